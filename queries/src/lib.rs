@@ -1,0 +1,1 @@
+//! `queries`: what users ask of iamlogic (validate, simulate, who-can, diff, audit).

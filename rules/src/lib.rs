@@ -1,0 +1,1 @@
+//! `rules`: the Datalog program (crepe) over the fact tables of `facts`.

@@ -1,0 +1,8 @@
+//! One module per subcommand: each holds its clap `Args` and a `run` function.
+
+pub mod check;
+pub mod diff;
+pub mod facts;
+pub mod simulate;
+pub mod validate;
+pub mod version;

@@ -1,0 +1,56 @@
+//! The `iamlogic` command-line program: a thin layer of argument parsing over `queries`.
+//!
+//! Exit codes (documented in README.md): 0 allowed / equivalent / clean, 1 a negative answer
+//! (deny, differs, findings, validation errors), 2 the program could not run (bad input,
+//! missing file), 3 the solver gave up (unknown or timeout).
+
+mod cmd;
+mod exit;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use exit::Exit;
+
+/// Reasons about AWS IAM access exhaustively: Datalog decisions and Z3 proofs.
+#[derive(Parser, Debug)]
+#[command(name = "iamlogic", version = cmd::version::LONG_VERSION, about)]
+struct Cli {
+    /// Print no progress bars or informational messages.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check policy documents against the IAM grammar and best practice.
+    Validate(cmd::validate::Args),
+    /// Decide requests as AWS would (allowed, explicitDeny, implicitDeny).
+    Simulate(cmd::simulate::Args),
+    /// Compile loaded accounts into fact tables (Soufflé `.facts` files).
+    Facts(cmd::facts::Args),
+    /// Prove two policies equivalent, or show requests one allows and the other does not.
+    Diff(cmd::diff::Args),
+    /// Policy checks for CI gates (no-new-access, access-not-granted, no-public-access).
+    Check(cmd::check::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let ui = progress::Ui::new(cli.quiet);
+    let result = match cli.command {
+        Command::Validate(a) => cmd::validate::run(a, &ui),
+        Command::Simulate(a) => cmd::simulate::run(a, &ui),
+        Command::Facts(a) => cmd::facts::run(a, &ui),
+        Command::Diff(a) => cmd::diff::run(a, &ui),
+        Command::Check(a) => cmd::check::run(a, &ui),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Error.into()
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Progress bars on a terminal (indicatif), silent when piped or with `--quiet`.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+
+/// The user-interface settings every command receives.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    show: bool,
+}
+
+impl Ui {
+    /// Progress is shown only on a terminal and without `--quiet`.
+    pub fn new(quiet: bool) -> Ui {
+        Ui {
+            show: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A bar of `len` steps labelled `msg` (hidden when progress is off).
+    pub fn bar(&self, len: u64, msg: &str) -> ProgressBar {
+        if !self.show {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed}, eta {eta})")
+        {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_message(msg.to_string());
+        pb
+    }
+
+    /// A spinner for work of unknown length.
+    pub fn spinner(&self, msg: &str) -> ProgressBar {
+        if !self.show {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::new_spinner();
+        pb.set_message(msg.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    }
+
+    /// Whether informational messages may be printed to stderr.
+    pub fn chatty(&self) -> bool {
+        self.show
+    }
+}

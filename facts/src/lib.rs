@@ -12,6 +12,7 @@
 
 pub mod arn;
 pub mod condition;
+pub mod corpus;
 pub mod error;
 pub mod eval;
 pub mod parse;

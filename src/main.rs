@@ -13,7 +13,7 @@ use exit::Exit;
 
 /// Reasons about AWS IAM access exhaustively: Datalog decisions and Z3 proofs.
 #[derive(Parser, Debug)]
-#[command(name = "iamlogic", version = cmd::version::LONG_VERSION, about)]
+#[command(name = "iamlogic", version = cmd::version::long_version(), about)]
 struct Cli {
     /// Print no progress bars or informational messages.
     #[arg(long, short, global = true)]

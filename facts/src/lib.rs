@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod arn;
 pub mod condition;
 pub mod corpus;

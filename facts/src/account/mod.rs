@@ -1,0 +1,19 @@
+//! Account ingest: loading real AWS account data into one typed [`Model`].
+//!
+//! [`load`] walks the `-i PATH` inputs (files, or directories read recursively) and detects
+//! each file's format by its content: `aws iam get-account-authorization-details` output
+//! (GAAD, possibly paginated and for several accounts), resource policies (`resources.json`
+//! or the raw outputs of the services' `get-*-policy` commands), an `organization.json`, and
+//! credential report CSVs. `docs/inputs.md` documents every format and file-name convention.
+//! [`context::fill`] then adds the global condition keys AWS itself fills to a request.
+
+mod error;
+mod model;
+
+pub use error::IngestError;
+pub use model::{
+    AccessKeyStatus, AccountId, CredentialReportRow, Group, InlinePolicy, InstanceProfile,
+    ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
+    OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role,
+    RoleLastUsed, Source, Tags, User, Warning, WarningKind,
+};

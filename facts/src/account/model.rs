@@ -1,0 +1,544 @@
+//! The resolved account model: what the loader ([`super::load`]) builds from GAAD files,
+//! resource policies, an organization and a credential report.
+//!
+//! Everything is keyed by ARN (or by id for organization nodes) in insertion order, so that
+//! the fact tables compiled from a model are deterministic. Every policy document keeps its
+//! [`Source`] (file and JSON path) for error messages and explanations. Input that the model
+//! cannot use is never dropped silently: it becomes a [`Warning`] in [`Model::warnings`].
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::error::JsonPath;
+use crate::policy::Policy;
+
+/// Tags of a principal or resource: key → value, in input order. AWS tag keys are unique
+/// per entity; the keys keep the case they were given in.
+pub type Tags = IndexMap<String, String>;
+
+/// A 12-digit AWS account id, taken from ARNs (`arn:aws:iam::111122223333:user/x`) or
+/// from the organization.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(pub String);
+
+impl AccountId {
+    /// `Some` when `text` is exactly twelve ASCII digits, as AWS account ids are.
+    pub fn parse(text: &str) -> Option<AccountId> {
+        if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+            Some(AccountId(text.to_string()))
+        } else {
+            None
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a piece of the model came from: the input file and the JSON path inside it
+/// (for a CSV credential report, the path is `row[N]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The input file (shared between every item read from it). For policies taken from the
+    /// bundled AWS-managed snapshot this is `<bundled AWS-managed policy snapshot>`.
+    pub file: Arc<PathBuf>,
+    /// The JSON path of the item inside the file, e.g. `UserDetailList[3].UserPolicyList[0]`.
+    pub path: JsonPath,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.path)
+    }
+}
+
+/// The whole loaded model. Build it with [`super::load`].
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// Every account seen: from principal/policy/resource ARNs and from the organization.
+    pub accounts: std::collections::BTreeSet<AccountId>,
+    /// IAM users by ARN.
+    pub users: IndexMap<String, User>,
+    /// IAM groups by ARN.
+    pub groups: IndexMap<String, Group>,
+    /// IAM roles by ARN.
+    pub roles: IndexMap<String, Role>,
+    /// Managed policies (customer-managed and AWS-managed) by ARN, each with its default
+    /// version's document. AWS-managed policies that the input attached but did not contain
+    /// are added from the bundled snapshot ([`ManagedPolicy::from_snapshot`]).
+    pub policies: IndexMap<String, ManagedPolicy>,
+    /// Resources (with their resource-based policy, when known) by ARN.
+    pub resources: IndexMap<String, Resource>,
+    /// The AWS Organization, when an `organization.json` was loaded.
+    pub organization: Option<Organization>,
+    /// Rows of IAM credential reports, in input order.
+    pub credential_report: Vec<CredentialReportRow>,
+    /// Non-fatal problems: unresolved attachments, duplicates, unsupported elements...
+    pub warnings: Vec<Warning>,
+}
+
+/// A reference from a principal to a managed policy (attached policy or boundary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyAttachment {
+    /// The policy ARN as the input gives it; look it up in [`Model::policies`]. When it is
+    /// absent there, a [`WarningKind::UnresolvedPolicy`] names it.
+    pub arn: String,
+    /// The policy name, when the input gives it.
+    pub name: Option<String>,
+    /// Where the attachment is written.
+    pub source: Source,
+}
+
+/// An inline policy embedded in a user, group or role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlinePolicy {
+    /// The `PolicyName`.
+    pub name: String,
+    /// The parsed document.
+    pub document: Policy,
+    /// Where the document is written.
+    pub source: Source,
+}
+
+/// An IAM user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// `arn:aws:iam::<account>:user<path><name>`.
+    pub arn: String,
+    /// `UserName`.
+    pub name: String,
+    /// `UserId` (the unique `AIDA...` id that `aws:userid` holds).
+    pub id: String,
+    /// `Path`, `/` by default.
+    pub path: String,
+    /// The owning account, from the ARN.
+    pub account: AccountId,
+    /// `Tags` (the values of `aws:PrincipalTag/*`).
+    pub tags: Tags,
+    /// ARNs of the groups the user is a member of (resolved from `GroupList` names within the
+    /// same account; an unknown group name is kept as `arn:...:group/<name>` with a warning).
+    pub groups: Vec<String>,
+    /// `UserPolicyList`.
+    pub inline_policies: Vec<InlinePolicy>,
+    /// `AttachedManagedPolicies`.
+    pub attached_policies: Vec<PolicyAttachment>,
+    /// `PermissionsBoundary`.
+    pub permissions_boundary: Option<PolicyAttachment>,
+    /// Where the user is described.
+    pub source: Source,
+}
+
+/// An IAM group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// `arn:aws:iam::<account>:group<path><name>`.
+    pub arn: String,
+    /// `GroupName`.
+    pub name: String,
+    /// `GroupId`.
+    pub id: String,
+    /// `Path`.
+    pub path: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// `GroupPolicyList`.
+    pub inline_policies: Vec<InlinePolicy>,
+    /// `AttachedManagedPolicies`.
+    pub attached_policies: Vec<PolicyAttachment>,
+    /// Where the group is described.
+    pub source: Source,
+}
+
+/// An IAM role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    /// `arn:aws:iam::<account>:role<path><name>`.
+    pub arn: String,
+    /// `RoleName`.
+    pub name: String,
+    /// `RoleId` (the `AROA...` id; `aws:userid` of a session is `<RoleId>:<session name>`).
+    pub id: String,
+    /// `Path`; `/aws-service-role/...` marks a service-linked role.
+    pub path: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// `Tags`.
+    pub tags: Tags,
+    /// `AssumeRolePolicyDocument`: who may assume the role.
+    pub trust_policy: Option<InlinePolicy>,
+    /// `RolePolicyList`.
+    pub inline_policies: Vec<InlinePolicy>,
+    /// `AttachedManagedPolicies`.
+    pub attached_policies: Vec<PolicyAttachment>,
+    /// `PermissionsBoundary`.
+    pub permissions_boundary: Option<PolicyAttachment>,
+    /// `InstanceProfileList`: instance profiles that carry the role.
+    pub instance_profiles: Vec<InstanceProfile>,
+    /// `RoleLastUsed`, when the input has it.
+    pub last_used: Option<RoleLastUsed>,
+    /// Whether the role is service-linked (its path starts with `/aws-service-role/`). AWS
+    /// exempts service-linked roles from SCPs.
+    pub service_linked: bool,
+    /// Where the role is described.
+    pub source: Source,
+}
+
+/// An instance profile holding a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceProfile {
+    /// `Arn`.
+    pub arn: String,
+    /// `InstanceProfileName`.
+    pub name: String,
+}
+
+/// `RoleLastUsed`: when and where the role was last used (both absent if never used).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoleLastUsed {
+    /// `LastUsedDate` as written (ISO 8601).
+    pub date: Option<String>,
+    /// `Region`.
+    pub region: Option<String>,
+}
+
+/// Whether a managed policy is AWS-managed (`arn:aws:iam::aws:policy/...`) or customer-managed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyOwner {
+    /// Maintained by AWS; the account part of its ARN is `aws`.
+    AwsManaged,
+    /// Created in a customer account.
+    Customer,
+}
+
+/// A managed policy with its default version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedPolicy {
+    /// `Arn`.
+    pub arn: String,
+    /// `PolicyName`.
+    pub name: String,
+    /// `PolicyId`, when known.
+    pub id: Option<String>,
+    /// `Path`.
+    pub path: String,
+    /// AWS-managed or customer-managed.
+    pub owner: PolicyOwner,
+    /// The owning account for a customer-managed policy; `None` for AWS-managed ones.
+    pub account: Option<AccountId>,
+    /// `DefaultVersionId`, e.g. `v3`.
+    pub default_version: Option<String>,
+    /// The default version's document.
+    pub document: Policy,
+    /// Whether the policy came from the bundled AWS-managed snapshot rather than the input.
+    pub from_snapshot: bool,
+    /// Where the default version's document is written.
+    pub source: Source,
+}
+
+/// The kind of a resource, which decides service-specific rules (for example a KMS key
+/// policy must trust the account before identity policies count).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResourceType {
+    /// An S3 bucket (`s3:bucket`).
+    S3Bucket,
+    /// A KMS key (`kms:key`).
+    KmsKey,
+    /// A Lambda function (`lambda:function`).
+    LambdaFunction,
+    /// An SQS queue (`sqs:queue`).
+    SqsQueue,
+    /// An SNS topic (`sns:topic`).
+    SnsTopic,
+    /// A Secrets Manager secret (`secretsmanager:secret`).
+    SecretsManagerSecret,
+    /// An ECR repository (`ecr:repository`).
+    EcrRepository,
+    /// An IAM role as a resource (`iam:role`); its resource policy is the trust policy.
+    IamRole,
+    /// Any other `service:type`.
+    Other {
+        /// The service prefix, e.g. `dynamodb`.
+        service: String,
+        /// The resource type within the service, e.g. `table`.
+        kind: String,
+    },
+}
+
+/// A resource, possibly with a resource-based policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// The resource ARN.
+    pub arn: String,
+    /// The owning account (`aws:ResourceAccount`): given, or from the ARN when it has one.
+    /// `None` for an S3 bucket whose owner the input does not state.
+    pub account: Option<AccountId>,
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// Tags (`aws:ResourceTag/*`).
+    pub tags: Tags,
+    /// The resource-based policy (bucket policy, key policy, ...), when any.
+    pub policy: Option<InlinePolicy>,
+    /// Where the resource is described.
+    pub source: Source,
+}
+
+/// The AWS Organization the accounts belong to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organization {
+    /// The organization id, `o-...` (`aws:PrincipalOrgID`, `aws:ResourceOrgID`).
+    pub id: String,
+    /// The management account: exempt from SCPs and RCPs.
+    pub management_account: AccountId,
+    /// The root id, `r-...`.
+    pub root: String,
+    /// Organizational units by id (`ou-...`).
+    pub units: IndexMap<String, OrganizationalUnit>,
+    /// Member accounts (the management account included) by id.
+    pub accounts: IndexMap<AccountId, OrgAccount>,
+    /// SCPs and RCPs by policy id (`p-...`).
+    pub policies: IndexMap<String, OrgPolicy>,
+    /// Where the organization is described.
+    pub source: Source,
+}
+
+/// An organizational unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationalUnit {
+    /// `ou-...`.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// The parent: the root or another OU.
+    pub parent: OrgNode,
+}
+
+/// A member account of the organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAccount {
+    /// The account id.
+    pub id: AccountId,
+    /// The display name, when given.
+    pub name: Option<String>,
+    /// The parent: the root or an OU.
+    pub parent: OrgNode,
+}
+
+/// A node of the organization tree that a policy can be attached to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgNode {
+    /// The root, `r-...`.
+    Root(String),
+    /// An organizational unit, `ou-...`.
+    Unit(String),
+    /// A member account.
+    Account(AccountId),
+}
+
+/// Whether an organization policy is a service control policy or a resource control policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgPolicyKind {
+    /// A service control policy: limits what principals of member accounts can do.
+    Scp,
+    /// A resource control policy: limits what can be done to resources of member accounts.
+    Rcp,
+}
+
+/// An SCP or RCP with its attachment points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgPolicy {
+    /// The policy id, `p-...` (or a name such as `FullAWSAccess` when the input uses one).
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// SCP or RCP.
+    pub kind: OrgPolicyKind,
+    /// The document.
+    pub document: Policy,
+    /// Where it is attached: root, OUs, accounts.
+    pub targets: Vec<OrgNode>,
+    /// Where the document is written.
+    pub source: Source,
+}
+
+impl Organization {
+    /// The chain of nodes from the root down to `account` (root, OUs..., the account),
+    /// or `None` when the account is not a member. SCPs and RCPs are evaluated per level.
+    pub fn path_to(&self, account: &AccountId) -> Option<Vec<OrgNode>> {
+        let acct = self.accounts.get(account)?;
+        let mut chain = vec![OrgNode::Account(account.clone())];
+        let mut node = acct.parent.clone();
+        // INVARIANT: the loader rejects OU cycles, but bound the walk anyway.
+        for _ in 0..=self.units.len() {
+            match node {
+                OrgNode::Root(r) => {
+                    chain.push(OrgNode::Root(r));
+                    chain.reverse();
+                    return Some(chain);
+                }
+                OrgNode::Unit(u) => {
+                    let unit = self.units.get(&u)?;
+                    chain.push(OrgNode::Unit(u));
+                    node = unit.parent.clone();
+                }
+                OrgNode::Account(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// The value of `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` for `account`:
+    /// `o-id/r-id/ou-1/ou-2/` (the OU path, ending with `/`, without the account).
+    pub fn org_path(&self, account: &AccountId) -> Option<String> {
+        let chain = self.path_to(account)?;
+        let mut out = format!("{}/", self.id);
+        for node in chain {
+            match node {
+                OrgNode::Root(r) => out.push_str(&format!("{r}/")),
+                OrgNode::Unit(u) => out.push_str(&format!("{u}/")),
+                OrgNode::Account(_) => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// The policies of `kind` attached directly at `node`.
+    pub fn policies_at<'a>(
+        &'a self,
+        node: &'a OrgNode,
+        kind: OrgPolicyKind,
+    ) -> impl Iterator<Item = &'a OrgPolicy> + 'a {
+        self.policies
+            .values()
+            .filter(move |p| p.kind == kind && p.targets.contains(node))
+    }
+}
+
+/// One row of the IAM credential report (`aws iam get-credential-report`, decoded CSV).
+/// Dates are kept as written; `N/A`, `no_information` and `not_supported` become `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialReportRow {
+    /// `user` (`<root_account>` for the root user).
+    pub user: String,
+    /// `arn`.
+    pub arn: String,
+    /// The account, from the ARN.
+    pub account: AccountId,
+    /// `user_creation_time`.
+    pub user_creation_time: Option<String>,
+    /// `password_enabled` (`None` when `not_supported`, as for the root user).
+    pub password_enabled: Option<bool>,
+    /// `password_last_used`.
+    pub password_last_used: Option<String>,
+    /// `password_last_changed`.
+    pub password_last_changed: Option<String>,
+    /// `mfa_active`.
+    pub mfa_active: bool,
+    /// `access_key_1_active`, `access_key_2_active`, with last-used data.
+    pub access_keys: [AccessKeyStatus; 2],
+    /// `cert_1_active` or `cert_2_active`.
+    pub signing_cert_active: bool,
+}
+
+/// The status of one access key of a credential report row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccessKeyStatus {
+    /// `access_key_N_active`.
+    pub active: bool,
+    /// `access_key_N_last_rotated`.
+    pub last_rotated: Option<String>,
+    /// `access_key_N_last_used_date`.
+    pub last_used_date: Option<String>,
+    /// `access_key_N_last_used_service`.
+    pub last_used_service: Option<String>,
+}
+
+/// A non-fatal problem found while loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Where the problem is.
+    pub source: Source,
+    /// What it is.
+    pub kind: WarningKind,
+}
+
+/// What a [`Warning`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// An attached policy or boundary is neither in the input nor in the AWS-managed
+    /// snapshot; it contributes no statements.
+    UnresolvedPolicy {
+        /// The policy ARN.
+        arn: String,
+    },
+    /// A `GroupList` entry names a group the input does not describe.
+    UnresolvedGroup {
+        /// The group name.
+        name: String,
+    },
+    /// The same entity (by ARN) appears twice; the first description is kept.
+    Duplicate {
+        /// The ARN or id.
+        id: String,
+    },
+    /// An element the loader does not use (unknown key in a known format).
+    UnsupportedElement {
+        /// The element name.
+        name: String,
+    },
+    /// A managed policy without a default version document.
+    NoDefaultVersion {
+        /// The policy ARN.
+        arn: String,
+    },
+    /// An attached AWS-managed policy missing from the input was taken from the bundled
+    /// snapshot, which may differ from the account's current version.
+    FromSnapshot {
+        /// The policy ARN.
+        arn: String,
+    },
+}
+
+impl fmt::Display for WarningKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WarningKind::UnresolvedPolicy { arn } => write!(
+                f,
+                "attached policy `{arn}` is not in the input nor in the AWS-managed snapshot; it grants nothing"
+            ),
+            WarningKind::UnresolvedGroup { name } => {
+                write!(f, "group `{name}` is not described in the input; it grants nothing")
+            }
+            WarningKind::Duplicate { id } => {
+                write!(f, "`{id}` is described more than once; the first description is kept")
+            }
+            WarningKind::UnsupportedElement { name } => {
+                write!(f, "element `{name}` is not supported and was not used")
+            }
+            WarningKind::NoDefaultVersion { arn } => {
+                write!(f, "managed policy `{arn}` has no default version document")
+            }
+            WarningKind::FromSnapshot { arn } => write!(
+                f,
+                "AWS-managed policy `{arn}` is not in the input; using the bundled snapshot's version"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.source, self.kind)
+    }
+}

@@ -19,6 +19,7 @@ pub mod eval;
 pub mod parse;
 pub mod policy;
 pub mod request;
+pub mod tables;
 pub mod variables;
 pub mod wildcard;
 

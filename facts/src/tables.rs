@@ -1,0 +1,1037 @@
+//! Fact tables: the account model (or a scenario) flattened into relations over interned
+//! `u32` ids, the shape the Datalog rules (`rules`) read and `iamlogic facts` writes.
+//!
+//! Every table is a plain vector of rows whose fields are ids ([`Sym`] for interned text,
+//! [`PolicyId`] and [`StmtId`] for dense indexes) or small enums, so that the rules can
+//! turn them into `Copy` relations. Statements keep a reference to their parsed
+//! [`Statement`] (through the shared [`Policy`] and the statement's position) so that the
+//! rules can call [`crate::eval::statement_applies`] as a guard: matching semantics are
+//! never re-implemented outside `facts`.
+//!
+//! Entities and their ARNs are separate columns: in account mode an entity *is* its ARN,
+//! while in a scenario every request gets its own principal, resource and accounts (their
+//! policies differ per request) that may share an ARN with another request's.
+//!
+//! **Invariant:** a table row only refers to ids that exist: every [`PolicyId`] indexes
+//! [`FactTables::policies`], every [`StmtId`] indexes [`FactTables::statements`], every
+//! [`Sym`] was returned by [`Symbols::intern`] on [`FactTables::symbols`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::account::{Model, OrgNode, OrgPolicyKind, ResourceType};
+use crate::policy::{Effect, Policy, Statement};
+
+/// An interned string: an entity (principal, group, account, resource, org node) or a value
+/// (ARN, account id, tag key...).
+pub type Sym = u32;
+
+/// A policy document's index in [`FactTables::policies`].
+pub type PolicyId = u32;
+
+/// A statement's index in [`FactTables::statements`].
+pub type StmtId = u32;
+
+/// The string interner shared by every table.
+#[derive(Debug, Clone, Default)]
+pub struct Symbols {
+    ids: HashMap<String, Sym>,
+    names: Vec<String>,
+}
+
+impl Symbols {
+    /// The id of `text`, adding it when new.
+    pub fn intern(&mut self, text: &str) -> Sym {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = Sym::try_from(self.names.len()).unwrap_or(Sym::MAX);
+        self.names.push(text.to_string());
+        self.ids.insert(text.to_string(), id);
+        id
+    }
+
+    /// The id of `text`, if it was interned.
+    pub fn get(&self, text: &str) -> Option<Sym> {
+        self.ids.get(text).copied()
+    }
+
+    /// The text of `id` (empty for an id this interner never returned).
+    pub fn name(&self, id: Sym) -> &str {
+        self.names
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// How many strings are interned.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether nothing is interned.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// What kind of caller a principal is; decides which evaluation rules apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum PrincipalKind {
+    /// The account root user (`arn:aws:iam::<account>:root`).
+    Root,
+    /// An IAM user.
+    User,
+    /// An IAM role (as a principal it acts through sessions; see [`PrincipalKind::Session`]).
+    Role,
+    /// An assumed-role session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`).
+    Session,
+    /// An STS federated user session (`arn:aws:sts::<account>:federated-user/<name>`).
+    FederatedUser,
+    /// An AWS service principal such as `lambda.amazonaws.com`.
+    Service,
+    /// An unauthenticated caller.
+    Anonymous,
+    /// A web-identity or SAML caller not yet in a role session.
+    Federated,
+    /// An S3 canonical user.
+    CanonicalUser,
+}
+
+impl PrincipalKind {
+    /// The name used in `.facts` files and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            PrincipalKind::Root => "root",
+            PrincipalKind::User => "user",
+            PrincipalKind::Role => "role",
+            PrincipalKind::Session => "session",
+            PrincipalKind::FederatedUser => "federated-user",
+            PrincipalKind::Service => "service",
+            PrincipalKind::Anonymous => "anonymous",
+            PrincipalKind::Federated => "federated",
+            PrincipalKind::CanonicalUser => "canonical-user",
+        }
+    }
+
+    /// Whether AWS evaluates identity-based policies for this caller (IAM identities only).
+    pub fn has_identity_side(self) -> bool {
+        matches!(
+            self,
+            PrincipalKind::Root
+                | PrincipalKind::User
+                | PrincipalKind::Role
+                | PrincipalKind::Session
+                | PrincipalKind::FederatedUser
+        )
+    }
+}
+
+/// The policy layer a statement is evaluated in. One document can serve in several layers
+/// (a managed policy attached to one user and used as another's boundary), so the layer
+/// belongs to the attachment, not to the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Layer {
+    /// Identity-based policies: inline and attached, of the user, its groups, or the role.
+    Identity,
+    /// The permissions boundary of the user or role.
+    Boundary,
+    /// The session policy of an assumed-role or federated session.
+    Session,
+    /// Service control policies along the organization path of the principal's account.
+    Scp,
+    /// Resource control policies along the organization path of the resource's account.
+    Rcp,
+    /// The resource-based policy (bucket policy, key policy, role trust policy...).
+    Resource,
+    /// The policy of the VPC endpoint the request goes through.
+    VpcEndpoint,
+}
+
+impl Layer {
+    /// Every layer, in evaluation-report order.
+    pub const ALL: [Layer; 7] = [
+        Layer::Identity,
+        Layer::Boundary,
+        Layer::Session,
+        Layer::Scp,
+        Layer::Rcp,
+        Layer::Resource,
+        Layer::VpcEndpoint,
+    ];
+
+    /// The layer's name in output (`identity`, `boundary`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Identity => "identity",
+            Layer::Boundary => "boundary",
+            Layer::Session => "session",
+            Layer::Scp => "scp",
+            Layer::Rcp => "rcp",
+            Layer::Resource => "resource",
+            Layer::VpcEndpoint => "vpcEndpoint",
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The kind of a resource, as far as evaluation rules differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum ResourceKind {
+    /// A KMS key: its key policy must allow (directly, or by trusting the account).
+    KmsKey,
+    /// An IAM role: its trust policy is its resource policy for `sts:AssumeRole*`.
+    IamRole,
+    /// Any other resource.
+    Other,
+}
+
+/// A principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrincipalRow {
+    /// The entity id.
+    pub id: Sym,
+    /// The ARN (or service name, `*` for anonymous).
+    pub arn: Sym,
+    /// The kind.
+    pub kind: PrincipalKind,
+    /// The account entity ([`AccountRow::id`]) the principal belongs to, if any.
+    pub account: Option<Sym>,
+}
+
+/// An account as an entity (so that a scenario can give each request its own SCP path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountRow {
+    /// The entity id.
+    pub id: Sym,
+    /// The 12-digit account id.
+    pub account_id: Sym,
+}
+
+/// A resource known to the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceRow {
+    /// The entity id.
+    pub id: Sym,
+    /// The ARN.
+    pub arn: Sym,
+    /// The owning account entity, when known.
+    pub account: Option<Sym>,
+    /// The kind.
+    pub kind: ResourceKind,
+}
+
+/// One organization level on an account's path: `depth` 0 is the root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelRow {
+    /// The account entity.
+    pub account: Sym,
+    /// 0 for the root, then OUs, the account itself last.
+    pub depth: u32,
+    /// The node entity (root, OU or account node).
+    pub node: Sym,
+}
+
+/// A policy document with its display name.
+#[derive(Debug, Clone)]
+pub struct PolicyRow {
+    /// A human name: the managed policy ARN, or `<owner ARN>#inline/<name>`, or a scenario
+    /// label such as `identityPolicies[0]`.
+    pub name: String,
+    /// The parsed document.
+    pub document: Arc<Policy>,
+}
+
+/// A statement of a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementRow {
+    /// The policy it belongs to.
+    pub policy: PolicyId,
+    /// Its position in the policy's `Statement` array.
+    pub index: u32,
+    /// Its effect.
+    pub effect: Effect,
+}
+
+/// Every fact table. Build with [`FactTables::from_model`] or [`TablesBuilder`].
+#[derive(Debug, Clone, Default)]
+pub struct FactTables {
+    /// The interner for every [`Sym`].
+    pub symbols: Symbols,
+    /// `principal(id, arn, kind, account)`.
+    pub principals: Vec<PrincipalRow>,
+    /// `account(id, account_id)`.
+    pub accounts: Vec<AccountRow>,
+    /// `member_of(user, group)`.
+    pub member_of: Vec<(Sym, Sym)>,
+    /// `session_of(session, role)`.
+    pub session_of: Vec<(Sym, Sym)>,
+    /// `identity_policy(holder, policy)`: holder is a user, group or role (or a scenario
+    /// principal).
+    pub identity_policies: Vec<(Sym, PolicyId)>,
+    /// `boundary(holder, policy)`.
+    pub boundaries: Vec<(Sym, PolicyId)>,
+    /// `session_policy(principal, policy)`.
+    pub session_policies: Vec<(Sym, PolicyId)>,
+    /// `service_linked_role(role)`.
+    pub service_linked_roles: Vec<Sym>,
+    /// `management_account(account)`.
+    pub management_accounts: Vec<Sym>,
+    /// `scp_level(account, depth, node)`.
+    pub scp_levels: Vec<LevelRow>,
+    /// `scp_attachment(node, policy)`.
+    pub scp_attachments: Vec<(Sym, PolicyId)>,
+    /// `rcp_level(account, depth, node)`.
+    pub rcp_levels: Vec<LevelRow>,
+    /// `rcp_attachment(node, policy)`.
+    pub rcp_attachments: Vec<(Sym, PolicyId)>,
+    /// `resource(id, arn, account, kind)`.
+    pub resources: Vec<ResourceRow>,
+    /// `resource_policy(resource, policy)`.
+    pub resource_policies: Vec<(Sym, PolicyId)>,
+    /// `trust_policy(role, policy)`: the role as a resource, for `sts:AssumeRole*`.
+    pub trust_policies: Vec<(Sym, PolicyId)>,
+    /// `tag(entity, key, value)`.
+    pub tags: Vec<(Sym, Sym, Sym)>,
+    /// `policy(id, name)` with the document.
+    pub policies: Vec<PolicyRow>,
+    /// `statement(id, policy, index, effect)`.
+    pub statements: Vec<StatementRow>,
+    principal_index: HashMap<Sym, usize>,
+    resource_index: HashMap<Sym, usize>,
+    account_index: HashMap<Sym, Sym>,
+}
+
+impl FactTables {
+    /// The parsed statement `id` with its policy, or `None` for an unknown id.
+    pub fn statement(&self, id: StmtId) -> Option<(&Policy, &Statement)> {
+        let row = self.statements.get(id as usize)?;
+        let policy = self.policies.get(row.policy as usize)?;
+        let stmt = policy.document.statements.get(row.index as usize)?;
+        Some((&policy.document, stmt))
+    }
+
+    /// The principal row of entity `id`.
+    pub fn principal(&self, id: Sym) -> Option<&PrincipalRow> {
+        self.principal_index
+            .get(&id)
+            .and_then(|&i| self.principals.get(i))
+    }
+
+    /// The principal entity whose ARN is `arn` (account mode: entity = ARN).
+    pub fn principal_by_arn(&self, arn: &str) -> Option<&PrincipalRow> {
+        self.symbols.get(arn).and_then(|s| self.principal(s))
+    }
+
+    /// The resource row of entity `id`.
+    pub fn resource(&self, id: Sym) -> Option<&ResourceRow> {
+        self.resource_index
+            .get(&id)
+            .and_then(|&i| self.resources.get(i))
+    }
+
+    /// The resource entity whose ARN is `arn` (account mode: entity = ARN).
+    pub fn resource_by_arn(&self, arn: &str) -> Option<&ResourceRow> {
+        self.symbols.get(arn).and_then(|s| self.resource(s))
+    }
+
+    /// The account entity for a 12-digit account id in account mode (`account:<id>`).
+    pub fn account_entity(&self, account_id: &str) -> Option<Sym> {
+        self.symbols
+            .get(account_id)
+            .and_then(|s| self.account_index.get(&s).copied())
+    }
+
+    /// The 12-digit account id of account entity `id`.
+    pub fn account_id_of(&self, id: Sym) -> Option<&str> {
+        self.accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| self.symbols.name(a.account_id))
+    }
+
+    /// The role entity of role session `session`.
+    pub fn role_of_session(&self, session: Sym) -> Option<Sym> {
+        self.session_of
+            .iter()
+            .find(|(s, _)| *s == session)
+            .map(|&(_, r)| r)
+    }
+
+    /// Every table with its name, column names and rows rendered as text, for
+    /// `iamlogic facts` (Soufflé `.facts` files).
+    pub fn export(&self) -> Vec<ExportedTable> {
+        let s = |id: Sym| self.symbols.name(id).to_string();
+        let opt = |id: Option<Sym>| {
+            id.map(|i| self.symbols.name(i).to_string())
+                .unwrap_or_default()
+        };
+        let pol = |id: PolicyId| {
+            self.policies
+                .get(id as usize)
+                .map(|p| p.name.clone())
+                .unwrap_or_default()
+        };
+        let mut out = Vec::new();
+        let mut table =
+            |name: &'static str, columns: &'static [&'static str], rows: Vec<Vec<String>>| {
+                out.push(ExportedTable {
+                    name,
+                    columns,
+                    rows,
+                })
+            };
+        table(
+            "principal",
+            &["principal", "arn", "kind", "account"],
+            self.principals
+                .iter()
+                .map(|p| vec![s(p.id), s(p.arn), p.kind.name().to_string(), opt(p.account)])
+                .collect(),
+        );
+        table(
+            "account",
+            &["account", "account_id"],
+            self.accounts
+                .iter()
+                .map(|a| vec![s(a.id), s(a.account_id)])
+                .collect(),
+        );
+        let pairs = |v: &[(Sym, Sym)]| v.iter().map(|&(a, b)| vec![s(a), s(b)]).collect();
+        table("member_of", &["user", "group"], pairs(&self.member_of));
+        table("session_of", &["session", "role"], pairs(&self.session_of));
+        let holders = |v: &[(Sym, PolicyId)]| {
+            v.iter()
+                .map(|&(a, p)| vec![s(a), p.to_string()])
+                .collect::<Vec<_>>()
+        };
+        table(
+            "identity_policy",
+            &["holder", "policy"],
+            holders(&self.identity_policies),
+        );
+        table("boundary", &["holder", "policy"], holders(&self.boundaries));
+        table(
+            "session_policy",
+            &["principal", "policy"],
+            holders(&self.session_policies),
+        );
+        table(
+            "service_linked_role",
+            &["role"],
+            self.service_linked_roles
+                .iter()
+                .map(|&r| vec![s(r)])
+                .collect(),
+        );
+        table(
+            "management_account",
+            &["account"],
+            self.management_accounts
+                .iter()
+                .map(|&a| vec![s(a)])
+                .collect(),
+        );
+        let levels = |v: &[LevelRow]| {
+            v.iter()
+                .map(|l| vec![s(l.account), l.depth.to_string(), s(l.node)])
+                .collect::<Vec<_>>()
+        };
+        table(
+            "scp_level",
+            &["account", "depth", "node"],
+            levels(&self.scp_levels),
+        );
+        table(
+            "scp_attachment",
+            &["node", "policy"],
+            holders(&self.scp_attachments),
+        );
+        table(
+            "rcp_level",
+            &["account", "depth", "node"],
+            levels(&self.rcp_levels),
+        );
+        table(
+            "rcp_attachment",
+            &["node", "policy"],
+            holders(&self.rcp_attachments),
+        );
+        table(
+            "resource",
+            &["resource", "arn", "account", "kind"],
+            self.resources
+                .iter()
+                .map(|r| {
+                    let kind = match r.kind {
+                        ResourceKind::KmsKey => "kms-key",
+                        ResourceKind::IamRole => "iam-role",
+                        ResourceKind::Other => "other",
+                    };
+                    vec![s(r.id), s(r.arn), opt(r.account), kind.to_string()]
+                })
+                .collect(),
+        );
+        table(
+            "resource_policy",
+            &["resource", "policy"],
+            holders(&self.resource_policies),
+        );
+        table(
+            "trust_policy",
+            &["role", "policy"],
+            holders(&self.trust_policies),
+        );
+        table(
+            "tag",
+            &["entity", "key", "value"],
+            self.tags
+                .iter()
+                .map(|&(e, k, v)| vec![s(e), s(k), s(v)])
+                .collect(),
+        );
+        table(
+            "policy",
+            &["policy", "name"],
+            self.policies
+                .iter()
+                .enumerate()
+                .map(|(i, p)| vec![i.to_string(), p.name.clone()])
+                .collect(),
+        );
+        let mut statements = Vec::new();
+        let mut actions = Vec::new();
+        let mut resources = Vec::new();
+        for (i, row) in self.statements.iter().enumerate() {
+            let effect = match row.effect {
+                Effect::Allow => "Allow",
+                Effect::Deny => "Deny",
+            };
+            let sid = self
+                .statement(i as StmtId)
+                .and_then(|(_, st)| st.sid.clone())
+                .unwrap_or_default();
+            statements.push(vec![
+                i.to_string(),
+                row.policy.to_string(),
+                pol(row.policy),
+                row.index.to_string(),
+                effect.to_string(),
+                sid,
+            ]);
+            if let Some((_, st)) = self.statement(i as StmtId) {
+                let (neg, pats) = match &st.action {
+                    crate::policy::ActionClause::Action(p) => ("0", p),
+                    crate::policy::ActionClause::NotAction(p) => ("1", p),
+                };
+                for p in pats {
+                    actions.push(vec![i.to_string(), p.0.clone(), neg.to_string()]);
+                }
+                if let Some(rc) = &st.resource {
+                    let (neg, pats) = match rc {
+                        crate::policy::ResourceClause::Resource(p) => ("0", p),
+                        crate::policy::ResourceClause::NotResource(p) => ("1", p),
+                    };
+                    for p in pats {
+                        resources.push(vec![i.to_string(), p.0.clone(), neg.to_string()]);
+                    }
+                }
+            }
+        }
+        table(
+            "statement",
+            &[
+                "statement",
+                "policy",
+                "policy_name",
+                "index",
+                "effect",
+                "sid",
+            ],
+            statements,
+        );
+        table(
+            "statement_action",
+            &["statement", "pattern", "negated"],
+            actions,
+        );
+        table(
+            "statement_resource",
+            &["statement", "pattern", "negated"],
+            resources,
+        );
+        out
+    }
+
+    /// Compile a loaded account model into fact tables.
+    ///
+    /// Attachments the model could not resolve were already reported as
+    /// [`crate::account::Warning`]s by the loader; they contribute no row here.
+    pub fn from_model(model: &Model) -> FactTables {
+        let mut b = TablesBuilder::new();
+        let mut managed: HashMap<&str, PolicyId> = HashMap::new();
+        for (arn, p) in &model.policies {
+            managed.insert(arn.as_str(), b.policy(arn, Arc::new(p.document.clone())));
+        }
+        for acct in &model.accounts {
+            let e = b.account(acct.as_str());
+            let root = format!("arn:aws:iam::{}:root", acct.as_str());
+            b.principal(&root, &root, PrincipalKind::Root, Some(e));
+        }
+        for g in model.groups.values() {
+            for ip in &g.inline_policies {
+                let id = b.policy(
+                    &format!("{}#inline/{}", g.arn, ip.name),
+                    Arc::new(ip.document.clone()),
+                );
+                b.attach_identity(&g.arn, id);
+            }
+            for att in &g.attached_policies {
+                if let Some(&id) = managed.get(att.arn.as_str()) {
+                    b.attach_identity(&g.arn, id);
+                }
+            }
+        }
+        for u in model.users.values() {
+            let acct = b.account(u.account.as_str());
+            let p = b.principal(&u.arn, &u.arn, PrincipalKind::User, Some(acct));
+            for g in &u.groups {
+                let g = b.sym(g);
+                b.tables.member_of.push((p, g));
+            }
+            for ip in &u.inline_policies {
+                let id = b.policy(
+                    &format!("{}#inline/{}", u.arn, ip.name),
+                    Arc::new(ip.document.clone()),
+                );
+                b.attach_identity(&u.arn, id);
+            }
+            for att in &u.attached_policies {
+                if let Some(&id) = managed.get(att.arn.as_str()) {
+                    b.attach_identity(&u.arn, id);
+                }
+            }
+            if let Some(id) = u
+                .permissions_boundary
+                .as_ref()
+                .and_then(|a| managed.get(a.arn.as_str()))
+            {
+                b.attach_boundary(&u.arn, *id);
+            }
+            for (k, v) in &u.tags {
+                b.tag(&u.arn, k, v);
+            }
+        }
+        for r in model.roles.values() {
+            let acct = b.account(r.account.as_str());
+            let p = b.principal(&r.arn, &r.arn, PrincipalKind::Role, Some(acct));
+            if r.service_linked {
+                b.tables.service_linked_roles.push(p);
+            }
+            for ip in &r.inline_policies {
+                let id = b.policy(
+                    &format!("{}#inline/{}", r.arn, ip.name),
+                    Arc::new(ip.document.clone()),
+                );
+                b.attach_identity(&r.arn, id);
+            }
+            for att in &r.attached_policies {
+                if let Some(&id) = managed.get(att.arn.as_str()) {
+                    b.attach_identity(&r.arn, id);
+                }
+            }
+            if let Some(id) = r
+                .permissions_boundary
+                .as_ref()
+                .and_then(|a| managed.get(a.arn.as_str()))
+            {
+                b.attach_boundary(&r.arn, *id);
+            }
+            b.resource(&r.arn, &r.arn, Some(acct), ResourceKind::IamRole);
+            if let Some(tp) = &r.trust_policy {
+                let id = b.policy(&format!("{}#trust", r.arn), Arc::new(tp.document.clone()));
+                let role = b.sym(&r.arn);
+                b.tables.trust_policies.push((role, id));
+            }
+            for (k, v) in &r.tags {
+                b.tag(&r.arn, k, v);
+            }
+        }
+        for res in model.resources.values() {
+            let acct = res.account.as_ref().map(|a| b.account(a.as_str()));
+            let kind = match res.resource_type {
+                ResourceType::KmsKey => ResourceKind::KmsKey,
+                ResourceType::IamRole => ResourceKind::IamRole,
+                _ => ResourceKind::Other,
+            };
+            let x = b.resource(&res.arn, &res.arn, acct, kind);
+            if let Some(pol) = &res.policy {
+                let id = b.policy(
+                    &format!("{}#policy", res.arn),
+                    Arc::new(pol.document.clone()),
+                );
+                if kind == ResourceKind::IamRole {
+                    b.tables.trust_policies.push((x, id));
+                } else {
+                    b.tables.resource_policies.push((x, id));
+                }
+            }
+            for (k, v) in &res.tags {
+                b.tag(&res.arn, k, v);
+            }
+        }
+        if let Some(org) = &model.organization {
+            let mgmt = b.account(org.management_account.as_str());
+            b.tables.management_accounts.push(mgmt);
+            let node_name = |n: &OrgNode| match n {
+                OrgNode::Root(id) => format!("org:{id}"),
+                OrgNode::Unit(id) => format!("org:{id}"),
+                OrgNode::Account(a) => format!("org:{}", a.as_str()),
+            };
+            for pol in org.policies.values() {
+                let id = b.policy(
+                    &format!("{}:{}", org.id, pol.id),
+                    Arc::new(pol.document.clone()),
+                );
+                for t in &pol.targets {
+                    let node = b.sym(&node_name(t));
+                    match pol.kind {
+                        OrgPolicyKind::Scp => b.tables.scp_attachments.push((node, id)),
+                        OrgPolicyKind::Rcp => b.tables.rcp_attachments.push((node, id)),
+                    }
+                }
+            }
+            for acct in org.accounts.keys() {
+                let Some(path) = org.path_to(acct) else {
+                    continue;
+                };
+                let e = b.account(acct.as_str());
+                for (depth, n) in path.iter().enumerate() {
+                    let node = b.sym(&node_name(n));
+                    let row = LevelRow {
+                        account: e,
+                        depth: depth as u32,
+                        node,
+                    };
+                    b.tables.scp_levels.push(row);
+                    b.tables.rcp_levels.push(row);
+                }
+            }
+        }
+        b.finish()
+    }
+}
+
+/// One table rendered for export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedTable {
+    /// The relation name (file `<name>.facts`).
+    pub name: &'static str,
+    /// The column names.
+    pub columns: &'static [&'static str],
+    /// The rows, one string per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Builds [`FactTables`] row by row (used by [`FactTables::from_model`] and by scenarios).
+#[derive(Debug, Default)]
+pub struct TablesBuilder {
+    tables: FactTables,
+}
+
+impl TablesBuilder {
+    /// An empty builder.
+    pub fn new() -> TablesBuilder {
+        TablesBuilder::default()
+    }
+
+    /// Start from existing tables (to add principals a batch needs, such as role sessions).
+    pub fn from_tables(tables: FactTables) -> TablesBuilder {
+        TablesBuilder { tables }
+    }
+
+    /// Intern `text`.
+    pub fn sym(&mut self, text: &str) -> Sym {
+        self.tables.symbols.intern(text)
+    }
+
+    /// Add a policy document; returns its id.
+    pub fn policy(&mut self, name: &str, document: Arc<Policy>) -> PolicyId {
+        let id = PolicyId::try_from(self.tables.policies.len()).unwrap_or(PolicyId::MAX);
+        for (i, st) in document.statements.iter().enumerate() {
+            self.tables.statements.push(StatementRow {
+                policy: id,
+                index: i as u32,
+                effect: st.effect,
+            });
+        }
+        self.tables.policies.push(PolicyRow {
+            name: name.to_string(),
+            document,
+        });
+        id
+    }
+
+    /// The account-mode entity of a 12-digit account id (`account:<id>`), added when new.
+    pub fn account(&mut self, account_id: &str) -> Sym {
+        let idsym = self.sym(account_id);
+        if let Some(&e) = self.tables.account_index.get(&idsym) {
+            return e;
+        }
+        let e = self.sym(&format!("account:{account_id}"));
+        self.tables.accounts.push(AccountRow {
+            id: e,
+            account_id: idsym,
+        });
+        self.tables.account_index.insert(idsym, e);
+        e
+    }
+
+    /// A separate account entity named `entity` for account id `account_id` (scenarios give
+    /// every request its own organization path).
+    pub fn account_entity(&mut self, entity: &str, account_id: &str) -> Sym {
+        let e = self.sym(entity);
+        let idsym = self.sym(account_id);
+        if !self.tables.accounts.iter().any(|a| a.id == e) {
+            self.tables.accounts.push(AccountRow {
+                id: e,
+                account_id: idsym,
+            });
+        }
+        e
+    }
+
+    /// Add a principal entity (idempotent per entity).
+    pub fn principal(
+        &mut self,
+        entity: &str,
+        arn: &str,
+        kind: PrincipalKind,
+        account: Option<Sym>,
+    ) -> Sym {
+        let id = self.sym(entity);
+        if self.tables.principal_index.contains_key(&id) {
+            return id;
+        }
+        let arn = self.sym(arn);
+        self.tables
+            .principal_index
+            .insert(id, self.tables.principals.len());
+        self.tables.principals.push(PrincipalRow {
+            id,
+            arn,
+            kind,
+            account,
+        });
+        id
+    }
+
+    /// Add a resource entity (idempotent per entity).
+    pub fn resource(
+        &mut self,
+        entity: &str,
+        arn: &str,
+        account: Option<Sym>,
+        kind: ResourceKind,
+    ) -> Sym {
+        let id = self.sym(entity);
+        if self.tables.resource_index.contains_key(&id) {
+            return id;
+        }
+        let arn = self.sym(arn);
+        self.tables
+            .resource_index
+            .insert(id, self.tables.resources.len());
+        self.tables.resources.push(ResourceRow {
+            id,
+            arn,
+            account,
+            kind,
+        });
+        id
+    }
+
+    /// Attach an identity-based policy to a user, group, role or scenario principal.
+    pub fn attach_identity(&mut self, holder: &str, policy: PolicyId) {
+        let h = self.sym(holder);
+        self.tables.identity_policies.push((h, policy));
+    }
+
+    /// Set a permissions boundary.
+    pub fn attach_boundary(&mut self, holder: &str, policy: PolicyId) {
+        let h = self.sym(holder);
+        self.tables.boundaries.push((h, policy));
+    }
+
+    /// Attach a session policy to a session principal.
+    pub fn attach_session_policy(&mut self, principal: Sym, policy: PolicyId) {
+        self.tables.session_policies.push((principal, policy));
+    }
+
+    /// Attach a resource-based policy to a resource entity.
+    pub fn attach_resource_policy(&mut self, resource: Sym, policy: PolicyId) {
+        self.tables.resource_policies.push((resource, policy));
+    }
+
+    /// Attach a trust policy to a role entity.
+    pub fn attach_trust_policy(&mut self, role: Sym, policy: PolicyId) {
+        self.tables.trust_policies.push((role, policy));
+    }
+
+    /// Record that `session` is a session of `role`.
+    pub fn session_of(&mut self, session: Sym, role: Sym) {
+        if !self.tables.session_of.contains(&(session, role)) {
+            self.tables.session_of.push((session, role));
+        }
+    }
+
+    /// Mark a role as service-linked (exempt from SCPs and RCPs).
+    pub fn service_linked(&mut self, role: Sym) {
+        self.tables.service_linked_roles.push(role);
+    }
+
+    /// Mark an account entity as the organization's management account.
+    pub fn management_account(&mut self, account: Sym) {
+        self.tables.management_accounts.push(account);
+    }
+
+    /// Add one organization level (for SCPs or RCPs) with its policies.
+    pub fn org_level(
+        &mut self,
+        kind: OrgPolicyKind,
+        account: Sym,
+        depth: u32,
+        node: &str,
+        policies: &[PolicyId],
+    ) {
+        let node = self.sym(node);
+        let row = LevelRow {
+            account,
+            depth,
+            node,
+        };
+        let (levels, attachments) = match kind {
+            OrgPolicyKind::Scp => (
+                &mut self.tables.scp_levels,
+                &mut self.tables.scp_attachments,
+            ),
+            OrgPolicyKind::Rcp => (
+                &mut self.tables.rcp_levels,
+                &mut self.tables.rcp_attachments,
+            ),
+        };
+        levels.push(row);
+        for &p in policies {
+            attachments.push((node, p));
+        }
+    }
+
+    /// Add a tag to an entity.
+    pub fn tag(&mut self, entity: &str, key: &str, value: &str) {
+        let e = self.sym(entity);
+        let k = self.sym(key);
+        let v = self.sym(value);
+        self.tables.tags.push((e, k, v));
+    }
+
+    /// The tables built so far (read-only).
+    pub fn tables(&self) -> &FactTables {
+        &self.tables
+    }
+
+    /// Finish building.
+    pub fn finish(self) -> FactTables {
+        self.tables
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{ActionClause, ActionPattern, PolicyVersion};
+
+    fn doc(effects: &[Effect]) -> Arc<Policy> {
+        Arc::new(Policy {
+            version: PolicyVersion::V2012_10_17,
+            version_given: true,
+            id: None,
+            statements: effects
+                .iter()
+                .enumerate()
+                .map(|(i, &effect)| Statement {
+                    index: i,
+                    sid: Some(format!("S{i}")),
+                    effect,
+                    action: ActionClause::Action(vec![ActionPattern("s3:*".into())]),
+                    resource: None,
+                    principal: None,
+                    conditions: vec![],
+                })
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn interner_returns_stable_ids() {
+        let mut s = Symbols::default();
+        let a = s.intern("a");
+        let b = s.intern("b");
+        assert_ne!(a, b);
+        assert_eq!(s.intern("a"), a);
+        assert_eq!(s.name(b), "b");
+        assert_eq!(s.get("c"), None);
+    }
+
+    #[test]
+    fn statements_point_back_to_their_parsed_statement() {
+        let mut b = TablesBuilder::new();
+        let p0 = b.policy("first", doc(&[Effect::Allow]));
+        let p1 = b.policy("second", doc(&[Effect::Deny, Effect::Allow]));
+        let t = b.finish();
+        assert_eq!(t.statements.len(), 3);
+        assert_eq!(t.statements[1].policy, p1);
+        assert_eq!(t.statements[0].policy, p0);
+        let (_, st) = t.statement(2).unwrap();
+        assert_eq!(st.sid.as_deref(), Some("S1"));
+        assert_eq!(st.effect, Effect::Allow);
+        assert!(t.statement(3).is_none());
+    }
+
+    #[test]
+    fn export_names_columns_and_renders_rows() {
+        let mut b = TablesBuilder::new();
+        let acct = b.account("111122223333");
+        let u = "arn:aws:iam::111122223333:user/alice";
+        b.principal(u, u, PrincipalKind::User, Some(acct));
+        let p = b.policy("pol", doc(&[Effect::Allow]));
+        b.attach_identity(u, p);
+        let t = b.finish();
+        let ex = t.export();
+        let principal = ex.iter().find(|t| t.name == "principal").unwrap();
+        assert_eq!(principal.columns, &["principal", "arn", "kind", "account"]);
+        assert_eq!(
+            principal.rows,
+            vec![vec![
+                u.to_string(),
+                u.to_string(),
+                "user".to_string(),
+                "account:111122223333".to_string()
+            ]]
+        );
+        let ip = ex.iter().find(|t| t.name == "identity_policy").unwrap();
+        assert_eq!(ip.rows, vec![vec![u.to_string(), "0".to_string()]]);
+        let sa = ex.iter().find(|t| t.name == "statement_action").unwrap();
+        assert_eq!(
+            sa.rows,
+            vec![vec!["0".to_string(), "s3:*".to_string(), "0".to_string()]]
+        );
+        assert_eq!(t.account_entity("111122223333"), Some(acct));
+    }
+}

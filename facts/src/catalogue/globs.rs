@@ -1,0 +1,128 @@
+//! Relations between two glob patterns (`*` any run, `?` one character), as opposed to
+//! matching one pattern against a text ([`crate::wildcard::glob_match`]): whether two
+//! patterns can match a common text, and whether one pattern's texts are all matched by
+//! another. The catalogue uses them to tell which resource types a resource pattern can name.
+
+/// Replace every `${...}` (policy variable or ARN-format placeholder) and `<...>`
+/// (placeholder in some condition key names) with `*`, giving a glob over the texts the
+/// placeholder can stand for.
+pub fn placeholders_to_glob(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = [
+            rest.find("${").map(|i| (i, '}')),
+            rest.find('<').map(|i| (i, '>')),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(i, _)| *i);
+        let Some((start, close)) = next else { break };
+        let Some(len) = rest.get(start..).and_then(|r| r.find(close)) else {
+            break;
+        };
+        out.push_str(rest.get(..start).unwrap_or_default());
+        out.push('*');
+        rest = rest.get(start + len + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether some text matches both globs `a` and `b` (exact: a search over the product of
+/// the two patterns' positions).
+pub fn globs_intersect(a: &str, b: &str, ignore_case: bool) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut seen = vec![false; (a.len() + 1) * w];
+    let mut stack = vec![(0usize, 0usize)];
+    let eq = |x: char, y: char| {
+        if ignore_case {
+            x.to_lowercase().eq(y.to_lowercase())
+        } else {
+            x == y
+        }
+    };
+    while let Some((i, j)) = stack.pop() {
+        let Some(slot) = seen.get_mut(i * w + j) else {
+            continue;
+        };
+        if *slot {
+            continue;
+        }
+        *slot = true;
+        let (pa, pb) = (a.get(i).copied(), b.get(j).copied());
+        if pa.is_none() && pb.is_none() {
+            return true;
+        }
+        // A `*` may match nothing.
+        if pa == Some('*') {
+            stack.push((i + 1, j));
+        }
+        if pb == Some('*') {
+            stack.push((i, j + 1));
+        }
+        // Both consume one common character.
+        if let (Some(x), Some(y)) = (pa, pb) {
+            let compatible = matches!(x, '*' | '?') || matches!(y, '*' | '?') || eq(x, y);
+            if compatible {
+                let ni = if x == '*' { i } else { i + 1 };
+                let nj = if y == '*' { j } else { j + 1 };
+                // Two stars consuming together is covered by the single-star moves.
+                if !(x == '*' && y == '*') {
+                    stack.push((ni, nj));
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether every text matching `small` also matches `big`. Sound but not complete: `true`
+/// is always right; `false` may be returned for some exotic containments (it treats each
+/// `*`/`?` of `small` as a symbol that only a `*`, or for `?` a `?`, of `big` can absorb),
+/// which is what redundancy checks need, as they must never claim a false containment.
+pub fn glob_covers(big: &str, small: &str, ignore_case: bool) -> bool {
+    let p: Vec<char> = big.chars().collect();
+    let t: Vec<char> = small.chars().collect();
+    let eq = |x: char, y: char| {
+        if ignore_case {
+            x.to_lowercase().eq(y.to_lowercase())
+        } else {
+            x == y
+        }
+    };
+    // dp[j]: big[..i] covers small[..j].
+    let mut dp = vec![false; t.len() + 1];
+    dp[0] = true;
+    for &pc in &p {
+        let mut next = vec![false; t.len() + 1];
+        if pc == '*' {
+            // A star of `big` absorbs any run of `small`'s symbols.
+            let mut reach = false;
+            for j in 0..=t.len() {
+                reach |= dp[j];
+                next[j] = reach;
+            }
+        } else {
+            for j in 0..t.len() {
+                if !dp[j] {
+                    continue;
+                }
+                let tc = t[j];
+                let ok = match (pc, tc) {
+                    (_, '*') => false,
+                    ('?', _) => true,
+                    (_, '?') => false,
+                    (x, y) => eq(x, y),
+                };
+                if ok {
+                    next[j + 1] = true;
+                }
+            }
+        }
+        dp = next;
+    }
+    dp[t.len()]
+}

@@ -7,13 +7,23 @@
 //! credential report CSVs. `docs/inputs.md` documents every format and file-name convention.
 //! [`context::fill`] then adds the global condition keys AWS itself fills to a request.
 
+mod builder;
+pub mod context;
+mod credential_report;
 mod error;
+mod gaad;
+mod loader;
+mod managed;
 mod model;
+mod organization;
+mod read;
+mod resources;
 
 pub use error::IngestError;
+pub use loader::load;
 pub use model::{
     AccessKeyStatus, AccountId, CredentialReportRow, Group, InlinePolicy, InstanceProfile,
     ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
-    OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role,
-    RoleLastUsed, Source, Tags, User, Warning, WarningKind,
+    OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role, RoleLastUsed,
+    Source, Tags, User, Warning, WarningKind,
 };

@@ -502,6 +502,14 @@ pub enum WarningKind {
         /// The policy ARN.
         arn: String,
     },
+    /// A resource whose owning account neither the input nor its ARN states (an S3 bucket
+    /// without `account`): `aws:ResourceAccount` stays absent for it.
+    UnknownResourceAccount {
+        /// The resource ARN.
+        arn: String,
+    },
+    /// A file inside an input directory that is neither `.json` nor `.csv`; not read.
+    SkippedFile,
     /// An attached AWS-managed policy missing from the input was taken from the bundled
     /// snapshot, which may differ from the account's current version.
     FromSnapshot {
@@ -528,6 +536,13 @@ impl fmt::Display for WarningKind {
             }
             WarningKind::NoDefaultVersion { arn } => {
                 write!(f, "managed policy `{arn}` has no default version document")
+            }
+            WarningKind::UnknownResourceAccount { arn } => write!(
+                f,
+                "the owning account of `{arn}` is unknown; give it in resources.json to fill aws:ResourceAccount"
+            ),
+            WarningKind::SkippedFile => {
+                write!(f, "not a .json or .csv file; skipped")
             }
             WarningKind::FromSnapshot { arn } => write!(
                 f,

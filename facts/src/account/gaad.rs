@@ -1,0 +1,389 @@
+//! `aws iam get-account-authorization-details` (GAAD) output → users, groups, roles and
+//! managed policies. A file may hold one page of a paginated listing; pages and accounts are
+//! merged by ARN in [`super::builder::Builder`]. Group memberships (`GroupList` names) are
+//! resolved once every file is read.
+//!
+//! Reference: IAM API Reference, `GetAccountAuthorizationDetails` (`UserDetail`,
+//! `GroupDetail`, `RoleDetail`, `ManagedPolicyDetail`, `PolicyVersion`, `AttachedPolicy`,
+//! `AttachedPermissionsBoundary`).
+
+use serde_json::Value;
+
+use super::builder::Builder;
+use super::error::IngestError;
+use super::model::{
+    Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyAttachment, PolicyOwner, Role,
+    RoleLastUsed, User, WarningKind,
+};
+use super::read::{FileCtx, Object};
+use crate::error::JsonPath;
+
+/// The top-level members that mark a GAAD document.
+pub(crate) const GAAD_KEYS: [&str; 4] = [
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+];
+
+const TOP_KEYS: [&str; 6] = [
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+    "IsTruncated",
+    "Marker",
+];
+
+const USER_KEYS: [&str; 10] = [
+    "Path",
+    "UserName",
+    "UserId",
+    "Arn",
+    "CreateDate",
+    "GroupList",
+    "AttachedManagedPolicies",
+    "UserPolicyList",
+    "PermissionsBoundary",
+    "Tags",
+];
+
+const GROUP_KEYS: [&str; 7] = [
+    "Path",
+    "GroupName",
+    "GroupId",
+    "Arn",
+    "CreateDate",
+    "GroupPolicyList",
+    "AttachedManagedPolicies",
+];
+
+const ROLE_KEYS: [&str; 13] = [
+    "Path",
+    "RoleName",
+    "RoleId",
+    "Arn",
+    "CreateDate",
+    "AssumeRolePolicyDocument",
+    "InstanceProfileList",
+    "RolePolicyList",
+    "AttachedManagedPolicies",
+    "PermissionsBoundary",
+    "Tags",
+    "RoleLastUsed",
+    "Description",
+];
+
+const POLICY_KEYS: [&str; 12] = [
+    "PolicyName",
+    "PolicyId",
+    "Arn",
+    "Path",
+    "DefaultVersionId",
+    "AttachmentCount",
+    "PermissionsBoundaryUsageCount",
+    "IsAttachable",
+    "Description",
+    "CreateDate",
+    "UpdateDate",
+    "PolicyVersionList",
+];
+
+/// Read one GAAD document (the whole file's object) into `b`.
+pub(crate) fn ingest(ctx: &FileCtx, root: &Object, b: &mut Builder) -> Result<(), IngestError> {
+    let top = JsonPath::default();
+    ctx.check_keys(root, &top, &TOP_KEYS, &mut b.model.warnings);
+    for (i, v) in ctx.opt_array(root, "Policies", &top)?.iter().enumerate() {
+        managed_policy(ctx, v, &top.key("Policies").index(i), b)?;
+    }
+    for (i, v) in ctx
+        .opt_array(root, "GroupDetailList", &top)?
+        .iter()
+        .enumerate()
+    {
+        group(ctx, v, &top.key("GroupDetailList").index(i), b)?;
+    }
+    for (i, v) in ctx
+        .opt_array(root, "UserDetailList", &top)?
+        .iter()
+        .enumerate()
+    {
+        user(ctx, v, &top.key("UserDetailList").index(i), b)?;
+    }
+    for (i, v) in ctx
+        .opt_array(root, "RoleDetailList", &top)?
+        .iter()
+        .enumerate()
+    {
+        role(ctx, v, &top.key("RoleDetailList").index(i), b)?;
+    }
+    Ok(())
+}
+
+fn user(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<(), IngestError> {
+    let o = ctx.object(v, path)?;
+    ctx.check_keys(o, path, &USER_KEYS, &mut b.model.warnings);
+    let arn = ctx.req_str(o, "Arn", path)?;
+    let account = ctx.account_of(arn, &path.key("Arn"))?;
+    let mut group_names = Vec::new();
+    for (i, g) in ctx.opt_array(o, "GroupList", path)?.iter().enumerate() {
+        let p = path.key("GroupList").index(i);
+        match g {
+            Value::String(name) => group_names.push((name.clone(), ctx.source(&p))),
+            _ => return Err(ctx.invalid(&p, "expected a group name string")),
+        }
+    }
+    let user = User {
+        arn: arn.to_string(),
+        name: ctx.req_str(o, "UserName", path)?.to_string(),
+        id: ctx
+            .opt_str(o, "UserId", path)?
+            .unwrap_or_default()
+            .to_string(),
+        path: ctx.opt_str(o, "Path", path)?.unwrap_or("/").to_string(),
+        account: account.clone(),
+        tags: ctx.tags(o, "Tags", path)?,
+        groups: Vec::new(),
+        inline_policies: inline_policies(ctx, o, "UserPolicyList", path)?,
+        attached_policies: attachments(ctx, o, path)?,
+        permissions_boundary: boundary(ctx, o, path)?,
+        source: ctx.source(path),
+    };
+    if b.add_user(user) {
+        b.pending_groups.push((arn.to_string(), group_names));
+    }
+    b.model.accounts.insert(account);
+    Ok(())
+}
+
+fn group(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<(), IngestError> {
+    let o = ctx.object(v, path)?;
+    ctx.check_keys(o, path, &GROUP_KEYS, &mut b.model.warnings);
+    let arn = ctx.req_str(o, "Arn", path)?;
+    let account = ctx.account_of(arn, &path.key("Arn"))?;
+    let group = Group {
+        arn: arn.to_string(),
+        name: ctx.req_str(o, "GroupName", path)?.to_string(),
+        id: ctx
+            .opt_str(o, "GroupId", path)?
+            .unwrap_or_default()
+            .to_string(),
+        path: ctx.opt_str(o, "Path", path)?.unwrap_or("/").to_string(),
+        account: account.clone(),
+        inline_policies: inline_policies(ctx, o, "GroupPolicyList", path)?,
+        attached_policies: attachments(ctx, o, path)?,
+        source: ctx.source(path),
+    };
+    b.add_group(group);
+    b.model.accounts.insert(account);
+    Ok(())
+}
+
+fn role(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<(), IngestError> {
+    let o = ctx.object(v, path)?;
+    ctx.check_keys(o, path, &ROLE_KEYS, &mut b.model.warnings);
+    let arn = ctx.req_str(o, "Arn", path)?;
+    let account = ctx.account_of(arn, &path.key("Arn"))?;
+    let name = ctx.req_str(o, "RoleName", path)?.to_string();
+    let role_path = ctx.opt_str(o, "Path", path)?.unwrap_or("/").to_string();
+    let trust_policy = match o.get("AssumeRolePolicyDocument") {
+        None | Some(Value::Null) => None,
+        Some(doc) => {
+            let p = path.key("AssumeRolePolicyDocument");
+            Some(InlinePolicy {
+                name: "AssumeRolePolicyDocument".to_string(),
+                document: ctx.policy(doc, &p)?,
+                source: ctx.source(&p),
+            })
+        }
+    };
+    let mut instance_profiles = Vec::new();
+    for (i, ip) in ctx
+        .opt_array(o, "InstanceProfileList", path)?
+        .iter()
+        .enumerate()
+    {
+        let p = path.key("InstanceProfileList").index(i);
+        let ipo = ctx.object(ip, &p)?;
+        instance_profiles.push(InstanceProfile {
+            arn: ctx.req_str(ipo, "Arn", &p)?.to_string(),
+            name: ctx
+                .opt_str(ipo, "InstanceProfileName", &p)?
+                .unwrap_or_default()
+                .to_string(),
+        });
+    }
+    let last_used = match o.get("RoleLastUsed") {
+        None | Some(Value::Null) => None,
+        Some(lu) => {
+            let p = path.key("RoleLastUsed");
+            let luo = ctx.object(lu, &p)?;
+            Some(RoleLastUsed {
+                date: ctx.opt_str(luo, "LastUsedDate", &p)?.map(str::to_string),
+                region: ctx.opt_str(luo, "Region", &p)?.map(str::to_string),
+            })
+        }
+    };
+    let role = Role {
+        arn: arn.to_string(),
+        name,
+        id: ctx
+            .opt_str(o, "RoleId", path)?
+            .unwrap_or_default()
+            .to_string(),
+        // AWS: service-linked roles live under the path /aws-service-role/.
+        service_linked: role_path.starts_with("/aws-service-role/"),
+        path: role_path,
+        account: account.clone(),
+        tags: ctx.tags(o, "Tags", path)?,
+        trust_policy,
+        inline_policies: inline_policies(ctx, o, "RolePolicyList", path)?,
+        attached_policies: attachments(ctx, o, path)?,
+        permissions_boundary: boundary(ctx, o, path)?,
+        instance_profiles,
+        last_used,
+        source: ctx.source(path),
+    };
+    b.add_role(role);
+    b.model.accounts.insert(account);
+    Ok(())
+}
+
+fn managed_policy(
+    ctx: &FileCtx,
+    v: &Value,
+    path: &JsonPath,
+    b: &mut Builder,
+) -> Result<(), IngestError> {
+    let o = ctx.object(v, path)?;
+    ctx.check_keys(o, path, &POLICY_KEYS, &mut b.model.warnings);
+    let arn = ctx.req_str(o, "Arn", path)?;
+    let parsed = ctx.arn(arn, &path.key("Arn"))?;
+    let (owner, account) = if parsed.account == "aws" {
+        (PolicyOwner::AwsManaged, None)
+    } else {
+        let a = ctx.account_of(arn, &path.key("Arn"))?;
+        b.model.accounts.insert(a.clone());
+        (PolicyOwner::Customer, Some(a))
+    };
+    let default_version = ctx
+        .opt_str(o, "DefaultVersionId", path)?
+        .map(str::to_string);
+    let versions = ctx.opt_array(o, "PolicyVersionList", path)?;
+    // The effective document is the default version; the others are history and grant nothing.
+    let mut chosen = None;
+    for (i, ver) in versions.iter().enumerate() {
+        let p = path.key("PolicyVersionList").index(i);
+        let vo = ctx.object(ver, &p)?;
+        let is_default = match vo.get("IsDefaultVersion") {
+            Some(Value::Bool(d)) => *d,
+            None | Some(Value::Null) => {
+                ctx.opt_str(vo, "VersionId", &p)?.is_some()
+                    && ctx.opt_str(vo, "VersionId", &p)? == default_version.as_deref()
+            }
+            Some(_) => return Err(ctx.invalid(&p.key("IsDefaultVersion"), "expected a boolean")),
+        };
+        if is_default {
+            let doc = vo
+                .get("Document")
+                .ok_or_else(|| ctx.invalid(&p, "missing required element `Document`"))?;
+            chosen = Some((doc, p.key("Document")));
+            break;
+        }
+    }
+    let Some((doc, doc_path)) = chosen else {
+        b.model.warnings.push(ctx.warning(
+            path,
+            WarningKind::NoDefaultVersion {
+                arn: arn.to_string(),
+            },
+        ));
+        return Ok(());
+    };
+    let policy = ManagedPolicy {
+        arn: arn.to_string(),
+        name: ctx.req_str(o, "PolicyName", path)?.to_string(),
+        id: ctx.opt_str(o, "PolicyId", path)?.map(str::to_string),
+        path: ctx.opt_str(o, "Path", path)?.unwrap_or("/").to_string(),
+        owner,
+        account,
+        default_version,
+        document: ctx.policy(doc, &doc_path)?,
+        from_snapshot: false,
+        source: ctx.source(&doc_path),
+    };
+    b.add_policy(policy);
+    Ok(())
+}
+
+/// `UserPolicyList` / `GroupPolicyList` / `RolePolicyList`: `[{PolicyName, PolicyDocument}]`.
+fn inline_policies(
+    ctx: &FileCtx,
+    o: &Object,
+    key: &str,
+    path: &JsonPath,
+) -> Result<Vec<InlinePolicy>, IngestError> {
+    let mut out = Vec::new();
+    for (i, v) in ctx.opt_array(o, key, path)?.iter().enumerate() {
+        let p = path.key(key).index(i);
+        let po = ctx.object(v, &p)?;
+        let name = ctx.req_str(po, "PolicyName", &p)?.to_string();
+        let doc_path = p.key("PolicyDocument");
+        let doc = po
+            .get("PolicyDocument")
+            .ok_or_else(|| ctx.invalid(&p, "missing required element `PolicyDocument`"))?;
+        out.push(InlinePolicy {
+            name,
+            document: ctx.policy(doc, &doc_path)?,
+            source: ctx.source(&doc_path),
+        });
+    }
+    Ok(out)
+}
+
+/// `AttachedManagedPolicies`: `[{PolicyName, PolicyArn}]`.
+fn attachments(
+    ctx: &FileCtx,
+    o: &Object,
+    path: &JsonPath,
+) -> Result<Vec<PolicyAttachment>, IngestError> {
+    let mut out = Vec::new();
+    for (i, v) in ctx
+        .opt_array(o, "AttachedManagedPolicies", path)?
+        .iter()
+        .enumerate()
+    {
+        let p = path.key("AttachedManagedPolicies").index(i);
+        let ao = ctx.object(v, &p)?;
+        let arn = ctx.req_str(ao, "PolicyArn", &p)?;
+        ctx.arn(arn, &p.key("PolicyArn"))?;
+        out.push(PolicyAttachment {
+            arn: arn.to_string(),
+            name: ctx.opt_str(ao, "PolicyName", &p)?.map(str::to_string),
+            source: ctx.source(&p),
+        });
+    }
+    Ok(out)
+}
+
+/// `PermissionsBoundary`: `{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn}`.
+fn boundary(
+    ctx: &FileCtx,
+    o: &Object,
+    path: &JsonPath,
+) -> Result<Option<PolicyAttachment>, IngestError> {
+    let p = path.key("PermissionsBoundary");
+    match o.get("PermissionsBoundary") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            let bo = ctx.object(v, &p)?;
+            let arn = ctx.req_str(bo, "PermissionsBoundaryArn", &p)?;
+            ctx.arn(arn, &p.key("PermissionsBoundaryArn"))?;
+            Ok(Some(PolicyAttachment {
+                arn: arn.to_string(),
+                name: None,
+                source: ctx.source(&p),
+            }))
+        }
+    }
+}

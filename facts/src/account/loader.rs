@@ -1,0 +1,126 @@
+//! Walking the `-i PATH` inputs and dispatching each file to its reader by content.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::builder::Builder;
+use super::error::IngestError;
+use super::model::{Model, WarningKind};
+use super::read::FileCtx;
+use super::resources::RawOutput;
+use super::{credential_report, gaad, organization, resources};
+use crate::error::JsonPath;
+
+/// How deep a directory tree is walked (a guard against symlink loops).
+const MAX_DEPTH: usize = 32;
+
+/// Load every input into one model. Each path is a file, or a directory read recursively
+/// (its `.json` and `.csv` files, in name order; other files are skipped with a warning).
+/// A file's format is detected from its content, as `docs/inputs.md` describes.
+pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
+    let mut b = Builder::default();
+    for p in paths {
+        load_path(p, &mut b, 0, true)?;
+    }
+    Ok(b.finish())
+}
+
+fn load_path(
+    path: &Path,
+    b: &mut Builder,
+    depth: usize,
+    explicit: bool,
+) -> Result<(), IngestError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
+    if meta.is_dir() {
+        if depth >= MAX_DEPTH {
+            return Err(IngestError::Io {
+                file: path.to_path_buf(),
+                message: format!("directory nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(|e| io_error(path, &e))? {
+            entries.push(entry.map_err(|e| io_error(path, &e))?.path());
+        }
+        entries.sort();
+        for e in entries {
+            load_path(&e, b, depth + 1, false)?;
+        }
+        return Ok(());
+    }
+    let wanted = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("json") | Some("csv") | Some("JSON") | Some("CSV")
+    );
+    if !explicit && !wanted {
+        let ctx = FileCtx::new(path.to_path_buf());
+        b.model
+            .warnings
+            .push(ctx.warning(&JsonPath::default(), WarningKind::SkippedFile));
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
+    load_text(FileCtx::new(path.to_path_buf()), &text, b)
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> IngestError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        IngestError::NotFound {
+            file: path.to_path_buf(),
+        }
+    } else {
+        IngestError::Io {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Detect the format of one file's text and read it.
+fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestError> {
+    let body = text.trim_start_matches('\u{feff}');
+    if body
+        .trim_start()
+        .starts_with(credential_report::HEADER_PREFIX)
+    {
+        return credential_report::ingest(&ctx, body, b);
+    }
+    let value: Value = serde_json::from_str(body).map_err(|e| IngestError::Json {
+        file: ctx.file.as_ref().clone(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    match &value {
+        Value::Array(items) => resources::ingest_list(&ctx, items, b),
+        Value::Object(o) => {
+            if gaad::GAAD_KEYS.iter().any(|k| o.contains_key(*k)) {
+                gaad::ingest(&ctx, o, b)
+            } else if o.contains_key(organization::MARKER) {
+                organization::ingest(&ctx, o, b)
+            } else if o.contains_key("resourceArn") && o.contains_key("output") {
+                resources::ingest_wrapper(&ctx, o, b)
+            } else if let Some(kind) = RawOutput::detect(o) {
+                resources::ingest_raw(&ctx, o, &JsonPath::default(), kind, None, b)
+            } else {
+                let keys: Vec<&str> = o.keys().map(String::as_str).take(6).collect();
+                Err(IngestError::UnknownFormat {
+                    file: ctx.file.as_ref().clone(),
+                    reason: format!(
+                        "an object with members [{}] is none of GAAD, organization.json, or a resource-policy output (see docs/inputs.md)",
+                        keys.join(", ")
+                    ),
+                })
+            }
+        }
+        other => Err(IngestError::UnknownFormat {
+            file: ctx.file.as_ref().clone(),
+            reason: format!(
+                "expected a JSON object or array, found {}",
+                super::read::type_name(other)
+            ),
+        }),
+    }
+}

@@ -1,0 +1,299 @@
+//! Typed access to the JSON of one input file: every accessor names the file and JSON path
+//! in its error, so the format readers ([`super::gaad`], [`super::resources`],
+//! [`super::organization`]) stay short and never index blindly.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::error::IngestError;
+use super::model::{AccountId, Source, Tags, Warning, WarningKind};
+use crate::arn::Arn;
+use crate::error::JsonPath;
+use crate::policy::Policy;
+
+/// A JSON object.
+pub(crate) type Object = Map<String, Value>;
+
+/// The file being read, for sources and errors.
+pub(crate) struct FileCtx {
+    /// The file, shared by every [`Source`] read from it.
+    pub file: Arc<PathBuf>,
+}
+
+/// The JSON type name of a value, for "expected X, found Y" messages.
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl FileCtx {
+    /// A context for `file`.
+    pub fn new(file: PathBuf) -> FileCtx {
+        FileCtx {
+            file: Arc::new(file),
+        }
+    }
+
+    /// The source of the element at `path`.
+    pub fn source(&self, path: &JsonPath) -> Source {
+        Source {
+            file: Arc::clone(&self.file),
+            path: path.clone(),
+        }
+    }
+
+    /// An [`IngestError::Invalid`] at `path`.
+    pub fn invalid(&self, path: &JsonPath, reason: impl Into<String>) -> IngestError {
+        IngestError::Invalid {
+            file: self.file.as_ref().clone(),
+            path: path.clone(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A warning at `path`.
+    pub fn warning(&self, path: &JsonPath, kind: WarningKind) -> Warning {
+        Warning {
+            source: self.source(path),
+            kind,
+        }
+    }
+
+    /// `v` as an object.
+    pub fn object<'v>(&self, v: &'v Value, path: &JsonPath) -> Result<&'v Object, IngestError> {
+        v.as_object().ok_or_else(|| {
+            self.invalid(path, format!("expected an object, found {}", type_name(v)))
+        })
+    }
+
+    /// The required string member `key` of `obj` (which sits at `path`).
+    pub fn req_str<'v>(
+        &self,
+        obj: &'v Object,
+        key: &str,
+        path: &JsonPath,
+    ) -> Result<&'v str, IngestError> {
+        self.opt_str(obj, key, path)?
+            .ok_or_else(|| self.invalid(path, format!("missing required element `{key}`")))
+    }
+
+    /// The optional string member `key` (absent or `null` → `None`).
+    pub fn opt_str<'v>(
+        &self,
+        obj: &'v Object,
+        key: &str,
+        path: &JsonPath,
+    ) -> Result<Option<&'v str>, IngestError> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.invalid(
+                &path.key(key),
+                format!("expected a string, found {}", type_name(other)),
+            )),
+        }
+    }
+
+    /// The optional array member `key` (absent or `null` → empty).
+    pub fn opt_array<'v>(
+        &self,
+        obj: &'v Object,
+        key: &str,
+        path: &JsonPath,
+    ) -> Result<&'v [Value], IngestError> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(&[]),
+            Some(Value::Array(a)) => Ok(a),
+            Some(other) => Err(self.invalid(
+                &path.key(key),
+                format!("expected an array, found {}", type_name(other)),
+            )),
+        }
+    }
+
+    /// Tags at member `key`: AWS's `[{"Key": k, "Value": v}]` form, or a plain `{k: v}` map.
+    pub fn tags(&self, obj: &Object, key: &str, path: &JsonPath) -> Result<Tags, IngestError> {
+        let mut tags = Tags::new();
+        let at = path.key(key);
+        match obj.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let p = at.index(i);
+                    let o = self.object(item, &p)?;
+                    let k = self.req_str(o, "Key", &p)?;
+                    let v = self.opt_str(o, "Value", &p)?.unwrap_or("");
+                    tags.insert(k.to_string(), v.to_string());
+                }
+            }
+            Some(Value::Object(map)) => {
+                for (k, v) in map {
+                    match v {
+                        Value::String(s) => {
+                            tags.insert(k.clone(), s.clone());
+                        }
+                        other => {
+                            return Err(self.invalid(
+                                &at.key(k),
+                                format!("expected a string tag value, found {}", type_name(other)),
+                            ))
+                        }
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(self.invalid(
+                    &at,
+                    format!(
+                        "expected tags as an array of {{Key, Value}} or an object, found {}",
+                        type_name(other)
+                    ),
+                ))
+            }
+        }
+        Ok(tags)
+    }
+
+    /// Warn about members of `obj` that are not in `known` (nothing is dropped silently).
+    pub fn check_keys(
+        &self,
+        obj: &Object,
+        path: &JsonPath,
+        known: &[&str],
+        warnings: &mut Vec<Warning>,
+    ) {
+        for k in obj.keys() {
+            if !known.contains(&k.as_str()) {
+                warnings.push(self.warning(
+                    &path.key(k),
+                    WarningKind::UnsupportedElement { name: k.clone() },
+                ));
+            }
+        }
+    }
+
+    /// Parse `arn` (at `path`) and require an AWS account id in it.
+    pub fn account_of(&self, arn: &str, path: &JsonPath) -> Result<AccountId, IngestError> {
+        let parsed = self.arn(arn, path)?;
+        AccountId::parse(&parsed.account).ok_or_else(|| IngestError::InvalidArn {
+            file: self.file.as_ref().clone(),
+            path: path.clone(),
+            value: arn.to_string(),
+            reason: "the account part is not a 12-digit account id".to_string(),
+        })
+    }
+
+    /// Parse `arn` (at `path`) with the one ARN parser of `facts`.
+    pub fn arn(&self, arn: &str, path: &JsonPath) -> Result<Arn, IngestError> {
+        Arn::parse(arn).ok_or_else(|| IngestError::InvalidArn {
+            file: self.file.as_ref().clone(),
+            path: path.clone(),
+            value: arn.to_string(),
+            reason: "expected `arn:partition:service:region:account:resource`".to_string(),
+        })
+    }
+
+    /// A 12-digit account id given as text at `path`.
+    pub fn account_id(&self, text: &str, path: &JsonPath) -> Result<AccountId, IngestError> {
+        AccountId::parse(text)
+            .ok_or_else(|| self.invalid(path, format!("`{text}` is not a 12-digit account id")))
+    }
+
+    /// A policy document at `path`: a JSON object, a JSON string holding the document, or a
+    /// URL-encoded JSON string (as the IAM API returns documents).
+    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Policy, IngestError> {
+        let decoded;
+        let value = match v {
+            Value::String(s) => {
+                decoded = decode_document_string(s).map_err(|reason| self.invalid(path, reason))?;
+                &decoded
+            }
+            other => other,
+        };
+        crate::parse::parse_policy_value(value).map_err(|errors| IngestError::Policy {
+            file: self.file.as_ref().clone(),
+            path: path.clone(),
+            errors: errors.with_file(self.file.as_ref().clone()),
+        })
+    }
+}
+
+/// Decode a policy document given as a string: JSON text, or URL-encoded JSON text.
+pub(crate) fn decode_document_string(s: &str) -> Result<Value, String> {
+    let trimmed = s.trim_start();
+    let text = if trimmed.starts_with('{') {
+        std::borrow::Cow::Borrowed(s)
+    } else if trimmed.starts_with('%') {
+        std::borrow::Cow::Owned(percent_decode(s)?)
+    } else {
+        return Err(
+            "expected a policy document (an object, a JSON string or a URL-encoded JSON string)"
+                .to_string(),
+        );
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "the policy document string is not JSON (line {}, column {}: {e})",
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// RFC 3986 percent-decoding (`%7B` → `{`); `+` is kept, as IAM encodes spaces as `%20`.
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes.get(i) {
+            Some(b'%') => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| format!("invalid URL escape at byte {i}"))?;
+                out.push(hex);
+                i += 3;
+            }
+            Some(&b) => {
+                out.push(b);
+                i += 1;
+            }
+            None => break,
+        }
+    }
+    String::from_utf8(out).map_err(|_| "URL-decoded document is not UTF-8".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoded_documents_decode_like_the_iam_api_returns_them() {
+        let v = decode_document_string("%7B%22Version%22%3A%222012-10-17%22%7D").unwrap();
+        assert_eq!(v["Version"], "2012-10-17");
+    }
+
+    #[test]
+    fn json_string_documents_decode() {
+        let v = decode_document_string(r#"{"Statement": []}"#).unwrap();
+        assert!(v["Statement"].is_array());
+    }
+
+    #[test]
+    fn bad_escapes_and_non_documents_are_errors() {
+        assert!(decode_document_string("%7").is_err());
+        assert!(decode_document_string("%ZZ").is_err());
+        assert!(decode_document_string("hello").is_err());
+    }
+}

@@ -1,1 +1,176 @@
-//! `rules`: the Datalog program (crepe) over the fact tables of `facts`.
+//! `rules`: the Datalog programs (crepe) over the fact tables of `facts`.
+//!
+//! - [`Engine::decide`] evaluates a *batch* of requests in one run of the decision program
+//!   (`decide.rs`): AWS's policy evaluation logic, one cited rule per line.
+//! - [`can_assume`] closes `sts:AssumeRole` decisions transitively into role chains.
+//!
+//! **Invariant:** matching a statement against a request is always
+//! [`facts::eval::statement_applies`], called as a guard from the Datalog rules; no
+//! matching semantics live here. The action index (`action_index.rs`) only pre-selects
+//! candidates with [`facts::wildcard::glob_match`].
+
+#![warn(missing_docs)]
+
+mod action_index;
+mod assume;
+mod decide;
+mod hash;
+mod input;
+
+use std::collections::HashMap;
+
+use facts::policy::Effect;
+use facts::request::Request;
+use facts::tables::{FactTables, Layer, PolicyId, StmtId, Sym};
+
+pub use assume::can_assume;
+
+/// One request of a batch, tied to the entities of the fact tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRequest {
+    /// The caller: a principal entity of the tables.
+    pub principal: Sym,
+    /// The resource entity, when the tables know the resource (its policy then applies).
+    pub resource: Option<Sym>,
+    /// The account entity owning the resource (its RCP levels apply), when known.
+    pub resource_account: Option<Sym>,
+    /// The 12-digit account id owning the resource; `None` means the caller's account (as
+    /// AWS's policy simulator assumes when no resource owner is given).
+    pub resource_account_id: Option<String>,
+    /// The policy of the VPC endpoint the request goes through, if any.
+    pub vpc_endpoint_policy: Option<PolicyId>,
+    /// The concrete request (principal, action, resource, context) the matcher sees.
+    pub request: Request,
+}
+
+/// The final decision, named as AWS's policy simulator names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// Some policy allows and nothing denies.
+    Allowed,
+    /// An applicable `Deny` statement.
+    ExplicitDeny,
+    /// No combination of policies allows.
+    ImplicitDeny,
+}
+
+impl Outcome {
+    /// `allowed`, `explicitDeny` or `implicitDeny`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::ExplicitDeny => "explicitDeny",
+            Outcome::ImplicitDeny => "implicitDeny",
+        }
+    }
+}
+
+/// A statement that applied to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MatchedStatement {
+    /// The layer it was evaluated in.
+    pub layer: Layer,
+    /// Its policy.
+    pub policy: PolicyId,
+    /// The statement (index into [`FactTables::statements`]).
+    pub statement: StmtId,
+    /// Its effect.
+    pub effect: Effect,
+}
+
+/// The decision for one request, with the statements that decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// allowed / explicitDeny / implicitDeny.
+    pub outcome: Outcome,
+    /// For `explicitDeny`, the applicable Deny statements; otherwise the applicable Allow
+    /// statements (for `implicitDeny`, those that were not enough).
+    pub matched: Vec<MatchedStatement>,
+    /// For `implicitDeny`, the layers that lacked an Allow; empty otherwise.
+    pub missing: Vec<Layer>,
+}
+
+/// The decision engine over one set of fact tables. Building it indexes the statements by
+/// action once; [`Engine::decide`] then runs one Datalog evaluation per batch.
+#[derive(Debug)]
+pub struct Engine<'t> {
+    tables: &'t FactTables,
+    index: action_index::ActionIndex,
+}
+
+impl<'t> Engine<'t> {
+    /// Index `tables` for decisions.
+    pub fn new(tables: &'t FactTables) -> Engine<'t> {
+        Engine {
+            tables,
+            index: action_index::ActionIndex::new(tables),
+        }
+    }
+
+    /// The tables this engine decides over.
+    pub fn tables(&self) -> &'t FactTables {
+        self.tables
+    }
+
+    /// Decide every request of `batch` in one Datalog run; decisions come back in batch
+    /// order.
+    pub fn decide(&self, batch: &[BatchRequest]) -> Vec<Decision> {
+        let decide::Outputs {
+            matched,
+            denies,
+            allowed,
+            missing,
+        } = decide::run(self.tables, &self.index, batch);
+        let n = batch.len();
+        let mut out: Vec<Decision> = (0..n)
+            .map(|_| Decision {
+                outcome: Outcome::ImplicitDeny,
+                matched: Vec::new(),
+                missing: Vec::new(),
+            })
+            .collect();
+        for decide::Allowed(r) in allowed {
+            if let Some(d) = out.get_mut(r as usize) {
+                d.outcome = Outcome::Allowed;
+            }
+        }
+        for decide::ExplicitDeny(r) in denies {
+            if let Some(d) = out.get_mut(r as usize) {
+                d.outcome = Outcome::ExplicitDeny;
+            }
+        }
+        let mut by_req: HashMap<u32, Vec<MatchedStatement>> = HashMap::new();
+        for decide::Matched(r, s, pol, layer, effect) in matched {
+            by_req.entry(r).or_default().push(MatchedStatement {
+                layer,
+                policy: pol,
+                statement: s,
+                effect,
+            });
+        }
+        for (r, mut v) in by_req {
+            if let Some(d) = out.get_mut(r as usize) {
+                let want = if d.outcome == Outcome::ExplicitDeny {
+                    Effect::Deny
+                } else {
+                    Effect::Allow
+                };
+                v.retain(|m| m.effect == want);
+                v.sort();
+                d.matched = v;
+            }
+        }
+        for decide::Missing(r, layer) in missing {
+            if let Some(d) = out.get_mut(r as usize) {
+                if d.outcome == Outcome::ImplicitDeny {
+                    d.missing.push(layer);
+                }
+            }
+        }
+        for d in &mut out {
+            d.missing.sort();
+        }
+        out
+    }
+}

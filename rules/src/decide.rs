@@ -1,0 +1,485 @@
+//! The decision program: AWS's policy evaluation logic as one crepe Datalog program over the
+//! fact tables and a batch of requests.
+//!
+//! Every rule cites the AWS documentation it encodes (IAM User Guide unless named):
+//! - [DENYALLOW] "How AWS enforcement code logic evaluates requests to allow or deny access"
+//!   (`reference_policies_evaluation-logic_policy-eval-denyallow.html`).
+//! - [SINGLE] "Policy evaluation for requests within a single account"
+//!   (`reference_policies_evaluation-logic_policy-eval-basics.html`).
+//! - [CROSS] "Cross-account policy evaluation logic"
+//!   (`reference_policies_evaluation-logic-cross-account.html`).
+//! - [BOUNDARY] "Permissions boundaries for IAM entities", section "Evaluating effective
+//!   permissions with boundaries" (`access_policies_boundaries.html`).
+//! - [SESSION] "Session policies" in "Policies and permissions in AWS Identity and Access
+//!   Management" (`access_policies.html#policies_session`).
+//! - [SCP] AWS Organizations User Guide, "SCP evaluation" and "Service control policies"
+//!   (`orgs_manage_policies_scps_evaluation.html`, `orgs_manage_policies_scps.html`).
+//! - [RCP] AWS Organizations User Guide, "Resource control policies" and "RCP evaluation"
+//!   (`orgs_manage_policies_rcps.html`, `orgs_manage_policies_rcps_evaluation.html`).
+//! - [KMS] AWS KMS Developer Guide, "Key policies in AWS KMS" and "Default key policy"
+//!   (`key-policies.html`, `key-policy-default.html`).
+//! - [TRUST] "IAM roles" / "Cross-account resource access in IAM": a role's trust policy is
+//!   the resource-based policy of the role (`id_roles.html`, `access_policies-cross-account-resource-access.html`).
+//! - [VPCE] Amazon VPC "Control access to VPC endpoints using endpoint policies"
+//!   (`vpc-endpoints-access.html`).
+//! - [PRINCIPAL] "AWS JSON policy elements: Principal" and "NotPrincipal".
+//!
+//! docs/evaluation-logic.md restates each rule in prose, with its test.
+
+use std::hash::{Hash, Hasher};
+
+use crepe::crepe;
+use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals};
+use facts::request::RequestPrincipal;
+use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
+
+use crate::BatchRequest;
+
+/// How a matching `Allow` statement of a resource-based policy names the caller; decides
+/// whether the grant stands alone in the caller's account [DENYALLOW].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum GrantKind {
+    /// Names the caller itself: the IAM user ARN, the role session ARN (or `*` for a user).
+    /// Not limited by an implicit deny in identity policies, boundary or session policy.
+    Unbounded,
+    /// Names the role of a session (or `*` for a session): limited by an implicit deny in the
+    /// boundary or session policy, but needs no identity-based allow.
+    Bounded,
+    /// Names the caller's account (account id or root ARN): delegates to the account, so
+    /// the identity-based side must allow too.
+    Account,
+}
+
+/// Calls back into `facts` for what Datalog cannot express: whether a statement applies to
+/// a concrete request ([`facts::eval::statement_applies`]) and how a resource-policy
+/// statement names the caller.
+pub(crate) struct Oracle<'a> {
+    pub tables: &'a FactTables,
+    pub batch: &'a [BatchRequest],
+}
+
+impl Hash for Oracle<'_> {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+
+impl PartialEq for Oracle<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Oracle<'_> {}
+
+impl Oracle<'_> {
+    /// Whether statement `s` applies to request `r` (action, resource, principal, conditions).
+    fn applies(&self, r: u32, s: StmtId) -> bool {
+        match (self.batch.get(r as usize), self.tables.statement(s)) {
+            (Some(req), Some((policy, stmt))) => {
+                facts::eval::statement_applies(policy, stmt, &req.request)
+            }
+            _ => false,
+        }
+    }
+
+    /// How the matching resource-policy statement `s` names the caller of request `r`.
+    fn grant_kind(&self, r: u32, s: StmtId) -> GrantKind {
+        let (Some(req), Some((_, stmt))) = (self.batch.get(r as usize), self.tables.statement(s))
+        else {
+            return GrantKind::Account;
+        };
+        let caller = self.tables.principal(req.principal);
+        let kind = caller.map(|p| p.kind).unwrap_or(PrincipalKind::Anonymous);
+        let caller_arn = match &req.request.principal {
+            RequestPrincipal::Aws { arn } => arn.as_str(),
+            _ => "",
+        };
+        let role_arn = self
+            .tables
+            .role_of_session(req.principal)
+            .and_then(|role| self.tables.principal(role))
+            .map(|p| self.tables.symbols.name(p.arn))
+            .unwrap_or("");
+        let account = caller
+            .and_then(|p| p.account)
+            .and_then(|a| self.tables.account_id_of(a))
+            .unwrap_or("");
+        // `*` (or NotPrincipal, which matched because the caller was not excluded) names
+        // everyone: for a user that grant is to the user; for a session it reaches the
+        // session through its role [DENYALLOW].
+        let everyone = match kind {
+            PrincipalKind::Session | PrincipalKind::Role | PrincipalKind::FederatedUser => {
+                GrantKind::Bounded
+            }
+            _ => GrantKind::Unbounded,
+        };
+        let entries = match &stmt.principal {
+            Some(PrincipalClause::Principal(Principals::Specific(e))) => e,
+            _ => return everyone,
+        };
+        let mut best: Option<GrantKind> = None;
+        let mut consider = |g: GrantKind| {
+            best = Some(match (best, g) {
+                (Some(GrantKind::Unbounded), _) | (_, GrantKind::Unbounded) => GrantKind::Unbounded,
+                (Some(GrantKind::Bounded), _) | (_, GrantKind::Bounded) => GrantKind::Bounded,
+                _ => GrantKind::Account,
+            })
+        };
+        for e in entries {
+            match e {
+                PrincipalEntry::Aws(v) if v == "*" => consider(everyone),
+                PrincipalEntry::Aws(v) if !caller_arn.is_empty() && v == caller_arn => {
+                    consider(if kind == PrincipalKind::Role {
+                        GrantKind::Bounded
+                    } else {
+                        GrantKind::Unbounded
+                    })
+                }
+                PrincipalEntry::Aws(v) if !role_arn.is_empty() && v == role_arn => {
+                    consider(GrantKind::Bounded)
+                }
+                PrincipalEntry::Aws(v)
+                    if !account.is_empty()
+                        && (v == account || *v == format!("arn:aws:iam::{account}:root")) =>
+                {
+                    consider(GrantKind::Account)
+                }
+                PrincipalEntry::Service(_)
+                | PrincipalEntry::Federated(_)
+                | PrincipalEntry::CanonicalUser(_)
+                    if !kind.has_identity_side() =>
+                {
+                    consider(GrantKind::Unbounded)
+                }
+                _ => {}
+            }
+        }
+        // The statement applied, so some entry matched the caller even if it is none of the
+        // forms above (for example a principal of another partition): treat it like `*`.
+        best.unwrap_or(everyone)
+    }
+}
+
+/// The oracle as a relation field: compared by address, so the single row never changes.
+#[derive(Clone, Copy)]
+pub(crate) struct OracleRef<'a>(pub &'a Oracle<'a>);
+
+impl Hash for OracleRef<'_> {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+impl PartialEq for OracleRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+impl Eq for OracleRef<'_> {}
+
+crepe! {
+    // ---------------------------------------------------------------- inputs (one per table)
+
+    @input
+    /// The oracle that calls `facts` (single row).
+    pub(crate) struct Env<'a>(pub OracleRef<'a>);
+    @input
+    /// Request `r` is made by principal `p`.
+    pub(crate) struct Req(pub u32, pub Sym);
+    @input
+    /// Request `r` names batch-local action `a`.
+    pub(crate) struct ReqAction(pub u32, pub u32);
+    @input
+    /// Request `r` is on known resource `x`.
+    pub(crate) struct ReqResource(pub u32, pub Sym);
+    @input
+    /// The resource of request `r` belongs to account entity `a` (for RCP levels).
+    pub(crate) struct ReqResourceAccount(pub u32, pub Sym);
+    @input
+    /// Caller and resource of request `r` are in the same account.
+    pub(crate) struct SameAccount(pub u32);
+    @input
+    /// Request `r` is `sts:AssumeRole`, `sts:AssumeRoleWithSAML` or `sts:AssumeRoleWithWebIdentity`.
+    pub(crate) struct AssumeRoleAction(pub u32);
+    @input
+    /// Request `r` is an action of a service that supports RCPs.
+    pub(crate) struct RcpAction(pub u32);
+    @input
+    /// Request `r` goes through a VPC endpoint whose policy is `pol`.
+    pub(crate) struct ReqVpcEndpoint(pub u32, pub PolicyId);
+    @input
+    /// Principal `p` is of kind `k`.
+    pub(crate) struct Principal(pub Sym, pub PrincipalKind);
+    @input
+    /// Principal `p` belongs to account entity `a`.
+    pub(crate) struct PrincipalAccount(pub Sym, pub Sym);
+    @input
+    /// User `u` is a member of group `g`.
+    pub(crate) struct MemberOf(pub Sym, pub Sym);
+    @input
+    /// Principal `s` is a session of role `role`.
+    pub(crate) struct SessionOf(pub Sym, pub Sym);
+    @input
+    /// Holder `h` has identity-based policy `pol`.
+    pub(crate) struct IdentityPolicy(pub Sym, pub PolicyId);
+    @input
+    /// Holder `h` has permissions boundary `pol`.
+    pub(crate) struct BoundaryPolicy(pub Sym, pub PolicyId);
+    @input
+    /// Session principal `p` carries session policy `pol`.
+    pub(crate) struct SessionPolicy(pub Sym, pub PolicyId);
+    @input
+    /// Role `role` is service-linked.
+    pub(crate) struct ServiceLinkedRole(pub Sym);
+    @input
+    /// Account entity `a` is the organization's management account.
+    pub(crate) struct ManagementAccount(pub Sym);
+    @input
+    /// Node `n` is an SCP level on account `a`'s path.
+    pub(crate) struct ScpLevel(pub Sym, pub Sym);
+    @input
+    /// SCP `pol` is attached to node `n`.
+    pub(crate) struct ScpAttachment(pub Sym, pub PolicyId);
+    @input
+    /// Node `n` is an RCP level on account `a`'s path.
+    pub(crate) struct RcpLevel(pub Sym, pub Sym);
+    @input
+    /// RCP `pol` is attached to node `n`.
+    pub(crate) struct RcpAttachment(pub Sym, pub PolicyId);
+    @input
+    /// Resource `x` is of kind `k`.
+    pub(crate) struct ResourceKindOf(pub Sym, pub ResourceKind);
+    @input
+    /// Resource `x` has resource-based policy `pol`.
+    pub(crate) struct ResourcePolicy(pub Sym, pub PolicyId);
+    @input
+    /// Role `x` has trust policy `pol`.
+    pub(crate) struct TrustPolicy(pub Sym, pub PolicyId);
+    @input
+    /// Statement `s` of policy `pol`, with effect `e`, can match action `a` (action index).
+    pub(crate) struct PolicyActionStatement(pub PolicyId, pub u32, pub StmtId, pub Effect);
+
+    // ------------------------------------------------------------------- which policies count
+
+    // The identity-based policies of principal `p` are those of holder `h`.
+    struct Holder(Sym, Sym);
+    // [DENYALLOW] identity-based policies: the user's own (inline and managed) ...
+    Holder(p, p) <- Principal(p, k), (k.has_identity_side());
+    // ... and those of the groups the user belongs to ("IAM groups": a group's policies apply
+    // to its members) ...
+    Holder(p, g) <- MemberOf(p, g);
+    // ... and for a role session, the role's ("Temporary security credentials": a session
+    // has the permissions of the role's identity-based policies).
+    Holder(p, role) <- SessionOf(p, role);
+
+    // The permissions boundary of `p` is that of `h` (itself, or the role of a session).
+    struct BoundaryHolder(Sym, Sym);
+    BoundaryHolder(p, p) <- Principal(p, _);
+    // [BOUNDARY] a role's boundary applies to its sessions.
+    BoundaryHolder(p, role) <- SessionOf(p, role);
+
+    // The principal is a service-linked role or one of its sessions.
+    struct ServiceLinkedPrincipal(Sym);
+    ServiceLinkedPrincipal(p) <- ServiceLinkedRole(p);
+    ServiceLinkedPrincipal(p) <- SessionOf(p, role), ServiceLinkedRole(role);
+
+    // SCPs apply to request `r`.
+    struct ScpApplies(u32);
+    // [SCP] SCPs affect IAM users and roles (and the root user) of member accounts; they do
+    // not affect the management account nor service-linked roles. Anonymous and service
+    // callers have no account, so no SCP applies to them.
+    ScpApplies(r) <- Req(r, p), PrincipalAccount(p, a), !ManagementAccount(a),
+        !ServiceLinkedPrincipal(p);
+
+    // Node `n` is an SCP level that must allow request `r`.
+    struct ReqScpLevel(u32, Sym);
+    // [SCP] "every level of the path root → OUs → account" must have an Allow.
+    ReqScpLevel(r, n) <- ScpApplies(r), Req(r, p), PrincipalAccount(p, a), ScpLevel(a, n);
+
+    // RCPs apply to request `r`.
+    struct RcpApplies(u32);
+    // [RCP] RCPs apply to resources of member accounts for the services that support them;
+    // they do not affect resources of the management account, nor requests made by
+    // service-linked roles ("Resources and entities not restricted by RCPs").
+    RcpApplies(r) <- RcpAction(r), ReqResourceAccount(r, a), !ManagementAccount(a), Req(r, p),
+        !ServiceLinkedPrincipal(p);
+
+    // Node `n` is an RCP level that must allow request `r`.
+    struct ReqRcpLevel(u32, Sym);
+    ReqRcpLevel(r, n) <- RcpApplies(r), ReqResourceAccount(r, a), RcpLevel(a, n);
+
+    // Policy `pol` is evaluated for request `r` in layer `l`.
+    struct InForce(u32, PolicyId, Layer);
+    InForce(r, pol, Layer::Identity) <- Req(r, p), Holder(p, h), IdentityPolicy(h, pol);
+    InForce(r, pol, Layer::Boundary) <- Req(r, p), BoundaryHolder(p, h), BoundaryPolicy(h, pol);
+    // [SESSION] session policies passed when the session was created.
+    InForce(r, pol, Layer::Session) <- Req(r, p), SessionPolicy(p, pol);
+    InForce(r, pol, Layer::Scp) <- ReqScpLevel(r, n), ScpAttachment(n, pol);
+    InForce(r, pol, Layer::Rcp) <- ReqRcpLevel(r, n), RcpAttachment(n, pol);
+    InForce(r, pol, Layer::Resource) <- ReqResource(r, x), ResourcePolicy(x, pol);
+    // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
+    InForce(r, pol, Layer::Resource) <- ReqResource(r, x), AssumeRoleAction(r), TrustPolicy(x, pol);
+    // [VPCE] the endpoint policy of the VPC endpoint the request goes through.
+    InForce(r, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, pol);
+
+    // Request `r` has at least one policy in layer `l`.
+    struct HasLayer(u32, Layer);
+    HasLayer(r, l) <- InForce(r, _, l);
+
+    // ------------------------------------------------------------------- statement matching
+
+    // Statement `s` (of `pol`, in layer `l`, effect `e`) can match the action of `r`.
+    struct Candidate(u32, StmtId, PolicyId, Layer, Effect);
+    Candidate(r, s, pol, l, e) <- InForce(r, pol, l), ReqAction(r, a),
+        PolicyActionStatement(pol, a, s, e);
+
+    @output
+    /// Statement `s` of policy `pol` applies to request `r` in layer `l` with effect `e`.
+    pub(crate) struct Matched(pub u32, pub StmtId, pub PolicyId, pub Layer, pub Effect);
+    // The concrete matcher of `facts` decides action, resource, principal and conditions.
+    Matched(r, s, pol, l, e) <- Candidate(r, s, pol, l, e), Env(o), (o.0.applies(r, s));
+
+    // -------------------------------------------------------------------------- the decision
+
+    @output
+    /// An applicable Deny statement exists for `r`.
+    pub(crate) struct ExplicitDeny(pub u32);
+    // [DENYALLOW] "An explicit deny in any of these policies overrides the allow": every
+    // layer's applicable Deny statement counts (identity, boundary, session, SCP, RCP,
+    // resource, VPC endpoint).
+    ExplicitDeny(r) <- Matched(r, _, _, _, Effect::Deny);
+
+    // Some applicable Allow statement exists for `r` in layer `l`.
+    struct Allows(u32, Layer);
+    Allows(r, l) <- Matched(r, _, _, l, Effect::Allow);
+
+    // SCP level `n` has an applicable Allow for `r`.
+    struct ScpLevelAllows(u32, Sym);
+    // [SCP] the policies attached at one level are unioned: one Allow among them suffices.
+    ScpLevelAllows(r, n) <- Matched(r, _, pol, Layer::Scp, Effect::Allow), ReqScpLevel(r, n),
+        ScpAttachment(n, pol);
+    // Some SCP level lacks an Allow for `r`.
+    struct ScpBlocks(u32);
+    // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
+    ScpBlocks(r) <- ReqScpLevel(r, n), !ScpLevelAllows(r, n);
+
+    // RCP level `n` has an applicable Allow for `r`.
+    struct RcpLevelAllows(u32, Sym);
+    // [RCP] as for SCPs: one Allow per level, every level on the path.
+    RcpLevelAllows(r, n) <- Matched(r, _, pol, Layer::Rcp, Effect::Allow), ReqRcpLevel(r, n),
+        RcpAttachment(n, pol);
+    struct RcpBlocks(u32);
+    RcpBlocks(r) <- ReqRcpLevel(r, n), !RcpLevelAllows(r, n);
+
+    // Layer `l` is present for `r` but has no applicable Allow (boundary, session, endpoint).
+    struct LayerBlocks(u32, Layer);
+    // [BOUNDARY] "an entity's permissions boundary allows only the actions allowed by both its
+    // identity-based policies and its boundary" — a boundary without an Allow denies.
+    LayerBlocks(r, Layer::Boundary) <- HasLayer(r, Layer::Boundary), !Allows(r, Layer::Boundary);
+    // [SESSION] the session's permissions are the intersection with the session policy.
+    LayerBlocks(r, Layer::Session) <- HasLayer(r, Layer::Session), !Allows(r, Layer::Session);
+    // [VPCE] a request through an endpoint must also be allowed by the endpoint policy.
+    LayerBlocks(r, Layer::VpcEndpoint) <- HasLayer(r, Layer::VpcEndpoint),
+        !Allows(r, Layer::VpcEndpoint);
+
+    // The boundary or the session policy of `r` lacks an Allow.
+    struct BoundaryOrSessionBlocks(u32);
+    BoundaryOrSessionBlocks(r) <- LayerBlocks(r, Layer::Boundary);
+    BoundaryOrSessionBlocks(r) <- LayerBlocks(r, Layer::Session);
+
+    // No guardrail stops `r`: no explicit deny, every SCP and RCP level allows, and the VPC
+    // endpoint policy (if any) allows.
+    struct Guarded(u32);
+    Guarded(r) <- Req(r, _), !ExplicitDeny(r), !ScpBlocks(r), !RcpBlocks(r),
+        !LayerBlocks(r, Layer::VpcEndpoint);
+
+    // An identity-based policy of the caller allows `r`.
+    struct IdentityAllows(u32);
+    IdentityAllows(r) <- Allows(r, Layer::Identity);
+    // [DENYALLOW] "all requests are implicitly denied with the exception of the AWS account
+    // root user, which has full access" (SCPs still apply to it in member accounts).
+    IdentityAllows(r) <- Req(r, p), Principal(p, PrincipalKind::Root);
+
+    // The caller's identity side (identity ∩ boundary ∩ session policy) allows `r`.
+    struct IdentitySide(u32);
+    IdentitySide(r) <- IdentityAllows(r), !BoundaryOrSessionBlocks(r);
+
+    // The caller is not an IAM identity (anonymous, service, federated provider): AWS has
+    // no identity-based policy to evaluate and only the resource policy can allow.
+    struct NoIdentitySide(u32);
+    NoIdentitySide(r) <- Req(r, p), Principal(p, k), (!k.has_identity_side());
+
+    // A resource-policy Allow applies to `r`, naming the caller in manner `g`.
+    struct Grant(u32, GrantKind);
+    Grant(r, g) <- Matched(r, s, _, Layer::Resource, Effect::Allow), Env(o),
+        let g = o.0.grant_kind(r, s);
+    struct ResourceAllows(u32);
+    ResourceAllows(r) <- Grant(r, _);
+
+    // The resource policy must allow `r` (an identity-based allow alone is not enough).
+    struct ResourceRequired(u32);
+    // [CROSS] across accounts both the identity side and the resource policy must allow;
+    // anonymous and service callers have no account of their own.
+    ResourceRequired(r) <- Req(r, _), !SameAccount(r);
+    // [KMS] "Unless the key policy explicitly allows it, you cannot use IAM policies to
+    // allow access to a KMS key": the key policy must allow, directly or by trusting the
+    // account (then identity policies count).
+    ResourceRequired(r) <- ReqResource(r, x), ResourceKindOf(x, ResourceKind::KmsKey);
+    // [TRUST] a role can only be assumed when its trust policy allows the caller.
+    ResourceRequired(r) <- AssumeRoleAction(r), ReqResource(r, x),
+        ResourceKindOf(x, ResourceKind::IamRole);
+
+    @output
+    /// Request `r` is allowed.
+    pub(crate) struct Allowed(pub u32);
+    // [SINGLE] "If either the identity-based policy or the resource-based policy within the
+    // same account allows the request and the other doesn't, the request is still allowed"
+    // — the identity side, within its boundary and session policy.
+    Allowed(r) <- Guarded(r), IdentitySide(r), !ResourceRequired(r);
+    // [DENYALLOW] same account: a resource-based policy that grants to the IAM user ARN or to
+    // the role session ARN is not limited by an implicit deny in identity-based policies,
+    // the boundary or the session policy.
+    Allowed(r) <- Guarded(r), SameAccount(r), Grant(r, GrantKind::Unbounded);
+    // [DENYALLOW] same account: a grant to the role ARN is limited by an implicit deny in the
+    // role's permissions boundary or the session policy (no identity allow is needed).
+    Allowed(r) <- Guarded(r), SameAccount(r), Grant(r, GrantKind::Bounded),
+        !BoundaryOrSessionBlocks(r);
+    // [CROSS]/[KMS]/[TRUST]/[PRINCIPAL] both sides: the resource policy allows (naming the
+    // caller or its account) and the caller's identity side allows.
+    Allowed(r) <- Guarded(r), ResourceAllows(r), IdentitySide(r);
+    // [PRINCIPAL] anonymous ("Principal": "*") and service principals: the resource-based
+    // policy alone decides.
+    Allowed(r) <- Guarded(r), ResourceAllows(r), NoIdentitySide(r);
+
+    @output
+    /// For an implicit deny of `r`: layer `l` lacked an Allow.
+    pub(crate) struct Missing(pub u32, pub Layer);
+    Missing(r, Layer::Scp) <- ScpBlocks(r);
+    Missing(r, Layer::Rcp) <- RcpBlocks(r);
+    Missing(r, l) <- LayerBlocks(r, l);
+    Missing(r, Layer::Identity) <- Req(r, p), Principal(p, k), (k.has_identity_side()),
+        !IdentityAllows(r);
+    Missing(r, Layer::Resource) <- ResourceRequired(r), !ResourceAllows(r);
+}
+
+/// The output relations of one run.
+pub(crate) struct Outputs {
+    pub matched: Vec<Matched>,
+    pub denies: Vec<ExplicitDeny>,
+    pub allowed: Vec<Allowed>,
+    pub missing: Vec<Missing>,
+}
+
+/// Run the decision program over `tables` and `batch`.
+pub(crate) fn run(
+    tables: &FactTables,
+    index: &crate::action_index::ActionIndex,
+    batch: &[BatchRequest],
+) -> Outputs {
+    let oracle = Oracle { tables, batch };
+    let mut rt = Crepe::new();
+    crate::input::load(&mut rt, tables, index, batch, &oracle);
+    let (matched, denies, allowed, missing) = rt.run_with_hasher::<crate::hash::FxBuildHasher>();
+    Outputs {
+        matched: matched.into_iter().collect(),
+        denies: denies.into_iter().collect(),
+        allowed: allowed.into_iter().collect(),
+        missing: missing.into_iter().collect(),
+    }
+}

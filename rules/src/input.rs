@@ -1,0 +1,252 @@
+//! Fact tables and a request batch → the `@input` relations of the decision program.
+//! One conversion per relation, each named after the table it reads.
+
+use std::collections::HashMap;
+
+use facts::tables::{FactTables, PrincipalKind, Sym};
+
+use crate::action_index::ActionIndex;
+use crate::decide::{self, Oracle, OracleRef};
+use crate::BatchRequest;
+
+/// Service prefixes whose actions RCPs apply to. AWS Organizations User Guide, "Resource
+/// control policies", section "List of AWS services that support RCPs".
+pub(crate) const RCP_SERVICES: [&str; 10] = [
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "ecr",
+    "aoss",
+    "cognito-idp",
+    "dynamodb",
+    "logs",
+];
+
+/// The role-assumption actions whose resource policy is the role's trust policy.
+const ASSUME_ROLE_ACTIONS: [&str; 3] = [
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+];
+
+/// Something that takes every input relation: the runtime of the decision program.
+pub(crate) trait Sink<'a>:
+    Extend<decide::Env<'a>>
+    + Extend<decide::Req>
+    + Extend<decide::ReqAction>
+    + Extend<decide::ReqResource>
+    + Extend<decide::ReqResourceAccount>
+    + Extend<decide::SameAccount>
+    + Extend<decide::AssumeRoleAction>
+    + Extend<decide::RcpAction>
+    + Extend<decide::ReqVpcEndpoint>
+    + Extend<decide::Principal>
+    + Extend<decide::PrincipalAccount>
+    + Extend<decide::MemberOf>
+    + Extend<decide::SessionOf>
+    + Extend<decide::IdentityPolicy>
+    + Extend<decide::BoundaryPolicy>
+    + Extend<decide::SessionPolicy>
+    + Extend<decide::ServiceLinkedRole>
+    + Extend<decide::ManagementAccount>
+    + Extend<decide::ScpLevel>
+    + Extend<decide::ScpAttachment>
+    + Extend<decide::RcpLevel>
+    + Extend<decide::RcpAttachment>
+    + Extend<decide::ResourceKindOf>
+    + Extend<decide::ResourcePolicy>
+    + Extend<decide::TrustPolicy>
+    + Extend<decide::PolicyActionStatement>
+{
+}
+
+impl<'a, T> Sink<'a> for T where
+    T: Extend<decide::Env<'a>>
+        + Extend<decide::Req>
+        + Extend<decide::ReqAction>
+        + Extend<decide::ReqResource>
+        + Extend<decide::ReqResourceAccount>
+        + Extend<decide::SameAccount>
+        + Extend<decide::AssumeRoleAction>
+        + Extend<decide::RcpAction>
+        + Extend<decide::ReqVpcEndpoint>
+        + Extend<decide::Principal>
+        + Extend<decide::PrincipalAccount>
+        + Extend<decide::MemberOf>
+        + Extend<decide::SessionOf>
+        + Extend<decide::IdentityPolicy>
+        + Extend<decide::BoundaryPolicy>
+        + Extend<decide::SessionPolicy>
+        + Extend<decide::ServiceLinkedRole>
+        + Extend<decide::ManagementAccount>
+        + Extend<decide::ScpLevel>
+        + Extend<decide::ScpAttachment>
+        + Extend<decide::RcpLevel>
+        + Extend<decide::RcpAttachment>
+        + Extend<decide::ResourceKindOf>
+        + Extend<decide::ResourcePolicy>
+        + Extend<decide::TrustPolicy>
+        + Extend<decide::PolicyActionStatement>
+{
+}
+
+/// Fill `rt` with every input relation for `batch`.
+pub(crate) fn load<'a>(
+    rt: &mut impl Sink<'a>,
+    tables: &'a FactTables,
+    index: &ActionIndex,
+    batch: &'a [BatchRequest],
+    oracle: &'a Oracle<'a>,
+) {
+    rt.extend([decide::Env(OracleRef(oracle))]);
+    load_tables(rt, tables);
+    load_batch(rt, tables, index, batch);
+}
+
+/// The relations that come straight from the tables.
+fn load_tables<'a>(rt: &mut impl Sink<'a>, t: &FactTables) {
+    rt.extend(t.principals.iter().map(|p| decide::Principal(p.id, p.kind)));
+    rt.extend(
+        t.principals
+            .iter()
+            .filter_map(|p| p.account.map(|a| decide::PrincipalAccount(p.id, a))),
+    );
+    rt.extend(t.member_of.iter().map(|&(u, g)| decide::MemberOf(u, g)));
+    rt.extend(t.session_of.iter().map(|&(s, r)| decide::SessionOf(s, r)));
+    rt.extend(
+        t.identity_policies
+            .iter()
+            .map(|&(h, p)| decide::IdentityPolicy(h, p)),
+    );
+    rt.extend(
+        t.boundaries
+            .iter()
+            .map(|&(h, p)| decide::BoundaryPolicy(h, p)),
+    );
+    rt.extend(
+        t.session_policies
+            .iter()
+            .map(|&(h, p)| decide::SessionPolicy(h, p)),
+    );
+    rt.extend(
+        t.service_linked_roles
+            .iter()
+            .map(|&r| decide::ServiceLinkedRole(r)),
+    );
+    rt.extend(
+        t.management_accounts
+            .iter()
+            .map(|&a| decide::ManagementAccount(a)),
+    );
+    rt.extend(
+        t.scp_levels
+            .iter()
+            .map(|l| decide::ScpLevel(l.account, l.node)),
+    );
+    rt.extend(
+        t.scp_attachments
+            .iter()
+            .map(|&(n, p)| decide::ScpAttachment(n, p)),
+    );
+    rt.extend(
+        t.rcp_levels
+            .iter()
+            .map(|l| decide::RcpLevel(l.account, l.node)),
+    );
+    rt.extend(
+        t.rcp_attachments
+            .iter()
+            .map(|&(n, p)| decide::RcpAttachment(n, p)),
+    );
+    rt.extend(
+        t.resources
+            .iter()
+            .map(|x| decide::ResourceKindOf(x.id, x.kind)),
+    );
+    rt.extend(
+        t.resource_policies
+            .iter()
+            .map(|&(x, p)| decide::ResourcePolicy(x, p)),
+    );
+    rt.extend(
+        t.trust_policies
+            .iter()
+            .map(|&(x, p)| decide::TrustPolicy(x, p)),
+    );
+}
+
+/// The lowercased service prefix of an action.
+fn service(action_lower: &str) -> &str {
+    action_lower.split(':').next().unwrap_or("")
+}
+
+/// The relations of the batch: requests, their actions (with the action index), accounts.
+fn load_batch<'a>(
+    rt: &mut impl Sink<'a>,
+    t: &FactTables,
+    index: &ActionIndex,
+    batch: &[BatchRequest],
+) {
+    let mut actions: HashMap<String, u32> = HashMap::new();
+    let mut req_action = Vec::with_capacity(batch.len());
+    for (i, b) in batch.iter().enumerate() {
+        let r = i as u32;
+        let lower = b.request.action.to_ascii_lowercase();
+        let next = actions.len() as u32;
+        let a = *actions.entry(lower.clone()).or_insert(next);
+        req_action.push(decide::ReqAction(r, a));
+        rt.extend([decide::Req(r, b.principal)]);
+        if let Some(x) = b.resource {
+            rt.extend([decide::ReqResource(r, x)]);
+        }
+        if let Some(acct) = b.resource_account {
+            rt.extend([decide::ReqResourceAccount(r, acct)]);
+        }
+        if let Some(p) = b.vpc_endpoint_policy {
+            rt.extend([decide::ReqVpcEndpoint(r, p)]);
+        }
+        if ASSUME_ROLE_ACTIONS.contains(&lower.as_str()) {
+            rt.extend([decide::AssumeRoleAction(r)]);
+        }
+        if RCP_SERVICES.contains(&service(&lower)) {
+            rt.extend([decide::RcpAction(r)]);
+        }
+        if same_account(t, b) {
+            rt.extend([decide::SameAccount(r)]);
+        }
+    }
+    rt.extend(req_action);
+    for (action, a) in &actions {
+        for s in index.statements_for(action) {
+            if let Some(row) = t.statements.get(s as usize) {
+                rt.extend([decide::PolicyActionStatement(row.policy, *a, s, row.effect)]);
+            }
+        }
+    }
+}
+
+/// Whether the caller of `b` is in the account that owns the resource. Callers without an
+/// account (anonymous, services) are never in the same account.
+fn same_account(t: &FactTables, b: &BatchRequest) -> bool {
+    let Some(p) = t.principal(b.principal) else {
+        return false;
+    };
+    if !matches!(
+        p.kind,
+        PrincipalKind::Root
+            | PrincipalKind::User
+            | PrincipalKind::Role
+            | PrincipalKind::Session
+            | PrincipalKind::FederatedUser
+    ) {
+        return false;
+    }
+    let caller: Option<&str> = p.account.and_then(|a: Sym| t.account_id_of(a));
+    match (&b.resource_account_id, caller) {
+        (None, _) => true,
+        (Some(owner), Some(caller)) => owner == caller,
+        (Some(_), None) => false,
+    }
+}

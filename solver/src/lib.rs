@@ -7,6 +7,23 @@
 
 #![warn(missing_docs)]
 
+mod actions;
+mod encode;
+mod error;
+mod prove;
+mod search;
+mod stack;
+mod strings;
+mod values;
+mod vocab;
+
+pub use actions::Catalogue;
+pub use error::SolverError;
+pub use prove::{
+    compare, find_allowed, AllowedRequests, Comparison, Counterexample, Direction, Options, Verdict,
+};
+pub use stack::{Layer, Stack};
+
 /// The version of the Z3 library this program runs with, e.g. `5.4.0.0`.
 pub fn z3_version() -> String {
     z3::full_version().to_string()

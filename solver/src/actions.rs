@@ -1,0 +1,213 @@
+//! Actions as a finite domain (the "stratified abstraction"): every action pattern of the
+//! policies is matched, with `facts::wildcard::glob_match`, against the action catalogue;
+//! actions that match exactly the same patterns form one class, and the solver only chooses a
+//! class. Names outside the catalogue are represented by witnesses built from the patterns
+//! themselves (a literal name, or a pattern with its wildcards filled in), so that a policy
+//! naming an action the catalogue lacks is still compared exactly on that name.
+
+use std::collections::HashMap;
+
+use facts::wildcard::glob_match;
+
+/// One class of actions that every pattern treats alike.
+#[derive(Debug, Clone)]
+pub struct ActionClass {
+    /// Members, lowercased (catalogue actions, or one witness name outside it).
+    pub members: Vec<String>,
+    /// Whether the members are catalogue actions (false: a name outside the catalogue).
+    pub in_catalogue: bool,
+    /// Indices of the patterns that match this class.
+    pub signature: Vec<usize>,
+}
+
+/// The action domain of one proof.
+#[derive(Debug, Clone)]
+pub struct ActionDomain {
+    /// The patterns, lowercased, in the order the encoder registered them.
+    pub patterns: Vec<String>,
+    /// The classes; the solver's action variable ranges over their indices.
+    pub classes: Vec<ActionClass>,
+    /// For each pattern, the classes it matches.
+    pub matching: Vec<Vec<usize>>,
+}
+
+/// The longest prefix of `pattern` without a wildcard.
+fn literal_prefix(pattern: &str) -> &str {
+    match pattern.find(['*', '?']) {
+        Some(i) => pattern.get(..i).unwrap_or(""),
+        None => pattern,
+    }
+}
+
+impl ActionDomain {
+    /// Build the classes of `catalogue` (lowercased, sorted) under `patterns` (lowercased).
+    /// With `unknown_names`, witnesses outside the catalogue are added as their own classes.
+    pub fn build(patterns: Vec<String>, catalogue: &[String], unknown_names: bool) -> ActionDomain {
+        // INVARIANT: `catalogue` is sorted and lowercased (see `Catalogue::new`), so the
+        // actions a pattern can match lie in the range that starts with its literal prefix.
+        let mut sig_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (pi, p) in patterns.iter().enumerate() {
+            let prefix = literal_prefix(p);
+            let start = catalogue.partition_point(|a| a.as_str() < prefix);
+            for (off, a) in catalogue.iter().skip(start).enumerate() {
+                if !a.starts_with(prefix) {
+                    break;
+                }
+                if glob_match(p, a, true) {
+                    sig_of.entry(start + off).or_default().push(pi);
+                }
+            }
+        }
+        let mut classes: Vec<ActionClass> = Vec::new();
+        let mut by_sig: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut matched: Vec<(usize, Vec<usize>)> = sig_of.into_iter().collect();
+        matched.sort();
+        for (ai, sig) in matched {
+            let name = catalogue.get(ai).cloned().unwrap_or_default();
+            match by_sig.get(&sig) {
+                Some(&ci) => {
+                    if let Some(c) = classes.get_mut(ci) {
+                        c.members.push(name);
+                    }
+                }
+                None => {
+                    by_sig.insert(sig.clone(), classes.len());
+                    classes.push(ActionClass {
+                        members: vec![name],
+                        in_catalogue: true,
+                        signature: sig,
+                    });
+                }
+            }
+        }
+        // Catalogue actions that no pattern matches: one class, if any exist.
+        let matched_count: usize = classes.iter().map(|c| c.members.len()).sum();
+        if matched_count < catalogue.len() {
+            let first_unmatched = catalogue
+                .iter()
+                .find(|a| !patterns.iter().any(|p| glob_match(p, a, true)));
+            if let Some(a) = first_unmatched {
+                by_sig.insert(Vec::new(), classes.len());
+                classes.push(ActionClass {
+                    members: vec![a.clone()],
+                    in_catalogue: true,
+                    signature: Vec::new(),
+                });
+            }
+        }
+        if unknown_names {
+            let mut witnesses: Vec<String> = Vec::new();
+            for p in &patterns {
+                witnesses.push(p.replace('*', "").replace('?', "z"));
+                witnesses.push(p.replace('*', "zz").replace('?', "z"));
+            }
+            witnesses.push("iamlogic-unknown:unknownaction".to_string());
+            for w in witnesses {
+                if catalogue.binary_search(&w).is_ok() {
+                    continue;
+                }
+                let sig: Vec<usize> = patterns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| glob_match(p, &w, true))
+                    .map(|(i, _)| i)
+                    .collect();
+                if by_sig.contains_key(&sig) {
+                    continue;
+                }
+                by_sig.insert(sig.clone(), classes.len());
+                classes.push(ActionClass {
+                    members: vec![w],
+                    in_catalogue: false,
+                    signature: sig,
+                });
+            }
+        }
+        let mut matching = vec![Vec::new(); patterns.len()];
+        for (ci, c) in classes.iter().enumerate() {
+            for &pi in &c.signature {
+                if let Some(m) = matching.get_mut(pi) {
+                    m.push(ci);
+                }
+            }
+        }
+        ActionDomain {
+            patterns,
+            classes,
+            matching,
+        }
+    }
+}
+
+/// The action catalogue: every known action name, lowercased and sorted.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    names: Vec<String>,
+}
+
+impl Catalogue {
+    /// A catalogue of these action names (`service:Action`, any case).
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(names: I) -> Catalogue {
+        let mut names: Vec<String> = names
+            .into_iter()
+            .map(|s| s.as_ref().to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names.dedup();
+        Catalogue { names }
+    }
+
+    /// The names, lowercased and sorted.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dom(patterns: &[&str], cat: &[&str], unknown: bool) -> ActionDomain {
+        let cat = Catalogue::new(cat.iter());
+        ActionDomain::build(
+            patterns.iter().map(|p| p.to_ascii_lowercase()).collect(),
+            cat.names(),
+            unknown,
+        )
+    }
+
+    #[test]
+    fn actions_matching_the_same_patterns_share_a_class() {
+        let d = dom(
+            &["s3:Get*", "s3:*"],
+            &[
+                "s3:GetObject",
+                "s3:GetBucket",
+                "s3:PutObject",
+                "ec2:RunInstances",
+            ],
+            false,
+        );
+        // {Get*, *}: 2 actions; {*}: PutObject; {}: ec2.
+        assert_eq!(d.classes.len(), 3);
+        let get = d
+            .classes
+            .iter()
+            .find(|c| c.signature == vec![0, 1])
+            .unwrap();
+        assert_eq!(get.members, vec!["s3:getbucket", "s3:getobject"]);
+        assert_eq!(d.matching[1].len(), 2);
+    }
+
+    #[test]
+    fn names_outside_the_catalogue_get_witness_classes() {
+        let d = dom(&["s3:GetNew"], &["s3:GetObject"], true);
+        let w = d
+            .classes
+            .iter()
+            .find(|c| !c.in_catalogue && c.signature == vec![0]);
+        assert_eq!(w.unwrap().members, vec!["s3:getnew"]);
+        let d = dom(&["s3:GetNew"], &["s3:GetObject"], false);
+        assert!(d.matching[0].is_empty());
+    }
+}

@@ -1,0 +1,457 @@
+//! The Z3 variables of one symbolic request, and the formula "this stack allows it".
+//!
+//! Contract: for every concrete request the decoder can produce, the formula is true exactly
+//! when `Stack::allows` (the concrete evaluator) says so, except where a policy variable makes
+//! an atom opaque; the engine then marks results as approximate.
+
+use facts::condition::{BaseOperator, OperatorFamily, SetQualifier};
+use facts::policy::{
+    ActionClause, ActionPattern, Condition, Effect, PrincipalClause, ResourceClause, Statement,
+};
+use facts::request::{Context, Request, RequestPrincipal};
+use facts::Policy;
+use z3::ast::{Bool, Int, Real, BV};
+
+use crate::actions::ActionDomain;
+use crate::stack::Stack;
+use crate::strings::StrPred;
+use crate::values::{cidr, decimal, epoch_seconds, mask128, mask32, Cidr};
+use crate::vocab::{string_atom_op, KeyUse, Vocab};
+
+/// How many symbolic elements a multivalued key has (its set is any subset of them): a
+/// bounded model of `ForAllValues`/`ForAnyValue`, stated in results.
+pub(crate) const SET_ELEMENTS: usize = 2;
+
+/// One value of a key (a single-valued key has one; a set has [`SET_ELEMENTS`]).
+pub(crate) struct Elem {
+    pub(crate) present: Bool,
+    pub(crate) atoms: Vec<Bool>,
+    pub(crate) num: Real,
+    pub(crate) date: Int,
+    pub(crate) boolean: Bool,
+    pub(crate) is_v4: Bool,
+    pub(crate) ip4: BV,
+    pub(crate) ip6: BV,
+}
+
+/// The variables of one condition key.
+pub(crate) struct KeyVars {
+    pub(crate) name: String,
+    pub(crate) usage: KeyUse,
+    pub(crate) present: Bool,
+    pub(crate) elems: Vec<Elem>,
+}
+
+/// The symbolic request.
+pub(crate) struct Engine {
+    pub(crate) vocab: Vocab,
+    pub(crate) actions: ActionDomain,
+    pub(crate) act: Int,
+    pub(crate) res_atoms: Vec<Bool>,
+    pub(crate) principal: Int,
+    pub(crate) keys: Vec<KeyVars>,
+    /// Constraints on the variables themselves (domains, set structure).
+    pub(crate) domain: Vec<Bool>,
+}
+
+fn fresh_atoms(prefix: &str, n: usize) -> Vec<Bool> {
+    (0..n)
+        .map(|i| Bool::new_const(format!("{prefix}{i}")))
+        .collect()
+}
+
+impl Engine {
+    pub(crate) fn new(vocab: Vocab, catalogue: &[String], unknown_actions: bool) -> Engine {
+        let mut actions = ActionDomain::build(vocab.actions.clone(), catalogue, unknown_actions);
+        if actions.classes.is_empty() {
+            // An empty catalogue and no patterns: one name stands for every action.
+            actions = ActionDomain::build(vocab.actions.clone(), &[], true);
+        }
+        let act = Int::new_const("action");
+        let principal = Int::new_const("principal");
+        let mut domain = vec![
+            act.ge(Int::from_i64(0)),
+            act.lt(Int::from_u64(actions.classes.len() as u64)),
+            principal.ge(Int::from_i64(0)),
+            principal.lt(Int::from_u64(vocab.principals.len().max(1) as u64)),
+        ];
+        let res_atoms = fresh_atoms("r", vocab.resources.preds.len());
+        let mut keys = Vec::new();
+        for (ki, (name, usage)) in vocab.keys.iter().enumerate() {
+            let present = Bool::new_const(format!("k{ki}"));
+            let n = if usage.multi { SET_ELEMENTS } else { 1 };
+            let mut elems = Vec::new();
+            for e in 0..n {
+                let p = format!("k{ki}e{e}");
+                let el = Elem {
+                    present: if usage.multi {
+                        Bool::new_const(format!("{p}present"))
+                    } else {
+                        present.clone()
+                    },
+                    atoms: fresh_atoms(&format!("{p}a"), usage.strings.preds.len()),
+                    num: Real::new_const(format!("{p}num")),
+                    date: Int::new_const(format!("{p}date")),
+                    boolean: Bool::new_const(format!("{p}bool")),
+                    is_v4: Bool::new_const(format!("{p}v4")),
+                    ip4: BV::new_const(format!("{p}ip4"), 32),
+                    ip6: BV::new_const(format!("{p}ip6"), 128),
+                };
+                if usage.multi {
+                    domain.push(el.present.implies(&present));
+                }
+                elems.push(el);
+            }
+            keys.push(KeyVars {
+                name: name.clone(),
+                usage: usage.clone(),
+                present,
+                elems,
+            });
+        }
+        Engine {
+            vocab,
+            actions,
+            act,
+            res_atoms,
+            principal,
+            keys,
+            domain,
+        }
+    }
+
+    /// `action ∈ pattern`.
+    fn action_atom(&self, pattern: &str) -> Bool {
+        let Some(pi) = self.vocab.action(pattern) else {
+            return Bool::from_bool(false);
+        };
+        let classes = self
+            .actions
+            .matching
+            .get(pi)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let eqs: Vec<Bool> = classes
+            .iter()
+            .map(|&c| self.act.eq(Int::from_u64(c as u64)))
+            .collect();
+        Bool::or(&eqs)
+    }
+
+    /// `action` matches one of `patterns` (registered in the vocabulary).
+    pub(crate) fn action_in(&self, patterns: &[String]) -> Bool {
+        let v: Vec<Bool> = patterns.iter().map(|p| self.action_atom(p)).collect();
+        Bool::or(&v)
+    }
+
+    fn resource_atom(&self, pattern: &str, variables: bool) -> Bool {
+        let pred = StrPred::Resource {
+            pattern: pattern.to_string(),
+            variables,
+        };
+        self.vocab
+            .resources
+            .get(&pred)
+            .and_then(|i| self.res_atoms.get(i))
+            .cloned()
+            .unwrap_or_else(|| Bool::from_bool(false))
+    }
+
+    /// `resource` matches one of `patterns` (registered in the vocabulary, variables off).
+    pub(crate) fn resource_in(&self, patterns: &[String]) -> Bool {
+        let v: Vec<Bool> = patterns
+            .iter()
+            .map(|p| self.resource_atom(p, false))
+            .collect();
+        Bool::or(&v)
+    }
+
+    /// The principal is candidate `k`.
+    pub(crate) fn principal_is(&self, k: usize) -> Bool {
+        self.principal.eq(Int::from_u64(k as u64))
+    }
+
+    /// The formula "`stack` allows the symbolic request".
+    pub(crate) fn allows(&self, stack: &Stack) -> Bool {
+        let mut parts = Vec::new();
+        let mut denies = Vec::new();
+        for layer in &stack.layers {
+            let mut allows = Vec::new();
+            for p in &layer.policies {
+                for s in &p.statements {
+                    let a = self.applies(p, s);
+                    match s.effect {
+                        Effect::Allow => allows.push(a),
+                        Effect::Deny => denies.push(a),
+                    }
+                }
+            }
+            parts.push(Bool::or(&allows));
+        }
+        if stack.layers.is_empty() {
+            return Bool::from_bool(false);
+        }
+        parts.push(Bool::or(&denies).not());
+        Bool::and(&parts)
+    }
+
+    fn applies(&self, policy: &Policy, s: &Statement) -> Bool {
+        let vars = policy.version.supports_variables();
+        let mut parts = Vec::new();
+        parts.push(match &s.action {
+            ActionClause::Action(ps) => self.any_action(ps),
+            ActionClause::NotAction(ps) => self.any_action(ps).not(),
+        });
+        match &s.resource {
+            Some(ResourceClause::Resource(ps)) => parts.push(self.any_resource(ps, vars)),
+            Some(ResourceClause::NotResource(ps)) => parts.push(self.any_resource(ps, vars).not()),
+            None => {}
+        }
+        if let Some(pc) = &s.principal {
+            parts.push(self.principal_matches(policy, pc));
+        }
+        for c in &s.conditions {
+            parts.push(self.condition(c, vars));
+        }
+        Bool::and(&parts)
+    }
+
+    fn any_action(&self, ps: &[ActionPattern]) -> Bool {
+        let v: Vec<Bool> = ps.iter().map(|p| self.action_atom(&p.0)).collect();
+        Bool::or(&v)
+    }
+
+    fn any_resource(&self, ps: &[facts::policy::ResourcePattern], vars: bool) -> Bool {
+        let v: Vec<Bool> = ps.iter().map(|p| self.resource_atom(&p.0, vars)).collect();
+        Bool::or(&v)
+    }
+
+    /// Which candidate callers the principal element admits, decided by `facts::eval`.
+    fn principal_matches(&self, policy: &Policy, pc: &PrincipalClause) -> Bool {
+        let probe = Statement {
+            index: 0,
+            sid: None,
+            effect: Effect::Allow,
+            action: ActionClause::Action(vec![ActionPattern("*".to_string())]),
+            resource: None,
+            principal: Some(pc.clone()),
+            conditions: Vec::new(),
+        };
+        let probe_policy = Policy {
+            version: policy.version,
+            version_given: policy.version_given,
+            id: None,
+            statements: vec![probe.clone()],
+        };
+        let mut eqs = Vec::new();
+        for (k, cand) in self.vocab.principals.iter().enumerate() {
+            let req = Request {
+                principal: cand.clone(),
+                action: "iamlogic:probe".to_string(),
+                resource: "iamlogic-probe".to_string(),
+                context: Context::new(),
+            };
+            if facts::eval::statement_applies(&probe_policy, &probe, &req) {
+                eqs.push(self.principal_is(k));
+            }
+        }
+        Bool::or(&eqs)
+    }
+
+    fn key(&self, name: &str) -> Option<&KeyVars> {
+        let lower = name.to_ascii_lowercase();
+        self.keys.iter().find(|k| k.name == lower)
+    }
+
+    /// Whether one element matches one value under the positive form of `base`.
+    fn elem_matches(
+        &self,
+        kv: &KeyVars,
+        e: &Elem,
+        base: BaseOperator,
+        value: &str,
+        vars: bool,
+    ) -> Bool {
+        let pos = base.positive();
+        match pos.family() {
+            OperatorFamily::String | OperatorFamily::Arn | OperatorFamily::Binary => {
+                let Some(op) = string_atom_op(pos) else {
+                    return Bool::from_bool(false);
+                };
+                let pred = StrPred::Cond {
+                    op,
+                    key: kv.name.clone(),
+                    value: value.to_string(),
+                    variables: vars,
+                };
+                kv.usage
+                    .strings
+                    .get(&pred)
+                    .and_then(|i| e.atoms.get(i))
+                    .cloned()
+                    .unwrap_or_else(|| Bool::from_bool(false))
+            }
+            OperatorFamily::Numeric => {
+                let Some(c) = decimal(value).and_then(|(n, d)| Real::from_rational_str(&n, &d))
+                else {
+                    return Bool::from_bool(false);
+                };
+                match pos {
+                    BaseOperator::NumericEquals => e.num.eq(&c),
+                    BaseOperator::NumericLessThan => e.num.lt(&c),
+                    BaseOperator::NumericLessThanEquals => e.num.le(&c),
+                    BaseOperator::NumericGreaterThan => e.num.gt(&c),
+                    BaseOperator::NumericGreaterThanEquals => e.num.ge(&c),
+                    _ => Bool::from_bool(false),
+                }
+            }
+            OperatorFamily::Date => {
+                let Some(c) = epoch_seconds(value).map(Int::from_i64) else {
+                    return Bool::from_bool(false);
+                };
+                match pos {
+                    BaseOperator::DateEquals => e.date.eq(&c),
+                    BaseOperator::DateLessThan => e.date.lt(&c),
+                    BaseOperator::DateLessThanEquals => e.date.le(&c),
+                    BaseOperator::DateGreaterThan => e.date.gt(&c),
+                    BaseOperator::DateGreaterThanEquals => e.date.ge(&c),
+                    _ => Bool::from_bool(false),
+                }
+            }
+            OperatorFamily::Bool => match value.to_ascii_lowercase().as_str() {
+                "true" => e.boolean.clone(),
+                "false" => e.boolean.not(),
+                _ => Bool::from_bool(false),
+            },
+            OperatorFamily::Ip => match cidr(value) {
+                Some(Cidr::V4(net, len)) => Bool::and(&[
+                    e.is_v4.clone(),
+                    e.ip4
+                        .bvand(BV::from_u64(u64::from(mask32(len)), 32))
+                        .eq(BV::from_u64(u64::from(net), 32)),
+                ]),
+                Some(Cidr::V6(net, len)) => {
+                    let m = mask128(len);
+                    let hi = |x: u128| BV::from_u64((x >> 64) as u64, 64);
+                    let lo = |x: u128| BV::from_u64(x as u64, 64);
+                    let mask = hi(m).concat(lo(m));
+                    let netbv = hi(net).concat(lo(net));
+                    Bool::and(&[e.is_v4.not(), e.ip6.bvand(mask).eq(netbv)])
+                }
+                None => Bool::from_bool(false),
+            },
+            OperatorFamily::Null => Bool::from_bool(false),
+        }
+    }
+
+    /// One condition entry, with AWS's rules for absent keys, negation, `IfExists` and set
+    /// qualifiers (IAM User Guide, "Condition operators" and "Multivalued context keys").
+    fn condition(&self, c: &Condition, vars: bool) -> Bool {
+        let Some(kv) = self.key(&c.key) else {
+            return Bool::from_bool(false);
+        };
+        let op = c.operator;
+        if op.base == BaseOperator::Null {
+            // `Null: true` holds when the key is absent, `false` when it is present.
+            let v: Vec<Bool> = c
+                .values
+                .iter()
+                .map(|v| match v.to_ascii_lowercase().as_str() {
+                    "true" => kv.present.not(),
+                    "false" => kv.present.clone(),
+                    _ => Bool::from_bool(false),
+                })
+                .collect();
+            return Bool::or(&v);
+        }
+        let negated = op.base.is_negated();
+        let matches = |e: &Elem| {
+            let v: Vec<Bool> = c
+                .values
+                .iter()
+                .map(|v| self.elem_matches(kv, e, op.base, v, vars))
+                .collect();
+            let any = Bool::or(&v);
+            if negated {
+                any.not()
+            } else {
+                any
+            }
+        };
+        let body = match op.qualifier {
+            None => match kv.elems.first() {
+                Some(e) if !kv.usage.multi => {
+                    if negated {
+                        // Negated operators hold when the key is absent.
+                        Bool::or(&[kv.present.not(), matches(e)])
+                    } else {
+                        Bool::and(&[kv.present.clone(), matches(e)])
+                    }
+                }
+                _ => {
+                    // A key also used with a set qualifier: an unqualified operator is read
+                    // as "some value matches" (an approximation stated in the result).
+                    let v: Vec<Bool> = kv
+                        .elems
+                        .iter()
+                        .map(|e| Bool::and(&[e.present.clone(), matches(e)]))
+                        .collect();
+                    if negated {
+                        Bool::or(&[kv.present.not(), Bool::or(&v)])
+                    } else {
+                        Bool::or(&v)
+                    }
+                }
+            },
+            Some(SetQualifier::ForAnyValue) => {
+                let v: Vec<Bool> = kv
+                    .elems
+                    .iter()
+                    .map(|e| Bool::and(&[e.present.clone(), matches(e)]))
+                    .collect();
+                Bool::or(&v)
+            }
+            Some(SetQualifier::ForAllValues) => {
+                let v: Vec<Bool> = kv
+                    .elems
+                    .iter()
+                    .map(|e| e.present.implies(matches(e)))
+                    .collect();
+                Bool::and(&v)
+            }
+        };
+        if op.if_exists {
+            Bool::or(&[kv.present.not(), body])
+        } else {
+            body
+        }
+    }
+
+    /// Whether any key mixes set and single-value use, or several value families.
+    pub(crate) fn mixed_keys(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|k| {
+                let u = &k.usage;
+                let families = usize::from(!u.strings.preds.is_empty())
+                    + usize::from(u.numeric)
+                    + usize::from(u.date)
+                    + usize::from(u.boolean)
+                    + usize::from(u.ip);
+                (u.multi && u.single) || families > 1
+            })
+            .map(|k| k.name.clone())
+            .collect()
+    }
+
+    /// The candidate caller `k`.
+    pub(crate) fn principal_candidate(&self, k: usize) -> RequestPrincipal {
+        self.vocab
+            .principals
+            .get(k)
+            .cloned()
+            .unwrap_or(RequestPrincipal::Aws {
+                arn: "arn:aws:iam::111122223333:user/iamlogic".to_string(),
+            })
+    }
+}

@@ -1,0 +1,327 @@
+//! The proofs: compare two stacks, or look for a request a stack allows within limits.
+
+use std::time::{Duration, Instant};
+
+use facts::request::{Request, RequestPrincipal};
+use z3::ast::Bool;
+
+use crate::encode::{Engine, SET_ELEMENTS};
+use crate::error::SolverError;
+use crate::search::{Fixed, Search, Step};
+use crate::stack::Stack;
+use crate::vocab::Vocab;
+
+/// Limits and switches of a proof.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Give up (verdict `unknown`) after this long; Z3 gets the remaining time per check.
+    pub timeout: Duration,
+    /// How many counterexample requests to return per direction.
+    pub max_examples: usize,
+    /// Also consider action names outside the catalogue (witnesses built from the patterns).
+    pub unknown_actions: bool,
+    /// How many action classes to enumerate per direction when listing the actions gained
+    /// or lost (the list is marked incomplete beyond it).
+    pub max_action_classes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: Duration::from_secs(10),
+            max_examples: 3,
+            unknown_actions: true,
+            max_action_classes: 5_000,
+        }
+    }
+}
+
+/// A request one side allows and the other does not, checked with `facts::eval`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Counterexample {
+    /// The request.
+    pub request: Request,
+    /// Whether the concrete evaluator agreed (false only when the result is approximate:
+    /// otherwise a disagreement is an error).
+    pub confirmed: bool,
+}
+
+/// What one direction of a comparison found.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Direction {
+    /// Example requests, one per action class, at most `max_examples`.
+    pub examples: Vec<Counterexample>,
+    /// Every catalogue action (lowercased) for which some request differs, when
+    /// `complete`; names outside the catalogue are listed in `unknown_actions`.
+    pub actions: Vec<String>,
+    /// Action names outside the catalogue for which some request differs.
+    pub unknown_actions: Vec<String>,
+    /// Whether `actions` is the complete list.
+    pub complete: bool,
+    /// Why the search stopped early, if it did.
+    pub unknown: Option<String>,
+}
+
+impl Direction {
+    /// Whether any request was found.
+    pub fn differs(&self) -> bool {
+        !self.examples.is_empty()
+    }
+}
+
+/// The verdict of `diff`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Both allow exactly the same requests.
+    Equivalent,
+    /// NEW allows something OLD does not, and nothing the other way.
+    MorePermissive,
+    /// OLD allows something NEW does not, and nothing the other way.
+    LessPermissive,
+    /// Each allows something the other does not.
+    Incomparable,
+    /// The solver gave up.
+    Unknown,
+}
+
+/// The result of comparing two stacks.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Comparison {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Requests NEW allows and OLD does not.
+    pub gained: Direction,
+    /// Requests OLD allows and NEW does not.
+    pub lost: Direction,
+    /// Where the encoding approximates, in words (empty: the verdict is exact over the
+    /// catalogue's actions and the names the policies spell out).
+    pub approximations: Vec<String>,
+    /// The size of the action domain: classes, catalogue actions, names outside it.
+    pub action_classes: usize,
+}
+
+/// Why the encoding is not exact for these policies, in words.
+fn approximations(engine: &Engine) -> Vec<String> {
+    let mut out = Vec::new();
+    if engine.vocab.has_opaque() {
+        out.push(
+            "patterns with policy variables (${...}) are independent atoms: their relation to \
+             other keys is not modelled"
+                .to_string(),
+        );
+    }
+    if engine.keys.iter().any(|k| k.usage.multi) {
+        out.push(format!(
+            "multivalued keys are modelled as sets of at most {SET_ELEMENTS} values"
+        ));
+    }
+    for k in engine.mixed_keys() {
+        out.push(format!(
+            "key `{k}` is used with several operator families or with and without a set \
+             qualifier; its values are modelled separately"
+        ));
+    }
+    if engine.vocab.uses_principal {
+        out.push(
+            "principals range over the ones the policies name, an anonymous caller and one \
+             outsider"
+                .to_string(),
+        );
+    }
+    out
+}
+
+/// The anonymous caller and an outsider account, always among the principals.
+pub(crate) fn outsiders() -> [RequestPrincipal; 2] {
+    [
+        RequestPrincipal::Anonymous,
+        RequestPrincipal::Aws {
+            arn: "arn:aws:iam::999999999999:user/iamlogic-outsider".to_string(),
+        },
+    ]
+}
+
+/// Build the engine for these stacks and extra patterns.
+pub(crate) fn engine_for(
+    stacks: &[&Stack],
+    actions: &[String],
+    resources: &[String],
+    catalogue: &[String],
+    opts: &Options,
+) -> Engine {
+    let mut vocab = Vocab::default();
+    for s in stacks {
+        vocab.add_stack(s);
+    }
+    for a in actions {
+        vocab.add_action(a);
+    }
+    for r in resources {
+        vocab.resources.add(crate::strings::StrPred::Resource {
+            pattern: r.clone(),
+            variables: false,
+        });
+    }
+    if vocab.uses_principal {
+        for p in outsiders() {
+            vocab.add_principal(p);
+        }
+    }
+    Engine::new(vocab, catalogue, opts.unknown_actions)
+}
+
+/// Enumerate requests satisfying `goal`, one per action class, replaying each with `check`.
+pub(crate) fn enumerate(
+    engine: &Engine,
+    goal: &Bool,
+    deadline: Instant,
+    opts: &Options,
+    fixed: Fixed,
+    check: &dyn Fn(&Request) -> bool,
+    what: &str,
+) -> Result<Direction, SolverError> {
+    let approximate = !approximations(engine).is_empty();
+    let search = Search::new(engine, goal, deadline, fixed);
+    let mut dir = Direction::default();
+    let mut classes = 0usize;
+    loop {
+        if classes >= opts.max_action_classes {
+            dir.unknown = Some(format!(
+                "stopped after {classes} action classes (--max-action-classes)"
+            ));
+            break;
+        }
+        match search.next() {
+            Step::Exhausted => {
+                dir.complete = true;
+                break;
+            }
+            Step::Unknown(r) => {
+                dir.unknown = Some(r);
+                break;
+            }
+            Step::Found(f) => {
+                classes += 1;
+                let confirmed = check(&f.request);
+                if !confirmed && !approximate {
+                    return Err(SolverError::ReplayMismatch {
+                        request: serde_json::to_string(&f.request).unwrap_or_default(),
+                        detail: format!("Z3 says {what}; facts::eval does not"),
+                    });
+                }
+                if let Some(c) = engine.actions.classes.get(f.class) {
+                    if c.in_catalogue {
+                        if c.signature.is_empty() && engine.actions.patterns.is_empty() {
+                            dir.actions.push("*".to_string());
+                        } else {
+                            dir.actions.extend(c.members.iter().cloned());
+                        }
+                    } else {
+                        dir.unknown_actions.extend(c.members.iter().cloned());
+                    }
+                }
+                if dir.examples.len() < opts.max_examples {
+                    dir.examples.push(crate::Counterexample {
+                        request: f.request,
+                        confirmed,
+                    });
+                }
+                search.block_class(f.class);
+            }
+        }
+    }
+    dir.actions.sort();
+    dir.unknown_actions.sort();
+    Ok(dir)
+}
+
+/// Compare OLD and NEW: which requests each allows that the other does not.
+pub fn compare(
+    old: &Stack,
+    new: &Stack,
+    catalogue: &crate::Catalogue,
+    opts: &Options,
+) -> Result<Comparison, SolverError> {
+    let deadline = Instant::now() + opts.timeout;
+    let engine = engine_for(&[old, new], &[], &[], catalogue.names(), opts);
+    let a_old = engine.allows(old);
+    let a_new = engine.allows(new);
+    let gained_goal = Bool::and(&[a_new.clone(), a_old.not()]);
+    let lost_goal = Bool::and(&[a_old, a_new.not()]);
+    let gained = enumerate(
+        &engine,
+        &gained_goal,
+        deadline,
+        opts,
+        Vec::new(),
+        &|r| new.allows(r) && !old.allows(r),
+        "NEW allows it and OLD does not",
+    )?;
+    let lost = enumerate(
+        &engine,
+        &lost_goal,
+        deadline,
+        opts,
+        Vec::new(),
+        &|r| old.allows(r) && !new.allows(r),
+        "OLD allows it and NEW does not",
+    )?;
+    let decided = |d: &Direction| d.differs() || d.complete;
+    let verdict = if !decided(&gained) || !decided(&lost) {
+        Verdict::Unknown
+    } else {
+        match (gained.differs(), lost.differs()) {
+            (false, false) => Verdict::Equivalent,
+            (true, false) => Verdict::MorePermissive,
+            (false, true) => Verdict::LessPermissive,
+            (true, true) => Verdict::Incomparable,
+        }
+    };
+    Ok(Comparison {
+        verdict,
+        gained,
+        lost,
+        approximations: approximations(&engine),
+        action_classes: engine.actions.classes.len(),
+    })
+}
+
+/// The result of a search for allowed requests within limits.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AllowedRequests {
+    /// Requests found (empty: none exists, when `complete`).
+    pub found: Direction,
+    /// Where the encoding approximates.
+    pub approximations: Vec<String>,
+}
+
+/// Requests `stack` allows whose action matches one of `actions` and (when given) whose
+/// resource matches one of `resources`.
+pub fn find_allowed(
+    stack: &Stack,
+    actions: &[String],
+    resources: &[String],
+    catalogue: &crate::Catalogue,
+    opts: &Options,
+) -> Result<AllowedRequests, SolverError> {
+    let deadline = Instant::now() + opts.timeout;
+    let engine = engine_for(&[stack], actions, resources, catalogue.names(), opts);
+    let mut goal = vec![engine.allows(stack), engine.action_in(actions)];
+    if !resources.is_empty() {
+        goal.push(engine.resource_in(resources));
+    }
+    let found = enumerate(
+        &engine,
+        &Bool::and(&goal),
+        deadline,
+        opts,
+        Vec::new(),
+        &|r| stack.allows(r),
+        "the policy allows it",
+    )?;
+    Ok(AllowedRequests {
+        found,
+        approximations: approximations(&engine),
+    })
+}

@@ -1,0 +1,187 @@
+//! The vocabulary of a proof: every action pattern, resource pattern, principal and condition
+//! key the policies mention, collected before any Z3 variable is made.
+
+use std::collections::{BTreeMap, HashMap};
+
+use facts::condition::{BaseOperator, OperatorFamily};
+use facts::policy::{ActionClause, PrincipalClause, PrincipalEntry, Principals, ResourceClause};
+use facts::request::RequestPrincipal;
+use facts::Policy;
+
+use crate::stack::Stack;
+use crate::strings::StrPred;
+
+/// An interned list of string predicates.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PredSet {
+    pub(crate) preds: Vec<StrPred>,
+    index: HashMap<StrPred, usize>,
+}
+
+impl PredSet {
+    pub(crate) fn add(&mut self, p: StrPred) -> usize {
+        if let Some(&i) = self.index.get(&p) {
+            return i;
+        }
+        self.index.insert(p.clone(), self.preds.len());
+        self.preds.push(p);
+        self.preds.len() - 1
+    }
+
+    pub(crate) fn get(&self, p: &StrPred) -> Option<usize> {
+        self.index.get(p).copied()
+    }
+}
+
+/// What the policies do with one condition key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyUse {
+    /// Used with `ForAllValues:`/`ForAnyValue:`: modelled as a set.
+    pub(crate) multi: bool,
+    /// Used without a qualifier.
+    pub(crate) single: bool,
+    /// String, ARN and binary values.
+    pub(crate) strings: PredSet,
+    /// Numeric operators: all values integral?
+    pub(crate) numeric: bool,
+    /// Date operators.
+    pub(crate) date: bool,
+    /// `Bool`.
+    pub(crate) boolean: bool,
+    /// `IpAddress`/`NotIpAddress`.
+    pub(crate) ip: bool,
+}
+
+/// The vocabulary.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Vocab {
+    pub(crate) actions: Vec<String>,
+    action_index: HashMap<String, usize>,
+    pub(crate) resources: PredSet,
+    pub(crate) keys: BTreeMap<String, KeyUse>,
+    pub(crate) principals: Vec<RequestPrincipal>,
+    pub(crate) uses_principal: bool,
+}
+
+/// The positive operator whose atoms a string-family condition is built from.
+pub(crate) fn string_atom_op(base: BaseOperator) -> Option<BaseOperator> {
+    let pos = base.positive();
+    match pos.family() {
+        OperatorFamily::String | OperatorFamily::Arn | OperatorFamily::Binary => Some(pos),
+        _ => None,
+    }
+}
+
+impl Vocab {
+    pub(crate) fn add_action(&mut self, p: &str) -> usize {
+        let p = p.to_ascii_lowercase();
+        if let Some(&i) = self.action_index.get(&p) {
+            return i;
+        }
+        self.action_index.insert(p.clone(), self.actions.len());
+        self.actions.push(p);
+        self.actions.len() - 1
+    }
+
+    pub(crate) fn action(&self, p: &str) -> Option<usize> {
+        self.action_index.get(&p.to_ascii_lowercase()).copied()
+    }
+
+    pub(crate) fn add_principal(&mut self, p: RequestPrincipal) {
+        if !self.principals.contains(&p) {
+            self.principals.push(p);
+        }
+    }
+
+    pub(crate) fn add_stack(&mut self, stack: &Stack) {
+        for p in stack.policies() {
+            self.add_policy(p);
+        }
+    }
+
+    fn add_policy(&mut self, policy: &Policy) {
+        let vars = policy.version.supports_variables();
+        for s in &policy.statements {
+            let (ActionClause::Action(ps) | ActionClause::NotAction(ps)) = &s.action;
+            for p in ps {
+                self.add_action(&p.0);
+            }
+            if let Some(ResourceClause::Resource(ps) | ResourceClause::NotResource(ps)) =
+                &s.resource
+            {
+                for p in ps {
+                    self.resources.add(StrPred::Resource {
+                        pattern: p.0.clone(),
+                        variables: vars,
+                    });
+                }
+            }
+            if let Some(PrincipalClause::Principal(ps) | PrincipalClause::NotPrincipal(ps)) =
+                &s.principal
+            {
+                self.uses_principal = true;
+                if let Principals::Specific(entries) = ps {
+                    for e in entries {
+                        if let Some(c) = principal_candidate(e) {
+                            self.add_principal(c);
+                        }
+                    }
+                }
+            }
+            for c in &s.conditions {
+                let key = c.key.to_ascii_lowercase();
+                let u = self.keys.entry(key.clone()).or_default();
+                if c.operator.qualifier.is_some() {
+                    u.multi = true;
+                } else {
+                    u.single = true;
+                }
+                match c.operator.base.family() {
+                    OperatorFamily::String | OperatorFamily::Arn | OperatorFamily::Binary => {
+                        if let Some(op) = string_atom_op(c.operator.base) {
+                            for v in &c.values {
+                                u.strings.add(StrPred::Cond {
+                                    op,
+                                    key: key.clone(),
+                                    value: v.clone(),
+                                    variables: vars,
+                                });
+                            }
+                        }
+                    }
+                    OperatorFamily::Numeric => u.numeric = true,
+                    OperatorFamily::Date => u.date = true,
+                    OperatorFamily::Bool => u.boolean = true,
+                    OperatorFamily::Ip => u.ip = true,
+                    OperatorFamily::Null => {}
+                }
+            }
+        }
+    }
+
+    /// Whether some pattern has a live policy variable (modelled as an independent atom).
+    pub(crate) fn has_opaque(&self) -> bool {
+        self.resources.preds.iter().any(StrPred::opaque)
+            || self
+                .keys
+                .values()
+                .any(|k| k.strings.preds.iter().any(StrPred::opaque))
+    }
+}
+
+/// A concrete caller named by a principal entry (wildcards filled in).
+fn principal_candidate(e: &PrincipalEntry) -> Option<RequestPrincipal> {
+    let fill = |s: &str| s.replace(['*', '?'], "x");
+    match e {
+        PrincipalEntry::Aws(s) if s == "*" => None,
+        PrincipalEntry::Aws(s) if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(RequestPrincipal::Aws {
+                arn: format!("arn:aws:iam::{s}:root"),
+            })
+        }
+        PrincipalEntry::Aws(s) => Some(RequestPrincipal::Aws { arn: fill(s) }),
+        PrincipalEntry::Service(s) => Some(RequestPrincipal::Service { name: fill(s) }),
+        PrincipalEntry::Federated(s) => Some(RequestPrincipal::Federated { provider: fill(s) }),
+        PrincipalEntry::CanonicalUser(s) => Some(RequestPrincipal::CanonicalUser { id: fill(s) }),
+    }
+}

@@ -1,3 +1,9 @@
 //! `queries`: what users ask of iamlogic (validate, simulate, who-can, diff, audit).
 
 pub use solver::z3_version;
+
+pub mod check;
+pub mod diff;
+pub mod scenario;
+pub mod simulate;
+pub mod validate;

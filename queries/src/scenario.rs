@@ -1,0 +1,452 @@
+//! Scenario mode, like AWS's `SimulateCustomPolicy`: every policy comes with the request,
+//! no account data is loaded. A scenario file is one JSON object, a JSON array of objects,
+//! or JSON Lines (one object per line); docs/simulate.md documents the fields.
+//!
+//! Each request gets its own principal, resource and accounts in the fact tables (their
+//! policies differ per request), and the whole file is decided in one Datalog run.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use facts::account::OrgPolicyKind;
+use facts::policy::Policy;
+use facts::request::{Context, ContextValue, Request};
+use facts::tables::{FactTables, PrincipalKind, ResourceKind, TablesBuilder};
+use rules::{BatchRequest, Engine};
+use serde_json::Value;
+
+use crate::simulate::principal::classify;
+use crate::simulate::{result_of, SimulateError, SimulationResult};
+
+/// The caller used when a scenario names none: a user of an example account (the resource
+/// is then in the caller's account unless `resourceAccount` says otherwise).
+pub const DEFAULT_PRINCIPAL: &str = "arn:aws:iam::123456789012:user/iamlogic-simulated";
+
+/// The fields a scenario object may have.
+const FIELDS: [&str; 13] = [
+    "name",
+    "principal",
+    "action",
+    "resource",
+    "resourceAccount",
+    "context",
+    "identityPolicies",
+    "permissionBoundary",
+    "sessionPolicy",
+    "resourcePolicy",
+    "vpcEndpointPolicy",
+    "scps",
+    "rcps",
+];
+
+/// One request with every policy that applies to it.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// An optional label, echoed in nothing but error messages and tests.
+    pub name: Option<String>,
+    /// The caller (see docs/simulate.md); [`DEFAULT_PRINCIPAL`] when absent.
+    pub principal: String,
+    /// The action, `service:Name`.
+    pub action: String,
+    /// The resource ARN (`*` when the action takes none).
+    pub resource: String,
+    /// The account owning the resource; `None` means the caller's account, unless the
+    /// resource ARN has an account field.
+    pub resource_account: Option<String>,
+    /// The request context as given.
+    pub context: Context,
+    /// Identity-based policies of the caller.
+    pub identity_policies: Vec<Arc<Policy>>,
+    /// The permissions boundary.
+    pub permission_boundary: Option<Arc<Policy>>,
+    /// The session policy.
+    pub session_policy: Option<Arc<Policy>>,
+    /// The resource-based policy (for an IAM role and `sts:AssumeRole*`, its trust policy).
+    pub resource_policy: Option<Arc<Policy>>,
+    /// The policy of the VPC endpoint the request goes through.
+    pub vpc_endpoint_policy: Option<Arc<Policy>>,
+    /// SCP levels from the root down; each level is the list of policies attached there.
+    pub scps: Vec<Vec<Arc<Policy>>>,
+    /// RCP levels from the root down.
+    pub rcps: Vec<Vec<Arc<Policy>>>,
+}
+
+/// Read a scenario file (object, array, or JSON Lines).
+pub fn read_scenarios(path: &Path) -> Result<Vec<Scenario>, SimulateError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SimulateError::Io {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    parse_scenarios(&text, path)
+}
+
+/// Parse scenario text; `file` names it in errors.
+pub fn parse_scenarios(text: &str, file: &Path) -> Result<Vec<Scenario>, SimulateError> {
+    let json_err = |e: serde_json::Error, line_base: usize| SimulateError::Json {
+        file: file.to_path_buf(),
+        line: e.line() + line_base,
+        column: e.column(),
+        message: e.to_string(),
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| scenario_from_value(v, file, &format!("[{i}]")))
+            .collect(),
+        Ok(v) => Ok(vec![scenario_from_value(&v, file, "$")?]),
+        Err(whole) => {
+            // JSON Lines: one object per non-blank line.
+            let mut out = Vec::new();
+            let mut any = false;
+            for (n, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                any = true;
+                let v: Value = serde_json::from_str(line).map_err(|e| json_err(e, n))?;
+                out.push(scenario_from_value(&v, file, &format!("line {}", n + 1))?);
+            }
+            if any {
+                Ok(out)
+            } else {
+                Err(json_err(whole, 0))
+            }
+        }
+    }
+}
+
+fn invalid(file: &Path, path: String, reason: impl Into<String>) -> SimulateError {
+    SimulateError::Invalid {
+        file: file.to_path_buf(),
+        path,
+        reason: reason.into(),
+    }
+}
+
+/// A policy given as a JSON object or as a string holding the JSON document.
+pub(crate) fn policy_of(v: &Value, file: &Path, path: &str) -> Result<Arc<Policy>, SimulateError> {
+    let owned;
+    let doc = match v {
+        Value::String(s) => {
+            owned = serde_json::from_str::<Value>(s).map_err(|e| {
+                invalid(
+                    file,
+                    path.to_string(),
+                    format!("policy string is not JSON: {e}"),
+                )
+            })?;
+            &owned
+        }
+        other => other,
+    };
+    facts::parse::parse_policy_value(doc)
+        .map(Arc::new)
+        .map_err(|errors| SimulateError::Policy {
+            file: file.to_path_buf(),
+            path: path.to_string(),
+            errors,
+        })
+}
+
+/// Context values: a string (or number/boolean, kept as text) is single-valued, an array
+/// of strings multivalued.
+pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, SimulateError> {
+    let Value::Object(map) = v else {
+        return Err(invalid(
+            file,
+            path.to_string(),
+            "expected an object of key → value",
+        ));
+    };
+    let mut ctx = Context::new();
+    for (k, val) in map {
+        let scalar = |x: &Value| match x {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        let cv = match val {
+            Value::Array(items) => {
+                let mut vs = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    vs.push(scalar(it).ok_or_else(|| {
+                        invalid(file, format!("{path}.{k}[{i}]"), "expected a string")
+                    })?);
+                }
+                ContextValue::Multi(vs)
+            }
+            other => ContextValue::Single(scalar(other).ok_or_else(|| {
+                invalid(
+                    file,
+                    format!("{path}.{k}"),
+                    "expected a string or an array of strings",
+                )
+            })?),
+        };
+        ctx.insert(k, cv);
+    }
+    Ok(ctx)
+}
+
+/// One scenario object; `at` says where it sits (`$`, `[2]`, `line 3`).
+pub fn scenario_from_value(v: &Value, file: &Path, at: &str) -> Result<Scenario, SimulateError> {
+    let Value::Object(map) = v else {
+        return Err(invalid(file, at.to_string(), "expected a scenario object"));
+    };
+    for k in map.keys() {
+        if !FIELDS.contains(&k.as_str()) {
+            return Err(invalid(
+                file,
+                format!("{at}.{k}"),
+                format!(
+                    "unknown field `{k}` (expected one of {})",
+                    FIELDS.join(", ")
+                ),
+            ));
+        }
+    }
+    let p = |k: &str| format!("{at}.{k}");
+    let string = |k: &str| -> Result<Option<String>, SimulateError> {
+        match map.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(invalid(file, p(k), "expected a string")),
+        }
+    };
+    let required = |k: &str| -> Result<String, SimulateError> {
+        string(k)?.ok_or_else(|| invalid(file, p(k), format!("missing required field `{k}`")))
+    };
+    let one_policy = |k: &str| -> Result<Option<Arc<Policy>>, SimulateError> {
+        match map.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => policy_of(v, file, &p(k)).map(Some),
+        }
+    };
+    let policy_list = |v: &Value, path: &str| -> Result<Vec<Arc<Policy>>, SimulateError> {
+        let Value::Array(items) = v else {
+            return Err(invalid(
+                file,
+                path.to_string(),
+                "expected an array of policies",
+            ));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| policy_of(it, file, &format!("{path}[{i}]")))
+            .collect()
+    };
+    let levels = |k: &str| -> Result<Vec<Vec<Arc<Policy>>>, SimulateError> {
+        match map.get(k) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(lv)) => lv
+                .iter()
+                .enumerate()
+                .map(|(i, l)| policy_list(l, &format!("{}[{i}]", p(k))))
+                .collect(),
+            Some(_) => Err(invalid(
+                file,
+                p(k),
+                "expected an array of levels (root first), each an array of policies",
+            )),
+        }
+    };
+    let identity_policies = match map.get("identityPolicies") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => policy_list(v, &p("identityPolicies"))?,
+    };
+    let context = match map.get("context") {
+        None | Some(Value::Null) => Context::new(),
+        Some(v) => context_of(v, file, &p("context"))?,
+    };
+    let principal = string("principal")?.unwrap_or_else(|| DEFAULT_PRINCIPAL.to_string());
+    if classify(&principal).is_none() {
+        return Err(invalid(
+            file,
+            p("principal"),
+            format!(
+                "`{principal}` is not a principal: expected `*`, an account id, an IAM/STS ARN or a service principal"
+            ),
+        ));
+    }
+    let resource_account = string("resourceAccount")?;
+    if let Some(a) = &resource_account {
+        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid(
+                file,
+                p("resourceAccount"),
+                format!("`{a}` is not a 12-digit account id"),
+            ));
+        }
+    }
+    Ok(Scenario {
+        name: string("name")?,
+        principal,
+        action: required("action")?,
+        resource: string("resource")?.unwrap_or_else(|| "*".to_string()),
+        resource_account,
+        context,
+        identity_policies,
+        permission_boundary: one_policy("permissionBoundary")?,
+        session_policy: one_policy("sessionPolicy")?,
+        resource_policy: one_policy("resourcePolicy")?,
+        vpc_endpoint_policy: one_policy("vpcEndpointPolicy")?,
+        scps: levels("scps")?,
+        rcps: levels("rcps")?,
+    })
+}
+
+/// The account field of an ARN, when it has a 12-digit one.
+fn arn_account(arn: &str) -> Option<String> {
+    facts::arn::Arn::parse(arn)
+        .map(|a| a.account)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The kind of resource an ARN names, as far as evaluation differs.
+pub(crate) fn resource_kind(arn: &str) -> ResourceKind {
+    match facts::arn::Arn::parse(arn) {
+        Some(a) if a.service == "kms" && a.resource.starts_with("key/") => ResourceKind::KmsKey,
+        Some(a) if a.service == "iam" && a.resource.starts_with("role/") => ResourceKind::IamRole,
+        _ => ResourceKind::Other,
+    }
+}
+
+/// Compile scenarios into fact tables and a batch (one principal, resource and account
+/// pair per request).
+pub fn compile(scenarios: &[Scenario]) -> (FactTables, Vec<BatchRequest>) {
+    let mut b = TablesBuilder::new();
+    let mut batch = Vec::with_capacity(scenarios.len());
+    let empty = facts::account::Model::default();
+    for (i, sc) in scenarios.iter().enumerate() {
+        let Some(caller) = classify(&sc.principal) else {
+            continue;
+        };
+        let tag = format!("scenario#{i}");
+        let caller_account = caller.account.clone();
+        let pacct = caller_account
+            .as_ref()
+            .map(|a| b.account_entity(&format!("{tag}/principal-account"), a));
+        let p = b.principal(&format!("{tag}/principal"), &caller.arn, caller.kind, pacct);
+        if caller.kind == PrincipalKind::Session {
+            let role_arn = format!(
+                "arn:aws:iam::{}:role/{}",
+                caller_account.clone().unwrap_or_default(),
+                caller.role_name.clone().unwrap_or_default()
+            );
+            let role = b.principal(
+                &format!("{tag}/role"),
+                &role_arn,
+                PrincipalKind::Role,
+                pacct,
+            );
+            b.session_of(p, role);
+        }
+        let entity = format!("{tag}/principal");
+        for (k, pol) in sc.identity_policies.iter().enumerate() {
+            let id = b.policy(&format!("identityPolicies[{k}]"), pol.clone());
+            b.attach_identity(&entity, id);
+        }
+        if let Some(pol) = &sc.permission_boundary {
+            let id = b.policy("permissionBoundary", pol.clone());
+            b.attach_boundary(&entity, id);
+        }
+        if let Some(pol) = &sc.session_policy {
+            let id = b.policy("sessionPolicy", pol.clone());
+            b.attach_session_policy(p, id);
+        }
+        if let Some(a) = pacct {
+            for (d, level) in sc.scps.iter().enumerate() {
+                let ids: Vec<_> = level
+                    .iter()
+                    .enumerate()
+                    .map(|(k, pol)| b.policy(&format!("scps[{d}][{k}]"), pol.clone()))
+                    .collect();
+                b.org_level(
+                    OrgPolicyKind::Scp,
+                    a,
+                    d as u32,
+                    &format!("{tag}/scp/{d}"),
+                    &ids,
+                );
+            }
+        }
+        let resource_account_id = sc
+            .resource_account
+            .clone()
+            .or_else(|| arn_account(&sc.resource));
+        let racct_id = resource_account_id.clone().or(caller_account.clone());
+        let racct = racct_id
+            .as_ref()
+            .map(|a| b.account_entity(&format!("{tag}/resource-account"), a));
+        if let Some(a) = racct {
+            for (d, level) in sc.rcps.iter().enumerate() {
+                let ids: Vec<_> = level
+                    .iter()
+                    .enumerate()
+                    .map(|(k, pol)| b.policy(&format!("rcps[{d}][{k}]"), pol.clone()))
+                    .collect();
+                b.org_level(
+                    OrgPolicyKind::Rcp,
+                    a,
+                    d as u32,
+                    &format!("{tag}/rcp/{d}"),
+                    &ids,
+                );
+            }
+        }
+        let kind = resource_kind(&sc.resource);
+        let x = b.resource(&format!("{tag}/resource"), &sc.resource, racct, kind);
+        if let Some(pol) = &sc.resource_policy {
+            let id = b.policy("resourcePolicy", pol.clone());
+            if kind == ResourceKind::IamRole {
+                b.attach_trust_policy(x, id);
+            } else {
+                b.attach_resource_policy(x, id);
+            }
+        }
+        let vpce = sc
+            .vpc_endpoint_policy
+            .as_ref()
+            .map(|pol| b.policy("vpcEndpointPolicy", pol.clone()));
+        let mut request = Request {
+            principal: caller.principal.clone(),
+            action: sc.action.clone(),
+            resource: sc.resource.clone(),
+            context: sc.context.clone(),
+        };
+        if let Some(a) = &resource_account_id {
+            request
+                .context
+                .insert_default("aws:ResourceAccount", ContextValue::Single(a.clone()));
+        }
+        facts::account::context::fill(&empty, &mut request);
+        batch.push(BatchRequest {
+            principal: p,
+            resource: Some(x),
+            resource_account: racct,
+            resource_account_id,
+            vpc_endpoint_policy: vpce,
+            request,
+        });
+    }
+    (b.finish(), batch)
+}
+
+/// Decide every scenario in one batch; results come back in input order.
+pub fn run_scenarios(scenarios: &[Scenario]) -> Vec<SimulationResult> {
+    let (tables, batch) = compile(scenarios);
+    let engine = Engine::new(&tables);
+    engine
+        .decide(&batch)
+        .iter()
+        .map(|d| result_of(&tables, d))
+        .collect()
+}
+
+/// Read and decide a scenario file.
+pub fn simulate_file(path: &Path) -> Result<Vec<SimulationResult>, SimulateError> {
+    Ok(run_scenarios(&read_scenarios(path)?))
+}

@@ -1,0 +1,76 @@
+//! `simulate`: decide requests as AWS would, against loaded accounts (account mode) or
+//! against policies given with each request (scenario mode, [`crate::scenario`]).
+//!
+//! Both modes compile to fact tables and a batch of requests and make one Datalog run of
+//! [`rules::Engine::decide`] for the whole batch. Results are plain `Serialize` values; the
+//! command line renders them as text or JSON.
+
+mod account;
+mod error;
+pub(crate) mod principal;
+
+use facts::policy::Effect;
+use facts::tables::{FactTables, Layer};
+use rules::{Decision, Outcome};
+
+pub use account::{read_requests, AccountSimulator, RequestSpec};
+pub use error::SimulateError;
+
+/// A statement that decided a request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MatchedOut {
+    /// The policy's name: a managed policy ARN, `<owner ARN>#inline/<name>`,
+    /// `<resource ARN>#policy`, `<role ARN>#trust`, or a scenario field such as
+    /// `identityPolicies[0]`.
+    pub policy: String,
+    /// The layer it was evaluated in.
+    pub layer: Layer,
+    /// Its index in the policy's `Statement` array.
+    pub statement: usize,
+    /// Its `Sid`, if any.
+    pub sid: Option<String>,
+    /// `Allow` or `Deny`.
+    pub effect: Effect,
+}
+
+/// The result of one request: `{"decision": ..., "matched": [...], "missing": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SimulationResult {
+    /// `allowed`, `explicitDeny` or `implicitDeny`.
+    pub decision: Outcome,
+    /// The statements that decided it (see [`rules::Decision::matched`]).
+    pub matched: Vec<MatchedOut>,
+    /// For `implicitDeny`: the layers that lacked an Allow.
+    pub missing: Vec<Layer>,
+}
+
+/// Turn an engine decision into a result with names from `tables`.
+pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
+    let matched = d
+        .matched
+        .iter()
+        .map(|m| {
+            let name = tables
+                .policies
+                .get(m.policy as usize)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let (index, sid) = tables
+                .statement(m.statement)
+                .map(|(_, st)| (st.index, st.sid.clone()))
+                .unwrap_or((0, None));
+            MatchedOut {
+                policy: name,
+                layer: m.layer,
+                statement: index,
+                sid,
+                effect: m.effect,
+            }
+        })
+        .collect();
+    SimulationResult {
+        decision: d.outcome,
+        matched,
+        missing: d.missing.clone(),
+    }
+}

@@ -157,6 +157,18 @@ impl Catalogue {
         Catalogue { names }
     }
 
+    /// The embedded AWS catalogue (`facts::catalogue`), built once.
+    pub fn aws() -> &'static Catalogue {
+        static AWS: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        AWS.get_or_init(|| {
+            Catalogue::new(
+                facts::catalogue::Catalogue::get()
+                    .actions()
+                    .map(|a| a.full_name()),
+            )
+        })
+    }
+
     /// The names, lowercased and sorted.
     pub fn names(&self) -> &[String] {
         &self.names

@@ -17,4 +17,7 @@ pub enum SolverError {
         /// What was expected and what the evaluator said.
         detail: String,
     },
+    /// A bad argument (the message says which and why).
+    #[error("{0}")]
+    Usage(String),
 }

@@ -11,6 +11,7 @@ mod actions;
 mod encode;
 mod error;
 mod prove;
+mod public;
 mod search;
 mod stack;
 mod strings;
@@ -22,6 +23,7 @@ pub use error::SolverError;
 pub use prove::{
     compare, find_allowed, AllowedRequests, Comparison, Counterexample, Direction, Options, Verdict,
 };
+pub use public::find_public;
 pub use stack::{Layer, Stack};
 
 /// The version of the Z3 library this program runs with, e.g. `5.4.0.0`.

@@ -102,7 +102,7 @@ pub struct Comparison {
 }
 
 /// Why the encoding is not exact for these policies, in words.
-fn approximations(engine: &Engine) -> Vec<String> {
+pub(crate) fn approximations(engine: &Engine) -> Vec<String> {
     let mut out = Vec::new();
     if engine.vocab.has_opaque() {
         out.push(

@@ -1,13 +1,135 @@
-//! `iamlogic validate` (being written).
+//! `iamlogic validate POLICY.json...`: findings about policy documents (logic in
+//! `queries::validate`; this module reads the files and prints).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use queries::validate::{validate_policy, Finding, PolicyKind, Severity};
 
 use crate::exit::{CmdResult, Exit};
 use crate::progress::Ui;
 
 /// Arguments of `iamlogic validate`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Policy documents (JSON) to check.
+    #[arg(required = true, value_name = "POLICY.json")]
+    files: Vec<PathBuf>,
+    /// What the documents are used as: decides the size quota and whether `Principal` is
+    /// required or forbidden.
+    #[arg(long, value_enum, default_value = "managed")]
+    kind: Kind,
+    /// `text` for people (`file:path: severity code: message`), `json` for tools (an array
+    /// of findings, each with its file).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Kind {
+    Managed,
+    InlineUser,
+    InlineGroup,
+    InlineRole,
+    Trust,
+    Scp,
+    Rcp,
+    Resource,
+}
+
+impl From<Kind> for PolicyKind {
+    fn from(k: Kind) -> PolicyKind {
+        match k {
+            Kind::Managed => PolicyKind::Managed,
+            Kind::InlineUser => PolicyKind::InlineUser,
+            Kind::InlineGroup => PolicyKind::InlineGroup,
+            Kind::InlineRole => PolicyKind::InlineRole,
+            Kind::Trust => PolicyKind::Trust,
+            Kind::Scp => PolicyKind::Scp,
+            Kind::Rcp => PolicyKind::Rcp,
+            Kind::Resource => PolicyKind::Resource,
+        }
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// A finding with the file it is about, as printed in JSON.
+#[derive(serde::Serialize)]
+struct FileFinding<'a> {
+    file: String,
+    #[serde(flatten)]
+    finding: &'a Finding,
+}
 
 /// Run `iamlogic validate`.
-pub fn run(_args: Args, _ui: &Ui) -> CmdResult {
-    Err("`validate` is not implemented yet".into())
+pub fn run(args: Args, ui: &Ui) -> CmdResult {
+    // Read everything first: a missing file stops the run before any output (exit 2).
+    let mut docs = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        docs.push((path, text));
+    }
+    let kind = PolicyKind::from(args.kind);
+    let bar = ui.bar(docs.len() as u64, "validating");
+    let mut results = Vec::with_capacity(docs.len());
+    for (path, text) in &docs {
+        results.push((path.display().to_string(), validate_policy(text, kind)));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Text => {
+            for (file, findings) in &results {
+                for f in findings {
+                    writeln!(
+                        out,
+                        "{file}:{}: {} {}: {}",
+                        f.path, f.severity, f.code, f.message
+                    )?;
+                }
+            }
+        }
+        Format::Json => {
+            let all: Vec<FileFinding<'_>> = results
+                .iter()
+                .flat_map(|(file, findings)| {
+                    findings.iter().map(move |finding| FileFinding {
+                        file: file.clone(),
+                        finding,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &all)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+
+    let count = |s: Severity| {
+        results
+            .iter()
+            .flat_map(|(_, f)| f.iter())
+            .filter(|f| f.severity == s)
+            .count()
+    };
+    let errors = count(Severity::Error);
+    if ui.chatty() {
+        eprintln!(
+            "{} file(s): {errors} error(s), {} security warning(s), {} warning(s), {} suggestion(s)",
+            results.len(),
+            count(Severity::SecurityWarning),
+            count(Severity::Warning),
+            count(Severity::Suggestion)
+        );
+    }
+    Ok(if errors > 0 { Exit::Negative } else { Exit::Ok })
 }

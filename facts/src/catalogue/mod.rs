@@ -398,7 +398,7 @@ impl Catalogue {
 
     /// Every action an action pattern (`s3:Get*`, `*`, `iam:PassRole`) matches, using the
     /// one glob matcher, case-insensitively, as AWS compares action names.
-    pub fn expand<'c>(&'c self, pattern: &'c str) -> impl Iterator<Item = Action<'c>> + 'c {
+    pub fn expand<'c: 'p, 'p>(&'c self, pattern: &'p str) -> impl Iterator<Item = Action<'c>> + 'p {
         // A prefix without wildcards restricts the search to one service.
         let only: Option<&Service> = match pattern.split_once(':') {
             Some((p, _)) if !has_wildcard(p) => Some(self.service(p).unwrap_or(&EMPTY_SERVICE)),

@@ -1,0 +1,126 @@
+//! `validate`: findings about IAM policy documents, in the spirit of IAM Access Analyzer's
+//! policy validation. Each finding has a severity, a code (documented in
+//! `docs/validate.md`), a message and the JSON path of the element concerned.
+//!
+//! The checks: the policy grammar (the parser's errors become `syntax` findings); action,
+//! service and condition-key names against the action catalogue, with "did you mean";
+//! resource ARNs, well-formed and usable by the statement's actions; AWS's size quota for
+//! the policy's kind; `Allow` with `NotAction`/`NotResource`/`NotPrincipal`, `*` on `*`,
+//! `iam:PassRole` on `*`; `Principal` where the kind takes none or lacks one; duplicate
+//! `Sid`s; duplicate, redundant and shadowed statements.
+
+mod finding;
+mod kind;
+mod names;
+mod paths;
+mod redundancy;
+mod resources;
+mod security;
+
+use facts::parse::parse_policy;
+use facts::policy::Policy;
+
+pub use finding::{Code, Finding, Severity};
+pub use kind::PolicyKind;
+
+use paths::Shape;
+
+/// Validate one policy document given as JSON text. Findings come in document order.
+pub fn validate_policy(text: &str, kind: PolicyKind) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(f) = kind::check_size(text, kind) {
+        out.push(f);
+    }
+    let policy = match parse_policy(text) {
+        Ok(p) => p,
+        Err(errors) => {
+            out.extend(errors.0.into_iter().map(|e| {
+                Finding::new(
+                    Severity::Error,
+                    Code::Syntax,
+                    e.path.to_string(),
+                    e.kind.to_string(),
+                )
+            }));
+            return out;
+        }
+    };
+    // The parser accepted the text, so it is JSON; the value gives the written shape.
+    let doc: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    check_policy(&policy, &Shape::new(&doc), kind, &mut out);
+    out
+}
+
+fn check_policy(policy: &Policy, shape: &Shape<'_>, kind: PolicyKind, out: &mut Vec<Finding>) {
+    if !policy.version_given {
+        let uses_variables = policy_mentions_variables(policy);
+        out.push(Finding::new(
+            if uses_variables {
+                Severity::Warning
+            } else {
+                Severity::Suggestion
+            },
+            Code::MissingVersion,
+            "$".to_string(),
+            if uses_variables {
+                "no `Version`: the policy is read as 2008-10-17, where `${...}` policy variables \
+                 are literal text; add `\"Version\": \"2012-10-17\"`"
+            } else {
+                "no `Version`: the policy is read as 2008-10-17; add \
+                 `\"Version\": \"2012-10-17\"`"
+            }
+            .to_string(),
+        ));
+    }
+    check_sids(policy, shape, out);
+    for stmt in &policy.statements {
+        let actions = names::resolved_actions(stmt);
+        names::check_actions(stmt, shape, out);
+        resources::check_resources(stmt, actions.as_deref(), shape, out);
+        names::check_condition_keys(stmt, actions.as_deref(), shape, out);
+        security::check_statement(stmt, kind, shape, out);
+    }
+    redundancy::check_policy(&policy.statements, shape, out);
+}
+
+/// IAM User Guide, "IAM JSON policy elements: Sid": in IAM, the `Sid` value must be unique
+/// within a JSON policy.
+fn check_sids(policy: &Policy, shape: &Shape<'_>, out: &mut Vec<Finding>) {
+    for (i, s) in policy.statements.iter().enumerate() {
+        let Some(sid) = s.sid.as_deref().filter(|sid| !sid.is_empty()) else {
+            continue;
+        };
+        let earlier = policy.statements.iter().take(i);
+        if let Some(first) = earlier.into_iter().find(|t| t.sid.as_deref() == Some(sid)) {
+            out.push(Finding::new(
+                Severity::Error,
+                Code::DuplicateSid,
+                shape.element(s.index, "Sid"),
+                format!(
+                    "the `Sid` `{sid}` is already used by statement {}; a `Sid` must be unique \
+                     within a policy",
+                    first.index
+                ),
+            ));
+        }
+    }
+}
+
+fn policy_mentions_variables(policy: &Policy) -> bool {
+    policy.statements.iter().any(|s| {
+        let resources = match &s.resource {
+            Some(facts::policy::ResourceClause::Resource(r))
+            | Some(facts::policy::ResourceClause::NotResource(r)) => {
+                r.iter().any(|p| p.0.contains("${"))
+            }
+            None => false,
+        };
+        resources
+            || s.conditions
+                .iter()
+                .any(|c| c.values.iter().any(|v| v.contains("${")))
+    })
+}
+
+#[cfg(test)]
+mod tests;

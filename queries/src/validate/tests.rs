@@ -1,0 +1,322 @@
+//! Unit tests of the checks on hand-built policies (the parser is exercised by the
+//! end-to-end and corpus tests).
+
+use super::*;
+use facts::condition::ConditionOperator;
+use facts::policy::{
+    ActionClause, ActionPattern, Condition, Effect, PolicyVersion, PrincipalClause, Principals,
+    ResourceClause, ResourcePattern, Statement,
+};
+use serde_json::json;
+
+fn stmt(index: usize, effect: Effect, actions: &[&str], resources: &[&str]) -> Statement {
+    Statement {
+        index,
+        sid: None,
+        effect,
+        action: ActionClause::Action(
+            actions
+                .iter()
+                .map(|a| ActionPattern(a.to_string()))
+                .collect(),
+        ),
+        resource: Some(ResourceClause::Resource(
+            resources
+                .iter()
+                .map(|r| ResourcePattern(r.to_string()))
+                .collect(),
+        )),
+        principal: None,
+        conditions: Vec::new(),
+    }
+}
+
+fn policy(statements: Vec<Statement>) -> Policy {
+    Policy {
+        version: PolicyVersion::V2012_10_17,
+        version_given: true,
+        id: None,
+        statements,
+    }
+}
+
+/// Run the checks with the document shape every statement array has: `Statement` is an
+/// array and `Action`/`Resource` are arrays in the given order.
+fn run(p: &Policy, kind: PolicyKind) -> Vec<Finding> {
+    let statements: Vec<serde_json::Value> = p
+        .statements
+        .iter()
+        .map(|s| {
+            let (ae, acts) = match &s.action {
+                ActionClause::Action(a) => ("Action", a),
+                ActionClause::NotAction(a) => ("NotAction", a),
+            };
+            let mut v = json!({ ae: acts.iter().map(|a| a.0.clone()).collect::<Vec<_>>() });
+            if let Some(ResourceClause::Resource(r)) | Some(ResourceClause::NotResource(r)) =
+                &s.resource
+            {
+                let re = if matches!(s.resource, Some(ResourceClause::Resource(_))) {
+                    "Resource"
+                } else {
+                    "NotResource"
+                };
+                v[re] = json!(r.iter().map(|x| x.0.clone()).collect::<Vec<_>>());
+            }
+            v
+        })
+        .collect();
+    let doc = json!({ "Statement": statements });
+    let mut out = Vec::new();
+    check_policy(p, &Shape::new(&doc), kind, &mut out);
+    out
+}
+
+fn codes(findings: &[Finding]) -> Vec<(Code, &str)> {
+    findings.iter().map(|f| (f.code, f.path.as_str())).collect()
+}
+
+#[test]
+fn clean_least_privilege_policy_has_no_findings() {
+    let p = policy(vec![stmt(
+        0,
+        Effect::Allow,
+        &["s3:ListAllMyBuckets"],
+        &["*"],
+    )]);
+    assert_eq!(run(&p, PolicyKind::Managed), vec![]);
+}
+
+#[test]
+fn unknown_service_and_action_with_did_you_mean() {
+    let p = policy(vec![stmt(
+        0,
+        Effect::Allow,
+        &[
+            "s3:ListAllMyBuckets",
+            "s3:ListAllMyBucketz",
+            "lamda:InvokeFunction",
+            "s3",
+        ],
+        &["*"],
+    )]);
+    let f = run(&p, PolicyKind::Managed);
+    assert_eq!(
+        codes(&f),
+        vec![
+            (Code::UnknownAction, "Statement[0].Action[1]"),
+            (Code::UnknownService, "Statement[0].Action[2]"),
+            (Code::InvalidAction, "Statement[0].Action[3]"),
+        ]
+    );
+    assert!(
+        f[0].message.contains("did you mean `s3:ListAllMyBuckets`"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("did you mean `lambda`"),
+        "{}",
+        f[1].message
+    );
+    assert!(f.iter().all(|x| x.severity == Severity::Error));
+}
+
+#[test]
+fn wildcard_matching_nothing_is_a_warning() {
+    let p = policy(vec![stmt(0, Effect::Allow, &["s3:Frobnicate*"], &["*"])]);
+    let f = run(&p, PolicyKind::Managed);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::ActionMatchesNothing, "Statement[0].Action[0]")]
+    );
+    assert_eq!(f[0].severity, Severity::Warning);
+}
+
+#[test]
+fn condition_keys_unknown_and_not_applicable() {
+    let mut s = stmt(0, Effect::Allow, &["s3:GetObject"], &["*"]);
+    let op = ConditionOperator::parse("StringEquals").unwrap();
+    for key in [
+        "aws:SourceIpp",
+        "s3:prefix",
+        "aws:PrincipalTag/team",
+        "s3:ExistingObjectTag/env",
+    ] {
+        s.conditions.push(Condition {
+            operator: op,
+            key: key.to_string(),
+            values: vec!["x".to_string()],
+        });
+    }
+    let f = run(&policy(vec![s]), PolicyKind::Managed);
+    assert_eq!(
+        codes(&f),
+        vec![
+            (
+                Code::UnknownConditionKey,
+                "Statement[0].Condition.StringEquals.aws:SourceIpp"
+            ),
+            // Service Authorization Reference: s3:prefix is a key of ListBucket, not GetObject.
+            (
+                Code::ConditionKeyNotApplicable,
+                "Statement[0].Condition.StringEquals.s3:prefix"
+            ),
+        ]
+    );
+    assert!(f[0].message.contains("did you mean `aws:SourceIp`"));
+}
+
+#[test]
+fn allow_not_action_not_resource_and_star_on_star_are_security_warnings() {
+    let mut s0 = stmt(0, Effect::Allow, &["iam:*"], &["*"]);
+    s0.action = ActionClause::NotAction(vec![ActionPattern("iam:*".into())]);
+    let mut s1 = stmt(1, Effect::Allow, &["s3:GetObject"], &["*"]);
+    s1.resource = Some(ResourceClause::NotResource(vec![ResourcePattern(
+        "*".into(),
+    )]));
+    let s2 = stmt(2, Effect::Allow, &["*"], &["*"]);
+    let f = run(&policy(vec![s0, s1, s2]), PolicyKind::Managed);
+    let sec: Vec<_> = f
+        .iter()
+        .filter(|x| x.severity == Severity::SecurityWarning)
+        .map(|x| (x.code, x.path.as_str()))
+        .collect();
+    assert_eq!(
+        sec,
+        vec![
+            (Code::AllowWithNotAction, "Statement[0].NotAction"),
+            (Code::AllowWithNotResource, "Statement[1].NotResource"),
+            (Code::AllowAllActionsAllResources, "Statement[2]"),
+        ]
+    );
+}
+
+#[test]
+fn pass_role_on_star_is_a_security_warning_also_through_wildcards() {
+    for action in ["iam:PassRole", "iam:Pass*", "IAM:*"] {
+        let p = policy(vec![stmt(0, Effect::Allow, &[action], &["*"])]);
+        let f = run(&p, PolicyKind::Managed);
+        assert_eq!(
+            codes(&f),
+            vec![(Code::PassRoleWithStarResource, "Statement[0].Resource[0]")],
+            "{action}"
+        );
+    }
+    // A Deny of PassRole on * is not a grant.
+    let p = policy(vec![stmt(0, Effect::Deny, &["iam:PassRole"], &["*"])]);
+    assert_eq!(run(&p, PolicyKind::Managed), vec![]);
+}
+
+#[test]
+fn duplicate_redundant_and_shadowed_statements() {
+    let a = stmt(0, Effect::Allow, &["s3:GetObject"], &["*"]);
+    let dup = stmt(1, Effect::Allow, &["s3:GetObject"], &["*"]);
+    let f = run(&policy(vec![a.clone(), dup]), PolicyKind::Managed);
+    assert_eq!(codes(&f), vec![(Code::DuplicateStatement, "Statement[1]")]);
+
+    // s3:* on * covers s3:Get* on *: the narrower one is redundant.
+    let narrow = stmt(0, Effect::Allow, &["s3:Get*"], &["*"]);
+    let wide = stmt(1, Effect::Allow, &["s3:*"], &["*"]);
+    let f = run(
+        &policy(vec![narrow.clone(), wide.clone()]),
+        PolicyKind::Managed,
+    );
+    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "Statement[0]")]);
+    assert_eq!(f[0].severity, Severity::Suggestion);
+
+    // A conditional wide Allow does not make the narrow one redundant.
+    let mut cond_wide = wide.clone();
+    cond_wide.conditions.push(Condition {
+        operator: ConditionOperator::parse("Bool").unwrap(),
+        key: "aws:SecureTransport".into(),
+        values: vec!["true".into()],
+    });
+    let f = run(
+        &policy(vec![narrow.clone(), cond_wide]),
+        PolicyKind::Managed,
+    );
+    assert_eq!(codes(&f), vec![]);
+
+    // An unconditional Deny of s3:* shadows the Allow.
+    let deny = stmt(1, Effect::Deny, &["s3:*"], &["*"]);
+    let f = run(&policy(vec![narrow, deny]), PolicyKind::Managed);
+    assert_eq!(codes(&f), vec![(Code::ShadowedByDeny, "Statement[0]")]);
+
+    // Two lists naming the same actions cover each other: only the later is reported.
+    let x = stmt(0, Effect::Allow, &["s3:GetObject", "s3:PutObject"], &["*"]);
+    let y = stmt(1, Effect::Allow, &["s3:PutObject", "s3:GetObject"], &["*"]);
+    let f = run(&policy(vec![x, y]), PolicyKind::Managed);
+    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "Statement[1]")]);
+
+    // `s3:GetObjec?` (only s3:GetObject) is covered by `s3:GetObject*`, through the
+    // catalogue's concrete actions; the converse does not hold (GetObjectAcl...).
+    let q = stmt(0, Effect::Allow, &["s3:GetObject*"], &["*"]);
+    let r = stmt(1, Effect::Allow, &["s3:GetObjec?"], &["*"]);
+    let f = run(&policy(vec![q, r]), PolicyKind::Managed);
+    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "Statement[1]")]);
+}
+
+#[test]
+fn duplicate_sid_is_an_error() {
+    let mut a = stmt(0, Effect::Allow, &["s3:GetObject"], &["*"]);
+    a.sid = Some("Read".into());
+    let mut b = stmt(1, Effect::Allow, &["s3:PutObject"], &["*"]);
+    b.sid = Some("Read".into());
+    let f = run(&policy(vec![a, b]), PolicyKind::Managed);
+    assert_eq!(codes(&f), vec![(Code::DuplicateSid, "Statement[1].Sid")]);
+}
+
+#[test]
+fn principal_rules_depend_on_the_kind() {
+    let mut s = stmt(0, Effect::Allow, &["s3:GetObject"], &["*"]);
+    s.principal = Some(PrincipalClause::Principal(Principals::Any));
+    let p = policy(vec![s.clone()]);
+    assert_eq!(
+        codes(&run(&p, PolicyKind::InlineRole)),
+        vec![(Code::PrincipalNotAllowed, "Statement[0].Principal")]
+    );
+    assert_eq!(codes(&run(&p, PolicyKind::Resource)), vec![]);
+    s.principal = None;
+    assert_eq!(
+        codes(&run(&policy(vec![s]), PolicyKind::Resource)),
+        vec![(Code::MissingPrincipal, "Statement[0]")]
+    );
+}
+
+#[test]
+fn missing_version_is_reported() {
+    let mut p = policy(vec![stmt(
+        0,
+        Effect::Allow,
+        &["s3:ListAllMyBuckets"],
+        &["*"],
+    )]);
+    p.version_given = false;
+    p.version = PolicyVersion::V2008_10_17;
+    let f = run(&p, PolicyKind::Managed);
+    assert_eq!(codes(&f), vec![(Code::MissingVersion, "$")]);
+    assert_eq!(f[0].severity, Severity::Suggestion);
+}
+
+#[test]
+fn size_quotas_per_kind() {
+    // IAM quotas: managed 6,144 characters not counting white space; SCPs (Organizations
+    // quotas) 5,120 characters as given.
+    let body = "x".repeat(6_144);
+    assert_eq!(kind::check_size(&body, PolicyKind::Managed), None);
+    let spaced = format!("{body}   \n  ");
+    assert_eq!(kind::check_size(&spaced, PolicyKind::Managed), None);
+    let over = kind::check_size(&format!("{body}y"), PolicyKind::Managed).unwrap();
+    assert_eq!(
+        (over.code, over.severity),
+        (Code::PolicyTooLarge, Severity::Error)
+    );
+    assert!(over.message.contains("6145") && over.message.contains("6144"));
+    let scp = format!("{}{}", "x".repeat(5_000), " ".repeat(200));
+    assert!(kind::check_size(&scp, PolicyKind::Scp).is_some());
+    assert!(kind::check_size(&"x".repeat(2_049), PolicyKind::InlineUser).is_some());
+    assert!(kind::check_size(&"x".repeat(2_049), PolicyKind::InlineGroup).is_none());
+    assert!(kind::check_size(&"x".repeat(10_241), PolicyKind::InlineRole).is_some());
+    let res = kind::check_size(&"x".repeat(20_481), PolicyKind::Resource).unwrap();
+    assert_eq!(res.severity, Severity::Warning);
+}

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use facts::Policy;
-use solver::{Catalogue, Comparison, Options, Stack};
+use solver::{Catalogue, Stack};
+
+pub use solver::{Comparison, Counterexample, Direction, Options, Verdict};
 use thiserror::Error;
 
 /// Why a proof could not run.

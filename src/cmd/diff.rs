@@ -1,13 +1,159 @@
-//! `iamlogic diff` (being written).
+//! `iamlogic diff OLD NEW`: prove two policies equivalent, or print requests one allows and
+//! the other does not (logic in `queries::diff`, proofs in `solver`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use queries::diff::{diff_files, Comparison, Counterexample, Direction, Options, Verdict};
 
 use crate::exit::{CmdResult, Exit};
 use crate::progress::Ui;
 
 /// Arguments of `iamlogic diff`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The policy before the change (JSON).
+    #[arg(value_name = "OLD.json")]
+    old: PathBuf,
+    /// The policy after the change (JSON).
+    #[arg(value_name = "NEW.json")]
+    new: PathBuf,
+    /// Give up after this many seconds (verdict `unknown`, exit code 3).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Counterexample requests to print per direction.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    max_examples: usize,
+    /// `text` for people, `json` for tools: `{"verdict", "gained", "lost", ...}`.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Output formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum Format {
+    /// Readable text.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// The options shared by `diff` and `check`.
+pub fn options(timeout: f64, max_examples: usize) -> Result<Options, String> {
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(format!(
+            "--timeout {timeout}: expected a positive number of seconds"
+        ));
+    }
+    Ok(Options {
+        timeout: Duration::from_secs_f64(timeout),
+        max_examples,
+        ..Options::default()
+    })
+}
 
 /// Run `iamlogic diff`.
-pub fn run(_args: Args, _ui: &Ui) -> CmdResult {
-    Err("`diff` is not implemented yet".into())
+pub fn run(args: Args, ui: &Ui) -> CmdResult {
+    let opts = options(args.timeout, args.max_examples)?;
+    let spinner = ui.spinner("proving");
+    let c = diff_files(&args.old, &args.new, &opts)?;
+    spinner.finish_and_clear();
+    match args.format {
+        Format::Json => println!("{}", json(&c)?),
+        Format::Text => print!("{}", text(&c)),
+    }
+    Ok(match c.verdict {
+        Verdict::Equivalent => Exit::Ok,
+        Verdict::Unknown => Exit::Unknown,
+        _ => Exit::Negative,
+    })
+}
+
+fn json(c: &Comparison) -> Result<String, serde_json::Error> {
+    let v = serde_json::json!({
+        "verdict": c.verdict,
+        "gained": c.gained.examples.iter().map(|e| &e.request).collect::<Vec<_>>(),
+        "lost": c.lost.examples.iter().map(|e| &e.request).collect::<Vec<_>>(),
+        "gainedActions": c.gained.actions,
+        "lostActions": c.lost.actions,
+        "gainedUnknownActions": c.gained.unknown_actions,
+        "lostUnknownActions": c.lost.unknown_actions,
+        "complete": c.gained.complete && c.lost.complete,
+        "unconfirmed": c.gained.examples.iter().chain(&c.lost.examples).filter(|e| !e.confirmed).count(),
+        "approximations": c.approximations,
+        "reason": c.gained.unknown.as_ref().or(c.lost.unknown.as_ref()),
+    });
+    serde_json::to_string_pretty(&v)
+}
+
+/// One request in text form.
+pub fn request_text(e: &Counterexample) -> String {
+    let r = &e.request;
+    let mut s = format!(
+        "    {} on {} by {}",
+        r.action,
+        r.resource,
+        serde_json::to_string(&r.principal).unwrap_or_default()
+    );
+    for (k, v) in r.context.iter() {
+        s.push_str(&format!(
+            "\n      {k} = {}",
+            serde_json::to_string(v).unwrap_or_default()
+        ));
+    }
+    if !e.confirmed {
+        s.push_str("\n      (not confirmed by the evaluator: the encoding approximates here)");
+    }
+    s.push('\n');
+    s
+}
+
+fn direction_text(title: &str, d: &Direction) -> String {
+    let mut s = String::new();
+    if !d.differs() {
+        return s;
+    }
+    s.push_str(&format!("{title}:\n"));
+    for e in &d.examples {
+        s.push_str(&request_text(e));
+    }
+    if !d.actions.is_empty() {
+        let more = if d.complete { "" } else { " (incomplete)" };
+        s.push_str(&format!("  actions ({}){more}: ", d.actions.len()));
+        let shown: Vec<&str> = d.actions.iter().take(20).map(String::as_str).collect();
+        s.push_str(&shown.join(", "));
+        if d.actions.len() > 20 {
+            s.push_str(&format!(", ... ({} more)", d.actions.len() - 20));
+        }
+        s.push('\n');
+    }
+    if !d.unknown_actions.is_empty() {
+        s.push_str(&format!(
+            "  names outside the catalogue: {}\n",
+            d.unknown_actions.join(", ")
+        ));
+    }
+    s
+}
+
+fn text(c: &Comparison) -> String {
+    let verdict = serde_json::to_value(&c.verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let mut s = format!("verdict: {verdict}\n");
+    if let Some(r) = c.gained.unknown.as_ref().or(c.lost.unknown.as_ref()) {
+        if c.verdict == Verdict::Unknown {
+            s.push_str(&format!("reason: {r}\n"));
+        }
+    }
+    s.push_str(&direction_text(
+        "gained (NEW allows, OLD does not)",
+        &c.gained,
+    ));
+    s.push_str(&direction_text("lost (OLD allows, NEW does not)", &c.lost));
+    for a in &c.approximations {
+        s.push_str(&format!("approximation: {a}\n"));
+    }
+    s
 }

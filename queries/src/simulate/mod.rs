@@ -11,10 +11,11 @@ pub(crate) mod principal;
 
 use facts::policy::Effect;
 use facts::tables::{FactTables, Layer};
-use rules::{Decision, Outcome};
+use rules::Decision;
 
 pub use account::{read_requests, AccountSimulator, RequestSpec};
 pub use error::SimulateError;
+pub use rules::Outcome;
 
 /// A statement that decided a request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

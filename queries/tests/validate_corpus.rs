@@ -1,0 +1,50 @@
+//! `validate` over every AWS-managed policy version in the shared corpus
+//! (`../shared/corpus/managed-policies/versions/`, 6,194 documents): no panic, and no
+//! `syntax` finding, since AWS accepted every one of them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use facts::corpus::corpus_path;
+use queries::validate::{validate_policy, Code, PolicyKind};
+
+fn documents() -> Option<Vec<PathBuf>> {
+    let root = corpus_path("managed-policies/versions")?;
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&root).ok()? {
+        let dir = dir.ok()?.path();
+        for f in std::fs::read_dir(&dir).ok()? {
+            let f = f.ok()?.path();
+            if f.extension().is_some_and(|e| e == "json") {
+                out.push(f);
+            }
+        }
+    }
+    out.sort();
+    Some(out)
+}
+
+#[test]
+fn every_managed_policy_version_validates_without_syntax_findings() {
+    let Some(files) = documents() else { return };
+    assert_eq!(files.len(), 6_194, "corpus size changed");
+    let mut syntax = Vec::new();
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let start = std::time::Instant::now();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read corpus file");
+        // AWS-managed policies are managed policies; the kind only affects the size quota.
+        for finding in validate_policy(&text, PolicyKind::Managed) {
+            *counts.entry(finding.code.name()).or_default() += 1;
+            if finding.code == Code::Syntax {
+                syntax.push(format!("{}: {}: {}", f.display(), finding.path, finding.message));
+            }
+        }
+    }
+    eprintln!(
+        "validated {} documents in {:?}; findings by code: {counts:?}",
+        files.len(),
+        start.elapsed()
+    );
+    assert!(syntax.is_empty(), "syntax findings:\n{}", syntax.join("\n"));
+}

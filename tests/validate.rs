@@ -1,0 +1,154 @@
+//! End-to-end tests of `iamlogic validate`: output formats and exit codes (0 no error
+//! finding, 1 an error finding, 2 the program could not run).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write fixture");
+    p
+}
+
+fn validate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .arg("validate")
+        .args(args)
+        .output()
+        .expect("run iamlogic validate")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const CLEAN: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "List", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports"},
+    {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::reports/*"}
+  ]
+}"#;
+
+#[test]
+fn clean_policy_exits_zero_with_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "clean.json", CLEAN);
+    let o = validate(&[f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn unknown_action_is_an_error_with_file_path_and_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "typo.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+            "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::reports/*"}}"#,
+    );
+    let o = validate(&[f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let text = stdout(&o);
+    let expected = format!(
+        "{}:Statement.Action: error unknown-action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?\n",
+        f.display()
+    );
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn json_format_lists_findings_with_file_severity_code_and_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "clean.json", CLEAN);
+    // Security warnings only: exit 0. The bucket ARN is no object: a warning.
+    let b = write(
+        dir.path(),
+        "wide.json",
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports"}]}"#,
+    );
+    let o = validate(&["--format", "json", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON output");
+    let got: Vec<(String, String, String, String)> = v
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("file"), s("severity"), s("code"), s("path"))
+        })
+        .collect();
+    let file = b.display().to_string();
+    assert_eq!(
+        got,
+        vec![
+            (
+                file.clone(),
+                "security-warning".into(),
+                "pass-role-with-star-resource".into(),
+                "Statement[0].Resource".into()
+            ),
+            (
+                file,
+                "warning".into(),
+                "resource-not-applicable".into(),
+                "Statement[1].Resource".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn grammar_errors_are_syntax_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "bad.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}"#,
+    );
+    let o = validate(&["--format", "json", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let first = &v[0];
+    assert_eq!(first["code"], "syntax");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["path"], "Statement[0].Effect");
+}
+
+#[test]
+fn size_quota_depends_on_kind() {
+    // IAM quotas: a user's inline policies 2,048 characters, a role's 10,240 (white space
+    // not counted).
+    let dir = tempfile::tempdir().unwrap();
+    let resources: Vec<String> = (0..80)
+        .map(|i| format!("\"arn:aws:s3:::bucket-number-{i}/*\""))
+        .collect();
+    let text = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": [{}]}}]}}"#,
+        resources.join(",")
+    );
+    let f = write(dir.path(), "big.json", &text);
+    let user = validate(&["--kind", "inline-user", f.to_str().unwrap()]);
+    assert_eq!(user.status.code(), Some(1), "{user:?}");
+    assert!(stdout(&user).contains(":$: error policy-too-large:"), "{}", stdout(&user));
+    let role = validate(&["--kind", "inline-role", f.to_str().unwrap()]);
+    assert_eq!(role.status.code(), Some(0), "{role:?}");
+}
+
+#[test]
+fn missing_file_exits_two_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "clean.json", CLEAN);
+    let missing = dir.path().join("nope.json");
+    let o = validate(&[good.to_str().unwrap(), missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(stdout(&o), "", "nothing printed when the run cannot complete");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nope.json"), "{err}");
+}

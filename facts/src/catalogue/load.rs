@@ -16,8 +16,15 @@ pub(super) fn parse(text: &'static str) -> Catalogue {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let fields: Vec<&'static str> = line.split('\t').collect();
-        let res = match fields.as_slice() {
+        // At most five fields: split into a fixed array, no allocation per line.
+        let mut buf: [&'static str; 6] = [""; 6];
+        let mut n_fields = 0;
+        for (slot, field) in buf.iter_mut().zip(line.split('\t')) {
+            *slot = field;
+            n_fields += 1;
+        }
+        let fields = buf.get(..n_fields).unwrap_or_default();
+        let res = match fields {
             ["G", key, ty] => key_type(ty).map(|t| global_keys.push(ConditionKey::new(key, t))),
             ["S", prefix, name] => {
                 services.push(Service {

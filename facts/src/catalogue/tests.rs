@@ -150,13 +150,16 @@ fn glob_relations() {
 
 #[test]
 fn load_time_is_small() {
-    // Measured figure for the report; the bound is loose so that a loaded CI machine passes.
-    let start = std::time::Instant::now();
-    let c = load::parse(DATA);
-    let elapsed = start.elapsed();
-    eprintln!(
-        "catalogue parse: {elapsed:?} for {} services",
-        c.services().len()
-    );
-    assert!(elapsed < std::time::Duration::from_secs(2));
+    // Measured figure for the report (best of 5 parses); the bound is loose so that a
+    // loaded CI machine passes.
+    let mut best = std::time::Duration::MAX;
+    let mut services = 0;
+    for _ in 0..5 {
+        let start = std::time::Instant::now();
+        let c = load::parse(DATA);
+        best = best.min(start.elapsed());
+        services = c.services().len();
+    }
+    eprintln!("catalogue parse: best of 5 {best:?} for {services} services");
+    assert!(best < std::time::Duration::from_secs(2));
 }

@@ -176,6 +176,7 @@ pub fn fill(model: &Model, req: &mut Request) {
     let resource = model.resources.get(&req.resource);
     let resource_account = resource
         .and_then(|r| r.account.clone())
+        .or_else(|| s3_bucket_account(model, &req.resource))
         .or_else(|| Arn::parse(&req.resource).and_then(|a| AccountId::parse(&a.account)));
     if let Some(acct) = &resource_account {
         ctx.insert_default("aws:ResourceAccount", single(acct.as_str()));
@@ -202,4 +203,17 @@ pub fn fill(model: &Model, req: &mut Request) {
             ctx.insert_default(&format!("aws:ResourceTag/{k}"), single(v));
         }
     }
+}
+
+/// An S3 object ARN (`arn:aws:s3:::bucket/key`) has no account part: its owner is the
+/// bucket's account, when the model knows the bucket.
+fn s3_bucket_account(model: &Model, resource: &str) -> Option<AccountId> {
+    let rest = resource.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let object = rest.strip_prefix("s3:::")?;
+    let (bucket, _key) = object.split_once('/')?;
+    model
+        .resources
+        .get(&format!("arn:{partition}:s3:::{bucket}"))
+        .and_then(|r| r.account.clone())
 }

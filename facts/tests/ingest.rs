@@ -1,0 +1,993 @@
+//! Account ingest: GAAD corpus counts, every resource-policy output format, the example
+//! organization, the credential report, context filling, and error cases.
+
+use std::path::{Path, PathBuf};
+
+use facts::account::{
+    self, context, AccountId, IngestError, Model, OrgNode, OrgPolicyKind, PolicyOwner,
+    ResourceType, WarningKind,
+};
+use facts::corpus::corpus_path;
+use facts::request::{Context, ContextValue, Request, RequestPrincipal};
+use serde_json::{json, Value};
+
+fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+fn load_examples() -> Model {
+    match account::load(&[examples_dir()]) {
+        Ok(m) => m,
+        Err(e) => panic!("examples must load: {e}"),
+    }
+}
+
+fn load_one(path: &Path) -> Result<Model, IngestError> {
+    account::load(&[path.to_path_buf()])
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Counts of a GAAD file computed independently of the loader: distinct ARNs per list, and
+/// managed policies that have a default version.
+fn gaad_counts(v: &Value) -> (usize, usize, usize, usize) {
+    let distinct = |key: &str| {
+        let mut arns: Vec<&str> = v[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x["Arn"].as_str()).collect())
+            .unwrap_or_default();
+        arns.sort();
+        arns.dedup();
+        arns.len()
+    };
+    let mut policies: Vec<&str> = v["Policies"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|p| {
+                    p["PolicyVersionList"].as_array().is_some_and(|vs| {
+                        vs.iter().any(|ver| ver["IsDefaultVersion"] == json!(true))
+                    })
+                })
+                .filter_map(|p| p["Arn"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    policies.sort();
+    policies.dedup();
+    (
+        distinct("UserDetailList"),
+        distinct("GroupDetailList"),
+        distinct("RoleDetailList"),
+        policies.len(),
+    )
+}
+
+fn model_counts(m: &Model) -> (usize, usize, usize, usize) {
+    (
+        m.users.len(),
+        m.groups.len(),
+        m.roles.len(),
+        m.policies.values().filter(|p| !p.from_snapshot).count(),
+    )
+}
+
+const GAAD_FILES: [&str; 6] = [
+    "gaad/examples/files/example.json",
+    "gaad/test/files/example-authz-details.json",
+    "gaad/test/files/example_authz_details_for_overrides.json",
+    "gaad/test/files/example_authz_details_for_overrides_complete.json",
+    "gaad/test/files/example_authz_v2.json",
+    "gaad/test/files/managed_policy_mismatch.json",
+];
+
+#[test]
+fn the_six_gaad_corpus_files_load_and_their_counts_match_the_files() {
+    for rel in GAAD_FILES {
+        let Some(path) = corpus_path(rel) else { return };
+        let model = load_one(&path).unwrap_or_else(|e| panic!("{rel} must load: {e}"));
+        let expected = gaad_counts(&read_json(&path));
+        assert_eq!(
+            model_counts(&model),
+            expected,
+            "{rel}: users, groups, roles, policies"
+        );
+        // Every entity's account comes from its ARN.
+        for u in model.users.values() {
+            assert!(u.arn.contains(&format!(":{}:", u.account)), "{}", u.arn);
+        }
+    }
+}
+
+#[test]
+fn the_big_gaad_example_has_the_counts_its_source_states() {
+    // gaad/SOURCE.txt: "examples/files/example.json (44 users, 5 groups, 78 roles, 84 policies)".
+    let Some(path) = corpus_path(GAAD_FILES[0]) else {
+        return;
+    };
+    let model = load_one(&path).unwrap();
+    assert_eq!(model_counts(&model), (44, 5, 78, 84));
+    assert_eq!(
+        model
+            .accounts
+            .iter()
+            .map(AccountId::as_str)
+            .collect::<Vec<_>>(),
+        vec!["200611803367"]
+    );
+}
+
+#[test]
+fn paginated_gaad_pages_merge_into_the_same_model_as_one_file() {
+    let Some(path) = corpus_path(GAAD_FILES[0]) else {
+        return;
+    };
+    let whole = read_json(&path);
+    let dir = tempfile::tempdir().unwrap();
+    // Page 1 holds the users, page 2 the groups they belong to, roles and policies: group
+    // memberships must resolve across pages.
+    let page1 =
+        json!({"UserDetailList": whole["UserDetailList"], "IsTruncated": true, "Marker": "m"});
+    let page2 = json!({
+        "GroupDetailList": whole["GroupDetailList"],
+        "RoleDetailList": whole["RoleDetailList"],
+        "Policies": whole["Policies"],
+        "IsTruncated": false
+    });
+    write(dir.path(), "page1.json", &page1.to_string());
+    write(dir.path(), "page2.json", &page2.to_string());
+    let paged = load_one(dir.path()).unwrap();
+    let single = load_one(&path).unwrap();
+    assert_eq!(model_counts(&paged), model_counts(&single));
+    for (arn, u) in &single.users {
+        assert_eq!(paged.users[arn].groups, u.groups, "{arn}");
+    }
+    let unresolved = |m: &Model| {
+        m.warnings
+            .iter()
+            .filter(|w| matches!(w.kind, WarningKind::UnresolvedGroup { .. }))
+            .count()
+    };
+    assert_eq!(unresolved(&paged), unresolved(&single));
+}
+
+/// RFC 3986 percent-encoding of everything but unreserved characters, as the IAM API
+/// returns policy documents.
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn gaad_documents_given_as_url_encoded_or_json_strings_parse_like_objects() {
+    let Some(path) = corpus_path(GAAD_FILES[1]) else {
+        return;
+    };
+    let mut v = read_json(&path);
+    for role in v["RoleDetailList"].as_array_mut().unwrap() {
+        let doc = role["AssumeRolePolicyDocument"].to_string();
+        role["AssumeRolePolicyDocument"] = json!(url_encode(&doc));
+        for p in role["RolePolicyList"].as_array_mut().unwrap() {
+            let doc = p["PolicyDocument"].to_string();
+            p["PolicyDocument"] = json!(doc);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let encoded = write(dir.path(), "gaad.json", &v.to_string());
+    let plain = load_one(&path).unwrap();
+    let decoded = load_one(&encoded).unwrap();
+    assert!(!plain.roles.is_empty());
+    for (arn, r) in &plain.roles {
+        let d = &decoded.roles[arn];
+        assert_eq!(
+            d.trust_policy.as_ref().map(|t| &t.document),
+            r.trust_policy.as_ref().map(|t| &t.document)
+        );
+        let docs = |x: &account::Role| {
+            x.inline_policies
+                .iter()
+                .map(|p| p.document.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(docs(d), docs(r));
+    }
+}
+
+// ---- the example organization ----
+
+#[test]
+fn the_example_organization_loads_with_every_account_principal_and_resource() {
+    let m = load_examples();
+    let accounts: Vec<&str> = m.accounts.iter().map(AccountId::as_str).collect();
+    assert_eq!(accounts, ["111111111111", "222222222222", "333333333333"]);
+    assert_eq!(m.users.len(), 6);
+    assert_eq!(m.groups.len(), 3);
+    assert_eq!(m.roles.len(), 8);
+    assert_eq!(m.resources.len(), 5);
+    assert_eq!(m.credential_report.len(), 5);
+
+    // GroupList names resolve across the two pages of the prod GAAD.
+    let alice = &m.users["arn:aws:iam::222222222222:user/alice"];
+    assert_eq!(alice.groups, ["arn:aws:iam::222222222222:group/Developers"]);
+    let carol = &m.users["arn:aws:iam::222222222222:user/carol"];
+    assert_eq!(carol.groups, ["arn:aws:iam::222222222222:group/Admins"]);
+    assert_eq!(alice.tags.get("team").map(String::as_str), Some("data"));
+
+    let bob = &m.users["arn:aws:iam::222222222222:user/contractors/bob"];
+    assert_eq!(
+        bob.permissions_boundary.as_ref().map(|b| b.arn.as_str()),
+        Some("arn:aws:iam::222222222222:policy/DevBoundary")
+    );
+    assert_eq!(bob.path, "/contractors/");
+
+    // The service-linked role is recognised by its path.
+    let slr: Vec<&str> = m
+        .roles
+        .values()
+        .filter(|r| r.service_linked)
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(slr, ["AWSServiceRoleForAutoScaling"]);
+    let app = &m.roles["arn:aws:iam::222222222222:role/app/AppRole"];
+    assert_eq!(app.instance_profiles.len(), 1);
+    assert_eq!(
+        app.last_used.as_ref().and_then(|l| l.region.as_deref()),
+        Some("eu-west-1")
+    );
+    assert!(app.trust_policy.is_some());
+}
+
+#[test]
+fn the_default_version_of_a_managed_policy_is_the_effective_document() {
+    let m = load_examples();
+    let p = &m.policies["arn:aws:iam::222222222222:policy/ReadOnlyLogs"];
+    assert_eq!(p.default_version.as_deref(), Some("v2"));
+    assert_eq!(p.owner, PolicyOwner::Customer);
+    // v1 allowed logs:*, v2 (the default) only reads.
+    let actions = format!("{:?}", p.document.statements[0].action);
+    assert!(actions.contains("logs:Get*") && !actions.contains("\"logs:*\""));
+}
+
+#[test]
+fn attached_aws_managed_policies_missing_from_the_input_come_from_the_snapshot() {
+    let m = load_examples();
+    for arn in [
+        "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess",
+        "arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy",
+    ] {
+        let p = m
+            .policies
+            .get(arn)
+            .unwrap_or_else(|| panic!("{arn} resolved"));
+        assert!(p.from_snapshot, "{arn}");
+        assert_eq!(p.owner, PolicyOwner::AwsManaged);
+        assert!(!p.document.statements.is_empty());
+        assert!(m
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::FromSnapshot { arn: arn.into() }));
+    }
+    // AdministratorAccess is in the input (management and prod GAAD): not from the snapshot.
+    assert!(!m.policies["arn:aws:iam::aws:policy/AdministratorAccess"].from_snapshot);
+}
+
+#[test]
+fn an_unresolvable_attachment_is_a_warning_naming_the_policy_and_where_it_is_attached() {
+    let m = load_examples();
+    let w: Vec<_> = m
+        .warnings
+        .iter()
+        .filter(|w| matches!(w.kind, WarningKind::UnresolvedPolicy { .. }))
+        .collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    let text = w[0].to_string();
+    assert!(
+        text.contains("arn:aws:iam::222222222222:policy/LegacyDeletedPolicy"),
+        "{text}"
+    );
+    assert!(text.contains("gaad-page1.json"), "{text}");
+    assert!(
+        text.contains("UserDetailList[3].AttachedManagedPolicies[0]"),
+        "{text}"
+    );
+    // The attachment itself is kept on the user, never dropped.
+    let mallory = &m.users["arn:aws:iam::222222222222:user/mallory"];
+    assert_eq!(mallory.attached_policies.len(), 1);
+}
+
+#[test]
+fn the_example_organization_tree_and_policies_are_read() {
+    let m = load_examples();
+    let org = m.organization.as_ref().unwrap();
+    assert_eq!(org.id, "o-a1b2c3d4e5");
+    assert_eq!(org.management_account.as_str(), "111111111111");
+    let prod = AccountId("222222222222".into());
+    assert_eq!(
+        org.path_to(&prod).unwrap(),
+        vec![
+            OrgNode::Root("r-ex01".into()),
+            OrgNode::Unit("ou-ex01-workload".into()),
+            OrgNode::Unit("ou-ex01-prod0001".into()),
+            OrgNode::Account(prod.clone()),
+        ]
+    );
+    assert_eq!(
+        org.org_path(&prod).unwrap(),
+        "o-a1b2c3d4e5/r-ex01/ou-ex01-workload/ou-ex01-prod0001/"
+    );
+    let root = OrgNode::Root("r-ex01".into());
+    let mut scps: Vec<&str> = org
+        .policies_at(&root, OrgPolicyKind::Scp)
+        .map(|p| p.name.as_str())
+        .collect();
+    scps.sort();
+    assert_eq!(scps, ["DenyLeavingTheOrganization", "FullAWSAccess"]);
+    let rcps: Vec<&str> = org
+        .policies_at(&root, OrgPolicyKind::Rcp)
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        rcps,
+        ["RCPFullAWSAccess", "S3OnlyFromInsideTheOrganization"]
+    );
+    let dev = OrgNode::Account(AccountId("333333333333".into()));
+    let dev_scps: Vec<&str> = org
+        .policies_at(&dev, OrgPolicyKind::Scp)
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(dev_scps, ["FullAWSAccess", "NoDynamoDBInDev"]);
+    assert!(org.path_to(&AccountId("999988887777".into())).is_none());
+}
+
+#[test]
+fn the_credential_report_rows_are_typed() {
+    let m = load_examples();
+    let rows = &m.credential_report;
+    let root = &rows[0];
+    assert_eq!(root.user, "<root_account>");
+    assert_eq!(
+        root.password_enabled, None,
+        "not_supported for the root user"
+    );
+    assert!(root.mfa_active);
+    let bob = rows.iter().find(|r| r.user == "bob").unwrap();
+    assert_eq!(bob.password_enabled, Some(true));
+    assert!(!bob.mfa_active);
+    assert!(bob.access_keys[0].active && bob.access_keys[1].active);
+    assert_eq!(
+        bob.access_keys[0].last_used_service.as_deref(),
+        Some("dynamodb")
+    );
+    assert_eq!(bob.access_keys[1].last_used_date, None, "N/A");
+    let mallory = rows.iter().find(|r| r.user == "mallory").unwrap();
+    assert_eq!(mallory.password_last_used, None, "no_information");
+    assert_eq!(mallory.account.as_str(), "222222222222");
+}
+
+// ---- resource policies: every output format ----
+
+const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"S","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"*"}]}"#;
+
+/// Load one file named `name` with content `v` and return the single resource.
+fn one_resource(name: &str, v: Value) -> account::Resource {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), name, &v.to_string());
+    let m = load_one(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(m.resources.len(), 1, "{name}");
+    m.resources.values().next().unwrap().clone()
+}
+
+fn assert_policy(r: &account::Resource) {
+    let p = r.policy.as_ref().expect("resource has its policy");
+    assert_eq!(p.document.statements.len(), 1);
+    assert_eq!(p.document.statements[0].sid.as_deref(), Some("S"));
+}
+
+#[test]
+fn s3_get_bucket_policy_output_is_named_by_the_file_name_convention() {
+    let r = one_resource(
+        "s3-bucket-policy.my.dotted.bucket.json",
+        json!({"Policy": DOC}),
+    );
+    assert_eq!(r.arn, "arn:aws:s3:::my.dotted.bucket");
+    assert_eq!(r.resource_type, ResourceType::S3Bucket);
+    assert_eq!(r.account, None);
+    assert_policy(&r);
+}
+
+#[test]
+fn kms_get_key_policy_output_is_named_by_region_account_and_key_id() {
+    let r = one_resource(
+        "kms-key-policy.eu-west-1.111122223333.0000aaaa-1111-2222-3333-444455556666.json",
+        json!({"Policy": DOC, "PolicyName": "default"}),
+    );
+    assert_eq!(
+        r.arn,
+        "arn:aws:kms:eu-west-1:111122223333:key/0000aaaa-1111-2222-3333-444455556666"
+    );
+    assert_eq!(r.resource_type, ResourceType::KmsKey);
+    assert_eq!(
+        r.account.as_ref().map(AccountId::as_str),
+        Some("111122223333")
+    );
+    assert_policy(&r);
+}
+
+#[test]
+fn lambda_get_policy_output_is_recognised_by_its_revision_id() {
+    let r = one_resource(
+        "lambda-policy.us-east-1.111122223333.my-function.json",
+        json!({"Policy": DOC, "RevisionId": "4f0c2e0a-1111-2222-3333-444455556666"}),
+    );
+    assert_eq!(
+        r.arn,
+        "arn:aws:lambda:us-east-1:111122223333:function:my-function"
+    );
+    assert_eq!(r.resource_type, ResourceType::LambdaFunction);
+    assert_policy(&r);
+}
+
+#[test]
+fn sqs_get_queue_attributes_output_names_the_queue_itself_or_by_file_name() {
+    let r = one_resource(
+        "anything.json",
+        json!({"Attributes": {"Policy": DOC, "QueueArn": "arn:aws:sqs:us-east-1:111122223333:jobs.fifo"}}),
+    );
+    assert_eq!(r.arn, "arn:aws:sqs:us-east-1:111122223333:jobs.fifo");
+    assert_eq!(r.resource_type, ResourceType::SqsQueue);
+    assert_policy(&r);
+    let r = one_resource(
+        "sqs-queue-policy.us-east-1.111122223333.jobs.fifo.json",
+        json!({"Attributes": {"Policy": DOC}}),
+    );
+    assert_eq!(r.arn, "arn:aws:sqs:us-east-1:111122223333:jobs.fifo");
+}
+
+#[test]
+fn sns_get_topic_attributes_output_names_the_topic() {
+    let r = one_resource(
+        "topic.json",
+        json!({"Attributes": {"Policy": DOC, "TopicArn": "arn:aws:sns:us-east-1:111122223333:alerts", "Owner": "111122223333"}}),
+    );
+    assert_eq!(r.arn, "arn:aws:sns:us-east-1:111122223333:alerts");
+    assert_eq!(r.resource_type, ResourceType::SnsTopic);
+    assert_policy(&r);
+}
+
+#[test]
+fn secretsmanager_get_resource_policy_output_names_the_secret() {
+    let arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-password-AbCdEf";
+    let r = one_resource(
+        "secret.json",
+        json!({"ARN": arn, "Name": "db-password", "ResourcePolicy": DOC}),
+    );
+    assert_eq!(r.arn, arn);
+    assert_eq!(r.resource_type, ResourceType::SecretsManagerSecret);
+    assert_policy(&r);
+}
+
+#[test]
+fn ecr_get_repository_policy_output_is_named_by_the_file_name_convention() {
+    let r = one_resource(
+        "ecr-repository-policy.us-east-1.111122223333.team.images.json",
+        json!({"registryId": "111122223333", "repositoryName": "team.images", "policyText": DOC}),
+    );
+    assert_eq!(
+        r.arn,
+        "arn:aws:ecr:us-east-1:111122223333:repository/team.images"
+    );
+    assert_eq!(r.resource_type, ResourceType::EcrRepository);
+    assert_policy(&r);
+}
+
+#[test]
+fn a_wrapper_names_the_resource_of_any_output_and_adds_account_and_tags() {
+    let r = one_resource(
+        "wrapped.json",
+        json!({
+            "resourceArn": "arn:aws:s3:::bucket-with/odd-name",
+            "account": "111122223333",
+            "tags": {"env": "prod"},
+            "output": {"Policy": DOC}
+        }),
+    );
+    assert_eq!(r.arn, "arn:aws:s3:::bucket-with/odd-name");
+    assert_eq!(
+        r.account.as_ref().map(AccountId::as_str),
+        Some("111122223333")
+    );
+    assert_eq!(r.tags.get("env").map(String::as_str), Some("prod"));
+    assert_policy(&r);
+}
+
+#[test]
+fn resources_json_takes_policies_as_objects_or_strings_and_tags_in_both_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc: Value = serde_json::from_str(DOC).unwrap();
+    let p = write(
+        dir.path(),
+        "resources.json",
+        &json!([
+            {"arn": "arn:aws:s3:::a", "account": "111122223333", "type": "s3:bucket",
+             "tags": [{"Key": "k", "Value": "v"}], "policy": doc},
+            {"arn": "arn:aws:dynamodb:us-east-1:111122223333:table/t", "tags": {"k": "w"}, "policy": DOC},
+            {"arn": "arn:aws:s3:::no-owner"}
+        ])
+        .to_string(),
+    );
+    let m = load_one(&p).unwrap();
+    let a = &m.resources["arn:aws:s3:::a"];
+    assert_policy(a);
+    assert_eq!(a.tags.get("k").map(String::as_str), Some("v"));
+    let t = &m.resources["arn:aws:dynamodb:us-east-1:111122223333:table/t"];
+    assert_policy(t);
+    assert_eq!(
+        t.resource_type,
+        ResourceType::Other {
+            service: "dynamodb".into(),
+            kind: "table".into()
+        }
+    );
+    assert_eq!(
+        t.account.as_ref().map(AccountId::as_str),
+        Some("111122223333")
+    );
+    // A bucket without an owner is kept, with a warning that aws:ResourceAccount is unknown.
+    assert!(m.resources["arn:aws:s3:::no-owner"].policy.is_none());
+    assert!(m.warnings.iter().any(|w| w.kind
+        == WarningKind::UnknownResourceAccount {
+            arn: "arn:aws:s3:::no-owner".into()
+        }));
+}
+
+#[test]
+fn a_raw_output_and_a_resources_json_entry_for_the_same_arn_merge() {
+    let m = load_examples();
+    let q = &m.resources["arn:aws:sqs:eu-west-1:222222222222:orders"];
+    assert!(
+        q.policy.is_some(),
+        "policy from orders-queue-attributes.json"
+    );
+    assert_eq!(q.tags.get("app").map(String::as_str), Some("orders"));
+    let key_b =
+        &m.resources["arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-2222-4bbb-8bbb-222222222222"];
+    assert_eq!(key_b.resource_type, ResourceType::KmsKey);
+    assert_eq!(key_b.policy.as_ref().unwrap().document.statements.len(), 2);
+}
+
+// ---- errors ----
+
+#[test]
+fn a_missing_input_names_the_file() {
+    let missing = PathBuf::from("/nonexistent/iamlogic/input.json");
+    let err = load_one(&missing).unwrap_err();
+    assert_eq!(err, IngestError::NotFound { file: missing });
+    assert!(err.to_string().contains("/nonexistent/iamlogic/input.json"));
+}
+
+#[test]
+fn malformed_json_names_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "broken.json",
+        "{\n  \"UserDetailList\": [\n    {,}\n  ]\n}\n",
+    );
+    match load_one(&p).unwrap_err() {
+        IngestError::Json {
+            file, line, column, ..
+        } => {
+            assert_eq!(file, p);
+            assert_eq!((line, column), (3, 6));
+        }
+        other => panic!("expected a JSON error, got {other}"),
+    }
+}
+
+#[test]
+fn an_unknown_format_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "what.json", r#"{"Something": 1}"#);
+    let err = load_one(&p).unwrap_err();
+    assert!(matches!(&err, IngestError::UnknownFormat { file, .. } if *file == p));
+    assert!(err.to_string().contains("what.json"));
+    let p = write(dir.path(), "scalar.json", "42");
+    assert!(matches!(
+        load_one(&p),
+        Err(IngestError::UnknownFormat { .. })
+    ));
+}
+
+#[test]
+fn an_invalid_arn_names_its_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "gaad.json",
+        &json!({"UserDetailList": [{"UserName": "x", "Arn": "not-an-arn"}]}).to_string(),
+    );
+    let err = load_one(&p).unwrap_err();
+    match &err {
+        IngestError::InvalidArn { path, value, .. } => {
+            assert_eq!(path.to_string(), "UserDetailList[0].Arn");
+            assert_eq!(value, "not-an-arn");
+        }
+        other => panic!("expected an invalid ARN, got {other}"),
+    }
+}
+
+#[test]
+fn a_bad_policy_document_names_where_it_sits_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "gaad.json",
+        &json!({"RoleDetailList": [{
+            "RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "sts:AssumeRole"}]}
+        }]})
+        .to_string(),
+    );
+    match load_one(&p).unwrap_err() {
+        IngestError::Policy { path, errors, .. } => {
+            assert_eq!(
+                path.to_string(),
+                "RoleDetailList[0].AssumeRolePolicyDocument"
+            );
+            assert!(!errors.0.is_empty());
+        }
+        other => panic!("expected a policy error, got {other}"),
+    }
+}
+
+#[test]
+fn wrong_types_and_missing_elements_are_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "g.json", r#"{"UserDetailList": {"a": 1}}"#);
+    assert!(matches!(
+        load_one(&p),
+        Err(IngestError::Invalid { ref path, .. }) if path.to_string() == "UserDetailList"
+    ));
+    let p = write(
+        dir.path(),
+        "g2.json",
+        r#"{"GroupDetailList": [{"GroupName": "g"}]}"#,
+    );
+    let err = load_one(&p).unwrap_err();
+    assert!(
+        err.to_string().contains("missing required element `Arn`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_raw_output_with_no_arn_and_an_unconventional_name_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "policy.json",
+        &json!({"Policy": DOC}).to_string(),
+    );
+    assert!(matches!(
+        load_one(&p),
+        Err(IngestError::UnnamedResource { file, .. }) if file == p
+    ));
+}
+
+#[test]
+fn organization_errors_name_the_offending_element() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = json!({
+        "organizationId": "o-abcdefghij", "managementAccountId": "111111111111", "rootId": "r-ab12",
+        "organizationalUnits": [{"id": "ou-1", "name": "A", "parentId": "ou-2"},
+                                {"id": "ou-2", "name": "B", "parentId": "ou-1"}],
+        "accounts": [], "policies": []
+    });
+    let p = write(dir.path(), "org.json", &base.to_string());
+    let err = load_one(&p).unwrap_err();
+    assert!(err.to_string().contains("its own ancestor"), "{err}");
+
+    let bad_target = json!({
+        "organizationId": "o-abcdefghij", "managementAccountId": "111111111111", "rootId": "r-ab12",
+        "policies": [{"id": "p-1", "type": "SERVICE_CONTROL_POLICY", "targets": ["ou-missing"],
+                      "document": {"Version": "2012-10-17", "Statement": []}}]
+    });
+    let p = write(dir.path(), "org2.json", &bad_target.to_string());
+    match load_one(&p).unwrap_err() {
+        IngestError::Invalid { path, .. } => assert_eq!(path.to_string(), "policies[0].targets[0]"),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn credential_report_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "report.csv",
+        "user,arn,password_enabled,mfa_active\nx,arn:aws:iam::111122223333:user/x,maybe,false\n",
+    );
+    match load_one(&p).unwrap_err() {
+        IngestError::Csv { line, message, .. } => {
+            assert_eq!(line, 2);
+            assert!(message.contains("password_enabled"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn files_in_a_directory_that_are_not_json_or_csv_are_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.txt", "hello");
+    let m = load_one(dir.path()).unwrap();
+    assert!(m
+        .warnings
+        .iter()
+        .any(|w| w.kind == WarningKind::SkippedFile && w.source.file.ends_with("notes.txt")));
+}
+
+#[test]
+fn unknown_elements_in_known_formats_are_warnings_not_silently_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "gaad.json",
+        &json!({"GroupDetailList": [{"GroupName": "g", "Arn": "arn:aws:iam::111122223333:group/g", "Frobnicate": 1}]})
+            .to_string(),
+    );
+    let m = load_one(&p).unwrap();
+    let w = m
+        .warnings
+        .iter()
+        .find(|w| {
+            w.kind
+                == WarningKind::UnsupportedElement {
+                    name: "Frobnicate".into(),
+                }
+        })
+        .expect("a warning");
+    assert_eq!(w.source.path.to_string(), "GroupDetailList[0].Frobnicate");
+}
+
+// ---- context filling ----
+
+fn req(principal: RequestPrincipal, resource: &str) -> Request {
+    Request {
+        principal,
+        action: "s3:GetObject".into(),
+        resource: resource.into(),
+        context: Context::new(),
+    }
+}
+
+fn aws(arn: &str) -> RequestPrincipal {
+    RequestPrincipal::Aws { arn: arn.into() }
+}
+
+fn single(ctx: &Context, key: &str) -> Option<String> {
+    match ctx.get(key)? {
+        ContextValue::Single(s) => Some(s.clone()),
+        ContextValue::Multi(v) => panic!("{key} is multivalued: {v:?}"),
+    }
+}
+
+#[test]
+fn an_iam_user_gets_principal_keys_tags_and_organization_keys() {
+    let m = load_examples();
+    let mut r = req(
+        aws("arn:aws:iam::222222222222:user/alice"),
+        "arn:aws:s3:::example-prod-data/shared/report.csv",
+    );
+    context::fill(&m, &mut r);
+    let c = &r.context;
+    assert_eq!(
+        single(c, "aws:PrincipalArn").as_deref(),
+        Some("arn:aws:iam::222222222222:user/alice")
+    );
+    assert_eq!(
+        single(c, "aws:PrincipalAccount").as_deref(),
+        Some("222222222222")
+    );
+    assert_eq!(single(c, "aws:PrincipalType").as_deref(), Some("User"));
+    assert_eq!(single(c, "aws:username").as_deref(), Some("alice"));
+    assert_eq!(
+        single(c, "aws:userid").as_deref(),
+        Some("AIDAPRODALICE0000001")
+    );
+    assert_eq!(single(c, "aws:PrincipalTag/team").as_deref(), Some("data"));
+    assert_eq!(
+        single(c, "aws:PrincipalIsAWSService").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        single(c, "aws:PrincipalOrgID").as_deref(),
+        Some("o-a1b2c3d4e5")
+    );
+    assert_eq!(
+        c.get("aws:PrincipalOrgPaths"),
+        Some(&ContextValue::Multi(vec![
+            "o-a1b2c3d4e5/r-ex01/ou-ex01-workload/ou-ex01-prod0001/".into()
+        ]))
+    );
+    // The object's owner is the bucket's account; its org is the principal's org.
+    assert_eq!(
+        single(c, "aws:ResourceAccount").as_deref(),
+        Some("222222222222")
+    );
+    assert_eq!(
+        single(c, "aws:ResourceOrgID").as_deref(),
+        Some("o-a1b2c3d4e5")
+    );
+}
+
+#[test]
+fn a_role_session_has_the_role_arn_as_principal_arn_and_role_id_colon_session_as_userid() {
+    let m = load_examples();
+    // The session ARN omits the role path (/app/); aws:PrincipalArn is the role's ARN.
+    let mut r = req(
+        aws("arn:aws:sts::222222222222:assumed-role/AppRole/i-0123456789abcdef0"),
+        "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-2222-4bbb-8bbb-222222222222",
+    );
+    context::fill(&m, &mut r);
+    let c = &r.context;
+    assert_eq!(
+        single(c, "aws:PrincipalArn").as_deref(),
+        Some("arn:aws:iam::222222222222:role/app/AppRole")
+    );
+    assert_eq!(
+        single(c, "aws:PrincipalType").as_deref(),
+        Some("AssumedRole")
+    );
+    assert_eq!(
+        single(c, "aws:userid").as_deref(),
+        Some("AROAPRODAPPROLE00001:i-0123456789abcdef0")
+    );
+    assert_eq!(c.get("aws:username"), None, "roles have no aws:username");
+    assert_eq!(single(c, "aws:PrincipalTag/app").as_deref(), Some("orders"));
+    assert_eq!(
+        single(c, "aws:ResourceAccount").as_deref(),
+        Some("222222222222")
+    );
+}
+
+#[test]
+fn root_anonymous_service_and_federated_callers_get_their_documented_keys() {
+    let m = load_examples();
+    let mut r = req(
+        aws("arn:aws:iam::111111111111:root"),
+        "arn:aws:s3:::example-public-site/i.html",
+    );
+    context::fill(&m, &mut r);
+    assert_eq!(
+        single(&r.context, "aws:PrincipalType").as_deref(),
+        Some("Account")
+    );
+    assert_eq!(
+        single(&r.context, "aws:userid").as_deref(),
+        Some("111111111111")
+    );
+    assert_eq!(
+        r.context.get("aws:PrincipalOrgPaths"),
+        Some(&ContextValue::Multi(vec!["o-a1b2c3d4e5/r-ex01/".into()]))
+    );
+    assert_eq!(
+        single(&r.context, "aws:ResourceAccount").as_deref(),
+        Some("111111111111")
+    );
+
+    let mut r = req(
+        RequestPrincipal::Anonymous,
+        "arn:aws:s3:::example-public-site/i.html",
+    );
+    context::fill(&m, &mut r);
+    assert_eq!(
+        single(&r.context, "aws:PrincipalType").as_deref(),
+        Some("Anonymous")
+    );
+    assert_eq!(r.context.get("aws:PrincipalAccount"), None);
+    assert_eq!(r.context.get("aws:PrincipalIsAWSService"), None);
+
+    let mut r = req(
+        RequestPrincipal::Service {
+            name: "sns.amazonaws.com".into(),
+        },
+        "arn:aws:sqs:eu-west-1:222222222222:orders",
+    );
+    context::fill(&m, &mut r);
+    assert_eq!(
+        single(&r.context, "aws:PrincipalIsAWSService").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        single(&r.context, "aws:PrincipalServiceName").as_deref(),
+        Some("sns.amazonaws.com")
+    );
+    assert_eq!(r.context.get("aws:PrincipalOrgID"), None);
+    assert_eq!(
+        single(&r.context, "aws:ResourceTag/app").as_deref(),
+        Some("orders")
+    );
+
+    let mut r = req(
+        aws("arn:aws:sts::222222222222:federated-user/jane"),
+        "arn:aws:s3:::example-prod-data",
+    );
+    context::fill(&m, &mut r);
+    assert_eq!(
+        single(&r.context, "aws:PrincipalType").as_deref(),
+        Some("FederatedUser")
+    );
+    assert_eq!(
+        single(&r.context, "aws:userid").as_deref(),
+        Some("222222222222:jane")
+    );
+    assert_eq!(
+        single(&r.context, "aws:ResourceTag/classification").as_deref(),
+        Some("confidential")
+    );
+}
+
+#[test]
+fn an_outside_principal_has_no_organization_keys() {
+    let m = load_examples();
+    let mut r = req(
+        aws("arn:aws:iam::999988887777:root"),
+        "arn:aws:s3:::example-prod-data/shared/x",
+    );
+    context::fill(&m, &mut r);
+    assert_eq!(
+        single(&r.context, "aws:PrincipalAccount").as_deref(),
+        Some("999988887777")
+    );
+    assert_eq!(r.context.get("aws:PrincipalOrgID"), None);
+    assert_eq!(r.context.get("aws:PrincipalOrgPaths"), None);
+    assert_eq!(
+        single(&r.context, "aws:ResourceOrgID").as_deref(),
+        Some("o-a1b2c3d4e5")
+    );
+}
+
+#[test]
+fn keys_the_request_gives_are_kept_and_live_only_keys_stay_absent() {
+    let m = load_examples();
+    let mut r = req(
+        aws("arn:aws:iam::222222222222:user/alice"),
+        "arn:aws:s3:::example-prod-data",
+    );
+    r.context.insert(
+        "aws:PrincipalTag/team",
+        ContextValue::Single("override".into()),
+    );
+    context::fill(&m, &mut r);
+    assert_eq!(
+        single(&r.context, "aws:PrincipalTag/team").as_deref(),
+        Some("override")
+    );
+    for live in [
+        "aws:SourceIp",
+        "aws:MultiFactorAuthPresent",
+        "aws:SecureTransport",
+        "aws:CurrentTime",
+        "aws:SourceVpce",
+        "aws:RequestedRegion",
+    ] {
+        assert_eq!(r.context.get(live), None, "{live} must not be invented");
+    }
+}

@@ -136,7 +136,11 @@ fn size_quota_depends_on_kind() {
     let f = write(dir.path(), "big.json", &text);
     let user = validate(&["--kind", "inline-user", f.to_str().unwrap()]);
     assert_eq!(user.status.code(), Some(1), "{user:?}");
-    assert!(stdout(&user).contains(":$: error policy-too-large:"), "{}", stdout(&user));
+    assert!(
+        stdout(&user).contains(":$: error policy-too-large:"),
+        "{}",
+        stdout(&user)
+    );
     let role = validate(&["--kind", "inline-role", f.to_str().unwrap()]);
     assert_eq!(role.status.code(), Some(0), "{role:?}");
 }
@@ -148,7 +152,11 @@ fn missing_file_exits_two_and_names_it() {
     let missing = dir.path().join("nope.json");
     let o = validate(&[good.to_str().unwrap(), missing.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert_eq!(stdout(&o), "", "nothing printed when the run cannot complete");
+    assert_eq!(
+        stdout(&o),
+        "",
+        "nothing printed when the run cannot complete"
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("nope.json"), "{err}");
 }

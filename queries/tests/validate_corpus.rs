@@ -37,7 +37,12 @@ fn every_managed_policy_version_validates_without_syntax_findings() {
         for finding in validate_policy(&text, PolicyKind::Managed) {
             *counts.entry(finding.code.name()).or_default() += 1;
             if finding.code == Code::Syntax {
-                syntax.push(format!("{}: {}: {}", f.display(), finding.path, finding.message));
+                syntax.push(format!(
+                    "{}: {}: {}",
+                    f.display(),
+                    finding.path,
+                    finding.message
+                ));
             }
         }
     }

@@ -1,0 +1,54 @@
+//! Benchmark: `compare` over all 4,600 managed-policy version pairs of the shared corpus.
+//! Prints the median, 99th percentile and maximum time per pair, the total wall time and
+//! the verdict counts. Run with `cargo bench -p iamlogic-solver --bench pairs`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::Instant;
+
+use solver::{compare, Catalogue, Options, Stack, Verdict};
+
+fn main() {
+    let Some(pairs) = common::pairs() else {
+        eprintln!("shared corpus missing: nothing to measure");
+        return;
+    };
+    let cat = Catalogue::aws();
+    let opts = Options::default();
+    let start = Instant::now();
+    let mut times = Vec::with_capacity(pairs.len());
+    let mut counts = std::collections::BTreeMap::new();
+    let mut errors = 0;
+    for p in &pairs {
+        let old = Stack::single(common::load(&p.old));
+        let new = Stack::single(common::load(&p.new));
+        let t = Instant::now();
+        let r = compare(&old, &new, cat, &opts);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        match r {
+            Ok(c) => *counts.entry(format!("{:?}", c.verdict)).or_insert(0) += 1,
+            Err(e) => {
+                errors += 1;
+                eprintln!("{}: {e}", p.name);
+            }
+        }
+    }
+    let total = start.elapsed();
+    times.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    println!("pairs: {}", times.len());
+    println!("median: {:.1} ms", at(0.5));
+    println!("p99: {:.1} ms", at(0.99));
+    println!("max: {:.1} ms", at(1.0));
+    println!(
+        "total wall time (incl. parsing): {:.1} s",
+        total.as_secs_f64()
+    );
+    println!("verdicts: {counts:?}, errors: {errors}");
+    let unknown = counts
+        .get(&format!("{:?}", Verdict::Unknown))
+        .copied()
+        .unwrap_or(0);
+    println!("unknown: {unknown}");
+}

@@ -66,6 +66,8 @@ pub enum Code {
     PrincipalNotAllowed,
     /// A statement without `Principal` in a resource-based or trust policy.
     MissingPrincipal,
+    /// A statement without `Resource`/`NotResource` outside trust policies.
+    MissingResource,
     /// `Allow` with `NotAction`.
     AllowWithNotAction,
     /// `Allow` with `NotResource`.
@@ -102,6 +104,7 @@ impl Code {
             Code::MissingVersion => "missing-version",
             Code::PrincipalNotAllowed => "principal-not-allowed",
             Code::MissingPrincipal => "missing-principal",
+            Code::MissingResource => "missing-resource",
             Code::AllowWithNotAction => "allow-with-not-action",
             Code::AllowWithNotResource => "allow-with-not-resource",
             Code::AllowWithNotPrincipal => "allow-with-not-principal",

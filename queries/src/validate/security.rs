@@ -7,7 +7,9 @@
 //! permissions to pass a role to an AWS service" (limit `iam:PassRole` to specific roles);
 //! "Security best practices in IAM" (grant least privilege). Identity-based policies take
 //! no `Principal` ("IAM JSON policy elements: Principal"); SCPs neither (AWS Organizations,
-//! "SCP syntax"); resource-based and trust policies must name one.
+//! "SCP syntax"); resource-based and trust policies must name one. Every statement needs
+//! `Resource` or `NotResource` except in role trust policies ("IAM JSON policy elements:
+//! Resource").
 
 use facts::policy::{ActionClause, Effect, PrincipalClause, ResourceClause, Statement};
 use facts::wildcard::glob_match;
@@ -24,6 +26,16 @@ pub(crate) fn check_statement(
     out: &mut Vec<Finding>,
 ) {
     check_principal_element(stmt, kind, shape, out);
+    if stmt.resource.is_none() && kind != PolicyKind::Trust {
+        out.push(Finding::new(
+            Severity::Error,
+            Code::MissingResource,
+            shape.statement(stmt.index),
+            "the statement has no `Resource` or `NotResource`; only role trust policies may \
+             omit it"
+                .to_string(),
+        ));
+    }
     if stmt.effect != Effect::Allow {
         return;
     }

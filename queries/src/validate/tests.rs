@@ -277,6 +277,20 @@ fn principal_rules_depend_on_the_kind() {
     );
     assert_eq!(codes(&run(&p, PolicyKind::Resource)), vec![]);
     s.principal = None;
+    let mut no_resource = s.clone();
+    no_resource.resource = None;
+    assert_eq!(
+        codes(&run(
+            &policy(vec![no_resource.clone()]),
+            PolicyKind::Managed
+        )),
+        vec![(Code::MissingResource, "Statement[0]")]
+    );
+    no_resource.principal = Some(PrincipalClause::Principal(Principals::Any));
+    assert_eq!(
+        codes(&run(&policy(vec![no_resource]), PolicyKind::Trust)),
+        vec![]
+    );
     assert_eq!(
         codes(&run(&policy(vec![s]), PolicyKind::Resource)),
         vec![(Code::MissingPrincipal, "Statement[0]")]

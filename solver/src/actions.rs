@@ -12,10 +12,11 @@ use facts::wildcard::glob_match;
 /// One class of actions that every pattern treats alike.
 #[derive(Debug, Clone)]
 pub struct ActionClass {
-    /// Members, lowercased (catalogue actions, or one witness name outside it).
-    pub members: Vec<String>,
-    /// Whether the members are catalogue actions (false: a name outside the catalogue).
-    pub in_catalogue: bool,
+    /// Members: indices into the catalogue (empty for a name outside it). For the class of
+    /// actions no pattern matches, only the first such action is kept.
+    pub members: Vec<usize>,
+    /// A name outside the catalogue that stands for this class, if it is such a class.
+    pub witness: Option<String>,
     /// Indices of the patterns that match this class.
     pub signature: Vec<usize>,
 }
@@ -23,12 +24,12 @@ pub struct ActionClass {
 /// The action domain of one proof.
 #[derive(Debug, Clone)]
 pub struct ActionDomain {
-    /// The patterns, lowercased, in the order the encoder registered them.
-    pub patterns: Vec<String>,
     /// The classes; the solver's action variable ranges over their indices.
     pub classes: Vec<ActionClass>,
     /// For each pattern, the classes it matches.
     pub matching: Vec<Vec<usize>>,
+    /// The catalogue the member indices point into.
+    names: std::sync::Arc<[String]>,
 }
 
 /// The longest prefix of `pattern` without a wildcard.
@@ -42,58 +43,63 @@ fn literal_prefix(pattern: &str) -> &str {
 impl ActionDomain {
     /// Build the classes of `catalogue` (lowercased, sorted) under `patterns` (lowercased).
     /// With `unknown_names`, witnesses outside the catalogue are added as their own classes.
-    pub fn build(patterns: Vec<String>, catalogue: &[String], unknown_names: bool) -> ActionDomain {
+    pub fn build(
+        patterns: Vec<String>,
+        names: std::sync::Arc<[String]>,
+        unknown_names: bool,
+    ) -> ActionDomain {
+        let catalogue: &[String] = &names;
         // INVARIANT: `catalogue` is sorted and lowercased (see `Catalogue::new`), so the
         // actions a pattern can match lie in the range that starts with its literal prefix.
-        let mut sig_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut sig_of: Vec<Vec<usize>> = vec![Vec::new(); catalogue.len()];
         for (pi, p) in patterns.iter().enumerate() {
             let prefix = literal_prefix(p);
             let start = catalogue.partition_point(|a| a.as_str() < prefix);
+            // `prefix*` matches every name in the range; other patterns ask the matcher.
+            let trailing_star_only = p.len() == prefix.len() + 1 && p.ends_with('*');
             for (off, a) in catalogue.iter().skip(start).enumerate() {
                 if !a.starts_with(prefix) {
                     break;
                 }
-                if glob_match(p, a, true) {
-                    sig_of.entry(start + off).or_default().push(pi);
+                if trailing_star_only || glob_match(p, a, true) {
+                    if let Some(sig) = sig_of.get_mut(start + off) {
+                        sig.push(pi);
+                    }
                 }
             }
         }
         let mut classes: Vec<ActionClass> = Vec::new();
         let mut by_sig: HashMap<Vec<usize>, usize> = HashMap::new();
-        let mut matched: Vec<(usize, Vec<usize>)> = sig_of.into_iter().collect();
-        matched.sort();
-        for (ai, sig) in matched {
-            let name = catalogue.get(ai).cloned().unwrap_or_default();
+        let mut first_unmatched = None;
+        for (ai, sig) in sig_of.into_iter().enumerate() {
+            if sig.is_empty() {
+                first_unmatched = first_unmatched.or(Some(ai));
+                continue;
+            }
             match by_sig.get(&sig) {
                 Some(&ci) => {
                     if let Some(c) = classes.get_mut(ci) {
-                        c.members.push(name);
+                        c.members.push(ai);
                     }
                 }
                 None => {
                     by_sig.insert(sig.clone(), classes.len());
                     classes.push(ActionClass {
-                        members: vec![name],
-                        in_catalogue: true,
+                        members: vec![ai],
+                        witness: None,
                         signature: sig,
                     });
                 }
             }
         }
         // Catalogue actions that no pattern matches: one class, if any exist.
-        let matched_count: usize = classes.iter().map(|c| c.members.len()).sum();
-        if matched_count < catalogue.len() {
-            let first_unmatched = catalogue
-                .iter()
-                .find(|a| !patterns.iter().any(|p| glob_match(p, a, true)));
-            if let Some(a) = first_unmatched {
-                by_sig.insert(Vec::new(), classes.len());
-                classes.push(ActionClass {
-                    members: vec![a.clone()],
-                    in_catalogue: true,
-                    signature: Vec::new(),
-                });
-            }
+        if let Some(ai) = first_unmatched {
+            by_sig.insert(Vec::new(), classes.len());
+            classes.push(ActionClass {
+                members: vec![ai],
+                witness: None,
+                signature: Vec::new(),
+            });
         }
         if unknown_names {
             let mut witnesses: Vec<String> = Vec::new();
@@ -117,8 +123,8 @@ impl ActionDomain {
                 }
                 by_sig.insert(sig.clone(), classes.len());
                 classes.push(ActionClass {
-                    members: vec![w],
-                    in_catalogue: false,
+                    members: Vec::new(),
+                    witness: Some(w),
                     signature: sig,
                 });
             }
@@ -132,17 +138,36 @@ impl ActionDomain {
             }
         }
         ActionDomain {
-            patterns,
             classes,
             matching,
+            names,
         }
+    }
+
+    /// The name that represents class `ci` in a counterexample.
+    pub fn representative(&self, ci: usize) -> Option<String> {
+        let c = self.classes.get(ci)?;
+        match &c.witness {
+            Some(w) => Some(w.clone()),
+            None => c.members.first().and_then(|&i| self.names.get(i)).cloned(),
+        }
+    }
+
+    /// The catalogue actions of class `ci`.
+    pub fn member_names(&self, ci: usize) -> Vec<String> {
+        self.classes.get(ci).map_or_else(Vec::new, |c| {
+            c.members
+                .iter()
+                .filter_map(|&i| self.names.get(i).cloned())
+                .collect()
+        })
     }
 }
 
 /// The action catalogue: every known action name, lowercased and sorted.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
-    names: Vec<String>,
+    names: std::sync::Arc<[String]>,
 }
 
 impl Catalogue {
@@ -154,7 +179,9 @@ impl Catalogue {
             .collect();
         names.sort();
         names.dedup();
-        Catalogue { names }
+        Catalogue {
+            names: names.into(),
+        }
     }
 
     /// The embedded AWS catalogue (`facts::catalogue`), built once.
@@ -173,6 +200,11 @@ impl Catalogue {
     pub fn names(&self) -> &[String] {
         &self.names
     }
+
+    /// A cheap shared handle on the names.
+    pub(crate) fn shared(&self) -> std::sync::Arc<[String]> {
+        self.names.clone()
+    }
 }
 
 #[cfg(test)]
@@ -183,7 +215,7 @@ mod tests {
         let cat = Catalogue::new(cat.iter());
         ActionDomain::build(
             patterns.iter().map(|p| p.to_ascii_lowercase()).collect(),
-            cat.names(),
+            cat.shared(),
             unknown,
         )
     }
@@ -207,7 +239,13 @@ mod tests {
             .iter()
             .find(|c| c.signature == vec![0, 1])
             .unwrap();
-        assert_eq!(get.members, vec!["s3:getbucket", "s3:getobject"]);
+        let ci = d
+            .classes
+            .iter()
+            .position(|c| c.signature == vec![0, 1])
+            .unwrap();
+        assert_eq!(d.member_names(ci), vec!["s3:getbucket", "s3:getobject"]);
+        assert!(get.witness.is_none());
         assert_eq!(d.matching[1].len(), 2);
     }
 
@@ -217,9 +255,33 @@ mod tests {
         let w = d
             .classes
             .iter()
-            .find(|c| !c.in_catalogue && c.signature == vec![0]);
-        assert_eq!(w.unwrap().members, vec!["s3:getnew"]);
+            .find(|c| c.witness.is_some() && c.signature == vec![0]);
+        assert_eq!(w.unwrap().witness.as_deref(), Some("s3:getnew"));
         let d = dom(&["s3:GetNew"], &["s3:GetObject"], false);
         assert!(d.matching[0].is_empty());
+    }
+
+    #[test]
+    fn the_aws_catalogue_is_partitioned_by_the_patterns() {
+        let cat = Catalogue::aws();
+        assert!(cat.names().len() > 20_000);
+        let t = std::time::Instant::now();
+        let d = ActionDomain::build(
+            vec!["*".into(), "s3:get*".into(), "s3:getobject".into()],
+            cat.shared(),
+            true,
+        );
+        eprintln!("classes built in {:?}", t.elapsed());
+        // {*}, {*, s3:Get*}, {*, s3:Get*, s3:GetObject}; every action matches `*`.
+        assert_eq!(
+            d.classes.len(),
+            3,
+            "{:?}",
+            d.classes.iter().map(|c| &c.signature).collect::<Vec<_>>()
+        );
+        assert_eq!(d.matching[0].len(), 3);
+        let total: usize = d.classes.iter().map(|c| c.members.len()).sum();
+        assert_eq!(total, cat.names().len());
+        assert!(d.classes.iter().all(|c| c.witness.is_none()));
     }
 }

@@ -12,7 +12,7 @@ use facts::request::{Context, Request, RequestPrincipal};
 use facts::Policy;
 use z3::ast::{Bool, Int, Real, BV};
 
-use crate::actions::ActionDomain;
+use crate::actions::{ActionDomain, Catalogue};
 use crate::stack::Stack;
 use crate::strings::StrPred;
 use crate::values::{cidr, decimal, epoch_seconds, mask128, mask32, Cidr};
@@ -61,11 +61,12 @@ fn fresh_atoms(prefix: &str, n: usize) -> Vec<Bool> {
 }
 
 impl Engine {
-    pub(crate) fn new(vocab: Vocab, catalogue: &[String], unknown_actions: bool) -> Engine {
-        let mut actions = ActionDomain::build(vocab.actions.clone(), catalogue, unknown_actions);
+    pub(crate) fn new(vocab: Vocab, catalogue: &Catalogue, unknown_actions: bool) -> Engine {
+        let mut actions =
+            ActionDomain::build(vocab.actions.clone(), catalogue.shared(), unknown_actions);
         if actions.classes.is_empty() {
             // An empty catalogue and no patterns: one name stands for every action.
-            actions = ActionDomain::build(vocab.actions.clone(), &[], true);
+            actions = ActionDomain::build(vocab.actions.clone(), catalogue.shared(), true);
         }
         let act = Int::new_const("action");
         let principal = Int::new_const("principal");

@@ -56,8 +56,11 @@ pub struct Direction {
     pub actions: Vec<String>,
     /// Action names outside the catalogue for which some request differs.
     pub unknown_actions: Vec<String>,
-    /// Whether `actions` is the complete list.
+    /// Whether the search finished: every differing action class was found.
     pub complete: bool,
+    /// Whether the differing requests include actions no pattern of either policy names
+    /// (then `actions` holds one of them, standing for all).
+    pub unlisted: bool,
     /// Why the search stopped early, if it did.
     pub unknown: Option<String>,
 }
@@ -147,7 +150,7 @@ pub(crate) fn engine_for(
     stacks: &[&Stack],
     actions: &[String],
     resources: &[String],
-    catalogue: &[String],
+    catalogue: &crate::Catalogue,
     opts: &Options,
 ) -> Engine {
     let mut vocab = Vocab::default();
@@ -211,14 +214,14 @@ pub(crate) fn enumerate(
                     });
                 }
                 if let Some(c) = engine.actions.classes.get(f.class) {
-                    if c.in_catalogue {
-                        if c.signature.is_empty() && engine.actions.patterns.is_empty() {
-                            dir.actions.push("*".to_string());
-                        } else {
-                            dir.actions.extend(c.members.iter().cloned());
+                    match &c.witness {
+                        Some(w) => dir.unknown_actions.push(w.clone()),
+                        None if c.signature.is_empty() => {
+                            // The actions no pattern names: only the representative is kept.
+                            dir.actions.extend(engine.actions.member_names(f.class));
+                            dir.unlisted = true;
                         }
-                    } else {
-                        dir.unknown_actions.extend(c.members.iter().cloned());
+                        None => dir.actions.extend(engine.actions.member_names(f.class)),
                     }
                 }
                 if dir.examples.len() < opts.max_examples {
@@ -244,7 +247,7 @@ pub fn compare(
     opts: &Options,
 ) -> Result<Comparison, SolverError> {
     let deadline = Instant::now() + opts.timeout;
-    let engine = engine_for(&[old, new], &[], &[], catalogue.names(), opts);
+    let engine = engine_for(&[old, new], &[], &[], catalogue, opts);
     let a_old = engine.allows(old);
     let a_new = engine.allows(new);
     let gained_goal = Bool::and(&[a_new.clone(), a_old.not()]);
@@ -306,7 +309,7 @@ pub fn find_allowed(
     opts: &Options,
 ) -> Result<AllowedRequests, SolverError> {
     let deadline = Instant::now() + opts.timeout;
-    let engine = engine_for(&[stack], actions, resources, catalogue.names(), opts);
+    let engine = engine_for(&[stack], actions, resources, catalogue, opts);
     let mut goal = vec![engine.allows(stack), engine.action_in(actions)];
     if !resources.is_empty() {
         goal.push(engine.resource_in(resources));

@@ -102,7 +102,7 @@ pub fn find_public(
 ) -> Result<AllowedRequests, SolverError> {
     let deadline = Instant::now() + opts.timeout;
     let actions = vec![format!("{}:*", service_of(resource_type)?)];
-    let engine = engine_for(&[stack], &actions, &[], catalogue.names(), opts);
+    let engine = engine_for(&[stack], &actions, &[], catalogue, opts);
     if !engine.vocab.uses_principal {
         return Err(SolverError::Usage(
             "no statement has a Principal element: no-public-access needs a resource policy"

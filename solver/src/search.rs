@@ -141,10 +141,7 @@ impl<'e> Search<'e> {
             .unwrap_or(0);
         let action = e
             .actions
-            .classes
-            .get(class)
-            .and_then(|c| c.members.first())
-            .cloned()
+            .representative(class)
             .unwrap_or_else(|| "iamlogic-unknown:unknownaction".to_string());
         let resource = match self.string_of(
             model,

@@ -748,14 +748,20 @@ fn credential_report_errors_name_the_line() {
 }
 
 #[test]
-fn files_in_a_directory_that_are_not_json_or_csv_are_skipped_with_a_warning() {
+fn files_in_a_directory_that_are_not_json_csv_or_notes_are_skipped_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "notes.txt", "hello");
+    write(dir.path(), "dump.bin", "\u{0}");
     let m = load_one(dir.path()).unwrap();
     assert!(m
         .warnings
         .iter()
-        .any(|w| w.kind == WarningKind::SkippedFile && w.source.file.ends_with("notes.txt")));
+        .any(|w| w.kind == WarningKind::SkippedFile && w.source.file.ends_with("dump.bin")));
+    // Notes beside the data are not input: no warning.
+    assert!(!m
+        .warnings
+        .iter()
+        .any(|w| w.source.file.ends_with("notes.txt")));
 }
 
 #[test]

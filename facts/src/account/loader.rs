@@ -16,7 +16,8 @@ use crate::error::JsonPath;
 const MAX_DEPTH: usize = 32;
 
 /// Load every input into one model. Each path is a file, or a directory read recursively
-/// (its `.json` and `.csv` files, in name order; other files are skipped with a warning).
+/// (its `.json` and `.csv` files, in name order; `.md`, `.txt` and hidden files are skipped,
+/// any other file is skipped with a warning).
 /// A file's format is detected from its content, as `docs/inputs.md` describes.
 pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
     let mut b = Builder::default();
@@ -55,6 +56,9 @@ fn load_path(
         Some("json") | Some("csv") | Some("JSON") | Some("CSV")
     );
     if !explicit && !wanted {
+        if is_documentation(path) {
+            return Ok(());
+        }
         let ctx = FileCtx::new(path.to_path_buf());
         b.model
             .warnings
@@ -63,6 +67,20 @@ fn load_path(
     }
     let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
     load_text(FileCtx::new(path.to_path_buf()), &text, b)
+}
+
+/// Notes beside the data (`README.md`, `SOURCE.txt`, `.gitignore`): not input, so skipping
+/// them drops nothing the user gave as data.
+fn is_documentation(path: &Path) -> bool {
+    let hidden = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'));
+    let doc_ext = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("md") | Some("txt")
+    );
+    hidden || doc_ext
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> IngestError {

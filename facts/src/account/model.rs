@@ -59,7 +59,11 @@ pub struct Source {
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file.display(), self.path)
+        if self.path.0.is_empty() {
+            write!(f, "{}", self.file.display())
+        } else {
+            write!(f, "{}: {}", self.file.display(), self.path)
+        }
     }
 }
 
@@ -508,7 +512,8 @@ pub enum WarningKind {
         /// The resource ARN.
         arn: String,
     },
-    /// A file inside an input directory that is neither `.json` nor `.csv`; not read.
+    /// A file inside an input directory that is neither `.json` nor `.csv` (nor
+    /// documentation: `.md`, `.txt`, or a hidden file, which are skipped without a warning).
     SkippedFile,
     /// An attached AWS-managed policy missing from the input was taken from the bundled
     /// snapshot, which may differ from the account's current version.

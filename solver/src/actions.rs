@@ -12,8 +12,7 @@ use facts::wildcard::glob_match;
 /// One class of actions that every pattern treats alike.
 #[derive(Debug, Clone)]
 pub struct ActionClass {
-    /// Members: indices into the catalogue (empty for a name outside it). For the class of
-    /// actions no pattern matches, only the first such action is kept.
+    /// Members: indices into the catalogue (empty for a name outside it).
     pub members: Vec<usize>,
     /// A name outside the catalogue that stands for this class, if it is such a class.
     pub witness: Option<String>,
@@ -70,10 +69,10 @@ impl ActionDomain {
         }
         let mut classes: Vec<ActionClass> = Vec::new();
         let mut by_sig: HashMap<Vec<usize>, usize> = HashMap::new();
-        let mut first_unmatched = None;
+        let mut unmatched = Vec::new();
         for (ai, sig) in sig_of.into_iter().enumerate() {
             if sig.is_empty() {
-                first_unmatched = first_unmatched.or(Some(ai));
+                unmatched.push(ai);
                 continue;
             }
             match by_sig.get(&sig) {
@@ -93,10 +92,10 @@ impl ActionDomain {
             }
         }
         // Catalogue actions that no pattern matches: one class, if any exist.
-        if let Some(ai) = first_unmatched {
+        if !unmatched.is_empty() {
             by_sig.insert(Vec::new(), classes.len());
             classes.push(ActionClass {
-                members: vec![ai],
+                members: unmatched,
                 witness: None,
                 signature: Vec::new(),
             });

@@ -58,9 +58,6 @@ pub struct Direction {
     pub unknown_actions: Vec<String>,
     /// Whether the search finished: every differing action class was found.
     pub complete: bool,
-    /// Whether the differing requests include actions no pattern of either policy names
-    /// (then `actions` holds one of them, standing for all).
-    pub unlisted: bool,
     /// Why the search stopped early, if it did.
     pub unknown: Option<String>,
 }
@@ -184,7 +181,9 @@ pub(crate) fn enumerate(
     check: &dyn Fn(&Request) -> bool,
     what: &str,
 ) -> Result<Direction, SolverError> {
-    let approximate = !approximations(engine).is_empty();
+    // Only opaque atoms and mixed keys can make a model spurious; the bounds on sets and
+    // principals only leave requests out, so their counterexamples must replay exactly.
+    let approximate = engine.vocab.has_opaque() || !engine.mixed_keys().is_empty();
     let search = Search::new(engine, goal, deadline, fixed);
     let mut dir = Direction::default();
     let mut classes = 0usize;
@@ -216,11 +215,6 @@ pub(crate) fn enumerate(
                 if let Some(c) = engine.actions.classes.get(f.class) {
                     match &c.witness {
                         Some(w) => dir.unknown_actions.push(w.clone()),
-                        None if c.signature.is_empty() => {
-                            // The actions no pattern names: only the representative is kept.
-                            dir.actions.extend(engine.actions.member_names(f.class));
-                            dir.unlisted = true;
-                        }
                         None => dir.actions.extend(engine.actions.member_names(f.class)),
                     }
                 }

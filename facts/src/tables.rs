@@ -307,6 +307,8 @@ pub struct FactTables {
     principal_index: HashMap<Sym, usize>,
     resource_index: HashMap<Sym, usize>,
     account_index: HashMap<Sym, Sym>,
+    account_ids: HashMap<Sym, Sym>,
+    session_roles: HashMap<Sym, Sym>,
 }
 
 impl FactTables {
@@ -351,18 +353,12 @@ impl FactTables {
 
     /// The 12-digit account id of account entity `id`.
     pub fn account_id_of(&self, id: Sym) -> Option<&str> {
-        self.accounts
-            .iter()
-            .find(|a| a.id == id)
-            .map(|a| self.symbols.name(a.account_id))
+        self.account_ids.get(&id).map(|&a| self.symbols.name(a))
     }
 
     /// The role entity of role session `session`.
     pub fn role_of_session(&self, session: Sym) -> Option<Sym> {
-        self.session_of
-            .iter()
-            .find(|(s, _)| *s == session)
-            .map(|&(_, r)| r)
+        self.session_roles.get(&session).copied()
     }
 
     /// Every table with its name, column names and rows rendered as text, for
@@ -791,6 +787,7 @@ impl TablesBuilder {
             account_id: idsym,
         });
         self.tables.account_index.insert(idsym, e);
+        self.tables.account_ids.insert(e, idsym);
         e
     }
 
@@ -799,11 +796,12 @@ impl TablesBuilder {
     pub fn account_entity(&mut self, entity: &str, account_id: &str) -> Sym {
         let e = self.sym(entity);
         let idsym = self.sym(account_id);
-        if !self.tables.accounts.iter().any(|a| a.id == e) {
+        if !self.tables.account_ids.contains_key(&e) {
             self.tables.accounts.push(AccountRow {
                 id: e,
                 account_id: idsym,
             });
+            self.tables.account_ids.insert(e, idsym);
         }
         e
     }
@@ -887,8 +885,9 @@ impl TablesBuilder {
 
     /// Record that `session` is a session of `role`.
     pub fn session_of(&mut self, session: Sym, role: Sym) {
-        if !self.tables.session_of.contains(&(session, role)) {
+        if !self.tables.session_roles.contains_key(&session) {
             self.tables.session_of.push((session, role));
+            self.tables.session_roles.insert(session, role);
         }
     }
 

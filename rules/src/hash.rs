@@ -56,16 +56,12 @@ pub(crate) type FxBuildHasher = BuildHasherDefault<FxHasher>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::{BuildHasher, Hash};
+    use std::hash::BuildHasher;
 
     #[test]
     fn different_ids_hash_differently() {
         let b = FxBuildHasher::default();
-        let h = |v: (u32, u32)| {
-            let mut s = b.build_hasher();
-            v.hash(&mut s);
-            s.finish()
-        };
+        let h = |v: (u32, u32)| b.hash_one(v);
         assert_ne!(h((1, 2)), h((2, 1)));
         assert_eq!(h((7, 9)), h((7, 9)));
     }

@@ -60,6 +60,25 @@ fn fresh_atoms(prefix: &str, n: usize) -> Vec<Bool> {
         .collect()
 }
 
+/// Literal patterns: atoms of the same text are equal, and at most one text holds.
+fn literal_constraints(preds: &[StrPred], atoms: &[Bool], out: &mut Vec<Bool>) {
+    let mut first_of: std::collections::HashMap<&str, &Bool> = std::collections::HashMap::new();
+    let mut distinct: Vec<(&Bool, i32)> = Vec::new();
+    for (p, a) in preds.iter().zip(atoms) {
+        let Some(text) = p.literal() else { continue };
+        match first_of.get(text) {
+            Some(&b) => out.push(a.eq(b)),
+            None => {
+                first_of.insert(text, a);
+                distinct.push((a, 1));
+            }
+        }
+    }
+    if distinct.len() > 1 {
+        out.push(Bool::pb_le(&distinct, 1));
+    }
+}
+
 impl Engine {
     pub(crate) fn new(vocab: Vocab, catalogue: &Catalogue, unknown_actions: bool) -> Engine {
         let mut actions =
@@ -77,6 +96,7 @@ impl Engine {
             principal.lt(Int::from_u64(vocab.principals.len().max(1) as u64)),
         ];
         let res_atoms = fresh_atoms("r", vocab.resources.preds.len());
+        literal_constraints(&vocab.resources.preds, &res_atoms, &mut domain);
         let mut keys = Vec::new();
         for (ki, (name, usage)) in vocab.keys.iter().enumerate() {
             let present = Bool::new_const(format!("k{ki}"));
@@ -101,6 +121,7 @@ impl Engine {
                 if usage.multi {
                     domain.push(el.present.implies(&present));
                 }
+                literal_constraints(&usage.strings.preds, &el.atoms, &mut domain);
                 elems.push(el);
             }
             keys.push(KeyVars {

@@ -58,6 +58,27 @@ impl StrPred {
         vars && self.text().contains("${")
     }
 
+    /// The one string this pattern matches, when it has no wildcard: equal literals are the
+    /// same atom, and distinct ones exclude each other (a cheap, exact pre-constraint that
+    /// spares the refinement loop most of its work).
+    pub(crate) fn literal(&self) -> Option<&str> {
+        if self.opaque() {
+            return None;
+        }
+        let t = self.text();
+        let exact = match self {
+            StrPred::Resource { .. } => !t.contains(['*', '?']),
+            StrPred::Cond { op, .. } => match op {
+                BaseOperator::StringEquals | BaseOperator::BinaryEquals => true,
+                BaseOperator::StringLike | BaseOperator::ArnLike | BaseOperator::ArnEquals => {
+                    !t.contains(['*', '?'])
+                }
+                _ => false,
+            },
+        };
+        exact.then_some(t)
+    }
+
     /// Whether `w` matches, decided by `facts`.
     pub(crate) fn holds(&self, w: &str) -> bool {
         match self {

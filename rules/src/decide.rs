@@ -279,18 +279,14 @@ crepe! {
     ServiceLinkedPrincipal(p) <- ServiceLinkedRole(p);
     ServiceLinkedPrincipal(p) <- SessionOf(p, role), ServiceLinkedRole(role);
 
-    // SCPs apply to request `r`.
-    struct ScpApplies(u32);
-    // [SCP] SCPs affect IAM users and roles (and the root user) of member accounts; they do
-    // not affect the management account nor service-linked roles. Anonymous and service
-    // callers have no account, so no SCP applies to them.
-    ScpApplies(r) <- Req(r, p), PrincipalAccount(p, a), !ManagementAccount(a),
-        !ServiceLinkedPrincipal(p);
-
-    // Node `n` is an SCP level that must allow request `r`.
-    struct ReqScpLevel(u32, Sym);
-    // [SCP] "every level of the path root → OUs → account" must have an Allow.
-    ReqScpLevel(r, n) <- ScpApplies(r), Req(r, p), PrincipalAccount(p, a), ScpLevel(a, n);
+    // Node `n` is an SCP level that must allow every request of principal `p`.
+    struct PrincipalScpLevel(Sym, Sym);
+    // [SCP] SCPs affect IAM users and roles (and the root user) of member accounts: "every
+    // level of the path root → OUs → account" must have an Allow. They do not affect the
+    // management account nor service-linked roles. Anonymous and service callers have no
+    // account, so no SCP applies to them.
+    PrincipalScpLevel(p, n) <- PrincipalAccount(p, a), !ManagementAccount(a),
+        !ServiceLinkedPrincipal(p), ScpLevel(a, n);
 
     // RCPs apply to request `r`.
     struct RcpApplies(u32);
@@ -304,29 +300,36 @@ crepe! {
     struct ReqRcpLevel(u32, Sym);
     ReqRcpLevel(r, n) <- RcpApplies(r), ReqResourceAccount(r, a), RcpLevel(a, n);
 
-    // Policy `pol` is evaluated for request `r` in layer `l`.
-    struct InForce(u32, PolicyId, Layer);
-    InForce(r, pol, Layer::Identity) <- Req(r, p), Holder(p, h), IdentityPolicy(h, pol);
-    InForce(r, pol, Layer::Boundary) <- Req(r, p), BoundaryHolder(p, h), BoundaryPolicy(h, pol);
+    // Policy `pol` is evaluated in layer `l` for every request of principal `p` (computed
+    // once per principal, not per request).
+    struct PrincipalPolicy(Sym, PolicyId, Layer);
+    PrincipalPolicy(p, pol, Layer::Identity) <- Holder(p, h), IdentityPolicy(h, pol);
+    PrincipalPolicy(p, pol, Layer::Boundary) <- BoundaryHolder(p, h), BoundaryPolicy(h, pol);
     // [SESSION] session policies passed when the session was created.
-    InForce(r, pol, Layer::Session) <- Req(r, p), SessionPolicy(p, pol);
-    InForce(r, pol, Layer::Scp) <- ReqScpLevel(r, n), ScpAttachment(n, pol);
-    InForce(r, pol, Layer::Rcp) <- ReqRcpLevel(r, n), RcpAttachment(n, pol);
-    InForce(r, pol, Layer::Resource) <- ReqResource(r, x), ResourcePolicy(x, pol);
-    // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
-    InForce(r, pol, Layer::Resource) <- ReqResource(r, x), AssumeRoleAction(r), TrustPolicy(x, pol);
-    // [VPCE] the endpoint policy of the VPC endpoint the request goes through.
-    InForce(r, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, pol);
+    PrincipalPolicy(p, pol, Layer::Session) <- SessionPolicy(p, pol);
+    PrincipalPolicy(p, pol, Layer::Scp) <- PrincipalScpLevel(p, n), ScpAttachment(n, pol);
 
-    // Request `r` has at least one policy in layer `l`.
-    struct HasLayer(u32, Layer);
-    HasLayer(r, l) <- InForce(r, _, l);
+    // Principal `p` has at least one policy in layer `l`.
+    struct PrincipalHasLayer(Sym, Layer);
+    PrincipalHasLayer(p, l) <- PrincipalPolicy(p, _, l);
+
+    // Policy `pol` is evaluated in layer `l` for request `r` (request-specific layers).
+    struct ReqPolicy(u32, PolicyId, Layer);
+    ReqPolicy(r, pol, Layer::Rcp) <- ReqRcpLevel(r, n), RcpAttachment(n, pol);
+    ReqPolicy(r, pol, Layer::Resource) <- ReqResource(r, x), ResourcePolicy(x, pol);
+    // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
+    ReqPolicy(r, pol, Layer::Resource) <- ReqResource(r, x), AssumeRoleAction(r),
+        TrustPolicy(x, pol);
+    // [VPCE] the endpoint policy of the VPC endpoint the request goes through.
+    ReqPolicy(r, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, pol);
 
     // ------------------------------------------------------------------- statement matching
 
     // Statement `s` (of `pol`, in layer `l`, effect `e`) can match the action of `r`.
     struct Candidate(u32, StmtId, PolicyId, Layer, Effect);
-    Candidate(r, s, pol, l, e) <- InForce(r, pol, l), ReqAction(r, a),
+    Candidate(r, s, pol, l, e) <- Req(r, p), ReqAction(r, a), PrincipalPolicy(p, pol, l),
+        PolicyActionStatement(pol, a, s, e);
+    Candidate(r, s, pol, l, e) <- ReqPolicy(r, pol, l), ReqAction(r, a),
         PolicyActionStatement(pol, a, s, e);
 
     @output
@@ -352,12 +355,12 @@ crepe! {
     // SCP level `n` has an applicable Allow for `r`.
     struct ScpLevelAllows(u32, Sym);
     // [SCP] the policies attached at one level are unioned: one Allow among them suffices.
-    ScpLevelAllows(r, n) <- Matched(r, _, pol, Layer::Scp, Effect::Allow), ReqScpLevel(r, n),
-        ScpAttachment(n, pol);
+    ScpLevelAllows(r, n) <- Matched(r, _, pol, Layer::Scp, Effect::Allow), Req(r, p),
+        PrincipalScpLevel(p, n), ScpAttachment(n, pol);
     // Some SCP level lacks an Allow for `r`.
     struct ScpBlocks(u32);
     // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
-    ScpBlocks(r) <- ReqScpLevel(r, n), !ScpLevelAllows(r, n);
+    ScpBlocks(r) <- Req(r, p), PrincipalScpLevel(p, n), !ScpLevelAllows(r, n);
 
     // RCP level `n` has an applicable Allow for `r`.
     struct RcpLevelAllows(u32, Sym);
@@ -371,12 +374,13 @@ crepe! {
     struct LayerBlocks(u32, Layer);
     // [BOUNDARY] "an entity's permissions boundary allows only the actions allowed by both its
     // identity-based policies and its boundary" — a boundary without an Allow denies.
-    LayerBlocks(r, Layer::Boundary) <- HasLayer(r, Layer::Boundary), !Allows(r, Layer::Boundary);
+    LayerBlocks(r, Layer::Boundary) <- Req(r, p), PrincipalHasLayer(p, Layer::Boundary),
+        !Allows(r, Layer::Boundary);
     // [SESSION] the session's permissions are the intersection with the session policy.
-    LayerBlocks(r, Layer::Session) <- HasLayer(r, Layer::Session), !Allows(r, Layer::Session);
+    LayerBlocks(r, Layer::Session) <- Req(r, p), PrincipalHasLayer(p, Layer::Session),
+        !Allows(r, Layer::Session);
     // [VPCE] a request through an endpoint must also be allowed by the endpoint policy.
-    LayerBlocks(r, Layer::VpcEndpoint) <- HasLayer(r, Layer::VpcEndpoint),
-        !Allows(r, Layer::VpcEndpoint);
+    LayerBlocks(r, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, _), !Allows(r, Layer::VpcEndpoint);
 
     // The boundary or the session policy of `r` lacks an Allow.
     struct BoundaryOrSessionBlocks(u32);

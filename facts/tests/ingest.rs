@@ -1012,3 +1012,54 @@ fn keys_the_request_gives_are_kept_and_live_only_keys_stay_absent() {
         assert_eq!(r.context.get(live), None, "{live} must not be invented");
     }
 }
+
+#[test]
+fn the_batch_filler_fills_exactly_what_fill_fills() {
+    let m = load_examples();
+    let filler = context::Filler::new(&m);
+    let mut principals: Vec<RequestPrincipal> = vec![
+        RequestPrincipal::Anonymous,
+        RequestPrincipal::Service {
+            name: "sns.amazonaws.com".into(),
+        },
+        aws("arn:aws:iam::999988887777:root"),
+        aws("arn:aws:iam::222222222222:user/not-loaded"),
+        aws("arn:aws:sts::222222222222:assumed-role/NotLoaded/s"),
+        aws("arn:aws:sts::222222222222:federated-user/jane"),
+    ];
+    for u in m.users.keys() {
+        principals.push(aws(u));
+    }
+    for r in m.roles.values() {
+        principals.push(aws(&r.arn));
+        principals.push(aws(&format!(
+            "arn:aws:sts::{}:assumed-role/{}/session-1",
+            r.account, r.name
+        )));
+    }
+    for a in &m.accounts {
+        principals.push(aws(&format!("arn:aws:iam::{a}:root")));
+    }
+    let mut resources: Vec<String> = m.resources.keys().cloned().collect();
+    resources.extend(m.roles.keys().cloned());
+    resources.extend(m.users.keys().cloned());
+    resources.push("arn:aws:s3:::example-prod-data/shared/x".into());
+    resources.push("arn:aws:dynamodb:eu-west-1:333333333333:table/builds".into());
+    resources.push("*".into());
+    let mut compared = 0;
+    for p in &principals {
+        for res in &resources {
+            let mut slow = req(p.clone(), res);
+            slow.context.insert(
+                "aws:PrincipalTag/team",
+                ContextValue::Single("given".into()),
+            );
+            let mut fast = slow.clone();
+            context::fill(&m, &mut slow);
+            filler.fill(&mut fast);
+            assert_eq!(fast.context, slow.context, "{p:?} on {res}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 500);
+}

@@ -9,7 +9,9 @@
 //! "Principal key values" (the values of `aws:username`, `aws:userid` and
 //! `aws:PrincipalType` per kind of principal).
 
-use super::model::{AccountId, Model, Tags};
+use std::collections::HashMap;
+
+use super::model::{AccountId, Model, Role, Tags};
 use crate::arn::Arn;
 use crate::request::{ContextValue, Request, RequestPrincipal};
 
@@ -127,81 +129,203 @@ fn caller<'m>(model: &'m Model, arn_text: &str) -> Option<Caller<'m>> {
     }
 }
 
-/// Add to `req.context` every global key AWS would fill for this caller and resource, from
-/// `model`, unless the request already gives it (see the module documentation).
-pub fn fill(model: &Model, req: &mut Request) {
-    let ctx = &mut req.context;
-    let single = |v: &str| ContextValue::Single(v.to_string());
+/// Context entries to add: (key, value) pairs, keys as AWS spells them.
+type Entries = Vec<(String, ContextValue)>;
+
+fn single(v: &str) -> ContextValue {
+    ContextValue::Single(v.to_string())
+}
+
+/// The principal keys of an IAM caller.
+fn caller_entries(model: &Model, c: &Caller<'_>) -> Entries {
+    let mut out: Entries = vec![
+        ("aws:PrincipalArn".into(), single(&c.principal_arn)),
+        ("aws:PrincipalAccount".into(), single(c.account.as_str())),
+        ("aws:PrincipalType".into(), single(c.kind.as_str())),
+        ("aws:PrincipalIsAWSService".into(), single("false")),
+    ];
+    if let Some(u) = &c.username {
+        out.push(("aws:username".into(), single(u)));
+    }
+    if let Some(id) = &c.userid {
+        out.push(("aws:userid".into(), single(id)));
+    }
+    if let Some(tags) = c.tags {
+        for (k, v) in tags {
+            out.push((format!("aws:PrincipalTag/{k}"), single(v)));
+        }
+    }
     let org = model.organization.as_ref();
-    match &req.principal {
-        RequestPrincipal::Anonymous => {
-            ctx.insert_default(
-                "aws:PrincipalType",
+    if let Some(o) = org.filter(|o| o.accounts.contains_key(&c.account)) {
+        out.push(("aws:PrincipalOrgID".into(), single(&o.id)));
+        if let Some(p) = o.org_path(&c.account) {
+            out.push(("aws:PrincipalOrgPaths".into(), ContextValue::Multi(vec![p])));
+        }
+    }
+    out
+}
+
+/// The principal keys of any caller.
+fn principal_entries(model: &Model, principal: &RequestPrincipal) -> Entries {
+    match principal {
+        RequestPrincipal::Anonymous => vec![
+            (
+                "aws:PrincipalType".into(),
                 single(PrincipalType::Anonymous.as_str()),
-            );
-            ctx.insert_default("aws:userid", single("anonymous"));
-        }
-        RequestPrincipal::Service { name } => {
-            ctx.insert_default("aws:PrincipalIsAWSService", single("true"));
-            ctx.insert_default("aws:PrincipalServiceName", single(name));
-        }
-        RequestPrincipal::Aws { arn } => {
-            if let Some(c) = caller(model, arn) {
-                ctx.insert_default("aws:PrincipalArn", single(&c.principal_arn));
-                ctx.insert_default("aws:PrincipalAccount", single(c.account.as_str()));
-                ctx.insert_default("aws:PrincipalType", single(c.kind.as_str()));
-                ctx.insert_default("aws:PrincipalIsAWSService", single("false"));
-                if let Some(u) = &c.username {
-                    ctx.insert_default("aws:username", single(u));
-                }
-                if let Some(id) = &c.userid {
-                    ctx.insert_default("aws:userid", single(id));
-                }
-                if let Some(tags) = c.tags {
-                    for (k, v) in tags {
-                        ctx.insert_default(&format!("aws:PrincipalTag/{k}"), single(v));
-                    }
-                }
-                if let Some(o) = org.filter(|o| o.accounts.contains_key(&c.account)) {
-                    ctx.insert_default("aws:PrincipalOrgID", single(&o.id));
-                    if let Some(p) = o.org_path(&c.account) {
-                        ctx.insert_default("aws:PrincipalOrgPaths", ContextValue::Multi(vec![p]));
-                    }
-                }
+            ),
+            ("aws:userid".into(), single("anonymous")),
+        ],
+        RequestPrincipal::Service { name } => vec![
+            ("aws:PrincipalIsAWSService".into(), single("true")),
+            ("aws:PrincipalServiceName".into(), single(name)),
+        ],
+        RequestPrincipal::Aws { arn } => caller(model, arn)
+            .map(|c| caller_entries(model, &c))
+            .unwrap_or_default(),
+        RequestPrincipal::Federated { .. } | RequestPrincipal::CanonicalUser { .. } => Vec::new(),
+    }
+}
+
+/// The resource keys of `resource`.
+fn resource_entries(model: &Model, resource: &str) -> Entries {
+    let mut out = Entries::new();
+    let known = model.resources.get(resource);
+    let account = known
+        .and_then(|r| r.account.clone())
+        .or_else(|| s3_bucket_account(model, resource))
+        .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
+    if let Some(acct) = &account {
+        out.push(("aws:ResourceAccount".into(), single(acct.as_str())));
+        let org = model.organization.as_ref();
+        if let Some(o) = org.filter(|o| o.accounts.contains_key(acct)) {
+            out.push(("aws:ResourceOrgID".into(), single(&o.id)));
+            if let Some(p) = o.org_path(acct) {
+                out.push(("aws:ResourceOrgPaths".into(), ContextValue::Multi(vec![p])));
             }
         }
-        RequestPrincipal::Federated { .. } | RequestPrincipal::CanonicalUser { .. } => {}
+    }
+    // A role or user is also a resource (of sts:AssumeRole*, iam:*): its tags are its
+    // resource tags.
+    let tags = known
+        .map(|r| &r.tags)
+        .or_else(|| model.roles.get(resource).map(|r| &r.tags))
+        .or_else(|| model.users.get(resource).map(|u| &u.tags));
+    for (k, v) in tags.into_iter().flatten() {
+        out.push((format!("aws:ResourceTag/{k}"), single(v)));
+    }
+    out
+}
+
+fn apply(req: &mut Request, entries: &[(String, ContextValue)]) {
+    for (k, v) in entries {
+        req.context.insert_default(k, v.clone());
+    }
+}
+
+/// Add to `req.context` every global key AWS would fill for this caller and resource, from
+/// `model`, unless the request already gives it (see the module documentation). For many
+/// requests against one model, [`Filler`] does the same work once per principal and resource.
+pub fn fill(model: &Model, req: &mut Request) {
+    let p = principal_entries(model, &req.principal);
+    let r = resource_entries(model, &req.resource);
+    apply(req, &p);
+    apply(req, &r);
+}
+
+/// [`fill`] for batches: the keys of every principal and resource of the model are computed
+/// once, so filling a request is a few map lookups. Fills exactly what [`fill`] fills.
+pub struct Filler<'m> {
+    model: &'m Model,
+    /// By caller ARN: users, roles (as bare role ARNs) and account roots.
+    principals: HashMap<String, Entries>,
+    /// By `(account, role name)`: the ARN of the role, to resolve session ARNs.
+    roles_by_name: HashMap<(String, String), &'m Role>,
+    /// By resource ARN: resources, roles and users of the model.
+    resources: HashMap<String, Entries>,
+}
+
+impl<'m> Filler<'m> {
+    /// Precompute the keys of every principal and resource of `model`.
+    pub fn new(model: &'m Model) -> Filler<'m> {
+        let mut principals = HashMap::new();
+        let callers = model.users.keys().chain(model.roles.keys()).cloned().chain(
+            model
+                .accounts
+                .iter()
+                .map(|a| format!("arn:aws:iam::{a}:root")),
+        );
+        for arn in callers {
+            if let Some(c) = caller(model, &arn) {
+                let e = caller_entries(model, &c);
+                principals.insert(arn, e);
+            }
+        }
+        let roles_by_name = model
+            .roles
+            .values()
+            .map(|r| ((r.account.0.clone(), r.name.clone()), r))
+            .collect();
+        let resources = model
+            .resources
+            .keys()
+            .chain(model.roles.keys())
+            .chain(model.users.keys())
+            .map(|arn| (arn.clone(), resource_entries(model, arn)))
+            .collect();
+        Filler {
+            model,
+            principals,
+            roles_by_name,
+            resources,
+        }
     }
 
-    let resource = model.resources.get(&req.resource);
-    let resource_account = resource
-        .and_then(|r| r.account.clone())
-        .or_else(|| s3_bucket_account(model, &req.resource))
-        .or_else(|| Arn::parse(&req.resource).and_then(|a| AccountId::parse(&a.account)));
-    if let Some(acct) = &resource_account {
-        ctx.insert_default("aws:ResourceAccount", single(acct.as_str()));
-        if let Some(o) = org.filter(|o| o.accounts.contains_key(acct)) {
-            ctx.insert_default("aws:ResourceOrgID", single(&o.id));
-            if let Some(p) = o.org_path(acct) {
-                ctx.insert_default("aws:ResourceOrgPaths", ContextValue::Multi(vec![p]));
+    /// Add the keys [`fill`] adds, unless the request already gives them.
+    pub fn fill(&self, req: &mut Request) {
+        match &req.principal {
+            RequestPrincipal::Aws { arn } => {
+                if let Some(e) = self.principals.get(arn) {
+                    apply(req, e);
+                } else if let Some((role, session)) = self.session_role(arn) {
+                    // A session has its role's keys, plus aws:userid = <RoleId>:<session>.
+                    if !role.id.is_empty() {
+                        let userid = format!("{}:{session}", role.id);
+                        req.context.insert_default("aws:userid", single(&userid));
+                    }
+                    if let Some(e) = self.principals.get(&role.arn) {
+                        apply(req, e);
+                    }
+                } else {
+                    let e = principal_entries(self.model, &req.principal);
+                    apply(req, &e);
+                }
+            }
+            other => {
+                let e = principal_entries(self.model, other);
+                apply(req, &e);
+            }
+        }
+        match self.resources.get(&req.resource) {
+            Some(e) => apply(req, e),
+            None => {
+                let e = resource_entries(self.model, &req.resource);
+                apply(req, &e);
             }
         }
     }
-    if let Some(r) = resource {
-        for (k, v) in &r.tags {
-            ctx.insert_default(&format!("aws:ResourceTag/{k}"), single(v));
-        }
-    }
-    // A role is also a resource (of sts:AssumeRole*, iam:*): its tags are its resource tags.
-    if let Some(role) = model.roles.get(&req.resource) {
-        for (k, v) in &role.tags {
-            ctx.insert_default(&format!("aws:ResourceTag/{k}"), single(v));
-        }
-    }
-    if let Some(user) = model.users.get(&req.resource) {
-        for (k, v) in &user.tags {
-            ctx.insert_default(&format!("aws:ResourceTag/{k}"), single(v));
-        }
+
+    /// The loaded role of a session ARN `arn:aws:sts::<account>:assumed-role/<name>/<session>`.
+    fn session_role<'a>(&self, arn: &'a str) -> Option<(&'m Role, &'a str)> {
+        let rest = arn.strip_prefix("arn:")?;
+        let (_partition, rest) = rest.split_once(':')?;
+        let rest = rest.strip_prefix("sts::")?;
+        let (account, rest) = rest.split_once(':')?;
+        let rest = rest.strip_prefix("assumed-role/")?;
+        let (name, session) = rest.split_once('/')?;
+        let role = self
+            .roles_by_name
+            .get(&(account.to_string(), name.to_string()))?;
+        Some((role, session))
     }
 }
 

@@ -666,6 +666,15 @@ fn a_bad_policy_document_names_where_it_sits_in_the_file() {
                 "RoleDetailList[0].AssumeRolePolicyDocument"
             );
             assert!(!errors.0.is_empty());
+            let first = &errors.0[0];
+            assert_eq!(first.file.as_deref(), Some(p.as_path()));
+            assert!(
+                first
+                    .path
+                    .to_string()
+                    .starts_with("RoleDetailList[0].AssumeRolePolicyDocument.Statement"),
+                "{first}"
+            );
         }
         other => panic!("expected a policy error, got {other}"),
     }

@@ -66,15 +66,15 @@ pub enum IngestError {
         /// Why it is invalid.
         reason: String,
     },
-    /// A policy document inside the file does not parse; `errors` are relative to the
-    /// document, which sits at `path`.
-    #[error("{}: {path}: invalid policy document: {errors}", file.display())]
+    /// A policy document inside the file does not parse. The document sits at `path`; each
+    /// of `errors` names the file and its full path in the file.
+    #[error("{errors}")]
     Policy {
         /// The file.
         file: PathBuf,
         /// Where the document sits in the file.
         path: JsonPath,
-        /// The parser's errors, relative to the document.
+        /// The parser's errors, with the file and full paths.
         errors: PolicyErrors,
     },
     /// A resource-policy output whose resource cannot be named: it carries no ARN and the

@@ -1072,3 +1072,23 @@ fn the_batch_filler_fills_exactly_what_fill_fills() {
     }
     assert!(compared > 500);
 }
+
+#[test]
+fn the_same_entities_loaded_twice_are_kept_once_with_duplicate_warnings() {
+    let Some(path) = corpus_path(GAAD_FILES[1]) else {
+        return;
+    };
+    let once = load_one(&path).unwrap();
+    let twice = account::load(&[path.clone(), path.clone()]).unwrap();
+    assert_eq!(model_counts(&twice), model_counts(&once));
+    let dups = twice
+        .warnings
+        .iter()
+        .filter(|w| matches!(w.kind, WarningKind::Duplicate { .. }))
+        .count();
+    // Every user, group and role is described twice; identical managed policies merge silently.
+    assert_eq!(
+        dups,
+        once.users.len() + once.groups.len() + once.roles.len()
+    );
+}

@@ -1092,3 +1092,66 @@ fn the_same_entities_loaded_twice_are_kept_once_with_duplicate_warnings() {
         once.users.len() + once.groups.len() + once.roles.len()
     );
 }
+
+/// Every JSON path of `v`, as a list of steps (object key or array index).
+fn all_paths(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    out.push(prefix.clone());
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o {
+                prefix.push(json!(k));
+                all_paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                prefix.push(json!(i));
+                all_paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replace_at(v: &mut Value, path: &[Value], with: Value) {
+    let mut cur = v;
+    for step in path {
+        cur = match step {
+            Value::String(k) => &mut cur[k.as_str()],
+            Value::Number(n) => &mut cur[n.as_u64().unwrap() as usize],
+            _ => unreachable!(),
+        };
+    }
+    *cur = with;
+}
+
+#[test]
+fn replacing_any_element_of_the_examples_with_a_wrong_type_never_panics() {
+    // Bad input yields a typed error or a warning, never a panic: try every element of
+    // three example files replaced by each JSON type in turn.
+    let files = [
+        "accounts/prod/gaad-page2.json",
+        "organization.json",
+        "resources.json",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut loads = 0;
+    for rel in files {
+        let original = read_json(&examples_dir().join(rel));
+        let mut paths = Vec::new();
+        all_paths(&original, &mut Vec::new(), &mut paths);
+        let name = Path::new(rel).file_name().unwrap().to_str().unwrap();
+        for path in paths.iter().filter(|p| !p.is_empty()) {
+            for with in [json!(null), json!(7), json!("x"), json!([]), json!({})] {
+                let mut v = original.clone();
+                replace_at(&mut v, path, with);
+                let p = write(dir.path(), name, &v.to_string());
+                let _ = load_one(&p);
+                loads += 1;
+            }
+        }
+    }
+    assert!(loads > 1000, "{loads}");
+}

@@ -622,6 +622,9 @@ fn an_unknown_format_is_an_error_naming_the_file() {
     let err = load_one(&p).unwrap_err();
     assert!(matches!(&err, IngestError::UnknownFormat { file, .. } if *file == p));
     assert!(err.to_string().contains("what.json"));
+    let p = write(dir.path(), "bare.json", DOC);
+    let err = load_one(&p).unwrap_err();
+    assert!(err.to_string().contains("bare policy document"), "{err}");
     let p = write(dir.path(), "scalar.json", "42");
     assert!(matches!(
         load_one(&p),

@@ -122,6 +122,11 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
                 resources::ingest_wrapper(&ctx, o, b)
             } else if let Some(kind) = RawOutput::detect(o) {
                 resources::ingest_raw(&ctx, o, &JsonPath::default(), kind, None, b)
+            } else if o.contains_key("Statement") {
+                Err(IngestError::UnknownFormat {
+                    file: ctx.file.as_ref().clone(),
+                    reason: "a bare policy document does not say whose policy it is: give it in resources.json, wrap it as {\"resourceArn\", \"output\": {\"Policy\": ...}}, or pass it to a command that takes policy files".to_string(),
+                })
             } else {
                 let keys: Vec<&str> = o.keys().map(String::as_str).take(6).collect();
                 Err(IngestError::UnknownFormat {

@@ -293,10 +293,12 @@ fn attached_aws_managed_policies_missing_from_the_input_come_from_the_snapshot()
         assert!(p.from_snapshot, "{arn}");
         assert_eq!(p.owner, PolicyOwner::AwsManaged);
         assert!(!p.document.statements.is_empty());
-        assert!(m
+        let w = m
             .warnings
             .iter()
-            .any(|w| w.kind == WarningKind::FromSnapshot { arn: arn.into() }));
+            .find(|w| w.kind == WarningKind::FromSnapshot { arn: arn.into() })
+            .expect("a note says the snapshot was used");
+        assert_eq!(w.kind.severity(), account::Severity::Note);
     }
     // AdministratorAccess is in the input (management and prod GAAD): not from the snapshot.
     assert!(!m.policies["arn:aws:iam::aws:policy/AdministratorAccess"].from_snapshot);

@@ -25,5 +25,5 @@ pub use model::{
     AccessKeyStatus, AccountId, CredentialReportRow, Group, InlinePolicy, InstanceProfile,
     ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
     OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role, RoleLastUsed,
-    Source, Tags, User, Warning, WarningKind,
+    Severity, Source, Tags, User, Warning, WarningKind,
 };

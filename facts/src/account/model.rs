@@ -523,6 +523,26 @@ pub enum WarningKind {
     },
 }
 
+/// How much a [`Warning`] matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Informational: the input was completed as documented (an AWS-managed policy taken
+    /// from the bundled snapshot).
+    Note,
+    /// Part of the input could not be used, so answers may miss access it grants.
+    Warning,
+}
+
+impl WarningKind {
+    /// How much this matters; a command may show notes only when asked to.
+    pub fn severity(&self) -> Severity {
+        match self {
+            WarningKind::FromSnapshot { .. } => Severity::Note,
+            _ => Severity::Warning,
+        }
+    }
+}
+
 impl fmt::Display for WarningKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

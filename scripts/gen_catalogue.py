@@ -79,6 +79,7 @@ GLOBAL_KEYS = [
     ("aws:userid", "String"),
     ("aws:username", "String"),
     ("aws:VpceAccount", "String"),
+    ("aws:ViaAWSService", "Bool"),
     ("aws:VpceOrgID", "String"),
     ("aws:VpceOrgPaths", "ArrayOfString"),
     ("aws:VpcSourceIp", "IPAddress"),

@@ -84,6 +84,27 @@ pub fn globs_intersect(a: &str, b: &str, ignore_case: bool) -> bool {
 /// `*`/`?` of `small` as a symbol that only a `*`, or for `?` a `?`, of `big` can absorb),
 /// which is what redundancy checks need, as they must never claim a false containment.
 pub fn glob_covers(big: &str, small: &str, ignore_case: bool) -> bool {
+    let same = |a: &str, b: &str| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+        } else {
+            a == b
+        }
+    };
+    // Fast paths: `*` covers everything; a literal covers only itself; the literal prefix
+    // of `big` must begin `small`.
+    if big == "*" {
+        return true;
+    }
+    let big_literal_end = big.find(['*', '?']).unwrap_or(big.len());
+    if big_literal_end == big.len() {
+        return !small.contains(['*', '?']) && same(big, small);
+    }
+    match (big.get(..big_literal_end), small.get(..big_literal_end)) {
+        (Some(bp), Some(sp)) if same(bp, sp) => {}
+        (Some(bp), _) if !bp.is_ascii() || !small.is_ascii() => {}
+        _ => return false,
+    }
     let p: Vec<char> = big.chars().collect();
     let t: Vec<char> = small.chars().collect();
     let eq = |x: char, y: char| {

@@ -120,11 +120,18 @@ pub struct ConditionKey {
 
 impl ConditionKey {
     fn new(name: &'static str, ty: KeyType) -> ConditionKey {
+        // Placeholders are written `${TagKey}` or `<key>`; a few services write a bare
+        // `tag-key` or leave the tag part empty (`sagemaker:ResourceTag/`).
         let glob = if name.contains("${") || name.contains('<') {
-            Some(placeholders_to_glob(name).into_boxed_str())
+            Some(placeholders_to_glob(name))
+        } else if let Some(base) = name.strip_suffix("/tag-key") {
+            Some(format!("{base}/*"))
+        } else if name.ends_with('/') {
+            Some(format!("{name}*"))
         } else {
             None
         };
+        let glob = glob.map(String::into_boxed_str);
         ConditionKey { name, ty, glob }
     }
 
@@ -228,6 +235,34 @@ impl Service {
             service: self,
             data,
         })
+    }
+
+    /// The actions whose name (without prefix) matches the glob `name_pattern`. Actions
+    /// are sorted case-insensitively, so only those starting with the pattern's literal
+    /// prefix are tried.
+    fn actions_matching<'s: 'q, 'q>(
+        &'s self,
+        name_pattern: &'q str,
+    ) -> impl Iterator<Item = Action<'s>> + 'q {
+        let literal_end = name_pattern.find(['*', '?']).unwrap_or(name_pattern.len());
+        let literal = name_pattern.get(..literal_end).unwrap_or_default();
+        let start = self
+            .actions
+            .partition_point(|a| cmp_ignore_case(a.name, literal) == Ordering::Less);
+        self.actions
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |a| {
+                a.name
+                    .get(..literal.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(literal))
+            })
+            .filter(move |a| glob_match(name_pattern, a.name, true))
+            .map(move |data| Action {
+                service: self,
+                data,
+            })
     }
 
     /// The action of this service with this name (case-insensitive).
@@ -399,21 +434,31 @@ impl Catalogue {
     /// Every action an action pattern (`s3:Get*`, `*`, `iam:PassRole`) matches, using the
     /// one glob matcher, case-insensitively, as AWS compares action names.
     pub fn expand<'c: 'p, 'p>(&'c self, pattern: &'p str) -> impl Iterator<Item = Action<'c>> + 'p {
-        // A prefix without wildcards restricts the search to one service.
-        let only: Option<&Service> = match pattern.split_once(':') {
-            Some((p, _)) if !has_wildcard(p) => Some(self.service(p).unwrap_or(&EMPTY_SERVICE)),
-            _ => None,
-        };
-        let services: &'c [Service] = match only {
-            Some(s) => std::slice::from_ref(s),
-            None => &self.services,
-        };
-        services.iter().flat_map(move |s| {
-            s.actions.iter().filter_map(move |data| {
-                let name = format!("{}:{}", s.prefix, data.name);
-                glob_match(pattern, &name, true).then_some(Action { service: s, data })
-            })
-        })
+        let mut out: Vec<Action<'c>> = Vec::new();
+        match pattern.split_once(':') {
+            // A prefix without wildcards restricts the search to one service; action names
+            // hold no `:`, so matching the name part alone is the same as the whole name.
+            Some((prefix, name)) if !has_wildcard(prefix) => {
+                if let Some(s) = self.service(prefix) {
+                    if !has_wildcard(name) {
+                        out.extend(s.action(name));
+                    } else {
+                        out.extend(s.actions_matching(name));
+                    }
+                }
+            }
+            _ => {
+                for s in &self.services {
+                    for data in &s.actions {
+                        let full = format!("{}:{}", s.prefix, data.name);
+                        if glob_match(pattern, &full, true) {
+                            out.push(Action { service: s, data });
+                        }
+                    }
+                }
+            }
+        }
+        out.into_iter()
     }
 
     /// The global condition keys (`aws:*` and the documented cross-service keys).
@@ -492,15 +537,6 @@ impl Catalogue {
         fuzzy::closest(key, candidates).map(str::to_string)
     }
 }
-
-/// Returned by `expand` for a pattern naming an unknown service: matches nothing.
-static EMPTY_SERVICE: Service = Service {
-    prefix: "",
-    name: "",
-    keys: Vec::new(),
-    resource_types: Vec::new(),
-    actions: Vec::new(),
-};
 
 /// ASCII case-insensitive ordering (all catalogue names are ASCII).
 fn cmp_ignore_case(a: &str, b: &str) -> Ordering {

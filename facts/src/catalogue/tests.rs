@@ -83,6 +83,9 @@ fn condition_keys_per_action_service_and_global() {
     assert!(c.is_known_condition_key("aws:PrincipalTag/team"));
     assert!(c.is_known_condition_key("s3:prefix"));
     assert!(c.is_known_condition_key("s3:ExistingObjectTag/env"));
+    // Written `secretsmanager:ResourceTag/tag-key` and `sagemaker:ResourceTag/` in the data.
+    assert!(c.is_known_condition_key("secretsmanager:ResourceTag/owner"));
+    assert!(c.is_known_condition_key("sagemaker:ResourceTag/project"));
     assert!(!c.is_known_condition_key("aws:SourceIpz"));
     assert!(!c.is_known_condition_key("s3:nosuchkey"));
     assert_eq!(
@@ -162,4 +165,48 @@ fn load_time_is_small() {
     }
     eprintln!("catalogue parse: best of 5 {best:?} for {services} services");
     assert!(best < std::time::Duration::from_secs(2));
+}
+
+#[test]
+fn expand_fast_path_agrees_with_a_full_scan() {
+    // `expand` narrows to one service and a range of names sharing the literal prefix;
+    // the result must equal matching every action's full name with the one glob matcher.
+    let c = Catalogue::get();
+    for pattern in [
+        "ec2:Describe*",
+        "s3:*Object*",
+        "iam:?et*",
+        "S3:GETOBJECT*",
+        "s3:GetObject",
+        "lambda:*",
+        "kms:*Key?",
+        "s3:",
+        "nosuch:*",
+    ] {
+        let fast: Vec<String> = c.expand(pattern).map(|a| a.full_name()).collect();
+        let slow: Vec<String> = c
+            .actions()
+            .map(|a| a.full_name())
+            .filter(|n| glob_match(pattern, n, true))
+            .collect();
+        assert_eq!(fast, slow, "{pattern}");
+    }
+}
+
+#[test]
+fn glob_covers_fast_paths_agree_with_languages() {
+    // Literal `big`: covers only the same literal (case rule as asked).
+    assert!(glob_covers("s3:GetObject", "S3:getobject", true));
+    assert!(!glob_covers("s3:GetObject", "S3:getobject", false));
+    assert!(!glob_covers("s3:GetObject", "s3:GetObj*", true));
+    // Literal prefix of `big` must begin `small`.
+    assert!(!glob_covers("s3:Put*", "s3:Get*", true));
+    assert!(glob_covers("s3:Get*", "s3:GetObject?", true));
+    assert!(!glob_covers("s3:GetObject*", "s3:Get*", true));
+    // `small` shorter than the literal prefix of `big`.
+    assert!(!glob_covers(
+        "arn:aws:s3:::bucket/*",
+        "arn:aws:s3:::b",
+        false
+    ));
 }

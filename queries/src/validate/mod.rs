@@ -74,7 +74,12 @@ fn check_policy(policy: &Policy, shape: &Shape<'_>, kind: PolicyKind, out: &mut 
     }
     check_sids(policy, shape, out);
     for stmt in &policy.statements {
-        let actions = names::resolved_actions(stmt);
+        // Resolving wildcards against the catalogue costs; only do it when a check needs it.
+        let actions = if needs_actions(stmt) {
+            names::resolved_actions(stmt)
+        } else {
+            None
+        };
         names::check_actions(stmt, shape, out);
         resources::check_resources(stmt, actions.as_deref(), shape, out);
         names::check_condition_keys(stmt, actions.as_deref(), shape, out);
@@ -104,6 +109,21 @@ fn check_sids(policy: &Policy, shape: &Shape<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Whether a statement has a resource other than `*` or a condition key that is not
+/// global: only then do the resource and condition-key checks need its actions.
+fn needs_actions(stmt: &facts::policy::Statement) -> bool {
+    let catalogue = facts::catalogue::Catalogue::get();
+    let resources = match &stmt.resource {
+        Some(facts::policy::ResourceClause::Resource(r)) => r.iter().any(|p| p.0 != "*"),
+        _ => false,
+    };
+    resources
+        || stmt
+            .conditions
+            .iter()
+            .any(|c| !catalogue.is_global_condition_key(&c.key))
 }
 
 fn policy_mentions_variables(policy: &Policy) -> bool {

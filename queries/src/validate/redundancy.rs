@@ -91,9 +91,10 @@ fn same_statement(a: &Statement, b: &Statement) -> bool {
 
 /// Whether every request `small` matches is matched by `big` (conditions aside).
 fn covers(big: &Statement, small: &Statement) -> bool {
+    // Cheapest first: principals and resources are short lists, actions can be long.
     principals_cover(&big.principal, &small.principal)
-        && actions_cover(&big.action, &small.action)
         && resources_cover(&big.resource, &small.resource)
+        && actions_cover(&big.action, &small.action)
 }
 
 fn principals_cover(big: &Option<PrincipalClause>, small: &Option<PrincipalClause>) -> bool {

@@ -9,6 +9,9 @@ use queries::validate::{validate_policy, Finding, PolicyKind, Severity};
 use crate::exit::{CmdResult, Exit};
 use crate::progress::Ui;
 
+/// From this many files on, a progress bar is shown (on a terminal, without `--quiet`).
+const PROGRESS_MIN_FILES: usize = 20;
+
 /// Arguments of `iamlogic validate`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -76,7 +79,12 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         docs.push((path, text));
     }
     let kind = PolicyKind::from(args.kind);
-    let bar = ui.bar(docs.len() as u64, "validating");
+    // A bar only when there are enough files for it to be worth seeing.
+    let bar = if docs.len() >= PROGRESS_MIN_FILES {
+        ui.bar(docs.len() as u64, "validating")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let mut results = Vec::with_capacity(docs.len());
     for (path, text) in &docs {
         results.push((path.display().to_string(), validate_policy(text, kind)));

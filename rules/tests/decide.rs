@@ -1,0 +1,185 @@
+//! Decision-program tests that need no policy matching: requests whose layers have no
+//! policies (or none for the action), so the outcome comes from the Datalog rules alone —
+//! the root user's implicit access, SCP/RCP levels that lack an Allow, exemptions, and the
+//! cases where only a resource policy could allow. Tests with policies that match run
+//! end to end in `tests/simulate.rs` and `tests/example_org.rs`.
+
+use facts::account::OrgPolicyKind;
+use facts::request::{Request, RequestPrincipal};
+use facts::tables::{FactTables, Layer, PrincipalKind, ResourceKind, Sym, TablesBuilder};
+use rules::{BatchRequest, Engine, Outcome};
+
+const ROOT: &str = "arn:aws:iam::111122223333:root";
+const USER: &str = "arn:aws:iam::111122223333:user/alice";
+
+fn req(p: Sym, arn: &str, action: &str, owner: Option<&str>) -> BatchRequest {
+    BatchRequest {
+        principal: p,
+        resource: None,
+        resource_account: None,
+        resource_account_id: owner.map(str::to_string),
+        vpc_endpoint_policy: None,
+        request: Request {
+            principal: if arn == "*" {
+                RequestPrincipal::Anonymous
+            } else {
+                RequestPrincipal::Aws {
+                    arn: arn.to_string(),
+                }
+            },
+            action: action.to_string(),
+            resource: "*".to_string(),
+            context: Default::default(),
+        },
+    }
+}
+
+fn basic() -> (TablesBuilder, Sym, Sym, Sym) {
+    let mut b = TablesBuilder::new();
+    let acct = b.account("111122223333");
+    let root = b.principal(ROOT, ROOT, PrincipalKind::Root, Some(acct));
+    let user = b.principal(USER, USER, PrincipalKind::User, Some(acct));
+    (b, acct, root, user)
+}
+
+fn decide(t: &FactTables, batch: &[BatchRequest]) -> Vec<(Outcome, Vec<Layer>)> {
+    Engine::new(t)
+        .decide(batch)
+        .into_iter()
+        .map(|d| (d.outcome, d.missing))
+        .collect()
+}
+
+#[test]
+fn root_user_is_allowed_and_decisions_keep_batch_order_across_runs() {
+    // IAM User Guide, "How AWS enforcement code logic evaluates requests": all requests are
+    // implicitly denied except the account root user's. 10,000 requests span several runs.
+    let (b, _, root, user) = basic();
+    let t = b.finish();
+    let batch: Vec<_> = (0..10_000)
+        .map(|i| {
+            if i % 3 == 0 {
+                req(root, ROOT, "s3:GetObject", None)
+            } else {
+                req(user, USER, "s3:GetObject", None)
+            }
+        })
+        .collect();
+    let got = decide(&t, &batch);
+    assert_eq!(got.len(), 10_000);
+    for (i, (o, missing)) in got.iter().enumerate() {
+        if i % 3 == 0 {
+            assert_eq!(*o, Outcome::Allowed, "request {i}");
+            assert!(missing.is_empty());
+        } else {
+            assert_eq!(*o, Outcome::ImplicitDeny, "request {i}");
+            assert_eq!(missing, &[Layer::Identity]);
+        }
+    }
+}
+
+#[test]
+fn scp_level_without_allow_blocks_member_account_but_not_management_account() {
+    // Organizations, "SCP evaluation": every level needs an Allow; SCPs do not affect the
+    // management account.
+    let (mut b, acct, root, _) = basic();
+    b.org_level(OrgPolicyKind::Scp, acct, 0, "org:r-1", &[]);
+    let other = b.account("444455556666");
+    let other_root = "arn:aws:iam::444455556666:root";
+    let r2 = b.principal(other_root, other_root, PrincipalKind::Root, Some(other));
+    b.org_level(OrgPolicyKind::Scp, other, 0, "org:r-1", &[]);
+    b.management_account(other);
+    let t = b.finish();
+    let got = decide(
+        &t,
+        &[
+            req(root, ROOT, "ec2:RunInstances", None),
+            req(r2, other_root, "ec2:RunInstances", None),
+        ],
+    );
+    assert_eq!(got[0], (Outcome::ImplicitDeny, vec![Layer::Scp]));
+    assert_eq!(got[1], (Outcome::Allowed, vec![]));
+}
+
+#[test]
+fn rcp_level_without_allow_blocks_supported_services_only() {
+    // Organizations, "Resource control policies": RCPs apply to the services that support
+    // them (S3 does, EC2 does not) and not to resources of the management account.
+    let (mut b, acct, root, _) = basic();
+    b.org_level(OrgPolicyKind::Rcp, acct, 0, "org:r-1", &[]);
+    let mgmt = b.account("999999999999");
+    b.org_level(OrgPolicyKind::Rcp, mgmt, 0, "org:r-1", &[]);
+    b.management_account(mgmt);
+    let t = b.finish();
+    let with_owner = |action: &str, owner: Sym| {
+        let mut r = req(root, ROOT, action, None);
+        r.resource_account = Some(owner);
+        r
+    };
+    let got = decide(
+        &t,
+        &[
+            with_owner("s3:GetObject", acct),
+            with_owner("ec2:RunInstances", acct),
+        ],
+    );
+    assert_eq!(got[0], (Outcome::ImplicitDeny, vec![Layer::Rcp]));
+    assert_eq!(got[1], (Outcome::Allowed, vec![]));
+    // A management-account resource (another account: cross-account, so the missing
+    // resource policy is what denies, not the RCP).
+    let mut r = req(root, ROOT, "s3:GetObject", Some("999999999999"));
+    r.resource_account = Some(mgmt);
+    assert_eq!(
+        decide(&t, &[r])[0],
+        (Outcome::ImplicitDeny, vec![Layer::Resource])
+    );
+}
+
+#[test]
+fn cross_account_and_anonymous_requests_need_a_resource_policy() {
+    // "Cross-account policy evaluation logic": the resource policy must allow too; an
+    // anonymous caller can only be allowed by a resource policy.
+    let (mut b, _, root, _) = basic();
+    let anon = b.principal("*", "*", PrincipalKind::Anonymous, None);
+    let svc = b.principal(
+        "lambda.amazonaws.com",
+        "lambda.amazonaws.com",
+        PrincipalKind::Service,
+        None,
+    );
+    let t = b.finish();
+    let got = decide(
+        &t,
+        &[
+            req(root, ROOT, "s3:GetObject", Some("444455556666")),
+            req(anon, "*", "s3:GetObject", None),
+            req(svc, "lambda.amazonaws.com", "sqs:SendMessage", None),
+        ],
+    );
+    assert_eq!(got[0], (Outcome::ImplicitDeny, vec![Layer::Resource]));
+    assert_eq!(got[1], (Outcome::ImplicitDeny, vec![Layer::Resource]));
+    assert_eq!(got[2], (Outcome::ImplicitDeny, vec![Layer::Resource]));
+}
+
+#[test]
+fn kms_key_and_role_trust_need_their_resource_policy_even_in_the_same_account() {
+    // KMS "Key policies": without a key policy allowing, IAM policies grant nothing.
+    // IAM roles: a role is assumed only when its trust policy allows.
+    let (mut b, acct, root, _) = basic();
+    let key = "arn:aws:kms:eu-west-1:111122223333:key/k1";
+    let k = b.resource(key, key, Some(acct), ResourceKind::KmsKey);
+    let role = "arn:aws:iam::111122223333:role/R";
+    let r = b.resource(role, role, Some(acct), ResourceKind::IamRole);
+    let t = b.finish();
+    let mut kms = req(root, ROOT, "kms:Decrypt", None);
+    kms.resource = Some(k);
+    let mut assume = req(root, ROOT, "sts:AssumeRole", None);
+    assume.resource = Some(r);
+    let mut get_role = req(root, ROOT, "iam:GetRole", None);
+    get_role.resource = Some(r);
+    let got = decide(&t, &[kms, assume, get_role]);
+    assert_eq!(got[0], (Outcome::ImplicitDeny, vec![Layer::Resource]));
+    assert_eq!(got[1], (Outcome::ImplicitDeny, vec![Layer::Resource]));
+    // The trust policy is only the resource policy of sts:AssumeRole*.
+    assert_eq!(got[2], (Outcome::Allowed, vec![]));
+}

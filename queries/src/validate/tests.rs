@@ -334,3 +334,20 @@ fn size_quotas_per_kind() {
     let res = kind::check_size(&"x".repeat(20_481), PolicyKind::Resource).unwrap();
     assert_eq!(res.severity, Severity::Warning);
 }
+
+#[test]
+fn paths_follow_the_written_shape() {
+    // A lone statement object and lone strings have no index in the path.
+    let doc = json!({"Statement": {"Action": "s3:GetObjekt", "Resource": "*"}});
+    let shape = Shape::new(&doc);
+    assert_eq!(shape.statement(0), "Statement");
+    assert_eq!(shape.item(0, "Action", "s3:GetObjekt"), "Statement.Action");
+    let doc = json!({"Statement": [{}, {"Action": ["a:B", "c:D"], "Resource": ["*"]}]});
+    let shape = Shape::new(&doc);
+    assert_eq!(shape.item(1, "Action", "c:D"), "Statement[1].Action[1]");
+    assert_eq!(shape.item(1, "Resource", "*"), "Statement[1].Resource[0]");
+    assert_eq!(
+        shape.condition(1, "StringEquals", "aws:SourceVpc"),
+        "Statement[1].Condition.StringEquals.aws:SourceVpc"
+    );
+}

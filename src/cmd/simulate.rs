@@ -57,25 +57,86 @@ enum Format {
     Json,
 }
 
-/// The type names accepted in `KEY:TYPE=VALUE` (AWS's simulator context key types).
-const TYPES: [&str; 14] = [
-    "string",
-    "stringList",
-    "number",
-    "numeric",
-    "numericList",
-    "date",
-    "dateList",
-    "bool",
-    "boolean",
-    "booleanList",
-    "ip",
-    "ipList",
-    "arn",
-    "binary",
-];
+/// The value type of a context key, from `KEY:TYPE=VALUE` or the action catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueType {
+    String,
+    Numeric,
+    Date,
+    Bool,
+    Ip,
+    Arn,
+    Binary,
+}
 
-/// Parse the `--context` flags into a context.
+/// The type names accepted in `KEY:TYPE=VALUE` (AWS's simulator context key types), with
+/// whether the key is multivalued.
+fn named_type(name: &str) -> Option<(ValueType, bool)> {
+    let lower = name.to_ascii_lowercase();
+    let (base, list) = match lower.strip_suffix("list") {
+        Some(b) => (b.to_string(), true),
+        None => (lower, false),
+    };
+    let t = match base.as_str() {
+        "string" => ValueType::String,
+        "number" | "numeric" => ValueType::Numeric,
+        "date" => ValueType::Date,
+        "bool" | "boolean" => ValueType::Bool,
+        "ip" | "ipaddress" => ValueType::Ip,
+        "arn" => ValueType::Arn,
+        "binary" => ValueType::Binary,
+        _ => return None,
+    };
+    Some((t, list))
+}
+
+/// The type the action catalogue documents for `key`, if it knows the key.
+fn catalogue_type(key: &str) -> Option<(ValueType, bool)> {
+    use facts::catalogue::{Catalogue, KeyType, ScalarType};
+    let scalar = |s: ScalarType| match s {
+        ScalarType::String => ValueType::String,
+        ScalarType::Arn => ValueType::Arn,
+        ScalarType::Bool => ValueType::Bool,
+        ScalarType::Numeric => ValueType::Numeric,
+        ScalarType::Date => ValueType::Date,
+        ScalarType::IpAddress => ValueType::Ip,
+    };
+    let ty = Catalogue::get().condition_key(key)?.key_type();
+    Some(match ty {
+        KeyType::String => (ValueType::String, false),
+        KeyType::Arn => (ValueType::Arn, false),
+        KeyType::Bool => (ValueType::Bool, false),
+        KeyType::Numeric => (ValueType::Numeric, false),
+        KeyType::Date => (ValueType::Date, false),
+        KeyType::IpAddress => (ValueType::Ip, false),
+        KeyType::Binary => (ValueType::Binary, false),
+        KeyType::ArrayOf(s) => (scalar(s), true),
+    })
+}
+
+/// Whether `value` is a well-formed value of type `t` (the checks catch typos such as
+/// `aws:MultiFactorAuthPresent=yes`; the condition operators do the real comparison).
+fn well_typed(t: ValueType, value: &str) -> bool {
+    match t {
+        ValueType::String | ValueType::Binary => true,
+        ValueType::Numeric => value.parse::<f64>().is_ok(),
+        ValueType::Date => {
+            value.parse::<i64>().is_ok()
+                || (value.len() >= 10 && value.as_bytes().get(4) == Some(&b'-'))
+        }
+        ValueType::Bool => {
+            value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")
+        }
+        ValueType::Ip => value
+            .split('/')
+            .next()
+            .is_some_and(|a| a.parse::<std::net::IpAddr>().is_ok()),
+        ValueType::Arn => value.starts_with("arn:") || value == "*",
+    }
+}
+
+/// Parse the `--context` flags into a context: a key given several times, or typed as a
+/// `...List` (explicitly or by the catalogue), is multivalued.
 fn parse_context(items: &[String]) -> Result<Context, String> {
     let mut values: Vec<(String, bool, Vec<String>)> = Vec::new();
     for item in items {
@@ -86,14 +147,21 @@ fn parse_context(items: &[String]) -> Result<Context, String> {
         };
         // Condition keys themselves contain `:` (`aws:SourceIp`); a type is the part after
         // the last `:` only when it names a known type.
-        let (key, list) = match key.rsplit_once(':') {
-            Some((k, ty)) if TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) => {
-                (k, ty.to_ascii_lowercase().ends_with("list"))
-            }
-            _ => (key, false),
+        let (key, explicit) = match key.rsplit_once(':') {
+            Some((k, ty)) if named_type(ty).is_some() => (k, named_type(ty)),
+            _ => (key, None),
         };
         if key.is_empty() {
             return Err(format!("--context `{item}`: empty key"));
+        }
+        let typed = explicit.or_else(|| catalogue_type(key));
+        let list = typed.is_some_and(|(_, l)| l);
+        if let Some((t, _)) = typed {
+            if !well_typed(t, value) {
+                return Err(format!(
+                    "--context `{item}`: `{value}` is not a valid {t:?} value for `{key}`"
+                ));
+            }
         }
         match values
             .iter_mut()
@@ -247,5 +315,14 @@ mod tests {
             Some(&ContextValue::Single("true".into()))
         );
         assert!(parse_context(&["novalue".to_string()]).is_err());
+        // Typed per the catalogue: aws:MultiFactorAuthPresent is a Bool, aws:TagKeys is
+        // multivalued (ArrayOfString) even with one value.
+        assert!(parse_context(&["aws:MultiFactorAuthPresent=yes".to_string()]).is_err());
+        assert!(parse_context(&["aws:SourceIp=10.0.0.300".to_string()]).is_err());
+        let one = parse_context(&["aws:TagKeys=env".to_string()]).unwrap();
+        assert_eq!(
+            one.get("aws:TagKeys"),
+            Some(&ContextValue::Multi(vec!["env".into()]))
+        );
     }
 }

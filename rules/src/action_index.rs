@@ -22,6 +22,10 @@ pub(crate) struct ActionIndex {
     not_action: Vec<(StmtId, Vec<String>)>,
 }
 
+/// Lowercased action → the statements whose action element matches it.
+#[derive(Debug, Default)]
+pub(crate) struct ActionMemo(pub(crate) HashMap<String, Vec<StmtId>>);
+
 /// The lowercased service prefix of a pattern or action (`s3` of `S3:Get*`), or `None` when
 /// the service part has a wildcard or there is no `:`.
 fn service_of(pattern: &str) -> Option<String> {
@@ -66,6 +70,20 @@ impl ActionIndex {
             }
         }
         idx
+    }
+
+    /// The statements of every distinct action of `actions` (lowercased), computed once
+    /// for a whole batch and shared by its runs.
+    pub(crate) fn memo<'a>(&self, actions: impl Iterator<Item = &'a str>) -> ActionMemo {
+        let mut memo = ActionMemo::default();
+        for a in actions {
+            let lower = a.to_ascii_lowercase();
+            if !memo.0.contains_key(&lower) {
+                let stmts = self.statements_for(&lower);
+                memo.0.insert(lower, stmts);
+            }
+        }
+        memo
     }
 
     /// Every statement whose action element matches `action`, in increasing id order.

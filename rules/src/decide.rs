@@ -473,12 +473,12 @@ pub(crate) struct Outputs {
 /// Run the decision program over `tables` and `batch`.
 pub(crate) fn run(
     tables: &FactTables,
-    index: &crate::action_index::ActionIndex,
+    memo: &crate::action_index::ActionMemo,
     batch: &[BatchRequest],
 ) -> Outputs {
     let oracle = Oracle { tables, batch };
     let mut rt = Crepe::new();
-    crate::input::load(&mut rt, tables, index, batch, &oracle);
+    crate::input::load(&mut rt, tables, memo, batch, &oracle);
     let (matched, denies, allowed, missing) = rt.run_with_hasher::<crate::hash::FxBuildHasher>();
     Outputs {
         matched: matched.into_iter().collect(),

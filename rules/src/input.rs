@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use facts::tables::{FactTables, PrincipalKind, Sym};
 
-use crate::action_index::ActionIndex;
+use crate::action_index::ActionMemo;
 use crate::decide::{self, Oracle, OracleRef};
 use crate::BatchRequest;
 
@@ -96,13 +96,13 @@ impl<'a, T> Sink<'a> for T where
 pub(crate) fn load<'a>(
     rt: &mut impl Sink<'a>,
     tables: &'a FactTables,
-    index: &ActionIndex,
+    memo: &ActionMemo,
     batch: &'a [BatchRequest],
     oracle: &'a Oracle<'a>,
 ) {
     rt.extend([decide::Env(OracleRef(oracle))]);
     load_tables(rt, tables);
-    load_batch(rt, tables, index, batch);
+    load_batch(rt, tables, memo, batch);
 }
 
 /// The relations that come straight from the tables.
@@ -186,7 +186,7 @@ fn service(action_lower: &str) -> &str {
 fn load_batch<'a>(
     rt: &mut impl Sink<'a>,
     t: &FactTables,
-    index: &ActionIndex,
+    memo: &ActionMemo,
     batch: &[BatchRequest],
 ) {
     let mut actions: HashMap<String, u32> = HashMap::new();
@@ -219,7 +219,7 @@ fn load_batch<'a>(
     }
     rt.extend(req_action);
     for (action, a) in &actions {
-        for s in index.statements_for(action) {
+        for &s in memo.0.get(action).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(row) = t.statements.get(s as usize) {
                 rt.extend([decide::PolicyActionStatement(row.policy, *a, s, row.effect)]);
             }

@@ -116,9 +116,12 @@ impl<'t> Engine<'t> {
     /// Decide every request of `batch`; decisions come back in batch order. The batch is
     /// evaluated in runs of [`Engine::RUN_SIZE`] requests (one Datalog evaluation each).
     pub fn decide(&self, batch: &[BatchRequest]) -> Vec<Decision> {
+        let memo = self
+            .index
+            .memo(batch.iter().map(|b| b.request.action.as_str()));
         let mut out = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(Self::RUN_SIZE) {
-            out.extend(self.decide_run(chunk));
+            out.extend(self.run(chunk, &memo));
         }
         out
     }
@@ -131,12 +134,19 @@ impl<'t> Engine<'t> {
 
     /// Decide `batch` in exactly one Datalog run.
     pub fn decide_run(&self, batch: &[BatchRequest]) -> Vec<Decision> {
+        let memo = self
+            .index
+            .memo(batch.iter().map(|b| b.request.action.as_str()));
+        self.run(batch, &memo)
+    }
+
+    fn run(&self, batch: &[BatchRequest], memo: &action_index::ActionMemo) -> Vec<Decision> {
         let decide::Outputs {
             matched,
             denies,
             allowed,
             missing,
-        } = decide::run(self.tables, &self.index, batch);
+        } = decide::run(self.tables, memo, batch);
         let n = batch.len();
         let mut out: Vec<Decision> = (0..n)
             .map(|_| Decision {

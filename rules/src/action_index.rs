@@ -78,9 +78,9 @@ impl ActionIndex {
         let mut memo = ActionMemo::default();
         for a in actions {
             let lower = a.to_ascii_lowercase();
-            if !memo.0.contains_key(&lower) {
-                let stmts = self.statements_for(&lower);
-                memo.0.insert(lower, stmts);
+            if let std::collections::hash_map::Entry::Vacant(e) = memo.0.entry(lower) {
+                let stmts = self.statements_for(e.key());
+                e.insert(stmts);
             }
         }
         memo

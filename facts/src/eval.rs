@@ -1,7 +1,33 @@
 //! The concrete evaluator of one policy against one request.
+//!
+//! A statement applies to a request when its action element, resource element, principal
+//! element (when it has one) and every condition match (AWS IAM User Guide, "Policy
+//! evaluation logic" and the element reference pages). This module is on the hot path of
+//! the Datalog rules: matching does not allocate unless a pattern holds a policy variable.
+//!
+//! Principal rules (IAM User Guide, "AWS JSON policy elements: Principal"):
+//! - `"Principal": "*"` and `{"AWS": "*"}` name every principal, anonymous callers included
+//!   (the guide lists both forms for public access); iamlogic treats them as equivalent.
+//! - An account id or an account root ARN (`arn:aws:iam::111122223333:root`) names every
+//!   principal of that account.
+//! - A role ARN names the role and every session assumed from it
+//!   (`arn:aws:sts::111122223333:assumed-role/RoleName/session`); the role's path is not part
+//!   of the session ARN. Other ARNs (users, assumed-role sessions, federated users) name
+//!   exactly themselves. AWS allows no partial wildcards in principal ARNs, so ARNs are
+//!   compared as text.
+//! - `Service`, `Federated` and `CanonicalUser` name exactly the caller of that kind (service
+//!   names compared case-insensitively).
+//! - `NotPrincipal` applies to every caller that no entry names.
 
-use crate::policy::{Policy, Statement};
-use crate::request::Request;
+use crate::arn::{is_account_id, resource_matches, split_arn};
+use crate::condition::eval::condition_holds;
+use crate::policy::{
+    ActionClause, Policy, PrincipalClause, PrincipalEntry, Principals, ResourceClause,
+    ResourcePattern, Statement,
+};
+use crate::request::{Context, Request, RequestPrincipal};
+use crate::variables::{has_variables, substitute_pattern};
+use crate::wildcard::{glob_match, glob_match_tokens};
 
 /// Which statements of a policy apply to a request, by effect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,12 +41,139 @@ pub struct PolicyMatch {
 /// Whether `stmt` (of a policy with `policy`'s version) applies to `req`: action, resource,
 /// principal (when the statement has a principal element) and every condition match.
 pub fn statement_applies(policy: &Policy, stmt: &Statement, req: &Request) -> bool {
-    let _ = (policy, stmt, req);
-    todo!("statement_applies: being written")
+    let variables = policy.version.supports_variables();
+    action_matches(&stmt.action, &req.action)
+        && stmt
+            .resource
+            .as_ref()
+            .is_none_or(|r| resource_clause_matches(r, &req.resource, &req.context, variables))
+        && stmt
+            .principal
+            .as_ref()
+            .is_none_or(|p| principal_clause_matches(p, &req.principal))
+        && stmt
+            .conditions
+            .iter()
+            .all(|c| condition_holds(c, &req.context, variables))
 }
 
 /// Every statement of `policy` that applies to `req`.
 pub fn evaluate_policy(policy: &Policy, req: &Request) -> PolicyMatch {
-    let _ = (policy, req);
-    todo!("evaluate_policy: being written")
+    let mut m = PolicyMatch::default();
+    for (i, stmt) in policy.statements.iter().enumerate() {
+        if statement_applies(policy, stmt, req) {
+            match stmt.effect {
+                crate::policy::Effect::Allow => m.allows.push(i),
+                crate::policy::Effect::Deny => m.denies.push(i),
+            }
+        }
+    }
+    m
+}
+
+/// Whether the action element matches `action` (case-insensitive globs; `NotAction`
+/// matches every action that no pattern matches).
+pub fn action_matches(clause: &ActionClause, action: &str) -> bool {
+    match clause {
+        ActionClause::Action(ps) => ps.iter().any(|p| glob_match(&p.0, action, true)),
+        ActionClause::NotAction(ps) => !ps.iter().any(|p| glob_match(&p.0, action, true)),
+    }
+}
+
+/// Whether the resource element matches `resource`, substituting policy variables from
+/// `ctx` when `variables` is set. A pattern whose variable cannot be resolved matches
+/// nothing (so under `NotResource` it excludes nothing).
+pub fn resource_clause_matches(
+    clause: &ResourceClause,
+    resource: &str,
+    ctx: &Context,
+    variables: bool,
+) -> bool {
+    let any = |ps: &[ResourcePattern]| {
+        ps.iter()
+            .any(|p| resource_pattern_matches(&p.0, resource, ctx, variables))
+    };
+    match clause {
+        ResourceClause::Resource(ps) => any(ps),
+        ResourceClause::NotResource(ps) => !any(ps),
+    }
+}
+
+/// One resource pattern against one resource (see [`resource_clause_matches`]).
+pub fn resource_pattern_matches(
+    pattern: &str,
+    resource: &str,
+    ctx: &Context,
+    variables: bool,
+) -> bool {
+    if variables && has_variables(pattern) {
+        return substitute_pattern(pattern, ctx)
+            .is_some_and(|toks| glob_match_tokens(&toks, resource, false));
+    }
+    resource_matches(pattern, resource)
+}
+
+/// Whether the principal element names `caller` (see the module documentation).
+pub fn principal_clause_matches(clause: &PrincipalClause, caller: &RequestPrincipal) -> bool {
+    match clause {
+        PrincipalClause::Principal(ps) => principals_match(ps, caller),
+        PrincipalClause::NotPrincipal(ps) => !principals_match(ps, caller),
+    }
+}
+
+/// Whether any entry of `ps` names `caller`.
+pub fn principals_match(ps: &Principals, caller: &RequestPrincipal) -> bool {
+    match ps {
+        Principals::Any => true,
+        Principals::Specific(entries) => entries.iter().any(|e| entry_matches(e, caller)),
+    }
+}
+
+/// Whether one principal entry names `caller`.
+pub fn entry_matches(entry: &PrincipalEntry, caller: &RequestPrincipal) -> bool {
+    match (entry, caller) {
+        (PrincipalEntry::Aws(id), _) if id == "*" => true,
+        (PrincipalEntry::Aws(id), RequestPrincipal::Aws { arn }) => aws_entry_matches(id, arn),
+        (PrincipalEntry::Service(s), RequestPrincipal::Service { name }) => {
+            s.eq_ignore_ascii_case(name)
+        }
+        (PrincipalEntry::Federated(p), RequestPrincipal::Federated { provider }) => p == provider,
+        (PrincipalEntry::CanonicalUser(c), RequestPrincipal::CanonicalUser { id }) => c == id,
+        _ => false,
+    }
+}
+
+/// An `AWS` principal entry (account id, root ARN, role, user or session ARN) against the
+/// ARN of an IAM caller.
+pub fn aws_entry_matches(entry: &str, caller_arn: &str) -> bool {
+    if entry == caller_arn {
+        return true;
+    }
+    let Some([_, c_part, c_service, _, c_account, c_resource]) = split_arn(caller_arn) else {
+        return false;
+    };
+    if is_account_id(entry) {
+        return entry == c_account;
+    }
+    let Some([_, e_part, e_service, _, e_account, e_resource]) = split_arn(entry) else {
+        return false;
+    };
+    if e_part != c_part || e_account != c_account || e_service != "iam" {
+        return false;
+    }
+    if e_resource == "root" {
+        return true;
+    }
+    // A role ARN names the sessions assumed from it: assumed-role/<RoleName>/<session>.
+    if let Some(role_path) = e_resource.strip_prefix("role/") {
+        let role_name = role_path.rsplit('/').next().unwrap_or(role_path);
+        if c_service == "sts" {
+            if let Some(rest) = c_resource.strip_prefix("assumed-role/") {
+                return rest
+                    .split_once('/')
+                    .is_some_and(|(name, _session)| name == role_name);
+            }
+        }
+    }
+    false
 }

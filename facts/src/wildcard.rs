@@ -5,75 +5,246 @@
 //! Reference: IAM User Guide, "IAM JSON policy elements: Resource" ("You can use wildcard
 //! characters (* and ?) within any ARN segment") and "Action" (action names are
 //! case-insensitive).
+//!
+//! The matchers here never allocate: they walk the UTF-8 bytes of pattern and text with the
+//! classic single-backtrack algorithm (one saved `*` position), which is exact for `*`/`?`
+//! globs. `*` and `?` are ASCII, so they never occur inside a multi-byte character, and `?`
+//! and a backtracking `*` always step over whole characters.
 
-/// Whether `text` matches the glob `pattern`. With `ignore_case`, ASCII letters compare
-/// case-insensitively (action names); otherwise byte-exact (ARNs, `StringLike`).
+/// Whether `text` matches the glob `pattern`. With `ignore_case`, letters compare
+/// case-insensitively (action names); otherwise exactly (ARNs, `StringLike`).
 ///
-/// Runs in O(len(pattern) * len(text)) worst case, with the classic single-backtrack
-/// algorithm (one saved `*` position), which is exact for `*`/`?` globs.
+/// Runs in O(len(pattern) * len(text)) worst case and does not allocate.
 pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let eq = |a: char, b: char| {
-        if ignore_case {
-            a.eq_ignore_ascii_case(&b) || a.to_lowercase().eq(b.to_lowercase())
+    if pattern == "*" {
+        return true;
+    }
+    if !has_wildcard(pattern) {
+        return if ignore_case {
+            eq_ignore_case(pattern, text)
         } else {
-            a == b
-        }
-    };
+            pattern == text
+        };
+    }
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
     let (mut pi, mut ti) = (0usize, 0usize);
+    // (pattern index just after the `*`, text index the `*` currently stops at)
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
+        let step = match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi + 1, ti));
                 pi += 1;
+                continue;
             }
-            Some(&c) if c == '?' || eq(c, t[ti]) => {
-                pi += 1;
-                ti += 1;
+            Some(b'?') => Some((1, char_len(t, ti))),
+            Some(_) => literal_step(p, pi, t, ti, ignore_case),
+            None => None,
+        };
+        match step {
+            Some((dp, dt)) => {
+                pi += dp;
+                ti += dt;
             }
-            _ => match star {
+            None => match star {
                 Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
+                    let next = st + char_len(t, st);
+                    pi = sp;
+                    ti = next;
+                    star = Some((sp, next));
                 }
                 None => return false,
             },
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// Whether `pattern` contains a wildcard character (`*` or `?`).
 pub fn has_wildcard(pattern: &str) -> bool {
-    pattern.contains(['*', '?'])
+    pattern.bytes().any(|b| b == b'*' || b == b'?')
+}
+
+/// Case-insensitive string equality that does not allocate: ASCII letters fold directly,
+/// other characters through their Unicode lowercase forms.
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    let mut x = a.chars().flat_map(char::to_lowercase);
+    let mut y = b.chars().flat_map(char::to_lowercase);
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(c), Some(d)) if c == d => {}
+            _ => return false,
+        }
+    }
+}
+
+/// One element of a glob pattern whose literal characters may include `*` and `?` (from the
+/// policy-variable escapes `${*}` and `${?}`, or from substituted values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlobToken {
+    /// `*`: any run of characters.
+    AnyRun,
+    /// `?`: exactly one character.
+    AnyChar,
+    /// A literal character (never a wildcard, even if it is `*` or `?`).
+    Char(char),
+}
+
+/// Turn a pattern as written into tokens (`*` and `?` become wildcards).
+pub fn tokenize(pattern: &str, out: &mut Vec<GlobToken>) {
+    out.extend(pattern.chars().map(|c| match c {
+        '*' => GlobToken::AnyRun,
+        '?' => GlobToken::AnyChar,
+        c => GlobToken::Char(c),
+    }));
+}
+
+/// [`glob_match`] over a tokenized pattern, where literal `*`/`?` characters are possible.
+pub fn glob_match_tokens(pattern: &[GlobToken], text: &str, ignore_case: bool) -> bool {
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    let t = text.as_bytes();
+    while ti < t.len() {
+        let c = match text.get(ti..).and_then(|s| s.chars().next()) {
+            Some(c) => c,
+            None => return false,
+        };
+        let ok = match pattern.get(pi) {
+            Some(GlobToken::AnyRun) => {
+                star = Some((pi + 1, ti));
+                pi += 1;
+                continue;
+            }
+            Some(GlobToken::AnyChar) => true,
+            Some(GlobToken::Char(d)) => {
+                *d == c || (ignore_case && d.to_lowercase().eq(c.to_lowercase()))
+            }
+            None => false,
+        };
+        if ok {
+            pi += 1;
+            ti += c.len_utf8();
+        } else {
+            match star {
+                Some((sp, st)) => {
+                    let next = st + char_len(t, st);
+                    pi = sp;
+                    ti = next;
+                    star = Some((sp, next));
+                }
+                None => return false,
+            }
+        }
+    }
+    pattern
+        .get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == GlobToken::AnyRun))
+}
+
+/// Length in bytes of the UTF-8 character starting at `i` (1 past the end).
+fn char_len(t: &[u8], i: usize) -> usize {
+    match t.get(i) {
+        Some(&b) if b < 0x80 => 1,
+        Some(&b) if b >= 0xF0 => 4,
+        Some(&b) if b >= 0xE0 => 3,
+        Some(_) => 2,
+        None => 1,
+    }
+}
+
+/// Compare the literal pattern character at `pi` with the text character at `ti`; returns
+/// how far each side advances on a match.
+fn literal_step(
+    p: &[u8],
+    pi: usize,
+    t: &[u8],
+    ti: usize,
+    ignore_case: bool,
+) -> Option<(usize, usize)> {
+    let (&a, &b) = (p.get(pi)?, t.get(ti)?);
+    if a < 0x80 && b < 0x80 {
+        let same = a == b || (ignore_case && a.eq_ignore_ascii_case(&b));
+        return same.then_some((1, 1));
+    }
+    let (la, lb) = (char_len(p, pi), char_len(t, ti));
+    let ca = p.get(pi..pi + la)?;
+    let cb = t.get(ti..ti + lb)?;
+    if ca == cb {
+        return Some((la, lb));
+    }
+    if !ignore_case {
+        return None;
+    }
+    let ca = std::str::from_utf8(ca).ok()?.chars().next()?;
+    let cb = std::str::from_utf8(cb).ok()?.chars().next()?;
+    ca.to_lowercase().eq(cb.to_lowercase()).then_some((la, lb))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
 
     #[test]
     fn star_matches_any_run_including_slashes() {
         // IAM User Guide, Resource element: `*` may span `/` in an ARN.
-        assert!(glob_match("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c", false));
-        assert!(glob_match("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/", false));
-        assert!(!glob_match("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", false));
+        assert!(glob_match(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/a/b/c",
+            false
+        ));
+        assert!(glob_match(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/",
+            false
+        ));
+        assert!(!glob_match(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket",
+            false
+        ));
     }
 
     #[test]
     fn question_mark_matches_exactly_one_character() {
-        assert!(glob_match("arn:aws:s3:::bucket/?", "arn:aws:s3:::bucket/x", false));
-        assert!(!glob_match("arn:aws:s3:::bucket/?", "arn:aws:s3:::bucket/", false));
-        assert!(!glob_match("arn:aws:s3:::bucket/?", "arn:aws:s3:::bucket/xy", false));
+        assert!(glob_match(
+            "arn:aws:s3:::bucket/?",
+            "arn:aws:s3:::bucket/x",
+            false
+        ));
+        assert!(!glob_match(
+            "arn:aws:s3:::bucket/?",
+            "arn:aws:s3:::bucket/",
+            false
+        ));
+        assert!(!glob_match(
+            "arn:aws:s3:::bucket/?",
+            "arn:aws:s3:::bucket/xy",
+            false
+        ));
+        // One character, not one byte.
+        assert!(glob_match("a?c", "aéc", false));
+        assert!(glob_match("a?c", "a😀c", false));
+        assert!(!glob_match("a??c", "aéc", false));
     }
 
     #[test]
     fn actions_are_case_insensitive_resources_are_not() {
+        // IAM User Guide, Action element: action names are not case-sensitive.
         assert!(glob_match("s3:get*", "S3:GetObject", true));
-        assert!(!glob_match("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket", false));
+        assert!(glob_match("S3:GETOBJECT", "s3:getobject", true));
+        assert!(!glob_match(
+            "arn:aws:s3:::Bucket",
+            "arn:aws:s3:::bucket",
+            false
+        ));
+        assert!(glob_match("É*", "éa", true));
+        assert!(!glob_match("É*", "éa", false));
     }
 
     #[test]
@@ -83,5 +254,66 @@ mod tests {
         assert!(glob_match("**", "", false));
         assert!(glob_match("", "", false));
         assert!(!glob_match("", "a", false));
+        assert!(glob_match("*é", "aéé", false));
+        assert!(glob_match("?*?", "ab", false));
+        assert!(!glob_match("?*?", "a", false));
+    }
+
+    #[test]
+    fn tokens_keep_escaped_wildcards_literal() {
+        let toks = [
+            GlobToken::Char('a'),
+            GlobToken::Char('*'),
+            GlobToken::AnyRun,
+        ];
+        assert!(glob_match_tokens(&toks, "a*xyz", false));
+        assert!(!glob_match_tokens(&toks, "abxyz", false));
+        let mut t = Vec::new();
+        tokenize("s3:Get?bj*", &mut t);
+        assert!(glob_match_tokens(&t, "s3:GetObject", false));
+        assert!(glob_match_tokens(&t, "S3:GETOBJECT", true));
+        assert!(!glob_match_tokens(&t, "S3:GETOBJECT", false));
+    }
+
+    /// Reference model: exhaustive recursion, compared with the fast matcher on every
+    /// pattern and text over a small alphabet.
+    fn model(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|i| model(rest, t.get(i..).unwrap_or(&[]))),
+            Some(('?', rest)) => !t.is_empty() && model(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && model(rest, &t[1..]),
+        }
+    }
+
+    #[test]
+    fn agrees_with_a_reference_model_on_all_short_inputs() {
+        let alphabet = ['a', 'b', '*', '?'];
+        let mut patterns = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = patterns
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            patterns.extend(next);
+        }
+        patterns.sort();
+        patterns.dedup();
+        let texts: Vec<String> = patterns
+            .iter()
+            .filter(|p| !has_wildcard(p))
+            .cloned()
+            .collect();
+        for p in &patterns {
+            let pc: Vec<char> = p.chars().collect();
+            let mut toks = Vec::new();
+            tokenize(p, &mut toks);
+            for t in &texts {
+                let tc: Vec<char> = t.chars().collect();
+                let want = model(&pc, &tc);
+                assert_eq!(glob_match(p, t, false), want, "{p} vs {t}");
+                assert_eq!(glob_match_tokens(&toks, t, false), want, "{p} vs {t}");
+            }
+        }
     }
 }

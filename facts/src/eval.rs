@@ -177,3 +177,6 @@ pub fn aws_entry_matches(entry: &str, caller_arn: &str) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests;

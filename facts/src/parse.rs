@@ -611,3 +611,6 @@ pub fn check_resource(s: &str) -> Result<(), &'static str> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

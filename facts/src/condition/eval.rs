@@ -212,3 +212,6 @@ fn ordering_holds(op: BaseOperator, ord: Option<Ordering>) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -344,6 +344,28 @@ impl FactTables {
         self.symbols.get(arn).and_then(|s| self.resource(s))
     }
 
+    /// The resource whose resource-based policy governs requests on `arn`: the resource
+    /// itself, or the resource it belongs to — the bucket of an S3 object
+    /// (`arn:aws:s3:::bucket/key` → `arn:aws:s3:::bucket`: "a bucket policy applies to the
+    /// bucket and the objects in it", Amazon S3 User Guide, "Bucket policies"), the function
+    /// of a Lambda version or alias (`...:function:name:qualifier` → `...:function:name`).
+    pub fn resource_for(&self, arn: &str) -> Option<&ResourceRow> {
+        if let Some(r) = self.resource_by_arn(arn) {
+            return Some(r);
+        }
+        if let Some(rest) = arn.strip_prefix("arn:aws:s3:::") {
+            let bucket = rest.split('/').next().unwrap_or(rest);
+            return self.resource_by_arn(&format!("arn:aws:s3:::{bucket}"));
+        }
+        let parts: Vec<&str> = arn.splitn(8, ':').collect();
+        if parts.len() == 8 && parts.get(2) == Some(&"lambda") && parts.get(5) == Some(&"function")
+        {
+            let base = parts.get(..7).map(|p| p.join(":")).unwrap_or_default();
+            return self.resource_by_arn(&base);
+        }
+        None
+    }
+
     /// The account entity for a 12-digit account id in account mode (`account:<id>`).
     pub fn account_entity(&self, account_id: &str) -> Option<Sym> {
         self.symbols
@@ -975,6 +997,31 @@ mod tests {
                 })
                 .collect(),
         })
+    }
+
+    #[test]
+    fn objects_and_function_versions_resolve_to_their_resource() {
+        let mut b = TablesBuilder::new();
+        let bucket = "arn:aws:s3:::data";
+        let f = "arn:aws:lambda:eu-west-1:111122223333:function:fn";
+        b.resource(bucket, bucket, None, ResourceKind::Other);
+        b.resource(f, f, None, ResourceKind::Other);
+        let t = b.finish();
+        let arn_of = |x: Option<&ResourceRow>| x.map(|r| t.symbols.name(r.arn).to_string());
+        assert_eq!(
+            arn_of(t.resource_for("arn:aws:s3:::data/a/b.csv")).as_deref(),
+            Some(bucket)
+        );
+        assert_eq!(arn_of(t.resource_for(bucket)).as_deref(), Some(bucket));
+        assert_eq!(arn_of(t.resource_for("arn:aws:s3:::database/x")), None);
+        assert_eq!(
+            arn_of(t.resource_for(&format!("{f}:prod"))).as_deref(),
+            Some(f)
+        );
+        assert_eq!(
+            arn_of(t.resource_for("arn:aws:sqs:eu-west-1:111122223333:q")),
+            None
+        );
     }
 
     #[test]

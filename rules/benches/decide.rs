@@ -77,7 +77,7 @@ fn requests(model: &Model, tables: &FactTables) -> Vec<BatchRequest> {
             facts::account::context::fill(model, &mut request);
             BatchRequest {
                 principal: p.id,
-                resource: tables.resource_by_arn(&request.resource).map(|x| x.id),
+                resource: tables.resource_for(&request.resource).map(|x| x.id),
                 resource_account: None,
                 resource_account_id: None,
                 vpc_endpoint_policy: None,

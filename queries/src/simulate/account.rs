@@ -156,7 +156,7 @@ impl AccountSimulator {
                     ),
                 }
             })?;
-            let known = self.tables.resource_by_arn(&spec.resource);
+            let known = self.tables.resource_for(&spec.resource);
             let resource_account_id = spec
                 .resource_account
                 .clone()

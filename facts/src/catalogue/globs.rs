@@ -84,11 +84,14 @@ pub fn globs_intersect(a: &str, b: &str, ignore_case: bool) -> bool {
 /// `*`/`?` of `small` as a symbol that only a `*`, or for `?` a `?`, of `big` can absorb),
 /// which is what redundancy checks need, as they must never claim a false containment.
 pub fn glob_covers(big: &str, small: &str, ignore_case: bool) -> bool {
+    let ascii = big.is_ascii() && small.is_ascii();
     let same = |a: &str, b: &str| {
-        if ignore_case {
-            a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
-        } else {
+        if !ignore_case {
             a == b
+        } else if ascii {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a.to_lowercase() == b.to_lowercase()
         }
     };
     // Fast paths: `*` covers everything; a literal covers only itself; the literal prefix
@@ -102,48 +105,77 @@ pub fn glob_covers(big: &str, small: &str, ignore_case: bool) -> bool {
     }
     match (big.get(..big_literal_end), small.get(..big_literal_end)) {
         (Some(bp), Some(sp)) if same(bp, sp) => {}
-        (Some(bp), _) if !bp.is_ascii() || !small.is_ascii() => {}
+        _ if !ascii => {}
         _ => return false,
     }
-    let p: Vec<char> = big.chars().collect();
-    let t: Vec<char> = small.chars().collect();
-    let eq = |x: char, y: char| {
-        if ignore_case {
-            x.to_lowercase().eq(y.to_lowercase())
-        } else {
-            x == y
-        }
-    };
-    // dp[j]: big[..i] covers small[..j].
+    if ascii {
+        let eq = |x: u8, y: u8| {
+            if ignore_case {
+                x.eq_ignore_ascii_case(&y)
+            } else {
+                x == y
+            }
+        };
+        covers_dp(big.as_bytes(), small.as_bytes(), b'*', b'?', eq)
+    } else {
+        let p: Vec<char> = big.chars().collect();
+        let t: Vec<char> = small.chars().collect();
+        let eq = |x: char, y: char| {
+            if ignore_case {
+                x.to_lowercase().eq(y.to_lowercase())
+            } else {
+                x == y
+            }
+        };
+        covers_dp(&p, &t, '*', '?', eq)
+    }
+}
+
+/// The containment search of [`glob_covers`] over symbols (bytes or chars).
+fn covers_dp<T: Copy + PartialEq>(
+    p: &[T],
+    t: &[T],
+    star: T,
+    question: T,
+    eq: impl Fn(T, T) -> bool,
+) -> bool {
+    // dp[j]: the part of `big` read so far covers small[..j].
     let mut dp = vec![false; t.len() + 1];
-    dp[0] = true;
-    for &pc in &p {
-        let mut next = vec![false; t.len() + 1];
-        if pc == '*' {
+    let mut next = vec![false; t.len() + 1];
+    if let Some(first) = dp.first_mut() {
+        *first = true;
+    }
+    for &pc in p {
+        next.iter_mut().for_each(|x| *x = false);
+        if pc == star {
             // A star of `big` absorbs any run of `small`'s symbols.
             let mut reach = false;
-            for j in 0..=t.len() {
-                reach |= dp[j];
-                next[j] = reach;
+            for (n, &d) in next.iter_mut().zip(&dp) {
+                reach |= d;
+                *n = reach;
             }
         } else {
-            for j in 0..t.len() {
-                if !dp[j] {
+            for (j, &tc) in t.iter().enumerate() {
+                if !dp.get(j).copied().unwrap_or(false) {
                     continue;
                 }
-                let tc = t[j];
-                let ok = match (pc, tc) {
-                    (_, '*') => false,
-                    ('?', _) => true,
-                    (_, '?') => false,
-                    (x, y) => eq(x, y),
+                let ok = if tc == star {
+                    false
+                } else if pc == question {
+                    true
+                } else if tc == question {
+                    false
+                } else {
+                    eq(pc, tc)
                 };
                 if ok {
-                    next[j + 1] = true;
+                    if let Some(n) = next.get_mut(j + 1) {
+                        *n = true;
+                    }
                 }
             }
         }
-        dp = next;
+        std::mem::swap(&mut dp, &mut next);
     }
-    dp[t.len()]
+    dp.last().copied().unwrap_or(false)
 }

@@ -238,8 +238,8 @@ pub struct Filler<'m> {
     model: &'m Model,
     /// By caller ARN: users, roles (as bare role ARNs) and account roots.
     principals: HashMap<String, Entries>,
-    /// By `(account, role name)`: the ARN of the role, to resolve session ARNs.
-    roles_by_name: HashMap<(String, String), &'m Role>,
+    /// By account, then role name: the role, to resolve session ARNs without allocating.
+    roles_by_name: HashMap<&'m str, HashMap<&'m str, &'m Role>>,
     /// By resource ARN: resources, roles and users of the model.
     resources: HashMap<String, Entries>,
 }
@@ -260,11 +260,13 @@ impl<'m> Filler<'m> {
                 principals.insert(arn, e);
             }
         }
-        let roles_by_name = model
-            .roles
-            .values()
-            .map(|r| ((r.account.0.clone(), r.name.clone()), r))
-            .collect();
+        let mut roles_by_name: HashMap<&str, HashMap<&str, &Role>> = HashMap::new();
+        for r in model.roles.values() {
+            roles_by_name
+                .entry(r.account.as_str())
+                .or_default()
+                .insert(r.name.as_str(), r);
+        }
         let resources = model
             .resources
             .keys()
@@ -322,9 +324,7 @@ impl<'m> Filler<'m> {
         let (account, rest) = rest.split_once(':')?;
         let rest = rest.strip_prefix("assumed-role/")?;
         let (name, session) = rest.split_once('/')?;
-        let role = self
-            .roles_by_name
-            .get(&(account.to_string(), name.to_string()))?;
+        let role = self.roles_by_name.get(account)?.get(name)?;
         Some((role, session))
     }
 }

@@ -122,6 +122,14 @@ fn abbreviate(s: &str) -> String {
     }
 }
 
+/// The path of an item of a string-or-array element.
+fn item_path(element: &JsonPath, index: Option<usize>) -> JsonPath {
+    match index {
+        Some(i) => element.index(i),
+        None => element.clone(),
+    }
+}
+
 /// The JSON type of a value, as named in messages.
 fn type_name(v: &Value) -> &'static str {
     match v {
@@ -346,16 +354,21 @@ impl Parser {
         }
     }
 
-    /// A string or an array of strings.
-    fn strings<'v>(&mut self, v: &'v Value, path: &JsonPath) -> Option<Vec<(&'v str, JsonPath)>> {
+    /// A string or an array of strings, each with its index in the array (`None` for a lone
+    /// string); the caller builds the JSON path of an item only if it reports an error.
+    fn strings<'v>(
+        &mut self,
+        v: &'v Value,
+        path: &JsonPath,
+    ) -> Option<Vec<(&'v str, Option<usize>)>> {
         match v {
-            Value::String(s) => Some(vec![(s.as_str(), path.clone())]),
+            Value::String(s) => Some(vec![(s.as_str(), None)]),
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
                     match item {
-                        Value::String(s) => out.push((s.as_str(), path.index(i))),
+                        Value::String(s) => out.push((s.as_str(), Some(i))),
                         other => {
                             self.wrong_type(path.index(i), "a string", other);
                             ok = false;
@@ -390,7 +403,7 @@ impl Parser {
             match check_action(s) {
                 Ok(()) => patterns.push(ActionPattern(s.to_string())),
                 Err(reason) => self.err(
-                    at,
+                    item_path(&p, at),
                     PolicyErrorKind::InvalidValue {
                         value: s.to_string(),
                         reason: reason.to_string(),
@@ -420,7 +433,7 @@ impl Parser {
             match check_resource(s) {
                 Ok(()) => patterns.push(ResourcePattern(s.to_string())),
                 Err(reason) => self.err(
-                    at,
+                    item_path(&p, at),
                     PolicyErrorKind::InvalidArn {
                         value: s.to_string(),
                         reason: reason.to_string(),

@@ -234,6 +234,17 @@ fn the_example_organization_loads_with_every_account_principal_and_resource() {
     assert_eq!(m.roles.len(), 8);
     assert_eq!(m.resources.len(), 5);
     assert_eq!(m.credential_report.len(), 5);
+    // README.md and requests.jsonl are not account data; the only warnings are the documented
+    // unresolved policy and the snapshot notes.
+    for w in &m.warnings {
+        assert!(
+            matches!(
+                &w.kind,
+                WarningKind::FromSnapshot { .. } | WarningKind::UnresolvedPolicy { .. }
+            ),
+            "{w}"
+        );
+    }
 
     // GroupList names resolve across the two pages of the prod GAAD.
     let alice = &m.users["arn:aws:iam::222222222222:user/alice"];

@@ -16,7 +16,8 @@ use crate::error::JsonPath;
 const MAX_DEPTH: usize = 32;
 
 /// Load every input into one model. Each path is a file, or a directory read recursively
-/// (its `.json` and `.csv` files, in name order; `.md`, `.txt` and hidden files are skipped,
+/// (its `.json` and `.csv` files, in name order; `.md`, `.txt`, `.jsonl` and hidden files are
+/// skipped,
 /// any other file is skipped with a warning).
 /// A file's format is detected from its content, as `docs/inputs.md` describes.
 pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
@@ -69,8 +70,9 @@ fn load_path(
     load_text(FileCtx::new(path.to_path_buf()), &text, b)
 }
 
-/// Notes beside the data (`README.md`, `SOURCE.txt`, `.gitignore`): not input, so skipping
-/// them drops nothing the user gave as data.
+/// Notes beside the data (`README.md`, `SOURCE.txt`, `.gitignore`) and JSON Lines request
+/// or scenario files of `simulate`: not account data, so skipping them drops nothing the
+/// user gave as data.
 fn is_documentation(path: &Path) -> bool {
     let hidden = path
         .file_name()
@@ -78,7 +80,7 @@ fn is_documentation(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.'));
     let doc_ext = matches!(
         path.extension().and_then(|e| e.to_str()),
-        Some("md") | Some("txt")
+        Some("md") | Some("txt") | Some("jsonl")
     );
     hidden || doc_ext
 }

@@ -9,15 +9,22 @@ use std::collections::HashMap;
 
 use facts::wildcard::glob_match;
 
-/// One class of actions that every pattern treats alike.
+/// One action clause (`Action` or `NotAction`) as indices into the pattern list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Clause {
+    /// `NotAction`: the clause holds for actions no pattern matches.
+    pub negated: bool,
+    /// The patterns (indices, sorted, deduplicated).
+    pub patterns: Vec<usize>,
+}
+
+/// One class of actions that every action clause of the policies treats alike.
 #[derive(Debug, Clone)]
 pub struct ActionClass {
-    /// Members: indices into the catalogue (empty for a name outside it).
+    /// Catalogue actions of the class (indices into the catalogue).
     pub members: Vec<usize>,
-    /// A name outside the catalogue that stands for this class, if it is such a class.
-    pub witness: Option<String>,
-    /// Indices of the patterns that match this class.
-    pub signature: Vec<usize>,
+    /// Names outside the catalogue that the policies spell out literally, in this class.
+    pub witnesses: Vec<String>,
 }
 
 /// The action domain of one proof.
@@ -25,11 +32,14 @@ pub struct ActionClass {
 pub struct ActionDomain {
     /// The classes; the solver's action variable ranges over their indices.
     pub classes: Vec<ActionClass>,
-    /// For each pattern, the classes it matches.
-    pub matching: Vec<Vec<usize>>,
+    /// For each clause, the classes for which it holds.
+    pub clause_classes: Vec<Vec<usize>>,
     /// The catalogue the member indices point into.
     names: std::sync::Arc<[String]>,
 }
+
+/// Catalogue indices and witness names with one pattern signature.
+type Members = (Vec<usize>, Vec<String>);
 
 /// The longest prefix of `pattern` without a wildcard.
 fn literal_prefix(pattern: &str) -> &str {
@@ -40,10 +50,15 @@ fn literal_prefix(pattern: &str) -> &str {
 }
 
 impl ActionDomain {
-    /// Build the classes of `catalogue` (lowercased, sorted) under `patterns` (lowercased).
-    /// With `unknown_names`, witnesses outside the catalogue are added as their own classes.
+    /// Build the classes of the catalogue `names` (lowercased, sorted) under `patterns`
+    /// (lowercased) and the `clauses` made of them. Actions are first grouped by the set of
+    /// patterns that match them, then by the set of clauses that hold for them: two actions
+    /// that every statement treats alike are one class, so a policy listing 2,000 actions in
+    /// one statement has a handful of classes, not 2,000. With `unknown_names`, literal
+    /// patterns naming no catalogue action become witnesses.
     pub fn build(
-        patterns: Vec<String>,
+        patterns: &[String],
+        clauses: &[Clause],
         names: std::sync::Arc<[String]>,
         unknown_names: bool,
     ) -> ActionDomain {
@@ -67,78 +82,79 @@ impl ActionDomain {
                 }
             }
         }
-        let mut classes: Vec<ActionClass> = Vec::new();
-        let mut by_sig: HashMap<Vec<usize>, usize> = HashMap::new();
-        let mut unmatched = Vec::new();
+        // Pattern signatures of every catalogue action and of every witness.
+        let mut by_sig: HashMap<Vec<usize>, Members> = HashMap::new();
         for (ai, sig) in sig_of.into_iter().enumerate() {
-            if sig.is_empty() {
-                unmatched.push(ai);
-                continue;
-            }
-            match by_sig.get(&sig) {
-                Some(&ci) => {
-                    if let Some(c) = classes.get_mut(ci) {
-                        c.members.push(ai);
-                    }
-                }
-                None => {
-                    by_sig.insert(sig.clone(), classes.len());
-                    classes.push(ActionClass {
-                        members: vec![ai],
-                        witness: None,
-                        signature: sig,
-                    });
-                }
-            }
-        }
-        // Catalogue actions that no pattern matches: one class, if any exist.
-        if !unmatched.is_empty() {
-            by_sig.insert(Vec::new(), classes.len());
-            classes.push(ActionClass {
-                members: unmatched,
-                witness: None,
-                signature: Vec::new(),
-            });
+            by_sig.entry(sig).or_default().0.push(ai);
         }
         if unknown_names {
-            let mut witnesses: Vec<String> = Vec::new();
-            for p in &patterns {
-                witnesses.push(p.replace('*', "").replace('?', "z"));
-                witnesses.push(p.replace('*', "zz").replace('?', "z"));
-            }
-            witnesses.push("iamlogic-unknown:unknownaction".to_string());
-            for w in witnesses {
-                if catalogue.binary_search(&w).is_ok() {
+            for p in patterns {
+                if p.contains(['*', '?']) || catalogue.binary_search(p).is_ok() {
                     continue;
                 }
                 let sig: Vec<usize> = patterns
                     .iter()
                     .enumerate()
-                    .filter(|(_, p)| glob_match(p, &w, true))
+                    .filter(|(_, q)| glob_match(q, p, true))
                     .map(|(i, _)| i)
                     .collect();
-                if by_sig.contains_key(&sig) {
-                    continue;
-                }
-                by_sig.insert(sig.clone(), classes.len());
+                by_sig.entry(sig).or_default().1.push(p.clone());
+            }
+        }
+        // Clause signatures: which clauses hold for a pattern signature.
+        let mut groups: HashMap<Vec<bool>, usize> = HashMap::new();
+        let mut classes: Vec<ActionClass> = Vec::new();
+        let mut sigs: Vec<(Vec<usize>, Members)> = by_sig.into_iter().collect();
+        sigs.sort();
+        for (sig, (members, witnesses)) in sigs {
+            let bits: Vec<bool> = clauses
+                .iter()
+                .map(|c| c.negated != c.patterns.iter().any(|p| sig.binary_search(p).is_ok()))
+                .collect();
+            let ci = *groups.entry(bits).or_insert_with(|| {
                 classes.push(ActionClass {
                     members: Vec::new(),
-                    witness: Some(w),
-                    signature: sig,
+                    witnesses: Vec::new(),
                 });
+                classes.len() - 1
+            });
+            if let Some(c) = classes.get_mut(ci) {
+                c.members.extend(members);
+                c.witnesses.extend(witnesses);
             }
         }
-        let mut matching = vec![Vec::new(); patterns.len()];
-        for (ci, c) in classes.iter().enumerate() {
-            for &pi in &c.signature {
-                if let Some(m) = matching.get_mut(pi) {
-                    m.push(ci);
-                }
-            }
+        classes.retain(|c| !c.members.is_empty() || !c.witnesses.is_empty());
+        for c in &mut classes {
+            c.members.sort_unstable();
         }
+        let clause_classes = clauses
+            .iter()
+            .map(|cl| {
+                classes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        let holds = |name: &str| {
+                            cl.negated
+                                != cl
+                                    .patterns
+                                    .iter()
+                                    .filter_map(|&p| patterns.get(p))
+                                    .any(|p| glob_match(p, name, true))
+                        };
+                        match (c.members.first(), c.witnesses.first()) {
+                            (Some(&m), _) => catalogue.get(m).is_some_and(|n| holds(n)),
+                            (None, Some(w)) => holds(w),
+                            (None, None) => false,
+                        }
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
         ActionDomain {
             classes,
-            matching,
+            clause_classes,
             names,
         }
     }
@@ -146,9 +162,9 @@ impl ActionDomain {
     /// The name that represents class `ci` in a counterexample.
     pub fn representative(&self, ci: usize) -> Option<String> {
         let c = self.classes.get(ci)?;
-        match &c.witness {
-            Some(w) => Some(w.clone()),
-            None => c.members.first().and_then(|&i| self.names.get(i)).cloned(),
+        match c.members.first() {
+            Some(&i) => self.names.get(i).cloned(),
+            None => c.witnesses.first().cloned(),
         }
     }
 
@@ -210,19 +226,34 @@ impl Catalogue {
 mod tests {
     use super::*;
 
-    fn dom(patterns: &[&str], cat: &[&str], unknown: bool) -> ActionDomain {
+    /// One clause per pattern list, in order.
+    fn dom(clauses: &[&[&str]], cat: &[&str], unknown: bool) -> ActionDomain {
         let cat = Catalogue::new(cat.iter());
-        ActionDomain::build(
-            patterns.iter().map(|p| p.to_ascii_lowercase()).collect(),
-            cat.shared(),
-            unknown,
-        )
+        let mut patterns: Vec<String> = Vec::new();
+        let mut cls = Vec::new();
+        for c in clauses {
+            let mut idx = Vec::new();
+            for p in *c {
+                let p = p.to_ascii_lowercase();
+                let i = patterns.iter().position(|q| *q == p).unwrap_or_else(|| {
+                    patterns.push(p.clone());
+                    patterns.len() - 1
+                });
+                idx.push(i);
+            }
+            idx.sort_unstable();
+            cls.push(Clause {
+                negated: false,
+                patterns: idx,
+            });
+        }
+        ActionDomain::build(&patterns, &cls, cat.shared(), unknown)
     }
 
     #[test]
-    fn actions_matching_the_same_patterns_share_a_class() {
+    fn actions_every_statement_treats_alike_share_a_class() {
         let d = dom(
-            &["s3:Get*", "s3:*"],
+            &[&["s3:Get*"], &["s3:*"]],
             &[
                 "s3:GetObject",
                 "s3:GetBucket",
@@ -233,54 +264,66 @@ mod tests {
         );
         // {Get*, *}: 2 actions; {*}: PutObject; {}: ec2.
         assert_eq!(d.classes.len(), 3);
-        let get = d
-            .classes
-            .iter()
-            .find(|c| c.signature == vec![0, 1])
-            .unwrap();
-        let ci = d
-            .classes
-            .iter()
-            .position(|c| c.signature == vec![0, 1])
-            .unwrap();
+        let ci = d.clause_classes[0][0];
         assert_eq!(d.member_names(ci), vec!["s3:getbucket", "s3:getobject"]);
-        assert!(get.witness.is_none());
-        assert_eq!(d.matching[1].len(), 2);
+        assert_eq!(d.clause_classes[1].len(), 2);
     }
 
     #[test]
-    fn names_outside_the_catalogue_get_witness_classes() {
-        let d = dom(&["s3:GetNew"], &["s3:GetObject"], true);
-        let w = d
-            .classes
-            .iter()
-            .find(|c| c.witness.is_some() && c.signature == vec![0]);
-        assert_eq!(w.unwrap().witness.as_deref(), Some("s3:getnew"));
-        let d = dom(&["s3:GetNew"], &["s3:GetObject"], false);
-        assert!(d.matching[0].is_empty());
+    fn a_long_list_in_one_statement_is_one_class() {
+        let d = dom(
+            &[&["s3:GetObject", "s3:PutObject", "s3:GetBucket"]],
+            &[
+                "s3:GetObject",
+                "s3:GetBucket",
+                "s3:PutObject",
+                "ec2:RunInstances",
+            ],
+            false,
+        );
+        assert_eq!(d.classes.len(), 2);
+        assert_eq!(d.member_names(d.clause_classes[0][0]).len(), 3);
     }
 
     #[test]
-    fn the_aws_catalogue_is_partitioned_by_the_patterns() {
+    fn literal_names_outside_the_catalogue_are_witnesses() {
+        let d = dom(&[&["s3:GetNew"]], &["s3:GetObject"], true);
+        let ci = d.clause_classes[0][0];
+        assert_eq!(d.classes[ci].witnesses, vec!["s3:getnew"]);
+        assert_eq!(d.representative(ci).as_deref(), Some("s3:getnew"));
+        let d = dom(&[&["s3:GetNew"]], &["s3:GetObject"], false);
+        assert!(d.clause_classes[0].is_empty());
+        // A wildcard naming nothing in the catalogue stands for no action.
+        let d = dom(&[&["s3:Nothing*"]], &["s3:GetObject"], true);
+        assert!(d.clause_classes[0].is_empty());
+    }
+
+    #[test]
+    fn the_aws_catalogue_is_partitioned_by_the_statements() {
         let cat = Catalogue::aws();
         assert!(cat.names().len() > 20_000);
         let t = std::time::Instant::now();
-        let d = ActionDomain::build(
-            vec!["*".into(), "s3:get*".into(), "s3:getobject".into()],
-            cat.shared(),
-            true,
-        );
+        let patterns = vec![
+            "*".to_string(),
+            "s3:get*".to_string(),
+            "s3:getobject".to_string(),
+        ];
+        let clauses = vec![
+            Clause {
+                negated: false,
+                patterns: vec![0],
+            },
+            Clause {
+                negated: false,
+                patterns: vec![1, 2],
+            },
+        ];
+        let d = ActionDomain::build(&patterns, &clauses, cat.shared(), true);
         eprintln!("classes built in {:?}", t.elapsed());
-        // {*}, {*, s3:Get*}, {*, s3:Get*, s3:GetObject}; every action matches `*`.
-        assert_eq!(
-            d.classes.len(),
-            3,
-            "{:?}",
-            d.classes.iter().map(|c| &c.signature).collect::<Vec<_>>()
-        );
-        assert_eq!(d.matching[0].len(), 3);
+        // {*} and {*, s3:Get*}: s3:GetObject is not told apart from s3:GetBucket.
+        assert_eq!(d.classes.len(), 2);
+        assert_eq!(d.clause_classes[0].len(), 2);
         let total: usize = d.classes.iter().map(|c| c.members.len()).sum();
         assert_eq!(total, cat.names().len());
-        assert!(d.classes.iter().all(|c| c.witness.is_none()));
     }
 }

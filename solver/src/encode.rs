@@ -81,12 +81,12 @@ fn literal_constraints(preds: &[StrPred], atoms: &[Bool], out: &mut Vec<Bool>) {
 
 impl Engine {
     pub(crate) fn new(vocab: Vocab, catalogue: &Catalogue, unknown_actions: bool) -> Engine {
-        let mut actions =
-            ActionDomain::build(vocab.actions.clone(), catalogue.shared(), unknown_actions);
-        if actions.classes.is_empty() {
-            // An empty catalogue and no patterns: one name stands for every action.
-            actions = ActionDomain::build(vocab.actions.clone(), catalogue.shared(), true);
-        }
+        let actions = ActionDomain::build(
+            &vocab.actions,
+            &vocab.clauses,
+            catalogue.shared(),
+            unknown_actions,
+        );
         let act = Int::new_const("action");
         let principal = Int::new_const("principal");
         let mut domain = vec![
@@ -142,17 +142,20 @@ impl Engine {
         }
     }
 
-    /// `action ∈ pattern`.
-    fn action_atom(&self, pattern: &str) -> Bool {
-        let Some(pi) = self.vocab.action(pattern) else {
+    /// The action clause holds.
+    fn clause_atom<'a>(&self, negated: bool, patterns: impl IntoIterator<Item = &'a str>) -> Bool {
+        let Some(ci) = self.vocab.clause(negated, patterns) else {
             return Bool::from_bool(false);
         };
         let classes = self
             .actions
-            .matching
-            .get(pi)
+            .clause_classes
+            .get(ci)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
+        if classes.len() == self.actions.classes.len() {
+            return Bool::from_bool(true);
+        }
         let eqs: Vec<Bool> = classes
             .iter()
             .map(|&c| self.act.eq(Int::from_u64(c as u64)))
@@ -160,10 +163,9 @@ impl Engine {
         Bool::or(&eqs)
     }
 
-    /// `action` matches one of `patterns` (registered in the vocabulary).
+    /// `action` matches one of `patterns` (registered in the vocabulary as a clause).
     pub(crate) fn action_in(&self, patterns: &[String]) -> Bool {
-        let v: Vec<Bool> = patterns.iter().map(|p| self.action_atom(p)).collect();
-        Bool::or(&v)
+        self.clause_atom(false, patterns.iter().map(String::as_str))
     }
 
     fn resource_atom(&self, pattern: &str, variables: bool) -> Bool {
@@ -221,8 +223,8 @@ impl Engine {
         let vars = policy.version.supports_variables();
         let mut parts = Vec::new();
         parts.push(match &s.action {
-            ActionClause::Action(ps) => self.any_action(ps),
-            ActionClause::NotAction(ps) => self.any_action(ps).not(),
+            ActionClause::Action(ps) => self.clause_atom(false, ps.iter().map(|p| p.0.as_str())),
+            ActionClause::NotAction(ps) => self.clause_atom(true, ps.iter().map(|p| p.0.as_str())),
         });
         match &s.resource {
             Some(ResourceClause::Resource(ps)) => parts.push(self.any_resource(ps, vars)),
@@ -236,11 +238,6 @@ impl Engine {
             parts.push(self.condition(c, vars));
         }
         Bool::and(&parts)
-    }
-
-    fn any_action(&self, ps: &[ActionPattern]) -> Bool {
-        let v: Vec<Bool> = ps.iter().map(|p| self.action_atom(&p.0)).collect();
-        Bool::or(&v)
     }
 
     fn any_resource(&self, ps: &[facts::policy::ResourcePattern], vars: bool) -> Bool {

@@ -154,8 +154,8 @@ pub(crate) fn engine_for(
     for s in stacks {
         vocab.add_stack(s);
     }
-    for a in actions {
-        vocab.add_action(a);
+    if !actions.is_empty() {
+        vocab.add_clause(false, actions.iter().map(String::as_str));
     }
     for r in resources {
         vocab.resources.add(crate::strings::StrPred::Resource {
@@ -213,10 +213,8 @@ pub(crate) fn enumerate(
                     });
                 }
                 if let Some(c) = engine.actions.classes.get(f.class) {
-                    match &c.witness {
-                        Some(w) => dir.unknown_actions.push(w.clone()),
-                        None => dir.actions.extend(engine.actions.member_names(f.class)),
-                    }
+                    dir.unknown_actions.extend(c.witnesses.iter().cloned());
+                    dir.actions.extend(engine.actions.member_names(f.class));
                 }
                 if dir.examples.len() < opts.max_examples {
                     dir.examples.push(crate::Counterexample {

@@ -8,6 +8,7 @@ use facts::policy::{ActionClause, PrincipalClause, PrincipalEntry, Principals, R
 use facts::request::RequestPrincipal;
 use facts::Policy;
 
+use crate::actions::Clause;
 use crate::stack::Stack;
 use crate::strings::StrPred;
 
@@ -57,6 +58,8 @@ pub(crate) struct KeyUse {
 pub(crate) struct Vocab {
     pub(crate) actions: Vec<String>,
     action_index: HashMap<String, usize>,
+    pub(crate) clauses: Vec<Clause>,
+    clause_index: HashMap<Clause, usize>,
     pub(crate) resources: PredSet,
     pub(crate) keys: BTreeMap<String, KeyUse>,
     pub(crate) principals: Vec<RequestPrincipal>,
@@ -83,8 +86,45 @@ impl Vocab {
         self.actions.len() - 1
     }
 
-    pub(crate) fn action(&self, p: &str) -> Option<usize> {
-        self.action_index.get(&p.to_ascii_lowercase()).copied()
+    /// Register an action clause and return its index.
+    pub(crate) fn add_clause<'a>(
+        &mut self,
+        negated: bool,
+        patterns: impl IntoIterator<Item = &'a str>,
+    ) -> usize {
+        let mut idx: Vec<usize> = patterns.into_iter().map(|p| self.add_action(p)).collect();
+        idx.sort_unstable();
+        idx.dedup();
+        let c = Clause {
+            negated,
+            patterns: idx,
+        };
+        if let Some(&i) = self.clause_index.get(&c) {
+            return i;
+        }
+        self.clause_index.insert(c.clone(), self.clauses.len());
+        self.clauses.push(c);
+        self.clauses.len() - 1
+    }
+
+    /// The index of a registered clause.
+    pub(crate) fn clause<'a>(
+        &self,
+        negated: bool,
+        patterns: impl IntoIterator<Item = &'a str>,
+    ) -> Option<usize> {
+        let mut idx = Vec::new();
+        for p in patterns {
+            idx.push(*self.action_index.get(&p.to_ascii_lowercase())?);
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        self.clause_index
+            .get(&Clause {
+                negated,
+                patterns: idx,
+            })
+            .copied()
     }
 
     pub(crate) fn add_principal(&mut self, p: RequestPrincipal) {
@@ -102,10 +142,11 @@ impl Vocab {
     fn add_policy(&mut self, policy: &Policy) {
         let vars = policy.version.supports_variables();
         for s in &policy.statements {
-            let (ActionClause::Action(ps) | ActionClause::NotAction(ps)) = &s.action;
-            for p in ps {
-                self.add_action(&p.0);
-            }
+            let (negated, ps) = match &s.action {
+                ActionClause::Action(ps) => (false, ps),
+                ActionClause::NotAction(ps) => (true, ps),
+            };
+            self.add_clause(negated, ps.iter().map(|p| p.0.as_str()));
             if let Some(ResourceClause::Resource(ps) | ResourceClause::NotResource(ps)) =
                 &s.resource
             {

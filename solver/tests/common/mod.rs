@@ -13,7 +13,16 @@ pub struct Pair {
     pub new: PathBuf,
     pub identical: bool,
     pub canonically_equal: bool,
-    pub oracle: Option<String>,
+    pub oracle: Option<Oracle>,
+}
+
+/// The catalogue oracle of a `simple_allow_star` pair.
+pub struct Oracle {
+    pub verdict: String,
+    pub added_count: u64,
+    pub removed_count: u64,
+    pub added_sample: Vec<String>,
+    pub removed_sample: Vec<String>,
 }
 
 /// Every pair, in file order, or `None` when the corpus is missing (skipped outside CI).
@@ -36,10 +45,30 @@ pub fn pairs() -> Option<Vec<Pair>> {
             new: dir.join(s("new_path")),
             identical: b("identical"),
             canonically_equal: b("canonically_equal"),
-            oracle: v
-                .pointer("/catalogue_oracle/verdict")
-                .and_then(|x| x.as_str())
-                .map(String::from),
+            oracle: v.get("catalogue_oracle").map(|o| {
+                let list = |k: &str| -> Vec<String> {
+                    o.get(k)
+                        .and_then(|x| x.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let count = |k: &str| o.get(k).and_then(|x| x.as_u64()).unwrap_or(0);
+                Oracle {
+                    verdict: o
+                        .get("verdict")
+                        .and_then(|x| x.as_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                    added_count: count("added_count"),
+                    removed_count: count("removed_count"),
+                    added_sample: list("added_sample"),
+                    removed_sample: list("removed_sample"),
+                }
+            }),
         });
     }
     Some(out)

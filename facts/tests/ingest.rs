@@ -1171,3 +1171,34 @@ fn replacing_any_element_of_the_examples_with_a_wrong_type_never_panics() {
     }
     assert!(loads > 1000, "{loads}");
 }
+
+#[test]
+fn a_role_as_the_resource_has_its_tags_as_aws_and_iam_resource_tags() {
+    let m = load_examples();
+    let mut r = req(
+        aws("arn:aws:iam::222222222222:user/alice"),
+        "arn:aws:iam::222222222222:role/DeployRole",
+    );
+    r.action = "sts:AssumeRole".into();
+    context::fill(&m, &mut r);
+    assert_eq!(
+        single(&r.context, "aws:ResourceTag/purpose").as_deref(),
+        Some("deploy")
+    );
+    assert_eq!(
+        single(&r.context, "iam:ResourceTag/purpose").as_deref(),
+        Some("deploy")
+    );
+    assert_eq!(
+        single(&r.context, "aws:ResourceAccount").as_deref(),
+        Some("222222222222")
+    );
+    // A bucket's tags are not IAM resource tags.
+    let mut r = req(
+        aws("arn:aws:iam::222222222222:user/alice"),
+        "arn:aws:s3:::example-prod-data",
+    );
+    context::fill(&m, &mut r);
+    assert!(r.context.get("iam:ResourceTag/classification").is_none());
+    assert!(r.context.get("aws:ResourceTag/classification").is_some());
+}

@@ -204,14 +204,24 @@ fn resource_entries(model: &Model, resource: &str) -> Entries {
             }
         }
     }
+    if let Some(r) = known {
+        for (k, v) in &r.tags {
+            out.push((format!("aws:ResourceTag/{k}"), single(v)));
+        }
+        return out;
+    }
     // A role or user is also a resource (of sts:AssumeRole*, iam:*): its tags are its
-    // resource tags.
-    let tags = known
+    // resource tags, under `aws:ResourceTag/*` and under the IAM key `iam:ResourceTag/*`
+    // (Service Authorization Reference: `sts:AssumeRole` and the IAM actions on roles and
+    // users list `iam:ResourceTag/${TagKey}`).
+    let iam_tags = model
+        .roles
+        .get(resource)
         .map(|r| &r.tags)
-        .or_else(|| model.roles.get(resource).map(|r| &r.tags))
         .or_else(|| model.users.get(resource).map(|u| &u.tags));
-    for (k, v) in tags.into_iter().flatten() {
+    for (k, v) in iam_tags.into_iter().flatten() {
         out.push((format!("aws:ResourceTag/{k}"), single(v)));
+        out.push((format!("iam:ResourceTag/{k}"), single(v)));
     }
     out
 }

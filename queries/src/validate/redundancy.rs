@@ -11,10 +11,10 @@
 //! naming every known `s3:Get*` action). Statements with `NotAction`/`NotResource`/
 //! `NotPrincipal` on either side, or conditions on the covering side, are left alone.
 
+use std::collections::HashSet;
+
 use facts::catalogue::{glob_covers, Catalogue};
-use facts::policy::{
-    ActionClause, ActionPattern, Effect, PrincipalClause, Principals, ResourceClause, Statement,
-};
+use facts::policy::{ActionClause, Effect, PrincipalClause, Principals, ResourceClause, Statement};
 use facts::wildcard::{glob_match, has_wildcard};
 
 use super::finding::{Code, Finding, Severity};
@@ -22,6 +22,8 @@ use super::paths::Shape;
 
 /// Redundancy findings over all statements of a policy.
 pub(crate) fn check_policy(statements: &[Statement], shape: &Shape<'_>, out: &mut Vec<Finding>) {
+    // Each statement's action patterns, indexed once for the pairwise comparisons.
+    let sets: Vec<Option<ActionSet<'_>>> = statements.iter().map(ActionSet::of).collect();
     for (i, s) in statements.iter().enumerate() {
         if let Some(first) = statements.iter().take(i).find(|t| same_statement(t, s)) {
             out.push(Finding::new(
@@ -40,7 +42,7 @@ pub(crate) fn check_policy(statements: &[Statement], shape: &Shape<'_>, out: &mu
             continue;
         }
         for (j, t) in statements.iter().enumerate() {
-            if i == j || !t.conditions.is_empty() || !covers(t, s) {
+            if i == j || !t.conditions.is_empty() || !covers(t, sets.get(j), s) {
                 continue;
             }
             match t.effect {
@@ -60,7 +62,7 @@ pub(crate) fn check_policy(statements: &[Statement], shape: &Shape<'_>, out: &mu
                 }
                 Effect::Allow => {
                     // Of two statements that cover each other, report only the later one.
-                    if s.conditions.is_empty() && covers(s, t) && j > i {
+                    if s.conditions.is_empty() && covers(s, sets.get(i), t) && j > i {
                         continue;
                     }
                     out.push(Finding::new(
@@ -89,12 +91,75 @@ fn same_statement(a: &Statement, b: &Statement) -> bool {
         && a.conditions == b.conditions
 }
 
-/// Whether every request `small` matches is matched by `big` (conditions aside).
-fn covers(big: &Statement, small: &Statement) -> bool {
+/// Whether every request `small` matches is matched by `big` (conditions aside);
+/// `big_actions` is `big`'s [`ActionSet`].
+fn covers(big: &Statement, big_actions: Option<&Option<ActionSet<'_>>>, small: &Statement) -> bool {
     // Cheapest first: principals and resources are short lists, actions can be long.
-    principals_cover(&big.principal, &small.principal)
-        && resources_cover(&big.resource, &small.resource)
-        && actions_cover(&big.action, &small.action)
+    if !principals_cover(&big.principal, &small.principal)
+        || !resources_cover(&big.resource, &small.resource)
+    {
+        return false;
+    }
+    let (Some(Some(big_actions)), ActionClause::Action(small)) = (big_actions, &small.action)
+    else {
+        return false;
+    };
+    small.iter().all(|s| big_actions.covers(&s.0))
+}
+
+/// The `Action` patterns of a statement: literals (lowercased, in a set) and wildcards.
+struct ActionSet<'s> {
+    literals: HashSet<String>,
+    wildcards: Vec<&'s str>,
+}
+
+impl<'s> ActionSet<'s> {
+    /// `None` for a `NotAction` statement (never used to claim coverage).
+    fn of(stmt: &'s Statement) -> Option<ActionSet<'s>> {
+        let ActionClause::Action(patterns) = &stmt.action else {
+            return None;
+        };
+        let mut set = ActionSet {
+            literals: HashSet::new(),
+            wildcards: Vec::new(),
+        };
+        for p in patterns {
+            if has_wildcard(&p.0) {
+                set.wildcards.push(&p.0);
+            } else {
+                set.literals.insert(p.0.to_ascii_lowercase());
+            }
+        }
+        Some(set)
+    }
+
+    /// Whether the set matches the concrete action `name`.
+    fn matches(&self, name: &str) -> bool {
+        self.literals.contains(&name.to_ascii_lowercase())
+            || self.wildcards.iter().any(|w| glob_match(w, name, true))
+    }
+
+    /// Whether every action the pattern `small` matches is matched by the set.
+    fn covers(&self, small: &str) -> bool {
+        if !has_wildcard(small) && self.literals.contains(&small.to_ascii_lowercase()) {
+            return true;
+        }
+        if self.wildcards.iter().any(|w| glob_covers(w, small, true)) {
+            return true;
+        }
+        // A wildcard within one service: covered when every known action it names is.
+        let Some((prefix, _)) = small.split_once(':') else {
+            return false;
+        };
+        if !has_wildcard(small) || has_wildcard(prefix) {
+            return false;
+        }
+        let mut expanded = Catalogue::get().expand(small).peekable();
+        if expanded.peek().is_none() {
+            return false;
+        }
+        expanded.all(|a| self.matches(&a.full_name()))
+    }
 }
 
 fn principals_cover(big: &Option<PrincipalClause>, small: &Option<PrincipalClause>) -> bool {
@@ -107,34 +172,6 @@ fn principals_cover(big: &Option<PrincipalClause>, small: &Option<PrincipalClaus
         (Some(b), Some(s)) => b == s,
         _ => false,
     }
-}
-
-fn actions_cover(big: &ActionClause, small: &ActionClause) -> bool {
-    let (ActionClause::Action(big), ActionClause::Action(small)) = (big, small) else {
-        return false;
-    };
-    small.iter().all(|s| action_pattern_covered(big, s))
-}
-
-fn action_pattern_covered(big: &[ActionPattern], small: &ActionPattern) -> bool {
-    if big.iter().any(|b| glob_covers(&b.0, &small.0, true)) {
-        return true;
-    }
-    // A wildcard within one service: covered when every known action it names is.
-    let Some((prefix, _)) = small.0.split_once(':') else {
-        return false;
-    };
-    if !has_wildcard(&small.0) || has_wildcard(prefix) {
-        return false;
-    }
-    let mut expanded = Catalogue::get().expand(&small.0).peekable();
-    if expanded.peek().is_none() {
-        return false;
-    }
-    expanded.all(|a| {
-        let name = a.full_name();
-        big.iter().any(|b| glob_match(&b.0, &name, true))
-    })
 }
 
 fn resources_cover(big: &Option<ResourceClause>, small: &Option<ResourceClause>) -> bool {

@@ -256,6 +256,93 @@ fn arn_regex(pattern: &str) -> Regexp {
     concat_all(parts)
 }
 
+/// What every string a pattern matches starts and ends with, when that is known from the
+/// pattern's text alone: (prefix, suffix, wildcards live). `None` for case-insensitive
+/// operators and opaque patterns.
+fn affixes(p: &StrPred) -> Option<(&str, &str, bool)> {
+    if p.opaque() {
+        return None;
+    }
+    let t = p.text();
+    let glob = match p {
+        StrPred::Resource { .. } => true,
+        StrPred::Cond { op, .. } => match op {
+            BaseOperator::StringLike | BaseOperator::ArnLike | BaseOperator::ArnEquals => true,
+            BaseOperator::StringEquals | BaseOperator::BinaryEquals => false,
+            _ => return None,
+        },
+    };
+    if !glob {
+        return Some((t, t, false));
+    }
+    let first = t.find(['*', '?']).unwrap_or(t.len());
+    let last = t.rfind(['*', '?']).map_or(0, |i| i + 1);
+    Some((t.get(..first)?, t.get(last..)?, true))
+}
+
+/// A small set of atom values that no string can have, found from the patterns' texts
+/// alone (Zelkova's concrete relations between patterns): a pattern of only `*` wanted false;
+/// two patterns wanted true whose fixed prefixes or suffixes contradict each other; a pattern
+/// wanted true inside a `prefix*` pattern wanted false.
+fn quick_core(preds: &[StrPred], want: &[(usize, bool)]) -> Option<Vec<(usize, bool)>> {
+    let everything = |p: &StrPred| {
+        matches!(
+            p,
+            StrPred::Resource { .. }
+                | StrPred::Cond {
+                    op: BaseOperator::StringLike,
+                    ..
+                }
+        ) && !p.opaque()
+            && !p.text().is_empty()
+            && p.text().chars().all(|c| c == '*')
+    };
+    for &(i, v) in want {
+        if !v && preds.get(i).is_some_and(everything) {
+            return Some(vec![(i, false)]);
+        }
+    }
+    let trues: Vec<(usize, (&str, &str, bool))> = want
+        .iter()
+        .filter(|(_, v)| *v)
+        .filter_map(|&(i, _)| preds.get(i).and_then(affixes).map(|a| (i, a)))
+        .collect();
+    for (n, &(i, (pi, si, _))) in trues.iter().enumerate() {
+        for &(j, (pj, sj, _)) in trues.iter().skip(n + 1) {
+            let prefixes_clash = !(pi.starts_with(pj) || pj.starts_with(pi));
+            let suffixes_clash = !(si.ends_with(sj) || sj.ends_with(si));
+            if prefixes_clash || suffixes_clash {
+                return Some(vec![(i, true), (j, true)]);
+            }
+        }
+    }
+    // `P*` (plain glob, one trailing star) contains every pattern whose fixed prefix starts
+    // with P.
+    for &(j, v) in want {
+        let Some(q) = preds.get(j) else { continue };
+        let plain = matches!(
+            q,
+            StrPred::Resource { .. }
+                | StrPred::Cond {
+                    op: BaseOperator::StringLike,
+                    ..
+                }
+        );
+        let t = q.text();
+        if v || !plain || q.opaque() || !t.ends_with('*') {
+            continue;
+        }
+        let head = t.get(..t.len() - 1).unwrap_or("");
+        if head.contains(['*', '?']) {
+            continue;
+        }
+        if let Some(&(i, _)) = trues.iter().find(|(_, (pi, _, _))| pi.starts_with(head)) {
+            return Some(vec![(i, true), (j, false)]);
+        }
+    }
+    None
+}
+
 /// The outcome of concretising one assignment.
 pub(crate) enum Realized {
     /// A string with exactly the assigned truth values (checked with `facts`).
@@ -291,6 +378,9 @@ pub(crate) fn realize(preds: &[StrPred], want: &[(usize, bool)], timeout_ms: u32
     );
     if let Some(w) = cands.into_iter().find(|w| ok(w)) {
         return Realized::Witness(w);
+    }
+    if let Some(core) = quick_core(preds, want) {
+        return Realized::Impossible(core);
     }
     // Regular expressions: membership of one string in each language, tracked per atom.
     let solver = Solver::new();

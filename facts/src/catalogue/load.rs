@@ -75,6 +75,7 @@ pub(super) fn parse(text: &'static str) -> Catalogue {
         services,
         global_keys,
         load_errors: errors,
+        service_suggestions: Default::default(),
     }
 }
 

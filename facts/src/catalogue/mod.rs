@@ -387,6 +387,8 @@ pub struct Catalogue {
     global_keys: Vec<ConditionKey>,
     /// Problems met while reading the embedded data (a test requires none).
     load_errors: Vec<String>,
+    /// Answers of [`Catalogue::suggest_service`] so far, by lowercase prefix.
+    service_suggestions: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
 }
 
 impl Catalogue {
@@ -516,7 +518,22 @@ impl Catalogue {
 
     /// "Did you mean": the known service prefix closest to an unknown one.
     pub fn suggest_service(&self, prefix: &str) -> Option<String> {
-        fuzzy::closest(prefix, self.services.iter().map(|s| s.prefix)).map(str::to_string)
+        // Retired services recur across documents: remember the answers.
+        let key = prefix.to_ascii_lowercase();
+        if let Some(hit) = self
+            .service_suggestions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return hit;
+        }
+        let answer =
+            fuzzy::closest(prefix, self.services.iter().map(|s| s.prefix)).map(str::to_string);
+        if let Ok(mut m) = self.service_suggestions.lock() {
+            m.insert(key, answer.clone());
+        }
+        answer
     }
 
     /// "Did you mean": the known condition key closest to an unknown one, among the global

@@ -67,18 +67,20 @@ pub fn has_wildcard(pattern: &str) -> bool {
     pattern.bytes().any(|b| b == b'*' || b == b'?')
 }
 
-/// Case-insensitive string equality that does not allocate: ASCII letters fold directly,
-/// other characters through their Unicode lowercase forms.
+/// Case-insensitive string equality that does not allocate: character by character, ASCII
+/// letters fold directly, other characters through their Unicode lowercase forms (the same
+/// per-character rule as the glob matchers, so `glob_match(p, t, true)` with a wildcard-free
+/// `p` is exactly this).
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }
-    let mut x = a.chars().flat_map(char::to_lowercase);
-    let mut y = b.chars().flat_map(char::to_lowercase);
+    let mut x = a.chars();
+    let mut y = b.chars();
     loop {
         match (x.next(), y.next()) {
             (None, None) => return true,
-            (Some(c), Some(d)) if c == d => {}
+            (Some(c), Some(d)) if c == d || c.to_lowercase().eq(d.to_lowercase()) => {}
             _ => return false,
         }
     }
@@ -245,6 +247,24 @@ mod tests {
         ));
         assert!(glob_match("É*", "éa", true));
         assert!(!glob_match("É*", "éa", false));
+    }
+
+    #[test]
+    fn case_folding_is_per_character_with_or_without_wildcards() {
+        // `İ` lowercases to two characters; comparison is per character everywhere, so
+        // the wildcard-free fast path and the glob path agree.
+        for (p, t) in [("İ", "i\u{307}"), ("Straße", "STRASSE"), ("ÉCOLE", "école")] {
+            let mut toks = Vec::new();
+            tokenize(p, &mut toks);
+            assert_eq!(
+                glob_match(p, t, true),
+                glob_match_tokens(&toks, t, true),
+                "{p} {t}"
+            );
+            assert_eq!(glob_match(p, t, true), eq_ignore_case(p, t));
+        }
+        assert!(eq_ignore_case("ÉCOLE", "école"));
+        assert!(!eq_ignore_case("Straße", "STRASSE"));
     }
 
     #[test]

@@ -46,18 +46,13 @@ pub fn parse_date(text: &str) -> Option<Instant> {
             return Some((u.timestamp(), u.timestamp_subsec_nanos()));
         }
     }
-    for fmt in ["%Y-%m-%d", "%Y%m%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(naive, fmt) {
-            let u = d.and_hms_opt(0, 0, 0)?.and_utc();
-            return Some((u.timestamp(), 0));
-        }
-    }
-    None
+    let d = NaiveDate::parse_from_str(naive, "%Y-%m-%d").ok()?;
+    let u = d.and_hms_opt(0, 0, 0)?.and_utc();
+    Some((u.timestamp(), 0))
 }
 
-/// Epoch seconds: an optional `-`, digits, and an optional fraction. Eight-digit values are
-/// read as `YYYYMMDD` dates instead only if they are not plain epoch numbers — AWS's epoch
-/// form wins, as it is unambiguous in the documentation.
+/// Epoch seconds: an optional `-`, digits, and an optional fraction (up to nanoseconds).
+/// A string of digits is always read as epoch seconds, never as a basic-format date.
 fn parse_epoch(t: &str) -> Option<Instant> {
     let (neg, body) = match t.strip_prefix('-') {
         Some(b) => (true, b),

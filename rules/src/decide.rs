@@ -174,35 +174,36 @@ impl PartialEq for OracleRef<'_> {
 impl Eq for OracleRef<'_> {}
 
 crepe! {
-    // ---------------------------------------------------------------- inputs (one per table)
+    // ------------------------------------------------------------------ inputs (one per table)
+    //
+    // Request relations carry (request, principal, action, same-account) so that no rule has
+    // to look a request up by id: crepe keeps one vector per index key, and an index keyed by
+    // request id would cost one allocation per request.
 
     @input
     /// The oracle that calls `facts` (single row).
     pub(crate) struct Env<'a>(pub OracleRef<'a>);
     @input
-    /// Request `r` is made by principal `p`.
-    pub(crate) struct Req(pub u32, pub Sym);
-    @input
-    /// Request `r` names batch-local action `a`.
-    pub(crate) struct ReqAction(pub u32, pub u32);
+    /// Request `r` by principal `p` for batch-local action `a`; `same`: the caller is in the
+    /// account that owns the resource.
+    pub(crate) struct Req(pub u32, pub Sym, pub u32, pub bool);
     @input
     /// Request `r` is on known resource `x`.
-    pub(crate) struct ReqResource(pub u32, pub Sym);
+    pub(crate) struct ReqResource(pub u32, pub Sym, pub u32, pub bool, pub Sym);
     @input
-    /// The resource of request `r` belongs to account entity `a` (for RCP levels).
-    pub(crate) struct ReqResourceAccount(pub u32, pub Sym);
+    /// Request `r` is `sts:AssumeRole`, `sts:AssumeRoleWithSAML` or
+    /// `sts:AssumeRoleWithWebIdentity` on known role `x`.
+    pub(crate) struct ReqAssumeRole(pub u32, pub Sym, pub u32, pub bool, pub Sym);
     @input
-    /// Caller and resource of request `r` are in the same account.
-    pub(crate) struct SameAccount(pub u32);
-    @input
-    /// Request `r` is `sts:AssumeRole`, `sts:AssumeRoleWithSAML` or `sts:AssumeRoleWithWebIdentity`.
-    pub(crate) struct AssumeRoleAction(pub u32);
-    @input
-    /// Request `r` is an action of a service that supports RCPs.
-    pub(crate) struct RcpAction(pub u32);
+    /// Request `r` is an action of a service that supports RCPs, on a resource of account
+    /// entity `acct`.
+    pub(crate) struct ReqRcp(pub u32, pub Sym, pub u32, pub bool, pub Sym);
     @input
     /// Request `r` goes through a VPC endpoint whose policy is `pol`.
-    pub(crate) struct ReqVpcEndpoint(pub u32, pub PolicyId);
+    pub(crate) struct ReqVpcEndpoint(pub u32, pub Sym, pub u32, pub bool, pub PolicyId);
+    @input
+    /// The caller of request `r` is not in the account that owns the resource.
+    pub(crate) struct CrossAccount(pub u32);
     @input
     /// Principal `p` is of kind `k`.
     pub(crate) struct Principal(pub Sym, pub PrincipalKind);
@@ -288,18 +289,6 @@ crepe! {
     PrincipalScpLevel(p, n) <- PrincipalAccount(p, a), !ManagementAccount(a),
         !ServiceLinkedPrincipal(p), ScpLevel(a, n);
 
-    // RCPs apply to request `r`.
-    struct RcpApplies(u32);
-    // [RCP] RCPs apply to resources of member accounts for the services that support them;
-    // they do not affect resources of the management account, nor requests made by
-    // service-linked roles ("Resources and entities not restricted by RCPs").
-    RcpApplies(r) <- RcpAction(r), ReqResourceAccount(r, a), !ManagementAccount(a), Req(r, p),
-        !ServiceLinkedPrincipal(p);
-
-    // Node `n` is an RCP level that must allow request `r`.
-    struct ReqRcpLevel(u32, Sym);
-    ReqRcpLevel(r, n) <- RcpApplies(r), ReqResourceAccount(r, a), RcpLevel(a, n);
-
     // Policy `pol` is evaluated in layer `l` for every request of principal `p` (computed
     // once per principal, not per request).
     struct PrincipalPolicy(Sym, PolicyId, Layer);
@@ -313,30 +302,51 @@ crepe! {
     struct PrincipalHasLayer(Sym, Layer);
     PrincipalHasLayer(p, l) <- PrincipalPolicy(p, _, l);
 
+    // Node `n` is an RCP level that must allow request `r`.
+    struct ReqRcpLevel(u32, Sym, u32, bool, Sym);
+    // [RCP] RCPs apply to resources of member accounts for the services that support them,
+    // at every level of the resource account's path; they do not affect resources of the
+    // management account, nor requests made by service-linked roles ("Resources and
+    // entities not restricted by RCPs").
+    ReqRcpLevel(r, p, a, same, n) <- ReqRcp(r, p, a, same, acct), !ManagementAccount(acct),
+        !ServiceLinkedPrincipal(p), RcpLevel(acct, n);
+
     // Policy `pol` is evaluated in layer `l` for request `r` (request-specific layers).
-    struct ReqPolicy(u32, PolicyId, Layer);
-    ReqPolicy(r, pol, Layer::Rcp) <- ReqRcpLevel(r, n), RcpAttachment(n, pol);
-    ReqPolicy(r, pol, Layer::Resource) <- ReqResource(r, x), ResourcePolicy(x, pol);
+    struct ReqPolicy(u32, Sym, u32, bool, PolicyId, Layer);
+    ReqPolicy(r, p, a, same, pol, Layer::Rcp) <- ReqRcpLevel(r, p, a, same, n),
+        RcpAttachment(n, pol);
+    ReqPolicy(r, p, a, same, pol, Layer::Resource) <- ReqResource(r, p, a, same, x),
+        ResourcePolicy(x, pol);
     // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
-    ReqPolicy(r, pol, Layer::Resource) <- ReqResource(r, x), AssumeRoleAction(r),
+    ReqPolicy(r, p, a, same, pol, Layer::Resource) <- ReqAssumeRole(r, p, a, same, x),
         TrustPolicy(x, pol);
     // [VPCE] the endpoint policy of the VPC endpoint the request goes through.
-    ReqPolicy(r, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, pol);
+    ReqPolicy(r, p, a, same, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, p, a, same, pol);
 
     // ------------------------------------------------------------------- statement matching
 
     // Statement `s` (of `pol`, in layer `l`, effect `e`) can match the action of `r`.
-    struct Candidate(u32, StmtId, PolicyId, Layer, Effect);
-    Candidate(r, s, pol, l, e) <- Req(r, p), ReqAction(r, a), PrincipalPolicy(p, pol, l),
+    struct Candidate(u32, Sym, bool, StmtId, PolicyId, Layer, Effect);
+    Candidate(r, p, same, s, pol, l, e) <- Req(r, p, a, same), PrincipalPolicy(p, pol, l),
         PolicyActionStatement(pol, a, s, e);
-    Candidate(r, s, pol, l, e) <- ReqPolicy(r, pol, l), ReqAction(r, a),
+    Candidate(r, p, same, s, pol, l, e) <- ReqPolicy(r, p, a, same, pol, l),
         PolicyActionStatement(pol, a, s, e);
 
     @output
-    /// Statement `s` of policy `pol` applies to request `r` in layer `l` with effect `e`.
-    pub(crate) struct Matched(pub u32, pub StmtId, pub PolicyId, pub Layer, pub Effect);
+    /// Statement `s` of policy `pol` applies to request `r` (by `p`) in layer `l` with
+    /// effect `e`.
+    pub(crate) struct Matched(
+        pub u32,
+        pub Sym,
+        pub bool,
+        pub StmtId,
+        pub PolicyId,
+        pub Layer,
+        pub Effect,
+    );
     // The concrete matcher of `facts` decides action, resource, principal and conditions.
-    Matched(r, s, pol, l, e) <- Candidate(r, s, pol, l, e), Env(o), (o.0.applies(r, s));
+    Matched(r, p, same, s, pol, l, e) <- Candidate(r, p, same, s, pol, l, e), Env(o),
+        (o.0.applies(r, s));
 
     // -------------------------------------------------------------------------- the decision
 
@@ -346,59 +356,65 @@ crepe! {
     // [DENYALLOW] "An explicit deny in any of these policies overrides the allow": every
     // layer's applicable Deny statement counts (identity, boundary, session, SCP, RCP,
     // resource, VPC endpoint).
-    ExplicitDeny(r) <- Matched(r, _, _, _, Effect::Deny);
-
-    // Some applicable Allow statement exists for `r` in layer `l`.
-    struct Allows(u32, Layer);
-    Allows(r, l) <- Matched(r, _, _, l, Effect::Allow);
+    ExplicitDeny(r) <- Matched(r, _, _, _, _, _, Effect::Deny);
 
     // SCP level `n` has an applicable Allow for `r`.
     struct ScpLevelAllows(u32, Sym);
     // [SCP] the policies attached at one level are unioned: one Allow among them suffices.
-    ScpLevelAllows(r, n) <- Matched(r, _, pol, Layer::Scp, Effect::Allow), Req(r, p),
+    ScpLevelAllows(r, n) <- Matched(r, p, _, _, pol, Layer::Scp, Effect::Allow),
         PrincipalScpLevel(p, n), ScpAttachment(n, pol);
     // Some SCP level lacks an Allow for `r`.
     struct ScpBlocks(u32);
     // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
-    ScpBlocks(r) <- Req(r, p), PrincipalScpLevel(p, n), !ScpLevelAllows(r, n);
+    ScpBlocks(r) <- Req(r, p, _, _), PrincipalScpLevel(p, n), !ScpLevelAllows(r, n);
 
     // RCP level `n` has an applicable Allow for `r`.
     struct RcpLevelAllows(u32, Sym);
     // [RCP] as for SCPs: one Allow per level, every level on the path.
-    RcpLevelAllows(r, n) <- Matched(r, _, pol, Layer::Rcp, Effect::Allow), ReqRcpLevel(r, n),
-        RcpAttachment(n, pol);
+    RcpLevelAllows(r, n) <- Matched(r, _, _, _, pol, Layer::Rcp, Effect::Allow),
+        ReqRcpLevel(r, _, _, _, n), RcpAttachment(n, pol);
     struct RcpBlocks(u32);
-    RcpBlocks(r) <- ReqRcpLevel(r, n), !RcpLevelAllows(r, n);
+    RcpBlocks(r) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
+
+    // An applicable Allow in the boundary, the session policy, the endpoint policy of `r`.
+    struct BoundaryAllows(u32);
+    BoundaryAllows(r) <- Matched(r, _, _, _, _, Layer::Boundary, Effect::Allow);
+    struct SessionAllows(u32);
+    SessionAllows(r) <- Matched(r, _, _, _, _, Layer::Session, Effect::Allow);
+    struct EndpointAllows(u32);
+    EndpointAllows(r) <- Matched(r, _, _, _, _, Layer::VpcEndpoint, Effect::Allow);
 
     // Layer `l` is present for `r` but has no applicable Allow (boundary, session, endpoint).
     struct LayerBlocks(u32, Layer);
     // [BOUNDARY] "an entity's permissions boundary allows only the actions allowed by both its
     // identity-based policies and its boundary" — a boundary without an Allow denies.
-    LayerBlocks(r, Layer::Boundary) <- Req(r, p), PrincipalHasLayer(p, Layer::Boundary),
-        !Allows(r, Layer::Boundary);
+    LayerBlocks(r, Layer::Boundary) <- Req(r, p, _, _), PrincipalHasLayer(p, Layer::Boundary),
+        !BoundaryAllows(r);
     // [SESSION] the session's permissions are the intersection with the session policy.
-    LayerBlocks(r, Layer::Session) <- Req(r, p), PrincipalHasLayer(p, Layer::Session),
-        !Allows(r, Layer::Session);
+    LayerBlocks(r, Layer::Session) <- Req(r, p, _, _), PrincipalHasLayer(p, Layer::Session),
+        !SessionAllows(r);
     // [VPCE] a request through an endpoint must also be allowed by the endpoint policy.
-    LayerBlocks(r, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, _), !Allows(r, Layer::VpcEndpoint);
+    LayerBlocks(r, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, _, _, _, _), !EndpointAllows(r);
 
     // The boundary or the session policy of `r` lacks an Allow.
     struct BoundaryOrSessionBlocks(u32);
     BoundaryOrSessionBlocks(r) <- LayerBlocks(r, Layer::Boundary);
     BoundaryOrSessionBlocks(r) <- LayerBlocks(r, Layer::Session);
 
-    // No guardrail stops `r`: no explicit deny, every SCP and RCP level allows, and the VPC
-    // endpoint policy (if any) allows.
-    struct Guarded(u32);
-    Guarded(r) <- Req(r, _), !ExplicitDeny(r), !ScpBlocks(r), !RcpBlocks(r),
-        !LayerBlocks(r, Layer::VpcEndpoint);
+    // A guardrail stops `r`: an explicit deny, an SCP or RCP level without an Allow, or the
+    // VPC endpoint policy without an Allow.
+    struct Blocked(u32);
+    Blocked(r) <- ExplicitDeny(r);
+    Blocked(r) <- ScpBlocks(r);
+    Blocked(r) <- RcpBlocks(r);
+    Blocked(r) <- LayerBlocks(r, Layer::VpcEndpoint);
 
     // An identity-based policy of the caller allows `r`.
     struct IdentityAllows(u32);
-    IdentityAllows(r) <- Allows(r, Layer::Identity);
+    IdentityAllows(r) <- Matched(r, _, _, _, _, Layer::Identity, Effect::Allow);
     // [DENYALLOW] "all requests are implicitly denied with the exception of the AWS account
     // root user, which has full access" (SCPs still apply to it in member accounts).
-    IdentityAllows(r) <- Req(r, p), Principal(p, PrincipalKind::Root);
+    IdentityAllows(r) <- Req(r, p, _, _), Principal(p, PrincipalKind::Root);
 
     // The caller's identity side (identity ∩ boundary ∩ session policy) allows `r`.
     struct IdentitySide(u32);
@@ -407,26 +423,27 @@ crepe! {
     // The caller is not an IAM identity (anonymous, service, federated provider): AWS has
     // no identity-based policy to evaluate and only the resource policy can allow.
     struct NoIdentitySide(u32);
-    NoIdentitySide(r) <- Req(r, p), Principal(p, k), (!k.has_identity_side());
+    NoIdentitySide(r) <- Req(r, p, _, _), Principal(p, k), (!k.has_identity_side());
 
-    // A resource-policy Allow applies to `r`, naming the caller in manner `g`.
-    struct Grant(u32, GrantKind);
-    Grant(r, g) <- Matched(r, s, _, Layer::Resource, Effect::Allow), Env(o),
+    // A resource-policy Allow applies to `r`, naming the caller in manner `g`; `same`: the
+    // caller is in the resource's account.
+    struct Grant(u32, GrantKind, bool);
+    Grant(r, g, same) <- Matched(r, _, same, s, _, Layer::Resource, Effect::Allow), Env(o),
         let g = o.0.grant_kind(r, s);
     struct ResourceAllows(u32);
-    ResourceAllows(r) <- Grant(r, _);
+    ResourceAllows(r) <- Grant(r, _, _);
 
     // The resource policy must allow `r` (an identity-based allow alone is not enough).
     struct ResourceRequired(u32);
     // [CROSS] across accounts both the identity side and the resource policy must allow;
     // anonymous and service callers have no account of their own.
-    ResourceRequired(r) <- Req(r, _), !SameAccount(r);
+    ResourceRequired(r) <- CrossAccount(r);
     // [KMS] "Unless the key policy explicitly allows it, you cannot use IAM policies to
     // allow access to a KMS key": the key policy must allow, directly or by trusting the
     // account (then identity policies count).
-    ResourceRequired(r) <- ReqResource(r, x), ResourceKindOf(x, ResourceKind::KmsKey);
+    ResourceRequired(r) <- ReqResource(r, _, _, _, x), ResourceKindOf(x, ResourceKind::KmsKey);
     // [TRUST] a role can only be assumed when its trust policy allows the caller.
-    ResourceRequired(r) <- AssumeRoleAction(r), ReqResource(r, x),
+    ResourceRequired(r) <- ReqAssumeRole(r, _, _, _, x),
         ResourceKindOf(x, ResourceKind::IamRole);
 
     @output
@@ -435,21 +452,20 @@ crepe! {
     // [SINGLE] "If either the identity-based policy or the resource-based policy within the
     // same account allows the request and the other doesn't, the request is still allowed"
     // — the identity side, within its boundary and session policy.
-    Allowed(r) <- Guarded(r), IdentitySide(r), !ResourceRequired(r);
+    Allowed(r) <- IdentitySide(r), !ResourceRequired(r), !Blocked(r);
     // [DENYALLOW] same account: a resource-based policy that grants to the IAM user ARN or to
     // the role session ARN is not limited by an implicit deny in identity-based policies,
     // the boundary or the session policy.
-    Allowed(r) <- Guarded(r), SameAccount(r), Grant(r, GrantKind::Unbounded);
+    Allowed(r) <- Grant(r, GrantKind::Unbounded, true), !Blocked(r);
     // [DENYALLOW] same account: a grant to the role ARN is limited by an implicit deny in the
     // role's permissions boundary or the session policy (no identity allow is needed).
-    Allowed(r) <- Guarded(r), SameAccount(r), Grant(r, GrantKind::Bounded),
-        !BoundaryOrSessionBlocks(r);
+    Allowed(r) <- Grant(r, GrantKind::Bounded, true), !BoundaryOrSessionBlocks(r), !Blocked(r);
     // [CROSS]/[KMS]/[TRUST]/[PRINCIPAL] both sides: the resource policy allows (naming the
     // caller or its account) and the caller's identity side allows.
-    Allowed(r) <- Guarded(r), ResourceAllows(r), IdentitySide(r);
+    Allowed(r) <- IdentitySide(r), ResourceAllows(r), !Blocked(r);
     // [PRINCIPAL] anonymous ("Principal": "*") and service principals: the resource-based
     // policy alone decides.
-    Allowed(r) <- Guarded(r), ResourceAllows(r), NoIdentitySide(r);
+    Allowed(r) <- ResourceAllows(r), NoIdentitySide(r), !Blocked(r);
 
     @output
     /// For an implicit deny of `r`: layer `l` lacked an Allow.
@@ -457,7 +473,7 @@ crepe! {
     Missing(r, Layer::Scp) <- ScpBlocks(r);
     Missing(r, Layer::Rcp) <- RcpBlocks(r);
     Missing(r, l) <- LayerBlocks(r, l);
-    Missing(r, Layer::Identity) <- Req(r, p), Principal(p, k), (k.has_identity_side()),
+    Missing(r, Layer::Identity) <- Req(r, p, _, _), Principal(p, k), (k.has_identity_side()),
         !IdentityAllows(r);
     Missing(r, Layer::Resource) <- ResourceRequired(r), !ResourceAllows(r);
 }

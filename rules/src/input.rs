@@ -35,12 +35,10 @@ const ASSUME_ROLE_ACTIONS: [&str; 3] = [
 pub(crate) trait Sink<'a>:
     Extend<decide::Env<'a>>
     + Extend<decide::Req>
-    + Extend<decide::ReqAction>
     + Extend<decide::ReqResource>
-    + Extend<decide::ReqResourceAccount>
-    + Extend<decide::SameAccount>
-    + Extend<decide::AssumeRoleAction>
-    + Extend<decide::RcpAction>
+    + Extend<decide::ReqAssumeRole>
+    + Extend<decide::ReqRcp>
+    + Extend<decide::CrossAccount>
     + Extend<decide::ReqVpcEndpoint>
     + Extend<decide::Principal>
     + Extend<decide::PrincipalAccount>
@@ -65,12 +63,13 @@ pub(crate) trait Sink<'a>:
 impl<'a, T> Sink<'a> for T where
     T: Extend<decide::Env<'a>>
         + Extend<decide::Req>
-        + Extend<decide::ReqAction>
         + Extend<decide::ReqResource>
-        + Extend<decide::ReqResourceAccount>
-        + Extend<decide::SameAccount>
-        + Extend<decide::AssumeRoleAction>
-        + Extend<decide::RcpAction>
+        + Extend<decide::ReqAssumeRole>
+        + Extend<decide::ReqRcp>
+        + Extend<decide::CrossAccount>
+        + Extend<decide::ReqAssumeRole>
+        + Extend<decide::ReqRcp>
+        + Extend<decide::CrossAccount>
         + Extend<decide::ReqVpcEndpoint>
         + Extend<decide::Principal>
         + Extend<decide::PrincipalAccount>
@@ -182,7 +181,9 @@ fn service(action_lower: &str) -> &str {
     action_lower.split(':').next().unwrap_or("")
 }
 
-/// The relations of the batch: requests, their actions (with the action index), accounts.
+/// The relations of the batch: requests (with their action and whether caller and resource
+/// share an account), their resources, RCP accounts, endpoint policies, and the statements
+/// the action index found for their actions.
 fn load_batch<'a>(
     rt: &mut impl Sink<'a>,
     t: &FactTables,
@@ -190,41 +191,59 @@ fn load_batch<'a>(
     batch: &[BatchRequest],
 ) {
     let mut actions: HashMap<String, u32> = HashMap::new();
-    let mut req_action = Vec::with_capacity(batch.len());
+    let mut reqs = Vec::with_capacity(batch.len());
+    let mut cross = Vec::new();
+    let mut resources = Vec::new();
+    let mut assume = Vec::new();
+    let mut rcp = Vec::new();
+    let mut vpce = Vec::new();
     for (i, b) in batch.iter().enumerate() {
         let r = i as u32;
         let lower = b.request.action.to_ascii_lowercase();
         let next = actions.len() as u32;
-        let a = *actions.entry(lower.clone()).or_insert(next);
-        req_action.push(decide::ReqAction(r, a));
-        rt.extend([decide::Req(r, b.principal)]);
+        let is_assume = ASSUME_ROLE_ACTIONS.contains(&lower.as_str());
+        let is_rcp = RCP_SERVICES.contains(&service(&lower));
+        let a = match actions.get(&lower) {
+            Some(&a) => a,
+            None => {
+                actions.insert(lower, next);
+                next
+            }
+        };
+        let p = b.principal;
+        let same = same_account(t, b);
+        reqs.push(decide::Req(r, p, a, same));
+        if !same {
+            cross.push(decide::CrossAccount(r));
+        }
         if let Some(x) = b.resource {
-            rt.extend([decide::ReqResource(r, x)]);
+            if is_assume {
+                assume.push(decide::ReqAssumeRole(r, p, a, same, x));
+            }
+            resources.push(decide::ReqResource(r, p, a, same, x));
         }
-        if let Some(acct) = b.resource_account {
-            rt.extend([decide::ReqResourceAccount(r, acct)]);
+        if let (true, Some(acct)) = (is_rcp, b.resource_account) {
+            rcp.push(decide::ReqRcp(r, p, a, same, acct));
         }
-        if let Some(p) = b.vpc_endpoint_policy {
-            rt.extend([decide::ReqVpcEndpoint(r, p)]);
-        }
-        if ASSUME_ROLE_ACTIONS.contains(&lower.as_str()) {
-            rt.extend([decide::AssumeRoleAction(r)]);
-        }
-        if RCP_SERVICES.contains(&service(&lower)) {
-            rt.extend([decide::RcpAction(r)]);
-        }
-        if same_account(t, b) {
-            rt.extend([decide::SameAccount(r)]);
+        if let Some(pol) = b.vpc_endpoint_policy {
+            vpce.push(decide::ReqVpcEndpoint(r, p, a, same, pol));
         }
     }
-    rt.extend(req_action);
+    rt.extend(reqs);
+    rt.extend(cross);
+    rt.extend(resources);
+    rt.extend(assume);
+    rt.extend(rcp);
+    rt.extend(vpce);
+    let mut pas = Vec::new();
     for (action, a) in &actions {
         for &s in memo.0.get(action).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(row) = t.statements.get(s as usize) {
-                rt.extend([decide::PolicyActionStatement(row.policy, *a, s, row.effect)]);
+                pas.push(decide::PolicyActionStatement(row.policy, *a, s, row.effect));
             }
         }
     }
+    rt.extend(pas);
 }
 
 /// Whether the caller of `b` is in the account that owns the resource. Callers without an

@@ -166,7 +166,7 @@ impl<'t> Engine<'t> {
             }
         }
         let mut by_req: HashMap<u32, Vec<MatchedStatement>> = HashMap::new();
-        for decide::Matched(r, s, pol, layer, effect) in matched {
+        for decide::Matched(r, _, _, s, pol, layer, effect) in matched {
             by_req.entry(r).or_default().push(MatchedStatement {
                 layer,
                 policy: pol,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use facts::Policy;
 use solver::{Catalogue, Stack};
 
+pub use facts::request::RequestPrincipal;
 pub use solver::{Comparison, Counterexample, Direction, Options, Verdict};
 use thiserror::Error;
 

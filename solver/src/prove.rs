@@ -184,9 +184,10 @@ pub(crate) fn enumerate(
     // Only opaque atoms and mixed keys can make a model spurious; the bounds on sets and
     // principals only leave requests out, so their counterexamples must replay exactly.
     let approximate = engine.vocab.has_opaque() || !engine.mixed_keys().is_empty();
-    let search = Search::new(engine, goal, deadline, fixed);
+    let search = Search::new(engine, goal, deadline, fixed.clone());
     let mut dir = Direction::default();
     let mut classes = 0usize;
+    let mut shapes = Vec::new();
     loop {
         if classes >= opts.max_action_classes {
             dir.unknown = Some(format!(
@@ -217,6 +218,7 @@ pub(crate) fn enumerate(
                     dir.actions.extend(engine.actions.member_names(f.class));
                 }
                 if dir.examples.len() < opts.max_examples {
+                    shapes.push(f.shape.clone());
                     dir.examples.push(crate::Counterexample {
                         request: f.request,
                         confirmed,
@@ -224,6 +226,29 @@ pub(crate) fn enumerate(
                 }
                 search.block_class(f.class);
             }
+        }
+    }
+    // More examples than action classes: ask for requests of other shapes (another
+    // resource pattern or other context keys present) within the classes found.
+    if dir.complete && dir.differs() && dir.examples.len() < opts.max_examples {
+        let more = Search::new(engine, goal, deadline, fixed);
+        for e in &shapes {
+            more.block_shape(e);
+        }
+        while dir.examples.len() < opts.max_examples {
+            let Step::Found(f) = more.next() else { break };
+            more.block_shape(&f.shape);
+            let confirmed = check(&f.request);
+            if !confirmed && !approximate {
+                return Err(SolverError::ReplayMismatch {
+                    request: serde_json::to_string(&f.request).unwrap_or_default(),
+                    detail: format!("Z3 says {what}; facts::eval does not"),
+                });
+            }
+            dir.examples.push(crate::Counterexample {
+                request: f.request,
+                confirmed,
+            });
         }
     }
     dir.actions.sort();

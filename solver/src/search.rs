@@ -15,6 +15,9 @@ use crate::values::{ipv4_text, ipv6_text, iso_date, rational_text};
 pub(crate) struct Found {
     pub(crate) request: Request,
     pub(crate) class: usize,
+    /// The model's action class, resource atoms and key presence bits: blocking it makes
+    /// the next request differ in the action, the resource or the shape of the context.
+    pub(crate) shape: Bool,
 }
 
 /// One step of a search.
@@ -57,6 +60,11 @@ impl<'e> Search<'e> {
     fn remaining_ms(&self) -> u32 {
         let left = self.deadline.saturating_duration_since(Instant::now());
         u32::try_from(left.as_millis()).unwrap_or(u32::MAX)
+    }
+
+    /// Exclude requests of the same shape as one already reported.
+    pub(crate) fn block_shape(&self, shape: &Bool) {
+        self.solver.assert(shape.not());
     }
 
     /// Exclude the action class of a request already reported.
@@ -191,6 +199,16 @@ impl<'e> Search<'e> {
             };
             context.insert(&kv.name, value);
         }
+        let lit = |b: &Bool| {
+            if model_bool(model, b) {
+                b.clone()
+            } else {
+                b.not()
+            }
+        };
+        let mut shape = vec![e.act.eq(Int::from_u64(class as u64))];
+        shape.extend(e.res_atoms.iter().map(lit));
+        shape.extend(e.keys.iter().map(|k| lit(&k.present)));
         Decoded::Request(Found {
             request: Request {
                 principal: e.principal_candidate(principal_k),
@@ -199,6 +217,7 @@ impl<'e> Search<'e> {
                 context,
             },
             class,
+            shape: Bool::and(&shape),
         })
     }
 

@@ -89,12 +89,15 @@ fn json(c: &Comparison) -> Result<String, serde_json::Error> {
 /// One request in text form.
 pub fn request_text(e: &Counterexample) -> String {
     let r = &e.request;
-    let mut s = format!(
-        "    {} on {} by {}",
-        r.action,
-        r.resource,
-        serde_json::to_string(&r.principal).unwrap_or_default()
-    );
+    use queries::diff::RequestPrincipal as P;
+    let who = match &r.principal {
+        P::Anonymous => "an anonymous caller".to_string(),
+        P::Aws { arn } => arn.clone(),
+        P::Service { name } => format!("service {name}"),
+        P::Federated { provider } => format!("federated {provider}"),
+        P::CanonicalUser { id } => format!("canonical user {id}"),
+    };
+    let mut s = format!("    {} on {} by {who}", r.action, r.resource);
     for (k, v) in r.context.iter() {
         s.push_str(&format!(
             "\n      {k} = {}",

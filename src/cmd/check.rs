@@ -39,11 +39,12 @@ enum Check {
     },
     /// The policy allows none of the actions (on the resources, when given).
     AccessNotGranted {
-        /// Actions (wildcards allowed), e.g. `iam:PassRole`.
-        #[arg(long = "action", required = true, num_args = 1..)]
+        /// An action (wildcards allowed), e.g. `iam:PassRole`; repeat the flag or separate
+        /// actions with commas for several.
+        #[arg(long = "action", required = true, value_delimiter = ',')]
         actions: Vec<String>,
-        /// Resource ARNs (wildcards allowed); any resource when omitted.
-        #[arg(long = "resource", num_args = 1..)]
+        /// A resource ARN (wildcards allowed); repeatable; any resource when omitted.
+        #[arg(long = "resource", value_delimiter = ',')]
         resources: Vec<String>,
         /// The policy to check (JSON).
         #[arg(value_name = "POLICY.json")]

@@ -90,6 +90,10 @@ pub enum PolicyErrorKind {
         /// Why it is invalid.
         reason: String,
     },
+    /// An object key given twice (JSON gives a repeated key no meaning; keeping only one
+    /// would silently drop what the user wrote).
+    #[error("`{0}` is given more than once")]
+    DuplicateKey(String),
     /// An ARN that does not have AWS's six colon-separated parts.
     #[error("invalid ARN `{value}`: {reason}")]
     InvalidArn {

@@ -10,6 +10,8 @@
 //!
 //! Every error is collected ([`PolicyErrors`]) with its JSON path; parsing never panics.
 
+mod json;
+
 use serde_json::{Map, Value};
 
 use crate::condition::ConditionOperator;
@@ -20,10 +22,34 @@ use crate::policy::{
 };
 
 /// Parse a policy document from JSON text (a leading UTF-8 byte-order mark is ignored).
+/// An object key given twice anywhere in the text is an error (`DuplicateKey`), reported
+/// with every other error of the document.
 pub fn parse_policy(text: &str) -> Result<Policy, PolicyErrors> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text).map_err(json_error)?;
-    parse_policy_value(&value)
+    let decoded = json::decode(text).map_err(json_error)?;
+    let result = parse_policy_value(&decoded.value);
+    if decoded.duplicates.is_empty() {
+        return result;
+    }
+    let mut errors: Vec<PolicyError> = decoded
+        .duplicates
+        .into_iter()
+        .map(|path| {
+            let key = match path.0.last() {
+                Some(crate::error::PathSegment::Key(k)) => k.clone(),
+                _ => String::new(),
+            };
+            PolicyError {
+                file: None,
+                path,
+                kind: PolicyErrorKind::DuplicateKey(key),
+            }
+        })
+        .collect();
+    if let Err(PolicyErrors(more)) = result {
+        errors.extend(more);
+    }
+    Err(PolicyErrors(errors))
 }
 
 /// Parse a policy document given in any of the forms IAM tools hand out: a JSON object, a

@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
     // Split the input into a pattern and a subject at the first NUL (or the middle).
     let (pattern, subject) = match text.split_once('\0') {
         Some(pair) => pair,
-        None => text.split_at(text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i)),
+        None => text.split_at(
+            text.char_indices()
+                .nth(text.chars().count() / 2)
+                .map_or(0, |(i, _)| i),
+        ),
     };
     let mut toks = Vec::new();
     tokenize(pattern, &mut toks);

@@ -334,3 +334,27 @@ fn never_panics_on_odd_input() {
         let _ = parse_policy_lenient(text);
     }
 }
+
+#[test]
+fn error_duplicate_keys_are_reported_not_dropped() {
+    assert_eq!(
+        errors(
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Action":"iam:*","Resource":"*"}],"Version":"2012-10-17","Version":"2012-10-17"}"#
+        ),
+        vec![
+            "Statement[0].Action: `Action` is given more than once",
+            "Version: `Version` is given more than once"
+        ]
+    );
+    // Alongside the document's other errors.
+    let e = errors(
+        r#"{"Statement":{"Effect":"Maybe","Action":"*","Condition":{"StringEquals":{"k:k":"a","k:k":"b"}}}}"#,
+    );
+    assert_eq!(
+        e,
+        vec![
+            "Statement.Condition.StringEquals.k:k: `k:k` is given more than once",
+            "Statement.Effect: invalid value `Maybe`: the effect must be `Allow` or `Deny`"
+        ]
+    );
+}

@@ -163,7 +163,7 @@ impl Vocab {
                 self.uses_principal = true;
                 if let Principals::Specific(entries) = ps {
                     for e in entries {
-                        if let Some(c) = principal_candidate(e) {
+                        for c in principal_candidates(e) {
                             self.add_principal(c);
                         }
                     }
@@ -210,19 +210,30 @@ impl Vocab {
     }
 }
 
-/// A concrete caller named by a principal entry (wildcards filled in).
-fn principal_candidate(e: &PrincipalEntry) -> Option<RequestPrincipal> {
+/// Concrete callers named by a principal entry (wildcards filled in): for an account, its
+/// root and one user of it, since AWS lets an account principal stand for every identity of
+/// the account.
+fn principal_candidates(e: &PrincipalEntry) -> Vec<RequestPrincipal> {
     let fill = |s: &str| s.replace(['*', '?'], "x");
-    match e {
-        PrincipalEntry::Aws(s) if s == "*" => None,
-        PrincipalEntry::Aws(s) if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(RequestPrincipal::Aws {
-                arn: format!("arn:aws:iam::{s}:root"),
-            })
+    let aws = |arn: String| RequestPrincipal::Aws { arn };
+    let account_of = |s: &str| -> Option<String> {
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(s.to_string());
         }
-        PrincipalEntry::Aws(s) => Some(RequestPrincipal::Aws { arn: fill(s) }),
-        PrincipalEntry::Service(s) => Some(RequestPrincipal::Service { name: fill(s) }),
-        PrincipalEntry::Federated(s) => Some(RequestPrincipal::Federated { provider: fill(s) }),
-        PrincipalEntry::CanonicalUser(s) => Some(RequestPrincipal::CanonicalUser { id: fill(s) }),
+        let acct = s.strip_prefix("arn:aws:iam::")?.strip_suffix(":root")?;
+        Some(acct.to_string())
+    };
+    match e {
+        PrincipalEntry::Aws(s) if s == "*" => Vec::new(),
+        PrincipalEntry::Aws(s) => match account_of(s) {
+            Some(a) => vec![
+                aws(format!("arn:aws:iam::{a}:root")),
+                aws(format!("arn:aws:iam::{a}:user/iamlogic")),
+            ],
+            None => vec![aws(fill(s))],
+        },
+        PrincipalEntry::Service(s) => vec![RequestPrincipal::Service { name: fill(s) }],
+        PrincipalEntry::Federated(s) => vec![RequestPrincipal::Federated { provider: fill(s) }],
+        PrincipalEntry::CanonicalUser(s) => vec![RequestPrincipal::CanonicalUser { id: fill(s) }],
     }
 }

@@ -12,12 +12,12 @@
 
 use facts::condition::ConditionOperator;
 use facts::policy::{
-    ActionClause, ActionPattern, Condition, Effect, Policy, PolicyVersion, ResourceClause,
-    ResourcePattern, Statement,
+    ActionClause, ActionPattern, Condition, Effect, Policy, PolicyVersion, PrincipalClause,
+    PrincipalEntry, Principals, ResourceClause, ResourcePattern, Statement,
 };
 use facts::request::{Context, ContextValue, Request, RequestPrincipal};
 use proptest::prelude::*;
-use solver::{compare, Catalogue, Options, Stack, Verdict};
+use solver::{compare, Catalogue, Layer, Options, Stack, Verdict};
 
 const ACTIONS: [&str; 4] = [
     "s3:GetObject",
@@ -186,6 +186,48 @@ fn statement() -> impl Strategy<Value = Statement> {
         })
 }
 
+/// Principal elements of resource policies ("AWS JSON policy elements: Principal" and
+/// "NotPrincipal"): everyone, an account, a user, a service, and a NotPrincipal account.
+fn principal_clause(i: usize) -> Option<PrincipalClause> {
+    let aws = |s: &str| Principals::Specific(vec![PrincipalEntry::Aws(s.to_string())]);
+    Some(match i {
+        0 => PrincipalClause::Principal(Principals::Any),
+        1 => PrincipalClause::Principal(aws("111122223333")),
+        2 => PrincipalClause::Principal(aws("arn:aws:iam::111122223333:user/alice")),
+        3 => PrincipalClause::Principal(Principals::Specific(vec![PrincipalEntry::Service(
+            "lambda.amazonaws.com".to_string(),
+        )])),
+        4 => PrincipalClause::NotPrincipal(aws("111122223333")),
+        5 => PrincipalClause::Principal(aws("*")),
+        _ => return None,
+    })
+}
+
+fn callers() -> Vec<RequestPrincipal> {
+    let aws = |arn: &str| RequestPrincipal::Aws {
+        arn: arn.to_string(),
+    };
+    vec![
+        RequestPrincipal::Anonymous,
+        aws("arn:aws:iam::111122223333:root"),
+        aws("arn:aws:iam::111122223333:user/iamlogic"),
+        aws("arn:aws:iam::111122223333:user/alice"),
+        aws("arn:aws:iam::999999999999:user/iamlogic-outsider"),
+        RequestPrincipal::Service {
+            name: "lambda.amazonaws.com".to_string(),
+        },
+    ]
+}
+
+fn resource_policy() -> impl Strategy<Value = Policy> {
+    (policy(), proptest::collection::vec(0usize..6, 3)).prop_map(|(mut p, picks)| {
+        for (s, i) in p.statements.iter_mut().zip(picks) {
+            s.principal = principal_clause(i);
+        }
+        p
+    })
+}
+
 fn policy() -> impl Strategy<Value = Policy> {
     proptest::collection::vec(statement(), 1..=3).prop_map(|mut stmts| {
         for (i, s) in stmts.iter_mut().enumerate() {
@@ -200,6 +242,14 @@ fn policy() -> impl Strategy<Value = Policy> {
     })
 }
 
+/// `PROPTEST_CASES` overrides the default number of cases.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 fn catalogue() -> Catalogue {
     Catalogue::new(ACTIONS)
 }
@@ -212,7 +262,7 @@ fn opts() -> Options {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
 
     #[test]
     fn a_policy_is_equivalent_to_itself(p in policy()) {
@@ -258,6 +308,55 @@ proptest! {
         let any_allowed = requests().iter().any(|r| sa.allows(r));
         if any_allowed {
             prop_assert!(c.lost.differs());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(32)))]
+
+    /// "Permissions boundaries": the effective permissions are the intersection of the
+    /// identity policy and the boundary, so adding a boundary layer never grants more.
+    #[test]
+    fn a_boundary_layer_never_gains_and_loses_what_brute_force_loses(a in policy(), b in policy()) {
+        let alone = Stack::single(a.clone());
+        let bounded = Stack {
+            layers: vec![
+                Layer { name: "identity".into(), policies: vec![a] },
+                Layer { name: "boundary".into(), policies: vec![b] },
+            ],
+        };
+        let c = compare(&alone, &bounded, &catalogue(), &opts()).expect("no replay mismatch");
+        prop_assert!(!c.gained.differs());
+        prop_assert!(c.gained.complete);
+        let lost = requests().iter().any(|r| alone.allows(r) && !bounded.allows(r));
+        if lost {
+            prop_assert!(c.lost.differs());
+        }
+    }
+
+    /// Principal / NotPrincipal of resource policies against the evaluator, over callers
+    /// built from the entries the policies name.
+    #[test]
+    fn principals_agree_with_the_evaluator(a in resource_policy(), b in resource_policy()) {
+        let (sa, sb) = (Stack::single(a), Stack::single(b));
+        let c = compare(&sa, &sb, &catalogue(), &opts()).expect("no replay mismatch");
+        prop_assert!(c.verdict != Verdict::Unknown);
+        let mut gained = false;
+        let mut lost = false;
+        for mut r in requests().into_iter().step_by(7) {
+            for who in callers() {
+                r.principal = who;
+                let (x, y) = (sa.allows(&r), sb.allows(&r));
+                gained |= y && !x;
+                lost |= x && !y;
+            }
+        }
+        if gained {
+            prop_assert!(c.gained.differs(), "brute force found a gained request; solver did not");
+        }
+        if lost {
+            prop_assert!(c.lost.differs(), "brute force found a lost request; solver did not");
         }
     }
 }

@@ -102,9 +102,13 @@ pub(crate) fn check_statement(
             Code::PassRoleWithStarResource,
             shape.item(stmt.index, "Resource", "*"),
             format!(
-                "`{}` allows `iam:PassRole` on `*`{conditional}: any role can be passed to a \
-                 service; name the roles in `Resource`",
-                p.0
+                "{} `iam:PassRole` on `*`{conditional}: any role can be passed to a service; \
+                 name the roles in `Resource`",
+                if p.0.eq_ignore_ascii_case("iam:PassRole") {
+                    "the statement allows".to_string()
+                } else {
+                    format!("`{}` allows", p.0)
+                }
             ),
         ));
     }

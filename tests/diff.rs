@@ -185,4 +185,34 @@ fn check_no_public_access() {
     assert_eq!(code(&check(&org)), 0);
     // An outsider can use TLS: still public.
     assert_eq!(code(&check(&tls)), 1);
+    // Keys AWS sets from the caller's account or network keep outsiders out.
+    for (i, cond) in [
+        r#"{"StringEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}"#,
+        r#"{"StringEquals":{"aws:PrincipalAccount":"111122223333"}}"#,
+        r#"{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}"#,
+        r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/*"}}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = write(
+            d.path(),
+            &format!("restricted{i}.json"),
+            &bucket(&format!(r#","Condition":{cond}"#)),
+        );
+        let o = check(&p);
+        assert_eq!(
+            code(&o),
+            0,
+            "{cond}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    // A negated restriction admits outsiders: public.
+    let not_org = write(
+        d.path(),
+        "not_org.json",
+        &bucket(r#","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#),
+    );
+    assert_eq!(code(&check(&not_org)), 1);
 }

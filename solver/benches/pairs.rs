@@ -20,14 +20,26 @@ fn main() {
     let mut times = Vec::with_capacity(pairs.len());
     let mut counts = std::collections::BTreeMap::new();
     let mut errors = 0;
-    for p in &pairs {
+    let mut slow: Vec<(f64, String, String)> = Vec::new();
+    for (i, p) in pairs.iter().enumerate() {
+        if i % 500 == 0 {
+            eprintln!(
+                "{i}/{} pairs, {:.1} s",
+                pairs.len(),
+                start.elapsed().as_secs_f64()
+            );
+        }
         let old = Stack::single(common::load(&p.old));
         let new = Stack::single(common::load(&p.new));
         let t = Instant::now();
         let r = compare(&old, &new, cat, &opts);
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        times.push(ms);
         match r {
-            Ok(c) => *counts.entry(format!("{:?}", c.verdict)).or_insert(0) += 1,
+            Ok(c) => {
+                *counts.entry(format!("{:?}", c.verdict)).or_insert(0) += 1;
+                slow.push((ms, p.name.clone(), format!("{:?}", c.verdict)));
+            }
             Err(e) => {
                 errors += 1;
                 eprintln!("{}: {e}", p.name);
@@ -51,4 +63,8 @@ fn main() {
         .copied()
         .unwrap_or(0);
     println!("unknown: {unknown}");
+    slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, name, verdict) in slow.iter().take(10) {
+        println!("slowest: {ms:.0} ms {name} ({verdict})");
+    }
 }

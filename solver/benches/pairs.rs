@@ -35,6 +35,9 @@ fn main() {
         let r = compare(&old, &new, cat, &opts);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         times.push(ms);
+        if ms > 1000.0 {
+            eprintln!("slow: {ms:.0} ms {}", p.name);
+        }
         match r {
             Ok(c) => {
                 *counts.entry(format!("{:?}", c.verdict)).or_insert(0) += 1;

@@ -52,6 +52,12 @@ pub enum Code {
     UnknownConditionKey,
     /// A known condition key that none of the statement's actions supports.
     ConditionKeyNotApplicable,
+    /// A condition operator whose value type does not fit the key's documented type.
+    ConditionTypeMismatch,
+    /// `ForAllValues:`/`ForAnyValue:` on a single-valued key.
+    SetOperatorOnSingleValuedKey,
+    /// A multivalued key compared without `ForAllValues:`/`ForAnyValue:`.
+    MultivaluedKeyWithoutSetOperator,
     /// A resource that is neither `*` nor a well-formed ARN.
     InvalidArn,
     /// A resource ARN that matches the resource types of none of the statement's actions.
@@ -97,6 +103,9 @@ impl Code {
             Code::ActionMatchesNothing => "action-matches-nothing",
             Code::UnknownConditionKey => "unknown-condition-key",
             Code::ConditionKeyNotApplicable => "condition-key-not-applicable",
+            Code::ConditionTypeMismatch => "condition-type-mismatch",
+            Code::SetOperatorOnSingleValuedKey => "set-operator-on-single-valued-key",
+            Code::MultivaluedKeyWithoutSetOperator => "multivalued-key-without-set-operator",
             Code::InvalidArn => "invalid-arn",
             Code::ResourceNotApplicable => "resource-not-applicable",
             Code::PolicyTooLarge => "policy-too-large",

@@ -5,10 +5,11 @@
 //! The checks: the policy grammar (the parser's errors become `syntax` findings); action,
 //! service and condition-key names against the action catalogue, with "did you mean";
 //! resource ARNs, well-formed and usable by the statement's actions; AWS's size quota for
-//! the policy's kind; `Allow` with `NotAction`/`NotResource`/`NotPrincipal`, `*` on `*`,
+//! the policy's kind; condition operators against the key's type and cardinality; `Allow` with `NotAction`/`NotResource`/`NotPrincipal`, `*` on `*`,
 //! `iam:PassRole` on `*`; `Principal` where the kind takes none or lacks one; duplicate
 //! `Sid`s; duplicate, redundant and shadowed statements.
 
+mod conditions;
 mod finding;
 mod kind;
 mod names;
@@ -83,6 +84,7 @@ fn check_policy(policy: &Policy, shape: &Shape<'_>, kind: PolicyKind, out: &mut 
         names::check_actions(stmt, shape, out);
         resources::check_resources(stmt, actions.as_deref(), shape, out);
         names::check_condition_keys(stmt, actions.as_deref(), shape, out);
+        conditions::check_operators(stmt, shape, out);
         security::check_statement(stmt, kind, shape, out);
     }
     redundancy::check_policy(&policy.statements, shape, out);

@@ -351,3 +351,74 @@ fn paths_follow_the_written_shape() {
         "Statement[1].Condition.StringEquals.aws:SourceVpc"
     );
 }
+
+fn with_condition(op: &str, key: &str, value: &str) -> Policy {
+    let mut s = stmt(0, Effect::Allow, &["ec2:RunInstances"], &["*"]);
+    s.conditions.push(Condition {
+        operator: ConditionOperator::parse(op).unwrap(),
+        key: key.to_string(),
+        values: vec![value.to_string()],
+    });
+    policy(vec![s])
+}
+
+#[test]
+fn set_operators_follow_the_key_cardinality() {
+    // IAM User Guide, "Multivalued context keys": aws:TagKeys is multivalued,
+    // aws:RequestTag/${TagKey} single-valued.
+    let f = run(
+        &with_condition("ForAllValues:StringEquals", "aws:RequestTag/team", "a"),
+        PolicyKind::Managed,
+    );
+    assert_eq!(
+        codes(&f),
+        vec![(
+            Code::SetOperatorOnSingleValuedKey,
+            "Statement[0].Condition.ForAllValues:StringEquals.aws:RequestTag/team"
+        )]
+    );
+    assert!(f[0].message.contains("also true when the key is missing"));
+    let f = run(
+        &with_condition("StringEquals", "aws:TagKeys", "team"),
+        PolicyKind::Managed,
+    );
+    assert_eq!(
+        codes(&f),
+        vec![(
+            Code::MultivaluedKeyWithoutSetOperator,
+            "Statement[0].Condition.StringEquals.aws:TagKeys"
+        )]
+    );
+    let ok = with_condition("ForAllValues:StringEquals", "aws:TagKeys", "team");
+    assert_eq!(run(&ok, PolicyKind::Managed), vec![]);
+    // Null only asks whether the key is present: no cardinality rule.
+    let null = with_condition("Null", "aws:TagKeys", "true");
+    assert_eq!(run(&null, PolicyKind::Managed), vec![]);
+}
+
+#[test]
+fn typed_operators_must_fit_the_key_type() {
+    // aws:SourceIp is an IP address, aws:MultiFactorAuthPresent a boolean,
+    // aws:MultiFactorAuthAge a number, aws:CurrentTime a date.
+    let cases = [
+        ("StringLike", "aws:SourceIp", "10.*", true),
+        ("IpAddress", "aws:SourceIp", "10.0.0.0/8", false),
+        ("IpAddress", "aws:PrincipalAccount", "10.0.0.0/8", true),
+        ("Bool", "aws:PrincipalAccount", "true", true),
+        ("Bool", "aws:MultiFactorAuthPresent", "true", false),
+        ("NumericLessThan", "aws:MultiFactorAuthAge", "3600", false),
+        ("NumericLessThan", "aws:CurrentTime", "3600", true),
+        (
+            "DateLessThan",
+            "aws:CurrentTime",
+            "2030-01-01T00:00:00Z",
+            false,
+        ),
+        ("StringEquals", "aws:MultiFactorAuthPresent", "true", false),
+    ];
+    for (op, key, value, mismatch) in cases {
+        let f = run(&with_condition(op, key, value), PolicyKind::Managed);
+        let got = f.iter().any(|x| x.code == Code::ConditionTypeMismatch);
+        assert_eq!(got, mismatch, "{op} {key}: {f:?}");
+    }
+}

@@ -5,9 +5,10 @@
 //! The checks: the policy grammar (the parser's errors become `syntax` findings); action,
 //! service and condition-key names against the action catalogue, with "did you mean";
 //! resource ARNs, well-formed and usable by the statement's actions; AWS's size quota for
-//! the policy's kind; condition operators against the key's type and cardinality; `Allow` with `NotAction`/`NotResource`/`NotPrincipal`, `*` on `*`,
-//! `iam:PassRole` on `*`; `Principal` where the kind takes none or lacks one; duplicate
-//! `Sid`s; duplicate, redundant and shadowed statements.
+//! the policy's kind; condition operators against the key's type and cardinality; `Allow`
+//! with `NotAction`/`NotResource`/`NotPrincipal`, `*` on `*`, `iam:PassRole` on `*`;
+//! `Principal` where the kind takes none or lacks one; duplicate `Sid`s; duplicate,
+//! redundant and shadowed statements.
 
 mod conditions;
 mod finding;

@@ -72,10 +72,13 @@ impl ActionIndex {
         idx
     }
 
-    /// The statements of every distinct action of `actions` (lowercased), computed once
-    /// for a whole batch and shared by its runs.
-    pub(crate) fn memo<'a>(&self, actions: impl Iterator<Item = &'a str>) -> ActionMemo {
-        let mut memo = ActionMemo::default();
+    /// Add the statements of every distinct action of `actions` (lowercased) not yet in
+    /// `memo`: each action is matched against the index once per engine.
+    pub(crate) fn extend_memo<'a>(
+        &self,
+        memo: &mut ActionMemo,
+        actions: impl Iterator<Item = &'a str>,
+    ) {
         for a in actions {
             let lower = a.to_ascii_lowercase();
             if let std::collections::hash_map::Entry::Vacant(e) = memo.0.entry(lower) {
@@ -83,7 +86,6 @@ impl ActionIndex {
                 e.insert(stmts);
             }
         }
-        memo
     }
 
     /// Every statement whose action element matches `action`, in increasing id order.

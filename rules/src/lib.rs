@@ -97,6 +97,9 @@ pub struct Decision {
 pub struct Engine<'t> {
     tables: &'t FactTables,
     index: action_index::ActionIndex,
+    /// The statements of every action seen so far, kept across calls so that a caller
+    /// streaming a large batch in pieces matches each distinct action once.
+    memo: std::sync::Mutex<action_index::ActionMemo>,
 }
 
 impl<'t> Engine<'t> {
@@ -105,6 +108,7 @@ impl<'t> Engine<'t> {
         Engine {
             tables,
             index: action_index::ActionIndex::new(tables),
+            memo: std::sync::Mutex::default(),
         }
     }
 
@@ -116,9 +120,9 @@ impl<'t> Engine<'t> {
     /// Decide every request of `batch`; decisions come back in batch order. The batch is
     /// evaluated in runs of [`Engine::RUN_SIZE`] requests (one Datalog evaluation each).
     pub fn decide(&self, batch: &[BatchRequest]) -> Vec<Decision> {
-        let memo = self
-            .index
-            .memo(batch.iter().map(|b| b.request.action.as_str()));
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        self.index
+            .extend_memo(&mut memo, batch.iter().map(|b| b.request.action.as_str()));
         let mut out = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(Self::RUN_SIZE) {
             out.extend(self.run(chunk, &memo));
@@ -134,9 +138,9 @@ impl<'t> Engine<'t> {
 
     /// Decide `batch` in exactly one Datalog run.
     pub fn decide_run(&self, batch: &[BatchRequest]) -> Vec<Decision> {
-        let memo = self
-            .index
-            .memo(batch.iter().map(|b| b.request.action.as_str()));
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        self.index
+            .extend_memo(&mut memo, batch.iter().map(|b| b.request.action.as_str()));
         self.run(batch, &memo)
     }
 

@@ -1,5 +1,6 @@
 //! Account mode: requests against loaded account data (GAAD, resources, organization).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use facts::account::{Model, Warning};
@@ -136,15 +137,17 @@ impl AccountSimulator {
         &self.model
     }
 
-    /// Decide `specs` in one batch; results in input order. `origin` names the source of
-    /// the specs in errors (the requests file, or `<command line>`).
+    /// Decide `specs`; results in input order. `origin` names the source of the specs in
+    /// errors (the requests file, or `<command line>`). The specs are compiled and decided
+    /// in runs of [`Engine::RUN_SIZE`], so memory stays small for large request files.
     pub fn simulate(
         &self,
         specs: &[RequestSpec],
         origin: &Path,
     ) -> Result<Vec<SimulationResult>, SimulateError> {
+        // Callers the data does not describe are added first: the tables are then fixed.
         let mut b = TablesBuilder::from_tables(self.tables.clone());
-        let mut batch = Vec::with_capacity(specs.len());
+        let mut principals = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
             let p = self.principal(&mut b, &spec.principal).ok_or_else(|| {
                 SimulateError::Invalid {
@@ -156,54 +159,81 @@ impl AccountSimulator {
                     ),
                 }
             })?;
-            let known = self.tables.resource_for(&spec.resource);
-            let resource_account_id = spec
-                .resource_account
-                .clone()
-                .or_else(|| {
-                    known
-                        .and_then(|x| x.account)
-                        .and_then(|a| self.tables.account_id_of(a))
-                        .map(str::to_string)
-                })
-                .or_else(|| {
-                    facts::arn::Arn::parse(&spec.resource)
-                        .map(|a| a.account)
-                        .filter(|a| a.len() == 12)
-                });
-            let resource_account = resource_account_id
-                .as_deref()
-                .and_then(|a| self.tables.account_entity(a));
-            let mut request = Request {
-                principal: classify(&spec.principal)
-                    .map(|c| c.principal)
-                    .unwrap_or(facts::request::RequestPrincipal::Anonymous),
-                action: spec.action.clone(),
-                resource: spec.resource.clone(),
-                context: spec.context.clone(),
-            };
-            if let Some(a) = &resource_account_id {
-                request
-                    .context
-                    .insert_default("aws:ResourceAccount", ContextValue::Single(a.clone()));
-            }
-            facts::account::context::fill(&self.model, &mut request);
-            batch.push(BatchRequest {
-                principal: p,
-                resource: known.map(|x| x.id),
-                resource_account,
-                resource_account_id,
-                vpc_endpoint_policy: None,
-                request,
-            });
+            principals.push(p);
         }
         let tables = b.finish();
         let engine = Engine::new(&tables);
-        Ok(engine
-            .decide(&batch)
-            .iter()
-            .map(|d| result_of(&tables, d))
-            .collect())
+        // The keys AWS fills depend only on caller and resource: fill once per pair.
+        let mut filled: HashMap<(&str, &str, Option<&str>), Context> = HashMap::new();
+        let mut out = Vec::with_capacity(specs.len());
+        for (chunk, ps) in specs
+            .chunks(Engine::RUN_SIZE)
+            .zip(principals.chunks(Engine::RUN_SIZE))
+        {
+            let mut batch = Vec::with_capacity(chunk.len());
+            for (spec, &p) in chunk.iter().zip(ps) {
+                let known = tables.resource_for(&spec.resource);
+                let resource_account_id = spec
+                    .resource_account
+                    .clone()
+                    .or_else(|| {
+                        known
+                            .and_then(|x| x.account)
+                            .and_then(|a| tables.account_id_of(a))
+                            .map(str::to_string)
+                    })
+                    .or_else(|| {
+                        facts::arn::Arn::parse(&spec.resource)
+                            .map(|a| a.account)
+                            .filter(|a| a.len() == 12)
+                    });
+                let resource_account = resource_account_id
+                    .as_deref()
+                    .and_then(|a| tables.account_entity(a));
+                let principal = classify(&spec.principal)
+                    .map(|c| c.principal)
+                    .unwrap_or(facts::request::RequestPrincipal::Anonymous);
+                let key = (
+                    spec.principal.as_str(),
+                    spec.resource.as_str(),
+                    spec.resource_account.as_deref(),
+                );
+                let base = filled.entry(key).or_insert_with(|| {
+                    let mut r = Request {
+                        principal: principal.clone(),
+                        action: spec.action.clone(),
+                        resource: spec.resource.clone(),
+                        context: Context::new(),
+                    };
+                    if let Some(a) = &resource_account_id {
+                        r.context
+                            .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
+                    }
+                    facts::account::context::fill(&self.model, &mut r);
+                    r.context
+                });
+                // What the request gives wins over what AWS would fill.
+                let mut context = base.clone();
+                for (k, v) in spec.context.iter() {
+                    context.insert(k, v.clone());
+                }
+                batch.push(BatchRequest {
+                    principal: p,
+                    resource: known.map(|x| x.id),
+                    resource_account,
+                    resource_account_id,
+                    vpc_endpoint_policy: None,
+                    request: Request {
+                        principal,
+                        action: spec.action.clone(),
+                        resource: spec.resource.clone(),
+                        context,
+                    },
+                });
+            }
+            out.extend(engine.decide(&batch).iter().map(|d| result_of(&tables, d)));
+        }
+        Ok(out)
     }
 
     /// The principal entity for `text`, adding callers the data does not describe (role

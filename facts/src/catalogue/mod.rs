@@ -366,6 +366,13 @@ impl<'c> Action<'c> {
             .filter_map(move |k| service.keys.get(usize::from(k)))
     }
 
+    /// Every condition key valid for this action: its own and its resource types' keys,
+    /// then the global keys.
+    pub fn valid_condition_keys(&self) -> impl Iterator<Item = &'c ConditionKey> + 'c {
+        self.condition_keys()
+            .chain(Catalogue::get().global_keys().iter())
+    }
+
     /// Whether a condition key written in a policy applies to this action: a global key, or
     /// a key the action or one of its resource types lists.
     pub fn accepts_condition_key(&self, key: &str) -> bool {

@@ -104,6 +104,11 @@ fn condition_keys_per_action_service_and_global() {
     assert!(list_bucket.accepts_condition_key("aws:SourceVpce"));
     let get_object = c.action("s3:GetObject").unwrap();
     assert!(!get_object.accepts_condition_key("s3:prefix"));
+    let valid: Vec<&str> = list_bucket
+        .valid_condition_keys()
+        .map(|k| k.name())
+        .collect();
+    assert!(valid.contains(&"s3:prefix") && valid.contains(&"aws:SourceIp"));
 }
 
 #[test]

@@ -258,14 +258,11 @@ fn not_principal_deny_spares_only_the_break_glass_principals() {
     // session is named with its role and account, so it is spared.
     let glass = "arn:aws:sts::222222222222:assumed-role/OrgAdmin/break-glass";
     assert_eq!(decide(glass, "s3:PutBucketPolicy", DATA), "allowed");
-    // Bob (a user of the account, not named) has no identity allow for it anyway.
-    assert_eq!(decide(BOB, "s3:PutBucketPolicy", DATA), "implicitDeny");
-    // FIXME(facts::eval principal matching): AWS's NotPrincipal page says AWS checks the
-    // account, then the user (or role, then session), so listing the account root ARN does not
-    // spare the account's other users: carol, an admin of the account, should be
-    // `explicitDeny` here. facts::eval treats the account entry as naming every principal of
-    // the account, so today she is `allowed`; this asserts today's outcome so the fix shows.
-    assert_eq!(decide(CAROL, "s3:PutBucketPolicy", DATA), "allowed");
+    // NotPrincipal page: AWS checks the account, then the user (or role, then session), so
+    // listing the account root ARN does not spare the account's other users: carol, an
+    // admin of the account, and bob are denied.
+    assert_eq!(decide(CAROL, "s3:PutBucketPolicy", DATA), "explicitDeny");
+    assert_eq!(decide(BOB, "s3:PutBucketPolicy", DATA), "explicitDeny");
 }
 
 #[test]

@@ -17,7 +17,13 @@
 //!   compared as text.
 //! - `Service`, `Federated` and `CanonicalUser` name exactly the caller of that kind (service
 //!   names compared case-insensitively).
-//! - `NotPrincipal` applies to every caller that no entry names.
+//! - `NotPrincipal` applies to every caller it does not exempt. AWS ("AWS JSON policy
+//!   elements: NotPrincipal") checks an IAM caller level by level: first the account, then
+//!   the user (or, for a role session, the role and then the session). A caller is exempt
+//!   only when every level is listed: naming `user/alice` without alice's account still
+//!   denies alice; naming the account alone still denies every user and role of it. Callers
+//!   that are not IAM identities (services, federated, canonical users, anonymous) are
+//!   exempt when an entry names them.
 
 use crate::arn::{is_account_id, resource_matches, split_arn};
 use crate::condition::eval::condition_holds;
@@ -117,8 +123,65 @@ pub fn resource_pattern_matches(
 pub fn principal_clause_matches(clause: &PrincipalClause, caller: &RequestPrincipal) -> bool {
     match clause {
         PrincipalClause::Principal(ps) => principals_match(ps, caller),
-        PrincipalClause::NotPrincipal(ps) => !principals_match(ps, caller),
+        PrincipalClause::NotPrincipal(ps) => !not_principal_exempts(ps, caller),
     }
+}
+
+/// Whether a `NotPrincipal` element exempts `caller`: every level of an IAM caller's
+/// identity (account, then user or role, then session) must be listed (see the module
+/// documentation); other callers must be named by an entry.
+pub fn not_principal_exempts(ps: &Principals, caller: &RequestPrincipal) -> bool {
+    let entries = match ps {
+        Principals::Any => return true,
+        Principals::Specific(entries) => entries,
+    };
+    let RequestPrincipal::Aws { arn } = caller else {
+        return entries.iter().any(|e| entry_matches(e, caller));
+    };
+    let listed = |level: &str| {
+        entries.iter().any(|e| match e {
+            PrincipalEntry::Aws(id) => id == "*" || id == level,
+            _ => false,
+        })
+    };
+    let Some([_, partition, service, _, account, resource]) = split_arn(arn) else {
+        return listed(arn);
+    };
+    let account_listed = entries.iter().any(|e| match e {
+        PrincipalEntry::Aws(id) => {
+            id == "*" || id == account || *id == format!("arn:{partition}:iam::{account}:root")
+        }
+        _ => false,
+    });
+    if !account_listed {
+        return false;
+    }
+    if service == "iam" && resource == "root" {
+        return true;
+    }
+    if service == "sts" {
+        if let Some((role_name, _session)) = resource
+            .strip_prefix("assumed-role/")
+            .and_then(|rest| rest.split_once('/'))
+        {
+            // The role level: a role ARN (any path) of the same account and name.
+            let role_listed = entries.iter().any(|e| match e {
+                PrincipalEntry::Aws(id) => {
+                    id == "*"
+                        || split_arn(id).is_some_and(|[_, p, s, _, a, r]| {
+                            p == partition
+                                && s == "iam"
+                                && a == account
+                                && r.strip_prefix("role/")
+                                    .is_some_and(|path| path.rsplit('/').next() == Some(role_name))
+                        })
+                }
+                _ => false,
+            });
+            return role_listed && listed(arn);
+        }
+    }
+    listed(arn)
 }
 
 /// Whether any entry of `ps` names `caller`.

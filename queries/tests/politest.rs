@@ -55,16 +55,6 @@ fn scenario_of(case: &Map<String, Value>) -> Value {
     Value::Object(s)
 }
 
-/// FIXME(facts::condition::eval): AWS's simulator does not match an unqualified operator
-/// (`StringLike`, `StringEquals`) against a multivalued (`stringList`) context key — "multivalued
-/// context keys require a condition set operator" (IAM User Guide, "Single-valued vs.
-/// multivalued context keys") — while `condition_holds` reads such a condition as "any request
-/// value matches". Until the matcher follows AWS here, these cases come out `allowed`; the test
-/// asserts today's outcome so that the fix shows up as a failure to remove them from this list.
-const KNOWN_DIVERGENCES: [(&str, &str); 2] = [
-    ("11-context-stringlist#0", "allowed"),
-    ("11-context-stringlist#2", "allowed"),
-];
 
 #[test]
 fn politest_cases_match_aws_simulator() {
@@ -92,12 +82,7 @@ fn politest_cases_match_aws_simulator() {
     assert_eq!(results.len(), cases.len());
     let mut failures = Vec::new();
     for (c, r) in cases.iter().zip(&results) {
-        let id = c["id"].as_str().unwrap();
-        let want = KNOWN_DIVERGENCES
-            .iter()
-            .find(|(k, _)| *k == id)
-            .map(|(_, today)| *today)
-            .unwrap_or_else(|| c["expected"].as_str().unwrap());
+        let want = c["expected"].as_str().unwrap();
         if r.decision.name() != want {
             failures.push(format!(
                 "{}: expected {want}, got {} (matched {:?}, missing {:?})",

@@ -12,9 +12,13 @@
 //!   over an absent key is false. An empty multivalued set counts as absent for `Null`.
 //! - **Several values** for one key are ORed; for a negated operator they are NORed (the
 //!   condition holds when the request value matches none of them).
-//! - **Multivalued request keys.** Unqualified positive operators hold when any request value
-//!   matches (iamlogic's documented reading; AWS recommends a set operator for such keys);
-//!   unqualified negated operators hold when no request value matches.
+//! - **Multivalued request keys.** "Multivalued context keys require a condition set
+//!   operator" (IAM User Guide, "Single-valued vs. multivalued context keys"). Without one,
+//!   the policy values are compared with a single value, and a multivalued request key (even
+//!   a one-element list) is none: AWS's policy simulator answers such a positive condition
+//!   with no match (politest `11-context-stringlist`, checked against the simulator). iamlogic
+//!   applies the absent-key rule: an unqualified positive operator is false and an
+//!   unqualified negated operator is true (`...IfExists` does not change this: the key exists).
 //!   `ForAnyValue:` holds when at least one request value satisfies the operator;
 //!   `ForAllValues:` when every request value does (an empty set: true). With a negated
 //!   operator "satisfies" means "matches none of the policy values", so
@@ -50,12 +54,14 @@ pub fn condition_holds(cond: &Condition, ctx: &Context, variables: bool) -> bool
     if op.base == BaseOperator::Null {
         return null_holds(cond, value);
     }
+    let negated = op.base.is_negated();
     let request: &[String] = match value {
         None => return absent(cond),
         Some(ContextValue::Single(v)) => std::slice::from_ref(v),
+        // No set operator on a multivalued key: the values do not match (module docs).
+        Some(ContextValue::Multi(_)) if op.qualifier.is_none() => return negated,
         Some(ContextValue::Multi(vs)) => vs.as_slice(),
     };
-    let negated = op.base.is_negated();
     let positive = op.base.positive();
     // Whether request value `r` matches any policy value under the positive operator.
     let matches_any = |r: &str| {

@@ -272,17 +272,42 @@ fn service_federated_and_canonical_user_principals() {
 }
 
 #[test]
-fn not_principal_applies_to_everyone_not_named() {
-    // NotPrincipal element: the statement applies to every principal except those listed.
-    let p = policy(
-        r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:*","Resource":"*"}}"#,
-    );
+fn not_principal_exempts_only_callers_whose_every_level_is_listed() {
+    // IAM User Guide, "AWS JSON policy elements: NotPrincipal": AWS checks the account, then
+    // the user (or the role, then the session); each level must be listed to be exempt.
+    let deny = |entries: &str| {
+        policy(&format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Deny","NotPrincipal":{{"AWS":{entries}}},"Action":"s3:*","Resource":"*"}}}}"#
+        ))
+    };
     let mut r = req("s3:GetObject", "arn:aws:s3:::b");
+    let alice = "arn:aws:iam::111122223333:user/alice";
+    // The user alone, without its account: alice is still denied.
+    let p = deny(r#""arn:aws:iam::111122223333:user/alice""#);
+    r.principal = caller_aws(alice);
+    assert!(applies(&p, &r));
+    // Account and user: alice is exempt, bob and anonymous callers are not.
+    let p = deny(r#"["arn:aws:iam::111122223333:user/alice","111122223333"]"#);
     assert!(!applies(&p, &r));
     r.principal = caller_aws("arn:aws:iam::111122223333:user/bob");
     assert!(applies(&p, &r));
     r.principal = RequestPrincipal::Anonymous;
     assert!(applies(&p, &r));
+    // The account alone exempts its root, not its users.
+    let p = deny(r#""arn:aws:iam::111122223333:root""#);
+    r.principal = caller_aws("arn:aws:iam::111122223333:root");
+    assert!(!applies(&p, &r));
+    r.principal = caller_aws(alice);
+    assert!(applies(&p, &r));
+    // A role session needs account, role and session listed.
+    let session = "arn:aws:sts::111122223333:assumed-role/Admin/s1";
+    r.principal = caller_aws(session);
+    let p = deny(r#"["111122223333","arn:aws:iam::111122223333:role/ops/Admin"]"#);
+    assert!(applies(&p, &r));
+    let p = deny(
+        r#"["111122223333","arn:aws:iam::111122223333:role/ops/Admin","arn:aws:sts::111122223333:assumed-role/Admin/s1"]"#,
+    );
+    assert!(!applies(&p, &r));
 }
 
 #[test]

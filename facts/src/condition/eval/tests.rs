@@ -479,13 +479,17 @@ fn set_qualifiers_with_negated_operators() {
 
 #[test]
 fn unqualified_operator_over_a_multivalued_request_value() {
-    // iamlogic's documented reading: positive → any request value matches; negated → none.
-    assert!(check_multi("StringEquals", &["a"], Some(&["b", "a"])));
-    assert!(!check_multi("StringEquals", &["a"], Some(&["b"])));
+    // IAM User Guide, "Single-valued vs. multivalued context keys": multivalued keys require
+    // a set operator. AWS's simulator answers an unqualified positive operator over a list
+    // with no match, even for a one-element list (politest 11-context-stringlist#0).
+    assert!(!check_multi("StringEquals", &["a"], Some(&["b", "a"])));
+    assert!(!check_multi("StringLike", &["t2.*"], Some(&["t2.micro"])));
     assert!(!check_multi("StringEquals", &["a"], Some(&[])));
-    assert!(check_multi("StringNotEquals", &["a"], Some(&["b", "c"])));
-    assert!(!check_multi("StringNotEquals", &["a"], Some(&["b", "a"])));
+    // Negated operators follow the absent-key rule: the values do not match, so they hold.
+    assert!(check_multi("StringNotEquals", &["a"], Some(&["b", "a"])));
     assert!(check_multi("StringNotEquals", &["a"], Some(&[])));
+    // With a set operator the same values are compared one by one.
+    assert!(check_multi("ForAnyValue:StringEquals", &["a"], Some(&["b", "a"])));
 }
 
 #[test]

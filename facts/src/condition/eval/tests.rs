@@ -489,7 +489,11 @@ fn unqualified_operator_over_a_multivalued_request_value() {
     assert!(check_multi("StringNotEquals", &["a"], Some(&["b", "a"])));
     assert!(check_multi("StringNotEquals", &["a"], Some(&[])));
     // With a set operator the same values are compared one by one.
-    assert!(check_multi("ForAnyValue:StringEquals", &["a"], Some(&["b", "a"])));
+    assert!(check_multi(
+        "ForAnyValue:StringEquals",
+        &["a"],
+        Some(&["b", "a"])
+    ));
 }
 
 #[test]

@@ -53,3 +53,38 @@ fn every_managed_policy_version_validates_without_syntax_findings() {
     );
     assert!(syntax.is_empty(), "syntax findings:\n{}", syntax.join("\n"));
 }
+
+#[test]
+fn truncated_and_odd_documents_never_panic() {
+    // Every prefix cut of a few real documents is either a policy or syntax findings.
+    let Some(files) = documents() else { return };
+    for f in files.iter().step_by(500) {
+        let text = std::fs::read_to_string(f).expect("read corpus file");
+        let mut cut = 0;
+        while cut < text.len() {
+            // A cut that keeps the whole document (only trailing white space lost) parses.
+            let whole = text
+                .get(..cut)
+                .is_some_and(|p| p.trim_end() == text.trim_end());
+            if let Some(prefix) = text.get(..cut).filter(|_| !whole) {
+                let findings = validate_policy(prefix, PolicyKind::Managed);
+                assert!(
+                    findings.iter().any(|x| x.code == Code::Syntax),
+                    "a cut document must not parse: {}",
+                    f.display()
+                );
+            }
+            cut += 97;
+        }
+    }
+    // Odd but well-formed inputs: non-ASCII names, stray wildcards, empty lists.
+    for doc in [
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GétObject","Resource":"arn:aws:s3:::bücket/${aws:username}/*"}}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*:*","?3:*","s3:*?*"],"Resource":["arn:*","arn:aws:s3:::*<x>"]}]}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"iam:*","NotResource":"arn:aws:iam::*:role/${x","Condition":{"ForAllValues:StringLike":{"ü:ä":"*"}}}]}"#,
+        r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}"}]}"#,
+    ] {
+        let _ = validate_policy(doc, PolicyKind::Managed);
+        let _ = validate_policy(doc, PolicyKind::Resource);
+    }
+}

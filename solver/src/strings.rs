@@ -8,6 +8,7 @@
 //! find a string for an assignment the simple witnesses miss, or to prove that no string has
 //! it (the unsat core then becomes a clause the main solver learns: Zelkova's refinement).
 
+use facts::catalogue::{glob_covers, globs_intersect};
 use facts::condition::{BaseOperator, ConditionOperator};
 use facts::policy::{
     ActionClause, ActionPattern, Condition, Effect, Policy, PolicyVersion, ResourceClause,
@@ -281,9 +282,9 @@ fn affixes(p: &StrPred) -> Option<(&str, &str, bool)> {
 }
 
 /// A small set of atom values that no string can have, found from the patterns' texts
-/// alone (Zelkova's concrete relations between patterns): a pattern of only `*` wanted false;
-/// two patterns wanted true whose fixed prefixes or suffixes contradict each other; a pattern
-/// wanted true inside a `prefix*` pattern wanted false.
+/// alone (Zelkova's concrete relations between patterns, decided by facts' glob functions): a
+/// pattern of only `*` wanted false; two patterns wanted true whose languages are disjoint; a
+/// pattern wanted true inside one wanted false.
 fn quick_core(preds: &[StrPred], want: &[(usize, bool)]) -> Option<Vec<(usize, bool)>> {
     let everything = |p: &StrPred| {
         matches!(
@@ -302,42 +303,64 @@ fn quick_core(preds: &[StrPred], want: &[(usize, bool)]) -> Option<Vec<(usize, b
             return Some(vec![(i, false)]);
         }
     }
-    let trues: Vec<(usize, (&str, &str, bool))> = want
+    // Plain globs (resources, `StringLike`) and exact strings, whose languages facts'
+    // `globs_intersect` / `glob_covers` decide.
+    let glob_text = |p: &StrPred| -> Option<String> {
+        if p.opaque() {
+            return None;
+        }
+        match p {
+            StrPred::Resource { pattern, .. } => Some(pattern.clone()),
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => Some(value.clone()),
+                BaseOperator::StringEquals | BaseOperator::BinaryEquals
+                    if !value.contains(['*', '?']) =>
+                {
+                    Some(value.clone())
+                }
+                _ => None,
+            },
+        }
+    };
+    let trues: Vec<(usize, String)> = want
+        .iter()
+        .filter(|(_, v)| *v)
+        .filter_map(|&(i, _)| preds.get(i).and_then(glob_text).map(|t| (i, t)))
+        .collect();
+    for (n, (i, a)) in trues.iter().enumerate() {
+        for (j, b) in trues.iter().skip(n + 1) {
+            if !globs_intersect(a, b, false) {
+                return Some(vec![(*i, true), (*j, true)]);
+            }
+        }
+    }
+    for &(j, v) in want {
+        if v {
+            continue;
+        }
+        let Some(big) = preds.get(j).and_then(glob_text) else {
+            continue;
+        };
+        if let Some((i, _)) = trues
+            .iter()
+            .find(|(_, small)| glob_covers(&big, small, false))
+        {
+            return Some(vec![(*i, true), (j, false)]);
+        }
+    }
+    // Segment-wise ARN patterns: contradicting fixed prefixes or suffixes.
+    let affixed: Vec<(usize, (&str, &str, bool))> = want
         .iter()
         .filter(|(_, v)| *v)
         .filter_map(|&(i, _)| preds.get(i).and_then(affixes).map(|a| (i, a)))
         .collect();
-    for (n, &(i, (pi, si, _))) in trues.iter().enumerate() {
-        for &(j, (pj, sj, _)) in trues.iter().skip(n + 1) {
+    for (n, &(i, (pi, si, _))) in affixed.iter().enumerate() {
+        for &(j, (pj, sj, _)) in affixed.iter().skip(n + 1) {
             let prefixes_clash = !(pi.starts_with(pj) || pj.starts_with(pi));
             let suffixes_clash = !(si.ends_with(sj) || sj.ends_with(si));
             if prefixes_clash || suffixes_clash {
                 return Some(vec![(i, true), (j, true)]);
             }
-        }
-    }
-    // `P*` (plain glob, one trailing star) contains every pattern whose fixed prefix starts
-    // with P.
-    for &(j, v) in want {
-        let Some(q) = preds.get(j) else { continue };
-        let plain = matches!(
-            q,
-            StrPred::Resource { .. }
-                | StrPred::Cond {
-                    op: BaseOperator::StringLike,
-                    ..
-                }
-        );
-        let t = q.text();
-        if v || !plain || q.opaque() || !t.ends_with('*') {
-            continue;
-        }
-        let head = t.get(..t.len() - 1).unwrap_or("");
-        if head.contains(['*', '?']) {
-            continue;
-        }
-        if let Some(&(i, _)) = trues.iter().find(|(_, (pi, _, _))| pi.starts_with(head)) {
-            return Some(vec![(i, true), (j, false)]);
         }
     }
     None

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 #[derive(Debug, Clone, Copy)]
 pub struct Ui {
     show: bool,
+    quiet: bool,
 }
 
 impl Ui {
@@ -14,6 +15,7 @@ impl Ui {
     pub fn new(quiet: bool) -> Ui {
         Ui {
             show: !quiet && std::io::stderr().is_terminal(),
+            quiet,
         }
     }
 
@@ -43,8 +45,23 @@ impl Ui {
         pb
     }
 
+    /// Whether warnings about the input are printed to stderr: always, piped or not, unless
+    /// `--quiet` (nothing a user gave may be dropped without a word).
+    pub fn warnings(&self) -> bool {
+        !self.quiet
+    }
+
     /// Whether informational messages may be printed to stderr.
     pub fn chatty(&self) -> bool {
         self.show
+    }
+}
+
+/// The label a loader warning is printed with: `note` for input completed as documented
+/// (an AWS-managed policy from the bundled snapshot), `warning` for input that could not be used.
+pub fn warning_label(w: &facts::account::Warning) -> &'static str {
+    match w.kind.severity() {
+        facts::account::Severity::Note => "note",
+        facts::account::Severity::Warning => "warning",
     }
 }

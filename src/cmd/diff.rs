@@ -40,10 +40,17 @@ pub enum Format {
 
 /// The options shared by `diff` and `check`.
 pub fn options(timeout: f64, max_examples: usize) -> Result<Options, String> {
-    if !(timeout.is_finite() && timeout > 0.0) {
+    // A week is far beyond any useful proof; larger values would overflow Z3's millisecond
+    // timeout parameter.
+    const MAX_TIMEOUT: f64 = 7.0 * 24.0 * 3600.0;
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= MAX_TIMEOUT) {
         return Err(format!(
-            "--timeout {timeout}: expected a positive number of seconds"
+            "--timeout {timeout}: expected a positive number of seconds, at most {MAX_TIMEOUT}"
         ));
+    }
+    // The verdict is decided by finding a counterexample, so at least one is searched for.
+    if max_examples == 0 {
+        return Err("--max-examples 0: expected at least 1".to_string());
     }
     Ok(Options {
         timeout: Duration::from_secs_f64(timeout),

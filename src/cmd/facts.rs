@@ -30,8 +30,8 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     let model = facts::account::load(&args.inputs)?;
     spinner.finish_and_clear();
     for w in &model.warnings {
-        if ui.chatty() {
-            eprintln!("warning: {w}");
+        if ui.warnings() {
+            eprintln!("{}: {w}", crate::progress::warning_label(w));
         }
     }
     let tables = FactTables::from_model(&model);

@@ -218,9 +218,9 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         let spinner = ui.spinner("loading accounts");
         let sim = AccountSimulator::load(&args.inputs)?;
         spinner.finish_and_clear();
-        if ui.chatty() {
+        if ui.warnings() {
             for w in sim.warnings() {
-                eprintln!("warning: {w}");
+                eprintln!("{}: {w}", crate::progress::warning_label(w));
             }
         }
         sim.simulate(&specs, Path::new(&origin))?

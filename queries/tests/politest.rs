@@ -55,7 +55,6 @@ fn scenario_of(case: &Map<String, Value>) -> Value {
     Value::Object(s)
 }
 
-
 #[test]
 fn politest_cases_match_aws_simulator() {
     let Some(path) = facts::corpus::corpus_path("eval-politest/cases.flat.json") else {

@@ -524,24 +524,35 @@ fn service_principal_through_resource_policy() {
 
 #[test]
 fn not_principal_deny_spares_named_caller() {
-    // NotPrincipal: the statement applies to everyone except the principals it names.
+    // NotPrincipal: the statement applies to everyone except the principals it names; AWS
+    // checks the account, then the user, so the account ARN must be listed too — "otherwise,
+    // the policy might deny access to the entire account containing the principal".
     let bob = "arn:aws:iam::111111111111:user/bob";
-    let rp = json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "NotPrincipal": {"AWS": ALICE}, "Action": "s3:*", "Resource": "*"}]});
+    let deny_all_but = |names: Value| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "NotPrincipal": {"AWS": names}, "Action": "s3:*", "Resource": "*"}]})
+    };
+    let with_account = deny_all_but(json!([ALICE, "arn:aws:iam::111111111111:root"]));
+    let alice_only = deny_all_but(json!(ALICE));
     let idp = json!([allow("s3:*", "*")]);
     let got = decisions(&[
         v(with(
-            with(base(ALICE), "resourcePolicy", rp.clone()),
+            with(base(ALICE), "resourcePolicy", with_account.clone()),
             "identityPolicies",
             idp.clone(),
         )),
         v(with(
-            with(base(bob), "resourcePolicy", rp),
+            with(base(bob), "resourcePolicy", with_account),
+            "identityPolicies",
+            idp.clone(),
+        )),
+        v(with(
+            with(base(ALICE), "resourcePolicy", alice_only),
             "identityPolicies",
             idp,
         )),
     ]);
-    assert_eq!(got, ["allowed", "explicitDeny"]);
+    assert_eq!(got, ["allowed", "explicitDeny", "explicitDeny"]);
 }
 
 #[test]

@@ -429,6 +429,7 @@ pub fn compile(scenarios: &[Scenario]) -> (FactTables, Vec<BatchRequest>) {
             resource_account: racct,
             resource_account_id,
             vpc_endpoint_policy: vpce,
+            shared_context: None,
             request,
         });
     }

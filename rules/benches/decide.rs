@@ -5,12 +5,14 @@
 //! Targets (issue 4): at least 200,000 decisions/s end to end on one core; load plus fact
 //! compilation under 100 ms. Run with `cargo bench -p iamlogic-rules --bench decide`.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use facts::account::Model;
 use facts::policy::{ActionClause, ResourceClause};
-use facts::request::{Request, RequestPrincipal};
+use facts::request::{Context, Request, RequestPrincipal};
 use facts::tables::{FactTables, PrincipalKind};
 use rules::{BatchRequest, Engine};
 
@@ -63,10 +65,11 @@ fn requests(model: &Model, tables: &FactTables) -> Vec<BatchRequest> {
     resources.sort();
     resources.dedup();
     let mut rng = Lcg(42);
+    let mut filled: HashMap<(u32, String), Arc<Context>> = HashMap::new();
     (0..BATCH)
         .map(|_| {
             let p = principals[rng.next(principals.len())];
-            let mut request = Request {
+            let request = Request {
                 principal: RequestPrincipal::Aws {
                     arn: tables.symbols.name(p.arn).to_string(),
                 },
@@ -74,13 +77,22 @@ fn requests(model: &Model, tables: &FactTables) -> Vec<BatchRequest> {
                 resource: resources[rng.next(resources.len())].clone(),
                 context: Default::default(),
             };
-            facts::account::context::fill(model, &mut request);
+            // The keys AWS fills, once per (caller, resource), shared as the CLI does.
+            let shared = filled
+                .entry((p.id, request.resource.clone()))
+                .or_insert_with(|| {
+                    let mut r = request.clone();
+                    facts::account::context::fill(model, &mut r);
+                    Arc::new(r.context)
+                })
+                .clone();
             BatchRequest {
                 principal: p.id,
                 resource: tables.resource_for(&request.resource).map(|x| x.id),
                 resource_account: None,
                 resource_account_id: None,
                 vpc_endpoint_policy: None,
+                shared_context: Some(shared),
                 request,
             }
         })

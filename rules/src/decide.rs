@@ -29,8 +29,8 @@
 use std::hash::{Hash, Hasher};
 
 use crepe::crepe;
-use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals};
-use facts::request::RequestPrincipal;
+use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals, ResourceClause};
+use facts::request::{Request, RequestPrincipal};
 use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
 
 use crate::BatchRequest;
@@ -56,6 +56,33 @@ pub(crate) enum GrantKind {
 pub(crate) struct Oracle<'a> {
     pub tables: &'a FactTables,
     pub batch: &'a [BatchRequest],
+    /// Per statement: whether matching it reads the context.
+    pub needs_context: &'a [bool],
+    /// Per request: the request with its shared context merged in, built on first need.
+    pub full: Vec<std::cell::OnceCell<Request>>,
+}
+
+/// Per statement of `tables`: whether [`facts::eval::statement_applies`] can read the
+/// request context for it — through its conditions, or through policy variables in its
+/// resource patterns (`facts::eval` reads the context for nothing else).
+pub(crate) fn needs_context(tables: &FactTables) -> Vec<bool> {
+    (0..tables.statements.len())
+        .map(|s| match tables.statement(s as StmtId) {
+            Some((policy, st)) => {
+                let vars = |pats: &[facts::policy::ResourcePattern]| {
+                    pats.iter().any(|p| p.0.contains("${"))
+                };
+                !st.conditions.is_empty()
+                    || (policy.version.supports_variables()
+                        && match &st.resource {
+                            Some(ResourceClause::Resource(p))
+                            | Some(ResourceClause::NotResource(p)) => vars(p),
+                            None => false,
+                        })
+            }
+            None => true,
+        })
+        .collect()
 }
 
 impl Hash for Oracle<'_> {
@@ -73,12 +100,23 @@ impl Eq for Oracle<'_> {}
 impl Oracle<'_> {
     /// Whether statement `s` applies to request `r` (action, resource, principal, conditions).
     fn applies(&self, r: u32, s: StmtId) -> bool {
-        match (self.batch.get(r as usize), self.tables.statement(s)) {
-            (Some(req), Some((policy, stmt))) => {
-                facts::eval::statement_applies(policy, stmt, &req.request)
-            }
-            _ => false,
-        }
+        let (Some(b), Some((policy, stmt))) =
+            (self.batch.get(r as usize), self.tables.statement(s))
+        else {
+            return false;
+        };
+        let needs = self.needs_context.get(s as usize).copied().unwrap_or(true);
+        let request = match (&b.shared_context, self.full.get(r as usize)) {
+            (Some(shared), Some(cell)) if needs => cell.get_or_init(|| {
+                let mut full = b.request.clone();
+                for (k, v) in shared.iter() {
+                    full.context.insert_default(k, v.clone());
+                }
+                full
+            }),
+            _ => &b.request,
+        };
+        facts::eval::statement_applies(policy, stmt, request)
     }
 
     /// How the matching resource-policy statement `s` names the caller of request `r`.
@@ -490,9 +528,17 @@ pub(crate) struct Outputs {
 pub(crate) fn run(
     tables: &FactTables,
     memo: &crate::action_index::ActionMemo,
+    needs_context: &[bool],
     batch: &[BatchRequest],
 ) -> Outputs {
-    let oracle = Oracle { tables, batch };
+    let oracle = Oracle {
+        tables,
+        batch,
+        needs_context,
+        full: (0..batch.len())
+            .map(|_| std::cell::OnceCell::new())
+            .collect(),
+    };
     let mut rt = Crepe::new();
     crate::input::load(&mut rt, tables, memo, batch, &oracle);
     let (matched, denies, allowed, missing) = rt.run_with_hasher::<crate::hash::FxBuildHasher>();

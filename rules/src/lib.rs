@@ -41,6 +41,11 @@ pub struct BatchRequest {
     pub vpc_endpoint_policy: Option<PolicyId>,
     /// The concrete request (principal, action, resource, context) the matcher sees.
     pub request: Request,
+    /// Context keys AWS fills itself, shared by every request of the same caller and
+    /// resource. They are merged under `request.context` (whose keys win) only for the
+    /// statements that read the context (conditions, policy variables), so most requests
+    /// never copy them.
+    pub shared_context: Option<std::sync::Arc<facts::request::Context>>,
 }
 
 /// The final decision, named as AWS's policy simulator names it.
@@ -100,6 +105,8 @@ pub struct Engine<'t> {
     /// The statements of every action seen so far, kept across calls so that a caller
     /// streaming a large batch in pieces matches each distinct action once.
     memo: std::sync::Mutex<action_index::ActionMemo>,
+    /// Per statement: whether matching it reads the request context.
+    needs_context: Vec<bool>,
 }
 
 impl<'t> Engine<'t> {
@@ -109,6 +116,7 @@ impl<'t> Engine<'t> {
             tables,
             index: action_index::ActionIndex::new(tables),
             memo: std::sync::Mutex::default(),
+            needs_context: decide::needs_context(tables),
         }
     }
 
@@ -150,7 +158,7 @@ impl<'t> Engine<'t> {
             denies,
             allowed,
             missing,
-        } = decide::run(self.tables, memo, batch);
+        } = decide::run(self.tables, memo, &self.needs_context, batch);
         let n = batch.len();
         let mut out: Vec<Decision> = (0..n)
             .map(|_| Decision {

@@ -19,6 +19,7 @@ fn req(p: Sym, arn: &str, action: &str, owner: Option<&str>) -> BatchRequest {
         resource_account: None,
         resource_account_id: owner.map(str::to_string),
         vpc_endpoint_policy: None,
+        shared_context: None,
         request: Request {
             principal: if arn == "*" {
                 RequestPrincipal::Anonymous
@@ -182,4 +183,36 @@ fn kms_key_and_role_trust_need_their_resource_policy_even_in_the_same_account() 
     assert_eq!(got[1], (Outcome::ImplicitDeny, vec![Layer::Resource]));
     // The trust policy is only the resource policy of sts:AssumeRole*.
     assert_eq!(got[2], (Outcome::Allowed, vec![]));
+}
+
+#[test]
+fn shared_context_is_merged_under_the_request_context_for_conditions() {
+    // IAM User Guide, "Condition": conditions read the request context. The keys AWS fills
+    // (shared by requests of one caller) apply unless the request gives the key itself.
+    use facts::request::{Context, ContextValue};
+    use std::sync::Arc;
+    let (mut b, _, _, user) = basic();
+    let doc = facts::parse::parse_policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "data"}}}]}"#,
+    )
+    .unwrap();
+    let pol = b.policy("tagged", Arc::new(doc));
+    b.attach_identity(USER, pol);
+    let t = b.finish();
+    let mut shared = Context::new();
+    shared.insert("aws:PrincipalTag/team", ContextValue::Single("data".into()));
+    let shared = Arc::new(shared);
+    let mut plain = req(user, USER, "s3:GetObject", None);
+    plain.shared_context = Some(shared.clone());
+    let mut overridden = plain.clone();
+    overridden
+        .request
+        .context
+        .insert("aws:PrincipalTag/team", ContextValue::Single("web".into()));
+    let without = req(user, USER, "s3:GetObject", None);
+    let got = decide(&t, &[plain, overridden, without]);
+    assert_eq!(got[0].0, Outcome::Allowed);
+    assert_eq!(got[1].0, Outcome::ImplicitDeny);
+    assert_eq!(got[2].0, Outcome::ImplicitDeny);
 }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use facts::account::{Model, Warning};
 use facts::request::{Context, ContextValue, Request};
@@ -164,7 +165,7 @@ impl AccountSimulator {
         let tables = b.finish();
         let engine = Engine::new(&tables);
         // The keys AWS fills depend only on caller and resource: fill once per pair.
-        let mut filled: HashMap<(&str, &str, Option<&str>), Context> = HashMap::new();
+        let mut filled: HashMap<(&str, &str, Option<&str>), Arc<Context>> = HashMap::new();
         let mut out = Vec::with_capacity(specs.len());
         for (chunk, ps) in specs
             .chunks(Engine::RUN_SIZE)
@@ -210,24 +211,21 @@ impl AccountSimulator {
                             .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
                     }
                     facts::account::context::fill(&self.model, &mut r);
-                    r.context
+                    Arc::new(r.context)
                 });
-                // What the request gives wins over what AWS would fill.
-                let mut context = base.clone();
-                for (k, v) in spec.context.iter() {
-                    context.insert(k, v.clone());
-                }
                 batch.push(BatchRequest {
                     principal: p,
                     resource: known.map(|x| x.id),
                     resource_account,
                     resource_account_id,
                     vpc_endpoint_policy: None,
+                    // What the request gives wins over what AWS would fill.
+                    shared_context: Some(Arc::clone(base)),
                     request: Request {
                         principal,
                         action: spec.action.clone(),
                         resource: spec.resource.clone(),
-                        context,
+                        context: spec.context.clone(),
                     },
                 });
             }

@@ -4,6 +4,7 @@
 //! insensitive, with `*` and `?` wildcards; "Condition": key names are case insensitive.
 
 use facts::catalogue::{Action, Catalogue};
+use facts::parse::check_action;
 use facts::policy::{ActionClause, Statement};
 use facts::wildcard::has_wildcard;
 
@@ -20,17 +21,24 @@ pub(crate) fn resolved_actions(stmt: &Statement) -> Option<Vec<Action<'static>>>
     let catalogue = Catalogue::get();
     let mut out: Vec<Action<'static>> = Vec::new();
     for p in patterns {
-        let (prefix, _) = p.0.split_once(':')?;
+        let (prefix, name) = split_action(&p.0)?;
         if has_wildcard(prefix) {
             return None;
         }
         let before = out.len();
-        out.extend(catalogue.expand(&p.0));
+        out.extend(catalogue.expand(&format!("{prefix}:{name}")));
         if out.len() == before {
             return None;
         }
     }
     Some(out)
+}
+
+/// `service` and `action` of `service:action`, without the white space AWS tolerates
+/// around the action part.
+fn split_action(text: &str) -> Option<(&str, &str)> {
+    let (prefix, name) = text.split_once(':')?;
+    Some((prefix, name.trim_matches(|c: char| c.is_ascii_whitespace())))
 }
 
 /// Findings about the action names of one statement.
@@ -46,24 +54,21 @@ pub(crate) fn check_actions(stmt: &Statement, shape: &Shape<'_>, out: &mut Vec<F
             continue;
         }
         let path = || shape.item(stmt.index, element, text);
-        let Some((prefix, name)) = text.split_once(':') else {
+        // The parser's shape rule for actions (one rule in `facts`).
+        if let Err(why) = check_action(text) {
             out.push(Finding::new(
                 Severity::Error,
                 Code::InvalidAction,
                 path(),
-                format!("`{text}` is not an action: expected `service:action` or `*`"),
-            ));
-            continue;
-        };
-        if name.is_empty() || prefix.is_empty() {
-            out.push(Finding::new(
-                Severity::Error,
-                Code::InvalidAction,
-                path(),
-                format!("`{text}` is not an action: expected `service:action` or `*`"),
+                format!("`{text}` is not a valid action: {why}"),
             ));
             continue;
         }
+        let Some((prefix, name)) = split_action(text) else {
+            continue;
+        };
+        // Stray spaces around the name (`ec2: DescribeX`) are accepted by AWS and kept.
+        let text = &format!("{prefix}:{name}");
         if !has_wildcard(prefix) && !catalogue.is_known_service(prefix) {
             let hint = catalogue
                 .suggest_service(prefix)

@@ -160,3 +160,24 @@ fn missing_file_exits_two_and_names_it() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("nope.json"), "{err}");
 }
+
+#[test]
+fn a_directory_stands_for_its_json_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", CLEAN);
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    write(
+        &dir.path().join("sub"),
+        "b.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}}"#,
+    );
+    write(dir.path(), "notes.txt", "not a policy");
+    let o = validate(&[dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("b.json:Statement.Action: error unknown-action"),
+        "{text}"
+    );
+}

@@ -2,7 +2,7 @@
 //! `queries::validate`; this module reads the files and prints).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use queries::validate::{validate_policy, Finding, PolicyKind, Severity};
 
@@ -15,7 +15,8 @@ const PROGRESS_MIN_FILES: usize = 20;
 /// Arguments of `iamlogic validate`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Policy documents (JSON) to check.
+    /// Policy documents (JSON) to check; a directory stands for every `*.json` file under
+    /// it, recursively, in name order.
     #[arg(required = true, value_name = "POLICY.json")]
     files: Vec<PathBuf>,
     /// What the documents are used as: decides the size quota and whether `Principal` is
@@ -72,8 +73,12 @@ struct FileFinding<'a> {
 /// Run `iamlogic validate`.
 pub fn run(args: Args, ui: &Ui) -> CmdResult {
     // Read everything first: a missing file stops the run before any output (exit 2).
-    let mut docs = Vec::with_capacity(args.files.len());
+    let mut files = Vec::with_capacity(args.files.len());
     for path in &args.files {
+        collect(path, &mut files)?;
+    }
+    let mut docs = Vec::with_capacity(files.len());
+    for path in &files {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         docs.push((path, text));
@@ -140,4 +145,31 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         );
     }
     Ok(if errors > 0 { Exit::Negative } else { Exit::Ok })
+}
+
+/// `path` itself, or for a directory every `*.json` file under it (sorted, recursive).
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let entries =
+        std::fs::read_dir(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let mut children = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        children.push(entry.path());
+    }
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            collect(&child, out)?;
+        } else if child
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            out.push(child);
+        }
+    }
+    Ok(())
 }

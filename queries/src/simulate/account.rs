@@ -29,8 +29,22 @@ pub struct RequestSpec {
     pub context: Context,
 }
 
+/// One line of a requests file, as written.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    principal: String,
+    action: String,
+    #[serde(default)]
+    resource: Option<String>,
+    #[serde(default, rename = "resourceAccount")]
+    resource_account: Option<String>,
+    #[serde(default)]
+    context: Option<Value>,
+}
+
 /// Read `--requests FILE`: JSON Lines of `{principal, action, resource, resourceAccount?,
-/// context?}`.
+/// context?}`. A line with a missing or unknown field is an error naming the line and field.
 pub fn read_requests(path: &Path) -> Result<Vec<RequestSpec>, SimulateError> {
     let text = std::fs::read_to_string(path).map_err(|e| SimulateError::Io {
         file: path.to_path_buf(),
@@ -41,67 +55,25 @@ pub fn read_requests(path: &Path) -> Result<Vec<RequestSpec>, SimulateError> {
         if line.trim().is_empty() {
             continue;
         }
-        let at = format!("line {}", n + 1);
-        let v: Value = serde_json::from_str(line).map_err(|e| SimulateError::Json {
+        let raw: RawSpec = serde_json::from_str(line).map_err(|e| SimulateError::Json {
             file: path.to_path_buf(),
             line: n + 1,
             column: e.column(),
             message: e.to_string(),
         })?;
-        out.push(spec_of(&v, path, &at)?);
+        let context = match &raw.context {
+            None | Some(Value::Null) => Context::new(),
+            Some(c) => context_of(c, path, &format!("line {}.context", n + 1))?,
+        };
+        out.push(RequestSpec {
+            principal: raw.principal,
+            action: raw.action,
+            resource: raw.resource.unwrap_or_else(|| "*".to_string()),
+            resource_account: raw.resource_account,
+            context,
+        });
     }
     Ok(out)
-}
-
-fn spec_of(v: &Value, file: &Path, at: &str) -> Result<RequestSpec, SimulateError> {
-    let invalid = |path: String, reason: String| SimulateError::Invalid {
-        file: file.to_path_buf(),
-        path,
-        reason,
-    };
-    let Value::Object(map) = v else {
-        return Err(invalid(at.to_string(), "expected a request object".into()));
-    };
-    const FIELDS: [&str; 5] = [
-        "principal",
-        "action",
-        "resource",
-        "resourceAccount",
-        "context",
-    ];
-    for k in map.keys() {
-        if !FIELDS.contains(&k.as_str()) {
-            return Err(invalid(
-                format!("{at}.{k}"),
-                format!(
-                    "unknown field `{k}` (expected one of {})",
-                    FIELDS.join(", ")
-                ),
-            ));
-        }
-    }
-    let string = |k: &str, required: bool| -> Result<Option<String>, SimulateError> {
-        match map.get(k) {
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            None | Some(Value::Null) if !required => Ok(None),
-            None | Some(Value::Null) => Err(invalid(
-                format!("{at}.{k}"),
-                format!("missing required field `{k}`"),
-            )),
-            Some(_) => Err(invalid(format!("{at}.{k}"), "expected a string".into())),
-        }
-    };
-    let context = match map.get("context") {
-        None | Some(Value::Null) => Context::new(),
-        Some(c) => context_of(c, file, &format!("{at}.context"))?,
-    };
-    Ok(RequestSpec {
-        principal: string("principal", true)?.unwrap_or_default(),
-        action: string("action", true)?.unwrap_or_default(),
-        resource: string("resource", false)?.unwrap_or_else(|| "*".to_string()),
-        resource_account: string("resourceAccount", false)?,
-        context,
-    })
 }
 
 /// Loaded accounts compiled to fact tables, ready to decide requests.
@@ -166,6 +138,11 @@ impl AccountSimulator {
         let engine = Engine::new(&tables);
         // The keys AWS fills depend only on caller and resource: fill once per pair.
         let mut filled: HashMap<(&str, &str, Option<&str>), Arc<Context>> = HashMap::new();
+        // Per distinct caller and resource: the matcher's principal, the resource entity and
+        // its owning account.
+        let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
+        type ResourceInfo = (Option<Sym>, Option<String>);
+        let mut resources: HashMap<(&str, Option<&str>), ResourceInfo> = HashMap::new();
         let mut out = Vec::with_capacity(specs.len());
         for (chunk, ps) in specs
             .chunks(Engine::RUN_SIZE)
@@ -173,27 +150,38 @@ impl AccountSimulator {
         {
             let mut batch = Vec::with_capacity(chunk.len());
             for (spec, &p) in chunk.iter().zip(ps) {
-                let known = tables.resource_for(&spec.resource);
-                let resource_account_id = spec
-                    .resource_account
-                    .clone()
-                    .or_else(|| {
-                        known
-                            .and_then(|x| x.account)
-                            .and_then(|a| tables.account_id_of(a))
-                            .map(str::to_string)
+                let (known, resource_account_id) = resources
+                    .entry((spec.resource.as_str(), spec.resource_account.as_deref()))
+                    .or_insert_with(|| {
+                        let known = tables.resource_for(&spec.resource);
+                        let owner = spec
+                            .resource_account
+                            .clone()
+                            .or_else(|| {
+                                known
+                                    .and_then(|x| x.account)
+                                    .and_then(|a| tables.account_id_of(a))
+                                    .map(str::to_string)
+                            })
+                            .or_else(|| {
+                                facts::arn::Arn::parse(&spec.resource)
+                                    .map(|a| a.account)
+                                    .filter(|a| a.len() == 12)
+                            });
+                        (known.map(|x| x.id), owner)
                     })
-                    .or_else(|| {
-                        facts::arn::Arn::parse(&spec.resource)
-                            .map(|a| a.account)
-                            .filter(|a| a.len() == 12)
-                    });
+                    .clone();
                 let resource_account = resource_account_id
                     .as_deref()
                     .and_then(|a| tables.account_entity(a));
-                let principal = classify(&spec.principal)
-                    .map(|c| c.principal)
-                    .unwrap_or(facts::request::RequestPrincipal::Anonymous);
+                let principal = callers
+                    .entry(spec.principal.as_str())
+                    .or_insert_with(|| {
+                        classify(&spec.principal)
+                            .map(|c| c.principal)
+                            .unwrap_or(facts::request::RequestPrincipal::Anonymous)
+                    })
+                    .clone();
                 let key = (
                     spec.principal.as_str(),
                     spec.resource.as_str(),
@@ -215,7 +203,7 @@ impl AccountSimulator {
                 });
                 batch.push(BatchRequest {
                     principal: p,
-                    resource: known.map(|x| x.id),
+                    resource: known,
                     resource_account,
                     resource_account_id,
                     vpc_endpoint_policy: None,

@@ -70,8 +70,10 @@ pub enum Code {
     MissingVersion,
     /// A `Principal` or `NotPrincipal` in a policy kind that does not take one.
     PrincipalNotAllowed,
-    /// A statement without `Principal` in a resource-based or trust policy.
+    /// A statement without `Principal` in a resource-based, trust or resource control policy.
     MissingPrincipal,
+    /// An element or effect the policy kind does not support (RCP rules).
+    UnsupportedForKind,
     /// A statement without `Resource`/`NotResource` outside trust policies.
     MissingResource,
     /// `Allow` with `NotAction`.
@@ -113,6 +115,7 @@ impl Code {
             Code::MissingVersion => "missing-version",
             Code::PrincipalNotAllowed => "principal-not-allowed",
             Code::MissingPrincipal => "missing-principal",
+            Code::UnsupportedForKind => "unsupported-for-kind",
             Code::MissingResource => "missing-resource",
             Code::AllowWithNotAction => "allow-with-not-action",
             Code::AllowWithNotResource => "allow-with-not-resource",

@@ -61,7 +61,10 @@ impl PolicyKind {
 
     /// Whether statements of this kind must name a principal.
     pub fn needs_principal(self) -> bool {
-        matches!(self, PolicyKind::Trust | PolicyKind::Resource)
+        matches!(
+            self,
+            PolicyKind::Trust | PolicyKind::Resource | PolicyKind::Rcp
+        )
     }
 
     /// The quota: (limit in characters, whether white space counts, severity, description).

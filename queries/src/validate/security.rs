@@ -11,7 +11,7 @@
 //! `Resource` or `NotResource` except in role trust policies ("IAM JSON policy elements:
 //! Resource").
 
-use facts::policy::{ActionClause, Effect, PrincipalClause, ResourceClause, Statement};
+use facts::policy::{ActionClause, Effect, PrincipalClause, Principals, ResourceClause, Statement};
 use facts::wildcard::glob_match;
 
 use super::finding::{Code, Finding, Severity};
@@ -26,6 +26,9 @@ pub(crate) fn check_statement(
     out: &mut Vec<Finding>,
 ) {
     check_principal_element(stmt, kind, shape, out);
+    if kind == PolicyKind::Rcp {
+        check_rcp_allow(stmt, shape, out);
+    }
     if stmt.resource.is_none() && kind != PolicyKind::Trust {
         out.push(Finding::new(
             Severity::Error,
@@ -143,10 +146,46 @@ fn check_principal_element(
                 Severity::Error,
                 Code::MissingPrincipal,
                 shape.statement(stmt.index),
-                "resource-based and trust policies must name a `Principal` in every statement"
+                "resource-based, trust and resource control policies must name a `Principal` \
+                 in every statement"
                     .to_string(),
             ));
         }
+        Some(clause) if kind == PolicyKind::Rcp => {
+            if !matches!(clause, PrincipalClause::Principal(Principals::Any)) {
+                let element = match clause {
+                    PrincipalClause::Principal(_) => "Principal",
+                    PrincipalClause::NotPrincipal(_) => "NotPrincipal",
+                };
+                out.push(Finding::new(
+                    Severity::Error,
+                    Code::UnsupportedForKind,
+                    shape.element(stmt.index, element),
+                    "resource control policies take only `\"Principal\": \"*\"`; narrow the \
+                     principals with conditions"
+                        .to_string(),
+                ));
+            }
+        }
         _ => {}
+    }
+}
+
+/// AWS Organizations, "RCP syntax": the `Allow` effect is supported only for the
+/// `RCPFullAWSAccess` policy (allow `*` on `*` to `*`).
+fn check_rcp_allow(stmt: &Statement, shape: &Shape<'_>, out: &mut Vec<Finding>) {
+    let star_action =
+        matches!(&stmt.action, ActionClause::Action(a) if a.iter().any(|p| p.0 == "*"));
+    let star_resource =
+        matches!(&stmt.resource, Some(ResourceClause::Resource(r)) if r.iter().any(|p| p.0 == "*"));
+    if stmt.effect == Effect::Allow && !(star_action && star_resource) {
+        out.push(Finding::new(
+            Severity::Error,
+            Code::UnsupportedForKind,
+            shape.element(stmt.index, "Effect"),
+            "resource control policies support `Allow` only as in `RCPFullAWSAccess` (every \
+             action on every resource); use `Deny` statements"
+                .to_string(),
+        ));
     }
 }

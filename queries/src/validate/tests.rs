@@ -422,3 +422,39 @@ fn typed_operators_must_fit_the_key_type() {
         assert_eq!(got, mismatch, "{op} {key}: {f:?}");
     }
 }
+
+#[test]
+fn resource_control_policies_deny_with_principal_star() {
+    // AWS Organizations, "RCP syntax": Principal must be "*"; Allow only as in
+    // RCPFullAWSAccess.
+    let mut deny = stmt(0, Effect::Deny, &["s3:*"], &["*"]);
+    deny.principal = Some(PrincipalClause::Principal(Principals::Any));
+    assert_eq!(run(&policy(vec![deny.clone()]), PolicyKind::Rcp), vec![]);
+    let mut named = deny.clone();
+    named.principal = Some(PrincipalClause::Principal(Principals::Specific(vec![
+        facts::policy::PrincipalEntry::Aws("111122223333".into()),
+    ])));
+    assert_eq!(
+        codes(&run(&policy(vec![named]), PolicyKind::Rcp)),
+        vec![(Code::UnsupportedForKind, "Statement[0].Principal")]
+    );
+    let mut allow = deny.clone();
+    allow.effect = Effect::Allow;
+    assert_eq!(
+        codes(&run(&policy(vec![allow]), PolicyKind::Rcp)),
+        vec![(Code::UnsupportedForKind, "Statement[0].Effect")]
+    );
+    let mut full = stmt(0, Effect::Allow, &["*"], &["*"]);
+    full.principal = Some(PrincipalClause::Principal(Principals::Any));
+    let f = run(&policy(vec![full]), PolicyKind::Rcp);
+    assert!(
+        f.iter().all(|x| x.code != Code::UnsupportedForKind),
+        "{f:?}"
+    );
+    let mut no_principal = deny;
+    no_principal.principal = None;
+    assert_eq!(
+        codes(&run(&policy(vec![no_principal]), PolicyKind::Rcp)),
+        vec![(Code::MissingPrincipal, "Statement[0]")]
+    );
+}

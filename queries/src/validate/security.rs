@@ -151,21 +151,22 @@ fn check_principal_element(
                     .to_string(),
             ));
         }
-        Some(clause) if kind == PolicyKind::Rcp => {
-            if !matches!(clause, PrincipalClause::Principal(Principals::Any)) {
-                let element = match clause {
-                    PrincipalClause::Principal(_) => "Principal",
-                    PrincipalClause::NotPrincipal(_) => "NotPrincipal",
-                };
-                out.push(Finding::new(
-                    Severity::Error,
-                    Code::UnsupportedForKind,
-                    shape.element(stmt.index, element),
-                    "resource control policies take only `\"Principal\": \"*\"`; narrow the \
-                     principals with conditions"
-                        .to_string(),
-                ));
-            }
+        Some(clause)
+            if kind == PolicyKind::Rcp
+                && !matches!(clause, PrincipalClause::Principal(Principals::Any)) =>
+        {
+            let element = match clause {
+                PrincipalClause::Principal(_) => "Principal",
+                PrincipalClause::NotPrincipal(_) => "NotPrincipal",
+            };
+            out.push(Finding::new(
+                Severity::Error,
+                Code::UnsupportedForKind,
+                shape.element(stmt.index, element),
+                "resource control policies take only `\"Principal\": \"*\"`; narrow the \
+                 principals with conditions"
+                    .to_string(),
+            ));
         }
         _ => {}
     }

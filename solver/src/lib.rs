@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod actions;
+mod automata;
 mod encode;
 mod error;
 mod prove;

@@ -8,6 +8,7 @@
 //! find a string for an assignment the simple witnesses miss, or to prove that no string has
 //! it (the unsat core then becomes a clause the main solver learns: Zelkova's refinement).
 
+use crate::automata::{self, Tok};
 use facts::catalogue::{glob_covers, globs_intersect};
 use facts::condition::{BaseOperator, ConditionOperator};
 use facts::policy::{
@@ -78,6 +79,24 @@ impl StrPred {
             },
         };
         exact.then_some(t)
+    }
+
+    /// The pattern as glob tokens, for the patterns whose language is a plain glob
+    /// (resources, `StringLike`) or one exact string (`StringEquals`, `BinaryEquals`).
+    fn tokens(&self) -> Option<Vec<Tok>> {
+        if self.opaque() {
+            return None;
+        }
+        match self {
+            StrPred::Resource { pattern, .. } => Some(automata::tokens(pattern, false)),
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => Some(automata::tokens(value, false)),
+                BaseOperator::StringEquals | BaseOperator::BinaryEquals => {
+                    Some(automata::tokens(value, true))
+                }
+                _ => None,
+            },
+        }
     }
 
     /// Whether `w` matches, decided by `facts`.
@@ -404,6 +423,41 @@ pub(crate) fn realize(preds: &[StrPred], want: &[(usize, bool)], timeout_ms: u32
     }
     if let Some(core) = quick_core(preds, want) {
         return Realized::Impossible(core);
+    }
+    // Plain globs: an exact search over the product of the patterns' automata.
+    let globs: Option<Vec<(Vec<Tok>, bool)>> = want
+        .iter()
+        .map(|&(i, v)| preds.get(i).and_then(StrPred::tokens).map(|t| (t, v)))
+        .collect();
+    if let Some(globs) = globs {
+        match automata::search(&globs, 50_000) {
+            automata::Search::Found(w) if ok(&w) => return Realized::Witness(w),
+            automata::Search::Impossible => {
+                // Shrink the core: drop each atom whose absence keeps it impossible.
+                let mut core: Vec<usize> = (0..want.len()).collect();
+                let mut k = 0;
+                while k < core.len() && core.len() > 1 && want.len() <= 64 {
+                    let trial: Vec<(Vec<Tok>, bool)> = core
+                        .iter()
+                        .enumerate()
+                        .filter(|(n, _)| *n != k)
+                        .filter_map(|(_, &w)| globs.get(w).cloned())
+                        .collect();
+                    if matches!(
+                        automata::search(&trial, 5_000),
+                        automata::Search::Impossible
+                    ) {
+                        core.remove(k);
+                    } else {
+                        k += 1;
+                    }
+                }
+                return Realized::Impossible(
+                    core.iter().filter_map(|&n| want.get(n).copied()).collect(),
+                );
+            }
+            _ => {}
+        }
     }
     // Regular expressions: membership of one string in each language, tracked per atom.
     let solver = Solver::new();

@@ -1,0 +1,184 @@
+//! Finding a string with a given set of glob memberships by breadth-first search over the
+//! product of the patterns' automata: each pattern is a small NFA (a position in the
+//! pattern), a state of the search is one set of positions per pattern, and the alphabet is
+//! the characters the patterns name plus one fresh character standing for all others (which
+//! all behave alike). Within its state budget the search is exact: it returns the shortest
+//! string with exactly the wanted memberships, or proves that there is none.
+
+use std::collections::{HashSet, VecDeque};
+
+/// One glob token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// A literal character.
+    Lit(char),
+    /// `?`: exactly one character.
+    One,
+    /// `*`: any run of characters.
+    Star,
+}
+
+/// Tokens of a glob (`literal`: `*` and `?` are plain characters).
+pub(crate) fn tokens(text: &str, literal: bool) -> Vec<Tok> {
+    text.chars()
+        .map(|c| match c {
+            '*' if !literal => Tok::Star,
+            '?' if !literal => Tok::One,
+            c => Tok::Lit(c),
+        })
+        .collect()
+}
+
+/// The outcome of a search.
+pub(crate) enum Search {
+    /// A string with exactly the wanted memberships.
+    Found(String),
+    /// No string has them.
+    Impossible,
+    /// The state budget ran out.
+    TooBig,
+}
+
+fn close(t: &[Tok], set: &mut Vec<u16>) {
+    let mut i = 0;
+    while let Some(&p) = set.get(i) {
+        if let Some(Tok::Star) = t.get(usize::from(p)) {
+            let next = p + 1;
+            if !set.contains(&next) {
+                set.push(next);
+            }
+        }
+        i += 1;
+    }
+    set.sort_unstable();
+}
+
+fn step(t: &[Tok], set: &[u16], c: char) -> Vec<u16> {
+    let mut out = Vec::new();
+    for &p in set {
+        match t.get(usize::from(p)) {
+            Some(Tok::Lit(d)) if *d == c => out.push(p + 1),
+            Some(Tok::One) => out.push(p + 1),
+            Some(Tok::Star) => out.push(p),
+            _ => {}
+        }
+    }
+    out.dedup();
+    close(t, &mut out);
+    out.dedup();
+    out
+}
+
+/// A shortest string that each pattern of `want` matches exactly when its flag says so.
+pub(crate) fn search(want: &[(Vec<Tok>, bool)], budget: usize) -> Search {
+    let mut alphabet: Vec<char> = want
+        .iter()
+        .flat_map(|(t, _)| t.iter())
+        .filter_map(|t| match t {
+            Tok::Lit(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    alphabet.sort_unstable();
+    alphabet.dedup();
+    if let Some(fresh) = ['x', 'q', 'z', '0', '~', '#']
+        .into_iter()
+        .chain('a'..='z')
+        .find(|c| !alphabet.contains(c))
+    {
+        alphabet.push(fresh);
+    }
+    let accepts = |state: &[Vec<u16>]| {
+        want.iter()
+            .zip(state)
+            .all(|((t, v), s)| s.contains(&(t.len() as u16)) == *v)
+    };
+    let start: Vec<Vec<u16>> = want
+        .iter()
+        .map(|(t, _)| {
+            let mut s = vec![0u16];
+            close(t, &mut s);
+            s
+        })
+        .collect();
+    if want.iter().any(|(t, _)| t.len() >= usize::from(u16::MAX)) {
+        return Search::TooBig;
+    }
+    let mut seen: HashSet<Vec<Vec<u16>>> = HashSet::new();
+    let mut queue: VecDeque<(Vec<Vec<u16>>, String)> = VecDeque::new();
+    seen.insert(start.clone());
+    queue.push_back((start, String::new()));
+    while let Some((state, text)) = queue.pop_front() {
+        if accepts(&state) {
+            return Search::Found(text);
+        }
+        for &c in &alphabet {
+            let next: Vec<Vec<u16>> = want
+                .iter()
+                .zip(&state)
+                .map(|((t, _), s)| step(t, s, c))
+                .collect();
+            // A pattern wanted true whose automaton died can never match again.
+            if want.iter().zip(&next).any(|((_, v), s)| *v && s.is_empty()) {
+                continue;
+            }
+            if seen.insert(next.clone()) {
+                if seen.len() > budget {
+                    return Search::TooBig;
+                }
+                let mut t = text.clone();
+                t.push(c);
+                queue.push_back((next, t));
+            }
+        }
+    }
+    Search::Impossible
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(p: &[(&str, bool)]) -> Vec<(Vec<Tok>, bool)> {
+        p.iter().map(|(t, v)| (tokens(t, false), *v)).collect()
+    }
+
+    #[test]
+    fn finds_a_string_in_two_overlapping_arn_globs() {
+        let want = w(&[
+            ("arn:aws:ssm:*:*:document/AWS-*UnmanagedEC2*", true),
+            ("arn:aws:ssm:*:*:automation-execution/*", true),
+            ("*", true),
+        ]);
+        match search(&want, 100_000) {
+            Search::Found(s) => {
+                assert!(facts::wildcard::glob_match(
+                    "arn:aws:ssm:*:*:document/AWS-*UnmanagedEC2*",
+                    &s,
+                    false
+                ));
+                assert!(facts::wildcard::glob_match(
+                    "arn:aws:ssm:*:*:automation-execution/*",
+                    &s,
+                    false
+                ));
+            }
+            _ => panic!("expected a witness"),
+        }
+    }
+
+    #[test]
+    fn proves_containment_and_disjointness() {
+        // `bucket/?` inside `bucket/*`: matching the first and not the second is impossible.
+        let want = w(&[
+            ("arn:aws:s3:::bucket/?", true),
+            ("arn:aws:s3:::bucket/*", false),
+        ]);
+        assert!(matches!(search(&want, 100_000), Search::Impossible));
+        let want = w(&[("a*", true), ("b*", true)]);
+        assert!(matches!(search(&want, 100_000), Search::Impossible));
+        // `arn:aws:s3:::*` but not `bucket/*`: the shortest witness is the bare prefix.
+        let want = w(&[("arn:aws:s3:::*", true), ("arn:aws:s3:::bucket/*", false)]);
+        assert!(matches!(search(&want, 100_000), Search::Found(s) if s == "arn:aws:s3:::"));
+    }
+}

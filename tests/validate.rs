@@ -181,3 +181,17 @@ fn a_directory_stands_for_its_json_files() {
         "{text}"
     );
 }
+
+#[test]
+fn text_that_is_not_utf8_is_a_syntax_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("latin1.json");
+    std::fs::write(&f, b"{\"Version\": \"2012-10-17\", \"Id\": \"caf\xe9\"}").unwrap();
+    let o = validate(&[f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        stdout(&o).contains(":$: error syntax: the document is not UTF-8 text"),
+        "{}",
+        stdout(&o)
+    );
+}

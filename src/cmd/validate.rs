@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use queries::validate::{validate_policy, Finding, PolicyKind, Severity};
+use queries::validate::{validate_bytes, Finding, PolicyKind, Severity};
 
 use crate::exit::{CmdResult, Exit};
 use crate::progress::Ui;
@@ -79,8 +79,8 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     }
     let mut docs = Vec::with_capacity(files.len());
     for path in &files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text =
+            std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         docs.push((path, text));
     }
     let kind = PolicyKind::from(args.kind);
@@ -92,7 +92,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     };
     let mut results = Vec::with_capacity(docs.len());
     for (path, text) in &docs {
-        results.push((path.display().to_string(), validate_policy(text, kind)));
+        results.push((path.display().to_string(), validate_bytes(text, kind)));
         bar.inc(1);
     }
     bar.finish_and_clear();

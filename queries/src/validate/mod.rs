@@ -27,6 +27,23 @@ pub use kind::PolicyKind;
 
 use paths::Shape;
 
+/// Validate one policy document given as bytes (a file's content): text that is not UTF-8
+/// is a `syntax` finding, as IAM policy documents are UTF-8 JSON.
+pub fn validate_bytes(bytes: &[u8], kind: PolicyKind) -> Vec<Finding> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => validate_policy(text, kind),
+        Err(e) => vec![Finding::new(
+            Severity::Error,
+            Code::Syntax,
+            "$".to_string(),
+            format!(
+                "the document is not UTF-8 text (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )],
+    }
+}
+
 /// Validate one policy document given as JSON text. Findings come in document order.
 pub fn validate_policy(text: &str, kind: PolicyKind) -> Vec<Finding> {
     let mut out = Vec::new();

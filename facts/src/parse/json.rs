@@ -97,12 +97,17 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 continue;
             };
             let v = v?;
-            if out.contains_key(&key) {
-                let mut p = self.st.path.clone();
-                p.push(PathSegment::Key(key.clone()));
-                self.st.duplicates.push(JsonPath(p));
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(e) => {
+                    e.insert(v);
+                }
+                serde_json::map::Entry::Occupied(mut e) => {
+                    let mut p = self.st.path.clone();
+                    p.push(PathSegment::Key(e.key().clone()));
+                    self.st.duplicates.push(JsonPath(p));
+                    e.insert(v);
+                }
             }
-            out.insert(key, v);
         }
         Ok(Value::Object(out))
     }

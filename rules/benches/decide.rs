@@ -16,6 +16,10 @@ use facts::request::{Context, Request, RequestPrincipal};
 use facts::tables::{FactTables, PrincipalKind};
 use rules::{BatchRequest, Engine};
 
+/// The allocator the `iamlogic` binary uses, so the figures match the command line.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BATCH: usize = 100_000;
 
 /// A small deterministic generator (64-bit LCG), so runs are comparable.

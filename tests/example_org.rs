@@ -324,3 +324,25 @@ fn facts_command_writes_tables_and_schema() {
         .collect();
     assert_eq!(prod.len(), 4, "{levels}");
 }
+
+#[test]
+fn role_chains_close_assume_role_decisions_transitively() {
+    // "Methods to assume a role", role chaining: a role session can assume another role.
+    let sim = queries::simulate::AccountSimulator::load(&[examples()]).unwrap();
+    let mut ctx = facts::request::Context::new();
+    ctx.insert(
+        "aws:RequestedRegion",
+        facts::request::ContextValue::Single("eu-west-1".into()),
+    );
+    let chains = sim.role_chains(&ctx).unwrap();
+    let has = |a: &str, b: &str| chains.iter().any(|(x, y)| x == a && y == b);
+    let org_admin = |acct: &str| format!("arn:aws:iam::{acct}:role/OrgAdmin");
+    assert!(has(ALICE, "arn:aws:iam::222222222222:role/DeployRole"));
+    assert!(has(CI, "arn:aws:iam::222222222222:role/AuditReader"));
+    assert!(has(OPS, &org_admin("111111111111")));
+    // ops → OrgAdmin (management) → OrgAdmin (prod, dev): only through the chain.
+    assert!(has(OPS, &org_admin("222222222222")));
+    assert!(has(OPS, &org_admin("333333333333")));
+    assert!(!has(BOB, "arn:aws:iam::222222222222:role/DeployRole"));
+    assert!(!has(DAVE, "arn:aws:iam::222222222222:role/AuditReader"));
+}

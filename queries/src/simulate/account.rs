@@ -222,6 +222,52 @@ impl AccountSimulator {
         Ok(out)
     }
 
+    /// Role chains: every `(from, to)` such that principal `from` (a user or role of the
+    /// data) can reach role `to` by `sts:AssumeRole`, directly or through other roles
+    /// ("role chaining"). Each direct edge is an `allowed` decision of the evaluation rules
+    /// (trust policy, identity side across accounts, SCPs, boundaries); the closure is the
+    /// Datalog program `rules::can_assume`. `context` is given to every edge request.
+    pub fn role_chains(&self, context: &Context) -> Result<Vec<(String, String)>, SimulateError> {
+        let name = |id: Sym| self.tables.symbols.name(id).to_string();
+        let callers: Vec<Sym> = self
+            .tables
+            .principals
+            .iter()
+            .filter(|p| matches!(p.kind, PrincipalKind::User | PrincipalKind::Role))
+            .map(|p| p.id)
+            .collect();
+        let roles: Vec<Sym> = self.tables.trust_policies.iter().map(|&(r, _)| r).collect();
+        let mut specs = Vec::new();
+        let mut pairs = Vec::new();
+        for &from in &callers {
+            for &to in &roles {
+                if from == to {
+                    continue;
+                }
+                specs.push(RequestSpec {
+                    principal: name(from),
+                    action: "sts:AssumeRole".to_string(),
+                    resource: name(to),
+                    resource_account: None,
+                    context: context.clone(),
+                });
+                pairs.push((from, to));
+            }
+        }
+        let results = self.simulate(&specs, Path::new("<role chains>"))?;
+        let edges: Vec<(Sym, Sym)> = pairs
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, r)| r.decision == rules::Outcome::Allowed)
+            .map(|(e, _)| e)
+            .collect();
+        Ok(rules::can_assume(&edges)
+            .into_iter()
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (name(a), name(b)))
+            .collect())
+    }
+
     /// The principal entity for `text`, adding callers the data does not describe (role
     /// sessions of known roles, principals of other accounts, anonymous, services).
     fn principal(&self, b: &mut TablesBuilder, text: &str) -> Option<Sym> {

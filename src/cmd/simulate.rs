@@ -206,6 +206,14 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                         .into(),
                 );
             };
+            if let Some(a) = &args.resource_account {
+                if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(format!(
+                        "--resource-account `{a}`: expected a 12-digit account id"
+                    )
+                    .into());
+                }
+            }
             let spec = RequestSpec {
                 principal: principal.clone(),
                 action: action.clone(),

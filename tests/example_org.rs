@@ -346,3 +346,41 @@ fn role_chains_close_assume_role_decisions_transitively() {
     assert!(!has(BOB, "arn:aws:iam::222222222222:role/DeployRole"));
     assert!(!has(DAVE, "arn:aws:iam::222222222222:role/AuditReader"));
 }
+
+#[test]
+fn bad_requests_exit_2_naming_where() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+            .args(["simulate", "-i"])
+            .arg(examples())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--principal", "not-a-principal", "--action", "s3:GetObject"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`not-a-principal` is not a principal"));
+    let o = run(&[
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:MultiFactorAuthPresent=yes",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let reqs = dir.path().join("r.jsonl");
+    std::fs::write(
+        &reqs,
+        format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}\n{{\"principal\": \"{ALICE}\", \"acton\": \"x\"}}\n"),
+    )
+    .unwrap();
+    let o = run(&["--requests", reqs.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("r.jsonl") && err.contains("line 2") && err.contains("acton"),
+        "{err}"
+    );
+}

@@ -3,6 +3,10 @@
 
 use super::*;
 use crate::condition::{BaseOperator, SetQualifier};
+use crate::policy::{
+    ActionClause, ActionPattern, Effect, PolicyVersion, PrincipalClause, PrincipalEntry,
+    Principals, ResourceClause, ResourcePattern,
+};
 
 /// The errors of `json` as `path: message` lines.
 fn errors(json: &str) -> Vec<String> {

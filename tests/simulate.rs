@@ -646,3 +646,37 @@ fn bad_scenarios_exit_2_naming_file_and_path() {
     let o = iamlogic(&["simulate", "--scenario", "/nonexistent/scenario.json"]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
 }
+
+#[test]
+fn scenario_file_may_be_an_array_and_results_keep_its_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let allowed = v(with(
+        base(ALICE),
+        "identityPolicies",
+        json!([allow("s3:*", "*")]),
+    ));
+    let denied = v(base(ALICE));
+    let f = write(
+        dir.path(),
+        "array.json",
+        &json!([denied, allowed, denied]).to_string(),
+    );
+    let o = iamlogic(&[
+        "simulate",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let got: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["decision"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(got, ["implicitDeny", "allowed", "implicitDeny"]);
+}

@@ -41,7 +41,8 @@ enum Piece<'a> {
 
 /// Whether `text` contains anything that looks like a policy variable (`${`).
 pub fn has_variables(text: &str) -> bool {
-    text.contains("${")
+    // `contains(char)` is a fast byte search; most texts have no `$` at all.
+    text.contains('$') && text.contains("${")
 }
 
 /// Split `text` into raw text, escapes and variables, calling `f` on each piece in order.

@@ -34,6 +34,10 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     while ti < t.len() {
         let step = match p.get(pi) {
             Some(b'*') => {
+                if pi + 1 == p.len() {
+                    // A trailing `*` matches whatever is left.
+                    return true;
+                }
                 star = Some((pi + 1, ti));
                 pi += 1;
                 continue;

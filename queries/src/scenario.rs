@@ -321,9 +321,18 @@ pub fn compile(scenarios: &[Scenario]) -> (FactTables, Vec<BatchRequest>) {
     let mut batch = Vec::with_capacity(scenarios.len());
     let empty = facts::account::Model::default();
     for (i, sc) in scenarios.iter().enumerate() {
-        let Some(caller) = classify(&sc.principal) else {
-            continue;
-        };
+        // INVARIANT: `scenario_from_value` rejects principals `classify` does not know, so
+        // this fallback (an anonymous caller, which nothing but `*` allows) is never taken;
+        // it keeps results aligned with requests if a `Scenario` is built by hand.
+        let caller = classify(&sc.principal).or_else(|| classify("*")).unwrap_or(
+            crate::simulate::principal::Caller {
+                kind: PrincipalKind::Anonymous,
+                arn: "*".to_string(),
+                account: None,
+                role_name: None,
+                principal: facts::request::RequestPrincipal::Anonymous,
+            },
+        );
         let tag = format!("scenario#{i}");
         let caller_account = caller.account.clone();
         let pacct = caller_account

@@ -195,3 +195,68 @@ fn text_that_is_not_utf8_is_a_syntax_finding() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    // `iamlogic validate ... | head`: once the reader is gone, writing fails with EPIPE;
+    // the run stops writing without an error message and keeps its exit code.
+    let dir = tempfile::tempdir().unwrap();
+    let actions: Vec<String> = (0..3000)
+        .map(|i| format!("\"s3:NoSuchAction{i}\""))
+        .collect();
+    let text = format!(
+        r#"{{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": [{}], "Resource": "*"}}}}"#,
+        actions.join(",")
+    );
+    let f = write(dir.path(), "many.json", &text);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(["validate", "--quiet", f.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run iamlogic validate");
+    // Close the read end at once: the output (over 300 KB) cannot fit in the pipe buffer,
+    // so some write meets a closed pipe.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait for iamlogic");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err, "", "no message on a closed stdout");
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+}
+
+#[test]
+fn new_finding_codes_reach_the_json_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "values.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": ["arn:aws:s3:::b/*", "arn:aws:ec2:us-east-1:12:instance/*"],
+            "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "10.0.0.0/33"]}}}]}"#,
+    );
+    let o = validate(&["--format", "json", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got: Vec<(String, String)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["code"].as_str().unwrap().to_string(),
+                x["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        got.contains(&("invalid-arn".into(), "Statement[0].Resource[1]".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&(
+            "condition-value-invalid".into(),
+            "Statement[0].Condition.IpAddress.aws:SourceIp[1]".into()
+        )),
+        "{got:?}"
+    );
+}

@@ -97,11 +97,40 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     }
     bar.finish_and_clear();
 
+    // A reader that stops early (`validate ... | head`) is not an error: stop writing and
+    // finish quietly with the same exit code.
+    match print(&results, args.format) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+
+    let count = |s: Severity| {
+        results
+            .iter()
+            .flat_map(|(_, f)| f.iter())
+            .filter(|f| f.severity == s)
+            .count()
+    };
+    let errors = count(Severity::Error);
+    if ui.chatty() {
+        eprintln!(
+            "{} file(s): {errors} error(s), {} security warning(s), {} warning(s), {} suggestion(s)",
+            results.len(),
+            count(Severity::SecurityWarning),
+            count(Severity::Warning),
+            count(Severity::Suggestion)
+        );
+    }
+    Ok(if errors > 0 { Exit::Negative } else { Exit::Ok })
+}
+
+/// Print the findings on stdout in the chosen format.
+fn print(results: &[(String, Vec<Finding>)], format: Format) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.format {
+    match format {
         Format::Text => {
-            for (file, findings) in &results {
+            for (file, findings) in results {
                 for f in findings {
                     writeln!(
                         out,
@@ -125,26 +154,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             writeln!(out)?;
         }
     }
-    out.flush()?;
-
-    let count = |s: Severity| {
-        results
-            .iter()
-            .flat_map(|(_, f)| f.iter())
-            .filter(|f| f.severity == s)
-            .count()
-    };
-    let errors = count(Severity::Error);
-    if ui.chatty() {
-        eprintln!(
-            "{} file(s): {errors} error(s), {} security warning(s), {} warning(s), {} suggestion(s)",
-            results.len(),
-            count(Severity::SecurityWarning),
-            count(Severity::Warning),
-            count(Severity::Suggestion)
-        );
-    }
-    Ok(if errors > 0 { Exit::Negative } else { Exit::Ok })
+    out.flush()
 }
 
 /// `path` itself, or for a directory every `*.json` file under it (sorted, recursive).

@@ -54,12 +54,22 @@ pub enum Code {
     ConditionKeyNotApplicable,
     /// A condition operator whose value type does not fit the key's documented type.
     ConditionTypeMismatch,
+    /// A condition value the operator cannot read (bad date, number, IP address...).
+    ConditionValueInvalid,
+    /// Two keys of one condition operator block that differ only in case.
+    DuplicateConditionKey,
     /// `ForAllValues:`/`ForAnyValue:` on a single-valued key.
     SetOperatorOnSingleValuedKey,
     /// A multivalued key compared without `ForAllValues:`/`ForAnyValue:`.
     MultivaluedKeyWithoutSetOperator,
     /// A resource that is neither `*` nor a well-formed ARN.
     InvalidArn,
+    /// A principal that is not in a form AWS accepts (account id, ARN, service name...).
+    InvalidPrincipal,
+    /// An empty `Statement`, `Action`, `Resource` or condition value list.
+    EmptyElement,
+    /// A `${...}` policy variable that is not closed or names no key.
+    MalformedVariable,
     /// A resource ARN that matches the resource types of none of the statement's actions.
     ResourceNotApplicable,
     /// The document is larger than AWS's quota for its kind.
@@ -106,9 +116,14 @@ impl Code {
             Code::UnknownConditionKey => "unknown-condition-key",
             Code::ConditionKeyNotApplicable => "condition-key-not-applicable",
             Code::ConditionTypeMismatch => "condition-type-mismatch",
+            Code::ConditionValueInvalid => "condition-value-invalid",
+            Code::DuplicateConditionKey => "duplicate-condition-key",
             Code::SetOperatorOnSingleValuedKey => "set-operator-on-single-valued-key",
             Code::MultivaluedKeyWithoutSetOperator => "multivalued-key-without-set-operator",
             Code::InvalidArn => "invalid-arn",
+            Code::InvalidPrincipal => "invalid-principal",
+            Code::EmptyElement => "empty-element",
+            Code::MalformedVariable => "malformed-variable",
             Code::ResourceNotApplicable => "resource-not-applicable",
             Code::PolicyTooLarge => "policy-too-large",
             Code::DuplicateSid => "duplicate-sid",

@@ -10,15 +10,20 @@
 //! `Principal` where the kind takes none or lacks one; duplicate `Sid`s; duplicate,
 //! redundant and shadowed statements.
 
+mod arns;
 mod conditions;
+mod elements;
 mod finding;
 mod kind;
 mod names;
 mod paths;
+mod principals;
 mod redundancy;
 mod resources;
 mod security;
+mod values;
 
+use facts::error::{PathSegment, PolicyError, PolicyErrorKind};
 use facts::parse::parse_policy;
 use facts::policy::Policy;
 
@@ -56,7 +61,7 @@ pub fn validate_policy(text: &str, kind: PolicyKind) -> Vec<Finding> {
             out.extend(errors.0.into_iter().map(|e| {
                 Finding::new(
                     Severity::Error,
-                    Code::Syntax,
+                    syntax_code(&e),
                     e.path.to_string(),
                     e.kind.to_string(),
                 )
@@ -68,6 +73,20 @@ pub fn validate_policy(text: &str, kind: PolicyKind) -> Vec<Finding> {
     let doc: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     check_policy(&policy, &Shape::new(&doc), kind, &mut out);
     out
+}
+
+/// The code of a parser error: the parser's shape rules for actions and resources have
+/// their own codes (`invalid-action`, `invalid-arn`); anything else is `syntax`.
+fn syntax_code(e: &PolicyError) -> Code {
+    let element = e.path.0.iter().rev().find_map(|seg| match seg {
+        PathSegment::Key(k) => Some(k.as_str()),
+        PathSegment::Index(_) => None,
+    });
+    match (&e.kind, element) {
+        (PolicyErrorKind::InvalidArn { .. }, _) => Code::InvalidArn,
+        (PolicyErrorKind::InvalidValue { .. }, Some("Action" | "NotAction")) => Code::InvalidAction,
+        _ => Code::Syntax,
+    }
 }
 
 fn check_policy(policy: &Policy, shape: &Shape<'_>, kind: PolicyKind, out: &mut Vec<Finding>) {
@@ -92,6 +111,7 @@ fn check_policy(policy: &Policy, shape: &Shape<'_>, kind: PolicyKind, out: &mut 
         ));
     }
     check_sids(policy, shape, out);
+    elements::check_policy(policy, out);
     for stmt in &policy.statements {
         // Resolving wildcards against the catalogue costs; only do it when a check needs it.
         let actions = if needs_actions(stmt) {
@@ -103,6 +123,9 @@ fn check_policy(policy: &Policy, shape: &Shape<'_>, kind: PolicyKind, out: &mut 
         resources::check_resources(stmt, actions.as_deref(), shape, out);
         names::check_condition_keys(stmt, actions.as_deref(), shape, out);
         conditions::check_operators(stmt, shape, out);
+        values::check_values(stmt, shape, out);
+        elements::check_statement(stmt, shape, out);
+        principals::check_principals(stmt, shape, out);
         security::check_statement(stmt, kind, shape, out);
     }
     redundancy::check_policy(&policy.statements, shape, out);

@@ -55,4 +55,50 @@ impl<'v> Shape<'v> {
     pub(crate) fn condition(&self, index: usize, operator: &str, key: &str) -> String {
         format!("{}.Condition.{operator}.{key}", self.statement(index))
     }
+
+    /// `Statement[i].Condition.Operator.key[j]` for the j-th value of a condition, or
+    /// `Statement[i].Condition.Operator.key` when the values are one lone scalar.
+    pub(crate) fn condition_value(
+        &self,
+        index: usize,
+        operator: &str,
+        key: &str,
+        value: usize,
+    ) -> String {
+        let base = self.condition(index, operator, key);
+        let written = self
+            .statement_value(index)
+            .and_then(|s| s.get("Condition"))
+            .and_then(|c| c.get(operator))
+            .and_then(|o| o.get(key));
+        match written {
+            Some(Value::Array(_)) => format!("{base}[{value}]"),
+            _ => base,
+        }
+    }
+
+    /// `Statement[i].Principal.AWS[j]` where item j is `item`, `Statement[i].Principal.AWS`
+    /// for a lone string.
+    pub(crate) fn principal_item(
+        &self,
+        index: usize,
+        element: &str,
+        ty: &str,
+        item: &str,
+    ) -> String {
+        let base = format!("{}.{ty}", self.element(index, element));
+        let written = self
+            .statement_value(index)
+            .and_then(|s| s.get(element))
+            .and_then(|p| p.get(ty));
+        match written {
+            Some(Value::Array(items)) => {
+                match items.iter().position(|v| v.as_str() == Some(item)) {
+                    Some(j) => format!("{base}[{j}]"),
+                    None => base,
+                }
+            }
+            _ => base,
+        }
+    }
 }

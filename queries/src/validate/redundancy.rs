@@ -41,44 +41,45 @@ pub(crate) fn check_policy(statements: &[Statement], shape: &Shape<'_>, out: &mu
         if s.effect != Effect::Allow {
             continue;
         }
-        for (j, t) in statements.iter().enumerate() {
-            if i == j || !t.conditions.is_empty() || !covers(t, sets.get(j), s) {
-                continue;
-            }
-            match t.effect {
-                Effect::Deny => {
-                    out.push(Finding::new(
-                        Severity::Warning,
-                        Code::ShadowedByDeny,
-                        shape.statement(s.index),
-                        format!(
-                            "statement `{}` never grants anything: the `Deny` statement `{}` \
-                             covers all its actions and resources",
-                            s.label(),
-                            t.label()
-                        ),
-                    ));
-                    break;
-                }
-                Effect::Allow => {
-                    // Of two statements that cover each other, report only the later one.
-                    if s.conditions.is_empty() && covers(s, sets.get(i), t) && j > i {
-                        continue;
-                    }
-                    out.push(Finding::new(
-                        Severity::Suggestion,
-                        Code::RedundantStatement,
-                        shape.statement(s.index),
-                        format!(
-                            "statement `{}` is redundant: statement `{}` already allows all its \
-                             actions on all its resources without conditions",
-                            s.label(),
-                            t.label()
-                        ),
-                    ));
-                    break;
-                }
-            }
+        // A covering `Deny` first: a statement that can never grant anything is the
+        // stronger finding, also when an `Allow` makes it redundant as well.
+        let covering = |effect: Effect| {
+            statements.iter().enumerate().find(|(j, t)| {
+                *j != i
+                    && t.effect == effect
+                    && t.conditions.is_empty()
+                    && covers(t, sets.get(*j), s)
+                    // Of two `Allow`s that cover each other, report only the later one.
+                    && !(effect == Effect::Allow
+                        && *j > i
+                        && s.conditions.is_empty()
+                        && covers(s, sets.get(i), t))
+            })
+        };
+        if let Some((_, t)) = covering(Effect::Deny) {
+            out.push(Finding::new(
+                Severity::Warning,
+                Code::ShadowedByDeny,
+                shape.statement(s.index),
+                format!(
+                    "statement `{}` never grants anything: the `Deny` statement `{}` covers all \
+                     its actions and resources",
+                    s.label(),
+                    t.label()
+                ),
+            ));
+        } else if let Some((_, t)) = covering(Effect::Allow) {
+            out.push(Finding::new(
+                Severity::Suggestion,
+                Code::RedundantStatement,
+                shape.statement(s.index),
+                format!(
+                    "statement `{}` is redundant: statement `{}` already allows all its actions \
+                     on all its resources without conditions",
+                    s.label(),
+                    t.label()
+                ),
+            ));
         }
     }
 }

@@ -51,6 +51,15 @@ pub(crate) fn check_resources(
             ));
             continue;
         }
+        if let Some(why) = super::arns::arn_problem(text) {
+            out.push(Finding::new(
+                Severity::Error,
+                Code::InvalidArn,
+                path(),
+                format!("`{text}` is not a valid ARN: {why}"),
+            ));
+            continue;
+        }
         if !positive {
             continue;
         }

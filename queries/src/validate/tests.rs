@@ -458,3 +458,218 @@ fn resource_control_policies_deny_with_principal_star() {
         vec![(Code::MissingPrincipal, "Statement[0]")]
     );
 }
+
+/// Codes and paths of the findings for a document given as JSON text.
+fn text_codes(text: &str, kind: PolicyKind) -> Vec<(Code, String)> {
+    validate_policy(text, kind)
+        .into_iter()
+        .map(|f| (f.code, f.path))
+        .collect()
+}
+
+/// A one-statement document around `extra` statement members.
+fn doc(extra: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject",{extra}}}]}}"#
+    )
+}
+
+#[test]
+fn condition_values_the_operator_cannot_read_are_errors_at_the_value() {
+    // IAM User Guide, "Condition operators": each typed family reads one kind of value
+    // (dates, numbers, IP addresses/CIDR, true/false, base64, ARNs).
+    let text = doc(r#""Resource":"arn:aws:s3:::b/*","Condition":{
+        "DateLessThan":{"aws:CurrentTime":"garbage"},
+        "DateGreaterThan":{"aws:EpochTime":["2020-01-01T00:00:00Z","1700000000"]},
+        "IpAddress":{"aws:SourceIp":["10.0.0.0/8","300.1.1.1/8","10.0.0.0/33"]},
+        "NumericLessThan":{"aws:MultiFactorAuthAge":"x"},
+        "Bool":{"aws:SecureTransport":"maybe"},
+        "Null":{"aws:TokenIssueTime":"perhaps"},
+        "ArnLike":{"aws:SourceArn":["notarn","arn:aws:sns:*:*:t","arn:aws:s3"]},
+        "StringEquals":{"aws:PrincipalAccount":"${aws:username}"}}"#);
+    let got: Vec<(Code, String)> = text_codes(&text, PolicyKind::Managed)
+        .into_iter()
+        .filter(|(c, _)| *c == Code::ConditionValueInvalid)
+        .collect();
+    let want = [
+        "Statement[0].Condition.DateLessThan.aws:CurrentTime",
+        "Statement[0].Condition.IpAddress.aws:SourceIp[1]",
+        "Statement[0].Condition.IpAddress.aws:SourceIp[2]",
+        "Statement[0].Condition.NumericLessThan.aws:MultiFactorAuthAge",
+        "Statement[0].Condition.Bool.aws:SecureTransport",
+        "Statement[0].Condition.Null.aws:TokenIssueTime",
+        "Statement[0].Condition.ArnLike.aws:SourceArn[0]",
+        "Statement[0].Condition.ArnLike.aws:SourceArn[2]",
+    ];
+    let want: Vec<(Code, String)> = want
+        .iter()
+        .map(|p| (Code::ConditionValueInvalid, p.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    let f = validate_policy(&text, PolicyKind::Managed);
+    assert!(f
+        .iter()
+        .filter(|x| x.code == Code::ConditionValueInvalid)
+        .all(|x| x.severity == Severity::Error));
+}
+
+#[test]
+fn arn_parts_partition_service_region_account_and_resource_are_checked() {
+    // IAM User Guide, "IAM identifiers": arn:partition:service:region:account-id:resource,
+    // account ids are 12 digits (S3 ARNs leave region and account empty).
+    let text = doc(
+        r#""Resource":["arn::s3:::b","arn:aws:s3:::","arn:aws:s3:nowhere-1::b/*",
+        "arn:aws:ec2:us-east-1:12:instance/*","arn:aws:ec2:us-east-1:abc:instance/*",
+        "arn:foo:s3:::b","arn:aws::us-east-1:111122223333:x",
+        "arn:aws:s3:::b/*","arn:aws:ec2:us-gov-west-1:111122223333:instance/*",
+        "arn:aws:ec2:*:*:instance/*","arn:aws:iam::aws:policy/x","arn:aws:ec2:${aws:RequestedRegion}:111122223333:instance/*"]"#,
+    );
+    let got: Vec<String> = text_codes(&text, PolicyKind::Managed)
+        .into_iter()
+        .filter(|(c, _)| *c == Code::InvalidArn)
+        .map(|(_, p)| p)
+        .collect();
+    let want: Vec<String> = (0..7)
+        .map(|i| format!("Statement[0].Resource[{i}]"))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn principal_values_must_be_in_aws_forms_without_partial_wildcards() {
+    // IAM User Guide, "Principal": account ids, IAM/STS ARNs, service names; "you cannot
+    // use a wildcard to match part of a principal name or ARN".
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::b/*","Principal":{
+        "AWS":["12345","notarn","arn:aws:iam::111111111111:user/*","arn:aws:iam::11111111111*:root",
+               "111111111111","arn:aws:iam::111111111111:root","arn:aws:sts::111111111111:assumed-role/r/s",
+               "AROAEXAMPLEEXAMPLE123","*","arn:aws:s3:::b"],
+        "Service":["notaservice","ec2.amazonaws.com"],
+        "Federated":["cognito-identity.amazonaws.com","arn:aws:iam::111111111111:saml-provider/p"],
+        "CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}}]}"#;
+    let f = validate_policy(text, PolicyKind::Resource);
+    let got: Vec<(&str, Severity)> = f
+        .iter()
+        .filter(|x| x.code == Code::InvalidPrincipal)
+        .map(|x| (x.path.as_str(), x.severity))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Statement[0].Principal.AWS[0]", Severity::Error),
+            ("Statement[0].Principal.AWS[1]", Severity::Error),
+            ("Statement[0].Principal.AWS[2]", Severity::Error),
+            ("Statement[0].Principal.AWS[3]", Severity::Error),
+            ("Statement[0].Principal.AWS[9]", Severity::Error),
+            ("Statement[0].Principal.Service[0]", Severity::Warning),
+        ]
+    );
+    assert!(f
+        .iter()
+        .any(|x| x.path == "Statement[0].Principal.AWS[2]" && x.message.contains("wildcard")));
+}
+
+#[test]
+fn condition_keys_differing_only_in_case_are_duplicates() {
+    // IAM User Guide, "Condition": condition key names are not case sensitive.
+    let text = doc(
+        r#""Resource":"*","Condition":{"StringEquals":{"aws:username":"a","aws:UserName":"b"},
+        "StringLike":{"aws:userid":"x"}}"#,
+    );
+    let got: Vec<(Code, String)> = text_codes(&text, PolicyKind::Managed)
+        .into_iter()
+        .filter(|(c, _)| *c == Code::DuplicateConditionKey)
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            Code::DuplicateConditionKey,
+            "Statement[0].Condition.StringEquals.aws:UserName".to_string()
+        )]
+    );
+}
+
+#[test]
+fn empty_statement_action_resource_and_value_lists_are_warnings() {
+    let empty_statements = r#"{"Version":"2012-10-17","Statement":[]}"#;
+    assert_eq!(
+        text_codes(empty_statements, PolicyKind::Managed),
+        vec![(Code::EmptyElement, "Statement".to_string())]
+    );
+    let text = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":[],"Resource":"arn:aws:s3:::b/*"},
+        {"Effect":"Allow","Action":"s3:GetObject","Resource":[]},
+        {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
+         "Condition":{"StringEquals":{"aws:username":[]}}}]}"#;
+    let got: Vec<(Code, String)> = text_codes(text, PolicyKind::Managed)
+        .into_iter()
+        .filter(|(c, _)| *c == Code::EmptyElement)
+        .collect();
+    let want = [
+        "Statement[0].Action",
+        "Statement[1].Resource",
+        "Statement[2].Condition.StringEquals.aws:username",
+    ];
+    assert_eq!(
+        got,
+        want.iter()
+            .map(|p| (Code::EmptyElement, p.to_string()))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn malformed_policy_variables_are_warnings() {
+    // IAM User Guide, "Variables and tags": `${key}`, default in single quotes.
+    let text = doc(
+        r#""Resource":["arn:aws:s3:::b/${aws:username","arn:aws:s3:::b/${}",
+        "arn:aws:s3:::b/${aws:username, \"x\"}","arn:aws:s3:::b/${aws:username, 'x'}/*",
+        "arn:aws:s3:::b/${*}"],
+        "Condition":{"StringLike":{"s3:prefix":["${aws:username","home/${aws:username}/*"]}}"#,
+    );
+    let got: Vec<String> = text_codes(&text, PolicyKind::Managed)
+        .into_iter()
+        .filter(|(c, _)| *c == Code::MalformedVariable)
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "Statement[0].Resource[0]",
+            "Statement[0].Resource[1]",
+            "Statement[0].Resource[2]",
+            "Statement[0].Condition.StringLike.s3:prefix[0]",
+        ]
+    );
+}
+
+#[test]
+fn parser_shape_errors_on_actions_and_resources_have_their_own_codes() {
+    let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow",
+        "Action":["s3:GetObject","s3"],"Resource":"bucket","Sid":5}}"#;
+    assert_eq!(
+        text_codes(text, PolicyKind::Managed),
+        vec![
+            (Code::Syntax, "Statement.Sid".to_string()),
+            (Code::InvalidAction, "Statement.Action[1]".to_string()),
+            (Code::InvalidArn, "Statement.Resource".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn shadowed_by_deny_is_reported_even_when_also_redundant() {
+    // "Policy evaluation logic": an explicit deny overrides any allow, so the statement
+    // never grants anything; that matters more than its redundancy.
+    let all = stmt(0, Effect::Allow, &["*"], &["*"]);
+    let deny = stmt(1, Effect::Deny, &["s3:*"], &["*"]);
+    let put = stmt(2, Effect::Allow, &["s3:PutObject"], &["arn:aws:s3:::b/*"]);
+    let f = run(&policy(vec![all, deny, put]), PolicyKind::Managed);
+    assert_eq!(
+        codes(&f),
+        vec![
+            (Code::AllowAllActionsAllResources, "Statement[0]"),
+            (Code::ShadowedByDeny, "Statement[2]"),
+        ]
+    );
+}

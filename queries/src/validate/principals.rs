@@ -118,7 +118,7 @@ fn is_dns_name(v: &str) -> bool {
 }
 
 fn service_problem(v: &str) -> Problem {
-    if has_wildcard(v) {
+    if v != "*" && has_wildcard(v) {
         return partial_wildcard();
     }
     if is_dns_name(v) {
@@ -131,7 +131,7 @@ fn service_problem(v: &str) -> Problem {
 }
 
 fn federated_problem(v: &str) -> Problem {
-    if has_wildcard(v) {
+    if v != "*" && has_wildcard(v) {
         return partial_wildcard();
     }
     if v.starts_with("arn:") {
@@ -152,7 +152,7 @@ fn canonical_problem(v: &str) -> Problem {
     if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    if has_wildcard(v) {
+    if v != "*" && has_wildcard(v) {
         return partial_wildcard();
     }
     Some((

@@ -544,7 +544,7 @@ fn principal_values_must_be_in_aws_forms_without_partial_wildcards() {
         "AWS":["12345","notarn","arn:aws:iam::111111111111:user/*","arn:aws:iam::11111111111*:root",
                "111111111111","arn:aws:iam::111111111111:root","arn:aws:sts::111111111111:assumed-role/r/s",
                "AROAEXAMPLEEXAMPLE123","*","arn:aws:s3:::b"],
-        "Service":["notaservice","ec2.amazonaws.com"],
+        "Service":["notaservice","ec2.amazonaws.com","*"],
         "Federated":["cognito-identity.amazonaws.com","arn:aws:iam::111111111111:saml-provider/p"],
         "CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}}]}"#;
     let f = validate_policy(text, PolicyKind::Resource);
@@ -562,8 +562,15 @@ fn principal_values_must_be_in_aws_forms_without_partial_wildcards() {
             ("Statement[0].Principal.AWS[3]", Severity::Error),
             ("Statement[0].Principal.AWS[9]", Severity::Error),
             ("Statement[0].Principal.Service[0]", Severity::Warning),
+            ("Statement[0].Principal.Service[2]", Severity::Warning),
         ]
     );
+    // A whole `*` is not a partial wildcard: the message is about the service-name form.
+    assert!(f
+        .iter()
+        .any(|x| x.path == "Statement[0].Principal.Service[2]"
+            && x.message.contains("service name")
+            && !x.message.contains("wildcard")));
     assert!(f
         .iter()
         .any(|x| x.path == "Statement[0].Principal.AWS[2]" && x.message.contains("wildcard")));

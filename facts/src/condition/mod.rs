@@ -135,11 +135,23 @@ impl BaseOperator {
     pub fn family(self) -> OperatorFamily {
         use BaseOperator::*;
         match self {
-            StringEquals | StringNotEquals | StringEqualsIgnoreCase | StringNotEqualsIgnoreCase
-            | StringLike | StringNotLike => OperatorFamily::String,
-            NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals
-            | NumericGreaterThan | NumericGreaterThanEquals => OperatorFamily::Numeric,
-            DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+            StringEquals
+            | StringNotEquals
+            | StringEqualsIgnoreCase
+            | StringNotEqualsIgnoreCase
+            | StringLike
+            | StringNotLike => OperatorFamily::String,
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
+            | NumericGreaterThanEquals => OperatorFamily::Numeric,
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
             | DateGreaterThanEquals => OperatorFamily::Date,
             Bool => OperatorFamily::Bool,
             BinaryEquals => OperatorFamily::Binary,
@@ -188,7 +200,10 @@ impl BaseOperator {
     /// Look an operator up by name. AWS operator names are case-sensitive in practice;
     /// iamlogic accepts only the documented spelling.
     pub fn from_name(name: &str) -> Option<BaseOperator> {
-        ALL_BASE_OPERATORS.iter().copied().find(|op| op.name() == name)
+        ALL_BASE_OPERATORS
+            .iter()
+            .copied()
+            .find(|op| op.name() == name)
     }
 }
 

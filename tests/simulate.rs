@@ -556,6 +556,71 @@ fn not_principal_deny_spares_named_caller() {
 }
 
 #[test]
+fn not_principal_deny_always_denies_a_principal_with_a_boundary() {
+    // IAM User Guide, "AWS JSON policy elements: NotPrincipal", key points (and "Permissions
+    // boundaries", Important): a Deny with NotPrincipal "will always deny any IAM principal
+    // that has a permissions boundary policy attached, regardless of the values specified in
+    // the NotPrincipal element". Action, resource and conditions still decide.
+    let spare = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "NotPrincipal": {"AWS": [ALICE, ROLE, SESSION,
+            "arn:aws:iam::111111111111:root"]}, "Action": "s3:GetObject", "Resource": "*"}]});
+    let idp = json!([allow("s3:*", "*")]);
+    let user = with(
+        with(base(ALICE), "resourcePolicy", spare.clone()),
+        "identityPolicies",
+        idp.clone(),
+    );
+    let session = with(
+        with(base(SESSION), "resourcePolicy", spare),
+        "identityPolicies",
+        idp,
+    );
+    let put = with(
+        with(user.clone(), "action", json!("s3:PutObject")),
+        "permissionBoundary",
+        allow("s3:*", "*"),
+    );
+    let got = decisions(&[
+        v(user.clone()),
+        v(with(user, "permissionBoundary", allow("s3:*", "*"))),
+        v(session.clone()),
+        v(with(session, "permissionBoundary", allow("s3:*", "*"))),
+        v(put),
+    ]);
+    assert_eq!(
+        got,
+        ["allowed", "explicitDeny", "allowed", "explicitDeny", "allowed"]
+    );
+}
+
+#[test]
+fn rcps_do_not_restrict_kms_retire_grant() {
+    // KMS Developer Guide, "Resource control policies in AWS KMS": the kms:RetireGrant
+    // permission is not effective in an RCP, even when Action is a wildcard. Other KMS
+    // actions stay restricted.
+    let key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let key_policy = grant(json!({"AWS": ALICE}), "kms:*", "*");
+    let s = with(
+        with(
+            with(
+                with(base(ALICE), "resource", json!(key)),
+                "resourcePolicy",
+                key_policy,
+            ),
+            "identityPolicies",
+            json!([allow("kms:*", "*")]),
+        ),
+        "rcps",
+        json!([[allow("*", "*"), deny("*", "*")]]),
+    );
+    let got = decisions(&[
+        v(with(s.clone(), "action", json!("kms:RetireGrant"))),
+        v(with(s, "action", json!("kms:Decrypt"))),
+    ]);
+    assert_eq!(got, ["allowed", "explicitDeny"]);
+}
+
+#[test]
 fn vpc_endpoint_policy_must_allow() {
     // VPCE: an endpoint policy controls access through the endpoint; it does not grant.
     let s = with(base(ALICE), "identityPolicies", json!([allow("s3:*", "*")]));

@@ -123,7 +123,39 @@ impl Oracle<'_> {
             }),
             _ => &b.request,
         };
+        if stmt.effect == Effect::Deny
+            && matches!(stmt.principal, Some(PrincipalClause::NotPrincipal(_)))
+            && self.has_boundary(b.principal)
+        {
+            // [PRINCIPAL] NotPrincipal key points / [BOUNDARY] "Important": a `Deny` with
+            // `NotPrincipal` always denies an IAM principal that has a permissions boundary,
+            // whatever the element lists — only action, resource and conditions decide.
+            return facts::eval::action_matches(&stmt.action, &request.action)
+                && stmt.resource.as_ref().is_none_or(|r| {
+                    facts::eval::resource_clause_matches(
+                        r,
+                        &request.resource,
+                        &request.context,
+                        policy.version.supports_variables(),
+                    )
+                })
+                && stmt.conditions.iter().all(|c| {
+                    facts::condition::eval::condition_holds(
+                        c,
+                        &request.context,
+                        policy.version.supports_variables(),
+                    )
+                });
+        }
         facts::eval::statement_applies(policy, stmt, request)
+    }
+
+    /// Whether principal `p` (a user or role, or a session of a role) has a permissions
+    /// boundary: its own, or its role's for a session [BOUNDARY].
+    fn has_boundary(&self, p: Sym) -> bool {
+        let t = self.tables;
+        let holds = |h: Sym| t.boundaries.iter().any(|&(b, _)| b == h);
+        holds(p) || t.session_of.iter().any(|&(s, role)| s == p && holds(role))
     }
 
     /// How the matching resource-policy statement `s` names the caller of request `r`.

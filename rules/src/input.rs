@@ -24,6 +24,11 @@ pub(crate) const RCP_SERVICES: [&str; 10] = [
     "logs",
 ];
 
+/// Actions of RCP services that RCPs do not restrict. AWS KMS Developer Guide, "Resource
+/// control policies in AWS KMS": the `kms:RetireGrant` permission is not effective in an RCP,
+/// even under a wildcard `Action` (who may retire a grant is decided by the grant).
+pub(crate) const RCP_EXEMPT_ACTIONS: [&str; 1] = ["kms:retiregrant"];
+
 /// The role-assumption actions whose resource policy is the role's trust policy.
 const ASSUME_ROLE_ACTIONS: [&str; 3] = [
     "sts:assumerole",
@@ -202,7 +207,8 @@ fn load_batch<'a>(
         let lower = b.request.action.to_ascii_lowercase();
         let next = actions.len() as u32;
         let is_assume = ASSUME_ROLE_ACTIONS.contains(&lower.as_str());
-        let is_rcp = RCP_SERVICES.contains(&service(&lower));
+        let is_rcp = RCP_SERVICES.contains(&service(&lower))
+            && !RCP_EXEMPT_ACTIONS.contains(&lower.as_str());
         let a = match actions.get(&lower) {
             Some(&a) => a,
             None => {

@@ -589,7 +589,13 @@ fn not_principal_deny_always_denies_a_principal_with_a_boundary() {
     ]);
     assert_eq!(
         got,
-        ["allowed", "explicitDeny", "allowed", "explicitDeny", "allowed"]
+        [
+            "allowed",
+            "explicitDeny",
+            "allowed",
+            "explicitDeny",
+            "allowed"
+        ]
     );
 }
 

@@ -384,3 +384,81 @@ fn bad_requests_exit_2_naming_where() {
         "{err}"
     );
 }
+
+#[test]
+fn request_inputs_are_validated_alike_in_every_mode() {
+    // The same checks for flags, `--requests` lines and scenarios: a context value of the
+    // wrong type for its catalogue type (aws:SourceIp is an IpAddress key in the Service
+    // Authorization Reference), a resource that is not an ARN, an action without a service
+    // prefix, an account id that is not 12 digits, an IAM ARN whose account is not 12 digits.
+    let iam = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ex = examples();
+    let ex = ex.to_str().unwrap();
+    let flags = |extra: &[&str]| {
+        let mut a = vec!["simulate", "-i", ex, "--principal", ALICE];
+        if !extra.contains(&"--action") {
+            a.extend_from_slice(&["--action", "s3:GetObject"]);
+        }
+        a.extend_from_slice(extra);
+        iam(&a)
+    };
+    for (extra, needle) in [
+        (&["--resource", "notarn"][..], "--resource: `notarn`"),
+        (&["--action", "nocolon"][..], "--action: `nocolon`"),
+        (
+            &["--resource-account", "12ab"][..],
+            "--resource-account: `12ab`",
+        ),
+        (&["--context", "aws:SourceIp=notanip"][..], "`notanip`"),
+        (
+            &["--context", "aws:RequestedRegion:frob=x"][..],
+            "unknown type `frob`",
+        ),
+    ] {
+        let o = flags(extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?} {o:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(needle), "{extra:?}: {err}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let reqs = dir.path().join("r.jsonl");
+    let line_ok = format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}");
+    for (bad, needle) in [
+        (
+            format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"context\": {{\"aws:SourceIp\": \"notanip\"}}}}"),
+            "line 2.context.aws:sourceip",
+        ),
+        (
+            format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"resource\": \"arn:aws\"}}"),
+            "line 2.resource",
+        ),
+        (
+            "{\"principal\": \"arn:aws:iam::1:user/x\", \"action\": \"s3:GetObject\"}".to_string(),
+            "line 2.principal",
+        ),
+        (
+            format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"resourceAccount\": \"12\"}}"),
+            "line 2.resourceAccount",
+        ),
+    ] {
+        std::fs::write(&reqs, format!("{line_ok}\n{bad}\n")).unwrap();
+        let o = iam(&["simulate", "-i", ex, "--requests", reqs.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{bad} {o:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("r.jsonl") && err.contains(needle), "{bad}: {err}");
+
+        // The same request as a scenario is rejected the same way.
+        let sc = dir.path().join("s.jsonl");
+        std::fs::write(&sc, format!("{line_ok}\n{bad}\n")).unwrap();
+        let o = iam(&["simulate", "--scenario", sc.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{bad} {o:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("s.jsonl") && err.contains(needle), "{bad}: {err}");
+    }
+}

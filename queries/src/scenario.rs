@@ -187,7 +187,7 @@ pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, 
         };
         ctx.insert(k, cv);
     }
-    Ok(ctx)
+    crate::simulate::input::typed_context(ctx, file, path)
 }
 
 /// One scenario object; `at` says where it sits (`$`, `[2]`, `line 3`).
@@ -262,30 +262,21 @@ pub fn scenario_from_value(v: &Value, file: &Path, at: &str) -> Result<Scenario,
         Some(v) => context_of(v, file, &p("context"))?,
     };
     let principal = string("principal")?.unwrap_or_else(|| DEFAULT_PRINCIPAL.to_string());
-    if classify(&principal).is_none() {
-        return Err(invalid(
-            file,
-            p("principal"),
-            format!(
-                "`{principal}` is not a principal: expected `*`, an account id, an IAM/STS ARN or a service principal"
-            ),
-        ));
-    }
+    let action = required("action")?;
+    let resource = string("resource")?.unwrap_or_else(|| "*".to_string());
     let resource_account = string("resourceAccount")?;
-    if let Some(a) = &resource_account {
-        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid(
-                file,
-                p("resourceAccount"),
-                format!("`{a}` is not a 12-digit account id"),
-            ));
-        }
-    }
+    crate::simulate::input::check_request(
+        &principal,
+        &action,
+        &resource,
+        resource_account.as_deref(),
+    )
+    .map_err(|(field, reason)| invalid(file, p(field), reason))?;
     Ok(Scenario {
         name: string("name")?,
         principal,
-        action: required("action")?,
-        resource: string("resource")?.unwrap_or_else(|| "*".to_string()),
+        action,
+        resource,
         resource_account,
         context,
         identity_policies,

@@ -10,6 +10,7 @@ use facts::tables::{FactTables, PrincipalKind, Sym, TablesBuilder};
 use rules::{BatchRequest, Engine};
 use serde_json::Value;
 
+use super::input::check_request;
 use super::principal::classify;
 use super::{result_of, SimulateError, SimulationResult};
 use crate::scenario::context_of;
@@ -61,17 +62,30 @@ pub fn read_requests(path: &Path) -> Result<Vec<RequestSpec>, SimulateError> {
             column: e.column(),
             message: e.to_string(),
         })?;
+        let at = format!("line {}", n + 1);
         let context = match &raw.context {
             None | Some(Value::Null) => Context::new(),
-            Some(c) => context_of(c, path, &format!("line {}.context", n + 1))?,
+            Some(c) => context_of(c, path, &format!("{at}.context"))?,
         };
-        out.push(RequestSpec {
+        let spec = RequestSpec {
             principal: raw.principal,
             action: raw.action,
             resource: raw.resource.unwrap_or_else(|| "*".to_string()),
             resource_account: raw.resource_account,
             context,
-        });
+        };
+        check_request(
+            &spec.principal,
+            &spec.action,
+            &spec.resource,
+            spec.resource_account.as_deref(),
+        )
+        .map_err(|(field, reason)| SimulateError::Invalid {
+            file: path.to_path_buf(),
+            path: format!("{at}.{field}"),
+            reason,
+        })?;
+        out.push(spec);
     }
     Ok(out)
 }
@@ -122,6 +136,17 @@ impl AccountSimulator {
         let mut b = TablesBuilder::from_tables(self.tables.clone());
         let mut principals = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
+            check_request(
+                &spec.principal,
+                &spec.action,
+                &spec.resource,
+                spec.resource_account.as_deref(),
+            )
+            .map_err(|(field, reason)| SimulateError::Invalid {
+                file: origin.to_path_buf(),
+                path: format!("request {}: {field}", i + 1),
+                reason,
+            })?;
             let p = self.principal(&mut b, &spec.principal).ok_or_else(|| {
                 SimulateError::Invalid {
                     file: origin.to_path_buf(),

@@ -7,6 +7,7 @@
 
 mod account;
 mod error;
+pub(crate) mod input;
 pub(crate) mod principal;
 
 use facts::policy::Effect;
@@ -15,6 +16,7 @@ use rules::Decision;
 
 pub use account::{read_requests, AccountSimulator, RequestSpec};
 pub use error::SimulateError;
+pub use input::{check_request_flags, parse_context_flags};
 pub use rules::Outcome;
 
 /// A statement that decided a request.

@@ -66,13 +66,24 @@ pub(crate) fn classify(text: &str) -> Option<Caller> {
     let aws = RequestPrincipal::Aws {
         arn: text.to_string(),
     };
-    let account = Some(arn.account.clone()).filter(|a| !a.is_empty());
+    // IAM and STS principals live in an account: the ARN's account is a 12-digit id, and
+    // the name after `user/`, `role/`... is not empty ("IAM identifiers").
+    if !facts::arn::is_account_id(&arn.account) || arn.partition.is_empty() {
+        return None;
+    }
+    if kind_part != "root" && rest.is_empty() {
+        return None;
+    }
+    let account = Some(arn.account.clone());
     let (kind, role_name, principal) = match (arn.service.as_str(), kind_part) {
         ("iam", "root") => (PrincipalKind::Root, None, aws),
         ("iam", "user") => (PrincipalKind::User, None, aws),
         ("iam", "role") => (PrincipalKind::Role, None, aws),
         ("sts", "assumed-role") => {
-            let (role, _session) = rest.split_once('/')?;
+            let (role, session) = rest.split_once('/')?;
+            if role.is_empty() || session.is_empty() {
+                return None;
+            }
             (PrincipalKind::Session, Some(role.to_string()), aws)
         }
         ("sts", "federated-user") => (PrincipalKind::FederatedUser, None, aws),

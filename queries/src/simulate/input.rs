@@ -1,0 +1,426 @@
+//! Validation of request inputs, the same in every mode (`--principal`/`--action`/...
+//! flags, `--requests` lines, scenario objects): the principal, action, resource and
+//! resource account of a request, and context values typed like AWS's simulator types them
+//! (`KEY:TYPE=VALUE`, or the type the action catalogue documents for the key).
+
+use std::path::Path;
+
+use facts::request::{Context, ContextValue};
+
+use super::principal::classify;
+use super::SimulateError;
+
+/// The value type of a context key, from `KEY:TYPE=VALUE` or the action catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueType {
+    String,
+    Numeric,
+    Date,
+    Bool,
+    Ip,
+    Arn,
+    Binary,
+}
+
+/// The type names accepted in `KEY:TYPE=VALUE` (AWS's simulator context key types, plus
+/// short forms), with whether the key is multivalued.
+fn named_type(name: &str) -> Option<(ValueType, bool)> {
+    let lower = name.to_ascii_lowercase();
+    let (base, list) = match lower.strip_suffix("list") {
+        Some(b) => (b.to_string(), true),
+        None => (lower, false),
+    };
+    let t = match base.as_str() {
+        "string" => ValueType::String,
+        "number" | "numeric" => ValueType::Numeric,
+        "date" => ValueType::Date,
+        "bool" | "boolean" => ValueType::Bool,
+        "ip" | "ipaddress" => ValueType::Ip,
+        "arn" => ValueType::Arn,
+        "binary" => ValueType::Binary,
+        _ => return None,
+    };
+    Some((t, list))
+}
+
+/// The type the action catalogue documents for `key`, if it knows the key.
+fn catalogue_type(key: &str) -> Option<(ValueType, bool)> {
+    use facts::catalogue::{Catalogue, KeyType, ScalarType};
+    let scalar = |s: ScalarType| match s {
+        ScalarType::String => ValueType::String,
+        ScalarType::Arn => ValueType::Arn,
+        ScalarType::Bool => ValueType::Bool,
+        ScalarType::Numeric => ValueType::Numeric,
+        ScalarType::Date => ValueType::Date,
+        ScalarType::IpAddress => ValueType::Ip,
+    };
+    let ty = Catalogue::get().condition_key(key)?.key_type();
+    Some(match ty {
+        KeyType::String => (ValueType::String, false),
+        KeyType::Arn => (ValueType::Arn, false),
+        KeyType::Bool => (ValueType::Bool, false),
+        KeyType::Numeric => (ValueType::Numeric, false),
+        KeyType::Date => (ValueType::Date, false),
+        KeyType::IpAddress => (ValueType::Ip, false),
+        KeyType::Binary => (ValueType::Binary, false),
+        KeyType::ArrayOf(s) => (scalar(s), true),
+    })
+}
+
+/// Whether `value` is a well-formed value of type `t` (the checks catch typos such as
+/// `aws:MultiFactorAuthPresent=yes` or `aws:SourceIp=notanip`; the condition operators do
+/// the real comparison).
+fn well_typed(t: ValueType, value: &str) -> bool {
+    match t {
+        ValueType::String | ValueType::Binary => true,
+        ValueType::Numeric => value.parse::<f64>().is_ok(),
+        ValueType::Date => {
+            value.parse::<i64>().is_ok()
+                || (value.len() >= 10
+                    && value.as_bytes().get(4) == Some(&b'-')
+                    && value.as_bytes().iter().take(4).all(u8::is_ascii_digit))
+        }
+        ValueType::Bool => {
+            value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")
+        }
+        ValueType::Ip => {
+            let (addr, prefix) = match value.split_once('/') {
+                Some((a, p)) => (a, Some(p)),
+                None => (value, None),
+            };
+            match addr.parse::<std::net::IpAddr>() {
+                Ok(ip) => prefix.is_none_or(|p| {
+                    let max = if ip.is_ipv4() { 32 } else { 128 };
+                    p.parse::<u8>().is_ok_and(|n| n <= max)
+                }),
+                Err(_) => false,
+            }
+        }
+        ValueType::Arn => value == "*" || valid_arn(value),
+    }
+}
+
+fn type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::String => "string",
+        ValueType::Numeric => "numeric",
+        ValueType::Date => "date",
+        ValueType::Bool => "boolean",
+        ValueType::Ip => "ip",
+        ValueType::Arn => "arn",
+        ValueType::Binary => "binary",
+    }
+}
+
+/// Check every value of `value` against type `t`; the error names the key and value.
+fn check_values(key: &str, t: ValueType, value: &ContextValue) -> Result<(), String> {
+    let values: &[String] = match value {
+        ContextValue::Single(v) => std::slice::from_ref(v),
+        ContextValue::Multi(vs) => vs,
+    };
+    match values.iter().find(|v| !well_typed(t, v)) {
+        Some(bad) => Err(format!(
+            "`{bad}` is not a valid {} value for `{key}`",
+            type_name(t)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Type-check a context read from a file (scenario or `--requests` line): each key the
+/// action catalogue knows must hold values of its documented type, and a multivalued key
+/// given a single value becomes a one-element set (as with `--context`). `path` is where
+/// the context object sits (`line 3.context`); errors name `path.KEY`.
+pub(crate) fn typed_context(
+    ctx: Context,
+    file: &Path,
+    path: &str,
+) -> Result<Context, SimulateError> {
+    let mut out = Context::new();
+    for (key, value) in ctx.iter() {
+        let mut value = value.clone();
+        if let Some((t, list)) = catalogue_type(key) {
+            check_values(key, t, &value).map_err(|reason| SimulateError::Invalid {
+                file: file.to_path_buf(),
+                path: format!("{path}.{key}"),
+                reason,
+            })?;
+            if let (true, ContextValue::Single(v)) = (list, &value) {
+                value = ContextValue::Multi(vec![v.clone()]);
+            }
+        }
+        out.insert(key, value);
+    }
+    Ok(out)
+}
+
+/// Parse `--context` flags into a context: `KEY=VALUE` or `KEY:TYPE=VALUE`. A key given
+/// several times, or typed as a `...List` (explicitly or by the catalogue), is multivalued.
+/// A value of the wrong type for its key, or an unknown TYPE, is an error.
+pub fn parse_context_flags(items: &[String]) -> Result<Context, SimulateError> {
+    let err = |reason: String| SimulateError::Invalid {
+        file: "<command line>".into(),
+        path: "--context".to_string(),
+        reason,
+    };
+    let mut values: Vec<(String, bool, Vec<String>)> = Vec::new();
+    for item in items {
+        let Some((key, value)) = item.split_once('=') else {
+            return Err(err(format!(
+                "`{item}`: expected KEY=VALUE or KEY:TYPE=VALUE"
+            )));
+        };
+        // Condition keys contain `:` themselves (`aws:SourceIp`), and tag keys in them may
+        // too (`aws:ResourceTag/aws:cloudformation:stack-name`). The part after the last `:`
+        // is a type when it names one; when it does not, and what precedes it is already a
+        // whole `service:name` key (no tag key with colons), it is an unknown type.
+        let (key, explicit) = match key.rsplit_once(':') {
+            Some((k, ty)) => match named_type(ty) {
+                Some(t) => (k, Some(t)),
+                None if k
+                    .split_once(':')
+                    .is_some_and(|(_, name)| !name.contains('/')) =>
+                {
+                    return Err(err(format!(
+                        "`{item}`: unknown type `{ty}` (expected string, numeric, date, boolean, ip, arn, binary, or one of them with `List`)"
+                    )));
+                }
+                None => (key, None),
+            },
+            None => (key, None),
+        };
+        if key.is_empty() {
+            return Err(err(format!("`{item}`: empty key")));
+        }
+        let typed = explicit.or_else(|| catalogue_type(key));
+        let list = typed.is_some_and(|(_, l)| l);
+        if let Some((t, _)) = typed {
+            check_values(key, t, &ContextValue::Single(value.to_string()))
+                .map_err(|r| err(format!("`{item}`: {r}")))?;
+        }
+        match values
+            .iter_mut()
+            .find(|(k, _, _)| k.eq_ignore_ascii_case(key))
+        {
+            Some(entry) => {
+                entry.1 |= list;
+                entry.2.push(value.to_string());
+            }
+            None => values.push((key.to_string(), list, vec![value.to_string()])),
+        }
+    }
+    let mut ctx = Context::new();
+    for (k, list, vs) in values {
+        let v = match (list || vs.len() > 1, vs.first()) {
+            (false, Some(one)) => ContextValue::Single(one.clone()),
+            _ => ContextValue::Multi(vs),
+        };
+        ctx.insert(&k, v);
+    }
+    Ok(ctx)
+}
+
+/// Whether `text` is an ARN with a partition, a service and a resource part.
+fn valid_arn(text: &str) -> bool {
+    facts::arn::Arn::parse(text)
+        .is_some_and(|a| !a.partition.is_empty() && !a.service.is_empty() && !a.resource.is_empty())
+}
+
+/// Why `principal` is not a caller, if it is not one.
+pub(crate) fn check_principal(principal: &str) -> Result<(), String> {
+    match classify(principal) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "`{principal}` is not a principal: expected `*`, a 12-digit account id, an IAM/STS ARN with a 12-digit account (user, role, assumed-role session, root, federated user, SAML/OIDC provider) or a service principal"
+        )),
+    }
+}
+
+/// Why `action` is not one request action (`service:Name`, no wildcards), if it is not.
+pub(crate) fn check_action(action: &str) -> Result<(), String> {
+    let ok = action.split_once(':').is_some_and(|(svc, name)| {
+        !svc.is_empty()
+            && !name.is_empty()
+            && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{action}` is not an action: expected `service:ActionName` such as `s3:GetObject` (no wildcards)"
+        ))
+    }
+}
+
+/// Why `resource` is not a request resource (`*` or an ARN), if it is not.
+pub(crate) fn check_resource(resource: &str) -> Result<(), String> {
+    if resource == "*" || valid_arn(resource) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{resource}` is not a resource: expected `*` or an ARN `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`"
+        ))
+    }
+}
+
+/// Why `account` is not a 12-digit account id, if it is not.
+pub(crate) fn check_account(account: &str) -> Result<(), String> {
+    if facts::arn::is_account_id(account) {
+        Ok(())
+    } else {
+        Err(format!("`{account}` is not a 12-digit account id"))
+    }
+}
+
+/// Check the fields of one request; the error carries the field's name as the request
+/// file spells it (`principal`, `action`, `resource`, `resourceAccount`).
+pub(crate) fn check_request(
+    principal: &str,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> Result<(), (&'static str, String)> {
+    check_principal(principal).map_err(|e| ("principal", e))?;
+    check_action(action).map_err(|e| ("action", e))?;
+    check_resource(resource).map_err(|e| ("resource", e))?;
+    if let Some(a) = resource_account {
+        check_account(a).map_err(|e| ("resourceAccount", e))?;
+    }
+    Ok(())
+}
+
+/// Check the request flags of account mode (`--principal`, `--action`, `--resource`,
+/// `--resource-account`); the error names the flag and the value.
+pub fn check_request_flags(
+    principal: &str,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> Result<(), SimulateError> {
+    check_request(principal, action, resource, resource_account).map_err(|(field, reason)| {
+        let flag = match field {
+            "principal" => "--principal",
+            "action" => "--action",
+            "resource" => "--resource",
+            _ => "--resource-account",
+        };
+        SimulateError::Invalid {
+            file: "<command line>".into(),
+            path: flag.to_string(),
+            reason,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_flags_single_multi_and_typed() {
+        let ctx = parse_context_flags(&[
+            "aws:SourceIp=10.0.0.1".to_string(),
+            "aws:TagKeys=a".to_string(),
+            "aws:TagKeys=b".to_string(),
+            "ec2:InstanceType:stringList=t2.micro".to_string(),
+            "aws:MultiFactorAuthPresent:bool=true".to_string(),
+            "aws:ResourceTag/aws:cloudformation:stack-name=web".to_string(),
+        ])
+        .unwrap();
+        assert_eq!(
+            ctx.get("aws:sourceip"),
+            Some(&ContextValue::Single("10.0.0.1".into()))
+        );
+        assert_eq!(
+            ctx.get("aws:TagKeys"),
+            Some(&ContextValue::Multi(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(
+            ctx.get("ec2:InstanceType"),
+            Some(&ContextValue::Multi(vec!["t2.micro".into()]))
+        );
+        assert_eq!(
+            ctx.get("aws:ResourceTag/aws:cloudformation:stack-name"),
+            Some(&ContextValue::Single("web".into()))
+        );
+        assert!(parse_context_flags(&["novalue".to_string()]).is_err());
+        // Typed per the catalogue: aws:MultiFactorAuthPresent is a Bool, aws:TagKeys is
+        // multivalued (ArrayOfString) even with one value.
+        assert!(parse_context_flags(&["aws:MultiFactorAuthPresent=yes".to_string()]).is_err());
+        assert!(parse_context_flags(&["aws:SourceIp=10.0.0.300".to_string()]).is_err());
+        assert!(parse_context_flags(&["aws:SourceIp=10.0.0.0/33".to_string()]).is_err());
+        let one = parse_context_flags(&["aws:TagKeys=env".to_string()]).unwrap();
+        assert_eq!(
+            one.get("aws:TagKeys"),
+            Some(&ContextValue::Multi(vec!["env".into()]))
+        );
+    }
+
+    #[test]
+    fn unknown_context_type_is_an_error_not_part_of_the_key() {
+        let e = parse_context_flags(&["aws:RequestedRegion:frob=x".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown type `frob`"), "{e}");
+    }
+
+    #[test]
+    fn file_contexts_are_typed_by_the_catalogue() {
+        let mut ctx = Context::new();
+        ctx.insert("aws:SourceIp", ContextValue::Single("notanip".into()));
+        let e = typed_context(ctx, Path::new("r.jsonl"), "line 2.context")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("r.jsonl") && e.contains("line 2.context.aws:sourceip"),
+            "{e}"
+        );
+        assert!(e.contains("notanip"), "{e}");
+        let mut ctx = Context::new();
+        ctx.insert("aws:TagKeys", ContextValue::Single("env".into()));
+        let ok = typed_context(ctx, Path::new("r.jsonl"), "line 1.context").unwrap();
+        assert_eq!(
+            ok.get("aws:TagKeys"),
+            Some(&ContextValue::Multi(vec!["env".into()]))
+        );
+    }
+
+    #[test]
+    fn request_fields_are_checked() {
+        let alice = "arn:aws:iam::111111111111:user/alice";
+        assert!(check_request(alice, "s3:GetObject", "*", None).is_ok());
+        assert!(check_request(
+            alice,
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            Some("111111111111")
+        )
+        .is_ok());
+        assert_eq!(
+            check_request("arn:aws:iam::1:user/x", "s3:GetObject", "*", None).map_err(|e| e.0),
+            Err("principal")
+        );
+        assert_eq!(
+            check_request(alice, "nocolon", "*", None).map_err(|e| e.0),
+            Err("action")
+        );
+        assert_eq!(
+            check_request(alice, "s3:Get*", "*", None).map_err(|e| e.0),
+            Err("action")
+        );
+        for bad in ["notarn", "arn:aws", "arn:aws:s3:::"] {
+            assert_eq!(
+                check_request(alice, "s3:GetObject", bad, None).map_err(|e| e.0),
+                Err("resource"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check_request(alice, "s3:GetObject", "*", Some("12ab")).map_err(|e| e.0),
+            Err("resourceAccount")
+        );
+    }
+}

@@ -313,9 +313,32 @@ fn facts_command_writes_tables_and_schema() {
     assert!(members.lines().any(
         |l| l == "arn:aws:iam::222222222222:user/carol\tarn:aws:iam::222222222222:group/Admins"
     ));
+    // Issue 4: each .facts file names its columns in a header line, which Soufflé's file
+    // reader skips with `headers=true`.
+    assert_eq!(members.lines().next(), Some("user\tgroup"));
     let schema = std::fs::read_to_string(dir.path().join("schema.dl")).unwrap();
     assert!(schema.contains(".decl member_of(user: symbol, group: symbol)"));
     assert!(schema.contains("// member_of(user, group)"));
+    assert!(
+        schema.contains(".input member_of(IO=file, filename=\"member_of.facts\", headers=true)")
+    );
+    // Statement principals and conditions have tables too.
+    let principals = std::fs::read_to_string(dir.path().join("statement_principal.facts")).unwrap();
+    assert_eq!(
+        principals.lines().next(),
+        Some("statement\ttype\tvalue\tnegated")
+    );
+    assert!(
+        principals.lines().any(|l| l.ends_with("\t1")),
+        "NotPrincipal rows: {principals}"
+    );
+    let conditions = std::fs::read_to_string(dir.path().join("statement_condition.facts")).unwrap();
+    assert!(
+        conditions
+            .lines()
+            .any(|l| l.contains("\taws:RequestedRegion\t")),
+        "{conditions}"
+    );
     let levels = std::fs::read_to_string(dir.path().join("scp_level.facts")).unwrap();
     // Prod's path: root, Workloads, Prod, the account itself.
     let prod: Vec<&str> = levels
@@ -461,4 +484,31 @@ fn request_inputs_are_validated_alike_in_every_mode() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("s.jsonl") && err.contains(needle), "{bad}: {err}");
     }
+}
+
+#[test]
+fn facts_with_a_tab_in_a_value_fail_before_writing_anything() {
+    // Soufflé's .facts rows are tab-separated with no escapes: a tag value holding a tab
+    // cannot be written, and the command stops before any file is written.
+    let dir = tempfile::tempdir().unwrap();
+    let gaad = dir.path().join("gaad.json");
+    std::fs::write(
+        &gaad,
+        r#"{"UserDetailList": [{"UserName": "x", "UserId": "AIDAEXAMPLEEXAMPLE01", "Path": "/",
+            "Arn": "arn:aws:iam::111111111111:user/x", "Tags": [{"Key": "k", "Value": "a\tb"}]}],
+            "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(["facts", "-q", "-i"])
+        .arg(&gaad)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("table `tag`") && err.contains("tab"), "{err}");
+    assert!(!out.exists(), "partial output left in {}", out.display());
 }

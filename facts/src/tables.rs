@@ -527,6 +527,8 @@ impl FactTables {
         let mut statements = Vec::new();
         let mut actions = Vec::new();
         let mut resources = Vec::new();
+        let mut principals = Vec::new();
+        let mut conditions = Vec::new();
         for (i, row) in self.statements.iter().enumerate() {
             let effect = match row.effect {
                 Effect::Allow => "Allow",
@@ -561,6 +563,48 @@ impl FactTables {
                         resources.push(vec![i.to_string(), p.0.clone(), neg.to_string()]);
                     }
                 }
+                if let Some(pc) = &st.principal {
+                    let (neg, ps) = match pc {
+                        crate::policy::PrincipalClause::Principal(p) => ("0", p),
+                        crate::policy::PrincipalClause::NotPrincipal(p) => ("1", p),
+                    };
+                    let mut push = |ty: &str, v: &str| {
+                        principals.push(vec![
+                            i.to_string(),
+                            ty.to_string(),
+                            v.to_string(),
+                            neg.to_string(),
+                        ])
+                    };
+                    match ps {
+                        crate::policy::Principals::Any => push("*", "*"),
+                        crate::policy::Principals::Specific(entries) => {
+                            for e in entries {
+                                match e {
+                                    crate::policy::PrincipalEntry::Aws(v) => push("AWS", v),
+                                    crate::policy::PrincipalEntry::Service(v) => push("Service", v),
+                                    crate::policy::PrincipalEntry::Federated(v) => {
+                                        push("Federated", v)
+                                    }
+                                    crate::policy::PrincipalEntry::CanonicalUser(v) => {
+                                        push("CanonicalUser", v)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for (c, cond) in st.conditions.iter().enumerate() {
+                    for v in &cond.values {
+                        conditions.push(vec![
+                            i.to_string(),
+                            c.to_string(),
+                            cond.operator.to_string(),
+                            cond.key.clone(),
+                            v.clone(),
+                        ]);
+                    }
+                }
             }
         }
         table(
@@ -584,6 +628,16 @@ impl FactTables {
             "statement_resource",
             &["statement", "pattern", "negated"],
             resources,
+        );
+        table(
+            "statement_principal",
+            &["statement", "type", "value", "negated"],
+            principals,
+        );
+        table(
+            "statement_condition",
+            &["statement", "condition", "operator", "key", "value"],
+            conditions,
         );
         out
     }

@@ -1,9 +1,11 @@
 //! `iamlogic facts -i PATH... --out DIR`: compile loaded accounts into fact tables and write
 //! them for Soufflé.
 //!
-//! Soufflé's `.facts` files are bare tab-separated rows with no comment syntax, so the
-//! column names go into `DIR/schema.dl`: one commented `.decl` and `.input` per table,
-//! ready to `#include` from a user's own Datalog program. Values are Soufflé symbols.
+//! Each `.facts` file starts with a header line naming its columns, and `DIR/schema.dl`
+//! declares every table with `.input rel(IO=file, filename="rel.facts", headers=true)`, the
+//! option with which Soufflé's file reader skips that first line (Soufflé's `.facts` format
+//! has no comment syntax). `schema.dl` is ready to `#include` from a user's own Datalog
+//! program. Values are Soufflé symbols.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -42,40 +44,58 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-/// Write every table and the schema into `dir`.
+/// Render one table as a `.facts` file: a header line naming the columns (Soufflé skips it
+/// with `headers=true`), then one tab-separated row per fact. A value holding a tab or a
+/// line break is an error: Soufflé's default `.facts` reader has no escapes for them.
+fn render(t: &facts::tables::ExportedTable) -> Result<String, String> {
+    let mut body = t.columns.join("\t");
+    body.push('\n');
+    for row in &t.rows {
+        for (i, v) in row.iter().enumerate() {
+            if v.contains(['\t', '\n', '\r']) {
+                let column = t.columns.get(i).copied().unwrap_or("?");
+                return Err(format!(
+                    "table `{}`, column `{column}`: value `{}` contains a tab or line break, which Soufflé's .facts format cannot hold; nothing was written",
+                    t.name,
+                    v.escape_debug()
+                ));
+            }
+            if i > 0 {
+                body.push('\t');
+            }
+            body.push_str(v);
+        }
+        body.push('\n');
+    }
+    Ok(body)
+}
+
+/// Write every table and the schema into `dir`. Every table is rendered (and checked)
+/// before anything is written, so bad data leaves no partial output behind.
 fn write_tables(tables: &FactTables, dir: &std::path::Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     let mut schema = String::from(
-        "// iamlogic fact tables: one `.facts` file per relation (tab-separated, no header).\n\
+        "// iamlogic fact tables: one `.facts` file per relation, tab-separated, whose first\n\
+         // line names the columns (read with `headers=true`).\n\
          // #include this file from a Soufflé program and run it with `-F <this directory>`.\n\n",
     );
+    let mut files = Vec::new();
     for t in tables.export() {
-        let mut body = String::new();
-        for row in &t.rows {
-            for (i, v) in row.iter().enumerate() {
-                if v.contains(['\t', '\n', '\r']) {
-                    return Err(format!(
-                        "table `{}`: value `{}` contains a tab or line break, which Soufflé's .facts format cannot hold",
-                        t.name,
-                        v.escape_debug()
-                    ));
-                }
-                if i > 0 {
-                    body.push('\t');
-                }
-                body.push_str(v);
-            }
-            body.push('\n');
-        }
-        let path = dir.join(format!("{}.facts", t.name));
-        std::fs::write(&path, body)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        files.push((format!("{}.facts", t.name), render(&t)?));
         let cols: Vec<String> = t.columns.iter().map(|c| format!("{c}: symbol")).collect();
         let _ = writeln!(schema, "// {}({})", t.name, t.columns.join(", "));
         let _ = writeln!(schema, ".decl {}({})", t.name, cols.join(", "));
-        let _ = writeln!(schema, ".input {}\n", t.name);
+        let _ = writeln!(
+            schema,
+            ".input {}(IO=file, filename=\"{}.facts\", headers=true)\n",
+            t.name, t.name
+        );
     }
-    let path = dir.join("schema.dl");
-    std::fs::write(&path, schema).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    files.push(("schema.dl".to_string(), schema));
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    for (name, body) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, body)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    }
     Ok(())
 }

@@ -512,3 +512,35 @@ fn facts_with_a_tab_in_a_value_fail_before_writing_anything() {
     assert!(err.contains("table `tag`") && err.contains("tab"), "{err}");
     assert!(!out.exists(), "partial output left in {}", out.display());
 }
+
+#[test]
+fn unknown_principal_of_a_loaded_account_is_warned_about() {
+    // A caller the data does not describe gets no identity-based policies: say so on
+    // stderr instead of silently deciding it without any. Sessions of known roles and
+    // principals of accounts the data does not hold are not warned about.
+    let run = |principal: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+            .args(["simulate", "-i"])
+            .arg(examples())
+            .args(["--principal", principal, "--action", "iam:ListUsers"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let nobody = "arn:aws:iam::222222222222:user/nobody";
+    let err = run(nobody);
+    assert!(
+        err.contains(&format!("principal `{nobody}` is not in the loaded data")),
+        "{err}"
+    );
+    let ghost = "arn:aws:sts::222222222222:assumed-role/NoSuchRole/s";
+    assert!(run(ghost).contains("session of a role that is not in the loaded data"));
+    for quiet in [
+        "arn:aws:sts::333333333333:assumed-role/CiRunner/build-7",
+        "arn:aws:iam::999999999999:user/outsider",
+        ALICE,
+    ] {
+        let err = run(quiet);
+        assert!(!err.contains("principal `"), "{quiet}: {err}");
+    }
+}

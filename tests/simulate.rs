@@ -751,3 +751,53 @@ fn scenario_file_may_be_an_array_and_results_keep_its_order() {
         .collect();
     assert_eq!(got, ["implicitDeny", "allowed", "implicitDeny"]);
 }
+
+#[test]
+fn scenario_from_stdin_text_labels_and_the_scp_level_that_lacked_an_allow() {
+    // `--scenario -` reads stdin; with several requests each text block is labelled (the
+    // scenario's `name`, else principal, action and resource); an SCP implicit deny names
+    // the level without an Allow (SCP evaluation: every level on the path must allow).
+    use std::io::Write as _;
+    let named = v(with(
+        with(
+            with(base(ALICE), "name", json!("alice-reads")),
+            "identityPolicies",
+            json!([allow("s3:*", "*")]),
+        ),
+        "scps",
+        json!([[allow("*", "*")], [allow("ec2:*", "*")]]),
+    ));
+    let unnamed = v(with(
+        base(ALICE),
+        "identityPolicies",
+        json!([allow("s3:*", "*")]),
+    ));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(["simulate", "--scenario", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{named}\n{unnamed}\n").as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!(
+            "[1] alice-reads\nimplicitDeny\n  Allow by identity policy identityPolicies[0] Statement[0]\n  Allow by scp policy scps[0][0] Statement[0]\n  no Allow in: scp (at scps[1])\n\
+             [2] {ALICE} s3:GetObject {BUCKET_OBJ}\nallowed\n  Allow by identity policy identityPolicies[0] Statement[0]\n"
+        )
+    );
+    // JSON names the level too.
+    let (results, _) = run(&[named]);
+    assert_eq!(
+        results[0]["missingLevels"],
+        json!([{"layer": "scp", "level": "scps[1]"}])
+    );
+}

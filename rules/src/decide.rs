@@ -553,6 +553,14 @@ crepe! {
     Missing(r, Layer::Identity) <- Req(r, p, _, _), Principal(p, k), (k.has_identity_side()),
         !IdentityAllows(r);
     Missing(r, Layer::Resource) <- ResourceRequired(r), !ResourceAllows(r);
+
+    @output
+    /// For an implicit deny of `r`: the SCP or RCP level (root, OU or account node `n`) in
+    /// layer `l` that lacked an Allow.
+    pub(crate) struct MissingLevel(pub u32, pub Layer, pub Sym);
+    MissingLevel(r, Layer::Scp, n) <- Req(r, p, _, _), PrincipalScpLevel(p, n),
+        !ScpLevelAllows(r, n);
+    MissingLevel(r, Layer::Rcp, n) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
 }
 
 /// The output relations of one run.
@@ -561,6 +569,7 @@ pub(crate) struct Outputs {
     pub denies: Vec<ExplicitDeny>,
     pub allowed: Vec<Allowed>,
     pub missing: Vec<Missing>,
+    pub missing_levels: Vec<MissingLevel>,
 }
 
 /// Run the decision program over `tables` and `batch`.
@@ -580,11 +589,13 @@ pub(crate) fn run(
     };
     let mut rt = Crepe::new();
     crate::input::load(&mut rt, tables, memo, batch, &oracle);
-    let (matched, denies, allowed, missing) = rt.run_with_hasher::<crate::hash::FxBuildHasher>();
+    let (matched, denies, allowed, missing, missing_levels) =
+        rt.run_with_hasher::<crate::hash::FxBuildHasher>();
     Outputs {
         matched: matched.into_iter().collect(),
         denies: denies.into_iter().collect(),
         allowed: allowed.into_iter().collect(),
         missing: missing.into_iter().collect(),
+        missing_levels: missing_levels.into_iter().collect(),
     }
 }

@@ -94,6 +94,9 @@ pub struct Decision {
     pub matched: Vec<MatchedStatement>,
     /// For `implicitDeny`, the layers that lacked an Allow; empty otherwise.
     pub missing: Vec<Layer>,
+    /// For `implicitDeny` with `scp` or `rcp` in [`Decision::missing`]: each level (the
+    /// root, OU or account node entity) whose policies lacked an Allow, root first.
+    pub missing_levels: Vec<(Layer, Sym)>,
 }
 
 /// The decision engine over one set of fact tables. Building it indexes the statements by
@@ -158,6 +161,7 @@ impl<'t> Engine<'t> {
             denies,
             allowed,
             missing,
+            missing_levels,
         } = decide::run(self.tables, memo, &self.needs_context, batch);
         let n = batch.len();
         let mut out: Vec<Decision> = (0..n)
@@ -165,6 +169,7 @@ impl<'t> Engine<'t> {
                 outcome: Outcome::ImplicitDeny,
                 matched: Vec::new(),
                 missing: Vec::new(),
+                missing_levels: Vec::new(),
             })
             .collect();
         for decide::Allowed(r) in allowed {
@@ -205,8 +210,28 @@ impl<'t> Engine<'t> {
                 }
             }
         }
+        for decide::MissingLevel(r, layer, node) in missing_levels {
+            if let Some(d) = out.get_mut(r as usize) {
+                if d.outcome == Outcome::ImplicitDeny {
+                    d.missing_levels.push((layer, node));
+                }
+            }
+        }
         for d in &mut out {
             d.missing.sort();
+            // Root first: order each layer's levels by their depth on the path.
+            let depth = |l: Layer, n: Sym| {
+                let levels = match l {
+                    Layer::Rcp => &self.tables.rcp_levels,
+                    _ => &self.tables.scp_levels,
+                };
+                levels
+                    .iter()
+                    .find(|x| x.node == n)
+                    .map(|x| x.depth)
+                    .unwrap_or(u32::MAX)
+            };
+            d.missing_levels.sort_by_key(|&(l, n)| (l, depth(l, n), n));
         }
         out
     }

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use queries::scenario::simulate_file;
+use queries::scenario::{parse_scenarios, read_scenarios, run_scenarios};
 use queries::simulate::Outcome;
 use queries::simulate::{
     check_request_flags, parse_context_flags, read_requests, AccountSimulator, RequestSpec,
@@ -61,11 +61,26 @@ enum Format {
 
 /// Run `iamlogic simulate`.
 pub fn run(args: Args, ui: &Ui) -> CmdResult {
-    let results = if let Some(file) = &args.scenario {
+    let (results, labels) = if let Some(file) = &args.scenario {
         let spinner = ui.spinner("simulating scenarios");
-        let r = simulate_file(file)?;
+        let scenarios = if file.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+            parse_scenarios(&text, Path::new("<stdin>"))?
+        } else {
+            read_scenarios(file)?
+        };
+        let r = run_scenarios(&scenarios);
         spinner.finish_and_clear();
-        r
+        let labels = scenarios
+            .iter()
+            .map(|s| match &s.name {
+                Some(n) => n.clone(),
+                None => label(&s.principal, &s.action, &s.resource),
+            })
+            .collect::<Vec<_>>();
+        (r, labels)
     } else {
         if args.inputs.is_empty() {
             return Err("give account data with `-i PATH`, or a `--scenario FILE`".into());
@@ -101,10 +116,17 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             for w in sim.warnings() {
                 eprintln!("{}: {w}", crate::progress::warning_label(w));
             }
+            for w in sim.unknown_principals(&specs) {
+                eprintln!("warning: {w}");
+            }
         }
-        sim.simulate(&specs, Path::new(&origin))?
+        let labels = specs
+            .iter()
+            .map(|s| label(&s.principal, &s.action, &s.resource))
+            .collect::<Vec<_>>();
+        (sim.simulate(&specs, Path::new(&origin))?, labels)
     };
-    print_results(&results, args.format)?;
+    print_results(&results, &labels, args.format)?;
     if results.iter().all(|r| r.decision == Outcome::Allowed) {
         Ok(Exit::Ok)
     } else {
@@ -113,17 +135,31 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
 }
 
 /// Print every result: one JSON object per line, or text blocks.
+/// The label of a request without a name: `principal action resource`.
+fn label(principal: &str, action: &str, resource: &str) -> String {
+    format!("{principal} {action} {resource}")
+}
+
+/// Print every result: one JSON object per line, or text blocks. With several requests,
+/// each text block starts with its label (the scenario's `name`, else principal, action
+/// and resource) so the blocks can be told apart.
 fn print_results(
     results: &[SimulationResult],
+    labels: &[String],
     format: Format,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for r in results {
+    let several = results.len() > 1;
+    for (i, r) in results.iter().enumerate() {
         let written = match format {
             Format::Json => serde_json::to_writer(&mut out, r)
                 .map_err(std::io::Error::other)
                 .and_then(|_| writeln!(out)),
+            Format::Text if several => {
+                let l = labels.get(i).map(String::as_str).unwrap_or_default();
+                writeln!(out, "[{}] {l}", i + 1).and_then(|_| write_text(&mut out, r))
+            }
             Format::Text => write_text(&mut out, r),
         };
         if let Err(e) = written {
@@ -156,7 +192,24 @@ fn write_text(out: &mut impl Write, r: &SimulationResult) -> std::io::Result<()>
         )?;
     }
     if !r.missing.is_empty() {
-        let names: Vec<&str> = r.missing.iter().map(|l| l.name()).collect();
+        // SCP and RCP layers name the levels (root, OU, account) that lacked an Allow.
+        let names: Vec<String> = r
+            .missing
+            .iter()
+            .map(|&l| {
+                let levels: Vec<&str> = r
+                    .missing_levels
+                    .iter()
+                    .filter(|m| m.layer == l)
+                    .map(|m| m.level.as_str())
+                    .collect();
+                if levels.is_empty() {
+                    l.name().to_string()
+                } else {
+                    format!("{} (at {})", l.name(), levels.join(", "))
+                }
+            })
+            .collect();
         writeln!(out, "  no Allow in: {}", names.join(", "))?;
     }
     Ok(())

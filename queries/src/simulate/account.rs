@@ -293,6 +293,57 @@ impl AccountSimulator {
             .collect())
     }
 
+    /// Warnings for the callers of `specs` that the data cannot describe although their
+    /// account is loaded: an IAM user, role or federated user that is not in the data, or
+    /// a session of a role that is not (such a caller gets no identity-based policies, so
+    /// its requests are decided as if it had none). Anonymous and service callers, roots,
+    /// and principals of accounts the data does not hold (foreign accounts) get none. One
+    /// warning per distinct principal, in input order.
+    pub fn unknown_principals(&self, specs: &[RequestSpec]) -> Vec<String> {
+        let described: std::collections::HashSet<&str> = self
+            .model
+            .users
+            .values()
+            .map(|u| u.account.as_str())
+            .chain(self.model.roles.values().map(|r| r.account.as_str()))
+            .chain(self.model.groups.values().map(|g| g.account.as_str()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for spec in specs {
+            let text = spec.principal.as_str();
+            if !seen.insert(text) || self.tables.principal_by_arn(text).is_some() {
+                continue;
+            }
+            let Some(c) = classify(text) else { continue };
+            let Some(acct) = c.account.as_deref().filter(|a| described.contains(a)) else {
+                continue;
+            };
+            let why = match c.kind {
+                PrincipalKind::User | PrincipalKind::Role | PrincipalKind::FederatedUser => {
+                    "is not in the loaded data"
+                }
+                PrincipalKind::Session => {
+                    let name = c.role_name.as_deref().unwrap_or_default();
+                    let known = self
+                        .model
+                        .roles
+                        .values()
+                        .any(|r| r.account.as_str() == acct && r.name == name);
+                    if known {
+                        continue;
+                    }
+                    "is a session of a role that is not in the loaded data"
+                }
+                _ => continue,
+            };
+            out.push(format!(
+                "principal `{text}` {why} (account {acct} is): it has no identity-based policies here"
+            ));
+        }
+        out
+    }
+
     /// The principal entity for `text`, adding callers the data does not describe (role
     /// sessions of known roles, principals of other accounts, anonymous, services).
     fn principal(&self, b: &mut TablesBuilder, text: &str) -> Option<Sym> {

@@ -45,6 +45,33 @@ pub struct SimulationResult {
     pub matched: Vec<MatchedOut>,
     /// For `implicitDeny`: the layers that lacked an Allow.
     pub missing: Vec<Layer>,
+    /// For `implicitDeny` by an SCP or RCP: the levels that lacked an Allow, root first
+    /// (omitted from JSON when empty).
+    #[serde(rename = "missingLevels", skip_serializing_if = "Vec::is_empty")]
+    pub missing_levels: Vec<MissingLevelOut>,
+}
+
+/// An SCP or RCP level (organization root, OU or account) without an applicable Allow.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MissingLevelOut {
+    /// `scp` or `rcp`.
+    pub layer: Layer,
+    /// The level: `org:<root, OU or account id>` from account data, or the scenario field
+    /// (`scps[1]`, `rcps[0]`).
+    pub level: String,
+}
+
+/// The display name of an organization level entity: scenario levels (`scenario#3/scp/1`)
+/// become their field (`scps[1]`); account-data levels keep their `org:<id>` name.
+fn level_name(name: &str) -> String {
+    let scenario = name
+        .strip_prefix("scenario#")
+        .and_then(|rest| rest.split_once('/'))
+        .and_then(|(_, field)| field.split_once('/'));
+    match scenario {
+        Some((kind, depth)) => format!("{kind}s[{depth}]"),
+        None => name.to_string(),
+    }
 }
 
 /// Turn an engine decision into a result with names from `tables`.
@@ -75,5 +102,13 @@ pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
         decision: d.outcome,
         matched,
         missing: d.missing.clone(),
+        missing_levels: d
+            .missing_levels
+            .iter()
+            .map(|&(layer, node)| MissingLevelOut {
+                layer,
+                level: level_name(tables.symbols.name(node)),
+            })
+            .collect(),
     }
 }

@@ -773,6 +773,54 @@ fn credential_report_errors_name_the_line() {
 }
 
 #[test]
+fn a_csv_with_only_user_and_arn_columns_is_a_malformed_credential_report() {
+    // IAM User Guide, "Getting credential reports": the report's columns start with `user`
+    // and `arn`; a header with just those is a report missing its other columns, not JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "report.csv",
+        "user,arn\nx,arn:aws:iam::111122223333:user/x\n",
+    );
+    let err = load_one(&p).unwrap_err();
+    match &err {
+        IngestError::Csv { line, message, .. } => {
+            assert_eq!(*line, 1);
+            assert!(message.contains("password_enabled"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("malformed credential report"), "{text}");
+    assert!(!text.contains("JSON"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_inside_an_input_directory_is_skipped_with_a_warning_not_read() {
+    // Reading a FIFO nobody writes to would block forever.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(load_one(&path).map(|m| m.warnings));
+    });
+    let warnings = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("loading a directory holding a FIFO must not hang")
+        .unwrap();
+    assert!(warnings
+        .iter()
+        .any(|w| w.kind == WarningKind::NotRegularFile && w.source.file.ends_with("pipe.json")));
+}
+
+#[test]
 fn files_in_a_directory_that_are_not_json_csv_or_notes_are_skipped_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "notes.txt", "hello");

@@ -14,8 +14,13 @@ use super::read::FileCtx;
 use crate::arn::Arn;
 use crate::error::JsonPath;
 
-/// The header prefix that marks a credential report.
-pub(crate) const HEADER_PREFIX: &str = "user,arn,";
+/// Whether `text` is a credential report: its first line is a CSV header whose first two
+/// columns are `user` and `arn` (as in the report AWS produces). A header with only those
+/// two columns is still a report, to be rejected for its missing columns, not as JSON.
+pub(crate) fn looks_like_report(text: &str) -> bool {
+    let first = text.trim_start().lines().next().unwrap_or("").trim_end();
+    first == "user,arn" || first.starts_with("user,arn,")
+}
 
 const REQUIRED: [&str; 4] = ["user", "arn", "password_enabled", "mfa_active"];
 

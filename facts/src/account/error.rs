@@ -87,7 +87,7 @@ pub enum IngestError {
         reason: String,
     },
     /// A credential report CSV that cannot be read.
-    #[error("{}: line {line}: {message}", file.display())]
+    #[error("{}: line {line}: malformed credential report: {message}", file.display())]
     Csv {
         /// The file.
         file: PathBuf,

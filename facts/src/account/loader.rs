@@ -17,8 +17,8 @@ const MAX_DEPTH: usize = 32;
 
 /// Load every input into one model. Each path is a file, or a directory read recursively
 /// (its `.json` and `.csv` files, in name order; `.md`, `.txt`, `.jsonl` and hidden files are
-/// skipped,
-/// any other file is skipped with a warning).
+/// skipped, any other file, and any entry that is not a regular file such as a FIFO, is
+/// skipped with a warning).
 /// A file's format is detected from its content, as `docs/inputs.md` describes.
 pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
     let mut b = Builder::default();
@@ -50,6 +50,15 @@ fn load_path(
         for e in entries {
             load_path(&e, b, depth + 1, false)?;
         }
+        return Ok(());
+    }
+    // Inside a directory only regular files are read: a FIFO (or socket, device) would
+    // block the read forever. A path given explicitly is read as given (`-i <(cmd)`).
+    if !explicit && !meta.is_file() {
+        let ctx = FileCtx::new(path.to_path_buf());
+        b.model
+            .warnings
+            .push(ctx.warning(&JsonPath::default(), WarningKind::NotRegularFile));
         return Ok(());
     }
     let wanted = matches!(
@@ -101,10 +110,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> IngestError {
 /// Detect the format of one file's text and read it.
 fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestError> {
     let body = text.trim_start_matches('\u{feff}');
-    if body
-        .trim_start()
-        .starts_with(credential_report::HEADER_PREFIX)
-    {
+    if credential_report::looks_like_report(body) {
         return credential_report::ingest(&ctx, body, b);
     }
     let value: Value = serde_json::from_str(body).map_err(|e| IngestError::Json {

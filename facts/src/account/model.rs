@@ -515,6 +515,9 @@ pub enum WarningKind {
     /// A file inside an input directory that is neither `.json` nor `.csv` (nor
     /// documentation: `.md`, `.txt`, or a hidden file, which are skipped without a warning).
     SkippedFile,
+    /// An entry inside an input directory that is not a regular file (a FIFO, socket or
+    /// device): reading it could block forever, so it is skipped.
+    NotRegularFile,
     /// An attached AWS-managed policy missing from the input was taken from the bundled
     /// snapshot, which may differ from the account's current version.
     FromSnapshot {
@@ -568,6 +571,9 @@ impl fmt::Display for WarningKind {
             ),
             WarningKind::SkippedFile => {
                 write!(f, "not a .json or .csv file; skipped")
+            }
+            WarningKind::NotRegularFile => {
+                write!(f, "not a regular file (a FIFO, socket or device); skipped")
             }
             WarningKind::FromSnapshot { arn } => write!(
                 f,

@@ -66,9 +66,9 @@ fn an_added_action_is_more_permissive_with_a_gained_request() {
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["verdict"], "more-permissive");
-    assert_eq!(v["gained"][0]["action"], "iam:passrole");
+    assert_eq!(v["gained"][0]["action"], "iam:PassRole");
     assert_eq!(v["lost"].as_array().map(Vec::len), Some(0));
-    assert_eq!(v["gainedActions"], serde_json::json!(["iam:passrole"]));
+    assert_eq!(v["gainedActions"], serde_json::json!(["iam:PassRole"]));
 }
 
 #[test]
@@ -88,7 +88,7 @@ fn dropping_a_condition_gains_requests_that_fail_it() {
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["verdict"], "more-permissive");
-    let ctx = &v["gained"][0]["context"]["entries"];
+    let ctx = &v["gained"][0]["context"];
     let secure = ctx.get("aws:securetransport");
     assert!(
         secure.is_none() || secure == Some(&Value::from("false")),
@@ -146,7 +146,7 @@ fn check_access_not_granted() {
     };
     let o = check(&iam);
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("iam:passrole"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("iam:PassRole"));
     assert_eq!(code(&check(&s3)), 0);
 }
 
@@ -215,4 +215,219 @@ fn check_no_public_access() {
         &bucket(r#","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#),
     );
     assert_eq!(code(&check(&not_org)), 1);
+}
+
+fn public_bucket(cond: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"{cond}}}]}}"#
+    )
+}
+
+fn check_public(p: &Path) -> Output {
+    run(&[
+        "check",
+        "no-public-access",
+        "--resource-type",
+        "s3",
+        "--format",
+        "json",
+        p.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn wildcard_principal_values_and_principal_tags_do_not_keep_outsiders_out() {
+    // Amazon S3 User Guide, "The meaning of public": only FIXED values of the principal,
+    // account or source keys make a policy non-public; a wildcard account or ARN does not,
+    // and aws:PrincipalTag is set by the caller itself.
+    let d = tempfile::tempdir().unwrap();
+    for (i, cond) in [
+        r#"{"StringLike":{"aws:PrincipalAccount":"1*"}}"#,
+        r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/x"}}"#,
+        r#"{"StringEquals":{"aws:PrincipalTag/team":"x"}}"#,
+        r#"{"StringEquals":{"aws:username":"alice"}}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = write(
+            d.path(),
+            &format!("p{i}.json"),
+            &public_bucket(&format!(r#","Condition":{cond}"#)),
+        );
+        let o = check_public(&p);
+        assert_eq!(
+            code(&o),
+            1,
+            "{cond}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let f = &v["findings"][0];
+        // A possible request: an anonymous caller carries no identity keys, and an
+        // authenticated one whose aws:PrincipalArn was chosen is that principal.
+        let ctx = f["context"].as_object().unwrap();
+        if f["principal"] == "*" {
+            assert!(
+                ctx.keys().all(|k| !k.starts_with("aws:principal")),
+                "{cond}: {f}"
+            );
+        }
+        if let Some(arn) = ctx.get("aws:principalarn") {
+            assert_eq!(arn, &f["principal"], "{cond}: {f}");
+        }
+    }
+}
+
+#[test]
+fn an_anonymous_counterexample_carries_no_principal_keys() {
+    // StringNotEqualsIfExists aws:PrincipalOrgID: an anonymous caller has no organization
+    // (the key is absent, IAM User Guide "AWS global condition context keys"), so it passes.
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "p.json",
+        &public_bucket(
+            r#","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}"#,
+        ),
+    );
+    let o = check_public(&p);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for f in v["findings"].as_array().unwrap() {
+        let org = f["context"].get("aws:principalorgid");
+        if f["principal"] == "*" {
+            assert!(org.is_none(), "{f}");
+        } else if let Some(org) = org {
+            assert_ne!(org, "o-abc123", "{f}");
+        }
+    }
+}
+
+#[test]
+fn bad_check_arguments_are_errors_naming_the_argument_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "p.json", &allow(r#""s3:*""#, ""));
+    let pb = write(d.path(), "pb.json", &public_bucket(""));
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["no-public-access", "--resource-type", "frob"],
+            "--resource-type `frob`",
+        ),
+        (
+            &["access-not-granted", "--action", "frob"],
+            "--action `frob`",
+        ),
+        (
+            &["access-not-granted", "--action", "s3:Get Object"],
+            "--action `s3:Get Object`",
+        ),
+        (
+            &[
+                "access-not-granted",
+                "--action",
+                "s3:PutObject",
+                "--resource",
+                "notarn",
+            ],
+            "--resource `notarn`",
+        ),
+    ];
+    for (args, named) in cases {
+        let file = if args[0] == "no-public-access" {
+            &pb
+        } else {
+            &p
+        };
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push(file.to_str().unwrap());
+        let o = run(&all);
+        assert_eq!(
+            code(&o),
+            2,
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(named),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn an_action_outside_the_catalogue_is_checked_with_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "p.json", &allow(r#""s3:GetObject""#, ""));
+    let o = run(&[
+        "check",
+        "access-not-granted",
+        "--action",
+        "s3:GetObjekt",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("warning: --action `s3:GetObjekt`"), "{err}");
+    assert!(err.contains("did you mean `s3:GetObject`"), "{err}");
+}
+
+#[test]
+fn access_not_granted_takes_the_action_before_the_policy() {
+    // The documented syntax: check access-not-granted --action s3:PutObject POLICY.json
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "p.json",
+        &allow(r#"["s3:GetObject","s3:PutObject"]"#, ""),
+    );
+    let o = run(&[
+        "check",
+        "access-not-granted",
+        "--action",
+        "s3:PutObject",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("s3:PutObject on * by"));
+}
+
+#[test]
+fn a_diff_counterexample_replays_in_simulate_scenario() {
+    let d = tempfile::tempdir().unwrap();
+    let old_text = allow(r#""s3:GetObject""#, "");
+    let new_text = allow(r#"["s3:GetObject","s3:GetAccelerateConfiguration"]"#, "");
+    let old = write(d.path(), "old.json", &old_text);
+    let new = write(d.path(), "new.json", &new_text);
+    let o = run(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let gained = v["gained"][0].clone();
+    assert_eq!(gained["action"], "s3:GetAccelerateConfiguration");
+    assert_eq!(gained["resource"], "*");
+    // The request as printed, with each policy as the caller's identity policy: NEW allows
+    // it, OLD does not — what the diff claims.
+    for (policy, decision) in [(&new_text, "allowed"), (&old_text, "implicitDeny")] {
+        let mut scenario = gained.clone();
+        scenario["identityPolicies"] = Value::Array(vec![serde_json::from_str(policy).unwrap()]);
+        let f = write(d.path(), "scenario.json", &scenario.to_string());
+        let o = run(&[
+            "simulate",
+            "--scenario",
+            f.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        let out: Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr)));
+        assert_eq!(out["decision"], decision, "{scenario}");
+    }
 }

@@ -17,6 +17,8 @@ pub struct CheckResult {
     pub findings: Direction,
     /// Where the encoding approximates.
     pub approximations: Vec<String>,
+    /// Warnings about the arguments (e.g. an action outside the catalogue).
+    pub warnings: Vec<String>,
 }
 
 /// Pass, fail, or the solver gave up.
@@ -53,6 +55,7 @@ pub fn no_new_access(
         result: status(&c.gained),
         findings: c.gained,
         approximations: c.approximations,
+        warnings: Vec::new(),
     })
 }
 
@@ -67,19 +70,24 @@ pub fn access_not_granted(
     if actions.is_empty() {
         return Err(ProofError::Usage("give at least one --action".to_string()));
     }
-    let p = load_policy(policy)?;
-    let r = solver::find_allowed(
-        &Stack::single(p),
-        actions,
-        resources,
-        Catalogue::aws(),
-        opts,
-    )?;
+    let mut warnings = Vec::new();
+    for a in actions {
+        if let Some(w) = check_action(a)? {
+            warnings.push(w);
+        }
+    }
+    for r in resources {
+        check_resource(r)?;
+    }
+    let stack = Stack::single(load_policy(policy)?);
+    let mut r = solver::find_allowed(&stack, actions, resources, Catalogue::aws(), opts)?;
+    crate::diff::star_resource(&mut r.found, &|q| stack.allows(q));
     Ok(CheckResult {
         check: "access-not-granted",
         result: status(&r.found),
         findings: r.found,
         approximations: r.approximations,
+        warnings,
     })
 }
 
@@ -90,12 +98,72 @@ pub fn no_public_access(
     resource_type: &str,
     opts: &Options,
 ) -> Result<CheckResult, ProofError> {
-    let p = load_policy(policy)?;
-    let r = solver::find_public(&Stack::single(p), resource_type, Catalogue::aws(), opts)?;
+    let stack = Stack::single(load_policy(policy)?);
+    let mut r = solver::find_public(&stack, resource_type, Catalogue::aws(), opts)?;
+    crate::diff::star_resource(&mut r.found, &|q| stack.allows(q));
     Ok(CheckResult {
         check: "no-public-access",
         result: status(&r.found),
         findings: r.found,
         approximations: r.approximations,
+        warnings: Vec::new(),
     })
+}
+
+/// An `--action` must be `service:name` (wildcards allowed in either part). A name the
+/// catalogue does not know is a warning, not an error: the catalogue may lag behind AWS.
+fn check_action(a: &str) -> Result<Option<String>, ProofError> {
+    let bad = || {
+        ProofError::Usage(format!(
+            "--action `{a}`: expected `service:ActionName`, e.g. `s3:GetObject`"
+        ))
+    };
+    let (service, name) = a.split_once(':').ok_or_else(bad)?;
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*' | b'?'))
+    };
+    if !word(service) || !word(name) {
+        return Err(bad());
+    }
+    if a.contains(['*', '?']) {
+        return Ok(None);
+    }
+    let catalogue = facts::catalogue::Catalogue::get();
+    let Some(svc) = catalogue.service(&service.to_ascii_lowercase()) else {
+        return Ok(Some(format!(
+            "--action `{a}`: no service `{service}` in the action catalogue"
+        )));
+    };
+    if svc.action(name).is_some() {
+        return Ok(None);
+    }
+    let lower = name.to_ascii_lowercase();
+    let near = svc
+        .actions()
+        .map(|x| {
+            let d = facts::catalogue::edit_distance(&x.name().to_ascii_lowercase(), &lower);
+            (d, x.full_name())
+        })
+        .filter(|(d, _)| *d <= 3)
+        .min();
+    Ok(Some(match near {
+        Some((_, n)) => {
+            format!("--action `{a}`: not in the action catalogue (did you mean `{n}`?)")
+        }
+        None => format!("--action `{a}`: not in the action catalogue"),
+    }))
+}
+
+/// A `--resource` is `*` or an ARN (`arn:partition:service:region:account:resource`,
+/// wildcards allowed).
+fn check_resource(r: &str) -> Result<(), ProofError> {
+    if r == "*" || (r.starts_with("arn:") && r.splitn(6, ':').count() == 6) {
+        Ok(())
+    } else {
+        Err(ProofError::Usage(format!(
+            "--resource `{r}`: expected `*` or an ARN such as `arn:aws:s3:::bucket/*`"
+        )))
+    }
 }

@@ -51,10 +51,24 @@ pub fn diff_files(old: &Path, new: &Path, opts: &Options) -> Result<Comparison, 
 
 /// Compare two parsed policies over the embedded catalogue.
 pub fn diff_policies(old: Policy, new: Policy, opts: &Options) -> Result<Comparison, ProofError> {
-    Ok(solver::compare(
-        &Stack::single(old),
-        &Stack::single(new),
-        Catalogue::aws(),
-        opts,
-    )?)
+    let old = Stack::single(old);
+    let new = Stack::single(new);
+    let mut c = solver::compare(&old, &new, Catalogue::aws(), opts)?;
+    star_resource(&mut c.gained, &|r| new.allows(r) && !old.allows(r));
+    star_resource(&mut c.lost, &|r| old.allows(r) && !new.allows(r));
+    Ok(c)
+}
+
+/// The search picks the shortest resource a pattern matches, `""` for `*`: show `*`
+/// instead, a resource a user can give to `simulate`, when the replay agrees.
+pub(crate) fn star_resource(d: &mut Direction, holds: &dyn Fn(&facts::Request) -> bool) {
+    for e in &mut d.examples {
+        if e.request.resource.is_empty() {
+            let mut r = e.request.clone();
+            r.resource = "*".to_string();
+            if holds(&r) {
+                e.request = r;
+            }
+        }
+    }
 }

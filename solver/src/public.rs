@@ -1,50 +1,114 @@
 //! `no-public-access`: can an anonymous caller, or a caller from an unknown account, reach
 //! the resource under conditions such an outsider can satisfy?
 //!
-//! The outsider controls every context key except the ones AWS sets from the caller's
-//! identity or network (IAM User Guide, "AWS global condition context keys": the principal
-//! and source keys). Those are fixed to values that belong to no one the policy names, so a
-//! condition such as `aws:PrincipalOrgID` or `aws:SourceVpce` keeps them out.
+//! The rule is the one of the Amazon S3 User Guide, "The meaning of public": a policy is
+//! non-public only when it grants access to FIXED values of the principal, account,
+//! organization or source keys (a value with no wildcard; for ARN keys, an ARN whose account
+//! field has no wildcard). So the outsider here
+//!
+//! * has, for the *pinning* keys (`aws:PrincipalAccount`, `aws:PrincipalArn`,
+//!   `aws:PrincipalOrgID`, `aws:SourceArn`, `aws:SourceVpce`, ...), a value that is none of
+//!   the fixed values the policy names, and otherwise any value it likes (a wildcard value
+//!   such as `1*` or `arn:aws:iam::*:role/x` does not keep it out);
+//! * chooses freely every other key, including `aws:PrincipalTag/*` and `aws:username`
+//!   (callers set their own tags and name their own users);
+//! * when anonymous, carries none of the identity keys (`aws:Principal*`, `aws:userid`,
+//!   `aws:username`, `kms:CallerAccount`): AWS only sets them for authenticated callers
+//!   (IAM User Guide, "AWS global condition context keys").
 
 use std::time::Instant;
 
+use facts::request::{ContextValue, Request, RequestPrincipal};
 use z3::ast::{Bool, BV};
 
 use crate::encode::Engine;
 use crate::prove::{engine_for, enumerate, outsiders, AllowedRequests, Options};
 use crate::stack::Stack;
+use crate::strings::StrPred;
 use crate::SolverError;
 
-/// The value an outsider has for a key AWS sets from the caller, if the key is one.
-fn outsider_value(key: &str) -> Option<&'static str> {
-    const ACCOUNT: &str = "999999999999";
-    const ARN: &str = "arn:aws:iam::999999999999:user/iamlogic-outsider";
-    if key.starts_with("aws:principaltag/") {
-        return Some("iamlogic-outsider");
+/// Keys whose fixed values keep an outsider out (lowercased).
+fn pinning(key: &str) -> bool {
+    matches!(
+        key,
+        "aws:principalorgid"
+            | "aws:principalorgpaths"
+            | "aws:principalaccount"
+            | "aws:principalarn"
+            | "aws:sourceorgid"
+            | "aws:sourceorgpaths"
+            | "aws:sourceaccount"
+            | "aws:sourceowner"
+            | "aws:sourcearn"
+            | "aws:sourcevpc"
+            | "aws:sourcevpce"
+            | "aws:userid"
+            | "kms:calleraccount"
+            | "s3:dataaccesspointarn"
+            | "s3:dataaccesspointaccount"
+    )
+}
+
+/// Keys AWS sets only for an authenticated caller: absent for an anonymous one.
+fn identity(key: &str) -> bool {
+    key.starts_with("aws:principaltag/")
+        || matches!(
+            key,
+            "aws:principalorgid"
+                | "aws:principalorgpaths"
+                | "aws:principalaccount"
+                | "aws:principalarn"
+                | "aws:userid"
+                | "aws:username"
+                | "kms:calleraccount"
+        )
+}
+
+/// Whether a condition value names a fixed identity: no wildcard at all, or an ARN whose
+/// account field has none (`arn:aws:iam::111122223333:role/*` names one account).
+fn fixed_value(p: &StrPred) -> bool {
+    if p.literal().is_some() {
+        return true;
     }
+    match p {
+        StrPred::Cond { value, key, .. } if key.ends_with("arn") => value
+            .split(':')
+            .nth(4)
+            .is_some_and(|acct| !acct.is_empty() && !acct.contains(['*', '?', '$'])),
+        _ => false,
+    }
+}
+
+/// The value an outsider has for a key that is neither pinning nor free: where it comes from
+/// and the fact that it is not an AWS service.
+fn outsider_value(key: &str) -> Option<&'static str> {
     Some(match key {
-        "aws:principalorgid" | "aws:sourceorgid" => "o-iamlogicoutsider",
-        "aws:principalorgpaths" | "aws:sourceorgpaths" => "o-iamlogicoutsider/r-out/ou-out/",
-        "aws:principalaccount" | "aws:sourceaccount" | "aws:sourceowner" | "kms:calleraccount" => {
-            ACCOUNT
-        }
-        "aws:principalarn" | "aws:sourcearn" => ARN,
-        "aws:sourcevpc" => "vpc-iamlogicoutsider",
-        "aws:sourcevpce" => "vpce-iamlogicoutsider",
-        "aws:userid" => "AIDAIAMLOGICOUTSIDER",
-        "aws:username" => "iamlogic-outsider",
         "aws:sourceip" | "aws:vpcsourceip" => "203.0.113.7",
         "aws:principalisawsservice" => "false",
-        "aws:principalservicename" => "iamlogic-outsider.example.com",
         _ => return None,
     })
 }
 
-/// Constraints fixing the outsider's keys, and the fixed values for the decoder.
-fn outsider_constraints(engine: &Engine) -> (Vec<Bool>, crate::search::Fixed) {
+/// Constraints describing the outsider, and the fixed values for the decoder.
+fn outsider_constraints(engine: &Engine, anonymous: &Bool) -> (Vec<Bool>, crate::search::Fixed) {
     let mut out = Vec::new();
     let mut fixed = Vec::new();
     for kv in &engine.keys {
+        if identity(&kv.name) {
+            out.push(anonymous.implies(kv.present.not()));
+        }
+        if pinning(&kv.name) {
+            for el in &kv.elems {
+                for (i, p) in kv.usage.strings.preds.iter().enumerate() {
+                    if fixed_value(p) {
+                        if let Some(a) = el.atoms.get(i) {
+                            out.push(a.not());
+                        }
+                    }
+                }
+            }
+            continue;
+        }
         let Some(v) = outsider_value(&kv.name) else {
             continue;
         };
@@ -72,6 +136,42 @@ fn outsider_constraints(engine: &Engine) -> (Vec<Bool>, crate::search::Fixed) {
     (out, fixed)
 }
 
+/// Make a counterexample a request AWS could see: an authenticated outsider whose
+/// `aws:PrincipalArn` was chosen is that principal. Kept only when the policy still allows it.
+fn coherent(stack: &Stack, r: &Request) -> Request {
+    let RequestPrincipal::Aws { .. } = r.principal else {
+        return r.clone();
+    };
+    let arn = r.context.iter().find_map(|(k, v)| match v {
+        ContextValue::Single(s) if k.eq_ignore_ascii_case("aws:principalarn") => Some(s.clone()),
+        _ => None,
+    });
+    let Some(arn) = arn else {
+        return r.clone();
+    };
+    // The shortest string the search finds may leave the account empty: give it the
+    // outsider's account.
+    let mut fields: Vec<&str> = arn.splitn(6, ':').collect();
+    if let Some(acct) = fields.get_mut(4) {
+        if acct.is_empty() {
+            *acct = "999999999999";
+        }
+    }
+    let arn = fields.join(":");
+    if facts::arn::Arn::parse(&arn).is_none() {
+        return r.clone();
+    }
+    let mut c = r.clone();
+    c.context
+        .insert("aws:principalarn", ContextValue::Single(arn.clone()));
+    c.principal = RequestPrincipal::Aws { arn };
+    if stack.allows(&c) {
+        c
+    } else {
+        r.clone()
+    }
+}
+
 /// The service prefix of a resource type: `AWS::S3::Bucket`, `s3:bucket` or `s3` → `s3`.
 pub(crate) fn service_of(resource_type: &str) -> Result<String, SolverError> {
     let t = resource_type.trim();
@@ -89,7 +189,16 @@ pub(crate) fn service_of(resource_type: &str) -> Result<String, SolverError> {
             "resource type `{resource_type}`: expected a form such as `AWS::S3::Bucket` or `s3`"
         )));
     }
-    Ok(service.to_ascii_lowercase())
+    let service = service.to_ascii_lowercase();
+    if facts::catalogue::Catalogue::get()
+        .service(&service)
+        .is_none()
+    {
+        return Err(SolverError::Usage(format!(
+            "--resource-type `{resource_type}`: no service `{service}` in the action catalogue"
+        )));
+    }
+    Ok(service)
 }
 
 /// Requests from an outsider that `stack` (a resource policy) allows on the resource type's
@@ -117,7 +226,16 @@ pub fn find_public(
         .iter()
         .map(|&k| engine.principal_is(k))
         .collect();
-    let (mut goal, fixed) = outsider_constraints(&engine);
+    let anonymous = match engine
+        .vocab
+        .principals
+        .iter()
+        .position(|p| *p == RequestPrincipal::Anonymous)
+    {
+        Some(k) => engine.principal_is(k),
+        None => Bool::from_bool(false),
+    };
+    let (mut goal, fixed) = outsider_constraints(&engine, &anonymous);
     goal.push(engine.allows(stack));
     goal.push(engine.action_in(&actions));
     goal.push(Bool::or(&who));
@@ -131,6 +249,10 @@ pub fn find_public(
         &|r| stack.allows(r),
         "the resource policy allows an outsider",
     )?;
+    let mut found = found;
+    for e in &mut found.examples {
+        e.request = coherent(stack, &e.request);
+    }
     Ok(AllowedRequests {
         found,
         approximations: crate::prove::approximations(&engine),
@@ -147,5 +269,6 @@ mod tests {
         assert_eq!(service_of("sqs").unwrap(), "sqs");
         assert_eq!(service_of("kms:key").unwrap(), "kms");
         assert!(service_of("").is_err());
+        assert!(service_of("frob").is_err());
     }
 }

@@ -6,7 +6,7 @@ use queries::check::{
     access_not_granted, no_new_access, no_public_access, CheckResult, CheckStatus,
 };
 
-use crate::cmd::diff::{options, request_text, Format};
+use crate::cmd::diff::{canonical_action, options, request_text, requests, Format};
 use crate::exit::{CmdResult, Exit};
 use crate::progress::Ui;
 
@@ -78,14 +78,36 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         } => no_public_access(policy, resource_type, &opts)?,
     };
     spinner.finish_and_clear();
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&json(&r))?),
         Format::Text => print!("{}", text(&r)),
     }
     Ok(match r.result {
         CheckStatus::Pass => Exit::Ok,
         CheckStatus::Fail => Exit::Negative,
         CheckStatus::Unknown => Exit::Unknown,
+    })
+}
+
+/// The JSON form: camelCase keys like `diff`'s; `findings` are requests in the format of
+/// `simulate --scenario`.
+fn json(r: &CheckResult) -> serde_json::Value {
+    let f = &r.findings;
+    serde_json::json!({
+        "check": r.check,
+        "result": r.result,
+        "findings": requests(f, true),
+        "unconfirmedFindings": requests(f, false),
+        "actions": f.actions.iter().map(|a| canonical_action(a)).collect::<Vec<_>>(),
+        "unknownActions": f.unknown_actions,
+        "complete": f.complete,
+        "unconfirmed": f.examples.iter().filter(|e| !e.confirmed).count(),
+        "reason": f.unknown,
+        "approximations": r.approximations,
+        "warnings": r.warnings,
     })
 }
 
@@ -106,12 +128,12 @@ fn text(r: &CheckResult) -> String {
     }
     if !r.findings.actions.is_empty() {
         s.push_str(&format!("  actions ({}): ", r.findings.actions.len()));
-        let shown: Vec<&str> = r
+        let shown: Vec<String> = r
             .findings
             .actions
             .iter()
             .take(20)
-            .map(String::as_str)
+            .map(|a| canonical_action(a))
             .collect();
         s.push_str(&shown.join(", "));
         s.push('\n');

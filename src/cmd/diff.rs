@@ -79,10 +79,12 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
 fn json(c: &Comparison) -> Result<String, serde_json::Error> {
     let v = serde_json::json!({
         "verdict": c.verdict,
-        "gained": c.gained.examples.iter().map(|e| &e.request).collect::<Vec<_>>(),
-        "lost": c.lost.examples.iter().map(|e| &e.request).collect::<Vec<_>>(),
-        "gainedActions": c.gained.actions,
-        "lostActions": c.lost.actions,
+        "gained": requests(&c.gained, true),
+        "lost": requests(&c.lost, true),
+        "gainedUnconfirmed": requests(&c.gained, false),
+        "lostUnconfirmed": requests(&c.lost, false),
+        "gainedActions": c.gained.actions.iter().map(|a| canonical_action(a)).collect::<Vec<_>>(),
+        "lostActions": c.lost.actions.iter().map(|a| canonical_action(a)).collect::<Vec<_>>(),
         "gainedUnknownActions": c.gained.unknown_actions,
         "lostUnknownActions": c.lost.unknown_actions,
         "complete": c.gained.complete && c.lost.complete,
@@ -91,6 +93,60 @@ fn json(c: &Comparison) -> Result<String, serde_json::Error> {
         "reason": c.gained.unknown.as_ref().or(c.lost.unknown.as_ref()),
     });
     serde_json::to_string_pretty(&v)
+}
+
+/// The catalogue's spelling of an action (`s3:getobject` → `s3:GetObject`); a name outside
+/// the catalogue as it is.
+pub fn canonical_action(action: &str) -> String {
+    let Some((prefix, name)) = action.split_once(':') else {
+        return action.to_string();
+    };
+    facts::catalogue::Catalogue::get()
+        .service(&prefix.to_ascii_lowercase())
+        .and_then(|s| s.action(name))
+        .map_or_else(|| action.to_string(), |a| a.full_name())
+}
+
+/// A counterexample in the request format of `simulate --scenario`/`--requests`
+/// (docs/simulate.md): `principal` a string (an ARN, `*` for anonymous, a service name),
+/// `action` in the catalogue's case, `resource`, `context` as key → string or array.
+pub fn request_json(e: &Counterexample) -> serde_json::Value {
+    use facts::request::ContextValue;
+    use queries::diff::RequestPrincipal as P;
+    let r = &e.request;
+    let principal = match &r.principal {
+        P::Anonymous => "*".to_string(),
+        P::Aws { arn } => arn.clone(),
+        P::Service { name } => name.clone(),
+        P::Federated { provider } => provider.clone(),
+        P::CanonicalUser { id } => id.clone(),
+    };
+    let context: serde_json::Map<String, serde_json::Value> = r
+        .context
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                ContextValue::Single(s) => serde_json::Value::from(s.clone()),
+                ContextValue::Multi(vs) => serde_json::Value::from(vs.clone()),
+            };
+            (k.to_string(), v)
+        })
+        .collect();
+    serde_json::json!({
+        "principal": principal,
+        "action": canonical_action(&r.action),
+        "resource": r.resource,
+        "context": context,
+    })
+}
+
+/// The examples of a direction the evaluator confirmed (or did not), as requests.
+pub fn requests(d: &Direction, confirmed: bool) -> Vec<serde_json::Value> {
+    d.examples
+        .iter()
+        .filter(|e| e.confirmed == confirmed)
+        .map(request_json)
+        .collect()
 }
 
 /// One request in text form.
@@ -104,7 +160,11 @@ pub fn request_text(e: &Counterexample) -> String {
         P::Federated { provider } => format!("federated {provider}"),
         P::CanonicalUser { id } => format!("canonical user {id}"),
     };
-    let mut s = format!("    {} on {} by {who}", r.action, r.resource);
+    let mut s = format!(
+        "    {} on {} by {who}",
+        canonical_action(&r.action),
+        r.resource
+    );
     for (k, v) in r.context.iter() {
         s.push_str(&format!(
             "\n      {k} = {}",
@@ -130,7 +190,12 @@ fn direction_text(title: &str, d: &Direction) -> String {
     if !d.actions.is_empty() {
         let more = if d.complete { "" } else { " (incomplete)" };
         s.push_str(&format!("  actions ({}){more}: ", d.actions.len()));
-        let shown: Vec<&str> = d.actions.iter().take(20).map(String::as_str).collect();
+        let shown: Vec<String> = d
+            .actions
+            .iter()
+            .take(20)
+            .map(|a| canonical_action(a))
+            .collect();
         s.push_str(&shown.join(", "));
         if d.actions.len() > 20 {
             s.push_str(&format!(", ... ({} more)", d.actions.len() - 20));

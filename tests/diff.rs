@@ -431,3 +431,53 @@ fn a_diff_counterexample_replays_in_simulate_scenario() {
         assert_eq!(out["decision"], decision, "{scenario}");
     }
 }
+
+#[test]
+fn no_verdict_rests_on_an_unconfirmed_request() {
+    // OLD's resource arn:aws:s3:::b/${aws:username}/* is inside NEW's arn:aws:s3:::b/*
+    // whatever the user name (IAM User Guide, "IAM policy elements: Variables and tags"), so
+    // NEW loses nothing. The encoding treats the variable as an independent atom; any request
+    // it finds the other way must not be claimed unless the evaluator confirms it.
+    let d = tempfile::tempdir().unwrap();
+    let old = write(
+        d.path(),
+        "old.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}"#,
+    );
+    let new = write(
+        d.path(),
+        "new.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+    );
+    let o = run(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    match v["verdict"].as_str() {
+        Some("more-permissive") => assert_eq!(code(&o), 1),
+        Some("unknown") => {
+            assert_eq!(code(&o), 3);
+            assert!(v["reason"].is_string(), "{v}");
+        }
+        other => panic!("verdict {other:?}: {v}"),
+    }
+    assert_eq!(v["lost"], serde_json::json!([]), "{v}");
+    // The same question as a check: NEW as the reference, OLD grants nothing new.
+    let o = run(&[
+        "check",
+        "no-new-access",
+        "--reference",
+        new.to_str().unwrap(),
+        old.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    match code(&o) {
+        0 => assert!(out.starts_with("no-new-access: PASS"), "{out}"),
+        3 => assert!(out.contains("reason: "), "{out}"),
+        c => panic!("exit {c}: {out}"),
+    }
+}

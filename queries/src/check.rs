@@ -33,13 +33,12 @@ pub enum CheckStatus {
     Unknown,
 }
 
-fn status(d: &Direction) -> CheckStatus {
-    if d.differs() {
-        CheckStatus::Fail
-    } else if d.complete {
-        CheckStatus::Pass
-    } else {
-        CheckStatus::Unknown
+/// Fail only on a request the evaluator confirmed; only unconfirmed ones give `unknown`.
+fn status(d: &mut Direction) -> CheckStatus {
+    match crate::diff::evidence(d) {
+        Some(true) => CheckStatus::Fail,
+        Some(false) => CheckStatus::Pass,
+        None => CheckStatus::Unknown,
     }
 }
 
@@ -49,10 +48,10 @@ pub fn no_new_access(
     new: &Path,
     opts: &Options,
 ) -> Result<CheckResult, ProofError> {
-    let c = crate::diff::diff_files(reference, new, opts)?;
+    let mut c = crate::diff::diff_files(reference, new, opts)?;
     Ok(CheckResult {
         check: "no-new-access",
-        result: status(&c.gained),
+        result: status(&mut c.gained),
         findings: c.gained,
         approximations: c.approximations,
         warnings: Vec::new(),
@@ -84,7 +83,7 @@ pub fn access_not_granted(
     crate::diff::star_resource(&mut r.found, &|q| stack.allows(q));
     Ok(CheckResult {
         check: "access-not-granted",
-        result: status(&r.found),
+        result: status(&mut r.found),
         findings: r.found,
         approximations: r.approximations,
         warnings,
@@ -103,7 +102,7 @@ pub fn no_public_access(
     crate::diff::star_resource(&mut r.found, &|q| stack.allows(q));
     Ok(CheckResult {
         check: "no-public-access",
-        result: status(&r.found),
+        result: status(&mut r.found),
         findings: r.found,
         approximations: r.approximations,
         warnings: Vec::new(),

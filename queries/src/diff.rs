@@ -56,7 +56,41 @@ pub fn diff_policies(old: Policy, new: Policy, opts: &Options) -> Result<Compari
     let mut c = solver::compare(&old, &new, Catalogue::aws(), opts)?;
     star_resource(&mut c.gained, &|r| new.allows(r) && !old.allows(r));
     star_resource(&mut c.lost, &|r| old.allows(r) && !new.allows(r));
+    c.verdict = confirmed_verdict(&mut c);
     Ok(c)
+}
+
+const UNCONFIRMED: &str = "the only requests found were not confirmed by the evaluator (the \
+                           encoding approximates here): no verdict rests on them";
+
+/// What a direction shows for sure: `Some(true)` a confirmed request, `Some(false)` none at
+/// all after a complete search, `None` nothing certain (the search gave up, or found only
+/// requests the evaluator did not confirm; the reason is then recorded).
+pub(crate) fn evidence(d: &mut Direction) -> Option<bool> {
+    if d.examples.iter().any(|e| e.confirmed) {
+        return Some(true);
+    }
+    if d.examples.is_empty() {
+        return d.complete.then_some(false);
+    }
+    if d.unknown.is_none() {
+        d.unknown = Some(UNCONFIRMED.to_string());
+    }
+    None
+}
+
+/// The verdict the confirmed evidence supports: never one resting on an unconfirmed request.
+fn confirmed_verdict(c: &mut Comparison) -> Verdict {
+    if c.verdict == Verdict::Unknown {
+        return Verdict::Unknown;
+    }
+    match (evidence(&mut c.gained), evidence(&mut c.lost)) {
+        (Some(false), Some(false)) => Verdict::Equivalent,
+        (Some(true), Some(false)) => Verdict::MorePermissive,
+        (Some(false), Some(true)) => Verdict::LessPermissive,
+        (Some(true), Some(true)) => Verdict::Incomparable,
+        _ => Verdict::Unknown,
+    }
 }
 
 /// The search picks the shortest resource a pattern matches, `""` for `*`: show `*`

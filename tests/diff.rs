@@ -276,6 +276,11 @@ fn wildcard_principal_values_and_principal_tags_do_not_keep_outsiders_out() {
         if let Some(arn) = ctx.get("aws:principalarn") {
             assert_eq!(arn, &f["principal"], "{cond}: {f}");
         }
+        if let Some(account) = ctx.get("aws:principalaccount").and_then(Value::as_str) {
+            assert_eq!(account.len(), 12, "{cond}: {f}");
+            let principal = f["principal"].as_str().unwrap_or_default();
+            assert_eq!(principal.split(':').nth(4), Some(account), "{cond}: {f}");
+        }
     }
 }
 

@@ -136,34 +136,56 @@ fn outsider_constraints(engine: &Engine, anonymous: &Bool) -> (Vec<Bool>, crate:
     (out, fixed)
 }
 
-/// Make a counterexample a request AWS could see: an authenticated outsider whose
-/// `aws:PrincipalArn` was chosen is that principal. Kept only when the policy still allows it.
+/// Make a counterexample a request AWS could see: an authenticated outsider is the principal
+/// its `aws:PrincipalArn` names, in the account its `aws:PrincipalAccount` names (the search
+/// picks the shortest strings: an account `1` for `1*` becomes `100000000000`). Kept only when
+/// the policy still allows the rewritten request; otherwise the request as found.
 fn coherent(stack: &Stack, r: &Request) -> Request {
     let RequestPrincipal::Aws { .. } = r.principal else {
         return r.clone();
     };
-    let arn = r.context.iter().find_map(|(k, v)| match v {
-        ContextValue::Single(s) if k.eq_ignore_ascii_case("aws:principalarn") => Some(s.clone()),
-        _ => None,
-    });
-    let Some(arn) = arn else {
+    let single = |key: &str| {
+        r.context.iter().find_map(|(k, v)| match v {
+            ContextValue::Single(s) if k.eq_ignore_ascii_case(key) => Some(s.clone()),
+            _ => None,
+        })
+    };
+    let given_arn = single("aws:principalarn");
+    let given_account = single("aws:principalaccount");
+    if given_arn.is_none() && given_account.is_none() {
+        return r.clone();
+    }
+    let account = match &given_account {
+        Some(a) if a.len() < 12 && a.bytes().all(|b| b.is_ascii_digit()) => format!("{a:0<12}"),
+        Some(a) => a.clone(),
+        None => "999999999999".to_string(),
+    };
+    let arn = match &given_arn {
+        Some(arn) => {
+            let mut fields: Vec<&str> = arn.splitn(6, ':').collect();
+            if let Some(acct) = fields.get_mut(4) {
+                if acct.is_empty() {
+                    *acct = &account;
+                }
+            }
+            fields.join(":")
+        }
+        None => format!("arn:aws:iam::{account}:user/iamlogic-outsider"),
+    };
+    let Some(parsed) = facts::arn::Arn::parse(&arn) else {
         return r.clone();
     };
-    // The shortest string the search finds may leave the account empty: give it the
-    // outsider's account.
-    let mut fields: Vec<&str> = arn.splitn(6, ':').collect();
-    if let Some(acct) = fields.get_mut(4) {
-        if acct.is_empty() {
-            *acct = "999999999999";
-        }
-    }
-    let arn = fields.join(":");
-    if facts::arn::Arn::parse(&arn).is_none() {
-        return r.clone();
-    }
     let mut c = r.clone();
-    c.context
-        .insert("aws:principalarn", ContextValue::Single(arn.clone()));
+    if given_arn.is_some() {
+        c.context
+            .insert("aws:principalarn", ContextValue::Single(arn.clone()));
+    }
+    if given_account.is_some() {
+        c.context.insert(
+            "aws:principalaccount",
+            ContextValue::Single(parsed.account.clone()),
+        );
+    }
     c.principal = RequestPrincipal::Aws { arn };
     if stack.allows(&c) {
         c

@@ -486,3 +486,28 @@ fn no_verdict_rests_on_an_unconfirmed_request() {
         c => panic!("exit {c}: {out}"),
     }
 }
+
+#[test]
+fn a_public_access_finding_replays_in_simulate_scenario() {
+    // The finding, with the checked policy as the resource policy, is a request simulate
+    // allows: an outsider that tagged itself team=x (it controls its own principal tags).
+    let d = tempfile::tempdir().unwrap();
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"x"}}}]}"#;
+    let p = write(d.path(), "p.json", text);
+    let o = check_public(&p);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut scenario = v["findings"][0].clone();
+    scenario["resourcePolicy"] = serde_json::from_str(text).unwrap();
+    let f = write(d.path(), "scenario.json", &scenario.to_string());
+    let o = run(&[
+        "simulate",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let out: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr)));
+    assert_eq!(out["decision"], "allowed", "{scenario}");
+}

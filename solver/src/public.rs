@@ -212,6 +212,12 @@ pub(crate) fn service_of(resource_type: &str) -> Result<String, SolverError> {
         )));
     }
     let service = service.to_ascii_lowercase();
+    // CloudFormation type names whose service part is not the IAM prefix.
+    let service = match service.as_str() {
+        "efs" if t.starts_with("AWS::") => "elasticfilesystem".to_string(),
+        "opensearchservice" | "elasticsearch" if t.starts_with("AWS::") => "es".to_string(),
+        _ => service,
+    };
     if facts::catalogue::Catalogue::get()
         .service(&service)
         .is_none()
@@ -292,5 +298,10 @@ mod tests {
         assert_eq!(service_of("kms:key").unwrap(), "kms");
         assert!(service_of("").is_err());
         assert!(service_of("frob").is_err());
+        assert_eq!(
+            service_of("AWS::EFS::FileSystem").unwrap(),
+            "elasticfilesystem"
+        );
+        assert_eq!(service_of("AWS::OpenSearchService::Domain").unwrap(), "es");
     }
 }

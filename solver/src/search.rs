@@ -119,7 +119,7 @@ impl<'e> Search<'e> {
             .filter(|(_, p)| !p.opaque())
             .filter_map(|(i, _)| atoms.get(i).map(|a| (i, model_bool(model, a))))
             .collect();
-        match realize(preds, &want, self.remaining_ms().min(5_000)) {
+        match realize(preds, &want, self.deadline) {
             Realized::Witness(w) => Ok(Some(w)),
             Realized::Impossible(core) => {
                 let core = if core.is_empty() { want } else { core };

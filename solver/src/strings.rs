@@ -397,7 +397,15 @@ pub(crate) enum Realized {
 
 /// Find a string `w` with `preds[i].holds(w) == v` for every `(i, v)` in `want` (opaque
 /// predicates are skipped by the caller).
-pub(crate) fn realize(preds: &[StrPred], want: &[(usize, bool)], timeout_ms: u32) -> Realized {
+pub(crate) fn realize(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    deadline: std::time::Instant,
+) -> Realized {
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let timeout_ms = u32::try_from(left.as_millis())
+        .unwrap_or(u32::MAX)
+        .min(5_000);
     let ok = |w: &str| {
         want.iter()
             .all(|&(i, v)| preds.get(i).is_some_and(|p| p.holds(w) == v))
@@ -418,6 +426,7 @@ pub(crate) fn realize(preds: &[StrPred], want: &[(usize, bool)], timeout_ms: u32
         ]
         .map(String::from),
     );
+    cands.truncate(64);
     if let Some(w) = cands.into_iter().find(|w| ok(w)) {
         return Realized::Witness(w);
     }
@@ -430,13 +439,17 @@ pub(crate) fn realize(preds: &[StrPred], want: &[(usize, bool)], timeout_ms: u32
         .map(|&(i, v)| preds.get(i).and_then(StrPred::tokens).map(|t| (t, v)))
         .collect();
     if let Some(globs) = globs {
-        match automata::search(&globs, 50_000) {
+        match automata::search(&globs, 20_000, deadline) {
             automata::Search::Found(w) if ok(&w) => return Realized::Witness(w),
             automata::Search::Impossible => {
                 // Shrink the core: drop each atom whose absence keeps it impossible.
                 let mut core: Vec<usize> = (0..want.len()).collect();
                 let mut k = 0;
-                while k < core.len() && core.len() > 1 && want.len() <= 64 {
+                while k < core.len()
+                    && core.len() > 1
+                    && want.len() <= 64
+                    && std::time::Instant::now() < deadline
+                {
                     let trial: Vec<(Vec<Tok>, bool)> = core
                         .iter()
                         .enumerate()
@@ -444,7 +457,7 @@ pub(crate) fn realize(preds: &[StrPred], want: &[(usize, bool)], timeout_ms: u32
                         .filter_map(|(_, &w)| globs.get(w).cloned())
                         .collect();
                     if matches!(
-                        automata::search(&trial, 5_000),
+                        automata::search(&trial, 2_000, deadline),
                         automata::Search::Impossible
                     ) {
                         core.remove(k);

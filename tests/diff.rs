@@ -511,3 +511,40 @@ fn a_public_access_finding_replays_in_simulate_scenario() {
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr)));
     assert_eq!(out["decision"], "allowed", "{scenario}");
 }
+
+#[test]
+fn fixed_source_and_role_id_values_keep_outsiders_out_wildcards_do_not() {
+    // Amazon S3 "The meaning of public": a fixed aws:SourceAccount, aws:SourceArn or
+    // aws:userid of the pattern AROLEID:* makes a policy non-public; a wildcard does not.
+    let d = tempfile::tempdir().unwrap();
+    for (i, (cond, expected)) in [
+        (
+            r#"{"StringEquals":{"aws:SourceAccount":"111122223333"}}"#,
+            0,
+        ),
+        (
+            r#"{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:111122223333:t"}}"#,
+            0,
+        ),
+        (r#"{"StringLike":{"aws:userid":"AROAEXAMPLEID:*"}}"#, 0),
+        (r#"{"StringLike":{"aws:userid":"AROA*:*"}}"#, 1),
+        (r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#, 1),
+        (r#"{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:t"}}"#, 1),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = write(
+            d.path(),
+            &format!("p{i}.json"),
+            &public_bucket(&format!(r#","Condition":{cond}"#)),
+        );
+        let o = check_public(&p);
+        assert_eq!(
+            code(&o),
+            *expected,
+            "{cond}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}

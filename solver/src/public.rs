@@ -64,13 +64,18 @@ fn identity(key: &str) -> bool {
         )
 }
 
-/// Whether a condition value names a fixed identity: no wildcard at all, or an ARN whose
-/// account field has none (`arn:aws:iam::111122223333:role/*` names one account).
+/// Whether a condition value names a fixed identity: no wildcard at all, an ARN whose
+/// account field has none (`arn:aws:iam::111122223333:role/*` names one account), or a role
+/// id with any session (S3's "fixed value of aws:userid", pattern `AROLEID:*`).
 fn fixed_value(p: &StrPred) -> bool {
     if p.literal().is_some() {
         return true;
     }
     match p {
+        // A role's unique id with any session name (`AROAEXAMPLEID:*`) names one role.
+        StrPred::Cond { value, key, .. } if key == "aws:userid" => value
+            .strip_suffix(":*")
+            .is_some_and(|id| !id.is_empty() && !id.contains(['*', '?', '$', ':'])),
         StrPred::Cond { value, key, .. } if key.ends_with("arn") => value
             .split(':')
             .nth(4)

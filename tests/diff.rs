@@ -397,6 +397,15 @@ fn access_not_granted_takes_the_action_before_the_policy() {
     ]);
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("s3:PutObject on * by"));
+    // `*` alone is an action pattern too (every action).
+    let o = run(&[
+        "check",
+        "access-not-granted",
+        "--action",
+        "*",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

@@ -109,7 +109,7 @@ pub fn no_public_access(
     })
 }
 
-/// An `--action` must be `service:name` (wildcards allowed in either part). A name the
+/// An `--action` must be `*` or `service:name` (wildcards allowed in either part). A name the
 /// catalogue does not know is a warning, not an error: the catalogue may lag behind AWS.
 fn check_action(a: &str) -> Result<Option<String>, ProofError> {
     let bad = || {
@@ -117,6 +117,9 @@ fn check_action(a: &str) -> Result<Option<String>, ProofError> {
             "--action `{a}`: expected `service:ActionName`, e.g. `s3:GetObject`"
         ))
     };
+    if a == "*" {
+        return Ok(None);
+    }
     let (service, name) = a.split_once(':').ok_or_else(bad)?;
     let word = |s: &str| {
         !s.is_empty()

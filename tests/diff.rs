@@ -557,3 +557,48 @@ fn fixed_source_and_role_id_values_keep_outsiders_out_wildcards_do_not() {
         );
     }
 }
+
+#[test]
+fn diff_honours_the_timeout_on_large_policies() {
+    // 5,000 statements against 3,001: far more than a second of work. `--timeout 1` must
+    // give an answer (usually `unknown`, exit 3) well before the unbounded proof would end
+    // (over 10 s before the deadline reached every phase).
+    let d = tempfile::tempdir().unwrap();
+    let st = |i: usize| {
+        format!(
+            r#"{{"Effect":"Allow","Action":["s3:GetObject","s3:Put*","ec2:Describe*"],"Resource":"arn:aws:s3:::b{i}/*"}}"#
+        )
+    };
+    let many: Vec<String> = (0..5000).map(st).collect();
+    let mut other: Vec<String> = (0..3000)
+        .map(|i| {
+            format!(
+                r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/{i}/*"}}"#
+            )
+        })
+        .collect();
+    other.push(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#.to_string());
+    let doc = |sts: &[String]| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            sts.join(",")
+        )
+    };
+    let a = write(d.path(), "a.json", &doc(&many));
+    let b = write(d.path(), "b.json", &doc(&other));
+    let start = std::time::Instant::now();
+    let o = run(&[
+        "diff",
+        "--timeout",
+        "1",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    let took = start.elapsed();
+    assert!(
+        matches!(code(&o), 1 | 3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(took.as_secs_f64() < 8.0, "took {took:?}");
+}

@@ -536,6 +536,11 @@ fn fixed_source_and_role_id_values_keep_outsiders_out_wildcards_do_not() {
             0,
         ),
         (r#"{"StringLike":{"aws:userid":"AROAEXAMPLEID:*"}}"#, 0),
+        // Only AWS services carry a service name; an outsider has none.
+        (
+            r#"{"StringEquals":{"aws:PrincipalServiceName":"cloudtrail.amazonaws.com"}}"#,
+            0,
+        ),
         (r#"{"StringLike":{"aws:userid":"AROA*:*"}}"#, 1),
         (r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#, 1),
         (r#"{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:t"}}"#, 1),

@@ -99,6 +99,14 @@ fn outsider_constraints(engine: &Engine, anonymous: &Bool) -> (Vec<Bool>, crate:
     let mut out = Vec::new();
     let mut fixed = Vec::new();
     for kv in &engine.keys {
+        // The outsider is not an AWS service: AWS sets these only for service principals.
+        if matches!(
+            kv.name.as_str(),
+            "aws:principalservicename" | "aws:principalservicenameslist"
+        ) {
+            out.push(kv.present.not());
+            continue;
+        }
         if identity(&kv.name) {
             out.push(anonymous.implies(kv.present.not()));
         }

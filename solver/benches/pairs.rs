@@ -1,6 +1,9 @@
 //! Benchmark: `compare` over all 4,600 managed-policy version pairs of the shared corpus.
 //! Prints the median, 99th percentile and maximum time per pair, the total wall time and
 //! the verdict counts. Run with `cargo bench -p iamlogic-solver --bench pairs`.
+//! `PAIRS_FILTER=name,name` keeps the pairs whose name (`Policy v1->v2`) contains one of
+//! the names, `PAIRS_STRIDE=n` keeps every n-th pair (both together: either),
+//! `PAIRS_TIMEOUT=s` sets the timeout in seconds.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -15,13 +18,30 @@ fn main() {
         return;
     };
     let cat = Catalogue::aws();
-    let opts = Options::default();
+    let mut opts = Options::default();
+    if let Some(t) = std::env::var("PAIRS_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        opts.timeout = std::time::Duration::from_secs(t);
+    }
     let start = Instant::now();
     let mut times = Vec::with_capacity(pairs.len());
     let mut counts = std::collections::BTreeMap::new();
     let mut errors = 0;
     let mut slow: Vec<(f64, String, String)> = Vec::new();
+    let filter = std::env::var("PAIRS_FILTER").ok();
+    let stride: usize = std::env::var("PAIRS_STRIDE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     for (i, p) in pairs.iter().enumerate() {
+        let named = filter
+            .as_deref()
+            .is_some_and(|f| f.split(',').any(|n| p.name.contains(n)));
+        if (filter.is_some() || stride > 1) && !(named || (stride > 1 && i % stride == 0)) {
+            continue;
+        }
         if i % 500 == 0 {
             eprintln!(
                 "{i}/{} pairs, {:.1} s",

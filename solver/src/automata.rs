@@ -16,6 +16,10 @@ pub(crate) enum Tok {
     One,
     /// `*`: any run of characters.
     Star,
+    /// `?` within one of an ARN pattern's first five segments: one character but `:`.
+    SegOne,
+    /// `*` within one of an ARN pattern's first five segments: any run without `:`.
+    SegStar,
 }
 
 /// Tokens of a glob (`literal`: `*` and `?` are plain characters).
@@ -27,6 +31,38 @@ pub(crate) fn tokens(text: &str, literal: bool) -> Vec<Tok> {
             c => Tok::Lit(c),
         })
         .collect()
+}
+
+/// Tokens of an `ArnLike`/`ArnEquals` pattern, following `facts::arn::arn_like`: a pattern
+/// without `:` is a plain glob; otherwise its first five `:`-separated segments are globs
+/// whose wildcards do not span `:`, joined by literal colons, and the rest is a plain glob.
+/// A value matches the sequence exactly when its first five colons align with the
+/// pattern's, which is the segment-wise rule. `None` for a pattern with colons but fewer
+/// than six segments (it matches nothing; the caller falls back to the string solver).
+pub(crate) fn arn_tokens(text: &str) -> Option<Vec<Tok>> {
+    if !text.contains(':') {
+        return Some(tokens(text, false));
+    }
+    let segs: Vec<&str> = text.splitn(6, ':').collect();
+    if segs.len() < 6 {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, seg) in segs.iter().enumerate() {
+        if i > 0 {
+            out.push(Tok::Lit(':'));
+        }
+        if i < 5 {
+            out.extend(seg.chars().map(|c| match c {
+                '*' => Tok::SegStar,
+                '?' => Tok::SegOne,
+                c => Tok::Lit(c),
+            }));
+        } else {
+            out.extend(tokens(seg, false));
+        }
+    }
+    Some(out)
 }
 
 /// The outcome of a search.
@@ -42,7 +78,7 @@ pub(crate) enum Search {
 fn close(t: &[Tok], set: &mut Vec<u16>) {
     let mut i = 0;
     while let Some(&p) = set.get(i) {
-        if let Some(Tok::Star) = t.get(usize::from(p)) {
+        if let Some(Tok::Star | Tok::SegStar) = t.get(usize::from(p)) {
             let next = p + 1;
             if !set.contains(&next) {
                 set.push(next);
@@ -60,6 +96,8 @@ fn step(t: &[Tok], set: &[u16], c: char) -> Vec<u16> {
             Some(Tok::Lit(d)) if *d == c => out.push(p + 1),
             Some(Tok::One) => out.push(p + 1),
             Some(Tok::Star) => out.push(p),
+            Some(Tok::SegOne) if c != ':' => out.push(p + 1),
+            Some(Tok::SegStar) if c != ':' => out.push(p),
             _ => {}
         }
     }
@@ -175,6 +213,37 @@ mod tests {
             }
             _ => panic!("expected a witness"),
         }
+    }
+
+    fn arn(p: &[(&str, bool)]) -> Vec<(Vec<Tok>, bool)> {
+        p.iter()
+            .filter_map(|(t, v)| arn_tokens(t).map(|k| (k, *v)))
+            .collect()
+    }
+
+    #[test]
+    fn arn_like_wildcards_stay_within_their_segment() {
+        // IAM User Guide, ARN condition operators: ArnLike compares each of the six
+        // colon-delimited parts separately. `arn:*:x` has a `*` in the partition segment,
+        // which cannot span the service `s3`; the search must agree with facts' matcher.
+        let want = arn(&[("arn:aws:*:::b", true), ("arn:aws:s3:::*", false)]);
+        match search(&want, 100_000, far()) {
+            Search::Found(s) => {
+                assert!(facts::arn::arn_like("arn:aws:*:::b", &s));
+                assert!(!facts::arn::arn_like("arn:aws:s3:::*", &s));
+            }
+            _ => panic!("expected a witness"),
+        }
+        // Segment by segment, `arn:aws:s3:*:1:r` lies inside `arn:aws:s3:*:*:*`.
+        let want = arn(&[("arn:aws:s3:*:1:r", true), ("arn:aws:s3:*:*:*", false)]);
+        assert!(matches!(search(&want, 100_000, far()), Search::Impossible));
+        // Same patterns under ArnLike and StringLike when the wildcard is in the resource
+        // part: matching one and not the other is impossible (the ArnLike pattern's `*`
+        // spans `:` there).
+        let mut want = arn(&[("arn:aws:iam::aws:policy/AWSElastic*", true)]);
+        want.push((tokens("arn:aws:iam::aws:policy/AWSElastic*", false), false));
+        assert!(matches!(search(&want, 100_000, far()), Search::Impossible));
+        assert!(arn_tokens("arn:aws:s3").is_none());
     }
 
     #[test]

@@ -82,7 +82,8 @@ impl StrPred {
     }
 
     /// The pattern as glob tokens, for the patterns whose language is a plain glob
-    /// (resources, `StringLike`) or one exact string (`StringEquals`, `BinaryEquals`).
+    /// (resources, `StringLike`), one exact string (`StringEquals`, `BinaryEquals`) or an
+    /// ARN pattern matched segment-wise (`ArnLike`, `ArnEquals`).
     fn tokens(&self) -> Option<Vec<Tok>> {
         if self.opaque() {
             return None;
@@ -94,6 +95,7 @@ impl StrPred {
                 BaseOperator::StringEquals | BaseOperator::BinaryEquals => {
                     Some(automata::tokens(value, true))
                 }
+                BaseOperator::ArnLike | BaseOperator::ArnEquals => automata::arn_tokens(value),
                 _ => None,
             },
         }
@@ -402,10 +404,6 @@ pub(crate) fn realize(
     want: &[(usize, bool)],
     deadline: std::time::Instant,
 ) -> Realized {
-    let left = deadline.saturating_duration_since(std::time::Instant::now());
-    let timeout_ms = u32::try_from(left.as_millis())
-        .unwrap_or(u32::MAX)
-        .min(5_000);
     let ok = |w: &str| {
         want.iter()
             .all(|&(i, v)| preds.get(i).is_some_and(|p| p.holds(w) == v))
@@ -439,39 +437,71 @@ pub(crate) fn realize(
         .map(|&(i, v)| preds.get(i).and_then(StrPred::tokens).map(|t| (t, v)))
         .collect();
     if let Some(globs) = globs {
-        match automata::search(&globs, 20_000, deadline) {
-            automata::Search::Found(w) if ok(&w) => return Realized::Witness(w),
-            automata::Search::Impossible => {
-                // Shrink the core: drop each atom whose absence keeps it impossible.
-                let mut core: Vec<usize> = (0..want.len()).collect();
-                let mut k = 0;
-                while k < core.len()
-                    && core.len() > 1
-                    && want.len() <= 64
-                    && std::time::Instant::now() < deadline
-                {
-                    let trial: Vec<(Vec<Tok>, bool)> = core
-                        .iter()
-                        .enumerate()
-                        .filter(|(n, _)| *n != k)
-                        .filter_map(|(_, &w)| globs.get(w).cloned())
-                        .collect();
-                    if matches!(
-                        automata::search(&trial, 2_000, deadline),
-                        automata::Search::Impossible
-                    ) {
-                        core.remove(k);
-                    } else {
-                        k += 1;
+        let mut active: Vec<usize> = (0..want.len())
+            .filter(|&n| want.get(n).is_some_and(|w| w.1))
+            .collect();
+        // Lazily: search with the patterns wanted true, then add each pattern the witness
+        // gets wrong (as facts decides) and search again. Patterns wanted false that no
+        // shortest witness touches never enter the product, which keeps it small.
+        loop {
+            let trial: Vec<(Vec<Tok>, bool)> = active
+                .iter()
+                .filter_map(|&n| globs.get(n).cloned())
+                .collect();
+            match automata::search(&trial, 20_000, deadline) {
+                automata::Search::Found(w) => {
+                    if ok(&w) {
+                        return Realized::Witness(w);
                     }
+                    let wrong: Vec<usize> = (0..want.len())
+                        .filter(|n| !active.contains(n))
+                        .filter(|&n| {
+                            want.get(n).is_some_and(|&(i, v)| {
+                                preds.get(i).is_some_and(|p| p.holds(&w) != v)
+                            })
+                        })
+                        .collect();
+                    if wrong.is_empty() {
+                        break;
+                    }
+                    active.extend(wrong);
                 }
-                return Realized::Impossible(
-                    core.iter().filter_map(|&n| want.get(n).copied()).collect(),
-                );
+                automata::Search::Impossible => {
+                    // Shrink the core: drop each atom whose absence keeps it impossible.
+                    let mut core = active;
+                    let mut k = 0;
+                    while k < core.len()
+                        && core.len() > 1
+                        && core.len() <= 64
+                        && std::time::Instant::now() < deadline
+                    {
+                        let trial: Vec<(Vec<Tok>, bool)> = core
+                            .iter()
+                            .enumerate()
+                            .filter(|(n, _)| *n != k)
+                            .filter_map(|(_, &w)| globs.get(w).cloned())
+                            .collect();
+                        if matches!(
+                            automata::search(&trial, 2_000, deadline),
+                            automata::Search::Impossible
+                        ) {
+                            core.remove(k);
+                        } else {
+                            k += 1;
+                        }
+                    }
+                    return Realized::Impossible(
+                        core.iter().filter_map(|&n| want.get(n).copied()).collect(),
+                    );
+                }
+                automata::Search::TooBig => break,
             }
-            _ => {}
         }
     }
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let timeout_ms = u32::try_from(left.as_millis())
+        .unwrap_or(u32::MAX)
+        .min(5_000);
     // Regular expressions: membership of one string in each language, tracked per atom.
     let solver = Solver::new();
     let mut params = Params::new();

@@ -36,65 +36,42 @@ const ASSUME_ROLE_ACTIONS: [&str; 3] = [
     "sts:assumerolewithwebidentity",
 ];
 
-/// Something that takes every input relation: the runtime of the decision program.
-pub(crate) trait Sink<'a>:
-    Extend<decide::Env<'a>>
-    + Extend<decide::Req>
-    + Extend<decide::ReqResource>
-    + Extend<decide::ReqAssumeRole>
-    + Extend<decide::ReqRcp>
-    + Extend<decide::CrossAccount>
-    + Extend<decide::ReqVpcEndpoint>
-    + Extend<decide::Principal>
-    + Extend<decide::PrincipalAccount>
-    + Extend<decide::MemberOf>
-    + Extend<decide::SessionOf>
-    + Extend<decide::IdentityPolicy>
-    + Extend<decide::BoundaryPolicy>
-    + Extend<decide::SessionPolicy>
-    + Extend<decide::ServiceLinkedRole>
-    + Extend<decide::ManagementAccount>
-    + Extend<decide::ScpLevel>
-    + Extend<decide::ScpAttachment>
-    + Extend<decide::RcpLevel>
-    + Extend<decide::RcpAttachment>
-    + Extend<decide::ResourceKindOf>
-    + Extend<decide::ResourcePolicy>
-    + Extend<decide::TrustPolicy>
-    + Extend<decide::PolicyActionStatement>
-{
+/// Declares [`Sink`] over one list of input relations, so that the trait and its blanket
+/// implementation cannot drift apart.
+macro_rules! sink_of {
+    ($($rel:ident),* $(,)?) => {
+        /// Something that takes every input relation: the runtime of the decision program.
+        pub(crate) trait Sink<'a>: Extend<decide::Env<'a>> $(+ Extend<decide::$rel>)* {}
+
+        impl<'a, T> Sink<'a> for T where T: Extend<decide::Env<'a>> $(+ Extend<decide::$rel>)* {}
+    };
 }
 
-impl<'a, T> Sink<'a> for T where
-    T: Extend<decide::Env<'a>>
-        + Extend<decide::Req>
-        + Extend<decide::ReqResource>
-        + Extend<decide::ReqAssumeRole>
-        + Extend<decide::ReqRcp>
-        + Extend<decide::CrossAccount>
-        + Extend<decide::ReqAssumeRole>
-        + Extend<decide::ReqRcp>
-        + Extend<decide::CrossAccount>
-        + Extend<decide::ReqVpcEndpoint>
-        + Extend<decide::Principal>
-        + Extend<decide::PrincipalAccount>
-        + Extend<decide::MemberOf>
-        + Extend<decide::SessionOf>
-        + Extend<decide::IdentityPolicy>
-        + Extend<decide::BoundaryPolicy>
-        + Extend<decide::SessionPolicy>
-        + Extend<decide::ServiceLinkedRole>
-        + Extend<decide::ManagementAccount>
-        + Extend<decide::ScpLevel>
-        + Extend<decide::ScpAttachment>
-        + Extend<decide::RcpLevel>
-        + Extend<decide::RcpAttachment>
-        + Extend<decide::ResourceKindOf>
-        + Extend<decide::ResourcePolicy>
-        + Extend<decide::TrustPolicy>
-        + Extend<decide::PolicyActionStatement>
-{
-}
+sink_of!(
+    Req,
+    ReqResource,
+    ReqAssumeRole,
+    ReqRcp,
+    CrossAccount,
+    ReqVpcEndpoint,
+    Principal,
+    PrincipalAccount,
+    MemberOf,
+    SessionOf,
+    IdentityPolicy,
+    BoundaryPolicy,
+    SessionPolicy,
+    ServiceLinkedRole,
+    ManagementAccount,
+    ScpLevel,
+    ScpAttachment,
+    RcpLevel,
+    RcpAttachment,
+    ResourceKindOf,
+    ResourcePolicy,
+    TrustPolicy,
+    PolicyActionStatement,
+);
 
 /// Fill `rt` with every input relation for `batch`.
 pub(crate) fn load<'a>(

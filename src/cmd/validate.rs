@@ -21,39 +21,23 @@ pub struct Args {
     files: Vec<PathBuf>,
     /// What the documents are used as: decides the size quota and whether `Principal` is
     /// required or forbidden.
-    #[arg(long, value_enum, default_value = "managed")]
-    kind: Kind,
+    #[arg(long, default_value = "managed", value_parser = kind_parser())]
+    kind: PolicyKind,
     /// `text` for people (`file:path: severity code: message`), `json` for tools (an array
     /// of findings, each with its file).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum Kind {
-    Managed,
-    InlineUser,
-    InlineGroup,
-    InlineRole,
-    Trust,
-    Scp,
-    Rcp,
-    Resource,
-}
-
-impl From<Kind> for PolicyKind {
-    fn from(k: Kind) -> PolicyKind {
-        match k {
-            Kind::Managed => PolicyKind::Managed,
-            Kind::InlineUser => PolicyKind::InlineUser,
-            Kind::InlineGroup => PolicyKind::InlineGroup,
-            Kind::InlineRole => PolicyKind::InlineRole,
-            Kind::Trust => PolicyKind::Trust,
-            Kind::Scp => PolicyKind::Scp,
-            Kind::Rcp => PolicyKind::Rcp,
-            Kind::Resource => PolicyKind::Resource,
-        }
-    }
+/// `--kind` takes the names `queries` gives its policy kinds, so the two lists cannot drift.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = PolicyKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(PolicyKind::ALL.map(|(_, name)| name)).map(|name| {
+        PolicyKind::ALL
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map_or(PolicyKind::Managed, |(kind, _)| *kind)
+    })
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -83,7 +67,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         docs.push((path, text));
     }
-    let kind = PolicyKind::from(args.kind);
+    let kind = args.kind;
     // A bar only when there are enough files for it to be worth seeing.
     let bar = if docs.len() >= PROGRESS_MIN_FILES {
         ui.bar(docs.len() as u64, "validating")

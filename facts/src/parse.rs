@@ -13,6 +13,8 @@
 mod grammar;
 mod json;
 
+pub(crate) use grammar::type_name;
+
 use serde_json::Value;
 
 use crate::error::{JsonPath, PolicyError, PolicyErrorKind, PolicyErrors};

@@ -22,17 +22,7 @@ pub(crate) struct FileCtx {
     pub file: Arc<PathBuf>,
 }
 
-/// The JSON type name of a value, for "expected X, found Y" messages.
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+pub(crate) use crate::parse::type_name;
 
 impl FileCtx {
     /// A context for `file`.

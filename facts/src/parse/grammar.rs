@@ -26,8 +26,9 @@ const STATEMENT_ELEMENTS: [&str; 9] = [
     "Condition",
 ];
 
-/// The JSON type of a value, as named in messages.
-fn type_name(v: &Value) -> &'static str {
+/// The JSON type of a value, as named in "expected X, found Y" messages (policies and
+/// account inputs alike).
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -7,6 +7,7 @@
 mod cmd;
 mod exit;
 mod progress;
+mod render;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;

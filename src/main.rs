@@ -41,6 +41,8 @@ enum Command {
     Diff(cmd::diff::Args),
     /// Policy checks for CI gates (no-new-access, access-not-granted, no-public-access).
     Check(cmd::check::Args),
+    /// Every principal that can act on a resource: exact under conditions, through role chains.
+    WhoCan(cmd::who_can::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -52,6 +54,7 @@ fn main() -> std::process::ExitCode {
         Command::Facts(a) => cmd::facts::run(a, &ui),
         Command::Diff(a) => cmd::diff::run(a, &ui),
         Command::Check(a) => cmd::check::run(a, &ui),
+        Command::WhoCan(a) => cmd::who_can::run(a, &ui),
     };
     match result {
         Ok(code) => code.into(),

@@ -8,3 +8,4 @@ pub mod graph;
 pub mod scenario;
 pub mod simulate;
 pub mod validate;
+pub mod who_can;

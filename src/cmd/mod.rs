@@ -6,3 +6,4 @@ pub mod facts;
 pub mod simulate;
 pub mod validate;
 pub mod version;
+pub mod who_can;

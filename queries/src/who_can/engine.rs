@@ -1,0 +1,649 @@
+//! Exact decisions of many principal × action × resource *cells* at once.
+//!
+//! Each cell is first screened with `facts`' matchers: a principal with no `Allow` statement
+//! that could apply (identity side or resource policy naming it; the root user of an
+//! account always has its identity side) is dropped without a decision. The statements that
+//! could apply are then searched for condition entries on keys only a live request carries
+//! (atoms, see [`super::atoms`]). Without atoms, one engine decision is the exact answer.
+//! With atoms, the solver lists every realisable truth assignment of them with a witness
+//! context ([`super::exact`]), and each witness is decided by the engine: the cell is
+//! `allowed` when every witness is, `conditional` when some are, and dropped when none is.
+//! All decisions of a query go to [`rules::Engine::decide`] in one batch.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use facts::account::context::Filler;
+use facts::account::Model;
+use facts::policy::{Effect, PrincipalClause};
+use facts::request::{Context, ContextValue, Request, RequestPrincipal};
+use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, Sym, TablesBuilder};
+use rules::{BatchRequest, Decision, Engine, Outcome};
+
+use super::atoms::{is_atom, Atoms};
+use super::exact::{condition_sentence, merged, separating_condition, Exact};
+use super::model::{
+    Access, ConditionAtom, ConditionLiteral, Conditions, Reason, StatementRef, Stats, Witness,
+    Witnesses,
+};
+use crate::simulate::principal::classify;
+use crate::simulate::AccountSimulator;
+
+/// The loaded tables plus the principals resource policies name that the data does not
+/// hold (other accounts, services, anonymous), ready for an engine.
+#[derive(Debug)]
+pub struct Prepared {
+    tables: FactTables,
+    /// Accounts whose IAM data is loaded.
+    loaded: HashSet<String>,
+}
+
+impl Prepared {
+    /// Compile the principals that resource and trust policies name into the tables of `sim`.
+    pub fn new(sim: &AccountSimulator) -> Prepared {
+        let base = sim.tables();
+        let mut b = TablesBuilder::from_tables(base.clone());
+        let loaded: HashSet<String> = sim.model().accounts.iter().map(|a| a.to_string()).collect();
+        let mut named: Vec<String> = vec!["*".to_string()];
+        let pols = base
+            .resource_policies
+            .iter()
+            .chain(base.trust_policies.iter())
+            .map(|&(_, p)| p);
+        for pid in pols {
+            let Some(row) = base.policies.get(pid as usize) else {
+                continue;
+            };
+            for st in &row.document.statements {
+                if let Some(PrincipalClause::Principal(facts::policy::Principals::Specific(es))) =
+                    &st.principal
+                {
+                    for e in es {
+                        match e {
+                            facts::policy::PrincipalEntry::Aws(v) if v != "*" => {
+                                named.push(v.clone())
+                            }
+                            facts::policy::PrincipalEntry::Service(v) => named.push(v.clone()),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        for text in named {
+            add_principal(&mut b, &text);
+        }
+        Prepared {
+            tables: b.finish(),
+            loaded,
+        }
+    }
+
+    /// The tables (loaded data plus named principals).
+    pub fn tables(&self) -> &FactTables {
+        &self.tables
+    }
+
+    /// Whether the IAM data of `account` is loaded.
+    pub fn is_loaded(&self, account: &str) -> bool {
+        self.loaded.contains(account)
+    }
+}
+
+/// Add the principal `text` names (an account becomes its root) unless present.
+fn add_principal(b: &mut TablesBuilder, text: &str) -> Option<Sym> {
+    let c = classify(text)?;
+    let entity = if c.kind == PrincipalKind::Root {
+        c.arn.clone()
+    } else {
+        text.to_string()
+    };
+    if let Some(p) = b.tables().principal_by_arn(&entity) {
+        return Some(p.id);
+    }
+    let acct = c.account.as_deref().map(|a| b.account(a));
+    let id = b.principal(&entity, &c.arn, c.kind, acct);
+    // A session of a loaded role has the role's policies (as simulate decides it).
+    if let (PrincipalKind::Session, Some(name)) = (c.kind, &c.role_name) {
+        let role = b.tables().principals.iter().find(|p| {
+            p.kind == PrincipalKind::Role
+                && p.account == acct
+                && b.tables().symbols.name(p.arn).rsplit('/').next() == Some(name.as_str())
+        });
+        if let Some(role) = role.map(|r| r.id) {
+            b.session_of(id, role);
+        }
+    }
+    Some(id)
+}
+
+/// One question: may `principal` perform `action` on `resource`?
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cell {
+    /// The principal entity.
+    pub principal: Sym,
+    /// The action (catalogue spelling).
+    pub action: String,
+    /// The resource ARN (`*` for actions without a resource).
+    pub resource: String,
+}
+
+/// The exact answer for one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellAnswer {
+    /// Allowed for every live value, or for some.
+    pub access: Access,
+    /// For a conditional cell: the deciding condition.
+    pub conditions: Option<Conditions>,
+    /// For a conditional cell: an allowed and a denied request.
+    pub witnesses: Option<Witnesses>,
+    /// Why it is allowed (from an allowed decision).
+    pub reason: Reason,
+    /// Why the answer may be incomplete.
+    pub notes: Vec<String>,
+}
+
+/// Per-entity indices of the policies that can take part in a decision.
+#[derive(Debug, Default)]
+struct Index {
+    groups: HashMap<Sym, Vec<Sym>>,
+    identity: HashMap<Sym, Vec<PolicyId>>,
+    boundary: HashMap<Sym, Vec<PolicyId>>,
+    session: HashMap<Sym, Vec<PolicyId>>,
+    scp_nodes: HashMap<Sym, Vec<Sym>>,
+    scp: HashMap<Sym, Vec<PolicyId>>,
+    rcp_nodes: HashMap<Sym, Vec<Sym>>,
+    rcp: HashMap<Sym, Vec<PolicyId>>,
+    resource: HashMap<Sym, Vec<PolicyId>>,
+    trust: HashMap<Sym, Vec<PolicyId>>,
+    role_of: HashMap<Sym, Sym>,
+}
+
+fn index(t: &FactTables) -> Index {
+    let mut ix = Index::default();
+    let push = |m: &mut HashMap<Sym, Vec<Sym>>, k: Sym, v: Sym| m.entry(k).or_default().push(v);
+    for &(u, g) in &t.member_of {
+        push(&mut ix.groups, u, g);
+    }
+    for &(h, p) in &t.identity_policies {
+        push(&mut ix.identity, h, p);
+    }
+    for &(h, p) in &t.boundaries {
+        push(&mut ix.boundary, h, p);
+    }
+    for &(h, p) in &t.session_policies {
+        push(&mut ix.session, h, p);
+    }
+    for l in &t.scp_levels {
+        push(&mut ix.scp_nodes, l.account, l.node);
+    }
+    for &(n, p) in &t.scp_attachments {
+        push(&mut ix.scp, n, p);
+    }
+    for l in &t.rcp_levels {
+        push(&mut ix.rcp_nodes, l.account, l.node);
+    }
+    for &(n, p) in &t.rcp_attachments {
+        push(&mut ix.rcp, n, p);
+    }
+    for &(x, p) in &t.resource_policies {
+        push(&mut ix.resource, x, p);
+    }
+    for &(x, p) in &t.trust_policies {
+        push(&mut ix.trust, x, p);
+    }
+    for &(s, r) in &t.session_of {
+        ix.role_of.insert(s, r);
+    }
+    ix
+}
+
+/// Decides cells exactly over prepared tables.
+pub struct Analyzer<'p> {
+    tables: &'p FactTables,
+    engine: Engine<'p>,
+    filler: Filler<'p>,
+    ix: Index,
+    atoms: std::sync::Mutex<(Atoms, Exact)>,
+}
+
+impl std::fmt::Debug for Analyzer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").finish_non_exhaustive()
+    }
+}
+
+/// What the screen found for one cell.
+struct Screened {
+    /// The request as the engine sees it (context: the user's keys).
+    request: Request,
+    /// AWS-filled keys for this caller and resource.
+    filled: Arc<Context>,
+    /// The resource entity and its owner.
+    resource: Option<Sym>,
+    resource_account: Option<Sym>,
+    resource_account_id: Option<String>,
+    /// Atom ids (sorted) the decision may depend on.
+    atoms: Vec<usize>,
+}
+
+impl<'p> Analyzer<'p> {
+    /// An analyzer over `prepared`, with `model` for the keys AWS fills.
+    pub fn new(prepared: &'p Prepared, model: &'p Model) -> Analyzer<'p> {
+        let tables = &prepared.tables;
+        Analyzer {
+            tables,
+            engine: Engine::new(tables),
+            filler: Filler::new(model),
+            ix: index(tables),
+            atoms: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The tables decided over.
+    pub fn tables(&self) -> &'p FactTables {
+        self.tables
+    }
+
+    /// The principal's ARN text (the entity's ARN; `*` for anonymous).
+    pub fn arn(&self, p: Sym) -> &'p str {
+        self.tables
+            .principal(p)
+            .map(|r| self.tables.symbols.name(r.arn))
+            .unwrap_or_else(|| self.tables.symbols.name(p))
+    }
+
+    /// Every policy (with its layer) that can take part in a decision of `p` on `resource`.
+    fn policies(
+        &self,
+        p: Sym,
+        resource: Option<Sym>,
+        resource_account: Option<Sym>,
+    ) -> Vec<(PolicyId, Layer)> {
+        let ix = &self.ix;
+        let mut out = Vec::new();
+        let mut holders = vec![p];
+        if let Some(&r) = ix.role_of.get(&p) {
+            holders.push(r);
+        }
+        if let Some(gs) = ix.groups.get(&p) {
+            holders.extend(gs.iter().copied());
+        }
+        for h in &holders {
+            for &pol in ix.identity.get(h).into_iter().flatten() {
+                out.push((pol, Layer::Identity));
+            }
+            for &pol in ix.boundary.get(h).into_iter().flatten() {
+                out.push((pol, Layer::Boundary));
+            }
+        }
+        for &pol in ix.session.get(&p).into_iter().flatten() {
+            out.push((pol, Layer::Session));
+        }
+        let account = self.tables.principal(p).and_then(|r| r.account);
+        for n in account
+            .and_then(|a| ix.scp_nodes.get(&a))
+            .into_iter()
+            .flatten()
+        {
+            for &pol in ix.scp.get(n).into_iter().flatten() {
+                out.push((pol, Layer::Scp));
+            }
+        }
+        for n in resource_account
+            .and_then(|a| ix.rcp_nodes.get(&a))
+            .into_iter()
+            .flatten()
+        {
+            for &pol in ix.rcp.get(n).into_iter().flatten() {
+                out.push((pol, Layer::Rcp));
+            }
+        }
+        if let Some(x) = resource {
+            for &pol in ix.resource.get(&x).into_iter().flatten() {
+                out.push((pol, Layer::Resource));
+            }
+            for &pol in ix.trust.get(&x).into_iter().flatten() {
+                out.push((pol, Layer::Resource));
+            }
+        }
+        out
+    }
+
+    /// Screen one cell: `None` when no Allow statement could apply.
+    fn screen(
+        &self,
+        cell: &Cell,
+        user: &Context,
+        strict: bool,
+        atoms: &mut Atoms,
+    ) -> Option<Screened> {
+        let t = self.tables;
+        let row = t.principal(cell.principal)?;
+        let arn = t.symbols.name(row.arn).to_string();
+        let principal = match row.kind {
+            PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
+            _ => classify(&arn)
+                .map(|c| c.principal)
+                .unwrap_or(RequestPrincipal::Anonymous),
+        };
+        let known = t.resource_for(&cell.resource);
+        let resource_account_id = known
+            .and_then(|x| x.account)
+            .and_then(|a| t.account_id_of(a))
+            .map(str::to_string)
+            .or_else(|| {
+                facts::arn::Arn::parse(&cell.resource)
+                    .map(|a| a.account)
+                    .filter(|a| a.len() == 12)
+            });
+        let resource_account = resource_account_id
+            .as_deref()
+            .and_then(|a| t.account_entity(a));
+        let mut base = Request {
+            principal,
+            action: cell.action.clone(),
+            resource: cell.resource.clone(),
+            context: Context::new(),
+        };
+        if let Some(a) = &resource_account_id {
+            base.context
+                .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
+        }
+        self.filler.fill(&mut base);
+        let filled = std::mem::take(&mut base.context);
+        let full = merged(user, &filled);
+        let mut could_allow = row.kind == PrincipalKind::Root;
+        let mut ids = Vec::new();
+        let probe = Request {
+            principal: base.principal.clone(),
+            action: cell.action.clone(),
+            resource: cell.resource.clone(),
+            context: full.clone(),
+        };
+        for (pid, layer) in self.policies(cell.principal, known.map(|x| x.id), resource_account) {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                continue;
+            };
+            let policy = &prow.document;
+            let vars = policy.version.supports_variables();
+            for st in &policy.statements {
+                if !facts::eval::action_matches(&st.action, &probe.action) {
+                    continue;
+                }
+                if !st.resource.as_ref().is_none_or(|r| {
+                    facts::eval::resource_clause_matches(r, &probe.resource, &probe.context, vars)
+                }) {
+                    continue;
+                }
+                // A Deny with NotPrincipal may apply whatever it lists (boundary rule in
+                // the engine): keep its atoms.
+                let principal_ok = match &st.principal {
+                    None => true,
+                    Some(PrincipalClause::NotPrincipal(_)) if st.effect == Effect::Deny => true,
+                    Some(p) => facts::eval::principal_clause_matches(p, &probe.principal),
+                };
+                if !principal_ok {
+                    continue;
+                }
+                let mut mine = Vec::new();
+                let mut known_hold = true;
+                for c in &st.conditions {
+                    if !strict && is_atom(c, vars, user, &filled) {
+                        mine.push(atoms.intern(c, vars));
+                    } else if !facts::condition::eval::condition_holds(c, &probe.context, vars) {
+                        known_hold = false;
+                        break;
+                    }
+                }
+                if !known_hold {
+                    continue;
+                }
+                if st.effect == Effect::Allow && matches!(layer, Layer::Identity | Layer::Resource)
+                {
+                    could_allow = true;
+                }
+                ids.extend(mine);
+            }
+        }
+        if !could_allow {
+            return None;
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        base.context = user.clone();
+        Some(Screened {
+            request: base,
+            filled: Arc::new(filled),
+            resource: known.map(|x| x.id),
+            resource_account,
+            resource_account_id,
+            atoms: ids,
+        })
+    }
+
+    /// Decide `cells` exactly; answers in cell order (`None`: never allowed). `user` is the
+    /// query's `--context`; `strict` treats keys no one gives as absent.
+    pub fn decide(
+        &self,
+        cells: &[Cell],
+        user: &Context,
+        strict: bool,
+        stats: &mut Stats,
+        progress: &dyn Fn(usize),
+    ) -> Vec<Option<CellAnswer>> {
+        let mut guard = self.atoms.lock().unwrap_or_else(|e| e.into_inner());
+        let (atoms, exact) = &mut *guard;
+        let calls_before = exact.solver_calls;
+        stats.cells += cells.len();
+        // Per cell: its screen, and the realised assignments (truths, witness) decided.
+        struct Plan {
+            screened: Screened,
+            runs: Vec<(Vec<bool>, Context)>,
+            complete: bool,
+        }
+        let mut plans: Vec<Option<Plan>> = Vec::with_capacity(cells.len());
+        for (i, cell) in cells.iter().enumerate() {
+            if i % 1024 == 0 {
+                progress(i);
+            }
+            let Some(s) = self.screen(cell, user, strict, atoms) else {
+                stats.dropped += 1;
+                plans.push(None);
+                continue;
+            };
+            let (runs, complete) = if s.atoms.is_empty() {
+                stats.concrete += 1;
+                (vec![(Vec::new(), Context::new())], true)
+            } else {
+                stats.symbolic += 1;
+                let known = merged(user, &s.filled);
+                let a = exact.assignments(atoms, &s.atoms, &known);
+                let runs = a
+                    .realised
+                    .into_iter()
+                    .map(|r| (r.truths, r.witness))
+                    .collect();
+                (runs, a.complete)
+            };
+            plans.push(Some(Plan {
+                screened: s,
+                runs,
+                complete,
+            }));
+        }
+        progress(cells.len());
+        let mut batch = Vec::new();
+        for (cell, plan) in cells.iter().zip(&plans) {
+            let Some(plan) = plan else { continue };
+            let s = &plan.screened;
+            for (_, w) in &plan.runs {
+                let mut request = s.request.clone();
+                for (k, v) in w.iter() {
+                    request.context.insert_default(k, v.clone());
+                }
+                batch.push(BatchRequest {
+                    principal: cell.principal,
+                    resource: s.resource,
+                    resource_account: s.resource_account,
+                    resource_account_id: s.resource_account_id.clone(),
+                    vpc_endpoint_policy: None,
+                    request,
+                    shared_context: Some(Arc::clone(&s.filled)),
+                });
+            }
+        }
+        stats.engine_requests += batch.len();
+        let decisions = self.engine.decide(&batch);
+        let mut out = Vec::with_capacity(cells.len());
+        let mut k = 0;
+        for plan in plans {
+            let Some(plan) = plan else {
+                out.push(None);
+                continue;
+            };
+            let n = plan.runs.len();
+            let ds = &decisions[k..k + n];
+            let reqs = &batch[k..k + n];
+            k += n;
+            out.push(self.answer(&plan.screened, &plan.runs, plan.complete, ds, reqs, atoms));
+        }
+        stats.solver_calls += exact.solver_calls - calls_before;
+        out
+    }
+
+    fn answer(
+        &self,
+        s: &Screened,
+        runs: &[(Vec<bool>, Context)],
+        complete: bool,
+        ds: &[Decision],
+        reqs: &[BatchRequest],
+        atoms: &Atoms,
+    ) -> Option<CellAnswer> {
+        let allowed: Vec<usize> = (0..ds.len())
+            .filter(|&i| ds[i].outcome == Outcome::Allowed)
+            .collect();
+        let first = *allowed.first()?;
+        let mut notes = Vec::new();
+        if !complete {
+            notes.push(format!(
+                "not every combination of the {} conditions on live keys could be decided \
+                 (more than {} conditions, or the solver gave up): the answer may miss requests",
+                s.atoms.len(),
+                super::exact::MAX_ATOMS
+            ));
+        }
+        let reason = self.reason(reqs[first].principal, &ds[first]);
+        if allowed.len() == ds.len() {
+            return Some(CellAnswer {
+                access: Access::Allowed,
+                conditions: None,
+                witnesses: None,
+                reason,
+                notes,
+            });
+        }
+        let denied_i = (0..ds.len()).find(|&i| ds[i].outcome != Outcome::Allowed)?;
+        let truths_allowed: Vec<Vec<bool>> = allowed.iter().map(|&i| runs[i].0.clone()).collect();
+        let truths_denied: Vec<Vec<bool>> = (0..ds.len())
+            .filter(|&i| ds[i].outcome != Outcome::Allowed)
+            .map(|i| runs[i].0.clone())
+            .collect();
+        let terms = separating_condition(&truths_allowed, &truths_denied);
+        let atom_of = |j: usize| atoms.get(s.atoms[j]);
+        let text = condition_sentence(&terms, &|j| atom_of(j).sentence());
+        let any_of = terms
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|l| {
+                        let a = atom_of(l.atom);
+                        ConditionLiteral {
+                            atom: ConditionAtom {
+                                operator: a.condition.operator.to_string(),
+                                key: a.condition.key.clone(),
+                                values: a.condition.values.clone(),
+                                text: a.sentence(),
+                            },
+                            holds: l.holds,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let witness = |i: usize| Witness {
+            principal: principal_text(&reqs[i].request.principal),
+            action: reqs[i].request.action.clone(),
+            resource: reqs[i].request.resource.clone(),
+            context: reqs[i].request.context.clone(),
+            decision: ds[i].outcome,
+        };
+        Some(CellAnswer {
+            access: Access::Conditional,
+            conditions: Some(Conditions { text, any_of }),
+            witnesses: Some(Witnesses {
+                allowed: witness(first),
+                denied: witness(denied_i),
+            }),
+            reason,
+            notes,
+        })
+    }
+
+    /// The reason of an allowed decision: grants and guardrails, and the group a grant
+    /// came through.
+    fn reason(&self, p: Sym, d: &Decision) -> Reason {
+        let t = self.tables;
+        let mut allowed_by = Vec::new();
+        let mut guardrails = Vec::new();
+        let mut group = None;
+        for m in &d.matched {
+            let policy = t
+                .policies
+                .get(m.policy as usize)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let (index, sid) = t
+                .statement(m.statement)
+                .map(|(_, st)| (st.index, st.sid.clone()))
+                .unwrap_or((0, None));
+            let r = StatementRef {
+                policy: policy.clone(),
+                layer: m.layer,
+                statement: index,
+                sid,
+            };
+            match m.layer {
+                Layer::Identity | Layer::Resource => {
+                    if m.layer == Layer::Identity && group.is_none() {
+                        let groups = self.ix.groups.get(&p).map(Vec::as_slice).unwrap_or(&[]);
+                        group = t
+                            .identity_policies
+                            .iter()
+                            .find(|&&(h, pol)| pol == m.policy && groups.contains(&h))
+                            .map(|&(h, _)| t.symbols.name(h).to_string());
+                    }
+                    allowed_by.push(r)
+                }
+                _ => guardrails.push(r),
+            }
+        }
+        Reason {
+            allowed_by,
+            guardrails,
+            group,
+        }
+    }
+}
+
+/// A request principal as `simulate --principal` takes it.
+pub fn principal_text(p: &RequestPrincipal) -> String {
+    match p {
+        RequestPrincipal::Anonymous => "*".to_string(),
+        RequestPrincipal::Aws { arn } => arn.clone(),
+        RequestPrincipal::Service { name } => name.clone(),
+        RequestPrincipal::Federated { provider } => provider.clone(),
+        RequestPrincipal::CanonicalUser { id } => id.clone(),
+    }
+}

@@ -173,12 +173,11 @@ fn chain_conditions(via: &[Hop]) -> Option<Conditions> {
                 .iter()
                 .map(|h| {
                     let c = h.conditions.as_ref().map(|c| c.text.as_str()).unwrap_or("");
-                    format!(
-                        "{} {} {}: {c}",
-                        super::super::graph::short_label(&h.from),
-                        h.action,
-                        super::super::graph::short_label(&h.to)
-                    )
+                    if h.action == ASSUME_ROLE {
+                        format!("assuming {}: {c}", crate::graph::short_label(&h.to))
+                    } else {
+                        c.to_string()
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("; and ");

@@ -68,23 +68,30 @@ pub fn through_roles(
         .iter()
         .map(|r| (r.principal, r.action.clone(), r.resource.clone()))
         .collect();
-    // Accesses by the role that starts them.
-    let mut by_role: HashMap<Sym, Vec<Reached>> = HashMap::new();
+    // Accesses not yet propagated, by the role that performs their first step.
+    let mut pending: HashMap<Sym, Vec<Reached>> = HashMap::new();
     for r in direct {
         if assumable.contains(&r.principal) {
-            by_role.entry(r.principal).or_default().push(r.clone());
+            pending.entry(r.principal).or_default().push(r.clone());
         }
     }
-    let mut frontier: Vec<Sym> = by_role.keys().copied().collect();
-    frontier.sort_unstable();
-    let mut visited: HashSet<Sym> = frontier.iter().copied().collect();
+    // Who can assume each role (decided once per role).
+    let mut callers_of: HashMap<Sym, Vec<(Sym, CellAnswer)>> = HashMap::new();
     let mut out = Vec::new();
     for _ in 0..max_depth {
-        if frontier.is_empty() {
+        if pending.is_empty() {
             break;
         }
+        let mut roles: Vec<Sym> = pending.keys().copied().collect();
+        roles.sort_unstable();
         let mut cells = Vec::new();
-        for &role in &frontier {
+        let new_roles: Vec<Sym> = roles
+            .iter()
+            .copied()
+            .filter(|r| !callers_of.contains_key(r))
+            .collect();
+        for role in new_roles {
+            callers_of.insert(role, Vec::new());
             let arn = analyzer.arn(role).to_string();
             for c in candidates {
                 if c.id == role || !may_assume(c.kind) {
@@ -98,54 +105,47 @@ pub fn through_roles(
             }
         }
         let answers = analyzer.decide(&cells, context, strict, stats, &|_| {});
-        let mut next: Vec<Sym> = Vec::new();
-        let mut gained: HashMap<Sym, Vec<Reached>> = HashMap::new();
         for (cell, ans) in cells.iter().zip(answers) {
             let Some(ans) = ans else { continue };
-            let role = t
-                .principal_by_arn(&cell.resource)
-                .map(|p| p.id)
-                .unwrap_or_default();
-            let Some(paths) = by_role.get(&role) else {
-                continue;
-            };
-            for p in paths {
-                let caller = cell.principal;
-                let simple = caller != p.principal && !p.hops.iter().any(|h| h.0 == caller);
-                if !simple {
-                    continue;
-                }
-                let key = (caller, p.action.clone(), p.resource.clone());
-                if have.contains(&key) {
-                    continue;
-                }
-                have.insert(key);
-                let mut hops = vec![(caller, role, ans.clone())];
-                hops.extend(p.hops.iter().cloned());
-                let reached = Reached {
-                    principal: caller,
-                    action: p.action.clone(),
-                    level: p.level.clone(),
-                    resource: p.resource.clone(),
-                    answer: p.answer.clone(),
-                    hops,
-                };
-                out.push(reached.clone());
-                if assumable.contains(&caller) {
-                    gained.entry(caller).or_default().push(reached);
+            if let Some(role) = t.principal_by_arn(&cell.resource).map(|p| p.id) {
+                callers_of
+                    .entry(role)
+                    .or_default()
+                    .push((cell.principal, ans));
+            }
+        }
+        let mut next: HashMap<Sym, Vec<Reached>> = HashMap::new();
+        for role in roles {
+            let entries = pending.remove(&role).unwrap_or_default();
+            for (caller, ans) in callers_of.get(&role).into_iter().flatten() {
+                let caller = *caller;
+                for p in &entries {
+                    let simple = caller != p.principal && !p.hops.iter().any(|h| h.0 == caller);
+                    if !simple {
+                        continue;
+                    }
+                    let key = (caller, p.action.clone(), p.resource.clone());
+                    if !have.insert(key) {
+                        continue;
+                    }
+                    let mut hops = vec![(caller, role, ans.clone())];
+                    hops.extend(p.hops.iter().cloned());
+                    let reached = Reached {
+                        principal: caller,
+                        action: p.action.clone(),
+                        level: p.level.clone(),
+                        resource: p.resource.clone(),
+                        answer: p.answer.clone(),
+                        hops,
+                    };
+                    if assumable.contains(&caller) {
+                        next.entry(caller).or_default().push(reached.clone());
+                    }
+                    out.push(reached);
                 }
             }
         }
-        for (role, paths) in gained {
-            by_role.entry(role).or_default().extend(paths);
-            if visited.insert(role) {
-                next.push(role);
-            }
-        }
-        // Roles already visited that gained more accesses are not re-expanded: their
-        // callers were asked at the depth they were first reached.
-        next.sort_unstable();
-        frontier = next;
+        pending = next;
     }
     out
 }

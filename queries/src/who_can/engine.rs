@@ -576,7 +576,12 @@ impl<'p> Analyzer<'p> {
             principal: principal_text(&reqs[i].request.principal),
             action: reqs[i].request.action.clone(),
             resource: reqs[i].request.resource.clone(),
-            context: reqs[i].request.context.clone(),
+            context: reqs[i]
+                .request
+                .context
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             decision: ds[i].outcome,
         };
         Some(CellAnswer {

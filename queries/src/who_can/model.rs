@@ -1,7 +1,6 @@
 //! The result model of who-can (and of what-can, paths, escalation and audit, which render
 //! the same structs): plain serialisable values, no presentation.
 
-use facts::request::Context;
 use facts::tables::Layer;
 use serde::Serialize;
 
@@ -88,6 +87,7 @@ pub struct ConditionLiteral {
 /// The condition under which a conditional access is allowed: a disjunction of
 /// conjunctions of literals (each term is enough), and the same in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Conditions {
     /// The condition in words: `aws:SourceIp in 10.0.0.0/8 and aws:MultiFactorAuthPresent =
     /// true`, `unless aws:SecureTransport = false`.
@@ -106,8 +106,8 @@ pub struct Witness {
     pub action: String,
     /// The resource.
     pub resource: String,
-    /// The live keys (and the `--context` keys of the query).
-    pub context: Context,
+    /// The live keys (and the `--context` keys of the query), lowercased.
+    pub context: std::collections::BTreeMap<String, facts::request::ContextValue>,
     /// `allowed`, `explicitDeny` or `implicitDeny`, as simulate decides it.
     pub decision: rules::Outcome,
 }
@@ -128,6 +128,7 @@ pub struct StatementRef {
 
 /// Why one step is allowed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Reason {
     /// The Allow statements of the identity side and the resource policy that grant it.
     pub allowed_by: Vec<StatementRef>,
@@ -159,6 +160,7 @@ pub struct Hop {
 
 /// One action of a principal's answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ActionAnswer {
     /// The action (catalogue spelling).
     pub action: String,
@@ -211,6 +213,7 @@ pub struct PrincipalAnswer {
 
 /// The answer of who-can.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WhoCanResult {
     /// The resources asked about.
     pub resources: Vec<String>,
@@ -225,6 +228,7 @@ pub struct WhoCanResult {
 
 /// Work counts of a query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Candidate principal × action × resource cells.
     pub cells: usize,

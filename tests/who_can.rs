@@ -1,0 +1,507 @@
+//! End-to-end tests of `iamlogic who-can` on the bundled example organization (`examples/`)
+//! and on the shared GAAD corpus. Every kind of answer: internal, external account, service,
+//! public, conditional with and without `--context`, chains of one to three hops, chains cut
+//! by an SCP and by a boundary at their second hop; witnesses replayed through `simulate`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn examples() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn iamlogic(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(args)
+        .output()
+        .expect("run iamlogic");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// `who-can --format json` on the examples: one object per principal.
+fn who_can(resource: &str, extra: &[&str]) -> Vec<Value> {
+    let ex = examples();
+    let mut args = vec![
+        "who-can",
+        "-q",
+        "-i",
+        &ex,
+        "--resource",
+        resource,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = iamlogic(&args);
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn find<'a>(r: &'a [Value], principal: &str) -> Option<&'a Value> {
+    r.iter().find(|p| p["principal"] == principal)
+}
+
+/// The answer of `principal` for `action` on `resource`.
+fn action<'a>(r: &'a [Value], principal: &str, action: &str, resource: &str) -> Option<&'a Value> {
+    find(r, principal)?["actions"]
+        .as_array()?
+        .iter()
+        .find(|a| a["action"] == action && a["resource"] == resource)
+}
+
+/// `simulate` one request with a context object; the decision.
+fn simulate(principal: &str, action: &str, resource: &str, context: &Value) -> String {
+    let ex = examples();
+    let mut args: Vec<String> = [
+        "simulate",
+        "-q",
+        "-i",
+        &ex,
+        "--principal",
+        principal,
+        "--action",
+        action,
+        "--resource",
+        resource,
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (k, v) in context.as_object().into_iter().flatten() {
+        let values: Vec<String> = match v {
+            Value::Array(vs) => vs
+                .iter()
+                .map(|x| x.as_str().unwrap_or("").to_string())
+                .collect(),
+            other => vec![other.as_str().unwrap_or("").to_string()],
+        };
+        for x in values {
+            args.push("--context".into());
+            args.push(format!("{k}={x}"));
+        }
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, out, err) = iamlogic(&refs);
+    let v: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    v["decision"].as_str().unwrap_or_default().to_string()
+}
+
+const LOGS: &str = "arn:aws:s3:::example-audit-logs";
+const LOGS_ALL: &str = "arn:aws:s3:::example-audit-logs/*";
+const REPORTS: &str = "arn:aws:s3:::example-audit-logs/reports/*";
+const OPS: &str = "arn:aws:iam::111111111111:user/ops";
+const PARTNER: &str = "arn:aws:iam::999988887777:root";
+const ERIN: &str = "arn:aws:iam::333333333333:user/erin";
+
+/// Every conditional answer's two witnesses replay through simulate as allowed / denied.
+fn assert_witnesses_replay(r: &[Value]) -> usize {
+    let mut n = 0;
+    for p in r {
+        for a in p["actions"].as_array().into_iter().flatten() {
+            let Some(w) = a.get("witnesses") else {
+                continue;
+            };
+            for (which, want_allowed) in [("allowed", true), ("denied", false)] {
+                let x = &w[which];
+                let got = simulate(
+                    x["principal"].as_str().unwrap(),
+                    x["action"].as_str().unwrap(),
+                    x["resource"].as_str().unwrap(),
+                    &x["context"],
+                );
+                assert_eq!(got == "allowed", want_allowed, "{which} witness {x}: {got}");
+                assert_eq!(got, x["decision"].as_str().unwrap(), "{x}");
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+// IAM User Guide, "Policy evaluation for requests within a single account": ops's
+// AdministratorAccess allows; the bucket's TLS-only Deny makes it conditional.
+#[test]
+fn internal_user_is_conditional_on_tls_and_allowed_with_context() {
+    let r = who_can(LOGS, &["--action", "s3:GetObject"]);
+    let a = action(&r, OPS, "s3:GetObject", LOGS_ALL).expect("ops listed");
+    assert_eq!(a["decision"], "conditional");
+    assert_eq!(
+        a["conditions"]["text"],
+        "unless aws:SecureTransport = false"
+    );
+    assert_eq!(find(&r, OPS).unwrap()["kind"], "user");
+    assert!(assert_witnesses_replay(&r) >= 2);
+    // Fixing the key with --context gives a plain answer.
+    let r = who_can(
+        LOGS,
+        &[
+            "--action",
+            "s3:GetObject",
+            "--context",
+            "aws:SecureTransport=true",
+        ],
+    );
+    let a = action(&r, OPS, "s3:GetObject", LOGS_ALL).expect("ops listed");
+    assert_eq!(a["decision"], "allowed");
+    assert!(a.get("witnesses").is_none());
+    let r = who_can(
+        LOGS,
+        &[
+            "--action",
+            "s3:GetObject",
+            "--context",
+            "aws:SecureTransport=false",
+        ],
+    );
+    assert!(
+        find(&r, OPS).is_none(),
+        "denied for every request over plain HTTP"
+    );
+}
+
+// "Cross-account policy evaluation logic": an account a bucket policy names stands for
+// anyone in it that its own policies allow; the grant's conditions decide.
+#[test]
+fn external_account_is_conditional_on_source_ip_and_mfa() {
+    let r = who_can(LOGS, &["--action", "s3:GetObject"]);
+    let p = find(&r, PARTNER).expect("partner listed");
+    assert_eq!(p["kind"], "externalAccount");
+    let a = action(&r, PARTNER, "s3:GetObject", REPORTS).expect("reports/*");
+    assert_eq!(
+        a["conditions"]["text"],
+        "aws:SourceIp in 203.0.113.0/24 and aws:MultiFactorAuthPresent = true, unless aws:SecureTransport = false"
+    );
+    assert_eq!(a["conditions"]["anyOf"].as_array().unwrap().len(), 1);
+    assert!(
+        action(&r, PARTNER, "s3:GetObject", LOGS_ALL).is_none(),
+        "only reports/*"
+    );
+    assert_witnesses_replay(&r);
+    let inside = [
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:SourceIp=203.0.113.9",
+        "--context",
+        "aws:MultiFactorAuthPresent=true",
+        "--context",
+        "aws:SecureTransport=true",
+    ];
+    let r = who_can(LOGS, &inside);
+    assert_eq!(
+        action(&r, PARTNER, "s3:GetObject", REPORTS).unwrap()["decision"],
+        "allowed"
+    );
+    let outside = [
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:SourceIp=198.51.100.1",
+    ];
+    let r = who_can(LOGS, &outside);
+    assert!(find(&r, PARTNER).is_none());
+}
+
+// "AWS JSON policy elements: Principal" (service principals) and
+// "aws:SourceAccount" (AWS global condition context keys): a live key.
+#[test]
+fn service_principal_is_conditional_on_source_account() {
+    let r = who_can(LOGS, &["--action", "s3:PutObject"]);
+    let svc = "cloudtrail.amazonaws.com";
+    assert_eq!(find(&r, svc).expect("cloudtrail listed")["kind"], "service");
+    let a = action(
+        &r,
+        svc,
+        "s3:PutObject",
+        "arn:aws:s3:::example-audit-logs/AWSLogs/*",
+    )
+    .unwrap();
+    assert_eq!(
+        a["conditions"]["text"],
+        "aws:SourceAccount = 111111111111, unless aws:SecureTransport = false"
+    );
+    assert!(action(&r, svc, "s3:PutObject", REPORTS).is_none());
+    assert_witnesses_replay(&r);
+}
+
+// Amazon S3 User Guide, "The meaning of public": `"Principal": "*"` grants anonymous callers.
+#[test]
+fn public_bucket_lists_anonymous_access() {
+    let site = "arn:aws:s3:::example-public-site";
+    let r = who_can(site, &["--action", "s3:GetObject"]);
+    let p = find(&r, "*").expect("public listed");
+    assert_eq!(p["kind"], "public");
+    assert_eq!(p["decision"], "allowed");
+    // Nobody outside the management account may write to it.
+    let r = who_can(site, &["--action", "s3:PutObject"]);
+    assert!(find(&r, "*").is_none());
+    assert!(
+        r.iter()
+            .all(|p| p["principal"].as_str().unwrap().contains("111111111111")),
+        "{r:?}"
+    );
+}
+
+/// The role names along a principal's chain for an action on a resource.
+fn chain(r: &[Value], principal: &str, resource: &str) -> Option<Vec<String>> {
+    let a = action(r, principal, "s3:GetObject", resource)?;
+    Some(
+        a["via"]
+            .as_array()?
+            .iter()
+            .filter(|h| h["action"] == "sts:AssumeRole")
+            .map(|h| h["to"].as_str().unwrap_or("").to_string())
+            .collect(),
+    )
+}
+
+// IAM User Guide, "Methods to assume a role" (role chaining): each hop is an AssumeRole
+// decided with the trust policy and the caller's own policies.
+#[test]
+fn chains_of_one_two_and_three_hops() {
+    let r = who_can(LOGS, &["--action", "s3:GetObject"]);
+    let reader = "arn:aws:iam::111111111111:role/LogReader";
+    let shipper = "arn:aws:iam::222222222222:role/LogShipper";
+    let bastion = "arn:aws:iam::333333333333:role/DevBastion";
+    assert_eq!(chain(&r, reader, LOGS_ALL).unwrap(), Vec::<String>::new());
+    assert_eq!(chain(&r, shipper, LOGS_ALL).unwrap(), vec![reader]);
+    assert_eq!(chain(&r, bastion, LOGS_ALL).unwrap(), vec![shipper, reader]);
+    assert_eq!(
+        chain(&r, ERIN, LOGS_ALL).unwrap(),
+        vec![bastion, shipper, reader]
+    );
+    // Each hop carries its reason: the trust policy and the caller's identity policy.
+    let a = action(&r, ERIN, "s3:GetObject", LOGS_ALL).unwrap();
+    let hop = &a["via"][1];
+    assert_eq!(hop["from"], bastion);
+    let by: Vec<&str> = hop["reason"]["allowedBy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["policy"].as_str().unwrap())
+        .collect();
+    assert!(
+        by.contains(&"arn:aws:iam::222222222222:role/LogShipper#trust"),
+        "{by:?}"
+    );
+    assert!(by.iter().any(|p| p.contains("DevBastion#inline")), "{by:?}");
+    // A two-hop chain through the OrgAdmin roles on the prod bucket.
+    let prod = who_can(
+        "arn:aws:s3:::example-prod-data",
+        &["--action", "s3:GetObject"],
+    );
+    assert_eq!(
+        chain(&prod, OPS, "arn:aws:s3:::example-prod-data/*").unwrap(),
+        vec![
+            "arn:aws:iam::111111111111:role/OrgAdmin",
+            "arn:aws:iam::222222222222:role/OrgAdmin"
+        ]
+    );
+    // --max-depth bounds the chains.
+    let r = who_can(LOGS, &["--action", "s3:GetObject", "--max-depth", "2"]);
+    assert!(find(&r, ERIN).is_none());
+    assert!(find(&r, bastion).is_some());
+}
+
+// AWS Organizations User Guide, "SCP evaluation": DevDirect (in Dev) is trusted by
+// LogReader, but the Dev SCP denies its AssumeRole into the management account; erin reaches
+// the logs only through the three-hop chain.
+#[test]
+fn chain_cut_by_an_scp_at_its_second_hop() {
+    let r = who_can(LOGS, &["--action", "s3:GetObject"]);
+    let direct = "arn:aws:iam::333333333333:role/DevDirect";
+    assert!(find(&r, direct).is_none());
+    assert_eq!(
+        chain(&r, ERIN, LOGS_ALL).unwrap().len(),
+        3,
+        "not the 2-hop chain"
+    );
+    assert_eq!(
+        simulate(
+            direct,
+            "sts:AssumeRole",
+            "arn:aws:iam::111111111111:role/LogReader",
+            &Value::Null
+        ),
+        "explicitDeny"
+    );
+    assert_eq!(
+        simulate(ERIN, "sts:AssumeRole", direct, &Value::Null),
+        "allowed",
+        "the first hop stands"
+    );
+}
+
+// IAM User Guide, "Permissions boundaries for IAM entities": BoundedShipper's boundary
+// lacks sts:AssumeRole, so carol → BoundedShipper → LogReader stops at the second hop.
+#[test]
+fn chain_cut_by_a_boundary_at_its_second_hop() {
+    let r = who_can(LOGS, &["--action", "s3:GetObject"]);
+    let bounded = "arn:aws:iam::222222222222:role/BoundedShipper";
+    let carol = "arn:aws:iam::222222222222:user/carol";
+    assert!(find(&r, bounded).is_none());
+    assert!(find(&r, carol).is_none());
+    assert_eq!(
+        simulate(carol, "sts:AssumeRole", bounded, &Value::Null),
+        "allowed"
+    );
+    assert_eq!(
+        simulate(
+            bounded,
+            "sts:AssumeRole",
+            "arn:aws:iam::111111111111:role/LogReader",
+            &Value::Null
+        ),
+        "implicitDeny"
+    );
+}
+
+// --strict decides as simulate does: keys nobody gives are absent.
+#[test]
+fn strict_treats_live_keys_as_absent() {
+    let r = who_can(LOGS, &["--action", "s3:GetObject", "--strict"]);
+    assert_eq!(
+        action(&r, OPS, "s3:GetObject", LOGS_ALL).unwrap()["decision"],
+        "allowed"
+    );
+    assert!(
+        find(&r, PARTNER).is_none(),
+        "no SourceIp: the partner grant does not apply"
+    );
+    for p in &r {
+        for a in p["actions"].as_array().unwrap() {
+            assert_eq!(a["decision"], "allowed", "{a}");
+        }
+    }
+}
+
+#[test]
+fn every_action_of_a_bucket_by_access_level_and_graph_formats() {
+    let ex = examples();
+    let (code, out, err) = iamlogic(&["who-can", "-q", "-i", &ex, "--resource", LOGS]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("who can act on arn:aws:s3:::example-audit-logs ("),
+        "{out}"
+    );
+    assert!(out.contains("PRINCIPAL"), "{out}");
+    assert!(out.contains("Permissions management:"), "{out}");
+    assert!(
+        out.contains("333333333333:user/erin → 333333333333:role/DevBastion"),
+        "{out}"
+    );
+    let args = [
+        "who-can",
+        "-q",
+        "-i",
+        &ex,
+        "--resource",
+        LOGS,
+        "--action",
+        "s3:GetObject",
+    ];
+    let (_, dot, _) = iamlogic(&[&args[..], &["--format", "dot"]].concat());
+    assert!(dot.starts_with("digraph access {"), "{dot}");
+    assert!(dot.contains("label=\"333333333333:user/erin\""), "{dot}");
+    assert!(dot.contains("[label=\"assumes\"]"), "{dot}");
+    assert!(dot.contains("style=dashed"), "{dot}");
+    let (_, mermaid, _) = iamlogic(&[&args[..], &["--format", "mermaid"]].concat());
+    assert!(mermaid.starts_with("flowchart LR"), "{mermaid}");
+    assert!(mermaid.contains("-.->|\"s3:GetObject\"|"), "{mermaid}");
+}
+
+#[test]
+fn bad_arguments_are_errors() {
+    let ex = examples();
+    let (code, _, err) = iamlogic(&[
+        "who-can",
+        "-i",
+        &ex,
+        "--resource",
+        LOGS,
+        "--action",
+        "GetObject",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--action `GetObject`"), "{err}");
+    let (code, _, _) = iamlogic(&["who-can", "-i", &ex]);
+    assert_eq!(code, 2);
+}
+
+// The 44-user GAAD example of the shared corpus: every principal who-can lists as allowed is
+// allowed by simulate with no context, and every user it omits is denied.
+#[test]
+fn gaad_corpus_answers_agree_with_simulate() {
+    let Some(gaad) = facts::corpus::corpus_path("gaad/examples/files/example.json") else {
+        return;
+    };
+    let g = gaad.to_string_lossy().into_owned();
+    let resource = "arn:aws:s3:::some-bucket";
+    let (code, out, err) = iamlogic(&[
+        "who-can",
+        "-q",
+        "-i",
+        &g,
+        "--resource",
+        resource,
+        "--action",
+        "s3:PutBucketPolicy",
+        "--format",
+        "json",
+        "--max-depth",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let r: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(r.len() > 3, "{out}");
+    let listed: Vec<&str> = r.iter().map(|p| p["principal"].as_str().unwrap()).collect();
+    let model: Value = serde_json::from_str(&std::fs::read_to_string(&gaad).unwrap()).unwrap();
+    let users: Vec<&str> = model["UserDetailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Arn"].as_str().unwrap())
+        .collect();
+    for u in users {
+        let args = [
+            "simulate",
+            "-q",
+            "-i",
+            &g,
+            "--principal",
+            u,
+            "--action",
+            "s3:PutBucketPolicy",
+            "--resource",
+            resource,
+            "--format",
+            "json",
+        ];
+        let (_, out, _) = iamlogic(&args);
+        let d: Value = serde_json::from_str(out.trim()).unwrap();
+        let allowed = d["decision"] == "allowed";
+        let answer = r.iter().find(|p| p["principal"] == u);
+        match answer {
+            Some(a) if a["decision"] == "allowed" => assert!(allowed, "{u}"),
+            Some(_) => {}
+            None => assert!(!allowed, "{u} allowed by simulate but not listed"),
+        }
+    }
+    assert!(listed.iter().any(|p| p.contains(":user/")));
+}

@@ -505,3 +505,112 @@ fn gaad_corpus_answers_agree_with_simulate() {
     }
     assert!(listed.iter().any(|p| p.contains(":user/")));
 }
+
+// what-can: alice's effective permissions after the region SCP and the bucket's TLS Deny;
+// through DeployRole (its trust policy names alice) with --include-chains.
+#[test]
+fn what_can_lists_effective_permissions_and_chains() {
+    let ex = examples();
+    let alice = "arn:aws:iam::222222222222:user/alice";
+    let args = [
+        "what-can",
+        "-q",
+        "-i",
+        &ex,
+        "--principal",
+        alice,
+        "--format",
+        "json",
+    ];
+    let (code, out, err) = iamlogic(&args);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let get = |a: &str, r: &str| rows.iter().find(|x| x["action"] == a && x["resource"] == r);
+    let shared = get("s3:GetObject", "arn:aws:s3:::example-prod-data/shared/*").expect("shared/*");
+    assert_eq!(shared["decision"], "conditional");
+    let text = shared["conditions"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("aws:SecureTransport = false") && text.contains("aws:RequestedRegion"),
+        "{text}"
+    );
+    // A boundary-free user without lambda permissions of its own.
+    assert!(rows
+        .iter()
+        .all(|x| !x["action"].as_str().unwrap().starts_with("lambda:")));
+    // Key B does not trust the account: kms:Decrypt there is not effective.
+    assert!(get(
+        "kms:Decrypt",
+        "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-2222-4bbb-8bbb-222222222222"
+    )
+    .is_none());
+    let (code, out, _) =
+        iamlogic(&[&args[..], &["--include-chains", "--service", "lambda"]].concat());
+    assert_eq!(code, 0);
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!rows.is_empty(), "DeployRole manages Lambda functions");
+    for r in &rows {
+        assert_eq!(
+            r["via"][0]["to"], "arn:aws:iam::222222222222:role/DeployRole",
+            "{r}"
+        );
+        assert_eq!(r["via"][0]["action"], "sts:AssumeRole");
+    }
+}
+
+// paths: the shortest chain, every simple path, and no path where an SCP cuts it.
+#[test]
+fn paths_shortest_all_and_none() {
+    let ex = examples();
+    let reader = "arn:aws:iam::111111111111:role/LogReader";
+    let base = [
+        "paths", "-q", "-i", &ex, "--from", ERIN, "--to", reader, "--format", "json",
+    ];
+    let (code, out, err) = iamlogic(&base);
+    assert_eq!(code, 0, "{err}");
+    let paths: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1);
+    let hops: Vec<&str> = paths[0]["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hops,
+        vec![
+            "arn:aws:iam::333333333333:role/DevBastion",
+            "arn:aws:iam::222222222222:role/LogShipper",
+            reader
+        ]
+    );
+    // --all within 2 hops: none (the 2-hop path through DevDirect is cut by the Dev SCP).
+    let (code, out, _) = iamlogic(&[&base[..], &["--all", "--max-depth", "2"]].concat());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.is_empty());
+    // ops → OrgAdmin (management) → OrgAdmin (prod): every simple path within 4 hops.
+    let prod_admin = "arn:aws:iam::222222222222:role/OrgAdmin";
+    let (code, out, _) = iamlogic(&[
+        "paths",
+        "-q",
+        "-i",
+        &ex,
+        "--from",
+        OPS,
+        "--to",
+        prod_admin,
+        "--all",
+        "--max-depth",
+        "4",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("111111111111:user/ops → 111111111111:role/OrgAdmin → 222222222222:role/OrgAdmin (allowed)"), "{out}");
+}

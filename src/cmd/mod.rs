@@ -3,7 +3,9 @@
 pub mod check;
 pub mod diff;
 pub mod facts;
+pub mod paths;
 pub mod simulate;
 pub mod validate;
 pub mod version;
+pub mod what_can;
 pub mod who_can;

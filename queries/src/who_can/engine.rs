@@ -253,6 +253,18 @@ impl<'p> Analyzer<'p> {
             .unwrap_or_else(|| self.tables.symbols.name(p))
     }
 
+    /// The principal `p` as the matcher sees it in a request.
+    pub fn request_principal(&self, p: Sym) -> RequestPrincipal {
+        let t = self.tables;
+        match t.principal(p) {
+            None => RequestPrincipal::Anonymous,
+            Some(row) if row.kind == PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
+            Some(row) => classify(t.symbols.name(row.arn))
+                .map(|c| c.principal)
+                .unwrap_or(RequestPrincipal::Anonymous),
+        }
+    }
+
     /// Every policy (with its layer) that can take part in a decision of `p` on `resource`.
     fn policies(
         &self,
@@ -320,13 +332,7 @@ impl<'p> Analyzer<'p> {
     ) -> Option<Screened> {
         let t = self.tables;
         let row = t.principal(cell.principal)?;
-        let arn = t.symbols.name(row.arn).to_string();
-        let principal = match row.kind {
-            PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
-            _ => classify(&arn)
-                .map(|c| c.principal)
-                .unwrap_or(RequestPrincipal::Anonymous),
-        };
+        let principal = self.request_principal(cell.principal);
         let known = t.resource_for(&cell.resource);
         let resource_account_id = known
             .and_then(|x| x.account)
@@ -353,7 +359,27 @@ impl<'p> Analyzer<'p> {
         self.filler.fill(&mut base);
         let filled = std::mem::take(&mut base.context);
         let full = merged(user, &filled);
-        let mut could_allow = row.kind == PrincipalKind::Root;
+        // The resource policy must allow (so an identity-side Allow is not enough): across
+        // accounts ("Cross-account policy evaluation logic"), for a KMS key ("Key policies in
+        // AWS KMS"), for AssumeRole on a role (its trust policy) — as the engine decides.
+        let caller_account = row
+            .account
+            .and_then(|a| t.account_id_of(a))
+            .map(str::to_string);
+        let cross = match (&caller_account, &resource_account_id) {
+            (Some(c), Some(r)) => c != r,
+            _ => false,
+        };
+        let assume = cell
+            .action
+            .to_ascii_lowercase()
+            .starts_with("sts:assumerole");
+        let needs_resource = cross
+            || known.is_some_and(|x| {
+                x.kind == facts::tables::ResourceKind::KmsKey
+                    || (x.kind == facts::tables::ResourceKind::IamRole && assume)
+            });
+        let mut could_allow = row.kind == PrincipalKind::Root && !needs_resource;
         let mut ids = Vec::new();
         let probe = Request {
             principal: base.principal.clone(),
@@ -399,8 +425,12 @@ impl<'p> Analyzer<'p> {
                 if !known_hold {
                     continue;
                 }
-                if st.effect == Effect::Allow && matches!(layer, Layer::Identity | Layer::Resource)
-                {
+                let grants = match layer {
+                    Layer::Resource => true,
+                    Layer::Identity => !needs_resource,
+                    _ => false,
+                };
+                if st.effect == Effect::Allow && grants {
                     could_allow = true;
                 }
                 ids.extend(mine);

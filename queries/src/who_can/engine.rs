@@ -225,6 +225,38 @@ struct Screened {
     resource_account_id: Option<String>,
     /// Atom ids (sorted) the decision may depend on.
     atoms: Vec<usize>,
+    /// The statements of the cell's policies whose action element matches its action: two
+    /// actions with the same signature (same principal, resource and service) are decided
+    /// alike.
+    signature: Vec<(PolicyId, usize)>,
+}
+
+/// What the tables know of a resource.
+#[derive(Debug, Clone)]
+struct ResourceInfo {
+    entity: Option<Sym>,
+    kind: Option<facts::tables::ResourceKind>,
+    account_id: Option<String>,
+    account: Option<Sym>,
+}
+
+/// Whether a resource element may match `resource` whatever the context: a pattern with a
+/// policy variable counts as matching (the full screen substitutes it).
+fn resource_may_match(rc: &facts::policy::ResourceClause, resource: &str, vars: bool) -> bool {
+    use facts::policy::ResourceClause;
+    let m = |ps: &[facts::policy::ResourcePattern], negated: bool| {
+        ps.iter().any(|p| {
+            if vars && p.0.contains("${") {
+                !negated
+            } else {
+                facts::arn::resource_matches(&p.0, resource)
+            }
+        })
+    };
+    match rc {
+        ResourceClause::Resource(ps) => m(ps, false),
+        ResourceClause::NotResource(ps) => !m(ps, true),
+    }
 }
 
 impl<'p> Analyzer<'p> {
@@ -322,10 +354,109 @@ impl<'p> Analyzer<'p> {
         out
     }
 
+    /// The resource entity, owner id and owner entity of `resource`.
+    fn resource_info(&self, resource: &str) -> ResourceInfo {
+        let t = self.tables;
+        let known = t.resource_for(resource);
+        let account_id = known
+            .and_then(|x| x.account)
+            .and_then(|a| t.account_id_of(a))
+            .map(str::to_string)
+            .or_else(|| {
+                facts::arn::Arn::parse(resource)
+                    .map(|a| a.account)
+                    .filter(|a| a.len() == 12)
+            });
+        let account = account_id.as_deref().and_then(|a| t.account_entity(a));
+        ResourceInfo {
+            entity: known.map(|x| x.id),
+            kind: known.map(|x| x.kind),
+            account_id,
+            account,
+        }
+    }
+
+    /// Whether the resource policy must allow `cell` (so an identity-side Allow is not
+    /// enough): across accounts ("Cross-account policy evaluation logic"), for a KMS key
+    /// ("Key policies in AWS KMS"), for AssumeRole on a role (its trust policy), as the
+    /// engine decides.
+    fn needs_resource(&self, caller_account: Option<Sym>, cell: &Cell, r: &ResourceInfo) -> bool {
+        let t = self.tables;
+        let cross = match (
+            caller_account.and_then(|a| t.account_id_of(a)),
+            &r.account_id,
+        ) {
+            (Some(c), Some(o)) => c != o,
+            _ => false,
+        };
+        let assume =
+            cell.action.len() >= 14 && cell.action[..14].eq_ignore_ascii_case("sts:AssumeRole");
+        cross
+            || r.kind == Some(facts::tables::ResourceKind::KmsKey)
+            || (r.kind == Some(facts::tables::ResourceKind::IamRole) && assume)
+    }
+
+    /// The cheap first screen, without building a request context: whether some `Allow`
+    /// statement of the identity side (unless the resource policy is required) or of the
+    /// resource policy could apply, ignoring conditions (a resource pattern with a policy
+    /// variable counts as matching). Exact as a filter: the engine allows nothing else.
+    fn may_allow(&self, cell: &Cell, principal: &RequestPrincipal, r: &ResourceInfo) -> bool {
+        let t = self.tables;
+        let Some(row) = t.principal(cell.principal) else {
+            return false;
+        };
+        let needs_resource = self.needs_resource(row.account, cell, r);
+        if row.kind == PrincipalKind::Root && !needs_resource {
+            return true;
+        }
+        let ix = &self.ix;
+        let applies = |pid: PolicyId, check_principal: bool| {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                return false;
+            };
+            let vars = prow.document.version.supports_variables();
+            prow.document.statements.iter().any(|st| {
+                st.effect == Effect::Allow
+                    && facts::eval::action_matches(&st.action, &cell.action)
+                    && st
+                        .resource
+                        .as_ref()
+                        .is_none_or(|rc| resource_may_match(rc, &cell.resource, vars))
+                    && (!check_principal
+                        || st
+                            .principal
+                            .as_ref()
+                            .is_none_or(|pc| facts::eval::principal_clause_matches(pc, principal)))
+            })
+        };
+        if let Some(x) = r.entity {
+            let res = ix.resource.get(&x).into_iter().flatten();
+            let trust = ix.trust.get(&x).into_iter().flatten();
+            if res.chain(trust).any(|&pid| applies(pid, true)) {
+                return true;
+            }
+        }
+        if needs_resource {
+            return false;
+        }
+        let mut holders = vec![cell.principal];
+        if let Some(&role) = ix.role_of.get(&cell.principal) {
+            holders.push(role);
+        }
+        if let Some(gs) = ix.groups.get(&cell.principal) {
+            holders.extend(gs.iter().copied());
+        }
+        holders
+            .iter()
+            .flat_map(|h| ix.identity.get(h).into_iter().flatten())
+            .any(|&pid| applies(pid, false))
+    }
+
     /// Screen one cell: `None` when no Allow statement could apply.
     fn screen(
         &self,
         cell: &Cell,
+        r: &ResourceInfo,
         user: &Context,
         strict: bool,
         atoms: &mut Atoms,
@@ -333,19 +464,12 @@ impl<'p> Analyzer<'p> {
         let t = self.tables;
         let row = t.principal(cell.principal)?;
         let principal = self.request_principal(cell.principal);
-        let known = t.resource_for(&cell.resource);
-        let resource_account_id = known
-            .and_then(|x| x.account)
-            .and_then(|a| t.account_id_of(a))
-            .map(str::to_string)
-            .or_else(|| {
-                facts::arn::Arn::parse(&cell.resource)
-                    .map(|a| a.account)
-                    .filter(|a| a.len() == 12)
-            });
-        let resource_account = resource_account_id
-            .as_deref()
-            .and_then(|a| t.account_entity(a));
+        if !self.may_allow(cell, &principal, r) {
+            return None;
+        }
+        let known = r.entity.and_then(|x| t.resource(x));
+        let resource_account_id = r.account_id.clone();
+        let resource_account = r.account;
         let mut base = Request {
             principal,
             action: cell.action.clone(),
@@ -359,28 +483,10 @@ impl<'p> Analyzer<'p> {
         self.filler.fill(&mut base);
         let filled = std::mem::take(&mut base.context);
         let full = merged(user, &filled);
-        // The resource policy must allow (so an identity-side Allow is not enough): across
-        // accounts ("Cross-account policy evaluation logic"), for a KMS key ("Key policies in
-        // AWS KMS"), for AssumeRole on a role (its trust policy) — as the engine decides.
-        let caller_account = row
-            .account
-            .and_then(|a| t.account_id_of(a))
-            .map(str::to_string);
-        let cross = match (&caller_account, &resource_account_id) {
-            (Some(c), Some(r)) => c != r,
-            _ => false,
-        };
-        let assume = cell
-            .action
-            .to_ascii_lowercase()
-            .starts_with("sts:assumerole");
-        let needs_resource = cross
-            || known.is_some_and(|x| {
-                x.kind == facts::tables::ResourceKind::KmsKey
-                    || (x.kind == facts::tables::ResourceKind::IamRole && assume)
-            });
+        let needs_resource = self.needs_resource(row.account, cell, r);
         let mut could_allow = row.kind == PrincipalKind::Root && !needs_resource;
         let mut ids = Vec::new();
+        let mut signature: Vec<(PolicyId, usize)> = Vec::new();
         let probe = Request {
             principal: base.principal.clone(),
             action: cell.action.clone(),
@@ -393,10 +499,11 @@ impl<'p> Analyzer<'p> {
             };
             let policy = &prow.document;
             let vars = policy.version.supports_variables();
-            for st in &policy.statements {
+            for (si, st) in policy.statements.iter().enumerate() {
                 if !facts::eval::action_matches(&st.action, &probe.action) {
                     continue;
                 }
+                signature.push((pid, si));
                 if !st.resource.as_ref().is_none_or(|r| {
                     facts::eval::resource_clause_matches(r, &probe.resource, &probe.context, vars)
                 }) {
@@ -449,6 +556,7 @@ impl<'p> Analyzer<'p> {
             resource_account,
             resource_account_id,
             atoms: ids,
+            signature,
         })
     }
 
@@ -472,16 +580,40 @@ impl<'p> Analyzer<'p> {
             runs: Vec<(Vec<bool>, Context)>,
             complete: bool,
         }
-        let mut plans: Vec<Option<Plan>> = Vec::with_capacity(cells.len());
+        enum Slot {
+            Dropped,
+            Plan(Box<Plan>),
+            /// Decided like the cell at this index (same action class).
+            Same(usize),
+        }
+        let mut infos: HashMap<&str, ResourceInfo> = HashMap::new();
+        let mut classes: HashMap<(Sym, &str, String, Vec<(PolicyId, usize)>), usize> =
+            HashMap::new();
+        let mut plans: Vec<Slot> = Vec::with_capacity(cells.len());
         for (i, cell) in cells.iter().enumerate() {
             if i % 1024 == 0 {
                 progress(i);
             }
-            let Some(s) = self.screen(cell, user, strict, atoms) else {
+            let info = infos
+                .entry(cell.resource.as_str())
+                .or_insert_with(|| self.resource_info(&cell.resource));
+            let Some(s) = self.screen(cell, info, user, strict, atoms) else {
                 stats.dropped += 1;
-                plans.push(None);
+                plans.push(Slot::Dropped);
                 continue;
             };
+            let key = (
+                cell.principal,
+                cell.resource.as_str(),
+                action_class(&cell.action),
+                s.signature.clone(),
+            );
+            if let Some(&first) = classes.get(&key) {
+                stats.grouped += 1;
+                plans.push(Slot::Same(first));
+                continue;
+            }
+            classes.insert(key, i);
             let (runs, complete) = if s.atoms.is_empty() {
                 stats.concrete += 1;
                 (vec![(Vec::new(), Context::new())], true)
@@ -496,16 +628,16 @@ impl<'p> Analyzer<'p> {
                     .collect();
                 (runs, a.complete)
             };
-            plans.push(Some(Plan {
+            plans.push(Slot::Plan(Box::new(Plan {
                 screened: s,
                 runs,
                 complete,
-            }));
+            })));
         }
         progress(cells.len());
         let mut batch = Vec::new();
         for (cell, plan) in cells.iter().zip(&plans) {
-            let Some(plan) = plan else { continue };
+            let Slot::Plan(plan) = plan else { continue };
             let s = &plan.screened;
             for (_, w) in &plan.runs {
                 let mut request = s.request.clone();
@@ -525,12 +657,25 @@ impl<'p> Analyzer<'p> {
         }
         stats.engine_requests += batch.len();
         let decisions = self.engine.decide(&batch);
-        let mut out = Vec::with_capacity(cells.len());
+        let mut out: Vec<Option<CellAnswer>> = Vec::with_capacity(cells.len());
         let mut k = 0;
-        for plan in plans {
-            let Some(plan) = plan else {
-                out.push(None);
-                continue;
+        for (i, plan) in plans.into_iter().enumerate() {
+            let plan = match plan {
+                Slot::Dropped => {
+                    out.push(None);
+                    continue;
+                }
+                Slot::Same(first) => {
+                    // The representative's answer, its witnesses renamed to this action.
+                    let mut a = out[first].clone();
+                    if let Some(w) = a.as_mut().and_then(|a| a.witnesses.as_mut()) {
+                        w.allowed.action = cells[i].action.clone();
+                        w.denied.action = cells[i].action.clone();
+                    }
+                    out.push(a);
+                    continue;
+                }
+                Slot::Plan(p) => p,
             };
             let n = plan.runs.len();
             let ds = &decisions[k..k + n];
@@ -680,5 +825,24 @@ pub fn principal_text(p: &RequestPrincipal) -> String {
         RequestPrincipal::Service { name } => name.clone(),
         RequestPrincipal::Federated { provider } => provider.clone(),
         RequestPrincipal::CanonicalUser { id } => id.clone(),
+    }
+}
+
+/// Services where AWS decides some actions by rules outside the policies (AWS-owned
+/// resources, role assumption, KMS key policies, the organization): their actions are never
+/// grouped, each is decided on its own.
+const ACTION_SPECIFIC_SERVICES: &[&str] = &["iam", "sts", "kms", "organizations"];
+
+/// The class key of an action: its service, or the action itself for the services above.
+/// Two actions of one class whose policies' statements match them alike are decided alike by
+/// the engine, whose rules read the action only through statements' `Action` elements and
+/// the service (RCP support) — rules/src/decide.rs. A rule that reads the action itself
+/// (such as S3 ACL grants) must add its service to [`ACTION_SPECIFIC_SERVICES`].
+fn action_class(action: &str) -> String {
+    let service = action.split(':').next().unwrap_or("").to_ascii_lowercase();
+    if ACTION_SPECIFIC_SERVICES.contains(&service.as_str()) {
+        action.to_ascii_lowercase()
+    } else {
+        service
     }
 }

@@ -238,6 +238,8 @@ pub struct Stats {
     pub concrete: usize,
     /// Cells whose conditions on live keys were enumerated with the solver.
     pub symbolic: usize,
+    /// Cells decided like another action of theirs whose statements match alike.
+    pub grouped: usize,
     /// Solver calls made.
     pub solver_calls: usize,
     /// Requests decided by the engine.

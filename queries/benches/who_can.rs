@@ -131,6 +131,11 @@ fn generate(dir: &Path, accounts: usize, roles: usize) {
     "rootId": "r-bench", "organizationalUnits": ous, "accounts": accts, "policies": [
         {"id": "p-FullAWSAccess", "name": "FullAWSAccess", "type": "SERVICE_CONTROL_POLICY",
          "document": doc(vec![json!({"Effect": "Allow", "Action": "*", "Resource": "*"})]),
+         "targets": targets.clone()},
+        // Until organization.json says which policy types are enabled (issue 8), an
+        // organization without RCPs denies every request to a service that supports them.
+        {"id": "p-RCPFullAWSAccess", "name": "RCPFullAWSAccess", "type": "RESOURCE_CONTROL_POLICY",
+         "document": doc(vec![json!({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})]),
          "targets": targets},
         {"id": "p-noleave0001", "name": "NoLeave", "type": "SERVICE_CONTROL_POLICY",
          "document": doc(vec![json!({"Effect": "Deny",
@@ -167,10 +172,13 @@ fn main() {
     }
     let accounts = env("WHO_CAN_ACCOUNTS", 100);
     let roles = env("WHO_CAN_ROLES", 500);
-    let dir = tempfile::tempdir().unwrap();
-    time("generate the organization", || {
-        generate(dir.path(), accounts, roles)
-    });
+    let tmp = tempfile::tempdir().unwrap();
+    // WHO_CAN_DIR keeps the organization for the command line.
+    let dir = std::env::var_os("WHO_CAN_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
+    time("generate the organization", || generate(&dir, accounts, roles));
     println!(
         "organization: {accounts} accounts × {roles} roles = {} roles, {} users, {} buckets",
         accounts * roles,
@@ -178,7 +186,7 @@ fn main() {
         accounts * 20
     );
     let sim = time("load (AccountSimulator::load)", || {
-        AccountSimulator::load(&[dir.path().to_path_buf()]).unwrap()
+        AccountSimulator::load(&[dir.clone()]).unwrap()
     });
     let prepared = time("prepare (Prepared::new)", || Prepared::new(&sim));
     let analyzer = time("index (Analyzer::new)", || {

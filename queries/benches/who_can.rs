@@ -178,7 +178,9 @@ fn main() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&dir).unwrap();
-    time("generate the organization", || generate(&dir, accounts, roles));
+    time("generate the organization", || {
+        generate(&dir, accounts, roles)
+    });
     println!(
         "organization: {accounts} accounts × {roles} roles = {} roles, {} users, {} buckets",
         accounts * roles,

@@ -80,7 +80,6 @@ pub fn assume_graph(
     };
     let start = g.graph.add_node(from);
     g.nodes.insert(from, start);
-    let roles: Vec<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
     let mut frontier = vec![from];
     for _ in 0..depth {
         let callers: Vec<Sym> = frontier
@@ -94,7 +93,7 @@ pub fn assume_graph(
             .collect();
         let mut cells = Vec::new();
         for &c in &callers {
-            for &r in &roles {
+            for r in a.assumable_by(c) {
                 if r != c {
                     cells.push(Cell {
                         principal: c,

@@ -268,11 +268,14 @@ pub fn text(r: &WhoCanResult, witnesses: bool) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
+    let mut names: Vec<&str> = r.actions.iter().map(|a| a.0.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
     let mut out = format!(
         "who can act on {} ({} action{}): {} principal{}\n",
         r.resources.join(", "),
-        r.actions.len(),
-        if r.actions.len() == 1 { "" } else { "s" },
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
         r.principals.len(),
         if r.principals.len() == 1 { "" } else { "s" },
     );

@@ -93,8 +93,14 @@ pub fn through_roles(
         for role in new_roles {
             callers_of.insert(role, Vec::new());
             let arn = analyzer.arn(role).to_string();
-            for c in candidates {
-                if c.id == role || !may_assume(c.kind) {
+            let sts = ["sts".to_string()];
+            let target = analyzer.targets(std::slice::from_ref(&arn));
+            let named = analyzer.trust_callers(role);
+            for c in candidates
+                .iter()
+                .filter(|c| named.binary_search(&c.id).is_ok())
+            {
+                if c.id == role || !may_assume(c.kind) || !analyzer.may_act(c.id, &sts, &target) {
                     continue;
                 }
                 cells.push(Cell {

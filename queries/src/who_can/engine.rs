@@ -205,6 +205,14 @@ pub struct Analyzer<'p> {
     filler: Filler<'p>,
     ix: Index,
     atoms: std::sync::Mutex<(Atoms, Exact)>,
+    /// Per principal: the request principal the matcher sees (classified once).
+    callers: HashMap<Sym, RequestPrincipal>,
+    /// Per principal: its identity-side `Allow` statements (own, groups', its role's).
+    allows: HashMap<Sym, Vec<(PolicyId, usize)>>,
+    /// Per account entity: its principals.
+    by_account: HashMap<Sym, Vec<Sym>>,
+    /// Per role: [`Analyzer::trust_callers`], computed on first need.
+    trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
 }
 
 impl std::fmt::Debug for Analyzer<'_> {
@@ -230,6 +238,10 @@ struct Screened {
     /// alike.
     signature: Vec<(PolicyId, usize)>,
 }
+
+/// Resources looked up in the tables ([`Analyzer::targets`]).
+#[derive(Debug, Clone)]
+pub struct Targets(Vec<ResourceInfo>);
 
 /// What the tables know of a resource.
 #[derive(Debug, Clone)]
@@ -263,13 +275,218 @@ impl<'p> Analyzer<'p> {
     /// An analyzer over `prepared`, with `model` for the keys AWS fills.
     pub fn new(prepared: &'p Prepared, model: &'p Model) -> Analyzer<'p> {
         let tables = &prepared.tables;
+        let ix = index(tables);
+        let mut callers = HashMap::new();
+        let mut allows: HashMap<Sym, Vec<(PolicyId, usize)>> = HashMap::new();
+        let mut by_account: HashMap<Sym, Vec<Sym>> = HashMap::new();
+        for row in &tables.principals {
+            if let Some(a) = row.account {
+                by_account.entry(a).or_default().push(row.id);
+            }
+            let rp = match row.kind {
+                PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
+                _ => classify(tables.symbols.name(row.arn))
+                    .map(|c| c.principal)
+                    .unwrap_or(RequestPrincipal::Anonymous),
+            };
+            callers.insert(row.id, rp);
+            let mut holders = vec![row.id];
+            holders.extend(ix.role_of.get(&row.id).copied());
+            holders.extend(ix.groups.get(&row.id).into_iter().flatten().copied());
+            let mine: Vec<(PolicyId, usize)> = holders
+                .iter()
+                .flat_map(|h| ix.identity.get(h).into_iter().flatten())
+                .flat_map(|&pid| {
+                    let stmts = tables
+                        .policies
+                        .get(pid as usize)
+                        .map(|p| p.document.statements.as_slice())
+                        .unwrap_or(&[]);
+                    stmts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, st)| st.effect == Effect::Allow)
+                        .map(move |(i, _)| (pid, i))
+                })
+                .collect();
+            if !mine.is_empty() {
+                allows.insert(row.id, mine);
+            }
+        }
         Analyzer {
             tables,
             engine: Engine::new(tables),
             filler: Filler::new(model),
-            ix: index(tables),
+            ix,
             atoms: std::sync::Mutex::default(),
+            callers,
+            allows,
+            by_account,
+            trust_cache: std::sync::Mutex::default(),
         }
+    }
+
+    /// The principals the trust policy of `role` may name: those its `Allow` statements list
+    /// by ARN, every principal of an account they list, every principal for `*` or a
+    /// `NotPrincipal`, and the services they list. A superset of the callers that may assume
+    /// the role (the trust policy must allow: IAM User Guide, "IAM roles"), for
+    /// [`Analyzer::decide`] to decide.
+    pub fn trust_callers(&self, role: Sym) -> Vec<Sym> {
+        use facts::policy::{PrincipalEntry, Principals};
+        let t = self.tables;
+        let mut out: Vec<Sym> = Vec::new();
+        let everyone = || t.principals.iter().map(|p| p.id).collect::<Vec<_>>();
+        for &pid in self.ix.trust.get(&role).into_iter().flatten() {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                continue;
+            };
+            for st in prow
+                .document
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                match &st.principal {
+                    None | Some(PrincipalClause::NotPrincipal(_)) => return everyone(),
+                    Some(PrincipalClause::Principal(Principals::Any)) => return everyone(),
+                    Some(PrincipalClause::Principal(Principals::Specific(es))) => {
+                        for e in es {
+                            match e {
+                                PrincipalEntry::Aws(v) if v == "*" => return everyone(),
+                                PrincipalEntry::Aws(v) => {
+                                    let account = if facts::arn::is_account_id(v) {
+                                        Some(v.as_str())
+                                    } else {
+                                        v.strip_suffix(":root").and_then(|x| x.rsplit(':').next())
+                                    };
+                                    match account.and_then(|a| t.account_entity(a)) {
+                                        Some(acct) => out.extend(
+                                            self.by_account.get(&acct).into_iter().flatten(),
+                                        ),
+                                        None => out.extend(t.principal_by_arn(v).map(|p| p.id)),
+                                    }
+                                }
+                                PrincipalEntry::Service(v)
+                                | PrincipalEntry::Federated(v)
+                                | PrincipalEntry::CanonicalUser(v) => {
+                                    out.extend(t.principal_by_arn(v).map(|p| p.id))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A role's ARN names its sessions too ("AWS JSON policy elements: Principal").
+        let sessions: Vec<Sym> = self
+            .ix
+            .role_of
+            .iter()
+            .filter(|(_, r)| out.contains(r))
+            .map(|(&s, _)| s)
+            .collect();
+        out.extend(sessions);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The roles whose trust policy may name `caller` ([`Analyzer::trust_callers`] reversed).
+    pub fn assumable_by(&self, caller: Sym) -> Vec<Sym> {
+        let mut out: Vec<Sym> = self
+            .ix
+            .trust
+            .keys()
+            .copied()
+            .filter(|&r| r != caller && self.trust_callers_cached(r).binary_search(&caller).is_ok())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn trust_callers_cached(&self, role: Sym) -> std::sync::Arc<Vec<Sym>> {
+        let mut cache = self.trust_cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(role)
+            .or_insert_with(|| std::sync::Arc::new(self.trust_callers(role)))
+            .clone()
+    }
+
+    /// The resources of a query, looked up once for [`Analyzer::may_act`].
+    pub fn targets(&self, resources: &[String]) -> Targets {
+        Targets(resources.iter().map(|r| self.resource_info(r)).collect())
+    }
+
+    /// The identity-side `Allow` statements of `p`.
+    fn allow_statements(&self, p: Sym) -> impl Iterator<Item = &'p facts::policy::Statement> + '_ {
+        let t = self.tables;
+        self.allows
+            .get(&p)
+            .into_iter()
+            .flatten()
+            .filter_map(move |&(pid, i)| t.policies.get(pid as usize)?.document.statements.get(i))
+    }
+
+    /// A quick filter before any cell is made: whether principal `p` could be allowed some
+    /// action of `services` on some of `resources` — a resource or trust policy of one of
+    /// them has an `Allow` naming it, or (where the resource policy is not required) it is an
+    /// account root or has an identity-side `Allow` whose action element may match an action
+    /// of those services. Exact as a filter ([`Analyzer::decide`] would drop the cells).
+    pub fn may_act(&self, p: Sym, services: &[String], resources: &Targets) -> bool {
+        let t = self.tables;
+        let Some(row) = t.principal(p) else {
+            return false;
+        };
+        let caller = self.request_principal(p);
+        let infos = &resources.0;
+        for r in infos {
+            let Some(x) = r.entity else { continue };
+            let named = self
+                .ix
+                .resource
+                .get(&x)
+                .into_iter()
+                .flatten()
+                .chain(self.ix.trust.get(&x).into_iter().flatten())
+                .any(|&pid| {
+                    t.policies.get(pid as usize).is_some_and(|prow| {
+                        prow.document.statements.iter().any(|st| {
+                            st.effect == Effect::Allow
+                                && st.principal.as_ref().is_none_or(|pc| {
+                                    facts::eval::principal_clause_matches(pc, &caller)
+                                })
+                        })
+                    })
+                });
+            if named {
+                return true;
+            }
+        }
+        let sts = services.iter().any(|s| s.eq_ignore_ascii_case("sts"));
+        let identity_counts = infos.iter().any(|r| {
+            let cross = match (row.account.and_then(|a| t.account_id_of(a)), &r.account_id) {
+                (Some(c), Some(o)) => c != o,
+                _ => false,
+            };
+            !(cross
+                || r.kind == Some(facts::tables::ResourceKind::KmsKey)
+                || (r.kind == Some(facts::tables::ResourceKind::IamRole) && sts))
+        });
+        if !identity_counts {
+            return false;
+        }
+        if row.kind == PrincipalKind::Root {
+            return true;
+        }
+        self.allow_statements(p).any(|st| match &st.action {
+            facts::policy::ActionClause::NotAction(_) => true,
+            facts::policy::ActionClause::Action(ps) => ps.iter().any(|pat| {
+                let svc = pat.0.split(':').next().unwrap_or("");
+                services
+                    .iter()
+                    .any(|s| facts::wildcard::glob_match(svc, s, true))
+            }),
+        })
     }
 
     /// The tables decided over.
@@ -287,6 +504,9 @@ impl<'p> Analyzer<'p> {
 
     /// The principal `p` as the matcher sees it in a request.
     pub fn request_principal(&self, p: Sym) -> RequestPrincipal {
+        if let Some(c) = self.callers.get(&p) {
+            return c.clone();
+        }
         let t = self.tables;
         match t.principal(p) {
             None => RequestPrincipal::Anonymous,
@@ -439,17 +659,14 @@ impl<'p> Analyzer<'p> {
         if needs_resource {
             return false;
         }
-        let mut holders = vec![cell.principal];
-        if let Some(&role) = ix.role_of.get(&cell.principal) {
-            holders.push(role);
-        }
-        if let Some(gs) = ix.groups.get(&cell.principal) {
-            holders.extend(gs.iter().copied());
-        }
-        holders
-            .iter()
-            .flat_map(|h| ix.identity.get(h).into_iter().flatten())
-            .any(|&pid| applies(pid, false))
+        // A pattern with a variable counts as matching here; the full screen substitutes it.
+        self.allow_statements(cell.principal).any(|st| {
+            facts::eval::action_matches(&st.action, &cell.action)
+                && st
+                    .resource
+                    .as_ref()
+                    .is_none_or(|rc| resource_may_match(rc, &cell.resource, true))
+        })
     }
 
     /// Screen one cell: `None` when no Allow statement could apply.

@@ -79,7 +79,29 @@ pub fn who_can(
             resources.join(", ")
         )));
     }
-    let principals = candidates::principals(analyzer.tables(), prepared);
+    let all_principals = candidates::principals(analyzer.tables(), prepared);
+    let mut services: Vec<String> = asked
+        .iter()
+        .map(|a| {
+            a.action
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        })
+        .collect();
+    services.sort();
+    services.dedup();
+    let mut asked_resources: Vec<String> = asked.iter().map(|a| a.resource.clone()).collect();
+    asked_resources.sort();
+    asked_resources.dedup();
+    // Principals that no policy could allow any of these actions are never made cells.
+    let targets = analyzer.targets(&asked_resources);
+    let principals: Vec<candidates::Candidate> = all_principals
+        .iter()
+        .filter(|c| analyzer.may_act(c.id, &services, &targets))
+        .cloned()
+        .collect();
     let mut stats = Stats::default();
     let total = (principals.len() * asked.len()) as u64;
     let cells: Vec<Cell> = asked
@@ -116,7 +138,7 @@ pub fn who_can(
     if q.max_depth > 0 {
         all.extend(chains::through_roles(
             analyzer,
-            &principals,
+            &all_principals,
             &direct,
             &q.context,
             q.strict,
@@ -124,7 +146,7 @@ pub fn who_can(
             &mut stats,
         ));
     }
-    let principals_out = chains::group(analyzer, &principals, all);
+    let principals_out = chains::group(analyzer, &all_principals, all);
     Ok(WhoCanResult {
         resources,
         actions: asked

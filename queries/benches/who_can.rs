@@ -195,6 +195,22 @@ fn main() {
         Analyzer::new(&prepared, sim.model())
     });
     let bucket = format!("arn:aws:s3:::b-{}-0", acct(1));
+    // The engine's cost of one run, whatever its size: every query makes one run per
+    // depth of chains or paths.
+    let someone = prepared
+        .tables()
+        .principal_by_arn(&format!("arn:aws:iam::{}:role/r0", acct(1)))
+        .map(|p| p.id)
+        .unwrap();
+    let cell = who_can::Cell {
+        principal: someone,
+        action: "s3:GetObject".into(),
+        resource: format!("{bucket}/x"),
+    };
+    time("one engine run of one request (Analyzer::decide)", || {
+        let mut stats = Default::default();
+        analyzer.decide(&[cell], &Default::default(), false, &mut stats, &|_| {})
+    });
     let one = who_can::Query {
         resource: Some(bucket.clone()),
         actions: vec!["s3:GetObject".into()],

@@ -43,7 +43,7 @@ fn role(a: usize, r: usize, accounts: usize) -> Value {
     } else {
         format!("arn:aws:iam::{id}:role/r{}", r - 1)
     }];
-    if r % 50 == 0 {
+    if r.is_multiple_of(50) {
         trusted.push(format!(
             "arn:aws:iam::{}:role/r{}",
             acct((a + 1) % accounts),
@@ -188,7 +188,7 @@ fn main() {
         accounts * 20
     );
     let sim = time("load (AccountSimulator::load)", || {
-        AccountSimulator::load(&[dir.clone()]).unwrap()
+        AccountSimulator::load(std::slice::from_ref(&dir)).unwrap()
     });
     let prepared = time("prepare (Prepared::new)", || Prepared::new(&sim));
     let analyzer = time("index (Analyzer::new)", || {

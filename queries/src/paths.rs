@@ -138,7 +138,7 @@ pub fn reachable_roles(
     strict: bool,
     depth: usize,
     stats: &mut Stats,
-) -> Vec<(Sym, Vec<(Sym, Sym, CellAnswer)>)> {
+) -> Vec<(Sym, crate::who_can::chains::Hops)> {
     let g = assume_graph(a, p, context, strict, depth, stats);
     let start = g.nodes[&p];
     let mut out = Vec::new();

@@ -153,10 +153,13 @@ pub fn chain_text(p: &PrincipalAnswer, via: &[who_can::Hop]) -> String {
     }
 }
 
+/// Per action: the object patterns (after the resource) it was decided on.
+type ActionParts = Vec<(String, Vec<String>)>;
+
 /// Actions grouped by access level: `Read: s3:GetObject, s3:GetObjectAcl; List: ...`.
 fn actions_text(p: &PrincipalAnswer, resources: &[String]) -> String {
     // Per level, per action: the object patterns it was decided on, when not the resource.
-    let mut levels: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
+    let mut levels: Vec<(String, ActionParts)> = Vec::new();
     for a in &p.actions {
         let level = match levels.iter_mut().find(|l| l.0 == a.access_level) {
             Some(l) => l,

@@ -110,34 +110,6 @@ pub fn asked(patterns: &[String], resource: &str, object_patterns: &[String]) ->
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bucket_covers_bucket_and_object_actions() {
-        let got = asked(&[], "arn:aws:s3:::b", &["arn:aws:s3:::b/p/*".to_string()]);
-        let get = got.iter().find(|a| a.action == "s3:GetObject").unwrap();
-        assert_eq!(get.resource, "arn:aws:s3:::b/*");
-        assert!(got
-            .iter()
-            .any(|a| a.action == "s3:GetObject" && a.resource == "arn:aws:s3:::b/p/*"));
-        let list = got.iter().find(|a| a.action == "s3:ListBucket").unwrap();
-        assert_eq!(list.resource, "arn:aws:s3:::b");
-        assert_eq!(list.level, AccessLevel::List);
-        assert!(!got.iter().any(|a| !a.action.starts_with("s3:")));
-        let ranks: Vec<u8> = got.iter().map(|a| level_rank(a.level)).collect();
-        assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
-    }
-
-    #[test]
-    fn patterns_expand_through_the_catalogue() {
-        let got = asked(&["s3:GetObject*".to_string()], "arn:aws:s3:::b", &[]);
-        assert!(got.iter().any(|a| a.action == "s3:GetObjectAcl"));
-        assert!(got.iter().all(|a| a.action.starts_with("s3:GetObject")));
-    }
-}
-
 /// The object patterns policies in `t` name under bucket ARN `bucket` (without policy
 /// variables), sorted: `arn:aws:s3:::b/public/*`, `arn:aws:s3:::b/shared/*`...
 pub fn object_patterns(t: &facts::tables::FactTables, bucket: &str) -> Vec<String> {
@@ -164,4 +136,32 @@ pub fn object_patterns(t: &facts::tables::FactTables, bucket: &str) -> Vec<Strin
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_covers_bucket_and_object_actions() {
+        let got = asked(&[], "arn:aws:s3:::b", &["arn:aws:s3:::b/p/*".to_string()]);
+        let get = got.iter().find(|a| a.action == "s3:GetObject").unwrap();
+        assert_eq!(get.resource, "arn:aws:s3:::b/*");
+        assert!(got
+            .iter()
+            .any(|a| a.action == "s3:GetObject" && a.resource == "arn:aws:s3:::b/p/*"));
+        let list = got.iter().find(|a| a.action == "s3:ListBucket").unwrap();
+        assert_eq!(list.resource, "arn:aws:s3:::b");
+        assert_eq!(list.level, AccessLevel::List);
+        assert!(!got.iter().any(|a| !a.action.starts_with("s3:")));
+        let ranks: Vec<u8> = got.iter().map(|a| level_rank(a.level)).collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn patterns_expand_through_the_catalogue() {
+        let got = asked(&["s3:GetObject*".to_string()], "arn:aws:s3:::b", &[]);
+        assert!(got.iter().any(|a| a.action == "s3:GetObjectAcl"));
+        assert!(got.iter().all(|a| a.action.starts_with("s3:GetObject")));
+    }
 }

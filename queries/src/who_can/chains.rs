@@ -21,6 +21,9 @@ use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalAnswer, Princ
 /// The action of a hop.
 pub const ASSUME_ROLE: &str = "sts:AssumeRole";
 
+/// Role hops, first to last: (caller, role, decision of its `sts:AssumeRole`).
+pub type Hops = Vec<(Sym, Sym, CellAnswer)>;
+
 /// An access reached by a principal, directly or through hops.
 #[derive(Debug, Clone)]
 pub struct Reached {
@@ -35,7 +38,7 @@ pub struct Reached {
     /// The decision of the last step (the access itself, by the last role or the principal).
     pub answer: CellAnswer,
     /// The role hops, first to last: (caller, role, decision of the AssumeRole).
-    pub hops: Vec<(Sym, Sym, CellAnswer)>,
+    pub hops: Hops,
 }
 
 impl Reached {

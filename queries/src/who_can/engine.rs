@@ -239,6 +239,9 @@ struct Screened {
     signature: Vec<(PolicyId, usize)>,
 }
 
+/// An action class of a cell: principal, resource, service (or action), statement signature.
+type ClassKey<'a> = (Sym, &'a str, String, Vec<(PolicyId, usize)>);
+
 /// Resources looked up in the tables ([`Analyzer::targets`]).
 #[derive(Debug, Clone)]
 pub struct Targets(Vec<ResourceInfo>);
@@ -804,8 +807,7 @@ impl<'p> Analyzer<'p> {
             Same(usize),
         }
         let mut infos: HashMap<&str, ResourceInfo> = HashMap::new();
-        let mut classes: HashMap<(Sym, &str, String, Vec<(PolicyId, usize)>), usize> =
-            HashMap::new();
+        let mut classes: HashMap<ClassKey<'_>, usize> = HashMap::new();
         let mut plans: Vec<Slot> = Vec::with_capacity(cells.len());
         for (i, cell) in cells.iter().enumerate() {
             if i % 1024 == 0 {

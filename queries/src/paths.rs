@@ -80,52 +80,51 @@ pub fn assume_graph(
     };
     let start = g.graph.add_node(from);
     g.nodes.insert(from, start);
+    // Every hop a path of at most `depth` roles may take, found structurally (the roles
+    // whose trust policy may name each caller), then decided in one engine run.
+    let may_call = |c: Sym| {
+        t.principal(c)
+            .is_some_and(|r| !matches!(r.kind, PrincipalKind::Root | PrincipalKind::Anonymous))
+    };
+    let mut cells = Vec::new();
+    let mut seen: std::collections::HashSet<Sym> = std::collections::HashSet::from([from]);
     let mut frontier = vec![from];
     for _ in 0..depth {
-        let callers: Vec<Sym> = frontier
-            .iter()
-            .copied()
-            .filter(|&c| {
-                t.principal(c).is_some_and(|r| {
-                    !matches!(r.kind, PrincipalKind::Root | PrincipalKind::Anonymous)
-                })
-            })
-            .collect();
-        let mut cells = Vec::new();
-        for &c in &callers {
+        let mut next = Vec::new();
+        for &c in frontier.iter().filter(|&&c| may_call(c)) {
             for r in a.assumable_by(c) {
-                if r != c {
-                    cells.push(Cell {
-                        principal: c,
-                        action: ASSUME_ROLE.to_string(),
-                        resource: a.arn(r).to_string(),
-                    });
+                cells.push(Cell {
+                    principal: c,
+                    action: ASSUME_ROLE.to_string(),
+                    resource: a.arn(r).to_string(),
+                });
+                if seen.insert(r) {
+                    next.push(r);
                 }
             }
-        }
-        let answers = a.decide(&cells, context, strict, stats, &|_| {});
-        let mut next = Vec::new();
-        for (cell, ans) in cells.iter().zip(answers) {
-            let Some(ans) = ans else { continue };
-            let Some(role) = t.principal_by_arn(&cell.resource).map(|p| p.id) else {
-                continue;
-            };
-            let to = match g.nodes.get(&role) {
-                Some(&n) => n,
-                None => {
-                    let n = g.graph.add_node(role);
-                    g.nodes.insert(role, n);
-                    next.push(role);
-                    n
-                }
-            };
-            let from_n = g.nodes[&cell.principal];
-            g.graph.add_edge(from_n, to, ans);
         }
         if next.is_empty() {
             break;
         }
         frontier = next;
+    }
+    let answers = a.decide(&cells, context, strict, stats, &|_| {});
+    for (cell, ans) in cells.iter().zip(answers) {
+        let Some(ans) = ans else { continue };
+        let Some(role) = t.principal_by_arn(&cell.resource).map(|p| p.id) else {
+            continue;
+        };
+        let node = |x: Sym, g: &mut AssumeGraph| match g.nodes.get(&x) {
+            Some(&n) => n,
+            None => {
+                let n = g.graph.add_node(x);
+                g.nodes.insert(x, n);
+                n
+            }
+        };
+        let f = node(cell.principal, &mut g);
+        let to = node(role, &mut g);
+        g.graph.add_edge(f, to, ans);
     }
     g
 }

@@ -79,50 +79,61 @@ pub fn through_roles(
         }
     }
     // Who can assume each role (decided once per role).
+    // Every hop a chain of at most `max_depth` roles may take, found structurally (the
+    // callers each trust policy may name), then decided in one engine run.
+    let kinds: HashMap<Sym, PrincipalKind> = candidates.iter().map(|c| (c.id, c.kind)).collect();
+    let sts = ["sts".to_string()];
+    let mut cells = Vec::new();
+    let mut level: Vec<Sym> = pending.keys().copied().collect();
+    level.sort_unstable();
+    let mut expanded: HashSet<Sym> = HashSet::new();
+    for _ in 0..max_depth {
+        let mut next_level = Vec::new();
+        for &role in &level {
+            if !expanded.insert(role) {
+                continue;
+            }
+            let arn = analyzer.arn(role).to_string();
+            let target = analyzer.targets(std::slice::from_ref(&arn));
+            for c in analyzer.trust_callers(role) {
+                let Some(&kind) = kinds.get(&c) else { continue };
+                if c == role || !may_assume(kind) || !analyzer.may_act(c, &sts, &target) {
+                    continue;
+                }
+                cells.push(Cell {
+                    principal: c,
+                    action: ASSUME_ROLE.to_string(),
+                    resource: arn.clone(),
+                });
+                if assumable.contains(&c) && !expanded.contains(&c) {
+                    next_level.push(c);
+                }
+            }
+        }
+        next_level.sort_unstable();
+        next_level.dedup();
+        level = next_level;
+    }
+    let answers = analyzer.decide(&cells, context, strict, stats, &|_| {});
+    // Who can assume each role.
     let mut callers_of: HashMap<Sym, Vec<(Sym, CellAnswer)>> = HashMap::new();
+    for (cell, ans) in cells.iter().zip(answers) {
+        let Some(ans) = ans else { continue };
+        if let Some(role) = t.principal_by_arn(&cell.resource).map(|p| p.id) {
+            callers_of
+                .entry(role)
+                .or_default()
+                .push((cell.principal, ans));
+        }
+    }
     let mut out = Vec::new();
+    // Breadth first: accesses reached with one more hop per round.
     for _ in 0..max_depth {
         if pending.is_empty() {
             break;
         }
         let mut roles: Vec<Sym> = pending.keys().copied().collect();
         roles.sort_unstable();
-        let mut cells = Vec::new();
-        let new_roles: Vec<Sym> = roles
-            .iter()
-            .copied()
-            .filter(|r| !callers_of.contains_key(r))
-            .collect();
-        for role in new_roles {
-            callers_of.insert(role, Vec::new());
-            let arn = analyzer.arn(role).to_string();
-            let sts = ["sts".to_string()];
-            let target = analyzer.targets(std::slice::from_ref(&arn));
-            let named = analyzer.trust_callers(role);
-            for c in candidates
-                .iter()
-                .filter(|c| named.binary_search(&c.id).is_ok())
-            {
-                if c.id == role || !may_assume(c.kind) || !analyzer.may_act(c.id, &sts, &target) {
-                    continue;
-                }
-                cells.push(Cell {
-                    principal: c.id,
-                    action: ASSUME_ROLE.to_string(),
-                    resource: arn.clone(),
-                });
-            }
-        }
-        let answers = analyzer.decide(&cells, context, strict, stats, &|_| {});
-        for (cell, ans) in cells.iter().zip(answers) {
-            let Some(ans) = ans else { continue };
-            if let Some(role) = t.principal_by_arn(&cell.resource).map(|p| p.id) {
-                callers_of
-                    .entry(role)
-                    .or_default()
-                    .push((cell.principal, ans));
-            }
-        }
         let mut next: HashMap<Sym, Vec<Reached>> = HashMap::new();
         for role in roles {
             let entries = pending.remove(&role).unwrap_or_default();

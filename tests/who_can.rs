@@ -614,3 +614,42 @@ fn paths_shortest_all_and_none() {
     assert_eq!(code, 0);
     assert!(out.contains("111111111111:user/ops → 111111111111:role/OrgAdmin → 222222222222:role/OrgAdmin (allowed)"), "{out}");
 }
+
+// --resource-account: every resource of the management account the data knows.
+#[test]
+fn resource_account_covers_every_resource_of_the_account() {
+    let ex = examples();
+    let args = [
+        "who-can",
+        "-q",
+        "-i",
+        &ex,
+        "--resource-account",
+        "111111111111",
+        "--action",
+        "s3:GetObject",
+        "--format",
+        "json",
+        "--max-depth",
+        "0",
+    ];
+    let (code, out, err) = iamlogic(&args);
+    assert_eq!(code, 0, "{err}");
+    let r: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let public = find(&r, "*").expect("the public site");
+    assert!(public["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["resource"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:s3:::example-public-site/")));
+    assert!(
+        action(&r, PARTNER, "s3:GetObject", REPORTS).is_some(),
+        "the audit logs too"
+    );
+}

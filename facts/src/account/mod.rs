@@ -18,6 +18,8 @@ mod model;
 mod organization;
 mod read;
 mod resources;
+mod s3_public;
+mod s3_read;
 
 pub use error::IngestError;
 pub use loader::load;
@@ -26,4 +28,8 @@ pub use model::{
     ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
     OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role, RoleLastUsed,
     Severity, Source, Tags, User, Warning, WarningKind,
+};
+pub use s3_public::{
+    AclGrant, AclGrantee, AclPermission, BucketAccess, BucketAcl, EffectiveBlock, ObjectOwnership,
+    PublicAccessBlock,
 };

@@ -183,7 +183,9 @@ fn bad_settings_are_errors_naming_file_and_path() {
         ),
     ] {
         let p = write(dir.path(), name, text);
-        let e = account::load(&[p.clone()]).unwrap_err().to_string();
+        let e = account::load(std::slice::from_ref(&p))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(name) && e.contains(needle), "{name}: {e}");
         std::fs::remove_file(p).unwrap();
     }

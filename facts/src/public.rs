@@ -49,7 +49,8 @@ pub fn pinning_key(key: &str) -> bool {
 
 /// Whether a value of a positive string or ARN condition on `key` (lowercased) names a fixed
 /// identity: a value without wildcard or live policy variable (for `StringEquals` and
-/// `BinaryEquals` every value is exact), an ARN whose account field has no wildcard
+/// `BinaryEquals` every value is exact; a `StringEqualsIgnoreCase` value is not taken as
+/// fixed), an ARN whose account field has no wildcard
 /// (`arn:aws:s3:us-west-2:123456789012:accesspoint/*` names one account: "this value can
 /// contain a wildcard for the access point name without rendering the policy public, as
 /// long as the account id is fixed"), or a role id with any session for `aws:userid`
@@ -60,10 +61,11 @@ pub fn fixed_value(op: BaseOperator, key: &str, value: &str, variables: bool) ->
     }
     let exact = match op {
         BaseOperator::StringEquals | BaseOperator::BinaryEquals => true,
-        BaseOperator::StringEqualsIgnoreCase
-        | BaseOperator::StringLike
-        | BaseOperator::ArnLike
-        | BaseOperator::ArnEquals => !value.contains(['*', '?']),
+        BaseOperator::StringLike | BaseOperator::ArnLike | BaseOperator::ArnEquals => {
+            !value.contains(['*', '?'])
+        }
+        // Other spellings of one value match: not taken as fixed (a conservative answer).
+        BaseOperator::StringEqualsIgnoreCase => false,
         _ => return false,
     };
     if exact {

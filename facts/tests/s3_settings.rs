@@ -200,3 +200,52 @@ fn bad_settings_are_errors_naming_file_and_path() {
         "{e}"
     );
 }
+
+#[test]
+fn list_buckets_gives_the_buckets_account_and_its_canonical_id() {
+    // `aws s3api list-buckets` lists the buckets the calling account owns, with the account's
+    // canonical user id as `Owner.ID`: enough to map a grant in another account's ACL.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "s3-list-buckets.222222222222.json",
+        &format!(
+            r#"{{"Buckets": [{{"Name": "logs.example", "CreationDate": "2024-01-01T00:00:00+00:00"}}],
+                "Owner": {{"DisplayName": "partner", "ID": "{C_B}"}}}}"#
+        ),
+    );
+    write(
+        dir.path(),
+        "s3-bucket-acl.shared.json",
+        &format!(
+            r#"{{"Owner": {{"ID": "{C_A}"}}, "Grants": [
+               {{"Grantee": {{"Type": "CanonicalUser", "ID": "{C_B}"}}, "Permission": "READ"}}]}}"#
+        ),
+    );
+    let m = account::load(&[dir.path().to_path_buf()]).unwrap();
+    assert_eq!(
+        m.resources["arn:aws:s3:::logs.example"].account,
+        AccountId::parse("222222222222")
+    );
+    let acl = m.s3_buckets["arn:aws:s3:::shared"].acl.as_ref().unwrap();
+    assert_eq!(
+        acl.grants[0].grantee,
+        AclGrantee::Account {
+            canonical_id: C_B.into(),
+            account: AccountId::parse("222222222222"),
+        }
+    );
+    // The bucket `shared` itself has no known account: the usual warning says so.
+    assert!(m.warnings.iter().any(|w| matches!(
+        &w.kind,
+        WarningKind::UnknownResourceAccount { arn } if arn == "arn:aws:s3:::shared"
+    )));
+    // Named by no account, the output is an error naming the convention.
+    let p = write(
+        dir.path(),
+        "buckets.json",
+        r#"{"Buckets": [], "Owner": {"ID": "x"}}"#,
+    );
+    let e = account::load(&[p]).unwrap_err().to_string();
+    assert!(e.contains("s3-list-buckets.<account>.json"), "{e}");
+}

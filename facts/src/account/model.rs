@@ -95,6 +95,9 @@ pub struct Model {
     /// S3 settings of buckets beyond their policy (Block Public Access, ACL, Object
     /// Ownership), by bucket ARN; every bucket here is also in [`Model::resources`].
     pub s3_buckets: IndexMap<String, super::s3_public::BucketAccess>,
+    /// S3 canonical user ids by the `aws s3api list-buckets` outputs that name them: id →
+    /// account.
+    pub s3_canonical_ids: IndexMap<String, AccountId>,
 }
 
 /// A reference from a principal to a managed policy (attached policy or boundary).

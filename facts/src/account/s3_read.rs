@@ -23,6 +23,8 @@ pub(crate) enum S3Output {
     BucketAcl,
     /// `{"OwnershipControls": {"Rules": [...]}}`.
     OwnershipControls,
+    /// `{"Buckets": [{"Name", ...}], "Owner": {"ID", ...}}` (`aws s3api list-buckets`).
+    ListBuckets,
 }
 
 impl S3Output {
@@ -34,6 +36,8 @@ impl S3Output {
             Some(S3Output::BucketAcl)
         } else if o.contains_key("OwnershipControls") && o.len() == 1 {
             Some(S3Output::OwnershipControls)
+        } else if o.contains_key("Buckets") && o.contains_key("Owner") {
+            Some(S3Output::ListBuckets)
         } else {
             None
         }
@@ -72,6 +76,12 @@ pub(crate) fn ingest_file(
     }
     };
     match (kind, prefix) {
+        (S3Output::ListBuckets, "s3-list-buckets") => {
+            let account = AccountId::parse(rest)
+                .ok_or_else(|| unnamed("account: `s3-list-buckets.<account>.json`"))?;
+            list_buckets(ctx, o, account, b)
+        }
+        (S3Output::ListBuckets, _) => Err(unnamed("account: `s3-list-buckets.<account>.json`")),
         (S3Output::PublicAccessBlock, "s3-account-public-access-block") => {
             let account = AccountId::parse(rest)
                 .ok_or_else(|| unnamed("account: `s3-account-public-access-block.<account>.json`"))?;
@@ -127,7 +137,7 @@ pub(crate) fn ingest_entry(
         let wrapper = match kind {
             S3Output::PublicAccessBlock => "PublicAccessBlockConfiguration",
             S3Output::OwnershipControls => "OwnershipControls",
-            S3Output::BucketAcl => "",
+            S3Output::BucketAcl | S3Output::ListBuckets => "",
         };
         let output;
         let out = if wrapper.is_empty() || obj.contains_key(wrapper) {
@@ -176,6 +186,56 @@ fn ingest_output(
             let slot = &mut m.s3_buckets.entry(arn.to_string()).or_default().ownership;
             set_once(slot, own, &mut m.warnings, arn, &src);
         }
+        S3Output::ListBuckets => {
+            return Err(ctx.invalid(path, "a list-buckets output is not a bucket setting"))
+        }
+    }
+    Ok(())
+}
+
+/// `aws s3api list-buckets` run in `account`: every bucket it lists is owned by the account,
+/// and `Owner.ID` is the account's canonical user id.
+fn list_buckets(
+    ctx: &FileCtx,
+    o: &Object,
+    account: AccountId,
+    b: &mut Builder,
+) -> Result<(), IngestError> {
+    let top = JsonPath::default();
+    ctx.check_keys(
+        o,
+        &top,
+        &["Buckets", "Owner", "ContinuationToken", "Prefix"],
+        &mut b.model.warnings,
+    );
+    let op = top.key("Owner");
+    let owner = ctx.object(o.get("Owner").unwrap_or(&Value::Null), &op)?;
+    ctx.check_keys(owner, &op, &["ID", "DisplayName"], &mut b.model.warnings);
+    if let Some(id) = ctx.opt_str(owner, "ID", &op)? {
+        b.model
+            .s3_canonical_ids
+            .entry(id.to_string())
+            .or_insert_with(|| account.clone());
+    }
+    b.model.accounts.insert(account.clone());
+    for (i, item) in ctx.opt_array(o, "Buckets", &top)?.iter().enumerate() {
+        let p = top.key("Buckets").index(i);
+        let bo = ctx.object(item, &p)?;
+        ctx.check_keys(
+            bo,
+            &p,
+            &["Name", "CreationDate", "BucketRegion", "BucketArn"],
+            &mut b.model.warnings,
+        );
+        let name = ctx.req_str(bo, "Name", &p)?;
+        b.add_resource(Resource {
+            arn: format!("arn:aws:s3:::{name}"),
+            account: Some(account.clone()),
+            resource_type: ResourceType::S3Bucket,
+            tags: Tags::new(),
+            policy: None,
+            source: ctx.source(&p),
+        });
     }
     Ok(())
 }
@@ -421,11 +481,16 @@ fn ownership(
     found.ok_or_else(|| ctx.invalid(&p.key("Rules"), "no Object Ownership rule"))
 }
 
-/// Once every file is read: map each canonical user id to the account whose bucket ACL has
-/// it as `Owner.ID` (the data's only link between the two); a grant to an id that maps to no
+/// Once every file is read: map each canonical user id to its account — from
+/// `aws s3api list-buckets` outputs, or as the `Owner.ID` of a bucket ACL of a bucket whose
+/// account is known; a grant to an id that maps to no
 /// account is an `unmapped canonical user` warning.
 pub(crate) fn resolve_canonical_ids(model: &mut Model) {
-    let mut owners: std::collections::HashMap<String, AccountId> = Default::default();
+    let mut owners: std::collections::HashMap<String, AccountId> = model
+        .s3_canonical_ids
+        .iter()
+        .map(|(id, a)| (id.clone(), a.clone()))
+        .collect();
     for (arn, access) in &model.s3_buckets {
         let owner = access.acl.as_ref().and_then(|a| a.owner.clone());
         let account = model.resources.get(arn).and_then(|r| r.account.clone());

@@ -5,7 +5,8 @@
 //! (GAAD, possibly paginated and for several accounts), resource policies (`resources.json`
 //! or the raw outputs of the services' `get-*-policy` commands), S3 Block Public Access,
 //! bucket ACLs and Object Ownership (`s3_read`, modelled in `s3_public`), an
-//! `organization.json`, and credential report CSVs. `docs/inputs.md` documents every format and file-name convention.
+//! `organization.json`, and credential report CSVs. `docs/inputs.md` documents every format
+//! and file-name convention.
 //! [`context::fill`] then adds the global condition keys AWS itself fills to a request.
 
 mod builder;

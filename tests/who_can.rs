@@ -653,3 +653,25 @@ fn resource_account_covers_every_resource_of_the_account() {
         "the audit logs too"
     );
 }
+
+// Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage":
+// RestrictPublicBuckets limits the public bucket policy of example-legacy-site to AWS service
+// principals and principals of the owner's account: no public access, no other account.
+#[test]
+fn bucket_made_private_again_by_block_public_access() {
+    let legacy = "arn:aws:s3:::example-legacy-site";
+    let r = who_can(legacy, &["--action", "s3:GetObject"]);
+    assert!(find(&r, "*").is_none(), "public access is blocked");
+    assert!(find(&r, PARTNER).is_none(), "another account is blocked");
+    assert_eq!(
+        find(&r, "cloudtrail.amazonaws.com").unwrap()["decision"],
+        "allowed"
+    );
+    assert_eq!(find(&r, OPS).unwrap()["decision"], "allowed");
+    // The same policy without Block Public Access is public.
+    let r = who_can(
+        "arn:aws:s3:::example-public-site",
+        &["--action", "s3:GetObject"],
+    );
+    assert!(find(&r, "*").is_some());
+}

@@ -675,3 +675,65 @@ fn bucket_made_private_again_by_block_public_access() {
     );
     assert!(find(&r, "*").is_some());
 }
+
+// An account the data does not hold stands for anyone in it: a grant that names one of its
+// roles by aws:PrincipalArn is conditional on that key (not "never", as the account root's
+// own ARN would make it), and the witness replays through simulate.
+#[test]
+fn external_account_identity_keys_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let gaad =
+        r#"{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#;
+    std::fs::write(dir.path().join("gaad.json"), gaad).unwrap();
+    let res = r#"[{"arn": "arn:aws:s3:::ext-bucket", "account": "123456789012", "type": "s3:bucket",
+      "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "777777777777"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::ext-bucket/*",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::777777777777:role/Deployer"}}}]}}]"#;
+    std::fs::write(dir.path().join("resources.json"), res).unwrap();
+    let d = dir.path().to_string_lossy().into_owned();
+    let (code, out, err) = iamlogic(&[
+        "who-can",
+        "-q",
+        "-i",
+        &d,
+        "--resource",
+        "arn:aws:s3:::ext-bucket",
+        "--action",
+        "s3:GetObject",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let r: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let root = "arn:aws:iam::777777777777:root";
+    let a = action(&r, root, "s3:GetObject", "arn:aws:s3:::ext-bucket/*").expect("listed");
+    assert_eq!(a["decision"], "conditional");
+    assert_eq!(
+        a["conditions"]["text"],
+        "aws:PrincipalArn = arn:aws:iam::777777777777:role/Deployer"
+    );
+    let w = &a["witnesses"]["allowed"];
+    let mut args = vec![
+        "simulate".to_string(),
+        "-q".into(),
+        "-i".into(),
+        d.clone(),
+        "--principal".into(),
+        root.into(),
+        "--action".into(),
+        "s3:GetObject".into(),
+        "--resource".into(),
+        "arn:aws:s3:::ext-bucket/*".into(),
+    ];
+    for (k, v) in w["context"].as_object().unwrap() {
+        args.push("--context".into());
+        args.push(format!("{k}={}", v.as_str().unwrap()));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, _) = iamlogic(&refs);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("allowed"), "{out}");
+}

@@ -35,7 +35,25 @@ const KNOWN_FAMILIES: &[&str] = &[
     "iam:resourcetag/",
 ];
 
-/// Whether `key` (any case) is fixed by the data or by the user. `user` is the `--context`
+/// A key set in the filled context of a principal of an account the data does not hold
+/// (never a real key: the `iamlogic:` prefix is no service's).
+pub const EXTERNAL_MARK: &str = "iamlogic:externalprincipal";
+
+/// Identity keys the data cannot know for a principal of an account it does not hold:
+/// "anyone in account X" may be any of its users or roles, with any tags and session.
+/// `aws:PrincipalAccount` stays known, and so do `aws:PrincipalOrgID`/`OrgPaths`: an account
+/// the loaded organization does not list is not in it (taken as absent, as simulate does).
+pub fn external_free(key_lower: &str) -> bool {
+    key_lower == "aws:principalarn"
+        || key_lower.starts_with("aws:principaltag/")
+        || key_lower == "aws:principaltype"
+        || key_lower == "aws:username"
+        || key_lower == "aws:userid"
+}
+
+/// Whether `key` (any case) is fixed by the data or by the user. For a principal of an
+/// account the data does not hold (`filled` carries [`EXTERNAL_MARK`]), its identity keys
+/// ([`external_free`]) are unknown. `user` is the `--context`
 /// of the query; `filled` the keys AWS fills for this principal and resource.
 /// `aws:userid` is known only when the data filled it (a role's sessions carry their own
 /// session name in it, so for a role it is unknown).
@@ -43,6 +61,9 @@ pub fn is_known(key: &str, user: &Context, filled: &Context) -> bool {
     let k = key.to_ascii_lowercase();
     if user.get(&k).is_some() || filled.get(&k).is_some() {
         return true;
+    }
+    if filled.get(EXTERNAL_MARK).is_some() && external_free(&k) {
+        return false;
     }
     KNOWN_FAMILIES.iter().any(|f| {
         if let Some(prefix) = f.strip_suffix('/') {
@@ -233,5 +254,13 @@ mod tests {
             facts::request::ContextValue::Single("1.2.3.4".into()),
         );
         assert!(is_known("aws:sourceip", &user, &none));
+        let mut external = Context::new();
+        external.insert(
+            EXTERNAL_MARK,
+            facts::request::ContextValue::Single("1".into()),
+        );
+        assert!(!is_known("aws:PrincipalArn", &none, &external));
+        assert!(!is_known("aws:PrincipalTag/team", &none, &external));
+        assert!(is_known("aws:PrincipalAccount", &none, &external));
     }
 }

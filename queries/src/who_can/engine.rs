@@ -211,6 +211,8 @@ pub struct Analyzer<'p> {
     allows: HashMap<Sym, Vec<(PolicyId, usize)>>,
     /// Per account entity: its principals.
     by_account: HashMap<Sym, Vec<Sym>>,
+    /// Accounts whose IAM data is loaded.
+    loaded: &'p HashSet<String>,
     /// Per role: [`Analyzer::trust_callers`], computed on first need.
     trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
 }
@@ -325,6 +327,7 @@ impl<'p> Analyzer<'p> {
             callers,
             allows,
             by_account,
+            loaded: &prepared.loaded,
             trust_cache: std::sync::Mutex::default(),
         }
     }
@@ -701,7 +704,23 @@ impl<'p> Analyzer<'p> {
                 .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
         }
         self.filler.fill(&mut base);
-        let filled = std::mem::take(&mut base.context);
+        let mut filled = std::mem::take(&mut base.context);
+        // A principal of an account the data does not hold stands for anyone in it: its
+        // identity keys are not filled but left to the request (unknown).
+        let account_id = row.account.and_then(|a| t.account_id_of(a));
+        if !strict && account_id.is_some_and(|a| !self.loaded.contains(a)) {
+            let mut kept = Context::new();
+            for (k, v) in filled.iter() {
+                if !super::atoms::external_free(k) {
+                    kept.insert(k, v.clone());
+                }
+            }
+            kept.insert(
+                super::atoms::EXTERNAL_MARK,
+                ContextValue::Single("true".to_string()),
+            );
+            filled = kept;
+        }
         let full = merged(user, &filled);
         let needs_resource = self.needs_resource(row.account, cell, r);
         let mut could_allow = row.kind == PrincipalKind::Root && !needs_resource;

@@ -179,6 +179,13 @@ fn print_results(
 /// The text rendering of one result.
 fn write_text(out: &mut impl Write, r: &SimulationResult) -> std::io::Result<()> {
     writeln!(out, "{}", r.decision.name())?;
+    if let Some(rule) = &r.rule {
+        writeln!(
+            out,
+            "  AWS rule {}: {} ({})",
+            rule.code, rule.reason, rule.source
+        )?;
+    }
     for m in &r.matched {
         let sid = m
             .sid

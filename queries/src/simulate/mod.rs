@@ -49,6 +49,32 @@ pub struct SimulationResult {
     /// (omitted from JSON when empty).
     #[serde(rename = "missingLevels", skip_serializing_if = "Vec::is_empty")]
     pub missing_levels: Vec<MissingLevelOut>,
+    /// The rule of AWS outside every policy that decided the request (omitted from JSON
+    /// when none did): an AWS-owned resource, or an action that needs no permission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleOut>,
+}
+
+/// A rule of AWS outside every policy (`facts::aws_rules`), as printed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleOut {
+    /// A stable code: `aws-managed-policy`, `service-linked-role`, `identity-center-role`,
+    /// `aws-managed-kms-alias`, `no-permission-required`.
+    pub code: &'static str,
+    /// What AWS does.
+    pub reason: &'static str,
+    /// The AWS documentation page it comes from.
+    pub source: &'static str,
+}
+
+impl From<facts::aws_rules::AwsRule> for RuleOut {
+    fn from(r: facts::aws_rules::AwsRule) -> RuleOut {
+        RuleOut {
+            code: r.code(),
+            reason: r.reason(),
+            source: r.source(),
+        }
+    }
 }
 
 /// An SCP or RCP level (organization root, OU or account) without an applicable Allow.
@@ -110,5 +136,6 @@ pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
                 level: level_name(tables.symbols.name(node)),
             })
             .collect(),
+        rule: d.rule.map(RuleOut::from),
     }
 }

@@ -1,0 +1,244 @@
+//! End-to-end tests of the decisions AWS makes that no policy says (`facts::aws_rules`), in
+//! scenario mode and in account mode, and of the statements AWS would refuse. Each test
+//! names the AWS documentation page it checks.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+fn iamlogic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(args)
+        .output()
+        .expect("run iamlogic")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write fixture");
+    p
+}
+
+/// Run one scenario; the JSON result and the process output.
+fn scenario(s: Value) -> (Value, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "scenario.json", &s.to_string());
+    let o = iamlogic(&[
+        "simulate",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let v: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {o:?}"));
+    (v, o)
+}
+
+fn admin() -> Value {
+    json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+}
+
+const ADMIN_USER: &str = "arn:aws:iam::111122223333:user/admin";
+
+/// A customer's administrator tries `action` on `resource` with `Allow *`.
+fn as_admin(action: &str, resource: &str) -> (Value, Output) {
+    scenario(json!({"principal": ADMIN_USER, "action": action, "resource": resource,
+        "identityPolicies": [admin()]}))
+}
+
+fn assert_owned(action: &str, resource: &str, code: &str) {
+    let (v, o) = as_admin(action, resource);
+    assert_eq!(v["decision"], "implicitDeny", "{action} {resource}: {v}");
+    assert_eq!(v["rule"]["code"], code, "{v}");
+    // The reason is the rule, not a layer that lacked an Allow.
+    assert_eq!(v["missing"], json!([]), "{v}");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn aws_managed_policies_cannot_be_changed_iam_user_guide_edit_iam_policies() {
+    // IAM User Guide, "Edit IAM policies": "AWS managed policies cannot be edited."
+    let p = "arn:aws:iam::aws:policy/AdministratorAccess";
+    for a in [
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:TagPolicy",
+        "iam:UntagPolicy",
+    ] {
+        assert_owned(a, p, "aws-managed-policy");
+    }
+    // Reading it, and the same change to a customer-managed policy, stay with the policies.
+    assert_eq!(as_admin("iam:GetPolicyVersion", p).0["decision"], "allowed");
+    let (v, _) = as_admin(
+        "iam:CreatePolicyVersion",
+        "arn:aws:iam::111122223333:policy/Mine",
+    );
+    assert_eq!(v["decision"], "allowed");
+    assert!(v.get("rule").is_none(), "{v}");
+}
+
+#[test]
+fn service_linked_roles_are_managed_by_the_service_update_a_role_trust_policy() {
+    // IAM User Guide, "Update a role trust policy": "You cannot modify the trust policy for
+    // a service-linked role"; "Update a service-linked role": only the description.
+    let slr = "arn:aws:iam::111122223333:role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk";
+    for a in [
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:DeleteRole",
+    ] {
+        assert_owned(a, slr, "service-linked-role");
+    }
+    assert_eq!(
+        as_admin("iam:UpdateRoleDescription", slr).0["decision"],
+        "allowed"
+    );
+    assert_eq!(
+        as_admin("iam:DeleteServiceLinkedRole", slr).0["decision"],
+        "allowed"
+    );
+}
+
+#[test]
+fn identity_center_roles_are_managed_by_identity_center_awsssoservicerolepolicy() {
+    // AWS Managed Policy Reference, AWSSSOServiceRolePolicy: the service manages the roles
+    // under /aws-reserved/sso.amazonaws.com/.
+    let role = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef";
+    for a in ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"] {
+        assert_owned(a, role, "identity-center-role");
+    }
+    assert_eq!(as_admin("iam:GetRole", role).0["decision"], "allowed");
+}
+
+#[test]
+fn aws_managed_kms_aliases_are_reserved_kms_create_aliases() {
+    // AWS KMS Developer Guide, "Create aliases": "The alias/aws/ prefix is reserved for AWS
+    // managed keys."
+    let alias = "arn:aws:kms:eu-west-1:111122223333:alias/aws/ebs";
+    for a in ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"] {
+        assert_owned(a, alias, "aws-managed-kms-alias");
+    }
+    let mine = "arn:aws:kms:eu-west-1:111122223333:alias/my-key";
+    assert_eq!(as_admin("kms:DeleteAlias", mine).0["decision"], "allowed");
+}
+
+#[test]
+fn aws_owned_explicit_deny_still_decides_and_text_names_the_rule() {
+    // DENYALLOW: an explicit deny is reported as such, before any other reason.
+    let p = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let (v, _) = scenario(json!({"principal": ADMIN_USER, "action": "iam:DeletePolicy",
+        "resource": p, "identityPolicies": [admin(), {"Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "iam:DeletePolicy", "Resource": "*"}]}]}));
+    assert_eq!(v["decision"], "explicitDeny");
+    assert!(v.get("rule").is_none(), "{v}");
+    // The text output names the rule and its source.
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "s.json",
+        &json!({"principal": ADMIN_USER, "action": "iam:DeletePolicy", "resource": p,
+            "identityPolicies": [admin()]})
+        .to_string(),
+    );
+    let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("implicitDeny\n  AWS rule aws-managed-policy: AWS-managed policies are owned by AWS"),
+        "{text}"
+    );
+    assert!(text.contains("(IAM User Guide, Edit IAM policies)"), "{text}");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn get_caller_identity_needs_no_permission_sts_api_reference_getcalleridentity() {
+    // AWS STS API Reference, "GetCallerIdentity": "No permissions are required ... If an
+    // administrator attaches a policy to your identity that explicitly denies access to the
+    // sts:GetCallerIdentity action, you can still perform this operation."
+    let deny = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "sts:GetCallerIdentity", "Resource": "*"}]});
+    for s in [
+        // No policy at all.
+        json!({"principal": ADMIN_USER, "action": "sts:GetCallerIdentity"}),
+        // An explicit deny in the identity policies and in an SCP.
+        json!({"principal": ADMIN_USER, "action": "sts:GetCallerIdentity",
+            "identityPolicies": [deny.clone()], "scps": [[deny.clone()]]}),
+        // A role session with a session policy that allows nothing.
+        json!({"principal": "arn:aws:sts::111122223333:assumed-role/Ci/run-1",
+            "action": "sts:getcalleridentity", "sessionPolicy": deny.clone()}),
+    ] {
+        let (v, o) = scenario(s);
+        assert_eq!(v["decision"], "allowed", "{v}");
+        assert_eq!(v["rule"]["code"], "no-permission-required", "{v}");
+        assert_eq!(o.status.code(), Some(0));
+    }
+    // Another STS action is still decided by the policies.
+    let (v, _) = scenario(json!({"principal": ADMIN_USER, "action": "sts:GetSessionToken",
+        "identityPolicies": [deny]}));
+    assert_eq!(v["decision"], "implicitDeny");
+}
+
+// ---------------------------------------------------------------- account mode (examples/)
+
+fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+fn account(principal: &str, action: &str, resource: &str) -> Value {
+    let ex = examples();
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        ex.to_str().unwrap(),
+        "--principal",
+        principal,
+        "--action",
+        action,
+        "--resource",
+        resource,
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+        "--format",
+        "json",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {o:?}"))
+}
+
+/// carol is in the prod account's Admins group (AdministratorAccess).
+const CAROL: &str = "arn:aws:iam::222222222222:user/carol";
+const PROD_SLR: &str = "arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+
+#[test]
+fn account_mode_administrator_cannot_change_what_aws_owns_update_a_role_trust_policy() {
+    // The same rules from loaded account data: carol's AdministratorAccess allows the
+    // change on a role of her own, not on the account's service-linked role.
+    let own = account(CAROL, "iam:PutRolePolicy", "arn:aws:iam::222222222222:role/OrgAdmin");
+    assert_eq!(own["decision"], "allowed", "{own}");
+    let v = account(CAROL, "iam:PutRolePolicy", PROD_SLR);
+    assert_eq!(v["decision"], "implicitDeny", "{v}");
+    assert_eq!(v["rule"]["code"], "service-linked-role");
+    assert_eq!(v["missing"], json!([]));
+    let v = account(
+        CAROL,
+        "iam:CreatePolicyVersion",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+    );
+    assert_eq!(v["decision"], "implicitDeny", "{v}");
+    assert_eq!(v["rule"]["code"], "aws-managed-policy");
+    let v = account(CAROL, "sts:GetCallerIdentity", "*");
+    assert_eq!(v["decision"], "allowed", "{v}");
+    assert_eq!(v["rule"]["code"], "no-permission-required");
+}

@@ -242,3 +242,55 @@ fn account_mode_administrator_cannot_change_what_aws_owns_update_a_role_trust_po
     assert_eq!(v["decision"], "allowed", "{v}");
     assert_eq!(v["rule"]["code"], "no-permission-required");
 }
+
+// ------------------------------------------------------------- keys a service fills itself
+
+#[test]
+fn kms_caller_account_is_filled_on_every_kms_request_kms_condition_keys() {
+    // AWS KMS Developer Guide, "AWS KMS condition keys", kms:CallerAccount: the AWS account
+    // of the caller. AWS-managed key policies grant "AWS": "*" under this condition (with
+    // kms:ViaService, which only a request through the service carries).
+    let key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let key_policy = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "Allow access through S3 for all principals in the account",
+        "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+        "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333",
+            "kms:ViaService": "s3.eu-west-1.amazonaws.com"}}}]});
+    let req = |principal: &str, via: Option<&str>| {
+        let mut s = json!({"principal": principal, "action": "kms:Decrypt", "resource": key,
+            "identityPolicies": [admin()], "resourcePolicy": key_policy.clone()});
+        if let Some(v) = via {
+            s["context"] = json!({"kms:ViaService": v});
+        }
+        scenario(s).0
+    };
+    let v = req(ADMIN_USER, Some("s3.eu-west-1.amazonaws.com"));
+    assert_eq!(v["decision"], "allowed", "{v}");
+    assert_eq!(v["matched"][1]["layer"], "resource", "{v}");
+    // kms:ViaService is not filled: without it the grant does not apply.
+    assert_eq!(req(ADMIN_USER, None)["decision"], "implicitDeny");
+    // Another account's caller does not match kms:CallerAccount.
+    let other = req(
+        "arn:aws:iam::999988887777:user/eve",
+        Some("s3.eu-west-1.amazonaws.com"),
+    );
+    assert_eq!(other["decision"], "implicitDeny", "{other}");
+}
+
+#[test]
+fn s3_resource_account_is_the_bucket_owner_service_authorization_reference_s3() {
+    // Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+    // S3": s3:ResourceAccount "filters access by the resource owner AWS account ID".
+    let only_own = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "s3:*", "Resource": "*",
+        "Condition": {"StringEquals": {"s3:ResourceAccount": "111122223333"}}}]});
+    let req = |owner: &str| {
+        scenario(json!({"principal": ADMIN_USER, "action": "s3:GetObject",
+            "resource": "arn:aws:s3:::reports/q1.csv", "resourceAccount": owner,
+            "identityPolicies": [only_own.clone()]}))
+        .0
+    };
+    assert_eq!(req("111122223333")["decision"], "allowed");
+    assert_eq!(req("444455556666")["decision"], "implicitDeny");
+}

@@ -18,6 +18,7 @@ mod model;
 mod organization;
 mod read;
 mod resources;
+pub mod service_keys;
 
 pub use error::IngestError;
 pub use loader::load;

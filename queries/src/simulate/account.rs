@@ -161,8 +161,10 @@ impl AccountSimulator {
         }
         let tables = b.finish();
         let engine = Engine::new(&tables);
-        // The keys AWS fills depend only on caller and resource: fill once per pair.
-        let mut filled: HashMap<(&str, &str, Option<&str>), Arc<Context>> = HashMap::new();
+        // The keys AWS fills depend only on caller, resource and the action's service (its
+        // service keys, `facts::account::service_keys`): fill once per combination.
+        type FillKey<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
+        let mut filled: HashMap<FillKey<'_>, Arc<Context>> = HashMap::new();
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
         let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
@@ -211,6 +213,7 @@ impl AccountSimulator {
                     spec.principal.as_str(),
                     spec.resource.as_str(),
                     spec.resource_account.as_deref(),
+                    spec.action.split(':').next().unwrap_or(""),
                 );
                 let base = filled.entry(key).or_insert_with(|| {
                     let mut r = Request {

@@ -294,3 +294,90 @@ fn s3_resource_account_is_the_bucket_owner_service_authorization_reference_s3() 
     assert_eq!(req("111122223333")["decision"], "allowed");
     assert_eq!(req("444455556666")["decision"], "implicitDeny");
 }
+
+// ------------------------------------------------------------- statements AWS would refuse
+
+const NO_PRINCIPAL_BUCKET_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Everyone?", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}"#;
+
+#[test]
+fn resource_statement_without_principal_grants_no_one_in_a_scenario_principal_element() {
+    // IAM User Guide, "AWS JSON policy elements: Principal": resource-based policies must
+    // name a principal; AWS refuses the policy otherwise, so it never grants to everyone.
+    let dir = tempfile::tempdir().unwrap();
+    let s = json!({"principal": "*", "action": "s3:GetObject",
+        "resource": "arn:aws:s3:::reports/q1.csv", "resourceAccount": "111122223333",
+        "resourcePolicy": serde_json::from_str::<Value>(NO_PRINCIPAL_BUCKET_POLICY).unwrap()});
+    let f = write(dir.path(), "anon.json", &s.to_string());
+    let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap(), "--format", "json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"], "implicitDeny", "{v}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("anon.json: $.resourcePolicy.Statement[0]: this resource-policy statement has no `Principal`"),
+        "{err}"
+    );
+    // --quiet silences the warning, not the decision.
+    let o = iamlogic(&["-q", "simulate", "--scenario", f.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn resource_statement_without_principal_warns_when_loading_account_data_principal_element() {
+    // The same in account mode: the loader names the file and JSON path and the statement
+    // grants nothing, neither to an anonymous caller nor to a user of another account.
+    let dir = tempfile::tempdir().unwrap();
+    let resources = json!([{"arn": "arn:aws:s3:::reports", "account": "111122223333",
+        "policy": serde_json::from_str::<Value>(NO_PRINCIPAL_BUCKET_POLICY).unwrap()}]);
+    write(dir.path(), "resources.json", &resources.to_string());
+    for principal in ["*", "arn:aws:iam::999988887777:root"] {
+        let o = iamlogic(&[
+            "simulate",
+            "-i",
+            dir.path().to_str().unwrap(),
+            "--principal",
+            principal,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::reports/q1.csv",
+            "--format",
+            "json",
+        ]);
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {o:?}"));
+        assert_eq!(v["decision"], "implicitDeny", "{principal}: {v}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("resources.json: [0].policy.Statement[0]: this resource-policy statement has no `Principal`"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn not_principal_in_a_trust_policy_is_an_error_iam_notprincipal_element() {
+    // IAM User Guide, "AWS JSON policy elements: NotPrincipal": "Using it with
+    // \"Effect\":\"Allow\" is not supported"; "You cannot use the NotPrincipal element ... in
+    // an IAM role trust policy."
+    let dir = tempfile::tempdir().unwrap();
+    let trust = write(
+        dir.path(),
+        "trust.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/mallory"},
+            "Action": "sts:AssumeRole"}]}"#,
+    );
+    let o = iamlogic(&["validate", "--kind", "trust", trust.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("trust.json:Statement[0].NotPrincipal: error unsupported-for-kind: `Allow` with `NotPrincipal` is not supported"),
+        "{out}"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // In a resource-based policy it stays a security warning (AWS accepts it there).
+    let o = iamlogic(&["validate", "--kind", "resource", trust.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("unsupported-for-kind"), "{out}");
+    assert!(out.contains("security-warning allow-with-not-principal"), "{out}");
+}

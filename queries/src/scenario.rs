@@ -69,6 +69,9 @@ pub struct Scenario {
     pub scps: Vec<Vec<Arc<Policy>>>,
     /// RCP levels from the root down.
     pub rcps: Vec<Vec<Arc<Policy>>>,
+    /// Problems found while reading the scenario that do not stop it, each naming the file
+    /// and JSON path (a resource-policy statement without `Principal`, which matches no one).
+    pub warnings: Vec<String>,
 }
 
 /// Read a scenario file (object, array, or JSON Lines).
@@ -272,7 +275,26 @@ pub fn scenario_from_value(v: &Value, file: &Path, at: &str) -> Result<Scenario,
         resource_account.as_deref(),
     )
     .map_err(|(field, reason)| invalid(file, p(field), reason))?;
+    // A resource-policy statement without `Principal` is refused by AWS: warn, and make
+    // it match no one (`facts::aws_rules::refused`).
+    let mut warnings = Vec::new();
+    let resource_policy = match one_policy("resourcePolicy")? {
+        Some(pol) => {
+            for i in facts::aws_rules::refused::statements_without_principal(&pol) {
+                warnings.push(format!(
+                    "{}: {}.Statement[{i}]: this resource-policy statement has no `Principal`; AWS refuses such a policy (IAM User Guide, \"AWS JSON policy elements: Principal\"), so it grants nothing and matches no one",
+                    file.display(),
+                    p("resourcePolicy")
+                ));
+            }
+            Some(Arc::new(facts::aws_rules::refused::as_resource_policy(
+                (*pol).clone(),
+            )))
+        }
+        None => None,
+    };
     Ok(Scenario {
+        warnings,
         name: string("name")?,
         principal,
         action,
@@ -282,7 +304,7 @@ pub fn scenario_from_value(v: &Value, file: &Path, at: &str) -> Result<Scenario,
         identity_policies,
         permission_boundary: one_policy("permissionBoundary")?,
         session_policy: one_policy("sessionPolicy")?,
-        resource_policy: one_policy("resourcePolicy")?,
+        resource_policy,
         vpc_endpoint_policy: one_policy("vpcEndpointPolicy")?,
         scps: levels("scps")?,
         rcps: levels("rcps")?,

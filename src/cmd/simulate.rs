@@ -73,6 +73,11 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         };
         let r = run_scenarios(&scenarios);
         spinner.finish_and_clear();
+        if ui.warnings() {
+            for w in scenarios.iter().flat_map(|s| &s.warnings) {
+                eprintln!("warning: {w}");
+            }
+        }
         let labels = scenarios
             .iter()
             .map(|s| match &s.name {

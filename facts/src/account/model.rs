@@ -524,6 +524,9 @@ pub enum WarningKind {
         /// The policy ARN.
         arn: String,
     },
+    /// A statement of a resource-based or trust policy without `Principal`: AWS refuses
+    /// such a policy, so the statement matches no one (`crate::aws_rules::refused`).
+    StatementWithoutPrincipal,
 }
 
 /// How much a [`Warning`] matters.
@@ -575,6 +578,10 @@ impl fmt::Display for WarningKind {
             WarningKind::NotRegularFile => {
                 write!(f, "not a regular file (a FIFO, socket or device); skipped")
             }
+            WarningKind::StatementWithoutPrincipal => write!(
+                f,
+                "this resource-policy statement has no `Principal`; AWS refuses such a policy (IAM User Guide, \"AWS JSON policy elements: Principal\"), so it grants nothing and matches no one"
+            ),
             WarningKind::FromSnapshot { arn } => write!(
                 f,
                 "AWS-managed policy `{arn}` is not in the input; using the bundled snapshot's version"

@@ -6,6 +6,8 @@
 //!   customer's principal, whatever its policies allow: the request is `implicitDeny`.
 //! - [`no_permission`]: actions that need no permission (`sts:GetCallerIdentity`) are
 //!   allowed even when a policy denies them.
+//! - [`refused`]: statements AWS would refuse (a resource-policy statement without
+//!   `Principal`) match no one.
 //!
 //! [`rule_for`] is the one entry point the decision rules (`rules/src/decide.rs`) call; the
 //! knowledge of which action on which resource each rule covers lives here, in `facts`,
@@ -13,6 +15,7 @@
 
 pub mod aws_owned;
 pub mod no_permission;
+pub mod refused;
 
 pub use aws_owned::AwsOwned;
 

@@ -152,14 +152,19 @@ pub(crate) fn policy_of(v: &Value, file: &Path, path: &str) -> Result<Arc<Policy
         })
 }
 
-/// Context values: a string (or number/boolean, kept as text) is single-valued, an array
-/// of strings multivalued.
+/// Context values: an object of key → value, where a string (or number/boolean, kept as
+/// text) is single-valued and an array of strings multivalued; or AWS's `ContextEntries`
+/// list (`[{"ContextKeyName", "ContextKeyValues", "ContextKeyType"}]`).
 pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, SimulateError> {
+    // AWS's simulator shape: a `ContextEntries` list.
+    if let Value::Array(items) = v {
+        return crate::simulate::input::context_entries(items, file, path);
+    }
     let Value::Object(map) = v else {
         return Err(invalid(
             file,
             path.to_string(),
-            "expected an object of key → value",
+            "expected an object of key → value, or a ContextEntries list",
         ));
     };
     let mut ctx = Context::new();
@@ -433,18 +438,7 @@ pub fn compile(scenarios: &[Scenario]) -> (FactTables, Vec<BatchRequest>) {
             .vpc_endpoint_policy
             .as_ref()
             .map(|pol| b.policy("vpcEndpointPolicy", pol.clone()));
-        let mut request = Request {
-            principal: caller.principal.clone(),
-            action: sc.action.clone(),
-            resource: sc.resource.clone(),
-            context: sc.context.clone(),
-        };
-        if let Some(a) = &resource_account_id {
-            request
-                .context
-                .insert_default("aws:ResourceAccount", ContextValue::Single(a.clone()));
-        }
-        facts::account::context::fill(&empty, &mut request);
+        let request = request_of(sc, caller.principal.clone(), &empty);
         batch.push(BatchRequest {
             principal: p,
             resource: Some(x),
@@ -456,6 +450,47 @@ pub fn compile(scenarios: &[Scenario]) -> (FactTables, Vec<BatchRequest>) {
         });
     }
     (b.finish(), batch)
+}
+
+/// The concrete request of scenario `sc` by `principal`, with the keys AWS fills.
+fn request_of(
+    sc: &Scenario,
+    principal: facts::request::RequestPrincipal,
+    empty: &facts::account::Model,
+) -> Request {
+    let mut request = Request {
+        principal,
+        action: sc.action.clone(),
+        resource: sc.resource.clone(),
+        context: sc.context.clone(),
+    };
+    if let Some(a) = sc.resource_account.clone().or_else(|| arn_account(&sc.resource)) {
+        request
+            .context
+            .insert_default("aws:ResourceAccount", ContextValue::Single(a));
+    }
+    facts::account::context::fill(empty, &mut request);
+    request
+}
+
+/// AWS's `MissingContextValues` for scenario `sc`: the condition keys its policies read for
+/// its action and resource that its context (with the keys AWS fills) lacks.
+pub fn missing_context_values(sc: &Scenario) -> Vec<String> {
+    let principal = classify(&sc.principal)
+        .map(|c| c.principal)
+        .unwrap_or(facts::request::RequestPrincipal::Anonymous);
+    let request = request_of(sc, principal, &facts::account::Model::default());
+    let policies = sc
+        .identity_policies
+        .iter()
+        .chain(&sc.permission_boundary)
+        .chain(&sc.session_policy)
+        .chain(&sc.resource_policy)
+        .chain(&sc.vpc_endpoint_policy)
+        .chain(sc.scps.iter().flatten())
+        .chain(sc.rcps.iter().flatten())
+        .map(|p| p.as_ref());
+    crate::simulate::aws_format::missing_context_values(policies, &request)
 }
 
 /// Decide every scenario in one batch; results come back in input order.

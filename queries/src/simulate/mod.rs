@@ -6,6 +6,7 @@
 //! command line renders them as text or JSON.
 
 mod account;
+pub mod aws_format;
 mod error;
 pub(crate) mod input;
 pub(crate) mod principal;
@@ -14,7 +15,7 @@ use facts::policy::Effect;
 use facts::tables::{FactTables, Layer};
 use rules::Decision;
 
-pub use account::{read_requests, AccountSimulator, RequestSpec};
+pub use account::{read_requests, AccountSimulator, ExtraPolicies, RequestSpec};
 pub use error::SimulateError;
 pub use input::{check_request_flags, parse_context_flags};
 pub use rules::Outcome;

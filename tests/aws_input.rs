@@ -49,8 +49,18 @@ fn custom_skeleton(fill: Value) -> Value {
 /// Run `simulate --aws-input` on `doc` with extra arguments; AWS's response and the output.
 fn aws(doc: &Value, extra: &[&str]) -> (Value, Output) {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "input.json", &serde_json::to_string_pretty(doc).unwrap());
-    let mut args = vec!["simulate", "--aws-input", f.to_str().unwrap(), "--format", "aws"];
+    let f = write(
+        dir.path(),
+        "input.json",
+        &serde_json::to_string_pretty(doc).unwrap(),
+    );
+    let mut args = vec![
+        "simulate",
+        "--aws-input",
+        f.to_str().unwrap(),
+        "--format",
+        "aws",
+    ];
     args.extend_from_slice(extra);
     let o = iamlogic(&args);
     let v = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
@@ -58,7 +68,9 @@ fn aws(doc: &Value, extra: &[&str]) -> (Value, Output) {
 }
 
 fn results(v: &Value) -> &Vec<Value> {
-    v["EvaluationResults"].as_array().expect("EvaluationResults")
+    v["EvaluationResults"]
+        .as_array()
+        .expect("EvaluationResults")
 }
 
 /// Policies as AWS takes them: JSON text in a string.
@@ -103,7 +115,11 @@ fn simulate_custom_policy_input_each_action_on_each_resource_iam_api_simulatecus
         vec![
             ("s3:GetObject", "arn:aws:s3:::reports/q1.csv", "allowed"),
             ("s3:GetObject", "arn:aws:s3:::other/x", "implicitDeny"),
-            ("s3:DeleteObject", "arn:aws:s3:::reports/q1.csv", "explicitDeny"),
+            (
+                "s3:DeleteObject",
+                "arn:aws:s3:::reports/q1.csv",
+                "explicitDeny"
+            ),
             ("s3:DeleteObject", "arn:aws:s3:::other/x", "explicitDeny"),
         ]
     );
@@ -138,7 +154,10 @@ fn missing_context_values_name_the_keys_the_policies_read_iam_api_evaluationresu
     assert_eq!(r["EvalResourceName"], "*");
     assert_eq!(r["EvalDecision"], "implicitDeny");
     // aws:SourceIp was given; ec2:InstanceType belongs to a statement of another action.
-    assert_eq!(r["MissingContextValues"], json!(["aws:MultiFactorAuthPresent"]));
+    assert_eq!(
+        r["MissingContextValues"],
+        json!(["aws:MultiFactorAuthPresent"])
+    );
 }
 
 #[test]
@@ -180,14 +199,20 @@ fn resource_policy_and_resource_owner_cross_account_iam_api_simulatecustompolicy
         .collect();
     assert_eq!(
         ids,
-        vec![("PolicyInputList.1", "none"), ("ResourcePolicy", "resource")]
+        vec![
+            ("PolicyInputList.1", "none"),
+            ("ResourcePolicy", "resource")
+        ]
     );
     // Without CallerArn, AWS refuses a ResourcePolicy: so does iamlogic (exit 2).
     with_policy["CallerArn"] = json!("");
     let (_, o) = aws(&custom_skeleton(with_policy), &[]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("input.json: CallerArn: required with a ResourcePolicy"), "{err}");
+    assert!(
+        err.contains("input.json: CallerArn: required with a ResourcePolicy"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -259,11 +284,23 @@ fn scenario_context_may_be_a_context_entries_list_iam_api_contextentry() {
         "context": [{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.1.2.3"],
             "ContextKeyType": "ip"}]});
     let f = write(dir.path(), "s.json", &s.to_string());
-    let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap(), "--format", "json"]);
+    let o = iamlogic(&[
+        "simulate",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["decision"], "allowed", "{o:?}");
     // --format aws works on scenarios too.
-    let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap(), "--format", "aws"]);
+    let o = iamlogic(&[
+        "simulate",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--format",
+        "aws",
+    ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["EvaluationResults"][0]["EvalDecision"], "allowed");
 }
@@ -280,7 +317,10 @@ fn skeleton_fields_iamlogic_does_not_apply_are_warned_about_not_dropped() {
     let (v, o) = aws(&doc, &[]);
     assert_eq!(results(&v)[0]["EvalDecision"], "allowed");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("ResourceHandlingOption: `EC2-VPC-InstanceStore` is not applied"), "{err}");
+    assert!(
+        err.contains("ResourceHandlingOption: `EC2-VPC-InstanceStore` is not applied"),
+        "{err}"
+    );
     assert!(err.contains("MaxItems: not applied"), "{err}");
 }
 
@@ -347,7 +387,10 @@ fn simulate_principal_policy_input_against_account_data_iam_api_simulateprincipa
     assert_eq!(o.status.code(), Some(1));
     let r = &results(&v)[0];
     assert_eq!(r["EvalDecision"], "explicitDeny");
-    assert_eq!(r["MatchedStatements"][0]["SourcePolicyId"], "PolicyInputList.1");
+    assert_eq!(
+        r["MatchedStatements"][0]["SourcePolicyId"],
+        "PolicyInputList.1"
+    );
     // Without -i, the input cannot be decided.
     let (_, o) = aws(&skeleton(base), &[]);
     assert_eq!(o.status.code(), Some(2));

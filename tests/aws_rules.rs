@@ -45,8 +45,10 @@ const ADMIN_USER: &str = "arn:aws:iam::111122223333:user/admin";
 
 /// A customer's administrator tries `action` on `resource` with `Allow *`.
 fn as_admin(action: &str, resource: &str) -> (Value, Output) {
-    scenario(json!({"principal": ADMIN_USER, "action": action, "resource": resource,
-        "identityPolicies": [admin()]}))
+    scenario(
+        json!({"principal": ADMIN_USER, "action": action, "resource": resource,
+        "identityPolicies": [admin()]}),
+    )
 }
 
 fn assert_owned(action: &str, resource: &str, code: &str) {
@@ -116,7 +118,11 @@ fn identity_center_roles_are_managed_by_identity_center_awsssoservicerolepolicy(
     // AWS Managed Policy Reference, AWSSSOServiceRolePolicy: the service manages the roles
     // under /aws-reserved/sso.amazonaws.com/.
     let role = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef";
-    for a in ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"] {
+    for a in [
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DeleteRole",
+    ] {
         assert_owned(a, role, "identity-center-role");
     }
     assert_eq!(as_admin("iam:GetRole", role).0["decision"], "allowed");
@@ -138,9 +144,11 @@ fn aws_managed_kms_aliases_are_reserved_kms_create_aliases() {
 fn aws_owned_explicit_deny_still_decides_and_text_names_the_rule() {
     // DENYALLOW: an explicit deny is reported as such, before any other reason.
     let p = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-    let (v, _) = scenario(json!({"principal": ADMIN_USER, "action": "iam:DeletePolicy",
+    let (v, _) = scenario(
+        json!({"principal": ADMIN_USER, "action": "iam:DeletePolicy",
         "resource": p, "identityPolicies": [admin(), {"Version": "2012-10-17",
-        "Statement": [{"Effect": "Deny", "Action": "iam:DeletePolicy", "Resource": "*"}]}]}));
+        "Statement": [{"Effect": "Deny", "Action": "iam:DeletePolicy", "Resource": "*"}]}]}),
+    );
     assert_eq!(v["decision"], "explicitDeny");
     assert!(v.get("rule").is_none(), "{v}");
     // The text output names the rule and its source.
@@ -155,10 +163,15 @@ fn aws_owned_explicit_deny_still_decides_and_text_names_the_rule() {
     let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.starts_with("implicitDeny\n  AWS rule aws-managed-policy: AWS-managed policies are owned by AWS"),
+        text.starts_with(
+            "implicitDeny\n  AWS rule aws-managed-policy: AWS-managed policies are owned by AWS"
+        ),
         "{text}"
     );
-    assert!(text.contains("(IAM User Guide, Edit IAM policies)"), "{text}");
+    assert!(
+        text.contains("(IAM User Guide, Edit IAM policies)"),
+        "{text}"
+    );
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -185,8 +198,10 @@ fn get_caller_identity_needs_no_permission_sts_api_reference_getcalleridentity()
         assert_eq!(o.status.code(), Some(0));
     }
     // Another STS action is still decided by the policies.
-    let (v, _) = scenario(json!({"principal": ADMIN_USER, "action": "sts:GetSessionToken",
-        "identityPolicies": [deny]}));
+    let (v, _) = scenario(
+        json!({"principal": ADMIN_USER, "action": "sts:GetSessionToken",
+        "identityPolicies": [deny]}),
+    );
     assert_eq!(v["decision"], "implicitDeny");
 }
 
@@ -225,7 +240,11 @@ const PROD_SLR: &str = "arn:aws:iam::222222222222:role/aws-service-role/autoscal
 fn account_mode_administrator_cannot_change_what_aws_owns_update_a_role_trust_policy() {
     // The same rules from loaded account data: carol's AdministratorAccess allows the
     // change on a role of her own, not on the account's service-linked role.
-    let own = account(CAROL, "iam:PutRolePolicy", "arn:aws:iam::222222222222:role/OrgAdmin");
+    let own = account(
+        CAROL,
+        "iam:PutRolePolicy",
+        "arn:aws:iam::222222222222:role/OrgAdmin",
+    );
     assert_eq!(own["decision"], "allowed", "{own}");
     let v = account(CAROL, "iam:PutRolePolicy", PROD_SLR);
     assert_eq!(v["decision"], "implicitDeny", "{v}");
@@ -309,7 +328,13 @@ fn resource_statement_without_principal_grants_no_one_in_a_scenario_principal_el
         "resource": "arn:aws:s3:::reports/q1.csv", "resourceAccount": "111122223333",
         "resourcePolicy": serde_json::from_str::<Value>(NO_PRINCIPAL_BUCKET_POLICY).unwrap()});
     let f = write(dir.path(), "anon.json", &s.to_string());
-    let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap(), "--format", "json"]);
+    let o = iamlogic(&[
+        "simulate",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["decision"], "implicitDeny", "{v}");
     let err = String::from_utf8_lossy(&o.stderr);
@@ -379,5 +404,8 @@ fn not_principal_in_a_trust_policy_is_an_error_iam_notprincipal_element() {
     let o = iamlogic(&["validate", "--kind", "resource", trust.to_str().unwrap()]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.contains("unsupported-for-kind"), "{out}");
-    assert!(out.contains("security-warning allow-with-not-principal"), "{out}");
+    assert!(
+        out.contains("security-warning allow-with-not-principal"),
+        "{out}"
+    );
 }

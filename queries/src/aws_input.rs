@@ -179,7 +179,10 @@ impl Reader<'_> {
         if let Some(k) = self.map.keys().find(|k| !FIELDS.contains(&k.as_str())) {
             return Err(self.err(
                 k,
-                format!("unknown field `{k}` (expected one of {})", FIELDS.join(", ")),
+                format!(
+                    "unknown field `{k}` (expected one of {})",
+                    FIELDS.join(", ")
+                ),
             ));
         }
         let mut warnings = Vec::new();
@@ -363,8 +366,7 @@ impl Reader<'_> {
                 if let Some(p) = &resource_policy {
                     let p = Arc::new(facts::aws_rules::refused::as_resource_policy((**p).clone()));
                     for (_, resource) in &resources {
-                        if resource != "*"
-                            && !extra.resource.iter().any(|(r, _, _)| r == resource)
+                        if resource != "*" && !extra.resource.iter().any(|(r, _, _)| r == resource)
                         {
                             extra.resource.push((
                                 resource.clone(),
@@ -395,6 +397,8 @@ fn account_of_owner(o: &str) -> Option<String> {
         return Some(o.to_string());
     }
     facts::arn::Arn::parse(o)
-        .filter(|a| a.service == "iam" && a.resource == "root" && facts::arn::is_account_id(&a.account))
+        .filter(|a| {
+            a.service == "iam" && a.resource == "root" && facts::arn::is_account_id(&a.account)
+        })
         .map(|a| a.account)
 }

@@ -464,7 +464,11 @@ fn request_of(
         resource: sc.resource.clone(),
         context: sc.context.clone(),
     };
-    if let Some(a) = sc.resource_account.clone().or_else(|| arn_account(&sc.resource)) {
+    if let Some(a) = sc
+        .resource_account
+        .clone()
+        .or_else(|| arn_account(&sc.resource))
+    {
         request
             .context
             .insert_default("aws:ResourceAccount", ContextValue::Single(a));

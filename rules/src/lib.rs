@@ -194,7 +194,9 @@ impl<'t> Engine<'t> {
             if let Some(d) = out.get_mut(r as usize) {
                 let decided = match rule {
                     facts::aws_rules::AwsRule::AwsOwned(_) => d.outcome == Outcome::ImplicitDeny,
-                    facts::aws_rules::AwsRule::NoPermissionRequired => d.outcome == Outcome::Allowed,
+                    facts::aws_rules::AwsRule::NoPermissionRequired => {
+                        d.outcome == Outcome::Allowed
+                    }
                 };
                 if decided {
                     d.rule = Some(rule);

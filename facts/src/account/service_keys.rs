@@ -94,7 +94,10 @@ mod tests {
     fn kms_caller_account_is_the_callers_account_kms_condition_keys() {
         let mut r = request("kms:Decrypt");
         fill(&mut r);
-        assert_eq!(single(&r, "kms:CallerAccount").as_deref(), Some("111122223333"));
+        assert_eq!(
+            single(&r, "kms:CallerAccount").as_deref(),
+            Some("111122223333")
+        );
         assert_eq!(single(&r, "s3:ResourceAccount"), None);
         // Not on another service's request.
         let mut r = request("sqs:SendMessage");
@@ -102,17 +105,25 @@ mod tests {
         assert_eq!(single(&r, "kms:CallerAccount"), None);
         // A value the request gives wins.
         let mut r = request("KMS:Encrypt");
-        r.context
-            .insert("kms:CallerAccount", ContextValue::Single("999999999999".into()));
+        r.context.insert(
+            "kms:CallerAccount",
+            ContextValue::Single("999999999999".into()),
+        );
         fill(&mut r);
-        assert_eq!(single(&r, "kms:CallerAccount").as_deref(), Some("999999999999"));
+        assert_eq!(
+            single(&r, "kms:CallerAccount").as_deref(),
+            Some("999999999999")
+        );
     }
 
     #[test]
     fn s3_resource_account_is_the_owner_service_authorization_reference_s3() {
         let mut r = request("s3:GetObject");
         fill(&mut r);
-        assert_eq!(single(&r, "s3:ResourceAccount").as_deref(), Some("444455556666"));
+        assert_eq!(
+            single(&r, "s3:ResourceAccount").as_deref(),
+            Some("444455556666")
+        );
         assert_eq!(single(&r, "kms:CallerAccount"), None);
     }
 }

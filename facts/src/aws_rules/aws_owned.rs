@@ -170,13 +170,19 @@ mod tests {
             assert_eq!(aws_owned(a, p), Some(AwsOwned::AwsManagedPolicy), "{a}");
         }
         assert_eq!(
-            aws_owned("IAM:createpolicyversion", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
+            aws_owned(
+                "IAM:createpolicyversion",
+                "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+            ),
             Some(AwsOwned::AwsManagedPolicy)
         );
         assert_eq!(aws_owned("iam:GetPolicyVersion", p), None);
         // A customer-managed policy is the customer's.
         assert_eq!(
-            aws_owned("iam:CreatePolicyVersion", "arn:aws:iam::111122223333:policy/Mine"),
+            aws_owned(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::111122223333:policy/Mine"
+            ),
             None
         );
     }
@@ -210,10 +216,17 @@ mod tests {
     fn alias_aws_prefix_is_reserved_kms_create_aliases() {
         let alias = "arn:aws:kms:eu-west-1:111122223333:alias/aws/s3";
         for a in KMS_ALIAS_ACTIONS {
-            assert_eq!(aws_owned(a, alias), Some(AwsOwned::AwsManagedKmsAlias), "{a}");
+            assert_eq!(
+                aws_owned(a, alias),
+                Some(AwsOwned::AwsManagedKmsAlias),
+                "{a}"
+            );
         }
         assert_eq!(
-            aws_owned("kms:DeleteAlias", "arn:aws:kms:eu-west-1:111122223333:alias/awsome"),
+            aws_owned(
+                "kms:DeleteAlias",
+                "arn:aws:kms:eu-west-1:111122223333:alias/awsome"
+            ),
             None
         );
         assert_eq!(aws_owned("kms:DeleteAlias", "*"), None);

@@ -51,8 +51,16 @@ mod tests {
             context: Context::new(),
         };
         let [first, second] = [&p.statements[0], &p.statements[1]];
-        assert!(!crate::eval::statement_applies(&p, first, &req("s3:GetObject")));
-        assert!(crate::eval::statement_applies(&p, second, &req("s3:ListBucket")));
+        assert!(!crate::eval::statement_applies(
+            &p,
+            first,
+            &req("s3:GetObject")
+        ));
+        assert!(crate::eval::statement_applies(
+            &p,
+            second,
+            &req("s3:ListBucket")
+        ));
         assert!(statements_without_principal(&p).is_empty());
     }
 }

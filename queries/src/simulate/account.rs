@@ -311,15 +311,12 @@ impl AccountSimulator {
             context: spec.context.clone(),
         };
         let known = t.resource_for(&spec.resource);
-        let owner = spec
-            .resource_account
-            .clone()
-            .or_else(|| {
-                known
-                    .and_then(|x| x.account)
-                    .and_then(|a| t.account_id_of(a))
-                    .map(str::to_string)
-            });
+        let owner = spec.resource_account.clone().or_else(|| {
+            known
+                .and_then(|x| x.account)
+                .and_then(|a| t.account_id_of(a))
+                .map(str::to_string)
+        });
         if let Some(a) = owner {
             request
                 .context
@@ -379,7 +376,12 @@ impl AccountSimulator {
             .identity
             .iter()
             .filter(|(h, _, _)| *h == spec.principal)
-            .chain(extra.resource.iter().filter(|(r, _, _)| *r == spec.resource))
+            .chain(
+                extra
+                    .resource
+                    .iter()
+                    .filter(|(r, _, _)| *r == spec.resource),
+            )
             .map(|(_, _, p)| p.as_ref());
         super::aws_format::missing_context_values(docs.chain(extras), &request)
     }

@@ -140,8 +140,7 @@ pub fn missing_context_values<'a>(
     let mut out: Vec<String> = Vec::new();
     for p in policies {
         for st in &p.statements {
-            if st.conditions.is_empty()
-                || !facts::eval::action_matches(&st.action, &request.action)
+            if st.conditions.is_empty() || !facts::eval::action_matches(&st.action, &request.action)
             {
                 continue;
             }

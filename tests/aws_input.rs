@@ -84,12 +84,10 @@ const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
 fn simulate_custom_policy_input_each_action_on_each_resource_iam_api_simulatecustompolicy() {
     // SimulateCustomPolicy: "Each operation is evaluated against each resource";
     // PolicyInputList holds policy documents as strings.
-    let identity = json!({"Version": "2012-10-17", "Statement": [
-        {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*",
-         "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
-        {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]});
+    // As text, the way AWS takes it; statement 0 spans lines 3-6, statement 1 is line 7.
+    let identity = "{\"Version\": \"2012-10-17\",\n \"Statement\": [\n  {\"Sid\": \"Read\", \"Effect\": \"Allow\",\n   \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::reports/*\",\n   \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"true\"}}\n  },\n  {\"Sid\": \"NoDelete\", \"Effect\": \"Deny\", \"Action\": \"s3:DeleteObject\", \"Resource\": \"*\"}]}";
     let doc = custom_skeleton(json!({
-        "PolicyInputList": [text(identity)],
+        "PolicyInputList": [identity],
         "ActionNames": ["s3:GetObject", "s3:DeleteObject"],
         "ResourceArns": ["arn:aws:s3:::reports/q1.csv", "arn:aws:s3:::other/x"],
         "CallerArn": ALICE,
@@ -123,12 +121,23 @@ fn simulate_custom_policy_input_each_action_on_each_resource_iam_api_simulatecus
             ("s3:DeleteObject", "arn:aws:s3:::other/x", "explicitDeny"),
         ]
     );
+    // Statement: StartPosition and EndPosition are "the row and column of the beginning
+    // (end) of the Statement" in the policy's text.
     assert_eq!(
         r[0]["MatchedStatements"],
         json!([{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none",
+            "StartPosition": {"Line": 3, "Column": 3}, "EndPosition": {"Line": 6, "Column": 3},
             "StatementIndex": 0}])
     );
     assert_eq!(r[2]["MatchedStatements"][0]["StatementIndex"], 1);
+    assert_eq!(
+        r[2]["MatchedStatements"][0]["StartPosition"],
+        json!({"Line": 7, "Column": 3})
+    );
+    assert_eq!(
+        r[2]["MatchedStatements"][0]["EndPosition"],
+        json!({"Line": 7, "Column": 85})
+    );
     assert_eq!(r[0]["MissingContextValues"], json!([]));
 }
 

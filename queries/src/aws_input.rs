@@ -23,6 +23,7 @@ use facts::request::Context;
 use serde_json::{Map, Value};
 
 use crate::scenario::{policy_of, Scenario, DEFAULT_PRINCIPAL};
+use crate::simulate::positions::{statement_positions, StatementPositions};
 use crate::simulate::{ExtraPolicies, RequestSpec, SimulateError};
 
 /// Every field AWS's two commands take.
@@ -66,6 +67,8 @@ pub struct AwsInputFile {
     pub input: AwsInput,
     /// Accepted fields iamlogic does not act on, naming the file and field.
     pub warnings: Vec<String>,
+    /// Where each statement of the policies given as text sits, by AWS source policy id.
+    pub positions: StatementPositions,
 }
 
 /// Read and parse `--aws-input FILE` (`-` for standard input).
@@ -158,8 +161,13 @@ impl Reader<'_> {
         }
     }
 
-    /// Policies given as JSON strings (as AWS takes them) or objects.
-    fn policies(&self, k: &str) -> Result<Vec<Arc<Policy>>, SimulateError> {
+    /// Policies given as JSON strings (as AWS takes them) or objects, numbered from 1 as
+    /// `K.N` with the statement positions of those given as text.
+    fn policies(
+        &self,
+        k: &str,
+        positions: &mut StatementPositions,
+    ) -> Result<Vec<Arc<Policy>>, SimulateError> {
         let items = match self.map.get(k) {
             None | Some(Value::Null) => return Ok(Vec::new()),
             Some(Value::Array(items)) => items,
@@ -171,6 +179,9 @@ impl Reader<'_> {
                 continue;
             }
             out.push(policy_of(it, self.file, &format!("{k}[{i}]"))?);
+            if let Value::String(text) = it {
+                positions.insert(format!("{k}.{}", out.len()), statement_positions(text));
+            }
         }
         Ok(out)
     }
@@ -240,12 +251,18 @@ impl Reader<'_> {
                 )
             })?),
         };
-        let identity = self.policies("PolicyInputList")?;
-        let boundaries = self.policies("PermissionsBoundaryPolicyInputList")?;
+        let mut positions = StatementPositions::new();
+        let identity = self.policies("PolicyInputList", &mut positions)?;
+        let boundaries = self.policies("PermissionsBoundaryPolicyInputList", &mut positions)?;
         let resource_policy = match self.map.get("ResourcePolicy") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.is_empty() => None,
-            Some(v) => Some(policy_of(v, self.file, "ResourcePolicy")?),
+            Some(v) => {
+                if let Value::String(text) = v {
+                    positions.insert("ResourcePolicy".into(), statement_positions(text));
+                }
+                Some(policy_of(v, self.file, "ResourcePolicy")?)
+            }
         };
         let caller = self.string("CallerArn")?;
         let source = self.string("PolicySourceArn")?;
@@ -386,7 +403,11 @@ impl Reader<'_> {
                 ));
             }
         }
-        Ok(AwsInputFile { input, warnings })
+        Ok(AwsInputFile {
+            input,
+            warnings,
+            positions,
+        })
     }
 }
 

@@ -105,8 +105,10 @@ impl Ran {
 
 /// Run `iamlogic simulate`.
 pub fn run(args: Args, ui: &Ui) -> CmdResult {
+    let mut positions = queries::simulate::positions::StatementPositions::new();
     let (results, labels, ran) = if let Some(file) = &args.aws_input {
         let parsed = queries::aws_input::read_aws_input(file)?;
+        positions = parsed.positions;
         if ui.warnings() {
             for w in &parsed.warnings {
                 eprintln!("warning: {w}");
@@ -238,7 +240,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         )
     };
     if args.format == Format::Aws {
-        print_aws(&results, &ran.aws_rows())?;
+        print_aws(&results, &ran.aws_rows(), &positions)?;
     } else {
         print_results(&results, &labels, args.format)?;
     }
@@ -295,6 +297,7 @@ fn print_results(
 fn print_aws(
     results: &[SimulationResult],
     rows: &[(String, String, Vec<String>)],
+    positions: &queries::simulate::positions::StatementPositions,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use queries::simulate::aws_format::{evaluation_result, EvaluationResults};
     let doc = EvaluationResults {
@@ -302,7 +305,7 @@ fn print_aws(
             .iter()
             .zip(rows)
             .map(|(r, (action, resource, missing))| {
-                evaluation_result(action, resource, r, missing.clone())
+                evaluation_result(action, resource, r, missing.clone(), positions)
             })
             .collect(),
         is_truncated: false,

@@ -8,6 +8,7 @@ use facts::policy::Policy;
 use facts::request::Request;
 use facts::tables::Layer;
 
+use super::positions::{Position, StatementPositions};
 use super::{MatchedOut, SimulationResult};
 
 /// The whole response, as `--output json` prints it.
@@ -48,8 +49,14 @@ pub struct AwsStatement {
     /// AWS's `PolicySourceType`: `user`, `group`, `role`, `aws-managed`, `user-managed`,
     /// `resource`, or `none` (iamlogic layers AWS's simulator has no type for).
     pub source_policy_type: &'static str,
-    /// iamlogic's addition: the statement's index in its policy (AWS gives text positions,
-    /// which iamlogic does not keep).
+    /// Where the statement starts in the policy's text (policies given as text to
+    /// `--aws-input`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_position: Option<Position>,
+    /// Where it ends (its closing brace).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_position: Option<Position>,
+    /// iamlogic's addition: the statement's index in its policy's `Statement` array.
     pub statement_index: usize,
 }
 
@@ -102,12 +109,14 @@ pub fn source_policy(m: &MatchedOut) -> (String, &'static str) {
     (name.to_string(), kind)
 }
 
-/// One `EvaluationResult` for `action` on `resource`.
+/// One `EvaluationResult` for `action` on `resource`; `positions` gives the statements'
+/// text positions where known.
 pub fn evaluation_result(
     action: &str,
     resource: &str,
     r: &SimulationResult,
     missing_context_values: Vec<String>,
+    positions: &StatementPositions,
 ) -> EvaluationResult {
     EvaluationResult {
         eval_action_name: action.to_string(),
@@ -118,9 +127,12 @@ pub fn evaluation_result(
             .iter()
             .map(|m| {
                 let (id, ty) = source_policy(m);
+                let span = positions.get(&id).and_then(|v| v.get(m.statement)).copied();
                 AwsStatement {
                     source_policy_id: id,
                     source_policy_type: ty,
+                    start_position: span.map(|s| s.0),
+                    end_position: span.map(|s| s.1),
                     statement_index: m.statement,
                 }
             })

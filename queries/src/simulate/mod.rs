@@ -9,6 +9,7 @@ mod account;
 pub mod aws_format;
 mod error;
 pub(crate) mod input;
+pub mod positions;
 pub(crate) mod principal;
 
 use facts::policy::Effect;

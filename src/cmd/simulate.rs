@@ -187,7 +187,10 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         (r, labels, Ran::Scenarios(scenarios))
     } else {
         if args.inputs.is_empty() {
-            return Err("give account data with `-i PATH`, or a `--scenario FILE`".into());
+            return Err(
+                "give account data with `-i PATH`, a `--scenario FILE` or an `--aws-input FILE`"
+                    .into(),
+            );
         }
         let (specs, origin) = if let Some(file) = &args.requests {
             (read_requests(file)?, file.clone())

@@ -737,3 +737,41 @@ fn external_account_identity_keys_are_unknown() {
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("allowed"), "{out}");
 }
+
+// Rules AWS applies beyond the policies (merged from the decisions work): nobody may change a
+// service-linked role ("Using service-linked roles"), and sts:GetCallerIdentity needs no
+// permission (AWS STS API Reference, "GetCallerIdentity").
+#[test]
+fn aws_rules_beyond_the_policies() {
+    let slr = "arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let r = who_can(
+        slr,
+        &[
+            "--action",
+            "iam:PutRolePolicy",
+            "--action",
+            "iam:GetRole",
+            "--max-depth",
+            "0",
+        ],
+    );
+    let carol = "arn:aws:iam::222222222222:user/carol";
+    assert!(action(&r, carol, "iam:GetRole", slr).is_some());
+    assert!(
+        r.iter().all(|p| p["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["action"] != "iam:PutRolePolicy")),
+        "{r:?}"
+    );
+    let r = who_can(
+        "*",
+        &["--action", "sts:GetCallerIdentity", "--max-depth", "0"],
+    );
+    let dave = "arn:aws:iam::333333333333:user/dave";
+    assert_eq!(
+        action(&r, dave, "sts:GetCallerIdentity", "*").unwrap()["decision"],
+        "allowed"
+    );
+}

@@ -635,6 +635,10 @@ impl<'p> Analyzer<'p> {
         if row.kind == PrincipalKind::Root && !needs_resource {
             return true;
         }
+        if no_permission(&cell.action, &cell.resource) {
+            // AWS allows it without any policy (the engine decides who).
+            return true;
+        }
         let ix = &self.ix;
         let applies = |pid: PolicyId, check_principal: bool| {
             let Some(prow) = t.policies.get(pid as usize) else {
@@ -723,7 +727,8 @@ impl<'p> Analyzer<'p> {
         }
         let full = merged(user, &filled);
         let needs_resource = self.needs_resource(row.account, cell, r);
-        let mut could_allow = row.kind == PrincipalKind::Root && !needs_resource;
+        let mut could_allow = (row.kind == PrincipalKind::Root && !needs_resource)
+            || no_permission(&cell.action, &cell.resource);
         let mut ids = Vec::new();
         let mut signature: Vec<(PolicyId, usize)> = Vec::new();
         let probe = Request {
@@ -843,7 +848,7 @@ impl<'p> Analyzer<'p> {
             let key = (
                 cell.principal,
                 cell.resource.as_str(),
-                action_class(&cell.action),
+                action_class(&cell.action, &cell.resource),
                 s.signature.clone(),
             );
             if let Some(&first) = classes.get(&key) {
@@ -1075,12 +1080,23 @@ const ACTION_SPECIFIC_SERVICES: &[&str] = &["iam", "sts", "kms", "organizations"
 /// Two actions of one class whose policies' statements match them alike are decided alike by
 /// the engine, whose rules read the action only through statements' `Action` elements and
 /// the service (RCP support) — rules/src/decide.rs. A rule that reads the action itself
-/// (such as S3 ACL grants) must add its service to [`ACTION_SPECIFIC_SERVICES`].
-fn action_class(action: &str) -> String {
+/// (as `facts::aws_rules` does: AWS-owned resources, actions that need no permission) keeps
+/// the action apart ([`facts::aws_rules::rule_for`], and the services listed above).
+fn action_class(action: &str, resource: &str) -> String {
     let service = action.split(':').next().unwrap_or("").to_ascii_lowercase();
-    if ACTION_SPECIFIC_SERVICES.contains(&service.as_str()) {
+    if ACTION_SPECIFIC_SERVICES.contains(&service.as_str())
+        || facts::aws_rules::rule_for(action, resource).is_some()
+    {
         action.to_ascii_lowercase()
     } else {
         service
     }
+}
+
+/// Whether AWS allows `action` without any permission (`facts::aws_rules`).
+fn no_permission(action: &str, resource: &str) -> bool {
+    matches!(
+        facts::aws_rules::rule_for(action, resource),
+        Some(facts::aws_rules::AwsRule::NoPermissionRequired)
+    )
 }

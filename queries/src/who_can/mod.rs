@@ -97,9 +97,17 @@ pub fn who_can(
     asked_resources.dedup();
     // Principals that no policy could allow any of these actions are never made cells.
     let targets = analyzer.targets(&asked_resources);
+    // An action AWS allows without any permission (sts:GetCallerIdentity) has no policy to
+    // filter on.
+    let free = asked.iter().any(|a| {
+        matches!(
+            facts::aws_rules::rule_for(&a.action, &a.resource),
+            Some(facts::aws_rules::AwsRule::NoPermissionRequired)
+        )
+    });
     let principals: Vec<candidates::Candidate> = all_principals
         .iter()
-        .filter(|c| analyzer.may_act(c.id, &services, &targets))
+        .filter(|c| free || analyzer.may_act(c.id, &services, &targets))
         .cloned()
         .collect();
     let mut stats = Stats::default();

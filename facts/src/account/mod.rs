@@ -18,12 +18,15 @@ mod model;
 mod organization;
 mod read;
 mod resources;
+mod roots;
+mod vpc_endpoints;
 
 pub use error::IngestError;
 pub use loader::load;
 pub use model::{
-    AccessKeyStatus, AccountId, CredentialReportRow, Group, InlinePolicy, InstanceProfile,
-    ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
-    OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role, RoleLastUsed,
-    Severity, Source, Tags, User, Warning, WarningKind,
+    AccessKeyStatus, AccountId, CredentialReportRow, EnabledPolicyTypes, Group, InlinePolicy,
+    InstanceProfile, ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind,
+    Organization, OrganizationalUnit, PolicyAttachment, PolicyOwner, PolicyTypesOrigin, Resource,
+    ResourceType, Role, RoleLastUsed, Severity, Source, Tags, User, VpcEndpoint, Warning,
+    WarningKind,
 };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use facts::account::{Model, Warning};
 use facts::request::{Context, ContextValue, Request};
-use facts::tables::{FactTables, PrincipalKind, Sym, TablesBuilder};
+use facts::tables::{FactTables, PolicyId, PrincipalKind, Sym, TablesBuilder};
 use rules::{BatchRequest, Engine};
 use serde_json::Value;
 
@@ -226,25 +226,46 @@ impl AccountSimulator {
                     facts::account::context::fill(&self.model, &mut r);
                     Arc::new(r.context)
                 });
+                let (vpc_endpoint_policy, context) = self.through_endpoint(&tables, spec);
                 batch.push(BatchRequest {
                     principal: p,
                     resource: known,
                     resource_account,
                     resource_account_id,
-                    vpc_endpoint_policy: None,
+                    vpc_endpoint_policy,
                     // What the request gives wins over what AWS would fill.
                     shared_context: Some(Arc::clone(base)),
                     request: Request {
                         principal,
                         action: spec.action.clone(),
                         resource: spec.resource.clone(),
-                        context: spec.context.clone(),
+                        context,
                     },
                 });
             }
             out.extend(engine.decide(&batch).iter().map(|d| result_of(&tables, d)));
         }
         Ok(out)
+    }
+
+    /// The endpoint policy a request goes through, and its context: a request whose
+    /// `aws:SourceVpce` names a VPC endpoint of the data is also evaluated against that
+    /// endpoint's policy (Amazon VPC, "Control access to VPC endpoints using endpoint
+    /// policies"), and gets the endpoint's VPC as `aws:SourceVpc` unless it gives one
+    /// ("AWS global condition context keys": AWS fills `aws:SourceVpc` for requests through
+    /// an endpoint). An endpoint the data does not describe, or one without a policy (its
+    /// service supports none: full access), adds no layer.
+    fn through_endpoint(&self, tables: &FactTables, spec: &RequestSpec) -> (Option<PolicyId>, Context) {
+        let mut context = spec.context.clone();
+        let id = match spec.context.get("aws:SourceVpce") {
+            Some(ContextValue::Single(v)) => v.as_str(),
+            Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].as_str(),
+            _ => return (None, context),
+        };
+        if let Some(vpc) = self.model.vpc_endpoints.get(id).and_then(|e| e.vpc_id.as_ref()) {
+            context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
+        }
+        (tables.vpc_endpoint_policy(id), context)
     }
 
     /// Role chains: every `(from, to)` such that principal `from` (a user or role of the

@@ -827,10 +827,7 @@ impl FactTables {
         }
         for ep in model.vpc_endpoints.values() {
             if let Some(pol) = &ep.policy {
-                let id = b.policy(
-                    &format!("{}#policy", ep.id),
-                    Arc::new(pol.document.clone()),
-                );
+                let id = b.policy(&format!("{}#policy", ep.id), Arc::new(pol.document.clone()));
                 b.vpc_endpoint_policy(&ep.id, id);
             }
         }

@@ -108,7 +108,12 @@ pub(crate) fn ingest(ctx: &FileCtx, o: &Object, b: &mut Builder) -> Result<(), I
         if units.insert(uid.clone(), unit).is_some() {
             return Err(ctx.invalid(&p.key("id"), format!("OU `{uid}` is listed twice")));
         }
-        if let Some(other) = b.model.organizations.iter().find(|x| x.units.contains_key(&uid)) {
+        if let Some(other) = b
+            .model
+            .organizations
+            .iter()
+            .find(|x| x.units.contains_key(&uid))
+        {
             return Err(ctx.invalid(
                 &p.key("id"),
                 format!(
@@ -299,7 +304,8 @@ pub(crate) fn finish(org: &mut Organization, warnings: &mut Vec<Warning>) {
         .chain(org.accounts.keys().map(|a| OrgNode::Account(a.clone())))
         .collect();
     let listed = org.policies.values_mut().find(|p| {
-        p.kind == OrgPolicyKind::Rcp && (p.id == RCP_FULL_ACCESS_ID || p.name == RCP_FULL_ACCESS_NAME)
+        p.kind == OrgPolicyKind::Rcp
+            && (p.id == RCP_FULL_ACCESS_ID || p.name == RCP_FULL_ACCESS_NAME)
     });
     match listed {
         Some(p) => {

@@ -148,7 +148,12 @@ pub(crate) fn ingest_described(
     b: &mut Builder,
 ) -> Result<(), IngestError> {
     let top = JsonPath::default();
-    ctx.check_keys(o, &top, &["VpcEndpoints", "NextToken"], &mut b.model.warnings);
+    ctx.check_keys(
+        o,
+        &top,
+        &["VpcEndpoints", "NextToken"],
+        &mut b.model.warnings,
+    );
     for (i, v) in ctx.opt_array(o, "VpcEndpoints", &top)?.iter().enumerate() {
         let p = top.key("VpcEndpoints").index(i);
         let e = ctx.object(v, &p)?;

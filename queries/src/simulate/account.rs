@@ -255,14 +255,23 @@ impl AccountSimulator {
     /// ("AWS global condition context keys": AWS fills `aws:SourceVpc` for requests through
     /// an endpoint). An endpoint the data does not describe, or one without a policy (its
     /// service supports none: full access), adds no layer.
-    fn through_endpoint(&self, tables: &FactTables, spec: &RequestSpec) -> (Option<PolicyId>, Context) {
+    fn through_endpoint(
+        &self,
+        tables: &FactTables,
+        spec: &RequestSpec,
+    ) -> (Option<PolicyId>, Context) {
         let mut context = spec.context.clone();
         let id = match spec.context.get("aws:SourceVpce") {
             Some(ContextValue::Single(v)) => v.as_str(),
             Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].as_str(),
             _ => return (None, context),
         };
-        if let Some(vpc) = self.model.vpc_endpoints.get(id).and_then(|e| e.vpc_id.as_ref()) {
+        if let Some(vpc) = self
+            .model
+            .vpc_endpoints
+            .get(id)
+            .and_then(|e| e.vpc_id.as_ref())
+        {
             context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
         }
         (tables.vpc_endpoint_policy(id), context)

@@ -113,12 +113,14 @@ pub(crate) fn read_types(
                 }
                 enabled
             }
-            other => return Err(ctx.invalid(
-                &p.key("Status"),
-                format!(
+            other => {
+                return Err(ctx.invalid(
+                    &p.key("Status"),
+                    format!(
                     "expected `ENABLED`, `PENDING_ENABLE` or `PENDING_DISABLE`, found `{other}`"
                 ),
-            )),
+                ))
+            }
         };
         match kind {
             Some(OrgPolicyKind::Scp) => scp |= enabled,

@@ -1045,8 +1045,10 @@ impl TablesBuilder {
     /// Give VPC endpoint `id` (`vpce-...`) its endpoint policy (the first one given stays).
     pub fn vpc_endpoint_policy(&mut self, id: &str, policy: PolicyId) {
         let e = self.sym(id);
-        if !self.tables.vpc_endpoint_index.contains_key(&e) {
-            self.tables.vpc_endpoint_index.insert(e, policy);
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            self.tables.vpc_endpoint_index.entry(e)
+        {
+            slot.insert(policy);
             self.tables.vpc_endpoint_policies.push((e, policy));
         }
     }

@@ -261,7 +261,8 @@ impl AccountSimulator {
         spec: &RequestSpec,
     ) -> (Option<PolicyId>, Context) {
         let mut context = spec.context.clone();
-        let id = match spec.context.get("aws:SourceVpce") {
+        // Context keys are stored lowercased: a lowercase key is looked up without allocating.
+        let id = match spec.context.get("aws:sourcevpce") {
             Some(ContextValue::Single(v)) => v.as_str(),
             Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].as_str(),
             _ => return (None, context),

@@ -523,3 +523,41 @@ fn a_request_through_a_vpc_endpoint_of_the_data_is_evaluated_against_its_policy(
     assert_eq!(r[4]["matched"][0]["sid"], "NoDelete");
     assert_eq!(r[8]["matched"][0]["sid"], "OnlyVpc0a");
 }
+
+#[test]
+fn a_source_vpce_naming_no_loaded_endpoint_is_a_warning_when_the_data_has_endpoints() {
+    // The request is decided without an endpoint policy (nothing in the data says what the
+    // endpoint allows); the user is told rather than left to assume it was evaluated.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gaad.json", &gaad(&[("222222222222", "alice")]));
+    write(
+        dir.path(),
+        "resources.json",
+        &json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0aaa1111", "policy": allow_all_rcp()}]),
+    );
+    let run = |vpce: &str| {
+        Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+            .args(["simulate", "-i"])
+            .arg(dir.path())
+            .args([
+                "--principal",
+                ALICE,
+                "--action",
+                "s3:GetObject",
+                "--resource",
+                DATA_A,
+            ])
+            .args(["--context", &format!("aws:SourceVpce={vpce}")])
+            .output()
+            .unwrap()
+    };
+    let o = run("vpce-0fff9999");
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: aws:SourceVpce `vpce-0fff9999` names no loaded VPC endpoint"),
+        "{err}"
+    );
+    let o = run("vpce-0aaa1111");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("names no loaded VPC endpoint"));
+}

@@ -375,6 +375,30 @@ impl AccountSimulator {
         out
     }
 
+    /// Warnings for the `aws:SourceVpce` values of `specs` that name no loaded VPC endpoint
+    /// while the data describes some: such a request is decided without an endpoint policy.
+    /// One warning per distinct endpoint, in input order; none when the data has no endpoint.
+    pub fn unknown_endpoints(&self, specs: &[RequestSpec]) -> Vec<String> {
+        if self.model.vpc_endpoints.is_empty() {
+            return Vec::new();
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for spec in specs {
+            let Some(v) = spec.context.get("aws:sourcevpce") else {
+                continue;
+            };
+            for id in v.values() {
+                if !self.model.vpc_endpoints.contains_key(id) && seen.insert(id.to_string()) {
+                    out.push(format!(
+                        "aws:SourceVpce `{id}` names no loaded VPC endpoint: requests through it are decided without an endpoint policy"
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// The principal entity for `text`, adding callers the data does not describe (role
     /// sessions of known roles, principals of other accounts, anonymous, services).
     fn principal(&self, b: &mut TablesBuilder, text: &str) -> Option<Sym> {

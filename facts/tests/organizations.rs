@@ -311,6 +311,47 @@ fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
     );
 }
 
+#[test]
+fn nodes_without_an_scp_while_scps_are_enabled_are_a_warning() {
+    // Organizations API Reference, "DetachPolicy": "Every root, OU, and account must have at
+    // least one SCP attached." Data where SCPs are enabled and a node has none is incomplete
+    // (such a level allows nothing), so the loader says so, once per organization.
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = org_doc(
+        "aa",
+        "111111111111",
+        &["222222222222", "333333333333"],
+        json!([scp(
+            "p-FullAWSAccess",
+            allow_all(),
+            &["r-aa", "222222222222"]
+        )]),
+    );
+    write(dir.path(), "organization.json", &o);
+    let m = load(dir.path()).unwrap();
+    let w: Vec<&WarningKind> = m
+        .warnings
+        .iter()
+        .map(|w| &w.kind)
+        .filter(|k| matches!(k, WarningKind::NodesWithoutScp { .. }))
+        .collect();
+    assert_eq!(
+        w,
+        [&WarningKind::NodesWithoutScp {
+            count: 2,
+            examples: vec!["ou-aa-11111111".into(), "333333333333".into()]
+        }]
+    );
+    // SCPs not enabled: no SCP is required anywhere.
+    o["enabledPolicyTypes"] = json!([]);
+    write(dir.path(), "organization.json", &o);
+    let m = load(dir.path()).unwrap();
+    assert!(!m
+        .warnings
+        .iter()
+        .any(|w| matches!(w.kind, WarningKind::NodesWithoutScp { .. })));
+}
+
 // ---- point 7: several organizations in one run ----
 
 #[test]

@@ -611,6 +611,16 @@ pub enum WarningKind {
         /// Whether it is read as enabled.
         enabled: bool,
     },
+    /// SCPs are enabled but some nodes (root, OUs, member accounts) have no SCP attached,
+    /// which AWS does not allow ("Every root, OU, and account must have at least one SCP
+    /// attached", Organizations API Reference, `DetachPolicy`): the data is incomplete, and
+    /// such a level allows nothing.
+    NodesWithoutScp {
+        /// How many nodes lack an SCP.
+        count: usize,
+        /// The first few of them.
+        examples: Vec<String>,
+    },
     /// A root of `list-roots` output that no loaded organization has; its policy types are
     /// not used.
     UnmatchedRoot {
@@ -689,6 +699,12 @@ impl fmt::Display for WarningKind {
                 } else {
                     "cannot be attached until enabling completes"
                 }
+            ),
+            WarningKind::NodesWithoutScp { count, examples } => write!(
+                f,
+                "SCPs are enabled but {count} node(s) have no SCP attached ({}{}); AWS requires at least one on every root, OU and account, so the data looks incomplete: such a level allows nothing",
+                examples.join(", "),
+                if *count > examples.len() { ", ..." } else { "" }
             ),
             WarningKind::UnmatchedRoot { root } => write!(
                 f,

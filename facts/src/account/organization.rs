@@ -296,6 +296,9 @@ pub(crate) fn finish(org: &mut Organization, warnings: &mut Vec<Warning>) {
             });
         }
     }
+    if org.enabled.scp {
+        warn_nodes_without_scp(org, warnings);
+    }
     if !org.enabled.rcp {
         return;
     }
@@ -328,6 +331,36 @@ pub(crate) fn finish(org: &mut Organization, warnings: &mut Vec<Warning>) {
                 },
             );
         }
+    }
+}
+
+/// "Every root, OU, and account must have at least one SCP attached" (Organizations API
+/// Reference, `DetachPolicy`): nodes without one mean the data is incomplete. The management
+/// account is left out (SCPs do not affect it). One warning per organization.
+fn warn_nodes_without_scp(org: &Organization, warnings: &mut Vec<Warning>) {
+    let has_scp = |n: &OrgNode| org.policies_at(n, OrgPolicyKind::Scp).next().is_some();
+    let missing: Vec<String> = std::iter::once(OrgNode::Root(org.root.clone()))
+        .chain(org.units.keys().map(|u| OrgNode::Unit(u.clone())))
+        .chain(
+            org.accounts
+                .keys()
+                .filter(|a| **a != org.management_account)
+                .map(|a| OrgNode::Account(a.clone())),
+        )
+        .filter(|n| !has_scp(n))
+        .map(|n| match n {
+            OrgNode::Root(id) | OrgNode::Unit(id) => id,
+            OrgNode::Account(a) => a.0,
+        })
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(Warning {
+            source: org.source.clone(),
+            kind: WarningKind::NodesWithoutScp {
+                count: missing.len(),
+                examples: missing.into_iter().take(5).collect(),
+            },
+        });
     }
 }
 

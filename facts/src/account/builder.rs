@@ -181,6 +181,7 @@ impl Builder {
         self.resolve_groups();
         self.resolve_policies();
         self.warn_unknown_resource_accounts();
+        super::s3_read::resolve_canonical_ids(&mut self.model);
         super::roots::apply(
             std::mem::take(&mut self.pending_roots),
             &mut self.model.organizations,

@@ -581,6 +581,32 @@ fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
 }
 
 #[test]
+fn an_endpoint_policy_statement_without_principal_warns_and_matches_no_one() {
+    // "Control access to VPC endpoints using endpoint policies": an endpoint policy "must
+    // contain a Principal element"; read like any resource-based policy AWS would refuse.
+    let dir = tempfile::tempdir().unwrap();
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
+    write(
+        dir.path(),
+        "resources.json",
+        &json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": doc}]),
+    );
+    let m = load(dir.path()).unwrap();
+    let w: Vec<String> = m
+        .warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::StatementWithoutPrincipal)
+        .map(|w| w.to_string())
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", m.warnings);
+    assert!(
+        w[0].contains("resources.json: [0].policy.Statement[0]"),
+        "{}",
+        w[0]
+    );
+}
+
+#[test]
 fn an_endpoint_described_twice_with_different_policies_keeps_the_first_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let other = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});

@@ -23,6 +23,7 @@ mod resources;
 mod roots;
 mod s3_public;
 mod s3_read;
+pub mod service_keys;
 mod vpc_endpoints;
 
 pub use error::IngestError;

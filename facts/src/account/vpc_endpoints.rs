@@ -120,7 +120,7 @@ pub(crate) fn ingest_entry(
     };
     let policy = match o.get("policy") {
         None | Some(Value::Null) => None,
-        Some(doc) => Some(policy(ctx, doc, &path.key("policy"))?),
+        Some(doc) => Some(policy(ctx, doc, &path.key("policy"), b)?),
     };
     let tags = ctx.tags(o, "tags", path)?;
     if let Some(arn) = arn {
@@ -166,7 +166,7 @@ pub(crate) fn ingest_described(
         };
         let policy = match e.get("PolicyDocument") {
             None | Some(Value::Null) => None,
-            Some(doc) => Some(policy(ctx, doc, &p.key("PolicyDocument"))?),
+            Some(doc) => Some(policy(ctx, doc, &p.key("PolicyDocument"), b)?),
         };
         let tags = ctx.tags(e, "Tags", &p)?;
         let region = ctx.opt_str(e, "ServiceRegion", &p)?.map(str::to_string).or(
@@ -206,10 +206,19 @@ fn check_id(ctx: &FileCtx, id: &str, path: &JsonPath) -> Result<(), IngestError>
     }
 }
 
-fn policy(ctx: &FileCtx, doc: &Value, path: &JsonPath) -> Result<InlinePolicy, IngestError> {
+/// An endpoint policy: a resource-based policy that "must contain a Principal element"
+/// ("Control access to VPC endpoints using endpoint policies"), read as
+/// [`FileCtx::resource_policy`] reads one (a statement without `Principal` warns and matches
+/// no one).
+fn policy(
+    ctx: &FileCtx,
+    doc: &Value,
+    path: &JsonPath,
+    b: &mut Builder,
+) -> Result<InlinePolicy, IngestError> {
     Ok(InlinePolicy {
         name: "policy".to_string(),
-        document: ctx.policy(doc, path)?,
+        document: ctx.resource_policy(doc, path, &mut b.model.warnings)?,
         source: ctx.source(path),
     })
 }

@@ -775,3 +775,91 @@ fn aws_rules_beyond_the_policies() {
         "allowed"
     );
 }
+
+// Amazon VPC, "Control access to VPC endpoints using endpoint policies": a request through a
+// loaded endpoint is also decided by its policy, so whether the request goes through it is
+// part of the answer; the denied witness goes through it and replays through simulate.
+#[test]
+fn vpc_endpoint_policies_make_access_conditional() {
+    let dir = tempfile::tempdir().unwrap();
+    let gaad = r#"{"UserDetailList": [{"Path": "/", "UserName": "u", "UserId": "AIDAEXAMPLEUSER00001",
+      "Arn": "arn:aws:iam::123456789012:user/u", "GroupList": [], "AttachedManagedPolicies": [], "Tags": [],
+      "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}]}],
+      "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#;
+    std::fs::write(dir.path().join("gaad.json"), gaad).unwrap();
+    let res = r#"[{"arn": "arn:aws:s3:::vpce-bucket", "account": "123456789012", "type": "s3:bucket"},
+      {"type": "ec2:vpc-endpoint", "id": "vpce-0a1b2c3d4e5f67890", "vpcId": "vpc-0123abcd", "account": "123456789012",
+       "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+         "Action": "s3:ListBucket", "Resource": "*"}]}}]"#;
+    std::fs::write(dir.path().join("resources.json"), res).unwrap();
+    let d = dir.path().to_string_lossy().into_owned();
+    let (code, out, err) = iamlogic(&[
+        "who-can",
+        "-q",
+        "-i",
+        &d,
+        "--resource",
+        "arn:aws:s3:::vpce-bucket",
+        "--action",
+        "s3:GetObject",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let r: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let u = "arn:aws:iam::123456789012:user/u";
+    let a = action(&r, u, "s3:GetObject", "arn:aws:s3:::vpce-bucket/*").expect("listed");
+    assert_eq!(a["decision"], "conditional");
+    assert_eq!(
+        a["conditions"]["text"],
+        "unless aws:SourceVpce = vpce-0a1b2c3d4e5f67890"
+    );
+    let w = &a["witnesses"]["denied"];
+    assert_eq!(w["context"]["aws:sourcevpce"], "vpce-0a1b2c3d4e5f67890");
+    let (code, out, _) = iamlogic(&[
+        "simulate",
+        "-q",
+        "-i",
+        &d,
+        "--principal",
+        u,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::vpce-bucket/*",
+        "--context",
+        "aws:SourceVpce=vpce-0a1b2c3d4e5f67890",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("implicitDeny"), "{out}");
+    // Fixed to go through the endpoint: ListBucket stays allowed, GetObject is gone.
+    let (_, out, _) = iamlogic(&[
+        "who-can",
+        "-q",
+        "-i",
+        &d,
+        "--resource",
+        "arn:aws:s3:::vpce-bucket",
+        "--action",
+        "s3:GetObject",
+        "--action",
+        "s3:ListBucket",
+        "--format",
+        "json",
+        "--context",
+        "aws:SourceVpce=vpce-0a1b2c3d4e5f67890",
+    ]);
+    let r: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(action(&r, u, "s3:GetObject", "arn:aws:s3:::vpce-bucket/*").is_none());
+    assert_eq!(
+        action(&r, u, "s3:ListBucket", "arn:aws:s3:::vpce-bucket").unwrap()["decision"],
+        "allowed"
+    );
+}

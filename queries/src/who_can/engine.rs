@@ -213,6 +213,8 @@ pub struct Analyzer<'p> {
     by_account: HashMap<Sym, Vec<Sym>>,
     /// Accounts whose IAM data is loaded.
     loaded: &'p HashSet<String>,
+    /// The loaded model (VPC endpoints).
+    model: &'p Model,
     /// Per role: [`Analyzer::trust_callers`], computed on first need.
     trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
 }
@@ -328,6 +330,7 @@ impl<'p> Analyzer<'p> {
             allows,
             by_account,
             loaded: &prepared.loaded,
+            model,
             trust_cache: std::sync::Mutex::default(),
         }
     }
@@ -421,6 +424,28 @@ impl<'p> Analyzer<'p> {
     /// The resources of a query, looked up once for [`Analyzer::may_act`].
     pub fn targets(&self, resources: &[String]) -> Targets {
         Targets(resources.iter().map(|r| self.resource_info(r)).collect())
+    }
+
+    /// The endpoint policy of the request whose context names a loaded VPC endpoint in
+    /// `aws:SourceVpce`, filling `aws:SourceVpc` from it, as simulate does.
+    fn through_endpoint(&self, context: &mut Context) -> Option<PolicyId> {
+        if self.tables.vpc_endpoint_policies.is_empty() && self.model.vpc_endpoints.is_empty() {
+            return None;
+        }
+        let id = match context.get("aws:sourcevpce") {
+            Some(ContextValue::Single(v)) => v.clone(),
+            Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].clone(),
+            _ => return None,
+        };
+        if let Some(vpc) = self
+            .model
+            .vpc_endpoints
+            .get(&id)
+            .and_then(|e| e.vpc_id.as_ref())
+        {
+            context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
+        }
+        self.tables.vpc_endpoint_policy(&id)
     }
 
     /// The identity-side `Allow` statements of `p`.
@@ -737,7 +762,37 @@ impl<'p> Analyzer<'p> {
             resource: cell.resource.clone(),
             context: full.clone(),
         };
-        for (pid, layer) in self.policies(cell.principal, known.map(|x| x.id), resource_account) {
+        let mut policies = self.policies(cell.principal, known.map(|x| x.id), resource_account);
+        // VPC endpoints (Amazon VPC, "Control access to VPC endpoints using endpoint
+        // policies"): a request whose aws:SourceVpce names a loaded endpoint is also decided
+        // by its policy. Unless the request's endpoint is fixed, whether it goes through each
+        // endpoint is an atom of its own, and the endpoint policies' statements count.
+        let fixed_vpce = user.get("aws:sourcevpce").is_some() || strict;
+        for &(e, pol) in &t.vpc_endpoint_policies {
+            let id = t.symbols.name(e);
+            let through = match user.get("aws:sourcevpce") {
+                Some(v) => v.values().contains(&id),
+                None => !strict,
+            };
+            if through {
+                policies.push((pol, Layer::VpcEndpoint));
+            }
+            if !fixed_vpce {
+                ids.push(atoms.intern(
+                    &facts::policy::Condition {
+                        operator: facts::condition::ConditionOperator {
+                            qualifier: None,
+                            base: facts::condition::BaseOperator::StringEquals,
+                            if_exists: false,
+                        },
+                        key: "aws:SourceVpce".to_string(),
+                        values: vec![id.to_string()],
+                    },
+                    false,
+                ));
+            }
+        }
+        for (pid, layer) in policies {
             let Some(prow) = t.policies.get(pid as usize) else {
                 continue;
             };
@@ -887,12 +942,13 @@ impl<'p> Analyzer<'p> {
                 for (k, v) in w.iter() {
                     request.context.insert_default(k, v.clone());
                 }
+                let vpc_endpoint_policy = self.through_endpoint(&mut request.context);
                 batch.push(BatchRequest {
                     principal: cell.principal,
                     resource: s.resource,
                     resource_account: s.resource_account,
                     resource_account_id: s.resource_account_id.clone(),
-                    vpc_endpoint_policy: None,
+                    vpc_endpoint_policy,
                     request,
                     shared_context: Some(Arc::clone(&s.filled)),
                 });

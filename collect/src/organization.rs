@@ -1,6 +1,7 @@
 //! The AWS Organization as `organization.json` (docs/inputs.md): the root and the policy
-//! types enabled on it, the OU tree, the accounts with their parents, and the SCPs and RCPs
-//! with their targets. Read from the management account or a delegated administrator.
+//! types enabled on it (`enabledPolicyTypes`, as `list-roots` shows them), the OU tree, the
+//! accounts with their parents, and the SCPs and RCPs with their targets. Read from the
+//! management account or a delegated administrator.
 
 use aws_sdk_organizations::types::{AccountState, PolicyType, PolicyTypeStatus};
 use serde_json::{json, Value};
@@ -55,6 +56,17 @@ pub(crate) async fn read(
     })?;
     let root_id = root.id().unwrap_or_default().to_string();
     let mut notes = Vec::new();
+    // As `list-roots` shows them: organization.json's `enabledPolicyTypes` (docs/inputs.md).
+    let shown: Vec<Value> = root
+        .policy_types()
+        .iter()
+        .map(|t| {
+            json!({
+                "Type": t.r#type().map(|x| x.as_str()),
+                "Status": t.status().map(|x| x.as_str()),
+            })
+        })
+        .collect();
     let enabled: Vec<PolicyType> = root
         .policy_types()
         .iter()
@@ -127,6 +139,7 @@ pub(crate) async fn read(
         "organizationId": id,
         "managementAccountId": management,
         "rootId": root_id,
+        "enabledPolicyTypes": shown,
         "organizationalUnits": units,
         "accounts": accounts,
         "policies": policies,

@@ -28,7 +28,9 @@ fn text(o: &Output) -> String {
 }
 
 fn doc(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join(name)
 }
 
 fn actions(policy: &Path) -> Vec<String> {
@@ -96,7 +98,11 @@ fn check_access_not_granted_proves_the_collector_policy_grants_no_write_action()
         policy,
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("actions (2)"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("actions (2)"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

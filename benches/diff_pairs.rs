@@ -1,0 +1,163 @@
+//! Benchmark of `iamlogic diff` over the 4,600 managed-policy version pairs of the shared
+//! corpus, measured where the user sees it:
+//!
+//! - **in process**: `queries::diff::diff_files`, the function the command calls (parsing,
+//!   the proof, the replay of every request through the evaluator, the confirmed verdict);
+//! - **whole process**: the release `iamlogic diff OLD NEW` binary, one process per pair
+//!   (start-up, catalogue, output), exit codes counted.
+//!
+//! Both print the median, 99th percentile and maximum per pair, the verdict counts and every
+//! pair answered `unknown` with its reason. Run with
+//! `cargo bench --bench diff_pairs`; `DIFF_FILTER=name,name` keeps the pairs whose name
+//! (`Policy v1->v2`) contains one of the names, `DIFF_STRIDE=n` every n-th pair,
+//! `DIFF_PROCESS=0` skips the whole-process run, `DIFF_TIMEOUT=s` sets `--timeout`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use queries::diff::{diff_files, Options, Verdict};
+
+struct Pair {
+    name: String,
+    old: PathBuf,
+    new: PathBuf,
+}
+
+fn pairs() -> Option<Vec<Pair>> {
+    let dir = facts::corpus::corpus_path("managed-policies")?;
+    let text = std::fs::read_to_string(dir.join("pairs.jsonl")).ok()?;
+    let filter = std::env::var("DIFF_FILTER").ok();
+    let stride: usize = std::env::var("DIFF_STRIDE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).ok()?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default();
+        let name = format!("{} {}->{}", s("policy"), s("old_version"), s("new_version"));
+        let named = filter
+            .as_deref()
+            .is_some_and(|f| f.split(',').any(|n| name.contains(n)));
+        if (filter.is_some() || stride > 1) && !(named || (stride > 1 && i % stride == 0)) {
+            continue;
+        }
+        out.push(Pair {
+            name,
+            old: dir.join(s("old_path")),
+            new: dir.join(s("new_path")),
+        });
+    }
+    Some(out)
+}
+
+fn report(what: &str, times: &mut [f64], total: Duration) {
+    times.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    println!(
+        "{what}: {} pairs, median {:.1} ms, p99 {:.1} ms, max {:.1} ms, total {:.1} s",
+        times.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0),
+        total.as_secs_f64()
+    );
+}
+
+fn main() {
+    let Some(pairs) = pairs() else {
+        eprintln!("shared corpus missing: nothing to measure");
+        return;
+    };
+    let timeout: f64 = std::env::var("DIFF_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10.0);
+    let opts = Options {
+        timeout: Duration::from_secs_f64(timeout),
+        ..Options::default()
+    };
+    // In process: the function `iamlogic diff` calls.
+    let start = Instant::now();
+    let mut times = Vec::with_capacity(pairs.len());
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unknown = Vec::new();
+    let mut unconfirmed = 0usize;
+    let mut slow: Vec<(f64, &str)> = Vec::new();
+    for (i, p) in pairs.iter().enumerate() {
+        if i % 500 == 0 {
+            eprintln!("in process: {i}/{}, {:.1} s", pairs.len(), start.elapsed().as_secs_f64());
+        }
+        let t = Instant::now();
+        let r = diff_files(&p.old, &p.new, &opts);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        times.push(ms);
+        slow.push((ms, &p.name));
+        match r {
+            Ok(c) => {
+                *counts.entry(format!("{:?}", c.verdict)).or_default() += 1;
+                unconfirmed += c
+                    .gained
+                    .examples
+                    .iter()
+                    .chain(&c.lost.examples)
+                    .filter(|e| !e.confirmed)
+                    .count();
+                if c.verdict == Verdict::Unknown {
+                    let why = c.gained.unknown.or(c.lost.unknown).unwrap_or_default();
+                    unknown.push(format!("{}: {why}", p.name));
+                }
+            }
+            Err(e) => {
+                *counts.entry("error".to_string()).or_default() += 1;
+                unknown.push(format!("{}: error {e}", p.name));
+            }
+        }
+    }
+    report("in process (queries::diff::diff_files)", &mut times, start.elapsed());
+    println!("verdicts: {counts:?}; unconfirmed requests: {unconfirmed}");
+    println!("unknown or error: {}", unknown.len());
+    for u in &unknown {
+        println!("  {u}");
+    }
+    slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, name) in slow.iter().take(5) {
+        println!("  slowest: {ms:.0} ms {name}");
+    }
+    if std::env::var("DIFF_PROCESS").as_deref() == Ok("0") {
+        return;
+    }
+    // Whole process: the release binary, as a user runs it.
+    let bin = env!("CARGO_BIN_EXE_iamlogic");
+    let start = Instant::now();
+    let mut times = Vec::with_capacity(pairs.len());
+    let mut codes: BTreeMap<i32, usize> = BTreeMap::new();
+    for (i, p) in pairs.iter().enumerate() {
+        if i % 500 == 0 {
+            eprintln!("whole process: {i}/{}, {:.1} s", pairs.len(), start.elapsed().as_secs_f64());
+        }
+        let t = Instant::now();
+        let o = Command::new(bin)
+            .arg("diff")
+            .arg("--timeout")
+            .arg(timeout.to_string())
+            .arg(&p.old)
+            .arg(&p.new)
+            .output();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let code = o.map(|o| o.status.code().unwrap_or(-1)).unwrap_or(-1);
+        *codes.entry(code).or_default() += 1;
+        if code == 3 || code == 2 {
+            println!("  exit {code}: {}", p.name);
+        }
+    }
+    report("whole process (iamlogic diff)", &mut times, start.elapsed());
+    println!("exit codes: {codes:?}");
+}

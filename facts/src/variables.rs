@@ -139,6 +139,38 @@ pub fn substitute_pattern(text: &str, ctx: &Context) -> Option<Vec<GlobToken>> {
     Some(out)
 }
 
+/// `text` as a glob in which every variable, whatever its value or default, is a `*`
+/// (escapes stay literal; raw `*`/`?` are wildcards when `wildcards`, as in `StringLike` and
+/// `Resource`, and literal otherwise, as in `StringEquals`): the language of this glob
+/// contains every string the text can match under any request context. The solver uses it
+/// to prove that no value of a variable lets a string match.
+pub fn relaxed_pattern(text: &str, wildcards: bool) -> Vec<GlobToken> {
+    let mut out = Vec::with_capacity(text.len());
+    let _ = pieces(text, |p| {
+        match p {
+            Piece::Raw(s) if wildcards => crate::wildcard::tokenize(s, &mut out),
+            Piece::Raw(s) => out.extend(s.chars().map(GlobToken::Char)),
+            Piece::Escaped(c) => out.push(GlobToken::Char(c)),
+            Piece::Var { .. } => out.push(GlobToken::AnyRun),
+        }
+        Some(())
+    });
+    out
+}
+
+/// The keys of every variable in `text` with their defaults (`None`: no default), as
+/// written.
+pub fn variables(text: &str) -> Vec<(&str, Option<&str>)> {
+    let mut keys = Vec::new();
+    let _ = pieces(text, |p| {
+        if let Piece::Var { key, default } = p {
+            keys.push((key, default));
+        }
+        Some(())
+    });
+    keys
+}
+
 /// The keys of every variable in `text` (not the escapes), as written.
 pub fn variable_keys(text: &str) -> Vec<&str> {
     let mut keys = Vec::new();
@@ -262,6 +294,21 @@ mod tests {
         assert_eq!(
             substitute("${aws:username}${", &c).as_deref(),
             Some("bob${")
+        );
+    }
+
+    #[test]
+    fn relaxed_patterns_cover_every_value() {
+        let toks = relaxed_pattern("a/${aws:username}/${*}${k, 'd'}", true);
+        assert!(glob_match_tokens(&toks, "a/bob/*x", false));
+        assert!(glob_match_tokens(&toks, "a//*", false));
+        assert!(!glob_match_tokens(&toks, "a/bob/x", false));
+        let toks = relaxed_pattern("a*${k}", false);
+        assert!(glob_match_tokens(&toks, "a*bob", false));
+        assert!(!glob_match_tokens(&toks, "abob", false));
+        assert_eq!(
+            variables("${aws:username}/${k, 'd'}"),
+            vec![("aws:username", None), ("k", Some("d"))]
         );
     }
 

@@ -10,7 +10,8 @@
 //! pair answered `unknown` with its reason. Run with
 //! `cargo bench --bench diff_pairs`; `DIFF_FILTER=name,name` keeps the pairs whose name
 //! (`Policy v1->v2`) contains one of the names, `DIFF_STRIDE=n` every n-th pair,
-//! `DIFF_PROCESS=0` skips the whole-process run, `DIFF_TIMEOUT=s` sets `--timeout`.
+//! `DIFF_PROCESS=0` skips the whole-process run, `DIFF_TIMEOUT=s` sets `--timeout`,
+//! `DIFF_VERDICTS=FILE` writes each pair's verdict to FILE.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -91,9 +92,14 @@ fn main() {
     let mut unknown = Vec::new();
     let mut unconfirmed = 0usize;
     let mut slow: Vec<(f64, &str)> = Vec::new();
+    let mut verdicts = String::new();
     for (i, p) in pairs.iter().enumerate() {
         if i % 500 == 0 {
-            eprintln!("in process: {i}/{}, {:.1} s", pairs.len(), start.elapsed().as_secs_f64());
+            eprintln!(
+                "in process: {i}/{}, {:.1} s",
+                pairs.len(),
+                start.elapsed().as_secs_f64()
+            );
         }
         let t = Instant::now();
         let r = diff_files(&p.old, &p.new, &opts);
@@ -102,6 +108,7 @@ fn main() {
         slow.push((ms, &p.name));
         match r {
             Ok(c) => {
+                verdicts.push_str(&format!("{}\t{:?}\n", p.name, c.verdict));
                 *counts.entry(format!("{:?}", c.verdict)).or_default() += 1;
                 unconfirmed += c
                     .gained
@@ -121,7 +128,16 @@ fn main() {
             }
         }
     }
-    report("in process (queries::diff::diff_files)", &mut times, start.elapsed());
+    report(
+        "in process (queries::diff::diff_files)",
+        &mut times,
+        start.elapsed(),
+    );
+    if let Ok(path) = std::env::var("DIFF_VERDICTS") {
+        if let Err(e) = std::fs::write(&path, &verdicts) {
+            eprintln!("{path}: {e}");
+        }
+    }
     println!("verdicts: {counts:?}; unconfirmed requests: {unconfirmed}");
     println!("unknown or error: {}", unknown.len());
     for u in &unknown {
@@ -141,7 +157,11 @@ fn main() {
     let mut codes: BTreeMap<i32, usize> = BTreeMap::new();
     for (i, p) in pairs.iter().enumerate() {
         if i % 500 == 0 {
-            eprintln!("whole process: {i}/{}, {:.1} s", pairs.len(), start.elapsed().as_secs_f64());
+            eprintln!(
+                "whole process: {i}/{}, {:.1} s",
+                pairs.len(),
+                start.elapsed().as_secs_f64()
+            );
         }
         let t = Instant::now();
         let o = Command::new(bin)

@@ -158,6 +158,45 @@ pub fn relaxed_pattern(text: &str, wildcards: bool) -> Vec<GlobToken> {
     out
 }
 
+/// `text` cut at its variables: the glob pieces between them (escapes literal; raw `*`/`?`
+/// wildcards when `wildcards`), one more than the variables, and the variables' keys with
+/// their defaults, in order. The language of `text` under values `v1..vn` is
+/// `piece0 v1 piece1 ... vn piecen`, which lets the solver compare two patterns for every
+/// value of their variables.
+pub fn split_at_variables(
+    text: &str,
+    wildcards: bool,
+) -> (Vec<Vec<GlobToken>>, Vec<(&str, Option<&str>)>) {
+    let mut pieces_out: Vec<Vec<GlobToken>> = vec![Vec::new()];
+    let mut vars = Vec::new();
+    let _ = pieces(text, |p| {
+        let last = pieces_out.len() - 1;
+        match p {
+            Piece::Raw(s) if wildcards => {
+                if let Some(cur) = pieces_out.get_mut(last) {
+                    crate::wildcard::tokenize(s, cur);
+                }
+            }
+            Piece::Raw(s) => {
+                if let Some(cur) = pieces_out.get_mut(last) {
+                    cur.extend(s.chars().map(GlobToken::Char));
+                }
+            }
+            Piece::Escaped(c) => {
+                if let Some(cur) = pieces_out.get_mut(last) {
+                    cur.push(GlobToken::Char(c));
+                }
+            }
+            Piece::Var { key, default } => {
+                vars.push((key, default));
+                pieces_out.push(Vec::new());
+            }
+        }
+        Some(())
+    });
+    (pieces_out, vars)
+}
+
 /// The keys of every variable in `text` with their defaults (`None`: no default), as
 /// written.
 pub fn variables(text: &str) -> Vec<(&str, Option<&str>)> {
@@ -306,6 +345,10 @@ mod tests {
         let toks = relaxed_pattern("a*${k}", false);
         assert!(glob_match_tokens(&toks, "a*bob", false));
         assert!(!glob_match_tokens(&toks, "abob", false));
+        let (pieces, vars) = split_at_variables("a*/${aws:username}/${*}", true);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(vars, vec![("aws:username", None)]);
+        assert_eq!(pieces[1], vec![GlobToken::Char('/'), GlobToken::Char('*')]);
         assert_eq!(
             variables("${aws:username}/${k, 'd'}"),
             vec![("aws:username", None), ("k", Some("d"))]

@@ -92,8 +92,35 @@ pub(crate) enum Search {
 }
 
 /// Add to `set` (positions, any order) every position reachable through `*` tokens, and
-/// sort it: linear in the pattern's length, for patterns of thousands of stars.
+/// sort it. Closure only moves forward, so one pass over the sorted set suffices: linear in
+/// the set's size plus a sort, for patterns of thousands of stars as for short ones.
 fn close(t: &[Tok], set: &mut Vec<u16>) {
+    if t.len() > 128 {
+        return close_long(t, set);
+    }
+    set.sort_unstable();
+    set.dedup();
+    let mut i = 0;
+    while let Some(&p) = set.get(i) {
+        if let Some(Tok::Star | Tok::SegStar) = t.get(usize::from(p)) {
+            let next = p + 1;
+            // `set` is sorted up to `i`; positions are added in increasing order.
+            match set.get(i + 1) {
+                Some(&q) if q == next => {}
+                _ => {
+                    let at = set.partition_point(|&x| x < next);
+                    if set.get(at) != Some(&next) {
+                        set.insert(at, next);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// [`close`] for long patterns: a mark per position, linear in the pattern's length.
+fn close_long(t: &[Tok], set: &mut Vec<u16>) {
     let mut mark = vec![false; t.len() + 1];
     for &p in set.iter() {
         if let Some(m) = mark.get_mut(usize::from(p)) {
@@ -132,6 +159,19 @@ fn step(t: &[Tok], set: &[u16], c: char) -> Vec<u16> {
     }
     close(t, &mut out);
     out
+}
+
+/// Whether the automaton of `t` accepts `w`.
+pub(crate) fn accepts(t: &[Tok], w: &str) -> bool {
+    let mut set = vec![0u16];
+    close(t, &mut set);
+    for c in w.chars() {
+        set = step(t, &set, c);
+        if set.is_empty() {
+            return false;
+        }
+    }
+    set.contains(&(t.len() as u16))
 }
 
 /// A shortest string that each pattern of `want` matches exactly when its flag says so.

@@ -465,9 +465,7 @@ impl Engine {
         let sat = |e: &Elem| if negated { any(e).not() } else { any(e) };
         let body = match op.qualifier {
             None => match kv.elems.first() {
-                Some(e) if negated => {
-                    Bool::or(&[kv.present.not(), kv.multi.clone(), any(e).not()])
-                }
+                Some(e) if negated => Bool::or(&[kv.present.not(), kv.multi.clone(), any(e).not()]),
                 Some(e) => Bool::and(&[kv.present.clone(), kv.multi.not(), any(e)]),
                 None => Bool::from_bool(negated),
             },
@@ -480,11 +478,7 @@ impl Engine {
                 Bool::or(&v)
             }
             Some(SetQualifier::ForAllValues) => {
-                let v: Vec<Bool> = kv
-                    .elems
-                    .iter()
-                    .map(|e| e.present.implies(sat(e)))
-                    .collect();
+                let v: Vec<Bool> = kv.elems.iter().map(|e| e.present.implies(sat(e))).collect();
                 Bool::and(&v)
             }
         };

@@ -271,8 +271,7 @@ fn coherent(r: &Request) -> Option<Request> {
         .filter(|n| {
             !n.is_empty()
                 && n.len() <= 64
-                && n
-                    .chars()
+                && n.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
         })
         .unwrap_or_else(|| user.to_string());

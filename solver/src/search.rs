@@ -121,6 +121,19 @@ impl<'e> Search<'e> {
                 Decoded::Refined => continue,
                 Decoded::GaveUp(r) => return Step::Unknown(r),
                 Decoded::Skipped => {
+                    if std::env::var_os("IAMLOGIC_TRACE").is_some() {
+                        let e = self.engine;
+                        let want: Vec<String> = e
+                            .vocab
+                            .resources
+                            .preds
+                            .iter()
+                            .zip(&e.res_atoms)
+                            .filter(|(_, a)| model_bool(&model, a))
+                            .map(|(p, _)| format!("{p:?}"))
+                            .collect();
+                        eprintln!("skipped: resource true {want:?}");
+                    }
                     self.solver.assert(self.full_shape(&model).not());
                     self.skipped.set(self.skipped.get() + 1);
                     if self.skipped.get() > MAX_SKIPPED {
@@ -194,9 +207,9 @@ impl<'e> Search<'e> {
                 }
                 Err(Stop::Refined)
             }
-            Realized::OtherValues => Err(Stop::OtherValues(value_proposals(
-                preds, &want, ctx, first,
-            ))),
+            Realized::OtherValues => {
+                Err(Stop::OtherValues(value_proposals(preds, &want, ctx, first)))
+            }
             Realized::GaveUp(r) => Err(Stop::GaveUp(r)),
         }
     }
@@ -395,7 +408,10 @@ impl<'e> Search<'e> {
             cands.extend(examples);
         }
         if u.families() <= 1 {
-            return cands.into_iter().next().ok_or(Stop::OtherValues(Vec::new()));
+            return cands
+                .into_iter()
+                .next()
+                .ok_or(Stop::OtherValues(Vec::new()));
         }
         // Several families: one value must satisfy them all as the model says.
         cands

@@ -121,7 +121,9 @@ impl StrPred {
         };
         let lang = |t: Option<Vec<Tok>>| Some(t.map_or(Lang::Empty, Lang::Tokens));
         match self {
-            StrPred::Resource { pattern, .. } => lang(glob(pattern).map(|g| automata::from_glob(&g))),
+            StrPred::Resource { pattern, .. } => {
+                lang(glob(pattern).map(|g| automata::from_glob(&g)))
+            }
             StrPred::Cond { op, value, .. } => match op {
                 BaseOperator::StringLike => lang(glob(value).map(|g| automata::from_glob(&g))),
                 BaseOperator::StringEquals | BaseOperator::BinaryEquals => {
@@ -231,6 +233,45 @@ impl StrPred {
                 _ => literal_regex(value, false),
             },
         }
+    }
+
+    /// The pattern cut at its variables, as automaton tokens: the pieces between the
+    /// variables and the variables' keys (lowercased), when the language under any values
+    /// is `piece0 v1 piece1 ... vn piecen` and no variable has a default. For `ArnLike` the
+    /// variables must lie after the fifth colon (in the resource part, a plain glob).
+    fn split(&self) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
+        use facts::variables::split_at_variables;
+        use facts::wildcard::GlobToken;
+        if !self.opaque() {
+            return None;
+        }
+        let (op, text) = match self {
+            StrPred::Resource { pattern, .. } => (BaseOperator::StringLike, pattern),
+            StrPred::Cond { op, value, .. } => (*op, value),
+        };
+        let wildcards = match op {
+            BaseOperator::StringLike | BaseOperator::ArnLike | BaseOperator::ArnEquals => true,
+            BaseOperator::StringEquals => false,
+            _ => return None,
+        };
+        let (pieces, vars) = split_at_variables(text, wildcards);
+        if vars.iter().any(|(_, d)| d.is_some()) {
+            return None;
+        }
+        let keys = vars.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+        let mut out = Vec::new();
+        for (n, p) in pieces.iter().enumerate() {
+            if n == 0 && matches!(op, BaseOperator::ArnLike | BaseOperator::ArnEquals) {
+                let colons = p.iter().filter(|t| **t == GlobToken::Char(':')).count();
+                if colons < 5 {
+                    return None;
+                }
+                out.push(automata::arn_from_glob(p)?);
+            } else {
+                out.push(automata::from_glob(p));
+            }
+        }
+        Some((out, keys))
     }
 
     /// Strings likely to match this pattern and few others, under the variable values of
@@ -549,9 +590,8 @@ pub(crate) fn realize(
     first: &[String],
     deadline: std::time::Instant,
 ) -> Realized {
-    let holds_as_wanted = |&(i, v): &(usize, bool), w: &str| {
-        preds.get(i).is_some_and(|p| p.holds(w, ctx) == v)
-    };
+    let holds_as_wanted =
+        |&(i, v): &(usize, bool), w: &str| preds.get(i).is_some_and(|p| p.holds(w, ctx) == v);
     let ok = |w: &str| want.iter().all(|x| holds_as_wanted(x, w));
     let mut cands: Vec<String> = first.to_vec();
     for &(i, v) in want {
@@ -565,6 +605,31 @@ pub(crate) fn realize(
     if let Some(w) = cands.into_iter().find(|w| ok(w)) {
         return Realized::Witness(w);
     }
+    // The shortest witness leaves an ARN's region and account empty where a wildcard allows
+    // any: fill them from the first example, when every membership stays as wanted.
+    let polish = |w: String| -> String {
+        let Some(example) = first.first() else {
+            return w;
+        };
+        let (mut ws, es): (Vec<&str>, Vec<&str>) =
+            (w.splitn(6, ':').collect(), example.splitn(6, ':').collect());
+        if ws.len() < 6 || es.len() < 6 || ws.first() != Some(&"arn") {
+            return w;
+        }
+        for f in [3, 4] {
+            if let (Some(slot), Some(e)) = (ws.get_mut(f), es.get(f)) {
+                if slot.is_empty() {
+                    *slot = e;
+                }
+            }
+        }
+        let filled = ws.join(":");
+        if ok(&filled) {
+            filled
+        } else {
+            w
+        }
+    };
     let live = |&(i, _): &(usize, bool)| preds.get(i).is_some_and(StrPred::opaque);
     // Patterns without variables: relations decided by facts' glob functions.
     let fixed: Vec<(usize, bool)> = want.iter().copied().filter(|x| !live(x)).collect();
@@ -602,7 +667,7 @@ pub(crate) fn realize(
                 .is_some_and(|x| holds_as_wanted(x, w))
         };
         match automata_search(&list, &ok_at, deadline) {
-            Automata::Found(w) if ok(&w) => return Realized::Witness(w),
+            Automata::Found(w) if ok(&w) => return Realized::Witness(polish(w)),
             Automata::Found(_) | Automata::NotCovered => {}
             Automata::Impossible(core) => {
                 let core: Vec<(usize, bool)> = core
@@ -653,34 +718,50 @@ fn impossible_for_all_values(
         }
     }
     // The relaxed memberships are decided by the relaxed languages themselves.
-    match automata::search(&list, 20_000, deadline) {
-        automata::Search::Impossible => {
-            let mut core: Vec<usize> = (0..list.len()).collect();
-            let mut k = 0;
-            while k < core.len()
-                && core.len() > 1
-                && core.len() <= 64
-                && std::time::Instant::now() < deadline
-            {
-                let trial: Vec<(Vec<Tok>, bool)> = core
-                    .iter()
-                    .enumerate()
-                    .filter(|(n, _)| *n != k)
-                    .filter_map(|(_, &w)| list.get(w).cloned())
-                    .collect();
-                if matches!(
-                    automata::search(&trial, 2_000, deadline),
-                    automata::Search::Impossible
-                ) {
-                    core.remove(k);
-                } else {
-                    k += 1;
-                }
-            }
+    let ok_at = |m: usize, w: &str| {
+        list.get(m)
+            .is_some_and(|(t, v)| automata::accepts(t, w) == *v)
+    };
+    match automata_search(&list, &ok_at, deadline) {
+        Automata::Impossible(core) => {
             Realized::Impossible(core.iter().filter_map(|&n| kept.get(n).copied()).collect())
         }
-        _ => Realized::OtherValues,
+        _ => {
+            // Patterns with the same variables in the same order: if each piece of one lies
+            // inside the matching piece of the other, so does the whole pattern, for every
+            // value of the variables (concatenation is monotone).
+            for &(i, vi) in want {
+                for &(j, vj) in want {
+                    if !(vi && !vj) {
+                        continue;
+                    }
+                    let (Some(p), Some(q)) = (preds.get(i), preds.get(j)) else {
+                        continue;
+                    };
+                    if pieces_inside(p, q, deadline) {
+                        return Realized::Impossible(vec![(i, true), (j, false)]);
+                    }
+                }
+            }
+            Realized::OtherValues
+        }
     }
+}
+
+/// Whether `p`'s language lies inside `q`'s for every value of their variables (a
+/// sufficient check: same variables in the same order, each piece inside its counterpart).
+fn pieces_inside(p: &StrPred, q: &StrPred, deadline: std::time::Instant) -> bool {
+    let (Some((pp, pk)), Some((qp, qk))) = (p.split(), q.split()) else {
+        return false;
+    };
+    pk == qk
+        && pp.len() == qp.len()
+        && pp.iter().zip(&qp).all(|(a, b)| {
+            matches!(
+                automata::search(&[(a.clone(), true), (b.clone(), false)], 5_000, deadline),
+                automata::Search::Impossible
+            )
+        })
 }
 
 /// The last resort, for operators the automata do not cover: Z3's string theory, with the

@@ -247,7 +247,6 @@ impl Vocab {
             self.keys.entry(k).or_default().variable = true;
         }
     }
-
 }
 
 /// Concrete callers named by a principal entry (wildcards filled in): for an account, its

@@ -207,9 +207,12 @@ impl<'e> Search<'e> {
                 }
                 Err(Stop::Refined)
             }
-            Realized::OtherValues => {
-                Err(Stop::OtherValues(value_proposals(preds, &want, ctx, first)))
-            }
+            Realized::OtherValues(hint) => Err(Stop::OtherValues(value_proposals(
+                preds,
+                &want,
+                ctx,
+                hint.iter().chain(first),
+            ))),
             Realized::GaveUp(r) => Err(Stop::GaveUp(r)),
         }
     }
@@ -486,65 +489,93 @@ pub(crate) fn resource_examples(action: &str, ctx: &Context) -> Vec<String> {
 }
 
 /// Values to try for policy variables when the current ones give no string: for a pattern
-/// wanted true with one variable, the part of a likely string (a candidate of another
-/// pattern wanted true, or an example) that the variable must cover for the pattern to
-/// match it; and a second example value for each variable.
-fn value_proposals(
+/// wanted true with one variable, the part of a likely string (a string of the relaxed
+/// languages, an example, a candidate of another pattern wanted true) that the variable must
+/// cover for the pattern to match it; and the examples of each variable's key.
+fn value_proposals<'s>(
     preds: &[StrPred],
     want: &[(usize, bool)],
     ctx: &Context,
-    first: &[String],
+    likely: impl Iterator<Item = &'s String>,
 ) -> Vec<(String, String)> {
-    let mut strings: Vec<String> = first.to_vec();
+    let mut strings: Vec<String> = likely.take(4).cloned().collect();
     for &(i, v) in want {
         if let (true, Some(p)) = (v, preds.get(i)) {
             if !p.opaque() {
-                strings.extend(p.candidates(ctx));
+                strings.extend(p.candidates(ctx).into_iter().take(1));
             }
         }
     }
-    strings.truncate(24);
+    strings.truncate(12);
     let mut out: Vec<(String, String)> = Vec::new();
+    let push = |out: &mut Vec<(String, String)>, prop: (String, String), front: bool| {
+        if !out.contains(&prop) {
+            if front {
+                out.insert(0, prop);
+            } else {
+                out.push(prop);
+            }
+        }
+    };
     for &(i, v) in want {
         let Some(p) = preds.get(i) else { continue };
-        let keys = p.variable_keys();
-        for (k, _) in &keys {
-            for e in key_examples(k) {
-                if !out.contains(&(k.clone(), e.clone())) {
-                    out.push((k.clone(), e));
-                }
+        for (k, _) in p.variable_keys() {
+            for e in key_examples(&k) {
+                push(&mut out, (k.clone(), e), false);
             }
         }
-        if !v || keys.len() != 1 {
+        if !v {
             continue;
         }
-        let Some((k, _)) = keys.first() else { continue };
-        for s in &strings {
-            let chars: Vec<(usize, char)> = s.char_indices().collect();
-            if chars.len() > 160 {
+        // `piece0 ${k} piece1`: every split of a likely string into a prefix piece0 accepts
+        // and a suffix piece1 accepts proposes the middle.
+        let Some((pieces, keys)) = p.split() else {
+            continue;
+        };
+        let ([k], [before, after]) = (keys.as_slice(), pieces.as_slice()) else {
+            continue;
+        };
+        for w in &strings {
+            let bounds: Vec<usize> = w
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain(std::iter::once(w.len()))
+                .collect();
+            if bounds.len() > 200 {
                 continue;
             }
-            let bounds: Vec<usize> = chars
+            let heads: Vec<usize> = bounds
                 .iter()
-                .map(|(b, _)| *b)
-                .chain(std::iter::once(s.len()))
+                .copied()
+                .filter(|&b| {
+                    w.get(..b)
+                        .is_some_and(|h| crate::automata::accepts(before, h))
+                })
+                .collect();
+            let tails: Vec<usize> = bounds
+                .iter()
+                .copied()
+                .filter(|&b| {
+                    w.get(b..)
+                        .is_some_and(|t| crate::automata::accepts(after, t))
+                })
                 .collect();
             let mut found = 0;
-            'outer: for (a, &from) in bounds.iter().enumerate() {
-                for &to in bounds.iter().skip(a + 1).take(64) {
-                    let Some(m) = s.get(from..to) else { continue };
+            for &h in &heads {
+                for &t in tails.iter().filter(|&&t| t >= h) {
+                    let Some(m) = w.get(h..t) else { continue };
                     let mut c = ctx.clone();
                     c.insert(k, ContextValue::Single(m.to_string()));
-                    if p.holds(s, &c) {
-                        let prop = (k.clone(), m.to_string());
-                        if !out.contains(&prop) {
-                            out.insert(0, prop);
-                        }
+                    if p.holds(w, &c) {
+                        push(&mut out, (k.clone(), m.to_string()), true);
                         found += 1;
-                        if found >= 2 {
-                            break 'outer;
-                        }
                     }
+                    if found >= 2 {
+                        break;
+                    }
+                }
+                if found >= 2 {
+                    break;
                 }
             }
         }

@@ -146,7 +146,7 @@ impl StrPred {
     /// Tokens of a language that contains every string the pattern matches under any values
     /// of its variables (each variable a `*`), for the patterns whose variables cannot
     /// shift anything else (resources, `StringLike`, `StringEquals`); `None` otherwise.
-    fn relaxed(&self) -> Option<Vec<Tok>> {
+    pub(crate) fn relaxed(&self) -> Option<Vec<Tok>> {
         use facts::variables::relaxed_pattern;
         match self {
             StrPred::Resource { pattern, .. } => {
@@ -239,7 +239,7 @@ impl StrPred {
     /// variables and the variables' keys (lowercased), when the language under any values
     /// is `piece0 v1 piece1 ... vn piecen` and no variable has a default. For `ArnLike` the
     /// variables must lie after the fifth colon (in the resource part, a plain glob).
-    fn split(&self) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
+    pub(crate) fn split(&self) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
         use facts::variables::split_at_variables;
         use facts::wildcard::GlobToken;
         if !self.opaque() {
@@ -283,12 +283,32 @@ impl StrPred {
             None
         };
         let t = substituted.as_deref().unwrap_or(self.text());
-        let mut out = vec![
-            t.replace('*', "").replace('?', "a"),
-            t.replace(['*', '?'], "x"),
-            t.replace('*', "iamlogic").replace('?', "q"),
-            t.replace('*', "x/y").replace('?', "0"),
-        ];
+        let mut out = Vec::new();
+        // An ARN pattern: a region and an account where it leaves them open, `example`
+        // for the other wildcards (a resource a real request could name).
+        let fields: Vec<&str> = t.splitn(6, ':').collect();
+        if fields.len() == 6 && fields.first() == Some(&"arn") {
+            let filled: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match (i, *f) {
+                    (1, "*") => "aws".to_string(),
+                    (3, "*") => "us-east-1".to_string(),
+                    (4, "*") => "111122223333".to_string(),
+                    (_, f) => f.replace('*', "example").replace('?', "x"),
+                })
+                .collect();
+            out.push(filled.join(":"));
+        }
+        out.extend(
+            [
+                t.replace('*', "").replace('?', "a"),
+                t.replace(['*', '?'], "x"),
+                t.replace('*', "iamlogic").replace('?', "q"),
+                t.replace('*', "x/y").replace('?', "0"),
+            ]
+            .map(String::from),
+        );
         if let StrPred::Cond {
             op: BaseOperator::StringEqualsIgnoreCase,
             ..
@@ -503,8 +523,9 @@ pub(crate) enum Realized {
     /// value) cannot hold together (a valid lemma).
     Impossible(Vec<(usize, bool)>),
     /// No string has them with the variable values of this context, but other values may
-    /// give one.
-    OtherValues,
+    /// give one: a string of the relaxed languages (each variable `*`), if one was found,
+    /// hints at them.
+    OtherValues(Option<String>),
     /// Neither could be shown in time.
     GaveUp(String),
 }
@@ -602,9 +623,6 @@ pub(crate) fn realize(
         }
     }
     cands.truncate(64);
-    if let Some(w) = cands.into_iter().find(|w| ok(w)) {
-        return Realized::Witness(w);
-    }
     // The shortest witness leaves an ARN's region and account empty where a wildcard allows
     // any: fill them from the first example, when every membership stays as wanted.
     let polish = |w: String| -> String {
@@ -630,6 +648,9 @@ pub(crate) fn realize(
             w
         }
     };
+    if let Some(w) = cands.into_iter().find(|w| ok(w)) {
+        return Realized::Witness(polish(w));
+    }
     let live = |&(i, _): &(usize, bool)| preds.get(i).is_some_and(StrPred::opaque);
     // Patterns without variables: relations decided by facts' glob functions.
     let fixed: Vec<(usize, bool)> = want.iter().copied().filter(|x| !live(x)).collect();
@@ -722,11 +743,17 @@ fn impossible_for_all_values(
         list.get(m)
             .is_some_and(|(t, v)| automata::accepts(t, w) == *v)
     };
-    match automata_search(&list, &ok_at, deadline) {
+    let hint = match automata_search(&list, &ok_at, deadline) {
         Automata::Impossible(core) => {
-            Realized::Impossible(core.iter().filter_map(|&n| kept.get(n).copied()).collect())
+            return Realized::Impossible(
+                core.iter().filter_map(|&n| kept.get(n).copied()).collect(),
+            )
         }
-        _ => {
+        Automata::Found(w) => Some(w),
+        Automata::NotCovered => None,
+    };
+    {
+        {
             // Patterns with the same variables in the same order: if each piece of one lies
             // inside the matching piece of the other, so does the whole pattern, for every
             // value of the variables (concatenation is monotone).
@@ -743,7 +770,7 @@ fn impossible_for_all_values(
                     }
                 }
             }
-            Realized::OtherValues
+            Realized::OtherValues(hint)
         }
     }
 }

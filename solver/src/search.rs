@@ -466,7 +466,8 @@ pub(crate) fn resource_examples(action: &str, ctx: &Context) -> Vec<String> {
         Some(ContextValue::Single(v)) if facts::arn::is_account_id(v) => v.clone(),
         _ => "111122223333".to_string(),
     };
-    a.resource_types()
+    let mut examples = a
+        .resource_types()
         .map(|r| {
             let mut out = String::new();
             let mut rest = r.resource_type.arn_format();
@@ -485,7 +486,10 @@ pub(crate) fn resource_examples(action: &str, ctx: &Context) -> Vec<String> {
             out.push_str(rest);
             out
         })
-        .collect()
+        .collect::<Vec<String>>();
+    // The plainest first: an S3 object before an object through an access point.
+    examples.sort_by_key(String::len);
+    examples
 }
 
 /// Values to try for policy variables when the current ones give no string: for a pattern

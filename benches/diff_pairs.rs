@@ -6,8 +6,11 @@
 //! - **whole process**: the release `iamlogic diff OLD NEW` binary, one process per pair
 //!   (start-up, catalogue, output), exit codes counted.
 //!
-//! Both print the median, 99th percentile and maximum per pair, the verdict counts and every
-//! pair answered `unknown` with its reason. Run with
+//! Both print the median, 99th percentile and maximum per pair, in wall time and in CPU time
+//! (on a shared machine the wall time includes waiting for a core; the CPU time is read from
+//! Linux's `/proc`: `schedstat` of the thread in process, `cutime`+`cstime` of the reaped
+//! children, in 10 ms ticks, for the process), the verdict counts and every pair answered
+//! `unknown` with its reason. Run with
 //! `cargo bench --bench diff_pairs`; `DIFF_FILTER=name,name` keeps the pairs whose name
 //! (`Policy v1->v2`) contains one of the names, `DIFF_STRIDE=n` every n-th pair,
 //! `DIFF_PROCESS=0` skips the whole-process run, `DIFF_TIMEOUT=s` sets `--timeout`,
@@ -54,6 +57,25 @@ fn pairs() -> Option<Vec<Pair>> {
     Some(out)
 }
 
+/// CPU time of this thread so far, in ms (Linux `/proc/thread-self/schedstat`).
+fn thread_cpu_ms() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e6)
+}
+
+/// CPU time of the reaped children so far, in ms (Linux `/proc/self/stat`, `cutime` and
+/// `cstime`, in ticks of 10 ms).
+fn children_cpu_ms() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = s.get(s.rfind(')')? + 2..)?;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    // Fields 16 and 17 of stat(5), counted from `state` (field 3) here.
+    let cu: f64 = f.get(13)?.parse().ok()?;
+    let cs: f64 = f.get(14)?.parse().ok()?;
+    Some((cu + cs) * 10.0)
+}
+
 fn report(what: &str, times: &mut [f64], total: Duration) {
     times.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| {
@@ -93,6 +115,7 @@ fn main() {
     let mut unconfirmed = 0usize;
     let mut slow: Vec<(f64, &str)> = Vec::new();
     let mut verdicts = String::new();
+    let mut cpu = Vec::with_capacity(pairs.len());
     for (i, p) in pairs.iter().enumerate() {
         if i % 500 == 0 {
             eprintln!(
@@ -102,8 +125,12 @@ fn main() {
             );
         }
         let t = Instant::now();
+        let c0 = thread_cpu_ms();
         let r = diff_files(&p.old, &p.new, &opts);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if let (Some(a), Some(b)) = (c0, thread_cpu_ms()) {
+            cpu.push(b - a);
+        }
         times.push(ms);
         slow.push((ms, &p.name));
         match r {
@@ -133,6 +160,7 @@ fn main() {
         &mut times,
         start.elapsed(),
     );
+    report("in process, CPU time", &mut cpu, start.elapsed());
     if let Ok(path) = std::env::var("DIFF_VERDICTS") {
         if let Err(e) = std::fs::write(&path, &verdicts) {
             eprintln!("{path}: {e}");
@@ -155,6 +183,7 @@ fn main() {
     let start = Instant::now();
     let mut times = Vec::with_capacity(pairs.len());
     let mut codes: BTreeMap<i32, usize> = BTreeMap::new();
+    let mut cpu = Vec::with_capacity(pairs.len());
     for (i, p) in pairs.iter().enumerate() {
         if i % 500 == 0 {
             eprintln!(
@@ -164,6 +193,7 @@ fn main() {
             );
         }
         let t = Instant::now();
+        let c0 = children_cpu_ms();
         let o = Command::new(bin)
             .arg("diff")
             .arg("--timeout")
@@ -172,6 +202,9 @@ fn main() {
             .arg(&p.new)
             .output();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if let (Some(a), Some(b)) = (c0, children_cpu_ms()) {
+            cpu.push(b - a);
+        }
         let code = o.map(|o| o.status.code().unwrap_or(-1)).unwrap_or(-1);
         *codes.entry(code).or_default() += 1;
         if code == 3 || code == 2 {
@@ -179,5 +212,10 @@ fn main() {
         }
     }
     report("whole process (iamlogic diff)", &mut times, start.elapsed());
+    report(
+        "whole process, CPU time (10 ms ticks)",
+        &mut cpu,
+        start.elapsed(),
+    );
     println!("exit codes: {codes:?}");
 }

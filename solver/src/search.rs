@@ -121,19 +121,6 @@ impl<'e> Search<'e> {
                 Decoded::Refined => continue,
                 Decoded::GaveUp(r) => return Step::Unknown(r),
                 Decoded::Skipped => {
-                    if std::env::var_os("IAMLOGIC_TRACE").is_some() {
-                        let e = self.engine;
-                        let want: Vec<String> = e
-                            .vocab
-                            .resources
-                            .preds
-                            .iter()
-                            .zip(&e.res_atoms)
-                            .filter(|(_, a)| model_bool(&model, a))
-                            .map(|(p, _)| format!("{p:?}"))
-                            .collect();
-                        eprintln!("skipped: resource true {want:?}");
-                    }
                     self.solver.assert(self.full_shape(&model).not());
                     self.skipped.set(self.skipped.get() + 1);
                     if self.skipped.get() > MAX_SKIPPED {

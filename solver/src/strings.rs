@@ -11,11 +11,8 @@
 use crate::automata::{self, Tok};
 use facts::catalogue::{glob_covers, globs_intersect};
 use facts::condition::{BaseOperator, ConditionOperator};
-use facts::policy::{
-    ActionClause, ActionPattern, Condition, Effect, Policy, PolicyVersion, ResourceClause,
-    ResourcePattern, Statement,
-};
-use facts::request::{Context, ContextValue, Request, RequestPrincipal};
+use facts::policy::Condition;
+use facts::request::{Context, ContextValue};
 use z3::ast::{Bool, Regexp, String as ZString};
 use z3::{Params, SatResult, Solver};
 
@@ -168,37 +165,12 @@ impl StrPred {
     pub(crate) fn holds(&self, w: &str, ctx: &Context) -> bool {
         match self {
             StrPred::Resource { pattern, variables } => {
-                let stmt = Statement {
-                    index: 0,
-                    sid: None,
-                    effect: Effect::Allow,
-                    action: ActionClause::Action(vec![ActionPattern("*".to_string())]),
-                    resource: Some(ResourceClause::Resource(vec![ResourcePattern(
-                        pattern.clone(),
-                    )])),
-                    principal: None,
-                    conditions: Vec::new(),
-                };
-                let policy = Policy {
-                    version: if *variables {
-                        PolicyVersion::V2012_10_17
-                    } else {
-                        PolicyVersion::V2008_10_17
-                    },
-                    version_given: true,
-                    id: None,
-                    statements: vec![stmt],
-                };
-                let req = Request {
-                    principal: RequestPrincipal::Anonymous,
-                    action: "iamlogic:probe".to_string(),
-                    resource: w.to_string(),
-                    context: ctx.clone(),
-                };
-                policy
-                    .statements
-                    .first()
-                    .is_some_and(|s| facts::eval::statement_applies(&policy, s, &req))
+                facts::eval::resource_pattern_matches(pattern, w, ctx, *variables)
+            }
+            // Without a live variable, the condition with `w` as the key's one value is the
+            // positive operator on the two texts (`condition_holds` reduces to `compare`).
+            StrPred::Cond { op, value, .. } if !self.opaque() => {
+                facts::condition::eval::compare(*op, value, w)
             }
             StrPred::Cond {
                 op,
@@ -752,27 +724,23 @@ fn impossible_for_all_values(
         Automata::Found(w) => Some(w),
         Automata::NotCovered => None,
     };
-    {
-        {
-            // Patterns with the same variables in the same order: if each piece of one lies
-            // inside the matching piece of the other, so does the whole pattern, for every
-            // value of the variables (concatenation is monotone).
-            for &(i, vi) in want {
-                for &(j, vj) in want {
-                    if !(vi && !vj) {
-                        continue;
-                    }
-                    let (Some(p), Some(q)) = (preds.get(i), preds.get(j)) else {
-                        continue;
-                    };
-                    if pieces_inside(p, q, deadline) {
-                        return Realized::Impossible(vec![(i, true), (j, false)]);
-                    }
-                }
+    // Patterns with the same variables in the same order: if each piece of one lies inside
+    // the matching piece of the other, so does the whole pattern, for every value of the
+    // variables (concatenation is monotone).
+    for &(i, vi) in want {
+        for &(j, vj) in want {
+            if !(vi && !vj) {
+                continue;
             }
-            Realized::OtherValues(hint)
+            let (Some(p), Some(q)) = (preds.get(i), preds.get(j)) else {
+                continue;
+            };
+            if pieces_inside(p, q, deadline) {
+                return Realized::Impossible(vec![(i, true), (j, false)]);
+            }
         }
     }
+    Realized::OtherValues(hint)
 }
 
 /// Whether `p`'s language lies inside `q`'s for every value of their variables (a

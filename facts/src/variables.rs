@@ -158,15 +158,15 @@ pub fn relaxed_pattern(text: &str, wildcards: bool) -> Vec<GlobToken> {
     out
 }
 
+/// A variable's key and its default (`None`: no default), as written.
+pub type Variable<'a> = (&'a str, Option<&'a str>);
+
 /// `text` cut at its variables: the glob pieces between them (escapes literal; raw `*`/`?`
 /// wildcards when `wildcards`), one more than the variables, and the variables' keys with
 /// their defaults, in order. The language of `text` under values `v1..vn` is
 /// `piece0 v1 piece1 ... vn piecen`, which lets the solver compare two patterns for every
 /// value of their variables.
-pub fn split_at_variables(
-    text: &str,
-    wildcards: bool,
-) -> (Vec<Vec<GlobToken>>, Vec<(&str, Option<&str>)>) {
+pub fn split_at_variables(text: &str, wildcards: bool) -> (Vec<Vec<GlobToken>>, Vec<Variable<'_>>) {
     let mut pieces_out: Vec<Vec<GlobToken>> = vec![Vec::new()];
     let mut vars = Vec::new();
     let _ = pieces(text, |p| {

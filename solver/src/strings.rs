@@ -16,6 +16,9 @@ use facts::request::{Context, ContextValue};
 use z3::ast::{Bool, Regexp, String as ZString};
 use z3::{Params, SatResult, Solver};
 
+/// Automaton tokens with the membership wanted.
+type Wanted = (Vec<Tok>, bool);
+
 /// The language of a pattern for the automata search.
 enum Lang {
     /// Automaton tokens.
@@ -630,7 +633,7 @@ pub(crate) fn realize(
         return Realized::Impossible(core);
     }
     // The automata search with the variables' values substituted.
-    let langs: Option<Vec<Option<(Vec<Tok>, bool)>>> = want
+    let langs: Option<Vec<Option<Wanted>>> = want
         .iter()
         .map(|&(i, v)| match preds.get(i)?.lang(ctx)? {
             Lang::Tokens(t) => Some(Some((t, v))),
@@ -729,7 +732,7 @@ fn impossible_for_all_values(
     // variables (concatenation is monotone).
     for &(i, vi) in want {
         for &(j, vj) in want {
-            if !(vi && !vj) {
+            if !vi || vj {
                 continue;
             }
             let (Some(p), Some(q)) = (preds.get(i), preds.get(j)) else {

@@ -47,7 +47,16 @@ impl RawOutput {
     }
 }
 
-const RESOURCE_KEYS: [&str; 5] = ["arn", "account", "type", "tags", "policy"];
+const RESOURCE_KEYS: [&str; 8] = [
+    "arn",
+    "account",
+    "type",
+    "tags",
+    "policy",
+    super::s3_read::ENTRY_KEYS[0],
+    super::s3_read::ENTRY_KEYS[1],
+    super::s3_read::ENTRY_KEYS[2],
+];
 
 /// `resources.json`: an array of `{arn, account?, type?, tags?, policy?}`.
 pub(crate) fn ingest_list(
@@ -82,11 +91,12 @@ pub(crate) fn ingest_list(
                 let p = path.key("policy");
                 Some(InlinePolicy {
                     name: "policy".to_string(),
-                    document: ctx.policy(doc, &p)?,
+                    document: ctx.resource_policy(doc, &p, &mut b.model.warnings)?,
                     source: ctx.source(&p),
                 })
             }
         };
+        let is_bucket = resource_type == ResourceType::S3Bucket;
         b.add_resource(Resource {
             arn: arn.to_string(),
             account,
@@ -95,6 +105,7 @@ pub(crate) fn ingest_list(
             policy,
             source: ctx.source(&path),
         });
+        super::s3_read::ingest_entry(ctx, o, &path, arn, is_bucket, b)?;
     }
     Ok(())
 }
@@ -176,7 +187,7 @@ pub(crate) fn ingest_raw(
         None | Some(Value::Null) => None,
         Some(d) => Some(InlinePolicy {
             name: "policy".to_string(),
-            document: ctx.policy(d, &doc_key)?,
+            document: ctx.resource_policy(d, &doc_key, &mut b.model.warnings)?,
             source: ctx.source(&doc_key),
         }),
     };

@@ -24,6 +24,9 @@ pub(crate) struct Elem {
     pub(crate) present: Bool,
     pub(crate) atoms: Vec<Bool>,
     pub(crate) num: Real,
+    /// The value is a number (constant true unless the key also has string atoms: then a
+    /// string value may be no number, and every numeric condition is false for it).
+    pub(crate) is_num: Bool,
     /// Nanoseconds since the epoch (`facts::condition::eval::date::Instant`).
     pub(crate) date: Int,
     pub(crate) boolean: Bool,
@@ -131,6 +134,11 @@ impl Engine {
                     },
                     atoms: fresh_atoms(&format!("{p}a"), usage.strings.preds.len()),
                     num: Real::new_const(format!("{p}num")),
+                    is_num: if usage.numeric && !usage.strings.preds.is_empty() {
+                        Bool::new_const(format!("{p}isnum"))
+                    } else {
+                        Bool::from_bool(true)
+                    },
                     date: Int::new_const(format!("{p}date")),
                     boolean: Bool::new_const(format!("{p}bool")),
                     is_v4: Bool::new_const(format!("{p}v4")),
@@ -148,6 +156,28 @@ impl Engine {
                     }
                 }
                 literal_constraints(&usage.strings.preds, &el.atoms, &mut domain);
+                // One value for both families: a literal string the value equals fixes its
+                // number (read with the evaluator's parser), or says it is none.
+                if usage.numeric {
+                    for (pred, atom) in usage.strings.preds.iter().zip(&el.atoms) {
+                        let Some(text) = pred.literal() else { continue };
+                        let exact = matches!(
+                            pred,
+                            StrPred::Cond {
+                                op: BaseOperator::StringEquals,
+                                ..
+                            }
+                        );
+                        if !exact {
+                            continue;
+                        }
+                        let link = match decimal(text) {
+                            Some(n) => Bool::and(&[el.is_num.clone(), el.num.eq(&n)]),
+                            None => el.is_num.not(),
+                        };
+                        domain.push(atom.implies(link));
+                    }
+                }
                 elems.push(el);
             }
             keys.push(KeyVars {
@@ -373,14 +403,15 @@ impl Engine {
                 let Some(c) = decimal(value) else {
                     return Bool::from_bool(false);
                 };
-                match pos {
+                let holds = match pos {
                     BaseOperator::NumericEquals => e.num.eq(&c),
                     BaseOperator::NumericLessThan => e.num.lt(&c),
                     BaseOperator::NumericLessThanEquals => e.num.le(&c),
                     BaseOperator::NumericGreaterThan => e.num.gt(&c),
                     BaseOperator::NumericGreaterThanEquals => e.num.ge(&c),
                     _ => Bool::from_bool(false),
-                }
+                };
+                Bool::and(&[e.is_num.clone(), holds])
             }
             OperatorFamily::Date => {
                 let Some(c) = epoch_nanos(value).map(Int::from_i128) else {

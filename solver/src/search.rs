@@ -98,8 +98,9 @@ impl<'e> Search<'e> {
             match self.solver.check() {
                 SatResult::Unsat if self.skipped.get() > 0 => {
                     return Step::Unknown(format!(
-                        "no values of the policy variables were found for {} assignment(s) \
-                         of the patterns, nor a proof that none exist",
+                        "no request was found for {} assignment(s) of the patterns (values \
+                         of policy variables, or one value for a key's several operator \
+                         families), nor a proof that none exist",
                         self.skipped.get()
                     ))
                 }
@@ -125,8 +126,9 @@ impl<'e> Search<'e> {
                     self.skipped.set(self.skipped.get() + 1);
                     if self.skipped.get() > MAX_SKIPPED {
                         return Step::Unknown(format!(
-                            "no values of the policy variables were found for {MAX_SKIPPED} \
-                             assignments of the patterns"
+                            "no request was found for {MAX_SKIPPED} assignments of the \
+                             patterns (values of policy variables, or one value for a key's \
+                             several operator families)"
                         ));
                     }
                 }
@@ -179,6 +181,25 @@ impl<'e> Search<'e> {
             .collect();
         match realize(preds, &want, ctx, first, self.deadline) {
             Realized::Witness(w) => Ok(w),
+            Realized::ImpossibleUnlessSingle(core, keys) => {
+                // ¬(core ∧ every key absent or a set) = ¬core ∨ some key single-valued.
+                let single: Vec<Bool> = keys
+                    .iter()
+                    .filter_map(|k| self.engine.keys.iter().find(|kv| kv.name == *k))
+                    .map(|kv| Bool::and(&[kv.present.clone(), kv.multi.not()]))
+                    .collect();
+                for vars in all_atoms {
+                    let mut lits: Vec<Bool> = core
+                        .iter()
+                        .filter_map(|&(i, v)| {
+                            vars.get(i).map(|a| if v { a.not() } else { a.clone() })
+                        })
+                        .collect();
+                    lits.extend(single.iter().cloned());
+                    self.solver.assert(Bool::or(&lits));
+                }
+                Err(Stop::Refined)
+            }
             Realized::Impossible(core) => {
                 let core = if core.is_empty() { want } else { core };
                 // The same patterns have the same languages wherever they occur: learn the

@@ -497,6 +497,9 @@ pub(crate) enum Realized {
     /// No string has them, whatever the values of policy variables: these atoms (index,
     /// value) cannot hold together (a valid lemma).
     Impossible(Vec<(usize, bool)>),
+    /// No string has them while these keys (named by variables) have no single value (they
+    /// are absent or sets, so their variables take their defaults or match nothing).
+    ImpossibleUnlessSingle(Vec<(usize, bool)>, Vec<String>),
     /// No string has them with the variable values of this context, but other values may
     /// give one: a string of the relaxed languages (each variable `*`), if one was found,
     /// hints at them.
@@ -671,6 +674,25 @@ pub(crate) fn realize(
                     .filter_map(|&m| kept.get(m).and_then(|&n| want.get(n)).copied())
                     .collect();
                 if core.iter().any(live) {
+                    // Variables whose keys have no single value take their defaults (or
+                    // match nothing) whatever the key's other values: the core holds
+                    // whenever those keys are so.
+                    let mut keys: Vec<String> = Vec::new();
+                    let fixed = core.iter().all(|&(i, _)| {
+                        preds.get(i).is_some_and(|p| {
+                            p.variable_keys().into_iter().all(|(k, _)| {
+                                let no_single =
+                                    !matches!(ctx.get(&k), Some(ContextValue::Single(_)));
+                                if no_single && !keys.contains(&k) {
+                                    keys.push(k);
+                                }
+                                no_single
+                            })
+                        })
+                    });
+                    if fixed {
+                        return Realized::ImpossibleUnlessSingle(core, keys);
+                    }
                     return impossible_for_all_values(preds, want, deadline);
                 }
                 return Realized::Impossible(core);

@@ -318,7 +318,12 @@ proptest! {
     fn solver_finds_every_difference_brute_force_finds(a in policy(), b in policy()) {
         let (sa, sb) = (Stack::single(a), Stack::single(b));
         let c = compare(&sa, &sb, &catalogue(), &opts()).expect("no replay mismatch");
-        prop_assert!(c.verdict != Verdict::Unknown);
+        prop_assert!(
+            c.verdict != Verdict::Unknown,
+            "unknown: {:?} / {:?}",
+            c.gained.unknown,
+            c.lost.unknown
+        );
         let mut gained = false;
         let mut lost = false;
         for r in requests() {
@@ -384,7 +389,12 @@ proptest! {
     fn principals_agree_with_the_evaluator(a in resource_policy(), b in resource_policy()) {
         let (sa, sb) = (Stack::single(a), Stack::single(b));
         let c = compare(&sa, &sb, &catalogue(), &opts()).expect("no replay mismatch");
-        prop_assert!(c.verdict != Verdict::Unknown);
+        prop_assert!(
+            c.verdict != Verdict::Unknown,
+            "unknown: {:?} / {:?}",
+            c.gained.unknown,
+            c.lost.unknown
+        );
         let mut gained = false;
         let mut lost = false;
         for mut r in requests().into_iter().step_by(7) {

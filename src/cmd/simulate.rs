@@ -226,6 +226,9 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             for w in sim.unknown_principals(&specs) {
                 eprintln!("warning: {w}");
             }
+            for w in sim.unknown_endpoints(&specs) {
+                eprintln!("warning: {w}");
+            }
         }
         let labels = specs
             .iter()

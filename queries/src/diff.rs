@@ -13,8 +13,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum ProofError {
-    /// A policy file could not be read.
-    #[error("{}: {source}", path.display())]
+    /// A policy file could not be read (worded like every command's file errors:
+    /// `FILE: no such file or directory`).
+    #[error("{}", facts::account::io_error(path, source))]
     Read {
         /// The file.
         path: PathBuf,

@@ -31,11 +31,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     let spinner = ui.spinner("loading accounts");
     let model = facts::account::load(&args.inputs)?;
     spinner.finish_and_clear();
-    for w in &model.warnings {
-        if ui.warnings() {
-            eprintln!("{}: {w}", crate::progress::warning_label(w));
-        }
-    }
+    crate::progress::print_load_warnings(ui, &model.warnings);
     let tables = FactTables::from_model(&model);
     write_tables(&tables, &args.out)?;
     if ui.chatty() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use queries::scenario::{parse_scenarios, read_scenarios, run_scenarios};
 use queries::simulate::Outcome;
 use queries::simulate::{
-    check_request_flags, parse_context_flags, read_requests, AccountSimulator, RequestSpec,
+    check_request_flags, parse_context_flags, read_numbered_requests, AccountSimulator, RequestSpec,
     SimulationResult,
 };
 
@@ -37,9 +37,9 @@ pub struct Args {
     /// The action, e.g. `s3:GetObject`.
     #[arg(long, value_name = "ACTION", requires = "principal")]
     action: Option<String>,
-    /// The resource ARN (`*` when the action takes none).
-    #[arg(long, value_name = "ARN", default_value = "*")]
-    resource: String,
+    /// The resource ARN (default `*`, for an action that takes none).
+    #[arg(long, value_name = "ARN")]
+    resource: Option<String>,
     /// The account owning the resource, when the data does not say (S3 buckets).
     #[arg(long, value_name = "ID")]
     resource_account: Option<String>,
@@ -61,6 +61,9 @@ enum Format {
 
 /// Run `iamlogic simulate`.
 pub fn run(args: Args, ui: &Ui) -> CmdResult {
+    refuse_request_flags_with_files(&args)?;
+    // The line of each request of `--requests FILE`, carried by its JSON result.
+    let mut lines: Vec<usize> = Vec::new();
     let (results, labels) = if let Some(file) = &args.scenario {
         let spinner = ui.spinner("simulating scenarios");
         let scenarios = if file.as_os_str() == "-" {
@@ -86,7 +89,9 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             return Err("give account data with `-i PATH`, or a `--scenario FILE`".into());
         }
         let (specs, origin) = if let Some(file) = &args.requests {
-            (read_requests(file)?, file.clone())
+            let numbered = read_numbered_requests(file)?;
+            lines = numbered.iter().map(|(n, _)| *n).collect();
+            (numbered.into_iter().map(|(_, s)| s).collect(), file.clone())
         } else {
             let (Some(principal), Some(action)) = (&args.principal, &args.action) else {
                 return Err(
@@ -94,16 +99,17 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                         .into(),
                 );
             };
+            let resource = args.resource.clone().unwrap_or_else(|| "*".to_string());
             check_request_flags(
                 principal,
                 action,
-                &args.resource,
+                &resource,
                 args.resource_account.as_deref(),
             )?;
             let spec = RequestSpec {
                 principal: principal.clone(),
                 action: action.clone(),
-                resource: args.resource.clone(),
+                resource,
                 resource_account: args.resource_account.clone(),
                 context: parse_context_flags(&args.context)?,
             };
@@ -112,13 +118,10 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         let spinner = ui.spinner("loading accounts");
         let sim = AccountSimulator::load(&args.inputs)?;
         spinner.finish_and_clear();
-        if ui.warnings() {
-            for w in sim.warnings() {
-                eprintln!("{}: {w}", crate::progress::warning_label(w));
-            }
-            for w in sim.unknown_principals(&specs) {
-                eprintln!("warning: {w}");
-            }
+        // Warnings always reach stderr; `--quiet` hides progress and notes only.
+        crate::progress::print_load_warnings(ui, sim.warnings());
+        for w in sim.unknown_principals(&specs) {
+            eprintln!("warning: {w}");
         }
         let labels = specs
             .iter()
@@ -126,7 +129,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             .collect::<Vec<_>>();
         (sim.simulate(&specs, Path::new(&origin))?, labels)
     };
-    print_results(&results, &labels, args.format)?;
+    print_results(&results, &labels, &lines, args.format)?;
     if results.iter().all(|r| r.decision == Outcome::Allowed) {
         Ok(Exit::Ok)
     } else {
@@ -134,7 +137,31 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     }
 }
 
-/// Print every result: one JSON object per line, or text blocks.
+/// `--requests FILE` and `--scenario FILE` carry every request's fields themselves: a request
+/// flag given with them would apply to nothing, so it is refused (exit 2) rather than
+/// silently ignored.
+fn refuse_request_flags_with_files(args: &Args) -> Result<(), String> {
+    let file = match (&args.requests, &args.scenario) {
+        (Some(_), _) => "--requests",
+        (None, Some(_)) => "--scenario",
+        (None, None) => return Ok(()),
+    };
+    let given = [
+        ("--principal", args.principal.is_some()),
+        ("--action", args.action.is_some()),
+        ("--resource", args.resource.is_some()),
+        ("--resource-account", args.resource_account.is_some()),
+        ("--context", !args.context.is_empty()),
+    ];
+    match given.iter().find(|(_, on)| *on) {
+        Some((flag, _)) => Err(format!(
+            "`{flag}` cannot be used with `{file}`: each request in the file gives its own \
+             principal, action, resource, resource account and context"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The label of a request without a name: `principal action resource`.
 fn label(principal: &str, action: &str, resource: &str) -> String {
     format!("{principal} {action} {resource}")
@@ -146,6 +173,7 @@ fn label(principal: &str, action: &str, resource: &str) -> String {
 fn print_results(
     results: &[SimulationResult],
     labels: &[String],
+    lines: &[usize],
     format: Format,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let stdout = std::io::stdout();
@@ -153,9 +181,9 @@ fn print_results(
     let several = results.len() > 1;
     for (i, r) in results.iter().enumerate() {
         let written = match format {
-            Format::Json => serde_json::to_writer(&mut out, r)
+            Format::Json => json_line(r, lines.get(i).copied())
                 .map_err(std::io::Error::other)
-                .and_then(|_| writeln!(out)),
+                .and_then(|v| writeln!(out, "{v}")),
             Format::Text if several => {
                 let l = labels.get(i).map(String::as_str).unwrap_or_default();
                 writeln!(out, "[{}] {l}", i + 1).and_then(|_| write_text(&mut out, r))
@@ -173,6 +201,21 @@ fn print_results(
     match out.flush() {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+/// The JSON rendering of one result; a request of `--requests FILE` carries its line
+/// number first (`{"line": 3, "decision": ...}`), so output joins back to its input.
+fn json_line(r: &SimulationResult, line: Option<usize>) -> serde_json::Result<String> {
+    let v = serde_json::to_value(r)?;
+    match (line, v) {
+        (Some(n), serde_json::Value::Object(fields)) => {
+            let mut with_line = serde_json::Map::new();
+            with_line.insert("line".to_string(), n.into());
+            with_line.extend(fields);
+            serde_json::to_string(&with_line)
+        }
+        (_, v) => serde_json::to_string(&v),
     }
 }
 

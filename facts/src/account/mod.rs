@@ -20,7 +20,7 @@ mod read;
 mod resources;
 
 pub use error::IngestError;
-pub use loader::load;
+pub use loader::{has_extension, io_error, is_hidden, load, read_text};
 pub use model::{
     AccessKeyStatus, AccountId, CredentialReportRow, Group, InlinePolicy, InstanceProfile,
     ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,

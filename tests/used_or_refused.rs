@@ -1,0 +1,422 @@
+//! Everything a user gives is used or refused (issue 12): flags that would be ignored are
+//! refused, warnings survive `--quiet`, every JSON reader rejects repeated keys and warns
+//! about unknown members with their path, and messages share one form.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn iamlogic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(args)
+        .output()
+        .expect("the iamlogic binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A fresh directory under the target directory, for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("used-or-refused-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("parent directory");
+    }
+    std::fs::write(&p, text).expect("write test file");
+    p
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+const ALICE: &str = "arn:aws:iam::222222222222:user/alice";
+
+// ---------------------------------------------------------------------------------------
+// Flags that a request file makes meaningless are refused, never ignored.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn request_flags_with_a_requests_or_scenario_file_are_refused_naming_the_flag() {
+    let ex = examples();
+    let requests = ex.join("requests.jsonl");
+    let dir = scratch("flags");
+    let scenario = write(
+        &dir,
+        "s.json",
+        r#"{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}"#,
+    );
+    let cases: [(&[&str], &str); 5] = [
+        (&["--context", "aws:SecureTransport=false"], "--context"),
+        (&["--resource", "arn:aws:s3:::other"], "--resource"),
+        (&["--resource-account", "111111111111"], "--resource-account"),
+        (&["--context", "aws:SourceIp=10.0.0.1"], "--context"),
+        (&["--resource", "*"], "--resource"),
+    ];
+    for (extra, flag) in cases {
+        let mut args = vec![
+            "simulate",
+            "-i",
+            ex.to_str().unwrap(),
+            "--requests",
+            requests.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = iamlogic(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("`{flag}` cannot be used with `--requests`")),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty());
+
+        let mut args = vec!["simulate", "--scenario", scenario.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = iamlogic(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("`{flag}` cannot be used with `--scenario`")),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `--quiet` hides progress and notes, never warnings.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn quiet_keeps_load_warnings_and_hides_notes() {
+    let ex = examples();
+    for cmd in ["simulate", "facts"] {
+        let out = scratch(&format!("quiet-{cmd}"));
+        let mut args = vec!["-q", cmd, "-i", ex.to_str().unwrap()];
+        if cmd == "simulate" {
+            args.extend_from_slice(&[
+                "--principal",
+                "arn:aws:iam::222222222222:user/nobody-here",
+                "--action",
+                "s3:GetObject",
+            ]);
+        } else {
+            args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+        }
+        let o = iamlogic(&args);
+        let err = stderr(&o);
+        // examples/ attaches a customer-managed policy that no file describes.
+        assert!(
+            err.contains("warning: ") && err.contains("LegacyDeletedPolicy"),
+            "{cmd}: {err}"
+        );
+        assert!(!err.contains("note: "), "{cmd}: {err}");
+        if cmd == "simulate" {
+            assert!(err.contains("nobody-here` is not in the loaded data"), "{err}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Repeated JSON keys: every reader refuses them, naming the file and the path.
+// ---------------------------------------------------------------------------------------
+
+/// A bucket policy whose only statement says `Deny` then `Allow` for `Effect`: read last-wins
+/// it would grant anonymous access.
+const DENY_THEN_ALLOW: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::dup-bucket/*"}]}"#;
+
+fn anonymous_get(dir: &Path) -> Output {
+    iamlogic(&[
+        "simulate",
+        "-i",
+        dir.to_str().unwrap(),
+        "--principal",
+        "*",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::dup-bucket/k",
+    ])
+}
+
+#[test]
+fn repeated_key_in_resources_json_is_an_error_not_anonymous_access() {
+    let dir = scratch("dup-resources");
+    let file = write(
+        &dir,
+        "resources.json",
+        &format!(
+            r#"[{{"arn": "arn:aws:s3:::dup-bucket", "account": "111111111111", "policy": {DENY_THEN_ALLOW}}}]"#
+        ),
+    );
+    let o = anonymous_get(&dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}: $[0].policy.Statement[0].Effect: `Effect` is given more than once",
+            file.display()
+        )
+    );
+}
+
+#[test]
+fn repeated_key_in_a_policy_given_as_a_json_string_is_an_error() {
+    let dir = scratch("dup-string");
+    let doc = serde_json::Value::String(DENY_THEN_ALLOW.to_string());
+    write(
+        &dir,
+        "resources.json",
+        &format!(
+            r#"[{{"arn": "arn:aws:s3:::dup-bucket", "account": "111111111111", "policy": {doc}}}]"#
+        ),
+    );
+    let o = anonymous_get(&dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("$[0].policy.Statement[0].Effect: `Effect` is given more than once"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn repeated_key_in_gaad_and_organization_is_an_error() {
+    let dir = scratch("dup-gaad");
+    write(
+        &dir,
+        "gaad.json",
+        r#"{"UserDetailList": [{"UserName": "a", "Arn": "arn:aws:iam::111111111111:user/a", "Arn": "arn:aws:iam::111111111111:user/b"}]}"#,
+    );
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        dir.to_str().unwrap(),
+        "--principal",
+        "arn:aws:iam::111111111111:user/b",
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("gaad.json: $.UserDetailList[0].Arn: `Arn` is given more than once"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dir = scratch("dup-org");
+    write(
+        &dir,
+        "organization.json",
+        r#"{"organizationId": "o-aaaaaaaaaa", "managementAccountId": "111111111111", "rootId": "r-aaaa", "rootId": "r-bbbb"}"#,
+    );
+    let o = iamlogic(&["facts", "-i", dir.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("organization.json: $.rootId: `rootId` is given more than once"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn repeated_key_in_a_scenario_or_a_request_context_is_an_error() {
+    let dir = scratch("dup-scenario");
+    let scenario = write(
+        &dir,
+        "s.json",
+        &format!(
+            r#"{{"principal": "*", "action": "s3:GetObject", "resource": "arn:aws:s3:::dup-bucket/k", "resourcePolicy": {DENY_THEN_ALLOW}}}"#
+        ),
+    );
+    let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("s.json: $.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"),
+        "{}",
+        stderr(&o)
+    );
+    // The same document as a JSON string inside the scenario.
+    let doc = serde_json::Value::String(DENY_THEN_ALLOW.to_string());
+    let scenario = write(
+        &dir,
+        "s2.json",
+        &format!(r#"{{"principal": "*", "action": "s3:GetObject", "resource": "arn:aws:s3:::dup-bucket/k", "resourcePolicy": {doc}}}"#),
+    );
+    let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("$.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"),
+        "{}",
+        stderr(&o)
+    );
+
+    let requests = write(
+        &dir,
+        "r.jsonl",
+        &format!(
+            "{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}\n{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"context\": {{\"aws:SourceIp\": \"10.0.0.1\", \"aws:SourceIp\": \"192.0.2.1\"}}}}\n"
+        ),
+    );
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        examples().to_str().unwrap(),
+        "--requests",
+        requests.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "{}:2: $.context.aws:SourceIp: `aws:SourceIp` is given more than once",
+            requests.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Unknown members of nested objects are warnings with their path.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_members_of_nested_gaad_and_resource_objects_are_warned_with_their_path() {
+    let dir = scratch("nested-members");
+    write(
+        &dir,
+        "resources.json",
+        r#"[{"arn": "arn:aws:s3:::b", "account": "111111111111", "tags": [{"Key": "team", "value": "data"}]}]"#,
+    );
+    write(
+        &dir,
+        "gaad.json",
+        r#"{
+  "UserDetailList": [{"UserName": "u", "Arn": "arn:aws:iam::111111111111:user/u",
+    "Tags": [{"Key": "k", "Value": "v", "Extra": 1}],
+    "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Statement": []}, "Polcy": 1}],
+    "AttachedManagedPolicies": [{"PolicyName": "m", "PolicyArn": "arn:aws:iam::111111111111:policy/m", "Note": 1}],
+    "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": "arn:aws:iam::111111111111:policy/m", "Extra": 1}}],
+  "RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::111111111111:role/r",
+    "RoleLastUsed": {"LastUsedDate": "2024-01-01T00:00:00Z", "Region": "eu-west-1", "Extra": 1},
+    "InstanceProfileList": [{"InstanceProfileName": "ip", "Arn": "arn:aws:iam::111111111111:instance-profile/ip", "Extra": 1}]}],
+  "Policies": [{"PolicyName": "m", "Arn": "arn:aws:iam::111111111111:policy/m", "DefaultVersionId": "v1",
+    "PolicyVersionList": [{"Document": {"Statement": []}, "VersionId": "v1", "IsDefaultVersion": true, "Extra": 1},
+                          {"Document": {"Statement": []}, "VersionId": "v0", "IsDefaultVersion": false, "Later": 1}]}]
+}"#,
+    );
+    let o = iamlogic(&[
+        "facts",
+        "-i",
+        dir.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    for path in [
+        "resources.json: $[0].tags[0].value: element `value`",
+        "gaad.json: $.UserDetailList[0].Tags[0].Extra:",
+        "gaad.json: $.UserDetailList[0].UserPolicyList[0].Polcy:",
+        "gaad.json: $.UserDetailList[0].AttachedManagedPolicies[0].Note:",
+        "gaad.json: $.UserDetailList[0].PermissionsBoundary.Extra:",
+        "gaad.json: $.RoleDetailList[0].RoleLastUsed.Extra:",
+        "gaad.json: $.RoleDetailList[0].InstanceProfileList[0].Extra:",
+        "gaad.json: $.Policies[0].PolicyVersionList[0].Extra:",
+        "gaad.json: $.Policies[0].PolicyVersionList[1].Later:",
+    ] {
+        assert!(err.contains(path), "missing `{path}` in:\n{err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Text that is not UTF-8 is named with its byte offset, in every command.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn invalid_utf8_names_the_byte_offset_in_simulate_and_facts() {
+    let dir = scratch("utf8");
+    let file = dir.join("resources.json");
+    std::fs::write(&file, b"[{\"arn\": \"arn:aws:s3:::b\xff\"}]").unwrap();
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        file.to_str().unwrap(),
+        "--principal",
+        "*",
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}: not UTF-8 text (invalid byte at offset 24)",
+            file.display()
+        )
+    );
+    let o = iamlogic(&[
+        "facts",
+        "-i",
+        dir.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid byte at offset 24"), "{}", stderr(&o));
+}
+
+// ---------------------------------------------------------------------------------------
+// One rule for the files of a directory: hidden entries skipped, extensions in any case.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn directories_skip_hidden_entries_and_read_upper_case_extensions_in_validate_and_loads() {
+    let dir = scratch("hidden");
+    // Broken JSON in hidden places: read, it would fail the run.
+    write(&dir, ".hidden.json", "{ not json");
+    write(&dir, ".git/config.json", "{ not json");
+    // An upper-case extension is read by both.
+    write(
+        &dir,
+        "BUCKET.JSON",
+        r#"[{"arn": "arn:aws:s3:::upper", "account": "111111111111", "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::upper/*"}]}}]"#,
+    );
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        dir.to_str().unwrap(),
+        "--principal",
+        "*",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::upper/k",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    let vdir = scratch("hidden-validate");
+    write(&vdir, ".hidden.json", "{ not json");
+    write(&vdir, ".git/config.json", "{ not json");
+    write(
+        &vdir,
+        "POLICY.JSON",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}"#,
+    );
+    let o = iamlogic(&["validate", vdir.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("POLICY.JSON: $.Statement[0].Action: error unknown-action"), "{out}");
+    assert!(!out.contains(".hidden") && !out.contains(".git"), "{out}");
+}

@@ -191,7 +191,7 @@ mod tests {
         let plain: Value = serde_json::from_str(text).unwrap();
         assert_eq!(d.value, plain);
         let dups: Vec<String> = d.duplicates.iter().map(|p| p.to_string()).collect();
-        assert_eq!(dups, vec!["a[6].b", "a", "c.d[0].e"]);
+        assert_eq!(dups, vec!["$.a[6].b", "$.a", "$.c.d[0].e"]);
     }
 
     #[test]

@@ -420,3 +420,107 @@ fn directories_skip_hidden_entries_and_read_upper_case_extensions_in_validate_an
     assert!(out.contains("POLICY.JSON: $.Statement[0].Action: error unknown-action"), "{out}");
     assert!(!out.contains(".hidden") && !out.contains(".git"), "{out}");
 }
+
+// ---------------------------------------------------------------------------------------
+// An action outside the catalogue is warned about, with did-you-mean, in every command.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_actions_are_warned_with_did_you_mean_in_simulate_and_check() {
+    let ex = examples();
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        ex.to_str().unwrap(),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObjekt",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("warning: --action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dir = scratch("unknown-action");
+    let requests = write(
+        &dir,
+        "r.jsonl",
+        &format!(
+            "{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}\n\n{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObjekt\"}}\n"
+        ),
+    );
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        ex.to_str().unwrap(),
+        "--requests",
+        requests.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains(&format!(
+            "warning: {}:3: $.action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?",
+            requests.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+
+    let scenario = write(&dir, "s.json", r#"{"action": "s3:GetObjekt"}"#);
+    let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("did you mean `s3:GetObject`?"),
+        "{}",
+        stderr(&o)
+    );
+
+    // `check`: a wildcard that matches no action is warned about too.
+    let policy = write(
+        &dir,
+        "p.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    );
+    let o = iamlogic(&[
+        "check",
+        "access-not-granted",
+        "--action",
+        "s3:Frobnicate*",
+        policy.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains("warning: --action `s3:Frobnicate*`: the pattern `s3:Frobnicate*` matches no known action"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn requests_json_output_carries_each_request_line() {
+    let dir = scratch("lines");
+    let requests = write(
+        &dir,
+        "r.jsonl",
+        &format!(
+            "{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}\n\n{{\"principal\": \"{ALICE}\", \"action\": \"s3:PutObject\"}}\n"
+        ),
+    );
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        examples().to_str().unwrap(),
+        "--requests",
+        requests.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[1]["line"], 3);
+    assert!(lines[1]["decision"].is_string());
+}

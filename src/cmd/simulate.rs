@@ -76,6 +76,15 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         };
         let r = run_scenarios(&scenarios);
         spinner.finish_and_clear();
+        let origin = file.display().to_string();
+        for w in queries::actions::unknown_action_warnings(
+            scenarios
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("{origin}: request {}", i + 1), s.action.as_str())),
+        ) {
+            eprintln!("warning: {w}");
+        }
         let labels = scenarios
             .iter()
             .map(|s| match &s.name {
@@ -121,6 +130,16 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         // Warnings always reach stderr; `--quiet` hides progress and notes only.
         crate::progress::print_load_warnings(ui, sim.warnings());
         for w in sim.unknown_principals(&specs) {
+            eprintln!("warning: {w}");
+        }
+        let places = specs.iter().enumerate().map(|(i, s)| {
+            let at = match lines.get(i) {
+                Some(n) => format!("{}:{n}: $.action", origin.display()),
+                None => "--action".to_string(),
+            };
+            (at, s.action.as_str())
+        });
+        for w in queries::actions::unknown_action_warnings(places) {
             eprintln!("warning: {w}");
         }
         let labels = specs

@@ -524,3 +524,62 @@ fn requests_json_output_carries_each_request_line() {
     assert_eq!(lines[1]["line"], 3);
     assert!(lines[1]["decision"].is_string());
 }
+
+// ---------------------------------------------------------------------------------------
+// AWS Organizations User Guide, "Quotas and service limits for AWS Organizations": OUs nest
+// at most five levels deep under a root. A deeper tree is refused with a clear error.
+// ---------------------------------------------------------------------------------------
+
+fn ou_chain(depth: usize) -> String {
+    let mut units = Vec::new();
+    // AWS requires an SCP that allows at every level: attach FullAWSAccess everywhere.
+    let mut targets = vec!["\"r-ex01\"".to_string(), "\"222222222222\"".to_string()];
+    let mut parent = "r-ex01".to_string();
+    for d in 1..=depth {
+        let id = format!("ou-ex01-level{d:04}");
+        units.push(format!(
+            r#"{{"id": "{id}", "name": "L{d}", "parentId": "{parent}"}}"#
+        ));
+        targets.push(format!("\"{id}\""));
+        parent = id;
+    }
+    format!(
+        r#"{{"organizationId": "o-a1b2c3d4e5", "managementAccountId": "111111111111", "rootId": "r-ex01",
+  "organizationalUnits": [{}],
+  "accounts": [{{"id": "222222222222", "name": "deep", "parentId": "{parent}"}}],
+  "policies": [{{"id": "p-full", "name": "FullAWSAccess", "type": "SERVICE_CONTROL_POLICY",
+    "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "*", "Resource": "*"}}]}},
+    "targets": [{}]}}]}}"#,
+        units.join(", "),
+        targets.join(", ")
+    )
+}
+
+#[test]
+fn ou_trees_deeper_than_five_levels_are_refused_per_the_organizations_quota() {
+    for (depth, ok) in [(5, true), (6, false), (5000, false)] {
+        let dir = scratch(&format!("ou-depth-{depth}"));
+        let org = write(&dir, "organization.json", &ou_chain(depth));
+        let o = iamlogic(&[
+            "simulate",
+            "-i",
+            org.to_str().unwrap(),
+            "--principal",
+            "222222222222",
+            "--action",
+            "s3:ListAllMyBuckets",
+        ]);
+        if ok {
+            assert_eq!(o.status.code(), Some(0), "{depth}: {}", stderr(&o));
+        } else {
+            assert_eq!(o.status.code(), Some(2), "{depth}: {}", stdout(&o));
+            assert!(
+                stderr(&o).contains(&format!(
+                    "organization.json: $.organizationalUnits[5].parentId: OU `ou-ex01-level0006` is nested more than 5 levels under the root"
+                )),
+                "{depth}: {}",
+                stderr(&o)
+            );
+        }
+    }
+}

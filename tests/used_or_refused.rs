@@ -583,3 +583,77 @@ fn ou_trees_deeper_than_five_levels_are_refused_per_the_organizations_quota() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// docs/evaluation-logic.md, "unknown owner": a resource whose owner is unknown is in the
+// caller's account for the identity side and for that account's RCPs, in both modes.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_bucket_of_unknown_owner_gets_the_callers_rcps_in_account_mode_as_in_scenario_mode() {
+    let allow_all = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+    let rcp_full = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+    let rcp_deny = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "NoGets", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    let dir = scratch("unknown-owner");
+    write(
+        &dir,
+        "organization.json",
+        &format!(
+            r#"{{"organizationId": "o-a1b2c3d4e5", "managementAccountId": "111111111111", "rootId": "r-ex01",
+  "accounts": [{{"id": "222222222222", "name": "member", "parentId": "r-ex01"}}],
+  "policies": [
+    {{"id": "p-full", "name": "FullAWSAccess", "type": "SERVICE_CONTROL_POLICY", "document": {allow_all}, "targets": ["r-ex01", "222222222222"]}},
+    {{"id": "p-rcpfull", "name": "RCPFullAWSAccess", "type": "RESOURCE_CONTROL_POLICY", "document": {rcp_full}, "targets": ["r-ex01", "222222222222"]}},
+    {{"id": "p-rcpdeny", "name": "NoGets", "type": "RESOURCE_CONTROL_POLICY", "document": {rcp_deny}, "targets": ["r-ex01"]}}]}}"#
+        ),
+    );
+    write(
+        &dir,
+        "gaad.json",
+        &format!(
+            r#"{{"UserDetailList": [{{"UserName": "u", "Arn": "arn:aws:iam::222222222222:user/u",
+  "UserPolicyList": [{{"PolicyName": "all", "PolicyDocument": {allow_all}}}]}}]}}"#
+        ),
+    );
+    let account = iamlogic(&[
+        "simulate",
+        "-i",
+        dir.to_str().unwrap(),
+        "--principal",
+        "arn:aws:iam::222222222222:user/u",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::bucket-of-unknown-owner/k",
+        "--format",
+        "json",
+    ]);
+    let scenario = write(
+        &dir,
+        "scenario.jsonl",
+        &format!(
+            r#"{{"principal": "arn:aws:iam::222222222222:user/u", "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket-of-unknown-owner/k", "identityPolicies": [{allow_all}], "scps": [[{allow_all}]], "rcps": [[{rcp_full}, {rcp_deny}]]}}"#
+        ),
+    );
+    let scenario = iamlogic(&[
+        "simulate",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let decision = |o: &Output| -> (String, Vec<String>) {
+        let v: serde_json::Value = serde_json::from_str(stdout(o).trim()).expect("one JSON result");
+        let layers = v["matched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["effect"] == "Deny")
+            .map(|m| format!("{} {}", m["layer"].as_str().unwrap(), m["sid"].as_str().unwrap_or("")))
+            .collect();
+        (v["decision"].as_str().unwrap().to_string(), layers)
+    };
+    let a = decision(&account);
+    assert_eq!(a, ("explicitDeny".to_string(), vec!["rcp NoGets".to_string()]), "{}", stderr(&account));
+    assert_eq!(decision(&scenario), a);
+}

@@ -214,6 +214,8 @@ impl AccountSimulator {
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
         let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
+        // Per distinct caller: its account id, if it has one.
+        let mut callers_account: HashMap<&str, Option<String>> = HashMap::new();
         type ResourceInfo = (Option<Sym>, Option<String>);
         let mut resources: HashMap<(&str, Option<&str>), ResourceInfo> = HashMap::new();
         let mut out = Vec::with_capacity(specs.len());
@@ -244,8 +246,18 @@ impl AccountSimulator {
                         (known.map(|x| x.id), owner)
                     })
                     .clone();
+                // docs/evaluation-logic.md, "unknown owner": a resource whose owner is
+                // unknown is taken to be in the caller's account, for the identity side
+                // (no cross-account rule) and for that account's RCPs alike, as in
+                // scenario mode (`aws:ResourceAccount` stays absent).
                 let resource_account = resource_account_id
                     .as_deref()
+                    .or_else(|| {
+                        callers_account
+                            .entry(spec.principal.as_str())
+                            .or_insert_with(|| classify(&spec.principal).and_then(|c| c.account))
+                            .as_deref()
+                    })
                     .and_then(|a| tables.account_entity(a));
                 let principal = callers
                     .entry(spec.principal.as_str())

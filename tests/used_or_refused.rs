@@ -657,3 +657,40 @@ fn a_bucket_of_unknown_owner_gets_the_callers_rcps_in_account_mode_as_in_scenari
     assert_eq!(a, ("explicitDeny".to_string(), vec!["rcp NoGets".to_string()]), "{}", stderr(&account));
     assert_eq!(decision(&scenario), a);
 }
+
+// ---------------------------------------------------------------------------------------
+// Policies are named as the user knows them: an SCP by its name with its id.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn scps_are_named_by_name_and_id() {
+    let ex = examples();
+    let org: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ex.join("organization.json")).unwrap())
+            .unwrap();
+    let name = org["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "p-regions01")
+        .and_then(|p| p["name"].as_str())
+        .expect("examples/organization.json names p-regions01");
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        ex.to_str().unwrap(),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-prod-data/shared/report.csv",
+        "--context",
+        "aws:RequestedRegion=ap-southeast-2",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("Deny by scp policy {name} (p-regions01) Statement[0]")),
+        "{out}"
+    );
+}

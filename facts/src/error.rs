@@ -133,6 +133,10 @@ impl fmt::Display for PolicyError {
         if let Some(file) = &self.file {
             write!(f, "{}: ", file.display())?;
         }
+        // Malformed JSON has a line and column, not a path: the location is given once.
+        if matches!(self.kind, PolicyErrorKind::Json { .. }) {
+            return write!(f, "{}", self.kind);
+        }
         write!(f, "{}: {}", self.path, self.kind)
     }
 }

@@ -694,3 +694,34 @@ fn scps_are_named_by_name_and_id() {
         "{out}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The credential report: columns by name in any order (docs/inputs.md), no column twice.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn credential_report_columns_in_any_order_and_never_twice() {
+    let dir = scratch("credential-report");
+    let file = write(
+        &dir,
+        "report.csv",
+        "arn,user,mfa_active,password_enabled\narn:aws:iam::111111111111:user/u,u,true,false\n",
+    );
+    let o = iamlogic(&["facts", "-i", file.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let accounts = std::fs::read_to_string(dir.join("out/account.facts")).unwrap();
+    assert!(accounts.contains("111111111111"), "{accounts}");
+
+    let file = write(
+        &dir,
+        "twice.csv",
+        "user,arn,mfa_active,password_enabled,mfa_active\nu,arn:aws:iam::111111111111:user/u,true,false,false\n",
+    );
+    let o = iamlogic(&["facts", "-i", file.to_str().unwrap(), "--out", dir.join("out2").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("twice.csv: line 1: malformed credential report: column `mfa_active` is given more than once"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -27,7 +27,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["inputs", "principal", "requests"])]
     scenario: Option<PathBuf>,
     /// JSON Lines of `{principal, action, resource, resourceAccount, context}` against the
-    /// loaded accounts; one output line per request, in input order.
+    /// loaded accounts; one result per request, in input order (a text block, or a JSON
+    /// line carrying the request's `line`).
     #[arg(long, value_name = "FILE", conflicts_with = "principal")]
     requests: Option<PathBuf>,
     /// The caller: a user, role, assumed-role session or account ARN, an account id, `*`
@@ -43,12 +44,13 @@ pub struct Args {
     /// The account owning the resource, when the data does not say (S3 buckets).
     #[arg(long, value_name = "ID")]
     resource_account: Option<String>,
-    /// A context key: `KEY=VALUE` or `KEY:TYPE=VALUE` (TYPE: string, number, date, bool,
-    /// ip, arn, binary, or a `...List` type for a multivalued key). A key given several
-    /// times is multivalued.
+    /// A context key: `KEY=VALUE` or `KEY:TYPE=VALUE` (TYPE: string, numeric, date,
+    /// boolean, ip, arn, binary, or one of them with `List` for a multivalued key). A key
+    /// given several times is multivalued.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
-    /// `text` for people, `json` for one JSON object per request and line.
+    /// `text` for people (one block per request), `json` for one JSON object per request
+    /// and line.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }

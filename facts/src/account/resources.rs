@@ -47,6 +47,50 @@ impl RawOutput {
     }
 }
 
+/// The attributes `aws sqs get-queue-attributes` and `aws sns get-topic-attributes` return
+/// (SQS API Reference, `GetQueueAttributes`; SNS API Reference, `GetTopicAttributes`): only
+/// `Policy`, `QueueArn` and `TopicArn` are read; any other member is warned about.
+const QUEUE_AND_TOPIC_ATTRIBUTES: [&str; 38] = [
+    "Policy",
+    "QueueArn",
+    "TopicArn",
+    "VisibilityTimeout",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+    "SqsManagedSseEnabled",
+    "Owner",
+    "SubscriptionsPending",
+    "SubscriptionsConfirmed",
+    "SubscriptionsDeleted",
+    "EffectiveDeliveryPolicy",
+    "DeliveryPolicy",
+    "DisplayName",
+    "FifoTopic",
+    "SignatureVersion",
+    "TracingConfig",
+    "ArchivePolicy",
+    "BeginningArchiveTime",
+    "DataProtectionPolicy",
+    "FifoThroughputScope",
+    "HTTPSuccessFeedbackRoleArn",
+    "HTTPFailureFeedbackRoleArn",
+];
+
 const RESOURCE_KEYS: [&str; 5] = ["arn", "account", "type", "tags", "policy"];
 
 /// `resources.json`: an array of `{arn, account?, type?, tags?, policy?}`.
@@ -146,7 +190,11 @@ pub(crate) fn ingest_raw(
         }
         RawOutput::Attributes => {
             let ap = path.key("Attributes");
-            let attrs = ctx.object(o.get("Attributes").unwrap_or(&Value::Null), &ap)?;
+            let attrs = ctx.members(
+                o.get("Attributes").unwrap_or(&Value::Null),
+                &ap,
+                &QUEUE_AND_TOPIC_ATTRIBUTES,
+            )?;
             let own = ctx
                 .opt_str(attrs, "QueueArn", &ap)?
                 .or(ctx.opt_str(attrs, "TopicArn", &ap)?)

@@ -725,3 +725,49 @@ fn credential_report_columns_in_any_order_and_never_twice() {
         stderr(&o)
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// validate: no false green on an empty directory; a parse error does not hide the findings
+// of the statements that parsed.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn validate_refuses_a_directory_without_policy_files() {
+    let dir = scratch("validate-empty");
+    write(&dir, "notes.md", "not a policy");
+    write(&dir, ".hidden.json", "{}");
+    let o = iamlogic(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}: no policy files (`*.json`, hidden entries skipped) in this directory",
+            dir.display()
+        )
+    );
+}
+
+#[test]
+fn validate_reports_the_findings_of_statements_that_parse_beside_a_syntax_error() {
+    let dir = scratch("validate-partial");
+    let f = write(
+        &dir,
+        "p.json",
+        r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Maybe", "Action": "s3:GetObject", "Resource": "*"},
+  {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+  {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}"#,
+    );
+    let o = iamlogic(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for want in [
+        "p.json: $.Statement[0].Effect: error syntax: invalid value `Maybe`",
+        "p.json: $.Statement[1].Resource: security-warning pass-role-with-star-resource",
+        "p.json: $.Statement[2].Action: error unknown-action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?",
+    ] {
+        assert!(out.contains(want), "missing `{want}` in:\n{out}");
+    }
+    // The statement that does not parse gets no semantic finding, and nothing is doubled.
+    assert_eq!(out.lines().count(), 3, "{out}");
+}

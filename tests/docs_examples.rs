@@ -198,7 +198,10 @@ fn readme_and_docs_examples_print_what_the_documents_show() {
             }
         }
     }
-    assert!(checked >= 8, "only {checked} examples found: the parser lost some");
+    assert!(
+        checked >= 8,
+        "only {checked} examples found: the parser lost some"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

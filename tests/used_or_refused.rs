@@ -60,7 +60,10 @@ fn request_flags_with_a_requests_or_scenario_file_are_refused_naming_the_flag() 
     let cases: [(&[&str], &str); 5] = [
         (&["--context", "aws:SecureTransport=false"], "--context"),
         (&["--resource", "arn:aws:s3:::other"], "--resource"),
-        (&["--resource-account", "111111111111"], "--resource-account"),
+        (
+            &["--resource-account", "111111111111"],
+            "--resource-account",
+        ),
         (&["--context", "aws:SourceIp=10.0.0.1"], "--context"),
         (&["--resource", "*"], "--resource"),
     ];
@@ -123,7 +126,10 @@ fn quiet_keeps_load_warnings_and_hides_notes() {
         );
         assert!(!err.contains("note: "), "{cmd}: {err}");
         if cmd == "simulate" {
-            assert!(err.contains("nobody-here` is not in the loaded data"), "{err}");
+            assert!(
+                err.contains("nobody-here` is not in the loaded data"),
+                "{err}"
+            );
         }
     }
 }
@@ -221,7 +227,13 @@ fn repeated_key_in_gaad_and_organization_is_an_error() {
         "organization.json",
         r#"{"organizationId": "o-aaaaaaaaaa", "managementAccountId": "111111111111", "rootId": "r-aaaa", "rootId": "r-bbbb"}"#,
     );
-    let o = iamlogic(&["facts", "-i", dir.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    let o = iamlogic(&[
+        "facts",
+        "-i",
+        dir.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("organization.json: $.rootId: `rootId` is given more than once"),
@@ -243,7 +255,9 @@ fn repeated_key_in_a_scenario_or_a_request_context_is_an_error() {
     let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("s.json: $.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"),
+        stderr(&o).contains(
+            "s.json: $.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"
+        ),
         "{}",
         stderr(&o)
     );
@@ -252,12 +266,15 @@ fn repeated_key_in_a_scenario_or_a_request_context_is_an_error() {
     let scenario = write(
         &dir,
         "s2.json",
-        &format!(r#"{{"principal": "*", "action": "s3:GetObject", "resource": "arn:aws:s3:::dup-bucket/k", "resourcePolicy": {doc}}}"#),
+        &format!(
+            r#"{{"principal": "*", "action": "s3:GetObject", "resource": "arn:aws:s3:::dup-bucket/k", "resourcePolicy": {doc}}}"#
+        ),
     );
     let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("$.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"),
+        stderr(&o)
+            .contains("$.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"),
         "{}",
         stderr(&o)
     );
@@ -374,7 +391,11 @@ fn invalid_utf8_names_the_byte_offset_in_simulate_and_facts() {
         dir.join("out").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("invalid byte at offset 24"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("invalid byte at offset 24"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -417,7 +438,10 @@ fn directories_skip_hidden_entries_and_read_upper_case_extensions_in_validate_an
     let o = iamlogic(&["validate", vdir.to_str().unwrap()]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
-    assert!(out.contains("POLICY.JSON: $.Statement[0].Action: error unknown-action"), "{out}");
+    assert!(
+        out.contains("POLICY.JSON: $.Statement[0].Action: error unknown-action"),
+        "{out}"
+    );
     assert!(!out.contains(".hidden") && !out.contains(".git"), "{out}");
 }
 
@@ -574,9 +598,9 @@ fn ou_trees_deeper_than_five_levels_are_refused_per_the_organizations_quota() {
         } else {
             assert_eq!(o.status.code(), Some(2), "{depth}: {}", stdout(&o));
             assert!(
-                stderr(&o).contains(&format!(
+                stderr(&o).contains(
                     "organization.json: $.organizationalUnits[5].parentId: OU `ou-ex01-level0006` is nested more than 5 levels under the root"
-                )),
+                ),
                 "{depth}: {}",
                 stderr(&o)
             );
@@ -649,12 +673,23 @@ fn a_bucket_of_unknown_owner_gets_the_callers_rcps_in_account_mode_as_in_scenari
             .unwrap()
             .iter()
             .filter(|m| m["effect"] == "Deny")
-            .map(|m| format!("{} {}", m["layer"].as_str().unwrap(), m["sid"].as_str().unwrap_or("")))
+            .map(|m| {
+                format!(
+                    "{} {}",
+                    m["layer"].as_str().unwrap(),
+                    m["sid"].as_str().unwrap_or("")
+                )
+            })
             .collect();
         (v["decision"].as_str().unwrap().to_string(), layers)
     };
     let a = decision(&account);
-    assert_eq!(a, ("explicitDeny".to_string(), vec!["rcp NoGets".to_string()]), "{}", stderr(&account));
+    assert_eq!(
+        a,
+        ("explicitDeny".to_string(), vec!["rcp NoGets".to_string()]),
+        "{}",
+        stderr(&account)
+    );
     assert_eq!(decision(&scenario), a);
 }
 
@@ -690,7 +725,9 @@ fn scps_are_named_by_name_and_id() {
     ]);
     let out = stdout(&o);
     assert!(
-        out.contains(&format!("Deny by scp policy {name} (p-regions01) Statement[0]")),
+        out.contains(&format!(
+            "Deny by scp policy {name} (p-regions01) Statement[0]"
+        )),
         "{out}"
     );
 }
@@ -707,7 +744,13 @@ fn credential_report_columns_in_any_order_and_never_twice() {
         "report.csv",
         "arn,user,mfa_active,password_enabled\narn:aws:iam::111111111111:user/u,u,true,false\n",
     );
-    let o = iamlogic(&["facts", "-i", file.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    let o = iamlogic(&[
+        "facts",
+        "-i",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let accounts = std::fs::read_to_string(dir.join("out/account.facts")).unwrap();
     assert!(accounts.contains("111111111111"), "{accounts}");
@@ -717,7 +760,13 @@ fn credential_report_columns_in_any_order_and_never_twice() {
         "twice.csv",
         "user,arn,mfa_active,password_enabled,mfa_active\nu,arn:aws:iam::111111111111:user/u,true,false,false\n",
     );
-    let o = iamlogic(&["facts", "-i", file.to_str().unwrap(), "--out", dir.join("out2").to_str().unwrap()]);
+    let o = iamlogic(&[
+        "facts",
+        "-i",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("out2").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("twice.csv: line 1: malformed credential report: column `mfa_active` is given more than once"),

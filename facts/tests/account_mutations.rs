@@ -89,8 +89,26 @@ fn byte_mutations_of_every_example_file_load_or_fail_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = Rng(seed());
     const TOKENS: &[&str] = &[
-        "{", "}", "[", "]", ",", ":", "\"", "\\", "null", "0", "-1", "1e999", "true", "\"\"",
-        "\u{fffd}", "\u{feff}", "\"Statement\"", "\"Arn\"", "\"*\"", "arn:aws:iam::1:",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "\\",
+        "null",
+        "0",
+        "-1",
+        "1e999",
+        "true",
+        "\"\"",
+        "\u{fffd}",
+        "\u{feff}",
+        "\"Statement\"",
+        "\"Arn\"",
+        "\"*\"",
+        "arn:aws:iam::1:",
     ];
     let mut count = 0;
     for _ in 0..runs() {
@@ -248,7 +266,10 @@ fn a_key_repeated_in_any_object_of_the_examples_is_an_error_naming_its_path() {
                         None => &probe[seg.trim_matches(['[', ']']).parse::<usize>().unwrap_or(0)],
                     };
                 }
-                probe.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default()
+                probe
+                    .as_object()
+                    .and_then(|o| o.keys().next().cloned())
+                    .unwrap_or_default()
             };
             let want = format!("${}", target.concat());
             match load_mutated(dir.path(), &path, text.as_bytes()) {

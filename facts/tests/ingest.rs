@@ -750,7 +750,9 @@ fn organization_errors_name_the_offending_element() {
     });
     let p = write(dir.path(), "org2.json", &bad_target.to_string());
     match load_one(&p).unwrap_err() {
-        IngestError::Invalid { path, .. } => assert_eq!(path.to_string(), "$.policies[0].targets[0]"),
+        IngestError::Invalid { path, .. } => {
+            assert_eq!(path.to_string(), "$.policies[0].targets[0]")
+        }
         other => panic!("{other}"),
     }
 }

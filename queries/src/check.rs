@@ -133,7 +133,9 @@ fn check_action(a: &str) -> Result<Option<String>, ProofError> {
     // matches no action is reported too.
     Ok(facts::catalogue::Catalogue::get()
         .unknown_action(a)
-        .map(|why| format!("--action `{a}`: {why} (checked as written; the catalogue may lag behind AWS)")))
+        .map(|why| {
+            format!("--action `{a}`: {why} (checked as written; the catalogue may lag behind AWS)")
+        }))
 }
 
 /// A `--resource` is `*` or an ARN (`arn:partition:service:region:account:resource`,

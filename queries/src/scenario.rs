@@ -216,25 +216,21 @@ pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, 
             _ => None,
         };
         let at = format!("{path}{}", facts::error::key_segment(k));
-        let cv = match val {
-            Value::Array(items) => {
-                let mut vs = Vec::with_capacity(items.len());
-                for (i, it) in items.iter().enumerate() {
-                    vs.push(
-                        scalar(it)
-                            .ok_or_else(|| invalid(file, format!("{at}[{i}]"), "expected a string"))?,
-                    );
+        let cv =
+            match val {
+                Value::Array(items) => {
+                    let mut vs = Vec::with_capacity(items.len());
+                    for (i, it) in items.iter().enumerate() {
+                        vs.push(scalar(it).ok_or_else(|| {
+                            invalid(file, format!("{at}[{i}]"), "expected a string")
+                        })?);
+                    }
+                    ContextValue::Multi(vs)
                 }
-                ContextValue::Multi(vs)
-            }
-            other => ContextValue::Single(scalar(other).ok_or_else(|| {
-                invalid(
-                    file,
-                    at.clone(),
-                    "expected a string or an array of strings",
-                )
-            })?),
-        };
+                other => ContextValue::Single(scalar(other).ok_or_else(|| {
+                    invalid(file, at.clone(), "expected a string or an array of strings")
+                })?),
+            };
         let cv = crate::simulate::input::typed_value(k, cv, file, &at)?;
         ctx.insert(k, cv);
     }

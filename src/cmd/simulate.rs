@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use queries::scenario::{parse_scenarios, read_scenarios, run_scenarios};
 use queries::simulate::Outcome;
 use queries::simulate::{
-    check_request_flags, parse_context_flags, read_numbered_requests, AccountSimulator, RequestSpec,
-    SimulationResult,
+    check_request_flags, parse_context_flags, read_numbered_requests, AccountSimulator,
+    RequestSpec, SimulationResult,
 };
 
 use crate::exit::{CmdResult, Exit};

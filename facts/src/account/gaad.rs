@@ -392,7 +392,11 @@ fn boundary(
     match o.get("PermissionsBoundary") {
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
-            let bo = ctx.members(v, &p, &["PermissionsBoundaryType", "PermissionsBoundaryArn"])?;
+            let bo = ctx.members(
+                v,
+                &p,
+                &["PermissionsBoundaryType", "PermissionsBoundaryArn"],
+            )?;
             let arn = ctx.req_str(bo, "PermissionsBoundaryArn", &p)?;
             ctx.arn(arn, &p.key("PermissionsBoundaryArn"))?;
             Ok(Some(PolicyAttachment {

@@ -3,8 +3,8 @@
 //! [`super::organization`]) stay short and never index blindly.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -291,7 +291,9 @@ pub(crate) fn decode_document_string(s: &str) -> Result<Value, DocumentStringErr
     };
     use crate::parse::json::{decode_unique, JsonTextError};
     decode_unique(&text).map_err(|e| match e {
-        JsonTextError::DuplicateKey { path, key } => DocumentStringError::DuplicateKey { path, key },
+        JsonTextError::DuplicateKey { path, key } => {
+            DocumentStringError::DuplicateKey { path, key }
+        }
         other => DocumentStringError::Other(format!("the policy document string is {other}")),
     })
 }

@@ -196,8 +196,7 @@ mod tests {
 
     #[test]
     fn decode_unique_names_the_first_repeated_key_and_messages_give_the_location_once() {
-        let e = decode_unique(r#"{"Statement":[{"Effect":"Deny","Effect":"Allow"}]}"#)
-            .unwrap_err();
+        let e = decode_unique(r#"{"Statement":[{"Effect":"Deny","Effect":"Allow"}]}"#).unwrap_err();
         assert_eq!(
             e.to_string(),
             "$.Statement[0].Effect: `Effect` is given more than once"

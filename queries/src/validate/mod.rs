@@ -119,7 +119,10 @@ fn statements_that_parse(
         if let Some(v) = version {
             one.insert("Version".to_string(), v.into());
         }
-        one.insert("Statement".to_string(), serde_json::Value::Array(vec![st.clone()]));
+        one.insert(
+            "Statement".to_string(),
+            serde_json::Value::Array(vec![st.clone()]),
+        );
         if let Ok(p) = facts::parse::parse_policy_value(&serde_json::Value::Object(one)) {
             for mut s in p.statements {
                 s.index = i;

@@ -212,7 +212,10 @@ fn duplicate_redundant_and_shadowed_statements() {
     let a = stmt(0, Effect::Allow, &["s3:GetObject"], &["*"]);
     let dup = stmt(1, Effect::Allow, &["s3:GetObject"], &["*"]);
     let f = run(&policy(vec![a.clone(), dup]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::DuplicateStatement, "$.Statement[1]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::DuplicateStatement, "$.Statement[1]")]
+    );
 
     // s3:* on * covers s3:Get* on *: the narrower one is redundant.
     let narrow = stmt(0, Effect::Allow, &["s3:Get*"], &["*"]);
@@ -221,7 +224,10 @@ fn duplicate_redundant_and_shadowed_statements() {
         &policy(vec![narrow.clone(), wide.clone()]),
         PolicyKind::Managed,
     );
-    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "$.Statement[0]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::RedundantStatement, "$.Statement[0]")]
+    );
     assert_eq!(f[0].severity, Severity::Suggestion);
 
     // A conditional wide Allow does not make the narrow one redundant.
@@ -246,14 +252,20 @@ fn duplicate_redundant_and_shadowed_statements() {
     let x = stmt(0, Effect::Allow, &["s3:GetObject", "s3:PutObject"], &["*"]);
     let y = stmt(1, Effect::Allow, &["s3:PutObject", "s3:GetObject"], &["*"]);
     let f = run(&policy(vec![x, y]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "$.Statement[1]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::RedundantStatement, "$.Statement[1]")]
+    );
 
     // `s3:GetObjec?` (only s3:GetObject) is covered by `s3:GetObject*`, through the
     // catalogue's concrete actions; the converse does not hold (GetObjectAcl...).
     let q = stmt(0, Effect::Allow, &["s3:GetObject*"], &["*"]);
     let r = stmt(1, Effect::Allow, &["s3:GetObjec?"], &["*"]);
     let f = run(&policy(vec![q, r]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "$.Statement[1]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::RedundantStatement, "$.Statement[1]")]
+    );
 }
 
 #[test]
@@ -341,7 +353,10 @@ fn paths_follow_the_written_shape() {
     let doc = json!({"Statement": {"Action": "s3:GetObjekt", "Resource": "*"}});
     let shape = Shape::new(&doc);
     assert_eq!(shape.statement(0), "$.Statement");
-    assert_eq!(shape.item(0, "Action", "s3:GetObjekt"), "$.Statement.Action");
+    assert_eq!(
+        shape.item(0, "Action", "s3:GetObjekt"),
+        "$.Statement.Action"
+    );
     let doc = json!({"Statement": [{}, {"Action": ["a:B", "c:D"], "Resource": ["*"]}]});
     let shape = Shape::new(&doc);
     assert_eq!(shape.item(1, "Action", "c:D"), "$.Statement[1].Action[1]");

@@ -820,3 +820,64 @@ fn validate_reports_the_findings_of_statements_that_parse_beside_a_syntax_error(
     // The statement that does not parse gets no semantic finding, and nothing is doubled.
     assert_eq!(out.lines().count(), 3, "{out}");
 }
+
+#[test]
+fn unknown_members_of_raw_policy_outputs_are_warned_and_diff_words_file_errors_alike() {
+    let dir = scratch("raw-members");
+    write(
+        &dir,
+        "secret.json",
+        r#"{"ARN": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf", "Name": "db", "ResourcePolicy": null, "VersionIdsToStages": {}}"#,
+    );
+    let o = iamlogic(&[
+        "facts",
+        "-i",
+        dir.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "secret.json: $.VersionIdsToStages: element `VersionIdsToStages` is not supported"
+        ),
+        "{}",
+        stderr(&o)
+    );
+
+    // `diff` and `check` read policy files with the same words as every command.
+    let bad = dir.join("latin1.json");
+    std::fs::write(&bad, b"{\"Version\": \"caf\xe9\"}").unwrap();
+    let o = iamlogic(&["diff", bad.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}: not UTF-8 text (invalid byte at offset 16)",
+            bad.display()
+        )
+    );
+    let missing = dir.join("missing.json");
+    for args in [
+        vec!["diff", missing.to_str().unwrap(), bad.to_str().unwrap()],
+        vec!["validate", missing.to_str().unwrap()],
+        vec!["simulate", "--scenario", missing.to_str().unwrap()],
+        vec![
+            "simulate",
+            "-i",
+            missing.to_str().unwrap(),
+            "--principal",
+            "*",
+            "--action",
+            "s3:GetObject",
+        ],
+    ] {
+        let o = iamlogic(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&o).trim(),
+            format!("error: {}: no such file or directory", missing.display()),
+            "{args:?}"
+        );
+    }
+}

@@ -178,6 +178,13 @@ impl FileCtx {
         Ok(tags)
     }
 
+    /// Warn about members of `obj` that are not in `known`, among this file's warnings
+    /// (see [`FileCtx::members`], for an object already in hand).
+    pub fn warn_unknown(&self, obj: &Object, path: &JsonPath, known: &[&str]) {
+        let mut pending = self.pending.borrow_mut();
+        self.check_keys(obj, path, known, &mut pending);
+    }
+
     /// Warn about members of `obj` that are not in `known` (nothing is dropped silently).
     pub fn check_keys(
         &self,

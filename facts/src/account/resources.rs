@@ -28,6 +28,17 @@ pub(crate) enum RawOutput {
 }
 
 impl RawOutput {
+    /// The members the command prints (what is not read is still known, so not warned).
+    fn members(self) -> &'static [&'static str] {
+        match self {
+            RawOutput::BucketOrKeyPolicy => &["Policy", "PolicyName"],
+            RawOutput::LambdaPolicy => &["Policy", "RevisionId"],
+            RawOutput::Attributes => &["Attributes"],
+            RawOutput::SecretPolicy => &["ARN", "Name", "ResourcePolicy"],
+            RawOutput::EcrPolicy => &["registryId", "repositoryName", "policyText"],
+        }
+    }
+
     /// Recognise a raw output by its members.
     pub fn detect(o: &Object) -> Option<RawOutput> {
         let only = |allowed: &[&str]| o.keys().all(|k| allowed.contains(&k.as_str()));
@@ -184,6 +195,7 @@ pub(crate) fn ingest_raw(
     given: Option<(&str, Option<AccountId>, Tags)>,
     b: &mut Builder,
 ) -> Result<(), IngestError> {
+    ctx.warn_unknown(o, path, kind.members());
     let (doc, doc_key, own_arn): (Option<&Value>, JsonPath, Option<String>) = match kind {
         RawOutput::BucketOrKeyPolicy | RawOutput::LambdaPolicy => {
             (o.get("Policy"), path.key("Policy"), None)

@@ -573,9 +573,12 @@ fn ou_chain(depth: usize) -> String {
   "accounts": [{{"id": "222222222222", "name": "deep", "parentId": "{parent}"}}],
   "policies": [{{"id": "p-full", "name": "FullAWSAccess", "type": "SERVICE_CONTROL_POLICY",
     "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "*", "Resource": "*"}}]}},
-    "targets": [{}]}}]}}"#,
+    "targets": [{targets}]}},
+    {{"id": "p-rcpfull", "name": "RCPFullAWSAccess", "type": "RESOURCE_CONTROL_POLICY",
+    "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}]}},
+    "targets": [{targets}]}}]}}"#,
         units.join(", "),
-        targets.join(", ")
+        targets = targets.join(", ")
     )
 }
 

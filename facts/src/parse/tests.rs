@@ -147,7 +147,7 @@ fn error_malformed_json_has_line_and_column() {
     }
     assert!(e
         .to_string()
-        .starts_with("$: malformed JSON at line 4, column 1"));
+        .starts_with("malformed JSON at line 4, column 1"));
 }
 
 #[test]

@@ -514,7 +514,8 @@ fn unknown_actions_are_warned_with_did_you_mean_in_simulate_and_check() {
         policy.to_str().unwrap(),
     ]);
     assert!(
-        stderr(&o).contains("warning: --action `s3:Frobnicate*`: the pattern `s3:Frobnicate*` matches no known action"),
+        stderr(&o)
+            .contains("warning: --action: the pattern `s3:Frobnicate*` matches no known action"),
         "{}",
         stderr(&o)
     );
@@ -881,6 +882,42 @@ fn unknown_members_of_raw_policy_outputs_are_warned_and_diff_words_file_errors_a
             stderr(&o).trim(),
             format!("error: {}: no such file or directory", missing.display()),
             "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_flag_is_worded_alike_in_simulate_and_check() {
+    let dir = scratch("flag-wording");
+    let policy = write(
+        &dir,
+        "p.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    );
+    let sim = iamlogic(&[
+        "simulate",
+        "-i",
+        examples().to_str().unwrap(),
+        "--principal",
+        ALICE,
+        "--action",
+        "nocolon",
+    ]);
+    let chk = iamlogic(&[
+        "check",
+        "access-not-granted",
+        "--action",
+        "nocolon",
+        policy.to_str().unwrap(),
+    ]);
+    for o in [&sim, &chk] {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(o).contains(
+                "error: --action: `nocolon` is not an action: expected `service:ActionName`"
+            ),
+            "{}",
+            stderr(o)
         );
     }
 }

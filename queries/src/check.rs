@@ -114,7 +114,7 @@ pub fn no_public_access(
 fn check_action(a: &str) -> Result<Option<String>, ProofError> {
     let bad = || {
         ProofError::Usage(format!(
-            "--action `{a}`: expected `service:ActionName`, e.g. `s3:GetObject`"
+            "--action: `{a}` is not an action: expected `service:ActionName`, e.g. `s3:GetObject`"
         ))
     };
     if a == "*" {
@@ -134,7 +134,7 @@ fn check_action(a: &str) -> Result<Option<String>, ProofError> {
     Ok(facts::catalogue::Catalogue::get()
         .unknown_action(a)
         .map(|why| {
-            format!("--action `{a}`: {why} (checked as written; the catalogue may lag behind AWS)")
+            format!("--action: {why} (checked as written; the catalogue may lag behind AWS)")
         }))
 }
 
@@ -145,7 +145,7 @@ fn check_resource(r: &str) -> Result<(), ProofError> {
         Ok(())
     } else {
         Err(ProofError::Usage(format!(
-            "--resource `{r}`: expected `*` or an ARN such as `arn:aws:s3:::bucket/*`"
+            "--resource: `{r}` is not a resource: expected `*` or an ARN such as `arn:aws:s3:::bucket/*`"
         )))
     }
 }

@@ -87,11 +87,11 @@ fn write_tables(tables: &FactTables, dir: &std::path::Path) -> Result<(), String
         );
     }
     files.push(("schema.dl".to_string(), schema));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
     for (name, body) in files {
         let path = dir.join(name);
         std::fs::write(&path, body)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -31,8 +31,9 @@ pub enum SimulateError {
         /// The JSON reader's description.
         message: String,
     },
-    /// An element is missing or has the wrong type or value.
-    #[error("{}: {path}: {reason}", file.display())]
+    /// An element is missing or has the wrong type or value. A flag's error is worded like
+    /// every command's flag errors: `--action: ...` (its `file` is `<command line>`).
+    #[error("{}{path}: {reason}", file_prefix(file))]
     Invalid {
         /// The file (`<command line>` for flags), or `FILE:LINE` for one line of a JSON
         /// Lines file.
@@ -74,4 +75,13 @@ fn policy_errors_text(file: &std::path::Path, path: &str, errors: &PolicyErrors)
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `FILE: ` before a path, nothing before a flag (`file` is `<command line>`).
+fn file_prefix(file: &std::path::Path) -> String {
+    if file == std::path::Path::new("<command line>") {
+        String::new()
+    } else {
+        format!("{}: ", file.display())
+    }
 }

@@ -921,3 +921,76 @@ fn a_bad_flag_is_worded_alike_in_simulate_and_check() {
         );
     }
 }
+
+#[test]
+fn malformed_json_gives_its_location_once_in_every_reader() {
+    let dir = scratch("json-location");
+    let lines = write(
+        &dir,
+        "s.jsonl",
+        "{\"action\": \"s3:GetObject\"}\n{\"action\": \"s3:GetObject\",\n",
+    );
+    let o = iamlogic(&["simulate", "--scenario", lines.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}: malformed JSON at line 2, column 26: EOF while parsing a value",
+            lines.display()
+        )
+    );
+    let data = dir.join("data");
+    let file = write(&data, "resources.json", "[{\"arn\": \"arn:aws:s3:::b\",}]");
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        data.to_str().unwrap(),
+        "--principal",
+        "*",
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}: malformed JSON at line 1, column 27: trailing comma",
+            file.display()
+        )
+    );
+    let o = iamlogic(&["diff", file.to_str().unwrap(), file.to_str().unwrap()]);
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}: malformed JSON at line 1, column 27: trailing comma",
+            file.display()
+        )
+    );
+}
+
+#[test]
+fn simulate_help_names_context_types_as_the_docs_and_errors_do() {
+    let o = iamlogic(&["simulate", "--help"]);
+    let help = stdout(&o);
+    assert!(
+        help.contains("numeric") && help.contains("boolean"),
+        "{help}"
+    );
+    assert!(help.contains("one block per request"), "{help}");
+    // The error for an unknown type lists the same names.
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        examples().to_str().unwrap(),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:RequestedRegion:frob=x",
+    ]);
+    assert!(
+        stderr(&o).contains("expected string, numeric, date, boolean, ip, arn, binary"),
+        "{}",
+        stderr(&o)
+    );
+}

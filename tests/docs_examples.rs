@@ -7,8 +7,9 @@
 //! README), with `iamlogic` (and `target/release/iamlogic`) the binary under test; `# ...`
 //! comments are the shell's. A command with ` ... ` in it abbreviates and is not run; an
 //! output line `...` ends the comparison (the rest is elided). `$ echo $?` shows the exit
-//! code of the command before it. The test reads whatever examples the documents hold, so
-//! new sections are checked as soon as they are written.
+//! code of the command before it; `$ cat FILE` shows a file, which the test writes with the
+//! text shown so that the examples after it can read it. The test reads whatever examples
+//! the documents hold, so new sections are checked as soon as they are written.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -89,11 +90,27 @@ fn examples_of(doc: &Path) -> Vec<Example> {
     out
 }
 
-/// Whether the example runs iamlogic and is complete.
+/// Whether the example runs iamlogic and is complete, or shows a file (`$ cat FILE`).
 fn runnable(e: &Example) -> bool {
     let c = e.command.trim_start();
-    (c.starts_with("iamlogic ") || c.starts_with("target/release/iamlogic ") || c == "echo $?")
+    (c.starts_with("iamlogic ")
+        || c.starts_with("target/release/iamlogic ")
+        || c == "echo $?"
+        || shown_file(e).is_some())
         && !c.contains(" ... ")
+}
+
+/// For `$ cat FILE` (one relative path): the file, whose content the document shows. The
+/// test writes it, so later examples of the document can use it.
+fn shown_file(e: &Example) -> Option<&str> {
+    let name = e.command.trim().strip_prefix("cat ")?.trim();
+    let plain = !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains("..")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'));
+    plain.then_some(name)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -156,6 +173,16 @@ fn readme_and_docs_examples_print_what_the_documents_show() {
         );
         let mut last_code = 0;
         for e in &examples {
+            if let Some(name) = shown_file(e) {
+                let file = dir.join(name);
+                if let Some(parent) = file.parent() {
+                    std::fs::create_dir_all(parent).expect("directory for a shown file");
+                }
+                let mut text = e.shown.join("\n");
+                text.push('\n');
+                std::fs::write(&file, text).expect("write a shown file");
+                continue;
+            }
             let got: Vec<String> = if e.command.trim() == "echo $?" {
                 vec![last_code.to_string()]
             } else {
@@ -217,6 +244,19 @@ fn the_example_parser_reads_continuations_elisions_and_skips_abbreviations() {
     .unwrap();
     let ex = examples_of(&doc);
     assert_eq!(ex.len(), 2);
+    let cat = Example {
+        doc: doc.clone(),
+        line: 1,
+        command: "cat custom.json".to_string(),
+        shown: vec!["{}".to_string()],
+    };
+    assert_eq!(shown_file(&cat), Some("custom.json"));
+    assert!(runnable(&cat));
+    let outside = Example {
+        command: "cat ../secret".to_string(),
+        ..cat
+    };
+    assert_eq!(shown_file(&outside), None);
     assert_eq!(
         ex[0].command,
         "iamlogic simulate -i examples  --action s3:GetObject"

@@ -994,3 +994,27 @@ fn simulate_help_names_context_types_as_the_docs_and_errors_do() {
         stderr(&o)
     );
 }
+
+#[test]
+fn invalid_utf8_on_standard_input_names_the_byte_offset() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(["simulate", "--scenario", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("iamlogic runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"{\"action\": \"s3:Get\xff\"}")
+        .expect("write stdin");
+    let o = child.wait_with_output().expect("iamlogic ends");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: <stdin>: not UTF-8 text (invalid byte at offset 18)"
+    );
+}

@@ -69,9 +69,15 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     let (results, labels) = if let Some(file) = &args.scenario {
         let spinner = ui.spinner("simulating scenarios");
         let scenarios = if file.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
                 .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                format!(
+                    "<stdin>: not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                )
+            })?;
             parse_scenarios(&text, Path::new("<stdin>"))?
         } else {
             read_scenarios(file)?

@@ -70,6 +70,7 @@ sink_of!(
     ResourceKindOf,
     ResourcePolicy,
     TrustPolicy,
+    RestrictedPublicPolicy,
     PolicyActionStatement,
 );
 
@@ -155,6 +156,11 @@ fn load_tables<'a>(rt: &mut impl Sink<'a>, t: &FactTables) {
         t.trust_policies
             .iter()
             .map(|&(x, p)| decide::TrustPolicy(x, p)),
+    );
+    rt.extend(
+        t.s3_restricted_policies
+            .iter()
+            .map(|&(x, p)| decide::RestrictedPublicPolicy(x, p)),
     );
 }
 

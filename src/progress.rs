@@ -45,6 +45,14 @@ impl Ui {
         pb
     }
 
+    /// Whether warnings about the input are printed to stderr: always, piped or not, with
+    /// `--quiet` too (`--quiet` silences progress, notes and information only; nothing a user
+    /// gave may be dropped without a word). Kept for the commands that ask; loader warnings
+    /// go through [`print_load_warnings`], which also hides notes under `--quiet`.
+    pub fn warnings(&self) -> bool {
+        true
+    }
+
     /// Whether informational messages may be printed to stderr (on a terminal, without
     /// `--quiet`).
     pub fn chatty(&self) -> bool {

@@ -44,7 +44,22 @@ fn documents() -> Vec<PathBuf> {
 /// end of the block; trailing blank lines dropped).
 fn examples_of(doc: &Path) -> Vec<Example> {
     let text = std::fs::read_to_string(doc).expect("document readable");
-    let lines: Vec<&str> = text.lines().collect();
+    // A block indented under a list item: its lines lose the fence's indentation.
+    let mut indent = 0;
+    let raw: Vec<&str> = text.lines().collect();
+    let mut lines: Vec<&str> = Vec::with_capacity(raw.len());
+    let mut open = false;
+    for l in &raw {
+        let trimmed = l.trim_start();
+        if trimmed.starts_with("```") {
+            indent = if open { 0 } else { l.len() - trimmed.len() };
+            open = !open;
+            lines.push(trimmed);
+            continue;
+        }
+        let cut = l.len() - l.trim_start().len();
+        lines.push(if open { &l[cut.min(indent)..] } else { l });
+    }
     let mut out = Vec::new();
     let mut in_block = false;
     let mut i = 0;
@@ -239,11 +254,13 @@ fn the_example_parser_reads_continuations_elisions_and_skips_abbreviations() {
     let doc = dir.join("t.md");
     std::fs::write(
         &doc,
-        "text\n\n```text\n$ iamlogic simulate -i examples \\\n    --action s3:GetObject\nallowed\n  Allow by x\n\n$ iamlogic simulate -i examples ... --format json\n{}\n```\n\n```sh\naws iam get-account-authorization-details\n```\n",
+        "text\n\n```text\n$ iamlogic simulate -i examples \\\n    --action s3:GetObject\nallowed\n  Allow by x\n\n$ iamlogic simulate -i examples ... --format json\n{}\n```\n\n```sh\naws iam get-account-authorization-details\n```\n\n- item\n\n    ```text\n    $ iamlogic validate p.json\n    p.json: $: x\n    ```\n",
     )
     .unwrap();
     let ex = examples_of(&doc);
-    assert_eq!(ex.len(), 2);
+    assert_eq!(ex.len(), 3);
+    assert_eq!(ex[2].command, "iamlogic validate p.json");
+    assert_eq!(ex[2].shown, vec!["p.json: $: x"]);
     let cat = Example {
         doc: doc.clone(),
         line: 1,

@@ -94,6 +94,16 @@ fn request_flags_with_a_requests_or_scenario_file_are_refused_naming_the_flag() 
             "{}",
             stderr(&o)
         );
+
+        let mut args = vec!["simulate", "--aws-input", scenario.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = iamlogic(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("`{flag}` cannot be used with `--aws-input`")),
+            "{}",
+            stderr(&o)
+        );
     }
 }
 

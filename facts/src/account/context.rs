@@ -240,6 +240,7 @@ pub fn fill(model: &Model, req: &mut Request) {
     let r = resource_entries(model, &req.resource);
     apply(req, &p);
     apply(req, &r);
+    super::service_keys::fill(req);
 }
 
 /// [`fill`] for batches: the keys of every principal and resource of the model are computed
@@ -324,6 +325,7 @@ impl<'m> Filler<'m> {
                 apply(req, &e);
             }
         }
+        super::service_keys::fill(req);
     }
 
     /// The loaded role of a session ARN `arn:aws:sts::<account>:assumed-role/<name>/<session>`.

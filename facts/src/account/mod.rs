@@ -22,6 +22,7 @@ mod read;
 mod resources;
 mod s3_public;
 mod s3_read;
+pub mod service_keys;
 
 pub use error::IngestError;
 pub use loader::{has_extension, io_error, is_hidden, load, read_text};

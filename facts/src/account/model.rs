@@ -532,6 +532,9 @@ pub enum WarningKind {
         /// The policy ARN.
         arn: String,
     },
+    /// A statement of a resource-based or trust policy without `Principal`: AWS refuses
+    /// such a policy, so the statement matches no one (`crate::aws_rules::refused`).
+    StatementWithoutPrincipal,
     /// An S3 ACL grant to a canonical user id that no loaded bucket ACL names as its owner:
     /// its account is unknown, so the grant reaches only a caller given as that canonical
     /// user.
@@ -596,6 +599,10 @@ impl fmt::Display for WarningKind {
             WarningKind::NotRegularFile => {
                 write!(f, "not a regular file (a FIFO, socket or device); skipped")
             }
+            WarningKind::StatementWithoutPrincipal => write!(
+                f,
+                "this resource-policy statement has no `Principal`; AWS refuses such a policy (IAM User Guide, \"AWS JSON policy elements: Principal\"), so it grants nothing and matches no one"
+            ),
             WarningKind::FromSnapshot { arn } => write!(
                 f,
                 "AWS-managed policy `{arn}` is not in the input; using the bundled snapshot's version"

@@ -146,7 +146,7 @@ pub(crate) fn ingest_list(
                 let p = path.key("policy");
                 Some(InlinePolicy {
                     name: "policy".to_string(),
-                    document: ctx.policy(doc, &p)?,
+                    document: ctx.resource_policy(doc, &p, &mut b.model.warnings)?,
                     source: ctx.source(&p),
                 })
             }
@@ -247,7 +247,7 @@ pub(crate) fn ingest_raw(
         None | Some(Value::Null) => None,
         Some(d) => Some(InlinePolicy {
             name: "policy".to_string(),
-            document: ctx.policy(d, &doc_key)?,
+            document: ctx.resource_policy(d, &doc_key, &mut b.model.warnings)?,
             source: ctx.source(&doc_key),
         }),
     };

@@ -259,6 +259,9 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         for w in sim.unknown_principals(&specs) {
             eprintln!("warning: {w}");
         }
+        for w in sim.unknown_endpoints(&specs) {
+            eprintln!("warning: {w}");
+        }
         let places = specs.iter().enumerate().map(|(i, s)| {
             let at = match lines.get(i) {
                 Some(n) => format!("{}:{n}: $.action", origin.display()),

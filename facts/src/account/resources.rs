@@ -122,6 +122,10 @@ pub(crate) fn ingest_list(
     for (i, v) in items.iter().enumerate() {
         let path = JsonPath::default().index(i);
         let o = ctx.object(v, &path)?;
+        if super::vpc_endpoints::is_entry(o) {
+            super::vpc_endpoints::ingest_entry(ctx, o, &path, b)?;
+            continue;
+        }
         ctx.check_keys(o, &path, &RESOURCE_KEYS, &mut b.model.warnings);
         let arn = ctx.req_str(o, "arn", &path)?;
         let parsed = ctx.arn(arn, &path.key("arn"))?;

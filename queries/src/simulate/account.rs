@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use facts::account::{Model, Warning};
 use facts::request::{Context, ContextValue, Request};
-use facts::tables::{FactTables, PrincipalKind, Sym, TablesBuilder};
+use facts::tables::{FactTables, PolicyId, PrincipalKind, Sym, TablesBuilder};
 use rules::{BatchRequest, Engine};
 use serde_json::Value;
 
@@ -332,25 +332,56 @@ impl AccountSimulator {
                     facts::account::context::fill(&self.model, &mut r);
                     Arc::new(r.context)
                 });
+                let (vpc_endpoint_policy, context) = self.through_endpoint(&tables, spec);
                 batch.push(BatchRequest {
                     principal: p,
                     resource: known,
                     resource_account,
                     resource_account_id,
-                    vpc_endpoint_policy: None,
+                    vpc_endpoint_policy,
                     // What the request gives wins over what AWS would fill.
                     shared_context: Some(Arc::clone(base)),
                     request: Request {
                         principal,
                         action: spec.action.clone(),
                         resource: spec.resource.clone(),
-                        context: spec.context.clone(),
+                        context,
                     },
                 });
             }
             out.extend(engine.decide(&batch).iter().map(|d| result_of(&tables, d)));
         }
         Ok(out)
+    }
+
+    /// The endpoint policy a request goes through, and its context: a request whose
+    /// `aws:SourceVpce` names a VPC endpoint of the data is also evaluated against that
+    /// endpoint's policy (Amazon VPC, "Control access to VPC endpoints using endpoint
+    /// policies"), and gets the endpoint's VPC as `aws:SourceVpc` unless it gives one
+    /// ("AWS global condition context keys": AWS fills `aws:SourceVpc` for requests through
+    /// an endpoint). An endpoint the data does not describe, or one without a policy (its
+    /// service supports none: full access), adds no layer.
+    fn through_endpoint(
+        &self,
+        tables: &FactTables,
+        spec: &RequestSpec,
+    ) -> (Option<PolicyId>, Context) {
+        let mut context = spec.context.clone();
+        // Context keys are stored lowercased: a lowercase key is looked up without allocating.
+        let id = match spec.context.get("aws:sourcevpce") {
+            Some(ContextValue::Single(v)) => v.as_str(),
+            Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].as_str(),
+            _ => return (None, context),
+        };
+        if let Some(vpc) = self
+            .model
+            .vpc_endpoints
+            .get(id)
+            .and_then(|e| e.vpc_id.as_ref())
+        {
+            context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
+        }
+        (tables.vpc_endpoint_policy(id), context)
     }
 
     /// AWS's `MissingContextValues` for `spec`: the condition keys that the policies in
@@ -539,6 +570,30 @@ impl AccountSimulator {
             out.push(format!(
                 "principal `{text}` {why} (account {acct} is): it has no identity-based policies here"
             ));
+        }
+        out
+    }
+
+    /// Warnings for the `aws:SourceVpce` values of `specs` that name no loaded VPC endpoint
+    /// while the data describes some: such a request is decided without an endpoint policy.
+    /// One warning per distinct endpoint, in input order; none when the data has no endpoint.
+    pub fn unknown_endpoints(&self, specs: &[RequestSpec]) -> Vec<String> {
+        if self.model.vpc_endpoints.is_empty() {
+            return Vec::new();
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for spec in specs {
+            let Some(v) = spec.context.get("aws:sourcevpce") else {
+                continue;
+            };
+            for id in v.values() {
+                if !self.model.vpc_endpoints.contains_key(id) && seen.insert(id.to_string()) {
+                    out.push(format!(
+                        "aws:SourceVpce `{id}` names no loaded VPC endpoint: requests through it are decided without an endpoint policy"
+                    ));
+                }
+            }
         }
         out
     }

@@ -22,7 +22,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser, Debug)]
 #[command(name = "iamlogic", version = cmd::version::long_version(), about)]
 struct Cli {
-    /// Print no progress bars or informational messages.
+    /// Print no progress bars or informational messages (warnings are always printed).
     #[arg(long, short, global = true)]
     quiet: bool,
     #[command(subcommand)]

@@ -45,15 +45,28 @@ impl Ui {
         pb
     }
 
-    /// Whether warnings about the input are printed to stderr: always, piped or not, unless
-    /// `--quiet` (nothing a user gave may be dropped without a word).
+    /// Whether warnings about the input are printed to stderr: always, piped or not, with
+    /// `--quiet` too (`--quiet` silences progress, notes and information only; nothing a user
+    /// gave may be dropped without a word). Kept for the commands that ask; loader warnings
+    /// go through [`print_load_warnings`], which also hides notes under `--quiet`.
     pub fn warnings(&self) -> bool {
-        !self.quiet
+        true
     }
 
-    /// Whether informational messages may be printed to stderr.
+    /// Whether informational messages may be printed to stderr (on a terminal, without
+    /// `--quiet`).
     pub fn chatty(&self) -> bool {
-        self.show
+        self.show && !self.quiet
+    }
+}
+
+/// Print the loader's warnings on stderr: every warning always (`--quiet` included), notes
+/// (input completed as documented) only when informational messages are on (not `--quiet`).
+pub fn print_load_warnings(ui: &Ui, warnings: &[facts::account::Warning]) {
+    for w in warnings {
+        if w.kind.severity() == facts::account::Severity::Warning || !ui.quiet {
+            eprintln!("{}: {w}", warning_label(w));
+        }
     }
 }
 

@@ -219,7 +219,7 @@ fn resource_policy_and_resource_owner_cross_account_iam_api_simulatecustompolicy
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("input.json: CallerArn: required with a ResourcePolicy"),
+        err.contains("input.json: $.CallerArn: required with a ResourcePolicy"),
         "{err}"
     );
 }
@@ -252,26 +252,26 @@ fn context_entries_types_and_lists_iam_api_contextentry() {
                 "ActionNames": ["s3:GetObject"],
                 "ContextEntries": [{"ContextKeyName": "aws:SourceIp",
                     "ContextKeyValues": ["not-an-ip"], "ContextKeyType": "ip"}]})),
-            "ContextEntries[0].ContextKeyValues: `not-an-ip` is not a valid",
+            "$.ContextEntries[0].ContextKeyValues: `not-an-ip` is not a valid",
         ),
         (
             custom_skeleton(json!({"PolicyInputList": [text(identity.clone())],
                 "ActionNames": ["s3:GetObject"],
                 "ContextEntries": [{"ContextKeyName": "aws:username",
                     "ContextKeyValues": ["a", "b"], "ContextKeyType": "string"}]})),
-            "ContextEntries[0].ContextKeyValues: 2 values for a single-valued key",
+            "$.ContextEntries[0].ContextKeyValues: 2 values for a single-valued key",
         ),
         (
             custom_skeleton(json!({"PolicyInputList": [text(identity.clone())],
                 "ActionNames": ["s3:GetObject"],
                 "ContextEntries": [{"ContextKeyName": "aws:username",
                     "ContextKeyValues": ["a"], "ContextKeyType": "text"}]})),
-            "ContextEntries[0].ContextKeyType: unknown type `text`",
+            "$.ContextEntries[0].ContextKeyType: unknown type `text`",
         ),
         (
             custom_skeleton(json!({"PolicyInputList": [text(identity.clone())],
                 "ActionNames": ["s3:GetObject"], "PolicySourceARN": "x"})),
-            "PolicySourceARN: unknown field `PolicySourceARN`",
+            "$.PolicySourceARN: unknown field `PolicySourceARN`",
         ),
     ] {
         let f = write(dir.path(), "bad.json", &doc.to_string());

@@ -317,15 +317,15 @@ fn bad_check_arguments_are_errors_naming_the_argument_exit_2() {
     let cases: [(&[&str], &str); 4] = [
         (
             &["no-public-access", "--resource-type", "frob"],
-            "--resource-type `frob`",
+            "--resource-type: `frob`",
         ),
         (
             &["access-not-granted", "--action", "frob"],
-            "--action `frob`",
+            "--action: `frob`",
         ),
         (
             &["access-not-granted", "--action", "s3:Get Object"],
-            "--action `s3:Get Object`",
+            "--action: `s3:Get Object`",
         ),
         (
             &[
@@ -335,7 +335,7 @@ fn bad_check_arguments_are_errors_naming_the_argument_exit_2() {
                 "--resource",
                 "notarn",
             ],
-            "--resource `notarn`",
+            "--resource: `notarn`",
         ),
     ];
     for (args, named) in cases {
@@ -375,7 +375,7 @@ fn an_action_outside_the_catalogue_is_checked_with_a_warning() {
     ]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("warning: --action `s3:GetObjekt`"), "{err}");
+    assert!(err.contains("warning: --action: `s3:GetObjekt`"), "{err}");
     assert!(err.contains("did you mean `s3:GetObject`"), "{err}");
 }
 

@@ -426,7 +426,7 @@ fn bad_requests_exit_2_naming_where() {
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("r.jsonl") && err.contains("line 2") && err.contains("acton"),
+        err.contains("r.jsonl:2: $.acton: unknown field `acton`"),
         "{err}"
     );
 }
@@ -478,19 +478,19 @@ fn request_inputs_are_validated_alike_in_every_mode() {
     for (bad, needle) in [
         (
             format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"context\": {{\"aws:SourceIp\": \"notanip\"}}}}"),
-            "line 2.context.aws:sourceip",
+            ":2: $.context.aws:SourceIp",
         ),
         (
             format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"resource\": \"arn:aws\"}}"),
-            "line 2.resource",
+            ":2: $.resource:",
         ),
         (
             "{\"principal\": \"arn:aws:iam::1:user/x\", \"action\": \"s3:GetObject\"}".to_string(),
-            "line 2.principal",
+            ":2: $.principal",
         ),
         (
             format!("{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"resourceAccount\": \"12\"}}"),
-            "line 2.resourceAccount",
+            ":2: $.resourceAccount",
         ),
     ] {
         std::fs::write(&reqs, format!("{line_ok}\n{bad}\n")).unwrap();

@@ -211,7 +211,7 @@ fn scps_of_a_type_not_enabled_on_the_root_are_not_evaluated() {
         &[req(ALICE, "s3:GetObject", &format!("{DATA_A}/x"))],
     );
     assert_eq!(decisions(&r), ["explicitDeny"]);
-    assert_eq!(r[0]["matched"][0]["policy"], "o-aa00000000:p-nos3");
+    assert_eq!(r[0]["matched"][0]["policy"], "p-nos3");
 }
 
 #[test]
@@ -260,7 +260,7 @@ fn rcps_enabled_by_list_roots_get_rcp_full_aws_access_everywhere() {
     assert!(!rcp_allows.is_empty(), "{r:?}");
     assert!(rcp_allows
         .iter()
-        .all(|m| m["policy"] == "o-aa00000000:p-RCPFullAWSAccess"));
+        .all(|m| m["policy"] == "RCPFullAWSAccess (p-RCPFullAWSAccess)"));
     assert_eq!(r[1]["matched"][0]["sid"], "RcpDeny");
 }
 
@@ -394,7 +394,7 @@ fn several_organizations_each_govern_the_accounts_they_list() {
         ],
         "{r:?}"
     );
-    assert_eq!(r[1]["matched"][0]["policy"], "o-bb00000000:p-nodynamo");
+    assert_eq!(r[1]["matched"][0]["policy"], "p-nodynamo");
     assert!(r[2]["matched"]
         .as_array()
         .unwrap()

@@ -54,7 +54,7 @@ fn unknown_action_is_an_error_with_file_path_and_did_you_mean() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let text = stdout(&o);
     let expected = format!(
-        "{}:Statement.Action: error unknown-action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?\n",
+        "{}: $.Statement.Action: error unknown-action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?\n",
         f.display()
     );
     assert_eq!(text, expected);
@@ -92,13 +92,13 @@ fn json_format_lists_findings_with_file_severity_code_and_path() {
                 file.clone(),
                 "security-warning".into(),
                 "pass-role-with-star-resource".into(),
-                "Statement[0].Resource".into()
+                "$.Statement[0].Resource".into()
             ),
             (
                 file,
                 "warning".into(),
                 "resource-not-applicable".into(),
-                "Statement[1].Resource".into()
+                "$.Statement[1].Resource".into()
             ),
         ]
     );
@@ -118,7 +118,7 @@ fn grammar_errors_are_syntax_findings() {
     let first = &v[0];
     assert_eq!(first["code"], "syntax");
     assert_eq!(first["severity"], "error");
-    assert_eq!(first["path"], "Statement[0].Effect");
+    assert_eq!(first["path"], "$.Statement[0].Effect");
 }
 
 #[test]
@@ -137,7 +137,7 @@ fn size_quota_depends_on_kind() {
     let user = validate(&["--kind", "inline-user", f.to_str().unwrap()]);
     assert_eq!(user.status.code(), Some(1), "{user:?}");
     assert!(
-        stdout(&user).contains(":$: error policy-too-large:"),
+        stdout(&user).contains(": $: error policy-too-large:"),
         "{}",
         stdout(&user)
     );
@@ -177,7 +177,7 @@ fn a_directory_stands_for_its_json_files() {
     let text = stdout(&o);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.contains("b.json:Statement.Action: error unknown-action"),
+        text.contains("b.json: $.Statement.Action: error unknown-action"),
         "{text}"
     );
 }
@@ -190,7 +190,7 @@ fn text_that_is_not_utf8_is_a_syntax_finding() {
     let o = validate(&[f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(
-        stdout(&o).contains(":$: error syntax: the document is not UTF-8 text"),
+        stdout(&o).contains(": $: error syntax: the document is not UTF-8 text"),
         "{}",
         stdout(&o)
     );
@@ -249,13 +249,13 @@ fn new_finding_codes_reach_the_json_output() {
         })
         .collect();
     assert!(
-        got.contains(&("invalid-arn".into(), "Statement[0].Resource[1]".into())),
+        got.contains(&("invalid-arn".into(), "$.Statement[0].Resource[1]".into())),
         "{got:?}"
     );
     assert!(
         got.contains(&(
             "condition-value-invalid".into(),
-            "Statement[0].Condition.IpAddress.aws:SourceIp[1]".into()
+            "$.Statement[0].Condition.IpAddress.aws:SourceIp[1]".into()
         )),
         "{got:?}"
     );

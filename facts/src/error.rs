@@ -1,10 +1,12 @@
 //! Errors for policy documents: each names the file (when known), the JSON path of the
-//! offending element (e.g. `Statement[2].Condition.StringEquals`) and what was expected.
+//! offending element (e.g. `$.Statement[2].Condition.StringEquals`) and what was expected.
 
 use std::fmt;
 use std::path::PathBuf;
 
-/// A path into a JSON document, printed as `Statement[2].Condition.StringEquals`.
+/// A path into a JSON document, printed in the one notation of every message:
+/// `$.Statement[2].Condition.StringEquals` (`$` alone for the whole document; a key that
+/// holds `.`, brackets, quotes or blanks is written `["a key"]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JsonPath(pub Vec<PathSegment>);
 
@@ -34,17 +36,28 @@ impl JsonPath {
 
 impl fmt::Display for JsonPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            return f.write_str("$");
-        }
-        for (i, seg) in self.0.iter().enumerate() {
+        f.write_str("$")?;
+        for seg in &self.0 {
             match seg {
-                PathSegment::Key(k) if i == 0 => write!(f, "{k}")?,
-                PathSegment::Key(k) => write!(f, ".{k}")?,
+                PathSegment::Key(k) => f.write_str(&key_segment(k))?,
                 PathSegment::Index(n) => write!(f, "[{n}]")?,
             }
         }
         Ok(())
+    }
+}
+
+/// One key of a [`JsonPath`] as printed: `.key`, or `["key"]` when the key holds a
+/// character that would make `.key` ambiguous (`.`, brackets, quotes, blanks) or is empty.
+pub fn key_segment(key: &str) -> String {
+    let plain = !key.is_empty()
+        && !key
+            .chars()
+            .any(|c| matches!(c, '.' | '[' | ']' | '"' | '\\') || c.is_whitespace());
+    if plain {
+        format!(".{key}")
+    } else {
+        format!("[{}]", serde_json::Value::String(key.to_string()))
     }
 }
 
@@ -119,6 +132,10 @@ impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
             write!(f, "{}: ", file.display())?;
+        }
+        // Malformed JSON has a line and column, not a path: the location is given once.
+        if matches!(self.kind, PolicyErrorKind::Json { .. }) {
+            return write!(f, "{}", self.kind);
         }
         write!(f, "{}: {}", self.path, self.kind)
     }

@@ -11,7 +11,7 @@
 //! Every error is collected ([`PolicyErrors`]) with its JSON path; parsing never panics.
 
 mod grammar;
-mod json;
+pub mod json;
 
 pub(crate) use grammar::type_name;
 
@@ -132,7 +132,7 @@ fn json_error(e: serde_json::Error) -> PolicyErrors {
         PolicyErrorKind::Json {
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: json::syntax_message(&e),
         },
     )
 }

@@ -804,10 +804,14 @@ impl FactTables {
                 if !org.enabled.contains(pol.kind) {
                     continue;
                 }
-                let id = b.policy(
-                    &format!("{}:{}", org.id, pol.id),
-                    Arc::new(pol.document.clone()),
-                );
+                // Named as the user knows it: `TwoRegionsOnly (p-regions01)`; the id alone
+                // when the organization gives no name.
+                let name = if pol.name == pol.id {
+                    pol.id.clone()
+                } else {
+                    format!("{} ({})", pol.name, pol.id)
+                };
+                let id = b.policy(&name, Arc::new(pol.document.clone()));
                 for t in &pol.targets {
                     let node = b.sym(&node_name(t));
                     match pol.kind {

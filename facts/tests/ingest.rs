@@ -333,7 +333,7 @@ fn an_unresolvable_attachment_is_a_warning_naming_the_policy_and_where_it_is_att
     );
     assert!(text.contains("gaad-page1.json"), "{text}");
     assert!(
-        text.contains("UserDetailList[3].AttachedManagedPolicies[0]"),
+        text.contains("$.UserDetailList[3].AttachedManagedPolicies[0]"),
         "{text}"
     );
     // The attachment itself is kept on the user, never dropped.
@@ -658,7 +658,7 @@ fn an_invalid_arn_names_its_json_path() {
     let err = load_one(&p).unwrap_err();
     match &err {
         IngestError::InvalidArn { path, value, .. } => {
-            assert_eq!(path.to_string(), "UserDetailList[0].Arn");
+            assert_eq!(path.to_string(), "$.UserDetailList[0].Arn");
             assert_eq!(value, "not-an-arn");
         }
         other => panic!("expected an invalid ARN, got {other}"),
@@ -681,7 +681,7 @@ fn a_bad_policy_document_names_where_it_sits_in_the_file() {
         IngestError::Policy { path, errors, .. } => {
             assert_eq!(
                 path.to_string(),
-                "RoleDetailList[0].AssumeRolePolicyDocument"
+                "$.RoleDetailList[0].AssumeRolePolicyDocument"
             );
             assert!(!errors.0.is_empty());
             let first = &errors.0[0];
@@ -690,7 +690,7 @@ fn a_bad_policy_document_names_where_it_sits_in_the_file() {
                 first
                     .path
                     .to_string()
-                    .starts_with("RoleDetailList[0].AssumeRolePolicyDocument.Statement"),
+                    .starts_with("$.RoleDetailList[0].AssumeRolePolicyDocument.Statement"),
                 "{first}"
             );
         }
@@ -704,7 +704,7 @@ fn wrong_types_and_missing_elements_are_typed_errors() {
     let p = write(dir.path(), "g.json", r#"{"UserDetailList": {"a": 1}}"#);
     assert!(matches!(
         load_one(&p),
-        Err(IngestError::Invalid { ref path, .. }) if path.to_string() == "UserDetailList"
+        Err(IngestError::Invalid { ref path, .. }) if path.to_string() == "$.UserDetailList"
     ));
     let p = write(
         dir.path(),
@@ -752,7 +752,9 @@ fn organization_errors_name_the_offending_element() {
     });
     let p = write(dir.path(), "org2.json", &bad_target.to_string());
     match load_one(&p).unwrap_err() {
-        IngestError::Invalid { path, .. } => assert_eq!(path.to_string(), "policies[0].targets[0]"),
+        IngestError::Invalid { path, .. } => {
+            assert_eq!(path.to_string(), "$.policies[0].targets[0]")
+        }
         other => panic!("{other}"),
     }
 }
@@ -859,7 +861,7 @@ fn unknown_elements_in_known_formats_are_warnings_not_silently_dropped() {
                 }
         })
         .expect("a warning");
-    assert_eq!(w.source.path.to_string(), "GroupDetailList[0].Frobnicate");
+    assert_eq!(w.source.path.to_string(), "$.GroupDetailList[0].Frobnicate");
 }
 
 // ---- context filling ----

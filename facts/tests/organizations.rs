@@ -273,7 +273,7 @@ fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
     );
     let e = load(dir.path()).unwrap_err().to_string();
     assert!(
-        e.contains("roots.json: Roots[0].PolicyTypes[0].Type"),
+        e.contains("roots.json: $.Roots[0].PolicyTypes[0].Type"),
         "{e}"
     );
     write(
@@ -415,7 +415,7 @@ fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
         &org_doc("bb", "444444444444", &["222222222222"], json!([])),
     );
     let e = load(dir.path()).unwrap_err().to_string();
-    assert!(e.contains("org-b.json: accounts[0].id"), "{e}");
+    assert!(e.contains("org-b.json: $.accounts[0].id"), "{e}");
     assert!(
         e.contains("org-a.json") && e.contains("o-aa00000000") && e.contains("222222222222"),
         "{e}"
@@ -435,7 +435,7 @@ fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
     );
     let e = load(dir.path()).unwrap_err().to_string();
     assert!(
-        e.contains("org-b.json: managementAccountId") && e.contains("org-a.json"),
+        e.contains("org-b.json: $.managementAccountId") && e.contains("org-a.json"),
         "{e}"
     );
 
@@ -453,7 +453,7 @@ fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
     );
     let e = load(dir.path()).unwrap_err().to_string();
     assert!(
-        e.contains("org-b.json: organizationId") && e.contains("org-a.json"),
+        e.contains("org-b.json: $.organizationId") && e.contains("org-a.json"),
         "{e}"
     );
 }
@@ -531,7 +531,7 @@ fn vpc_endpoints_load_from_resources_json_and_describe_vpc_endpoints() {
         == WarningKind::UnsupportedElement {
             name: "NewField".into()
         }
-        && w.to_string().contains("VpcEndpoints[0].NewField")));
+        && w.to_string().contains("$.VpcEndpoints[0].NewField")));
     let t = FactTables::from_model(&m);
     assert!(t.vpc_endpoint_policy("vpce-0aaa1111").is_some());
     assert!(t.vpc_endpoint_policy("vpce-0ddd4444").is_none());
@@ -544,19 +544,19 @@ fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
     let cases = [
         (
             json!([{"type": "ec2:vpc-endpoint", "policy": endpoint_policy()}]),
-            "[0]: a VPC endpoint needs `id`",
+            "$[0]: a VPC endpoint needs `id`",
         ),
         (
             json!([{"type": "ec2:vpc-endpoint", "id": "vpc-123"}]),
-            "[0].id: a VPC endpoint id",
+            "$[0].id: a VPC endpoint id",
         ),
         (
             json!([{"arn": "arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-0a", "id": "vpce-0b"}]),
-            "[0].id:",
+            "$[0].id:",
         ),
         (
             json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": "nope"}]),
-            "[0].policy",
+            "$[0].policy",
         ),
     ];
     for (doc, want) in cases {
@@ -575,7 +575,7 @@ fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
     );
     let e = load(dir.path()).unwrap_err().to_string();
     assert!(
-        e.contains("endpoints.json: VpcEndpoints[0]") && e.contains("VpcEndpointId"),
+        e.contains("endpoints.json: $.VpcEndpoints[0]") && e.contains("VpcEndpointId"),
         "{e}"
     );
 }
@@ -600,7 +600,7 @@ fn an_endpoint_policy_statement_without_principal_warns_and_matches_no_one() {
         .collect();
     assert_eq!(w.len(), 1, "{:?}", m.warnings);
     assert!(
-        w[0].contains("resources.json: [0].policy.Statement[0]"),
+        w[0].contains("resources.json: $[0].policy.Statement[0]"),
         "{}",
         w[0]
     );
@@ -619,7 +619,7 @@ fn an_endpoint_described_twice_with_different_policies_keeps_the_first_with_a_wa
     let m = load(dir.path()).unwrap();
     assert_eq!(m.vpc_endpoints.len(), 1);
     let kept = m.vpc_endpoints["vpce-0a"].policy.as_ref().unwrap();
-    assert_eq!(kept.source.path.to_string(), "[0].policy");
+    assert_eq!(kept.source.path.to_string(), "$[0].policy");
     assert!(m.warnings.iter().any(|w| w.kind
         == WarningKind::Duplicate {
             id: "vpce-0a".into()

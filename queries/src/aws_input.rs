@@ -74,19 +74,22 @@ pub struct AwsInputFile {
 /// Read and parse `--aws-input FILE` (`-` for standard input).
 pub fn read_aws_input(path: &Path) -> Result<AwsInputFile, SimulateError> {
     let text = if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|e| {
             SimulateError::Io {
                 file: PathBuf::from("<stdin>"),
                 message: e.to_string(),
             }
         })?;
-        s
-    } else {
-        std::fs::read_to_string(path).map_err(|e| SimulateError::Io {
-            file: path.to_path_buf(),
-            message: e.to_string(),
+        String::from_utf8(bytes).map_err(|e| {
+            SimulateError::Ingest(facts::account::IngestError::NotUtf8 {
+                file: PathBuf::from("<stdin>"),
+                offset: e.utf8_error().valid_up_to(),
+            })
         })?
+    } else {
+        // The one reader of a user's file: missing file and UTF-8 worded as everywhere.
+        facts::account::read_text(path)?
     };
     let file = if path.as_os_str() == "-" {
         Path::new("<stdin>")
@@ -98,12 +101,9 @@ pub fn read_aws_input(path: &Path) -> Result<AwsInputFile, SimulateError> {
 
 /// Parse the text of an `--aws-input` document; `file` names it in errors.
 pub fn parse_aws_input(text: &str, file: &Path) -> Result<AwsInputFile, SimulateError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| SimulateError::Json {
-        file: file.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
+    // The one strict JSON reader: a repeated key is an error naming its path.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let v: Value = crate::scenario::strict_json(text, file, 0)?;
     let Value::Object(map) = v else {
         return Err(invalid(
             file,
@@ -129,7 +129,12 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn err(&self, path: &str, reason: impl Into<String>) -> SimulateError {
-        invalid(self.file, path, reason)
+        // One path notation: `$.ActionNames[0]`.
+        if path.starts_with('$') {
+            invalid(self.file, path, reason)
+        } else {
+            invalid(self.file, &format!("$.{path}"), reason)
+        }
     }
 
     /// A string field; `""` (the skeleton's placeholder) is not given.
@@ -178,7 +183,7 @@ impl Reader<'_> {
             if matches!(it, Value::String(s) if s.is_empty()) {
                 continue;
             }
-            out.push(policy_of(it, self.file, &format!("{k}[{i}]"))?);
+            out.push(policy_of(it, self.file, &format!("$.{k}[{i}]"))?);
             if let Value::String(text) = it {
                 positions.insert(format!("{k}.{}", out.len()), statement_positions(text));
             }
@@ -238,7 +243,7 @@ impl Reader<'_> {
                     })
                     .cloned()
                     .collect();
-                crate::simulate::input::context_entries(&given, self.file, "ContextEntries")?
+                crate::simulate::input::context_entries(&given, self.file, "$.ContextEntries")?
             }
             Some(_) => return Err(self.err("ContextEntries", "expected an array")),
         };
@@ -261,7 +266,7 @@ impl Reader<'_> {
                 if let Value::String(text) = v {
                     positions.insert("ResourcePolicy".into(), statement_positions(text));
                 }
-                Some(policy_of(v, self.file, "ResourcePolicy")?)
+                Some(policy_of(v, self.file, "$.ResourcePolicy")?)
             }
         };
         let caller = self.string("CallerArn")?;

@@ -114,7 +114,7 @@ pub fn no_public_access(
 fn check_action(a: &str) -> Result<Option<String>, ProofError> {
     let bad = || {
         ProofError::Usage(format!(
-            "--action `{a}`: expected `service:ActionName`, e.g. `s3:GetObject`"
+            "--action: `{a}` is not an action: expected `service:ActionName`, e.g. `s3:GetObject`"
         ))
     };
     if a == "*" {
@@ -129,33 +129,13 @@ fn check_action(a: &str) -> Result<Option<String>, ProofError> {
     if !word(service) || !word(name) {
         return Err(bad());
     }
-    if a.contains(['*', '?']) {
-        return Ok(None);
-    }
-    let catalogue = facts::catalogue::Catalogue::get();
-    let Some(svc) = catalogue.service(&service.to_ascii_lowercase()) else {
-        return Ok(Some(format!(
-            "--action `{a}`: no service `{service}` in the action catalogue"
-        )));
-    };
-    if svc.action(name).is_some() {
-        return Ok(None);
-    }
-    let lower = name.to_ascii_lowercase();
-    let near = svc
-        .actions()
-        .map(|x| {
-            let d = facts::catalogue::edit_distance(&x.name().to_ascii_lowercase(), &lower);
-            (d, x.full_name())
-        })
-        .filter(|(d, _)| *d <= 3)
-        .min();
-    Ok(Some(match near {
-        Some((_, n)) => {
-            format!("--action `{a}`: not in the action catalogue (did you mean `{n}`?)")
-        }
-        None => format!("--action `{a}`: not in the action catalogue"),
-    }))
+    // The catalogue's own wording, shared with `simulate` and `validate`; a wildcard that
+    // matches no action is reported too.
+    Ok(facts::catalogue::Catalogue::get()
+        .unknown_action(a)
+        .map(|why| {
+            format!("--action: {why} (checked as written; the catalogue may lag behind AWS)")
+        }))
 }
 
 /// A `--resource` is `*` or an ARN (`arn:partition:service:region:account:resource`,
@@ -165,7 +145,7 @@ fn check_resource(r: &str) -> Result<(), ProofError> {
         Ok(())
     } else {
         Err(ProofError::Usage(format!(
-            "--resource `{r}`: expected `*` or an ARN such as `arn:aws:s3:::bucket/*`"
+            "--resource: `{r}` is not a resource: expected `*` or an ARN such as `arn:aws:s3:::bucket/*`"
         )))
     }
 }

@@ -13,14 +13,19 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum ProofError {
-    /// A policy file could not be read.
-    #[error("{}: {source}", path.display())]
+    /// A policy file could not be read (worded like every command's file errors:
+    /// `FILE: no such file or directory`).
+    #[error("{}", facts::account::io_error(path, source))]
     Read {
         /// The file.
         path: PathBuf,
         /// The IO error.
         source: std::io::Error,
     },
+    /// A policy file could not be read as text: missing, unreadable, or not UTF-8 (worded
+    /// like every command's file errors).
+    #[error(transparent)]
+    Input(#[from] facts::account::IngestError),
     /// A policy file is not a valid policy (every error names the file and JSON path).
     #[error("{0}")]
     Parse(facts::PolicyErrors),
@@ -35,10 +40,7 @@ pub enum ProofError {
 
 /// Read and parse one policy file.
 pub fn load_policy(path: &Path) -> Result<Policy, ProofError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ProofError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = facts::account::read_text(path)?;
     facts::parse::parse_policy(&text).map_err(|e| ProofError::Parse(e.with_file(path)))
 }
 

@@ -5,8 +5,10 @@
 //! Each request gets its own principal, resource and accounts in the fact tables (their
 //! policies differ per request), and the whole file is decided in one Datalog run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use facts::parse::json::{decode_unique, JsonTextError};
 
 use facts::account::OrgPolicyKind;
 use facts::policy::Policy;
@@ -76,28 +78,58 @@ pub struct Scenario {
 
 /// Read a scenario file (object, array, or JSON Lines).
 pub fn read_scenarios(path: &Path) -> Result<Vec<Scenario>, SimulateError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SimulateError::Io {
-        file: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let text = facts::account::read_text(path)?;
     parse_scenarios(&text, path)
+}
+
+/// Where a scenario or request sits, for errors: the file, or `FILE:LINE` for one line of a
+/// JSON Lines file, so that paths print as `FILE: $.path` and `FILE:LINE: $.path`.
+pub(crate) fn line_file(file: &Path, line: usize) -> PathBuf {
+    PathBuf::from(format!("{}:{line}", file.display()))
+}
+
+/// JSON text → a value with no repeated key (the one strict reader of `facts`); `file`
+/// names it in errors, and `line` is added to syntax errors' line numbers (JSON Lines).
+pub(crate) fn strict_json(text: &str, file: &Path, line: usize) -> Result<Value, SimulateError> {
+    decode_unique(text).map_err(|e| json_error(e, file, line))
+}
+
+fn json_error(e: JsonTextError, file: &Path, line: usize) -> SimulateError {
+    match e {
+        JsonTextError::Syntax {
+            line: l,
+            column,
+            message,
+        } => SimulateError::Json {
+            file: file.to_path_buf(),
+            line: l + line,
+            column,
+            message,
+        },
+        JsonTextError::DuplicateKey { path, key } => invalid(
+            &if line == 0 {
+                file.to_path_buf()
+            } else {
+                line_file(file, line + 1)
+            },
+            path.to_string(),
+            format!("`{key}` is given more than once"),
+        ),
+        other => invalid(file, "$".to_string(), other.to_string()),
+    }
 }
 
 /// Parse scenario text; `file` names it in errors.
 pub fn parse_scenarios(text: &str, file: &Path) -> Result<Vec<Scenario>, SimulateError> {
-    let json_err = |e: serde_json::Error, line_base: usize| SimulateError::Json {
-        file: file.to_path_buf(),
-        line: e.line() + line_base,
-        column: e.column(),
-        message: e.to_string(),
-    };
-    match serde_json::from_str::<Value>(text) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match decode_unique(text) {
         Ok(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| scenario_from_value(v, file, &format!("[{i}]")))
+            .map(|(i, v)| scenario_from_value(v, file, &format!("$[{i}]")))
             .collect(),
         Ok(v) => Ok(vec![scenario_from_value(&v, file, "$")?]),
+        Err(whole @ JsonTextError::DuplicateKey { .. }) => Err(json_error(whole, file, 0)),
         Err(whole) => {
             // JSON Lines: one object per non-blank line.
             let mut out = Vec::new();
@@ -107,13 +139,13 @@ pub fn parse_scenarios(text: &str, file: &Path) -> Result<Vec<Scenario>, Simulat
                     continue;
                 }
                 any = true;
-                let v: Value = serde_json::from_str(line).map_err(|e| json_err(e, n))?;
-                out.push(scenario_from_value(&v, file, &format!("line {}", n + 1))?);
+                let v = strict_json(line, file, n)?;
+                out.push(scenario_from_value(&v, &line_file(file, n + 1), "$")?);
             }
             if any {
                 Ok(out)
             } else {
-                Err(json_err(whole, 0))
+                Err(json_error(whole, file, 0))
             }
         }
     }
@@ -127,17 +159,23 @@ fn invalid(file: &Path, path: String, reason: impl Into<String>) -> SimulateErro
     }
 }
 
-/// A policy given as a JSON object or as a string holding the JSON document.
+/// A policy given as a JSON object or as a string holding the JSON document (a key given
+/// twice in the string is an error naming its full path).
 pub(crate) fn policy_of(v: &Value, file: &Path, path: &str) -> Result<Arc<Policy>, SimulateError> {
     let owned;
     let doc = match v {
         Value::String(s) => {
-            owned = serde_json::from_str::<Value>(s).map_err(|e| {
-                invalid(
+            owned = decode_unique(s).map_err(|e| match e {
+                JsonTextError::DuplicateKey { path: inner, key } => invalid(
+                    file,
+                    format!("{path}{}", inner.to_string().trim_start_matches('$')),
+                    format!("`{key}` is given more than once"),
+                ),
+                other => invalid(
                     file,
                     path.to_string(),
-                    format!("policy string is not JSON: {e}"),
-                )
+                    format!("the policy string is {other}"),
+                ),
             })?;
             &owned
         }
@@ -154,7 +192,10 @@ pub(crate) fn policy_of(v: &Value, file: &Path, path: &str) -> Result<Arc<Policy
 
 /// Context values: an object of key → value, where a string (or number/boolean, kept as
 /// text) is single-valued and an array of strings multivalued; or AWS's `ContextEntries`
-/// list (`[{"ContextKeyName", "ContextKeyValues", "ContextKeyType"}]`).
+/// list (`[{"ContextKeyName", "ContextKeyValues", "ContextKeyType"}]`). Keys are checked as
+/// written (errors name `path.KEY` in the user's spelling); two keys that differ only in
+/// case are one key to AWS, so the second is an error rather than silently replacing the
+/// first.
 pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, SimulateError> {
     // AWS's simulator shape: a `ContextEntries` list.
     if let Value::Array(items) = v {
@@ -168,37 +209,45 @@ pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, 
         ));
     };
     let mut ctx = Context::new();
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     for (k, val) in map {
+        if let Some(first) = seen.insert(k.to_ascii_lowercase(), k) {
+            return Err(invalid(
+                file,
+                format!("{path}{}", facts::error::key_segment(k)),
+                format!("`{k}` is given more than once (as `{first}`; context keys are case-insensitive)"),
+            ));
+        }
         let scalar = |x: &Value| match x {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
         };
-        let cv = match val {
-            Value::Array(items) => {
-                let mut vs = Vec::with_capacity(items.len());
-                for (i, it) in items.iter().enumerate() {
-                    vs.push(scalar(it).ok_or_else(|| {
-                        invalid(file, format!("{path}.{k}[{i}]"), "expected a string")
-                    })?);
+        let at = format!("{path}{}", facts::error::key_segment(k));
+        let cv =
+            match val {
+                Value::Array(items) => {
+                    let mut vs = Vec::with_capacity(items.len());
+                    for (i, it) in items.iter().enumerate() {
+                        vs.push(scalar(it).ok_or_else(|| {
+                            invalid(file, format!("{at}[{i}]"), "expected a string")
+                        })?);
+                    }
+                    ContextValue::Multi(vs)
                 }
-                ContextValue::Multi(vs)
-            }
-            other => ContextValue::Single(scalar(other).ok_or_else(|| {
-                invalid(
-                    file,
-                    format!("{path}.{k}"),
-                    "expected a string or an array of strings",
-                )
-            })?),
-        };
+                other => ContextValue::Single(scalar(other).ok_or_else(|| {
+                    invalid(file, at.clone(), "expected a string or an array of strings")
+                })?),
+            };
+        let cv = crate::simulate::input::typed_value(k, cv, file, &at)?;
         ctx.insert(k, cv);
     }
-    crate::simulate::input::typed_context(ctx, file, path)
+    Ok(ctx)
 }
 
-/// One scenario object; `at` says where it sits (`$`, `[2]`, `line 3`).
+/// One scenario object; `at` says where it sits (`$`, `$[2]`; a JSON Lines line is named by
+/// `file`, `FILE:LINE`).
 pub fn scenario_from_value(v: &Value, file: &Path, at: &str) -> Result<Scenario, SimulateError> {
     let Value::Object(map) = v else {
         return Err(invalid(file, at.to_string(), "expected a scenario object"));

@@ -201,7 +201,7 @@ pub(crate) fn service_of(resource_type: &str) -> Result<String, SolverError> {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     {
         return Err(SolverError::Usage(format!(
-            "resource type `{resource_type}`: expected a form such as `AWS::S3::Bucket` or `s3`"
+            "--resource-type: `{resource_type}` is not a resource type: expected a form such as `AWS::S3::Bucket` or `s3`"
         )));
     }
     let service = service.to_ascii_lowercase();
@@ -216,7 +216,7 @@ pub(crate) fn service_of(resource_type: &str) -> Result<String, SolverError> {
         .is_none()
     {
         return Err(SolverError::Usage(format!(
-            "--resource-type `{resource_type}`: no service `{service}` in the action catalogue"
+            "--resource-type: `{resource_type}`: no service `{service}` in the action catalogue"
         )));
     }
     Ok(service)

@@ -78,8 +78,10 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         } => no_public_access(policy, resource_type, &opts)?,
     };
     spinner.finish_and_clear();
-    for w in &r.warnings {
-        eprintln!("warning: {w}");
+    if ui.warnings() {
+        for w in &r.warnings {
+            eprintln!("warning: {w}");
+        }
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&json(&r))?),

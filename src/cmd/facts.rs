@@ -31,11 +31,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     let spinner = ui.spinner("loading accounts");
     let model = facts::account::load(&args.inputs)?;
     spinner.finish_and_clear();
-    for w in &model.warnings {
-        if ui.warnings() {
-            eprintln!("{}: {w}", crate::progress::warning_label(w));
-        }
-    }
+    crate::progress::print_load_warnings(ui, &model.warnings);
     let tables = FactTables::from_model(&model);
     write_tables(&tables, &args.out)?;
     if ui.chatty() {
@@ -91,11 +87,11 @@ fn write_tables(tables: &FactTables, dir: &std::path::Path) -> Result<(), String
         );
     }
     files.push(("schema.dl".to_string(), schema));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
     for (name, body) in files {
         let path = dir.join(name);
         std::fs::write(&path, body)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use queries::scenario::{parse_scenarios, read_scenarios, run_scenarios};
 use queries::simulate::Outcome;
 use queries::simulate::{
-    check_request_flags, parse_context_flags, read_requests, AccountSimulator, ExtraPolicies,
-    RequestSpec, SimulationResult,
+    check_request_flags, parse_context_flags, read_numbered_requests, AccountSimulator,
+    ExtraPolicies, RequestSpec, SimulationResult,
 };
 
 use crate::exit::{CmdResult, Exit};
@@ -31,7 +31,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "principal", "requests"])]
     aws_input: Option<PathBuf>,
     /// JSON Lines of `{principal, action, resource, resourceAccount, context}` against the
-    /// loaded accounts; one output line per request, in input order.
+    /// loaded accounts; one result per request, in input order (a text block, or a JSON
+    /// line carrying the request's `line`).
     #[arg(long, value_name = "FILE", conflicts_with = "principal")]
     requests: Option<PathBuf>,
     /// The caller: a user, role, assumed-role session or account ARN, an account id, `*`
@@ -41,19 +42,19 @@ pub struct Args {
     /// The action, e.g. `s3:GetObject`.
     #[arg(long, value_name = "ACTION", requires = "principal")]
     action: Option<String>,
-    /// The resource ARN (`*` when the action takes none).
-    #[arg(long, value_name = "ARN", default_value = "*")]
-    resource: String,
+    /// The resource ARN (default `*`, for an action that takes none).
+    #[arg(long, value_name = "ARN")]
+    resource: Option<String>,
     /// The account owning the resource, when the data does not say (S3 buckets).
     #[arg(long, value_name = "ID")]
     resource_account: Option<String>,
-    /// A context key: `KEY=VALUE` or `KEY:TYPE=VALUE` (TYPE: string, number, date, bool,
-    /// ip, arn, binary, or a `...List` type for a multivalued key). A key given several
-    /// times is multivalued.
+    /// A context key: `KEY=VALUE` or `KEY:TYPE=VALUE` (TYPE: string, numeric, date,
+    /// boolean, ip, arn, binary, or one of them with `List` for a multivalued key). A key
+    /// given several times is multivalued.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
-    /// `text` for people, `json` for one JSON object per request and line, `aws` for AWS's
-    /// simulator response (`{"EvaluationResults": [...]}`).
+    /// `text` for people (one block per request), `json` for one JSON object per request
+    /// and line, `aws` for AWS's simulator response (`{"EvaluationResults": [...]}`).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -105,6 +106,9 @@ impl Ran {
 
 /// Run `iamlogic simulate`.
 pub fn run(args: Args, ui: &Ui) -> CmdResult {
+    refuse_request_flags_with_files(&args)?;
+    // The line of each request of `--requests FILE`, carried by its JSON result.
+    let mut lines: Vec<usize> = Vec::new();
     let mut positions = queries::simulate::positions::StatementPositions::new();
     let (results, labels, ran) = if let Some(file) = &args.aws_input {
         let parsed = queries::aws_input::read_aws_input(file)?;
@@ -122,6 +126,14 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                 let spinner = ui.spinner("simulating");
                 let r = run_scenarios(&scenarios);
                 spinner.finish_and_clear();
+                let at = file.display().to_string();
+                for w in queries::actions::unknown_action_warnings(
+                    scenarios
+                        .iter()
+                        .map(|s| (format!("{at}: $.ActionNames"), s.action.as_str())),
+                ) {
+                    eprintln!("warning: {w}");
+                }
                 let labels = scenarios
                     .iter()
                     .map(|s| label(&s.principal, &s.action, &s.resource))
@@ -135,13 +147,18 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                 let spinner = ui.spinner("loading accounts");
                 let sim = AccountSimulator::load(&args.inputs)?;
                 spinner.finish_and_clear();
-                if ui.warnings() {
-                    for w in sim.warnings() {
-                        eprintln!("{}: {w}", crate::progress::warning_label(w));
-                    }
-                    for w in sim.unknown_principals(&specs) {
-                        eprintln!("warning: {w}");
-                    }
+                // Warnings always reach stderr; `--quiet` hides progress and notes only.
+                crate::progress::print_load_warnings(ui, sim.warnings());
+                for w in sim.unknown_principals(&specs) {
+                    eprintln!("warning: {w}");
+                }
+                let at = file.display().to_string();
+                for w in queries::actions::unknown_action_warnings(
+                    specs
+                        .iter()
+                        .map(|s| (format!("{at}: $.ActionNames"), s.action.as_str())),
+                ) {
+                    eprintln!("warning: {w}");
                 }
                 let origin = file.clone();
                 let r = sim.simulate_with(&specs, &origin, &extra)?;
@@ -163,9 +180,15 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     } else if let Some(file) = &args.scenario {
         let spinner = ui.spinner("simulating scenarios");
         let scenarios = if file.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
                 .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                format!(
+                    "<stdin>: not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                )
+            })?;
             parse_scenarios(&text, Path::new("<stdin>"))?
         } else {
             read_scenarios(file)?
@@ -176,6 +199,15 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             for w in scenarios.iter().flat_map(|s| &s.warnings) {
                 eprintln!("warning: {w}");
             }
+        }
+        let origin = file.display().to_string();
+        for w in queries::actions::unknown_action_warnings(
+            scenarios
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("{origin}: request {}", i + 1), s.action.as_str())),
+        ) {
+            eprintln!("warning: {w}");
         }
         let labels = scenarios
             .iter()
@@ -193,7 +225,9 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             );
         }
         let (specs, origin) = if let Some(file) = &args.requests {
-            (read_requests(file)?, file.clone())
+            let numbered = read_numbered_requests(file)?;
+            lines = numbered.iter().map(|(n, _)| *n).collect();
+            (numbered.into_iter().map(|(_, s)| s).collect(), file.clone())
         } else {
             let (Some(principal), Some(action)) = (&args.principal, &args.action) else {
                 return Err(
@@ -201,16 +235,17 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                         .into(),
                 );
             };
+            let resource = args.resource.clone().unwrap_or_else(|| "*".to_string());
             check_request_flags(
                 principal,
                 action,
-                &args.resource,
+                &resource,
                 args.resource_account.as_deref(),
             )?;
             let spec = RequestSpec {
                 principal: principal.clone(),
                 action: action.clone(),
-                resource: args.resource.clone(),
+                resource,
                 resource_account: args.resource_account.clone(),
                 context: parse_context_flags(&args.context)?,
             };
@@ -219,16 +254,23 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         let spinner = ui.spinner("loading accounts");
         let sim = AccountSimulator::load(&args.inputs)?;
         spinner.finish_and_clear();
-        if ui.warnings() {
-            for w in sim.warnings() {
-                eprintln!("{}: {w}", crate::progress::warning_label(w));
-            }
-            for w in sim.unknown_principals(&specs) {
-                eprintln!("warning: {w}");
-            }
-            for w in sim.unknown_endpoints(&specs) {
-                eprintln!("warning: {w}");
-            }
+        // Warnings always reach stderr; `--quiet` hides progress and notes only.
+        crate::progress::print_load_warnings(ui, sim.warnings());
+        for w in sim.unknown_principals(&specs) {
+            eprintln!("warning: {w}");
+        }
+        for w in sim.unknown_endpoints(&specs) {
+            eprintln!("warning: {w}");
+        }
+        let places = specs.iter().enumerate().map(|(i, s)| {
+            let at = match lines.get(i) {
+                Some(n) => format!("{}:{n}: $.action", origin.display()),
+                None => "--action".to_string(),
+            };
+            (at, s.action.as_str())
+        });
+        for w in queries::actions::unknown_action_warnings(places) {
+            eprintln!("warning: {w}");
         }
         let labels = specs
             .iter()
@@ -248,7 +290,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     if args.format == Format::Aws {
         print_aws(&results, &ran.aws_rows(), &positions)?;
     } else {
-        print_results(&results, &labels, args.format)?;
+        print_results(&results, &labels, &lines, args.format)?;
     }
     if results.iter().all(|r| r.decision == Outcome::Allowed) {
         Ok(Exit::Ok)
@@ -257,7 +299,33 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     }
 }
 
-/// Print every result: one JSON object per line, or text blocks.
+/// `--requests FILE`, `--scenario FILE` and `--aws-input FILE` carry every request's fields
+/// themselves: a request
+/// flag given with them would apply to nothing, so it is refused (exit 2) rather than
+/// silently ignored.
+fn refuse_request_flags_with_files(args: &Args) -> Result<(), String> {
+    let file = match (&args.requests, &args.scenario, &args.aws_input) {
+        (Some(_), _, _) => "--requests",
+        (None, Some(_), _) => "--scenario",
+        (None, None, Some(_)) => "--aws-input",
+        (None, None, None) => return Ok(()),
+    };
+    let given = [
+        ("--principal", args.principal.is_some()),
+        ("--action", args.action.is_some()),
+        ("--resource", args.resource.is_some()),
+        ("--resource-account", args.resource_account.is_some()),
+        ("--context", !args.context.is_empty()),
+    ];
+    match given.iter().find(|(_, on)| *on) {
+        Some((flag, _)) => Err(format!(
+            "`{flag}` cannot be used with `{file}`: each request in the file gives its own \
+             principal, action, resource, resource account and context"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The label of a request without a name: `principal action resource`.
 fn label(principal: &str, action: &str, resource: &str) -> String {
     format!("{principal} {action} {resource}")
@@ -269,6 +337,7 @@ fn label(principal: &str, action: &str, resource: &str) -> String {
 fn print_results(
     results: &[SimulationResult],
     labels: &[String],
+    lines: &[usize],
     format: Format,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let stdout = std::io::stdout();
@@ -276,9 +345,9 @@ fn print_results(
     let several = results.len() > 1;
     for (i, r) in results.iter().enumerate() {
         let written = match format {
-            Format::Json => serde_json::to_writer(&mut out, r)
+            Format::Json => json_line(r, lines.get(i).copied())
                 .map_err(std::io::Error::other)
-                .and_then(|_| writeln!(out)),
+                .and_then(|v| writeln!(out, "{v}")),
             Format::Text if several => {
                 let l = labels.get(i).map(String::as_str).unwrap_or_default();
                 writeln!(out, "[{}] {l}", i + 1).and_then(|_| write_text(&mut out, r))
@@ -296,6 +365,21 @@ fn print_results(
     match out.flush() {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+/// The JSON rendering of one result; a request of `--requests FILE` carries its line
+/// number first (`{"line": 3, "decision": ...}`), so output joins back to its input.
+fn json_line(r: &SimulationResult, line: Option<usize>) -> serde_json::Result<String> {
+    let v = serde_json::to_value(r)?;
+    match (line, v) {
+        (Some(n), serde_json::Value::Object(fields)) => {
+            let mut with_line = serde_json::Map::new();
+            with_line.insert("line".to_string(), n.into());
+            with_line.extend(fields);
+            serde_json::to_string(&with_line)
+        }
+        (_, v) => serde_json::to_string(&v),
     }
 }
 

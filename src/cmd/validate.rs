@@ -59,12 +59,20 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     // Read everything first: a missing file stops the run before any output (exit 2).
     let mut files = Vec::with_capacity(args.files.len());
     for path in &args.files {
+        let before = files.len();
         collect(path, &mut files)?;
+        // A directory without a policy file would pass a CI gate having checked nothing.
+        if files.len() == before {
+            return Err(format!(
+                "{}: no policy files (`*.json`, hidden entries skipped) in this directory",
+                path.display()
+            )
+            .into());
+        }
     }
     let mut docs = Vec::with_capacity(files.len());
     for path in &files {
-        let text =
-            std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text = std::fs::read(path).map_err(|e| facts::account::io_error(path, &e))?;
         docs.push((path, text));
     }
     let kind = args.kind;
@@ -118,7 +126,7 @@ fn print(results: &[(String, Vec<Finding>)], format: Format) -> std::io::Result<
                 for f in findings {
                     writeln!(
                         out,
-                        "{file}:{}: {} {}: {}",
+                        "{file}: {}: {} {}: {}",
                         f.path, f.severity, f.code, f.message
                     )?;
                 }
@@ -141,28 +149,28 @@ fn print(results: &[(String, Vec<Finding>)], format: Format) -> std::io::Result<
     out.flush()
 }
 
-/// `path` itself, or for a directory every `*.json` file under it (sorted, recursive).
+/// `path` itself, or for a directory every `*.json` file under it (sorted, recursive;
+/// hidden entries skipped, `.JSON` read).
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     if !path.is_dir() {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let entries =
-        std::fs::read_dir(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let io = |e: std::io::Error| facts::account::io_error(path, &e).to_string();
+    let entries = std::fs::read_dir(path).map_err(io)?;
     let mut children = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let entry = entry.map_err(io)?;
         children.push(entry.path());
     }
     children.sort();
-    for child in children {
+    // The rule of `-i` directories (docs/inputs.md): hidden entries are skipped, with
+    // everything under them; extensions match in any case.
+    for child in children.iter().filter(|c| !facts::account::is_hidden(c)) {
         if child.is_dir() {
-            collect(&child, out)?;
-        } else if child
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            out.push(child);
+            collect(child, out)?;
+        } else if facts::account::has_extension(child, &["json"]) {
+            out.push(child.clone());
         }
     }
     Ok(())

@@ -1,6 +1,10 @@
 //! The IAM credential report (`aws iam get-credential-report`, its `Content` base64-decoded
 //! to CSV). Columns are found by header name, so reordered or extra columns are fine; the
-//! columns iamlogic needs must be present.
+//! columns iamlogic needs must be present, and a column named twice is an error.
+//!
+//! What it is used for today: the rows are checked and kept in `Model::credential_report`
+//! (with their accounts added to the model) for the queries that will read them; no decision
+//! and no fact table uses them yet.
 //!
 //! Reference: IAM User Guide, "Getting credential reports for your AWS account" (report
 //! format: `user`, `arn`, `password_enabled`, `mfa_active`, `access_key_1_active`, ...).
@@ -14,12 +18,14 @@ use super::read::FileCtx;
 use crate::arn::Arn;
 use crate::error::JsonPath;
 
-/// Whether `text` is a credential report: its first line is a CSV header whose first two
-/// columns are `user` and `arn` (as in the report AWS produces). A header with only those
-/// two columns is still a report, to be rejected for its missing columns, not as JSON.
+/// Whether `text` is a credential report: its first line is a CSV header with a `user` and
+/// an `arn` column, in any order (AWS's report starts with them; columns are found by name).
+/// A header with only those two columns is still a report, to be rejected for its missing
+/// columns, not as JSON.
 pub(crate) fn looks_like_report(text: &str) -> bool {
     let first = text.trim_start().lines().next().unwrap_or("").trim_end();
-    first == "user,arn" || first.starts_with("user,arn,")
+    let columns: Vec<&str> = first.split(',').map(str::trim).collect();
+    columns.contains(&"user") && columns.contains(&"arn")
 }
 
 const REQUIRED: [&str; 4] = ["user", "arn", "password_enabled", "mfa_active"];
@@ -63,7 +69,13 @@ pub(crate) fn ingest(ctx: &FileCtx, text: &str, b: &mut Builder) -> Result<(), I
         .headers()
         .map_err(|e| csv_err(1, e.to_string()))?
         .clone();
-    let col: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
+    let mut col: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        // A column named twice: which one holds the value? Refuse rather than pick one.
+        if col.insert(h, i).is_some() {
+            return Err(csv_err(1, format!("column `{h}` is given more than once")));
+        }
+    }
     for r in REQUIRED {
         if !col.contains_key(r) {
             return Err(csv_err(1, format!("missing column `{r}`")));

@@ -24,6 +24,14 @@ pub enum IngestError {
         /// The operating system's description.
         message: String,
     },
+    /// The file is not UTF-8 text.
+    #[error("{}: not UTF-8 text (invalid byte at offset {offset})", file.display())]
+    NotUtf8 {
+        /// The file.
+        file: PathBuf,
+        /// The byte offset of the first invalid byte.
+        offset: usize,
+    },
     /// The file is not JSON.
     #[error("{}: malformed JSON at line {line}, column {column}: {message}", file.display())]
     Json {

@@ -89,6 +89,20 @@ const POLICY_KEYS: [&str; 12] = [
     "PolicyVersionList",
 ];
 
+/// `InstanceProfileList[i]` (`InstanceProfile`; its `Roles` repeat `RoleDetailList`).
+const INSTANCE_PROFILE_KEYS: [&str; 7] = [
+    "Path",
+    "InstanceProfileName",
+    "InstanceProfileId",
+    "Arn",
+    "CreateDate",
+    "Roles",
+    "Tags",
+];
+
+/// `PolicyVersionList[i]` (`PolicyVersion`).
+const VERSION_KEYS: [&str; 4] = ["Document", "VersionId", "IsDefaultVersion", "CreateDate"];
+
 /// Read one GAAD document (the whole file's object) into `b`.
 pub(crate) fn ingest(ctx: &FileCtx, root: &Object, b: &mut Builder) -> Result<(), IngestError> {
     let top = JsonPath::default();
@@ -204,7 +218,7 @@ fn role(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
         .enumerate()
     {
         let p = path.key("InstanceProfileList").index(i);
-        let ipo = ctx.object(ip, &p)?;
+        let ipo = ctx.members(ip, &p, &INSTANCE_PROFILE_KEYS)?;
         instance_profiles.push(InstanceProfile {
             arn: ctx.req_str(ipo, "Arn", &p)?.to_string(),
             name: ctx
@@ -217,7 +231,7 @@ fn role(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
         None | Some(Value::Null) => None,
         Some(lu) => {
             let p = path.key("RoleLastUsed");
-            let luo = ctx.object(lu, &p)?;
+            let luo = ctx.members(lu, &p, &["LastUsedDate", "Region"])?;
             Some(RoleLastUsed {
                 date: ctx.opt_str(luo, "LastUsedDate", &p)?.map(str::to_string),
                 region: ctx.opt_str(luo, "Region", &p)?.map(str::to_string),
@@ -274,7 +288,10 @@ fn managed_policy(
     let mut chosen = None;
     for (i, ver) in versions.iter().enumerate() {
         let p = path.key("PolicyVersionList").index(i);
-        let vo = ctx.object(ver, &p)?;
+        let vo = ctx.members(ver, &p, &VERSION_KEYS)?;
+        if chosen.is_some() {
+            continue;
+        }
         let is_default = match vo.get("IsDefaultVersion") {
             Some(Value::Bool(d)) => *d,
             None | Some(Value::Null) => {
@@ -288,7 +305,6 @@ fn managed_policy(
                 .get("Document")
                 .ok_or_else(|| ctx.invalid(&p, "missing required element `Document`"))?;
             chosen = Some((doc, p.key("Document")));
-            break;
         }
     }
     let Some((doc, doc_path)) = chosen else {
@@ -326,7 +342,7 @@ fn inline_policies(
     let mut out = Vec::new();
     for (i, v) in ctx.opt_array(o, key, path)?.iter().enumerate() {
         let p = path.key(key).index(i);
-        let po = ctx.object(v, &p)?;
+        let po = ctx.members(v, &p, &["PolicyName", "PolicyDocument"])?;
         let name = ctx.req_str(po, "PolicyName", &p)?.to_string();
         let doc_path = p.key("PolicyDocument");
         let doc = po
@@ -354,7 +370,7 @@ fn attachments(
         .enumerate()
     {
         let p = path.key("AttachedManagedPolicies").index(i);
-        let ao = ctx.object(v, &p)?;
+        let ao = ctx.members(v, &p, &["PolicyName", "PolicyArn"])?;
         let arn = ctx.req_str(ao, "PolicyArn", &p)?;
         ctx.arn(arn, &p.key("PolicyArn"))?;
         out.push(PolicyAttachment {
@@ -376,7 +392,11 @@ fn boundary(
     match o.get("PermissionsBoundary") {
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
-            let bo = ctx.object(v, &p)?;
+            let bo = ctx.members(
+                v,
+                &p,
+                &["PermissionsBoundaryType", "PermissionsBoundaryArn"],
+            )?;
             let arn = ctx.req_str(bo, "PermissionsBoundaryArn", &p)?;
             ctx.arn(arn, &p.key("PermissionsBoundaryArn"))?;
             Ok(Some(PolicyAttachment {

@@ -12,14 +12,17 @@ use super::resources::RawOutput;
 use super::s3_read::S3Output;
 use super::{credential_report, gaad, organization, resources, roots, s3_read, vpc_endpoints};
 use crate::error::JsonPath;
+use crate::parse::json::JsonTextError;
 
 /// How deep a directory tree is walked (a guard against symlink loops).
 const MAX_DEPTH: usize = 32;
 
 /// Load every input into one model. Each path is a file, or a directory read recursively
-/// (its `.json` and `.csv` files, in name order; `.md`, `.txt`, `.jsonl` and hidden files are
+/// (its `.json` and `.csv` files, in name order, extensions in any case; hidden entries
+/// (files and directories whose name starts with `.`) and `.md`, `.txt`, `.jsonl` files are
 /// skipped, any other file, and any entry that is not a regular file such as a FIFO, is
-/// skipped with a warning).
+/// skipped with a warning). A path given explicitly is always read. The same rule picks the
+/// files of a directory given to `validate`: [`is_hidden`], [`has_extension`].
 /// A file's format is detected from its content, as `docs/inputs.md` describes.
 pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
     let mut b = Builder::default();
@@ -48,8 +51,8 @@ fn load_path(
             entries.push(entry.map_err(|e| io_error(path, &e))?.path());
         }
         entries.sort();
-        for e in entries {
-            load_path(&e, b, depth + 1, false)?;
+        for e in entries.iter().filter(|e| !is_hidden(e)) {
+            load_path(e, b, depth + 1, false)?;
         }
         return Ok(());
     }
@@ -62,10 +65,7 @@ fn load_path(
             .push(ctx.warning(&JsonPath::default(), WarningKind::NotRegularFile));
         return Ok(());
     }
-    let wanted = matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("json") | Some("csv") | Some("JSON") | Some("CSV")
-    );
+    let wanted = has_extension(path, &["json", "csv"]);
     if !explicit && !wanted {
         if is_documentation(path) {
             return Ok(());
@@ -76,26 +76,56 @@ fn load_path(
             .push(ctx.warning(&JsonPath::default(), WarningKind::SkippedFile));
         return Ok(());
     }
-    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
-    load_text(FileCtx::new(path.to_path_buf()), &text, b)
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    let text = utf8_text(path, bytes)?;
+    let ctx = FileCtx::new(path.to_path_buf());
+    let pending = ctx.pending_warnings();
+    let loaded = load_text(ctx, &text, b);
+    b.model.warnings.extend(pending.take());
+    loaded
+}
+
+/// A file's bytes as text; text that is not UTF-8 is an error naming the byte offset.
+fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, IngestError> {
+    String::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
+        file: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// Whether a directory entry is hidden (its name starts with `.`): skipped in directory
+/// walks, by the loader and by `validate`, with everything under it.
+pub fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// Whether `path`'s extension is one of `exts` (lower case), in any case (`.JSON`).
+pub fn has_extension(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// Notes beside the data (`README.md`, `SOURCE.txt`, `.gitignore`) and JSON Lines request
 /// or scenario files of `simulate`: not account data, so skipping them drops nothing the
 /// user gave as data.
 fn is_documentation(path: &Path) -> bool {
-    let hidden = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'));
-    let doc_ext = matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("md") | Some("txt") | Some("jsonl")
-    );
-    hidden || doc_ext
+    has_extension(path, &["md", "txt", "jsonl"])
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> IngestError {
+/// Read a file given by the user as UTF-8 text, with the errors every command words the
+/// same way: `FILE: no such file or directory`, `FILE: cannot read: ...`,
+/// `FILE: not UTF-8 text (invalid byte at offset N)`.
+pub fn read_text(path: &Path) -> Result<String, IngestError> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    utf8_text(path, bytes)
+}
+
+/// The error for an I/O failure on `path`, worded as everywhere else: a missing file is
+/// `FILE: no such file or directory`, any other failure `FILE: cannot read: REASON`.
+pub fn io_error(path: &Path, e: &std::io::Error) -> IngestError {
     if e.kind() == std::io::ErrorKind::NotFound {
         IngestError::NotFound {
             file: path.to_path_buf(),
@@ -114,11 +144,21 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
     if credential_report::looks_like_report(body) {
         return credential_report::ingest(&ctx, body, b);
     }
-    let value: Value = serde_json::from_str(body).map_err(|e| IngestError::Json {
-        file: ctx.file.as_ref().clone(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
+    // The one strict reader: a key given twice anywhere is an error, never last-wins.
+    let value: Value = crate::parse::json::decode_unique(body).map_err(|e| match e {
+        JsonTextError::Syntax {
+            line,
+            column,
+            message,
+        } => IngestError::Json {
+            file: ctx.file.as_ref().clone(),
+            line,
+            column,
+            message,
+        },
+        JsonTextError::DuplicateKey { path, key } => {
+            ctx.invalid(&path, format!("`{key}` is given more than once"))
+        }
     })?;
     match &value {
         Value::Array(items) => resources::ingest_list(&ctx, items, b),

@@ -27,7 +27,7 @@ pub mod service_keys;
 mod vpc_endpoints;
 
 pub use error::IngestError;
-pub use loader::load;
+pub use loader::{has_extension, io_error, is_hidden, load, read_text};
 pub use model::{
     AccessKeyStatus, AccountId, CredentialReportRow, EnabledPolicyTypes, Group, InlinePolicy,
     InstanceProfile, ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind,

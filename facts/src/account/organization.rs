@@ -411,7 +411,14 @@ fn parent_node(
     }
 }
 
-/// Every OU must reach the root by following parents; an OU's parent is never an account.
+/// How many levels of OUs AWS allows under a root. AWS Organizations User Guide, "Quotas
+/// and service limits for AWS Organizations": OU maximum nesting in a root is five levels
+/// of OUs deep under a root. A deeper tree is no organization AWS can hold, and walking it
+/// would make every decision slower (issue 12: a 5,000-level chain).
+pub(crate) const MAX_OU_DEPTH: usize = 5;
+
+/// Every OU must reach the root by following parents, within [`MAX_OU_DEPTH`] levels; an
+/// OU's parent is never an account.
 fn check_acyclic(
     ctx: &FileCtx,
     units: &IndexMap<String, OrganizationalUnit>,
@@ -432,6 +439,14 @@ fn check_acyclic(
                             format!("OU `{uid}` is its own ancestor"),
                         ));
                     }
+                    if steps > MAX_OU_DEPTH && reaches_root(units, uid) {
+                        return Err(ctx.invalid(
+                            &top.key("organizationalUnits").index(i).key("parentId"),
+                            format!(
+                                "OU `{uid}` is nested more than {MAX_OU_DEPTH} levels under the root; AWS Organizations allows at most {MAX_OU_DEPTH} (Quotas and service limits for AWS Organizations)"
+                            ),
+                        ));
+                    }
                     node = unit.parent.clone();
                 }
                 OrgNode::Account(_) => {
@@ -444,4 +459,21 @@ fn check_acyclic(
         }
     }
     Ok(())
+}
+
+/// Whether following parents from OU `uid` reaches the root (and not a cycle), in at most
+/// one step per OU.
+fn reaches_root(units: &IndexMap<String, OrganizationalUnit>, uid: &str) -> bool {
+    let mut node = OrgNode::Unit(uid.to_string());
+    for _ in 0..=units.len() {
+        match node {
+            OrgNode::Root(_) => return true,
+            OrgNode::Unit(u) => match units.get(&u) {
+                Some(unit) => node = unit.parent.clone(),
+                None => return false,
+            },
+            OrgNode::Account(_) => return false,
+        }
+    }
+    false
 }

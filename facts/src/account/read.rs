@@ -2,7 +2,9 @@
 //! in its error, so the format readers ([`super::gaad`], [`super::resources`],
 //! [`super::organization`]) stay short and never index blindly.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -16,10 +18,13 @@ use crate::policy::Policy;
 /// A JSON object.
 pub(crate) type Object = Map<String, Value>;
 
-/// The file being read, for sources and errors.
+/// The file being read, for sources, errors and the warnings of nested readers.
 pub(crate) struct FileCtx {
     /// The file, shared by every [`Source`] read from it.
     pub file: Arc<PathBuf>,
+    /// Warnings raised by accessors that have no model at hand ([`FileCtx::members`],
+    /// [`FileCtx::tags`]); the loader moves them into the model once the file is read.
+    pending: Rc<RefCell<Vec<Warning>>>,
 }
 
 pub(crate) use crate::parse::type_name;
@@ -29,7 +34,28 @@ impl FileCtx {
     pub fn new(file: PathBuf) -> FileCtx {
         FileCtx {
             file: Arc::new(file),
+            pending: Rc::new(RefCell::new(Vec::new())),
         }
+    }
+
+    /// The warnings raised while reading this file, in reading order (a handle that
+    /// outlives the context, for the loader to move them into the model).
+    pub fn pending_warnings(&self) -> Rc<RefCell<Vec<Warning>>> {
+        Rc::clone(&self.pending)
+    }
+
+    /// `v` as an object whose members are all in `known`: each other member is an
+    /// `unsupported element` warning naming its path (nothing is dropped silently).
+    pub fn members<'v>(
+        &self,
+        v: &'v Value,
+        path: &JsonPath,
+        known: &[&str],
+    ) -> Result<&'v Object, IngestError> {
+        let o = self.object(v, path)?;
+        let mut pending = self.pending.borrow_mut();
+        self.check_keys(o, path, known, &mut pending);
+        Ok(o)
     }
 
     /// The source of the element at `path`.
@@ -118,7 +144,7 @@ impl FileCtx {
             Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     let p = at.index(i);
-                    let o = self.object(item, &p)?;
+                    let o = self.members(item, &p, &["Key", "Value"])?;
                     let k = self.req_str(o, "Key", &p)?;
                     let v = self.opt_str(o, "Value", &p)?.unwrap_or("");
                     tags.insert(k.to_string(), v.to_string());
@@ -150,6 +176,13 @@ impl FileCtx {
             }
         }
         Ok(tags)
+    }
+
+    /// Warn about members of `obj` that are not in `known`, among this file's warnings
+    /// (see [`FileCtx::members`], for an object already in hand).
+    pub fn warn_unknown(&self, obj: &Object, path: &JsonPath, known: &[&str]) {
+        let mut pending = self.pending.borrow_mut();
+        self.check_keys(obj, path, known, &mut pending);
     }
 
     /// Warn about members of `obj` that are not in `known` (nothing is dropped silently).
@@ -222,14 +255,22 @@ impl FileCtx {
         let decoded;
         let value = match v {
             Value::String(s) => {
-                decoded = decode_document_string(s).map_err(|reason| self.invalid(path, reason))?;
+                decoded = decode_document_string(s).map_err(|e| match e {
+                    // A key repeated inside the string: named by its full path.
+                    DocumentStringError::DuplicateKey { path: inner, key } => {
+                        let mut full = path.0.clone();
+                        full.extend(inner.0);
+                        self.invalid(&JsonPath(full), format!("`{key}` is given more than once"))
+                    }
+                    DocumentStringError::Other(reason) => self.invalid(path, reason),
+                })?;
                 &decoded
             }
             other => other,
         };
         crate::parse::parse_policy_value(value).map_err(|errors| {
             // Make each error's path absolute within the file, so that it prints as
-            // `file: RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Effect: ...`.
+            // `file: $.RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Effect: ...`.
             let mut errors = errors.with_file(self.file.as_ref().clone());
             for e in &mut errors.0 {
                 let mut full = path.0.clone();
@@ -245,25 +286,41 @@ impl FileCtx {
     }
 }
 
-/// Decode a policy document given as a string: JSON text, or URL-encoded JSON text.
-pub(crate) fn decode_document_string(s: &str) -> Result<Value, String> {
+/// Why a policy document given as a string could not be decoded.
+#[derive(Debug)]
+pub(crate) enum DocumentStringError {
+    /// A key repeated in the document, at `path` within it.
+    DuplicateKey { path: JsonPath, key: String },
+    /// Anything else, worded for the user.
+    Other(String),
+}
+
+impl From<String> for DocumentStringError {
+    fn from(s: String) -> Self {
+        DocumentStringError::Other(s)
+    }
+}
+
+/// Decode a policy document given as a string: JSON text, or URL-encoded JSON text. A key
+/// given twice in it is an error, as in every JSON iamlogic reads.
+pub(crate) fn decode_document_string(s: &str) -> Result<Value, DocumentStringError> {
     let trimmed = s.trim_start();
     let text = if trimmed.starts_with('{') {
         std::borrow::Cow::Borrowed(s)
     } else if trimmed.starts_with('%') {
         std::borrow::Cow::Owned(percent_decode(s)?)
     } else {
-        return Err(
+        return Err(DocumentStringError::Other(
             "expected a policy document (an object, a JSON string or a URL-encoded JSON string)"
                 .to_string(),
-        );
+        ));
     };
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "the policy document string is not JSON (line {}, column {}: {e})",
-            e.line(),
-            e.column()
-        )
+    use crate::parse::json::{decode_unique, JsonTextError};
+    decode_unique(&text).map_err(|e| match e {
+        JsonTextError::DuplicateKey { path, key } => {
+            DocumentStringError::DuplicateKey { path, key }
+        }
+        other => DocumentStringError::Other(format!("the policy document string is {other}")),
     })
 }
 
@@ -312,6 +369,10 @@ mod tests {
     #[test]
     fn bad_escapes_and_non_documents_are_errors() {
         assert!(decode_document_string("%7").is_err());
+        assert!(matches!(
+            decode_document_string(r#"{"Statement": [], "Statement": {}}"#),
+            Err(DocumentStringError::DuplicateKey { .. })
+        ));
         assert!(decode_document_string("%ZZ").is_err());
         assert!(decode_document_string("hello").is_err());
     }

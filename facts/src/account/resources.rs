@@ -28,6 +28,17 @@ pub(crate) enum RawOutput {
 }
 
 impl RawOutput {
+    /// The members the command prints (what is not read is still known, so not warned).
+    fn members(self) -> &'static [&'static str] {
+        match self {
+            RawOutput::BucketOrKeyPolicy => &["Policy", "PolicyName"],
+            RawOutput::LambdaPolicy => &["Policy", "RevisionId"],
+            RawOutput::Attributes => &["Attributes"],
+            RawOutput::SecretPolicy => &["ARN", "Name", "ResourcePolicy"],
+            RawOutput::EcrPolicy => &["registryId", "repositoryName", "policyText"],
+        }
+    }
+
     /// Recognise a raw output by its members.
     pub fn detect(o: &Object) -> Option<RawOutput> {
         let only = |allowed: &[&str]| o.keys().all(|k| allowed.contains(&k.as_str()));
@@ -46,6 +57,50 @@ impl RawOutput {
         }
     }
 }
+
+/// The attributes `aws sqs get-queue-attributes` and `aws sns get-topic-attributes` return
+/// (SQS API Reference, `GetQueueAttributes`; SNS API Reference, `GetTopicAttributes`): only
+/// `Policy`, `QueueArn` and `TopicArn` are read; any other member is warned about.
+const QUEUE_AND_TOPIC_ATTRIBUTES: [&str; 38] = [
+    "Policy",
+    "QueueArn",
+    "TopicArn",
+    "VisibilityTimeout",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+    "SqsManagedSseEnabled",
+    "Owner",
+    "SubscriptionsPending",
+    "SubscriptionsConfirmed",
+    "SubscriptionsDeleted",
+    "EffectiveDeliveryPolicy",
+    "DeliveryPolicy",
+    "DisplayName",
+    "FifoTopic",
+    "SignatureVersion",
+    "TracingConfig",
+    "ArchivePolicy",
+    "BeginningArchiveTime",
+    "DataProtectionPolicy",
+    "FifoThroughputScope",
+    "HTTPSuccessFeedbackRoleArn",
+    "HTTPFailureFeedbackRoleArn",
+];
 
 const RESOURCE_KEYS: [&str; 8] = [
     "arn",
@@ -155,13 +210,18 @@ pub(crate) fn ingest_raw(
     given: Option<(&str, Option<AccountId>, Tags)>,
     b: &mut Builder,
 ) -> Result<(), IngestError> {
+    ctx.warn_unknown(o, path, kind.members());
     let (doc, doc_key, own_arn): (Option<&Value>, JsonPath, Option<String>) = match kind {
         RawOutput::BucketOrKeyPolicy | RawOutput::LambdaPolicy => {
             (o.get("Policy"), path.key("Policy"), None)
         }
         RawOutput::Attributes => {
             let ap = path.key("Attributes");
-            let attrs = ctx.object(o.get("Attributes").unwrap_or(&Value::Null), &ap)?;
+            let attrs = ctx.members(
+                o.get("Attributes").unwrap_or(&Value::Null),
+                &ap,
+                &QUEUE_AND_TOPIC_ATTRIBUTES,
+            )?;
             let own = ctx
                 .opt_str(attrs, "QueueArn", &ap)?
                 .or(ctx.opt_str(attrs, "TopicArn", &ap)?)

@@ -507,6 +507,44 @@ impl Catalogue {
         self.condition_key(key).is_some()
     }
 
+    /// Why `action` (a request action, or a pattern with wildcards) names no action of the
+    /// catalogue, worded as `validate` words it, with a did-you-mean when a known name is
+    /// close; `None` when it names one (or is `*`, or not of the form `service:name`).
+    /// Every command warns with this text rather than deciding a typo silently.
+    pub fn unknown_action(&self, action: &str) -> Option<String> {
+        let (prefix, name) = action.split_once(':')?;
+        if action == "*" || prefix.is_empty() || name.is_empty() {
+            return None;
+        }
+        let wild = |s: &str| s.contains(['*', '?']);
+        if !wild(prefix) && !self.is_known_service(prefix) {
+            let hint = self
+                .suggest_service(prefix)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Some(format!(
+                "`{prefix}` in `{action}` is not a known service prefix{hint}"
+            ));
+        }
+        if wild(action) {
+            return self
+                .expand(action)
+                .next()
+                .is_none()
+                .then(|| format!("the pattern `{action}` matches no known action"));
+        }
+        if self.action(action).is_some() {
+            return None;
+        }
+        let hint = self
+            .suggest_action(action)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        Some(format!(
+            "`{action}` is not a known action of `{prefix}`{hint}"
+        ))
+    }
+
     /// "Did you mean": the known action closest to an unknown `prefix:Name` (by edit
     /// distance, case-insensitive), when one is close enough to be a plausible typo. When
     /// the prefix is unknown too, the closest service is tried first.

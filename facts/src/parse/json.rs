@@ -1,6 +1,11 @@
 //! JSON text → `serde_json::Value`, keeping what `Value` would silently drop: an object key
 //! given twice (JSON gives a repeated key no meaning; `Value` keeps only the last one). The
 //! parser turns each repeated key into an error, so nothing a user wrote is lost unseen.
+//!
+//! This is the one JSON reader of every input iamlogic takes (policies, GAAD,
+//! `resources.json`, `organization.json`, policies given as JSON strings, scenarios,
+//! `--requests` lines): [`decode_unique`] rejects a repeated key with its path, and
+//! [`syntax_message`] words serde_json's errors without repeating their location.
 
 use std::fmt;
 
@@ -10,7 +15,7 @@ use serde_json::{Map, Number, Value};
 use crate::error::{JsonPath, PathSegment};
 
 /// A decoded document and the paths of the keys it repeats.
-pub(super) struct Decoded {
+pub struct Decoded {
     /// The value, as `serde_json::from_str::<Value>` would give it (last key wins).
     pub value: Value,
     /// Each repeated key, by its path.
@@ -18,7 +23,7 @@ pub(super) struct Decoded {
 }
 
 /// Decode `text` as one JSON value (serde_json's grammar, recursion limit and errors).
-pub(super) fn decode(text: &str) -> Result<Decoded, serde_json::Error> {
+pub fn decode(text: &str) -> Result<Decoded, serde_json::Error> {
     let mut st = State {
         path: Vec::new(),
         duplicates: Vec::new(),
@@ -30,6 +35,67 @@ pub(super) fn decode(text: &str) -> Result<Decoded, serde_json::Error> {
         value,
         duplicates: st.duplicates,
     })
+}
+
+/// Why JSON text could not be read as one value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonTextError {
+    /// The text is not JSON.
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde_json's description, without its location.
+        message: String,
+    },
+    /// An object key given twice (the first repeated key of the text).
+    #[error("{path}: `{key}` is given more than once")]
+    DuplicateKey {
+        /// Where the repeated key sits.
+        path: JsonPath,
+        /// The key.
+        key: String,
+    },
+}
+
+impl JsonTextError {
+    /// A syntax error from serde_json's error.
+    pub fn syntax(e: &serde_json::Error) -> JsonTextError {
+        JsonTextError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: syntax_message(e),
+        }
+    }
+}
+
+/// Decode `text` as one JSON value whose objects repeat no key.
+pub fn decode_unique(text: &str) -> Result<Value, JsonTextError> {
+    let decoded = decode(text).map_err(|e| JsonTextError::syntax(&e))?;
+    match decoded.duplicates.into_iter().next() {
+        None => Ok(decoded.value),
+        Some(path) => {
+            let key = match path.0.last() {
+                Some(PathSegment::Key(k)) => k.clone(),
+                _ => String::new(),
+            };
+            Err(JsonTextError::DuplicateKey { path, key })
+        }
+    }
+}
+
+/// serde_json's description of `e` without the ` at line L column C` it appends, so that
+/// a message gives the location once, in iamlogic's own words.
+pub fn syntax_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match full.strip_suffix(&suffix) {
+        Some(m) => m.to_string(),
+        None => full,
+    }
 }
 
 struct State {
@@ -125,7 +191,21 @@ mod tests {
         let plain: Value = serde_json::from_str(text).unwrap();
         assert_eq!(d.value, plain);
         let dups: Vec<String> = d.duplicates.iter().map(|p| p.to_string()).collect();
-        assert_eq!(dups, vec!["a[6].b", "a", "c.d[0].e"]);
+        assert_eq!(dups, vec!["$.a[6].b", "$.a", "$.c.d[0].e"]);
+    }
+
+    #[test]
+    fn decode_unique_names_the_first_repeated_key_and_messages_give_the_location_once() {
+        let e = decode_unique(r#"{"Statement":[{"Effect":"Deny","Effect":"Allow"}]}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "$.Statement[0].Effect: `Effect` is given more than once"
+        );
+        let e = decode_unique("{\"a\": 1,}").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "malformed JSON at line 1, column 9: trailing comma"
+        );
     }
 
     #[test]

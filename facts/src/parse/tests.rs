@@ -147,7 +147,7 @@ fn error_malformed_json_has_line_and_column() {
     }
     assert!(e
         .to_string()
-        .starts_with("$: malformed JSON at line 4, column 1"));
+        .starts_with("malformed JSON at line 4, column 1"));
 }
 
 #[test]
@@ -155,17 +155,17 @@ fn error_unknown_elements_at_each_level() {
     assert_eq!(
         errors(r#"{"Version":"2012-10-17","Statment":[]}"#),
         vec![
-            "Statment: unknown element `Statment`",
+            "$.Statment: unknown element `Statment`",
             "$: missing required element `Statement`"
         ]
     );
     assert_eq!(
         errors(r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","effect":"Deny"}]}"#),
-        vec!["Statement[0].effect: unknown element `effect`"]
+        vec!["$.Statement[0].effect: unknown element `effect`"]
     );
     assert_eq!(
         errors(r#"{"Statement":{"Effect":"Allow","Action":"*","Principal":{"Aws":"*"}}}"#),
-        vec!["Statement.Principal.Aws: unknown element `Aws`"]
+        vec!["$.Statement.Principal.Aws: unknown element `Aws`"]
     );
 }
 
@@ -176,8 +176,8 @@ fn error_missing_effect_and_action() {
             r#"{"Statement":[{"Action":"*","Resource":"*"},{"Effect":"Allow","Resource":"*"}]}"#
         ),
         vec![
-            "Statement[0]: missing required element `Effect`",
-            "Statement[1]: missing required element `Action`"
+            "$.Statement[0]: missing required element `Effect`",
+            "$.Statement[1]: missing required element `Action`"
         ]
     );
 }
@@ -189,9 +189,9 @@ fn error_conflicting_pairs() {
             r#"{"Statement":{"Effect":"Allow","Action":"*","NotAction":"s3:*","Resource":"*","NotResource":"*","Principal":"*","NotPrincipal":"*"}}"#
         ),
         vec![
-            "Statement: `Action` and `NotAction` cannot both appear in one statement",
-            "Statement: `Resource` and `NotResource` cannot both appear in one statement",
-            "Statement: `Principal` and `NotPrincipal` cannot both appear in one statement"
+            "$.Statement: `Action` and `NotAction` cannot both appear in one statement",
+            "$.Statement: `Resource` and `NotResource` cannot both appear in one statement",
+            "$.Statement: `Principal` and `NotPrincipal` cannot both appear in one statement"
         ]
     );
 }
@@ -200,27 +200,27 @@ fn error_conflicting_pairs() {
 fn error_invalid_values_version_effect_action_principal() {
     assert_eq!(
         errors(r#"{"Version":"2012-10-18","Statement":[]}"#),
-        vec!["Version: invalid value `2012-10-18`: the policy version must be `2012-10-17` or `2008-10-17`"]
+        vec!["$.Version: invalid value `2012-10-18`: the policy version must be `2012-10-17` or `2008-10-17`"]
     );
     assert_eq!(
         errors(r#"{"Statement":[{"Effect":"allow","Action":"*"}]}"#),
-        vec!["Statement[0].Effect: invalid value `allow`: the effect must be `Allow` or `Deny`"]
+        vec!["$.Statement[0].Effect: invalid value `allow`: the effect must be `Allow` or `Deny`"]
     );
     let e = errors(r#"{"Statement":[{"Effect":"Allow","Action":["s3:Get*","GetObject","s3:"]}]}"#);
     assert_eq!(e.len(), 2);
     assert!(
-        e[0].starts_with("Statement[0].Action[1]: invalid value `GetObject`"),
+        e[0].starts_with("$.Statement[0].Action[1]: invalid value `GetObject`"),
         "{e:?}"
     );
     assert!(
-        e[1].starts_with("Statement[0].Action[2]: invalid value `s3:`"),
+        e[1].starts_with("$.Statement[0].Action[2]: invalid value `s3:`"),
         "{e:?}"
     );
     let e = errors(
         r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":"arn:aws:iam::1:root"}]}"#,
     );
     assert!(
-        e[0].starts_with("Statement[0].Principal: invalid value"),
+        e[0].starts_with("$.Statement[0].Principal: invalid value"),
         "{e:?}"
     );
 }
@@ -232,11 +232,11 @@ fn error_invalid_arn_with_its_path() {
     );
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(
-        e[0].starts_with("Statement[0].Resource[2]: invalid ARN `bucket-name`"),
+        e[0].starts_with("$.Statement[0].Resource[2]: invalid ARN `bucket-name`"),
         "{e:?}"
     );
     assert!(
-        e[1].starts_with("Statement[0].Resource[3]: invalid ARN `arn:aws:s3`"),
+        e[1].starts_with("$.Statement[0].Resource[3]: invalid ARN `arn:aws:s3`"),
         "{e:?}"
     );
     // Accepted: a short ARN ending in `*` (as AWS-managed policies use), variables.
@@ -252,8 +252,8 @@ fn error_unknown_operator() {
             r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a:b":"c"},"NullIfExists":{"a:b":"true"}}}]}"#
         ),
         vec![
-            "Statement[0].Condition.StringEqualz: unknown condition operator `StringEqualz`",
-            "Statement[0].Condition.NullIfExists: unknown condition operator `NullIfExists`"
+            "$.Statement[0].Condition.StringEqualz: unknown condition operator `StringEqualz`",
+            "$.Statement[0].Condition.NullIfExists: unknown condition operator `NullIfExists`"
         ]
     );
 }
@@ -267,9 +267,9 @@ fn error_wrong_types_with_expected_and_found() {
     assert_eq!(
         errors(r#"{"Version":2012,"Id":1,"Statement":"x"}"#),
         vec![
-            "Version: expected a string, found a number",
-            "Id: expected a string, found a number",
-            "Statement: expected a statement object or an array of them, found a string"
+            "$.Version: expected a string, found a number",
+            "$.Id: expected a string, found a number",
+            "$.Statement: expected a statement object or an array of them, found a string"
         ]
     );
     assert_eq!(
@@ -277,28 +277,28 @@ fn error_wrong_types_with_expected_and_found() {
             r#"{"Statement":[1,{"Sid":5,"Effect":true,"Action":["s3:Get*",null],"Resource":{}}]}"#
         ),
         vec![
-            "Statement[0]: expected a statement (an object), found a number",
-            "Statement[1].Sid: expected a string, found a number",
-            "Statement[1].Effect: expected a string, found a boolean",
-            "Statement[1].Action[1]: expected a string, found null",
-            "Statement[1].Resource: expected a string or an array of strings, found an object"
+            "$.Statement[0]: expected a statement (an object), found a number",
+            "$.Statement[1].Sid: expected a string, found a number",
+            "$.Statement[1].Effect: expected a string, found a boolean",
+            "$.Statement[1].Action[1]: expected a string, found null",
+            "$.Statement[1].Resource: expected a string or an array of strings, found an object"
         ]
     );
     assert_eq!(
         errors(r#"{"Statement":{"Effect":"Allow","Action":"*","Condition":{"StringEquals":{"a:b":{"c":1}},"Bool":["x"],"StringLike":{"k:k":["a",[]]}}}}"#),
         vec![
-            "Statement.Condition.StringEquals.a:b: expected a string, number or boolean, or an array of them, found an object",
-            "Statement.Condition.Bool: expected an object of condition keys, found an array",
-            "Statement.Condition.StringLike.k:k[1]: expected a string, number or boolean, found an array"
+            "$.Statement.Condition.StringEquals.a:b: expected a string, number or boolean, or an array of them, found an object",
+            "$.Statement.Condition.Bool: expected an object of condition keys, found an array",
+            "$.Statement.Condition.StringLike.k:k[1]: expected a string, number or boolean, found an array"
         ]
     );
     assert_eq!(
         errors(r#"{"Statement":{"Effect":"Allow","Action":"*","Condition":"x"}}"#),
-        vec!["Statement.Condition: expected an object of condition operators, found a string"]
+        vec!["$.Statement.Condition: expected an object of condition operators, found a string"]
     );
     assert_eq!(
         errors(r#"{"Statement":{"Effect":"Allow","Action":"*","Principal":{"AWS":7}}}"#),
-        vec!["Statement.Principal.AWS: expected a string or an array of strings, found a number"]
+        vec!["$.Statement.Principal.AWS: expected a string or an array of strings, found a number"]
     );
 }
 
@@ -312,7 +312,7 @@ fn errors_are_all_collected_and_carry_the_file() {
     assert_eq!(e.0.len(), 3);
     assert!(e
         .to_string()
-        .starts_with("p.json: Statement[0].Effect: invalid value `Maybe`"));
+        .starts_with("p.json: $.Statement[0].Effect: invalid value `Maybe`"));
 }
 
 #[test]
@@ -346,8 +346,8 @@ fn error_duplicate_keys_are_reported_not_dropped() {
             r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Action":"iam:*","Resource":"*"}],"Version":"2012-10-17","Version":"2012-10-17"}"#
         ),
         vec![
-            "Statement[0].Action: `Action` is given more than once",
-            "Version: `Version` is given more than once"
+            "$.Statement[0].Action: `Action` is given more than once",
+            "$.Version: `Version` is given more than once"
         ]
     );
     // Alongside the document's other errors.
@@ -357,8 +357,8 @@ fn error_duplicate_keys_are_reported_not_dropped() {
     assert_eq!(
         e,
         vec![
-            "Statement.Condition.StringEquals.k:k: `k:k` is given more than once",
-            "Statement.Effect: invalid value `Maybe`: the effect must be `Allow` or `Deny`"
+            "$.Statement.Condition.StringEquals.k:k: `k:k` is given more than once",
+            "$.Statement.Effect: invalid value `Maybe`: the effect must be `Allow` or `Deny`"
         ]
     );
 }

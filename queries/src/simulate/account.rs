@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::input::check_request;
 use super::principal::classify;
 use super::{result_of, SimulateError, SimulationResult};
-use crate::scenario::context_of;
+use crate::scenario::{context_of, line_file, strict_json};
 
 /// One request in account mode (a line of `--requests FILE`, or the flags).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,64 +30,112 @@ pub struct RequestSpec {
     pub context: Context,
 }
 
-/// One line of a requests file, as written.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSpec {
-    principal: String,
-    action: String,
-    #[serde(default)]
-    resource: Option<String>,
-    #[serde(default, rename = "resourceAccount")]
-    resource_account: Option<String>,
-    #[serde(default)]
-    context: Option<Value>,
-}
+/// The fields of one line of a requests file.
+const REQUEST_FIELDS: [&str; 5] = [
+    "principal",
+    "action",
+    "resource",
+    "resourceAccount",
+    "context",
+];
 
 /// Read `--requests FILE`: JSON Lines of `{principal, action, resource, resourceAccount?,
 /// context?}`. A line with a missing or unknown field is an error naming the line and field.
 pub fn read_requests(path: &Path) -> Result<Vec<RequestSpec>, SimulateError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SimulateError::Io {
-        file: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    Ok(read_numbered_requests(path)?
+        .into_iter()
+        .map(|(_, spec)| spec)
+        .collect())
+}
+
+/// [`read_requests`], each request with its 1-based line number in the file (blank lines
+/// are skipped), so that results can be joined back to their lines. Errors name the line
+/// and the JSON path in it: `FILE:LINE: $.context.aws:SourceIp: ...`.
+pub fn read_numbered_requests(path: &Path) -> Result<Vec<(usize, RequestSpec)>, SimulateError> {
+    let text = facts::account::read_text(path)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let raw: RawSpec = serde_json::from_str(line).map_err(|e| SimulateError::Json {
-            file: path.to_path_buf(),
-            line: n + 1,
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-        let at = format!("line {}", n + 1);
-        let context = match &raw.context {
-            None | Some(Value::Null) => Context::new(),
-            Some(c) => context_of(c, path, &format!("{at}.context"))?,
-        };
-        let spec = RequestSpec {
-            principal: raw.principal,
-            action: raw.action,
-            resource: raw.resource.unwrap_or_else(|| "*".to_string()),
-            resource_account: raw.resource_account,
-            context,
-        };
-        check_request(
-            &spec.principal,
-            &spec.action,
-            &spec.resource,
-            spec.resource_account.as_deref(),
-        )
-        .map_err(|(field, reason)| SimulateError::Invalid {
-            file: path.to_path_buf(),
-            path: format!("{at}.{field}"),
-            reason,
-        })?;
-        out.push(spec);
+        let v = strict_json(line, path, n)?;
+        let at = line_file(path, n + 1);
+        out.push((n + 1, request_of(&v, &at)?));
     }
     Ok(out)
+}
+
+/// One request object; `at` names the file and line.
+fn request_of(v: &Value, at: &Path) -> Result<RequestSpec, SimulateError> {
+    let invalid = |path: String, reason: String| SimulateError::Invalid {
+        file: at.to_path_buf(),
+        path,
+        reason,
+    };
+    let Value::Object(map) = v else {
+        return Err(invalid(
+            "$".to_string(),
+            format!(
+                "expected a request object {{{}}}, found {}",
+                REQUEST_FIELDS.join(", "),
+                json_type(v)
+            ),
+        ));
+    };
+    if let Some(k) = map.keys().find(|k| !REQUEST_FIELDS.contains(&k.as_str())) {
+        return Err(invalid(
+            format!("${}", facts::error::key_segment(k)),
+            format!(
+                "unknown field `{k}` (expected one of {})",
+                REQUEST_FIELDS.join(", ")
+            ),
+        ));
+    }
+    let string = |k: &str| -> Result<Option<String>, SimulateError> {
+        match map.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(invalid(
+                format!("$.{k}"),
+                format!("expected a string, found {}", json_type(other)),
+            )),
+        }
+    };
+    let required = |k: &str| -> Result<String, SimulateError> {
+        string(k)?.ok_or_else(|| invalid("$".to_string(), format!("missing required field `{k}`")))
+    };
+    let context = match map.get("context") {
+        None | Some(Value::Null) => Context::new(),
+        Some(c) => context_of(c, at, "$.context")?,
+    };
+    let spec = RequestSpec {
+        principal: required("principal")?,
+        action: required("action")?,
+        resource: string("resource")?.unwrap_or_else(|| "*".to_string()),
+        resource_account: string("resourceAccount")?,
+        context,
+    };
+    check_request(
+        &spec.principal,
+        &spec.action,
+        &spec.resource,
+        spec.resource_account.as_deref(),
+    )
+    .map_err(|(field, reason)| invalid(format!("$.{field}"), reason))?;
+    Ok(spec)
+}
+
+/// The JSON type of `v`, for messages.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Policies added to the loaded data for one run.
@@ -211,6 +259,8 @@ impl AccountSimulator {
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
         let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
+        // Per distinct caller: its account id, if it has one.
+        let mut callers_account: HashMap<&str, Option<String>> = HashMap::new();
         type ResourceInfo = (Option<Sym>, Option<String>);
         let mut resources: HashMap<(&str, Option<&str>), ResourceInfo> = HashMap::new();
         let mut out = Vec::with_capacity(specs.len());
@@ -241,8 +291,18 @@ impl AccountSimulator {
                         (known.map(|x| x.id), owner)
                     })
                     .clone();
+                // docs/evaluation-logic.md, "unknown owner": a resource whose owner is
+                // unknown is taken to be in the caller's account, for the identity side
+                // (no cross-account rule) and for that account's RCPs alike, as in
+                // scenario mode (`aws:ResourceAccount` stays absent).
                 let resource_account = resource_account_id
                     .as_deref()
+                    .or_else(|| {
+                        callers_account
+                            .entry(spec.principal.as_str())
+                            .or_insert_with(|| classify(&spec.principal).and_then(|c| c.account))
+                            .as_deref()
+                    })
                     .and_then(|a| tables.account_entity(a));
                 let principal = callers
                     .entry(spec.principal.as_str())

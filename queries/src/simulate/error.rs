@@ -10,7 +10,8 @@ use facts::PolicyErrors;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SimulateError {
-    /// The file could not be read.
+    /// The file could not be read (reading a user's file gives an [`IngestError`], worded
+    /// like every other command's; this is for other failures).
     #[error("{}: cannot read: {message}", file.display())]
     Io {
         /// The file.
@@ -30,22 +31,25 @@ pub enum SimulateError {
         /// The JSON reader's description.
         message: String,
     },
-    /// An element is missing or has the wrong type or value.
-    #[error("{}: {path}: {reason}", file.display())]
+    /// An element is missing or has the wrong type or value. A flag's error is worded like
+    /// every command's flag errors: `--action: ...` (its `file` is `<command line>`).
+    #[error("{}{path}: {reason}", file_prefix(file))]
     Invalid {
-        /// The file (`<command line>` for flags).
+        /// The file (`<command line>` for flags), or `FILE:LINE` for one line of a JSON
+        /// Lines file.
         file: PathBuf,
-        /// Where: `line 3: identityPolicies[0]`, `--principal`...
+        /// Where: a JSON path (`$.identityPolicies[0]`), or a flag (`--principal`).
         path: String,
         /// What was expected.
         reason: String,
     },
-    /// A policy document inside the input does not parse.
-    #[error("{}: {path}: invalid policy document: {errors}", file.display())]
+    /// A policy document inside the input does not parse: one line per error, each with
+    /// its full path (`FILE: $.resourcePolicy.Statement[0].Effect: ...`).
+    #[error("{}", policy_errors_text(file, path, errors))]
     Policy {
-        /// The file.
+        /// The file, or `FILE:LINE` for one line of a JSON Lines file.
         file: PathBuf,
-        /// Where the document sits (`line 2: resourcePolicy`).
+        /// Where the document sits (`$.resourcePolicy`).
         path: String,
         /// The parser's errors, relative to the document.
         errors: PolicyErrors,
@@ -53,4 +57,31 @@ pub enum SimulateError {
     /// The account data could not be loaded.
     #[error(transparent)]
     Ingest(#[from] IngestError),
+}
+
+/// Each error of a policy document that sits at `path` in `file`, with its full path.
+fn policy_errors_text(file: &std::path::Path, path: &str, errors: &PolicyErrors) -> String {
+    errors
+        .0
+        .iter()
+        .map(|e| {
+            let inner = e.path.to_string();
+            format!(
+                "{}: {path}{}: {}",
+                file.display(),
+                inner.trim_start_matches('$'),
+                e.kind
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `FILE: ` before a path, nothing before a flag (`file` is `<command line>`).
+fn file_prefix(file: &std::path::Path) -> String {
+    if file == std::path::Path::new("<command line>") {
+        String::new()
+    } else {
+        format!("{}: ", file.display())
+    }
 }

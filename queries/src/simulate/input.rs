@@ -127,31 +127,27 @@ fn check_values(key: &str, t: ValueType, value: &ContextValue) -> Result<(), Str
     }
 }
 
-/// Type-check a context read from a file (scenario or `--requests` line): each key the
-/// action catalogue knows must hold values of its documented type, and a multivalued key
-/// given a single value becomes a one-element set (as with `--context`). `path` is where
-/// the context object sits (`line 3.context`); errors name `path.KEY`.
-pub(crate) fn typed_context(
-    ctx: Context,
+/// Type-check the value of one context key read from a file (scenario or `--requests`
+/// line): a key the action catalogue knows must hold values of its documented type, and a
+/// multivalued key given a single value becomes a one-element set (as with `--context`).
+/// `path` is where the key sits, as the user spelled it (`$.context.aws:SourceIp`).
+pub(crate) fn typed_value(
+    key: &str,
+    mut value: ContextValue,
     file: &Path,
     path: &str,
-) -> Result<Context, SimulateError> {
-    let mut out = Context::new();
-    for (key, value) in ctx.iter() {
-        let mut value = value.clone();
-        if let Some((t, list)) = catalogue_type(key) {
-            check_values(key, t, &value).map_err(|reason| SimulateError::Invalid {
-                file: file.to_path_buf(),
-                path: format!("{path}.{key}"),
-                reason,
-            })?;
-            if let (true, ContextValue::Single(v)) = (list, &value) {
-                value = ContextValue::Multi(vec![v.clone()]);
-            }
+) -> Result<ContextValue, SimulateError> {
+    if let Some((t, list)) = catalogue_type(key) {
+        check_values(key, t, &value).map_err(|reason| SimulateError::Invalid {
+            file: file.to_path_buf(),
+            path: path.to_string(),
+            reason,
+        })?;
+        if let (true, ContextValue::Single(v)) = (list, &value) {
+            value = ContextValue::Multi(vec![v.clone()]);
         }
-        out.insert(key, value);
     }
-    Ok(out)
+    Ok(value)
 }
 
 /// Parse `--context` flags into a context: `KEY=VALUE` or `KEY:TYPE=VALUE`. A key given
@@ -472,23 +468,24 @@ mod tests {
 
     #[test]
     fn file_contexts_are_typed_by_the_catalogue() {
-        let mut ctx = Context::new();
-        ctx.insert("aws:SourceIp", ContextValue::Single("notanip".into()));
-        let e = typed_context(ctx, Path::new("r.jsonl"), "line 2.context")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("r.jsonl") && e.contains("line 2.context.aws:sourceip"),
-            "{e}"
-        );
+        let e = typed_value(
+            "aws:SourceIp",
+            ContextValue::Single("notanip".into()),
+            Path::new("r.jsonl:2"),
+            "$.context.aws:SourceIp",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("r.jsonl:2: $.context.aws:SourceIp"), "{e}");
         assert!(e.contains("notanip"), "{e}");
-        let mut ctx = Context::new();
-        ctx.insert("aws:TagKeys", ContextValue::Single("env".into()));
-        let ok = typed_context(ctx, Path::new("r.jsonl"), "line 1.context").unwrap();
-        assert_eq!(
-            ok.get("aws:TagKeys"),
-            Some(&ContextValue::Multi(vec!["env".into()]))
-        );
+        let ok = typed_value(
+            "aws:TagKeys",
+            ContextValue::Single("env".into()),
+            Path::new("r.jsonl:1"),
+            "$.context.aws:TagKeys",
+        )
+        .unwrap();
+        assert_eq!(ok, ContextValue::Multi(vec!["env".into()]));
     }
 
     #[test]

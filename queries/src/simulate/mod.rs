@@ -16,7 +16,9 @@ use facts::policy::Effect;
 use facts::tables::{FactTables, Layer};
 use rules::Decision;
 
-pub use account::{read_requests, AccountSimulator, ExtraPolicies, RequestSpec};
+pub use account::{
+    read_numbered_requests, read_requests, AccountSimulator, ExtraPolicies, RequestSpec,
+};
 pub use error::SimulateError;
 pub use input::{check_request_flags, parse_context_flags};
 pub use rules::Outcome;

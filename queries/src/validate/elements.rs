@@ -18,7 +18,7 @@ pub(crate) fn check_policy(policy: &Policy, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             Severity::Warning,
             Code::EmptyElement,
-            "Statement".to_string(),
+            "$.Statement".to_string(),
             "the policy has no statement: it grants and denies nothing".to_string(),
         ));
     }

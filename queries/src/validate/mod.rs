@@ -58,6 +58,7 @@ pub fn validate_policy(text: &str, kind: PolicyKind) -> Vec<Finding> {
     let policy = match parse_policy(text) {
         Ok(p) => p,
         Err(errors) => {
+            let partial = statements_that_parse(text, &errors);
             out.extend(errors.0.into_iter().map(|e| {
                 Finding::new(
                     Severity::Error,
@@ -66,6 +67,16 @@ pub fn validate_policy(text: &str, kind: PolicyKind) -> Vec<Finding> {
                     e.kind.to_string(),
                 )
             }));
+            // A parse error stops no check of the statements that did parse: their
+            // findings follow the syntax errors, with their own paths.
+            if let Some((policy, doc)) = partial {
+                let mut more = Vec::new();
+                check_policy(&policy, &Shape::new(&doc), kind, &mut more);
+                out.extend(
+                    more.into_iter()
+                        .filter(|f| f.code != Code::MissingVersion && f.code != Code::EmptyElement),
+                );
+            }
             return out;
         }
     };
@@ -73,6 +84,65 @@ pub fn validate_policy(text: &str, kind: PolicyKind) -> Vec<Finding> {
     let doc: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     check_policy(&policy, &Shape::new(&doc), kind, &mut out);
     out
+}
+
+/// The statements of a document that does not parse as a whole but whose statements parse
+/// one by one (each keeps its index in the document), with the decoded document; `None`
+/// when the text is not JSON, repeats a key, or no statement parses.
+fn statements_that_parse(
+    text: &str,
+    errors: &facts::PolicyErrors,
+) -> Option<(Policy, serde_json::Value)> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let doc = facts::parse::json::decode_unique(body).ok()?;
+    // A JSON or repeated-key error leaves nothing to check statement by statement.
+    if errors.0.iter().any(|e| {
+        matches!(
+            e.kind,
+            PolicyErrorKind::Json { .. } | PolicyErrorKind::DuplicateKey(_)
+        )
+    }) {
+        return None;
+    }
+    let statements: Vec<&serde_json::Value> = match doc.get("Statement")? {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        lone @ serde_json::Value::Object(_) => vec![lone],
+        _ => return None,
+    };
+    let version = doc
+        .get("Version")
+        .and_then(|v| v.as_str())
+        .filter(|v| *v == "2012-10-17" || *v == "2008-10-17");
+    let mut parsed = Vec::new();
+    for (i, st) in statements.into_iter().enumerate() {
+        let mut one = serde_json::Map::new();
+        if let Some(v) = version {
+            one.insert("Version".to_string(), v.into());
+        }
+        one.insert(
+            "Statement".to_string(),
+            serde_json::Value::Array(vec![st.clone()]),
+        );
+        if let Ok(p) = facts::parse::parse_policy_value(&serde_json::Value::Object(one)) {
+            for mut s in p.statements {
+                s.index = i;
+                parsed.push(s);
+            }
+        }
+    }
+    if parsed.is_empty() {
+        return None;
+    }
+    let policy = Policy {
+        version: match version {
+            Some("2012-10-17") => facts::policy::PolicyVersion::V2012_10_17,
+            _ => facts::policy::PolicyVersion::V2008_10_17,
+        },
+        version_given: version.is_some(),
+        id: None,
+        statements: parsed,
+    };
+    Some((policy, doc))
 }
 
 /// The code of a parser error: the parser's shape rules for actions and resources have

@@ -22,11 +22,11 @@ impl<'v> Shape<'v> {
         }
     }
 
-    /// `Statement[i]`, or `Statement` for a lone statement object.
+    /// `$.Statement[i]`, or `$.Statement` for a lone statement object.
     pub(crate) fn statement(&self, index: usize) -> String {
         match self.statement {
-            Some(Value::Array(_)) => format!("Statement[{index}]"),
-            _ => "Statement".to_string(),
+            Some(Value::Array(_)) => format!("$.Statement[{index}]"),
+            _ => "$.Statement".to_string(),
         }
     }
 

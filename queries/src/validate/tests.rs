@@ -103,9 +103,9 @@ fn unknown_service_and_action_with_did_you_mean() {
     assert_eq!(
         codes(&f),
         vec![
-            (Code::UnknownAction, "Statement[0].Action[1]"),
-            (Code::UnknownService, "Statement[0].Action[2]"),
-            (Code::InvalidAction, "Statement[0].Action[3]"),
+            (Code::UnknownAction, "$.Statement[0].Action[1]"),
+            (Code::UnknownService, "$.Statement[0].Action[2]"),
+            (Code::InvalidAction, "$.Statement[0].Action[3]"),
         ]
     );
     assert!(
@@ -127,7 +127,7 @@ fn wildcard_matching_nothing_is_a_warning() {
     let f = run(&p, PolicyKind::Managed);
     assert_eq!(
         codes(&f),
-        vec![(Code::ActionMatchesNothing, "Statement[0].Action[0]")]
+        vec![(Code::ActionMatchesNothing, "$.Statement[0].Action[0]")]
     );
     assert_eq!(f[0].severity, Severity::Warning);
 }
@@ -154,12 +154,12 @@ fn condition_keys_unknown_and_not_applicable() {
         vec![
             (
                 Code::UnknownConditionKey,
-                "Statement[0].Condition.StringEquals.aws:SourceIpp"
+                "$.Statement[0].Condition.StringEquals.aws:SourceIpp"
             ),
             // Service Authorization Reference: s3:prefix is a key of ListBucket, not GetObject.
             (
                 Code::ConditionKeyNotApplicable,
-                "Statement[0].Condition.StringEquals.s3:prefix"
+                "$.Statement[0].Condition.StringEquals.s3:prefix"
             ),
         ]
     );
@@ -184,9 +184,9 @@ fn allow_not_action_not_resource_and_star_on_star_are_security_warnings() {
     assert_eq!(
         sec,
         vec![
-            (Code::AllowWithNotAction, "Statement[0].NotAction"),
-            (Code::AllowWithNotResource, "Statement[1].NotResource"),
-            (Code::AllowAllActionsAllResources, "Statement[2]"),
+            (Code::AllowWithNotAction, "$.Statement[0].NotAction"),
+            (Code::AllowWithNotResource, "$.Statement[1].NotResource"),
+            (Code::AllowAllActionsAllResources, "$.Statement[2]"),
         ]
     );
 }
@@ -198,7 +198,7 @@ fn pass_role_on_star_is_a_security_warning_also_through_wildcards() {
         let f = run(&p, PolicyKind::Managed);
         assert_eq!(
             codes(&f),
-            vec![(Code::PassRoleWithStarResource, "Statement[0].Resource[0]")],
+            vec![(Code::PassRoleWithStarResource, "$.Statement[0].Resource[0]")],
             "{action}"
         );
     }
@@ -212,7 +212,10 @@ fn duplicate_redundant_and_shadowed_statements() {
     let a = stmt(0, Effect::Allow, &["s3:GetObject"], &["*"]);
     let dup = stmt(1, Effect::Allow, &["s3:GetObject"], &["*"]);
     let f = run(&policy(vec![a.clone(), dup]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::DuplicateStatement, "Statement[1]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::DuplicateStatement, "$.Statement[1]")]
+    );
 
     // s3:* on * covers s3:Get* on *: the narrower one is redundant.
     let narrow = stmt(0, Effect::Allow, &["s3:Get*"], &["*"]);
@@ -221,7 +224,10 @@ fn duplicate_redundant_and_shadowed_statements() {
         &policy(vec![narrow.clone(), wide.clone()]),
         PolicyKind::Managed,
     );
-    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "Statement[0]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::RedundantStatement, "$.Statement[0]")]
+    );
     assert_eq!(f[0].severity, Severity::Suggestion);
 
     // A conditional wide Allow does not make the narrow one redundant.
@@ -240,20 +246,26 @@ fn duplicate_redundant_and_shadowed_statements() {
     // An unconditional Deny of s3:* shadows the Allow.
     let deny = stmt(1, Effect::Deny, &["s3:*"], &["*"]);
     let f = run(&policy(vec![narrow, deny]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::ShadowedByDeny, "Statement[0]")]);
+    assert_eq!(codes(&f), vec![(Code::ShadowedByDeny, "$.Statement[0]")]);
 
     // Two lists naming the same actions cover each other: only the later is reported.
     let x = stmt(0, Effect::Allow, &["s3:GetObject", "s3:PutObject"], &["*"]);
     let y = stmt(1, Effect::Allow, &["s3:PutObject", "s3:GetObject"], &["*"]);
     let f = run(&policy(vec![x, y]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "Statement[1]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::RedundantStatement, "$.Statement[1]")]
+    );
 
     // `s3:GetObjec?` (only s3:GetObject) is covered by `s3:GetObject*`, through the
     // catalogue's concrete actions; the converse does not hold (GetObjectAcl...).
     let q = stmt(0, Effect::Allow, &["s3:GetObject*"], &["*"]);
     let r = stmt(1, Effect::Allow, &["s3:GetObjec?"], &["*"]);
     let f = run(&policy(vec![q, r]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::RedundantStatement, "Statement[1]")]);
+    assert_eq!(
+        codes(&f),
+        vec![(Code::RedundantStatement, "$.Statement[1]")]
+    );
 }
 
 #[test]
@@ -263,7 +275,7 @@ fn duplicate_sid_is_an_error() {
     let mut b = stmt(1, Effect::Allow, &["s3:PutObject"], &["*"]);
     b.sid = Some("Read".into());
     let f = run(&policy(vec![a, b]), PolicyKind::Managed);
-    assert_eq!(codes(&f), vec![(Code::DuplicateSid, "Statement[1].Sid")]);
+    assert_eq!(codes(&f), vec![(Code::DuplicateSid, "$.Statement[1].Sid")]);
 }
 
 #[test]
@@ -273,7 +285,7 @@ fn principal_rules_depend_on_the_kind() {
     let p = policy(vec![s.clone()]);
     assert_eq!(
         codes(&run(&p, PolicyKind::InlineRole)),
-        vec![(Code::PrincipalNotAllowed, "Statement[0].Principal")]
+        vec![(Code::PrincipalNotAllowed, "$.Statement[0].Principal")]
     );
     assert_eq!(codes(&run(&p, PolicyKind::Resource)), vec![]);
     s.principal = None;
@@ -284,7 +296,7 @@ fn principal_rules_depend_on_the_kind() {
             &policy(vec![no_resource.clone()]),
             PolicyKind::Managed
         )),
-        vec![(Code::MissingResource, "Statement[0]")]
+        vec![(Code::MissingResource, "$.Statement[0]")]
     );
     no_resource.principal = Some(PrincipalClause::Principal(Principals::Any));
     assert_eq!(
@@ -293,7 +305,7 @@ fn principal_rules_depend_on_the_kind() {
     );
     assert_eq!(
         codes(&run(&policy(vec![s]), PolicyKind::Resource)),
-        vec![(Code::MissingPrincipal, "Statement[0]")]
+        vec![(Code::MissingPrincipal, "$.Statement[0]")]
     );
 }
 
@@ -340,15 +352,18 @@ fn paths_follow_the_written_shape() {
     // A lone statement object and lone strings have no index in the path.
     let doc = json!({"Statement": {"Action": "s3:GetObjekt", "Resource": "*"}});
     let shape = Shape::new(&doc);
-    assert_eq!(shape.statement(0), "Statement");
-    assert_eq!(shape.item(0, "Action", "s3:GetObjekt"), "Statement.Action");
+    assert_eq!(shape.statement(0), "$.Statement");
+    assert_eq!(
+        shape.item(0, "Action", "s3:GetObjekt"),
+        "$.Statement.Action"
+    );
     let doc = json!({"Statement": [{}, {"Action": ["a:B", "c:D"], "Resource": ["*"]}]});
     let shape = Shape::new(&doc);
-    assert_eq!(shape.item(1, "Action", "c:D"), "Statement[1].Action[1]");
-    assert_eq!(shape.item(1, "Resource", "*"), "Statement[1].Resource[0]");
+    assert_eq!(shape.item(1, "Action", "c:D"), "$.Statement[1].Action[1]");
+    assert_eq!(shape.item(1, "Resource", "*"), "$.Statement[1].Resource[0]");
     assert_eq!(
         shape.condition(1, "StringEquals", "aws:SourceVpc"),
-        "Statement[1].Condition.StringEquals.aws:SourceVpc"
+        "$.Statement[1].Condition.StringEquals.aws:SourceVpc"
     );
 }
 
@@ -374,7 +389,7 @@ fn set_operators_follow_the_key_cardinality() {
         codes(&f),
         vec![(
             Code::SetOperatorOnSingleValuedKey,
-            "Statement[0].Condition.ForAllValues:StringEquals.aws:RequestTag/team"
+            "$.Statement[0].Condition.ForAllValues:StringEquals.aws:RequestTag/team"
         )]
     );
     assert!(f[0].message.contains("also true when the key is missing"));
@@ -386,7 +401,7 @@ fn set_operators_follow_the_key_cardinality() {
         codes(&f),
         vec![(
             Code::MultivaluedKeyWithoutSetOperator,
-            "Statement[0].Condition.StringEquals.aws:TagKeys"
+            "$.Statement[0].Condition.StringEquals.aws:TagKeys"
         )]
     );
     let ok = with_condition("ForAllValues:StringEquals", "aws:TagKeys", "team");
@@ -436,13 +451,13 @@ fn resource_control_policies_deny_with_principal_star() {
     ])));
     assert_eq!(
         codes(&run(&policy(vec![named]), PolicyKind::Rcp)),
-        vec![(Code::UnsupportedForKind, "Statement[0].Principal")]
+        vec![(Code::UnsupportedForKind, "$.Statement[0].Principal")]
     );
     let mut allow = deny.clone();
     allow.effect = Effect::Allow;
     assert_eq!(
         codes(&run(&policy(vec![allow]), PolicyKind::Rcp)),
-        vec![(Code::UnsupportedForKind, "Statement[0].Effect")]
+        vec![(Code::UnsupportedForKind, "$.Statement[0].Effect")]
     );
     let mut full = stmt(0, Effect::Allow, &["*"], &["*"]);
     full.principal = Some(PrincipalClause::Principal(Principals::Any));
@@ -455,7 +470,7 @@ fn resource_control_policies_deny_with_principal_star() {
     no_principal.principal = None;
     assert_eq!(
         codes(&run(&policy(vec![no_principal]), PolicyKind::Rcp)),
-        vec![(Code::MissingPrincipal, "Statement[0]")]
+        vec![(Code::MissingPrincipal, "$.Statement[0]")]
     );
 }
 
@@ -492,14 +507,14 @@ fn condition_values_the_operator_cannot_read_are_errors_at_the_value() {
         .filter(|(c, _)| *c == Code::ConditionValueInvalid)
         .collect();
     let want = [
-        "Statement[0].Condition.DateLessThan.aws:CurrentTime",
-        "Statement[0].Condition.IpAddress.aws:SourceIp[1]",
-        "Statement[0].Condition.IpAddress.aws:SourceIp[2]",
-        "Statement[0].Condition.NumericLessThan.aws:MultiFactorAuthAge",
-        "Statement[0].Condition.Bool.aws:SecureTransport",
-        "Statement[0].Condition.Null.aws:TokenIssueTime",
-        "Statement[0].Condition.ArnLike.aws:SourceArn[0]",
-        "Statement[0].Condition.ArnLike.aws:SourceArn[2]",
+        "$.Statement[0].Condition.DateLessThan.aws:CurrentTime",
+        "$.Statement[0].Condition.IpAddress.aws:SourceIp[1]",
+        "$.Statement[0].Condition.IpAddress.aws:SourceIp[2]",
+        "$.Statement[0].Condition.NumericLessThan.aws:MultiFactorAuthAge",
+        "$.Statement[0].Condition.Bool.aws:SecureTransport",
+        "$.Statement[0].Condition.Null.aws:TokenIssueTime",
+        "$.Statement[0].Condition.ArnLike.aws:SourceArn[0]",
+        "$.Statement[0].Condition.ArnLike.aws:SourceArn[2]",
     ];
     let want: Vec<(Code, String)> = want
         .iter()
@@ -530,7 +545,7 @@ fn arn_parts_partition_service_region_account_and_resource_are_checked() {
         .map(|(_, p)| p)
         .collect();
     let want: Vec<String> = (0..7)
-        .map(|i| format!("Statement[0].Resource[{i}]"))
+        .map(|i| format!("$.Statement[0].Resource[{i}]"))
         .collect();
     assert_eq!(got, want);
 }
@@ -556,24 +571,24 @@ fn principal_values_must_be_in_aws_forms_without_partial_wildcards() {
     assert_eq!(
         got,
         vec![
-            ("Statement[0].Principal.AWS[0]", Severity::Error),
-            ("Statement[0].Principal.AWS[1]", Severity::Error),
-            ("Statement[0].Principal.AWS[2]", Severity::Error),
-            ("Statement[0].Principal.AWS[3]", Severity::Error),
-            ("Statement[0].Principal.AWS[9]", Severity::Error),
-            ("Statement[0].Principal.Service[0]", Severity::Warning),
-            ("Statement[0].Principal.Service[2]", Severity::Warning),
+            ("$.Statement[0].Principal.AWS[0]", Severity::Error),
+            ("$.Statement[0].Principal.AWS[1]", Severity::Error),
+            ("$.Statement[0].Principal.AWS[2]", Severity::Error),
+            ("$.Statement[0].Principal.AWS[3]", Severity::Error),
+            ("$.Statement[0].Principal.AWS[9]", Severity::Error),
+            ("$.Statement[0].Principal.Service[0]", Severity::Warning),
+            ("$.Statement[0].Principal.Service[2]", Severity::Warning),
         ]
     );
     // A whole `*` is not a partial wildcard: the message is about the service-name form.
     assert!(f
         .iter()
-        .any(|x| x.path == "Statement[0].Principal.Service[2]"
+        .any(|x| x.path == "$.Statement[0].Principal.Service[2]"
             && x.message.contains("service name")
             && !x.message.contains("wildcard")));
     assert!(f
         .iter()
-        .any(|x| x.path == "Statement[0].Principal.AWS[2]" && x.message.contains("wildcard")));
+        .any(|x| x.path == "$.Statement[0].Principal.AWS[2]" && x.message.contains("wildcard")));
 }
 
 #[test]
@@ -591,7 +606,7 @@ fn condition_keys_differing_only_in_case_are_duplicates() {
         got,
         vec![(
             Code::DuplicateConditionKey,
-            "Statement[0].Condition.StringEquals.aws:UserName".to_string()
+            "$.Statement[0].Condition.StringEquals.aws:UserName".to_string()
         )]
     );
 }
@@ -601,7 +616,7 @@ fn empty_statement_action_resource_and_value_lists_are_warnings() {
     let empty_statements = r#"{"Version":"2012-10-17","Statement":[]}"#;
     assert_eq!(
         text_codes(empty_statements, PolicyKind::Managed),
-        vec![(Code::EmptyElement, "Statement".to_string())]
+        vec![(Code::EmptyElement, "$.Statement".to_string())]
     );
     let text = r#"{"Version":"2012-10-17","Statement":[
         {"Effect":"Allow","Action":[],"Resource":"arn:aws:s3:::b/*"},
@@ -613,9 +628,9 @@ fn empty_statement_action_resource_and_value_lists_are_warnings() {
         .filter(|(c, _)| *c == Code::EmptyElement)
         .collect();
     let want = [
-        "Statement[0].Action",
-        "Statement[1].Resource",
-        "Statement[2].Condition.StringEquals.aws:username",
+        "$.Statement[0].Action",
+        "$.Statement[1].Resource",
+        "$.Statement[2].Condition.StringEquals.aws:username",
     ];
     assert_eq!(
         got,
@@ -642,10 +657,10 @@ fn malformed_policy_variables_are_warnings() {
     assert_eq!(
         got,
         vec![
-            "Statement[0].Resource[0]",
-            "Statement[0].Resource[1]",
-            "Statement[0].Resource[2]",
-            "Statement[0].Condition.StringLike.s3:prefix[0]",
+            "$.Statement[0].Resource[0]",
+            "$.Statement[0].Resource[1]",
+            "$.Statement[0].Resource[2]",
+            "$.Statement[0].Condition.StringLike.s3:prefix[0]",
         ]
     );
 }
@@ -657,9 +672,9 @@ fn parser_shape_errors_on_actions_and_resources_have_their_own_codes() {
     assert_eq!(
         text_codes(text, PolicyKind::Managed),
         vec![
-            (Code::Syntax, "Statement.Sid".to_string()),
-            (Code::InvalidAction, "Statement.Action[1]".to_string()),
-            (Code::InvalidArn, "Statement.Resource".to_string()),
+            (Code::Syntax, "$.Statement.Sid".to_string()),
+            (Code::InvalidAction, "$.Statement.Action[1]".to_string()),
+            (Code::InvalidArn, "$.Statement.Resource".to_string()),
         ]
     );
 }
@@ -675,8 +690,8 @@ fn shadowed_by_deny_is_reported_even_when_also_redundant() {
     assert_eq!(
         codes(&f),
         vec![
-            (Code::AllowAllActionsAllResources, "Statement[0]"),
-            (Code::ShadowedByDeny, "Statement[2]"),
+            (Code::AllowAllActionsAllResources, "$.Statement[0]"),
+            (Code::ShadowedByDeny, "$.Statement[2]"),
         ]
     );
 }

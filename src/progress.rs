@@ -51,6 +51,11 @@ impl Ui {
         !self.quiet
     }
 
+    /// Whether `--quiet` was given.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Whether informational messages may be printed to stderr.
     pub fn chatty(&self) -> bool {
         self.show

@@ -650,7 +650,7 @@ impl FactTables {
         let mut b = TablesBuilder::new();
         let mut managed: HashMap<&str, PolicyId> = HashMap::new();
         for (arn, p) in &model.policies {
-            managed.insert(arn.as_str(), b.policy(arn, Arc::new(p.document.clone())));
+            managed.insert(arn.as_str(), b.policy(arn, Arc::clone(&p.document)));
         }
         for acct in &model.accounts {
             let e = b.account(acct.as_str());
@@ -661,7 +661,7 @@ impl FactTables {
             for ip in &g.inline_policies {
                 let id = b.policy(
                     &format!("{}#inline/{}", g.arn, ip.name),
-                    Arc::new(ip.document.clone()),
+                    Arc::clone(&ip.document),
                 );
                 b.attach_identity(&g.arn, id);
             }
@@ -681,7 +681,7 @@ impl FactTables {
             for ip in &u.inline_policies {
                 let id = b.policy(
                     &format!("{}#inline/{}", u.arn, ip.name),
-                    Arc::new(ip.document.clone()),
+                    Arc::clone(&ip.document),
                 );
                 b.attach_identity(&u.arn, id);
             }
@@ -710,7 +710,7 @@ impl FactTables {
             for ip in &r.inline_policies {
                 let id = b.policy(
                     &format!("{}#inline/{}", r.arn, ip.name),
-                    Arc::new(ip.document.clone()),
+                    Arc::clone(&ip.document),
                 );
                 b.attach_identity(&r.arn, id);
             }
@@ -728,7 +728,7 @@ impl FactTables {
             }
             b.resource(&r.arn, &r.arn, Some(acct), ResourceKind::IamRole);
             if let Some(tp) = &r.trust_policy {
-                let id = b.policy(&format!("{}#trust", r.arn), Arc::new(tp.document.clone()));
+                let id = b.policy(&format!("{}#trust", r.arn), Arc::clone(&tp.document));
                 let role = b.sym(&r.arn);
                 b.tables.trust_policies.push((role, id));
             }
@@ -747,7 +747,7 @@ impl FactTables {
             if let Some(pol) = &res.policy {
                 let id = b.policy(
                     &format!("{}#policy", res.arn),
-                    Arc::new(pol.document.clone()),
+                    Arc::clone(&pol.document),
                 );
                 if kind == ResourceKind::IamRole {
                     b.tables.trust_policies.push((x, id));
@@ -770,7 +770,7 @@ impl FactTables {
             for pol in org.policies.values() {
                 let id = b.policy(
                     &format!("{}:{}", org.id, pol.id),
-                    Arc::new(pol.document.clone()),
+                    Arc::clone(&pol.document),
                 );
                 for t in &pol.targets {
                     let node = b.sym(&node_name(t));

@@ -199,7 +199,7 @@ impl FileCtx {
 
     /// A policy document at `path`: a JSON object, a JSON string holding the document, or a
     /// URL-encoded JSON string (as the IAM API returns documents).
-    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Policy, IngestError> {
+    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
         let decoded;
         let value = match v {
             Value::String(s) => {
@@ -208,7 +208,7 @@ impl FileCtx {
             }
             other => other,
         };
-        crate::parse::parse_policy_value(value).map_err(|errors| {
+        crate::parse::parse_policy_value(value).map(Arc::new).map_err(|errors| {
             // Make each error's path absolute within the file, so that it prints as
             // `file: RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Effect: ...`.
             let mut errors = errors.with_file(self.file.as_ref().clone());

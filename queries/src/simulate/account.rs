@@ -90,11 +90,18 @@ pub fn read_requests(path: &Path) -> Result<Vec<RequestSpec>, SimulateError> {
     Ok(out)
 }
 
-/// Loaded accounts compiled to fact tables, ready to decide requests.
+/// Loaded accounts compiled to fact tables and indexed, ready to decide requests.
 #[derive(Debug)]
 pub struct AccountSimulator {
     model: Model,
     tables: FactTables,
+    /// The decision index over `tables`, built once and shared by every call of
+    /// [`AccountSimulator::simulate`] (the callers it adds do not invalidate it).
+    index: rules::Index,
+    /// (account entity, role name) → the role entity, to tie a session to its role.
+    roles: HashMap<(Sym, String), Sym>,
+    /// The model's roles by account and name, to fill the context keys of sessions.
+    role_names: facts::account::context::RoleNames,
 }
 
 impl AccountSimulator {
@@ -106,7 +113,30 @@ impl AccountSimulator {
     /// Compile an already loaded model.
     pub fn from_model(model: Model) -> AccountSimulator {
         let tables = FactTables::from_model(&model);
-        AccountSimulator { model, tables }
+        let index = rules::Index::new(&tables);
+        let roles = tables
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::Role)
+            .filter_map(|p| {
+                let name = tables.symbols.name(p.arn).rsplit('/').next()?;
+                Some(((p.account?, name.to_string()), p.id))
+            })
+            .collect();
+        let role_names = facts::account::context::RoleNames::new(&model);
+        AccountSimulator {
+            model,
+            tables,
+            index,
+            roles,
+            role_names,
+        }
+    }
+
+    /// The role entity named `name` in account `account_id`, if the data has it.
+    fn role_named(&self, account_id: &str, name: &str) -> Option<Sym> {
+        let acct = self.tables.account_entity(account_id)?;
+        self.roles.get(&(acct, name.to_string())).copied()
     }
 
     /// The loader's warnings (unresolved attachments, unsupported elements...).
@@ -160,7 +190,7 @@ impl AccountSimulator {
             principals.push(p);
         }
         let tables = b.finish();
-        let engine = Engine::new(&tables);
+        let engine = Engine::with_index(&tables, &self.index);
         // The keys AWS fills depend only on caller and resource: fill once per pair.
         let mut filled: HashMap<(&str, &str, Option<&str>), Arc<Context>> = HashMap::new();
         // Per distinct caller and resource: the matcher's principal, the resource entity and
@@ -223,7 +253,11 @@ impl AccountSimulator {
                         r.context
                             .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
                     }
-                    facts::account::context::fill(&self.model, &mut r);
+                    facts::account::context::fill_with(
+                        &self.model,
+                        Some(&self.role_names),
+                        &mut r,
+                    );
                     Arc::new(r.context)
                 });
                 batch.push(BatchRequest {
@@ -325,12 +359,7 @@ impl AccountSimulator {
                 }
                 PrincipalKind::Session => {
                     let name = c.role_name.as_deref().unwrap_or_default();
-                    let known = self
-                        .model
-                        .roles
-                        .values()
-                        .any(|r| r.account.as_str() == acct && r.name == name);
-                    if known {
+                    if self.role_named(acct, name).is_some() {
                         continue;
                     }
                     "is a session of a role that is not in the loaded data"
@@ -361,14 +390,11 @@ impl AccountSimulator {
             return Some(p.id);
         }
         let id = b.principal(&entity, &c.arn, c.kind, acct);
-        if let (PrincipalKind::Session, Some(name)) = (c.kind, &c.role_name) {
-            let role = self.tables.principals.iter().find(|p| {
-                p.kind == PrincipalKind::Role
-                    && p.account == acct
-                    && self.tables.symbols.name(p.arn).rsplit('/').next() == Some(name.as_str())
-            });
-            if let Some(role) = role {
-                b.session_of(id, role.id);
+        if let (PrincipalKind::Session, Some(name), Some(account)) =
+            (c.kind, &c.role_name, c.account.as_deref())
+        {
+            if let Some(role) = self.role_named(account, name) {
+                b.session_of(id, role);
             }
         }
         Some(id)

@@ -191,7 +191,8 @@ impl AccountSimulator {
         }
         let tables = b.finish();
         let engine = Engine::with_index(&tables, &self.index);
-        // The keys AWS fills depend only on caller and resource: fill once per pair.
+        // The keys AWS fills depend only on caller and resource: fill once per pair (within
+        // a few runs).
         let mut filled: HashMap<(&str, &str, Option<&str>), Arc<Context>> = HashMap::new();
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
@@ -203,6 +204,13 @@ impl AccountSimulator {
             .chunks(Engine::RUN_SIZE)
             .zip(principals.chunks(Engine::RUN_SIZE))
         {
+            // The caches hold one run's callers and resources: memory stays bounded however
+            // many requests there are (a caller or resource of another run is filled again).
+            if filled.len() + resources.len() + callers.len() > 4 * Engine::RUN_SIZE {
+                filled.clear();
+                resources.clear();
+                callers.clear();
+            }
             let mut batch = Vec::with_capacity(chunk.len());
             for (spec, &p) in chunk.iter().zip(ps) {
                 let (known, resource_account_id) = resources

@@ -193,7 +193,7 @@ impl AccountSimulator {
         let engine = Engine::with_index(&tables, &self.index);
         // The keys AWS fills depend only on caller and resource: fill once per pair (within
         // a few runs).
-        let mut filled: HashMap<(&str, &str, Option<&str>), Arc<Context>> = HashMap::new();
+        let mut filled: HashMap<(&str, &str, Option<&str>), Option<Arc<Context>>> = HashMap::new();
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
         let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
@@ -250,38 +250,51 @@ impl AccountSimulator {
                     spec.resource.as_str(),
                     spec.resource_account.as_deref(),
                 );
-                let base = filled.entry(key).or_insert_with(|| {
-                    let mut r = Request {
-                        principal: principal.clone(),
-                        action: spec.action.clone(),
-                        resource: spec.resource.clone(),
-                        context: Context::new(),
-                    };
+                // A pair seen for the first time fills the request's own context (what the
+                // request gives wins: the filled keys are defaults); from its second request
+                // on, the pair's filled keys are built once and shared, merged only for the
+                // statements that read the context.
+                let mut request = Request {
+                    principal,
+                    action: spec.action.clone(),
+                    resource: spec.resource.clone(),
+                    context: spec.context.clone(),
+                };
+                let fill = |r: &mut Request| {
                     if let Some(a) = &resource_account_id {
                         r.context
-                            .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
+                            .insert_default("aws:ResourceAccount", ContextValue::Single(a.clone()));
                     }
-                    facts::account::context::fill_with(
-                        &self.model,
-                        Some(&self.role_names),
-                        &mut r,
-                    );
-                    Arc::new(r.context)
-                });
+                    facts::account::context::fill_with(&self.model, Some(&self.role_names), r);
+                };
+                let shared_context = match filled.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        fill(&mut request);
+                        e.insert(None);
+                        None
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        let base = e.get_mut().get_or_insert_with(|| {
+                            let mut r = Request {
+                                principal: request.principal.clone(),
+                                action: request.action.clone(),
+                                resource: request.resource.clone(),
+                                context: Context::new(),
+                            };
+                            fill(&mut r);
+                            Arc::new(r.context)
+                        });
+                        Some(Arc::clone(base))
+                    }
+                };
                 batch.push(BatchRequest {
                     principal: p,
                     resource: known,
                     resource_account,
                     resource_account_id,
                     vpc_endpoint_policy: None,
-                    // What the request gives wins over what AWS would fill.
-                    shared_context: Some(Arc::clone(base)),
-                    request: Request {
-                        principal,
-                        action: spec.action.clone(),
-                        resource: spec.resource.clone(),
-                        context: spec.context.clone(),
-                    },
+                    shared_context,
+                    request,
                 });
             }
             out.extend(engine.decide(&batch).iter().map(|d| result_of(&tables, d)));

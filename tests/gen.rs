@@ -65,7 +65,10 @@ fn same_arguments_give_byte_identical_files() {
     }
     let (fa, fb, fc) = (files(&a), files(&b), files(&c));
     let names: Vec<&String> = fa.keys().collect();
-    assert!(names.contains(&&"organization.json".to_string()), "{names:?}");
+    assert!(
+        names.contains(&&"organization.json".to_string()),
+        "{names:?}"
+    );
     assert!(names.contains(&&"resources.json".to_string()));
     assert!(names.contains(&&"requests.jsonl".to_string()));
     assert_eq!(

@@ -19,6 +19,7 @@ pub mod error;
 pub mod eval;
 pub mod parse;
 pub mod policy;
+pub mod public;
 pub mod request;
 pub mod tables;
 pub mod variables;

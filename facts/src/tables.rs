@@ -21,6 +21,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::account::{Model, OrgNode, OrgPolicyKind, ResourceType};
+
+mod s3_access;
 use crate::policy::{Effect, Policy, Statement};
 
 /// An interned string: an entity (principal, group, account, resource, org node) or a value
@@ -298,6 +300,10 @@ pub struct FactTables {
     pub resource_policies: Vec<(Sym, PolicyId)>,
     /// `trust_policy(role, policy)`: the role as a resource, for `sts:AssumeRole*`.
     pub trust_policies: Vec<(Sym, PolicyId)>,
+    /// `s3_restricted_policy(bucket, policy)`: the bucket policy is public ("The meaning of
+    /// public") and S3 Block Public Access `RestrictPublicBuckets` applies to the bucket, so
+    /// it grants only to AWS service principals and principals of the bucket owner's account.
+    pub s3_restricted_policies: Vec<(Sym, PolicyId)>,
     /// `tag(entity, key, value)`.
     pub tags: Vec<(Sym, Sym, Sym)>,
     /// `policy(id, name)` with the document.
@@ -506,6 +512,11 @@ impl FactTables {
             "trust_policy",
             &["role", "policy"],
             holders(&self.trust_policies),
+        );
+        table(
+            "s3_restricted_policy",
+            &["bucket", "policy"],
+            holders(&self.s3_restricted_policies),
         );
         table(
             "tag",
@@ -745,10 +756,7 @@ impl FactTables {
             };
             let x = b.resource(&res.arn, &res.arn, acct, kind);
             if let Some(pol) = &res.policy {
-                let id = b.policy(
-                    &format!("{}#policy", res.arn),
-                    Arc::clone(&pol.document),
-                );
+                let id = b.policy(&format!("{}#policy", res.arn), Arc::clone(&pol.document));
                 if kind == ResourceKind::IamRole {
                     b.tables.trust_policies.push((x, id));
                 } else {
@@ -759,6 +767,7 @@ impl FactTables {
                 b.tag(&res.arn, k, v);
             }
         }
+        s3_access::add(&mut b, model);
         if let Some(org) = &model.organization {
             let mgmt = b.account(org.management_account.as_str());
             b.tables.management_accounts.push(mgmt);
@@ -768,10 +777,7 @@ impl FactTables {
                 OrgNode::Account(a) => format!("org:{}", a.as_str()),
             };
             for pol in org.policies.values() {
-                let id = b.policy(
-                    &format!("{}:{}", org.id, pol.id),
-                    Arc::clone(&pol.document),
-                );
+                let id = b.policy(&format!("{}:{}", org.id, pol.id), Arc::clone(&pol.document));
                 for t in &pol.targets {
                     let node = b.sym(&node_name(t));
                     match pol.kind {
@@ -952,6 +958,12 @@ impl TablesBuilder {
     /// Attach a resource-based policy to a resource entity.
     pub fn attach_resource_policy(&mut self, resource: Sym, policy: PolicyId) {
         self.tables.resource_policies.push((resource, policy));
+    }
+
+    /// Record that `policy`, a public policy of bucket `resource`, is restricted by S3 Block
+    /// Public Access `RestrictPublicBuckets`.
+    pub fn restrict_public_policy(&mut self, resource: Sym, policy: PolicyId) {
+        self.tables.s3_restricted_policies.push((resource, policy));
     }
 
     /// Attach a trust policy to a role entity.

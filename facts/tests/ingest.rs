@@ -232,7 +232,7 @@ fn the_example_organization_loads_with_every_account_principal_and_resource() {
     assert_eq!(m.users.len(), 6);
     assert_eq!(m.groups.len(), 3);
     assert_eq!(m.roles.len(), 8);
-    assert_eq!(m.resources.len(), 5);
+    assert_eq!(m.resources.len(), 6);
     assert_eq!(m.credential_report.len(), 5);
     // README.md and requests.jsonl are not account data; the only warnings are the documented
     // unresolved policy and the snapshot notes.

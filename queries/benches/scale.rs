@@ -71,18 +71,18 @@ fn bench(c: &mut Criterion) {
     let inputs: Vec<PathBuf> = vec![dir.clone()];
     let requests_file = dir.join("requests.jsonl");
 
-    let (t, c) = (Instant::now(), cpu());
+    let (t, c0) = (Instant::now(), cpu());
     let specs = read_requests(&requests_file).expect("requests parse");
-    eprintln!("read {} requests: {}", specs.len(), took(t, c));
-    let (t, c) = (Instant::now(), cpu());
+    eprintln!("read {} requests: {}", specs.len(), took(t, c0));
+    let (t, c0) = (Instant::now(), cpu());
     let sim = AccountSimulator::load(&inputs).expect("the organization loads");
-    eprintln!("load + facts: {} (target < 1 s)", took(t, c));
-    let (t, c) = (Instant::now(), cpu());
+    eprintln!("load + facts: {} (target < 1 s)", took(t, c0));
+    let (t, c0) = (Instant::now(), cpu());
     let results = sim
         .simulate(&specs, &requests_file)
         .expect("requests decide");
     let el = t.elapsed();
-    let per_cpu = match (c, cpu()) {
+    let per_cpu = match (c0, cpu()) {
         (Some(a), Some(b)) => format!(", {:.0}/s of CPU", results.len() as f64 / (b - a)),
         _ => String::new(),
     };
@@ -90,17 +90,14 @@ fn bench(c: &mut Criterion) {
     eprintln!(
         "simulate {} requests: {} = {:.0} decisions/s{per_cpu} (target >= 300,000): {} allowed, {} explicitDeny, {} implicitDeny",
         results.len(),
-        took(t, c),
+        took(t, c0),
         results.len() as f64 / el.as_secs_f64(),
         count(Outcome::Allowed),
         count(Outcome::ExplicitDeny),
         count(Outcome::ImplicitDeny),
     );
 
-    let name = format!(
-        "{}x{} org",
-        spec.accounts, spec.roles_per_account
-    );
+    let name = format!("{}x{} org", spec.accounts, spec.roles_per_account);
     let mut g = c.benchmark_group("scale");
     g.sample_size(10);
     g.bench_function(format!("{name}: load + facts"), |b| {

@@ -23,6 +23,9 @@
 //! - [VPCE] Amazon VPC "Control access to VPC endpoints using endpoint policies"
 //!   (`vpc-endpoints-access.html`).
 //! - [PRINCIPAL] "AWS JSON policy elements: Principal" and "NotPrincipal".
+//! - [BPA] Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage"
+//!   (`RestrictPublicBuckets`; which policies are public: "The meaning of public"). The
+//!   restricted policies come from `facts` (`FactTables::s3_restricted_policies`).
 //!
 //! docs/evaluation-logic.md restates each rule in prose, with its test.
 
@@ -330,6 +333,10 @@ crepe! {
     /// Role `x` has trust policy `pol`.
     pub(crate) struct TrustPolicy(pub Sym, pub PolicyId);
     @input
+    /// Policy `pol` of bucket `x` is public and S3 Block Public Access `RestrictPublicBuckets`
+    /// applies to `x`.
+    pub(crate) struct RestrictedPublicPolicy(pub Sym, pub PolicyId);
+    @input
     /// Statement `s` of policy `pol`, with effect `e`, can match action `a` (action index).
     pub(crate) struct PolicyActionStatement(pub PolicyId, pub u32, pub StmtId, pub Effect);
 
@@ -505,8 +512,20 @@ crepe! {
     // A resource-policy Allow applies to `r`, naming the caller in manner `g`; `same`: the
     // caller is in the resource's account.
     struct Grant(u32, GrantKind, bool);
-    Grant(r, g, same) <- Matched(r, _, same, s, _, Layer::Resource, Effect::Allow), Env(o),
-        let g = o.0.grant_kind(r, s);
+    Grant(r, g, same) <- Matched(r, _, same, s, _, Layer::Resource, Effect::Allow),
+        !Restricted(r, s), Env(o), let g = o.0.grant_kind(r, s);
+
+    @output
+    /// Resource-policy Allow statement `s` applied to `r` but grants nothing: S3 Block Public
+    /// Access restricts its public bucket policy.
+    pub(crate) struct Restricted(pub u32, pub StmtId);
+    // [BPA] "RestrictPublicBuckets ... restricts access to an access point or bucket with a
+    // public policy to only AWS service principals and authorized users within the bucket
+    // owner's account": every grant of a public policy is void for a caller outside the
+    // owner's account (`same` is false) that is not a service principal.
+    Restricted(r, s) <- Matched(r, p, false, s, pol, Layer::Resource, Effect::Allow),
+        ReqResource(r, _, _, _, x), RestrictedPublicPolicy(x, pol),
+        Principal(p, k), (k != PrincipalKind::Service);
     struct ResourceAllows(u32);
     ResourceAllows(r) <- Grant(r, _, _);
 
@@ -570,6 +589,7 @@ pub(crate) struct Outputs {
     pub allowed: Vec<Allowed>,
     pub missing: Vec<Missing>,
     pub missing_levels: Vec<MissingLevel>,
+    pub restricted: Vec<Restricted>,
 }
 
 /// Run the decision program over `batch` and the rows of `tables` it reaches.
@@ -591,7 +611,8 @@ pub(crate) fn run(
     };
     let mut rt = Crepe::new();
     crate::input::load(&mut rt, tables, index, memo, batch, &oracle);
-    let (matched, denies, allowed, missing, missing_levels) =
+    // crepe returns the outputs in the order the program declares them.
+    let (matched, denies, restricted, allowed, missing, missing_levels) =
         rt.run_with_hasher::<crate::hash::FxBuildHasher>();
     Outputs {
         matched: matched.into_iter().collect(),
@@ -599,5 +620,6 @@ pub(crate) fn run(
         allowed: allowed.into_iter().collect(),
         missing: missing.into_iter().collect(),
         missing_levels: missing_levels.into_iter().collect(),
+        restricted: restricted.into_iter().collect(),
     }
 }

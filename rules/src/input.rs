@@ -71,6 +71,7 @@ sink_of!(
     ResourceKindOf,
     ResourcePolicy,
     TrustPolicy,
+    RestrictedPublicPolicy,
     PolicyActionStatement,
 );
 
@@ -101,17 +102,37 @@ pub(crate) fn load<'a>(
 
 /// The relations of the rows the batch can reach.
 fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
-    rt.extend(s.principals.into_iter().map(|(p, k)| decide::Principal(p, k)));
+    rt.extend(
+        s.principals
+            .into_iter()
+            .map(|(p, k)| decide::Principal(p, k)),
+    );
     rt.extend(
         s.principal_accounts
             .into_iter()
             .map(|(p, a)| decide::PrincipalAccount(p, a)),
     );
     rt.extend(s.member_of.into_iter().map(|(u, g)| decide::MemberOf(u, g)));
-    rt.extend(s.session_of.into_iter().map(|(x, r)| decide::SessionOf(x, r)));
-    rt.extend(s.identity.into_iter().map(|(h, p)| decide::IdentityPolicy(h, p)));
-    rt.extend(s.boundary.into_iter().map(|(h, p)| decide::BoundaryPolicy(h, p)));
-    rt.extend(s.session.into_iter().map(|(h, p)| decide::SessionPolicy(h, p)));
+    rt.extend(
+        s.session_of
+            .into_iter()
+            .map(|(x, r)| decide::SessionOf(x, r)),
+    );
+    rt.extend(
+        s.identity
+            .into_iter()
+            .map(|(h, p)| decide::IdentityPolicy(h, p)),
+    );
+    rt.extend(
+        s.boundary
+            .into_iter()
+            .map(|(h, p)| decide::BoundaryPolicy(h, p)),
+    );
+    rt.extend(
+        s.session
+            .into_iter()
+            .map(|(h, p)| decide::SessionPolicy(h, p)),
+    );
     rt.extend(s.service_linked.into_iter().map(decide::ServiceLinkedRole));
     // The management accounts: a handful of rows, every batch.
     rt.extend(
@@ -119,13 +140,21 @@ fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
             .iter()
             .map(|&a| decide::ManagementAccount(a)),
     );
-    rt.extend(s.scp_levels.into_iter().map(|(a, n)| decide::ScpLevel(a, n)));
+    rt.extend(
+        s.scp_levels
+            .into_iter()
+            .map(|(a, n)| decide::ScpLevel(a, n)),
+    );
     rt.extend(
         s.scp_attachments
             .into_iter()
             .map(|(n, p)| decide::ScpAttachment(n, p)),
     );
-    rt.extend(s.rcp_levels.into_iter().map(|(a, n)| decide::RcpLevel(a, n)));
+    rt.extend(
+        s.rcp_levels
+            .into_iter()
+            .map(|(a, n)| decide::RcpLevel(a, n)),
+    );
     rt.extend(
         s.rcp_attachments
             .into_iter()
@@ -146,6 +175,11 @@ fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
         s.statements
             .into_iter()
             .map(|(pol, a, st, e)| decide::PolicyActionStatement(pol, a, st, e)),
+    );
+    rt.extend(
+        s.restricted
+            .into_iter()
+            .map(|(x, p)| decide::RestrictedPublicPolicy(x, p)),
     );
 }
 

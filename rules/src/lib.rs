@@ -98,6 +98,10 @@ pub struct Decision {
     /// For `implicitDeny` with `scp` or `rcp` in [`Decision::missing`]: each level (the
     /// root, OU or account node entity) whose policies lacked an Allow, root first.
     pub missing_levels: Vec<(Layer, Sym)>,
+    /// Resource-policy `Allow` statements that applied but grant nothing to this caller:
+    /// S3 Block Public Access `RestrictPublicBuckets` voids a public bucket policy for callers
+    /// outside the bucket owner's account (they are not in [`Decision::matched`]).
+    pub restricted: Vec<MatchedStatement>,
 }
 
 /// What the engine precomputes over one set of fact tables: statements indexed by action,
@@ -226,6 +230,7 @@ impl<'t> Engine<'t> {
             allowed,
             missing,
             missing_levels,
+            restricted,
         } = decide::run(
             self.tables,
             &self.index.facts,
@@ -240,7 +245,12 @@ impl<'t> Engine<'t> {
                 matched: Vec::new(),
                 missing: Vec::new(),
                 missing_levels: Vec::new(),
+                restricted: Vec::new(),
             })
+            .collect();
+        let void: std::collections::HashSet<(u32, StmtId)> = restricted
+            .into_iter()
+            .map(|decide::Restricted(r, s)| (r, s))
             .collect();
         for decide::Allowed(r) in allowed {
             if let Some(d) = out.get_mut(r as usize) {
@@ -254,12 +264,16 @@ impl<'t> Engine<'t> {
         }
         let mut by_req: HashMap<u32, Vec<MatchedStatement>> = HashMap::new();
         for decide::Matched(r, _, _, s, pol, layer, effect) in matched {
-            by_req.entry(r).or_default().push(MatchedStatement {
+            let m = MatchedStatement {
                 layer,
                 policy: pol,
                 statement: s,
                 effect,
-            });
+            };
+            match out.get_mut(r as usize) {
+                Some(d) if void.contains(&(r, s)) => d.restricted.push(m),
+                _ => by_req.entry(r).or_default().push(m),
+            }
         }
         for (r, mut v) in by_req {
             if let Some(d) = out.get_mut(r as usize) {
@@ -289,10 +303,23 @@ impl<'t> Engine<'t> {
         }
         for d in &mut out {
             d.missing.sort();
+            d.restricted.sort();
             // Root first: order each layer's levels by their depth on the path.
             let facts = &self.index.facts;
-            d.missing_levels
-                .sort_by_key(|&(l, n)| (l, facts.depth(if l == Layer::Rcp { Layer::Rcp } else { Layer::Scp }, n), n));
+            d.missing_levels.sort_by_key(|&(l, n)| {
+                (
+                    l,
+                    facts.depth(
+                        if l == Layer::Rcp {
+                            Layer::Rcp
+                        } else {
+                            Layer::Scp
+                        },
+                        n,
+                    ),
+                    n,
+                )
+            });
         }
         out
     }

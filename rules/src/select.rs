@@ -52,6 +52,8 @@ pub(crate) struct FactIndex {
     resource_policies: Map<Sym, Vec<PolicyId>>,
     /// role → trust policies.
     trust: Map<Sym, Vec<PolicyId>>,
+    /// bucket → its public policies that S3 Block Public Access restricts.
+    restricted: Map<Sym, Vec<PolicyId>>,
     /// policy → (first statement id, number of statements).
     statements: Vec<(StmtId, u32)>,
     /// The table sizes this index was built from (see [`FactIndex::fits`]).
@@ -72,6 +74,7 @@ struct Shape {
     attachments: (usize, usize),
     resource_policies: usize,
     trust: usize,
+    restricted: usize,
 }
 
 impl Shape {
@@ -88,11 +91,14 @@ impl Shape {
             attachments: (t.scp_attachments.len(), t.rcp_attachments.len()),
             resource_policies: t.resource_policies.len(),
             trust: t.trust_policies.len(),
+            restricted: t.s3_restricted_policies.len(),
         }
     }
 }
 
-fn group<K: std::hash::Hash + Eq + Copy, V: Copy>(rows: impl Iterator<Item = (K, V)>) -> Map<K, Vec<V>> {
+fn group<K: std::hash::Hash + Eq + Copy, V: Copy>(
+    rows: impl Iterator<Item = (K, V)>,
+) -> Map<K, Vec<V>> {
     let mut m: Map<K, Vec<V>> = Map::default();
     for (k, v) in rows {
         m.entry(k).or_default().push(v);
@@ -131,6 +137,7 @@ impl FactIndex {
             depth,
             resource_policies: group(t.resource_policies.iter().copied()),
             trust: group(t.trust_policies.iter().copied()),
+            restricted: group(t.s3_restricted_policies.iter().copied()),
             statements,
             shape: Shape::of(t),
         }
@@ -168,7 +175,11 @@ impl FactIndex {
         }
         out.extend(self.session.get(&p).into_iter().flatten());
         let account = t.principal(p).and_then(|r| r.account);
-        for n in account.and_then(|a| self.scp_levels.get(&a)).into_iter().flatten() {
+        for n in account
+            .and_then(|a| self.scp_levels.get(&a))
+            .into_iter()
+            .flatten()
+        {
             out.extend(self.scp_attachments.get(n).into_iter().flatten());
         }
     }
@@ -218,6 +229,7 @@ pub(crate) struct Selection {
     pub resource_kinds: Vec<(Sym, ResourceKind)>,
     pub resource_policies: Vec<(Sym, PolicyId)>,
     pub trust: Vec<(Sym, PolicyId)>,
+    pub restricted: Vec<(Sym, PolicyId)>,
     /// (policy, batch-local action, statement, effect).
     pub statements: Vec<(PolicyId, u32, StmtId, Effect)>,
 }
@@ -290,6 +302,9 @@ impl Selection {
                     }
                     for &pol in idx.trust.get(&x).into_iter().flatten() {
                         s.trust.push((x, pol));
+                    }
+                    for &pol in idx.restricted.get(&x).into_iter().flatten() {
+                        s.restricted.push((x, pol));
                     }
                 }
             }

@@ -191,6 +191,18 @@ fn write_text(out: &mut impl Write, r: &SimulationResult) -> std::io::Result<()>
             m.effect, m.layer, m.policy, m.statement
         )?;
     }
+    for m in &r.restricted {
+        let sid = m
+            .sid
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {:?} by {} policy {} Statement[{}]{sid} restricted: S3 Block Public Access RestrictPublicBuckets limits this public bucket policy to AWS service principals and the bucket owner's account",
+            m.effect, m.layer, m.policy, m.statement
+        )?;
+    }
     if !r.missing.is_empty() {
         // SCP and RCP layers name the levels (root, OU, account) that lacked an Allow.
         let names: Vec<String> = r

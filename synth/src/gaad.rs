@@ -141,15 +141,19 @@ fn group(a: &Account, k: usize, name: &str) -> Value {
     let (managed, inline): (Vec<String>, Vec<Value>) = match name {
         "Admins" => (
             vec![aws_arn("AdministratorAccess")],
-            vec![json!({"PolicyName": "NoOrganizationChanges", "PolicyDocument": doc(json!([
-                {"Effect": "Deny", "Action": "organizations:*", "Resource": "*"}]))})],
+            vec![
+                json!({"PolicyName": "NoOrganizationChanges", "PolicyDocument": doc(json!([
+                {"Effect": "Deny", "Action": "organizations:*", "Resource": "*"}]))}),
+            ],
         ),
         "Developers" => (
             vec![customer_arn(a, "DataWriter")],
-            vec![json!({"PolicyName": "DeveloperTools", "PolicyDocument": doc(json!([
+            vec![
+                json!({"PolicyName": "DeveloperTools", "PolicyDocument": doc(json!([
                 {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:*", "lambda:Get*",
                     "lambda:List*", "lambda:InvokeFunction"], "Resource": "*",
-                 "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}]))})],
+                 "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}]))}),
+            ],
         ),
         "ReadOnly" => (
             vec![
@@ -161,9 +165,11 @@ fn group(a: &Account, k: usize, name: &str) -> Value {
         "Ops" => (vec![customer_arn(a, "OpsAdmin")], vec![]),
         _ => (
             vec![],
-            vec![json!({"PolicyName": "TeamLogs", "PolicyDocument": doc(json!([
+            vec![
+                json!({"PolicyName": "TeamLogs", "PolicyDocument": doc(json!([
                 {"Effect": "Allow", "Action": "logs:*",
-                 "Resource": format!("arn:aws:logs:{REGION}:{}:log-group:/{name}/*", a.id)}]))})],
+                 "Resource": format!("arn:aws:logs:{REGION}:{}:log-group:/{name}/*", a.id)}]))}),
+            ],
         ),
     };
     json!({
@@ -189,7 +195,7 @@ fn user(a: &Account, k: usize, rng: &mut Rng) -> Value {
     } else if has("Developers") {
         groups.push("Developers");
     }
-    if k % 10 == 0 && has("Admins") {
+    if k.is_multiple_of(10) && has("Admins") {
         groups.push("Admins");
     }
     if k % 7 == 3 && has("Ops") {
@@ -199,8 +205,9 @@ fn user(a: &Account, k: usize, rng: &mut Rng) -> Value {
         groups.push(&a.groups[4 + k % (a.groups.len() - 4)]);
     }
     let mut inline = Vec::new();
-    if k % 3 == 0 {
-        inline.push(json!({"PolicyName": "SelfService", "PolicyDocument": doc(json!([
+    if k.is_multiple_of(3) {
+        inline.push(
+            json!({"PolicyName": "SelfService", "PolicyDocument": doc(json!([
             {"Sid": "AssumeReadOnly", "Effect": "Allow", "Action": "sts:AssumeRole",
              "Resource": format!("arn:aws:iam::{}:role/readonly-*", a.id)},
             {"Sid": "OwnCredentials", "Effect": "Allow",
@@ -208,10 +215,11 @@ fn user(a: &Account, k: usize, rng: &mut Rng) -> Value {
              "Resource": "arn:aws:iam::*:user/${aws:username}"},
             {"Sid": "NoDeletesWithoutMfa", "Effect": "Deny", "Action": "s3:DeleteObject",
              "Resource": "*",
-             "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]))}));
+             "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]))}),
+        );
     }
     let mut tag_pairs = vec![("team", team)];
-    if k % 10 == 0 && rng.chance(50) {
+    if k.is_multiple_of(10) && rng.chance(50) {
         tag_pairs.push(("break-glass", "true"));
     }
     let mut v = json!({
@@ -252,8 +260,10 @@ fn role(l: &Layout, a: &Account, k: usize, rng: &mut Rng) -> Value {
                 json!({"AWS": format!("arn:aws:iam::{mgmt}:role/OrgAdmin")})
             };
             (
-                doc(json!([{"Effect": "Allow", "Principal": from, "Action": "sts:AssumeRole",
-                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}])),
+                doc(
+                    json!([{"Effect": "Allow", "Principal": from, "Action": "sts:AssumeRole",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]),
+                ),
                 vec![aws_arn("AdministratorAccess")],
                 vec![],
             )
@@ -271,10 +281,12 @@ fn role(l: &Layout, a: &Account, k: usize, rng: &mut Rng) -> Value {
         RoleKind::CiRunner => (
             service("codebuild.amazonaws.com"),
             vec![customer_arn(a, "AssumeDeployRoles")],
-            vec![json!({"PolicyName": "BuildArtifacts", "PolicyDocument": doc(json!([
+            vec![
+                json!({"PolicyName": "BuildArtifacts", "PolicyDocument": doc(json!([
                 {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                  "Resource": format!("arn:aws:s3:::synth-{id}-platform-*/*")},
-                {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]))})],
+                {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]))}),
+            ],
         ),
         RoleKind::App(team) => {
             boundary = Some(customer_arn(a, "DeveloperBoundary"));
@@ -287,7 +299,8 @@ fn role(l: &Layout, a: &Account, k: usize, rng: &mut Rng) -> Value {
             (
                 service(fn_service),
                 vec![],
-                vec![json!({"PolicyName": "AppData", "PolicyDocument": doc(json!([
+                vec![
+                    json!({"PolicyName": "AppData", "PolicyDocument": doc(json!([
                     {"Sid": "TeamBuckets", "Effect": "Allow",
                      "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
                      "Resource": [format!("arn:aws:s3:::synth-{id}-{}-*", TEAMS[team]),
@@ -298,7 +311,8 @@ fn role(l: &Layout, a: &Account, k: usize, rng: &mut Rng) -> Value {
                     {"Sid": "KeysThroughS3", "Effect": "Allow",
                      "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
                      "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{REGION}.amazonaws.com")}}},
-                    {"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}]))})],
+                    {"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}]))}),
+                ],
             )
         }
         RoleKind::Deploy => (
@@ -312,9 +326,11 @@ fn role(l: &Layout, a: &Account, k: usize, rng: &mut Rng) -> Value {
             vec![],
         ),
         RoleKind::ReadOnly => (
-            doc(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{id}:root")},
+            doc(
+                json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{id}:root")},
                 "Action": "sts:AssumeRole",
-                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}])),
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]),
+            ),
             vec![
                 customer_arn(a, "ReadOnlyData"),
                 aws_arn("AmazonS3ReadOnlyAccess"),
@@ -327,10 +343,12 @@ fn role(l: &Layout, a: &Account, k: usize, rng: &mut Rng) -> Value {
                 "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"sts:ExternalId": format!("ext-{id}-{k}")}}}])),
             vec![],
-            vec![json!({"PolicyName": "PartnerExport", "PolicyDocument": doc(json!([
+            vec![
+                json!({"PolicyName": "PartnerExport", "PolicyDocument": doc(json!([
                 {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
                  "Resource": [format!("arn:aws:s3:::synth-{id}-data-*"),
-                    format!("arn:aws:s3:::synth-{id}-data-*/export/*")]}]))})],
+                    format!("arn:aws:s3:::synth-{id}-data-*/export/*")]}]))}),
+            ],
         ),
     };
     let tag_refs: Vec<(&str, &str)> = tag_pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();

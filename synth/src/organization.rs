@@ -89,12 +89,14 @@ pub fn organization(l: &Layout) -> Value {
             "p-protect00",
             "ProtectProdData",
             SCP,
-            doc(json!([{"Sid": "NoDeletesWithoutBreakGlass", "Effect": "Deny",
+            doc(
+                json!([{"Sid": "NoDeletesWithoutBreakGlass", "Effect": "Deny",
                 "Action": ["s3:DeleteBucket", "kms:ScheduleKeyDeletion", "sqs:DeleteQueue"],
                 "Resource": "*",
                 "Condition": {"StringNotEquals": {"aws:PrincipalTag/break-glass": "true"}}},
                 {"Sid": "NoIamUsers", "Effect": "Deny",
-                "Action": ["iam:CreateUser", "iam:CreateAccessKey"], "Resource": "*"}])),
+                "Action": ["iam:CreateUser", "iam:CreateAccessKey"], "Resource": "*"}]),
+            ),
             vec![l.ou_id(3)],
         ),
         policy(
@@ -118,20 +120,24 @@ pub fn organization(l: &Layout) -> Value {
             "p-rcporg000",
             "DataStaysInTheOrganization",
             RCP,
-            doc(json!([{"Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*",
+            doc(
+                json!([{"Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*",
                 "Action": ["s3:*", "sqs:*", "kms:*"], "Resource": "*",
                 "Condition": {
                     "StringNotEqualsIfExists": {"aws:PrincipalOrgID": l.org_id},
-                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}])),
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]),
+            ),
             vec![l.root_id.clone()],
         ),
         policy(
             "p-rcptls000",
             "EnforceTls",
             RCP,
-            doc(json!([{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+            doc(
+                json!([{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
                 "Action": ["s3:*", "sqs:*"], "Resource": "*",
-                "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}])),
+                "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}]),
+            ),
             vec![l.ou_id(3)],
         ),
     ];

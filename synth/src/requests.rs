@@ -331,13 +331,21 @@ fn other(a: &Account, rng: &mut Rng) -> Value {
         2 => ("organizations:LeaveOrganization", "*".to_string()),
         3 => (
             "logs:CreateLogGroup",
-            format!("arn:aws:logs:{REGION}:{}:log-group:/app/{}", a.id, rng.below(50)),
+            format!(
+                "arn:aws:logs:{REGION}:{}:log-group:/app/{}",
+                a.id,
+                rng.below(50)
+            ),
         ),
         4 => ("cloudwatch:PutMetricData", "*".to_string()),
         5 => ("s3:ListAllMyBuckets", "*".to_string()),
         _ => (
             "lambda:InvokeFunction",
-            format!("arn:aws:lambda:{REGION}:{}:function:fn-{}", a.id, rng.below(20)),
+            format!(
+                "arn:aws:lambda:{REGION}:{}:function:fn-{}",
+                a.id,
+                rng.below(20)
+            ),
         ),
     };
     line(&c.arn, action, &resource, base_context(rng))

@@ -34,8 +34,10 @@ fn bucket(l: &Layout, a: &Account, name: &str, team: usize, public: bool) -> Val
             "Action": ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], "Resource": arn}),
     ];
     if public {
-        statements.push(json!({"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
-            "Action": "s3:GetObject", "Resource": format!("{arn}/public/*")}));
+        statements.push(
+            json!({"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
+            "Action": "s3:GetObject", "Resource": format!("{arn}/public/*")}),
+        );
     }
     json!({
         "arn": arn,

@@ -143,6 +143,7 @@ impl Builder {
         self.resolve_groups();
         self.resolve_policies();
         self.warn_unknown_resource_accounts();
+        super::s3_read::resolve_canonical_ids(&mut self.model);
         self.model
     }
 

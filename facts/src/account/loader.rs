@@ -9,7 +9,8 @@ use super::error::IngestError;
 use super::model::{Model, WarningKind};
 use super::read::FileCtx;
 use super::resources::RawOutput;
-use super::{credential_report, gaad, organization, resources};
+use super::s3_read::S3Output;
+use super::{credential_report, gaad, organization, resources, s3_read};
 use crate::error::JsonPath;
 
 /// How deep a directory tree is walked (a guard against symlink loops).
@@ -128,6 +129,8 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
                 organization::ingest(&ctx, o, b)
             } else if o.contains_key("resourceArn") && o.contains_key("output") {
                 resources::ingest_wrapper(&ctx, o, b)
+            } else if let Some(kind) = S3Output::detect(o) {
+                s3_read::ingest_file(&ctx, o, kind, b)
             } else if let Some(kind) = RawOutput::detect(o) {
                 resources::ingest_raw(&ctx, o, &JsonPath::default(), kind, None, b)
             } else if o.contains_key("Statement") {

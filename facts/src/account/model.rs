@@ -90,6 +90,14 @@ pub struct Model {
     pub credential_report: Vec<CredentialReportRow>,
     /// Non-fatal problems: unresolved attachments, duplicates, unsupported elements...
     pub warnings: Vec<Warning>,
+    /// S3 Block Public Access settings of accounts (`aws s3control get-public-access-block`).
+    pub s3_account_blocks: IndexMap<AccountId, super::s3_public::PublicAccessBlock>,
+    /// S3 settings of buckets beyond their policy (Block Public Access, ACL, Object
+    /// Ownership), by bucket ARN; every bucket here is also in [`Model::resources`].
+    pub s3_buckets: IndexMap<String, super::s3_public::BucketAccess>,
+    /// S3 canonical user ids by the `aws s3api list-buckets` outputs that name them: id →
+    /// account.
+    pub s3_canonical_ids: IndexMap<String, AccountId>,
 }
 
 /// A reference from a principal to a managed policy (attached policy or boundary).
@@ -524,6 +532,19 @@ pub enum WarningKind {
         /// The policy ARN.
         arn: String,
     },
+    /// An S3 ACL grant to a canonical user id that no loaded bucket ACL names as its owner:
+    /// its account is unknown, so the grant reaches only a caller given as that canonical
+    /// user.
+    UnmappedCanonicalUser {
+        /// The canonical user id.
+        id: String,
+    },
+    /// An S3 ACL grant to an e-mail address (`AmazonCustomerByEmail`): the data does not say
+    /// which account it is, so it grants nothing.
+    AclEmailGrantee {
+        /// The address.
+        address: String,
+    },
 }
 
 /// How much a [`Warning`] matters.
@@ -578,6 +599,14 @@ impl fmt::Display for WarningKind {
             WarningKind::FromSnapshot { arn } => write!(
                 f,
                 "AWS-managed policy `{arn}` is not in the input; using the bundled snapshot's version"
+            ),
+            WarningKind::UnmappedCanonicalUser { id } => write!(
+                f,
+                "ACL grant to canonical user `{id}`: no loaded bucket ACL has this owner id, so its account is unknown; the grant reaches only a caller given as that canonical user"
+            ),
+            WarningKind::AclEmailGrantee { address } => write!(
+                f,
+                "ACL grant to e-mail address `{address}`: the data does not say which account it is; it grants nothing"
             ),
         }
     }

@@ -208,21 +208,23 @@ impl FileCtx {
             }
             other => other,
         };
-        crate::parse::parse_policy_value(value).map(Arc::new).map_err(|errors| {
-            // Make each error's path absolute within the file, so that it prints as
-            // `file: RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Effect: ...`.
-            let mut errors = errors.with_file(self.file.as_ref().clone());
-            for e in &mut errors.0 {
-                let mut full = path.0.clone();
-                full.append(&mut e.path.0);
-                e.path = JsonPath(full);
-            }
-            IngestError::Policy {
-                file: self.file.as_ref().clone(),
-                path: path.clone(),
-                errors,
-            }
-        })
+        crate::parse::parse_policy_value(value)
+            .map(Arc::new)
+            .map_err(|errors| {
+                // Make each error's path absolute within the file, so that it prints as
+                // `file: RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Effect: ...`.
+                let mut errors = errors.with_file(self.file.as_ref().clone());
+                for e in &mut errors.0 {
+                    let mut full = path.0.clone();
+                    full.append(&mut e.path.0);
+                    e.path = JsonPath(full);
+                }
+                IngestError::Policy {
+                    file: self.file.as_ref().clone(),
+                    path: path.clone(),
+                    errors,
+                }
+            })
     }
 }
 

@@ -47,7 +47,16 @@ impl RawOutput {
     }
 }
 
-const RESOURCE_KEYS: [&str; 5] = ["arn", "account", "type", "tags", "policy"];
+const RESOURCE_KEYS: [&str; 8] = [
+    "arn",
+    "account",
+    "type",
+    "tags",
+    "policy",
+    super::s3_read::ENTRY_KEYS[0],
+    super::s3_read::ENTRY_KEYS[1],
+    super::s3_read::ENTRY_KEYS[2],
+];
 
 /// `resources.json`: an array of `{arn, account?, type?, tags?, policy?}`.
 pub(crate) fn ingest_list(
@@ -87,6 +96,7 @@ pub(crate) fn ingest_list(
                 })
             }
         };
+        let is_bucket = resource_type == ResourceType::S3Bucket;
         b.add_resource(Resource {
             arn: arn.to_string(),
             account,
@@ -95,6 +105,7 @@ pub(crate) fn ingest_list(
             policy,
             source: ctx.source(&path),
         });
+        super::s3_read::ingest_entry(ctx, o, &path, arn, is_bucket, b)?;
     }
     Ok(())
 }

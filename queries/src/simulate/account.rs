@@ -193,7 +193,9 @@ impl AccountSimulator {
         let engine = Engine::with_index(&tables, &self.index);
         // The keys AWS fills depend only on caller and resource: fill once per pair (within
         // a few runs).
-        let mut filled: HashMap<(&str, &str, Option<&str>), Option<Arc<Context>>> = HashMap::new();
+        // (caller, resource, resource account) → the filled keys, once the pair recurs.
+        type Filled<'s> = HashMap<(&'s str, &'s str, Option<&'s str>), Option<Arc<Context>>>;
+        let mut filled: Filled = HashMap::new();
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
         let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();

@@ -49,6 +49,11 @@ pub struct SimulationResult {
     /// (omitted from JSON when empty).
     #[serde(rename = "missingLevels", skip_serializing_if = "Vec::is_empty")]
     pub missing_levels: Vec<MissingLevelOut>,
+    /// Bucket-policy `Allow` statements that applied but grant nothing to this caller
+    /// because S3 Block Public Access `RestrictPublicBuckets` applies to the public policy
+    /// (see [`rules::Decision::restricted`]; omitted from JSON when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restricted: Vec<MatchedOut>,
 }
 
 /// An SCP or RCP level (organization root, OU or account) without an applicable Allow.
@@ -76,31 +81,32 @@ fn level_name(name: &str) -> String {
 
 /// Turn an engine decision into a result with names from `tables`.
 pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
-    let matched = d
-        .matched
-        .iter()
-        .map(|m| {
-            let name = tables
-                .policies
-                .get(m.policy as usize)
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
-            let (index, sid) = tables
-                .statement(m.statement)
-                .map(|(_, st)| (st.index, st.sid.clone()))
-                .unwrap_or((0, None));
-            MatchedOut {
-                policy: name,
-                layer: m.layer,
-                statement: index,
-                sid,
-                effect: m.effect,
-            }
-        })
-        .collect();
+    let named = |list: &[rules::MatchedStatement]| -> Vec<MatchedOut> {
+        list.iter()
+            .map(|m| {
+                let name = tables
+                    .policies
+                    .get(m.policy as usize)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                let (index, sid) = tables
+                    .statement(m.statement)
+                    .map(|(_, st)| (st.index, st.sid.clone()))
+                    .unwrap_or((0, None));
+                MatchedOut {
+                    policy: name,
+                    layer: m.layer,
+                    statement: index,
+                    sid,
+                    effect: m.effect,
+                }
+            })
+            .collect()
+    };
     SimulationResult {
         decision: d.outcome,
-        matched,
+        matched: named(&d.matched),
+        restricted: named(&d.restricted),
         missing: d.missing.clone(),
         missing_levels: d
             .missing_levels

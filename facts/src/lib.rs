@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod arn;
+pub mod aws_rules;
 pub mod catalogue;
 pub mod condition;
 pub mod corpus;

@@ -23,6 +23,10 @@
 //! - [VPCE] Amazon VPC "Control access to VPC endpoints using endpoint policies"
 //!   (`vpc-endpoints-access.html`).
 //! - [PRINCIPAL] "AWS JSON policy elements: Principal" and "NotPrincipal".
+//! - [OWNED] resources AWS owns cannot be changed by a customer's principal; which action on
+//!   which resource, with its sources, is `facts::aws_rules::aws_owned`.
+//! - [NOPERM] AWS STS API Reference, "GetCallerIdentity": no permission is required, even
+//!   under an explicit deny (`facts::aws_rules::no_permission`).
 //! - [BPA] Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage"
 //!   (`RestrictPublicBuckets`; which policies are public: "The meaning of public"). The
 //!   restricted policies come from `facts` (`FactTables::s3_restricted_policies`).
@@ -39,6 +43,7 @@
 use std::hash::{Hash, Hasher};
 
 use crepe::crepe;
+use facts::aws_rules::{AwsOwned, AwsRule};
 use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals, ResourceClause};
 use facts::request::{Request, RequestPrincipal};
 use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
@@ -339,6 +344,12 @@ crepe! {
     @input
     /// Statement `s` of policy `pol`, with effect `e`, can match action `a` (action index).
     pub(crate) struct PolicyActionStatement(pub PolicyId, pub u32, pub StmtId, pub Effect);
+    @input
+    /// Request `r` by customer principal `p` would change a resource AWS owns, of kind `k`.
+    pub(crate) struct AwsOwnedReq(pub u32, pub Sym, pub AwsOwned);
+    @input
+    /// Request `r`, by an authenticated caller, is for an action that needs no permission.
+    pub(crate) struct NoPermissionReq(pub u32);
 
     // ------------------------------------------------------------------- which policies count
 
@@ -440,7 +451,19 @@ crepe! {
     // [DENYALLOW] "An explicit deny in any of these policies overrides the allow": every
     // layer's applicable Deny statement counts (identity, boundary, session, SCP, RCP,
     // resource, VPC endpoint).
-    ExplicitDeny(r) <- Matched(r, _, _, _, _, _, Effect::Deny);
+    ExplicitDeny(r) <- Matched(r, _, _, _, _, _, Effect::Deny), !NoPermissionReq(r);
+
+    @output
+    /// A rule of AWS outside every policy decides `r` (see `facts::aws_rules`).
+    pub(crate) struct AwsRuleApplies(pub u32, pub AwsRule);
+    // [OWNED] a customer's principal cannot change what AWS owns, whatever its policies
+    // allow; the owning service changes it through its service-linked role, which is exempt.
+    struct AwsOwnedDenies(u32);
+    AwsOwnedDenies(r) <- AwsOwnedReq(r, p, _), !ServiceLinkedPrincipal(p);
+    AwsRuleApplies(r, rule) <- AwsOwnedReq(r, p, k), !ServiceLinkedPrincipal(p),
+        let rule = AwsRule::AwsOwned(k);
+    // [NOPERM] no permission is required: allowed whatever the policies say.
+    AwsRuleApplies(r, AwsRule::NoPermissionRequired) <- NoPermissionReq(r);
 
     // SCP level `n` has an applicable Allow for `r`.
     struct ScpLevelAllows(u32, Sym);
@@ -492,6 +515,7 @@ crepe! {
     Blocked(r) <- ScpBlocks(r);
     Blocked(r) <- RcpBlocks(r);
     Blocked(r) <- LayerBlocks(r, Layer::VpcEndpoint);
+    Blocked(r) <- AwsOwnedDenies(r);
 
     // An identity-based policy of the caller allows `r`.
     struct IdentityAllows(u32);
@@ -562,6 +586,8 @@ crepe! {
     // [PRINCIPAL] anonymous ("Principal": "*") and service principals: the resource-based
     // policy alone decides.
     Allowed(r) <- ResourceAllows(r), NoIdentitySide(r), !Blocked(r);
+    // [NOPERM] an action that needs no permission.
+    Allowed(r) <- NoPermissionReq(r);
 
     @output
     /// For an implicit deny of `r`: layer `l` lacked an Allow.
@@ -589,6 +615,7 @@ pub(crate) struct Outputs {
     pub allowed: Vec<Allowed>,
     pub missing: Vec<Missing>,
     pub missing_levels: Vec<MissingLevel>,
+    pub aws_rules: Vec<AwsRuleApplies>,
     pub restricted: Vec<Restricted>,
 }
 
@@ -612,7 +639,7 @@ pub(crate) fn run(
     let mut rt = Crepe::new();
     crate::input::load(&mut rt, tables, index, memo, batch, &oracle);
     // crepe returns the outputs in the order the program declares them.
-    let (matched, denies, restricted, allowed, missing, missing_levels) =
+    let (matched, denies, aws_rules, restricted, allowed, missing, missing_levels) =
         rt.run_with_hasher::<crate::hash::FxBuildHasher>();
     Outputs {
         matched: matched.into_iter().collect(),
@@ -620,6 +647,7 @@ pub(crate) fn run(
         allowed: allowed.into_iter().collect(),
         missing: missing.into_iter().collect(),
         missing_levels: missing_levels.into_iter().collect(),
+        aws_rules: aws_rules.into_iter().collect(),
         restricted: restricted.into_iter().collect(),
     }
 }

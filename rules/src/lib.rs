@@ -98,6 +98,10 @@ pub struct Decision {
     /// For `implicitDeny` with `scp` or `rcp` in [`Decision::missing`]: each level (the
     /// root, OU or account node entity) whose policies lacked an Allow, root first.
     pub missing_levels: Vec<(Layer, Sym)>,
+    /// The rule of AWS outside every policy that decided the request, if any: an
+    /// AWS-owned resource (`implicitDeny`) or an action that needs no permission
+    /// (`allowed`). See `facts::aws_rules`.
+    pub rule: Option<facts::aws_rules::AwsRule>,
     /// Resource-policy `Allow` statements that applied but grant nothing to this caller:
     /// S3 Block Public Access `RestrictPublicBuckets` voids a public bucket policy for callers
     /// outside the bucket owner's account (they are not in [`Decision::matched`]).
@@ -230,6 +234,7 @@ impl<'t> Engine<'t> {
             allowed,
             missing,
             missing_levels,
+            aws_rules,
             restricted,
         } = decide::run(
             self.tables,
@@ -245,6 +250,7 @@ impl<'t> Engine<'t> {
                 matched: Vec::new(),
                 missing: Vec::new(),
                 missing_levels: Vec::new(),
+                rule: None,
                 restricted: Vec::new(),
             })
             .collect();
@@ -260,6 +266,21 @@ impl<'t> Engine<'t> {
         for decide::ExplicitDeny(r) in denies {
             if let Some(d) = out.get_mut(r as usize) {
                 d.outcome = Outcome::ExplicitDeny;
+            }
+        }
+        // A rule of AWS is the reason only when it decided: an AWS-owned resource under an
+        // implicit deny (an explicit deny still decides first), a free action when allowed.
+        for decide::AwsRuleApplies(r, rule) in aws_rules {
+            if let Some(d) = out.get_mut(r as usize) {
+                let decided = match rule {
+                    facts::aws_rules::AwsRule::AwsOwned(_) => d.outcome == Outcome::ImplicitDeny,
+                    facts::aws_rules::AwsRule::NoPermissionRequired => {
+                        d.outcome == Outcome::Allowed
+                    }
+                };
+                if decided {
+                    d.rule = Some(rule);
+                }
             }
         }
         let mut by_req: HashMap<u32, Vec<MatchedStatement>> = HashMap::new();

@@ -20,16 +20,20 @@ mod model;
 mod organization;
 mod read;
 mod resources;
+mod roots;
 mod s3_public;
 mod s3_read;
+pub mod service_keys;
+mod vpc_endpoints;
 
 pub use error::IngestError;
 pub use loader::load;
 pub use model::{
-    AccessKeyStatus, AccountId, CredentialReportRow, Group, InlinePolicy, InstanceProfile,
-    ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
-    OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role, RoleLastUsed,
-    Severity, Source, Tags, User, Warning, WarningKind,
+    AccessKeyStatus, AccountId, CredentialReportRow, EnabledPolicyTypes, Group, InlinePolicy,
+    InstanceProfile, ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind,
+    Organization, OrganizationalUnit, PolicyAttachment, PolicyOwner, PolicyTypesOrigin, Resource,
+    ResourceType, Role, RoleLastUsed, Severity, Source, Tags, User, VpcEndpoint, Warning,
+    WarningKind,
 };
 pub use s3_public::{
     AclGrant, AclGrantee, AclPermission, BucketAccess, BucketAcl, EffectiveBlock, ObjectOwnership,

@@ -67,6 +67,10 @@ pub(crate) fn ingest_list(
     for (i, v) in items.iter().enumerate() {
         let path = JsonPath::default().index(i);
         let o = ctx.object(v, &path)?;
+        if super::vpc_endpoints::is_entry(o) {
+            super::vpc_endpoints::ingest_entry(ctx, o, &path, b)?;
+            continue;
+        }
         ctx.check_keys(o, &path, &RESOURCE_KEYS, &mut b.model.warnings);
         let arn = ctx.req_str(o, "arn", &path)?;
         let parsed = ctx.arn(arn, &path.key("arn"))?;
@@ -91,7 +95,7 @@ pub(crate) fn ingest_list(
                 let p = path.key("policy");
                 Some(InlinePolicy {
                     name: "policy".to_string(),
-                    document: ctx.policy(doc, &p)?,
+                    document: ctx.resource_policy(doc, &p, &mut b.model.warnings)?,
                     source: ctx.source(&p),
                 })
             }
@@ -187,7 +191,7 @@ pub(crate) fn ingest_raw(
         None | Some(Value::Null) => None,
         Some(d) => Some(InlinePolicy {
             name: "policy".to_string(),
-            document: ctx.policy(d, &doc_key)?,
+            document: ctx.resource_policy(d, &doc_key, &mut b.model.warnings)?,
             source: ctx.source(&doc_key),
         }),
     };

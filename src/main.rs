@@ -7,6 +7,7 @@
 mod cmd;
 mod exit;
 mod progress;
+mod render;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;
@@ -42,6 +43,12 @@ enum Command {
     Check(cmd::check::Args),
     /// Write a deterministic synthetic organization and requests (for tests and benchmarks).
     Gen(cmd::gen::Args),
+    /// Every principal that can act on a resource: exact under conditions, through role chains.
+    WhoCan(cmd::who_can::Args),
+    /// A principal's effective permissions, by service and access level.
+    WhatCan(cmd::what_can::Args),
+    /// Assume-role chains from one principal to a role, each hop with its reason.
+    Paths(cmd::paths::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -54,6 +61,9 @@ fn main() -> std::process::ExitCode {
         Command::Diff(a) => cmd::diff::run(a, &ui),
         Command::Check(a) => cmd::check::run(a, &ui),
         Command::Gen(a) => cmd::gen::run(a, &ui),
+        Command::WhoCan(a) => cmd::who_can::run(a, &ui),
+        Command::WhatCan(a) => cmd::what_can::run(a, &ui),
+        Command::Paths(a) => cmd::paths::run(a, &ui),
     };
     match result {
         Ok(code) => code.into(),

@@ -396,7 +396,13 @@ fn access_not_granted_takes_the_action_before_the_policy() {
         p.to_str().unwrap(),
     ]);
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("s3:PutObject on * by"));
+    // The resource is of the action's resource type (the catalogue's ARN format for S3
+    // objects, `arn:${Partition}:s3:::${BucketName}/${ObjectName}`), not a bare `*`.
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("s3:PutObject on arn:aws:s3:::example/example by"),
+        "{out}"
+    );
     // `*` alone is an action pattern too (every action).
     let o = run(&[
         "check",
@@ -426,7 +432,8 @@ fn a_diff_counterexample_replays_in_simulate_scenario() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let gained = v["gained"][0].clone();
     assert_eq!(gained["action"], "s3:GetAccelerateConfiguration");
-    assert_eq!(gained["resource"], "*");
+    // A bucket ARN, the resource type of the action in the catalogue.
+    assert_eq!(gained["resource"], "arn:aws:s3:::example");
     // The request as printed, with each policy as the caller's identity policy: NEW allows
     // it, OLD does not — what the diff claims.
     for (policy, decision) in [(&new_text, "allowed"), (&old_text, "implicitDeny")] {
@@ -606,4 +613,258 @@ fn diff_honours_the_timeout_on_large_policies() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(took.as_secs_f64() < 8.0, "took {took:?}");
+}
+
+/// `iamlogic diff OLD NEW --format json`, parsed, with the exit code.
+fn diff_json(d: &Path, old: &str, new: &str, extra: &[&str]) -> (i32, Value) {
+    let a = write(d, "old.json", old);
+    let b = write(d, "new.json", new);
+    let mut args = vec![
+        "diff",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr)));
+    (code(&o), v)
+}
+
+/// Replay a printed request in `simulate --scenario` with `policy` as the identity policy.
+fn replay(d: &Path, request: &Value, policy: &str) -> String {
+    let mut scenario = request.clone();
+    scenario["identityPolicies"] = Value::Array(vec![serde_json::from_str(policy).unwrap()]);
+    let f = write(d, "scenario.json", &scenario.to_string());
+    let o = run(&[
+        "simulate",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let out: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr)));
+    out["decision"].as_str().unwrap_or_default().to_string()
+}
+
+/// Every printed request of both directions replays as the diff claims, and none carries a
+/// placeholder or an empty resource (README: requests can be replayed as is).
+fn assert_replays(d: &Path, v: &Value, old: &str, new: &str) {
+    assert_eq!(v["gainedUnconfirmed"], serde_json::json!([]), "{v}");
+    assert_eq!(v["lostUnconfirmed"], serde_json::json!([]), "{v}");
+    for (dir, more, less) in [("gained", new, old), ("lost", old, new)] {
+        for r in v[dir].as_array().unwrap() {
+            let text = r.to_string();
+            assert!(!text.contains("iamlogic-none"), "{text}");
+            assert!(!text.contains("iamlogic-unknown"), "{text}");
+            assert_ne!(r["resource"], "", "{text}");
+            assert_eq!(replay(d, r, more), "allowed", "{dir} {text}");
+            assert_ne!(replay(d, r, less), "allowed", "{dir} {text}");
+        }
+    }
+}
+
+fn one_statement(version: &str, action: &str, resource: &str, condition: &str) -> String {
+    format!(
+        r#"{{"Version":"{version}","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"{resource}"{condition}}}]}}"#
+    )
+}
+
+#[test]
+fn policy_variables_are_the_values_of_their_keys() {
+    // IAMUserChangePassword v1 -> v2 (issue 10): `user/${aws:userid}` becomes
+    // `user/${aws:username}`. IAM User Guide, "IAM policy elements: Variables and tags": the
+    // variable is replaced by the value of the key in the request. A user whose name is not
+    // its id is allowed by one version only, in each direction: incomparable, with requests
+    // the evaluator confirms.
+    let d = tempfile::tempdir().unwrap();
+    let old = one_statement(
+        "2012-10-17",
+        "iam:ChangePassword",
+        "arn:aws:iam::*:user/${aws:userid}",
+        "",
+    );
+    let new = one_statement(
+        "2012-10-17",
+        "iam:ChangePassword",
+        "arn:aws:iam::*:user/${aws:username}",
+        "",
+    );
+    let (c, v) = diff_json(d.path(), &old, &new, &[]);
+    assert_eq!(c, 1, "{v}");
+    assert_eq!(v["verdict"], "incomparable", "{v}");
+    assert_replays(d.path(), &v, &old, &new);
+    // The gained request names the user by its name, in the principal too.
+    let g = &v["gained"][0];
+    let name = g["context"]["aws:username"].as_str().unwrap();
+    assert!(
+        g["resource"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("user/{name}")),
+        "{g}"
+    );
+    assert!(
+        g["principal"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(":user/{name}")),
+        "{g}"
+    );
+    // A pattern inside another for every value of the variable: nothing lost, exactly.
+    let wide = one_statement("2012-10-17", "s3:GetObject", "arn:aws:s3:::b/*", "");
+    let home = one_statement(
+        "2012-10-17",
+        "s3:GetObject",
+        "arn:aws:s3:::b/${aws:username}/*",
+        "",
+    );
+    let (c, v) = diff_json(d.path(), &home, &wide, &[]);
+    assert_eq!(
+        (c, v["verdict"].as_str()),
+        (1, Some("more-permissive")),
+        "{v}"
+    );
+    assert_replays(d.path(), &v, &home, &wide);
+    // A condition tying two keys: `s3:prefix` must be the user's home.
+    let tied = one_statement(
+        "2012-10-17",
+        "s3:ListBucket",
+        "*",
+        r#","Condition":{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}"#,
+    );
+    let any = one_statement(
+        "2012-10-17",
+        "s3:ListBucket",
+        "*",
+        r#","Condition":{"StringLike":{"s3:prefix":"home/*"}}"#,
+    );
+    let (c, v) = diff_json(d.path(), &tied, &any, &[]);
+    assert_eq!(
+        (c, v["verdict"].as_str()),
+        (1, Some("more-permissive")),
+        "{v}"
+    );
+    assert_replays(d.path(), &v, &tied, &any);
+}
+
+#[test]
+fn variables_are_literal_text_under_version_2008_10_17() {
+    // IAM User Guide, "IAM JSON policy elements: Version": policy variables are not
+    // recognised in version 2008-10-17; `${aws:username}` is literal text there. A default
+    // `${key, 'default'}` applies when the key is absent ("Variables and tags").
+    let d = tempfile::tempdir().unwrap();
+    let r = "arn:aws:s3:::b/${aws:username}";
+    let old = one_statement("2008-10-17", "s3:GetObject", r, "");
+    let new = one_statement("2012-10-17", "s3:GetObject", r, "");
+    let (c, v) = diff_json(d.path(), &old, &new, &[]);
+    assert_eq!((c, v["verdict"].as_str()), (1, Some("incomparable")), "{v}");
+    assert_replays(d.path(), &v, &old, &new);
+    assert!(
+        v["lost"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["resource"] == r),
+        "{v}"
+    );
+    let with_default = one_statement(
+        "2012-10-17",
+        "s3:GetObject",
+        "arn:aws:s3:::b/${aws:username, 'shared'}",
+        "",
+    );
+    let shared = one_statement("2012-10-17", "s3:GetObject", "arn:aws:s3:::b/shared", "");
+    // b/shared by a user named otherwise: only the fixed pattern; b/alice by alice: only the
+    // variable.
+    let (c, v) = diff_json(d.path(), &with_default, &shared, &[]);
+    assert_eq!((c, v["verdict"].as_str()), (1, Some("incomparable")), "{v}");
+    assert_replays(d.path(), &v, &with_default, &shared);
+}
+
+#[test]
+fn multivalued_keys_get_as_many_values_as_a_request_needs() {
+    // IAM User Guide, "Set operators for multivalued context keys": ForAnyValue holds when
+    // some request value matches. OLD needs three tag keys at once; NEW allows nothing with
+    // `x` among them. The request OLD allows and NEW does not carries four values.
+    let d = tempfile::tempdir().unwrap();
+    let old = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":"a"},"ForAnyValue:StringLike":{"aws:TagKeys":"b*"}}},{"Effect":"Deny","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAllValues:StringNotEquals":{"aws:TagKeys":"c"}}},{"Effect":"Deny","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAllValues:StringNotEquals":{"aws:TagKeys":"d"}}}]}"#;
+    let new = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*"},{"Effect":"Deny","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["a","c"]}}}]}"#;
+    let (c, v) = diff_json(d.path(), old, new, &[]);
+    assert_eq!(c, 1, "{v}");
+    assert_replays(d.path(), &v, old, new);
+    let lost = v["lost"].as_array().unwrap();
+    assert!(!lost.is_empty(), "{v}");
+    let tags = lost[0]["context"]["aws:tagkeys"].as_array().unwrap();
+    assert!(tags.len() >= 4, "{v}");
+    // An unqualified operator on a set matches no positive operator (docs/policy-language.md):
+    // `StringEquals aws:TagKeys a` allows no request whose tag keys are a set.
+    let unqualified = one_statement(
+        "2012-10-17",
+        "ec2:CreateTags",
+        "*",
+        r#","Condition":{"StringEquals":{"aws:TagKeys":"a"}}"#,
+    );
+    let any_a = one_statement(
+        "2012-10-17",
+        "ec2:CreateTags",
+        "*",
+        r#","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":"a"}}"#,
+    );
+    let (c, v) = diff_json(d.path(), &unqualified, &any_a, &[]);
+    assert_eq!(c, 1, "{v}");
+    assert_replays(d.path(), &v, &unqualified, &any_a);
+}
+
+#[test]
+fn numbers_beyond_64_bits_are_compared_exactly() {
+    // Issue 12: NumericGreaterThan 9223372036854775807 against NumericEquals
+    // 9223372036854775808 (2^63) and a decimal of 23 digits; simulate compares them exactly,
+    // so does diff.
+    let d = tempfile::tempdir().unwrap();
+    let cond = |op: &str, v: &str| {
+        one_statement(
+            "2012-10-17",
+            "s3:ListBucket",
+            "*",
+            &format!(r#","Condition":{{"{op}":{{"s3:max-keys":"{v}"}}}}"#),
+        )
+    };
+    let gt = cond("NumericGreaterThan", "9223372036854775807");
+    let eq = cond("NumericEquals", "9223372036854775808");
+    let (c, v) = diff_json(d.path(), &gt, &eq, &[]);
+    assert_eq!(
+        (c, v["verdict"].as_str()),
+        (1, Some("less-permissive")),
+        "{v}"
+    );
+    assert_replays(d.path(), &v, &gt, &eq);
+    let (c, v) = diff_json(d.path(), &eq, &eq, &[]);
+    assert_eq!((c, v["verdict"].as_str()), (0, Some("equivalent")), "{v}");
+    let big = cond("NumericLessThan", "10000000000000000000000.0");
+    let (c, v) = diff_json(d.path(), &big, &gt, &[]);
+    assert_eq!((c, v["verdict"].as_str()), (1, Some("incomparable")), "{v}");
+    assert_replays(d.path(), &v, &big, &gt);
+}
+
+#[test]
+fn diff_respects_the_timeout_in_the_automata_search() {
+    // Issue 12: OLD allows s3:ListBucket on arn:aws:s3:::*p*, NEW iam:PassRole on
+    // arn:aws:s3::: followed by `*a` 3,000 times and `b` (ran past 40 s with --timeout 5).
+    let d = tempfile::tempdir().unwrap();
+    let old = one_statement("2012-10-17", "s3:ListBucket", "arn:aws:s3:::*p*", "");
+    let long = format!("arn:aws:s3:::{}b", "*a".repeat(3000));
+    let new = one_statement("2012-10-17", "iam:PassRole", &long, "");
+    let start = std::time::Instant::now();
+    let (c, v) = diff_json(d.path(), &old, &new, &["--timeout", "5"]);
+    let took = start.elapsed();
+    assert!(took.as_secs_f64() < 9.0, "took {took:?}");
+    match c {
+        1 => assert_eq!(v["verdict"], "incomparable", "{v}"),
+        3 => assert!(v["reason"].is_string(), "{v}"),
+        _ => panic!("exit {c}: {v}"),
+    }
 }

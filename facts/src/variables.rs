@@ -139,6 +139,77 @@ pub fn substitute_pattern(text: &str, ctx: &Context) -> Option<Vec<GlobToken>> {
     Some(out)
 }
 
+/// `text` as a glob in which every variable, whatever its value or default, is a `*`
+/// (escapes stay literal; raw `*`/`?` are wildcards when `wildcards`, as in `StringLike` and
+/// `Resource`, and literal otherwise, as in `StringEquals`): the language of this glob
+/// contains every string the text can match under any request context. The solver uses it
+/// to prove that no value of a variable lets a string match.
+pub fn relaxed_pattern(text: &str, wildcards: bool) -> Vec<GlobToken> {
+    let mut out = Vec::with_capacity(text.len());
+    let _ = pieces(text, |p| {
+        match p {
+            Piece::Raw(s) if wildcards => crate::wildcard::tokenize(s, &mut out),
+            Piece::Raw(s) => out.extend(s.chars().map(GlobToken::Char)),
+            Piece::Escaped(c) => out.push(GlobToken::Char(c)),
+            Piece::Var { .. } => out.push(GlobToken::AnyRun),
+        }
+        Some(())
+    });
+    out
+}
+
+/// A variable's key and its default (`None`: no default), as written.
+pub type Variable<'a> = (&'a str, Option<&'a str>);
+
+/// `text` cut at its variables: the glob pieces between them (escapes literal; raw `*`/`?`
+/// wildcards when `wildcards`), one more than the variables, and the variables' keys with
+/// their defaults, in order. The language of `text` under values `v1..vn` is
+/// `piece0 v1 piece1 ... vn piecen`, which lets the solver compare two patterns for every
+/// value of their variables.
+pub fn split_at_variables(text: &str, wildcards: bool) -> (Vec<Vec<GlobToken>>, Vec<Variable<'_>>) {
+    let mut pieces_out: Vec<Vec<GlobToken>> = vec![Vec::new()];
+    let mut vars = Vec::new();
+    let _ = pieces(text, |p| {
+        let last = pieces_out.len() - 1;
+        match p {
+            Piece::Raw(s) if wildcards => {
+                if let Some(cur) = pieces_out.get_mut(last) {
+                    crate::wildcard::tokenize(s, cur);
+                }
+            }
+            Piece::Raw(s) => {
+                if let Some(cur) = pieces_out.get_mut(last) {
+                    cur.extend(s.chars().map(GlobToken::Char));
+                }
+            }
+            Piece::Escaped(c) => {
+                if let Some(cur) = pieces_out.get_mut(last) {
+                    cur.push(GlobToken::Char(c));
+                }
+            }
+            Piece::Var { key, default } => {
+                vars.push((key, default));
+                pieces_out.push(Vec::new());
+            }
+        }
+        Some(())
+    });
+    (pieces_out, vars)
+}
+
+/// The keys of every variable in `text` with their defaults (`None`: no default), as
+/// written.
+pub fn variables(text: &str) -> Vec<(&str, Option<&str>)> {
+    let mut keys = Vec::new();
+    let _ = pieces(text, |p| {
+        if let Piece::Var { key, default } = p {
+            keys.push((key, default));
+        }
+        Some(())
+    });
+    keys
+}
+
 /// The keys of every variable in `text` (not the escapes), as written.
 pub fn variable_keys(text: &str) -> Vec<&str> {
     let mut keys = Vec::new();
@@ -262,6 +333,25 @@ mod tests {
         assert_eq!(
             substitute("${aws:username}${", &c).as_deref(),
             Some("bob${")
+        );
+    }
+
+    #[test]
+    fn relaxed_patterns_cover_every_value() {
+        let toks = relaxed_pattern("a/${aws:username}/${*}${k, 'd'}", true);
+        assert!(glob_match_tokens(&toks, "a/bob/*x", false));
+        assert!(glob_match_tokens(&toks, "a//*", false));
+        assert!(!glob_match_tokens(&toks, "a/bob/x", false));
+        let toks = relaxed_pattern("a*${k}", false);
+        assert!(glob_match_tokens(&toks, "a*bob", false));
+        assert!(!glob_match_tokens(&toks, "abob", false));
+        let (pieces, vars) = split_at_variables("a*/${aws:username}/${*}", true);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(vars, vec![("aws:username", None)]);
+        assert_eq!(pieces[1], vec![GlobToken::Char('/'), GlobToken::Char('*')]);
+        assert_eq!(
+            variables("${aws:username}/${k, 'd'}"),
+            vec![("aws:username", None), ("k", Some("d"))]
         );
     }
 

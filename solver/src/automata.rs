@@ -7,6 +7,8 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use facts::wildcard::GlobToken;
+
 /// One glob token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Tok {
@@ -33,35 +35,49 @@ pub(crate) fn tokens(text: &str, literal: bool) -> Vec<Tok> {
         .collect()
 }
 
+/// Tokens of a glob tokenized by `facts` (variables substituted, escapes literal).
+pub(crate) fn from_glob(glob: &[GlobToken]) -> Vec<Tok> {
+    glob.iter()
+        .map(|t| match t {
+            GlobToken::AnyRun => Tok::Star,
+            GlobToken::AnyChar => Tok::One,
+            GlobToken::Char(c) => Tok::Lit(*c),
+        })
+        .collect()
+}
+
 /// Tokens of an `ArnLike`/`ArnEquals` pattern, following `facts::arn::arn_like`: a pattern
 /// without `:` is a plain glob; otherwise its first five `:`-separated segments are globs
 /// whose wildcards do not span `:`, joined by literal colons, and the rest is a plain glob.
 /// A value matches the sequence exactly when its first five colons align with the
 /// pattern's, which is the segment-wise rule. `None` for a pattern with colons but fewer
 /// than six segments (it matches nothing; the caller falls back to the string solver).
+#[cfg(test)]
 pub(crate) fn arn_tokens(text: &str) -> Option<Vec<Tok>> {
-    if !text.contains(':') {
-        return Some(tokens(text, false));
-    }
-    let segs: Vec<&str> = text.splitn(6, ':').collect();
-    if segs.len() < 6 {
-        return None;
+    let mut glob = Vec::new();
+    facts::wildcard::tokenize(text, &mut glob);
+    arn_from_glob(&glob)
+}
+
+/// [`arn_tokens`] for a pattern tokenized by `facts` (`facts::arn::arn_like_tokens`).
+pub(crate) fn arn_from_glob(glob: &[GlobToken]) -> Option<Vec<Tok>> {
+    let colon = |t: &GlobToken| *t == GlobToken::Char(':');
+    if !glob.iter().any(colon) {
+        return Some(from_glob(glob));
     }
     let mut out = Vec::new();
-    for (i, seg) in segs.iter().enumerate() {
-        if i > 0 {
-            out.push(Tok::Lit(':'));
-        }
-        if i < 5 {
-            out.extend(seg.chars().map(|c| match c {
-                '*' => Tok::SegStar,
-                '?' => Tok::SegOne,
-                c => Tok::Lit(c),
-            }));
-        } else {
-            out.extend(tokens(seg, false));
-        }
+    let mut rest = glob;
+    for _ in 0..5 {
+        let i = rest.iter().position(colon)?;
+        out.extend(rest.get(..i).unwrap_or(&[]).iter().map(|t| match t {
+            GlobToken::AnyRun => Tok::SegStar,
+            GlobToken::AnyChar => Tok::SegOne,
+            GlobToken::Char(c) => Tok::Lit(*c),
+        }));
+        out.push(Tok::Lit(':'));
+        rest = rest.get(i + 1..).unwrap_or(&[]);
     }
+    out.extend(from_glob(rest));
     Some(out)
 }
 
@@ -75,22 +91,62 @@ pub(crate) enum Search {
     TooBig,
 }
 
+/// Add to `set` (positions, any order) every position reachable through `*` tokens, and
+/// sort it. Closure only moves forward, so one pass over the sorted set suffices: linear in
+/// the set's size plus a sort, for patterns of thousands of stars as for short ones.
 fn close(t: &[Tok], set: &mut Vec<u16>) {
+    if t.len() > 128 {
+        return close_long(t, set);
+    }
+    set.sort_unstable();
+    set.dedup();
     let mut i = 0;
     while let Some(&p) = set.get(i) {
         if let Some(Tok::Star | Tok::SegStar) = t.get(usize::from(p)) {
             let next = p + 1;
-            if !set.contains(&next) {
-                set.push(next);
+            // `set` is sorted up to `i`; positions are added in increasing order.
+            match set.get(i + 1) {
+                Some(&q) if q == next => {}
+                _ => {
+                    let at = set.partition_point(|&x| x < next);
+                    if set.get(at) != Some(&next) {
+                        set.insert(at, next);
+                    }
+                }
             }
         }
         i += 1;
     }
-    set.sort_unstable();
+}
+
+/// [`close`] for long patterns: a mark per position, linear in the pattern's length.
+fn close_long(t: &[Tok], set: &mut Vec<u16>) {
+    let mut mark = vec![false; t.len() + 1];
+    for &p in set.iter() {
+        if let Some(m) = mark.get_mut(usize::from(p)) {
+            *m = true;
+        }
+    }
+    for p in 0..t.len() {
+        if mark.get(p).copied().unwrap_or(false)
+            && matches!(t.get(p), Some(Tok::Star | Tok::SegStar))
+        {
+            if let Some(m) = mark.get_mut(p + 1) {
+                *m = true;
+            }
+        }
+    }
+    set.clear();
+    set.extend(
+        mark.iter()
+            .enumerate()
+            .filter(|(_, m)| **m)
+            .filter_map(|(p, _)| u16::try_from(p).ok()),
+    );
 }
 
 fn step(t: &[Tok], set: &[u16], c: char) -> Vec<u16> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(set.len());
     for &p in set {
         match t.get(usize::from(p)) {
             Some(Tok::Lit(d)) if *d == c => out.push(p + 1),
@@ -101,10 +157,21 @@ fn step(t: &[Tok], set: &[u16], c: char) -> Vec<u16> {
             _ => {}
         }
     }
-    out.dedup();
     close(t, &mut out);
-    out.dedup();
     out
+}
+
+/// Whether the automaton of `t` accepts `w`.
+pub(crate) fn accepts(t: &[Tok], w: &str) -> bool {
+    let mut set = vec![0u16];
+    close(t, &mut set);
+    for c in w.chars() {
+        set = step(t, &set, c);
+        if set.is_empty() {
+            return false;
+        }
+    }
+    set.contains(&(t.len() as u16))
 }
 
 /// A shortest string that each pattern of `want` matches exactly when its flag says so.

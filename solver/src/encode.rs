@@ -15,18 +15,19 @@ use z3::ast::{Bool, Int, Real, BV};
 use crate::actions::{ActionDomain, Catalogue};
 use crate::stack::Stack;
 use crate::strings::StrPred;
-use crate::values::{cidr, decimal, epoch_seconds, mask128, mask32, Cidr};
+use crate::values::{cidr, decimal, epoch_nanos, mask128, mask32, Cidr};
 use crate::vocab::{string_atom_op, KeyUse, Vocab};
 
-/// How many symbolic elements a multivalued key has (its set is any subset of them): a
-/// bounded model of `ForAllValues`/`ForAnyValue`, stated in results.
-pub(crate) const SET_ELEMENTS: usize = 2;
-
-/// One value of a key (a single-valued key has one; a set has [`SET_ELEMENTS`]).
+/// One value of a key (a single-valued key has one; a set has one per distinct qualified
+/// condition on the key, see [`KeyUse::set_conditions`]).
 pub(crate) struct Elem {
     pub(crate) present: Bool,
     pub(crate) atoms: Vec<Bool>,
     pub(crate) num: Real,
+    /// The value is a number (constant true unless the key also has string atoms: then a
+    /// string value may be no number, and every numeric condition is false for it).
+    pub(crate) is_num: Bool,
+    /// Nanoseconds since the epoch (`facts::condition::eval::date::Instant`).
     pub(crate) date: Int,
     pub(crate) boolean: Bool,
     pub(crate) is_v4: Bool,
@@ -34,12 +35,23 @@ pub(crate) struct Elem {
     pub(crate) ip6: BV,
 }
 
-/// The variables of one condition key.
+/// The variables of one condition key: absent, one value, or a set of values (the request's
+/// `ContextValue::Multi`, possibly empty).
 pub(crate) struct KeyVars {
     pub(crate) name: String,
     pub(crate) usage: KeyUse,
     pub(crate) present: Bool,
+    /// The value is a set (only for keys a policy uses with a set qualifier or that the
+    /// catalogue documents as multivalued; constant false otherwise).
+    pub(crate) multi: Bool,
     pub(crate) elems: Vec<Elem>,
+}
+
+/// Whether the catalogue documents `key` as multivalued (`ArrayOf...`).
+fn catalogue_multivalued(key: &str) -> bool {
+    facts::catalogue::Catalogue::get()
+        .condition_key(key)
+        .is_some_and(|k| k.key_type().is_multivalued())
 }
 
 /// The symbolic request.
@@ -100,37 +112,114 @@ impl Engine {
         let mut keys = Vec::new();
         for (ki, (name, usage)) in vocab.keys.iter().enumerate() {
             let present = Bool::new_const(format!("k{ki}"));
-            let n = if usage.multi { SET_ELEMENTS } else { 1 };
-            let mut elems = Vec::new();
+            let may_multi = usage.multi || catalogue_multivalued(name);
+            let n = if may_multi {
+                usage.set_conditions.len().max(1)
+            } else {
+                1
+            };
+            let multi = if may_multi {
+                Bool::new_const(format!("k{ki}multi"))
+            } else {
+                Bool::from_bool(false)
+            };
+            let mut elems: Vec<Elem> = Vec::new();
             for e in 0..n {
                 let p = format!("k{ki}e{e}");
                 let el = Elem {
-                    present: if usage.multi {
+                    present: if may_multi {
                         Bool::new_const(format!("{p}present"))
                     } else {
                         present.clone()
                     },
                     atoms: fresh_atoms(&format!("{p}a"), usage.strings.preds.len()),
                     num: Real::new_const(format!("{p}num")),
+                    is_num: if usage.numeric && !usage.strings.preds.is_empty() {
+                        Bool::new_const(format!("{p}isnum"))
+                    } else {
+                        Bool::from_bool(true)
+                    },
                     date: Int::new_const(format!("{p}date")),
                     boolean: Bool::new_const(format!("{p}bool")),
                     is_v4: Bool::new_const(format!("{p}v4")),
                     ip4: BV::new_const(format!("{p}ip4"), 32),
                     ip6: BV::new_const(format!("{p}ip6"), 128),
                 };
-                if usage.multi {
+                if may_multi {
+                    // Elements exist only in a present key; a single value is element 0.
                     domain.push(el.present.implies(&present));
+                    let single = Bool::and(&[present.clone(), multi.not()]);
+                    if e == 0 {
+                        domain.push(single.implies(&el.present));
+                    } else {
+                        domain.push(multi.not().implies(el.present.not()));
+                    }
                 }
                 literal_constraints(&usage.strings.preds, &el.atoms, &mut domain);
+                // One value for both families: a literal string the value equals fixes its
+                // number (read with the evaluator's parser), or says it is none.
+                if usage.numeric {
+                    for (pred, atom) in usage.strings.preds.iter().zip(&el.atoms) {
+                        let Some(text) = pred.literal() else { continue };
+                        let exact = matches!(
+                            pred,
+                            StrPred::Cond {
+                                op: BaseOperator::StringEquals,
+                                ..
+                            }
+                        );
+                        if !exact {
+                            continue;
+                        }
+                        let link = match decimal(text) {
+                            Some(n) => Bool::and(&[el.is_num.clone(), el.num.eq(&n)]),
+                            None => el.is_num.not(),
+                        };
+                        domain.push(atom.implies(link));
+                    }
+                }
                 elems.push(el);
             }
             keys.push(KeyVars {
                 name: name.clone(),
                 usage: usage.clone(),
                 present,
+                multi,
                 elems,
             });
         }
+        // A pattern whose variable has no default matches nothing unless the variable's key
+        // has one value (IAM User Guide, "Variables and tags": a missing key makes the
+        // element match nothing; a multivalued key cannot be a variable).
+        let mut lemmas = Vec::new();
+        let resolvable = |keys: &[KeyVars], pred: &StrPred| -> Vec<Bool> {
+            pred.variable_keys()
+                .into_iter()
+                .filter(|(_, default)| !default)
+                .filter_map(|(k, _)| keys.iter().find(|kv| kv.name == k))
+                .map(|kv| Bool::and(&[kv.present.clone(), kv.multi.not()]))
+                .collect()
+        };
+        for (i, pred) in vocab.resources.preds.iter().enumerate() {
+            let need = resolvable(&keys, pred);
+            if let (false, Some(a)) = (need.is_empty(), res_atoms.get(i)) {
+                lemmas.push(a.implies(Bool::and(&need)));
+            }
+        }
+        for kv in &keys {
+            for (i, pred) in kv.usage.strings.preds.iter().enumerate() {
+                let need = resolvable(&keys, pred);
+                if need.is_empty() {
+                    continue;
+                }
+                for el in &kv.elems {
+                    if let Some(a) = el.atoms.get(i) {
+                        lemmas.push(a.implies(Bool::and(&need)));
+                    }
+                }
+            }
+        }
+        domain.extend(lemmas);
         Engine {
             vocab,
             actions,
@@ -283,7 +372,7 @@ impl Engine {
     }
 
     /// Whether one element matches one value under the positive form of `base`.
-    fn elem_matches(
+    pub(crate) fn elem_matches(
         &self,
         kv: &KeyVars,
         e: &Elem,
@@ -311,21 +400,21 @@ impl Engine {
                     .unwrap_or_else(|| Bool::from_bool(false))
             }
             OperatorFamily::Numeric => {
-                let Some(c) = decimal(value).and_then(|(n, d)| Real::from_rational_str(&n, &d))
-                else {
+                let Some(c) = decimal(value) else {
                     return Bool::from_bool(false);
                 };
-                match pos {
+                let holds = match pos {
                     BaseOperator::NumericEquals => e.num.eq(&c),
                     BaseOperator::NumericLessThan => e.num.lt(&c),
                     BaseOperator::NumericLessThanEquals => e.num.le(&c),
                     BaseOperator::NumericGreaterThan => e.num.gt(&c),
                     BaseOperator::NumericGreaterThanEquals => e.num.ge(&c),
                     _ => Bool::from_bool(false),
-                }
+                };
+                Bool::and(&[e.is_num.clone(), holds])
             }
             OperatorFamily::Date => {
-                let Some(c) = epoch_seconds(value).map(Int::from_i64) else {
+                let Some(c) = epoch_nanos(value).map(Int::from_i128) else {
                     return Bool::from_bool(false);
                 };
                 match pos {
@@ -364,78 +453,63 @@ impl Engine {
     }
 
     /// One condition entry, with AWS's rules for absent keys, negation, `IfExists` and set
-    /// qualifiers (IAM User Guide, "Condition operators" and "Multivalued context keys").
+    /// qualifiers (IAM User Guide, "Condition operators" and "Multivalued context keys"),
+    /// exactly as `facts::condition::eval::condition_holds` applies them: a set without a
+    /// qualifier matches no positive operator and every negated one; `Null: true` holds for
+    /// an absent key or an empty set.
     fn condition(&self, c: &Condition, vars: bool) -> Bool {
         let Some(kv) = self.key(&c.key) else {
             return Bool::from_bool(false);
         };
         let op = c.operator;
+        let no_element = || {
+            let v: Vec<Bool> = kv.elems.iter().map(|e| e.present.not()).collect();
+            Bool::and(&v)
+        };
         if op.base == BaseOperator::Null {
-            // `Null: true` holds when the key is absent, `false` when it is present.
+            let absent = Bool::or(&[
+                kv.present.not(),
+                Bool::and(&[kv.multi.clone(), no_element()]),
+            ]);
             let v: Vec<Bool> = c
                 .values
                 .iter()
                 .map(|v| match v.to_ascii_lowercase().as_str() {
-                    "true" => kv.present.not(),
-                    "false" => kv.present.clone(),
+                    "true" => absent.clone(),
+                    "false" => absent.not(),
                     _ => Bool::from_bool(false),
                 })
                 .collect();
             return Bool::or(&v);
         }
         let negated = op.base.is_negated();
-        let matches = |e: &Elem| {
+        // Some policy value matches the element under the positive operator.
+        let any = |e: &Elem| {
             let v: Vec<Bool> = c
                 .values
                 .iter()
                 .map(|v| self.elem_matches(kv, e, op.base, v, vars))
                 .collect();
-            let any = Bool::or(&v);
-            if negated {
-                any.not()
-            } else {
-                any
-            }
+            Bool::or(&v)
         };
+        // The element satisfies the (possibly negated) operator.
+        let sat = |e: &Elem| if negated { any(e).not() } else { any(e) };
         let body = match op.qualifier {
             None => match kv.elems.first() {
-                Some(e) if !kv.usage.multi => {
-                    if negated {
-                        // Negated operators hold when the key is absent.
-                        Bool::or(&[kv.present.not(), matches(e)])
-                    } else {
-                        Bool::and(&[kv.present.clone(), matches(e)])
-                    }
-                }
-                _ => {
-                    // A key also used with a set qualifier: an unqualified operator is read
-                    // as "some value matches" (an approximation stated in the result).
-                    let v: Vec<Bool> = kv
-                        .elems
-                        .iter()
-                        .map(|e| Bool::and(&[e.present.clone(), matches(e)]))
-                        .collect();
-                    if negated {
-                        Bool::or(&[kv.present.not(), Bool::or(&v)])
-                    } else {
-                        Bool::or(&v)
-                    }
-                }
+                Some(e) if negated => Bool::or(&[kv.present.not(), kv.multi.clone(), any(e).not()]),
+                Some(e) => Bool::and(&[kv.present.clone(), kv.multi.not(), any(e)]),
+                None => Bool::from_bool(negated),
             },
             Some(SetQualifier::ForAnyValue) => {
                 let v: Vec<Bool> = kv
                     .elems
                     .iter()
-                    .map(|e| Bool::and(&[e.present.clone(), matches(e)]))
+                    .map(|e| Bool::and(&[e.present.clone(), sat(e)]))
                     .collect();
                 Bool::or(&v)
             }
             Some(SetQualifier::ForAllValues) => {
-                let v: Vec<Bool> = kv
-                    .elems
-                    .iter()
-                    .map(|e| e.present.implies(matches(e)))
-                    .collect();
+                let v: Vec<Bool> = kv.elems.iter().map(|e| e.present.implies(sat(e))).collect();
                 Bool::and(&v)
             }
         };
@@ -446,19 +520,12 @@ impl Engine {
         }
     }
 
-    /// Whether any key mixes set and single-value use, or several value families.
+    /// The keys used with several operator families (one value must satisfy them together;
+    /// the decoder checks it).
     pub(crate) fn mixed_keys(&self) -> Vec<String> {
         self.keys
             .iter()
-            .filter(|k| {
-                let u = &k.usage;
-                let families = usize::from(!u.strings.preds.is_empty())
-                    + usize::from(u.numeric)
-                    + usize::from(u.date)
-                    + usize::from(u.boolean)
-                    + usize::from(u.ip);
-                (u.multi && u.single) || families > 1
-            })
+            .filter(|k| k.usage.families() > 1)
             .map(|k| k.name.clone())
             .collect()
     }

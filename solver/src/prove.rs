@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use facts::request::{Request, RequestPrincipal};
 use z3::ast::Bool;
 
-use crate::encode::{Engine, SET_ELEMENTS};
+use crate::encode::Engine;
 use crate::error::SolverError;
 use crate::search::{Fixed, Search, Step};
 use crate::stack::Stack;
@@ -104,22 +104,10 @@ pub struct Comparison {
 /// Why the encoding is not exact for these policies, in words.
 pub(crate) fn approximations(engine: &Engine) -> Vec<String> {
     let mut out = Vec::new();
-    if engine.vocab.has_opaque() {
-        out.push(
-            "patterns with policy variables (${...}) are independent atoms: their relation to \
-             other keys is not modelled"
-                .to_string(),
-        );
-    }
-    if engine.keys.iter().any(|k| k.usage.multi) {
-        out.push(format!(
-            "multivalued keys are modelled as sets of at most {SET_ELEMENTS} values"
-        ));
-    }
     for k in engine.mixed_keys() {
         out.push(format!(
-            "key `{k}` is used with several operator families or with and without a set \
-             qualifier; its values are modelled separately"
+            "key `{k}` is used with several operator families: each family has its own \
+             variable, and a request is shown only when one value satisfies them all"
         ));
     }
     if engine.vocab.uses_principal {
@@ -181,9 +169,6 @@ pub(crate) fn enumerate(
     check: &dyn Fn(&Request) -> bool,
     what: &str,
 ) -> Result<Direction, SolverError> {
-    // Only opaque atoms and mixed keys can make a model spurious; the bounds on sets and
-    // principals only leave requests out, so their counterexamples must replay exactly.
-    let approximate = engine.vocab.has_opaque() || !engine.mixed_keys().is_empty();
     let search = Search::new(engine, goal, deadline, fixed.clone());
     let mut dir = Direction::default();
     let mut classes = 0usize;
@@ -204,10 +189,13 @@ pub(crate) fn enumerate(
                 dir.unknown = Some(r);
                 break;
             }
-            Step::Found(f) => {
+            Step::Found(mut f) => {
                 classes += 1;
+                if let Some(c) = coherent(&f.request).filter(|c| check(c)) {
+                    f.request = c;
+                }
                 let confirmed = check(&f.request);
-                if !confirmed && !approximate {
+                if !confirmed {
                     return Err(SolverError::ReplayMismatch {
                         request: serde_json::to_string(&f.request).unwrap_or_default(),
                         detail: format!("Z3 says {what}; facts::eval does not"),
@@ -236,10 +224,15 @@ pub(crate) fn enumerate(
             more.block_shape(e);
         }
         while dir.examples.len() < opts.max_examples {
-            let Step::Found(f) = more.next() else { break };
+            let Step::Found(mut f) = more.next() else {
+                break;
+            };
             more.block_shape(&f.shape);
+            if let Some(c) = coherent(&f.request).filter(|c| check(c)) {
+                f.request = c;
+            }
             let confirmed = check(&f.request);
-            if !confirmed && !approximate {
+            if !confirmed {
                 return Err(SolverError::ReplayMismatch {
                     request: serde_json::to_string(&f.request).unwrap_or_default(),
                     detail: format!("Z3 says {what}; facts::eval does not"),
@@ -254,6 +247,44 @@ pub(crate) fn enumerate(
     dir.actions.sort();
     dir.unknown_actions.sort();
     Ok(dir)
+}
+
+/// The request with a principal consistent with its context, when they differ: an IAM user
+/// named by `aws:username`, in the account of `aws:PrincipalAccount` (IAM User Guide, "AWS
+/// global condition context keys": `aws:username` is the user's name,
+/// `aws:PrincipalAccount` the account of the principal). The caller keeps it only when it
+/// still separates the policies.
+fn coherent(r: &Request) -> Option<Request> {
+    let RequestPrincipal::Aws { arn } = &r.principal else {
+        return None;
+    };
+    let parsed = facts::arn::Arn::parse(arn)?;
+    let user = parsed.resource.strip_prefix("user/")?;
+    if parsed.service != "iam" {
+        return None;
+    }
+    let single = |key: &str| match r.context.get(key) {
+        Some(facts::request::ContextValue::Single(v)) => Some(v.clone()),
+        _ => None,
+    };
+    let name = single("aws:username")
+        .filter(|n| {
+            !n.is_empty()
+                && n.len() <= 64
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+        })
+        .unwrap_or_else(|| user.to_string());
+    let account = single("aws:principalaccount")
+        .filter(|a| facts::arn::is_account_id(a))
+        .unwrap_or_else(|| parsed.account.clone());
+    let new = format!("arn:aws:iam::{account}:user/{name}");
+    if new == *arn {
+        return None;
+    }
+    let mut c = r.clone();
+    c.principal = RequestPrincipal::Aws { arn: new };
+    Some(c)
 }
 
 /// Compare OLD and NEW: which requests each allows that the other does not.

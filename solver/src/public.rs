@@ -111,7 +111,7 @@ fn outsider_constraints(engine: &Engine, anonymous: &Bool) -> (Vec<Bool>, crate:
                     continue;
                 }
                 if let Some(a) = el.atoms.get(i) {
-                    out.push(a.eq(Bool::from_bool(p.holds(v))));
+                    out.push(a.eq(Bool::from_bool(p.holds(v, &facts::request::Context::new()))));
                 }
             }
             if kv.usage.ip {

@@ -1,6 +1,8 @@
 //! Finding requests: check the formula, concretise the model (refining away assignments of
 //! pattern atoms that no string has), decode it into a `facts::Request`.
 
+use std::cell::Cell;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
 
 use facts::request::{Context, ContextValue, Request};
@@ -9,7 +11,13 @@ use z3::{Model, Params, SatResult, Solver};
 
 use crate::encode::{Elem, Engine, KeyVars};
 use crate::strings::{realize, Realized, StrPred};
-use crate::values::{ipv4_text, ipv6_text, iso_date, rational_text};
+use crate::values::{date_text, decimal_text, ipv4_text, ipv6_text};
+
+/// How many assignments of values to policy variables one model may try.
+const VALUE_ATTEMPTS: usize = 16;
+/// How many models may be skipped (no values found for their variables, nor a proof that
+/// none exist) before the search gives up.
+const MAX_SKIPPED: usize = 64;
 
 /// A decoded model.
 pub(crate) struct Found {
@@ -36,6 +44,9 @@ pub(crate) struct Search<'e> {
     pub(crate) solver: Solver,
     deadline: Instant,
     fixed: Fixed,
+    /// Models excluded without a proof (see [`MAX_SKIPPED`]): an exhausted search is then not
+    /// complete.
+    skipped: Cell<usize>,
 }
 
 fn model_bool(m: &Model, b: &Bool) -> bool {
@@ -54,6 +65,7 @@ impl<'e> Search<'e> {
             solver,
             deadline,
             fixed,
+            skipped: Cell::new(0),
         }
     }
 
@@ -84,6 +96,14 @@ impl<'e> Search<'e> {
             params.set_u32("timeout", ms);
             self.solver.set_params(&params);
             match self.solver.check() {
+                SatResult::Unsat if self.skipped.get() > 0 => {
+                    return Step::Unknown(format!(
+                        "no request was found for {} assignment(s) of the patterns (values \
+                         of policy variables, or one value for a key's several operator \
+                         families), nor a proof that none exist",
+                        self.skipped.get()
+                    ))
+                }
                 SatResult::Unsat => return Step::Exhausted,
                 SatResult::Unknown => {
                     return Step::Unknown(
@@ -101,26 +121,85 @@ impl<'e> Search<'e> {
                 Decoded::Request(f) => return Step::Found(f),
                 Decoded::Refined => continue,
                 Decoded::GaveUp(r) => return Step::Unknown(r),
+                Decoded::Skipped => {
+                    self.solver.assert(self.full_shape(&model).not());
+                    self.skipped.set(self.skipped.get() + 1);
+                    if self.skipped.get() > MAX_SKIPPED {
+                        return Step::Unknown(format!(
+                            "no request was found for {MAX_SKIPPED} assignments of the \
+                             patterns (values of policy variables, or one value for a key's \
+                             several operator families)"
+                        ));
+                    }
+                }
             }
         }
     }
 
-    /// Concretise one string variable: a witness, or a learnt clause and `None`.
+    /// Every atom and bit of a model: blocking it skips exactly this assignment.
+    fn full_shape(&self, model: &Model) -> Bool {
+        let e = self.engine;
+        let lit = |b: &Bool| {
+            if model_bool(model, b) {
+                b.clone()
+            } else {
+                b.not()
+            }
+        };
+        let class = model
+            .eval(&e.act, true)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let mut shape = vec![e.act.eq(Int::from_u64(class))];
+        shape.extend(e.res_atoms.iter().map(lit));
+        for kv in &e.keys {
+            shape.push(lit(&kv.present));
+            shape.push(lit(&kv.multi));
+            for el in &kv.elems {
+                shape.push(lit(&el.present));
+                shape.extend(el.atoms.iter().map(lit));
+            }
+        }
+        Bool::and(&shape)
+    }
+
+    /// Concretise one string variable under the variable values of `ctx`: a witness, or a
+    /// stop (a learnt clause, values to try for the variables, a failure).
     fn string_of(
         &self,
         model: &Model,
         preds: &[StrPred],
         atoms: &[Bool],
         all_atoms: &[&[Bool]],
-    ) -> Result<Option<String>, String> {
+        ctx: &Context,
+        first: &[String],
+    ) -> Result<String, Stop> {
         let want: Vec<(usize, bool)> = preds
             .iter()
             .enumerate()
-            .filter(|(_, p)| !p.opaque())
             .filter_map(|(i, _)| atoms.get(i).map(|a| (i, model_bool(model, a))))
             .collect();
-        match realize(preds, &want, self.deadline) {
-            Realized::Witness(w) => Ok(Some(w)),
+        match realize(preds, &want, ctx, first, self.deadline) {
+            Realized::Witness(w) => Ok(w),
+            Realized::ImpossibleUnlessSingle(core, keys) => {
+                // ¬(core ∧ every key absent or a set) = ¬core ∨ some key single-valued.
+                let single: Vec<Bool> = keys
+                    .iter()
+                    .filter_map(|k| self.engine.keys.iter().find(|kv| kv.name == *k))
+                    .map(|kv| Bool::and(&[kv.present.clone(), kv.multi.not()]))
+                    .collect();
+                for vars in all_atoms {
+                    let mut lits: Vec<Bool> = core
+                        .iter()
+                        .filter_map(|&(i, v)| {
+                            vars.get(i).map(|a| if v { a.not() } else { a.clone() })
+                        })
+                        .collect();
+                    lits.extend(single.iter().cloned());
+                    self.solver.assert(Bool::or(&lits));
+                }
+                Err(Stop::Refined)
+            }
             Realized::Impossible(core) => {
                 let core = if core.is_empty() { want } else { core };
                 // The same patterns have the same languages wherever they occur: learn the
@@ -134,13 +213,48 @@ impl<'e> Search<'e> {
                         .collect();
                     self.solver.assert(Bool::or(&lits));
                 }
-                Ok(None)
+                Err(Stop::Refined)
             }
-            Realized::GaveUp(r) => Err(r),
+            Realized::OtherValues(hint) => Err(Stop::OtherValues(value_proposals(
+                preds,
+                &want,
+                ctx,
+                hint.iter().chain(first),
+            ))),
+            Realized::GaveUp(r) => Err(Stop::GaveUp(r)),
         }
     }
 
+    /// Decode a model, trying values for the policy variables until every pattern has the
+    /// truth value the model gives it.
     fn decode(&self, model: &Model) -> Decoded {
+        let mut tried: Vec<BTreeMap<String, String>> = Vec::new();
+        let mut queue: VecDeque<BTreeMap<String, String>> = VecDeque::new();
+        queue.push_back(BTreeMap::new());
+        while let Some(values) = queue.pop_front() {
+            if tried.len() >= VALUE_ATTEMPTS || Instant::now() >= self.deadline {
+                break;
+            }
+            tried.push(values.clone());
+            match self.decode_with(model, &values) {
+                Ok(f) => return Decoded::Request(f),
+                Err(Stop::Refined) => return Decoded::Refined,
+                Err(Stop::GaveUp(r)) => return Decoded::GaveUp(r),
+                Err(Stop::OtherValues(props)) => {
+                    for (k, v) in props {
+                        let mut next = values.clone();
+                        next.insert(k, v);
+                        if !tried.contains(&next) && !queue.contains(&next) {
+                            queue.push_back(next);
+                        }
+                    }
+                }
+            }
+        }
+        Decoded::Skipped
+    }
+
+    fn decode_with(&self, model: &Model, values: &BTreeMap<String, String>) -> Result<Found, Stop> {
         let e = self.engine;
         let class = model
             .eval(&e.act, true)
@@ -151,23 +265,17 @@ impl<'e> Search<'e> {
             .actions
             .representative(class)
             .unwrap_or_else(|| "iamlogic-unknown:unknownaction".to_string());
-        let resource = match self.string_of(
-            model,
-            &e.vocab.resources.preds,
-            &e.res_atoms,
-            &[&e.res_atoms],
-        ) {
-            Ok(Some(w)) => w,
-            Ok(None) => return Decoded::Refined,
-            Err(r) => return Decoded::GaveUp(r),
-        };
         let principal_k = model
             .eval(&e.principal, true)
             .and_then(|v| v.as_u64())
             .and_then(|v| usize::try_from(v).ok())
             .unwrap_or(0);
         let mut context = Context::new();
-        for kv in &e.keys {
+        // Keys named as variables first: the patterns of the others are read with their
+        // values.
+        let mut order: Vec<&KeyVars> = e.keys.iter().filter(|k| k.usage.variable).collect();
+        order.extend(e.keys.iter().filter(|k| !k.usage.variable));
+        for kv in order {
             if !model_bool(model, &kv.present) {
                 continue;
             }
@@ -177,28 +285,43 @@ impl<'e> Search<'e> {
                 }
                 continue;
             }
-            let mut values = Vec::new();
+            let multi = model_bool(model, &kv.multi);
+            let mut vals = Vec::new();
             let all: Vec<&[Bool]> = kv.elems.iter().map(|x| x.atoms.as_slice()).collect();
             for el in &kv.elems {
                 if !model_bool(model, &el.present) {
                     continue;
                 }
-                match self.elem_value(model, kv, el, &all) {
-                    Ok(Some(v)) => values.push(v),
-                    Ok(None) => return Decoded::Refined,
-                    Err(r) => return Decoded::GaveUp(r),
-                }
+                let chosen = match values.get(&kv.name) {
+                    Some(v) if !multi => {
+                        if !self.fits(model, kv, el, v, &context) {
+                            return Err(Stop::OtherValues(Vec::new()));
+                        }
+                        v.clone()
+                    }
+                    _ => self.elem_value(model, kv, el, &all, &context)?,
+                };
+                vals.push(chosen);
             }
-            let value = if kv.usage.multi {
-                ContextValue::Multi(values)
+            let value = if multi {
+                ContextValue::Multi(vals)
             } else {
-                match values.into_iter().next() {
+                match vals.into_iter().next() {
                     Some(v) => ContextValue::Single(v),
                     None => continue,
                 }
             };
             context.insert(&kv.name, value);
         }
+        let first = resource_examples(&action, &context);
+        let resource = self.string_of(
+            model,
+            &e.vocab.resources.preds,
+            &e.res_atoms,
+            &[&e.res_atoms],
+            &context,
+            &first,
+        )?;
         let lit = |b: &Bool| {
             if model_bool(model, b) {
                 b.clone()
@@ -209,7 +332,7 @@ impl<'e> Search<'e> {
         let mut shape = vec![e.act.eq(Int::from_u64(class as u64))];
         shape.extend(e.res_atoms.iter().map(lit));
         shape.extend(e.keys.iter().map(|k| lit(&k.present)));
-        Decoded::Request(Found {
+        Ok(Found {
             request: Request {
                 principal: e.principal_candidate(principal_k),
                 action,
@@ -221,32 +344,57 @@ impl<'e> Search<'e> {
         })
     }
 
+    /// Whether `value` gives element `el` of `kv` every truth value the model gives its
+    /// atoms and typed conditions (decided by `facts`).
+    fn fits(&self, model: &Model, kv: &KeyVars, el: &Elem, value: &str, ctx: &Context) -> bool {
+        let strings_fit = kv
+            .usage
+            .strings
+            .preds
+            .iter()
+            .zip(&el.atoms)
+            .all(|(p, a)| p.holds(value, ctx) == model_bool(model, a));
+        strings_fit
+            && kv.usage.typed.iter().all(|(op, v)| {
+                let modelled = self.engine.elem_matches(kv, el, *op, v, false);
+                facts::condition::eval::compare(*op, v, value) == model_bool(model, &modelled)
+            })
+    }
+
     fn elem_value(
         &self,
         model: &Model,
         kv: &KeyVars,
         el: &Elem,
         all: &[&[Bool]],
-    ) -> Result<Option<String>, String> {
+        ctx: &Context,
+    ) -> Result<String, Stop> {
         let u = &kv.usage;
+        let examples = key_examples(&kv.name);
+        let mut cands: Vec<String> = Vec::new();
         if !u.strings.preds.is_empty() {
-            return self.string_of(model, &u.strings.preds, &el.atoms, all);
+            let w = self.string_of(model, &u.strings.preds, &el.atoms, all, ctx, &examples)?;
+            if u.families() == 1 {
+                return Ok(w);
+            }
+            cands.push(w);
         }
         if u.numeric {
-            let v = model.eval(&el.num, true).and_then(|r| r.as_rational());
-            return Ok(Some(
-                v.map_or("0".to_string(), |(n, d)| rational_text(n, d)),
-            ));
+            let v = model
+                .eval(&el.num, true)
+                .map_or_else(|| "0".to_string(), |r| decimal_text(&r));
+            cands.extend([format!("{v}.0"), format!("0{v}")]);
+            cands.insert(cands.len().saturating_sub(2), v);
         }
         if u.date {
             let v = model
                 .eval(&el.date, true)
-                .and_then(|d| d.as_i64())
+                .and_then(|d| d.as_i128())
                 .unwrap_or(0);
-            return Ok(Some(iso_date(v)));
+            cands.push(date_text(v));
         }
         if u.boolean {
-            return Ok(Some(model_bool(model, &el.boolean).to_string()));
+            cands.push(model_bool(model, &el.boolean).to_string());
         }
         if u.ip {
             if model_bool(model, &el.is_v4) {
@@ -254,25 +402,204 @@ impl<'e> Search<'e> {
                     .eval(&el.ip4, true)
                     .and_then(|b| b.as_u64())
                     .unwrap_or(0);
-                return Ok(Some(ipv4_text(u32::try_from(v).unwrap_or(0))));
+                cands.push(ipv4_text(u32::try_from(v).unwrap_or(0)));
+            } else {
+                let half = |hi, lo| {
+                    model
+                        .eval(&el.ip6.extract(hi, lo), true)
+                        .and_then(|b| b.as_u64())
+                        .unwrap_or(0)
+                };
+                let v = (u128::from(half(127, 64)) << 64) | u128::from(half(63, 0));
+                cands.push(ipv6_text(v));
             }
-            let hi = model
-                .eval(&el.ip6.extract(127, 64), true)
-                .and_then(|b| b.as_u64())
-                .unwrap_or(0);
-            let lo = model
-                .eval(&el.ip6.extract(63, 0), true)
-                .and_then(|b| b.as_u64())
-                .unwrap_or(0);
-            return Ok(Some(ipv6_text((u128::from(hi) << 64) | u128::from(lo))));
         }
-        // Only `Null` looks at this key: any value will do.
-        Ok(Some("iamlogic".to_string()))
+        if cands.is_empty() {
+            // Only `Null` looks at the key, or it is a policy variable: a value of its kind.
+            cands.extend(examples);
+        }
+        if u.families() <= 1 {
+            return cands
+                .into_iter()
+                .next()
+                .ok_or(Stop::OtherValues(Vec::new()));
+        }
+        // Several families: one value must satisfy them all as the model says.
+        cands
+            .into_iter()
+            .find(|v| self.fits(model, kv, el, v, ctx))
+            .ok_or(Stop::OtherValues(Vec::new()))
     }
+}
+
+/// Why decoding one assignment of variable values stopped.
+enum Stop {
+    /// An impossible combination of atoms was learnt.
+    Refined,
+    /// These values (key, value) for policy variables may give a witness.
+    OtherValues(Vec<(String, String)>),
+    /// Failure.
+    GaveUp(String),
+}
+
+/// Values of a kind the key has in real requests (IAM User Guide, "AWS global condition
+/// context keys"), tried first for its value.
+pub(crate) fn key_examples(key: &str) -> Vec<String> {
+    let two = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+    match key {
+        "aws:username" | "aws:sourceidentity" => two("alice", "bob"),
+        "aws:userid" => two("AIDAJQABLZS4A3QDU576Q", "AROAJQABLZS4A3QDU576Q:alice"),
+        "aws:principalorgid" | "aws:resourceorgid" | "aws:sourceorgid" => {
+            two("o-a1b2c3d4e5", "o-f6g7h8i9j0")
+        }
+        "aws:requestedregion" => two("us-east-1", "eu-west-1"),
+        "aws:principaltype" => two("User", "AssumedRole"),
+        k if k.ends_with("account") => two("111122223333", "444455556666"),
+        k if k.ends_with("arn") => two(
+            "arn:aws:iam::111122223333:role/example",
+            "arn:aws:iam::444455556666:role/example",
+        ),
+        _ => two("example", "example-2"),
+    }
+}
+
+/// Resources of the shape the action's resource types have (the catalogue's ARN formats,
+/// placeholders filled: partition `aws`, region `us-east-1`, the account of
+/// `aws:ResourceAccount` or `111122223333`, every other field `example`).
+pub(crate) fn resource_examples(action: &str, ctx: &Context) -> Vec<String> {
+    let Some(a) = facts::catalogue::Catalogue::get().action(action) else {
+        return Vec::new();
+    };
+    let account = match ctx.get("aws:resourceaccount") {
+        Some(ContextValue::Single(v)) if facts::arn::is_account_id(v) => v.clone(),
+        _ => "111122223333".to_string(),
+    };
+    let mut examples = a
+        .resource_types()
+        .map(|r| {
+            let mut out = String::new();
+            let mut rest = r.resource_type.arn_format();
+            while let Some(i) = rest.find("${") {
+                out.push_str(rest.get(..i).unwrap_or(""));
+                let after = rest.get(i + 2..).unwrap_or("");
+                let end = after.find('}').unwrap_or(after.len());
+                out.push_str(match after.get(..end).unwrap_or("") {
+                    "Partition" => "aws",
+                    "Region" => "us-east-1",
+                    "Account" => &account,
+                    _ => "example",
+                });
+                rest = after.get(end + 1..).unwrap_or("");
+            }
+            out.push_str(rest);
+            out
+        })
+        .collect::<Vec<String>>();
+    // The plainest first: an S3 object before an object through an access point.
+    examples.sort_by_key(String::len);
+    examples
+}
+
+/// Values to try for policy variables when the current ones give no string: for a pattern
+/// wanted true with one variable, the part of a likely string (a string of the relaxed
+/// languages, an example, a candidate of another pattern wanted true) that the variable must
+/// cover for the pattern to match it; and the examples of each variable's key.
+fn value_proposals<'s>(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    ctx: &Context,
+    likely: impl Iterator<Item = &'s String>,
+) -> Vec<(String, String)> {
+    let mut strings: Vec<String> = likely.take(4).cloned().collect();
+    for &(i, v) in want {
+        if let (true, Some(p)) = (v, preds.get(i)) {
+            if !p.opaque() {
+                strings.extend(p.candidates(ctx).into_iter().take(1));
+            }
+        }
+    }
+    strings.truncate(12);
+    let mut out: Vec<(String, String)> = Vec::new();
+    let push = |out: &mut Vec<(String, String)>, prop: (String, String), front: bool| {
+        if !out.contains(&prop) {
+            if front {
+                out.insert(0, prop);
+            } else {
+                out.push(prop);
+            }
+        }
+    };
+    for &(i, v) in want {
+        let Some(p) = preds.get(i) else { continue };
+        for (k, _) in p.variable_keys() {
+            for e in key_examples(&k) {
+                push(&mut out, (k.clone(), e), false);
+            }
+        }
+        if !v {
+            continue;
+        }
+        // `piece0 ${k} piece1`: every split of a likely string into a prefix piece0 accepts
+        // and a suffix piece1 accepts proposes the middle.
+        let Some((pieces, keys)) = p.split() else {
+            continue;
+        };
+        let ([k], [before, after]) = (keys.as_slice(), pieces.as_slice()) else {
+            continue;
+        };
+        for w in &strings {
+            let bounds: Vec<usize> = w
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain(std::iter::once(w.len()))
+                .collect();
+            if bounds.len() > 200 {
+                continue;
+            }
+            let heads: Vec<usize> = bounds
+                .iter()
+                .copied()
+                .filter(|&b| {
+                    w.get(..b)
+                        .is_some_and(|h| crate::automata::accepts(before, h))
+                })
+                .collect();
+            let tails: Vec<usize> = bounds
+                .iter()
+                .copied()
+                .filter(|&b| {
+                    w.get(b..)
+                        .is_some_and(|t| crate::automata::accepts(after, t))
+                })
+                .collect();
+            let mut found = 0;
+            for &h in &heads {
+                for &t in tails.iter().filter(|&&t| t >= h) {
+                    let Some(m) = w.get(h..t) else { continue };
+                    let mut c = ctx.clone();
+                    c.insert(k, ContextValue::Single(m.to_string()));
+                    if p.holds(w, &c) {
+                        push(&mut out, (k.clone(), m.to_string()), true);
+                        found += 1;
+                    }
+                    if found >= 2 {
+                        break;
+                    }
+                }
+                if found >= 2 {
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 enum Decoded {
     Request(Found),
     Refined,
     GaveUp(String),
+    /// No values of the policy variables were found for this model, nor a proof that none
+    /// exist: the model is excluded and the search is no longer complete.
+    Skipped,
 }

@@ -11,13 +11,21 @@
 use crate::automata::{self, Tok};
 use facts::catalogue::{glob_covers, globs_intersect};
 use facts::condition::{BaseOperator, ConditionOperator};
-use facts::policy::{
-    ActionClause, ActionPattern, Condition, Effect, Policy, PolicyVersion, ResourceClause,
-    ResourcePattern, Statement,
-};
-use facts::request::{Context, ContextValue, Request, RequestPrincipal};
+use facts::policy::Condition;
+use facts::request::{Context, ContextValue};
 use z3::ast::{Bool, Regexp, String as ZString};
 use z3::{Params, SatResult, Solver};
+
+/// Automaton tokens with the membership wanted.
+type Wanted = (Vec<Tok>, bool);
+
+/// The language of a pattern for the automata search.
+enum Lang {
+    /// Automaton tokens.
+    Tokens(Vec<Tok>),
+    /// A pattern whose variable has no value: it matches nothing.
+    Empty,
+}
 
 /// One pattern a string can match.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,13 +59,26 @@ impl StrPred {
         }
     }
 
-    /// A pattern with a live policy variable depends on other keys: the encoding treats it as
-    /// an independent atom (an over-approximation stated in every result that uses it).
+    /// Whether the pattern has a live policy variable (version 2012-10-17): its language
+    /// depends on the values of other keys, which the concretisation substitutes
+    /// (IAM User Guide, "IAM policy elements: Variables and tags").
     pub(crate) fn opaque(&self) -> bool {
         let vars = match self {
             StrPred::Resource { variables, .. } | StrPred::Cond { variables, .. } => *variables,
         };
-        vars && self.text().contains("${")
+        vars && facts::variables::has_variables(self.text())
+    }
+
+    /// The keys (lowercased) of the live variables of the pattern, with whether each has a
+    /// default value.
+    pub(crate) fn variable_keys(&self) -> Vec<(String, bool)> {
+        if !self.opaque() {
+            return Vec::new();
+        }
+        facts::variables::variables(self.text())
+            .into_iter()
+            .map(|(k, d)| (k.to_ascii_lowercase(), d.is_some()))
+            .collect()
     }
 
     /// The one string this pattern matches, when it has no wildcard: equal literals are the
@@ -81,61 +102,78 @@ impl StrPred {
         exact.then_some(t)
     }
 
-    /// The pattern as glob tokens, for the patterns whose language is a plain glob
-    /// (resources, `StringLike`), one exact string (`StringEquals`, `BinaryEquals`) or an
-    /// ARN pattern matched segment-wise (`ArnLike`, `ArnEquals`).
-    fn tokens(&self) -> Option<Vec<Tok>> {
-        if self.opaque() {
-            return None;
-        }
+    /// The pattern as automaton tokens under the variable values of `ctx`, for the
+    /// patterns whose language is a plain glob (resources, `StringLike`), one exact string
+    /// (`StringEquals`, `BinaryEquals`) or an ARN pattern matched segment-wise (`ArnLike`,
+    /// `ArnEquals`). `Some(Lang::Empty)` when a variable has no value and no default (the
+    /// pattern matches nothing); `None` for the operators the automata do not cover.
+    fn lang(&self, ctx: &Context) -> Option<Lang> {
+        use facts::variables::{substitute, substitute_pattern};
+        let live = self.opaque();
+        let glob = |text: &str| -> Option<Vec<facts::wildcard::GlobToken>> {
+            if live {
+                substitute_pattern(text, ctx)
+            } else {
+                let mut out = Vec::new();
+                facts::wildcard::tokenize(text, &mut out);
+                Some(out)
+            }
+        };
+        let lang = |t: Option<Vec<Tok>>| Some(t.map_or(Lang::Empty, Lang::Tokens));
         match self {
-            StrPred::Resource { pattern, .. } => Some(automata::tokens(pattern, false)),
+            StrPred::Resource { pattern, .. } => {
+                lang(glob(pattern).map(|g| automata::from_glob(&g)))
+            }
             StrPred::Cond { op, value, .. } => match op {
-                BaseOperator::StringLike => Some(automata::tokens(value, false)),
+                BaseOperator::StringLike => lang(glob(value).map(|g| automata::from_glob(&g))),
                 BaseOperator::StringEquals | BaseOperator::BinaryEquals => {
-                    Some(automata::tokens(value, true))
+                    let text = if live {
+                        substitute(value, ctx)
+                    } else {
+                        Some(value.clone())
+                    };
+                    lang(text.map(|t| automata::tokens(&t, true)))
                 }
-                BaseOperator::ArnLike | BaseOperator::ArnEquals => automata::arn_tokens(value),
+                BaseOperator::ArnLike | BaseOperator::ArnEquals => match glob(value) {
+                    None => Some(Lang::Empty),
+                    Some(g) => automata::arn_from_glob(&g).map(Lang::Tokens),
+                },
                 _ => None,
             },
         }
     }
 
-    /// Whether `w` matches, decided by `facts`.
-    pub(crate) fn holds(&self, w: &str) -> bool {
+    /// Tokens of a language that contains every string the pattern matches under any values
+    /// of its variables (each variable a `*`), for the patterns whose variables cannot
+    /// shift anything else (resources, `StringLike`, `StringEquals`); `None` otherwise.
+    pub(crate) fn relaxed(&self) -> Option<Vec<Tok>> {
+        use facts::variables::relaxed_pattern;
+        match self {
+            StrPred::Resource { pattern, .. } => {
+                Some(automata::from_glob(&relaxed_pattern(pattern, true)))
+            }
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => {
+                    Some(automata::from_glob(&relaxed_pattern(value, true)))
+                }
+                BaseOperator::StringEquals => {
+                    Some(automata::from_glob(&relaxed_pattern(value, false)))
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether `w` matches, decided by `facts`, with the variable values of `ctx`.
+    pub(crate) fn holds(&self, w: &str, ctx: &Context) -> bool {
         match self {
             StrPred::Resource { pattern, variables } => {
-                let stmt = Statement {
-                    index: 0,
-                    sid: None,
-                    effect: Effect::Allow,
-                    action: ActionClause::Action(vec![ActionPattern("*".to_string())]),
-                    resource: Some(ResourceClause::Resource(vec![ResourcePattern(
-                        pattern.clone(),
-                    )])),
-                    principal: None,
-                    conditions: Vec::new(),
-                };
-                let policy = Policy {
-                    version: if *variables {
-                        PolicyVersion::V2012_10_17
-                    } else {
-                        PolicyVersion::V2008_10_17
-                    },
-                    version_given: true,
-                    id: None,
-                    statements: vec![stmt],
-                };
-                let req = Request {
-                    principal: RequestPrincipal::Anonymous,
-                    action: "iamlogic:probe".to_string(),
-                    resource: w.to_string(),
-                    context: Context::new(),
-                };
-                policy
-                    .statements
-                    .first()
-                    .is_some_and(|s| facts::eval::statement_applies(&policy, s, &req))
+                facts::eval::resource_pattern_matches(pattern, w, ctx, *variables)
+            }
+            // Without a live variable, the condition with `w` as the key's one value is the
+            // positive operator on the two texts (`condition_holds` reduces to `compare`).
+            StrPred::Cond { op, value, .. } if !self.opaque() => {
+                facts::condition::eval::compare(*op, value, w)
             }
             StrPred::Cond {
                 op,
@@ -152,7 +190,7 @@ impl StrPred {
                     key: key.clone(),
                     values: vec![value.clone()],
                 };
-                let mut ctx = Context::new();
+                let mut ctx = ctx.clone();
                 ctx.insert(key, ContextValue::Single(w.to_string()));
                 facts::condition::eval::condition_holds(&cond, &ctx, *variables)
             }
@@ -172,15 +210,80 @@ impl StrPred {
         }
     }
 
-    /// Strings likely to match this pattern and few others.
-    fn candidates(&self) -> Vec<String> {
-        let t = self.text();
-        let mut out = vec![
-            t.replace('*', "").replace('?', "a"),
-            t.replace(['*', '?'], "x"),
-            t.replace('*', "iamlogic").replace('?', "q"),
-            t.replace('*', "x/y").replace('?', "0"),
-        ];
+    /// The pattern cut at its variables, as automaton tokens: the pieces between the
+    /// variables and the variables' keys (lowercased), when the language under any values
+    /// is `piece0 v1 piece1 ... vn piecen` and no variable has a default. For `ArnLike` the
+    /// variables must lie after the fifth colon (in the resource part, a plain glob).
+    pub(crate) fn split(&self) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
+        use facts::variables::split_at_variables;
+        use facts::wildcard::GlobToken;
+        if !self.opaque() {
+            return None;
+        }
+        let (op, text) = match self {
+            StrPred::Resource { pattern, .. } => (BaseOperator::StringLike, pattern),
+            StrPred::Cond { op, value, .. } => (*op, value),
+        };
+        let wildcards = match op {
+            BaseOperator::StringLike | BaseOperator::ArnLike | BaseOperator::ArnEquals => true,
+            BaseOperator::StringEquals => false,
+            _ => return None,
+        };
+        let (pieces, vars) = split_at_variables(text, wildcards);
+        if vars.iter().any(|(_, d)| d.is_some()) {
+            return None;
+        }
+        let keys = vars.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+        let mut out = Vec::new();
+        for (n, p) in pieces.iter().enumerate() {
+            if n == 0 && matches!(op, BaseOperator::ArnLike | BaseOperator::ArnEquals) {
+                let colons = p.iter().filter(|t| **t == GlobToken::Char(':')).count();
+                if colons < 5 {
+                    return None;
+                }
+                out.push(automata::arn_from_glob(p)?);
+            } else {
+                out.push(automata::from_glob(p));
+            }
+        }
+        Some((out, keys))
+    }
+
+    /// Strings likely to match this pattern and few others, under the variable values of
+    /// `ctx`.
+    pub(crate) fn candidates(&self, ctx: &Context) -> Vec<String> {
+        let substituted = if self.opaque() {
+            facts::variables::substitute(self.text(), ctx)
+        } else {
+            None
+        };
+        let t = substituted.as_deref().unwrap_or(self.text());
+        let mut out = Vec::new();
+        // An ARN pattern: a region and an account where it leaves them open, `example`
+        // for the other wildcards (a resource a real request could name).
+        let fields: Vec<&str> = t.splitn(6, ':').collect();
+        if fields.len() == 6 && fields.first() == Some(&"arn") {
+            let filled: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match (i, *f) {
+                    (1, "*") => "aws".to_string(),
+                    (3, "*") => "us-east-1".to_string(),
+                    (4, "*") => "111122223333".to_string(),
+                    (_, f) => f.replace('*', "example").replace('?', "x"),
+                })
+                .collect();
+            out.push(filled.join(":"));
+        }
+        out.extend(
+            [
+                t.replace('*', "").replace('?', "a"),
+                t.replace(['*', '?'], "x"),
+                t.replace('*', "iamlogic").replace('?', "q"),
+                t.replace('*', "x/y").replace('?', "0"),
+            ]
+            .map(String::from),
+        );
         if let StrPred::Cond {
             op: BaseOperator::StringEqualsIgnoreCase,
             ..
@@ -391,117 +494,311 @@ fn quick_core(preds: &[StrPred], want: &[(usize, bool)]) -> Option<Vec<(usize, b
 pub(crate) enum Realized {
     /// A string with exactly the assigned truth values (checked with `facts`).
     Witness(String),
-    /// No string has them: these atoms (index, value) cannot hold together.
+    /// No string has them, whatever the values of policy variables: these atoms (index,
+    /// value) cannot hold together (a valid lemma).
     Impossible(Vec<(usize, bool)>),
+    /// No string has them while these keys (named by variables) have no single value (they
+    /// are absent or sets, so their variables take their defaults or match nothing).
+    ImpossibleUnlessSingle(Vec<(usize, bool)>, Vec<String>),
+    /// No string has them with the variable values of this context, but other values may
+    /// give one: a string of the relaxed languages (each variable `*`), if one was found,
+    /// hints at them.
+    OtherValues(Option<String>),
     /// Neither could be shown in time.
     GaveUp(String),
 }
 
-/// Find a string `w` with `preds[i].holds(w) == v` for every `(i, v)` in `want` (opaque
-/// predicates are skipped by the caller).
+/// The outcome of the automata search over some patterns.
+enum Automata {
+    Found(String),
+    /// Impossible: these entries of the list searched.
+    Impossible(Vec<usize>),
+    /// Not covered, or over budget.
+    NotCovered,
+}
+
+/// Search a string with the memberships `want` (languages given), lazily: first with the
+/// patterns wanted true, then adding each pattern the witness gets wrong (as `ok_at` says,
+/// which asks facts).
+fn automata_search(
+    langs: &[(Vec<Tok>, bool)],
+    ok_at: &dyn Fn(usize, &str) -> bool,
+    deadline: std::time::Instant,
+) -> Automata {
+    let mut active: Vec<usize> = (0..langs.len())
+        .filter(|&n| langs.get(n).is_some_and(|w| w.1))
+        .collect();
+    loop {
+        let trial: Vec<(Vec<Tok>, bool)> = active
+            .iter()
+            .filter_map(|&n| langs.get(n).cloned())
+            .collect();
+        match automata::search(&trial, 20_000, deadline) {
+            automata::Search::Found(w) => {
+                let wrong: Vec<usize> = (0..langs.len())
+                    .filter(|&n| !ok_at(n, &w))
+                    .filter(|n| !active.contains(n))
+                    .collect();
+                if (0..langs.len()).all(|n| ok_at(n, &w)) {
+                    return Automata::Found(w);
+                }
+                if wrong.is_empty() {
+                    return Automata::NotCovered;
+                }
+                active.extend(wrong);
+            }
+            automata::Search::Impossible => {
+                // Shrink the core: drop each atom whose absence keeps it impossible.
+                let mut core = active;
+                let mut k = 0;
+                while k < core.len()
+                    && core.len() > 1
+                    && core.len() <= 64
+                    && std::time::Instant::now() < deadline
+                {
+                    let trial: Vec<(Vec<Tok>, bool)> = core
+                        .iter()
+                        .enumerate()
+                        .filter(|(n, _)| *n != k)
+                        .filter_map(|(_, &w)| langs.get(w).cloned())
+                        .collect();
+                    if matches!(
+                        automata::search(&trial, 2_000, deadline),
+                        automata::Search::Impossible
+                    ) {
+                        core.remove(k);
+                    } else {
+                        k += 1;
+                    }
+                }
+                return Automata::Impossible(core);
+            }
+            automata::Search::TooBig => return Automata::NotCovered,
+        }
+    }
+}
+
+/// Find a string `w` with `preds[i].holds(w, ctx) == v` for every `(i, v)` in `want`, where
+/// `ctx` gives the values of the policy variables; `first` are candidates tried before any
+/// other (strings of the shape a real request has, such as the ARN format of the action's
+/// resource type).
 pub(crate) fn realize(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    ctx: &Context,
+    first: &[String],
+    deadline: std::time::Instant,
+) -> Realized {
+    let holds_as_wanted =
+        |&(i, v): &(usize, bool), w: &str| preds.get(i).is_some_and(|p| p.holds(w, ctx) == v);
+    let ok = |w: &str| want.iter().all(|x| holds_as_wanted(x, w));
+    let mut cands: Vec<String> = first.to_vec();
+    for &(i, v) in want {
+        if v {
+            if let Some(p) = preds.get(i) {
+                cands.extend(p.candidates(ctx));
+            }
+        }
+    }
+    cands.truncate(64);
+    // The shortest witness leaves an ARN's region and account empty where a wildcard allows
+    // any: fill them from the first example, when every membership stays as wanted.
+    let polish = |w: String| -> String {
+        let Some(example) = first.first() else {
+            return w;
+        };
+        let (mut ws, es): (Vec<&str>, Vec<&str>) =
+            (w.splitn(6, ':').collect(), example.splitn(6, ':').collect());
+        if ws.len() < 6 || es.len() < 6 || ws.first() != Some(&"arn") {
+            return w;
+        }
+        for f in [3, 4] {
+            if let (Some(slot), Some(e)) = (ws.get_mut(f), es.get(f)) {
+                if slot.is_empty() {
+                    *slot = e;
+                }
+            }
+        }
+        let filled = ws.join(":");
+        if ok(&filled) {
+            filled
+        } else {
+            w
+        }
+    };
+    if let Some(w) = cands.into_iter().find(|w| ok(w)) {
+        return Realized::Witness(polish(w));
+    }
+    let live = |&(i, _): &(usize, bool)| preds.get(i).is_some_and(StrPred::opaque);
+    // Patterns without variables: relations decided by facts' glob functions.
+    let fixed: Vec<(usize, bool)> = want.iter().copied().filter(|x| !live(x)).collect();
+    if let Some(core) = quick_core(preds, &fixed) {
+        return Realized::Impossible(core);
+    }
+    // The automata search with the variables' values substituted.
+    let langs: Option<Vec<Option<Wanted>>> = want
+        .iter()
+        .map(|&(i, v)| match preds.get(i)?.lang(ctx)? {
+            Lang::Tokens(t) => Some(Some((t, v))),
+            // A pattern that matches nothing is false, whatever the string (wanted true: see
+            // `empty_wanted`).
+            Lang::Empty => Some(None),
+        })
+        .collect();
+    // A pattern wanted true that matches nothing with these values: other values may do.
+    let empty_wanted = want
+        .iter()
+        .any(|&(i, v)| v && matches!(preds.get(i).and_then(|p| p.lang(ctx)), Some(Lang::Empty)));
+    if empty_wanted {
+        return impossible_for_all_values(preds, want, deadline);
+    }
+    if let Some(langs) = langs {
+        let kept: Vec<usize> = (0..want.len())
+            .filter(|&n| langs.get(n).is_some_and(Option::is_some))
+            .collect();
+        let list: Vec<(Vec<Tok>, bool)> = kept
+            .iter()
+            .filter_map(|&n| langs.get(n).cloned().flatten())
+            .collect();
+        let ok_at = |m: usize, w: &str| {
+            kept.get(m)
+                .and_then(|&n| want.get(n))
+                .is_some_and(|x| holds_as_wanted(x, w))
+        };
+        match automata_search(&list, &ok_at, deadline) {
+            Automata::Found(w) if ok(&w) => return Realized::Witness(polish(w)),
+            Automata::Found(_) | Automata::NotCovered => {}
+            Automata::Impossible(core) => {
+                let core: Vec<(usize, bool)> = core
+                    .iter()
+                    .filter_map(|&m| kept.get(m).and_then(|&n| want.get(n)).copied())
+                    .collect();
+                if core.iter().any(live) {
+                    // Variables whose keys have no single value take their defaults (or
+                    // match nothing) whatever the key's other values: the core holds
+                    // whenever those keys are so.
+                    let mut keys: Vec<String> = Vec::new();
+                    let fixed = core.iter().all(|&(i, _)| {
+                        preds.get(i).is_some_and(|p| {
+                            p.variable_keys().into_iter().all(|(k, _)| {
+                                let no_single =
+                                    !matches!(ctx.get(&k), Some(ContextValue::Single(_)));
+                                if no_single && !keys.contains(&k) {
+                                    keys.push(k);
+                                }
+                                no_single
+                            })
+                        })
+                    });
+                    if fixed {
+                        return Realized::ImpossibleUnlessSingle(core, keys);
+                    }
+                    return impossible_for_all_values(preds, want, deadline);
+                }
+                return Realized::Impossible(core);
+            }
+        }
+    }
+    if want.iter().any(live) {
+        return impossible_for_all_values(preds, want, deadline);
+    }
+    string_solver(preds, want, &ok, deadline)
+}
+
+/// Whether no string has the memberships `want` whatever the values of the variables:
+/// patterns with variables wanted true are relaxed (each variable a `*`), those wanted
+/// false are dropped, and the automata search proves the relaxation impossible (then so is
+/// the original, a valid lemma) or not (`OtherValues`).
+fn impossible_for_all_values(
     preds: &[StrPred],
     want: &[(usize, bool)],
     deadline: std::time::Instant,
 ) -> Realized {
-    let ok = |w: &str| {
-        want.iter()
-            .all(|&(i, v)| preds.get(i).is_some_and(|p| p.holds(w) == v))
-    };
-    let mut cands: Vec<String> = Vec::new();
+    let empty = Context::new();
+    let mut kept = Vec::new();
+    let mut list = Vec::new();
     for &(i, v) in want {
-        if v {
-            if let Some(p) = preds.get(i) {
-                cands.extend(p.candidates());
+        let Some(p) = preds.get(i) else { continue };
+        let toks = if p.opaque() {
+            if !v {
+                continue;
+            }
+            p.relaxed()
+        } else {
+            match p.lang(&empty) {
+                Some(Lang::Tokens(t)) => Some(t),
+                _ => None,
+            }
+        };
+        if let Some(t) = toks {
+            kept.push((i, v));
+            list.push((t, v));
+        }
+    }
+    // The relaxed memberships are decided by the relaxed languages themselves.
+    let ok_at = |m: usize, w: &str| {
+        list.get(m)
+            .is_some_and(|(t, v)| automata::accepts(t, w) == *v)
+    };
+    let hint = match automata_search(&list, &ok_at, deadline) {
+        Automata::Impossible(core) => {
+            return Realized::Impossible(
+                core.iter().filter_map(|&n| kept.get(n).copied()).collect(),
+            )
+        }
+        Automata::Found(w) => Some(w),
+        Automata::NotCovered => None,
+    };
+    // Patterns with the same variables in the same order: if each piece of one lies inside
+    // the matching piece of the other, so does the whole pattern, for every value of the
+    // variables (concatenation is monotone).
+    for &(i, vi) in want {
+        for &(j, vj) in want {
+            if !vi || vj {
+                continue;
+            }
+            let (Some(p), Some(q)) = (preds.get(i), preds.get(j)) else {
+                continue;
+            };
+            if pieces_inside(p, q, deadline) {
+                return Realized::Impossible(vec![(i, true), (j, false)]);
             }
         }
     }
-    cands.extend(
-        [
-            "iamlogic-none",
-            "arn:aws:iamlogic:us-east-1:000000000000:none",
-            "",
-        ]
-        .map(String::from),
-    );
-    cands.truncate(64);
-    if let Some(w) = cands.into_iter().find(|w| ok(w)) {
-        return Realized::Witness(w);
-    }
-    if let Some(core) = quick_core(preds, want) {
-        return Realized::Impossible(core);
-    }
-    // Plain globs: an exact search over the product of the patterns' automata.
-    let globs: Option<Vec<(Vec<Tok>, bool)>> = want
-        .iter()
-        .map(|&(i, v)| preds.get(i).and_then(StrPred::tokens).map(|t| (t, v)))
-        .collect();
-    if let Some(globs) = globs {
-        let mut active: Vec<usize> = (0..want.len())
-            .filter(|&n| want.get(n).is_some_and(|w| w.1))
-            .collect();
-        // Lazily: search with the patterns wanted true, then add each pattern the witness
-        // gets wrong (as facts decides) and search again. Patterns wanted false that no
-        // shortest witness touches never enter the product, which keeps it small.
-        loop {
-            let trial: Vec<(Vec<Tok>, bool)> = active
-                .iter()
-                .filter_map(|&n| globs.get(n).cloned())
-                .collect();
-            match automata::search(&trial, 20_000, deadline) {
-                automata::Search::Found(w) => {
-                    if ok(&w) {
-                        return Realized::Witness(w);
-                    }
-                    let wrong: Vec<usize> = (0..want.len())
-                        .filter(|n| !active.contains(n))
-                        .filter(|&n| {
-                            want.get(n).is_some_and(|&(i, v)| {
-                                preds.get(i).is_some_and(|p| p.holds(&w) != v)
-                            })
-                        })
-                        .collect();
-                    if wrong.is_empty() {
-                        break;
-                    }
-                    active.extend(wrong);
-                }
-                automata::Search::Impossible => {
-                    // Shrink the core: drop each atom whose absence keeps it impossible.
-                    let mut core = active;
-                    let mut k = 0;
-                    while k < core.len()
-                        && core.len() > 1
-                        && core.len() <= 64
-                        && std::time::Instant::now() < deadline
-                    {
-                        let trial: Vec<(Vec<Tok>, bool)> = core
-                            .iter()
-                            .enumerate()
-                            .filter(|(n, _)| *n != k)
-                            .filter_map(|(_, &w)| globs.get(w).cloned())
-                            .collect();
-                        if matches!(
-                            automata::search(&trial, 2_000, deadline),
-                            automata::Search::Impossible
-                        ) {
-                            core.remove(k);
-                        } else {
-                            k += 1;
-                        }
-                    }
-                    return Realized::Impossible(
-                        core.iter().filter_map(|&n| want.get(n).copied()).collect(),
-                    );
-                }
-                automata::Search::TooBig => break,
-            }
-        }
-    }
+    Realized::OtherValues(hint)
+}
+
+/// Whether `p`'s language lies inside `q`'s for every value of their variables (a
+/// sufficient check: same variables in the same order, each piece inside its counterpart).
+fn pieces_inside(p: &StrPred, q: &StrPred, deadline: std::time::Instant) -> bool {
+    let (Some((pp, pk)), Some((qp, qk))) = (p.split(), q.split()) else {
+        return false;
+    };
+    pk == qk
+        && pp.len() == qp.len()
+        && pp.iter().zip(&qp).all(|(a, b)| {
+            matches!(
+                automata::search(&[(a.clone(), true), (b.clone(), false)], 5_000, deadline),
+                automata::Search::Impossible
+            )
+        })
+}
+
+/// The last resort, for operators the automata do not cover: Z3's string theory, with the
+/// patterns as regular expressions and the atoms as tracked assumptions.
+fn string_solver(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    ok: &dyn Fn(&str) -> bool,
+    deadline: std::time::Instant,
+) -> Realized {
     let left = deadline.saturating_duration_since(std::time::Instant::now());
     let timeout_ms = u32::try_from(left.as_millis())
         .unwrap_or(u32::MAX)
         .min(5_000);
+    if timeout_ms == 0 {
+        return Realized::GaveUp("timeout".to_string());
+    }
     // Regular expressions: membership of one string in each language, tracked per atom.
     let solver = Solver::new();
     let mut params = Params::new();

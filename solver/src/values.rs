@@ -3,51 +3,69 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// A decimal number as an exact fraction `(numerator, denominator)` in decimal text.
-pub(crate) fn decimal(text: &str) -> Option<(String, String)> {
-    let t = text.trim();
-    let (neg, body) = match t.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
+/// A numeric condition value as an exact Z3 rational, read with the evaluator's own parser
+/// (`facts::condition::eval::number`): plain decimals of any size exactly; a value written
+/// with an exponent is the evaluator's `f64`, whose decimal expansion is exact.
+pub(crate) fn decimal(text: &str) -> Option<z3::ast::Real> {
+    use facts::condition::eval::number::{parse_number, Number};
+    let (negative, int, frac) = match parse_number(text)? {
+        Number::Exact {
+            negative,
+            int,
+            frac,
+        } => (negative, int.to_string(), frac.to_string()),
+        Number::Float(f) => {
+            // `Display` of an f64 never uses an exponent and round-trips.
+            let t = format!("{}", f.abs());
+            let (i, fr) = t.split_once('.').unwrap_or((&t, ""));
+            (f < 0.0, i.to_string(), fr.to_string())
+        }
     };
-    let (int, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (body, ""),
-    };
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
-    }
     let mut num = format!("{int}{frac}").trim_start_matches('0').to_string();
     if num.is_empty() {
         num = "0".to_string();
     }
-    if neg && num != "0" {
+    if negative && num != "0" {
         num.insert(0, '-');
     }
-    Some((num, format!("1{}", "0".repeat(frac.len()))))
+    let den = format!("1{}", "0".repeat(frac.len()));
+    z3::ast::Real::from_rational_str(&num, &den)
 }
 
-/// A date value as epoch seconds: an ISO 8601 date or date-time, or epoch seconds.
-pub(crate) fn epoch_seconds(text: &str) -> Option<i64> {
-    let t = text.trim();
-    if let Ok(n) = t.parse::<i64>() {
-        return Some(n);
+/// A model's rational as the shortest decimal text the evaluator reads back as the same
+/// number (40 fractional digits at most; the constants of the policies are decimals, so a
+/// model between two of them can always be read as one).
+pub(crate) fn decimal_text(r: &z3::ast::Real) -> String {
+    let t = r.approx(40);
+    let t = t.trim();
+    let t = if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        t
+    };
+    if t == "-0" || t.is_empty() {
+        "0".to_string()
+    } else {
+        t.to_string()
     }
-    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
-        return Some(dt.timestamp());
+}
+
+/// A date condition value as nanoseconds since the epoch, read with the evaluator's own
+/// parser (`facts::condition::eval::date`).
+pub(crate) fn epoch_nanos(text: &str) -> Option<i128> {
+    let (secs, nanos) = facts::condition::eval::date::parse_date(text)?;
+    Some(i128::from(secs) * 1_000_000_000 + i128::from(nanos))
+}
+
+/// Nanoseconds since the epoch as a date value: ISO 8601 UTC for whole seconds, epoch
+/// seconds with a fraction otherwise.
+pub(crate) fn date_text(nanos: i128) -> String {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
+    match i64::try_from(secs) {
+        Ok(s) if frac == 0 => iso_date(s),
+        _ => format!("{secs}.{frac:09}"),
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%MZ"] {
-        if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, fmt) {
-            return Some(dt.and_utc().timestamp());
-        }
-    }
-    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc().timestamp())
 }
 
 /// Epoch seconds as an ISO 8601 UTC date-time.
@@ -113,32 +131,35 @@ pub(crate) fn ipv6_text(bits: u128) -> String {
     Ipv6Addr::from(bits).to_string()
 }
 
-/// A rational as decimal text, exact when the denominator divides a power of ten.
-pub(crate) fn rational_text(num: i64, den: i64) -> String {
-    if den == 1 {
-        return num.to_string();
-    }
-    let v = num as f64 / den as f64;
-    format!("{v}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn decimals_are_exact_fractions() {
-        assert_eq!(decimal("12.50"), Some(("1250".into(), "100".into())));
-        assert_eq!(decimal("-3"), Some(("-3".into(), "1".into())));
-        assert_eq!(decimal("abc"), None);
+    fn decimals_are_exact_beyond_64_bits() {
+        // Issue 12: numbers beyond 64 bits are exact, as in the evaluator.
+        for (text, back) in [
+            ("12.50", "12.5"),
+            ("-3", "-3"),
+            ("9223372036854775808", "9223372036854775808"),
+            ("10000000000000000000000.0", "10000000000000000000000"),
+            ("1e3", "1000"),
+        ] {
+            let r = decimal(text).expect(text);
+            assert_eq!(decimal_text(&r), back, "{text}");
+        }
+        assert!(decimal("abc").is_none());
     }
 
     #[test]
     fn dates_in_iso_and_epoch_forms() {
-        assert_eq!(epoch_seconds("1970-01-02"), Some(86400));
-        assert_eq!(epoch_seconds("2020-01-01T00:00:00Z"), Some(1_577_836_800));
-        assert_eq!(epoch_seconds("86400"), Some(86400));
-        assert_eq!(iso_date(1_577_836_800), "2020-01-01T00:00:00Z");
+        assert_eq!(epoch_nanos("1970-01-02"), Some(86_400_000_000_000));
+        assert_eq!(
+            epoch_nanos("2020-01-01T00:00:00Z"),
+            Some(1_577_836_800_000_000_000)
+        );
+        assert_eq!(date_text(1_577_836_800_000_000_000), "2020-01-01T00:00:00Z");
+        assert_eq!(date_text(1_500_000_000), "1.500000000");
     }
 
     #[test]

@@ -51,6 +51,28 @@ pub(crate) struct KeyUse {
     pub(crate) boolean: bool,
     /// `IpAddress`/`NotIpAddress`.
     pub(crate) ip: bool,
+    /// The distinct conditions with a set qualifier (`ForAllValues:`/`ForAnyValue:`) on the
+    /// key: a counterexample needs at most one value per such condition (the witness of a
+    /// `ForAnyValue` that holds, or the violation of a `ForAllValues` that does not; the
+    /// other outcomes are kept by every subset), so a set of that many symbolic values is
+    /// exact.
+    pub(crate) set_conditions: std::collections::BTreeSet<String>,
+    /// The (positive operator, value) pairs of the numeric, date, `Bool` and IP conditions
+    /// on the key, to check a decoded value of a key used with several families.
+    pub(crate) typed: Vec<(BaseOperator, String)>,
+    /// Named as a policy variable (`${key}`) somewhere.
+    pub(crate) variable: bool,
+}
+
+impl KeyUse {
+    /// How many operator families (string-like, numeric, date, `Bool`, IP) use the key.
+    pub(crate) fn families(&self) -> usize {
+        usize::from(!self.strings.preds.is_empty())
+            + usize::from(self.numeric)
+            + usize::from(self.date)
+            + usize::from(self.boolean)
+            + usize::from(self.ip)
+    }
 }
 
 /// The vocabulary.
@@ -151,10 +173,12 @@ impl Vocab {
                 &s.resource
             {
                 for p in ps {
-                    self.resources.add(StrPred::Resource {
+                    let pred = StrPred::Resource {
                         pattern: p.0.clone(),
                         variables: vars,
-                    });
+                    };
+                    self.add_variables(&pred);
+                    self.resources.add(pred);
                 }
             }
             if let Some(PrincipalClause::Principal(ps) | PrincipalClause::NotPrincipal(ps)) =
@@ -174,39 +198,54 @@ impl Vocab {
                 let u = self.keys.entry(key.clone()).or_default();
                 if c.operator.qualifier.is_some() {
                     u.multi = true;
+                    u.set_conditions
+                        .insert(format!("{:?} {:?}", c.operator, c.values));
                 } else {
                     u.single = true;
                 }
+                let mut named = Vec::new();
                 match c.operator.base.family() {
                     OperatorFamily::String | OperatorFamily::Arn | OperatorFamily::Binary => {
                         if let Some(op) = string_atom_op(c.operator.base) {
                             for v in &c.values {
-                                u.strings.add(StrPred::Cond {
+                                let pred = StrPred::Cond {
                                     op,
                                     key: key.clone(),
                                     value: v.clone(),
                                     variables: vars,
-                                });
+                                };
+                                named.extend(pred.variable_keys());
+                                u.strings.add(pred);
                             }
                         }
                     }
-                    OperatorFamily::Numeric => u.numeric = true,
-                    OperatorFamily::Date => u.date = true,
-                    OperatorFamily::Bool => u.boolean = true,
-                    OperatorFamily::Ip => u.ip = true,
-                    OperatorFamily::Null => {}
+                    f => {
+                        match f {
+                            OperatorFamily::Numeric => u.numeric = true,
+                            OperatorFamily::Date => u.date = true,
+                            OperatorFamily::Bool => u.boolean = true,
+                            OperatorFamily::Ip => u.ip = true,
+                            _ => {}
+                        }
+                        if f != OperatorFamily::Null {
+                            for v in &c.values {
+                                u.typed.push((c.operator.base.positive(), v.clone()));
+                            }
+                        }
+                    }
+                }
+                for (k, _) in named {
+                    self.keys.entry(k).or_default().variable = true;
                 }
             }
         }
     }
 
-    /// Whether some pattern has a live policy variable (modelled as an independent atom).
-    pub(crate) fn has_opaque(&self) -> bool {
-        self.resources.preds.iter().any(StrPred::opaque)
-            || self
-                .keys
-                .values()
-                .any(|k| k.strings.preds.iter().any(StrPred::opaque))
+    /// Register the keys a pattern names as variables.
+    fn add_variables(&mut self, pred: &StrPred) {
+        for (k, _) in pred.variable_keys() {
+            self.keys.entry(k).or_default().variable = true;
+        }
     }
 }
 

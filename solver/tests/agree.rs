@@ -2,7 +2,11 @@
 //! (`facts::eval`) on random small policies over a tiny universe of actions, resources and
 //! condition keys, with a condition of every operator family (IAM User Guide, "Condition
 //! operators": String, Numeric, Date, Bool, Binary, IP address, ARN, Null; "...IfExists";
-//! "Multivalued context keys": ForAllValues / ForAnyValue).
+//! "Multivalued context keys": ForAllValues / ForAnyValue, and a multivalued key under an
+//! unqualified operator and `Null`), policy variables in resources and condition values
+//! ("IAM policy elements: Variables and tags": `${aws:username}`, a default
+//! `${key, 'default'}`, and version 2008-10-17, where they are literal text), and a key used
+//! with two operator families.
 //!
 //! Properties: a policy is equivalent to itself; whenever brute-force enumeration of a
 //! finite set of requests finds one that two policies decide differently, the solver reports
@@ -33,23 +37,30 @@ const ACTION_PATTERNS: [&str; 6] = [
     "ec2:RunInstances",
     "s3:?etObject",
 ];
-const RESOURCES: [&str; 4] = [
+const RESOURCES: [&str; 7] = [
     "arn:aws:s3:::b/a",
     "arn:aws:s3:::b/xy",
     "arn:aws:s3:::c1",
     "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+    "arn:aws:s3:::b/alice",
+    "arn:aws:s3:::b/bob/x",
+    "arn:aws:s3:::b/${aws:username}",
 ];
-const RESOURCE_PATTERNS: [&str; 6] = [
+const RESOURCE_PATTERNS: [&str; 10] = [
     "*",
     "arn:aws:s3:::b/*",
     "arn:aws:s3:::b/a",
     "arn:aws:s3:::c?",
     "arn:aws:s3:::*",
     "arn:aws:ec2:*:*:instance/*",
+    "arn:aws:s3:::b/${aws:username}",
+    "arn:aws:s3:::b/${aws:username}/*",
+    "arn:aws:s3:::${s3:prefix, 'c1'}",
+    "arn:aws:s3:::b/${aws:userid}",
 ];
 
 /// (operator, key, values): at least one of every family, plus qualifiers and IfExists.
-const CONDITIONS: [(&str, &str, &[&str]); 16] = [
+const CONDITIONS: [(&str, &str, &[&str]); 25] = [
     ("StringEquals", "aws:username", &["alice"]),
     ("StringNotEquals", "aws:username", &["alice", "bob"]),
     ("StringLike", "s3:prefix", &["home/*"]),
@@ -78,6 +89,19 @@ const CONDITIONS: [(&str, &str, &[&str]); 16] = [
     ("Null", "aws:username", &["true"]),
     ("ForAnyValue:StringEquals", "aws:TagKeys", &["a", "b"]),
     ("ForAllValues:StringLike", "aws:TagKeys", &["a*"]),
+    ("ForAnyValue:StringNotLike", "aws:TagKeys", &["a*"]),
+    ("ForAllValues:StringEquals", "aws:TagKeys", &["c"]),
+    ("StringEquals", "aws:TagKeys", &["a"]),
+    ("Null", "aws:TagKeys", &["false"]),
+    ("StringEquals", "s3:prefix", &["home/${aws:username}"]),
+    ("StringLike", "s3:prefix", &["${aws:username}*"]),
+    (
+        "StringNotEquals",
+        "aws:username",
+        &["${aws:userid, 'alice'}"],
+    ),
+    ("StringEquals", "s3:max-keys", &["10"]),
+    ("StringEqualsIfExists", "aws:TagKeys", &["c"]),
 ];
 
 /// Contexts for brute force: each key absent, or a value that does or does not match.
@@ -104,13 +128,27 @@ fn contexts() -> Vec<Context> {
             ("aws:MultiFactorAuthPresent", "false"),
         ]),
         single(&[("aws:SourceIp", "2001:db8::1"), ("aws:binkey", "QmluYXJ5")]),
+        single(&[("aws:username", "alice"), ("s3:prefix", "home/alice")]),
+        single(&[("aws:username", "bob"), ("s3:prefix", "bob/x")]),
+        single(&[("aws:username", "alice"), ("aws:userid", "alice")]),
+        single(&[("aws:userid", "xy"), ("s3:max-keys", "10")]),
+        single(&[("s3:prefix", "c1"), ("s3:max-keys", "10.0")]),
+        single(&[("aws:TagKeys", "a")]),
         single(&[("aws:SourceArn", "arn:aws:sns:us-east-1:111122223333:t")]),
         single(&[
             ("aws:SecureTransport", "false"),
             ("aws:CurrentTime", "2019-01-01T00:00:00Z"),
         ]),
     ];
-    for tags in [vec![], vec!["a"], vec!["a", "c"], vec!["ab"]] {
+    for tags in [
+        vec![],
+        vec!["a"],
+        vec!["a", "c"],
+        vec!["ab"],
+        vec!["c"],
+        vec!["b", "c", "d"],
+        vec!["ab", "a"],
+    ] {
         let mut c = Context::new();
         c.insert(
             "aws:TagKeys",
@@ -229,12 +267,17 @@ fn resource_policy() -> impl Strategy<Value = Policy> {
 }
 
 fn policy() -> impl Strategy<Value = Policy> {
-    proptest::collection::vec(statement(), 1..=3).prop_map(|mut stmts| {
+    (proptest::collection::vec(statement(), 1..=3), 0..4u8).prop_map(|(mut stmts, v)| {
         for (i, s) in stmts.iter_mut().enumerate() {
             s.index = i;
         }
         Policy {
-            version: PolicyVersion::V2012_10_17,
+            // Mostly 2012-10-17; sometimes 2008-10-17, where `${...}` is literal text.
+            version: if v == 0 {
+                PolicyVersion::V2008_10_17
+            } else {
+                PolicyVersion::V2012_10_17
+            },
             version_given: true,
             id: None,
             statements: stmts,
@@ -275,7 +318,12 @@ proptest! {
     fn solver_finds_every_difference_brute_force_finds(a in policy(), b in policy()) {
         let (sa, sb) = (Stack::single(a), Stack::single(b));
         let c = compare(&sa, &sb, &catalogue(), &opts()).expect("no replay mismatch");
-        prop_assert!(c.verdict != Verdict::Unknown);
+        prop_assert!(
+            c.verdict != Verdict::Unknown,
+            "unknown: {:?} / {:?}",
+            c.gained.unknown,
+            c.lost.unknown
+        );
         let mut gained = false;
         let mut lost = false;
         for r in requests() {
@@ -341,7 +389,12 @@ proptest! {
     fn principals_agree_with_the_evaluator(a in resource_policy(), b in resource_policy()) {
         let (sa, sb) = (Stack::single(a), Stack::single(b));
         let c = compare(&sa, &sb, &catalogue(), &opts()).expect("no replay mismatch");
-        prop_assert!(c.verdict != Verdict::Unknown);
+        prop_assert!(
+            c.verdict != Verdict::Unknown,
+            "unknown: {:?} / {:?}",
+            c.gained.unknown,
+            c.lost.unknown
+        );
         let mut gained = false;
         let mut lost = false;
         for mut r in requests().into_iter().step_by(7) {

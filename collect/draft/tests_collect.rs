@@ -1,0 +1,415 @@
+//! End-to-end tests of `iamlogic collect` against a local moto server (PyPI `moto[server]`,
+//! installed by scripts/setup.sh): each test starts moto on a free port of 127.0.0.1, builds
+//! an organization through the AWS API (tests/fixtures/collect/seed.py, boto3), runs
+//! `iamlogic collect` against it, and checks decisions on the collected directory with
+//! `iamlogic simulate`. Without moto the tests are skipped, except under CI (`CI=true`),
+//! where they fail.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A moto server on 127.0.0.1, stopped when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Moto {
+    /// Start moto on a free port, or `None` (the test is skipped) when moto is missing.
+    fn start() -> Option<Moto> {
+        let have = Command::new("python3")
+            .args(["-c", "import moto.server, boto3"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !have {
+            assert!(
+                std::env::var("CI").is_err(),
+                "moto[server] is not installed: run scripts/setup.sh"
+            );
+            eprintln!("skipped: moto[server] is not installed (scripts/setup.sh installs it)");
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free local port");
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto");
+        let moto = Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "moto did not listen on port {port} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Some(moto)
+    }
+
+    /// A command with the environment that points the AWS SDKs at this server, with
+    /// moto's dummy credentials and no shared config files.
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("AWS_ENDPOINT_URL", &self.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN");
+        c
+    }
+
+    /// Create the organization of seed.py; its JSON description.
+    fn seed(&self) -> Value {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/collect/seed.py");
+        let o = self
+            .command("python3")
+            .arg(script)
+            .output()
+            .expect("run seed.py");
+        assert!(
+            o.status.success(),
+            "seed.py failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout).expect("seed.py prints JSON")
+    }
+
+    /// Run `iamlogic collect ARGS` against this server.
+    fn collect(&self, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_iamlogic"))
+            .arg("collect")
+            .args(args)
+            .output()
+            .expect("run iamlogic collect")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn iamlogic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(args)
+        .output()
+        .expect("run iamlogic")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `iamlogic simulate -i DIR` of one request: its JSON result.
+fn simulate(dir: &Path, principal: &str, action: &str, resource: &str) -> Value {
+    let o = iamlogic(&[
+        "simulate",
+        "-i",
+        dir.to_str().unwrap(),
+        "--principal",
+        principal,
+        "--action",
+        action,
+        "--resource",
+        resource,
+        "--context",
+        "aws:RequestedRegion=us-east-1",
+        "--format",
+        "json",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}\n{}", text(&o)))
+}
+
+fn decision(dir: &Path, principal: &str, action: &str, resource: &str) -> String {
+    simulate(dir, principal, action, resource)["decision"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn read_json(p: &Path) -> Value {
+    let t = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&t).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k} in {v}"))
+        .to_string()
+}
+
+/// The operations moto 5.2 does not implement, which the collector must list as failed
+/// (and nothing else may fail).
+fn only_unimplemented_failures(o: &Output) {
+    let out = String::from_utf8_lossy(&o.stdout);
+    for line in out.lines().filter(|l| l.starts_with("  ")) {
+        assert!(
+            line.contains("not implemented by the server"),
+            "a call failed for another reason than moto lacking it: {line}\n{}",
+            text(o)
+        );
+    }
+}
+
+#[test]
+fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() {
+    let Some(moto) = Moto::start() else { return };
+    let seed = moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("estate");
+    let o = moto.collect(&[
+        "--organization",
+        "--role-name",
+        "OrganizationAccountAccessRole",
+        "--region",
+        "us-east-1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    only_unimplemented_failures(&o);
+    let summary = String::from_utf8_lossy(&o.stdout).into_owned();
+
+    let management = s(&seed, "management");
+    let prod = s(&seed["accounts"], "prod");
+    let mut all = vec![management.clone()];
+    all.extend(
+        seed["accounts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_str().unwrap().to_string()),
+    );
+    assert_eq!(all.len(), 5);
+    assert!(summary.contains("accounts collected"), "{summary}");
+
+    // organization.json: five accounts, the SCP on the Prod OU.
+    let org = read_json(&out.join("organization.json"));
+    let ids: Vec<&str> = org["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    for a in &all {
+        assert!(ids.contains(&a.as_str()), "{a} missing from {ids:?}");
+        // One folder per account, each with its GAAD and S3 listing.
+        assert!(
+            out.join(a).join("gaad.json").is_file(),
+            "{a}/gaad.json\n{summary}"
+        );
+        assert!(
+            out.join(a)
+                .join(format!("s3-list-buckets.{a}.json"))
+                .is_file(),
+            "{a}\n{summary}"
+        );
+        assert!(summary.contains(&format!("account {a} ")), "{summary}");
+    }
+    let deny_scp = s(&seed, "denyScp");
+    let scp = org["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == deny_scp.as_str())
+        .expect("the DenyDynamoDB SCP");
+    let prod_ou = org["organizationalUnits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "Prod")
+        .unwrap();
+    assert_eq!(scp["targets"], serde_json::json!([prod_ou["id"]]));
+
+    // The data gives the decisions AWS would make.
+    let data = s(&seed, "dataBucket");
+    let public = s(&seed, "publicBucket");
+    let reader = s(&seed, "reader");
+    let object = format!("arn:aws:s3:::{data}/report.csv");
+    // Cross-account: dev's Reader reads prod's bucket (identity policy in dev, bucket
+    // policy in prod, both collected).
+    assert_eq!(decision(&out, &reader, "s3:GetObject", &object), "allowed");
+    // ... through prod's KMS key policy and SQS queue policy too.
+    assert_eq!(
+        decision(&out, &reader, "kms:Decrypt", &s(&seed, "keyArn")),
+        "allowed"
+    );
+    assert_eq!(
+        decision(&out, &reader, "sqs:SendMessage", &s(&seed, "queueArn")),
+        "allowed"
+    );
+    // The SCP on the Prod OU denies carol's DynamoDB write, though her policy allows it.
+    let carol = format!("arn:aws:iam::{prod}:user/carol");
+    let table = format!("arn:aws:dynamodb:us-east-1:{prod}:table/orders");
+    let r = simulate(&out, &carol, "dynamodb:PutItem", &table);
+    assert_eq!(r["decision"], "explicitDeny", "{r}");
+    assert!(
+        r["matched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["layer"] == "scp" && m["policy"].as_str().unwrap().contains(&deny_scp)),
+        "{r}"
+    );
+    // Block Public Access (RestrictPublicBuckets) voids the public bucket policy for
+    // callers outside prod.
+    let public_object = format!("arn:aws:s3:::{public}/index.html");
+    assert_eq!(
+        decision(&out, &reader, "s3:GetObject", &public_object),
+        "implicitDeny"
+    );
+    // Management account: a group's managed policy, a group's inline policy, a boundary.
+    let alice = format!("arn:aws:iam::{management}:user/alice");
+    let bob = format!("arn:aws:iam::{management}:user/bob");
+    // alice's group grants s3:GetObject, but prod's bucket policy names only dev's Reader.
+    assert_eq!(
+        decision(&out, &alice, "s3:GetObject", &object),
+        "implicitDeny"
+    );
+    assert_eq!(
+        decision(
+            &out,
+            &alice,
+            "sqs:SendMessage",
+            &format!("arn:aws:sqs:us-east-1:{management}:q")
+        ),
+        "allowed"
+    );
+    assert_eq!(decision(&out, &bob, "iam:ListUsers", "*"), "implicitDeny");
+
+    // --resume: every file is kept, nothing is written again.
+    let again = moto.collect(&[
+        "--organization",
+        "--role-name",
+        "OrganizationAccountAccessRole",
+        "--region",
+        "us-east-1",
+        "--resume",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let again_text = String::from_utf8_lossy(&again.stdout);
+    for a in &all {
+        assert!(
+            again_text.contains(&format!("account {a} (1 regions): 0 files written")),
+            "{}",
+            text(&again)
+        );
+    }
+}
+
+#[test]
+fn collect_one_account_without_organization() {
+    let Some(moto) = Moto::start() else { return };
+    let seed = moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("one");
+    let o = moto.collect(&[
+        "--region",
+        "us-east-1",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    only_unimplemented_failures(&o);
+    let management = s(&seed, "management");
+    // Only the caller's account; no organization.json.
+    let entries: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries, vec![out.join(&management)], "{}", text(&o));
+    let gaad = read_json(&out.join(&management).join("gaad.json"));
+    let users: Vec<&str> = gaad["UserDetailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["UserName"].as_str().unwrap())
+        .collect();
+    assert!(
+        users.contains(&"alice") && users.contains(&"bob"),
+        "{users:?}"
+    );
+    let bob = gaad["UserDetailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["UserName"] == "bob")
+        .unwrap();
+    assert!(
+        bob["PermissionsBoundary"]["PermissionsBoundaryArn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":policy/OnlyS3Boundary"),
+        "{bob}"
+    );
+    // The credential report is the CSV IAM generates.
+    let report =
+        std::fs::read_to_string(out.join(&management).join("credential-report.csv")).unwrap();
+    assert!(report.starts_with("user,arn,"), "{report}");
+    // The boundary limits bob to S3; without an organization no SCP applies.
+    let bob_arn = format!("arn:aws:iam::{management}:user/bob");
+    assert_eq!(
+        decision(&out, &bob_arn, "s3:GetObject", "arn:aws:s3:::b/x"),
+        "allowed"
+    );
+    assert_eq!(
+        decision(&out, &bob_arn, "iam:ListUsers", "*"),
+        "implicitDeny"
+    );
+}
+
+#[test]
+fn another_account_without_role_name_is_an_error() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let o = moto.collect(&[
+        "--accounts",
+        "111122223333",
+        "--region",
+        "us-east-1",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--role-name"),
+        "{}",
+        text(&o)
+    );
+}

@@ -1,0 +1,1158 @@
+//! Exact decisions of many principal × action × resource *cells* at once.
+//!
+//! Each cell is first screened with `facts`' matchers: a principal with no `Allow` statement
+//! that could apply (identity side or resource policy naming it; the root user of an
+//! account always has its identity side) is dropped without a decision. The statements that
+//! could apply are then searched for condition entries on keys only a live request carries
+//! (atoms, see [`super::atoms`]). Without atoms, one engine decision is the exact answer.
+//! With atoms, the solver lists every realisable truth assignment of them with a witness
+//! context ([`super::exact`]), and each witness is decided by the engine: the cell is
+//! `allowed` when every witness is, `conditional` when some are, and dropped when none is.
+//! All decisions of a query go to [`rules::Engine::decide`] in one batch.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use facts::account::context::Filler;
+use facts::account::Model;
+use facts::policy::{Effect, PrincipalClause};
+use facts::request::{Context, ContextValue, Request, RequestPrincipal};
+use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, Sym, TablesBuilder};
+use rules::{BatchRequest, Decision, Engine, Outcome};
+
+use super::atoms::{is_atom, Atoms};
+use super::exact::{condition_sentence, merged, separating_condition, Exact};
+use super::model::{
+    Access, ConditionAtom, ConditionLiteral, Conditions, Reason, StatementRef, Stats, Witness,
+    Witnesses,
+};
+use crate::simulate::principal::classify;
+use crate::simulate::AccountSimulator;
+
+/// The loaded tables plus the principals resource policies name that the data does not
+/// hold (other accounts, services, anonymous), ready for an engine.
+#[derive(Debug)]
+pub struct Prepared {
+    tables: FactTables,
+    /// Accounts whose IAM data is loaded.
+    loaded: HashSet<String>,
+}
+
+impl Prepared {
+    /// Compile the principals that resource and trust policies name into the tables of `sim`.
+    pub fn new(sim: &AccountSimulator) -> Prepared {
+        let base = sim.tables();
+        let mut b = TablesBuilder::from_tables(base.clone());
+        let loaded: HashSet<String> = sim.model().accounts.iter().map(|a| a.to_string()).collect();
+        let mut named: Vec<String> = vec!["*".to_string()];
+        let pols = base
+            .resource_policies
+            .iter()
+            .chain(base.trust_policies.iter())
+            .map(|&(_, p)| p);
+        for pid in pols {
+            let Some(row) = base.policies.get(pid as usize) else {
+                continue;
+            };
+            for st in &row.document.statements {
+                if let Some(PrincipalClause::Principal(facts::policy::Principals::Specific(es))) =
+                    &st.principal
+                {
+                    for e in es {
+                        match e {
+                            facts::policy::PrincipalEntry::Aws(v) if v != "*" => {
+                                named.push(v.clone())
+                            }
+                            facts::policy::PrincipalEntry::Service(v) => named.push(v.clone()),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        for text in named {
+            add_principal(&mut b, &text);
+        }
+        Prepared {
+            tables: b.finish(),
+            loaded,
+        }
+    }
+
+    /// The tables (loaded data plus named principals).
+    pub fn tables(&self) -> &FactTables {
+        &self.tables
+    }
+
+    /// Whether the IAM data of `account` is loaded.
+    pub fn is_loaded(&self, account: &str) -> bool {
+        self.loaded.contains(account)
+    }
+}
+
+/// Add the principal `text` names (an account becomes its root) unless present.
+fn add_principal(b: &mut TablesBuilder, text: &str) -> Option<Sym> {
+    let c = classify(text)?;
+    let entity = if c.kind == PrincipalKind::Root {
+        c.arn.clone()
+    } else {
+        text.to_string()
+    };
+    if let Some(p) = b.tables().principal_by_arn(&entity) {
+        return Some(p.id);
+    }
+    let acct = c.account.as_deref().map(|a| b.account(a));
+    let id = b.principal(&entity, &c.arn, c.kind, acct);
+    // A session of a loaded role has the role's policies (as simulate decides it).
+    if let (PrincipalKind::Session, Some(name)) = (c.kind, &c.role_name) {
+        let role = b.tables().principals.iter().find(|p| {
+            p.kind == PrincipalKind::Role
+                && p.account == acct
+                && b.tables().symbols.name(p.arn).rsplit('/').next() == Some(name.as_str())
+        });
+        if let Some(role) = role.map(|r| r.id) {
+            b.session_of(id, role);
+        }
+    }
+    Some(id)
+}
+
+/// One question: may `principal` perform `action` on `resource`?
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cell {
+    /// The principal entity.
+    pub principal: Sym,
+    /// The action (catalogue spelling).
+    pub action: String,
+    /// The resource ARN (`*` for actions without a resource).
+    pub resource: String,
+}
+
+/// The exact answer for one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellAnswer {
+    /// Allowed for every live value, or for some.
+    pub access: Access,
+    /// For a conditional cell: the deciding condition.
+    pub conditions: Option<Conditions>,
+    /// For a conditional cell: an allowed and a denied request.
+    pub witnesses: Option<Witnesses>,
+    /// Why it is allowed (from an allowed decision).
+    pub reason: Reason,
+    /// Why the answer may be incomplete.
+    pub notes: Vec<String>,
+}
+
+/// Per-entity indices of the policies that can take part in a decision.
+#[derive(Debug, Default)]
+struct Index {
+    groups: HashMap<Sym, Vec<Sym>>,
+    identity: HashMap<Sym, Vec<PolicyId>>,
+    boundary: HashMap<Sym, Vec<PolicyId>>,
+    session: HashMap<Sym, Vec<PolicyId>>,
+    scp_nodes: HashMap<Sym, Vec<Sym>>,
+    scp: HashMap<Sym, Vec<PolicyId>>,
+    rcp_nodes: HashMap<Sym, Vec<Sym>>,
+    rcp: HashMap<Sym, Vec<PolicyId>>,
+    resource: HashMap<Sym, Vec<PolicyId>>,
+    trust: HashMap<Sym, Vec<PolicyId>>,
+    role_of: HashMap<Sym, Sym>,
+}
+
+fn index(t: &FactTables) -> Index {
+    let mut ix = Index::default();
+    let push = |m: &mut HashMap<Sym, Vec<Sym>>, k: Sym, v: Sym| m.entry(k).or_default().push(v);
+    for &(u, g) in &t.member_of {
+        push(&mut ix.groups, u, g);
+    }
+    for &(h, p) in &t.identity_policies {
+        push(&mut ix.identity, h, p);
+    }
+    for &(h, p) in &t.boundaries {
+        push(&mut ix.boundary, h, p);
+    }
+    for &(h, p) in &t.session_policies {
+        push(&mut ix.session, h, p);
+    }
+    for l in &t.scp_levels {
+        push(&mut ix.scp_nodes, l.account, l.node);
+    }
+    for &(n, p) in &t.scp_attachments {
+        push(&mut ix.scp, n, p);
+    }
+    for l in &t.rcp_levels {
+        push(&mut ix.rcp_nodes, l.account, l.node);
+    }
+    for &(n, p) in &t.rcp_attachments {
+        push(&mut ix.rcp, n, p);
+    }
+    for &(x, p) in &t.resource_policies {
+        push(&mut ix.resource, x, p);
+    }
+    for &(x, p) in &t.trust_policies {
+        push(&mut ix.trust, x, p);
+    }
+    for &(s, r) in &t.session_of {
+        ix.role_of.insert(s, r);
+    }
+    ix
+}
+
+/// Decides cells exactly over prepared tables.
+pub struct Analyzer<'p> {
+    tables: &'p FactTables,
+    engine: Engine<'p>,
+    filler: Filler<'p>,
+    ix: Index,
+    atoms: std::sync::Mutex<(Atoms, Exact)>,
+    /// Per principal: the request principal the matcher sees (classified once).
+    callers: HashMap<Sym, RequestPrincipal>,
+    /// Per principal: its identity-side `Allow` statements (own, groups', its role's).
+    allows: HashMap<Sym, Vec<(PolicyId, usize)>>,
+    /// Per account entity: its principals.
+    by_account: HashMap<Sym, Vec<Sym>>,
+    /// Accounts whose IAM data is loaded.
+    loaded: &'p HashSet<String>,
+    /// The loaded model (VPC endpoints).
+    model: &'p Model,
+    /// Per role: [`Analyzer::trust_callers`], computed on first need.
+    trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
+}
+
+impl std::fmt::Debug for Analyzer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").finish_non_exhaustive()
+    }
+}
+
+/// What the screen found for one cell.
+struct Screened {
+    /// The request as the engine sees it (context: the user's keys).
+    request: Request,
+    /// AWS-filled keys for this caller and resource.
+    filled: Arc<Context>,
+    /// The resource entity and its owner.
+    resource: Option<Sym>,
+    resource_account: Option<Sym>,
+    resource_account_id: Option<String>,
+    /// Atom ids (sorted) the decision may depend on.
+    atoms: Vec<usize>,
+    /// The statements of the cell's policies whose action element matches its action: two
+    /// actions with the same signature (same principal, resource and service) are decided
+    /// alike.
+    signature: Vec<(PolicyId, usize)>,
+}
+
+/// An action class of a cell: principal, resource, service (or action), statement signature.
+type ClassKey<'a> = (Sym, &'a str, String, Vec<(PolicyId, usize)>);
+
+/// Resources looked up in the tables ([`Analyzer::targets`]).
+#[derive(Debug, Clone)]
+pub struct Targets(Vec<ResourceInfo>);
+
+/// What the tables know of a resource.
+#[derive(Debug, Clone)]
+struct ResourceInfo {
+    entity: Option<Sym>,
+    kind: Option<facts::tables::ResourceKind>,
+    account_id: Option<String>,
+    account: Option<Sym>,
+}
+
+/// Whether a resource element may match `resource` whatever the context: a pattern with a
+/// policy variable counts as matching (the full screen substitutes it).
+fn resource_may_match(rc: &facts::policy::ResourceClause, resource: &str, vars: bool) -> bool {
+    use facts::policy::ResourceClause;
+    let m = |ps: &[facts::policy::ResourcePattern], negated: bool| {
+        ps.iter().any(|p| {
+            if vars && p.0.contains("${") {
+                !negated
+            } else {
+                facts::arn::resource_matches(&p.0, resource)
+            }
+        })
+    };
+    match rc {
+        ResourceClause::Resource(ps) => m(ps, false),
+        ResourceClause::NotResource(ps) => !m(ps, true),
+    }
+}
+
+impl<'p> Analyzer<'p> {
+    /// An analyzer over `prepared`, with `model` for the keys AWS fills.
+    pub fn new(prepared: &'p Prepared, model: &'p Model) -> Analyzer<'p> {
+        let tables = &prepared.tables;
+        let ix = index(tables);
+        let mut callers = HashMap::new();
+        let mut allows: HashMap<Sym, Vec<(PolicyId, usize)>> = HashMap::new();
+        let mut by_account: HashMap<Sym, Vec<Sym>> = HashMap::new();
+        for row in &tables.principals {
+            if let Some(a) = row.account {
+                by_account.entry(a).or_default().push(row.id);
+            }
+            let rp = match row.kind {
+                PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
+                _ => classify(tables.symbols.name(row.arn))
+                    .map(|c| c.principal)
+                    .unwrap_or(RequestPrincipal::Anonymous),
+            };
+            callers.insert(row.id, rp);
+            let mut holders = vec![row.id];
+            holders.extend(ix.role_of.get(&row.id).copied());
+            holders.extend(ix.groups.get(&row.id).into_iter().flatten().copied());
+            let mine: Vec<(PolicyId, usize)> = holders
+                .iter()
+                .flat_map(|h| ix.identity.get(h).into_iter().flatten())
+                .flat_map(|&pid| {
+                    let stmts = tables
+                        .policies
+                        .get(pid as usize)
+                        .map(|p| p.document.statements.as_slice())
+                        .unwrap_or(&[]);
+                    stmts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, st)| st.effect == Effect::Allow)
+                        .map(move |(i, _)| (pid, i))
+                })
+                .collect();
+            if !mine.is_empty() {
+                allows.insert(row.id, mine);
+            }
+        }
+        Analyzer {
+            tables,
+            engine: Engine::new(tables),
+            filler: Filler::new(model),
+            ix,
+            atoms: std::sync::Mutex::default(),
+            callers,
+            allows,
+            by_account,
+            loaded: &prepared.loaded,
+            model,
+            trust_cache: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The principals the trust policy of `role` may name: those its `Allow` statements list
+    /// by ARN, every principal of an account they list, every principal for `*` or a
+    /// `NotPrincipal`, and the services they list. A superset of the callers that may assume
+    /// the role (the trust policy must allow: IAM User Guide, "IAM roles"), for
+    /// [`Analyzer::decide`] to decide.
+    pub fn trust_callers(&self, role: Sym) -> Vec<Sym> {
+        use facts::policy::{PrincipalEntry, Principals};
+        let t = self.tables;
+        let mut out: Vec<Sym> = Vec::new();
+        let everyone = || t.principals.iter().map(|p| p.id).collect::<Vec<_>>();
+        for &pid in self.ix.trust.get(&role).into_iter().flatten() {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                continue;
+            };
+            for st in prow
+                .document
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                match &st.principal {
+                    None | Some(PrincipalClause::NotPrincipal(_)) => return everyone(),
+                    Some(PrincipalClause::Principal(Principals::Any)) => return everyone(),
+                    Some(PrincipalClause::Principal(Principals::Specific(es))) => {
+                        for e in es {
+                            match e {
+                                PrincipalEntry::Aws(v) if v == "*" => return everyone(),
+                                PrincipalEntry::Aws(v) => {
+                                    let account = if facts::arn::is_account_id(v) {
+                                        Some(v.as_str())
+                                    } else {
+                                        v.strip_suffix(":root").and_then(|x| x.rsplit(':').next())
+                                    };
+                                    match account.and_then(|a| t.account_entity(a)) {
+                                        Some(acct) => out.extend(
+                                            self.by_account.get(&acct).into_iter().flatten(),
+                                        ),
+                                        None => out.extend(t.principal_by_arn(v).map(|p| p.id)),
+                                    }
+                                }
+                                PrincipalEntry::Service(v)
+                                | PrincipalEntry::Federated(v)
+                                | PrincipalEntry::CanonicalUser(v) => {
+                                    out.extend(t.principal_by_arn(v).map(|p| p.id))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A role's ARN names its sessions too ("AWS JSON policy elements: Principal").
+        let sessions: Vec<Sym> = self
+            .ix
+            .role_of
+            .iter()
+            .filter(|(_, r)| out.contains(r))
+            .map(|(&s, _)| s)
+            .collect();
+        out.extend(sessions);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The roles whose trust policy may name `caller` ([`Analyzer::trust_callers`] reversed).
+    pub fn assumable_by(&self, caller: Sym) -> Vec<Sym> {
+        let mut out: Vec<Sym> = self
+            .ix
+            .trust
+            .keys()
+            .copied()
+            .filter(|&r| r != caller && self.trust_callers_cached(r).binary_search(&caller).is_ok())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn trust_callers_cached(&self, role: Sym) -> std::sync::Arc<Vec<Sym>> {
+        let mut cache = self.trust_cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(role)
+            .or_insert_with(|| std::sync::Arc::new(self.trust_callers(role)))
+            .clone()
+    }
+
+    /// The resources of a query, looked up once for [`Analyzer::may_act`].
+    pub fn targets(&self, resources: &[String]) -> Targets {
+        Targets(resources.iter().map(|r| self.resource_info(r)).collect())
+    }
+
+    /// The endpoint policy of the request whose context names a loaded VPC endpoint in
+    /// `aws:SourceVpce`, filling `aws:SourceVpc` from it, as simulate does.
+    fn through_endpoint(&self, context: &mut Context) -> Option<PolicyId> {
+        if self.tables.vpc_endpoint_policies.is_empty() && self.model.vpc_endpoints.is_empty() {
+            return None;
+        }
+        let id = match context.get("aws:sourcevpce") {
+            Some(ContextValue::Single(v)) => v.clone(),
+            Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].clone(),
+            _ => return None,
+        };
+        if let Some(vpc) = self
+            .model
+            .vpc_endpoints
+            .get(&id)
+            .and_then(|e| e.vpc_id.as_ref())
+        {
+            context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
+        }
+        self.tables.vpc_endpoint_policy(&id)
+    }
+
+    /// The identity-side `Allow` statements of `p`.
+    fn allow_statements(&self, p: Sym) -> impl Iterator<Item = &'p facts::policy::Statement> + '_ {
+        let t = self.tables;
+        self.allows
+            .get(&p)
+            .into_iter()
+            .flatten()
+            .filter_map(move |&(pid, i)| t.policies.get(pid as usize)?.document.statements.get(i))
+    }
+
+    /// A quick filter before any cell is made: whether principal `p` could be allowed some
+    /// action of `services` on some of `resources` — a resource or trust policy of one of
+    /// them has an `Allow` naming it, or (where the resource policy is not required) it is an
+    /// account root or has an identity-side `Allow` whose action element may match an action
+    /// of those services. Exact as a filter ([`Analyzer::decide`] would drop the cells).
+    pub fn may_act(&self, p: Sym, services: &[String], resources: &Targets) -> bool {
+        let t = self.tables;
+        let Some(row) = t.principal(p) else {
+            return false;
+        };
+        let caller = self.request_principal(p);
+        let infos = &resources.0;
+        for r in infos {
+            let Some(x) = r.entity else { continue };
+            let named = self
+                .ix
+                .resource
+                .get(&x)
+                .into_iter()
+                .flatten()
+                .chain(self.ix.trust.get(&x).into_iter().flatten())
+                .any(|&pid| {
+                    t.policies.get(pid as usize).is_some_and(|prow| {
+                        prow.document.statements.iter().any(|st| {
+                            st.effect == Effect::Allow
+                                && st.principal.as_ref().is_none_or(|pc| {
+                                    facts::eval::principal_clause_matches(pc, &caller)
+                                })
+                        })
+                    })
+                });
+            if named {
+                return true;
+            }
+        }
+        let sts = services.iter().any(|s| s.eq_ignore_ascii_case("sts"));
+        let identity_counts = infos.iter().any(|r| {
+            let cross = match (row.account.and_then(|a| t.account_id_of(a)), &r.account_id) {
+                (Some(c), Some(o)) => c != o,
+                _ => false,
+            };
+            !(cross
+                || r.kind == Some(facts::tables::ResourceKind::KmsKey)
+                || (r.kind == Some(facts::tables::ResourceKind::IamRole) && sts))
+        });
+        if !identity_counts {
+            return false;
+        }
+        if row.kind == PrincipalKind::Root {
+            return true;
+        }
+        self.allow_statements(p).any(|st| match &st.action {
+            facts::policy::ActionClause::NotAction(_) => true,
+            facts::policy::ActionClause::Action(ps) => ps.iter().any(|pat| {
+                let svc = pat.0.split(':').next().unwrap_or("");
+                services
+                    .iter()
+                    .any(|s| facts::wildcard::glob_match(svc, s, true))
+            }),
+        })
+    }
+
+    /// The tables decided over.
+    pub fn tables(&self) -> &'p FactTables {
+        self.tables
+    }
+
+    /// The principal's ARN text (the entity's ARN; `*` for anonymous).
+    pub fn arn(&self, p: Sym) -> &'p str {
+        self.tables
+            .principal(p)
+            .map(|r| self.tables.symbols.name(r.arn))
+            .unwrap_or_else(|| self.tables.symbols.name(p))
+    }
+
+    /// The principal `p` as the matcher sees it in a request.
+    pub fn request_principal(&self, p: Sym) -> RequestPrincipal {
+        if let Some(c) = self.callers.get(&p) {
+            return c.clone();
+        }
+        let t = self.tables;
+        match t.principal(p) {
+            None => RequestPrincipal::Anonymous,
+            Some(row) if row.kind == PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
+            Some(row) => classify(t.symbols.name(row.arn))
+                .map(|c| c.principal)
+                .unwrap_or(RequestPrincipal::Anonymous),
+        }
+    }
+
+    /// Every policy (with its layer) that can take part in a decision of `p` on `resource`.
+    fn policies(
+        &self,
+        p: Sym,
+        resource: Option<Sym>,
+        resource_account: Option<Sym>,
+    ) -> Vec<(PolicyId, Layer)> {
+        let ix = &self.ix;
+        let mut out = Vec::new();
+        let mut holders = vec![p];
+        if let Some(&r) = ix.role_of.get(&p) {
+            holders.push(r);
+        }
+        if let Some(gs) = ix.groups.get(&p) {
+            holders.extend(gs.iter().copied());
+        }
+        for h in &holders {
+            for &pol in ix.identity.get(h).into_iter().flatten() {
+                out.push((pol, Layer::Identity));
+            }
+            for &pol in ix.boundary.get(h).into_iter().flatten() {
+                out.push((pol, Layer::Boundary));
+            }
+        }
+        for &pol in ix.session.get(&p).into_iter().flatten() {
+            out.push((pol, Layer::Session));
+        }
+        let account = self.tables.principal(p).and_then(|r| r.account);
+        for n in account
+            .and_then(|a| ix.scp_nodes.get(&a))
+            .into_iter()
+            .flatten()
+        {
+            for &pol in ix.scp.get(n).into_iter().flatten() {
+                out.push((pol, Layer::Scp));
+            }
+        }
+        for n in resource_account
+            .and_then(|a| ix.rcp_nodes.get(&a))
+            .into_iter()
+            .flatten()
+        {
+            for &pol in ix.rcp.get(n).into_iter().flatten() {
+                out.push((pol, Layer::Rcp));
+            }
+        }
+        if let Some(x) = resource {
+            for &pol in ix.resource.get(&x).into_iter().flatten() {
+                out.push((pol, Layer::Resource));
+            }
+            for &pol in ix.trust.get(&x).into_iter().flatten() {
+                out.push((pol, Layer::Resource));
+            }
+        }
+        out
+    }
+
+    /// The resource entity, owner id and owner entity of `resource`.
+    fn resource_info(&self, resource: &str) -> ResourceInfo {
+        let t = self.tables;
+        let known = t.resource_for(resource);
+        let account_id = known
+            .and_then(|x| x.account)
+            .and_then(|a| t.account_id_of(a))
+            .map(str::to_string)
+            .or_else(|| {
+                facts::arn::Arn::parse(resource)
+                    .map(|a| a.account)
+                    .filter(|a| a.len() == 12)
+            });
+        let account = account_id.as_deref().and_then(|a| t.account_entity(a));
+        ResourceInfo {
+            entity: known.map(|x| x.id),
+            kind: known.map(|x| x.kind),
+            account_id,
+            account,
+        }
+    }
+
+    /// Whether the resource policy must allow `cell` (so an identity-side Allow is not
+    /// enough): across accounts ("Cross-account policy evaluation logic"), for a KMS key
+    /// ("Key policies in AWS KMS"), for AssumeRole on a role (its trust policy), as the
+    /// engine decides.
+    fn needs_resource(&self, caller_account: Option<Sym>, cell: &Cell, r: &ResourceInfo) -> bool {
+        let t = self.tables;
+        let cross = match (
+            caller_account.and_then(|a| t.account_id_of(a)),
+            &r.account_id,
+        ) {
+            (Some(c), Some(o)) => c != o,
+            _ => false,
+        };
+        let assume =
+            cell.action.len() >= 14 && cell.action[..14].eq_ignore_ascii_case("sts:AssumeRole");
+        cross
+            || r.kind == Some(facts::tables::ResourceKind::KmsKey)
+            || (r.kind == Some(facts::tables::ResourceKind::IamRole) && assume)
+    }
+
+    /// The cheap first screen, without building a request context: whether some `Allow`
+    /// statement of the identity side (unless the resource policy is required) or of the
+    /// resource policy could apply, ignoring conditions (a resource pattern with a policy
+    /// variable counts as matching). Exact as a filter: the engine allows nothing else.
+    fn may_allow(&self, cell: &Cell, principal: &RequestPrincipal, r: &ResourceInfo) -> bool {
+        let t = self.tables;
+        let Some(row) = t.principal(cell.principal) else {
+            return false;
+        };
+        let needs_resource = self.needs_resource(row.account, cell, r);
+        if row.kind == PrincipalKind::Root && !needs_resource {
+            return true;
+        }
+        if no_permission(&cell.action, &cell.resource) {
+            // AWS allows it without any policy (the engine decides who).
+            return true;
+        }
+        let ix = &self.ix;
+        let applies = |pid: PolicyId, check_principal: bool| {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                return false;
+            };
+            let vars = prow.document.version.supports_variables();
+            prow.document.statements.iter().any(|st| {
+                st.effect == Effect::Allow
+                    && facts::eval::action_matches(&st.action, &cell.action)
+                    && st
+                        .resource
+                        .as_ref()
+                        .is_none_or(|rc| resource_may_match(rc, &cell.resource, vars))
+                    && (!check_principal
+                        || st
+                            .principal
+                            .as_ref()
+                            .is_none_or(|pc| facts::eval::principal_clause_matches(pc, principal)))
+            })
+        };
+        if let Some(x) = r.entity {
+            let res = ix.resource.get(&x).into_iter().flatten();
+            let trust = ix.trust.get(&x).into_iter().flatten();
+            if res.chain(trust).any(|&pid| applies(pid, true)) {
+                return true;
+            }
+        }
+        if needs_resource {
+            return false;
+        }
+        // A pattern with a variable counts as matching here; the full screen substitutes it.
+        self.allow_statements(cell.principal).any(|st| {
+            facts::eval::action_matches(&st.action, &cell.action)
+                && st
+                    .resource
+                    .as_ref()
+                    .is_none_or(|rc| resource_may_match(rc, &cell.resource, true))
+        })
+    }
+
+    /// Screen one cell: `None` when no Allow statement could apply.
+    fn screen(
+        &self,
+        cell: &Cell,
+        r: &ResourceInfo,
+        user: &Context,
+        strict: bool,
+        atoms: &mut Atoms,
+    ) -> Option<Screened> {
+        let t = self.tables;
+        let row = t.principal(cell.principal)?;
+        let principal = self.request_principal(cell.principal);
+        if !self.may_allow(cell, &principal, r) {
+            return None;
+        }
+        let known = r.entity.and_then(|x| t.resource(x));
+        let resource_account_id = r.account_id.clone();
+        let resource_account = r.account;
+        let mut base = Request {
+            principal,
+            action: cell.action.clone(),
+            resource: cell.resource.clone(),
+            context: Context::new(),
+        };
+        if let Some(a) = &resource_account_id {
+            base.context
+                .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
+        }
+        self.filler.fill(&mut base);
+        let mut filled = std::mem::take(&mut base.context);
+        // A principal of an account the data does not hold stands for anyone in it: its
+        // identity keys are not filled but left to the request (unknown).
+        let account_id = row.account.and_then(|a| t.account_id_of(a));
+        if !strict && account_id.is_some_and(|a| !self.loaded.contains(a)) {
+            let mut kept = Context::new();
+            for (k, v) in filled.iter() {
+                if !super::atoms::external_free(k) {
+                    kept.insert(k, v.clone());
+                }
+            }
+            kept.insert(
+                super::atoms::EXTERNAL_MARK,
+                ContextValue::Single("true".to_string()),
+            );
+            filled = kept;
+        }
+        let full = merged(user, &filled);
+        let needs_resource = self.needs_resource(row.account, cell, r);
+        let mut could_allow = (row.kind == PrincipalKind::Root && !needs_resource)
+            || no_permission(&cell.action, &cell.resource);
+        let mut ids = Vec::new();
+        let mut signature: Vec<(PolicyId, usize)> = Vec::new();
+        let probe = Request {
+            principal: base.principal.clone(),
+            action: cell.action.clone(),
+            resource: cell.resource.clone(),
+            context: full.clone(),
+        };
+        let mut policies = self.policies(cell.principal, known.map(|x| x.id), resource_account);
+        // VPC endpoints (Amazon VPC, "Control access to VPC endpoints using endpoint
+        // policies"): a request whose aws:SourceVpce names a loaded endpoint is also decided
+        // by its policy. Unless the request's endpoint is fixed, whether it goes through each
+        // endpoint is an atom of its own, and the endpoint policies' statements count.
+        let fixed_vpce = user.get("aws:sourcevpce").is_some() || strict;
+        for &(e, pol) in &t.vpc_endpoint_policies {
+            let id = t.symbols.name(e);
+            let through = match user.get("aws:sourcevpce") {
+                Some(v) => v.values().contains(&id),
+                None => !strict,
+            };
+            if through {
+                policies.push((pol, Layer::VpcEndpoint));
+            }
+            if !fixed_vpce {
+                ids.push(atoms.intern(
+                    &facts::policy::Condition {
+                        operator: facts::condition::ConditionOperator {
+                            qualifier: None,
+                            base: facts::condition::BaseOperator::StringEquals,
+                            if_exists: false,
+                        },
+                        key: "aws:SourceVpce".to_string(),
+                        values: vec![id.to_string()],
+                    },
+                    false,
+                ));
+            }
+        }
+        for (pid, layer) in policies {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                continue;
+            };
+            let policy = &prow.document;
+            let vars = policy.version.supports_variables();
+            for (si, st) in policy.statements.iter().enumerate() {
+                if !facts::eval::action_matches(&st.action, &probe.action) {
+                    continue;
+                }
+                signature.push((pid, si));
+                if !st.resource.as_ref().is_none_or(|r| {
+                    facts::eval::resource_clause_matches(r, &probe.resource, &probe.context, vars)
+                }) {
+                    continue;
+                }
+                // A Deny with NotPrincipal may apply whatever it lists (boundary rule in
+                // the engine): keep its atoms.
+                let principal_ok = match &st.principal {
+                    None => true,
+                    Some(PrincipalClause::NotPrincipal(_)) if st.effect == Effect::Deny => true,
+                    Some(p) => facts::eval::principal_clause_matches(p, &probe.principal),
+                };
+                if !principal_ok {
+                    continue;
+                }
+                let mut mine = Vec::new();
+                let mut known_hold = true;
+                for c in &st.conditions {
+                    if !strict && is_atom(c, vars, user, &filled) {
+                        mine.push(atoms.intern(c, vars));
+                    } else if !facts::condition::eval::condition_holds(c, &probe.context, vars) {
+                        known_hold = false;
+                        break;
+                    }
+                }
+                if !known_hold {
+                    continue;
+                }
+                let grants = match layer {
+                    Layer::Resource => true,
+                    Layer::Identity => !needs_resource,
+                    _ => false,
+                };
+                if st.effect == Effect::Allow && grants {
+                    could_allow = true;
+                }
+                ids.extend(mine);
+            }
+        }
+        if !could_allow {
+            return None;
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        base.context = user.clone();
+        Some(Screened {
+            request: base,
+            filled: Arc::new(filled),
+            resource: known.map(|x| x.id),
+            resource_account,
+            resource_account_id,
+            atoms: ids,
+            signature,
+        })
+    }
+
+    /// Decide `cells` exactly; answers in cell order (`None`: never allowed). `user` is the
+    /// query's `--context`; `strict` treats keys no one gives as absent.
+    pub fn decide(
+        &self,
+        cells: &[Cell],
+        user: &Context,
+        strict: bool,
+        stats: &mut Stats,
+        progress: &dyn Fn(usize),
+    ) -> Vec<Option<CellAnswer>> {
+        let mut guard = self.atoms.lock().unwrap_or_else(|e| e.into_inner());
+        let (atoms, exact) = &mut *guard;
+        let calls_before = exact.solver_calls;
+        stats.cells += cells.len();
+        // Per cell: its screen, and the realised assignments (truths, witness) decided.
+        struct Plan {
+            screened: Screened,
+            runs: Vec<(Vec<bool>, Context)>,
+            complete: bool,
+        }
+        enum Slot {
+            Dropped,
+            Plan(Box<Plan>),
+            /// Decided like the cell at this index (same action class).
+            Same(usize),
+        }
+        let mut infos: HashMap<&str, ResourceInfo> = HashMap::new();
+        let mut classes: HashMap<ClassKey<'_>, usize> = HashMap::new();
+        let mut plans: Vec<Slot> = Vec::with_capacity(cells.len());
+        for (i, cell) in cells.iter().enumerate() {
+            if i % 1024 == 0 {
+                progress(i);
+            }
+            let info = infos
+                .entry(cell.resource.as_str())
+                .or_insert_with(|| self.resource_info(&cell.resource));
+            let Some(s) = self.screen(cell, info, user, strict, atoms) else {
+                stats.dropped += 1;
+                plans.push(Slot::Dropped);
+                continue;
+            };
+            let key = (
+                cell.principal,
+                cell.resource.as_str(),
+                action_class(&cell.action, &cell.resource),
+                s.signature.clone(),
+            );
+            if let Some(&first) = classes.get(&key) {
+                stats.grouped += 1;
+                plans.push(Slot::Same(first));
+                continue;
+            }
+            classes.insert(key, i);
+            let (runs, complete) = if s.atoms.is_empty() {
+                stats.concrete += 1;
+                (vec![(Vec::new(), Context::new())], true)
+            } else {
+                stats.symbolic += 1;
+                let known = merged(user, &s.filled);
+                let a = exact.assignments(atoms, &s.atoms, &known);
+                let runs = a
+                    .realised
+                    .into_iter()
+                    .map(|r| (r.truths, r.witness))
+                    .collect();
+                (runs, a.complete)
+            };
+            plans.push(Slot::Plan(Box::new(Plan {
+                screened: s,
+                runs,
+                complete,
+            })));
+        }
+        progress(cells.len());
+        let mut batch = Vec::new();
+        for (cell, plan) in cells.iter().zip(&plans) {
+            let Slot::Plan(plan) = plan else { continue };
+            let s = &plan.screened;
+            for (_, w) in &plan.runs {
+                let mut request = s.request.clone();
+                for (k, v) in w.iter() {
+                    request.context.insert_default(k, v.clone());
+                }
+                let vpc_endpoint_policy = self.through_endpoint(&mut request.context);
+                batch.push(BatchRequest {
+                    principal: cell.principal,
+                    resource: s.resource,
+                    resource_account: s.resource_account,
+                    resource_account_id: s.resource_account_id.clone(),
+                    vpc_endpoint_policy,
+                    request,
+                    shared_context: Some(Arc::clone(&s.filled)),
+                });
+            }
+        }
+        stats.engine_requests += batch.len();
+        let decisions = self.engine.decide(&batch);
+        let mut out: Vec<Option<CellAnswer>> = Vec::with_capacity(cells.len());
+        let mut k = 0;
+        for (i, plan) in plans.into_iter().enumerate() {
+            let plan = match plan {
+                Slot::Dropped => {
+                    out.push(None);
+                    continue;
+                }
+                Slot::Same(first) => {
+                    // The representative's answer, its witnesses renamed to this action.
+                    let mut a = out[first].clone();
+                    if let Some(w) = a.as_mut().and_then(|a| a.witnesses.as_mut()) {
+                        w.allowed.action = cells[i].action.clone();
+                        w.denied.action = cells[i].action.clone();
+                    }
+                    out.push(a);
+                    continue;
+                }
+                Slot::Plan(p) => p,
+            };
+            let n = plan.runs.len();
+            let ds = &decisions[k..k + n];
+            let reqs = &batch[k..k + n];
+            k += n;
+            out.push(self.answer(&plan.screened, &plan.runs, plan.complete, ds, reqs, atoms));
+        }
+        stats.solver_calls += exact.solver_calls - calls_before;
+        out
+    }
+
+    fn answer(
+        &self,
+        s: &Screened,
+        runs: &[(Vec<bool>, Context)],
+        complete: bool,
+        ds: &[Decision],
+        reqs: &[BatchRequest],
+        atoms: &Atoms,
+    ) -> Option<CellAnswer> {
+        let allowed: Vec<usize> = (0..ds.len())
+            .filter(|&i| ds[i].outcome == Outcome::Allowed)
+            .collect();
+        let first = *allowed.first()?;
+        let mut notes = Vec::new();
+        if !complete {
+            notes.push(format!(
+                "not every combination of the {} conditions on live keys could be decided \
+                 (more than {} conditions, or the solver gave up): the answer may miss requests",
+                s.atoms.len(),
+                super::exact::MAX_ATOMS
+            ));
+        }
+        let reason = self.reason(reqs[first].principal, &ds[first]);
+        if allowed.len() == ds.len() {
+            return Some(CellAnswer {
+                access: Access::Allowed,
+                conditions: None,
+                witnesses: None,
+                reason,
+                notes,
+            });
+        }
+        let denied_i = (0..ds.len()).find(|&i| ds[i].outcome != Outcome::Allowed)?;
+        let truths_allowed: Vec<Vec<bool>> = allowed.iter().map(|&i| runs[i].0.clone()).collect();
+        let truths_denied: Vec<Vec<bool>> = (0..ds.len())
+            .filter(|&i| ds[i].outcome != Outcome::Allowed)
+            .map(|i| runs[i].0.clone())
+            .collect();
+        let terms = separating_condition(&truths_allowed, &truths_denied);
+        let atom_of = |j: usize| atoms.get(s.atoms[j]);
+        let text = condition_sentence(&terms, &|j| atom_of(j).sentence());
+        let any_of = terms
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|l| {
+                        let a = atom_of(l.atom);
+                        ConditionLiteral {
+                            atom: ConditionAtom {
+                                operator: a.condition.operator.to_string(),
+                                key: a.condition.key.clone(),
+                                values: a.condition.values.clone(),
+                                text: a.sentence(),
+                            },
+                            holds: l.holds,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let witness = |i: usize| Witness {
+            principal: principal_text(&reqs[i].request.principal),
+            action: reqs[i].request.action.clone(),
+            resource: reqs[i].request.resource.clone(),
+            context: reqs[i]
+                .request
+                .context
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            decision: ds[i].outcome,
+        };
+        Some(CellAnswer {
+            access: Access::Conditional,
+            conditions: Some(Conditions { text, any_of }),
+            witnesses: Some(Witnesses {
+                allowed: witness(first),
+                denied: witness(denied_i),
+            }),
+            reason,
+            notes,
+        })
+    }
+
+    /// The reason of an allowed decision: grants and guardrails, and the group a grant
+    /// came through.
+    fn reason(&self, p: Sym, d: &Decision) -> Reason {
+        let t = self.tables;
+        let mut allowed_by = Vec::new();
+        let mut guardrails = Vec::new();
+        let mut group = None;
+        for m in &d.matched {
+            let policy = t
+                .policies
+                .get(m.policy as usize)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let (index, sid) = t
+                .statement(m.statement)
+                .map(|(_, st)| (st.index, st.sid.clone()))
+                .unwrap_or((0, None));
+            let r = StatementRef {
+                policy: policy.clone(),
+                layer: m.layer,
+                statement: index,
+                sid,
+            };
+            match m.layer {
+                Layer::Identity | Layer::Resource => {
+                    if m.layer == Layer::Identity && group.is_none() {
+                        let groups = self.ix.groups.get(&p).map(Vec::as_slice).unwrap_or(&[]);
+                        group = t
+                            .identity_policies
+                            .iter()
+                            .find(|&&(h, pol)| pol == m.policy && groups.contains(&h))
+                            .map(|&(h, _)| t.symbols.name(h).to_string());
+                    }
+                    allowed_by.push(r)
+                }
+                _ => guardrails.push(r),
+            }
+        }
+        Reason {
+            allowed_by,
+            guardrails,
+            group,
+        }
+    }
+}
+
+/// A request principal as `simulate --principal` takes it.
+pub fn principal_text(p: &RequestPrincipal) -> String {
+    match p {
+        RequestPrincipal::Anonymous => "*".to_string(),
+        RequestPrincipal::Aws { arn } => arn.clone(),
+        RequestPrincipal::Service { name } => name.clone(),
+        RequestPrincipal::Federated { provider } => provider.clone(),
+        RequestPrincipal::CanonicalUser { id } => id.clone(),
+    }
+}
+
+/// Services where AWS decides some actions by rules outside the policies (AWS-owned
+/// resources, role assumption, KMS key policies, the organization): their actions are never
+/// grouped, each is decided on its own.
+const ACTION_SPECIFIC_SERVICES: &[&str] = &["iam", "sts", "kms", "organizations"];
+
+/// The class key of an action: its service, or the action itself for the services above.
+/// Two actions of one class whose policies' statements match them alike are decided alike by
+/// the engine, whose rules read the action only through statements' `Action` elements and
+/// the service (RCP support) — rules/src/decide.rs. A rule that reads the action itself
+/// (as `facts::aws_rules` does: AWS-owned resources, actions that need no permission) keeps
+/// the action apart ([`facts::aws_rules::rule_for`], and the services listed above).
+fn action_class(action: &str, resource: &str) -> String {
+    let service = action.split(':').next().unwrap_or("").to_ascii_lowercase();
+    if ACTION_SPECIFIC_SERVICES.contains(&service.as_str())
+        || facts::aws_rules::rule_for(action, resource).is_some()
+    {
+        action.to_ascii_lowercase()
+    } else {
+        service
+    }
+}
+
+/// Whether AWS allows `action` without any permission (`facts::aws_rules`).
+fn no_permission(action: &str, resource: &str) -> bool {
+    matches!(
+        facts::aws_rules::rule_for(action, resource),
+        Some(facts::aws_rules::AwsRule::NoPermissionRequired)
+    )
+}

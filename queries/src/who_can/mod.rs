@@ -1,0 +1,231 @@
+//! `who-can`: every principal that can perform some actions on a resource, exact under the
+//! conditions only a live request decides, directly or through role chains.
+//!
+//! - Candidates ([`candidates`]): the users, roles and root users of the loaded accounts;
+//!   the accounts, roles and users of accounts not loaded, services and the public (`*`)
+//!   that resource and trust policies name.
+//! - Each principal × action × resource is decided exactly by [`engine::Analyzer`]: screened
+//!   with `facts`' matchers, decided by the Datalog engine, with the solver enumerating the
+//!   truth assignments of conditions on live keys ([`atoms`], [`exact`]).
+//! - Principals that reach the access only by assuming roles are found backwards from the
+//!   roles that have it ([`chains`]); each hop is an exact `sts:AssumeRole` decision.
+//!
+//! The result ([`model`]) is one plain model that every renderer (text, JSON, DOT,
+//! Mermaid) and other commands (what-can, paths, escalation, audit) share.
+
+pub mod actions;
+pub mod atoms;
+pub mod candidates;
+pub mod chains;
+pub mod engine;
+pub mod exact;
+pub mod model;
+
+use facts::request::Context;
+
+pub use engine::{Analyzer, Cell, CellAnswer, Prepared};
+pub use model::*;
+
+/// What to ask.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// The resource ARN, or `None` with `resource_account`.
+    pub resource: Option<String>,
+    /// Every resource of this account (and `*` for actions that take no resource).
+    pub resource_account: Option<String>,
+    /// Action names or patterns; empty: every action of the resource's type.
+    pub actions: Vec<String>,
+    /// Keys the user fixes (`--context`).
+    pub context: Context,
+    /// Treat keys nobody gives as absent (as simulate does), instead of unknown.
+    pub strict: bool,
+    /// How many roles a chain may assume (0: direct access only).
+    pub max_depth: usize,
+}
+
+/// Errors of who-can, what-can and paths.
+#[derive(Debug, thiserror::Error)]
+pub enum WhoCanError {
+    /// An argument is not usable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Answer `q` over `analyzer`. `progress(done, total)` is called as cells are screened.
+pub fn who_can(
+    analyzer: &Analyzer<'_>,
+    prepared: &Prepared,
+    q: &Query,
+    progress: &dyn Fn(u64, u64),
+) -> Result<WhoCanResult, WhoCanError> {
+    let resources: Vec<String> = match (&q.resource, &q.resource_account) {
+        (Some(r), None) => vec![r.clone()],
+        (None, Some(acct)) => candidates::account_resources(analyzer.tables(), acct),
+        _ => {
+            return Err(WhoCanError::Invalid(
+                "give exactly one of --resource and --resource-account".to_string(),
+            ))
+        }
+    };
+    let mut asked = Vec::new();
+    for r in &resources {
+        let objects = actions::object_patterns(analyzer.tables(), r);
+        asked.extend(actions::asked(&q.actions, r, &objects));
+    }
+    if asked.is_empty() {
+        return Err(WhoCanError::Invalid(format!(
+            "no action of the catalogue applies: actions {:?} on {}",
+            q.actions,
+            resources.join(", ")
+        )));
+    }
+    let all_principals = candidates::principals(analyzer.tables(), prepared);
+    let mut services: Vec<String> = asked
+        .iter()
+        .map(|a| {
+            a.action
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        })
+        .collect();
+    services.sort();
+    services.dedup();
+    let mut asked_resources: Vec<String> = asked.iter().map(|a| a.resource.clone()).collect();
+    asked_resources.sort();
+    asked_resources.dedup();
+    // Principals that no policy could allow any of these actions are never made cells.
+    let targets = analyzer.targets(&asked_resources);
+    // An action AWS allows without any permission (sts:GetCallerIdentity) has no policy to
+    // filter on.
+    let free = asked.iter().any(|a| {
+        matches!(
+            facts::aws_rules::rule_for(&a.action, &a.resource),
+            Some(facts::aws_rules::AwsRule::NoPermissionRequired)
+        )
+    });
+    let principals: Vec<candidates::Candidate> = all_principals
+        .iter()
+        .filter(|c| free || analyzer.may_act(c.id, &services, &targets))
+        .cloned()
+        .collect();
+    let mut stats = Stats::default();
+    let total = (principals.len() * asked.len()) as u64;
+    let cells: Vec<Cell> = asked
+        .iter()
+        .flat_map(|a| {
+            principals.iter().map(move |c| Cell {
+                principal: c.id,
+                action: a.action.clone(),
+                resource: a.resource.clone(),
+            })
+        })
+        .collect();
+    let answers = analyzer.decide(&cells, &q.context, q.strict, &mut stats, &|d| {
+        progress(d as u64, total)
+    });
+    let mut direct: Vec<chains::Reached> = Vec::new();
+    for (cell, ans) in cells.iter().zip(answers) {
+        let Some(ans) = ans else { continue };
+        let level = asked
+            .iter()
+            .find(|a| a.action == cell.action && a.resource == cell.resource)
+            .map(|a| a.level.name().to_string())
+            .unwrap_or_default();
+        direct.push(chains::Reached {
+            principal: cell.principal,
+            action: cell.action.clone(),
+            level,
+            resource: cell.resource.clone(),
+            answer: ans,
+            hops: Vec::new(),
+        });
+    }
+    let mut all = direct.clone();
+    if q.max_depth > 0 {
+        all.extend(chains::through_roles(
+            analyzer,
+            &all_principals,
+            &direct,
+            &q.context,
+            q.strict,
+            q.max_depth,
+            &mut stats,
+        ));
+    }
+    let principals_out = chains::group(analyzer, &all_principals, all);
+    Ok(WhoCanResult {
+        resources,
+        actions: asked
+            .iter()
+            .map(|a| (a.action.clone(), a.level.name().to_string()))
+            .collect(),
+        principals: principals_out,
+        stats,
+    })
+}
+
+/// The picture of a result: principals, the roles of their chains and the resources, with
+/// `assumes` and `can access` edges (dashed when conditional).
+pub fn to_graph(r: &WhoCanResult) -> crate::graph::Graph {
+    use crate::graph::{short_label, EdgeKind, Graph, NodeKind};
+    let mut g = Graph::new();
+    let node_kind = |k: PrincipalKind| match k {
+        PrincipalKind::User => NodeKind::Principal,
+        PrincipalKind::Role => NodeKind::Role,
+        PrincipalKind::Root | PrincipalKind::ExternalAccount => NodeKind::Account,
+        PrincipalKind::ExternalPrincipal => NodeKind::Principal,
+        PrincipalKind::Service => NodeKind::Service,
+        PrincipalKind::Public => NodeKind::Public,
+    };
+    for p in &r.principals {
+        g.node(&p.principal, node_kind(p.kind), &short_label(&p.principal));
+    }
+    // Edges to a resource are labelled with the actions, grouped per (actor, resource).
+    let mut access: Vec<(String, String, Vec<String>, bool)> = Vec::new();
+    for p in &r.principals {
+        for a in &p.actions {
+            for h in &a.via {
+                if h.action == chains::ASSUME_ROLE && h.to != a.resource {
+                    g.node(&h.to, NodeKind::Role, &short_label(&h.to));
+                    g.edge(
+                        &h.from,
+                        &h.to,
+                        EdgeKind::Assumes,
+                        "",
+                        h.decision == Access::Conditional,
+                    );
+                } else {
+                    g.node(&h.to, NodeKind::Resource, &short_label(&h.to));
+                    let cond = h.decision == Access::Conditional;
+                    match access
+                        .iter_mut()
+                        .find(|x| x.0 == h.from && x.1 == h.to && x.3 == cond)
+                    {
+                        Some(x) => {
+                            if !x.2.contains(&h.action) {
+                                x.2.push(h.action.clone())
+                            }
+                        }
+                        None => access.push((
+                            h.from.clone(),
+                            h.to.clone(),
+                            vec![h.action.clone()],
+                            cond,
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    for (from, to, actions, cond) in access {
+        let label = if actions.len() <= 3 {
+            actions.join(", ")
+        } else {
+            format!("{} actions", actions.len())
+        };
+        g.edge(&from, &to, EdgeKind::CanAccess, &label, cond);
+    }
+    g
+}

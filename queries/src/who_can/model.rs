@@ -1,0 +1,247 @@
+//! The result model of who-can (and of what-can, paths, escalation and audit, which render
+//! the same structs): plain serialisable values, no presentation.
+
+use facts::tables::Layer;
+use serde::Serialize;
+
+/// What kind of principal an answer is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalKind {
+    /// An IAM user of a loaded account.
+    User,
+    /// An IAM role of a loaded account (any session of it).
+    Role,
+    /// The root user of a loaded account.
+    Root,
+    /// An account the data does not hold, named by a resource policy: anyone in it that its
+    /// own policies allow.
+    ExternalAccount,
+    /// A role, user or session of an account the data does not hold, named by a resource
+    /// policy (its own account's policies must allow it too).
+    ExternalPrincipal,
+    /// An AWS service principal named by a resource policy.
+    Service,
+    /// Anonymous or public access (`*`).
+    Public,
+}
+
+impl PrincipalKind {
+    /// `user`, `role`, `root`, `externalAccount`, `externalPrincipal`, `service`, `public`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "user",
+            PrincipalKind::Role => "role",
+            PrincipalKind::Root => "root",
+            PrincipalKind::ExternalAccount => "externalAccount",
+            PrincipalKind::ExternalPrincipal => "externalPrincipal",
+            PrincipalKind::Service => "service",
+            PrincipalKind::Public => "public",
+        }
+    }
+}
+
+/// The answer for one principal and action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Access {
+    /// Allowed whatever the values of the keys only a live request carries.
+    Allowed,
+    /// Allowed for some values of those keys and denied for others.
+    Conditional,
+}
+
+impl Access {
+    /// `allowed` or `conditional`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::Allowed => "allowed",
+            Access::Conditional => "conditional",
+        }
+    }
+}
+
+/// One condition entry a decision depends on, structured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionAtom {
+    /// The operator as written (`IpAddress`, `BoolIfExists`...).
+    pub operator: String,
+    /// The key as written.
+    pub key: String,
+    /// The values as written.
+    pub values: Vec<String>,
+    /// The entry in words (`aws:SourceIp in 10.0.0.0/8`).
+    pub text: String,
+}
+
+/// One literal of a condition term: an atom that must hold, or must not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionLiteral {
+    /// The atom.
+    #[serde(flatten)]
+    pub atom: ConditionAtom,
+    /// `true`: the atom must hold; `false`: it must not (`unless`).
+    pub holds: bool,
+}
+
+/// The condition under which a conditional access is allowed: a disjunction of
+/// conjunctions of literals (each term is enough), and the same in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conditions {
+    /// The condition in words: `aws:SourceIp in 10.0.0.0/8 and aws:MultiFactorAuthPresent =
+    /// true`, `unless aws:SecureTransport = false`.
+    pub text: String,
+    /// Any one term allows; within a term every literal must hold.
+    pub any_of: Vec<Vec<ConditionLiteral>>,
+}
+
+/// A request that replays through `simulate` with the given decision: its context holds the
+/// keys a live request gives (the keys the data fixes are filled by simulate itself).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Witness {
+    /// The caller, as `simulate --principal` takes it.
+    pub principal: String,
+    /// The action.
+    pub action: String,
+    /// The resource.
+    pub resource: String,
+    /// The live keys (and the `--context` keys of the query), lowercased.
+    pub context: std::collections::BTreeMap<String, facts::request::ContextValue>,
+    /// `allowed`, `explicitDeny` or `implicitDeny`, as simulate decides it.
+    pub decision: rules::Outcome,
+}
+
+/// A statement that took part in a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementRef {
+    /// The policy's name (managed policy ARN, `<owner>#inline/<name>`, `<resource>#policy`,
+    /// `<role>#trust`, `org:<id>`...).
+    pub policy: String,
+    /// The layer it was evaluated in.
+    pub layer: Layer,
+    /// Its index in the policy's `Statement` array.
+    pub statement: usize,
+    /// Its `Sid`.
+    pub sid: Option<String>,
+}
+
+/// Why one step is allowed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reason {
+    /// The Allow statements of the identity side and the resource policy that grant it.
+    pub allowed_by: Vec<StatementRef>,
+    /// The guardrails it passes: boundary, session policy, SCP, RCP and VPC endpoint Allow
+    /// statements.
+    pub guardrails: Vec<StatementRef>,
+    /// The group the identity-side grant came through, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// One step of a `via` chain: `from` performs `action` on `to`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hop {
+    /// Who acts.
+    pub from: String,
+    /// `sts:AssumeRole` for a hop into a role; the accessed action for the last step.
+    pub action: String,
+    /// The role assumed, or the resource accessed.
+    pub to: String,
+    /// Whether this step is allowed for every live value, or only some.
+    pub decision: Access,
+    /// For a conditional step: the condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Conditions>,
+    /// Why it is allowed (from the engine's decision of an allowed request).
+    pub reason: Reason,
+}
+
+/// One action of a principal's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionAnswer {
+    /// The action (catalogue spelling).
+    pub action: String,
+    /// Its access level (`List`, `Read`, `Write`, `Permissions management`, `Tagging`).
+    pub access_level: String,
+    /// The resource it was decided on.
+    pub resource: String,
+    /// Allowed or conditional.
+    pub decision: Access,
+    /// For a conditional action: the deciding condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Conditions>,
+    /// For a conditional action: a request allowed and one denied (both replay through
+    /// simulate as such).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witnesses: Option<Witnesses>,
+    /// The chain: role hops (if any), then the access itself.
+    pub via: Vec<Hop>,
+    /// Why the answer may miss something (the solver gave up, too many conditions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The allowed and denied witness of a conditional answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Witnesses {
+    /// A request that is allowed.
+    pub allowed: Witness,
+    /// A request that is denied.
+    pub denied: Witness,
+}
+
+/// Everything one principal can do of the asked actions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrincipalAnswer {
+    /// The principal: an ARN, an account root ARN, a service name or `*`.
+    pub principal: String,
+    /// Its kind.
+    pub kind: PrincipalKind,
+    /// `allowed` when every listed action is allowed, else `conditional`.
+    pub decision: Access,
+    /// The actions, each with its own decision, conditions and chain.
+    pub actions: Vec<ActionAnswer>,
+    /// The condition of the first conditional action (summary for one-line renderers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Conditions>,
+    /// The chain of the first action (summary for one-line renderers).
+    pub via: Vec<Hop>,
+}
+
+/// The answer of who-can.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhoCanResult {
+    /// The resources asked about.
+    pub resources: Vec<String>,
+    /// The actions asked about, with their access level.
+    pub actions: Vec<(String, String)>,
+    /// One entry per principal with some access, ordered by kind then name.
+    pub principals: Vec<PrincipalAnswer>,
+    /// How many principals were considered, dropped before the engine, decided concretely,
+    /// and decided with the solver.
+    pub stats: Stats,
+}
+
+/// Work counts of a query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Candidate principal × action × resource cells.
+    pub cells: usize,
+    /// Cells dropped because no Allow statement could apply.
+    pub dropped: usize,
+    /// Cells decided by the concrete engine alone (no condition on a live key).
+    pub concrete: usize,
+    /// Cells whose conditions on live keys were enumerated with the solver.
+    pub symbolic: usize,
+    /// Cells decided like another action of theirs whose statements match alike.
+    pub grouped: usize,
+    /// Solver calls made.
+    pub solver_calls: usize,
+    /// Requests decided by the engine.
+    pub engine_requests: usize,
+}

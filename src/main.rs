@@ -41,6 +41,8 @@ enum Command {
     Diff(cmd::diff::Args),
     /// Policy checks for CI gates (no-new-access, access-not-granted, no-public-access).
     Check(cmd::check::Args),
+    /// Write a deterministic synthetic organization and requests (for tests and benchmarks).
+    Gen(cmd::gen::Args),
     /// Every principal that can act on a resource: exact under conditions, through role chains.
     WhoCan(cmd::who_can::Args),
     /// A principal's effective permissions, by service and access level.
@@ -58,6 +60,7 @@ fn main() -> std::process::ExitCode {
         Command::Facts(a) => cmd::facts::run(a, &ui),
         Command::Diff(a) => cmd::diff::run(a, &ui),
         Command::Check(a) => cmd::check::run(a, &ui),
+        Command::Gen(a) => cmd::gen::run(a, &ui),
         Command::WhoCan(a) => cmd::who_can::run(a, &ui),
         Command::WhatCan(a) => cmd::what_can::run(a, &ui),
         Command::Paths(a) => cmd::paths::run(a, &ui),

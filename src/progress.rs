@@ -53,6 +53,11 @@ impl Ui {
         true
     }
 
+    /// Whether `--quiet` was given.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Whether informational messages may be printed to stderr (on a terminal, without
     /// `--quiet`).
     pub fn chatty(&self) -> bool {

@@ -677,7 +677,7 @@ impl FactTables {
         let mut b = TablesBuilder::new();
         let mut managed: HashMap<&str, PolicyId> = HashMap::new();
         for (arn, p) in &model.policies {
-            managed.insert(arn.as_str(), b.policy(arn, Arc::new(p.document.clone())));
+            managed.insert(arn.as_str(), b.policy(arn, Arc::clone(&p.document)));
         }
         for acct in &model.accounts {
             let e = b.account(acct.as_str());
@@ -688,7 +688,7 @@ impl FactTables {
             for ip in &g.inline_policies {
                 let id = b.policy(
                     &format!("{}#inline/{}", g.arn, ip.name),
-                    Arc::new(ip.document.clone()),
+                    Arc::clone(&ip.document),
                 );
                 b.attach_identity(&g.arn, id);
             }
@@ -708,7 +708,7 @@ impl FactTables {
             for ip in &u.inline_policies {
                 let id = b.policy(
                     &format!("{}#inline/{}", u.arn, ip.name),
-                    Arc::new(ip.document.clone()),
+                    Arc::clone(&ip.document),
                 );
                 b.attach_identity(&u.arn, id);
             }
@@ -737,7 +737,7 @@ impl FactTables {
             for ip in &r.inline_policies {
                 let id = b.policy(
                     &format!("{}#inline/{}", r.arn, ip.name),
-                    Arc::new(ip.document.clone()),
+                    Arc::clone(&ip.document),
                 );
                 b.attach_identity(&r.arn, id);
             }
@@ -755,7 +755,7 @@ impl FactTables {
             }
             b.resource(&r.arn, &r.arn, Some(acct), ResourceKind::IamRole);
             if let Some(tp) = &r.trust_policy {
-                let id = b.policy(&format!("{}#trust", r.arn), Arc::new(tp.document.clone()));
+                let id = b.policy(&format!("{}#trust", r.arn), Arc::clone(&tp.document));
                 let role = b.sym(&r.arn);
                 b.tables.trust_policies.push((role, id));
             }
@@ -772,10 +772,7 @@ impl FactTables {
             };
             let x = b.resource(&res.arn, &res.arn, acct, kind);
             if let Some(pol) = &res.policy {
-                let id = b.policy(
-                    &format!("{}#policy", res.arn),
-                    Arc::new(pol.document.clone()),
-                );
+                let id = b.policy(&format!("{}#policy", res.arn), Arc::clone(&pol.document));
                 if kind == ResourceKind::IamRole {
                     b.tables.trust_policies.push((x, id));
                 } else {
@@ -811,7 +808,7 @@ impl FactTables {
                 } else {
                     format!("{} ({})", pol.name, pol.id)
                 };
-                let id = b.policy(&name, Arc::new(pol.document.clone()));
+                let id = b.policy(&name, Arc::clone(&pol.document));
                 for t in &pol.targets {
                     let node = b.sym(&node_name(t));
                     match pol.kind {
@@ -843,7 +840,7 @@ impl FactTables {
         }
         for ep in model.vpc_endpoints.values() {
             if let Some(pol) = &ep.policy {
-                let id = b.policy(&format!("{}#policy", ep.id), Arc::new(pol.document.clone()));
+                let id = b.policy(&format!("{}#policy", ep.id), Arc::clone(&pol.document));
                 b.vpc_endpoint_policy(&ep.id, id);
             }
         }

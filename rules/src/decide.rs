@@ -70,6 +70,8 @@ pub(crate) enum GrantKind {
 /// statement names the caller.
 pub(crate) struct Oracle<'a> {
     pub tables: &'a FactTables,
+    /// The tables grouped by entity (for the caller's permissions boundary).
+    pub index: &'a crate::select::FactIndex,
     pub batch: &'a [BatchRequest],
     /// Per statement: whether matching it reads the context.
     pub needs_context: &'a [bool],
@@ -161,9 +163,7 @@ impl Oracle<'_> {
     /// Whether principal `p` (a user or role, or a session of a role) has a permissions
     /// boundary: its own, or its role's for a session [BOUNDARY].
     fn has_boundary(&self, p: Sym) -> bool {
-        let t = self.tables;
-        let holds = |h: Sym| t.boundaries.iter().any(|&(b, _)| b == h);
-        holds(p) || t.session_of.iter().any(|&(s, role)| s == p && holds(role))
+        self.index.has_boundary(self.tables, p)
     }
 
     /// How the matching resource-policy statement `s` names the caller of request `r`.
@@ -619,15 +619,17 @@ pub(crate) struct Outputs {
     pub restricted: Vec<Restricted>,
 }
 
-/// Run the decision program over `tables` and `batch`.
+/// Run the decision program over `batch` and the rows of `tables` it reaches.
 pub(crate) fn run(
     tables: &FactTables,
+    index: &crate::select::FactIndex,
     memo: &crate::action_index::ActionMemo,
     needs_context: &[bool],
     batch: &[BatchRequest],
 ) -> Outputs {
     let oracle = Oracle {
         tables,
+        index,
         batch,
         needs_context,
         full: (0..batch.len())
@@ -635,7 +637,7 @@ pub(crate) fn run(
             .collect(),
     };
     let mut rt = Crepe::new();
-    crate::input::load(&mut rt, tables, memo, batch, &oracle);
+    crate::input::load(&mut rt, tables, index, memo, batch, &oracle);
     // crepe returns the outputs in the order the program declares them.
     let (matched, denies, aws_rules, restricted, allowed, missing, missing_levels) =
         rt.run_with_hasher::<crate::hash::FxBuildHasher>();

@@ -1,5 +1,5 @@
-//! Fact tables and a request batch → the `@input` relations of the decision program.
-//! One conversion per relation, each named after the table it reads.
+//! A request batch and the rows of the fact tables it can reach (`select.rs`) → the
+//! `@input` relations of the decision program.
 
 use std::collections::HashMap;
 
@@ -7,6 +7,7 @@ use facts::tables::{FactTables, PrincipalKind, Sym};
 
 use crate::action_index::ActionMemo;
 use crate::decide::{self, Oracle, OracleRef};
+use crate::select::{FactIndex, Selection};
 use crate::BatchRequest;
 
 /// Service prefixes whose actions RCPs apply to. AWS Organizations User Guide, "Resource
@@ -76,17 +77,29 @@ sink_of!(
     NoPermissionReq,
 );
 
-/// Fill `rt` with every input relation for `batch`.
+/// Fill `rt` with the input relations for `batch`: the batch's requests, and the rows of
+/// the tables they can reach ([`Selection`]).
 pub(crate) fn load<'a>(
     rt: &mut impl Sink<'a>,
     tables: &'a FactTables,
+    idx: &FactIndex,
     memo: &ActionMemo,
     batch: &'a [BatchRequest],
     oracle: &'a Oracle<'a>,
 ) {
     rt.extend([decide::Env(OracleRef(oracle))]);
-    load_tables(rt, tables);
-    load_batch(rt, tables, memo, batch);
+    let actions = Actions::of(batch);
+    load_batch(rt, tables, batch, &actions);
+    let sel = Selection::of(
+        tables,
+        idx,
+        memo,
+        batch,
+        &actions.ids,
+        &actions.names,
+        &actions.rcp,
+    );
+    load_selection(rt, tables, sel);
     load_aws_rules(rt, tables, batch);
 }
 
@@ -119,80 +132,86 @@ fn load_aws_rules<'a>(rt: &mut impl Sink<'a>, t: &FactTables, batch: &[BatchRequ
     rt.extend(free);
 }
 
-/// The relations that come straight from the tables.
-fn load_tables<'a>(rt: &mut impl Sink<'a>, t: &FactTables) {
-    rt.extend(t.principals.iter().map(|p| decide::Principal(p.id, p.kind)));
+/// The relations of the rows the batch can reach.
+fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
     rt.extend(
-        t.principals
-            .iter()
-            .filter_map(|p| p.account.map(|a| decide::PrincipalAccount(p.id, a))),
-    );
-    rt.extend(t.member_of.iter().map(|&(u, g)| decide::MemberOf(u, g)));
-    rt.extend(t.session_of.iter().map(|&(s, r)| decide::SessionOf(s, r)));
-    rt.extend(
-        t.identity_policies
-            .iter()
-            .map(|&(h, p)| decide::IdentityPolicy(h, p)),
+        s.principals
+            .into_iter()
+            .map(|(p, k)| decide::Principal(p, k)),
     );
     rt.extend(
-        t.boundaries
-            .iter()
-            .map(|&(h, p)| decide::BoundaryPolicy(h, p)),
+        s.principal_accounts
+            .into_iter()
+            .map(|(p, a)| decide::PrincipalAccount(p, a)),
+    );
+    rt.extend(s.member_of.into_iter().map(|(u, g)| decide::MemberOf(u, g)));
+    rt.extend(
+        s.session_of
+            .into_iter()
+            .map(|(x, r)| decide::SessionOf(x, r)),
     );
     rt.extend(
-        t.session_policies
-            .iter()
-            .map(|&(h, p)| decide::SessionPolicy(h, p)),
+        s.identity
+            .into_iter()
+            .map(|(h, p)| decide::IdentityPolicy(h, p)),
     );
     rt.extend(
-        t.service_linked_roles
-            .iter()
-            .map(|&r| decide::ServiceLinkedRole(r)),
+        s.boundary
+            .into_iter()
+            .map(|(h, p)| decide::BoundaryPolicy(h, p)),
     );
+    rt.extend(
+        s.session
+            .into_iter()
+            .map(|(h, p)| decide::SessionPolicy(h, p)),
+    );
+    rt.extend(s.service_linked.into_iter().map(decide::ServiceLinkedRole));
+    // The management accounts: a handful of rows, every batch.
     rt.extend(
         t.management_accounts
             .iter()
             .map(|&a| decide::ManagementAccount(a)),
     );
     rt.extend(
-        t.scp_levels
-            .iter()
-            .map(|l| decide::ScpLevel(l.account, l.node)),
+        s.scp_levels
+            .into_iter()
+            .map(|(a, n)| decide::ScpLevel(a, n)),
     );
     rt.extend(
-        t.scp_attachments
-            .iter()
-            .map(|&(n, p)| decide::ScpAttachment(n, p)),
+        s.scp_attachments
+            .into_iter()
+            .map(|(n, p)| decide::ScpAttachment(n, p)),
     );
     rt.extend(
-        t.rcp_levels
-            .iter()
-            .map(|l| decide::RcpLevel(l.account, l.node)),
+        s.rcp_levels
+            .into_iter()
+            .map(|(a, n)| decide::RcpLevel(a, n)),
     );
     rt.extend(
-        t.rcp_attachments
-            .iter()
-            .map(|&(n, p)| decide::RcpAttachment(n, p)),
+        s.rcp_attachments
+            .into_iter()
+            .map(|(n, p)| decide::RcpAttachment(n, p)),
     );
     rt.extend(
-        t.resources
-            .iter()
-            .map(|x| decide::ResourceKindOf(x.id, x.kind)),
+        s.resource_kinds
+            .into_iter()
+            .map(|(x, k)| decide::ResourceKindOf(x, k)),
     );
     rt.extend(
-        t.resource_policies
-            .iter()
-            .map(|&(x, p)| decide::ResourcePolicy(x, p)),
+        s.resource_policies
+            .into_iter()
+            .map(|(x, p)| decide::ResourcePolicy(x, p)),
+    );
+    rt.extend(s.trust.into_iter().map(|(x, p)| decide::TrustPolicy(x, p)));
+    rt.extend(
+        s.statements
+            .into_iter()
+            .map(|(pol, a, st, e)| decide::PolicyActionStatement(pol, a, st, e)),
     );
     rt.extend(
-        t.trust_policies
-            .iter()
-            .map(|&(x, p)| decide::TrustPolicy(x, p)),
-    );
-    rt.extend(
-        t.s3_restricted_policies
-            .iter()
-            .map(|&(x, p)| decide::RestrictedPublicPolicy(x, p)),
+        s.restricted
+            .into_iter()
+            .map(|(x, p)| decide::RestrictedPublicPolicy(x, p)),
     );
 }
 
@@ -201,16 +220,54 @@ fn service(action_lower: &str) -> &str {
     action_lower.split(':').next().unwrap_or("")
 }
 
-/// The relations of the batch: requests (with their action and whether caller and resource
-/// share an account), their resources, RCP accounts, endpoint policies, and the statements
-/// the action index found for their actions.
+/// The actions of a batch: a batch-local id per request, the lowercased name per id, and
+/// per request whether RCPs apply to its action and whether it assumes a role.
+struct Actions {
+    ids: Vec<u32>,
+    names: Vec<String>,
+    rcp: Vec<bool>,
+    assume: Vec<bool>,
+}
+
+impl Actions {
+    fn of(batch: &[BatchRequest]) -> Actions {
+        let mut by_name: HashMap<String, u32> = HashMap::new();
+        let mut a = Actions {
+            ids: Vec::with_capacity(batch.len()),
+            names: Vec::new(),
+            rcp: Vec::with_capacity(batch.len()),
+            assume: Vec::with_capacity(batch.len()),
+        };
+        for b in batch {
+            let lower = b.request.action.to_ascii_lowercase();
+            a.assume.push(ASSUME_ROLE_ACTIONS.contains(&lower.as_str()));
+            a.rcp.push(
+                RCP_SERVICES.contains(&service(&lower))
+                    && !RCP_EXEMPT_ACTIONS.contains(&lower.as_str()),
+            );
+            let id = match by_name.get(&lower) {
+                Some(&id) => id,
+                None => {
+                    let id = a.names.len() as u32;
+                    a.names.push(lower.clone());
+                    by_name.insert(lower, id);
+                    id
+                }
+            };
+            a.ids.push(id);
+        }
+        a
+    }
+}
+
+/// The relations of the batch's requests (with their action and whether caller and
+/// resource share an account), their resources, RCP accounts and endpoint policies.
 fn load_batch<'a>(
     rt: &mut impl Sink<'a>,
     t: &FactTables,
-    memo: &ActionMemo,
     batch: &[BatchRequest],
+    actions: &Actions,
 ) {
-    let mut actions: HashMap<String, u32> = HashMap::new();
     let mut reqs = Vec::with_capacity(batch.len());
     let mut cross = Vec::new();
     let mut resources = Vec::new();
@@ -219,18 +276,7 @@ fn load_batch<'a>(
     let mut vpce = Vec::new();
     for (i, b) in batch.iter().enumerate() {
         let r = i as u32;
-        let lower = b.request.action.to_ascii_lowercase();
-        let next = actions.len() as u32;
-        let is_assume = ASSUME_ROLE_ACTIONS.contains(&lower.as_str());
-        let is_rcp = RCP_SERVICES.contains(&service(&lower))
-            && !RCP_EXEMPT_ACTIONS.contains(&lower.as_str());
-        let a = match actions.get(&lower) {
-            Some(&a) => a,
-            None => {
-                actions.insert(lower, next);
-                next
-            }
-        };
+        let a = actions.ids.get(i).copied().unwrap_or_default();
         let p = b.principal;
         let same = same_account(t, b);
         reqs.push(decide::Req(r, p, a, same));
@@ -238,12 +284,12 @@ fn load_batch<'a>(
             cross.push(decide::CrossAccount(r));
         }
         if let Some(x) = b.resource {
-            if is_assume {
+            if actions.assume.get(i).copied().unwrap_or(false) {
                 assume.push(decide::ReqAssumeRole(r, p, a, same, x));
             }
             resources.push(decide::ReqResource(r, p, a, same, x));
         }
-        if let (true, Some(acct)) = (is_rcp, b.resource_account) {
+        if let (Some(true), Some(acct)) = (actions.rcp.get(i), b.resource_account) {
             rcp.push(decide::ReqRcp(r, p, a, same, acct));
         }
         if let Some(pol) = b.vpc_endpoint_policy {
@@ -256,15 +302,6 @@ fn load_batch<'a>(
     rt.extend(assume);
     rt.extend(rcp);
     rt.extend(vpce);
-    let mut pas = Vec::new();
-    for (action, a) in &actions {
-        for &s in memo.0.get(action).map(Vec::as_slice).unwrap_or(&[]) {
-            if let Some(row) = t.statements.get(s as usize) {
-                pas.push(decide::PolicyActionStatement(row.policy, *a, s, row.effect));
-            }
-        }
-    }
-    rt.extend(pas);
 }
 
 /// Whether the caller of `b` is in the account that owns the resource. Callers without an

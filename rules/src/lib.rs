@@ -16,6 +16,7 @@ mod assume;
 mod decide;
 mod hash;
 mod input;
+mod select;
 
 use std::collections::HashMap;
 
@@ -107,17 +108,65 @@ pub struct Decision {
     pub restricted: Vec<MatchedStatement>,
 }
 
-/// The decision engine over one set of fact tables. Building it indexes the statements by
-/// action once; [`Engine::decide`] then runs one Datalog evaluation per batch.
+/// What the engine precomputes over one set of fact tables: statements indexed by action,
+/// every table grouped by the entity the rules join it on, and which statements read the
+/// request context. Build it once ([`Index::new`]) and share it between engines
+/// ([`Engine::with_index`]): a batch then costs what its requests reach, whatever the size
+/// of the organization.
+#[derive(Debug)]
+pub struct Index {
+    actions: action_index::ActionIndex,
+    facts: select::FactIndex,
+    /// Per statement: whether matching it reads the request context.
+    needs_context: Vec<bool>,
+}
+
+impl Index {
+    /// Index `tables`.
+    pub fn new(tables: &FactTables) -> Index {
+        Index {
+            actions: action_index::ActionIndex::new(tables),
+            facts: select::FactIndex::new(tables),
+            needs_context: decide::needs_context(tables),
+        }
+    }
+
+    /// Whether this index can serve `tables`: they are the tables it was built from, or
+    /// those tables with principals, accounts and role sessions added (no policy,
+    /// attachment, resource or organization level added).
+    pub fn fits(&self, tables: &FactTables) -> bool {
+        self.facts.fits(tables)
+    }
+}
+
+/// The index of an engine: its own, or one shared with other engines.
+#[derive(Debug)]
+enum IndexRef<'t> {
+    Owned(Box<Index>),
+    Shared(&'t Index),
+}
+
+impl std::ops::Deref for IndexRef<'_> {
+    type Target = Index;
+    fn deref(&self) -> &Index {
+        match self {
+            IndexRef::Owned(i) => i,
+            IndexRef::Shared(i) => i,
+        }
+    }
+}
+
+/// The decision engine over one set of fact tables. [`Engine::decide`] runs one Datalog
+/// evaluation per run of [`Engine::RUN_SIZE`] requests, fed only the rows of the tables
+/// those requests reach (their principals, groups, roles, resources, accounts and the
+/// statements of their policies that can match their actions).
 #[derive(Debug)]
 pub struct Engine<'t> {
     tables: &'t FactTables,
-    index: action_index::ActionIndex,
+    index: IndexRef<'t>,
     /// The statements of every action seen so far, kept across calls so that a caller
     /// streaming a large batch in pieces matches each distinct action once.
     memo: std::sync::Mutex<action_index::ActionMemo>,
-    /// Per statement: whether matching it reads the request context.
-    needs_context: Vec<bool>,
 }
 
 impl<'t> Engine<'t> {
@@ -125,9 +174,22 @@ impl<'t> Engine<'t> {
     pub fn new(tables: &'t FactTables) -> Engine<'t> {
         Engine {
             tables,
-            index: action_index::ActionIndex::new(tables),
+            index: IndexRef::Owned(Box::new(Index::new(tables))),
             memo: std::sync::Mutex::default(),
-            needs_context: decide::needs_context(tables),
+        }
+    }
+
+    /// An engine over `tables` with an index built before (for the same tables, or for
+    /// tables they extend with principals: see [`Index::fits`]); indexes `tables` anew
+    /// when the index does not fit.
+    pub fn with_index(tables: &'t FactTables, index: &'t Index) -> Engine<'t> {
+        if !index.fits(tables) {
+            return Engine::new(tables);
+        }
+        Engine {
+            tables,
+            index: IndexRef::Shared(index),
+            memo: std::sync::Mutex::default(),
         }
     }
 
@@ -141,6 +203,7 @@ impl<'t> Engine<'t> {
     pub fn decide(&self, batch: &[BatchRequest]) -> Vec<Decision> {
         let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
         self.index
+            .actions
             .extend_memo(&mut memo, batch.iter().map(|b| b.request.action.as_str()));
         let mut out = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(Self::RUN_SIZE) {
@@ -159,6 +222,7 @@ impl<'t> Engine<'t> {
     pub fn decide_run(&self, batch: &[BatchRequest]) -> Vec<Decision> {
         let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
         self.index
+            .actions
             .extend_memo(&mut memo, batch.iter().map(|b| b.request.action.as_str()));
         self.run(batch, &memo)
     }
@@ -172,7 +236,13 @@ impl<'t> Engine<'t> {
             missing_levels,
             aws_rules,
             restricted,
-        } = decide::run(self.tables, memo, &self.needs_context, batch);
+        } = decide::run(
+            self.tables,
+            &self.index.facts,
+            memo,
+            &self.index.needs_context,
+            batch,
+        );
         let n = batch.len();
         let mut out: Vec<Decision> = (0..n)
             .map(|_| Decision {
@@ -256,18 +326,21 @@ impl<'t> Engine<'t> {
             d.missing.sort();
             d.restricted.sort();
             // Root first: order each layer's levels by their depth on the path.
-            let depth = |l: Layer, n: Sym| {
-                let levels = match l {
-                    Layer::Rcp => &self.tables.rcp_levels,
-                    _ => &self.tables.scp_levels,
-                };
-                levels
-                    .iter()
-                    .find(|x| x.node == n)
-                    .map(|x| x.depth)
-                    .unwrap_or(u32::MAX)
-            };
-            d.missing_levels.sort_by_key(|&(l, n)| (l, depth(l, n), n));
+            let facts = &self.index.facts;
+            d.missing_levels.sort_by_key(|&(l, n)| {
+                (
+                    l,
+                    facts.depth(
+                        if l == Layer::Rcp {
+                            Layer::Rcp
+                        } else {
+                            Layer::Scp
+                        },
+                        n,
+                    ),
+                    n,
+                )
+            });
         }
         out
     }

@@ -216,3 +216,46 @@ fn shared_context_is_merged_under_the_request_context_for_conditions() {
     assert_eq!(got[1].0, Outcome::ImplicitDeny);
     assert_eq!(got[2].0, Outcome::ImplicitDeny);
 }
+
+#[test]
+fn a_shared_index_serves_tables_extended_with_principals_and_is_rebuilt_otherwise() {
+    // IAM User Guide, "Temporary security credentials": a role session has the permissions
+    // of its role's identity-based policies. The index built before the session was added
+    // still serves (only principals were added); after a policy is attached it no longer
+    // fits, and the engine indexes the new tables itself, so the new policy counts.
+    use rules::Index;
+    use std::sync::Arc;
+    const ROLE: &str = "arn:aws:iam::111122223333:role/app";
+    const SESSION: &str = "arn:aws:sts::111122223333:assumed-role/app/s1";
+    let (mut b, acct, _, user) = basic();
+    let role = b.principal(ROLE, ROLE, PrincipalKind::Role, Some(acct));
+    let doc = facts::parse::parse_policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let pol = b.policy("app", Arc::new(doc.clone()));
+    b.attach_identity(ROLE, pol);
+    let base = b.finish();
+    let index = Index::new(&base);
+
+    let mut b = TablesBuilder::from_tables(base.clone());
+    let session = b.principal(SESSION, SESSION, PrincipalKind::Session, Some(acct));
+    b.session_of(session, role);
+    let with_session = b.finish();
+    assert!(index.fits(&with_session));
+    let got = Engine::with_index(&with_session, &index).decide(&[
+        req(session, SESSION, "s3:GetObject", None),
+        req(user, USER, "s3:GetObject", None),
+    ]);
+    assert_eq!(got[0].outcome, Outcome::Allowed);
+    assert_eq!(got[1].outcome, Outcome::ImplicitDeny);
+
+    let mut b = TablesBuilder::from_tables(base);
+    let pol = b.policy("alice", Arc::new(doc));
+    b.attach_identity(USER, pol);
+    let with_policy = b.finish();
+    assert!(!index.fits(&with_policy));
+    let got =
+        Engine::with_index(&with_policy, &index).decide(&[req(user, USER, "s3:GetObject", None)]);
+    assert_eq!(got[0].outcome, Outcome::Allowed);
+}

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod diff;
 pub mod facts;
+pub mod gen;
 pub mod paths;
 pub mod simulate;
 pub mod validate;

@@ -56,8 +56,34 @@ struct Caller<'m> {
     tags: Option<&'m Tags>,
 }
 
-/// Classify an IAM/STS caller ARN and look it up in the model.
-fn caller<'m>(model: &'m Model, arn_text: &str) -> Option<Caller<'m>> {
+/// The roles of a model by account and name, so that a session ARN
+/// (`arn:aws:sts::<account>:assumed-role/<name>/<session>`, which does not carry the role's
+/// path) finds its role without scanning every role. Build it once per model.
+#[derive(Debug, Clone, Default)]
+pub struct RoleNames(HashMap<(String, String), String>);
+
+impl RoleNames {
+    /// Index the roles of `model`.
+    pub fn new(model: &Model) -> RoleNames {
+        let mut m = HashMap::new();
+        for r in model.roles.values() {
+            // The first role of a name, as a scan would find it.
+            m.entry((r.account.0.clone(), r.name.clone()))
+                .or_insert_with(|| r.arn.clone());
+        }
+        RoleNames(m)
+    }
+
+    fn get<'m>(&self, model: &'m Model, account: &AccountId, name: &str) -> Option<&'m Role> {
+        self.0
+            .get(&(account.0.clone(), name.to_string()))
+            .and_then(|arn| model.roles.get(arn.as_str()))
+    }
+}
+
+/// Classify an IAM/STS caller ARN and look it up in the model (sessions through `roles`
+/// when given, else by scanning the roles).
+fn caller<'m>(model: &'m Model, roles: Option<&RoleNames>, arn_text: &str) -> Option<Caller<'m>> {
     let arn = Arn::parse(arn_text)?;
     let account = AccountId::parse(&arn.account)?;
     let (kind_part, rest) = arn
@@ -98,10 +124,13 @@ fn caller<'m>(model: &'m Model, arn_text: &str) -> Option<Caller<'m>> {
         }
         ("sts", "assumed-role") => {
             let (role_name, session) = rest.split_once('/')?;
-            let role = model
-                .roles
-                .values()
-                .find(|r| r.account == account && r.name == role_name);
+            let role = match roles {
+                Some(ix) => ix.get(model, &account, role_name),
+                None => model
+                    .roles
+                    .values()
+                    .find(|r| r.account == account && r.name == role_name),
+            };
             let principal_arn = role.map_or_else(
                 || format!("arn:{}:iam::{}:role/{role_name}", arn.partition, account),
                 |r| r.arn.clone(),
@@ -165,7 +194,11 @@ fn caller_entries(model: &Model, c: &Caller<'_>) -> Entries {
 }
 
 /// The principal keys of any caller.
-fn principal_entries(model: &Model, principal: &RequestPrincipal) -> Entries {
+fn principal_entries(
+    model: &Model,
+    roles: Option<&RoleNames>,
+    principal: &RequestPrincipal,
+) -> Entries {
     match principal {
         RequestPrincipal::Anonymous => vec![
             (
@@ -178,7 +211,7 @@ fn principal_entries(model: &Model, principal: &RequestPrincipal) -> Entries {
             ("aws:PrincipalIsAWSService".into(), single("true")),
             ("aws:PrincipalServiceName".into(), single(name)),
         ],
-        RequestPrincipal::Aws { arn } => caller(model, arn)
+        RequestPrincipal::Aws { arn } => caller(model, roles, arn)
             .map(|c| caller_entries(model, &c))
             .unwrap_or_default(),
         RequestPrincipal::Federated { .. } | RequestPrincipal::CanonicalUser { .. } => Vec::new(),
@@ -234,7 +267,13 @@ fn apply(req: &mut Request, entries: &[(String, ContextValue)]) {
 /// `model`, unless the request already gives it (see the module documentation). For many
 /// requests against one model, [`Filler`] does the same work once per principal and resource.
 pub fn fill(model: &Model, req: &mut Request) {
-    let p = principal_entries(model, &req.principal);
+    fill_with(model, None, req)
+}
+
+/// [`fill`], resolving role sessions through `roles` (built once for `model`) instead of
+/// scanning every role: what a batch of many requests should call.
+pub fn fill_with(model: &Model, roles: Option<&RoleNames>, req: &mut Request) {
+    let p = principal_entries(model, roles, &req.principal);
     let r = resource_entries(model, &req.resource);
     apply(req, &p);
     apply(req, &r);
@@ -264,7 +303,7 @@ impl<'m> Filler<'m> {
                 .map(|a| format!("arn:aws:iam::{a}:root")),
         );
         for arn in callers {
-            if let Some(c) = caller(model, &arn) {
+            if let Some(c) = caller(model, None, &arn) {
                 let e = caller_entries(model, &c);
                 principals.insert(arn, e);
             }
@@ -307,12 +346,12 @@ impl<'m> Filler<'m> {
                         apply(req, e);
                     }
                 } else {
-                    let e = principal_entries(self.model, &req.principal);
+                    let e = principal_entries(self.model, None, &req.principal);
                     apply(req, &e);
                 }
             }
             other => {
-                let e = principal_entries(self.model, other);
+                let e = principal_entries(self.model, None, other);
                 apply(req, &e);
             }
         }

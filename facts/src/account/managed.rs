@@ -41,7 +41,7 @@ fn len() -> usize {
 /// does not have it (or, which a test rules out, its document does not parse).
 pub(crate) fn lookup(arn: &str, file: &Arc<PathBuf>) -> Option<ManagedPolicy> {
     let (version, text) = index().get(arn)?;
-    let document = crate::parse::parse_policy(text).ok()?;
+    let document = std::sync::Arc::new(crate::parse::parse_policy(text).ok()?);
     let (path, name) = match arn.split_once(":policy/") {
         Some((_, rest)) => match rest.rsplit_once('/') {
             Some((p, n)) => (format!("/{p}/"), n.to_string()),

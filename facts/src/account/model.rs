@@ -149,8 +149,8 @@ pub struct PolicyAttachment {
 pub struct InlinePolicy {
     /// The `PolicyName`.
     pub name: String,
-    /// The parsed document.
-    pub document: Policy,
+    /// The parsed document (shared with the fact tables compiled from the model).
+    pub document: Arc<Policy>,
     /// Where the document is written.
     pub source: Source,
 }
@@ -282,8 +282,8 @@ pub struct ManagedPolicy {
     pub account: Option<AccountId>,
     /// `DefaultVersionId`, e.g. `v3`.
     pub default_version: Option<String>,
-    /// The default version's document.
-    pub document: Policy,
+    /// The default version's document (shared with the fact tables).
+    pub document: Arc<Policy>,
     /// Whether the policy came from the bundled AWS-managed snapshot rather than the input.
     pub from_snapshot: bool,
     /// Where the default version's document is written.
@@ -444,8 +444,8 @@ pub struct OrgPolicy {
     pub name: String,
     /// SCP or RCP.
     pub kind: OrgPolicyKind,
-    /// The document.
-    pub document: Policy,
+    /// The document (shared with the fact tables).
+    pub document: Arc<Policy>,
     /// Where it is attached: root, OUs, accounts.
     pub targets: Vec<OrgNode>,
     /// Where the document is written.

@@ -325,7 +325,7 @@ pub(crate) fn finish(org: &mut Organization, warnings: &mut Vec<Warning>) {
                     id: RCP_FULL_ACCESS_ID.to_string(),
                     name: RCP_FULL_ACCESS_NAME.to_string(),
                     kind: OrgPolicyKind::Rcp,
-                    document: rcp_full_access(),
+                    document: std::sync::Arc::new(rcp_full_access()),
                     targets: every_node,
                     source: org.source.clone(),
                 },

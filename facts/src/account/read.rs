@@ -238,7 +238,7 @@ impl FileCtx {
         v: &Value,
         path: &JsonPath,
         warnings: &mut Vec<Warning>,
-    ) -> Result<Policy, IngestError> {
+    ) -> Result<Arc<Policy>, IngestError> {
         let p = self.policy(v, path)?;
         for i in crate::aws_rules::refused::statements_without_principal(&p) {
             warnings.push(self.warning(
@@ -246,12 +246,14 @@ impl FileCtx {
                 WarningKind::StatementWithoutPrincipal,
             ));
         }
-        Ok(crate::aws_rules::refused::as_resource_policy(p))
+        Ok(Arc::new(crate::aws_rules::refused::as_resource_policy(
+            Arc::unwrap_or_clone(p),
+        )))
     }
 
     /// A policy document at `path`: a JSON object, a JSON string holding the document, or a
     /// URL-encoded JSON string (as the IAM API returns documents).
-    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Policy, IngestError> {
+    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
         let decoded;
         let value = match v {
             Value::String(s) => {
@@ -268,21 +270,23 @@ impl FileCtx {
             }
             other => other,
         };
-        crate::parse::parse_policy_value(value).map_err(|errors| {
-            // Make each error's path absolute within the file, so that it prints as
-            // `file: $.RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Effect: ...`.
-            let mut errors = errors.with_file(self.file.as_ref().clone());
-            for e in &mut errors.0 {
-                let mut full = path.0.clone();
-                full.append(&mut e.path.0);
-                e.path = JsonPath(full);
-            }
-            IngestError::Policy {
-                file: self.file.as_ref().clone(),
-                path: path.clone(),
-                errors,
-            }
-        })
+        crate::parse::parse_policy_value(value)
+            .map(Arc::new)
+            .map_err(|errors| {
+                // Make each error's path absolute within the file, so that it prints as
+                // `file: $.RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Effect: ...`.
+                let mut errors = errors.with_file(self.file.as_ref().clone());
+                for e in &mut errors.0 {
+                    let mut full = path.0.clone();
+                    full.append(&mut e.path.0);
+                    e.path = JsonPath(full);
+                }
+                IngestError::Policy {
+                    file: self.file.as_ref().clone(),
+                    path: path.clone(),
+                    errors,
+                }
+            })
     }
 }
 

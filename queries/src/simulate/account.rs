@@ -148,11 +148,18 @@ pub struct ExtraPolicies {
     pub resource: Vec<(String, String, Arc<facts::policy::Policy>)>,
 }
 
-/// Loaded accounts compiled to fact tables, ready to decide requests.
+/// Loaded accounts compiled to fact tables and indexed, ready to decide requests.
 #[derive(Debug)]
 pub struct AccountSimulator {
     model: Model,
     tables: FactTables,
+    /// The decision index over `tables`, built once and shared by every call of
+    /// [`AccountSimulator::simulate`] (the callers it adds do not invalidate it).
+    index: rules::Index,
+    /// (account entity, role name) → the role entity, to tie a session to its role.
+    roles: HashMap<(Sym, String), Sym>,
+    /// The model's roles by account and name, to fill the context keys of sessions.
+    role_names: facts::account::context::RoleNames,
 }
 
 impl AccountSimulator {
@@ -164,7 +171,30 @@ impl AccountSimulator {
     /// Compile an already loaded model.
     pub fn from_model(model: Model) -> AccountSimulator {
         let tables = FactTables::from_model(&model);
-        AccountSimulator { model, tables }
+        let index = rules::Index::new(&tables);
+        let roles = tables
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::Role)
+            .filter_map(|p| {
+                let name = tables.symbols.name(p.arn).rsplit('/').next()?;
+                Some(((p.account?, name.to_string()), p.id))
+            })
+            .collect();
+        let role_names = facts::account::context::RoleNames::new(&model);
+        AccountSimulator {
+            model,
+            tables,
+            index,
+            roles,
+            role_names,
+        }
+    }
+
+    /// The role entity named `name` in account `account_id`, if the data has it.
+    fn role_named(&self, account_id: &str, name: &str) -> Option<Sym> {
+        let acct = self.tables.account_entity(account_id)?;
+        self.roles.get(&(acct, name.to_string())).copied()
     }
 
     /// The loader's warnings (unresolved attachments, unsupported elements...).
@@ -251,11 +281,12 @@ impl AccountSimulator {
             principals.push(p);
         }
         let tables = b.finish();
-        let engine = Engine::new(&tables);
+        let engine = Engine::with_index(&tables, &self.index);
         // The keys AWS fills depend only on caller, resource and the action's service (its
-        // service keys, `facts::account::service_keys`): fill once per combination.
+        // service keys, `facts::account::service_keys`): fill once per combination, shared
+        // from its second request on (within a few runs).
         type FillKey<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
-        let mut filled: HashMap<FillKey<'_>, Arc<Context>> = HashMap::new();
+        let mut filled: HashMap<FillKey<'_>, Option<Arc<Context>>> = HashMap::new();
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
         let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
@@ -268,6 +299,13 @@ impl AccountSimulator {
             .chunks(Engine::RUN_SIZE)
             .zip(principals.chunks(Engine::RUN_SIZE))
         {
+            // The caches hold one run's callers and resources: memory stays bounded however
+            // many requests there are (a caller or resource of another run is filled again).
+            if filled.len() + resources.len() + callers.len() > 4 * Engine::RUN_SIZE {
+                filled.clear();
+                resources.clear();
+                callers.clear();
+            }
             let mut batch = Vec::with_capacity(chunk.len());
             for (spec, &p) in chunk.iter().zip(ps) {
                 let (known, resource_account_id) = resources
@@ -318,35 +356,53 @@ impl AccountSimulator {
                     spec.resource_account.as_deref(),
                     spec.action.split(':').next().unwrap_or(""),
                 );
-                let base = filled.entry(key).or_insert_with(|| {
-                    let mut r = Request {
-                        principal: principal.clone(),
-                        action: spec.action.clone(),
-                        resource: spec.resource.clone(),
+                let (vpc_endpoint_policy, context) = self.through_endpoint(&tables, spec);
+                let mut request = Request {
+                    principal,
+                    action: spec.action.clone(),
+                    resource: spec.resource.clone(),
+                    context,
+                };
+                // The keys AWS fills for this caller, resource and service.
+                let fill = |r: &Request| {
+                    let mut f = Request {
+                        principal: r.principal.clone(),
+                        action: r.action.clone(),
+                        resource: r.resource.clone(),
                         context: Context::new(),
                     };
                     if let Some(a) = &resource_account_id {
-                        r.context
+                        f.context
                             .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
                     }
-                    facts::account::context::fill(&self.model, &mut r);
-                    Arc::new(r.context)
-                });
-                let (vpc_endpoint_policy, context) = self.through_endpoint(&tables, spec);
+                    facts::account::context::fill_with(&self.model, Some(&self.role_names), &mut f);
+                    f.context
+                };
+                // What the request gives wins over what AWS would fill. A combination seen
+                // for the first time merges its keys into the request's context at once;
+                // from its second request on, its keys are built once and shared, merged
+                // only for the statements that read the context.
+                let shared_context = match filled.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        for (k, v) in fill(&request).iter() {
+                            request.context.insert_default(k, v.clone());
+                        }
+                        e.insert(None);
+                        None
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        let base = e.get_mut().get_or_insert_with(|| Arc::new(fill(&request)));
+                        Some(Arc::clone(base))
+                    }
+                };
                 batch.push(BatchRequest {
                     principal: p,
                     resource: known,
                     resource_account,
                     resource_account_id,
                     vpc_endpoint_policy,
-                    // What the request gives wins over what AWS would fill.
-                    shared_context: Some(Arc::clone(base)),
-                    request: Request {
-                        principal,
-                        action: spec.action.clone(),
-                        resource: spec.resource.clone(),
-                        context,
-                    },
+                    shared_context,
+                    request,
                 });
             }
             out.extend(engine.decide(&batch).iter().map(|d| result_of(&tables, d)));
@@ -555,12 +611,7 @@ impl AccountSimulator {
                 }
                 PrincipalKind::Session => {
                     let name = c.role_name.as_deref().unwrap_or_default();
-                    let known = self
-                        .model
-                        .roles
-                        .values()
-                        .any(|r| r.account.as_str() == acct && r.name == name);
-                    if known {
+                    if self.role_named(acct, name).is_some() {
                         continue;
                     }
                     "is a session of a role that is not in the loaded data"
@@ -615,14 +666,11 @@ impl AccountSimulator {
             return Some(p.id);
         }
         let id = b.principal(&entity, &c.arn, c.kind, acct);
-        if let (PrincipalKind::Session, Some(name)) = (c.kind, &c.role_name) {
-            let role = self.tables.principals.iter().find(|p| {
-                p.kind == PrincipalKind::Role
-                    && p.account == acct
-                    && self.tables.symbols.name(p.arn).rsplit('/').next() == Some(name.as_str())
-            });
-            if let Some(role) = role {
-                b.session_of(id, role.id);
+        if let (PrincipalKind::Session, Some(name), Some(account)) =
+            (c.kind, &c.role_name, c.account.as_deref())
+        {
+            if let Some(role) = self.role_named(account, name) {
+                b.session_of(id, role);
             }
         }
         Some(id)

@@ -1,0 +1,114 @@
+//! Organization scale, measured through the functions `iamlogic simulate -i DIR --requests
+//! FILE` calls: [`AccountSimulator::load`] (read every file, build the model, compile the
+//! fact tables, index them) and [`AccountSimulator::simulate`] on 100,000 requests.
+//!
+//! The organization is `iamlogic gen --accounts 100 --roles-per-account 500` (the `synth`
+//! crate's defaults otherwise: 50 users, 4 groups, 20 buckets, 5 keys and 5 queues per
+//! account; 100,000 requests; seed 1), generated into a temporary directory first.
+//!
+//! Targets (issue 8): load + facts < 1 s; at least 300,000 decisions/s for 100,000
+//! requests after load. Run with `cargo bench -p iamlogic-queries --bench scale`
+//! (`SCALE_ACCOUNTS` / `SCALE_ROLES` change the organization's size).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use queries::simulate::{read_requests, AccountSimulator, Outcome};
+
+/// The allocator the `iamlogic` binary uses, so the figures match the command line.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// CPU time of this thread so far, in seconds (Linux `schedstat`), if the system says: the
+/// machine may be shared, and then wall time overstates the work.
+fn cpu() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
+/// `wall (CPU cpu)` for a measurement that started at `t` and CPU time `c`.
+fn took(t: Instant, c: Option<f64>) -> String {
+    match (c, cpu()) {
+        (Some(a), Some(b)) => format!("{:?} wall, {:.3} s CPU", t.elapsed(), b - a),
+        _ => format!("{:?} wall", t.elapsed()),
+    }
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn generate(dir: &Path) -> synth::Spec {
+    let spec = synth::Spec {
+        accounts: env("SCALE_ACCOUNTS", 100),
+        roles_per_account: env("SCALE_ROLES", 500),
+        ..synth::Spec::default()
+    };
+    let t = Instant::now();
+    let summary = synth::generate(&spec, dir, &mut || {}).expect("the organization is written");
+    eprintln!(
+        "generated {} accounts, {} users, {} roles, {} resources, {} requests ({:.1} MB) in {:?}",
+        summary.accounts,
+        summary.users,
+        summary.roles,
+        summary.resources,
+        summary.requests,
+        summary.bytes as f64 / 1e6,
+        t.elapsed()
+    );
+    spec
+}
+
+fn bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("org");
+    let spec = generate(&dir);
+    let inputs: Vec<PathBuf> = vec![dir.clone()];
+    let requests_file = dir.join("requests.jsonl");
+
+    let (t, c0) = (Instant::now(), cpu());
+    let specs = read_requests(&requests_file).expect("requests parse");
+    eprintln!("read {} requests: {}", specs.len(), took(t, c0));
+    let (t, c0) = (Instant::now(), cpu());
+    let sim = AccountSimulator::load(&inputs).expect("the organization loads");
+    eprintln!("load + facts: {} (target < 1 s)", took(t, c0));
+    let (t, c0) = (Instant::now(), cpu());
+    let results = sim
+        .simulate(&specs, &requests_file)
+        .expect("requests decide");
+    let el = t.elapsed();
+    let per_cpu = match (c0, cpu()) {
+        (Some(a), Some(b)) => format!(", {:.0}/s of CPU", results.len() as f64 / (b - a)),
+        _ => String::new(),
+    };
+    let count = |o: Outcome| results.iter().filter(|r| r.decision == o).count();
+    eprintln!(
+        "simulate {} requests: {} = {:.0} decisions/s{per_cpu} (target >= 300,000): {} allowed, {} explicitDeny, {} implicitDeny",
+        results.len(),
+        took(t, c0),
+        results.len() as f64 / el.as_secs_f64(),
+        count(Outcome::Allowed),
+        count(Outcome::ExplicitDeny),
+        count(Outcome::ImplicitDeny),
+    );
+
+    let name = format!("{}x{} org", spec.accounts, spec.roles_per_account);
+    let mut g = c.benchmark_group("scale");
+    g.sample_size(10);
+    g.bench_function(format!("{name}: load + facts"), |b| {
+        b.iter(|| AccountSimulator::load(&inputs).expect("loads"))
+    });
+    g.throughput(Throughput::Elements(specs.len() as u64));
+    g.bench_function(format!("{name}: simulate 100k requests"), |b| {
+        b.iter(|| sim.simulate(&specs, &requests_file).expect("decides"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -40,6 +40,8 @@ enum Command {
     Diff(cmd::diff::Args),
     /// Policy checks for CI gates (no-new-access, access-not-granted, no-public-access).
     Check(cmd::check::Args),
+    /// Every principal that can become an administrator, with each step proved.
+    Escalation(cmd::escalation::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,6 +53,7 @@ fn main() -> std::process::ExitCode {
         Command::Facts(a) => cmd::facts::run(a, &ui),
         Command::Diff(a) => cmd::diff::run(a, &ui),
         Command::Check(a) => cmd::check::run(a, &ui),
+        Command::Escalation(a) => cmd::escalation::run(a, &ui),
     };
     match result {
         Ok(code) => code.into(),

@@ -4,6 +4,7 @@ pub use solver::z3_version;
 
 pub mod check;
 pub mod diff;
+pub mod escalation;
 pub mod scenario;
 pub mod simulate;
 pub mod validate;

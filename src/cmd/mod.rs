@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod escalation;
 pub mod facts;
 pub mod simulate;
 pub mod validate;

@@ -126,7 +126,11 @@ fn iamvulnerable_every_path_found_with_its_technique_and_no_false_positive() {
                     s.name,
                     lab.report.escalations.iter().find(|e| &e.principal == p)
                 );
-                assert!(!lab.report.administrators.contains(p), "{}: {p} is no administrator", s.name);
+                assert!(
+                    !lab.report.administrators.contains(p),
+                    "{}: {p} is no administrator",
+                    s.name
+                );
             }
             continue;
         }
@@ -140,7 +144,11 @@ fn iamvulnerable_every_path_found_with_its_technique_and_no_false_positive() {
         }
         let Some(path) = &s.path_name else { continue };
         let want = expected_techniques(path);
-        assert!(!want.is_empty(), "{}: README path {path} has no expected technique", s.name);
+        assert!(
+            !want.is_empty(),
+            "{}: README path {path} has no expected technique",
+            s.name
+        );
         wanted.push((format!("{} ({path})", s.name), starting, want));
         checked_paths += 1;
     }
@@ -160,13 +168,21 @@ fn iamvulnerable_every_path_found_with_its_technique_and_no_false_positive() {
     for (name, starting, want) in &wanted {
         let found: BTreeSet<String> = starting
             .iter()
-            .flat_map(|p| first_techniques(&lab.report, p).into_iter().chain(first_techniques(&all, p)))
+            .flat_map(|p| {
+                first_techniques(&lab.report, p)
+                    .into_iter()
+                    .chain(first_techniques(&all, p))
+            })
             .collect();
         if !want.iter().any(|w| found.contains(*w)) {
             missing.push(format!("{name}: want {want:?}, found {found:?}"));
         }
     }
-    assert!(missing.is_empty(), "paths not found:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "paths not found:\n{}",
+        missing.join("\n")
+    );
     assert_eq!(checked_paths, 31, "the README lists 31 escalation paths");
 }
 
@@ -174,9 +190,10 @@ fn iamvulnerable_every_path_found_with_its_technique_and_no_false_positive() {
 fn iamvulnerable_targets_are_administrators_and_steps_carry_their_evidence() {
     let Some(lab) = lab() else { return };
     let admin = |name: &str| {
-        lab.report
-            .administrators
-            .contains(&format!("arn:aws:iam::{}:role/{name}", support::iamvulnerable::ACCOUNT))
+        lab.report.administrators.contains(&format!(
+            "arn:aws:iam::{}:role/{name}",
+            support::iamvulnerable::ACCOUNT
+        ))
     };
     assert!(admin("privesc-high-priv-service-role"));
     assert!(admin("privesc-AssumeRole-ending-role"));
@@ -193,12 +210,26 @@ fn iamvulnerable_targets_are_administrators_and_steps_carry_their_evidence() {
     // Every allowed step names the statements that allow each of its permissions.
     for e in &lab.report.escalations {
         for s in &e.path.steps {
-            assert!(!s.permissions.is_empty(), "{} step {} has no permission", e.principal, s.technique);
+            assert!(
+                !s.permissions.is_empty(),
+                "{} step {} has no permission",
+                e.principal,
+                s.technique
+            );
             for p in &s.permissions {
-                assert!(!p.allowed_by.is_empty(), "{}: {} on {} has no allowing statement", e.principal, p.action, p.resource);
+                assert!(
+                    !p.allowed_by.is_empty(),
+                    "{}: {} on {} has no allowing statement",
+                    e.principal,
+                    p.action,
+                    p.resource
+                );
             }
             if s.status == Status::Hypothetical {
-                assert!(s.assumption.is_some(), "a hypothetical step says what must exist");
+                assert!(
+                    s.assumption.is_some(),
+                    "a hypothetical step says what must exist"
+                );
             }
         }
     }
@@ -206,7 +237,8 @@ fn iamvulnerable_targets_are_administrators_and_steps_carry_their_evidence() {
 
 #[test]
 fn shared_example_account_escalation_runs_end_to_end() {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/gaad/examples/files/example.json");
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/gaad/examples/files/example.json");
     if !p.is_file() {
         eprintln!("note: {} missing; skipping", p.display());
         return;
@@ -216,7 +248,10 @@ fn shared_example_account_escalation_runs_end_to_end() {
     assert!(!report.administrators.is_empty());
     assert!(!report.escalations.is_empty());
     for e in &report.escalations {
-        assert_eq!(e.path.steps.last().map(|s| s.to.as_str()), Some("administrator"));
+        assert_eq!(
+            e.path.steps.last().map(|s| s.to.as_str()),
+            Some("administrator")
+        );
         assert!(!report.administrators.contains(&e.principal));
     }
 }

@@ -174,7 +174,11 @@ fn write_steps(out: &mut impl Write, steps: &[Step], indent: &str) -> std::io::R
             };
             writeln!(out, "{indent}     {} on {}{ctx}", p.action, p.resource)?;
             for m in &p.allowed_by {
-                let sid = m.sid.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+                let sid = m
+                    .sid
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
                 writeln!(
                     out,
                     "{indent}       {:?} by {} policy {} Statement[{}]{sid}",
@@ -183,7 +187,11 @@ fn write_steps(out: &mut impl Write, steps: &[Step], indent: &str) -> std::io::R
             }
         }
         if !s.then.is_empty() {
-            writeln!(out, "{indent}     then, to act as {}:", s.through.as_deref().unwrap_or(""))?;
+            writeln!(
+                out,
+                "{indent}     then, to act as {}:",
+                s.through.as_deref().unwrap_or("")
+            )?;
             write_steps(out, &s.then, &format!("{indent}       "))?;
         }
     }
@@ -262,7 +270,11 @@ fn write_mermaid(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<
         }
     }
     for ((a, b), (ts, st)) in &edges {
-        let arrow = if *st == Status::Allowed { "-->" } else { "-.->" };
+        let arrow = if *st == Status::Allowed {
+            "-->"
+        } else {
+            "-.->"
+        };
         writeln!(
             out,
             "  n{} {arrow}|\"{}\"| n{}",

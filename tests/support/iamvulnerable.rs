@@ -136,16 +136,26 @@ pub fn write_fixture(file: &Path, dir: &Path) -> Vec<Scenario> {
     for s in scenarios {
         let mut starting = Vec::new();
         for a in s["attachments"].as_array().into_iter().flatten() {
-            let who = resolve(a["principal_ref"].as_str().unwrap_or_default(), &policy_names);
-            let pol = resolve(a["policy_arn_ref"].as_str().unwrap_or_default(), &policy_names);
-            let entry = json!({"PolicyName": pol.rsplit('/').next().unwrap_or_default(), "PolicyArn": pol});
+            let who = resolve(
+                a["principal_ref"].as_str().unwrap_or_default(),
+                &policy_names,
+            );
+            let pol = resolve(
+                a["policy_arn_ref"].as_str().unwrap_or_default(),
+                &policy_names,
+            );
+            let entry =
+                json!({"PolicyName": pol.rsplit('/').next().unwrap_or_default(), "PolicyArn": pol});
             let (map, kind) = match a["principal_type"].as_str() {
                 Some("user") => (&mut users, "user"),
                 Some("group") => (&mut groups, "group"),
                 _ => (&mut roles, "role"),
             };
             if let Some(e) = map.get_mut(&who) {
-                e["AttachedManagedPolicies"].as_array_mut().expect("array").push(entry);
+                e["AttachedManagedPolicies"]
+                    .as_array_mut()
+                    .expect("array")
+                    .push(entry);
                 if kind != "group" && !starting.contains(&arn(kind, &who)) {
                     starting.push(arn(kind, &who));
                 }
@@ -182,7 +192,10 @@ pub fn write_fixture(file: &Path, dir: &Path) -> Vec<Scenario> {
         "RoleDetailList": roles.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
         "Policies": policies,
     });
-    std::fs::write(dir.join("gaad.json"), serde_json::to_string_pretty(&gaad).expect("json"))
-        .expect("write gaad.json");
+    std::fs::write(
+        dir.join("gaad.json"),
+        serde_json::to_string_pretty(&gaad).expect("json"),
+    )
+    .expect("write gaad.json");
     out
 }

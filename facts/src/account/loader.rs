@@ -9,7 +9,7 @@ use super::error::IngestError;
 use super::model::{Model, WarningKind};
 use super::read::FileCtx;
 use super::resources::RawOutput;
-use super::{credential_report, gaad, organization, resources};
+use super::{compute, credential_report, gaad, organization, resources};
 use crate::error::JsonPath;
 
 /// How deep a directory tree is walked (a guard against symlink loops).
@@ -128,6 +128,8 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
                 organization::ingest(&ctx, o, b)
             } else if o.contains_key("resourceArn") && o.contains_key("output") {
                 resources::ingest_wrapper(&ctx, o, b)
+            } else if let Some(kind) = compute::RawCompute::detect(o) {
+                compute::ingest(&ctx, o, kind, b)
             } else if let Some(kind) = RawOutput::detect(o) {
                 resources::ingest_raw(&ctx, o, &JsonPath::default(), kind, None, b)
             } else if o.contains_key("Statement") {

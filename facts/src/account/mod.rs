@@ -8,6 +8,7 @@
 //! [`context::fill`] then adds the global condition keys AWS itself fills to a request.
 
 mod builder;
+mod compute;
 pub mod context;
 mod credential_report;
 mod error;
@@ -22,8 +23,8 @@ mod resources;
 pub use error::IngestError;
 pub use loader::load;
 pub use model::{
-    AccessKeyStatus, AccountId, CredentialReportRow, Group, InlinePolicy, InstanceProfile,
-    ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
-    OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource, ResourceType, Role, RoleLastUsed,
-    Severity, Source, Tags, User, Warning, WarningKind,
+    AccessKeyStatus, AccountId, Compute, ComputeRole, ComputeType, CredentialReportRow, Group,
+    InlinePolicy, InstanceProfile, ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy,
+    OrgPolicyKind, Organization, OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource,
+    ResourceType, Role, RoleLastUsed, Severity, Source, Tags, User, Warning, WarningKind,
 };

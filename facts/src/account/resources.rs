@@ -47,9 +47,10 @@ impl RawOutput {
     }
 }
 
-const RESOURCE_KEYS: [&str; 5] = ["arn", "account", "type", "tags", "policy"];
+const RESOURCE_KEYS: [&str; 6] = ["arn", "account", "type", "tags", "policy", "role"];
 
-/// `resources.json`: an array of `{arn, account?, type?, tags?, policy?}`.
+/// `resources.json`: an array of `{arn, account?, type?, tags?, policy?, role?}` (`role`:
+/// the role a compute resource runs with).
 pub(crate) fn ingest_list(
     ctx: &FileCtx,
     items: &[Value],
@@ -87,6 +88,18 @@ pub(crate) fn ingest_list(
                 })
             }
         };
+        if let Some(role) = ctx.opt_str(o, "role", &path)? {
+            ctx.arn(role, &path.key("role"))?;
+            super::compute::from_resource_entry(
+                ctx,
+                b,
+                arn,
+                &parsed.service,
+                &parsed.resource,
+                role,
+                &path,
+            )?;
+        }
         b.add_resource(Resource {
             arn: arn.to_string(),
             account,

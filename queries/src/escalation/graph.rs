@@ -54,7 +54,11 @@ impl Graph {
     }
 
     fn edge_cost(&self, e: usize) -> u64 {
-        self.status.get(e).copied().map(cost).unwrap_or(u64::MAX / 4)
+        self.status
+            .get(e)
+            .copied()
+            .map(cost)
+            .unwrap_or(u64::MAX / 4)
     }
 
     /// Distances to `target` from every node that reaches it.
@@ -81,7 +85,9 @@ impl Graph {
                 let Some(&d) = dist.get(&self.g[e.target()]) else {
                     continue;
                 };
-                if w.saturating_add(d) == left && best.is_none_or(|(bw, bi, _)| (w, *e.weight()) < (bw, bi)) {
+                if w.saturating_add(d) == left
+                    && best.is_none_or(|(bw, bi, _)| (w, *e.weight()) < (bw, bi))
+                {
                     best = Some((w, *e.weight(), e.target()));
                 }
             }
@@ -96,9 +102,16 @@ impl Graph {
         Some(out)
     }
 
-    /// Every simple path from `from` to `target` of at most `max_steps` steps, each hop by
-    /// its cheapest edge, cheapest paths first.
-    pub fn all_paths(&self, from: u32, target: u32, max_steps: usize) -> Vec<Vec<usize>> {
+    /// Every simple path from `from` to `target` of at most `max_steps` steps, cheapest
+    /// first. Parallel edges (different techniques between the same principals) make
+    /// different paths; of parallel edges with the same `kind`, the cheapest stands for all.
+    pub fn all_paths(
+        &self,
+        from: u32,
+        target: u32,
+        max_steps: usize,
+        kind: &dyn Fn(usize) -> u32,
+    ) -> Vec<Vec<usize>> {
         let (Some(&a), Some(&b)) = (self.index.get(&from), self.index.get(&target)) else {
             return Vec::new();
         };
@@ -113,21 +126,33 @@ impl Graph {
             0,
             Some(max_steps - 1),
         ) {
-            let mut steps = Vec::new();
-            let mut total = 0u64;
+            // Every combination of one edge per hop.
+            let mut partial: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new())];
             for w in nodes.windows(2) {
                 let (x, y) = (w[0], w[1]);
-                let best = self
-                    .g
-                    .edges_connecting(x, y)
-                    .map(|e| (self.edge_cost(*e.weight()), *e.weight()))
-                    .min();
-                if let Some((c, i)) = best {
-                    total += c;
-                    steps.push(i);
+                let mut best: HashMap<u32, (u64, usize)> = HashMap::new();
+                for e in self.g.edges_connecting(x, y) {
+                    let i = *e.weight();
+                    let c = (self.edge_cost(i), i);
+                    let slot = best.entry(kind(i)).or_insert(c);
+                    if c < *slot {
+                        *slot = c;
+                    }
                 }
+                let mut hop: Vec<(u64, usize)> = best.into_values().collect();
+                hop.sort();
+                partial = partial
+                    .into_iter()
+                    .flat_map(|(t, steps)| {
+                        hop.iter().map(move |&(c, i)| {
+                            let mut s = steps.clone();
+                            s.push(i);
+                            (t + c, s)
+                        })
+                    })
+                    .collect();
             }
-            out.push((total, steps));
+            out.extend(partial);
         }
         out.sort();
         out.into_iter().map(|(_, s)| s).collect()

@@ -101,7 +101,14 @@ pub fn escalation(
     let probes = plan::probe_actions(model);
     let mut plan_a = Plan::default();
     plan::phase_a(
-        model, &callers, &trust, &by, &mut nodes, &base, &probes, &mut plan_a,
+        model,
+        &callers,
+        &trust,
+        &by,
+        &mut nodes,
+        &base,
+        &probes,
+        &mut plan_a,
     );
     let origin = FsPath::new("<escalation>");
     let results_a = sim.simulate(&plan_a.specs, origin)?;
@@ -127,7 +134,14 @@ pub fn escalation(
     for arn in &granted {
         if let Some(&i) = caller_ix.get(arn.as_str()) {
             let id = nodes.id(arn, NodeKind::Principal);
-            plan::probes(&callers[i], id, Variant::Granted, &base, &probes, &mut plan_b);
+            plan::probes(
+                &callers[i],
+                id,
+                Variant::Granted,
+                &base,
+                &probes,
+                &mut plan_b,
+            );
         }
     }
     for &(u, g) in &state.joins {
@@ -200,7 +214,14 @@ pub fn escalation(
         for arn in &unbounded {
             if let Some(&i) = caller_ix.get(arn.as_str()) {
                 let id = nodes.id(arn, NodeKind::Principal);
-                plan::probes(&callers[i], id, Variant::Unbounded, &base, &probes, &mut plan_c);
+                plan::probes(
+                    &callers[i],
+                    id,
+                    Variant::Unbounded,
+                    &base,
+                    &probes,
+                    &mut plan_c,
+                );
             }
         }
         let sim_c = AccountSimulator::from_model(copy);
@@ -250,13 +271,31 @@ fn by_account(model: &Model) -> plan::ByAccount<'_> {
         // Service-linked roles: "you cannot edit the permissions of a service-linked role"
         // (IAM User Guide, "Create a service-linked role"); they are never targets of a
         // change (the decision engine also refuses AWS-owned resources).
-        by.roles.entry(r.account.as_str()).or_default().push(r.arn.as_str());
+        by.roles
+            .entry(r.account.as_str())
+            .or_default()
+            .push(r.arn.as_str());
     }
     for u in model.users.values() {
-        by.users.entry(u.account.as_str()).or_default().push(u.arn.as_str());
+        by.users
+            .entry(u.account.as_str())
+            .or_default()
+            .push(u.arn.as_str());
     }
     for g in model.groups.values() {
-        by.groups.entry(g.account.as_str()).or_default().push(g.arn.as_str());
+        by.groups
+            .entry(g.account.as_str())
+            .or_default()
+            .push(g.arn.as_str());
+    }
+    // Compute the data shows: the techniques on existing compute apply to exactly these.
+    for c in &model.compute {
+        if let Some(a) = &c.account {
+            by.compute
+                .entry((a.as_str(), compute_kind(c.kind)))
+                .or_default()
+                .push(c.arn.as_str());
+        }
     }
     // Only customer-managed policies: AWS-managed policies cannot be changed by customers
     // (IAM User Guide, "AWS managed policies": "You cannot change the permissions defined
@@ -265,8 +304,18 @@ fn by_account(model: &Model) -> plan::ByAccount<'_> {
         .users
         .values()
         .flat_map(|u| u.attached_policies.iter())
-        .chain(model.groups.values().flat_map(|g| g.attached_policies.iter()))
-        .chain(model.roles.values().flat_map(|r| r.attached_policies.iter()))
+        .chain(
+            model
+                .groups
+                .values()
+                .flat_map(|g| g.attached_policies.iter()),
+        )
+        .chain(
+            model
+                .roles
+                .values()
+                .flat_map(|r| r.attached_policies.iter()),
+        )
         .map(|a| a.arn.as_str())
         .collect();
     for p in model.policies.values() {
@@ -274,10 +323,46 @@ fn by_account(model: &Model) -> plan::ByAccount<'_> {
             continue;
         }
         if let Some(a) = &p.account {
-            by.policies.entry(a.as_str()).or_default().push(p.arn.as_str());
+            by.policies
+                .entry(a.as_str())
+                .or_default()
+                .push(p.arn.as_str());
         }
     }
     by
+}
+
+/// The escalation program's kind of a compute type of the model.
+fn compute_kind(t: facts::account::ComputeType) -> ComputeKind {
+    use facts::account::ComputeType as T;
+    match t {
+        T::LambdaFunction => ComputeKind::LambdaFunction,
+        T::Ec2Instance => ComputeKind::Ec2Instance,
+        T::LaunchTemplate => ComputeKind::LaunchTemplate,
+        T::CfnStack => ComputeKind::CfnStack,
+        T::CfnStackSet => ComputeKind::CfnStackSet,
+        T::CodeBuildProject => ComputeKind::CodeBuildProject,
+        T::EcsTaskDefinition => ComputeKind::EcsTaskDefinition,
+        T::GlueDevEndpoint => ComputeKind::GlueDevEndpoint,
+        T::GlueJob => ComputeKind::GlueJob,
+        T::SageMakerNotebook => ComputeKind::SageMakerNotebook,
+        T::AppRunnerService => ComputeKind::AppRunnerService,
+        T::CodeInterpreter => ComputeKind::CodeInterpreter,
+    }
+}
+
+/// The role ARN a compute resource runs with: its role, or the role of its instance
+/// profile (through the GAAD's `InstanceProfileList`).
+fn compute_role<'m>(model: &'m Model, c: &'m facts::account::Compute) -> Option<&'m str> {
+    match &c.role {
+        facts::account::ComputeRole::Role(r) => Some(r.as_str()),
+        facts::account::ComputeRole::InstanceProfile(ip) => model
+            .roles
+            .values()
+            .find(|r| r.instance_profiles.iter().any(|p| &p.arn == ip))
+            .map(|r| r.arn.as_str()),
+        facts::account::ComputeRole::None => None,
+    }
 }
 
 /// The facts that come from the model alone: users, roles, groups, policy holders,
@@ -307,13 +392,25 @@ fn base_facts(model: &Model, nodes: &mut Nodes) -> Facts {
     };
     let mut holders = Vec::new();
     for u in model.users.values() {
-        holders.extend(u.attached_policies.iter().map(|a| (a.arn.clone(), u.arn.clone(), NodeKind::Principal)));
+        holders.extend(
+            u.attached_policies
+                .iter()
+                .map(|a| (a.arn.clone(), u.arn.clone(), NodeKind::Principal)),
+        );
     }
     for g in model.groups.values() {
-        holders.extend(g.attached_policies.iter().map(|a| (a.arn.clone(), g.arn.clone(), NodeKind::Group)));
+        holders.extend(
+            g.attached_policies
+                .iter()
+                .map(|a| (a.arn.clone(), g.arn.clone(), NodeKind::Group)),
+        );
     }
     for r in model.roles.values() {
-        holders.extend(r.attached_policies.iter().map(|a| (a.arn.clone(), r.arn.clone(), NodeKind::Principal)));
+        holders.extend(
+            r.attached_policies
+                .iter()
+                .map(|a| (a.arn.clone(), r.arn.clone(), NodeKind::Principal)),
+        );
     }
     for (pol, holder, kind) in holders {
         if customer(&pol) {
@@ -390,11 +487,13 @@ impl State {
                     target,
                 } => {
                     if allowed {
-                        self.can.entry((caller, action, target)).or_insert_with(|| Decided {
-                            resource: spec.resource.clone(),
-                            context: technique_context(action, &spec.context),
-                            result: r.clone(),
-                        });
+                        self.can
+                            .entry((caller, action, target))
+                            .or_insert_with(|| Decided {
+                                resource: spec.resource.clone(),
+                                context: technique_context(action, &spec.context),
+                                result: r.clone(),
+                            });
                     }
                 }
                 Purpose::ServiceAssume { service, role } => {
@@ -403,7 +502,10 @@ impl State {
                     }
                 }
                 Purpose::Probe { principal, variant } => {
-                    let e = self.probes.entry((principal, variant)).or_insert((0, 0, None));
+                    let e = self
+                        .probes
+                        .entry((principal, variant))
+                        .or_insert((0, 0, None));
                     e.1 += 1;
                     if allowed {
                         e.0 += 1;
@@ -558,6 +660,14 @@ impl State {
             .map(|r| r.account.as_str())
             .chain(model.users.values().map(|u| u.account.as_str()))
             .collect();
+        for c in &model.compute {
+            let kind = compute_kind(c.kind);
+            let id = nodes.id(&c.arn, NodeKind::Compute(kind));
+            f.exists.push((id, kind, false));
+            if let Some(q) = compute_role(model, c).and_then(|r| nodes.get(r)) {
+                f.runs.push((id, q, kind, false));
+            }
+        }
         for acct in accounts {
             for kind in kinds {
                 if by.compute.contains_key(&(acct, kind)) {
@@ -567,7 +677,8 @@ impl State {
                 f.exists.push((h, kind, true));
                 for arn in by.roles.get(acct).map(Vec::as_slice).unwrap_or(&[]) {
                     let Some(q) = nodes.get(arn) else { continue };
-                    let ec2 = matches!(kind, ComputeKind::Ec2Instance | ComputeKind::LaunchTemplate);
+                    let ec2 =
+                        matches!(kind, ComputeKind::Ec2Instance | ComputeKind::LaunchTemplate);
                     if self.service_assumes.contains(&(kind.service(), q))
                         && (!ec2 || profiles.contains(&q))
                     {
@@ -647,7 +758,10 @@ impl Report<'_> {
         let access: Vec<EdgeRow> = rows.iter().copied().filter(|r| r.to != ADMIN).collect();
         let access_graph = graph::Graph::new(
             &access.iter().map(|r| (r.from, r.to)).collect::<Vec<_>>(),
-            access.iter().map(|r| row_status(r.conditional, r.hypothetical)).collect(),
+            access
+                .iter()
+                .map(|r| row_status(r.conditional, r.hypothetical))
+                .collect(),
         );
         let mut by_target: HashMap<u32, Vec<&GrantRow>> = HashMap::new();
         for g in grants {
@@ -661,7 +775,8 @@ impl Report<'_> {
             let dist = access_graph.distances_to(x);
             for g in gs {
                 if let Some(p) = access_graph.path(g.from, x, &dist) {
-                    let then: Vec<EdgeRow> = p.iter().filter_map(|&i| access.get(i).copied()).collect();
+                    let then: Vec<EdgeRow> =
+                        p.iter().filter_map(|&i| access.get(i).copied()).collect();
                     edges.push(GraphEdge::Composed(*g, then));
                 }
             }
@@ -685,7 +800,12 @@ impl Report<'_> {
         let dist = g.distances_to(target);
         let admins: HashSet<u32> = self.facts.admins.iter().map(|&(p, _)| p).collect();
         let mut sources: Vec<u32> = if opts.from.is_empty() {
-            self.facts.users.iter().chain(&self.facts.roles).copied().collect()
+            self.facts
+                .users
+                .iter()
+                .chain(&self.facts.roles)
+                .copied()
+                .collect()
         } else {
             opts.from.iter().filter_map(|a| self.nodes.get(a)).collect()
         };
@@ -695,10 +815,17 @@ impl Report<'_> {
             if s == target || (target == ADMIN && admins.contains(&s)) {
                 continue;
             }
-            let Some(p) = g.path(s, target, &dist) else { continue };
+            let Some(p) = g.path(s, target, &dist) else {
+                continue;
+            };
             let path = self.path_of(&p, &edges);
             let all_paths = if opts.all {
-                g.all_paths(s, target, opts.max_depth)
+                let kind = |i: usize| match edges.get(i) {
+                    Some(GraphEdge::Step(r)) => r.technique as u32,
+                    Some(GraphEdge::Composed(g, _)) => 1000 + g.technique as u32,
+                    None => u32::MAX,
+                };
+                g.all_paths(s, target, opts.max_depth, &kind)
                     .iter()
                     .map(|p| self.path_of(p, &edges))
                     .collect()
@@ -724,8 +851,16 @@ impl Report<'_> {
     }
 
     fn path_of(&self, idx: &[usize], edges: &[GraphEdge]) -> Path {
-        let steps: Vec<Step> = idx.iter().filter_map(|&i| edges.get(i)).map(|e| self.step(e)).collect();
-        let status = steps.iter().map(|s| s.status).max().unwrap_or(Status::Allowed);
+        let steps: Vec<Step> = idx
+            .iter()
+            .filter_map(|&i| edges.get(i))
+            .map(|e| self.step(e))
+            .collect();
+        let status = steps
+            .iter()
+            .map(|s| s.status)
+            .max()
+            .unwrap_or(Status::Allowed);
         Path { status, steps }
     }
 
@@ -735,9 +870,20 @@ impl Report<'_> {
 
     fn step(&self, e: &GraphEdge) -> Step {
         match e {
-            GraphEdge::Step(r) => self.step_of(r.from, r.to, r.technique, r.via, r.through, row_status(r.conditional, r.hypothetical), Vec::new()),
+            GraphEdge::Step(r) => self.step_of(
+                r.from,
+                r.to,
+                r.technique,
+                r.via,
+                r.through,
+                row_status(r.conditional, r.hypothetical),
+                Vec::new(),
+            ),
             GraphEdge::Composed(g, then) => {
-                let then: Vec<Step> = then.iter().map(|r| self.step(&GraphEdge::Step(*r))).collect();
+                let then: Vec<Step> = then
+                    .iter()
+                    .map(|r| self.step(&GraphEdge::Step(*r)))
+                    .collect();
                 let status = then
                     .iter()
                     .map(|s| s.status)
@@ -762,9 +908,9 @@ impl Report<'_> {
     ) -> Step {
         let mut permissions = Vec::new();
         if t == Technique::Administrator {
-            if let Some((_, _, Some(d))) = self.state.probes.get(&(from, Variant::Real)) {
+            if let Some((_, n, Some(d))) = self.state.probes.get(&(from, Variant::Real)) {
                 permissions.push(Permission {
-                    action: format!("every action (one probe per service, e.g. {})", "iam"),
+                    action: format!("every probed action ({n} probes, one per service and per action pattern a Deny or NotAction names)"),
                     resource: d.resource.clone(),
                     context: Vec::new(),
                     allowed_by: d.result.matched.clone(),
@@ -788,7 +934,8 @@ impl Report<'_> {
                 });
             }
         }
-        let assumption = (status == Status::Hypothetical).then(|| self.assumption(t, from, to, via, through));
+        let assumption =
+            (status == Status::Hypothetical).then(|| self.assumption(t, from, to, via, through));
         Step {
             from: self.nodes.name(from).to_string(),
             to: self.nodes.name(to).to_string(),
@@ -809,12 +956,15 @@ impl Report<'_> {
         if let Some(NodeKind::Hypothetical(kind, acct)) = self.nodes.kind(via) {
             return if t.category() == Category::ExistingPassrole {
                 format!(
-                    "if such a resource exists: a {} in account {acct} running with {}",
+                    "if such a resource exists: {} in account {acct} running with {}",
                     kind.label(),
                     self.nodes.name(to)
                 )
             } else {
-                format!("if such a resource exists: a {} in account {acct}", kind.label())
+                format!(
+                    "if such a resource exists: {} in account {acct}",
+                    kind.label()
+                )
             };
         }
         let user = if through != NONE { through } else { to };

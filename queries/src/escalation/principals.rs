@@ -89,7 +89,9 @@ impl<'m> Caller<'m> {
 
     /// Whether some `Allow` statement names `action` (before resources and conditions).
     pub fn may_act(&self, action: &str) -> bool {
-        self.allows.iter().any(|(_, s)| action_matches(&s.action, action))
+        self.allows
+            .iter()
+            .any(|(_, s)| action_matches(&s.action, action))
     }
 
     /// Whether some `Allow` statement could allow `action` on `resource` (conditions are
@@ -115,11 +117,7 @@ impl<'m> Caller<'m> {
     }
 
     /// The `Allow` statements that could allow `action` on `resource` and carry conditions.
-    pub fn conditional_allows(
-        &self,
-        action: &str,
-        resource: &str,
-    ) -> Vec<&'m Statement> {
+    pub fn conditional_allows(&self, action: &str, resource: &str) -> Vec<&'m Statement> {
         self.allows
             .iter()
             .filter(|(p, s)| {
@@ -163,5 +161,9 @@ pub(crate) fn callers(model: &Model) -> Vec<Caller<'_>> {
 
 /// Index of callers by ARN.
 pub(crate) fn index<'a, 'm>(callers: &'a [Caller<'m>]) -> HashMap<&'m str, usize> {
-    callers.iter().enumerate().map(|(i, c)| (c.arn, i)).collect()
+    callers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.arn, i))
+        .collect()
 }

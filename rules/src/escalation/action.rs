@@ -111,21 +111,21 @@ impl ComputeKind {
         }
     }
 
-    /// A readable name (`Lambda function`).
+    /// A readable name with its article (`a Lambda function`).
     pub fn label(self) -> &'static str {
         match self {
-            ComputeKind::LambdaFunction => "Lambda function",
-            ComputeKind::Ec2Instance => "EC2 instance",
-            ComputeKind::LaunchTemplate => "EC2 launch template",
-            ComputeKind::CfnStack => "CloudFormation stack",
-            ComputeKind::CfnStackSet => "CloudFormation stack set",
-            ComputeKind::CodeBuildProject => "CodeBuild project",
-            ComputeKind::GlueDevEndpoint => "Glue dev endpoint",
-            ComputeKind::GlueJob => "Glue job",
-            ComputeKind::SageMakerNotebook => "SageMaker notebook instance",
-            ComputeKind::EcsTaskDefinition => "ECS task definition",
-            ComputeKind::AppRunnerService => "App Runner service",
-            ComputeKind::CodeInterpreter => "AgentCore code interpreter",
+            ComputeKind::LambdaFunction => "a Lambda function",
+            ComputeKind::Ec2Instance => "an EC2 instance",
+            ComputeKind::LaunchTemplate => "an EC2 launch template",
+            ComputeKind::CfnStack => "a CloudFormation stack",
+            ComputeKind::CfnStackSet => "a CloudFormation stack set",
+            ComputeKind::CodeBuildProject => "a CodeBuild project",
+            ComputeKind::GlueDevEndpoint => "a Glue dev endpoint",
+            ComputeKind::GlueJob => "a Glue job",
+            ComputeKind::SageMakerNotebook => "a SageMaker notebook instance",
+            ComputeKind::EcsTaskDefinition => "an ECS task definition",
+            ComputeKind::AppRunnerService => "an App Runner service",
+            ComputeKind::CodeInterpreter => "an AgentCore code interpreter",
         }
     }
 }

@@ -462,26 +462,30 @@ pub fn run(f: &Facts) -> Derived {
     let (edges, grants) = rt.run();
     let mut edges: Vec<EdgeRow> = edges
         .into_iter()
-        .map(|Edge(from, to, technique, via, through, conditional, hypothetical)| EdgeRow {
-            from,
-            to,
-            technique,
-            via,
-            through,
-            conditional,
-            hypothetical,
-        })
+        .map(
+            |Edge(from, to, technique, via, through, conditional, hypothetical)| EdgeRow {
+                from,
+                to,
+                technique,
+                via,
+                through,
+                conditional,
+                hypothetical,
+            },
+        )
         .collect();
     let mut grants: Vec<GrantRow> = grants
         .into_iter()
-        .map(|Grant(from, to, technique, via, conditional, hypothetical)| GrantRow {
-            from,
-            to,
-            technique,
-            via,
-            conditional,
-            hypothetical,
-        })
+        .map(
+            |Grant(from, to, technique, via, conditional, hypothetical)| GrantRow {
+                from,
+                to,
+                technique,
+                via,
+                conditional,
+                hypothetical,
+            },
+        )
         .collect();
     edges.sort();
     grants.sort();

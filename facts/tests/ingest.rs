@@ -229,9 +229,9 @@ fn the_example_organization_loads_with_every_account_principal_and_resource() {
     let m = load_examples();
     let accounts: Vec<&str> = m.accounts.iter().map(AccountId::as_str).collect();
     assert_eq!(accounts, ["111111111111", "222222222222", "333333333333"]);
-    assert_eq!(m.users.len(), 6);
+    assert_eq!(m.users.len(), 7);
     assert_eq!(m.groups.len(), 3);
-    assert_eq!(m.roles.len(), 8);
+    assert_eq!(m.roles.len(), 9);
     assert_eq!(m.resources.len(), 5);
     assert_eq!(m.credential_report.len(), 5);
     // README.md and requests.jsonl are not account data; the only warnings are the documented

@@ -110,6 +110,12 @@ pub fn escalation(
         &probes,
         &mut plan_a,
     );
+    let accounts: Vec<String> = model
+        .accounts
+        .iter()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    plan::root_probes(&accounts, &mut nodes, &base, &probes, &mut plan_a);
     let origin = FsPath::new("<escalation>");
     let results_a = sim.simulate(&plan_a.specs, origin)?;
     let mut decisions = results_a.len();
@@ -147,7 +153,7 @@ pub fn escalation(
     for &(u, g) in &state.joins {
         let (user, group) = (nodes.name(u).to_string(), nodes.name(g).to_string());
         if let Some(copy_arn) = hypothetical::join(&mut copy, model, &user, &group) {
-            for a in &probes {
+            for (index, a) in probes.iter().enumerate() {
                 plan_b.push(
                     crate::simulate::RequestSpec {
                         principal: copy_arn.clone(),
@@ -159,6 +165,7 @@ pub fn escalation(
                     Purpose::Probe {
                         principal: u,
                         variant: Variant::Joined(g),
+                        index: index as u32,
                     },
                 );
             }
@@ -467,8 +474,14 @@ struct State {
     /// `(caller, action, target)` → the allowed decision (the first allowed resource).
     can: HashMap<(u32, Action, u32), Decided>,
     service_assumes: BTreeSet<(Service, u32)>,
-    /// Probe counts per (principal, variant): (allowed, total).
-    probes: HashMap<(u32, Variant), (usize, usize, Option<Decided>)>,
+    /// Probe answers per (principal, variant), by probe index.
+    probes: HashMap<(u32, Variant), Vec<bool>>,
+    /// The first allowed probe per (principal, variant), for explanations.
+    probe_evidence: HashMap<(u32, Variant), Decided>,
+    /// The root user's probe answers per account node (the ceiling).
+    ceilings: HashMap<u32, Vec<bool>>,
+    /// How many probes there are.
+    probe_count: usize,
     trust_rewrite_ok: BTreeSet<(u32, u32)>,
     joined_self_grant: BTreeSet<(u32, u32)>,
     joins: Vec<(u32, u32)>,
@@ -477,7 +490,8 @@ struct State {
 }
 
 impl State {
-    fn absorb(&mut self, plan: &Plan, results: &[SimulationResult], _probes: usize) {
+    fn absorb(&mut self, plan: &Plan, results: &[SimulationResult], probes: usize) {
+        self.probe_count = probes;
         for ((purpose, spec), r) in plan.purposes.iter().zip(&plan.specs).zip(results) {
             let allowed = r.decision == Outcome::Allowed;
             match *purpose {
@@ -501,21 +515,35 @@ impl State {
                         self.service_assumes.insert((service, role));
                     }
                 }
-                Purpose::Probe { principal, variant } => {
+                Purpose::Probe {
+                    principal,
+                    variant,
+                    index,
+                } => {
                     let e = self
                         .probes
                         .entry((principal, variant))
-                        .or_insert((0, 0, None));
-                    e.1 += 1;
+                        .or_insert_with(|| vec![false; probes]);
+                    if let Some(slot) = e.get_mut(index as usize) {
+                        *slot = allowed;
+                    }
                     if allowed {
-                        e.0 += 1;
-                        if e.2.is_none() {
-                            e.2 = Some(Decided {
+                        self.probe_evidence
+                            .entry((principal, variant))
+                            .or_insert_with(|| Decided {
                                 resource: "*".to_string(),
                                 context: Vec::new(),
                                 result: r.clone(),
                             });
-                        }
+                    }
+                }
+                Purpose::RootProbe { account, index } => {
+                    let e = self
+                        .ceilings
+                        .entry(account)
+                        .or_insert_with(|| vec![false; probes]);
+                    if let Some(slot) = e.get_mut(index as usize) {
+                        *slot = allowed;
                     }
                 }
                 Purpose::TrustRewrite { caller, role } => {
@@ -532,10 +560,22 @@ impl State {
         }
     }
 
-    fn is_admin(&self, p: u32, v: Variant) -> bool {
-        self.probes
-            .get(&(p, v))
-            .is_some_and(|&(a, t, _)| t > 0 && a == t)
+    /// Whether `p` (in variant `v`) is allowed every probe that the root user of its
+    /// account (node `account`) is allowed, and at least one.
+    fn is_admin(&self, p: u32, v: Variant, account: Option<u32>) -> bool {
+        let Some(answers) = self.probes.get(&(p, v)) else {
+            return false;
+        };
+        let ceiling = account.and_then(|a| self.ceilings.get(&a));
+        let mut any = false;
+        for (i, &ok) in answers.iter().enumerate() {
+            let possible = ceiling.and_then(|c| c.get(i).copied()).unwrap_or(true);
+            if possible && !ok {
+                return false;
+            }
+            any |= ok;
+        }
+        any
     }
 
     /// The principals a rewriting permission could give anything to (for the granted
@@ -603,8 +643,14 @@ impl State {
         let mut granted = BTreeSet::new();
         let mut unbounded = BTreeSet::new();
         let mut joined = BTreeSet::new();
-        for &(p, v) in self.probes.keys() {
-            if !self.is_admin(p, v) {
+        let keys: Vec<(u32, Variant)> = self.probes.keys().copied().collect();
+        for (p, v) in keys {
+            let account = nodes
+                .name(p)
+                .split(':')
+                .nth(4)
+                .and_then(|a| nodes.get(&format!("account:{a}")));
+            if !self.is_admin(p, v, account) {
                 continue;
             }
             match v {
@@ -908,9 +954,10 @@ impl Report<'_> {
     ) -> Step {
         let mut permissions = Vec::new();
         if t == Technique::Administrator {
-            if let Some((_, n, Some(d))) = self.state.probes.get(&(from, Variant::Real)) {
+            if let Some(d) = self.state.probe_evidence.get(&(from, Variant::Real)) {
+                let n = self.state.probe_count;
                 permissions.push(Permission {
-                    action: format!("every probed action ({n} probes, one per service and per action pattern a Deny or NotAction names)"),
+                    action: format!("every probed action the account's root user may perform ({n} probes: one per service and per action pattern a Deny or NotAction names)"),
                     resource: d.resource.clone(),
                     context: Vec::new(),
                     allowed_by: d.result.matched.clone(),

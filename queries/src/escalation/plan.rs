@@ -55,8 +55,15 @@ pub(crate) enum Purpose {
     },
     /// Whether `service` may assume `role`.
     ServiceAssume { service: Service, role: u32 },
-    /// One administrator probe of `principal`.
-    Probe { principal: u32, variant: Variant },
+    /// Administrator probe number `index` of `principal`.
+    Probe {
+        principal: u32,
+        variant: Variant,
+        index: u32,
+    },
+    /// Administrator probe number `index` of the root user of `account`: what the
+    /// organization leaves to anyone in the account (the ceiling).
+    RootProbe { account: u32, index: u32 },
     /// Whether `caller` could assume `role` under a trust policy naming it.
     TrustRewrite { caller: u32, role: u32 },
     /// Whether user `user`, once a member of `group`, could give itself any permissions
@@ -79,9 +86,20 @@ impl Plan {
 }
 
 /// The context every request carries: the time keys of a request made now
-/// (`aws:CurrentTime`, `aws:EpochTime`, and `aws:TokenIssueTime` of credentials issued now).
+/// (`aws:CurrentTime`, `aws:EpochTime`, and `aws:TokenIssueTime` of credentials issued now),
+/// and the keys the caller itself chooses: the region it calls (`aws:RequestedRegion`, the
+/// region of the resources the data does not name) and TLS (`aws:SecureTransport`, as every
+/// AWS SDK and the CLI use).
 pub(crate) fn base_context(now: chrono::DateTime<chrono::Utc>) -> Context {
     let mut c = Context::new();
+    c.insert(
+        "aws:RequestedRegion",
+        ContextValue::Single(REGION.to_string()),
+    );
+    c.insert(
+        "aws:SecureTransport",
+        ContextValue::Single("true".to_string()),
+    );
     let iso = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     c.insert("aws:CurrentTime", ContextValue::Single(iso.clone()));
     c.insert("aws:TokenIssueTime", ContextValue::Single(iso));
@@ -368,6 +386,14 @@ pub(crate) fn phase_a<'m>(
                             _ => by.users.get(c.account),
                         };
                         for arn in list.unwrap_or(&empty) {
+                            // AWS-owned roles cannot be changed by customers: a service-linked
+                            // role's trust and permissions are managed by its service ("Using
+                            // service-linked roles"), and IAM Identity Center manages its
+                            // reserved roles ("IAM Identity Center ... roles"). Passing and
+                            // assuming them is left to the engine.
+                            if aws_owned(arn) && !matches!(action, Action::PassRole(_)) {
+                                continue;
+                            }
                             if let Action::PassRole(s) = action {
                                 // Only roles the service may assume can be passed usefully.
                                 if !trust
@@ -431,6 +457,12 @@ pub(crate) fn phase_a<'m>(
     }
 }
 
+/// Whether a role is owned by AWS (service-linked, or reserved by IAM Identity Center).
+fn aws_owned(role_arn: &str) -> bool {
+    role_arn.contains(":role/aws-service-role/")
+        || role_arn.contains(":role/aws-reserved/sso.amazonaws.com/")
+}
+
 fn svc(s: Service) -> RequestPrincipal {
     RequestPrincipal::Service {
         name: s.principal().to_string(),
@@ -465,7 +497,7 @@ pub(crate) fn probes(
     if variant == Variant::Real && !c.may_allow(&any, "*") {
         return;
     }
-    for a in probe_actions {
+    for (i, a) in probe_actions.iter().enumerate() {
         plan.push(
             RequestSpec {
                 principal: c.arn.to_string(),
@@ -477,8 +509,39 @@ pub(crate) fn probes(
             Purpose::Probe {
                 principal: id,
                 variant,
+                index: i as u32,
             },
         );
+    }
+}
+
+/// The probes of the root user of each account: SCPs and RCPs limit everyone in a member
+/// account, so a principal is an administrator when it is allowed every probe the account's
+/// root user is allowed ("AWS account root user": full access, except what SCPs deny).
+pub(crate) fn root_probes(
+    accounts: &[String],
+    nodes: &mut Nodes,
+    base: &Context,
+    probe_actions: &[String],
+    plan: &mut Plan,
+) {
+    for acct in accounts {
+        let id = nodes.id(&format!("account:{acct}"), NodeKind::Group);
+        for (i, a) in probe_actions.iter().enumerate() {
+            plan.push(
+                RequestSpec {
+                    principal: format!("arn:aws:iam::{acct}:root"),
+                    action: a.clone(),
+                    resource: "*".to_string(),
+                    resource_account: None,
+                    context: base.clone(),
+                },
+                Purpose::RootProbe {
+                    account: id,
+                    index: i as u32,
+                },
+            );
+        }
     }
 }
 

@@ -255,3 +255,280 @@ fn shared_example_account_escalation_runs_end_to_end() {
         assert!(!report.administrators.contains(&e.principal));
     }
 }
+
+fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+        .args(args)
+        .output()
+        .expect("run iamlogic");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn example_organization_two_step_path_and_a_path_an_scp_cuts() {
+    let ex = examples();
+    let (code, out, err) = cli(&[
+        "escalation",
+        "-i",
+        ex.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(code, 1, "escalations found exit 1: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let esc = v["escalations"].as_array().expect("escalations");
+    let alice = esc
+        .iter()
+        .find(|e| e["principal"] == "arn:aws:iam::222222222222:user/alice")
+        .expect("alice escalates");
+    let steps = alice["path"]["steps"].as_array().expect("steps");
+    let techniques: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| s["technique"].as_str())
+        .collect();
+    assert_eq!(techniques, ["sts-001", "codebuild-001", "admin"]);
+    assert_eq!(steps[1]["to"], "arn:aws:iam::222222222222:role/BuildAdmin");
+    // iam:PassRole decided with iam:PassedToService, and the project named by the caller
+    // inside the `project/deploy-*` pattern its policy allows.
+    let perms = steps[1]["permissions"].as_array().expect("permissions");
+    assert!(perms.iter().any(|p| p["action"] == "iam:PassRole"
+        && p["context"][0] == "iam:PassedToService=codebuild.amazonaws.com"));
+    assert!(perms
+        .iter()
+        .any(|p| p["action"] == "codebuild:CreateProject"
+            && p["resource"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(":project/deploy-")));
+    assert_eq!(alice["status"], "allowed");
+    // erin may write her own policies, but the Dev SCP NoIamPolicyWritesInDev denies it.
+    assert!(!esc
+        .iter()
+        .any(|e| e["principal"] == "arn:aws:iam::333333333333:user/erin"));
+    let (_, sim, _) = cli(&[
+        "simulate",
+        "-q",
+        "-i",
+        ex.to_str().unwrap_or_default(),
+        "--principal",
+        "arn:aws:iam::333333333333:user/erin",
+        "--action",
+        "iam:PutUserPolicy",
+        "--resource",
+        "arn:aws:iam::333333333333:user/erin",
+    ]);
+    assert!(
+        sim.starts_with("explicitDeny") && sim.contains("p-noiamwrite"),
+        "{sim}"
+    );
+    // Without the organization (the dev account alone) nothing cuts it.
+    let dev = ex.join("accounts/dev");
+    let (code, out, _) = cli(&[
+        "escalation",
+        "-i",
+        dev.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let erin = v["escalations"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|e| e["principal"] == "arn:aws:iam::333333333333:user/erin")
+                .cloned()
+        })
+        .expect("erin escalates without the SCP");
+    assert_eq!(erin["path"]["steps"][0]["technique"], "iam-007");
+    // Administrators in member accounts despite the organization's guardrails.
+    let admins = v["administrators"].as_array().expect("admins");
+    assert!(admins
+        .iter()
+        .any(|a| a == "arn:aws:iam::333333333333:role/OrgAdmin"));
+}
+
+#[test]
+fn example_organization_renders_text_dot_and_mermaid_and_filters_from_and_to() {
+    let ex = examples();
+    let ex = ex.to_str().unwrap_or_default();
+    let (_, text, _) = cli(&["escalation", "-i", ex, "-q"]);
+    assert!(
+        text.contains("arn:aws:iam::222222222222:user/alice (user): allowed, 3 steps"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "1. sts-001 (sts:AssumeRole) → arn:aws:iam::222222222222:role/DeployRole [allowed]"
+    ));
+    let (_, dot, _) = cli(&["escalation", "-i", ex, "-q", "--format", "dot"]);
+    assert!(dot.starts_with("digraph escalation {"));
+    assert!(dot.contains("\"arn:aws:iam::222222222222:user/alice\" -> \"arn:aws:iam::222222222222:role/DeployRole\" [label=\"sts-001\", style=solid];"), "{dot}");
+    let (_, mer, _) = cli(&["escalation", "-i", ex, "-q", "--format", "mermaid"]);
+    assert!(
+        mer.starts_with("flowchart LR") && mer.contains("|\"codebuild-001\"|"),
+        "{mer}"
+    );
+    // --from narrows the sources; --to a role reaches that role.
+    let (code, only, _) = cli(&[
+        "escalation",
+        "-i",
+        ex,
+        "-q",
+        "--format",
+        "json",
+        "--from",
+        "arn:aws:iam::222222222222:role/DeployRole",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&only).expect("json");
+    assert_eq!(v["escalations"].as_array().map(Vec::len), Some(1));
+    let (_, to, _) = cli(&[
+        "escalation",
+        "-i",
+        ex,
+        "-q",
+        "--format",
+        "json",
+        "--to",
+        "arn:aws:iam::222222222222:role/DeployRole",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&to).expect("json");
+    let esc = v["escalations"].as_array().expect("escalations");
+    let alice = esc
+        .iter()
+        .find(|e| e["principal"] == "arn:aws:iam::222222222222:user/alice")
+        .expect("alice reaches DeployRole");
+    assert_eq!(alice["path"]["steps"][0]["technique"], "sts-001");
+    assert_eq!(alice["path"]["steps"].as_array().map(Vec::len), Some(1));
+    // Administrators reach it too (they may rewrite its trust policy); dave does not.
+    assert!(esc
+        .iter()
+        .any(|e| e["principal"] == "arn:aws:iam::222222222222:user/carol"));
+    assert!(!esc
+        .iter()
+        .any(|e| e["principal"] == "arn:aws:iam::333333333333:user/dave"));
+    // An unknown --from is an error naming it.
+    let (code, _, err) = cli(&[
+        "escalation",
+        "-i",
+        ex,
+        "-q",
+        "--from",
+        "arn:aws:iam::222222222222:user/nobody",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("user/nobody"), "{err}");
+}
+
+/// A small account: `attacker` may update any Lambda function's code and send commands to
+/// any instance; roles `fnrole`, `other` (both administrators, trusted by Lambda and EC2),
+/// `fnrole` in instance profile `fnprofile`.
+fn compute_account(dir: &std::path::Path) {
+    let admin = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]}, "Action": "sts:AssumeRole"}]});
+    let role = |name: &str, profile: bool| {
+        serde_json::json!({
+            "RoleName": name, "RoleId": format!("AROA{name}"), "Arn": format!("arn:aws:iam::111122223333:role/{name}"), "Path": "/",
+            "AssumeRolePolicyDocument": trust, "RolePolicyList": [{"PolicyName": "admin", "PolicyDocument": admin}],
+            "AttachedManagedPolicies": [],
+            "InstanceProfileList": if profile { serde_json::json!([{"InstanceProfileName": format!("{name}profile"), "InstanceProfileId": "AIPA1", "Arn": format!("arn:aws:iam::111122223333:instance-profile/{name}profile"), "Path": "/"}]) } else { serde_json::json!([]) }
+        })
+    };
+    let gaad = serde_json::json!({
+        "UserDetailList": [{"UserName": "attacker", "UserId": "AIDAATTACKER", "Arn": "arn:aws:iam::111122223333:user/attacker", "Path": "/", "GroupList": [],
+            "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["lambda:UpdateFunctionCode", "ssm:SendCommand"], "Resource": "*"}]}}],
+            "AttachedManagedPolicies": []}],
+        "RoleDetailList": [role("fnrole", true), role("other", true)]
+    });
+    std::fs::write(dir.join("gaad.json"), gaad.to_string()).expect("write");
+    let functions = serde_json::json!({"Functions": [{"FunctionName": "f", "FunctionArn": "arn:aws:lambda:eu-west-1:111122223333:function:f",
+        "Runtime": "python3.12", "Role": "arn:aws:iam::111122223333:role/fnrole", "Handler": "x.h"}]});
+    std::fs::write(dir.join("functions.json"), functions.to_string()).expect("write");
+    let instances = serde_json::json!({"Reservations": [{"OwnerId": "111122223333", "ReservationId": "r-1", "Instances": [
+        {"InstanceId": "i-0abc", "Placement": {"AvailabilityZone": "eu-west-1b"},
+         "IamInstanceProfile": {"Arn": "arn:aws:iam::111122223333:instance-profile/fnroleprofile", "Id": "AIPA1"}}]}]});
+    std::fs::write(dir.join("instances.json"), instances.to_string()).expect("write");
+}
+
+#[test]
+fn compute_listings_name_exactly_the_resources_techniques_apply_to() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    compute_account(dir.path());
+    let sim = AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load");
+    assert_eq!(sim.model().compute.len(), 2);
+    let opts = Options {
+        from: vec!["arn:aws:iam::111122223333:user/attacker".to_string()],
+        all: true,
+        max_depth: 2,
+        ..Options::default()
+    };
+    let r = escalation(&sim, &opts, &mut |_| {}).expect("escalation");
+    let e = r.escalations.first().expect("attacker escalates");
+    let mut firsts: Vec<(String, String, Option<String>, Status)> = e
+        .all_paths
+        .iter()
+        .filter_map(|p| p.steps.first())
+        .map(|s| (s.technique.clone(), s.to.clone(), s.via.clone(), s.status))
+        .collect();
+    firsts.sort_by(|a, b| a.0.cmp(&b.0));
+    firsts.dedup();
+    // The listed function runs with fnrole; the listed instance's profile holds fnrole.
+    // Nothing reaches `other`: the data lists every function and instance of the account.
+    assert_eq!(
+        firsts,
+        vec![
+            (
+                "lambda-003".to_string(),
+                "arn:aws:iam::111122223333:role/fnrole".to_string(),
+                Some("arn:aws:lambda:eu-west-1:111122223333:function:f".to_string()),
+                Status::Allowed
+            ),
+            (
+                "ssm-002".to_string(),
+                "arn:aws:iam::111122223333:role/fnrole".to_string(),
+                Some("arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc".to_string()),
+                Status::Allowed
+            ),
+        ]
+    );
+}
+
+#[test]
+fn compute_listing_errors_name_file_and_path_and_unknown_members_warn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("functions.json");
+    std::fs::write(&bad, r#"{"Functions": [{"FunctionName": "f", "FunctionArn": "arn:aws:lambda:eu-west-1:111122223333:function:f"}]}"#).expect("write");
+    let e = AccountSimulator::load(&[bad.clone()]).expect_err("missing Role");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("functions.json") && msg.contains("Functions[0]") && msg.contains("Role"),
+        "{msg}"
+    );
+    std::fs::write(&bad, r#"{"Functions": [], "Surprise": 1}"#).expect("write");
+    let sim = AccountSimulator::load(&[bad]).expect("loads");
+    assert!(sim
+        .warnings()
+        .iter()
+        .any(|w| w.to_string().contains("Surprise")));
+    // A `role` on a resource that runs no code is an error naming the member.
+    let res = dir.path().join("resources.json");
+    std::fs::write(
+        &res,
+        r#"[{"arn": "arn:aws:s3:::b", "role": "arn:aws:iam::111122223333:role/r"}]"#,
+    )
+    .expect("write");
+    let msg = AccountSimulator::load(&[res])
+        .expect_err("role on a bucket")
+        .to_string();
+    assert!(msg.contains("[0].role"), "{msg}");
+}

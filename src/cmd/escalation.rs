@@ -28,7 +28,8 @@ pub struct Args {
     /// `admin` (default) or the ARN of a user or role to reach.
     #[arg(long, value_name = "ARN|admin", default_value = "admin")]
     to: String,
-    /// Every simple path up to `--max-depth` steps, not only the shortest.
+    /// Every simple path up to `--max-depth` steps, not only the shortest (at most 1,000
+    /// per principal).
     #[arg(long)]
     all: bool,
     /// The most steps a path of `--all` may have.

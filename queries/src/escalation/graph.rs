@@ -11,6 +11,10 @@ use petgraph::visit::{EdgeRef, Reversed};
 
 use super::result::Status;
 
+/// The most paths `all_paths` lists for one principal: parallel techniques multiply paths,
+/// and a dense account has millions of them.
+pub const MAX_PATHS: usize = 1000;
+
 /// Edge costs: any number of allowed steps beats one conditional step, and any number of
 /// conditional steps beats one hypothetical step (paths are short; these never overflow).
 pub(crate) fn cost(status: Status) -> u64 {
@@ -102,8 +106,8 @@ impl Graph {
         Some(out)
     }
 
-    /// Every simple path from `from` to `target` of at most `max_steps` steps, cheapest
-    /// first. Parallel edges (different techniques between the same principals) make
+    /// Every simple path from `from` to `target` of at most `max_steps` steps (at most
+    /// [`MAX_PATHS`], in the order they are found), cheapest first. Parallel edges (different techniques between the same principals) make
     /// different paths; of parallel edges with the same `kind`, the cheapest stands for all.
     pub fn all_paths(
         &self,
@@ -119,7 +123,7 @@ impl Graph {
             return Vec::new();
         }
         let mut out: Vec<(u64, Vec<usize>)> = Vec::new();
-        for nodes in all_simple_paths::<Vec<NodeIndex>, _, RandomState>(
+        'paths: for nodes in all_simple_paths::<Vec<NodeIndex>, _, RandomState>(
             &self.g,
             a,
             b,
@@ -150,9 +154,14 @@ impl Graph {
                             (t + c, s)
                         })
                     })
+                    .take(MAX_PATHS)
                     .collect();
             }
             out.extend(partial);
+            if out.len() >= MAX_PATHS {
+                out.truncate(MAX_PATHS);
+                break 'paths;
+            }
         }
         out.sort();
         out.into_iter().map(|(_, s)| s).collect()

@@ -238,6 +238,29 @@ fn anonymous_reads_public_site_but_rcp_guards_prod_bucket() {
 }
 
 #[test]
+fn block_public_access_makes_the_legacy_site_private_again() {
+    // Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage":
+    // RestrictPublicBuckets limits a public bucket policy to AWS service principals and
+    // principals of the bucket owner's account (here the management account).
+    let site = "arn:aws:s3:::example-legacy-site/index.html";
+    let (d, v) = simulate("*", "s3:GetObject", site, &[]);
+    assert_eq!(d, "implicitDeny");
+    assert_eq!(v["restricted"][0]["sid"], "PublicRead", "{v}");
+    // carol's AdministratorAccess allows, but the bucket policy no longer grants across
+    // accounts; the same policy without the setting (example-public-site) still does.
+    assert_eq!(decide(CAROL, "s3:GetObject", site), "implicitDeny");
+    assert_eq!(
+        decide(
+            CAROL,
+            "s3:GetObject",
+            "arn:aws:s3:::example-public-site/index.html"
+        ),
+        "allowed"
+    );
+    assert_eq!(decide(OPS, "s3:GetObject", site), "allowed");
+}
+
+#[test]
 fn service_principal_through_queue_policy() {
     // PRINCIPAL: the queue policy names sns.amazonaws.com with an aws:SourceArn condition.
     let mut ctx = LIVE.to_vec();

@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod arn;
+pub mod aws_rules;
 pub mod catalogue;
 pub mod condition;
 pub mod corpus;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod eval;
 pub mod parse;
 pub mod policy;
+pub mod public;
 pub mod request;
 pub mod tables;
 pub mod variables;

@@ -21,6 +21,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::account::{Model, OrgNode, OrgPolicyKind, ResourceType};
+
+mod s3_access;
 use crate::policy::{Effect, Policy, Statement};
 
 /// An interned string: an entity (principal, group, account, resource, org node) or a value
@@ -298,12 +300,20 @@ pub struct FactTables {
     pub resource_policies: Vec<(Sym, PolicyId)>,
     /// `trust_policy(role, policy)`: the role as a resource, for `sts:AssumeRole*`.
     pub trust_policies: Vec<(Sym, PolicyId)>,
+    /// `s3_restricted_policy(bucket, policy)`: the bucket policy is public ("The meaning of
+    /// public") and S3 Block Public Access `RestrictPublicBuckets` applies to the bucket, so
+    /// it grants only to AWS service principals and principals of the bucket owner's account.
+    pub s3_restricted_policies: Vec<(Sym, PolicyId)>,
     /// `tag(entity, key, value)`.
     pub tags: Vec<(Sym, Sym, Sym)>,
     /// `policy(id, name)` with the document.
     pub policies: Vec<PolicyRow>,
     /// `statement(id, policy, index, effect)`.
     pub statements: Vec<StatementRow>,
+    /// `vpc_endpoint_policy(endpoint, policy)`: the endpoint policy of a VPC endpoint of the
+    /// data, by endpoint id (`vpce-...`, the value of `aws:SourceVpce`).
+    pub vpc_endpoint_policies: Vec<(Sym, PolicyId)>,
+    vpc_endpoint_index: HashMap<Sym, PolicyId>,
     principal_index: HashMap<Sym, usize>,
     resource_index: HashMap<Sym, usize>,
     account_index: HashMap<Sym, Sym>,
@@ -376,6 +386,13 @@ impl FactTables {
     /// The 12-digit account id of account entity `id`.
     pub fn account_id_of(&self, id: Sym) -> Option<&str> {
         self.account_ids.get(&id).map(|&a| self.symbols.name(a))
+    }
+
+    /// The endpoint policy of the VPC endpoint `id` (`vpce-...`), when the data has one.
+    pub fn vpc_endpoint_policy(&self, id: &str) -> Option<PolicyId> {
+        self.symbols
+            .get(id)
+            .and_then(|s| self.vpc_endpoint_index.get(&s).copied())
     }
 
     /// The role entity of role session `session`.
@@ -506,6 +523,16 @@ impl FactTables {
             "trust_policy",
             &["role", "policy"],
             holders(&self.trust_policies),
+        );
+        table(
+            "vpc_endpoint_policy",
+            &["endpoint", "policy"],
+            holders(&self.vpc_endpoint_policies),
+        );
+        table(
+            "s3_restricted_policy",
+            &["bucket", "policy"],
+            holders(&self.s3_restricted_policies),
         );
         table(
             "tag",
@@ -759,7 +786,13 @@ impl FactTables {
                 b.tag(&res.arn, k, v);
             }
         }
-        if let Some(org) = &model.organization {
+        s3_access::add(&mut b, model);
+        // One organization per organization.json; each account's levels come from the
+        // organization that lists it. Only the policy types enabled on the organization's
+        // root are evaluated (AWS Organizations User Guide, "Enabling a policy type" /
+        // "Disabling a policy type"): a type that is not enabled gets no levels, so it
+        // restricts nothing.
+        for org in &model.organizations {
             let mgmt = b.account(org.management_account.as_str());
             b.tables.management_accounts.push(mgmt);
             let node_name = |n: &OrgNode| match n {
@@ -768,6 +801,9 @@ impl FactTables {
                 OrgNode::Account(a) => format!("org:{}", a.as_str()),
             };
             for pol in org.policies.values() {
+                if !org.enabled.contains(pol.kind) {
+                    continue;
+                }
                 let id = b.policy(
                     &format!("{}:{}", org.id, pol.id),
                     Arc::new(pol.document.clone()),
@@ -792,9 +828,19 @@ impl FactTables {
                         depth: depth as u32,
                         node,
                     };
-                    b.tables.scp_levels.push(row);
-                    b.tables.rcp_levels.push(row);
+                    if org.enabled.scp {
+                        b.tables.scp_levels.push(row);
+                    }
+                    if org.enabled.rcp {
+                        b.tables.rcp_levels.push(row);
+                    }
                 }
+            }
+        }
+        for ep in model.vpc_endpoints.values() {
+            if let Some(pol) = &ep.policy {
+                let id = b.policy(&format!("{}#policy", ep.id), Arc::new(pol.document.clone()));
+                b.vpc_endpoint_policy(&ep.id, id);
             }
         }
         b.finish()
@@ -954,6 +1000,12 @@ impl TablesBuilder {
         self.tables.resource_policies.push((resource, policy));
     }
 
+    /// Record that `policy`, a public policy of bucket `resource`, is restricted by S3 Block
+    /// Public Access `RestrictPublicBuckets`.
+    pub fn restrict_public_policy(&mut self, resource: Sym, policy: PolicyId) {
+        self.tables.s3_restricted_policies.push((resource, policy));
+    }
+
     /// Attach a trust policy to a role entity.
     pub fn attach_trust_policy(&mut self, role: Sym, policy: PolicyId) {
         self.tables.trust_policies.push((role, policy));
@@ -1005,6 +1057,17 @@ impl TablesBuilder {
         levels.push(row);
         for &p in policies {
             attachments.push((node, p));
+        }
+    }
+
+    /// Give VPC endpoint `id` (`vpce-...`) its endpoint policy (the first one given stays).
+    pub fn vpc_endpoint_policy(&mut self, id: &str, policy: PolicyId) {
+        let e = self.sym(id);
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            self.tables.vpc_endpoint_index.entry(e)
+        {
+            slot.insert(policy);
+            self.tables.vpc_endpoint_policies.push((e, policy));
         }
     }
 

@@ -232,7 +232,7 @@ fn the_example_organization_loads_with_every_account_principal_and_resource() {
     assert_eq!(m.users.len(), 7);
     assert_eq!(m.groups.len(), 3);
     assert_eq!(m.roles.len(), 9);
-    assert_eq!(m.resources.len(), 5);
+    assert_eq!(m.resources.len(), 6);
     assert_eq!(m.credential_report.len(), 5);
     // README.md and requests.jsonl are not account data; the only warnings are the documented
     // unresolved policy and the snapshot notes.
@@ -342,7 +342,7 @@ fn an_unresolvable_attachment_is_a_warning_naming_the_policy_and_where_it_is_att
 #[test]
 fn the_example_organization_tree_and_policies_are_read() {
     let m = load_examples();
-    let org = m.organization.as_ref().unwrap();
+    let org = &m.organizations[0];
     assert_eq!(org.id, "o-a1b2c3d4e5");
     assert_eq!(org.management_account.as_str(), "111111111111");
     let prod = AccountId("222222222222".into());

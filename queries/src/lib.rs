@@ -2,6 +2,7 @@
 
 pub use solver::z3_version;
 
+pub mod aws_input;
 pub mod check;
 pub mod diff;
 pub mod escalation;

@@ -69,6 +69,9 @@ pub struct Scenario {
     pub scps: Vec<Vec<Arc<Policy>>>,
     /// RCP levels from the root down.
     pub rcps: Vec<Vec<Arc<Policy>>>,
+    /// Problems found while reading the scenario that do not stop it, each naming the file
+    /// and JSON path (a resource-policy statement without `Principal`, which matches no one).
+    pub warnings: Vec<String>,
 }
 
 /// Read a scenario file (object, array, or JSON Lines).
@@ -149,14 +152,19 @@ pub(crate) fn policy_of(v: &Value, file: &Path, path: &str) -> Result<Arc<Policy
         })
 }
 
-/// Context values: a string (or number/boolean, kept as text) is single-valued, an array
-/// of strings multivalued.
+/// Context values: an object of key → value, where a string (or number/boolean, kept as
+/// text) is single-valued and an array of strings multivalued; or AWS's `ContextEntries`
+/// list (`[{"ContextKeyName", "ContextKeyValues", "ContextKeyType"}]`).
 pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, SimulateError> {
+    // AWS's simulator shape: a `ContextEntries` list.
+    if let Value::Array(items) = v {
+        return crate::simulate::input::context_entries(items, file, path);
+    }
     let Value::Object(map) = v else {
         return Err(invalid(
             file,
             path.to_string(),
-            "expected an object of key → value",
+            "expected an object of key → value, or a ContextEntries list",
         ));
     };
     let mut ctx = Context::new();
@@ -272,7 +280,26 @@ pub fn scenario_from_value(v: &Value, file: &Path, at: &str) -> Result<Scenario,
         resource_account.as_deref(),
     )
     .map_err(|(field, reason)| invalid(file, p(field), reason))?;
+    // A resource-policy statement without `Principal` is refused by AWS: warn, and make
+    // it match no one (`facts::aws_rules::refused`).
+    let mut warnings = Vec::new();
+    let resource_policy = match one_policy("resourcePolicy")? {
+        Some(pol) => {
+            for i in facts::aws_rules::refused::statements_without_principal(&pol) {
+                warnings.push(format!(
+                    "{}: {}.Statement[{i}]: this resource-policy statement has no `Principal`; AWS refuses such a policy (IAM User Guide, \"AWS JSON policy elements: Principal\"), so it grants nothing and matches no one",
+                    file.display(),
+                    p("resourcePolicy")
+                ));
+            }
+            Some(Arc::new(facts::aws_rules::refused::as_resource_policy(
+                (*pol).clone(),
+            )))
+        }
+        None => None,
+    };
     Ok(Scenario {
+        warnings,
         name: string("name")?,
         principal,
         action,
@@ -282,7 +309,7 @@ pub fn scenario_from_value(v: &Value, file: &Path, at: &str) -> Result<Scenario,
         identity_policies,
         permission_boundary: one_policy("permissionBoundary")?,
         session_policy: one_policy("sessionPolicy")?,
-        resource_policy: one_policy("resourcePolicy")?,
+        resource_policy,
         vpc_endpoint_policy: one_policy("vpcEndpointPolicy")?,
         scps: levels("scps")?,
         rcps: levels("rcps")?,
@@ -411,18 +438,7 @@ pub fn compile(scenarios: &[Scenario]) -> (FactTables, Vec<BatchRequest>) {
             .vpc_endpoint_policy
             .as_ref()
             .map(|pol| b.policy("vpcEndpointPolicy", pol.clone()));
-        let mut request = Request {
-            principal: caller.principal.clone(),
-            action: sc.action.clone(),
-            resource: sc.resource.clone(),
-            context: sc.context.clone(),
-        };
-        if let Some(a) = &resource_account_id {
-            request
-                .context
-                .insert_default("aws:ResourceAccount", ContextValue::Single(a.clone()));
-        }
-        facts::account::context::fill(&empty, &mut request);
+        let request = request_of(sc, caller.principal.clone(), &empty);
         batch.push(BatchRequest {
             principal: p,
             resource: Some(x),
@@ -434,6 +450,51 @@ pub fn compile(scenarios: &[Scenario]) -> (FactTables, Vec<BatchRequest>) {
         });
     }
     (b.finish(), batch)
+}
+
+/// The concrete request of scenario `sc` by `principal`, with the keys AWS fills.
+fn request_of(
+    sc: &Scenario,
+    principal: facts::request::RequestPrincipal,
+    empty: &facts::account::Model,
+) -> Request {
+    let mut request = Request {
+        principal,
+        action: sc.action.clone(),
+        resource: sc.resource.clone(),
+        context: sc.context.clone(),
+    };
+    if let Some(a) = sc
+        .resource_account
+        .clone()
+        .or_else(|| arn_account(&sc.resource))
+    {
+        request
+            .context
+            .insert_default("aws:ResourceAccount", ContextValue::Single(a));
+    }
+    facts::account::context::fill(empty, &mut request);
+    request
+}
+
+/// AWS's `MissingContextValues` for scenario `sc`: the condition keys its policies read for
+/// its action and resource that its context (with the keys AWS fills) lacks.
+pub fn missing_context_values(sc: &Scenario) -> Vec<String> {
+    let principal = classify(&sc.principal)
+        .map(|c| c.principal)
+        .unwrap_or(facts::request::RequestPrincipal::Anonymous);
+    let request = request_of(sc, principal, &facts::account::Model::default());
+    let policies = sc
+        .identity_policies
+        .iter()
+        .chain(&sc.permission_boundary)
+        .chain(&sc.session_policy)
+        .chain(&sc.resource_policy)
+        .chain(&sc.vpc_endpoint_policy)
+        .chain(sc.scps.iter().flatten())
+        .chain(sc.rcps.iter().flatten())
+        .map(|p| p.as_ref());
+    crate::simulate::aws_format::missing_context_values(policies, &request)
 }
 
 /// Decide every scenario in one batch; results come back in input order.

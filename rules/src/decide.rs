@@ -23,6 +23,13 @@
 //! - [VPCE] Amazon VPC "Control access to VPC endpoints using endpoint policies"
 //!   (`vpc-endpoints-access.html`).
 //! - [PRINCIPAL] "AWS JSON policy elements: Principal" and "NotPrincipal".
+//! - [OWNED] resources AWS owns cannot be changed by a customer's principal; which action on
+//!   which resource, with its sources, is `facts::aws_rules::aws_owned`.
+//! - [NOPERM] AWS STS API Reference, "GetCallerIdentity": no permission is required, even
+//!   under an explicit deny (`facts::aws_rules::no_permission`).
+//! - [BPA] Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage"
+//!   (`RestrictPublicBuckets`; which policies are public: "The meaning of public"). The
+//!   restricted policies come from `facts` (`FactTables::s3_restricted_policies`).
 //!
 //! docs/evaluation-logic.md restates each rule in prose, with its test.
 
@@ -36,6 +43,7 @@
 use std::hash::{Hash, Hasher};
 
 use crepe::crepe;
+use facts::aws_rules::{AwsOwned, AwsRule};
 use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals, ResourceClause};
 use facts::request::{Request, RequestPrincipal};
 use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
@@ -330,8 +338,18 @@ crepe! {
     /// Role `x` has trust policy `pol`.
     pub(crate) struct TrustPolicy(pub Sym, pub PolicyId);
     @input
+    /// Policy `pol` of bucket `x` is public and S3 Block Public Access `RestrictPublicBuckets`
+    /// applies to `x`.
+    pub(crate) struct RestrictedPublicPolicy(pub Sym, pub PolicyId);
+    @input
     /// Statement `s` of policy `pol`, with effect `e`, can match action `a` (action index).
     pub(crate) struct PolicyActionStatement(pub PolicyId, pub u32, pub StmtId, pub Effect);
+    @input
+    /// Request `r` by customer principal `p` would change a resource AWS owns, of kind `k`.
+    pub(crate) struct AwsOwnedReq(pub u32, pub Sym, pub AwsOwned);
+    @input
+    /// Request `r`, by an authenticated caller, is for an action that needs no permission.
+    pub(crate) struct NoPermissionReq(pub u32);
 
     // ------------------------------------------------------------------- which policies count
 
@@ -433,7 +451,19 @@ crepe! {
     // [DENYALLOW] "An explicit deny in any of these policies overrides the allow": every
     // layer's applicable Deny statement counts (identity, boundary, session, SCP, RCP,
     // resource, VPC endpoint).
-    ExplicitDeny(r) <- Matched(r, _, _, _, _, _, Effect::Deny);
+    ExplicitDeny(r) <- Matched(r, _, _, _, _, _, Effect::Deny), !NoPermissionReq(r);
+
+    @output
+    /// A rule of AWS outside every policy decides `r` (see `facts::aws_rules`).
+    pub(crate) struct AwsRuleApplies(pub u32, pub AwsRule);
+    // [OWNED] a customer's principal cannot change what AWS owns, whatever its policies
+    // allow; the owning service changes it through its service-linked role, which is exempt.
+    struct AwsOwnedDenies(u32);
+    AwsOwnedDenies(r) <- AwsOwnedReq(r, p, _), !ServiceLinkedPrincipal(p);
+    AwsRuleApplies(r, rule) <- AwsOwnedReq(r, p, k), !ServiceLinkedPrincipal(p),
+        let rule = AwsRule::AwsOwned(k);
+    // [NOPERM] no permission is required: allowed whatever the policies say.
+    AwsRuleApplies(r, AwsRule::NoPermissionRequired) <- NoPermissionReq(r);
 
     // SCP level `n` has an applicable Allow for `r`.
     struct ScpLevelAllows(u32, Sym);
@@ -485,6 +515,7 @@ crepe! {
     Blocked(r) <- ScpBlocks(r);
     Blocked(r) <- RcpBlocks(r);
     Blocked(r) <- LayerBlocks(r, Layer::VpcEndpoint);
+    Blocked(r) <- AwsOwnedDenies(r);
 
     // An identity-based policy of the caller allows `r`.
     struct IdentityAllows(u32);
@@ -505,8 +536,20 @@ crepe! {
     // A resource-policy Allow applies to `r`, naming the caller in manner `g`; `same`: the
     // caller is in the resource's account.
     struct Grant(u32, GrantKind, bool);
-    Grant(r, g, same) <- Matched(r, _, same, s, _, Layer::Resource, Effect::Allow), Env(o),
-        let g = o.0.grant_kind(r, s);
+    Grant(r, g, same) <- Matched(r, _, same, s, _, Layer::Resource, Effect::Allow),
+        !Restricted(r, s), Env(o), let g = o.0.grant_kind(r, s);
+
+    @output
+    /// Resource-policy Allow statement `s` applied to `r` but grants nothing: S3 Block Public
+    /// Access restricts its public bucket policy.
+    pub(crate) struct Restricted(pub u32, pub StmtId);
+    // [BPA] "RestrictPublicBuckets ... restricts access to an access point or bucket with a
+    // public policy to only AWS service principals and authorized users within the bucket
+    // owner's account": every grant of a public policy is void for a caller outside the
+    // owner's account (`same` is false) that is not a service principal.
+    Restricted(r, s) <- Matched(r, p, false, s, pol, Layer::Resource, Effect::Allow),
+        ReqResource(r, _, _, _, x), RestrictedPublicPolicy(x, pol),
+        Principal(p, k), (k != PrincipalKind::Service);
     struct ResourceAllows(u32);
     ResourceAllows(r) <- Grant(r, _, _);
 
@@ -543,6 +586,8 @@ crepe! {
     // [PRINCIPAL] anonymous ("Principal": "*") and service principals: the resource-based
     // policy alone decides.
     Allowed(r) <- ResourceAllows(r), NoIdentitySide(r), !Blocked(r);
+    // [NOPERM] an action that needs no permission.
+    Allowed(r) <- NoPermissionReq(r);
 
     @output
     /// For an implicit deny of `r`: layer `l` lacked an Allow.
@@ -570,6 +615,8 @@ pub(crate) struct Outputs {
     pub allowed: Vec<Allowed>,
     pub missing: Vec<Missing>,
     pub missing_levels: Vec<MissingLevel>,
+    pub aws_rules: Vec<AwsRuleApplies>,
+    pub restricted: Vec<Restricted>,
 }
 
 /// Run the decision program over `tables` and `batch`.
@@ -589,7 +636,8 @@ pub(crate) fn run(
     };
     let mut rt = Crepe::new();
     crate::input::load(&mut rt, tables, memo, batch, &oracle);
-    let (matched, denies, allowed, missing, missing_levels) =
+    // crepe returns the outputs in the order the program declares them.
+    let (matched, denies, aws_rules, restricted, allowed, missing, missing_levels) =
         rt.run_with_hasher::<crate::hash::FxBuildHasher>();
     Outputs {
         matched: matched.into_iter().collect(),
@@ -597,5 +645,7 @@ pub(crate) fn run(
         allowed: allowed.into_iter().collect(),
         missing: missing.into_iter().collect(),
         missing_levels: missing_levels.into_iter().collect(),
+        aws_rules: aws_rules.into_iter().collect(),
+        restricted: restricted.into_iter().collect(),
     }
 }

@@ -70,7 +70,10 @@ sink_of!(
     ResourceKindOf,
     ResourcePolicy,
     TrustPolicy,
+    RestrictedPublicPolicy,
     PolicyActionStatement,
+    AwsOwnedReq,
+    NoPermissionReq,
 );
 
 /// Fill `rt` with every input relation for `batch`.
@@ -84,6 +87,36 @@ pub(crate) fn load<'a>(
     rt.extend([decide::Env(OracleRef(oracle))]);
     load_tables(rt, tables);
     load_batch(rt, tables, memo, batch);
+    load_aws_rules(rt, tables, batch);
+}
+
+/// `AwsOwnedReq` and `NoPermissionReq`: the requests of customers' principals (callers with
+/// an identity side) that a rule of `facts::aws_rules` covers. The resource is judged by
+/// its ARN in the tables when the tables know it (a loaded role's ARN carries its path).
+fn load_aws_rules<'a>(rt: &mut impl Sink<'a>, t: &FactTables, batch: &[BatchRequest]) {
+    use facts::aws_rules::{rule_for, AwsRule};
+    let mut owned = Vec::new();
+    let mut free = Vec::new();
+    for (i, b) in batch.iter().enumerate() {
+        let customer = t
+            .principal(b.principal)
+            .is_some_and(|p| p.kind.has_identity_side());
+        if !customer {
+            continue;
+        }
+        let resource = b
+            .resource
+            .and_then(|x| t.resource(x))
+            .map(|x| t.symbols.name(x.arn))
+            .unwrap_or(&b.request.resource);
+        match rule_for(&b.request.action, resource) {
+            Some(AwsRule::AwsOwned(k)) => owned.push(decide::AwsOwnedReq(i as u32, b.principal, k)),
+            Some(AwsRule::NoPermissionRequired) => free.push(decide::NoPermissionReq(i as u32)),
+            None => {}
+        }
+    }
+    rt.extend(owned);
+    rt.extend(free);
 }
 
 /// The relations that come straight from the tables.
@@ -155,6 +188,11 @@ fn load_tables<'a>(rt: &mut impl Sink<'a>, t: &FactTables) {
         t.trust_policies
             .iter()
             .map(|&(x, p)| decide::TrustPolicy(x, p)),
+    );
+    rt.extend(
+        t.s3_restricted_policies
+            .iter()
+            .map(|&(x, p)| decide::RestrictedPublicPolicy(x, p)),
     );
 }
 

@@ -98,6 +98,14 @@ pub struct Decision {
     /// For `implicitDeny` with `scp` or `rcp` in [`Decision::missing`]: each level (the
     /// root, OU or account node entity) whose policies lacked an Allow, root first.
     pub missing_levels: Vec<(Layer, Sym)>,
+    /// The rule of AWS outside every policy that decided the request, if any: an
+    /// AWS-owned resource (`implicitDeny`) or an action that needs no permission
+    /// (`allowed`). See `facts::aws_rules`.
+    pub rule: Option<facts::aws_rules::AwsRule>,
+    /// Resource-policy `Allow` statements that applied but grant nothing to this caller:
+    /// S3 Block Public Access `RestrictPublicBuckets` voids a public bucket policy for callers
+    /// outside the bucket owner's account (they are not in [`Decision::matched`]).
+    pub restricted: Vec<MatchedStatement>,
 }
 
 /// The decision engine over one set of fact tables. Building it indexes the statements by
@@ -163,6 +171,8 @@ impl<'t> Engine<'t> {
             allowed,
             missing,
             missing_levels,
+            aws_rules,
+            restricted,
         } = decide::run(self.tables, memo, &self.needs_context, batch);
         let n = batch.len();
         let mut out: Vec<Decision> = (0..n)
@@ -171,7 +181,13 @@ impl<'t> Engine<'t> {
                 matched: Vec::new(),
                 missing: Vec::new(),
                 missing_levels: Vec::new(),
+                rule: None,
+                restricted: Vec::new(),
             })
+            .collect();
+        let void: std::collections::HashSet<(u32, StmtId)> = restricted
+            .into_iter()
+            .map(|decide::Restricted(r, s)| (r, s))
             .collect();
         for decide::Allowed(r) in allowed {
             if let Some(d) = out.get_mut(r as usize) {
@@ -183,14 +199,33 @@ impl<'t> Engine<'t> {
                 d.outcome = Outcome::ExplicitDeny;
             }
         }
+        // A rule of AWS is the reason only when it decided: an AWS-owned resource under an
+        // implicit deny (an explicit deny still decides first), a free action when allowed.
+        for decide::AwsRuleApplies(r, rule) in aws_rules {
+            if let Some(d) = out.get_mut(r as usize) {
+                let decided = match rule {
+                    facts::aws_rules::AwsRule::AwsOwned(_) => d.outcome == Outcome::ImplicitDeny,
+                    facts::aws_rules::AwsRule::NoPermissionRequired => {
+                        d.outcome == Outcome::Allowed
+                    }
+                };
+                if decided {
+                    d.rule = Some(rule);
+                }
+            }
+        }
         let mut by_req: HashMap<u32, Vec<MatchedStatement>> = HashMap::new();
         for decide::Matched(r, _, _, s, pol, layer, effect) in matched {
-            by_req.entry(r).or_default().push(MatchedStatement {
+            let m = MatchedStatement {
                 layer,
                 policy: pol,
                 statement: s,
                 effect,
-            });
+            };
+            match out.get_mut(r as usize) {
+                Some(d) if void.contains(&(r, s)) => d.restricted.push(m),
+                _ => by_req.entry(r).or_default().push(m),
+            }
         }
         for (r, mut v) in by_req {
             if let Some(d) = out.get_mut(r as usize) {
@@ -220,6 +255,7 @@ impl<'t> Engine<'t> {
         }
         for d in &mut out {
             d.missing.sort();
+            d.restricted.sort();
             // Root first: order each layer's levels by their depth on the path.
             let depth = |l: Layer, n: Sym| {
                 let levels = match l {

@@ -15,6 +15,9 @@
 //! * when anonymous, carries none of the identity keys (`aws:Principal*`, `aws:userid`,
 //!   `aws:username`, `kms:CallerAccount`): AWS only sets them for authenticated callers
 //!   (IAM User Guide, "AWS global condition context keys").
+//!
+//! The pinning keys and what counts as a fixed value are defined once, in `facts::public`,
+//! which the concrete S3 Block Public Access check (`RestrictPublicBuckets`) also uses.
 
 use std::time::Instant;
 
@@ -27,26 +30,9 @@ use crate::stack::Stack;
 use crate::strings::StrPred;
 use crate::SolverError;
 
-/// Keys whose fixed values keep an outsider out (lowercased).
+/// Keys whose fixed values keep an outsider out: the one list of `facts::public`.
 fn pinning(key: &str) -> bool {
-    matches!(
-        key,
-        "aws:principalorgid"
-            | "aws:principalorgpaths"
-            | "aws:principalaccount"
-            | "aws:principalarn"
-            | "aws:sourceorgid"
-            | "aws:sourceorgpaths"
-            | "aws:sourceaccount"
-            | "aws:sourceowner"
-            | "aws:sourcearn"
-            | "aws:sourcevpc"
-            | "aws:sourcevpce"
-            | "aws:userid"
-            | "kms:calleraccount"
-            | "s3:dataaccesspointarn"
-            | "s3:dataaccesspointaccount"
-    )
+    facts::public::pinning_key(key)
 }
 
 /// Keys AWS sets only for an authenticated caller: absent for an anonymous one.
@@ -64,23 +50,17 @@ fn identity(key: &str) -> bool {
         )
 }
 
-/// Whether a condition value names a fixed identity: no wildcard at all, an ARN whose
-/// account field has none (`arn:aws:iam::111122223333:role/*` names one account), or a role
-/// id with any session (S3's "fixed value of aws:userid", pattern `AROLEID:*`).
+/// Whether a condition value names a fixed identity ("The meaning of public"), decided by
+/// `facts::public::fixed_value`, the definition the concrete S3 Block Public Access check uses.
 fn fixed_value(p: &StrPred) -> bool {
-    if p.literal().is_some() {
-        return true;
-    }
     match p {
-        // A role's unique id with any session name (`AROAEXAMPLEID:*`) names one role.
-        StrPred::Cond { value, key, .. } if key == "aws:userid" => value
-            .strip_suffix(":*")
-            .is_some_and(|id| !id.is_empty() && !id.contains(['*', '?', '$', ':'])),
-        StrPred::Cond { value, key, .. } if key.ends_with("arn") => value
-            .split(':')
-            .nth(4)
-            .is_some_and(|acct| !acct.is_empty() && !acct.contains(['*', '?', '$'])),
-        _ => false,
+        StrPred::Cond {
+            op,
+            key,
+            value,
+            variables,
+        } => facts::public::fixed_value(*op, key, value, *variables),
+        StrPred::Resource { .. } => p.literal().is_some(),
     }
 }
 

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::error::IngestError;
 use super::managed;
 use super::model::{
-    Group, ManagedPolicy, Model, PolicyAttachment, Resource, Role, Source, User, Warning,
-    WarningKind,
+    Group, ManagedPolicy, Model, PolicyAttachment, Resource, Role, Source, User, VpcEndpoint,
+    Warning, WarningKind,
 };
 
 /// The model under construction.
@@ -20,6 +21,8 @@ pub(crate) struct Builder {
     pub model: Model,
     /// Per user ARN, the `GroupList` names still to resolve.
     pub pending_groups: Vec<(String, Vec<(String, Source)>)>,
+    /// Roots of `list-roots` output, matched with organizations when every file is read.
+    pub pending_roots: Vec<super::roots::PendingRoot>,
 }
 
 /// Insert `value` under `key` unless present; a duplicate becomes a warning. Returns whether
@@ -138,12 +141,56 @@ impl Builder {
         }
     }
 
-    /// Resolve references across files and return the finished model.
-    pub fn finish(mut self) -> Model {
+    /// Add a VPC endpoint; the same endpoint described again with a different VPC, owner or
+    /// policy is a duplicate warning (the first description is kept).
+    pub fn add_vpc_endpoint(&mut self, e: VpcEndpoint) {
+        if let Some(acct) = &e.account {
+            self.model.accounts.insert(acct.clone());
+        }
+        let Some(existing) = self.model.vpc_endpoints.get_mut(&e.id) else {
+            self.model.vpc_endpoints.insert(e.id.clone(), e);
+            return;
+        };
+        let mut conflict = false;
+        match (&existing.vpc_id, e.vpc_id) {
+            (None, v) => existing.vpc_id = v,
+            (Some(a), Some(b)) if *a != b => conflict = true,
+            _ => {}
+        }
+        match (&existing.account, e.account) {
+            (None, a) => existing.account = a,
+            (Some(a), Some(b)) if *a != b => conflict = true,
+            _ => {}
+        }
+        match (&existing.policy, e.policy) {
+            (None, p) => existing.policy = p,
+            (Some(a), Some(b)) if a.document != b.document => conflict = true,
+            _ => {}
+        }
+        if conflict {
+            self.model.warnings.push(Warning {
+                source: e.source,
+                kind: WarningKind::Duplicate { id: e.id },
+            });
+        }
+    }
+
+    /// Resolve references across files and return the finished model. Fails when
+    /// `list-roots` output contradicts an organization's `enabledPolicyTypes`.
+    pub fn finish(mut self) -> Result<Model, IngestError> {
         self.resolve_groups();
         self.resolve_policies();
         self.warn_unknown_resource_accounts();
-        self.model
+        super::s3_read::resolve_canonical_ids(&mut self.model);
+        super::roots::apply(
+            std::mem::take(&mut self.pending_roots),
+            &mut self.model.organizations,
+            &mut self.model.warnings,
+        )?;
+        for org in &mut self.model.organizations {
+            super::organization::finish(org, &mut self.model.warnings);
+        }
+        Ok(self.model)
     }
 
     fn resolve_groups(&mut self) {

@@ -155,8 +155,7 @@ fn caller_entries(model: &Model, c: &Caller<'_>) -> Entries {
             out.push((format!("aws:PrincipalTag/{k}"), single(v)));
         }
     }
-    let org = model.organization.as_ref();
-    if let Some(o) = org.filter(|o| o.accounts.contains_key(&c.account)) {
+    if let Some(o) = model.organization_of(&c.account) {
         out.push(("aws:PrincipalOrgID".into(), single(&o.id)));
         if let Some(p) = o.org_path(&c.account) {
             out.push(("aws:PrincipalOrgPaths".into(), ContextValue::Multi(vec![p])));
@@ -196,8 +195,7 @@ fn resource_entries(model: &Model, resource: &str) -> Entries {
         .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
     if let Some(acct) = &account {
         out.push(("aws:ResourceAccount".into(), single(acct.as_str())));
-        let org = model.organization.as_ref();
-        if let Some(o) = org.filter(|o| o.accounts.contains_key(acct)) {
+        if let Some(o) = model.organization_of(acct) {
             out.push(("aws:ResourceOrgID".into(), single(&o.id)));
             if let Some(p) = o.org_path(acct) {
                 out.push(("aws:ResourceOrgPaths".into(), ContextValue::Multi(vec![p])));
@@ -240,6 +238,7 @@ pub fn fill(model: &Model, req: &mut Request) {
     let r = resource_entries(model, &req.resource);
     apply(req, &p);
     apply(req, &r);
+    super::service_keys::fill(req);
 }
 
 /// [`fill`] for batches: the keys of every principal and resource of the model are computed
@@ -324,6 +323,7 @@ impl<'m> Filler<'m> {
                 apply(req, &e);
             }
         }
+        super::service_keys::fill(req);
     }
 
     /// The loaded role of a session ARN `arn:aws:sts::<account>:assumed-role/<name>/<session>`.

@@ -192,7 +192,7 @@ fn role(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
             let p = path.key("AssumeRolePolicyDocument");
             Some(InlinePolicy {
                 name: "AssumeRolePolicyDocument".to_string(),
-                document: ctx.policy(doc, &p)?,
+                document: ctx.resource_policy(doc, &p, &mut b.model.warnings)?,
                 source: ctx.source(&p),
             })
         }

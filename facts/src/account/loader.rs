@@ -9,7 +9,10 @@ use super::error::IngestError;
 use super::model::{Model, WarningKind};
 use super::read::FileCtx;
 use super::resources::RawOutput;
-use super::{compute, credential_report, gaad, organization, resources};
+use super::s3_read::S3Output;
+use super::{
+    compute, credential_report, gaad, organization, resources, roots, s3_read, vpc_endpoints,
+};
 use crate::error::JsonPath;
 
 /// How deep a directory tree is walked (a guard against symlink loops).
@@ -25,7 +28,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
     for p in paths {
         load_path(p, &mut b, 0, true)?;
     }
-    Ok(b.finish())
+    b.finish()
 }
 
 fn load_path(
@@ -126,10 +129,16 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
                 gaad::ingest(&ctx, o, b)
             } else if o.contains_key(organization::MARKER) {
                 organization::ingest(&ctx, o, b)
+            } else if o.contains_key(roots::MARKER) {
+                roots::ingest(&ctx, o, b)
+            } else if o.contains_key(vpc_endpoints::MARKER) {
+                vpc_endpoints::ingest_described(&ctx, o, b)
             } else if o.contains_key("resourceArn") && o.contains_key("output") {
                 resources::ingest_wrapper(&ctx, o, b)
             } else if let Some(kind) = compute::RawCompute::detect(o) {
                 compute::ingest(&ctx, o, kind, b)
+            } else if let Some(kind) = S3Output::detect(o) {
+                s3_read::ingest_file(&ctx, o, kind, b)
             } else if let Some(kind) = RawOutput::detect(o) {
                 resources::ingest_raw(&ctx, o, &JsonPath::default(), kind, None, b)
             } else if o.contains_key("Statement") {
@@ -142,7 +151,7 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
                 Err(IngestError::UnknownFormat {
                     file: ctx.file.as_ref().clone(),
                     reason: format!(
-                        "an object with members [{}] is none of GAAD, organization.json, or a resource-policy output (see docs/inputs.md)",
+                        "an object with members [{}] is none of GAAD, organization.json, list-roots or describe-vpc-endpoints output, or a resource-policy output (see docs/inputs.md)",
                         keys.join(", ")
                     ),
                 })

@@ -3,8 +3,10 @@
 //! [`load`] walks the `-i PATH` inputs (files, or directories read recursively) and detects
 //! each file's format by its content: `aws iam get-account-authorization-details` output
 //! (GAAD, possibly paginated and for several accounts), resource policies (`resources.json`
-//! or the raw outputs of the services' `get-*-policy` commands), an `organization.json`, and
-//! credential report CSVs. `docs/inputs.md` documents every format and file-name convention.
+//! or the raw outputs of the services' `get-*-policy` commands), S3 Block Public Access,
+//! bucket ACLs and Object Ownership (`s3_read`, modelled in `s3_public`), an
+//! `organization.json`, and credential report CSVs. `docs/inputs.md` documents every format
+//! and file-name convention.
 //! [`context::fill`] then adds the global condition keys AWS itself fills to a request.
 
 mod builder;
@@ -19,12 +21,22 @@ mod model;
 mod organization;
 mod read;
 mod resources;
+mod roots;
+mod s3_public;
+mod s3_read;
+pub mod service_keys;
+mod vpc_endpoints;
 
 pub use error::IngestError;
 pub use loader::load;
 pub use model::{
-    AccessKeyStatus, AccountId, Compute, ComputeRole, ComputeType, CredentialReportRow, Group,
-    InlinePolicy, InstanceProfile, ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy,
-    OrgPolicyKind, Organization, OrganizationalUnit, PolicyAttachment, PolicyOwner, Resource,
-    ResourceType, Role, RoleLastUsed, Severity, Source, Tags, User, Warning, WarningKind,
+    AccessKeyStatus, AccountId, Compute, ComputeRole, ComputeType, CredentialReportRow,
+    EnabledPolicyTypes, Group, InlinePolicy, InstanceProfile, ManagedPolicy, Model, OrgAccount,
+    OrgNode, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, PolicyAttachment,
+    PolicyOwner, PolicyTypesOrigin, Resource, ResourceType, Role, RoleLastUsed, Severity, Source,
+    Tags, User, VpcEndpoint, Warning, WarningKind,
+};
+pub use s3_public::{
+    AclGrant, AclGrantee, AclPermission, BucketAccess, BucketAcl, EffectiveBlock, ObjectOwnership,
+    PublicAccessBlock,
 };

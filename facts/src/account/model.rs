@@ -84,8 +84,13 @@ pub struct Model {
     pub policies: IndexMap<String, ManagedPolicy>,
     /// Resources (with their resource-based policy, when known) by ARN.
     pub resources: IndexMap<String, Resource>,
-    /// The AWS Organization, when an `organization.json` was loaded.
-    pub organization: Option<Organization>,
+    /// The AWS Organizations loaded (one per `organization.json`); an account belongs to the
+    /// one that lists it ([`Model::organization_of`]). A data set may span organizations.
+    pub organizations: Vec<Organization>,
+    /// VPC endpoints by id (`vpce-...`), from `resources.json` entries of type
+    /// `ec2:vpc-endpoint` and `aws ec2 describe-vpc-endpoints` output. A request whose
+    /// `aws:SourceVpce` names one is also evaluated against its endpoint policy.
+    pub vpc_endpoints: IndexMap<String, VpcEndpoint>,
     /// Rows of IAM credential reports, in input order.
     pub credential_report: Vec<CredentialReportRow>,
     /// Compute that runs with a role (Lambda functions, EC2 instances, stacks, projects...),
@@ -93,6 +98,41 @@ pub struct Model {
     pub compute: Vec<Compute>,
     /// Non-fatal problems: unresolved attachments, duplicates, unsupported elements...
     pub warnings: Vec<Warning>,
+    /// S3 Block Public Access settings of accounts (`aws s3control get-public-access-block`).
+    pub s3_account_blocks: IndexMap<AccountId, super::s3_public::PublicAccessBlock>,
+    /// S3 settings of buckets beyond their policy (Block Public Access, ACL, Object
+    /// Ownership), by bucket ARN; every bucket here is also in [`Model::resources`].
+    pub s3_buckets: IndexMap<String, super::s3_public::BucketAccess>,
+    /// S3 canonical user ids by the `aws s3api list-buckets` outputs that name them: id →
+    /// account.
+    pub s3_canonical_ids: IndexMap<String, AccountId>,
+}
+
+impl Model {
+    /// The organization that lists `account` (its management account included), if any.
+    /// The loader rejects an account listed by two organizations, so there is at most one.
+    pub fn organization_of(&self, account: &AccountId) -> Option<&Organization> {
+        self.organizations
+            .iter()
+            .find(|o| o.accounts.contains_key(account))
+    }
+}
+
+/// A VPC endpoint and its endpoint policy (Amazon VPC, "Control access to VPC endpoints
+/// using endpoint policies").
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcEndpoint {
+    /// `VpcEndpointId`, `vpce-...` (the value of `aws:SourceVpce` for requests through it).
+    pub id: String,
+    /// `VpcId`, the VPC the endpoint is in (`aws:SourceVpc`), when given.
+    pub vpc_id: Option<String>,
+    /// `OwnerId`, the account that owns the endpoint, when given.
+    pub account: Option<AccountId>,
+    /// The endpoint policy (`PolicyDocument`). `None` when the endpoint has none (a service
+    /// that does not support endpoint policies): AWS then allows full access through it.
+    pub policy: Option<InlinePolicy>,
+    /// Where the endpoint is described.
+    pub source: Source,
 }
 
 /// A reference from a principal to a managed policy (attached policy or boundary).
@@ -372,8 +412,45 @@ pub struct Organization {
     pub accounts: IndexMap<AccountId, OrgAccount>,
     /// SCPs and RCPs by policy id (`p-...`).
     pub policies: IndexMap<String, OrgPolicy>,
+    /// Which of SCPs and RCPs are enabled on the root: only those are evaluated.
+    pub enabled: EnabledPolicyTypes,
     /// Where the organization is described.
     pub source: Source,
+}
+
+/// The authorization policy types enabled on an organization's root. AWS Organizations User
+/// Guide, "Enabling a policy type" / "Disabling a policy type": policies of a type can be
+/// attached only while the type is enabled, and disabling it detaches them all, so a type
+/// that is not enabled restricts nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnabledPolicyTypes {
+    /// `SERVICE_CONTROL_POLICY` is enabled.
+    pub scp: bool,
+    /// `RESOURCE_CONTROL_POLICY` is enabled (then `RCPFullAWSAccess` is attached to the root,
+    /// every OU and every account, and cannot be detached).
+    pub rcp: bool,
+    /// Where the answer comes from.
+    pub origin: PolicyTypesOrigin,
+}
+
+impl EnabledPolicyTypes {
+    /// Whether policies of `kind` are evaluated.
+    pub fn contains(&self, kind: OrgPolicyKind) -> bool {
+        match kind {
+            OrgPolicyKind::Scp => self.scp,
+            OrgPolicyKind::Rcp => self.rcp,
+        }
+    }
+}
+
+/// Where [`EnabledPolicyTypes`] was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyTypesOrigin {
+    /// Not stated: a type is enabled when the organization document lists a policy of it.
+    Listed,
+    /// `enabledPolicyTypes` of the organization document, or the `PolicyTypes` of its root
+    /// in `aws organizations list-roots` output, at this source.
+    Given(Source),
 }
 
 /// An organizational unit.
@@ -584,6 +661,56 @@ pub enum WarningKind {
         /// The policy ARN.
         arn: String,
     },
+    /// An SCP or RCP of a type the organization has not enabled on its root: AWS does not
+    /// evaluate it (disabling a type detaches its policies).
+    PolicyTypeNotEnabled {
+        /// The policy id.
+        policy: String,
+        /// `SERVICE_CONTROL_POLICY` or `RESOURCE_CONTROL_POLICY`.
+        policy_type: &'static str,
+    },
+    /// A policy type in a transitional state (`PENDING_ENABLE`, `PENDING_DISABLE`) in
+    /// `list-roots` output, and how iamlogic reads it.
+    PendingPolicyType {
+        /// The policy type.
+        policy_type: String,
+        /// The status.
+        status: String,
+        /// Whether it is read as enabled.
+        enabled: bool,
+    },
+    /// SCPs are enabled but some nodes (root, OUs, member accounts) have no SCP attached,
+    /// which AWS does not allow ("Every root, OU, and account must have at least one SCP
+    /// attached", Organizations API Reference, `DetachPolicy`): the data is incomplete, and
+    /// such a level allows nothing.
+    NodesWithoutScp {
+        /// How many nodes lack an SCP.
+        count: usize,
+        /// The first few of them.
+        examples: Vec<String>,
+    },
+    /// A root of `list-roots` output that no loaded organization has; its policy types are
+    /// not used.
+    UnmatchedRoot {
+        /// The root id.
+        root: String,
+    },
+    /// A statement of a resource-based or trust policy without `Principal`: AWS refuses
+    /// such a policy, so the statement matches no one (`crate::aws_rules::refused`).
+    StatementWithoutPrincipal,
+    /// An S3 ACL grant to a canonical user id that no loaded bucket ACL names as its owner:
+    /// its account is unknown, so the grant reaches only a caller given as that canonical
+    /// user.
+    UnmappedCanonicalUser {
+        /// The canonical user id.
+        id: String,
+    },
+    /// An S3 ACL grant to an e-mail address (`AmazonCustomerByEmail`): the data does not say
+    /// which account it is, so it grants nothing.
+    AclEmailGrantee {
+        /// The address.
+        address: String,
+    },
 }
 
 /// How much a [`Warning`] matters.
@@ -635,9 +762,49 @@ impl fmt::Display for WarningKind {
             WarningKind::NotRegularFile => {
                 write!(f, "not a regular file (a FIFO, socket or device); skipped")
             }
+            WarningKind::StatementWithoutPrincipal => write!(
+                f,
+                "this resource-policy statement has no `Principal`; AWS refuses such a policy (IAM User Guide, \"AWS JSON policy elements: Principal\"), so it grants nothing and matches no one"
+            ),
             WarningKind::FromSnapshot { arn } => write!(
                 f,
                 "AWS-managed policy `{arn}` is not in the input; using the bundled snapshot's version"
+            ),
+            WarningKind::PolicyTypeNotEnabled { policy, policy_type } => write!(
+                f,
+                "policy `{policy}` is a {policy_type}, a type the organization has not enabled on its root: it is not evaluated"
+            ),
+            WarningKind::PendingPolicyType {
+                policy_type,
+                status,
+                enabled,
+            } => write!(
+                f,
+                "policy type {policy_type} is {status}: read as {} (its policies {})",
+                if *enabled { "enabled" } else { "not enabled" },
+                if *enabled {
+                    "stay attached until disabling completes"
+                } else {
+                    "cannot be attached until enabling completes"
+                }
+            ),
+            WarningKind::NodesWithoutScp { count, examples } => write!(
+                f,
+                "SCPs are enabled but {count} node(s) have no SCP attached ({}{}); AWS requires at least one on every root, OU and account, so the data looks incomplete: such a level allows nothing",
+                examples.join(", "),
+                if *count > examples.len() { ", ..." } else { "" }
+            ),
+            WarningKind::UnmatchedRoot { root } => write!(
+                f,
+                "root `{root}` belongs to no loaded organization (organization.json); its policy types are not used"
+            ),
+            WarningKind::UnmappedCanonicalUser { id } => write!(
+                f,
+                "ACL grant to canonical user `{id}`: no loaded bucket ACL has this owner id, so its account is unknown; the grant reaches only a caller given as that canonical user"
+            ),
+            WarningKind::AclEmailGrantee { address } => write!(
+                f,
+                "ACL grant to e-mail address `{address}`: the data does not say which account it is; it grants nothing"
             ),
         }
     }

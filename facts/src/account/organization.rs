@@ -1,5 +1,8 @@
 //! `organization.json` (documented in `docs/inputs.md`): the organization id, management
-//! account, root, OU tree, accounts, and SCPs/RCPs with their attachment targets.
+//! account, root, OU tree, accounts, SCPs/RCPs with their attachment targets, and the policy
+//! types enabled on the root. Several organizations may be loaded in one run (a data set
+//! spanning organizations); each account belongs to the one that lists it, and an account
+//! listed by two is an error naming both files.
 //!
 //! ```json
 //! {
@@ -19,38 +22,48 @@ use serde_json::Value;
 use super::builder::Builder;
 use super::error::IngestError;
 use super::model::{
-    AccountId, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit,
+    AccountId, EnabledPolicyTypes, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization,
+    OrganizationalUnit, PolicyTypesOrigin, Warning, WarningKind,
 };
 use super::read::{FileCtx, Object};
+use super::roots;
 use crate::error::JsonPath;
 
 /// The member that marks an organization document.
 pub(crate) const MARKER: &str = "organizationId";
 
-const TOP_KEYS: [&str; 6] = [
+const TOP_KEYS: [&str; 7] = [
     "organizationId",
     "managementAccountId",
     "rootId",
     "organizationalUnits",
     "accounts",
     "policies",
+    "enabledPolicyTypes",
 ];
 
-/// Read an organization document into `b` (one organization per model).
+/// The id and name AWS gives the RCP it attaches everywhere when RCPs are enabled.
+const RCP_FULL_ACCESS_ID: &str = "p-RCPFullAWSAccess";
+const RCP_FULL_ACCESS_NAME: &str = "RCPFullAWSAccess";
+
+/// Read an organization document into `b`, next to the organizations already loaded.
 pub(crate) fn ingest(ctx: &FileCtx, o: &Object, b: &mut Builder) -> Result<(), IngestError> {
     let top = JsonPath::default();
     ctx.check_keys(o, &top, &TOP_KEYS, &mut b.model.warnings);
-    if b.model.organization.is_some() {
-        return Err(ctx.invalid(
-            &top,
-            "a second organization document; iamlogic models one organization per run",
-        ));
-    }
     let id = ctx.req_str(o, "organizationId", &top)?.to_string();
     if !id.starts_with("o-") {
         return Err(ctx.invalid(
             &top.key("organizationId"),
             format!("an organization id starts with `o-`, found `{id}`"),
+        ));
+    }
+    if let Some(other) = b.model.organizations.iter().find(|x| x.id == id) {
+        return Err(ctx.invalid(
+            &top.key("organizationId"),
+            format!(
+                "organization `{id}` is already described in {}",
+                other.source.file.display()
+            ),
         ));
     }
     let mgmt_text = ctx.req_str(o, "managementAccountId", &top)?;
@@ -60,6 +73,16 @@ pub(crate) fn ingest(ctx: &FileCtx, o: &Object, b: &mut Builder) -> Result<(), I
         return Err(ctx.invalid(
             &top.key("rootId"),
             format!("a root id starts with `r-`, found `{root}`"),
+        ));
+    }
+    if let Some(other) = b.model.organizations.iter().find(|x| x.root == root) {
+        return Err(ctx.invalid(
+            &top.key("rootId"),
+            format!(
+                "root `{root}` is also the root of organization `{}` in {}; AWS ids are unique",
+                other.id,
+                other.source.file.display()
+            ),
         ));
     }
 
@@ -84,6 +107,21 @@ pub(crate) fn ingest(ctx: &FileCtx, o: &Object, b: &mut Builder) -> Result<(), I
         };
         if units.insert(uid.clone(), unit).is_some() {
             return Err(ctx.invalid(&p.key("id"), format!("OU `{uid}` is listed twice")));
+        }
+        if let Some(other) = b
+            .model
+            .organizations
+            .iter()
+            .find(|x| x.units.contains_key(&uid))
+        {
+            return Err(ctx.invalid(
+                &p.key("id"),
+                format!(
+                    "OU `{uid}` is also in organization `{}` in {}; AWS ids are unique",
+                    other.id,
+                    other.source.file.display()
+                ),
+            ));
         }
     }
     for (uid, parent, p) in raw_parents {
@@ -110,7 +148,9 @@ pub(crate) fn ingest(ctx: &FileCtx, o: &Object, b: &mut Builder) -> Result<(), I
         if accounts.insert(aid.clone(), acct).is_some() {
             return Err(ctx.invalid(&p.key("id"), format!("account `{aid}` is listed twice")));
         }
+        check_not_elsewhere(ctx, b, &aid, &p.key("id"))?;
     }
+    check_not_elsewhere(ctx, b, &management_account, &top.key("managementAccountId"))?;
     // The management account is a member of its organization, directly under the root
     // unless the document places it elsewhere.
     accounts
@@ -178,21 +218,177 @@ pub(crate) fn ingest(ctx: &FileCtx, o: &Object, b: &mut Builder) -> Result<(), I
         }
     }
 
+    let enabled = match o.get("enabledPolicyTypes") {
+        None | Some(Value::Null) => EnabledPolicyTypes {
+            scp: policies.values().any(|p| p.kind == OrgPolicyKind::Scp),
+            rcp: policies.values().any(|p| p.kind == OrgPolicyKind::Rcp),
+            origin: PolicyTypesOrigin::Listed,
+        },
+        Some(_) => {
+            let at = top.key("enabledPolicyTypes");
+            let items = ctx.opt_array(o, "enabledPolicyTypes", &top)?;
+            let (scp, rcp) = roots::read_types(ctx, items, &at, &mut b.model.warnings)?;
+            EnabledPolicyTypes {
+                scp,
+                rcp,
+                origin: PolicyTypesOrigin::Given(ctx.source(&at)),
+            }
+        }
+    };
+
     for a in accounts.keys() {
         b.model.accounts.insert(a.clone());
     }
-    b.model.organization = Some(Organization {
+    b.model.organizations.push(Organization {
         id,
         management_account,
         root,
         units,
         accounts,
         policies,
+        enabled,
         source: ctx.source(&top),
     });
     Ok(())
 }
 
+/// An account belongs to one organization: `account` must not be listed (nor be the
+/// management account) of an organization read from another file.
+fn check_not_elsewhere(
+    ctx: &FileCtx,
+    b: &Builder,
+    account: &AccountId,
+    path: &JsonPath,
+) -> Result<(), IngestError> {
+    match b.model.organization_of(account) {
+        Some(other) => Err(ctx.invalid(
+            path,
+            format!(
+                "account `{account}` is also listed by organization `{}` in {}; an account belongs to one organization",
+                other.id,
+                other.source.file.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Complete an organization once every input is read (its enabled policy types may come
+/// from `list-roots` output in another file):
+/// - policies of a type that is not enabled are not evaluated: each is a warning (AWS
+///   Organizations User Guide, "Disabling a policy type": disabling detaches them all);
+/// - when RCPs are enabled, `RCPFullAWSAccess` is attached to the root, every OU and every
+///   account ("RCP evaluation": it is attached automatically when RCPs are enabled and
+///   cannot be detached). A listed `RCPFullAWSAccess` (id `p-RCPFullAWSAccess` or that name)
+///   gets every node as a target; otherwise AWS's document is added under that id.
+pub(crate) fn finish(org: &mut Organization, warnings: &mut Vec<Warning>) {
+    for p in org.policies.values() {
+        if !org.enabled.contains(p.kind) {
+            warnings.push(Warning {
+                source: p.source.clone(),
+                kind: WarningKind::PolicyTypeNotEnabled {
+                    policy: p.id.clone(),
+                    policy_type: match p.kind {
+                        OrgPolicyKind::Scp => "SERVICE_CONTROL_POLICY",
+                        OrgPolicyKind::Rcp => "RESOURCE_CONTROL_POLICY",
+                    },
+                },
+            });
+        }
+    }
+    if org.enabled.scp {
+        warn_nodes_without_scp(org, warnings);
+    }
+    if !org.enabled.rcp {
+        return;
+    }
+    let every_node: Vec<OrgNode> = std::iter::once(OrgNode::Root(org.root.clone()))
+        .chain(org.units.keys().map(|u| OrgNode::Unit(u.clone())))
+        .chain(org.accounts.keys().map(|a| OrgNode::Account(a.clone())))
+        .collect();
+    let listed = org.policies.values_mut().find(|p| {
+        p.kind == OrgPolicyKind::Rcp
+            && (p.id == RCP_FULL_ACCESS_ID || p.name == RCP_FULL_ACCESS_NAME)
+    });
+    match listed {
+        Some(p) => {
+            for n in every_node {
+                if !p.targets.contains(&n) {
+                    p.targets.push(n);
+                }
+            }
+        }
+        None => {
+            org.policies.insert(
+                RCP_FULL_ACCESS_ID.to_string(),
+                OrgPolicy {
+                    id: RCP_FULL_ACCESS_ID.to_string(),
+                    name: RCP_FULL_ACCESS_NAME.to_string(),
+                    kind: OrgPolicyKind::Rcp,
+                    document: rcp_full_access(),
+                    targets: every_node,
+                    source: org.source.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// "Every root, OU, and account must have at least one SCP attached" (Organizations API
+/// Reference, `DetachPolicy`): nodes without one mean the data is incomplete. The management
+/// account is left out (SCPs do not affect it). One warning per organization.
+fn warn_nodes_without_scp(org: &Organization, warnings: &mut Vec<Warning>) {
+    let has_scp = |n: &OrgNode| org.policies_at(n, OrgPolicyKind::Scp).next().is_some();
+    let missing: Vec<String> = std::iter::once(OrgNode::Root(org.root.clone()))
+        .chain(org.units.keys().map(|u| OrgNode::Unit(u.clone())))
+        .chain(
+            org.accounts
+                .keys()
+                .filter(|a| **a != org.management_account)
+                .map(|a| OrgNode::Account(a.clone())),
+        )
+        .filter(|n| !has_scp(n))
+        .map(|n| match n {
+            OrgNode::Root(id) | OrgNode::Unit(id) => id,
+            OrgNode::Account(a) => a.0,
+        })
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(Warning {
+            source: org.source.clone(),
+            kind: WarningKind::NodesWithoutScp {
+                count: missing.len(),
+                examples: missing.into_iter().take(5).collect(),
+            },
+        });
+    }
+}
+
+/// The document of AWS's `RCPFullAWSAccess` ("RCP evaluation": allows every principal and
+/// action to pass RCP evaluation; it grants nothing):
+/// `{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}`.
+fn rcp_full_access() -> crate::policy::Policy {
+    use crate::policy::{
+        ActionClause, ActionPattern, Effect, Policy, PolicyVersion, PrincipalClause, Principals,
+        ResourceClause, ResourcePattern, Statement,
+    };
+    Policy {
+        version: PolicyVersion::V2012_10_17,
+        version_given: true,
+        id: None,
+        statements: vec![Statement {
+            index: 0,
+            sid: None,
+            effect: Effect::Allow,
+            action: ActionClause::Action(vec![ActionPattern("*".to_string())]),
+            resource: Some(ResourceClause::Resource(vec![ResourcePattern(
+                "*".to_string(),
+            )])),
+            principal: Some(PrincipalClause::Principal(Principals::Any)),
+            conditions: Vec::new(),
+        }],
+    }
+}
 /// A root id, OU id or account id, resolved against the tree read so far.
 fn parent_node(
     ctx: &FileCtx,

@@ -197,6 +197,25 @@ impl FileCtx {
             .ok_or_else(|| self.invalid(path, format!("`{text}` is not a 12-digit account id")))
     }
 
+    /// A resource-based policy (or trust policy) at `path`, as [`Self::policy`] reads it,
+    /// with each statement that lacks `Principal` reported in `warnings` and made to match
+    /// no one (`crate::aws_rules::refused`): AWS would have refused it.
+    pub fn resource_policy(
+        &self,
+        v: &Value,
+        path: &JsonPath,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Policy, IngestError> {
+        let p = self.policy(v, path)?;
+        for i in crate::aws_rules::refused::statements_without_principal(&p) {
+            warnings.push(self.warning(
+                &path.key("Statement").index(i),
+                WarningKind::StatementWithoutPrincipal,
+            ));
+        }
+        Ok(crate::aws_rules::refused::as_resource_policy(p))
+    }
+
     /// A policy document at `path`: a JSON object, a JSON string holding the document, or a
     /// URL-encoded JSON string (as the IAM API returns documents).
     pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Policy, IngestError> {

@@ -47,7 +47,17 @@ impl RawOutput {
     }
 }
 
-const RESOURCE_KEYS: [&str; 6] = ["arn", "account", "type", "tags", "policy", "role"];
+const RESOURCE_KEYS: [&str; 9] = [
+    "arn",
+    "account",
+    "type",
+    "tags",
+    "policy",
+    "role",
+    super::s3_read::ENTRY_KEYS[0],
+    super::s3_read::ENTRY_KEYS[1],
+    super::s3_read::ENTRY_KEYS[2],
+];
 
 /// `resources.json`: an array of `{arn, account?, type?, tags?, policy?, role?}` (`role`:
 /// the role a compute resource runs with).
@@ -59,6 +69,10 @@ pub(crate) fn ingest_list(
     for (i, v) in items.iter().enumerate() {
         let path = JsonPath::default().index(i);
         let o = ctx.object(v, &path)?;
+        if super::vpc_endpoints::is_entry(o) {
+            super::vpc_endpoints::ingest_entry(ctx, o, &path, b)?;
+            continue;
+        }
         ctx.check_keys(o, &path, &RESOURCE_KEYS, &mut b.model.warnings);
         let arn = ctx.req_str(o, "arn", &path)?;
         let parsed = ctx.arn(arn, &path.key("arn"))?;
@@ -83,7 +97,7 @@ pub(crate) fn ingest_list(
                 let p = path.key("policy");
                 Some(InlinePolicy {
                     name: "policy".to_string(),
-                    document: ctx.policy(doc, &p)?,
+                    document: ctx.resource_policy(doc, &p, &mut b.model.warnings)?,
                     source: ctx.source(&p),
                 })
             }
@@ -100,6 +114,7 @@ pub(crate) fn ingest_list(
                 &path,
             )?;
         }
+        let is_bucket = resource_type == ResourceType::S3Bucket;
         b.add_resource(Resource {
             arn: arn.to_string(),
             account,
@@ -108,6 +123,7 @@ pub(crate) fn ingest_list(
             policy,
             source: ctx.source(&path),
         });
+        super::s3_read::ingest_entry(ctx, o, &path, arn, is_bucket, b)?;
     }
     Ok(())
 }
@@ -189,7 +205,7 @@ pub(crate) fn ingest_raw(
         None | Some(Value::Null) => None,
         Some(d) => Some(InlinePolicy {
             name: "policy".to_string(),
-            document: ctx.policy(d, &doc_key)?,
+            document: ctx.resource_policy(d, &doc_key, &mut b.model.warnings)?,
             source: ctx.source(&doc_key),
         }),
     };

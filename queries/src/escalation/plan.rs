@@ -581,7 +581,7 @@ pub(crate) fn probe_actions(model: &Model) -> Vec<String> {
     for p in model.policies.values() {
         take(&p.document);
     }
-    if let Some(org) = &model.organization {
+    for org in model.organizations.iter() {
         for p in org.policies.values() {
             take(&p.document);
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use facts::account::{Model, Warning};
 use facts::request::{Context, ContextValue, Request};
-use facts::tables::{FactTables, PrincipalKind, Sym, TablesBuilder};
+use facts::tables::{FactTables, PolicyId, PrincipalKind, Sym, TablesBuilder};
 use rules::{BatchRequest, Engine};
 use serde_json::Value;
 
@@ -90,6 +90,16 @@ pub fn read_requests(path: &Path) -> Result<Vec<RequestSpec>, SimulateError> {
     Ok(out)
 }
 
+/// Policies added to the loaded data for one run.
+#[derive(Debug, Clone, Default)]
+pub struct ExtraPolicies {
+    /// `(holder ARN, policy name, policy)`: identity-based policies of a user, group or role.
+    pub identity: Vec<(String, String, Arc<facts::policy::Policy>)>,
+    /// `(resource ARN, policy name, policy)`: resource-based policies (a role's trust policy
+    /// for a role ARN).
+    pub resource: Vec<(String, String, Arc<facts::policy::Policy>)>,
+}
+
 /// Loaded accounts compiled to fact tables, ready to decide requests.
 #[derive(Debug)]
 pub struct AccountSimulator {
@@ -132,8 +142,41 @@ impl AccountSimulator {
         specs: &[RequestSpec],
         origin: &Path,
     ) -> Result<Vec<SimulationResult>, SimulateError> {
+        self.simulate_with(specs, origin, &ExtraPolicies::default())
+    }
+
+    /// [`Self::simulate`] with policies added to the loaded data for this run only (AWS's
+    /// `SimulatePrincipalPolicy` `PolicyInputList` and `ResourcePolicy`).
+    pub fn simulate_with(
+        &self,
+        specs: &[RequestSpec],
+        origin: &Path,
+        extra: &ExtraPolicies,
+    ) -> Result<Vec<SimulationResult>, SimulateError> {
         // Callers the data does not describe are added first: the tables are then fixed.
         let mut b = TablesBuilder::from_tables(self.tables.clone());
+        for (holder, name, pol) in &extra.identity {
+            let id = b.policy(name, Arc::clone(pol));
+            b.attach_identity(holder, id);
+        }
+        for (arn, name, pol) in &extra.resource {
+            let x = match self.tables.resource_for(arn) {
+                Some(row) => row.id,
+                None => {
+                    let acct = facts::arn::Arn::parse(arn)
+                        .map(|a| a.account)
+                        .filter(|a| a.len() == 12)
+                        .map(|a| b.account(&a));
+                    b.resource(arn, arn, acct, crate::scenario::resource_kind(arn))
+                }
+            };
+            let id = b.policy(name, Arc::clone(pol));
+            if crate::scenario::resource_kind(arn) == facts::tables::ResourceKind::IamRole {
+                b.attach_trust_policy(x, id);
+            } else {
+                b.attach_resource_policy(x, id);
+            }
+        }
         let mut principals = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
             check_request(
@@ -161,8 +204,10 @@ impl AccountSimulator {
         }
         let tables = b.finish();
         let engine = Engine::new(&tables);
-        // The keys AWS fills depend only on caller and resource: fill once per pair.
-        let mut filled: HashMap<(&str, &str, Option<&str>), Arc<Context>> = HashMap::new();
+        // The keys AWS fills depend only on caller, resource and the action's service (its
+        // service keys, `facts::account::service_keys`): fill once per combination.
+        type FillKey<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
+        let mut filled: HashMap<FillKey<'_>, Arc<Context>> = HashMap::new();
         // Per distinct caller and resource: the matcher's principal, the resource entity and
         // its owning account.
         let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
@@ -211,6 +256,7 @@ impl AccountSimulator {
                     spec.principal.as_str(),
                     spec.resource.as_str(),
                     spec.resource_account.as_deref(),
+                    spec.action.split(':').next().unwrap_or(""),
                 );
                 let base = filled.entry(key).or_insert_with(|| {
                     let mut r = Request {
@@ -226,25 +272,149 @@ impl AccountSimulator {
                     facts::account::context::fill(&self.model, &mut r);
                     Arc::new(r.context)
                 });
+                let (vpc_endpoint_policy, context) = self.through_endpoint(&tables, spec);
                 batch.push(BatchRequest {
                     principal: p,
                     resource: known,
                     resource_account,
                     resource_account_id,
-                    vpc_endpoint_policy: None,
+                    vpc_endpoint_policy,
                     // What the request gives wins over what AWS would fill.
                     shared_context: Some(Arc::clone(base)),
                     request: Request {
                         principal,
                         action: spec.action.clone(),
                         resource: spec.resource.clone(),
-                        context: spec.context.clone(),
+                        context,
                     },
                 });
             }
             out.extend(engine.decide(&batch).iter().map(|d| result_of(&tables, d)));
         }
         Ok(out)
+    }
+
+    /// The endpoint policy a request goes through, and its context: a request whose
+    /// `aws:SourceVpce` names a VPC endpoint of the data is also evaluated against that
+    /// endpoint's policy (Amazon VPC, "Control access to VPC endpoints using endpoint
+    /// policies"), and gets the endpoint's VPC as `aws:SourceVpc` unless it gives one
+    /// ("AWS global condition context keys": AWS fills `aws:SourceVpc` for requests through
+    /// an endpoint). An endpoint the data does not describe, or one without a policy (its
+    /// service supports none: full access), adds no layer.
+    fn through_endpoint(
+        &self,
+        tables: &FactTables,
+        spec: &RequestSpec,
+    ) -> (Option<PolicyId>, Context) {
+        let mut context = spec.context.clone();
+        // Context keys are stored lowercased: a lowercase key is looked up without allocating.
+        let id = match spec.context.get("aws:sourcevpce") {
+            Some(ContextValue::Single(v)) => v.as_str(),
+            Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].as_str(),
+            _ => return (None, context),
+        };
+        if let Some(vpc) = self
+            .model
+            .vpc_endpoints
+            .get(id)
+            .and_then(|e| e.vpc_id.as_ref())
+        {
+            context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
+        }
+        (tables.vpc_endpoint_policy(id), context)
+    }
+
+    /// AWS's `MissingContextValues` for `spec`: the condition keys that the policies in
+    /// force for its caller and resource (identity policies of the caller, its groups or its
+    /// session's role, boundaries, SCPs of its account, the resource's policy, and `extra`)
+    /// read for its action and resource, but that its context — with the keys AWS fills
+    /// from the data — lacks.
+    pub fn missing_context_values(&self, spec: &RequestSpec, extra: &ExtraPolicies) -> Vec<String> {
+        let t = &self.tables;
+        let caller = classify(&spec.principal);
+        let mut request = Request {
+            principal: caller
+                .as_ref()
+                .map(|c| c.principal.clone())
+                .unwrap_or(facts::request::RequestPrincipal::Anonymous),
+            action: spec.action.clone(),
+            resource: spec.resource.clone(),
+            context: spec.context.clone(),
+        };
+        let known = t.resource_for(&spec.resource);
+        let owner = spec.resource_account.clone().or_else(|| {
+            known
+                .and_then(|x| x.account)
+                .and_then(|a| t.account_id_of(a))
+                .map(str::to_string)
+        });
+        if let Some(a) = owner {
+            request
+                .context
+                .insert_default("aws:ResourceAccount", ContextValue::Single(a));
+        }
+        facts::account::context::fill(&self.model, &mut request);
+        // The holders of the caller's identity policies and boundary.
+        let mut holders: Vec<Sym> = Vec::new();
+        let entity = match &caller {
+            Some(c) if c.kind == PrincipalKind::Root => c.arn.clone(),
+            _ => spec.principal.clone(),
+        };
+        let me = t.principal_by_arn(&entity);
+        if let Some(p) = me {
+            holders.push(p.id);
+            holders.extend(t.member_of.iter().filter(|m| m.0 == p.id).map(|m| m.1));
+            holders.extend(t.role_of_session(p.id));
+        }
+        if let Some(c) = caller.as_ref().filter(|c| c.kind == PrincipalKind::Session) {
+            let role = t.principals.iter().find(|p| {
+                p.kind == PrincipalKind::Role
+                    && t.symbols.name(p.arn).rsplit('/').next() == c.role_name.as_deref()
+                    && p.account.and_then(|a| t.account_id_of(a)) == c.account.as_deref()
+            });
+            holders.extend(role.map(|r| r.id));
+        }
+        let mut ids: Vec<facts::tables::PolicyId> = Vec::new();
+        for (h, pol) in t.identity_policies.iter().chain(&t.boundaries) {
+            if holders.contains(h) {
+                ids.push(*pol);
+            }
+        }
+        let account = caller
+            .as_ref()
+            .and_then(|c| c.account.as_deref())
+            .and_then(|a| t.account_entity(a));
+        for level in t.scp_levels.iter().filter(|l| Some(l.account) == account) {
+            ids.extend(
+                t.scp_attachments
+                    .iter()
+                    .filter(|(n, _)| *n == level.node)
+                    .map(|(_, p)| *p),
+            );
+        }
+        if let Some(x) = known {
+            for (r, pol) in t.resource_policies.iter().chain(&t.trust_policies) {
+                if *r == x.id {
+                    ids.push(*pol);
+                }
+            }
+        }
+        let docs = ids
+            .iter()
+            .filter_map(|&i| t.policies.get(i as usize))
+            .map(|row| row.document.as_ref());
+        let extras = extra
+            .identity
+            .iter()
+            .filter(|(h, _, _)| *h == spec.principal)
+            .chain(
+                extra
+                    .resource
+                    .iter()
+                    .filter(|(r, _, _)| *r == spec.resource),
+            )
+            .map(|(_, _, p)| p.as_ref());
+        super::aws_format::missing_context_values(docs.chain(extras), &request)
     }
 
     /// Role chains: every `(from, to)` such that principal `from` (a user or role of the
@@ -340,6 +510,30 @@ impl AccountSimulator {
             out.push(format!(
                 "principal `{text}` {why} (account {acct} is): it has no identity-based policies here"
             ));
+        }
+        out
+    }
+
+    /// Warnings for the `aws:SourceVpce` values of `specs` that name no loaded VPC endpoint
+    /// while the data describes some: such a request is decided without an endpoint policy.
+    /// One warning per distinct endpoint, in input order; none when the data has no endpoint.
+    pub fn unknown_endpoints(&self, specs: &[RequestSpec]) -> Vec<String> {
+        if self.model.vpc_endpoints.is_empty() {
+            return Vec::new();
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for spec in specs {
+            let Some(v) = spec.context.get("aws:sourcevpce") else {
+                continue;
+            };
+            for id in v.values() {
+                if !self.model.vpc_endpoints.contains_key(id) && seen.insert(id.to_string()) {
+                    out.push(format!(
+                        "aws:SourceVpce `{id}` names no loaded VPC endpoint: requests through it are decided without an endpoint policy"
+                    ));
+                }
+            }
         }
         out
     }

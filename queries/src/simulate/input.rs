@@ -315,6 +315,109 @@ pub fn check_request_flags(
     })
 }
 
+/// AWS's `ContextEntries` list (the simulator's `--cli-input-json` shape, also accepted as a
+/// scenario's `context`): `[{"ContextKeyName", "ContextKeyValues": [...], "ContextKeyType"}]`.
+/// `ContextKeyType` is one of AWS's types (`string`, `stringList`, `numeric`, `numericList`,
+/// `boolean`, `booleanList`, `ip`, `ipList`, `binary`, `binaryList`, `date`, `dateList`);
+/// without it, the catalogue's type of the key applies. A `...List` type makes the key
+/// multivalued; several values under a scalar type are an error, as is a value of the wrong
+/// type or an unknown field. Errors name `path[i].Field`.
+pub(crate) fn context_entries(
+    items: &[serde_json::Value],
+    file: &Path,
+    path: &str,
+) -> Result<Context, SimulateError> {
+    use serde_json::Value;
+    let invalid = |at: String, reason: String| SimulateError::Invalid {
+        file: file.to_path_buf(),
+        path: at,
+        reason,
+    };
+    const FIELDS: [&str; 3] = ["ContextKeyName", "ContextKeyValues", "ContextKeyType"];
+    let mut ctx = Context::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let Value::Object(o) = item else {
+            return Err(invalid(
+                at,
+                "expected {\"ContextKeyName\", \"ContextKeyValues\", \"ContextKeyType\"}".into(),
+            ));
+        };
+        if let Some(k) = o.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(invalid(
+                format!("{at}.{k}"),
+                format!(
+                    "unknown field `{k}` (expected one of {})",
+                    FIELDS.join(", ")
+                ),
+            ));
+        }
+        let key = match o.get("ContextKeyName") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => {
+                return Err(invalid(
+                    format!("{at}.ContextKeyName"),
+                    "missing or empty: the condition key name".into(),
+                ))
+            }
+        };
+        let values: Vec<String> = match o.get("ContextKeyValues") {
+            Some(Value::Array(vs)) => vs
+                .iter()
+                .enumerate()
+                .map(|(j, v)| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    _ => Err(invalid(
+                        format!("{at}.ContextKeyValues[{j}]"),
+                        "expected a string".into(),
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => {
+                return Err(invalid(
+                    format!("{at}.ContextKeyValues"),
+                    "missing: an array of strings".into(),
+                ))
+            }
+        };
+        let typed = match o.get("ContextKeyType") {
+            None | Some(Value::Null) => catalogue_type(&key),
+            Some(Value::String(t)) => Some(named_type(t).ok_or_else(|| {
+                invalid(
+                    format!("{at}.ContextKeyType"),
+                    format!("unknown type `{t}` (expected string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date or dateList)"),
+                )
+            })?),
+            Some(_) => {
+                return Err(invalid(
+                    format!("{at}.ContextKeyType"),
+                    "expected a string".into(),
+                ))
+            }
+        };
+        let list = typed.is_some_and(|(_, l)| l);
+        let value = match (list, values.as_slice()) {
+            (false, [one]) => ContextValue::Single(one.clone()),
+            (false, _) => {
+                return Err(invalid(
+                    format!("{at}.ContextKeyValues"),
+                    format!(
+                        "{} values for a single-valued key: give exactly one, or a `...List` ContextKeyType",
+                        values.len()
+                    ),
+                ))
+            }
+            (true, _) => ContextValue::Multi(values),
+        };
+        if let Some((t, _)) = typed {
+            check_values(&key, t, &value)
+                .map_err(|r| invalid(format!("{at}.ContextKeyValues"), r))?;
+        }
+        ctx.insert(&key, value);
+    }
+    Ok(ctx)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,15 +6,17 @@
 //! command line renders them as text or JSON.
 
 mod account;
+pub mod aws_format;
 mod error;
 pub(crate) mod input;
+pub mod positions;
 pub(crate) mod principal;
 
 use facts::policy::Effect;
 use facts::tables::{FactTables, Layer};
 use rules::Decision;
 
-pub use account::{read_requests, AccountSimulator, RequestSpec};
+pub use account::{read_requests, AccountSimulator, ExtraPolicies, RequestSpec};
 pub use error::SimulateError;
 pub use input::{check_request_flags, parse_context_flags};
 pub use rules::Outcome;
@@ -49,6 +51,37 @@ pub struct SimulationResult {
     /// (omitted from JSON when empty).
     #[serde(rename = "missingLevels", skip_serializing_if = "Vec::is_empty")]
     pub missing_levels: Vec<MissingLevelOut>,
+    /// Bucket-policy `Allow` statements that applied but grant nothing to this caller
+    /// because S3 Block Public Access `RestrictPublicBuckets` applies to the public policy
+    /// (see [`rules::Decision::restricted`]; omitted from JSON when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restricted: Vec<MatchedOut>,
+    /// The rule of AWS outside every policy that decided the request (omitted from JSON
+    /// when none did): an AWS-owned resource, or an action that needs no permission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleOut>,
+}
+
+/// A rule of AWS outside every policy (`facts::aws_rules`), as printed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleOut {
+    /// A stable code: `aws-managed-policy`, `service-linked-role`, `identity-center-role`,
+    /// `aws-managed-kms-alias`, `no-permission-required`.
+    pub code: &'static str,
+    /// What AWS does.
+    pub reason: &'static str,
+    /// The AWS documentation page it comes from.
+    pub source: &'static str,
+}
+
+impl From<facts::aws_rules::AwsRule> for RuleOut {
+    fn from(r: facts::aws_rules::AwsRule) -> RuleOut {
+        RuleOut {
+            code: r.code(),
+            reason: r.reason(),
+            source: r.source(),
+        }
+    }
 }
 
 /// An SCP or RCP level (organization root, OU or account) without an applicable Allow.
@@ -76,31 +109,32 @@ fn level_name(name: &str) -> String {
 
 /// Turn an engine decision into a result with names from `tables`.
 pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
-    let matched = d
-        .matched
-        .iter()
-        .map(|m| {
-            let name = tables
-                .policies
-                .get(m.policy as usize)
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
-            let (index, sid) = tables
-                .statement(m.statement)
-                .map(|(_, st)| (st.index, st.sid.clone()))
-                .unwrap_or((0, None));
-            MatchedOut {
-                policy: name,
-                layer: m.layer,
-                statement: index,
-                sid,
-                effect: m.effect,
-            }
-        })
-        .collect();
+    let named = |list: &[rules::MatchedStatement]| -> Vec<MatchedOut> {
+        list.iter()
+            .map(|m| {
+                let name = tables
+                    .policies
+                    .get(m.policy as usize)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                let (index, sid) = tables
+                    .statement(m.statement)
+                    .map(|(_, st)| (st.index, st.sid.clone()))
+                    .unwrap_or((0, None));
+                MatchedOut {
+                    policy: name,
+                    layer: m.layer,
+                    statement: index,
+                    sid,
+                    effect: m.effect,
+                }
+            })
+            .collect()
+    };
     SimulationResult {
         decision: d.outcome,
-        matched,
+        matched: named(&d.matched),
+        restricted: named(&d.restricted),
         missing: d.missing.clone(),
         missing_levels: d
             .missing_levels
@@ -110,5 +144,6 @@ pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
                 level: level_name(tables.symbols.name(node)),
             })
             .collect(),
+        rule: d.rule.map(RuleOut::from),
     }
 }

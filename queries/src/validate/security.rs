@@ -151,6 +151,26 @@ fn check_principal_element(
                     .to_string(),
             ));
         }
+        // "AWS JSON policy elements: NotPrincipal": "Using it with \"Effect\":\"Allow\" is
+        // not supported"; "You cannot use the NotPrincipal element ... in an IAM role trust
+        // policy." AWS refuses such a trust policy.
+        Some(PrincipalClause::NotPrincipal(_)) if kind == PolicyKind::Trust => {
+            let why = if stmt.effect == Effect::Allow {
+                "`Allow` with `NotPrincipal` is not supported, and "
+            } else {
+                ""
+            };
+            out.push(Finding::new(
+                Severity::Error,
+                Code::UnsupportedForKind,
+                shape.element(stmt.index, "NotPrincipal"),
+                format!(
+                    "{why}`NotPrincipal` cannot be used in a role trust policy: AWS refuses the \
+                     policy; name the principals in `Principal` (or use `aws:PrincipalArn` \
+                     conditions)"
+                ),
+            ));
+        }
         Some(clause)
             if kind == PolicyKind::Rcp
                 && !matches!(clause, PrincipalClause::Principal(Principals::Any)) =>

@@ -1,0 +1,129 @@
+//! Service-specific condition keys that the service fills itself on every request, from the
+//! caller or the resource, so that account data knows their value. Each is derived from the
+//! global key with the same meaning (already filled by [`super::context`]); a key the
+//! request gives is never overridden. `docs/context-keys.md` lists the catalogue's other
+//! service keys that stay absent, and why.
+//!
+//! | key | actions | value | source |
+//! |---|---|---|---|
+//! | `kms:CallerAccount` | every `kms:` action | the caller's account (`aws:PrincipalAccount`) | AWS KMS Developer Guide, "AWS KMS condition keys", kms:CallerAccount |
+//! | `s3:ResourceAccount` | every `s3:` action | the resource owner's account (`aws:ResourceAccount`) | Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3" |
+//! | `s3express:ResourceAccount` | every `s3express:` action | the same | Service Authorization Reference, "... for Amazon S3 Express" |
+
+use crate::request::{ContextValue, Request};
+
+/// One derived key: for actions of `service`, `key` takes the value of `from`.
+struct Derived {
+    service: &'static str,
+    key: &'static str,
+    from: &'static str,
+}
+
+/// Every service key filled by its service on each of its requests.
+const DERIVED: [Derived; 3] = [
+    Derived {
+        service: "kms",
+        key: "kms:CallerAccount",
+        from: "aws:PrincipalAccount",
+    },
+    Derived {
+        service: "s3",
+        key: "s3:ResourceAccount",
+        from: "aws:ResourceAccount",
+    },
+    Derived {
+        service: "s3express",
+        key: "s3express:ResourceAccount",
+        from: "aws:ResourceAccount",
+    },
+];
+
+/// The service keys [`fill`] can add for `action`, as `(key, global key it copies)`.
+pub fn keys_for(action: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    let service = action.split(':').next().unwrap_or("");
+    DERIVED
+        .iter()
+        .filter(move |d| d.service.eq_ignore_ascii_case(service))
+        .map(|d| (d.key, d.from))
+}
+
+/// Add the service keys of `req.action` whose global key `req.context` holds, unless the
+/// request already gives them. Call after the global keys are filled.
+pub fn fill(req: &mut Request) {
+    let mut add: Vec<(&str, ContextValue)> = Vec::new();
+    for (key, from) in keys_for(&req.action) {
+        if let Some(v) = req.context.get(from) {
+            add.push((key, v.clone()));
+        }
+    }
+    for (k, v) in add {
+        req.context.insert_default(k, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{Context, RequestPrincipal};
+
+    fn request(action: &str) -> Request {
+        let mut context = Context::new();
+        context.insert(
+            "aws:PrincipalAccount",
+            ContextValue::Single("111122223333".into()),
+        );
+        context.insert(
+            "aws:ResourceAccount",
+            ContextValue::Single("444455556666".into()),
+        );
+        Request {
+            principal: RequestPrincipal::Aws {
+                arn: "arn:aws:iam::111122223333:user/alice".into(),
+            },
+            action: action.into(),
+            resource: "*".into(),
+            context,
+        }
+    }
+
+    fn single(r: &Request, k: &str) -> Option<String> {
+        r.context.get(k).map(|v| v.values().join(","))
+    }
+
+    #[test]
+    fn kms_caller_account_is_the_callers_account_kms_condition_keys() {
+        let mut r = request("kms:Decrypt");
+        fill(&mut r);
+        assert_eq!(
+            single(&r, "kms:CallerAccount").as_deref(),
+            Some("111122223333")
+        );
+        assert_eq!(single(&r, "s3:ResourceAccount"), None);
+        // Not on another service's request.
+        let mut r = request("sqs:SendMessage");
+        fill(&mut r);
+        assert_eq!(single(&r, "kms:CallerAccount"), None);
+        // A value the request gives wins.
+        let mut r = request("KMS:Encrypt");
+        r.context.insert(
+            "kms:CallerAccount",
+            ContextValue::Single("999999999999".into()),
+        );
+        fill(&mut r);
+        assert_eq!(
+            single(&r, "kms:CallerAccount").as_deref(),
+            Some("999999999999")
+        );
+    }
+
+    #[test]
+    fn s3_resource_account_is_the_owner_service_authorization_reference_s3() {
+        let mut r = request("s3:GetObject");
+        fill(&mut r);
+        assert_eq!(
+            single(&r, "s3:ResourceAccount").as_deref(),
+            Some("444455556666")
+        );
+        assert_eq!(single(&r, "kms:CallerAccount"), None);
+    }
+}

@@ -119,6 +119,7 @@ fn iamvulnerable_every_path_found_with_its_technique_and_no_false_positive() {
             s.starting.clone()
         };
         if s.name.starts_with("fp") {
+            assert_eq!(s.expected, "no escalation", "{}", s.name);
             for p in &starting {
                 assert!(
                     !escalating.contains(p.as_str()),
@@ -135,6 +136,7 @@ fn iamvulnerable_every_path_found_with_its_technique_and_no_false_positive() {
             continue;
         }
         if s.name.starts_with("fn") {
+            assert_eq!(s.expected, "escalation possible", "{}", s.name);
             assert!(
                 starting.iter().any(|p| escalating.contains(p.as_str())),
                 "{}: an escalation exists (naive tools miss it); none of {starting:?} found",
@@ -508,7 +510,7 @@ fn compute_listing_errors_name_file_and_path_and_unknown_members_warn() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("functions.json");
     std::fs::write(&bad, r#"{"Functions": [{"FunctionName": "f", "FunctionArn": "arn:aws:lambda:eu-west-1:111122223333:function:f"}]}"#).expect("write");
-    let e = AccountSimulator::load(&[bad.clone()]).expect_err("missing Role");
+    let e = AccountSimulator::load(std::slice::from_ref(&bad)).expect_err("missing Role");
     let msg = e.to_string();
     assert!(
         msg.contains("functions.json") && msg.contains("Functions[0]") && msg.contains("Role"),

@@ -115,19 +115,6 @@ impl<'m> Caller<'m> {
         }
         out
     }
-
-    /// The `Allow` statements that could allow `action` on `resource` and carry conditions.
-    pub fn conditional_allows(&self, action: &str, resource: &str) -> Vec<&'m Statement> {
-        self.allows
-            .iter()
-            .filter(|(p, s)| {
-                !s.conditions.is_empty()
-                    && action_matches(&s.action, action)
-                    && resource_may_match(p, s, resource)
-            })
-            .map(|(_, s)| *s)
-            .collect()
-    }
 }
 
 fn resource_may_match(p: &Policy, s: &Statement, resource: &str) -> bool {
@@ -160,7 +147,7 @@ pub(crate) fn callers(model: &Model) -> Vec<Caller<'_>> {
 }
 
 /// Index of callers by ARN.
-pub(crate) fn index<'a, 'm>(callers: &'a [Caller<'m>]) -> HashMap<&'m str, usize> {
+pub(crate) fn index<'m>(callers: &[Caller<'m>]) -> HashMap<&'m str, usize> {
     callers
         .iter()
         .enumerate()

@@ -49,6 +49,8 @@ enum Command {
     WhatCan(cmd::what_can::Args),
     /// Assume-role chains from one principal to a role, each hop with its reason.
     Paths(cmd::paths::Args),
+    /// Every principal that can become an administrator, with each step proved.
+    Escalation(cmd::escalation::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,6 +66,7 @@ fn main() -> std::process::ExitCode {
         Command::WhoCan(a) => cmd::who_can::run(a, &ui),
         Command::WhatCan(a) => cmd::what_can::run(a, &ui),
         Command::Paths(a) => cmd::paths::run(a, &ui),
+        Command::Escalation(a) => cmd::escalation::run(a, &ui),
     };
     match result {
         Ok(code) => code.into(),

@@ -230,10 +230,11 @@ fn the_example_organization_loads_with_every_account_principal_and_resource() {
     let accounts: Vec<&str> = m.accounts.iter().map(AccountId::as_str).collect();
     assert_eq!(accounts, ["111111111111", "222222222222", "333333333333"]);
     // gaad-chains.json (who-can's role chains) adds user erin and five roles;
-    // management/resources.json the bucket example-audit-logs.
-    assert_eq!(m.users.len(), 7);
+    // management/resources.json the bucket example-audit-logs; escalation adds user frank
+    // and the role BuildAdmin.
+    assert_eq!(m.users.len(), 8);
     assert_eq!(m.groups.len(), 3);
-    assert_eq!(m.roles.len(), 13);
+    assert_eq!(m.roles.len(), 14);
     assert_eq!(m.resources.len(), 7);
     assert_eq!(m.credential_report.len(), 5);
     // README.md and requests.jsonl are not account data; the only warnings are the documented

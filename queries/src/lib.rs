@@ -6,6 +6,7 @@ pub mod actions;
 pub mod aws_input;
 pub mod check;
 pub mod diff;
+pub mod escalation;
 pub mod graph;
 pub mod paths;
 pub mod scenario;

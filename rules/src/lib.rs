@@ -14,6 +14,7 @@
 mod action_index;
 mod assume;
 mod decide;
+pub mod escalation;
 mod hash;
 mod input;
 mod select;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod escalation;
 pub mod facts;
 pub mod gen;
 pub mod paths;

@@ -10,7 +10,9 @@ use super::model::{Model, WarningKind};
 use super::read::FileCtx;
 use super::resources::RawOutput;
 use super::s3_read::S3Output;
-use super::{credential_report, gaad, organization, resources, roots, s3_read, vpc_endpoints};
+use super::{
+    compute, credential_report, gaad, organization, resources, roots, s3_read, vpc_endpoints,
+};
 use crate::error::JsonPath;
 use crate::parse::json::JsonTextError;
 
@@ -173,6 +175,8 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
                 vpc_endpoints::ingest_described(&ctx, o, b)
             } else if o.contains_key("resourceArn") && o.contains_key("output") {
                 resources::ingest_wrapper(&ctx, o, b)
+            } else if let Some(kind) = compute::RawCompute::detect(o) {
+                compute::ingest(&ctx, o, kind, b)
             } else if let Some(kind) = S3Output::detect(o) {
                 s3_read::ingest_file(&ctx, o, kind, b)
             } else if let Some(kind) = RawOutput::detect(o) {

@@ -10,6 +10,7 @@
 //! [`context::fill`] then adds the global condition keys AWS itself fills to a request.
 
 mod builder;
+mod compute;
 pub mod context;
 mod credential_report;
 mod error;
@@ -29,11 +30,11 @@ mod vpc_endpoints;
 pub use error::IngestError;
 pub use loader::{has_extension, io_error, is_hidden, load, read_text};
 pub use model::{
-    AccessKeyStatus, AccountId, CredentialReportRow, EnabledPolicyTypes, Group, InlinePolicy,
-    InstanceProfile, ManagedPolicy, Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind,
-    Organization, OrganizationalUnit, PolicyAttachment, PolicyOwner, PolicyTypesOrigin, Resource,
-    ResourceType, Role, RoleLastUsed, Severity, Source, Tags, User, VpcEndpoint, Warning,
-    WarningKind,
+    AccessKeyStatus, AccountId, Compute, ComputeRole, ComputeType, CredentialReportRow,
+    EnabledPolicyTypes, Group, InlinePolicy, InstanceProfile, ManagedPolicy, Model, OrgAccount,
+    OrgNode, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, PolicyAttachment,
+    PolicyOwner, PolicyTypesOrigin, Resource, ResourceType, Role, RoleLastUsed, Severity, Source,
+    Tags, User, VpcEndpoint, Warning, WarningKind,
 };
 pub use s3_public::{
     AclGrant, AclGrantee, AclPermission, BucketAccess, BucketAcl, EffectiveBlock, ObjectOwnership,

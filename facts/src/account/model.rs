@@ -93,6 +93,9 @@ pub struct Model {
     pub vpc_endpoints: IndexMap<String, VpcEndpoint>,
     /// Rows of IAM credential reports, in input order.
     pub credential_report: Vec<CredentialReportRow>,
+    /// Compute that runs with a role (Lambda functions, EC2 instances, stacks, projects...),
+    /// from the services' listing outputs and `role` members of `resources.json`.
+    pub compute: Vec<Compute>,
     /// Non-fatal problems: unresolved attachments, duplicates, unsupported elements...
     pub warnings: Vec<Warning>,
     /// S3 Block Public Access settings of accounts (`aws s3control get-public-access-block`).
@@ -334,6 +337,63 @@ pub struct Resource {
     /// The resource-based policy (bucket policy, key policy, ...), when any.
     pub policy: Option<InlinePolicy>,
     /// Where the resource is described.
+    pub source: Source,
+}
+
+/// What kind of compute runs with a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ComputeType {
+    /// A Lambda function (`Role`).
+    LambdaFunction,
+    /// An EC2 instance (`IamInstanceProfile`).
+    Ec2Instance,
+    /// An EC2 launch template.
+    LaunchTemplate,
+    /// A CloudFormation stack (`RoleARN`).
+    CfnStack,
+    /// A CloudFormation stack set.
+    CfnStackSet,
+    /// A CodeBuild project (`serviceRole`).
+    CodeBuildProject,
+    /// An ECS task definition (`taskRoleArn`).
+    EcsTaskDefinition,
+    /// A Glue development endpoint (`RoleArn`).
+    GlueDevEndpoint,
+    /// A Glue job.
+    GlueJob,
+    /// A SageMaker notebook instance (`RoleArn`).
+    SageMakerNotebook,
+    /// An App Runner service.
+    AppRunnerService,
+    /// A Bedrock AgentCore code interpreter.
+    CodeInterpreter,
+}
+
+/// The role a compute resource runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComputeRole {
+    /// A role ARN.
+    Role(String),
+    /// An instance profile ARN (resolved through the GAAD's `InstanceProfileList`).
+    InstanceProfile(String),
+    /// None (a stack without a service role, an instance without a profile).
+    None,
+}
+
+/// A compute resource that runs with a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compute {
+    /// Its ARN.
+    pub arn: String,
+    /// The owning account, from the ARN.
+    pub account: Option<AccountId>,
+    /// Its kind.
+    pub kind: ComputeType,
+    /// The role its code runs with.
+    pub role: ComputeRole,
+    /// An ECS task definition's execution role (used by the ECS agent, not the code).
+    pub execution_role: Option<String>,
+    /// Where it is described.
     pub source: Source,
 }
 

@@ -102,18 +102,20 @@ const QUEUE_AND_TOPIC_ATTRIBUTES: [&str; 38] = [
     "HTTPFailureFeedbackRoleArn",
 ];
 
-const RESOURCE_KEYS: [&str; 8] = [
+const RESOURCE_KEYS: [&str; 9] = [
     "arn",
     "account",
     "type",
     "tags",
     "policy",
+    "role",
     super::s3_read::ENTRY_KEYS[0],
     super::s3_read::ENTRY_KEYS[1],
     super::s3_read::ENTRY_KEYS[2],
 ];
 
-/// `resources.json`: an array of `{arn, account?, type?, tags?, policy?}`.
+/// `resources.json`: an array of `{arn, account?, type?, tags?, policy?, role?}` (`role`:
+/// the role a compute resource runs with).
 pub(crate) fn ingest_list(
     ctx: &FileCtx,
     items: &[Value],
@@ -155,6 +157,18 @@ pub(crate) fn ingest_list(
                 })
             }
         };
+        if let Some(role) = ctx.opt_str(o, "role", &path)? {
+            ctx.arn(role, &path.key("role"))?;
+            super::compute::from_resource_entry(
+                ctx,
+                b,
+                arn,
+                &parsed.service,
+                &parsed.resource,
+                role,
+                &path,
+            )?;
+        }
         let is_bucket = resource_type == ResourceType::S3Bucket;
         b.add_resource(Resource {
             arn: arn.to_string(),

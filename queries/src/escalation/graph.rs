@@ -1,0 +1,169 @@
+//! The escalation graph (petgraph): principals and "administrator" as nodes, steps as
+//! edges; shortest paths by Dijkstra on the reversed graph (one run per target gives every
+//! source's distance), every simple path up to a depth for `--all`.
+
+use std::collections::HashMap;
+use std::hash::RandomState;
+
+use petgraph::algo::{all_simple_paths, dijkstra};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{EdgeRef, Reversed};
+
+use super::result::Status;
+
+/// The most paths `all_paths` lists for one principal: parallel techniques multiply paths,
+/// and a dense account has millions of them.
+pub const MAX_PATHS: usize = 1000;
+
+/// Edge costs: any number of allowed steps beats one conditional step, and any number of
+/// conditional steps beats one hypothetical step (paths are short; these never overflow).
+pub(crate) fn cost(status: Status) -> u64 {
+    match status {
+        Status::Allowed => 1,
+        Status::Conditional => 1_000,
+        Status::Hypothetical => 1_000_000,
+    }
+}
+
+/// The graph: node weights are node ids, edge weights indexes into the caller's step list.
+#[derive(Debug, Default)]
+pub(crate) struct Graph {
+    g: DiGraph<u32, usize>,
+    index: HashMap<u32, NodeIndex>,
+    status: Vec<Status>,
+}
+
+impl Graph {
+    /// A graph whose edge `i` (an index into `status`) goes `from → to`.
+    pub fn new(edges: &[(u32, u32)], status: Vec<Status>) -> Graph {
+        let mut gr = Graph {
+            status,
+            ..Graph::default()
+        };
+        for (i, &(a, b)) in edges.iter().enumerate() {
+            let ia = gr.node(a);
+            let ib = gr.node(b);
+            gr.g.add_edge(ia, ib, i);
+        }
+        gr
+    }
+
+    fn node(&mut self, id: u32) -> NodeIndex {
+        if let Some(&i) = self.index.get(&id) {
+            return i;
+        }
+        let i = self.g.add_node(id);
+        self.index.insert(id, i);
+        i
+    }
+
+    fn edge_cost(&self, e: usize) -> u64 {
+        self.status
+            .get(e)
+            .copied()
+            .map(cost)
+            .unwrap_or(u64::MAX / 4)
+    }
+
+    /// Distances to `target` from every node that reaches it.
+    pub fn distances_to(&self, target: u32) -> HashMap<u32, u64> {
+        let Some(&t) = self.index.get(&target) else {
+            return HashMap::new();
+        };
+        dijkstra(Reversed(&self.g), t, None, |e| self.edge_cost(*e.weight()))
+            .into_iter()
+            .map(|(n, d)| (self.g[n], d))
+            .collect()
+    }
+
+    /// The cheapest path from `from` to the target of `dist` (from [`Graph::distances_to`]),
+    /// as edge indexes.
+    pub fn path(&self, from: u32, target: u32, dist: &HashMap<u32, u64>) -> Option<Vec<usize>> {
+        let mut at = *self.index.get(&from)?;
+        let mut out = Vec::new();
+        let mut left = *dist.get(&from)?;
+        while self.g[at] != target {
+            let mut best: Option<(u64, usize, NodeIndex)> = None;
+            for e in self.g.edges(at) {
+                let w = self.edge_cost(*e.weight());
+                let Some(&d) = dist.get(&self.g[e.target()]) else {
+                    continue;
+                };
+                if w.saturating_add(d) == left
+                    && best.is_none_or(|(bw, bi, _)| (w, *e.weight()) < (bw, bi))
+                {
+                    best = Some((w, *e.weight(), e.target()));
+                }
+            }
+            let (w, i, next) = best?;
+            out.push(i);
+            left -= w;
+            at = next;
+            if out.len() > self.g.node_count() {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    /// Every simple path from `from` to `target` of at most `max_steps` steps (at most
+    /// [`MAX_PATHS`], in the order they are found), cheapest first. Parallel edges (different techniques between the same principals) make
+    /// different paths; of parallel edges with the same `kind`, the cheapest stands for all.
+    pub fn all_paths(
+        &self,
+        from: u32,
+        target: u32,
+        max_steps: usize,
+        kind: &dyn Fn(usize) -> u32,
+    ) -> Vec<Vec<usize>> {
+        let (Some(&a), Some(&b)) = (self.index.get(&from), self.index.get(&target)) else {
+            return Vec::new();
+        };
+        if max_steps == 0 {
+            return Vec::new();
+        }
+        let mut out: Vec<(u64, Vec<usize>)> = Vec::new();
+        'paths: for nodes in all_simple_paths::<Vec<NodeIndex>, _, RandomState>(
+            &self.g,
+            a,
+            b,
+            0,
+            Some(max_steps - 1),
+        ) {
+            // Every combination of one edge per hop.
+            let mut partial: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new())];
+            for w in nodes.windows(2) {
+                let (x, y) = (w[0], w[1]);
+                let mut best: HashMap<u32, (u64, usize)> = HashMap::new();
+                for e in self.g.edges_connecting(x, y) {
+                    let i = *e.weight();
+                    let c = (self.edge_cost(i), i);
+                    let slot = best.entry(kind(i)).or_insert(c);
+                    if c < *slot {
+                        *slot = c;
+                    }
+                }
+                let mut hop: Vec<(u64, usize)> = best.into_values().collect();
+                hop.sort();
+                partial = partial
+                    .into_iter()
+                    .flat_map(|(t, steps)| {
+                        hop.iter().map(move |&(c, i)| {
+                            let mut s = steps.clone();
+                            s.push(i);
+                            (t + c, s)
+                        })
+                    })
+                    .take(MAX_PATHS)
+                    .collect();
+            }
+            out.extend(partial);
+            if out.len() >= MAX_PATHS {
+                out.truncate(MAX_PATHS);
+                break 'paths;
+            }
+        }
+        out.sort();
+        out.into_iter().map(|(_, s)| s).collect()
+    }
+}

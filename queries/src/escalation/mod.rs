@@ -1,0 +1,1038 @@
+//! `escalation`: every principal that can become an administrator (or reach a target
+//! principal), with the shortest path and each step's technique, permissions and the
+//! statements that allow them.
+//!
+//! How it works, in four phases, every decision made by the decision engine through
+//! [`AccountSimulator::simulate`]:
+//! 1. **Requests** ([`plan`]): for each user and role, each permission a technique needs
+//!    on each concrete target its statements could allow (the role passed, the policy
+//!    changed, the user whose key is created; a resource the caller names itself; compute
+//!    of the data, or "if such a resource exists"); which services may assume which roles;
+//!    administrator probes.
+//! 2. **Hypothetical changes** ([`hypothetical`]): what a principal could do once a
+//!    technique changed it (a policy allowing `*` added, its boundary removed, a group
+//!    joined, its trust policy rewritten), decided on copies of the model.
+//! 3. **Rules**: the allowed decisions become facts of the Datalog program
+//!    [`rules::escalation`], one rule per technique, which derives the steps.
+//! 4. **Paths** ([`graph`], petgraph): shortest paths to "administrator" or the target.
+
+mod graph;
+mod hypothetical;
+mod nodes;
+mod plan;
+mod principals;
+mod result;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path as FsPath;
+
+use facts::account::{Model, PolicyOwner};
+use facts::request::Context;
+use rules::escalation::{
+    Action, Category, ComputeKind, EdgeRow, Facts, GrantRow, Known, Service, Slot, Technique,
+    ADMIN, NEW, NONE,
+};
+
+use crate::simulate::{AccountSimulator, Outcome, SimulateError, SimulationResult};
+use nodes::{NodeKind, Nodes};
+use plan::{Plan, Purpose, Variant};
+
+pub use principals::Kind;
+pub use result::{Escalation, EscalationReport, Path, Permission, Status, Step};
+
+/// What `escalation` is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Only these principals (ARNs) as starting points; empty: every user and role.
+    pub from: Vec<String>,
+    /// The target principal's ARN; `None`: administrator.
+    pub to: Option<String>,
+    /// List every simple path up to `max_depth` steps, not only the shortest.
+    pub all: bool,
+    /// The depth of `all`.
+    pub max_depth: usize,
+    /// The time requests are made at (`aws:CurrentTime`, `aws:TokenIssueTime`).
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            from: Vec::new(),
+            to: None,
+            all: false,
+            max_depth: 4,
+            now: chrono::Utc::now(),
+        }
+    }
+}
+
+/// The phases of a run, for progress reports.
+pub const PHASES: [&str; 4] = [
+    "deciding permissions",
+    "deciding hypothetical changes",
+    "deriving steps",
+    "finding paths",
+];
+
+/// Run `escalation` over loaded accounts. `progress` is called with each phase's index as
+/// it starts.
+pub fn escalation(
+    sim: &AccountSimulator,
+    opts: &Options,
+    progress: &mut dyn FnMut(usize),
+) -> Result<EscalationReport, SimulateError> {
+    let model = sim.model();
+    for arn in opts.from.iter().chain(opts.to.iter()) {
+        if !model.users.contains_key(arn) && !model.roles.contains_key(arn) {
+            return Err(SimulateError::Invalid {
+                file: "<command line>".into(),
+                path: "--from/--to".to_string(),
+                reason: format!("`{arn}` is not a user or role of the loaded data"),
+            });
+        }
+    }
+    progress(0);
+    let callers = principals::callers(model);
+    let trust = plan::TrustIndex::new(model);
+    let by = by_account(model);
+    let mut nodes = Nodes::default();
+    let base = plan::base_context(opts.now);
+    let probes = plan::probe_actions(model);
+    let mut plan_a = Plan::default();
+    plan::phase_a(
+        model,
+        &callers,
+        &trust,
+        &by,
+        &mut nodes,
+        &base,
+        &probes,
+        &mut plan_a,
+    );
+    let accounts: Vec<String> = model
+        .accounts
+        .iter()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    plan::root_probes(&accounts, &mut nodes, &base, &probes, &mut plan_a);
+    let origin = FsPath::new("<escalation>");
+    let results_a = sim.simulate(&plan_a.specs, origin)?;
+    let mut decisions = results_a.len();
+    let mut state = State::default();
+    state.absorb(&plan_a, &results_a, probes.len());
+
+    // Phase 2: hypothetical changes.
+    progress(1);
+    let caller_ix = principals::index(&callers);
+    let mut facts = base_facts(model, &mut nodes);
+    let mut plan_b = Plan::default();
+    let mut copy = model.clone();
+    let mut granted = state.grant_targets(&facts, &nodes);
+    // A user that joins a group may then give itself anything: test it granted too.
+    for &(u, _) in &state.joins {
+        let name = nodes.name(u).to_string();
+        if !granted.contains(&name) {
+            granted.push(name);
+        }
+    }
+    hypothetical::grant_all(&mut copy, &granted);
+    for arn in &granted {
+        if let Some(&i) = caller_ix.get(arn.as_str()) {
+            let id = nodes.id(arn, NodeKind::Principal);
+            plan::probes(
+                &callers[i],
+                id,
+                Variant::Granted,
+                &base,
+                &probes,
+                &mut plan_b,
+            );
+        }
+    }
+    for &(u, g) in &state.joins {
+        let (user, group) = (nodes.name(u).to_string(), nodes.name(g).to_string());
+        if let Some(copy_arn) = hypothetical::join(&mut copy, model, &user, &group) {
+            for (index, a) in probes.iter().enumerate() {
+                plan_b.push(
+                    crate::simulate::RequestSpec {
+                        principal: copy_arn.clone(),
+                        action: a.clone(),
+                        resource: "*".to_string(),
+                        resource_account: None,
+                        context: base.clone(),
+                    },
+                    Purpose::Probe {
+                        principal: u,
+                        variant: Variant::Joined(g),
+                        index: index as u32,
+                    },
+                );
+            }
+            for action in [Action::PutUserPolicy, Action::AttachUserPolicy] {
+                plan_b.push(
+                    crate::simulate::RequestSpec {
+                        principal: copy_arn.clone(),
+                        action: action.name().to_string(),
+                        resource: copy_arn.clone(),
+                        resource_account: None,
+                        context: plan::context_for(&base, action),
+                    },
+                    Purpose::JoinedSelfGrant { user: u, group: g },
+                );
+            }
+        }
+    }
+    let mut retrust: HashMap<u32, Vec<u32>> = HashMap::new();
+    for &(p, q) in &state.retrust {
+        retrust.entry(q).or_default().push(p);
+    }
+    for (&q, ps) in &retrust {
+        let names: Vec<String> = ps.iter().map(|&p| nodes.name(p).to_string()).collect();
+        hypothetical::retrust(&mut copy, nodes.name(q), &names);
+        for &p in ps {
+            plan_b.push(
+                crate::simulate::RequestSpec {
+                    principal: nodes.name(p).to_string(),
+                    action: "sts:AssumeRole".to_string(),
+                    resource: nodes.name(q).to_string(),
+                    resource_account: None,
+                    context: base.clone(),
+                },
+                Purpose::TrustRewrite { caller: p, role: q },
+            );
+        }
+    }
+    if !plan_b.specs.is_empty() {
+        let sim_b = AccountSimulator::from_model(copy);
+        let r = sim_b.simulate(&plan_b.specs, origin)?;
+        decisions += r.len();
+        state.absorb(&plan_b, &r, probes.len());
+    }
+    let unbounded: Vec<String> = state
+        .unbound
+        .iter()
+        .map(|&p| nodes.name(p).to_string())
+        .collect();
+    if !unbounded.is_empty() {
+        let mut copy = model.clone();
+        hypothetical::unbound(&mut copy, &unbounded);
+        let mut plan_c = Plan::default();
+        for arn in &unbounded {
+            if let Some(&i) = caller_ix.get(arn.as_str()) {
+                let id = nodes.id(arn, NodeKind::Principal);
+                plan::probes(
+                    &callers[i],
+                    id,
+                    Variant::Unbounded,
+                    &base,
+                    &probes,
+                    &mut plan_c,
+                );
+            }
+        }
+        let sim_c = AccountSimulator::from_model(copy);
+        let r = sim_c.simulate(&plan_c.specs, origin)?;
+        decisions += r.len();
+        state.absorb(&plan_c, &r, probes.len());
+    }
+
+    // Phase 3: the rules.
+    progress(2);
+    state.fill(&mut facts, model, &mut nodes, &by);
+    let derived = rules::escalation::run(&facts);
+
+    // Phase 4: paths.
+    progress(3);
+    let admins: Vec<String> = {
+        let mut v: Vec<String> = facts
+            .admins
+            .iter()
+            .map(|&(p, _)| nodes.name(p).to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let granted_ok: HashSet<u32> = facts.admin_if_granted.iter().copied().collect();
+    let report = Report {
+        nodes: &nodes,
+        state: &state,
+        facts: &facts,
+    };
+    let escalations = report.paths(&derived.edges, &derived.grants, &granted_ok, opts, model);
+    Ok(EscalationReport {
+        target: opts
+            .to
+            .clone()
+            .unwrap_or_else(|| "administrator".to_string()),
+        administrators: admins,
+        escalations,
+        decisions,
+    })
+}
+
+/// Per account: roles, users, groups, attached customer-managed policies, compute.
+fn by_account(model: &Model) -> plan::ByAccount<'_> {
+    let mut by = plan::ByAccount::default();
+    for r in model.roles.values() {
+        // Service-linked roles: "you cannot edit the permissions of a service-linked role"
+        // (IAM User Guide, "Create a service-linked role"); they are never targets of a
+        // change (the decision engine also refuses AWS-owned resources).
+        by.roles
+            .entry(r.account.as_str())
+            .or_default()
+            .push(r.arn.as_str());
+    }
+    for u in model.users.values() {
+        by.users
+            .entry(u.account.as_str())
+            .or_default()
+            .push(u.arn.as_str());
+    }
+    for g in model.groups.values() {
+        by.groups
+            .entry(g.account.as_str())
+            .or_default()
+            .push(g.arn.as_str());
+    }
+    // Compute the data shows: the techniques on existing compute apply to exactly these.
+    for c in &model.compute {
+        if let Some(a) = &c.account {
+            by.compute
+                .entry((a.as_str(), compute_kind(c.kind)))
+                .or_default()
+                .push(c.arn.as_str());
+        }
+    }
+    // Only customer-managed policies: AWS-managed policies cannot be changed by customers
+    // (IAM User Guide, "AWS managed policies": "You cannot change the permissions defined
+    // in AWS managed policies").
+    let attached: HashSet<&str> = model
+        .users
+        .values()
+        .flat_map(|u| u.attached_policies.iter())
+        .chain(
+            model
+                .groups
+                .values()
+                .flat_map(|g| g.attached_policies.iter()),
+        )
+        .chain(
+            model
+                .roles
+                .values()
+                .flat_map(|r| r.attached_policies.iter()),
+        )
+        .map(|a| a.arn.as_str())
+        .collect();
+    for p in model.policies.values() {
+        if p.owner != PolicyOwner::Customer || !attached.contains(p.arn.as_str()) {
+            continue;
+        }
+        if let Some(a) = &p.account {
+            by.policies
+                .entry(a.as_str())
+                .or_default()
+                .push(p.arn.as_str());
+        }
+    }
+    by
+}
+
+/// The escalation program's kind of a compute type of the model.
+fn compute_kind(t: facts::account::ComputeType) -> ComputeKind {
+    use facts::account::ComputeType as T;
+    match t {
+        T::LambdaFunction => ComputeKind::LambdaFunction,
+        T::Ec2Instance => ComputeKind::Ec2Instance,
+        T::LaunchTemplate => ComputeKind::LaunchTemplate,
+        T::CfnStack => ComputeKind::CfnStack,
+        T::CfnStackSet => ComputeKind::CfnStackSet,
+        T::CodeBuildProject => ComputeKind::CodeBuildProject,
+        T::EcsTaskDefinition => ComputeKind::EcsTaskDefinition,
+        T::GlueDevEndpoint => ComputeKind::GlueDevEndpoint,
+        T::GlueJob => ComputeKind::GlueJob,
+        T::SageMakerNotebook => ComputeKind::SageMakerNotebook,
+        T::AppRunnerService => ComputeKind::AppRunnerService,
+        T::CodeInterpreter => ComputeKind::CodeInterpreter,
+    }
+}
+
+/// The role ARN a compute resource runs with: its role, or the role of its instance
+/// profile (through the GAAD's `InstanceProfileList`).
+fn compute_role<'m>(model: &'m Model, c: &'m facts::account::Compute) -> Option<&'m str> {
+    match &c.role {
+        facts::account::ComputeRole::Role(r) => Some(r.as_str()),
+        facts::account::ComputeRole::InstanceProfile(ip) => model
+            .roles
+            .values()
+            .find(|r| r.instance_profiles.iter().any(|p| &p.arn == ip))
+            .map(|r| r.arn.as_str()),
+        facts::account::ComputeRole::None => None,
+    }
+}
+
+/// The facts that come from the model alone: users, roles, groups, policy holders,
+/// instance profiles, the credential report.
+fn base_facts(model: &Model, nodes: &mut Nodes) -> Facts {
+    let mut f = Facts::default();
+    for u in model.users.values() {
+        let id = nodes.id(&u.arn, NodeKind::Principal);
+        f.users.push(id);
+        for g in &u.groups {
+            let gid = nodes.id(g, NodeKind::Group);
+            f.member_of.push((id, gid));
+        }
+    }
+    for r in model.roles.values() {
+        let id = nodes.id(&r.arn, NodeKind::Principal);
+        f.roles.push(id);
+        if !r.instance_profiles.is_empty() {
+            f.in_instance_profile.push(id);
+        }
+    }
+    let customer = |arn: &str| {
+        model
+            .policies
+            .get(arn)
+            .is_some_and(|p| p.owner == PolicyOwner::Customer)
+    };
+    let mut holders = Vec::new();
+    for u in model.users.values() {
+        holders.extend(
+            u.attached_policies
+                .iter()
+                .map(|a| (a.arn.clone(), u.arn.clone(), NodeKind::Principal)),
+        );
+    }
+    for g in model.groups.values() {
+        holders.extend(
+            g.attached_policies
+                .iter()
+                .map(|a| (a.arn.clone(), g.arn.clone(), NodeKind::Group)),
+        );
+    }
+    for r in model.roles.values() {
+        holders.extend(
+            r.attached_policies
+                .iter()
+                .map(|a| (a.arn.clone(), r.arn.clone(), NodeKind::Principal)),
+        );
+    }
+    for (pol, holder, kind) in holders {
+        if customer(&pol) {
+            let p = nodes.id(&pol, NodeKind::Policy);
+            let h = nodes.id(&holder, kind);
+            f.policy_holders.push((p, h));
+        }
+    }
+    // The credential report: console password, MFA device, access keys.
+    let rows: HashMap<&str, &facts::account::CredentialReportRow> = model
+        .credential_report
+        .iter()
+        .map(|r| (r.arn.as_str(), r))
+        .collect();
+    for u in model.users.values() {
+        let id = nodes.id(&u.arn, NodeKind::Principal);
+        match rows.get(u.arn.as_str()) {
+            Some(r) => {
+                let pw = match r.password_enabled {
+                    Some(true) => Known::Yes,
+                    Some(false) => Known::No,
+                    None => Known::Unknown,
+                };
+                let mfa = if r.mfa_active { Known::Yes } else { Known::No };
+                f.console.push((id, pw, mfa));
+                let keys = r
+                    .access_keys
+                    .iter()
+                    .filter(|k| k.active || k.last_rotated.is_some())
+                    .count();
+                f.keys_full
+                    .push((id, if keys >= 2 { Known::Yes } else { Known::No }));
+            }
+            None => {
+                f.console.push((id, Known::Unknown, Known::Unknown));
+                f.keys_full.push((id, Known::Unknown));
+            }
+        }
+    }
+    f
+}
+
+/// One decided request kept for explanations.
+#[derive(Debug, Clone)]
+struct Decided {
+    resource: String,
+    context: Vec<String>,
+    result: SimulationResult,
+}
+
+/// What the decisions say, gathered across phases.
+#[derive(Debug, Default)]
+struct State {
+    /// `(caller, action, target)` → the allowed decision (the first allowed resource).
+    can: HashMap<(u32, Action, u32), Decided>,
+    service_assumes: BTreeSet<(Service, u32)>,
+    /// Probe answers per (principal, variant), by probe index.
+    probes: HashMap<(u32, Variant), Vec<bool>>,
+    /// The first allowed probe per (principal, variant), for explanations.
+    probe_evidence: HashMap<(u32, Variant), Decided>,
+    /// The root user's probe answers per account node (the ceiling).
+    ceilings: HashMap<u32, Vec<bool>>,
+    /// How many probes there are.
+    probe_count: usize,
+    trust_rewrite_ok: BTreeSet<(u32, u32)>,
+    joined_self_grant: BTreeSet<(u32, u32)>,
+    joins: Vec<(u32, u32)>,
+    retrust: Vec<(u32, u32)>,
+    unbound: Vec<u32>,
+}
+
+impl State {
+    fn absorb(&mut self, plan: &Plan, results: &[SimulationResult], probes: usize) {
+        self.probe_count = probes;
+        for ((purpose, spec), r) in plan.purposes.iter().zip(&plan.specs).zip(results) {
+            let allowed = r.decision == Outcome::Allowed;
+            match *purpose {
+                Purpose::Can {
+                    caller,
+                    action,
+                    target,
+                } => {
+                    if allowed {
+                        self.can
+                            .entry((caller, action, target))
+                            .or_insert_with(|| Decided {
+                                resource: spec.resource.clone(),
+                                context: technique_context(action, &spec.context),
+                                result: r.clone(),
+                            });
+                    }
+                }
+                Purpose::ServiceAssume { service, role } => {
+                    if allowed {
+                        self.service_assumes.insert((service, role));
+                    }
+                }
+                Purpose::Probe {
+                    principal,
+                    variant,
+                    index,
+                } => {
+                    let e = self
+                        .probes
+                        .entry((principal, variant))
+                        .or_insert_with(|| vec![false; probes]);
+                    if let Some(slot) = e.get_mut(index as usize) {
+                        *slot = allowed;
+                    }
+                    if allowed {
+                        self.probe_evidence
+                            .entry((principal, variant))
+                            .or_insert_with(|| Decided {
+                                resource: "*".to_string(),
+                                context: Vec::new(),
+                                result: r.clone(),
+                            });
+                    }
+                }
+                Purpose::RootProbe { account, index } => {
+                    let e = self
+                        .ceilings
+                        .entry(account)
+                        .or_insert_with(|| vec![false; probes]);
+                    if let Some(slot) = e.get_mut(index as usize) {
+                        *slot = allowed;
+                    }
+                }
+                Purpose::TrustRewrite { caller, role } => {
+                    if allowed {
+                        self.trust_rewrite_ok.insert((caller, role));
+                    }
+                }
+                Purpose::JoinedSelfGrant { user, group } => {
+                    if allowed {
+                        self.joined_self_grant.insert((user, group));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `p` (in variant `v`) is allowed every probe that the root user of its
+    /// account (node `account`) is allowed, and at least one.
+    fn is_admin(&self, p: u32, v: Variant, account: Option<u32>) -> bool {
+        let Some(answers) = self.probes.get(&(p, v)) else {
+            return false;
+        };
+        let ceiling = account.and_then(|a| self.ceilings.get(&a));
+        let mut any = false;
+        for (i, &ok) in answers.iter().enumerate() {
+            let possible = ceiling.and_then(|c| c.get(i).copied()).unwrap_or(true);
+            if possible && !ok {
+                return false;
+            }
+            any |= ok;
+        }
+        any
+    }
+
+    /// The principals a rewriting permission could give anything to (for the granted
+    /// probes), and the joins, trust rewrites and boundary removals to test.
+    fn grant_targets(&mut self, facts: &Facts, nodes: &Nodes) -> Vec<String> {
+        let mut out: BTreeSet<u32> = BTreeSet::new();
+        let members = |g: u32| {
+            facts
+                .member_of
+                .iter()
+                .filter(move |&&(_, gg)| gg == g)
+                .map(|&(u, _)| u)
+        };
+        let mut joins = BTreeSet::new();
+        let mut retrust = BTreeSet::new();
+        let mut unbound = BTreeSet::new();
+        for &(p, a, t) in self.can.keys() {
+            match a {
+                Action::PutRolePolicy
+                | Action::AttachRolePolicy
+                | Action::PutUserPolicy
+                | Action::AttachUserPolicy => {
+                    out.insert(t);
+                }
+                Action::PutGroupPolicy | Action::AttachGroupPolicy => out.extend(members(t)),
+                Action::CreatePolicyVersion | Action::SetDefaultPolicyVersion => {
+                    for &(pol, h) in &facts.policy_holders {
+                        if pol == t {
+                            if matches!(nodes.kind(h), Some(NodeKind::Group)) {
+                                out.extend(members(h));
+                            } else {
+                                out.insert(h);
+                            }
+                        }
+                    }
+                }
+                Action::AddUserToGroup if facts.users.contains(&p) => {
+                    joins.insert((p, t));
+                }
+                Action::UpdateAssumeRolePolicy => {
+                    retrust.insert((p, t));
+                }
+                Action::DeleteRolePermissionsBoundary
+                | Action::DeleteUserPermissionsBoundary
+                | Action::PutRolePermissionsBoundary
+                | Action::PutUserPermissionsBoundary => {
+                    unbound.insert(p);
+                }
+                _ => {}
+            }
+        }
+        self.joins = joins.into_iter().collect();
+        self.retrust = retrust.into_iter().collect();
+        self.unbound = unbound.into_iter().collect();
+        out.into_iter().map(|x| nodes.name(x).to_string()).collect()
+    }
+
+    /// Turn the decisions into the program's facts.
+    fn fill(&self, f: &mut Facts, model: &Model, nodes: &mut Nodes, by: &plan::ByAccount<'_>) {
+        let mut can: Vec<_> = self.can.keys().map(|&(p, a, t)| (p, a, t, false)).collect();
+        can.sort();
+        f.can = can;
+        f.service_assumes = self.service_assumes.iter().copied().collect();
+        let mut admins = BTreeSet::new();
+        let mut granted = BTreeSet::new();
+        let mut unbounded = BTreeSet::new();
+        let mut joined = BTreeSet::new();
+        let keys: Vec<(u32, Variant)> = self.probes.keys().copied().collect();
+        for (p, v) in keys {
+            let account = nodes
+                .name(p)
+                .split(':')
+                .nth(4)
+                .and_then(|a| nodes.get(&format!("account:{a}")));
+            if !self.is_admin(p, v, account) {
+                continue;
+            }
+            match v {
+                Variant::Real => {
+                    admins.insert(p);
+                }
+                Variant::Granted => {
+                    granted.insert(p);
+                }
+                Variant::Unbounded => {
+                    unbounded.insert(p);
+                }
+                Variant::Joined(g) => {
+                    joined.insert((p, g));
+                }
+            }
+        }
+        // A principal that is already an administrator stays one with more permissions.
+        granted.extend(admins.iter().copied());
+        // A user that joined a group and may then give itself anything is an administrator
+        // when it would be one granted everything ("IAM user groups": members get the
+        // group's policies).
+        for &(u, g) in &self.joined_self_grant {
+            if granted.contains(&u) {
+                joined.insert((u, g));
+            }
+        }
+        f.admins = admins.into_iter().map(|p| (p, false)).collect();
+        f.admin_if_granted = granted.into_iter().collect();
+        f.admin_if_unbounded = unbounded.into_iter().collect();
+        f.admin_if_joined = joined.into_iter().collect();
+        f.assume_after_trust_rewrite = self.trust_rewrite_ok.iter().copied().collect();
+        // Compute: what the data shows, else one hypothetical resource per account and kind
+        // that runs with each role its service may assume ("if such a resource exists").
+        let kinds = [
+            ComputeKind::LambdaFunction,
+            ComputeKind::Ec2Instance,
+            ComputeKind::LaunchTemplate,
+            ComputeKind::CfnStack,
+            ComputeKind::CfnStackSet,
+            ComputeKind::CodeBuildProject,
+            ComputeKind::GlueDevEndpoint,
+            ComputeKind::GlueJob,
+            ComputeKind::SageMakerNotebook,
+            ComputeKind::EcsTaskDefinition,
+            ComputeKind::AppRunnerService,
+            ComputeKind::CodeInterpreter,
+        ];
+        let profiles: HashSet<u32> = f.in_instance_profile.iter().copied().collect();
+        let accounts: BTreeSet<&str> = model
+            .roles
+            .values()
+            .map(|r| r.account.as_str())
+            .chain(model.users.values().map(|u| u.account.as_str()))
+            .collect();
+        for c in &model.compute {
+            let kind = compute_kind(c.kind);
+            let id = nodes.id(&c.arn, NodeKind::Compute(kind));
+            f.exists.push((id, kind, false));
+            if let Some(q) = compute_role(model, c).and_then(|r| nodes.get(r)) {
+                f.runs.push((id, q, kind, false));
+            }
+        }
+        for acct in accounts {
+            for kind in kinds {
+                if by.compute.contains_key(&(acct, kind)) {
+                    continue;
+                }
+                let h = nodes.hypothetical(kind, acct);
+                f.exists.push((h, kind, true));
+                for arn in by.roles.get(acct).map(Vec::as_slice).unwrap_or(&[]) {
+                    let Some(q) = nodes.get(arn) else { continue };
+                    let ec2 =
+                        matches!(kind, ComputeKind::Ec2Instance | ComputeKind::LaunchTemplate);
+                    if self.service_assumes.contains(&(kind.service(), q))
+                        && (!ec2 || profiles.contains(&q))
+                    {
+                        f.runs.push((h, q, kind, true));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The context keys a technique sets, as `key=value` (for explanations).
+fn technique_context(action: Action, ctx: &Context) -> Vec<String> {
+    let key = match action {
+        Action::PassRole(_) => "iam:PassedToService",
+        Action::AttachUserPolicy | Action::AttachRolePolicy | Action::AttachGroupPolicy => {
+            "iam:PolicyARN"
+        }
+        Action::PutRolePermissionsBoundary | Action::PutUserPermissionsBoundary => {
+            "iam:PermissionsBoundary"
+        }
+        _ => return Vec::new(),
+    };
+    ctx.get(key)
+        .map(|v| vec![format!("{key}={}", v.values().join(","))])
+        .unwrap_or_default()
+}
+
+/// One edge of the graph: a derived step, or a grant to another principal composed with
+/// the path by which the grantor then acts as it.
+#[derive(Debug, Clone)]
+enum GraphEdge {
+    Step(EdgeRow),
+    Composed(GrantRow, Vec<EdgeRow>),
+}
+
+struct Report<'a> {
+    nodes: &'a Nodes,
+    state: &'a State,
+    facts: &'a Facts,
+}
+
+fn row_status(conditional: bool, hypothetical: bool) -> Status {
+    if hypothetical {
+        Status::Hypothetical
+    } else if conditional {
+        Status::Conditional
+    } else {
+        Status::Allowed
+    }
+}
+
+impl Report<'_> {
+    fn edge_status(&self, e: &GraphEdge) -> Status {
+        match e {
+            GraphEdge::Step(r) => row_status(r.conditional, r.hypothetical),
+            GraphEdge::Composed(g, then) => then
+                .iter()
+                .map(|r| row_status(r.conditional, r.hypothetical))
+                .chain([row_status(g.conditional, g.hypothetical)])
+                .max()
+                .unwrap_or(Status::Allowed),
+        }
+    }
+
+    fn paths(
+        &self,
+        rows: &[EdgeRow],
+        grants: &[GrantRow],
+        granted_ok: &HashSet<u32>,
+        opts: &Options,
+        model: &Model,
+    ) -> Vec<Escalation> {
+        let mut edges: Vec<GraphEdge> = rows.iter().copied().map(GraphEdge::Step).collect();
+        // Grants to another principal: the grantor becomes an administrator when it can also
+        // act as that principal (a path of access steps to it).
+        let access: Vec<EdgeRow> = rows.iter().copied().filter(|r| r.to != ADMIN).collect();
+        let access_graph = graph::Graph::new(
+            &access.iter().map(|r| (r.from, r.to)).collect::<Vec<_>>(),
+            access
+                .iter()
+                .map(|r| row_status(r.conditional, r.hypothetical))
+                .collect(),
+        );
+        let mut by_target: HashMap<u32, Vec<&GrantRow>> = HashMap::new();
+        for g in grants {
+            if g.from != g.to && granted_ok.contains(&g.to) {
+                by_target.entry(g.to).or_default().push(g);
+            }
+        }
+        let mut targets: Vec<_> = by_target.into_iter().collect();
+        targets.sort_by_key(|(t, _)| *t);
+        for (x, gs) in targets {
+            let dist = access_graph.distances_to(x);
+            for g in gs {
+                if let Some(p) = access_graph.path(g.from, x, &dist) {
+                    let then: Vec<EdgeRow> =
+                        p.iter().filter_map(|&i| access.get(i).copied()).collect();
+                    edges.push(GraphEdge::Composed(*g, then));
+                }
+            }
+        }
+        let pairs: Vec<(u32, u32)> = edges
+            .iter()
+            .map(|e| match e {
+                GraphEdge::Step(r) => (r.from, r.to),
+                GraphEdge::Composed(g, _) => (g.from, ADMIN),
+            })
+            .collect();
+        let status: Vec<Status> = edges.iter().map(|e| self.edge_status(e)).collect();
+        let g = graph::Graph::new(&pairs, status);
+        let target = match &opts.to {
+            Some(arn) => match self.nodes.get(arn) {
+                Some(id) => id,
+                None => return Vec::new(),
+            },
+            None => ADMIN,
+        };
+        let dist = g.distances_to(target);
+        let admins: HashSet<u32> = self.facts.admins.iter().map(|&(p, _)| p).collect();
+        let mut sources: Vec<u32> = if opts.from.is_empty() {
+            self.facts
+                .users
+                .iter()
+                .chain(&self.facts.roles)
+                .copied()
+                .collect()
+        } else {
+            opts.from.iter().filter_map(|a| self.nodes.get(a)).collect()
+        };
+        sources.sort_by(|a, b| self.nodes.name(*a).cmp(self.nodes.name(*b)));
+        let mut out = Vec::new();
+        for s in sources {
+            if s == target || (target == ADMIN && admins.contains(&s)) {
+                continue;
+            }
+            let Some(p) = g.path(s, target, &dist) else {
+                continue;
+            };
+            let path = self.path_of(&p, &edges);
+            let all_paths = if opts.all {
+                let kind = |i: usize| match edges.get(i) {
+                    Some(GraphEdge::Step(r)) => r.technique as u32,
+                    Some(GraphEdge::Composed(g, _)) => 1000 + g.technique as u32,
+                    None => u32::MAX,
+                };
+                g.all_paths(s, target, opts.max_depth, &kind)
+                    .iter()
+                    .map(|p| self.path_of(p, &edges))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let name = self.nodes.name(s).to_string();
+            let kind = if model.users.contains_key(&name) {
+                Kind::User
+            } else {
+                Kind::Role
+            };
+            out.push(Escalation {
+                principal: name,
+                kind,
+                target: self.nodes.name(target).to_string(),
+                status: path.status,
+                path,
+                all_paths,
+            });
+        }
+        out
+    }
+
+    fn path_of(&self, idx: &[usize], edges: &[GraphEdge]) -> Path {
+        let steps: Vec<Step> = idx
+            .iter()
+            .filter_map(|&i| edges.get(i))
+            .map(|e| self.step(e))
+            .collect();
+        let status = steps
+            .iter()
+            .map(|s| s.status)
+            .max()
+            .unwrap_or(Status::Allowed);
+        Path { status, steps }
+    }
+
+    fn opt_name(&self, id: u32) -> Option<String> {
+        (id != NONE).then(|| self.nodes.name(id).to_string())
+    }
+
+    fn step(&self, e: &GraphEdge) -> Step {
+        match e {
+            GraphEdge::Step(r) => self.step_of(
+                r.from,
+                r.to,
+                r.technique,
+                r.via,
+                r.through,
+                row_status(r.conditional, r.hypothetical),
+                Vec::new(),
+            ),
+            GraphEdge::Composed(g, then) => {
+                let then: Vec<Step> = then
+                    .iter()
+                    .map(|r| self.step(&GraphEdge::Step(*r)))
+                    .collect();
+                let status = then
+                    .iter()
+                    .map(|s| s.status)
+                    .chain([row_status(g.conditional, g.hypothetical)])
+                    .max()
+                    .unwrap_or(Status::Allowed);
+                self.step_of(g.from, ADMIN, g.technique, g.via, g.to, status, then)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn step_of(
+        &self,
+        from: u32,
+        to: u32,
+        t: Technique,
+        via: u32,
+        through: u32,
+        status: Status,
+        then: Vec<Step>,
+    ) -> Step {
+        let mut permissions = Vec::new();
+        if t == Technique::Administrator {
+            if let Some(d) = self.state.probe_evidence.get(&(from, Variant::Real)) {
+                let n = self.state.probe_count;
+                permissions.push(Permission {
+                    action: format!("every probed action the account's root user may perform ({n} probes: one per service and per action pattern a Deny or NotAction names)"),
+                    resource: d.resource.clone(),
+                    context: Vec::new(),
+                    allowed_by: d.result.matched.clone(),
+                });
+            }
+        }
+        for &(action, slot) in t.required() {
+            let target = match slot {
+                Slot::To => to,
+                Slot::Via => via,
+                Slot::Through => through,
+                Slot::New => NEW,
+                Slot::Caller => from,
+            };
+            if let Some(d) = self.state.can.get(&(from, action, target)) {
+                permissions.push(Permission {
+                    action: action.name().to_string(),
+                    resource: d.resource.clone(),
+                    context: d.context.clone(),
+                    allowed_by: d.result.matched.clone(),
+                });
+            }
+        }
+        let assumption =
+            (status == Status::Hypothetical).then(|| self.assumption(t, from, to, via, through));
+        Step {
+            from: self.nodes.name(from).to_string(),
+            to: self.nodes.name(to).to_string(),
+            technique: t.id().to_string(),
+            name: t.name().to_string(),
+            category: t.category(),
+            via: (via != NONE && via != through).then(|| self.nodes.name(via).to_string()),
+            through: self.opt_name(through),
+            status,
+            assumption,
+            citation: t.citation().to_string(),
+            permissions,
+            then,
+        }
+    }
+
+    fn assumption(&self, t: Technique, _from: u32, to: u32, via: u32, through: u32) -> String {
+        if let Some(NodeKind::Hypothetical(kind, acct)) = self.nodes.kind(via) {
+            return if t.category() == Category::ExistingPassrole {
+                format!(
+                    "if such a resource exists: {} in account {acct} running with {}",
+                    kind.label(),
+                    self.nodes.name(to)
+                )
+            } else {
+                format!(
+                    "if such a resource exists: {} in account {acct}",
+                    kind.label()
+                )
+            };
+        }
+        let user = if through != NONE { through } else { to };
+        match t {
+            Technique::SetDefaultPolicyVersion => format!(
+                "if a stored non-default version of {} grants more (the data shows only the default version)",
+                self.nodes.name(via)
+            ),
+            Technique::Iam004 => format!(
+                "if {} has no console password and no MFA device (no credential report row)",
+                self.nodes.name(user)
+            ),
+            Technique::Iam006 => format!(
+                "if {} has a console password and no MFA device (no credential report row)",
+                self.nodes.name(user)
+            ),
+            Technique::Iam002 | Technique::Iam015 | Technique::Iam018 => format!(
+                "if {} has fewer than two access keys (no credential report row)",
+                self.nodes.name(user)
+            ),
+            _ => "if the resources it relies on exist".to_string(),
+        }
+    }
+}

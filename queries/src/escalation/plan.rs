@@ -1,0 +1,609 @@
+//! The requests escalation asks the decision engine, each with what its answer means.
+//!
+//! Requests are generated only where an identity `Allow` statement (or, for
+//! `sts:AssumeRole`, a trust policy statement) could allow them — a sound pre-filter — and
+//! every one is then decided by `queries::simulate` (the decision program), so denies,
+//! boundaries, SCPs, RCPs and conditions are the engine's.
+
+use std::collections::HashMap;
+
+use facts::account::Model;
+use facts::eval::principal_clause_matches;
+use facts::policy::{Effect, Policy, PrincipalClause, PrincipalEntry, Principals};
+use facts::request::{Context, ContextValue, RequestPrincipal};
+use rules::escalation::{Action, ComputeKind, Service, Target, NEW};
+
+use super::nodes::{NodeKind, Nodes};
+use super::principals::{Caller, Kind};
+use crate::simulate::RequestSpec;
+
+/// The AWS-managed policy an attacker attaches (`iam:PolicyARN`) or sets as its boundary
+/// (`iam:PermissionsBoundary`).
+pub(crate) const ADMIN_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/// The action probed for administrator access, once per service prefix of the catalogue:
+/// only a statement naming every action of the service (`*`, `svc:*`, or a `NotAction`
+/// that leaves it) can allow it, and any `Deny` of the whole service denies it.
+pub(crate) const PROBE_ACTION: &str = "IamlogicAdministratorProbe";
+
+/// The region of resources the data does not name.
+const REGION: &str = "us-east-1";
+/// The name of resources the caller creates.
+const NAME: &str = "iamlogic-escalation";
+
+/// What a probe asks about a principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Variant {
+    /// As the data is.
+    Real,
+    /// With a policy allowing `*` on `*` added.
+    Granted,
+    /// Without its permissions boundary.
+    Unbounded,
+    /// As a member of this group too.
+    Joined(u32),
+}
+
+/// What the answer to one request means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// Whether `caller` may perform `action` on `target`.
+    Can {
+        caller: u32,
+        action: Action,
+        target: u32,
+    },
+    /// Whether `service` may assume `role`.
+    ServiceAssume { service: Service, role: u32 },
+    /// Administrator probe number `index` of `principal`.
+    Probe {
+        principal: u32,
+        variant: Variant,
+        index: u32,
+    },
+    /// Administrator probe number `index` of the root user of `account`: what the
+    /// organization leaves to anyone in the account (the ceiling).
+    RootProbe { account: u32, index: u32 },
+    /// Whether `caller` could assume `role` under a trust policy naming it.
+    TrustRewrite { caller: u32, role: u32 },
+    /// Whether user `user`, once a member of `group`, could give itself any permissions
+    /// (`iam:PutUserPolicy` or `iam:AttachUserPolicy` on itself).
+    JoinedSelfGrant { user: u32, group: u32 },
+}
+
+/// A batch of requests with their meanings.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub specs: Vec<RequestSpec>,
+    pub purposes: Vec<Purpose>,
+}
+
+impl Plan {
+    pub fn push(&mut self, spec: RequestSpec, purpose: Purpose) {
+        self.specs.push(spec);
+        self.purposes.push(purpose);
+    }
+}
+
+/// The context every request carries: the time keys of a request made now
+/// (`aws:CurrentTime`, `aws:EpochTime`, and `aws:TokenIssueTime` of credentials issued now),
+/// and the keys the caller itself chooses: the region it calls (`aws:RequestedRegion`, the
+/// region of the resources the data does not name) and TLS (`aws:SecureTransport`, as every
+/// AWS SDK and the CLI use).
+pub(crate) fn base_context(now: chrono::DateTime<chrono::Utc>) -> Context {
+    let mut c = Context::new();
+    c.insert(
+        "aws:RequestedRegion",
+        ContextValue::Single(REGION.to_string()),
+    );
+    c.insert(
+        "aws:SecureTransport",
+        ContextValue::Single("true".to_string()),
+    );
+    let iso = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    c.insert("aws:CurrentTime", ContextValue::Single(iso.clone()));
+    c.insert("aws:TokenIssueTime", ContextValue::Single(iso));
+    c.insert(
+        "aws:EpochTime",
+        ContextValue::Single(now.timestamp().to_string()),
+    );
+    c
+}
+
+/// The context of a request for `action`: the keys the technique itself sets.
+pub(crate) fn context_for(base: &Context, action: Action) -> Context {
+    let mut c = base.clone();
+    match action {
+        // "Grant a user permissions to pass a role to an AWS service": iam:PassedToService.
+        Action::PassRole(s) => c.insert(
+            "iam:PassedToService",
+            ContextValue::Single(s.principal().to_string()),
+        ),
+        // IAM "condition keys": iam:PolicyARN for attaching a managed policy.
+        Action::AttachUserPolicy | Action::AttachRolePolicy | Action::AttachGroupPolicy => c
+            .insert(
+                "iam:PolicyARN",
+                ContextValue::Single(ADMIN_POLICY.to_string()),
+            ),
+        // iam:PermissionsBoundary for setting a boundary.
+        Action::PutRolePermissionsBoundary | Action::PutUserPermissionsBoundary => c.insert(
+            "iam:PermissionsBoundary",
+            ContextValue::Single(ADMIN_POLICY.to_string()),
+        ),
+        _ => {}
+    }
+    c
+}
+
+/// Fill an ARN template for `account` with the given name.
+fn fill(template: &str, account: &str, name: &str) -> String {
+    template
+        .replace("{region}", REGION)
+        .replace("{account}", account)
+        .replace("{name}", name)
+}
+
+/// The ARNs to decide an attacker-named (or not-shown) resource on: the template's own, and
+/// each resource pattern of the caller's `Allow` statements laid over it (its wildcards
+/// filled), so that a policy limited to `function:prod-*` is decided on `function:prod-x`.
+pub(crate) fn instances(caller: &Caller<'_>, action: &str, template: &str) -> Vec<String> {
+    let canonical = fill(template, caller.account, NAME);
+    let mut out = vec![canonical.clone()];
+    let base: Vec<&str> = canonical.splitn(6, ':').collect();
+    for pat in caller.patterns(action) {
+        if pat == "*" || !pat.starts_with("arn:") {
+            continue;
+        }
+        let parts: Vec<&str> = pat.splitn(6, ':').collect();
+        let mut arn = Vec::with_capacity(6);
+        let mut ok = true;
+        for (i, b) in base.iter().enumerate() {
+            let p = parts.get(i).copied();
+            let v = match (i, p) {
+                (_, None) => (*b).to_string(),
+                (_, Some(p)) if p.chars().all(|ch| ch == '*' || ch == '?') => (*b).to_string(),
+                // The service and account must be the template's: a new resource is created
+                // in the caller's account.
+                (2 | 4, Some(p)) if p != *b && !p.contains(['*', '?']) => {
+                    ok = false;
+                    break;
+                }
+                (_, Some(p)) => p.replace(['*', '?'], "x"),
+            };
+            arn.push(v);
+        }
+        if ok {
+            let a = arn.join(":");
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+/// The trust policies of roles, indexed by the principals their `Allow` statements for
+/// `sts:AssumeRole` name, so that candidate callers are found without a scan of every pair.
+#[derive(Default)]
+pub(crate) struct TrustIndex<'m> {
+    by_arn: HashMap<String, Vec<&'m str>>,
+    by_account: HashMap<String, Vec<&'m str>>,
+    by_service: HashMap<String, Vec<&'m str>>,
+    anyone: Vec<&'m str>,
+    docs: HashMap<&'m str, &'m Policy>,
+}
+
+impl<'m> TrustIndex<'m> {
+    pub fn new(model: &'m Model) -> TrustIndex<'m> {
+        let mut ix = TrustIndex::default();
+        for r in model.roles.values() {
+            let Some(t) = &r.trust_policy else { continue };
+            ix.docs.insert(&r.arn, &t.document);
+            let mut anyone = false;
+            for s in &t.document.statements {
+                if s.effect != Effect::Allow {
+                    continue;
+                }
+                match &s.principal {
+                    Some(PrincipalClause::Principal(Principals::Specific(es))) => {
+                        for e in es {
+                            match e {
+                                PrincipalEntry::Aws(v) if v == "*" => anyone = true,
+                                PrincipalEntry::Aws(v) => {
+                                    let acct = facts::arn::Arn::parse(v)
+                                        .map(|a| a.account)
+                                        .unwrap_or_else(|| v.clone());
+                                    if v.ends_with(":root") || v.len() == 12 {
+                                        ix.by_account.entry(acct).or_default().push(&r.arn);
+                                    } else {
+                                        ix.by_arn.entry(v.clone()).or_default().push(&r.arn);
+                                    }
+                                }
+                                PrincipalEntry::Service(sv) => ix
+                                    .by_service
+                                    .entry(sv.to_ascii_lowercase())
+                                    .or_default()
+                                    .push(&r.arn),
+                                _ => {}
+                            }
+                        }
+                    }
+                    Some(_) => anyone = true,
+                    None => {}
+                }
+            }
+            if anyone {
+                ix.anyone.push(&r.arn);
+            }
+        }
+        ix
+    }
+
+    fn names(&self, role: &str, who: &RequestPrincipal) -> bool {
+        let Some(doc) = self.docs.get(role) else {
+            return false;
+        };
+        doc.statements.iter().any(|s| {
+            s.effect == Effect::Allow
+                && facts::eval::action_matches(&s.action, "sts:AssumeRole")
+                && s.principal
+                    .as_ref()
+                    .is_some_and(|p| principal_clause_matches(p, who))
+        })
+    }
+
+    /// Roles whose trust policy could allow IAM principal `arn` of `account`.
+    pub fn roles_for(&self, arn: &str, account: &str) -> Vec<&'m str> {
+        let who = RequestPrincipal::Aws {
+            arn: arn.to_string(),
+        };
+        let mut out: Vec<&'m str> = self
+            .by_arn
+            .get(arn)
+            .into_iter()
+            .chain(self.by_account.get(account))
+            .flatten()
+            .chain(self.anyone.iter())
+            .copied()
+            .filter(|r| *r != arn && self.names(r, &who))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Roles whose trust policy could allow service principal `service`.
+    pub fn roles_for_service(&self, service: &str) -> Vec<&'m str> {
+        let who = RequestPrincipal::Service {
+            name: service.to_string(),
+        };
+        let mut out: Vec<&'m str> = self
+            .by_service
+            .get(service)
+            .into_iter()
+            .flatten()
+            .chain(self.anyone.iter())
+            .copied()
+            .filter(|r| self.names(r, &who))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Per account: its roles, users, groups and attached customer-managed policies.
+#[derive(Default)]
+pub(crate) struct ByAccount<'m> {
+    pub roles: HashMap<&'m str, Vec<&'m str>>,
+    pub users: HashMap<&'m str, Vec<&'m str>>,
+    pub groups: HashMap<&'m str, Vec<&'m str>>,
+    pub policies: HashMap<&'m str, Vec<&'m str>>,
+    /// Compute resources of the data, per account and kind.
+    pub compute: HashMap<(&'m str, ComputeKind), Vec<&'m str>>,
+}
+
+/// Generate the `Can` requests of every caller, the service-assume requests of every role,
+/// and the administrator probes of callers that could be administrators.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn phase_a<'m>(
+    model: &'m Model,
+    callers: &[Caller<'m>],
+    trust: &TrustIndex<'m>,
+    by: &ByAccount<'m>,
+    nodes: &mut Nodes,
+    base: &Context,
+    probe_actions: &[String],
+    plan: &mut Plan,
+) {
+    // Which services may assume which roles: "Grant a user permissions to pass a role to an
+    // AWS service" — the service later assumes the role, so its trust policy must allow it.
+    let svc_ctx = base.clone();
+    for s in Service::ALL {
+        for role in trust.roles_for_service(s.principal()) {
+            let id = nodes.id(role, NodeKind::Principal);
+            plan.push(
+                RequestSpec {
+                    principal: s.principal().to_string(),
+                    action: "sts:AssumeRole".to_string(),
+                    resource: role.to_string(),
+                    resource_account: None,
+                    context: svc_ctx.clone(),
+                },
+                Purpose::ServiceAssume {
+                    service: s,
+                    role: id,
+                },
+            );
+        }
+    }
+    let empty: Vec<&str> = Vec::new();
+    let contexts: HashMap<Action, Context> = Action::all()
+        .into_iter()
+        .map(|a| (a, context_for(base, a)))
+        .collect();
+    for c in callers {
+        let me = nodes.id(c.arn, NodeKind::Principal);
+        // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
+        // naming the caller needs no identity Allow).
+        for role in trust.roles_for(c.arn, c.account) {
+            let q = nodes.id(role, NodeKind::Principal);
+            plan.push(
+                spec(c.arn, Action::AssumeRole, role, &contexts),
+                Purpose::Can {
+                    caller: me,
+                    action: Action::AssumeRole,
+                    target: q,
+                },
+            );
+        }
+        for action in Action::all() {
+            if action == Action::AssumeRole || !c.may_act(action.name()) {
+                continue;
+            }
+            let mut targets: Vec<(u32, String)> = Vec::new();
+            match action.target() {
+                Target::Role | Target::User => {
+                    let caller_only = matches!(
+                        action,
+                        Action::DeleteRolePermissionsBoundary
+                            | Action::PutRolePermissionsBoundary
+                            | Action::DeleteUserPermissionsBoundary
+                            | Action::PutUserPermissionsBoundary
+                    );
+                    if caller_only {
+                        let kind_ok = match action.target() {
+                            Target::Role => c.kind == Kind::Role,
+                            _ => c.kind == Kind::User,
+                        };
+                        // Only a principal with a boundary gains by losing it.
+                        if kind_ok && c.has_boundary {
+                            targets.push((me, c.arn.to_string()));
+                        }
+                    } else {
+                        let list = match action.target() {
+                            Target::Role => by.roles.get(c.account),
+                            _ => by.users.get(c.account),
+                        };
+                        for arn in list.unwrap_or(&empty) {
+                            // AWS-owned roles cannot be changed by customers: a service-linked
+                            // role's trust and permissions are managed by its service ("Using
+                            // service-linked roles"), and IAM Identity Center manages its
+                            // reserved roles ("IAM Identity Center ... roles"). Passing and
+                            // assuming them is left to the engine.
+                            if aws_owned(arn) && !matches!(action, Action::PassRole(_)) {
+                                continue;
+                            }
+                            if let Action::PassRole(s) = action {
+                                // Only roles the service may assume can be passed usefully.
+                                if !trust
+                                    .docs
+                                    .get(arn)
+                                    .is_some_and(|_| trust.names(arn, &svc(s)))
+                                {
+                                    continue;
+                                }
+                            }
+                            targets.push((nodes.id(arn, NodeKind::Principal), arn.to_string()));
+                        }
+                    }
+                }
+                Target::Group => {
+                    for arn in by.groups.get(c.account).unwrap_or(&empty) {
+                        targets.push((nodes.id(arn, NodeKind::Group), arn.to_string()));
+                    }
+                }
+                Target::Policy => {
+                    for arn in by.policies.get(c.account).unwrap_or(&empty) {
+                        targets.push((nodes.id(arn, NodeKind::Policy), arn.to_string()));
+                    }
+                }
+                Target::Star => targets.push((NEW, "*".to_string())),
+                Target::New(tpl) => {
+                    for arn in instances(c, action.name(), tpl) {
+                        targets.push((NEW, arn));
+                    }
+                }
+                Target::Existing(kind, tpl) => match by.compute.get(&(c.account, kind)) {
+                    Some(list) => {
+                        for arn in list {
+                            targets.push((nodes.id(arn, NodeKind::Compute(kind)), arn.to_string()));
+                        }
+                    }
+                    None => {
+                        let h = nodes.hypothetical(kind, c.account);
+                        for arn in instances(c, action.name(), tpl) {
+                            targets.push((h, arn));
+                        }
+                    }
+                },
+            }
+            for (target, arn) in targets {
+                if !c.may_allow(action.name(), &arn) {
+                    continue;
+                }
+                plan.push(
+                    spec(c.arn, action, &arn, &contexts),
+                    Purpose::Can {
+                        caller: me,
+                        action,
+                        target,
+                    },
+                );
+            }
+        }
+        let _ = model;
+        probes(c, me, Variant::Real, base, probe_actions, plan);
+    }
+}
+
+/// Whether a role is owned by AWS (service-linked, or reserved by IAM Identity Center).
+fn aws_owned(role_arn: &str) -> bool {
+    role_arn.contains(":role/aws-service-role/")
+        || role_arn.contains(":role/aws-reserved/sso.amazonaws.com/")
+}
+
+fn svc(s: Service) -> RequestPrincipal {
+    RequestPrincipal::Service {
+        name: s.principal().to_string(),
+    }
+}
+
+fn spec(
+    principal: &str,
+    action: Action,
+    resource: &str,
+    contexts: &HashMap<Action, Context>,
+) -> RequestSpec {
+    RequestSpec {
+        principal: principal.to_string(),
+        action: action.name().to_string(),
+        resource: resource.to_string(),
+        resource_account: None,
+        context: contexts.get(&action).cloned().unwrap_or_default(),
+    }
+}
+
+/// The administrator probes of `c` (only when some statement could allow every action).
+pub(crate) fn probes(
+    c: &Caller<'_>,
+    id: u32,
+    variant: Variant,
+    base: &Context,
+    probe_actions: &[String],
+    plan: &mut Plan,
+) {
+    let any = format!("iamlogic:{PROBE_ACTION}");
+    if variant == Variant::Real && !c.may_allow(&any, "*") {
+        return;
+    }
+    for (i, a) in probe_actions.iter().enumerate() {
+        plan.push(
+            RequestSpec {
+                principal: c.arn.to_string(),
+                action: a.clone(),
+                resource: "*".to_string(),
+                resource_account: None,
+                context: base.clone(),
+            },
+            Purpose::Probe {
+                principal: id,
+                variant,
+                index: i as u32,
+            },
+        );
+    }
+}
+
+/// The probes of the root user of each account: SCPs and RCPs limit everyone in a member
+/// account, so a principal is an administrator when it is allowed every probe the account's
+/// root user is allowed ("AWS account root user": full access, except what SCPs deny).
+pub(crate) fn root_probes(
+    accounts: &[String],
+    nodes: &mut Nodes,
+    base: &Context,
+    probe_actions: &[String],
+    plan: &mut Plan,
+) {
+    for acct in accounts {
+        let id = nodes.id(&format!("account:{acct}"), NodeKind::Group);
+        for (i, a) in probe_actions.iter().enumerate() {
+            plan.push(
+                RequestSpec {
+                    principal: format!("arn:aws:iam::{acct}:root"),
+                    action: a.clone(),
+                    resource: "*".to_string(),
+                    resource_account: None,
+                    context: base.clone(),
+                },
+                Purpose::RootProbe {
+                    account: id,
+                    index: i as u32,
+                },
+            );
+        }
+    }
+}
+
+/// The administrator probes: one made-up action per service prefix of the catalogue (only
+/// a statement naming every action of the service can allow it), and, for every action
+/// pattern that can take part of a service away — in a `Deny` statement or a `NotAction`
+/// of any policy, boundary, SCP or RCP of the data — one catalogue action it matches, so
+/// that "everything but `iam:Create*`" is not taken for administrator access.
+pub(crate) fn probe_actions(model: &Model) -> Vec<String> {
+    let cat = facts::catalogue::Catalogue::get();
+    let mut out: Vec<String> = cat
+        .services()
+        .iter()
+        .map(|s| format!("{}:{PROBE_ACTION}", s.prefix()))
+        .collect();
+    let mut patterns: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut take = |doc: &Policy| {
+        for st in &doc.statements {
+            match (&st.action, st.effect) {
+                (facts::policy::ActionClause::NotAction(ps), _)
+                | (facts::policy::ActionClause::Action(ps), Effect::Deny) => {
+                    patterns.extend(ps.iter().map(|p| p.0.to_ascii_lowercase()));
+                }
+                _ => {}
+            }
+        }
+    };
+    for u in model.users.values() {
+        u.inline_policies.iter().for_each(|p| take(&p.document));
+    }
+    for g in model.groups.values() {
+        g.inline_policies.iter().for_each(|p| take(&p.document));
+    }
+    for r in model.roles.values() {
+        r.inline_policies.iter().for_each(|p| take(&p.document));
+    }
+    for p in model.policies.values() {
+        take(&p.document);
+    }
+    for org in model.organizations.iter() {
+        for p in org.policies.values() {
+            take(&p.document);
+        }
+    }
+    let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
+    for pat in patterns {
+        let (prefix, _) = pat.split_once(':').unwrap_or(("*", ""));
+        let services: Vec<&facts::catalogue::Service> = if prefix.contains(['*', '?']) {
+            cat.services().iter().collect()
+        } else {
+            cat.service(prefix).into_iter().collect()
+        };
+        let found = services
+            .into_iter()
+            .flat_map(|s| s.actions())
+            .map(|a| a.full_name())
+            .find(|name| facts::wildcard::glob_match(&pat, name, true));
+        if let Some(name) = found {
+            if seen.insert(name.clone()) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}

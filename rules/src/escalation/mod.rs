@@ -1,0 +1,16 @@
+//! Privilege escalation as Datalog: the techniques ([`Technique`]), the permissions they
+//! need ([`Action`]) and the program ([`run`]) that derives escalation steps from
+//! permissions already decided by the decision program for concrete targets.
+//!
+//! The program never decides a permission itself: every `Can` fact it reads is an allowed
+//! decision of [`crate::Engine`] (through `queries::simulate`) for the exact target — the
+//! role passed, the policy changed, the user whose key is created — after denies,
+//! boundaries, SCPs and RCPs.
+
+mod action;
+mod program;
+mod technique;
+
+pub use action::{Action, ComputeKind, Service, Target};
+pub use program::{run, Derived, EdgeRow, Facts, GrantRow, Known, ADMIN, NEW, NONE};
+pub use technique::{Category, Slot, Technique};

@@ -1,0 +1,288 @@
+//! `iamlogic escalation`: every principal that can become an administrator (or reach a
+//! target principal), with the shortest path and each step's technique, permissions and
+//! allowing statements (logic in `queries::escalation`; this module parses flags and
+//! renders text, JSON, DOT and Mermaid).
+//!
+//! Exit code: 0 when no principal can escalate, 1 when some can, 2 on an error.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use queries::escalation::{escalation, Escalation, EscalationReport, Options, Path, Status, Step};
+use queries::simulate::AccountSimulator;
+
+use crate::exit::{CmdResult, Exit};
+use crate::progress::Ui;
+
+/// Arguments of `iamlogic escalation`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Account data: GAAD files, resources, organization, compute listings (files or
+    /// directories; see docs/inputs.md).
+    #[arg(short = 'i', long = "input", value_name = "PATH", required = true)]
+    inputs: Vec<PathBuf>,
+    /// Only paths starting at this user or role (repeatable).
+    #[arg(long, value_name = "ARN")]
+    from: Vec<String>,
+    /// `admin` (default) or the ARN of a user or role to reach.
+    #[arg(long, value_name = "ARN|admin", default_value = "admin")]
+    to: String,
+    /// Every simple path up to `--max-depth` steps, not only the shortest (at most 1,000
+    /// per principal).
+    #[arg(long)]
+    all: bool,
+    /// The most steps a path of `--all` may have.
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "all")]
+    max_depth: usize,
+    /// `text`, `json`, `dot` (Graphviz) or `mermaid`.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Dot,
+    Mermaid,
+}
+
+/// Run `iamlogic escalation`.
+pub fn run(args: Args, ui: &Ui) -> CmdResult {
+    let spinner = ui.spinner("loading accounts");
+    let sim = AccountSimulator::load(&args.inputs)?;
+    spinner.finish_and_clear();
+    if ui.warnings() {
+        for w in sim.warnings() {
+            eprintln!("{}: {w}", crate::progress::warning_label(w));
+        }
+    }
+    let opts = Options {
+        from: args.from.clone(),
+        to: (args.to != "admin").then(|| args.to.clone()),
+        all: args.all,
+        max_depth: args.max_depth,
+        ..Options::default()
+    };
+    let phases = queries::escalation::PHASES;
+    let bar = ui.bar(phases.len() as u64, "escalation");
+    let report = escalation(&sim, &opts, &mut |i| {
+        bar.set_position(i as u64);
+        bar.set_message(phases.get(i).copied().unwrap_or("").to_string());
+    })?;
+    bar.finish_and_clear();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
+        Format::Text => write_text(&mut out, &report),
+        Format::Dot => write_dot(&mut out, &report),
+        Format::Mermaid => write_mermaid(&mut out, &report),
+    };
+    match written.and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+    Ok(if report.escalations.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Negative
+    })
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Allowed => "allowed",
+        Status::Conditional => "conditional",
+        Status::Hypothetical => "hypothetical",
+    }
+}
+
+fn write_text(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()> {
+    if r.target == "administrator" {
+        writeln!(out, "administrators ({}):", r.administrators.len())?;
+        for a in &r.administrators {
+            writeln!(out, "  {a}")?;
+        }
+    }
+    writeln!(
+        out,
+        "principals that can reach {} ({}):",
+        r.target,
+        r.escalations.len()
+    )?;
+    for e in &r.escalations {
+        write_escalation(out, e)?;
+    }
+    Ok(())
+}
+
+fn write_escalation(out: &mut impl Write, e: &Escalation) -> std::io::Result<()> {
+    let kind = serde_json::to_value(e.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "\n{} ({kind}): {}, {} step{}",
+        e.principal,
+        status_name(e.status),
+        e.path.steps.len(),
+        if e.path.steps.len() == 1 { "" } else { "s" }
+    )?;
+    write_steps(out, &e.path.steps, "  ")?;
+    for (i, p) in e.all_paths.iter().enumerate() {
+        writeln!(out, "  path {} ({}):", i + 1, status_name(p.status))?;
+        let names: Vec<String> = p
+            .steps
+            .iter()
+            .map(|s| format!("{} → {}", s.technique, s.to))
+            .collect();
+        writeln!(out, "    {}", names.join(" ⇒ "))?;
+    }
+    Ok(())
+}
+
+fn write_steps(out: &mut impl Write, steps: &[Step], indent: &str) -> std::io::Result<()> {
+    for (i, s) in steps.iter().enumerate() {
+        let mut extra = String::new();
+        if let Some(v) = &s.via {
+            extra.push_str(&format!(" via {v}"));
+        }
+        if let Some(t) = &s.through {
+            extra.push_str(&format!(" through {t}"));
+        }
+        writeln!(
+            out,
+            "{indent}{}. {} ({}) → {}{extra} [{}]",
+            i + 1,
+            s.technique,
+            s.name,
+            s.to,
+            status_name(s.status)
+        )?;
+        if let Some(a) = &s.assumption {
+            writeln!(out, "{indent}     {a}")?;
+        }
+        for p in &s.permissions {
+            let ctx = if p.context.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.context.join(", "))
+            };
+            writeln!(out, "{indent}     {} on {}{ctx}", p.action, p.resource)?;
+            for m in &p.allowed_by {
+                let sid = m
+                    .sid
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{indent}       {:?} by {} policy {} Statement[{}]{sid}",
+                    m.effect, m.layer, m.policy, m.statement
+                )?;
+            }
+        }
+        if !s.then.is_empty() {
+            writeln!(
+                out,
+                "{indent}     then, to act as {}:",
+                s.through.as_deref().unwrap_or("")
+            )?;
+            write_steps(out, &s.then, &format!("{indent}       "))?;
+        }
+    }
+    Ok(())
+}
+
+/// The paths a picture shows: each escalation's shortest path, or all of them with `--all`.
+fn shown_paths(r: &EscalationReport) -> Vec<&Path> {
+    r.escalations
+        .iter()
+        .flat_map(|e| {
+            if e.all_paths.is_empty() {
+                vec![&e.path]
+            } else {
+                e.all_paths.iter().collect()
+            }
+        })
+        .collect()
+}
+
+/// The distinct edges of the shown paths: (from, to) → techniques.
+fn picture(r: &EscalationReport) -> BTreeMap<(String, String), (Vec<String>, Status)> {
+    let mut edges: BTreeMap<(String, String), (Vec<String>, Status)> = BTreeMap::new();
+    for p in shown_paths(r) {
+        for s in &p.steps {
+            let e = edges
+                .entry((s.from.clone(), s.to.clone()))
+                .or_insert((Vec::new(), s.status));
+            if !e.0.contains(&s.technique) {
+                e.0.push(s.technique.clone());
+            }
+            e.1 = e.1.min(s.status);
+        }
+    }
+    edges
+}
+
+fn short(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}
+
+fn write_dot(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()> {
+    writeln!(out, "digraph escalation {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  \"{}\" [shape=doubleoctagon];", r.target)?;
+    for ((a, b), (ts, st)) in picture(r) {
+        let style = match st {
+            Status::Allowed => "solid",
+            Status::Conditional => "dashed",
+            Status::Hypothetical => "dotted",
+        };
+        writeln!(
+            out,
+            "  \"{a}\" -> \"{b}\" [label=\"{}\", style={style}];",
+            ts.join(", ")
+        )?;
+    }
+    writeln!(out, "}}")
+}
+
+fn write_mermaid(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()> {
+    writeln!(out, "flowchart LR")?;
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let edges = picture(r);
+    for (a, b) in edges.keys() {
+        for n in [a, b] {
+            let next = ids.len();
+            ids.entry(n.clone()).or_insert(next);
+        }
+    }
+    for (n, i) in &ids {
+        if n == &r.target {
+            writeln!(out, "  n{i}{{{{\"{}\"}}}}", n)?;
+        } else {
+            writeln!(out, "  n{i}[\"{}\"]", short(n).replace('"', "'"))?;
+        }
+    }
+    for ((a, b), (ts, st)) in &edges {
+        let arrow = if *st == Status::Allowed {
+            "-->"
+        } else {
+            "-.->"
+        };
+        writeln!(
+            out,
+            "  n{} {arrow}|\"{}\"| n{}",
+            ids.get(a).copied().unwrap_or(0),
+            ts.join(", "),
+            ids.get(b).copied().unwrap_or(0)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Test helpers shared by the end-to-end tests.
+
+pub mod iamvulnerable;

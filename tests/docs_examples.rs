@@ -4,7 +4,7 @@
 //!
 //! Conventions (README, "Commands"): a command runs in a scratch directory holding a copy of
 //! `examples/` and of the files of `docs/examples/<document stem>/` (`readme` for the
-//! README), with `iamlogic` (and `target/release/iamlogic`) the binary under test; `# ...`
+//! README), with the repository's `docs/` beside them, with `iamlogic` (and `target/release/iamlogic`) the binary under test; `# ...`
 //! comments are the shell's. A command with ` ... ` in it abbreviates and is not run; an
 //! output line `...` ends the comparison (the rest is elided). `$ echo $?` shows the exit
 //! code of the command before it; `$ cat FILE` shows a file, which the test writes with the
@@ -160,6 +160,10 @@ fn workspace_for(doc: &Path) -> (PathBuf, PathBuf) {
     let fixtures = root().join("docs/examples").join(&stem);
     if fixtures.is_dir() && parent != "examples" {
         copy_dir(&fixtures, &dir);
+    }
+    // Examples may name the repository's own documentation files (`docs/collect-policy.json`).
+    if !dir.join("docs").exists() {
+        std::os::unix::fs::symlink(root().join("docs"), dir.join("docs")).expect("symlink docs");
     }
     let bin = dir.join(".bin");
     std::fs::create_dir_all(bin.join("target/release")).expect("bin directory");

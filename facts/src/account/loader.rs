@@ -80,7 +80,7 @@ fn load_path(
     }
     let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
     let text = utf8_text(path, bytes)?;
-    let ctx = FileCtx::new(path.to_path_buf());
+    let ctx = FileCtx::sharing(path.to_path_buf(), std::rc::Rc::clone(&b.documents));
     let pending = ctx.pending_warnings();
     let loaded = load_text(ctx, &text, b);
     b.model.warnings.extend(pending.take());

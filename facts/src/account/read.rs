@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::documents::{Documents, Key};
 use super::error::IngestError;
 use super::model::{AccountId, Source, Tags, Warning, WarningKind};
 use crate::arn::Arn;
@@ -25,6 +26,9 @@ pub(crate) struct FileCtx {
     /// Warnings raised by accessors that have no model at hand ([`FileCtx::members`],
     /// [`FileCtx::tags`]); the loader moves them into the model once the file is read.
     pending: Rc<RefCell<Vec<Warning>>>,
+    /// The documents parsed so far (shared by every file of a load), so that a document
+    /// repeated in the data is parsed once.
+    documents: Rc<RefCell<Documents>>,
 }
 
 pub(crate) use crate::parse::type_name;
@@ -32,9 +36,15 @@ pub(crate) use crate::parse::type_name;
 impl FileCtx {
     /// A context for `file`.
     pub fn new(file: PathBuf) -> FileCtx {
+        FileCtx::sharing(file, Rc::default())
+    }
+
+    /// A context for `file` that finds and keeps parsed documents in `documents`.
+    pub fn sharing(file: PathBuf, documents: Rc<RefCell<Documents>>) -> FileCtx {
         FileCtx {
             file: Arc::new(file),
             pending: Rc::new(RefCell::new(Vec::new())),
+            documents,
         }
     }
 
@@ -239,21 +249,46 @@ impl FileCtx {
         path: &JsonPath,
         warnings: &mut Vec<Warning>,
     ) -> Result<Arc<Policy>, IngestError> {
-        let p = self.policy(v, path)?;
+        let (p, key) = self.parsed(v, path)?;
         for i in crate::aws_rules::refused::statements_without_principal(&p) {
             warnings.push(self.warning(
                 &path.key("Statement").index(i),
                 WarningKind::StatementWithoutPrincipal,
             ));
         }
-        Ok(Arc::new(crate::aws_rules::refused::as_resource_policy(
-            Arc::unwrap_or_clone(p),
-        )))
+        let shared = self.documents.borrow_mut().as_resource(key, |p| {
+            crate::aws_rules::refused::as_resource_policy(p.clone())
+        });
+        Ok(shared.unwrap_or_else(|| {
+            Arc::new(crate::aws_rules::refused::as_resource_policy(
+                Arc::unwrap_or_clone(p),
+            ))
+        }))
+    }
+
+    /// A policy document at `path`, as [`Self::parse_document`] reads it; a document met
+    /// before in this load is not parsed again, its parsed form is shared.
+    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+        self.parsed(v, path).map(|(p, _)| p)
+    }
+
+    /// The parsed document `v` and its key among the documents of this load.
+    fn parsed(&self, v: &Value, path: &JsonPath) -> Result<(Arc<Policy>, Key), IngestError> {
+        let key = self.documents.borrow().key(v);
+        if let Some(p) = self.documents.borrow().policy(key) {
+            return Ok((p, key));
+        }
+        let p = self.parse_document(v, path)?;
+        let key = self
+            .documents
+            .borrow_mut()
+            .insert(key, v, Arc::clone(&p));
+        Ok((p, key))
     }
 
     /// A policy document at `path`: a JSON object, a JSON string holding the document, or a
     /// URL-encoded JSON string (as the IAM API returns documents).
-    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+    fn parse_document(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
         let decoded;
         let value = match v {
             Value::String(s) => {

@@ -20,12 +20,18 @@ use queries::simulate::{read_requests, AccountSimulator, Outcome};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// CPU time of this thread so far, in seconds (Linux `schedstat`), if the system says: the
-/// machine may be shared, and then wall time overstates the work.
+/// CPU time of this process so far (user + system, every thread, including the loader's
+/// reading thread), in seconds, from Linux `/proc/self/stat` (in clock ticks of 1/100 s),
+/// if the system says: the machine may be shared, and then wall time overstates the work.
 fn cpu() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
-    Some(ns / 1e9)
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = text.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let utime: f64 = fields.nth(11)?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 /// `wall (CPU cpu)` for a measurement that started at `t` and CPU time `c`.

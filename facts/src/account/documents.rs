@@ -44,6 +44,7 @@ pub(crate) struct Key {
 
 impl Key {
     /// Whether the document was seen (and parsed) before.
+    #[cfg(test)]
     pub fn found(&self) -> bool {
         self.slot.is_some()
     }

@@ -148,10 +148,11 @@ impl FileCtx {
     /// Tags at member `key`: AWS's `[{"Key": k, "Value": v}]` form, or a plain `{k: v}` map.
     pub fn tags(&self, obj: &Object, key: &str, path: &JsonPath) -> Result<Tags, IngestError> {
         let mut tags = Tags::new();
-        let at = path.key(key);
+        let at = || path.key(key);
         match obj.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::Array(items)) => {
+                let at = at();
                 for (i, item) in items.iter().enumerate() {
                     let p = at.index(i);
                     let o = self.members(item, &p, &["Key", "Value"])?;
@@ -161,6 +162,7 @@ impl FileCtx {
                 }
             }
             Some(Value::Object(map)) => {
+                let at = at();
                 for (k, v) in map {
                     match v {
                         Value::String(s) => {
@@ -177,7 +179,7 @@ impl FileCtx {
             }
             Some(other) => {
                 return Err(self.invalid(
-                    &at,
+                    &at(),
                     format!(
                         "expected tags as an array of {{Key, Value}} or an object, found {}",
                         type_name(other)
@@ -222,6 +224,29 @@ impl FileCtx {
             value: arn.to_string(),
             reason: "the account part is not a 12-digit account id".to_string(),
         })
+    }
+
+    /// [`Self::account_of`] for member `key` of the object at `path` (the path is built only
+    /// for an error).
+    pub fn account_of_member(
+        &self,
+        arn: &str,
+        path: &JsonPath,
+        key: &str,
+    ) -> Result<AccountId, IngestError> {
+        match Arn::parse(arn).and_then(|a| AccountId::parse(&a.account)) {
+            Some(account) => Ok(account),
+            None => self.account_of(arn, &path.key(key)),
+        }
+    }
+
+    /// [`Self::arn`] for member `key` of the object at `path` (the path is built only for
+    /// an error).
+    pub fn arn_member(&self, arn: &str, path: &JsonPath, key: &str) -> Result<Arn, IngestError> {
+        match Arn::parse(arn) {
+            Some(a) => Ok(a),
+            None => self.arn(arn, &path.key(key)),
+        }
     }
 
     /// Parse `arn` (at `path`) with the one ARN parser of `facts`.

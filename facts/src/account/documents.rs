@@ -108,8 +108,7 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .zip(y)
                     .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
         }
@@ -248,7 +247,8 @@ mod tests {
     #[test]
     fn documents_differing_in_a_value_or_in_member_order_are_different() {
         let mut docs = Documents::default();
-        let a = json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+        let a =
+            json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
         let k = docs.key(&a);
         docs.insert(k, &a, parsed(&a));
         let other_value =
@@ -265,7 +265,8 @@ mod tests {
     #[test]
     fn the_resource_form_is_made_once() {
         let mut docs = Documents::default();
-        let a = json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+        let a =
+            json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
         let k = docs.insert(docs.key(&a), &a, parsed(&a));
         let mut made = 0;
         let first = docs.as_resource(k, |p| {

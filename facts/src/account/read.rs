@@ -304,10 +304,7 @@ impl FileCtx {
             return Ok((p, key));
         }
         let p = self.parse_document(v, path)?;
-        let key = self
-            .documents
-            .borrow_mut()
-            .insert(key, v, Arc::clone(&p));
+        let key = self.documents.borrow_mut().insert(key, v, Arc::clone(&p));
         Ok((p, key))
     }
 

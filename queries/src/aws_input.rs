@@ -273,7 +273,10 @@ impl Reader<'_> {
                         let names: Vec<&str> = RESOURCE_HANDLING.iter().map(|(n, _)| *n).collect();
                         self.err(
                             "ResourceHandlingOption",
-                            format!("unknown scenario `{v}` (AWS takes one of {})", names.join(", ")),
+                            format!(
+                                "unknown scenario `{v}` (AWS takes one of {})",
+                                names.join(", ")
+                            ),
                         )
                     })?,
             ),
@@ -486,9 +489,12 @@ impl Reader<'_> {
                 // AWS: "if a permissions boundary is attached to an entity and you pass in a
                 // different permissions boundary policy using this parameter, then the new
                 // permissions boundary policy is used for the simulation."
-                let boundary = boundaries
-                    .first()
-                    .map(|p| ("PermissionsBoundaryPolicyInputList.1".to_string(), Arc::clone(p)));
+                let boundary = boundaries.first().map(|p| {
+                    (
+                        "PermissionsBoundaryPolicyInputList.1".to_string(),
+                        Arc::clone(p),
+                    )
+                });
                 if caller_arn != source || boundary.is_some() || kind == "group" {
                     extra.caller = Some(SimulatedCaller {
                         caller: caller_arn.clone(),

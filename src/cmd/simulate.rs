@@ -185,7 +185,10 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                 }
                 let known: Vec<RequestSpec> = specs
                     .iter()
-                    .filter(|s| !s.principal.ends_with(&format!(":user/{}", queries::aws_input::GROUP_MEMBER_NAME)))
+                    .filter(|s| {
+                        !s.principal
+                            .ends_with(&format!(":user/{}", queries::aws_input::GROUP_MEMBER_NAME))
+                    })
                     .cloned()
                     .collect();
                 for w in sim.unknown_principals(&known) {

@@ -284,7 +284,10 @@ impl AccountSimulator {
                 b.attach_resource_policy(x, id);
             }
         }
-        let simulated = extra.caller.as_ref().map(|sc| self.add_simulated(&mut b, sc));
+        let simulated = extra
+            .caller
+            .as_ref()
+            .map(|sc| self.add_simulated(&mut b, sc));
         let mut principals = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
             check_request(
@@ -602,7 +605,10 @@ impl AccountSimulator {
             Some(c) if c.kind == PrincipalKind::Root => c.arn.clone(),
             _ => spec.principal.clone(),
         };
-        let simulated = extra.caller.as_ref().filter(|sc| sc.caller == spec.principal);
+        let simulated = extra
+            .caller
+            .as_ref()
+            .filter(|sc| sc.caller == spec.principal);
         // The simulated caller holds its source's policies (a group source: the group's).
         let me = match simulated {
             Some(sc) => {
@@ -664,7 +670,9 @@ impl AccountSimulator {
             .filter_map(|&i| t.policies.get(i as usize))
             .map(|row| row.document.as_ref());
         let holder = simulated.map_or(spec.principal.as_str(), |sc| sc.source.as_str());
-        let replacement = simulated.and_then(|sc| sc.boundary.as_ref()).map(|(_, p)| p.as_ref());
+        let replacement = simulated
+            .and_then(|sc| sc.boundary.as_ref())
+            .map(|(_, p)| p.as_ref());
         let extras = extra
             .identity
             .iter()

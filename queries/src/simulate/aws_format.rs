@@ -221,14 +221,16 @@ fn statement(m: &MatchedOut, positions: &StatementPositions) -> AwsStatement {
 
 /// AWS's response for `rows`: consecutive rows of the same group and action make one
 /// `EvaluationResult`.
-pub fn evaluation_results(rows: &[AwsRow<'_>], positions: &StatementPositions) -> EvaluationResults {
+pub fn evaluation_results(
+    rows: &[AwsRow<'_>],
+    positions: &StatementPositions,
+) -> EvaluationResults {
     let mut out = Vec::new();
     let mut i = 0;
     while i < rows.len() {
         let first = &rows[i];
         let mut j = i + 1;
-        while j < rows.len() && rows[j].group == first.group && rows[j].action == first.action
-        {
+        while j < rows.len() && rows[j].group == first.group && rows[j].action == first.action {
             j += 1;
         }
         out.push(aggregate(&rows[i..j], positions));

@@ -88,6 +88,19 @@ impl TestCommand {
         Run { output }
     }
 
+    /// Run it with its standard output closed at once, as a reader that stops early
+    /// (`iamlogic ... | head`) leaves it; standard output is then empty.
+    pub fn run_closing_stdout(&mut self) -> Run {
+        self.cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("start iamlogic");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("iamlogic ends");
+        Run { output }
+    }
+
     /// Run it and check that it exits with `code`; the message shows both streams.
     pub fn expect_code(&mut self, code: i32) -> Run {
         let run = self.run();

@@ -39,7 +39,7 @@ fn aws(doc: &Value, extra: &[&str]) -> (Value, Run) {
     let f = write(
         dir.path(),
         "input.json",
-        serde_json::to_string_pretty(doc).unwrap(),
+        &serde_json::to_string_pretty(doc).unwrap(),
     );
     let o = TestCommand::new()
         .args([
@@ -88,7 +88,9 @@ fn simulate_custom_policy_input_each_action_on_each_resource_iam_api_simulatecus
     // resource ARNs are provided"; each resource in ResourceSpecificResults.
     let r = results(&v);
     assert_eq!(r.len(), 2, "{v}");
-    let got: Vec<(&str, &str, Vec<(&str, &str)>)> = r
+    /// An action's decision with each resource's.
+    type PerAction<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+    let got: Vec<PerAction<'_>> = r
         .iter()
         .map(|e| {
             (
@@ -304,7 +306,7 @@ fn context_entries_types_and_lists_iam_api_contextentry() {
             "$.PolicySourceARN: unknown field `PolicySourceARN`",
         ),
     ] {
-        let f = write(dir.path(), "bad.json", doc.to_string());
+        let f = write(dir.path(), "bad.json", &doc.to_string());
         let o = iamlogic(&["simulate", "--aws-input", f.to_str().unwrap()]);
         o.assert_code(2);
         let err = o.stderr();
@@ -322,7 +324,7 @@ fn scenario_context_may_be_a_context_entries_list_iam_api_contextentry() {
              "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}],
         "context": [{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.1.2.3"],
             "ContextKeyType": "ip"}]});
-    let f = write(dir.path(), "s.json", s.to_string());
+    let f = write(dir.path(), "s.json", &s.to_string());
     let f = f.to_str().unwrap();
     let o = iamlogic(&["simulate", "--scenario", f, "--format", "json"]);
     let v = o.json();

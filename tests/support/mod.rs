@@ -177,7 +177,7 @@ impl Run {
 }
 
 /// Write `text` to `dir/name`; its path.
-pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     if let Some(parent) = p.parent() {
         std::fs::create_dir_all(parent).expect("create fixture directory");

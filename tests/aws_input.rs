@@ -600,6 +600,16 @@ fn policy_source_group_simulates_a_member_of_the_group_iam_api_simulateprincipal
     );
     o.assert_code(2);
     assert!(o.stderr().contains("$.PolicySourceArn: `arn:aws:iam::222222222222:group/Nobody` is not a user, group or role of the loaded data"), "{o:?}");
+    // A user the data lacks, too.
+    let (_, o) = aws(
+        &principal_skeleton(json!({
+            "PolicySourceArn": "arn:aws:iam::222222222222:user/nobody",
+            "ActionNames": ["s3:ListAllMyBuckets"]
+        })),
+        &["-i", &ex],
+    );
+    o.assert_code(2);
+    assert!(o.stderr().contains("(AWS: NoSuchEntity)"), "{o:?}");
 }
 
 #[test]

@@ -114,6 +114,8 @@ pub enum AwsInput {
         /// `PolicyInputList` (on the `PolicySourceArn` entity) and `ResourcePolicy` (on each
         /// resource).
         extra: ExtraPolicies,
+        /// `PolicySourceArn`: the user, group or role whose policies are simulated.
+        source: String,
     },
 }
 
@@ -529,7 +531,11 @@ impl Reader<'_> {
                         }
                     }
                 }
-                AwsInput::Principal { specs, extra }
+                AwsInput::Principal {
+                    specs,
+                    extra,
+                    source,
+                }
             }
         };
         if let Some(p) = &resource_policy {

@@ -163,7 +163,11 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                     .collect::<Vec<_>>();
                 (r, labels, Ran::Scenarios(scenarios))
             }
-            queries::aws_input::AwsInput::Principal { specs, extra } => {
+            queries::aws_input::AwsInput::Principal {
+                specs,
+                extra,
+                source,
+            } => {
                 if args.inputs.is_empty() {
                     return Err("a `simulate-principal-policy` input (with `PolicySourceArn`) needs the account data: `-i PATH`".into());
                 }
@@ -172,16 +176,13 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                 spinner.finish_and_clear();
                 // Warnings always reach stderr; `--quiet` hides progress and notes only.
                 crate::progress::print_load_warnings(ui, sim.warnings());
-                if let Some(sc) = &extra.caller {
-                    // AWS answers NoSuchEntity for a PolicySourceArn it does not have.
-                    if !sim.has_entity(&sc.source) {
-                        return Err(format!(
-                            "{}: $.PolicySourceArn: `{}` is not a user, group or role of the loaded data (AWS: NoSuchEntity)",
-                            file.display(),
-                            sc.source
-                        )
-                        .into());
-                    }
+                // AWS answers NoSuchEntity for a PolicySourceArn it does not have.
+                if !sim.has_entity(&source) {
+                    return Err(format!(
+                        "{}: $.PolicySourceArn: `{source}` is not a user, group or role of the loaded data (AWS: NoSuchEntity)",
+                        file.display()
+                    )
+                    .into());
                 }
                 let known: Vec<RequestSpec> = specs
                     .iter()

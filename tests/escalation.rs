@@ -382,12 +382,18 @@ fn example_organization_renders_text_dot_and_mermaid_and_filters_from_and_to() {
             .map(str::to_string)
             .unwrap_or_default()
     };
-    let (alice, deploy) = (id("222222222222:user/alice"), id("222222222222:role/DeployRole"));
+    let (alice, deploy) = (
+        id("222222222222:user/alice"),
+        id("222222222222:role/DeployRole"),
+    );
     assert!(
         dot.contains(&format!("{alice} -> {deploy} [label=\"sts-001\"];")),
         "{dot}"
     );
-    assert!(dot.contains("[label=\"administrator\", shape=tripleoctagon"), "{dot}");
+    assert!(
+        dot.contains("[label=\"administrator\", shape=tripleoctagon"),
+        "{dot}"
+    );
     let (_, mer, _) = cli(&["escalation", "-i", ex, "-q", "--format", "mermaid"]);
     assert!(
         mer.starts_with("flowchart LR") && mer.contains("|\"codebuild-001\"|"),

@@ -122,7 +122,10 @@ fn assume_role_only_from_an_office_network_is_conditional_with_that_condition() 
     assert_eq!(e.path.steps[1].status, Status::Allowed);
     assert_eq!(e.path.status, Status::Conditional);
     let cond = e.path.steps[0].condition.as_deref().unwrap_or_default();
-    assert!(cond.contains("aws:SourceIp") && cond.contains("203.0.113.0/24"), "{cond}");
+    assert!(
+        cond.contains("aws:SourceIp") && cond.contains("203.0.113.0/24"),
+        "{cond}"
+    );
 }
 
 #[test]
@@ -154,7 +157,10 @@ fn a_condition_the_attacker_satisfies_leaves_the_step_allowed() {
         .find(|p| p.action == "lambda:CreateFunction")
         .expect("CreateFunction");
     assert!(
-        create.context.iter().any(|c| c.contains("aws:RequestTag/team")),
+        create
+            .context
+            .iter()
+            .any(|c| c.contains("aws:RequestTag/team")),
         "the tag the caller sends is shown: {create:?}"
     );
 }
@@ -209,8 +215,9 @@ fn conditional_steps_show_their_condition_in_text_json_dot_and_mermaid() {
         .is_some_and(|c| c.contains("aws:MultiFactorAuthPresent")));
     let dot = run("dot");
     assert!(
-        dot.lines().any(|l| l.contains("iam-007 (if aws:MultiFactorAuthPresent")
-            && l.contains("style=dashed")),
+        dot.lines()
+            .any(|l| l.contains("iam-007 (if aws:MultiFactorAuthPresent")
+                && l.contains("style=dashed")),
         "{dot}"
     );
     let mer = run("mermaid");

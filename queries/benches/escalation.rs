@@ -141,9 +141,7 @@ fn measure(inputs: Vec<PathBuf>) {
         eprintln!("  total: {} (target < 10 s)", show(total));
     }
     match peak_rss_mib() {
-        Some(p) => eprintln!(
-            "peak resident memory: {p:.0} MiB (target < 2048 MiB)"
-        ),
+        Some(p) => eprintln!("peak resident memory: {p:.0} MiB (target < 2048 MiB)"),
         None => eprintln!("peak resident memory: unknown (no /proc/self/status)"),
     }
 }

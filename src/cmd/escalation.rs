@@ -195,7 +195,11 @@ fn write_steps(out: &mut impl Write, steps: &[Step], indent: &str) -> std::io::R
                 .as_deref()
                 .map(|c| format!(" [conditional: {c}]"))
                 .unwrap_or_default();
-            writeln!(out, "{indent}     {} on {}{ctx}{cond}", p.action, p.resource)?;
+            writeln!(
+                out,
+                "{indent}     {} on {}{ctx}{cond}",
+                p.action, p.resource
+            )?;
             for m in &p.allowed_by {
                 let sid = m
                     .sid

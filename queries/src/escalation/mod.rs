@@ -23,6 +23,7 @@ mod nodes;
 mod picture;
 mod plan;
 mod principals;
+mod reach;
 mod result;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -135,7 +136,14 @@ pub fn escalation(
     let skip = |arn: &str| skip_admins && admin_arns.contains(arn);
     let mut plan_a = Plan::default();
     plan::phase_a(
-        model, &callers, &trust, &by, &mut nodes, &base, &skip, &mut plan_a,
+        model,
+        &callers,
+        &trust,
+        &by,
+        &mut nodes,
+        &base,
+        &skip,
+        &mut plan_a,
     );
     let results_a = sim.simulate(&plan_a.specs, origin)?;
     decisions += results_a.len();
@@ -174,7 +182,34 @@ pub fn escalation(
     } else {
         HashSet::new()
     };
-    let mut granted = state.grant_targets(&facts, &nodes, &grantors);
+    // Only grants the grantor can then use: to itself, or to a principal it may come to act
+    // as (the others could never lead to "administrator").
+    let compute_roles: HashMap<&str, &str> = model
+        .compute
+        .iter()
+        .filter_map(|c| Some((c.arn.as_str(), compute_role(model, c)?)))
+        .collect();
+    let runs = |c: u32| -> Vec<u32> {
+        match nodes.kind(c) {
+            Some(NodeKind::Compute(_)) => compute_roles
+                .get(nodes.name(c))
+                .and_then(|r| nodes.get(r))
+                .into_iter()
+                .collect(),
+            Some(NodeKind::Hypothetical(k, acct)) => by
+                .roles
+                .get(acct.as_str())
+                .into_iter()
+                .flatten()
+                .filter_map(|r| nodes.get(r))
+                .filter(|&q| state.service_assumes.contains(&(k.service(), q)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut reach = reach::Reach::new(state.can.keys(), &nodes, &runs);
+    let mut granted =
+        state.grant_targets(&facts, &nodes, &grantors, &mut |p, x| reach.reaches(p, x));
     // A user that joins a group may then give itself anything: test it granted too.
     for &(u, _) in &state.joins {
         let name = nodes.name(u).to_string();
@@ -709,7 +744,14 @@ impl State {
     /// The principals a rewriting permission could give anything to (for the granted
     /// probes), and the joins, trust rewrites and boundary removals to test; callers in
     /// `skip` (administrators, when they are the target) are left out.
-    fn grant_targets(&mut self, facts: &Facts, nodes: &Nodes, skip: &HashSet<u32>) -> Vec<String> {
+    /// `keep(grantor, x)`: whether a grant to `x` can serve the grantor.
+    fn grant_targets(
+        &mut self,
+        facts: &Facts,
+        nodes: &Nodes,
+        skip: &HashSet<u32>,
+        keep: &mut dyn FnMut(u32, u32) -> bool,
+    ) -> Vec<String> {
         let mut out: BTreeSet<u32> = BTreeSet::new();
         let members = |g: u32| {
             facts
@@ -727,15 +769,19 @@ impl State {
                 | Action::AttachRolePolicy
                 | Action::PutUserPolicy
                 | Action::AttachUserPolicy => {
-                    out.insert(t);
+                    if keep(p, t) {
+                        out.insert(t);
+                    }
                 }
-                Action::PutGroupPolicy | Action::AttachGroupPolicy => out.extend(members(t)),
+                Action::PutGroupPolicy | Action::AttachGroupPolicy => {
+                    out.extend(members(t).filter(|&m| keep(p, m)))
+                }
                 Action::CreatePolicyVersion | Action::SetDefaultPolicyVersion => {
                     for &(pol, h) in &facts.policy_holders {
                         if pol == t {
                             if matches!(nodes.kind(h), Some(NodeKind::Group)) {
-                                out.extend(members(h));
-                            } else {
+                                out.extend(members(h).filter(|&m| keep(p, m)));
+                            } else if keep(p, h) {
                                 out.insert(h);
                             }
                         }

@@ -88,6 +88,9 @@ fn allowed_by(a: &CellAnswer) -> Vec<MatchedOut> {
         .collect()
 }
 
+/// The fixed context of a group of requests, as `(key, values)` pairs.
+type FixedKeys = Vec<(String, String)>;
+
 /// One request to decide over its live keys: caller ARN, action, resource, the context the
 /// technique fixes.
 pub(crate) struct Ask<'a> {
@@ -109,7 +112,7 @@ pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<Liv
     let prepared = Prepared::new(sim);
     let analyzer = Analyzer::new(&prepared, sim.model());
     // Group by fixed context (a handful: the base, per service passed to, per key set).
-    let mut groups: HashMap<Vec<(String, String)>, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::new();
     for (i, a) in asks.iter().enumerate() {
         let key: Vec<(String, String)> = a
             .context
@@ -118,7 +121,7 @@ pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<Liv
             .collect();
         groups.entry(key).or_default().push(i);
     }
-    let mut groups: Vec<(Vec<(String, String)>, Vec<usize>)> = groups.into_iter().collect();
+    let mut groups: Vec<(FixedKeys, Vec<usize>)> = groups.into_iter().collect();
     groups.sort();
     for (_, idx) in groups {
         let user = asks[idx[0]].context;

@@ -768,10 +768,10 @@ impl State {
                 Action::PutRolePolicy
                 | Action::AttachRolePolicy
                 | Action::PutUserPolicy
-                | Action::AttachUserPolicy => {
-                    if keep(p, t) {
-                        out.insert(t);
-                    }
+                | Action::AttachUserPolicy
+                    if keep(p, t) =>
+                {
+                    out.insert(t);
                 }
                 Action::PutGroupPolicy | Action::AttachGroupPolicy => {
                     out.extend(members(t).filter(|&m| keep(p, m)))

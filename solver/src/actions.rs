@@ -63,10 +63,24 @@ impl ActionDomain {
         unknown_names: bool,
     ) -> ActionDomain {
         let catalogue: &[String] = &names;
+        // Patterns of stars only match every name: they are in every signature, and no
+        // action needs to be visited for them.
+        let universal: Vec<usize> = patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b == b'*'))
+            .map(|(i, _)| i)
+            .collect();
         // INVARIANT: `catalogue` is sorted and lowercased (see `Catalogue::new`), so the
         // actions a pattern can match lie in the range that starts with its literal prefix.
-        let mut sig_of: Vec<Vec<usize>> = vec![Vec::new(); catalogue.len()];
+        // The other patterns' matches are recorded sparsely, as (action, pattern) pairs: a
+        // policy names a few services, and the thousands of actions no pattern singles out
+        // share one signature without being hashed one by one.
+        let mut hits: Vec<(usize, usize)> = Vec::new();
         for (pi, p) in patterns.iter().enumerate() {
+            if universal.binary_search(&pi).is_ok() {
+                continue;
+            }
             let prefix = literal_prefix(p);
             let start = catalogue.partition_point(|a| a.as_str() < prefix);
             // `prefix*` matches every name in the range; other patterns ask the matcher.
@@ -76,16 +90,30 @@ impl ActionDomain {
                     break;
                 }
                 if trailing_star_only || glob_match(p, a, true) {
-                    if let Some(sig) = sig_of.get_mut(start + off) {
-                        sig.push(pi);
-                    }
+                    hits.push((start + off, pi));
                 }
             }
         }
+        hits.sort_unstable();
+        hits.dedup();
         // Pattern signatures of every catalogue action and of every witness.
         let mut by_sig: HashMap<Vec<usize>, Members> = HashMap::new();
-        for (ai, sig) in sig_of.into_iter().enumerate() {
+        let mut plain: Vec<usize> = Vec::new();
+        let mut next_hit = hits.iter().peekable();
+        for ai in 0..catalogue.len() {
+            if next_hit.peek().is_none_or(|&&(a, _)| a != ai) {
+                plain.push(ai);
+                continue;
+            }
+            let mut sig = universal.clone();
+            while let Some(&(_, pi)) = next_hit.next_if(|&&(a, _)| a == ai) {
+                sig.push(pi);
+            }
+            sig.sort_unstable();
             by_sig.entry(sig).or_default().0.push(ai);
+        }
+        if !plain.is_empty() {
+            by_sig.entry(universal).or_default().0.extend(plain);
         }
         if unknown_names {
             for p in patterns {

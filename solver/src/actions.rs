@@ -231,11 +231,24 @@ impl Catalogue {
     pub fn aws() -> &'static Catalogue {
         static AWS: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
         AWS.get_or_init(|| {
-            Catalogue::new(
-                facts::catalogue::Catalogue::get()
-                    .actions()
-                    .map(|a| a.full_name()),
-            )
+            // Built in place (one allocation per name, no formatting): this runs once per
+            // `iamlogic diff` process.
+            let actions = facts::catalogue::Catalogue::get().actions();
+            let mut names: Vec<String> = Vec::with_capacity(actions.size_hint().0);
+            for a in actions {
+                let (prefix, name) = (a.service().prefix(), a.name());
+                let mut full = String::with_capacity(prefix.len() + 1 + name.len());
+                full.push_str(prefix);
+                full.push(':');
+                full.push_str(name);
+                full.make_ascii_lowercase();
+                names.push(full);
+            }
+            names.sort_unstable();
+            names.dedup();
+            Catalogue {
+                names: names.into(),
+            }
         })
     }
 

@@ -79,6 +79,10 @@ impl<'e> Search<'e> {
         let ms = remaining_ms(deadline, now).max(1);
         let mut params = Params::new();
         params.set_u32("timeout", ms);
+        // The incremental SMT core from the first check: Z3's default strategy would build
+        // its tactic (probes, preprocessing) afresh for the first check of every search,
+        // which cost more than solving these small formulas.
+        params.set_bool("ignore_solver1", true);
         solver.set_params(&params);
         for d in &engine.domain {
             solver.assert(d);

@@ -63,10 +63,24 @@ impl ActionDomain {
         unknown_names: bool,
     ) -> ActionDomain {
         let catalogue: &[String] = &names;
+        // Patterns of stars only match every name: they are in every signature, and no
+        // action needs to be visited for them.
+        let universal: Vec<usize> = patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b == b'*'))
+            .map(|(i, _)| i)
+            .collect();
         // INVARIANT: `catalogue` is sorted and lowercased (see `Catalogue::new`), so the
         // actions a pattern can match lie in the range that starts with its literal prefix.
-        let mut sig_of: Vec<Vec<usize>> = vec![Vec::new(); catalogue.len()];
+        // The other patterns' matches are recorded sparsely, as (action, pattern) pairs: a
+        // policy names a few services, and the thousands of actions no pattern singles out
+        // share one signature without being hashed one by one.
+        let mut hits: Vec<(usize, usize)> = Vec::new();
         for (pi, p) in patterns.iter().enumerate() {
+            if universal.binary_search(&pi).is_ok() {
+                continue;
+            }
             let prefix = literal_prefix(p);
             let start = catalogue.partition_point(|a| a.as_str() < prefix);
             // `prefix*` matches every name in the range; other patterns ask the matcher.
@@ -76,16 +90,30 @@ impl ActionDomain {
                     break;
                 }
                 if trailing_star_only || glob_match(p, a, true) {
-                    if let Some(sig) = sig_of.get_mut(start + off) {
-                        sig.push(pi);
-                    }
+                    hits.push((start + off, pi));
                 }
             }
         }
+        hits.sort_unstable();
+        hits.dedup();
         // Pattern signatures of every catalogue action and of every witness.
         let mut by_sig: HashMap<Vec<usize>, Members> = HashMap::new();
-        for (ai, sig) in sig_of.into_iter().enumerate() {
+        let mut plain: Vec<usize> = Vec::new();
+        let mut next_hit = hits.iter().peekable();
+        for ai in 0..catalogue.len() {
+            if next_hit.peek().is_none_or(|&&(a, _)| a != ai) {
+                plain.push(ai);
+                continue;
+            }
+            let mut sig = universal.clone();
+            while let Some(&(_, pi)) = next_hit.next_if(|&&(a, _)| a == ai) {
+                sig.push(pi);
+            }
+            sig.sort_unstable();
             by_sig.entry(sig).or_default().0.push(ai);
+        }
+        if !plain.is_empty() {
+            by_sig.entry(universal).or_default().0.extend(plain);
         }
         if unknown_names {
             for p in patterns {
@@ -203,11 +231,36 @@ impl Catalogue {
     pub fn aws() -> &'static Catalogue {
         static AWS: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
         AWS.get_or_init(|| {
-            Catalogue::new(
-                facts::catalogue::Catalogue::get()
-                    .actions()
-                    .map(|a| a.full_name()),
-            )
+            // Built in place, once per `iamlogic diff` process: one allocation per name, no
+            // formatting, no sort. Services are ordered by `prefix:` (lowercase) and each
+            // service's actions are sorted case-insensitively (`facts::catalogue`), so the
+            // concatenation is already sorted; a prefix holds no `:`, so no service's block
+            // can interleave with another's.
+            let cat = facts::catalogue::Catalogue::get();
+            let mut services: Vec<(String, &facts::catalogue::Service)> = cat
+                .services()
+                .iter()
+                .map(|s| (format!("{}:", s.prefix().to_ascii_lowercase()), s))
+                .collect();
+            services.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut names: Vec<String> = Vec::with_capacity(cat.actions().size_hint().0);
+            for (prefix, service) in &services {
+                for a in service.actions() {
+                    let name = a.name();
+                    let mut full = String::with_capacity(prefix.len() + name.len());
+                    full.push_str(prefix);
+                    full.push_str(name);
+                    full.make_ascii_lowercase();
+                    names.push(full);
+                }
+            }
+            if !names.is_sorted() {
+                names.sort_unstable();
+            }
+            names.dedup();
+            Catalogue {
+                names: names.into(),
+            }
         })
     }
 
@@ -296,6 +349,17 @@ mod tests {
         // A wildcard naming nothing in the catalogue stands for no action.
         let d = dom(&[&["s3:Nothing*"]], &["s3:GetObject"], true);
         assert!(d.clause_classes[0].is_empty());
+    }
+
+    #[test]
+    fn the_aws_names_built_in_place_are_the_catalogue_lowercased_and_sorted() {
+        let slow = Catalogue::new(
+            facts::catalogue::Catalogue::get()
+                .actions()
+                .map(|a| a.full_name()),
+        );
+        assert_eq!(Catalogue::aws().names(), slow.names());
+        assert!(slow.names().iter().any(|n| n == "s3:getobject"));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Finding requests: check the formula, concretise the model (refining away assignments of
 //! pattern atoms that no string has), decode it into a `facts::Request`.
 
-use std::cell::Cell;
-use std::collections::{BTreeMap, VecDeque};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 use facts::request::{Context, ContextValue, Request};
@@ -38,15 +38,32 @@ pub(crate) enum Step {
 /// Fixed values for some keys (the outsider of `no-public-access`).
 pub(crate) type Fixed = Vec<(String, Option<String>)>;
 
+/// Deadline overshoot allowed before the solver's per-check timeout is set again: setting
+/// parameters on a live Z3 solver re-validates them against every parameter description of
+/// its strategy (about half a millisecond), so it is done only when the timeout set earlier
+/// would let a check run more than this past the deadline.
+const TIMEOUT_SLACK_MS: u32 = 100;
+
+fn remaining_ms(deadline: Instant, now: Instant) -> u32 {
+    let left = deadline.saturating_duration_since(now);
+    u32::try_from(left.as_millis()).unwrap_or(u32::MAX)
+}
+
 /// A solver over one engine with a deadline.
 pub(crate) struct Search<'e> {
     pub(crate) engine: &'e Engine,
-    pub(crate) solver: Solver,
+    solver: Solver,
     deadline: Instant,
+    /// The timeout (ms) the solver's checks have, and when it was set.
+    timeout: Cell<(u32, Instant)>,
     fixed: Fixed,
-    /// Models excluded without a proof (see [`MAX_SKIPPED`]): an exhausted search is then not
-    /// complete.
+    /// Models excluded without a proof (see [`MAX_SKIPPED`]).
     skipped: Cell<usize>,
+    /// The action classes of those models: an exhausted search is complete only if each of
+    /// them was found (and blocked) since, as the search lists action classes.
+    skipped_classes: RefCell<BTreeSet<usize>>,
+    /// The action classes blocked (found).
+    blocked: RefCell<BTreeSet<usize>>,
 }
 
 fn model_bool(m: &Model, b: &Bool) -> bool {
@@ -56,6 +73,17 @@ fn model_bool(m: &Model, b: &Bool) -> bool {
 impl<'e> Search<'e> {
     pub(crate) fn new(engine: &'e Engine, goal: &Bool, deadline: Instant, fixed: Fixed) -> Self {
         let solver = Solver::new();
+        // Parameters set before the first assertion are only recorded (no validation), and
+        // read at each check.
+        let now = Instant::now();
+        let ms = remaining_ms(deadline, now).max(1);
+        let mut params = Params::new();
+        params.set_u32("timeout", ms);
+        // The incremental SMT core from the first check: Z3's default strategy would build
+        // its tactic (probes, preprocessing) afresh for the first check of every search,
+        // which cost more than solving these small formulas.
+        params.set_bool("ignore_solver1", true);
+        solver.set_params(&params);
         for d in &engine.domain {
             solver.assert(d);
         }
@@ -64,57 +92,80 @@ impl<'e> Search<'e> {
             engine,
             solver,
             deadline,
+            timeout: Cell::new((ms, now)),
             fixed,
             skipped: Cell::new(0),
+            skipped_classes: RefCell::new(BTreeSet::new()),
+            blocked: RefCell::new(BTreeSet::new()),
         }
     }
 
-    fn remaining_ms(&self) -> u32 {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        u32::try_from(left.as_millis()).unwrap_or(u32::MAX)
+    /// Milliseconds left before the deadline (0: past it), with the solver's per-check
+    /// timeout lowered when it would overrun the deadline by more than [`TIMEOUT_SLACK_MS`].
+    fn fit_timeout(&self) -> u32 {
+        let now = Instant::now();
+        let left = remaining_ms(self.deadline, now);
+        let (set, at) = self.timeout.get();
+        let elapsed =
+            u32::try_from(now.saturating_duration_since(at).as_millis()).unwrap_or(u32::MAX);
+        if left > 0 && set.saturating_sub(elapsed) > left.saturating_add(TIMEOUT_SLACK_MS) {
+            let mut params = Params::new();
+            params.set_u32("timeout", left);
+            self.solver.set_params(&params);
+            self.timeout.set((left, now));
+        }
+        left
+    }
+
+    /// Assert a clause for this search.
+    fn assert_here(&self, clause: &Bool) {
+        self.solver.assert(clause);
+    }
+
+    /// Assert a lemma true of every request (an impossible combination of atoms).
+    fn learn(&self, lemma: &Bool) {
+        self.solver.assert(lemma);
     }
 
     /// Exclude requests of the same shape as one already reported.
     pub(crate) fn block_shape(&self, shape: &Bool) {
-        self.solver.assert(shape.not());
+        self.assert_here(&shape.not());
     }
 
     /// Exclude the action class of a request already reported.
     pub(crate) fn block_class(&self, class: usize) {
-        self.solver
-            .assert(self.engine.act.eq(Int::from_u64(class as u64)).not());
+        self.blocked.borrow_mut().insert(class);
+        self.assert_here(&self.engine.act.eq(Int::from_u64(class as u64)).not());
     }
 
     /// The next request satisfying the goal.
     pub(crate) fn next(&self) -> Step {
+        let solver = &self.solver;
         loop {
-            let ms = self.remaining_ms();
-            if ms == 0 {
+            if self.fit_timeout() == 0 {
                 return Step::Unknown("timeout".to_string());
             }
-            let mut params = Params::new();
-            params.set_u32("timeout", ms);
-            self.solver.set_params(&params);
-            match self.solver.check() {
-                SatResult::Unsat if self.skipped.get() > 0 => {
+            match solver.check() {
+                SatResult::Unsat if !self.unresolved().is_empty() => {
                     return Step::Unknown(format!(
                         "no request was found for {} assignment(s) of the patterns (values \
                          of policy variables, or one value for a key's several operator \
-                         families), nor a proof that none exist",
-                        self.skipped.get()
+                         families) in {} action class(es), nor a proof that none exist",
+                        self.skipped.get(),
+                        self.unresolved().len()
                     ))
                 }
                 SatResult::Unsat => return Step::Exhausted,
                 SatResult::Unknown => {
                     return Step::Unknown(
-                        self.solver
+                        solver
                             .get_reason_unknown()
                             .unwrap_or_else(|| "unknown".to_string()),
                     )
                 }
                 SatResult::Sat => {}
             }
-            let Some(model) = self.solver.get_model() else {
+            let Some(model) = solver.get_model() else {
                 return Step::Unknown("no model".to_string());
             };
             match self.decode(&model) {
@@ -122,8 +173,11 @@ impl<'e> Search<'e> {
                 Decoded::Refined => continue,
                 Decoded::GaveUp(r) => return Step::Unknown(r),
                 Decoded::Skipped => {
-                    self.solver.assert(self.full_shape(&model).not());
+                    self.assert_here(&self.full_shape(&model).not());
                     self.skipped.set(self.skipped.get() + 1);
+                    self.skipped_classes
+                        .borrow_mut()
+                        .insert(self.class_of(&model));
                     if self.skipped.get() > MAX_SKIPPED {
                         return Step::Unknown(format!(
                             "no request was found for {MAX_SKIPPED} assignments of the \
@@ -134,6 +188,26 @@ impl<'e> Search<'e> {
                 }
             }
         }
+    }
+
+    /// The action classes of skipped models that no request found since covers.
+    fn unresolved(&self) -> Vec<usize> {
+        let blocked = self.blocked.borrow();
+        self.skipped_classes
+            .borrow()
+            .iter()
+            .filter(|c| !blocked.contains(c))
+            .copied()
+            .collect()
+    }
+
+    /// The action class a model chose.
+    fn class_of(&self, model: &Model) -> usize {
+        model
+            .eval(&self.engine.act, true)
+            .and_then(|v| v.as_u64())
+            .and_then(|v| usize::try_from(v).ok())
+            .unwrap_or(0)
     }
 
     /// Every atom and bit of a model: blocking it skips exactly this assignment.
@@ -196,7 +270,7 @@ impl<'e> Search<'e> {
                         })
                         .collect();
                     lits.extend(single.iter().cloned());
-                    self.solver.assert(Bool::or(&lits));
+                    self.learn(&Bool::or(&lits));
                 }
                 Err(Stop::Refined)
             }
@@ -211,7 +285,7 @@ impl<'e> Search<'e> {
                             vars.get(i).map(|a| if v { a.not() } else { a.clone() })
                         })
                         .collect();
-                    self.solver.assert(Bool::or(&lits));
+                    self.learn(&Bool::or(&lits));
                 }
                 Err(Stop::Refined)
             }

@@ -82,6 +82,14 @@ impl Context {
             .or_insert(value);
     }
 
+    /// Add every key of `other` that this context lacks (as [`Context::insert_default`]
+    /// does one key at a time), moving its values.
+    pub fn merge_defaults(&mut self, other: Context) {
+        for (k, v) in other.entries {
+            self.entries.entry(k).or_insert(v);
+        }
+    }
+
     /// The value of `key`, looked up case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {

@@ -6,6 +6,7 @@
 //! command line renders them as text or JSON.
 
 mod account;
+mod batch;
 pub mod aws_format;
 mod error;
 pub(crate) mod input;

@@ -268,7 +268,7 @@ impl<'t> Engine<'t> {
                 restricted: Vec::new(),
             })
             .collect();
-        let void: std::collections::HashSet<(u32, StmtId)> = restricted
+        let void: std::collections::HashSet<(u32, StmtId), hash::FxBuildHasher> = restricted
             .into_iter()
             .map(|decide::Restricted(r, s)| (r, s))
             .collect();
@@ -297,7 +297,8 @@ impl<'t> Engine<'t> {
                 }
             }
         }
-        let mut by_req: HashMap<u32, Vec<MatchedStatement>> = HashMap::new();
+        let mut by_req: HashMap<u32, Vec<MatchedStatement>, hash::FxBuildHasher> =
+            HashMap::default();
         for decide::Matched(r, _, _, s, pol, layer, effect) in matched {
             let m = MatchedStatement {
                 layer,

@@ -355,7 +355,8 @@ impl<'m> FillCache<'m> {
                         Some(c) => (caller_entries(model, &c), None),
                         None => (Entries::new(), None),
                     };
-                    self.callers.insert(key.to_string(), value);
+                    self.callers
+                        .insert(key.to_string(), (lowercased(value.0), value.1));
                 }
                 if let Some((entries, role_id)) = self.callers.get(key) {
                     insert_all(context, entries);
@@ -364,11 +365,17 @@ impl<'m> FillCache<'m> {
                     }
                 }
             }
-            other => insert_all(context, &principal_entries(model, Some(roles), other)),
+            other => {
+                for (k, v) in principal_entries(model, Some(roles), other) {
+                    context.insert_default(&k, v);
+                }
+            }
         }
         if !self.resources.contains_key(resource) {
-            self.resources
-                .insert(resource.to_string(), resource_entries(model, resource));
+            self.resources.insert(
+                resource.to_string(),
+                lowercased(resource_entries(model, resource)),
+            );
         }
         if let Some(e) = self.resources.get(resource) {
             insert_all(context, e);
@@ -389,9 +396,18 @@ fn session_parts(arn: &str) -> Option<(&str, &str)> {
     Some((arn.get(..cut)?, arn.get(cut..)?))
 }
 
+/// `entries` with their keys lowercased, as the context stores them.
+fn lowercased(mut entries: Entries) -> Entries {
+    for (k, _) in &mut entries {
+        k.make_ascii_lowercase();
+    }
+    entries
+}
+
+/// Insert lowercased `entries` unless `context` has them.
 fn insert_all(context: &mut crate::request::Context, entries: &[(String, ContextValue)]) {
     for (k, v) in entries {
-        context.insert_default(k, v.clone());
+        context.insert_default_lowercase(k, v);
     }
 }
 

@@ -64,7 +64,8 @@ impl<'s> Batcher<'s> {
             self.callers.clear();
             self.callers_account.clear();
         }
-        if self.fill.len() > 4 * Engine::RUN_SIZE {
+        // Callers (a role's sessions share its keys) and resources recur across runs.
+        if self.fill.len() > 16 * Engine::RUN_SIZE {
             self.fill.clear();
         }
         specs

@@ -346,7 +346,9 @@ impl<'m> FillCache<'m> {
                 let key = session.map_or(arn.as_str(), |(k, _)| k);
                 if !self.callers.contains_key(key) {
                     let value = match caller(model, Some(roles), arn) {
-                        Some(mut c) if session.is_some() && c.kind == PrincipalType::AssumedRole => {
+                        Some(mut c)
+                            if session.is_some() && c.kind == PrincipalType::AssumedRole =>
+                        {
                             // The role's keys; `aws:userid` is added per session.
                             c.userid = None;
                             let role_id = c.role_id.take();

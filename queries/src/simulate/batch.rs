@@ -56,7 +56,11 @@ impl<'s> Batcher<'s> {
     }
 
     /// The batch of one run: `specs[i]` by principal entity `principals[i]`.
-    pub(super) fn batch(&mut self, specs: &'s [RequestSpec], principals: &[Sym]) -> Vec<BatchRequest> {
+    pub(super) fn batch(
+        &mut self,
+        specs: &'s [RequestSpec],
+        principals: &[Sym],
+    ) -> Vec<BatchRequest> {
         let held = self.filled.len() + self.resources.len() + self.callers.len();
         if held > 4 * Engine::RUN_SIZE {
             self.filled.clear();

@@ -6,8 +6,8 @@
 //! command line renders them as text or JSON.
 
 mod account;
-mod batch;
 pub mod aws_format;
+mod batch;
 mod error;
 pub(crate) mod input;
 pub mod positions;

@@ -118,9 +118,10 @@ fn bench(c: &mut Criterion) {
         (Some(a), Some(b)) => format!(", {:.0}/s of CPU", results.len() as f64 / (b - a)),
         _ => String::new(),
     };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let count = |o: Outcome| results.iter().filter(|r| r.decision == o).count();
     eprintln!(
-        "simulate {} requests: {} = {:.0} decisions/s{per_cpu} (target >= 300,000): {} allowed, {} explicitDeny, {} implicitDeny",
+        "simulate {} requests on {threads} threads: {} = {:.0} decisions/s{per_cpu} (target >= 300,000): {} allowed, {} explicitDeny, {} implicitDeny",
         results.len(),
         took(t, c0),
         results.len() as f64 / el.as_secs_f64(),

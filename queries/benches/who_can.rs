@@ -8,6 +8,8 @@
 //! functions the command line calls (`AccountSimulator::load`, `Prepared::new`,
 //! `Analyzer::new`, `who_can`, `what_can`, `paths`), after load, with wall and CPU time (the
 //! machine may be shared), and the targets of the issue are printed beside them.
+//! `WHO_CAN_STEPS=one,what,every,paths,chains` chooses the measures (default: all but
+//! `chains`, who-can through role chains of up to 3 hops).
 
 use std::time::Instant;
 
@@ -65,6 +67,15 @@ fn time<T>(label: &str, target: Option<f64>, f: impl FnOnce() -> T) -> (T, f64) 
     (v, wall)
 }
 
+/// Whether step `name` runs: every step but `chains`, unless `WHO_CAN_STEPS` lists the
+/// ones to run (`one,what,every,paths,chains`).
+fn step(name: &str) -> bool {
+    match std::env::var("WHO_CAN_STEPS") {
+        Ok(v) => v.split(',').any(|x| x.trim() == name),
+        Err(_) => name != "chains",
+    }
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -119,72 +130,62 @@ fn main() {
         max_depth: 0,
         ..Default::default()
     };
-    let (r, _) = time(
-        "who-can, one action on a bucket (first query)",
-        None,
-        || who_can::who_can(&analyzer, &prepared, &one, &|_, _| {}).unwrap(),
-    );
-    println!("  {} principals listed; {:?}", r.principals.len(), r.stats);
-    let (r, _) = time("who-can, one action on a bucket", Some(0.5), || {
-        who_can::who_can(&analyzer, &prepared, &one, &|_, _| {}).unwrap()
-    });
-    println!("  {} principals listed", r.principals.len());
-    let app = member
-        .roles
-        .iter()
-        .find(|r| matches!(r.kind, synth::layout::RoleKind::App(_)))
-        .unwrap_or(&member.roles[0]);
-    let role = member.role_arn(app);
-    let (r, _) = time(
-        &format!("what-can of one role ({})", app.name),
-        Some(1.0),
-        || {
-            queries::what_can::what_can(
-                &analyzer,
-                &queries::what_can::Query {
-                    principal: role.clone(),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-        },
-    );
-    println!("  {} action-resource pairs", r.actions.len());
-    let tooling = layout.tooling();
-    let ci = tooling
-        .roles
-        .iter()
-        .find(|r| r.kind == synth::layout::RoleKind::CiRunner)
-        .expect("the tooling account has ci-runner");
-    let deploy = member
-        .roles
-        .iter()
-        .rfind(|r| r.kind == synth::layout::RoleKind::Deploy)
-        .expect("a deploy role");
-    let from = tooling.role_arn(ci);
-    let to = member.role_arn(deploy);
-    let (r, _) = time(
-        "paths --all --max-depth 4 between two roles",
-        Some(1.0),
-        || {
-            queries::paths::paths(
-                &analyzer,
-                &queries::paths::Query {
-                    from: from.clone(),
-                    to: to.clone(),
-                    all: true,
-                    max_depth: 4,
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-        },
-    );
-    println!("  {from} → {to}: {} paths; {:?}", r.paths.len(), r.stats);
+    if step("one") {
+        let (r, _) = time(
+            "who-can, one action on a bucket (first query)",
+            None,
+            || who_can::who_can(&analyzer, &prepared, &one, &|_, _| {}).unwrap(),
+        );
+        println!("  {} principals listed; {:?}", r.principals.len(), r.stats);
+        let (r, _) = time("who-can, one action on a bucket", Some(0.5), || {
+            who_can::who_can(&analyzer, &prepared, &one, &|_, _| {}).unwrap()
+        });
+        println!("  {} principals listed", r.principals.len());
+    }
+    if step("what") {
+        let app = member
+            .roles
+            .iter()
+            .find(|r| matches!(r.kind, synth::layout::RoleKind::App(_)))
+            .unwrap_or(&member.roles[0]);
+        let role = member.role_arn(app);
+        let (r, _) = time(
+            &format!("what-can of one role ({})", app.name),
+            Some(1.0),
+            || {
+                queries::what_can::what_can(
+                    &analyzer,
+                    &queries::what_can::Query {
+                        principal: role.clone(),
+                        ..Default::default()
+                    },
+                )
+                .unwrap()
+            },
+        );
+        println!("  {} action-resource pairs", r.actions.len());
+    }
+    if step("every") {
+        let every = who_can::Query {
+            actions: Vec::new(),
+            ..one.clone()
+        };
+        let (r, _) = time(
+            "who-can, every action on a bucket by access level",
+            Some(3.0),
+            || who_can::who_can(&analyzer, &prepared, &every, &|_, _| {}).unwrap(),
+        );
+        println!(
+            "  {} actions, {} principals listed; {:?}",
+            r.actions.len(),
+            r.principals.len(),
+            r.stats
+        );
+    }
     println!("peak memory so far (VmHWM): {:.0} MiB", peak_rss_mib());
     // Chains are opt-in: on this organization every principal may assume the read-only
     // roles of its account, so a search of up to 3 hops decides millions of hops.
-    if std::env::var_os("WHO_CAN_CHAINS").is_some() {
+    if step("chains") {
         let chained = who_can::Query {
             max_depth: 3,
             ..one.clone()
@@ -196,21 +197,39 @@ fn main() {
         );
         println!("  {} principals listed; {:?}", r.principals.len(), r.stats);
     }
-    let every = who_can::Query {
-        actions: Vec::new(),
-        ..one.clone()
-    };
-    let (r, _) = time(
-        "who-can, every action on a bucket by access level",
-        Some(3.0),
-        || who_can::who_can(&analyzer, &prepared, &every, &|_, _| {}).unwrap(),
-    );
-    println!(
-        "  {} actions, {} principals listed; {:?}",
-        r.actions.len(),
-        r.principals.len(),
-        r.stats
-    );
+    if step("paths") {
+        let tooling = layout.tooling();
+        let ci = tooling
+            .roles
+            .iter()
+            .find(|r| r.kind == synth::layout::RoleKind::CiRunner)
+            .expect("the tooling account has ci-runner");
+        let deploy = member
+            .roles
+            .iter()
+            .rfind(|r| r.kind == synth::layout::RoleKind::Deploy)
+            .expect("a deploy role");
+        let from = tooling.role_arn(ci);
+        let to = member.role_arn(deploy);
+        let (r, _) = time(
+            "paths --all --max-depth 4 between two roles",
+            Some(1.0),
+            || {
+                queries::paths::paths(
+                    &analyzer,
+                    &queries::paths::Query {
+                        from: from.clone(),
+                        to: to.clone(),
+                        all: true,
+                        max_depth: 4,
+                        ..Default::default()
+                    },
+                )
+                .unwrap()
+            },
+        );
+        println!("  {from} → {to}: {} paths; {:?}", r.paths.len(), r.stats);
+    }
     let peak = peak_rss_mib();
     let verdict = if peak < 2048.0 { "met" } else { "NOT met" };
     println!("peak memory (VmHWM): {peak:.0} MiB  target < 2048 MiB: {verdict}");

@@ -13,6 +13,7 @@ mod builder;
 mod compute;
 pub mod context;
 mod credential_report;
+mod documents;
 mod error;
 mod gaad;
 mod loader;

@@ -930,6 +930,26 @@ impl<'p> Analyzer<'p> {
         })
     }
 
+    /// Per cell: whether some statement that could apply to it has a condition on a key
+    /// only a live request carries (an atom: neither in `user` nor filled from the data),
+    /// so that one decision with such keys absent may not be its whole answer. The same
+    /// screen as [`Analyzer::decide`]; a cell no `Allow` could apply to is `false`.
+    pub fn reads_live_keys(&self, cells: &[Cell], user: &Context) -> Vec<bool> {
+        let mut guard = self.atoms.lock().unwrap_or_else(|e| e.into_inner());
+        let (atoms, _) = &mut *guard;
+        let mut infos: HashMap<&str, ResourceInfo> = HashMap::new();
+        cells
+            .iter()
+            .map(|cell| {
+                let info = infos
+                    .entry(cell.resource.as_str())
+                    .or_insert_with(|| self.resource_info(&cell.resource));
+                self.screen(cell, info, user, false, atoms)
+                    .is_some_and(|s| !s.atoms.is_empty())
+            })
+            .collect()
+    }
+
     /// Decide `cells` exactly; answers in cell order (`None`: never allowed). `user` is the
     /// query's `--context`; `strict` treats keys no one gives as absent.
     pub fn decide(

@@ -110,7 +110,7 @@ pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<Liv
         return out;
     }
     let prepared = Prepared::new(sim);
-    let analyzer = Analyzer::new(&prepared, sim.model());
+    let analyzer = Analyzer::new(&prepared, sim);
     // Group by fixed context (a handful: the base, per service passed to, per key set).
     let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::new();
     for (i, a) in asks.iter().enumerate() {

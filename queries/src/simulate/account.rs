@@ -246,6 +246,13 @@ impl AccountSimulator {
         &self.role_names
     }
 
+    /// The decision index over [`AccountSimulator::tables`], built once at load: engines over
+    /// these tables, or over tables that only add principals to them, share it
+    /// ([`rules::Engine::with_index`]).
+    pub fn index(&self) -> &rules::Index {
+        &self.index
+    }
+
     /// Decide `specs`; results in input order. `origin` names the source of the specs in
     /// errors (the requests file, or `<command line>`). The specs are compiled and decided
     /// in runs of [`Engine::RUN_SIZE`], so memory stays small for large request files.

@@ -228,16 +228,8 @@ async fn run(step: &Step, conf: &SdkConfig, layout: &Layout, rec: &Recorder) -> 
                 write(rec, file, &Value::Array(entries), &mut done);
                 done.counts = vec![(service.noun(), n)];
             }
-            Err(f) => rec.fail(Some(region), service.noun(), list_operation(*service), f),
+            Err(f) => rec.fail(Some(region), service.noun(), service.list_operation(), f),
         },
     }
     done
-}
-
-/// The listing call of a regional service (the IAM action it needs).
-fn list_operation(s: Service) -> &'static str {
-    match s {
-        Service::Kms => "kms:ListKeys",
-        Service::Sqs => "sqs:ListQueues",
-    }
 }

@@ -135,7 +135,18 @@ fn text(o: &Output) -> String {
 
 /// `iamlogic simulate -i DIR` of one request: its JSON result.
 fn simulate(dir: &Path, principal: &str, action: &str, resource: &str) -> Value {
-    let o = iamlogic(&[
+    simulate_with(dir, principal, action, resource, &[])
+}
+
+/// `iamlogic simulate -i DIR` of one request with more `--context KEY=VALUE`.
+fn simulate_with(
+    dir: &Path,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    context: &[&str],
+) -> Value {
+    let mut args = vec![
         "simulate",
         "-i",
         dir.to_str().unwrap(),
@@ -149,7 +160,11 @@ fn simulate(dir: &Path, principal: &str, action: &str, resource: &str) -> Value 
         "aws:RequestedRegion=us-east-1",
         "--format",
         "json",
-    ]);
+    ];
+    for c in context {
+        args.extend(["--context", c]);
+    }
+    let o = iamlogic(&args);
     let out = String::from_utf8_lossy(&o.stdout);
     serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}\n{}", text(&o)))
 }
@@ -272,8 +287,69 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
         decision(&out, &reader, "sqs:SendMessage", &s(&seed, "queueArn")),
         "allowed"
     );
-    // The SCP on the Prod OU denies carol's DynamoDB write, though her policy allows it.
+    // ... prod's SNS topic policy, secret policy and ECR repository policy.
+    for (action, arn) in [
+        ("sns:Publish", s(&seed, "topicArn")),
+        ("secretsmanager:GetSecretValue", s(&seed, "secretArn")),
+        ("ecr:BatchGetImage", s(&seed, "repositoryArn")),
+    ] {
+        assert_eq!(decision(&out, &reader, action, &arn), "allowed", "{action}");
+    }
+    // Without the resource policies (the management account's alice), the same requests
+    // cross accounts with nothing allowing them.
+    let alice = format!("arn:aws:iam::{management}:user/alice");
+    assert_eq!(
+        decision(&out, &alice, "sns:Publish", &s(&seed, "topicArn")),
+        "implicitDeny"
+    );
+    // The Lambda function with its execution role.
+    let lambda = read_json(&out.join(&prod).join("resources.lambda.us-east-1.json"));
+    let f = &lambda.as_array().unwrap()[0];
+    assert_eq!(f["arn"], seed["functionArn"], "{lambda}");
+    assert!(
+        f["role"].as_str().unwrap().ends_with(":role/resize-fn"),
+        "{f}"
+    );
+    // The VPC endpoint's policy (only s3:ListBucket) applies to requests through it.
     let carol = format!("arn:aws:iam::{prod}:user/carol");
+    let vpce = format!("aws:SourceVpce={}", s(&seed, "vpcEndpoint"));
+    assert_eq!(decision(&out, &carol, "s3:GetObject", &object), "allowed");
+    let through = simulate_with(&out, &carol, "s3:GetObject", &object, &[&vpce]);
+    assert_eq!(through["decision"], "implicitDeny", "{through}");
+
+    // who-can on the collected directory: dev's Reader reaches prod's bucket from the
+    // second account; alice (management account) does not.
+    let bucket = format!("arn:aws:s3:::{data}");
+    let o = iamlogic(&[
+        "who-can",
+        "-q",
+        "-i",
+        out.to_str().unwrap(),
+        "--resource",
+        &bucket,
+        "--action",
+        "s3:GetObject",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rows: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let row = |p: &str| rows.iter().find(|r| r["principal"] == p);
+    let reader_row = row(&reader).unwrap_or_else(|| panic!("{reader} missing: {rows:?}"));
+    assert!(
+        reader_row["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "s3:GetObject" && a["decision"] == "allowed"),
+        "{reader_row}"
+    );
+    assert!(row(&alice).is_none(), "{rows:?}");
+
+    // The SCP on the Prod OU denies carol's DynamoDB write, though her policy allows it.
     let table = format!("arn:aws:dynamodb:us-east-1:{prod}:table/orders");
     let r = simulate(&out, &carol, "dynamodb:PutItem", &table);
     assert_eq!(r["decision"], "explicitDeny", "{r}");
@@ -293,7 +369,6 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
         "implicitDeny"
     );
     // Management account: a group's managed policy, a group's inline policy, a boundary.
-    let alice = format!("arn:aws:iam::{management}:user/alice");
     let bob = format!("arn:aws:iam::{management}:user/bob");
     // alice's group grants s3:GetObject, but prod's bucket policy names only dev's Reader.
     assert_eq!(
@@ -392,6 +467,54 @@ fn collect_one_account_without_organization() {
         decision(&out, &bob_arn, "iam:ListUsers", "*"),
         "implicitDeny"
     );
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), each account gets a progress
+/// bar on stderr; piped (every other test) there is none.
+#[test]
+fn a_progress_bar_per_account_on_a_terminal() {
+    let have_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_script {
+        assert!(std::env::var("CI").is_err(), "util-linux `script` is missing");
+        eprintln!("skipped: util-linux `script` is missing");
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let seed = moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tty");
+    let line = format!(
+        "{} collect --organization --role-name OrganizationAccountAccessRole --region us-east-1 --out {}",
+        env!("CARGO_BIN_EXE_iamlogic"),
+        out.display()
+    );
+    let o = moto
+        .command("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .output()
+        .expect("run script");
+    let tty = String::from_utf8_lossy(&o.stdout);
+    let mut all = vec![s(&seed, "management")];
+    all.extend(
+        seed["accounts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_str().unwrap().to_string()),
+    );
+    for a in &all {
+        // The bar: the account, then `[===...]` and its steps done of 11 (4 account-wide
+        // steps, then 7 regional services in one region).
+        let bar = tty
+            .split(['\r', '\n'])
+            .find(|l| l.contains(&format!("{a} [")))
+            .unwrap_or_else(|| panic!("no bar for {a} in the terminal output:\n{tty}"));
+        assert!(bar.contains("/11"), "{bar}");
+    }
+    assert!(tty.contains("accounts collected"), "{tty}");
 }
 
 #[test]

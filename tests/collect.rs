@@ -478,7 +478,10 @@ fn a_progress_bar_per_account_on_a_terminal() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !have_script {
-        assert!(std::env::var("CI").is_err(), "util-linux `script` is missing");
+        assert!(
+            std::env::var("CI").is_err(),
+            "util-linux `script` is missing"
+        );
         eprintln!("skipped: util-linux `script` is missing");
         return;
     }
@@ -515,6 +518,107 @@ fn a_progress_bar_per_account_on_a_terminal() {
         assert!(bar.contains("/11"), "{bar}");
     }
     assert!(tty.contains("accounts collected"), "{tty}");
+}
+
+/// An HTTP server on 127.0.0.1 that answers every request with `body` (a recorded AWS
+/// answer, JSON), for an operation moto does not implement. Runs until the test ends.
+fn recorded_answer(body: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free local port");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut request_body = vec![0; length];
+            let _ = reader.read_exact(&mut request_body);
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+/// `aws account list-regions --region-opt-status-contains ENABLED ENABLED_BY_DEFAULT` as AWS
+/// answers it (moto 5.2 does not implement account:ListRegions).
+const LIST_REGIONS: &str = r#"{"Regions": [{"RegionName": "eu-west-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"}, {"RegionName": "us-east-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"}]}"#;
+
+/// Without --region, the regions are the account's enabled ones (account:ListRegions); when
+/// that call fails it is listed and the configured region is collected.
+#[test]
+fn regions_come_from_list_regions_and_its_failure_is_listed() {
+    let Some(moto) = Moto::start() else { return };
+    let seed = moto.seed();
+    let management = s(&seed, "management");
+    let dir = tempfile::tempdir().unwrap();
+
+    // moto lacks ListRegions: the failure is listed with account and operation, and the
+    // configured region (us-east-1) is collected.
+    let out = dir.path().join("fallback");
+    let o = moto.collect(&["--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        summary.contains(&format!(
+            "  {management} global account:ListRegions enabled regions: not implemented by the server"
+        )),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        summary.contains(&format!("account {management} (1 regions)")),
+        "{summary}"
+    );
+    assert!(out
+        .join(&management)
+        .join("resources.kms.us-east-1.json")
+        .is_file());
+
+    // With AWS's recorded answer served for the Account API only (AWS_ENDPOINT_URL_ACCOUNT),
+    // both enabled regions are collected and no call fails.
+    let out = dir.path().join("regions");
+    let o = moto
+        .command(env!("CARGO_BIN_EXE_iamlogic"))
+        .env("AWS_ENDPOINT_URL_ACCOUNT", recorded_answer(LIST_REGIONS))
+        .args(["collect", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    only_unimplemented_failures(&o);
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        summary.contains(&format!("account {management} (2 regions)")),
+        "{}",
+        text(&o)
+    );
+    for region in ["eu-west-1", "us-east-1"] {
+        for service in [
+            "kms",
+            "lambda",
+            "sqs",
+            "sns",
+            "secretsmanager",
+            "ecr",
+            "vpc-endpoints",
+        ] {
+            let f = out
+                .join(&management)
+                .join(format!("resources.{service}.{region}.json"));
+            assert!(f.is_file(), "{}\n{}", f.display(), text(&o));
+        }
+    }
 }
 
 #[test]

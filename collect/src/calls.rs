@@ -2,10 +2,10 @@
 //! `NoSuchBucketPolicy`), or a [`CallFailure`] classified by AWS's error code; and the
 //! per-account [`Recorder`] that turns failures into the summary's [`Failure`]s.
 
-use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -41,13 +41,12 @@ const OPT_IN: [&str; 4] = [
 
 /// The outcome of a call whose absence codes (`absent`) mean "nothing configured":
 /// `Ok(Some(output))`, `Ok(None)` for an absence code, or the failure.
-pub(crate) fn outcome<T, E, R>(
-    result: Result<T, SdkError<E, R>>,
+pub(crate) fn outcome<T, E>(
+    result: Result<T, SdkError<E, Response>>,
     absent: &[&str],
 ) -> Result<Option<T>, CallFailure>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
 {
     match result {
         Ok(v) => Ok(Some(v)),
@@ -62,19 +61,17 @@ where
 }
 
 /// The outcome of a call that has no "nothing configured" answer.
-pub(crate) fn required<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<T, CallFailure>
+pub(crate) fn required<T, E>(result: Result<T, SdkError<E, Response>>) -> Result<T, CallFailure>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
 {
     result.map_err(|e| classify(&e))
 }
 
 /// Classify an SDK error by its AWS error code (or, without one, by how it failed).
-pub(crate) fn classify<E, R>(e: &SdkError<E, R>) -> CallFailure
+pub(crate) fn classify<E>(e: &SdkError<E, Response>) -> CallFailure
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
 {
     let code = e.code().map(str::to_string);
     let message = match (&code, e.message()) {
@@ -82,6 +79,17 @@ where
         (Some(c), None) => c.clone(),
         _ => DisplayErrorContext(e).to_string(),
     };
+    // An emulator answers an operation it lacks with HTTP 404 or 501 and no AWS error code.
+    let status = e
+        .raw_response()
+        .map(|r| r.status().as_u16())
+        .unwrap_or_default();
+    if code.is_none() && matches!(status, 404 | 501) {
+        return CallFailure {
+            kind: FailureKind::NotImplemented,
+            message: format!("HTTP {status} without an AWS error code"),
+        };
+    }
     let kind = match (e, code.as_deref()) {
         (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_), _) => FailureKind::Network,
         (_, Some(c)) if c.starts_with("AccessDenied") || c == "UnauthorizedOperation" => {
@@ -160,7 +168,7 @@ impl Recorder {
 mod tests {
     use super::*;
     use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyError;
-    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
 
@@ -190,6 +198,11 @@ mod tests {
         );
         assert_eq!(kind(501, "NotImplemented"), FailureKind::NotImplemented);
         assert_eq!(kind(400, "InvalidParameterValue"), FailureKind::Other);
+        // An emulator's 404 page for an operation it lacks (moto: account:ListRegions).
+        let raw = Response::new(StatusCode::try_from(404).unwrap(), SdkBody::empty());
+        let err = GetBucketPolicyError::generic(ErrorMetadata::builder().build());
+        let r: Result = Err(SdkError::service_error(err, raw));
+        assert_eq!(required(r).unwrap_err().kind, FailureKind::NotImplemented);
     }
 
     #[test]

@@ -85,10 +85,7 @@ impl Service {
             Service::Sns => sns(&conf, region, rec).await,
             Service::SecretsManager => secrets(&conf, region, rec).await,
             Service::Ecr => ecr(&conf, region, rec).await,
-            #[cfg(feature = "ec2")]
             Service::VpcEndpoints => vpc_endpoints(&conf, region, rec).await,
-            #[cfg(not(feature = "ec2"))]
-            Service::VpcEndpoints => Ok(Vec::new()),
         }
     }
 
@@ -349,7 +346,6 @@ async fn ecr(conf: &SdkConfig, region: &str, rec: &Recorder) -> Result<Vec<Value
     .await)
 }
 
-#[cfg(feature = "ec2")]
 /// VPC endpoints (DescribeVpcEndpoints, every page) as `ec2:vpc-endpoint` entries: the
 /// endpoint policy (none when the service supports no endpoint policy: everything is allowed
 /// through it), the VPC (`aws:SourceVpc`), the owner and the tags.

@@ -2,26 +2,13 @@
 //! docs/evaluation-logic.md, each citing the AWS documentation it checks, plus output
 //! formats and exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
 use serde_json::{json, Value};
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write fixture");
-    p
-}
-
-fn iamlogic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-        .args(args)
-        .output()
-        .expect("run iamlogic")
-}
+use support::{iamlogic, write, Run, TestCommand};
 
 /// Run scenarios (one per element) and return the JSON result lines.
-fn run(scenarios: &[Value]) -> (Vec<Value>, Output) {
+fn run(scenarios: &[Value]) -> (Vec<Value>, Run) {
     let dir = tempfile::tempdir().unwrap();
     let lines: Vec<String> = scenarios.iter().map(|s| s.to_string()).collect();
     let f = write(dir.path(), "scenario.jsonl", &lines.join("\n"));
@@ -32,7 +19,7 @@ fn run(scenarios: &[Value]) -> (Vec<Value>, Output) {
         "--format",
         "json",
     ]);
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let out = o.stdout();
     let results = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{o:?}")))
@@ -661,9 +648,9 @@ fn text_output_and_exit_codes() {
     ));
     let f = write(dir.path(), "one.json", &allowed.to_string());
     let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    o.assert_code(0);
     assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
+        o.stdout(),
         "allowed\n  Allow by identity policy identityPolicies[0] Statement[0] (Read)\n"
     );
     let denied = v(base(ALICE));
@@ -675,8 +662,9 @@ fn text_output_and_exit_codes() {
         "--format",
         "json",
     ]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
-    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+    o.assert_code(1);
+    let lines: Vec<Value> = o
+        .stdout()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -698,8 +686,8 @@ fn bad_scenarios_exit_2_naming_file_and_path() {
         r#"{"action": "s3:GetObject", "identityPolicies": [{"Version": "2012-10-17", "Statement": {"Effect": "Maybe", "Action": "*", "Resource": "*"}}]}"#,
     );
     let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
-    let err = String::from_utf8_lossy(&o.stderr);
+    o.assert_code(2);
+    let err = o.stderr();
     assert!(
         err.contains("bad.json") && err.contains("identityPolicies[0]"),
         "{err}"
@@ -711,11 +699,11 @@ fn bad_scenarios_exit_2_naming_file_and_path() {
         r#"{"action": "s3:GetObject", "polcy": {}}"#,
     );
     let o = iamlogic(&["simulate", "--scenario", f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field `polcy`"));
+    o.assert_code(2);
+    assert!(o.stderr().contains("unknown field `polcy`"));
 
     let o = iamlogic(&["simulate", "--scenario", "/nonexistent/scenario.json"]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    o.assert_code(2);
 }
 
 #[test]
@@ -739,8 +727,9 @@ fn scenario_file_may_be_an_array_and_results_keep_its_order() {
         "--format",
         "json",
     ]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
-    let got: Vec<String> = String::from_utf8_lossy(&o.stdout)
+    o.assert_code(1);
+    let got: Vec<String> = o
+        .stdout()
         .lines()
         .map(|l| {
             serde_json::from_str::<Value>(l).unwrap()["decision"]
@@ -757,7 +746,6 @@ fn scenario_from_stdin_text_labels_and_the_scp_level_that_lacked_an_allow() {
     // `--scenario -` reads stdin; with several requests each text block is labelled (the
     // scenario's `name`, else principal, action and resource); an SCP implicit deny names
     // the level without an Allow (SCP evaluation: every level on the path must allow).
-    use std::io::Write as _;
     let named = v(with(
         with(
             with(base(ALICE), "name", json!("alice-reads")),
@@ -772,23 +760,13 @@ fn scenario_from_stdin_text_labels_and_the_scp_level_that_lacked_an_allow() {
         "identityPolicies",
         json!([allow("s3:*", "*")]),
     ));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+    let o = TestCommand::new()
         .args(["simulate", "--scenario", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{named}\n{unnamed}\n").as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
+        .stdin(format!("{named}\n{unnamed}\n"))
+        .run();
+    o.assert_code(1);
     assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
+        o.stdout(),
         format!(
             "[1] alice-reads\nimplicitDeny\n  Allow by identity policy identityPolicies[0] Statement[0]\n  Allow by scp policy scps[0][0] Statement[0]\n  no Allow in: scp (at scps[1])\n\
              [2] {ALICE} s3:GetObject {BUCKET_OBJ}\nallowed\n  Allow by identity policy identityPolicies[0] Statement[0]\n"

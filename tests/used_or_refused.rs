@@ -2,23 +2,11 @@
 //! refused, warnings survive `--quiet`, every JSON reader rejects repeated keys and warns
 //! about unknown members with their path, and messages share one form.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn iamlogic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-        .args(args)
-        .output()
-        .expect("the iamlogic binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use support::{examples, iamlogic, write, Run, TestCommand};
 
 /// A fresh directory under the target directory, for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -26,19 +14,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("parent directory");
-    }
-    std::fs::write(&p, text).expect("write test file");
-    p
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
 
 const ALICE: &str = "arn:aws:iam::222222222222:user/alice";
@@ -77,32 +52,35 @@ fn request_flags_with_a_requests_or_scenario_file_are_refused_naming_the_flag() 
         ];
         args.extend_from_slice(extra);
         let o = iamlogic(&args);
-        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", o.stderr());
         assert!(
-            stderr(&o).contains(&format!("`{flag}` cannot be used with `--requests`")),
+            o.stderr()
+                .contains(&format!("`{flag}` cannot be used with `--requests`")),
             "{}",
-            stderr(&o)
+            o.stderr()
         );
-        assert!(stdout(&o).is_empty());
+        assert!(o.stdout().is_empty());
 
         let mut args = vec!["simulate", "--scenario", scenario.to_str().unwrap()];
         args.extend_from_slice(extra);
         let o = iamlogic(&args);
-        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", o.stderr());
         assert!(
-            stderr(&o).contains(&format!("`{flag}` cannot be used with `--scenario`")),
+            o.stderr()
+                .contains(&format!("`{flag}` cannot be used with `--scenario`")),
             "{}",
-            stderr(&o)
+            o.stderr()
         );
 
         let mut args = vec!["simulate", "--aws-input", scenario.to_str().unwrap()];
         args.extend_from_slice(extra);
         let o = iamlogic(&args);
-        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", o.stderr());
         assert!(
-            stderr(&o).contains(&format!("`{flag}` cannot be used with `--aws-input`")),
+            o.stderr()
+                .contains(&format!("`{flag}` cannot be used with `--aws-input`")),
             "{}",
-            stderr(&o)
+            o.stderr()
         );
     }
 }
@@ -128,7 +106,7 @@ fn quiet_keeps_load_warnings_and_hides_notes() {
             args.extend_from_slice(&["--out", out.to_str().unwrap()]);
         }
         let o = iamlogic(&args);
-        let err = stderr(&o);
+        let err = o.stderr();
         // examples/ attaches a customer-managed policy that no file describes.
         assert!(
             err.contains("warning: ") && err.contains("LegacyDeletedPolicy"),
@@ -152,7 +130,7 @@ fn quiet_keeps_load_warnings_and_hides_notes() {
 /// it would grant anonymous access.
 const DENY_THEN_ALLOW: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::dup-bucket/*"}]}"#;
 
-fn anonymous_get(dir: &Path) -> Output {
+fn anonymous_get(dir: &Path) -> Run {
     iamlogic(&[
         "simulate",
         "-i",
@@ -177,9 +155,9 @@ fn repeated_key_in_resources_json_is_an_error_not_anonymous_access() {
         ),
     );
     let o = anonymous_get(&dir);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", o.stdout());
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         format!(
             "error: {}: $[0].policy.Statement[0].Effect: `Effect` is given more than once",
             file.display()
@@ -199,11 +177,12 @@ fn repeated_key_in_a_policy_given_as_a_json_string_is_an_error() {
         ),
     );
     let o = anonymous_get(&dir);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", o.stdout());
     assert!(
-        stderr(&o).contains("$[0].policy.Statement[0].Effect: `Effect` is given more than once"),
+        o.stderr()
+            .contains("$[0].policy.Statement[0].Effect: `Effect` is given more than once"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 }
 
@@ -226,9 +205,10 @@ fn repeated_key_in_gaad_and_organization_is_an_error() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("gaad.json: $.UserDetailList[0].Arn: `Arn` is given more than once"),
+        o.stderr()
+            .contains("gaad.json: $.UserDetailList[0].Arn: `Arn` is given more than once"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 
     let dir = scratch("dup-org");
@@ -246,9 +226,10 @@ fn repeated_key_in_gaad_and_organization_is_an_error() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("organization.json: $.rootId: `rootId` is given more than once"),
+        o.stderr()
+            .contains("organization.json: $.rootId: `rootId` is given more than once"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 }
 
@@ -263,13 +244,13 @@ fn repeated_key_in_a_scenario_or_a_request_context_is_an_error() {
         ),
     );
     let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", o.stdout());
     assert!(
-        stderr(&o).contains(
+        o.stderr().contains(
             "s.json: $.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"
         ),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
     // The same document as a JSON string inside the scenario.
     let doc = serde_json::Value::String(DENY_THEN_ALLOW.to_string());
@@ -281,12 +262,12 @@ fn repeated_key_in_a_scenario_or_a_request_context_is_an_error() {
         ),
     );
     let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", o.stdout());
     assert!(
-        stderr(&o)
+        o.stderr()
             .contains("$.resourcePolicy.Statement[0].Effect: `Effect` is given more than once"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 
     let requests = write(
@@ -303,14 +284,14 @@ fn repeated_key_in_a_scenario_or_a_request_context_is_an_error() {
         "--requests",
         requests.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", o.stdout());
     assert!(
-        stderr(&o).contains(&format!(
+        o.stderr().contains(&format!(
             "{}:2: $.context.aws:SourceIp: `aws:SourceIp` is given more than once",
             requests.display()
         )),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 }
 
@@ -350,8 +331,8 @@ fn unknown_members_of_nested_gaad_and_resource_objects_are_warned_with_their_pat
         "--out",
         dir.join("out").to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", o.stderr());
+    let err = o.stderr();
     for path in [
         "resources.json: $[0].tags[0].value: element `value`",
         "gaad.json: $.UserDetailList[0].Tags[0].Extra:",
@@ -387,7 +368,7 @@ fn invalid_utf8_names_the_byte_offset_in_simulate_and_facts() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         format!(
             "error: {}: not UTF-8 text (invalid byte at offset 24)",
             file.display()
@@ -402,9 +383,9 @@ fn invalid_utf8_names_the_byte_offset_in_simulate_and_facts() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("invalid byte at offset 24"),
+        o.stderr().contains("invalid byte at offset 24"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 }
 
@@ -435,7 +416,7 @@ fn directories_skip_hidden_entries_and_read_upper_case_extensions_in_validate_an
         "--resource",
         "arn:aws:s3:::upper/k",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}{}", o.stdout(), o.stderr());
 
     let vdir = scratch("hidden-validate");
     write(&vdir, ".hidden.json", "{ not json");
@@ -446,8 +427,8 @@ fn directories_skip_hidden_entries_and_read_upper_case_extensions_in_validate_an
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}"#,
     );
     let o = iamlogic(&["validate", vdir.to_str().unwrap()]);
-    let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    let out = o.stdout();
+    assert_eq!(o.status.code(), Some(1), "{out}{}", o.stderr());
     assert!(
         out.contains("POLICY.JSON: $.Statement[0].Action: error unknown-action"),
         "{out}"
@@ -473,9 +454,9 @@ fn unknown_actions_are_warned_with_did_you_mean_in_simulate_and_check() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("warning: --action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?"),
+        o.stderr().contains("warning: --action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 
     let dir = scratch("unknown-action");
@@ -494,20 +475,20 @@ fn unknown_actions_are_warned_with_did_you_mean_in_simulate_and_check() {
         requests.to_str().unwrap(),
     ]);
     assert!(
-        stderr(&o).contains(&format!(
+        o.stderr().contains(&format!(
             "warning: {}:3: $.action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?",
             requests.display()
         )),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 
     let scenario = write(&dir, "s.json", r#"{"action": "s3:GetObjekt"}"#);
     let o = iamlogic(&["simulate", "--scenario", scenario.to_str().unwrap()]);
     assert!(
-        stderr(&o).contains("did you mean `s3:GetObject`?"),
+        o.stderr().contains("did you mean `s3:GetObject`?"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 
     // `check`: a wildcard that matches no action is warned about too.
@@ -524,10 +505,10 @@ fn unknown_actions_are_warned_with_did_you_mean_in_simulate_and_check() {
         policy.to_str().unwrap(),
     ]);
     assert!(
-        stderr(&o)
+        o.stderr()
             .contains("warning: --action: the pattern `s3:Frobnicate*` matches no known action"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 }
 
@@ -550,7 +531,8 @@ fn requests_json_output_carries_each_request_line() {
         "--format",
         "json",
     ]);
-    let lines: Vec<serde_json::Value> = stdout(&o)
+    let lines: Vec<serde_json::Value> = o
+        .stdout()
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
@@ -608,15 +590,15 @@ fn ou_trees_deeper_than_five_levels_are_refused_per_the_organizations_quota() {
             "s3:ListAllMyBuckets",
         ]);
         if ok {
-            assert_eq!(o.status.code(), Some(0), "{depth}: {}", stderr(&o));
+            assert_eq!(o.status.code(), Some(0), "{depth}: {}", o.stderr());
         } else {
-            assert_eq!(o.status.code(), Some(2), "{depth}: {}", stdout(&o));
+            assert_eq!(o.status.code(), Some(2), "{depth}: {}", o.stdout());
             assert!(
-                stderr(&o).contains(
+                o.stderr().contains(
                     "organization.json: $.organizationalUnits[5].parentId: OU `ou-ex01-level0006` is nested more than 5 levels under the root"
                 ),
                 "{depth}: {}",
-                stderr(&o)
+                o.stderr()
             );
         }
     }
@@ -680,8 +662,9 @@ fn a_bucket_of_unknown_owner_gets_the_callers_rcps_in_account_mode_as_in_scenari
         "--format",
         "json",
     ]);
-    let decision = |o: &Output| -> (String, Vec<String>) {
-        let v: serde_json::Value = serde_json::from_str(stdout(o).trim()).expect("one JSON result");
+    let decision = |o: &Run| -> (String, Vec<String>) {
+        let v: serde_json::Value =
+            serde_json::from_str(o.stdout().trim()).expect("one JSON result");
         let layers = v["matched"]
             .as_array()
             .unwrap()
@@ -702,7 +685,7 @@ fn a_bucket_of_unknown_owner_gets_the_callers_rcps_in_account_mode_as_in_scenari
         a,
         ("explicitDeny".to_string(), vec!["rcp NoGets".to_string()]),
         "{}",
-        stderr(&account)
+        account.stderr()
     );
     assert_eq!(decision(&scenario), a);
 }
@@ -737,7 +720,7 @@ fn scps_are_named_by_name_and_id() {
         "--context",
         "aws:RequestedRegion=ap-southeast-2",
     ]);
-    let out = stdout(&o);
+    let out = o.stdout();
     assert!(
         out.contains(&format!(
             "Deny by scp policy {name} (p-regions01) Statement[0]"
@@ -765,7 +748,7 @@ fn credential_report_columns_in_any_order_and_never_twice() {
         "--out",
         dir.join("out").to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", o.stderr());
     let accounts = std::fs::read_to_string(dir.join("out/account.facts")).unwrap();
     assert!(accounts.contains("111111111111"), "{accounts}");
 
@@ -783,9 +766,9 @@ fn credential_report_columns_in_any_order_and_never_twice() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("twice.csv: line 1: malformed credential report: column `mfa_active` is given more than once"),
+        o.stderr().contains("twice.csv: line 1: malformed credential report: column `mfa_active` is given more than once"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 }
 
@@ -800,9 +783,9 @@ fn validate_refuses_a_directory_without_policy_files() {
     write(&dir, "notes.md", "not a policy");
     write(&dir, ".hidden.json", "{}");
     let o = iamlogic(&["validate", dir.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", o.stdout());
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         format!(
             "error: {}: no policy files (`*.json`, hidden entries skipped) in this directory",
             dir.display()
@@ -823,7 +806,7 @@ fn validate_reports_the_findings_of_statements_that_parse_beside_a_syntax_error(
     );
     let o = iamlogic(&["validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let out = stdout(&o);
+    let out = o.stdout();
     for want in [
         "p.json: $.Statement[0].Effect: error syntax: invalid value `Maybe`",
         "p.json: $.Statement[1].Resource: security-warning pass-role-with-star-resource",
@@ -850,13 +833,13 @@ fn unknown_members_of_raw_policy_outputs_are_warned_and_diff_words_file_errors_a
         "--out",
         dir.join("out").to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", o.stderr());
     assert!(
-        stderr(&o).contains(
+        o.stderr().contains(
             "secret.json: $.VersionIdsToStages: element `VersionIdsToStages` is not supported"
         ),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 
     // `diff` and `check` read policy files with the same words as every command.
@@ -865,7 +848,7 @@ fn unknown_members_of_raw_policy_outputs_are_warned_and_diff_words_file_errors_a
     let o = iamlogic(&["diff", bad.to_str().unwrap(), bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         format!(
             "error: {}: not UTF-8 text (invalid byte at offset 16)",
             bad.display()
@@ -889,7 +872,7 @@ fn unknown_members_of_raw_policy_outputs_are_warned_and_diff_words_file_errors_a
         let o = iamlogic(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert_eq!(
-            stderr(&o).trim(),
+            o.stderr().trim(),
             format!("error: {}: no such file or directory", missing.display()),
             "{args:?}"
         );
@@ -923,11 +906,11 @@ fn a_bad_flag_is_worded_alike_in_simulate_and_check() {
     for o in [&sim, &chk] {
         assert_eq!(o.status.code(), Some(2));
         assert!(
-            stderr(o).contains(
+            o.stderr().contains(
                 "error: --action: `nocolon` is not an action: expected `service:ActionName`"
             ),
             "{}",
-            stderr(o)
+            o.stderr()
         );
     }
 }
@@ -943,7 +926,7 @@ fn malformed_json_gives_its_location_once_in_every_reader() {
     let o = iamlogic(&["simulate", "--scenario", lines.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         format!(
             "error: {}: malformed JSON at line 2, column 26: EOF while parsing a value",
             lines.display()
@@ -961,7 +944,7 @@ fn malformed_json_gives_its_location_once_in_every_reader() {
         "s3:GetObject",
     ]);
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         format!(
             "error: {}: malformed JSON at line 1, column 27: trailing comma",
             file.display()
@@ -969,7 +952,7 @@ fn malformed_json_gives_its_location_once_in_every_reader() {
     );
     let o = iamlogic(&["diff", file.to_str().unwrap(), file.to_str().unwrap()]);
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         format!(
             "error: {}: malformed JSON at line 1, column 27: trailing comma",
             file.display()
@@ -980,7 +963,7 @@ fn malformed_json_gives_its_location_once_in_every_reader() {
 #[test]
 fn simulate_help_names_context_types_as_the_docs_and_errors_do() {
     let o = iamlogic(&["simulate", "--help"]);
-    let help = stdout(&o);
+    let help = o.stdout();
     assert!(
         help.contains("numeric") && help.contains("boolean"),
         "{help}"
@@ -999,32 +982,22 @@ fn simulate_help_names_context_types_as_the_docs_and_errors_do() {
         "aws:RequestedRegion:frob=x",
     ]);
     assert!(
-        stderr(&o).contains("expected string, numeric, date, boolean, ip, arn, binary"),
+        o.stderr()
+            .contains("expected string, numeric, date, boolean, ip, arn, binary"),
         "{}",
-        stderr(&o)
+        o.stderr()
     );
 }
 
 #[test]
 fn invalid_utf8_on_standard_input_names_the_byte_offset() {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+    let o = TestCommand::new()
         .args(["simulate", "--scenario", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("iamlogic runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"{\"action\": \"s3:Get\xff\"}")
-        .expect("write stdin");
-    let o = child.wait_with_output().expect("iamlogic ends");
+        .stdin(&b"{\"action\": \"s3:Get\xff\"}"[..])
+        .run();
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
-        stderr(&o).trim(),
+        o.stderr().trim(),
         "error: <stdin>: not UTF-8 text (invalid byte at offset 18)"
     );
 }

@@ -1,27 +1,14 @@
 //! End-to-end tests of `iamlogic validate`: output formats and exit codes (0 no error
 //! finding, 1 an error finding, 2 the program could not run).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
 use serde_json::Value;
+use support::{write, Run, TestCommand};
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write fixture");
-    p
-}
-
-fn validate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-        .arg("validate")
-        .args(args)
-        .output()
-        .expect("run iamlogic validate")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// Run `iamlogic validate ARGS` to the end.
+fn validate(args: &[&str]) -> Run {
+    TestCommand::new().arg("validate").args(args).run()
 }
 
 const CLEAN: &str = r#"{
@@ -37,8 +24,8 @@ fn clean_policy_exits_zero_with_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "clean.json", CLEAN);
     let o = validate(&[f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
-    assert_eq!(stdout(&o), "");
+    o.assert_code(0);
+    assert_eq!(o.stdout(), "");
 }
 
 #[test]
@@ -51,8 +38,8 @@ fn unknown_action_is_an_error_with_file_path_and_did_you_mean() {
             "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::reports/*"}}"#,
     );
     let o = validate(&[f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
-    let text = stdout(&o);
+    o.assert_code(1);
+    let text = o.stdout();
     let expected = format!(
         "{}: $.Statement.Action: error unknown-action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?\n",
         f.display()
@@ -73,8 +60,8 @@ fn json_format_lists_findings_with_file_severity_code_and_path() {
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports"}]}"#,
     );
     let o = validate(&["--format", "json", a.to_str().unwrap(), b.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
-    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON output");
+    o.assert_code(0);
+    let v: Value = serde_json::from_str(&o.stdout()).expect("JSON output");
     let got: Vec<(String, String, String, String)> = v
         .as_array()
         .expect("an array")
@@ -113,8 +100,8 @@ fn grammar_errors_are_syntax_findings() {
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}"#,
     );
     let o = validate(&["--format", "json", f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    o.assert_code(1);
+    let v: Value = serde_json::from_str(&o.stdout()).unwrap();
     let first = &v[0];
     assert_eq!(first["code"], "syntax");
     assert_eq!(first["severity"], "error");
@@ -135,14 +122,14 @@ fn size_quota_depends_on_kind() {
     );
     let f = write(dir.path(), "big.json", &text);
     let user = validate(&["--kind", "inline-user", f.to_str().unwrap()]);
-    assert_eq!(user.status.code(), Some(1), "{user:?}");
+    user.assert_code(1);
     assert!(
-        stdout(&user).contains(": $: error policy-too-large:"),
+        user.stdout().contains(": $: error policy-too-large:"),
         "{}",
-        stdout(&user)
+        user.stdout()
     );
     let role = validate(&["--kind", "inline-role", f.to_str().unwrap()]);
-    assert_eq!(role.status.code(), Some(0), "{role:?}");
+    role.assert_code(0);
 }
 
 #[test]
@@ -151,13 +138,13 @@ fn missing_file_exits_two_and_names_it() {
     let good = write(dir.path(), "clean.json", CLEAN);
     let missing = dir.path().join("nope.json");
     let o = validate(&[good.to_str().unwrap(), missing.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    o.assert_code(2);
     assert_eq!(
-        stdout(&o),
+        o.stdout(),
         "",
         "nothing printed when the run cannot complete"
     );
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = o.stderr();
     assert!(err.contains("nope.json"), "{err}");
 }
 
@@ -173,8 +160,8 @@ fn a_directory_stands_for_its_json_files() {
     );
     write(dir.path(), "notes.txt", "not a policy");
     let o = validate(&[dir.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
-    let text = stdout(&o);
+    o.assert_code(1);
+    let text = o.stdout();
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
         text.contains("b.json: $.Statement.Action: error unknown-action"),
@@ -188,11 +175,12 @@ fn text_that_is_not_utf8_is_a_syntax_finding() {
     let f = dir.path().join("latin1.json");
     std::fs::write(&f, b"{\"Version\": \"2012-10-17\", \"Id\": \"caf\xe9\"}").unwrap();
     let o = validate(&[f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    o.assert_code(1);
     assert!(
-        stdout(&o).contains(": $: error syntax: the document is not UTF-8 text"),
+        o.stdout()
+            .contains(": $: error syntax: the document is not UTF-8 text"),
         "{}",
-        stdout(&o)
+        o.stdout()
     );
 }
 
@@ -209,19 +197,14 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
         actions.join(",")
     );
     let f = write(dir.path(), "many.json", &text);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-        .args(["validate", "--quiet", f.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run iamlogic validate");
     // Close the read end at once: the output (over 300 KB) cannot fit in the pipe buffer,
     // so some write meets a closed pipe.
-    drop(child.stdout.take());
-    let o = child.wait_with_output().expect("wait for iamlogic");
-    let err = String::from_utf8_lossy(&o.stderr);
+    let o = TestCommand::new()
+        .args(["validate", "--quiet", f.to_str().unwrap()])
+        .run_closing_stdout();
+    let err = o.stderr();
     assert_eq!(err, "", "no message on a closed stdout");
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    o.assert_code(1);
 }
 
 #[test]
@@ -235,8 +218,8 @@ fn new_finding_codes_reach_the_json_output() {
             "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "10.0.0.0/33"]}}}]}"#,
     );
     let o = validate(&["--format", "json", f.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    o.assert_code(1);
+    let v: Value = serde_json::from_str(&o.stdout()).unwrap();
     let got: Vec<(String, String)> = v
         .as_array()
         .unwrap()

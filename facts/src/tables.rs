@@ -1012,6 +1012,11 @@ impl TablesBuilder {
         self.tables.trust_policies.push((role, policy));
     }
 
+    /// Record that user entity `user` is a member of group entity `group`.
+    pub fn member_of(&mut self, user: Sym, group: Sym) {
+        self.tables.member_of.push((user, group));
+    }
+
     /// Record that `session` is a session of `role`.
     pub fn session_of(&mut self, session: Sym, role: Sym) {
         if !self.tables.session_roles.contains_key(&session) {

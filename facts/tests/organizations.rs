@@ -24,6 +24,28 @@ fn load(dir: &Path) -> Result<Model, IngestError> {
     account::load(&[dir.to_path_buf()])
 }
 
+/// The model of `dir`, which must load.
+fn loaded(dir: &Path) -> Model {
+    load(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+}
+
+/// The error loading `dir` fails with, as printed.
+fn load_error(dir: &Path) -> String {
+    match load(dir) {
+        Ok(_) => panic!("{}: loaded without the expected error", dir.display()),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The warnings of `m` whose kind `keep` selects, as printed.
+fn warnings_where(m: &Model, keep: impl Fn(&WarningKind) -> bool) -> Vec<String> {
+    m.warnings
+        .iter()
+        .filter(|w| keep(&w.kind))
+        .map(|w| w.to_string())
+        .collect()
+}
+
 fn allow_all() -> Value {
     json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 }
@@ -86,7 +108,7 @@ fn enabling_a_policy_type_defaults_to_the_types_the_file_lists() {
         "organization.json",
         &org_doc("aa", "111111111111", &members, pols),
     );
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let o = &m.organizations[0];
     assert!(o.enabled.scp && !o.enabled.rcp);
     assert_eq!(o.enabled.origin, PolicyTypesOrigin::Listed);
@@ -115,16 +137,13 @@ fn disabling_a_policy_type_leaves_its_listed_policies_unevaluated_with_a_warning
     );
     o["enabledPolicyTypes"] = json!(["TAG_POLICY", "RESOURCE_CONTROL_POLICY"]);
     write(dir.path(), "organization.json", &o);
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let org = &m.organizations[0];
     assert!(!org.enabled.scp && org.enabled.rcp);
     assert!(matches!(org.enabled.origin, PolicyTypesOrigin::Given(_)));
-    let w: Vec<String> = m
-        .warnings
-        .iter()
-        .filter(|w| matches!(w.kind, WarningKind::PolicyTypeNotEnabled { .. }))
-        .map(|w| w.to_string())
-        .collect();
+    let w: Vec<String> = warnings_where(&m, |k| {
+        matches!(k, WarningKind::PolicyTypeNotEnabled { .. })
+    });
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
         w[0].contains("p-denys3") && w[0].contains("policies[0]"),
@@ -149,7 +168,7 @@ fn rcp_full_aws_access_is_attached_everywhere_once_rcps_are_enabled() {
         json!([rcp("p-rdenys3", deny_s3(), &["ou-aa-11111111"])]),
     );
     write(dir.path(), "organization.json", &o);
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let org = &m.organizations[0];
     let full = &org.policies["p-RCPFullAWSAccess"];
     assert_eq!(full.kind, OrgPolicyKind::Rcp);
@@ -172,7 +191,7 @@ fn rcp_full_aws_access_is_attached_everywhere_once_rcps_are_enabled() {
                 "document": listed, "targets": ["r-aa"]}]),
     );
     write(dir.path(), "organization.json", &o);
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let org = &m.organizations[0];
     assert_eq!(org.policies.len(), 1);
     assert_eq!(org.policies["p-RCPFullAWSAccess"].targets.len(), 4);
@@ -200,7 +219,7 @@ fn list_roots_output_says_which_policy_types_are_enabled_in_any_file_order() {
                    {"Type": "TAG_POLICY", "Status": "ENABLED"}]),
         ),
     );
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let org = &m.organizations[0];
     assert!(!org.enabled.scp && org.enabled.rcp, "{:?}", org.enabled);
     let src = match &org.enabled.origin {
@@ -231,15 +250,11 @@ fn pending_policy_types_read_as_their_attachments_stand_with_a_warning() {
                    {"Type": "RESOURCE_CONTROL_POLICY", "Status": "PENDING_ENABLE"}]),
         ),
     );
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let org = &m.organizations[0];
     assert!(org.enabled.scp && !org.enabled.rcp);
-    let pending: Vec<String> = m
-        .warnings
-        .iter()
-        .filter(|w| matches!(w.kind, WarningKind::PendingPolicyType { .. }))
-        .map(|w| w.to_string())
-        .collect();
+    let pending: Vec<String> =
+        warnings_where(&m, |k| matches!(k, WarningKind::PendingPolicyType { .. }));
     assert_eq!(pending.len(), 2, "{pending:?}");
     assert!(pending[0].contains("PENDING_DISABLE") && pending[0].contains("read as enabled"));
     assert!(pending[1].contains("PENDING_ENABLE") && pending[1].contains("read as not enabled"));
@@ -252,7 +267,7 @@ fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
     o["enabledPolicyTypes"] = json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]);
     write(dir.path(), "organization.json", &o);
     write(dir.path(), "roots.json", &list_roots("r-aa", json!([])));
-    let e = load(dir.path()).unwrap_err().to_string();
+    let e = load_error(dir.path());
     assert!(
         e.contains("roots.json") && e.contains("Roots[0].PolicyTypes"),
         "{e}"
@@ -271,7 +286,7 @@ fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
             json!([{"Type": "SERVICE_CONTROL_POLICIES", "Status": "ENABLED"}]),
         ),
     );
-    let e = load(dir.path()).unwrap_err().to_string();
+    let e = load_error(dir.path());
     assert!(
         e.contains("roots.json: $.Roots[0].PolicyTypes[0].Type"),
         "{e}"
@@ -284,7 +299,7 @@ fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
             json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ON"}]),
         ),
     );
-    let e = load(dir.path()).unwrap_err().to_string();
+    let e = load_error(dir.path());
     assert!(e.contains("Roots[0].PolicyTypes[0].Status"), "{e}");
 
     write(
@@ -295,7 +310,7 @@ fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
             json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED", "Extra": 1}]),
         ),
     );
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let kinds: Vec<&WarningKind> = m.warnings.iter().map(|w| &w.kind).collect();
     assert!(
         kinds.contains(&&WarningKind::UnmatchedRoot {
@@ -328,7 +343,7 @@ fn nodes_without_an_scp_while_scps_are_enabled_are_a_warning() {
         )]),
     );
     write(dir.path(), "organization.json", &o);
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let w: Vec<&WarningKind> = m
         .warnings
         .iter()
@@ -345,7 +360,7 @@ fn nodes_without_an_scp_while_scps_are_enabled_are_a_warning() {
     // SCPs not enabled: no SCP is required anywhere.
     o["enabledPolicyTypes"] = json!([]);
     write(dir.path(), "organization.json", &o);
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     assert!(!m
         .warnings
         .iter()
@@ -369,7 +384,7 @@ fn each_account_belongs_to_the_organization_that_lists_it() {
         "org-b.json",
         &org_doc("bb", "444444444444", &["555555555555"], json!([])),
     );
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     assert_eq!(m.organizations.len(), 2);
     let of = |a: &str| {
         m.organization_of(&AccountId(a.into()))
@@ -414,7 +429,7 @@ fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
         "org-b.json",
         &org_doc("bb", "444444444444", &["222222222222"], json!([])),
     );
-    let e = load(dir.path()).unwrap_err().to_string();
+    let e = load_error(dir.path());
     assert!(e.contains("org-b.json: $.accounts[0].id"), "{e}");
     assert!(
         e.contains("org-a.json") && e.contains("o-aa00000000") && e.contains("222222222222"),
@@ -433,7 +448,7 @@ fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
         "org-b.json",
         &org_doc("bb", "111111111111", &["555555555555"], json!([])),
     );
-    let e = load(dir.path()).unwrap_err().to_string();
+    let e = load_error(dir.path());
     assert!(
         e.contains("org-b.json: $.managementAccountId") && e.contains("org-a.json"),
         "{e}"
@@ -451,7 +466,7 @@ fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
         "org-b.json",
         &org_doc("aa", "444444444444", &["555555555555"], json!([])),
     );
-    let e = load(dir.path()).unwrap_err().to_string();
+    let e = load_error(dir.path());
     assert!(
         e.contains("org-b.json: $.organizationId") && e.contains("org-a.json"),
         "{e}"
@@ -493,7 +508,7 @@ fn vpc_endpoints_load_from_resources_json_and_describe_vpc_endpoints() {
              "OwnerId": "333333333333"}
         ]}),
     );
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     let ids: Vec<&str> = m.vpc_endpoints.keys().map(String::as_str).collect();
     assert_eq!(
         ids,
@@ -561,7 +576,7 @@ fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
     ];
     for (doc, want) in cases {
         write(dir.path(), "resources.json", &doc);
-        let e = load(dir.path()).unwrap_err().to_string();
+        let e = load_error(dir.path());
         assert!(
             e.contains("resources.json") && e.contains(want),
             "{e} (wanted {want})"
@@ -573,7 +588,7 @@ fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
         "endpoints.json",
         &json!({"VpcEndpoints": [{"VpcId": "vpc-1"}]}),
     );
-    let e = load(dir.path()).unwrap_err().to_string();
+    let e = load_error(dir.path());
     assert!(
         e.contains("endpoints.json: $.VpcEndpoints[0]") && e.contains("VpcEndpointId"),
         "{e}"
@@ -591,13 +606,8 @@ fn an_endpoint_policy_statement_without_principal_warns_and_matches_no_one() {
         "resources.json",
         &json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": doc}]),
     );
-    let m = load(dir.path()).unwrap();
-    let w: Vec<String> = m
-        .warnings
-        .iter()
-        .filter(|w| w.kind == WarningKind::StatementWithoutPrincipal)
-        .map(|w| w.to_string())
-        .collect();
+    let m = loaded(dir.path());
+    let w: Vec<String> = warnings_where(&m, |k| *k == WarningKind::StatementWithoutPrincipal);
     assert_eq!(w.len(), 1, "{:?}", m.warnings);
     assert!(
         w[0].contains("resources.json: $[0].policy.Statement[0]"),
@@ -616,7 +626,7 @@ fn an_endpoint_described_twice_with_different_policies_keeps_the_first_with_a_wa
         &json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": endpoint_policy()},
                 {"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": other}]),
     );
-    let m = load(dir.path()).unwrap();
+    let m = loaded(dir.path());
     assert_eq!(m.vpc_endpoints.len(), 1);
     let kept = m.vpc_endpoints["vpce-0a"].policy.as_ref().unwrap();
     assert_eq!(kept.source.path.to_string(), "$[0].policy");

@@ -5,15 +5,17 @@
 //!
 //! - Without `PolicySourceArn` (SimulateCustomPolicy): every policy comes with the input;
 //!   each action × resource becomes a scenario ([`crate::scenario`]).
-//! - With `PolicySourceArn` (SimulatePrincipalPolicy): the user or role of the loaded
-//!   account data (`-i`) is the caller; `PolicyInputList` adds identity-based policies to it
-//!   and `ResourcePolicy` a resource-based policy to each resource, for this run.
+//! - With `PolicySourceArn` (SimulatePrincipalPolicy): the policies of a user (with its
+//!   groups'), group or role of the loaded account data (`-i`) are simulated for the caller
+//!   (`CallerArn`, default the user itself); `PolicyInputList` adds identity-based policies,
+//!   `PermissionsBoundaryPolicyInputList` replaces the entity's boundary and
+//!   `ResourcePolicy` gives each resource a resource-based policy, for this run.
 //!
 //! Each action is evaluated against each resource of `ResourceArns` (default `*`), in input
 //! order: action-major, as AWS orders `EvaluationResults`. The placeholders of the
-//! skeleton (`""`, `[""]`, `0`) count as not given. `ResourceHandlingOption`, `MaxItems` and
-//! `Marker` are accepted with a warning: iamlogic decides each resource on its own and
-//! prints every result.
+//! skeleton (`""`, `[""]`, `0`) count as not given. `ResourceHandlingOption` is checked as
+//! AWS checks it (the scenario's required resources must be in `ResourceArns`); `MaxItems`
+//! and `Marker` are accepted with a warning: every result is printed.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +26,62 @@ use serde_json::{Map, Value};
 
 use crate::scenario::{policy_of, Scenario, DEFAULT_PRINCIPAL};
 use crate::simulate::positions::{statement_positions, StatementPositions};
-use crate::simulate::{ExtraPolicies, RequestSpec, SimulateError};
+use crate::simulate::{ExtraPolicies, RequestSpec, SimulateError, SimulatedCaller};
+
+/// The caller iamlogic simulates for a group given as `PolicySourceArn` without a
+/// `CallerArn` (AWS names none): a user of the group's account, member of that group only.
+pub const GROUP_MEMBER_NAME: &str = "iamlogic-simulated";
+
+/// AWS's `ResourceHandlingOption` values and the EC2 resource types each requires in
+/// `ResourceArns` (IAM API Reference, "SimulateCustomPolicy" / "SimulatePrincipalPolicy":
+/// "Each of the Amazon EC2 scenarios requires that you specify instance, image, and
+/// security group resources", plus the volume, network interface and subnet the scenario
+/// names).
+const RESOURCE_HANDLING: [(&str, &[&str]); 6] = [
+    (
+        "EC2-Classic-InstanceStore",
+        &["instance", "image", "security-group"],
+    ),
+    (
+        "EC2-Classic-EBS",
+        &["instance", "image", "security-group", "volume"],
+    ),
+    (
+        "EC2-VPC-InstanceStore",
+        &["instance", "image", "security-group", "network-interface"],
+    ),
+    (
+        "EC2-VPC-InstanceStore-Subnet",
+        &[
+            "instance",
+            "image",
+            "security-group",
+            "network-interface",
+            "subnet",
+        ],
+    ),
+    (
+        "EC2-VPC-EBS",
+        &[
+            "instance",
+            "image",
+            "security-group",
+            "network-interface",
+            "volume",
+        ],
+    ),
+    (
+        "EC2-VPC-EBS-Subnet",
+        &[
+            "instance",
+            "image",
+            "security-group",
+            "network-interface",
+            "subnet",
+            "volume",
+        ],
+    ),
+];
 
 /// Every field AWS's two commands take.
 const FIELDS: [&str; 12] = [
@@ -57,6 +114,8 @@ pub enum AwsInput {
         /// `PolicyInputList` (on the `PolicySourceArn` entity) and `ResourcePolicy` (on each
         /// resource).
         extra: ExtraPolicies,
+        /// `PolicySourceArn`: the user, group or role whose policies are simulated.
+        source: String,
     },
 }
 
@@ -69,6 +128,9 @@ pub struct AwsInputFile {
     pub warnings: Vec<String>,
     /// Where each statement of the policies given as text sits, by AWS source policy id.
     pub positions: StatementPositions,
+    /// Per request, in order: the index of its action in `ActionNames`. AWS returns one
+    /// `EvaluationResult` per action, with one `ResourceSpecificResults` entry per resource.
+    pub action_of: Vec<usize>,
 }
 
 /// Read and parse `--aws-input FILE` (`-` for standard input).
@@ -203,11 +265,24 @@ impl Reader<'_> {
         }
         let mut warnings = Vec::new();
         let file = self.file.display();
-        if let Some(v) = self.string("ResourceHandlingOption")? {
-            warnings.push(format!(
-                "{file}: ResourceHandlingOption: `{v}` is not applied: iamlogic decides each resource of ResourceArns on its own"
-            ));
-        }
+        let handling = match self.string("ResourceHandlingOption")? {
+            None => None,
+            Some(v) => Some(
+                RESOURCE_HANDLING
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&v))
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = RESOURCE_HANDLING.iter().map(|(n, _)| *n).collect();
+                        self.err(
+                            "ResourceHandlingOption",
+                            format!(
+                                "unknown scenario `{v}` (AWS takes one of {})",
+                                names.join(", ")
+                            ),
+                        )
+                    })?,
+            ),
+        };
         match self.map.get("MaxItems") {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) if n.as_u64() == Some(0) => {}
@@ -229,6 +304,23 @@ impl Reader<'_> {
             ));
         }
         let mut resources: Vec<(usize, String)> = self.strings("ResourceArns")?;
+        if let Some((name, required)) = handling {
+            // AWS: the option lets "the policy simulator enforce the presence of the
+            // required resources": each type the scenario names must be in ResourceArns.
+            for ty in required.iter() {
+                let present = resources.iter().any(|(_, r)| {
+                    facts::arn::Arn::parse(r).is_some_and(|a| {
+                        a.service == "ec2" && a.resource.split('/').next() == Some(*ty)
+                    })
+                });
+                if !present {
+                    return Err(self.err(
+                        "ResourceArns",
+                        format!("ResourceHandlingOption `{name}` requires a `{ty}` resource (arn:aws:ec2:REGION:ACCOUNT:{ty}/ID): AWS's scenario needs {}", required.join(", ")),
+                    ));
+                }
+            }
+        }
         if resources.is_empty() {
             resources.push((0, "*".to_string()));
         }
@@ -270,7 +362,18 @@ impl Reader<'_> {
             }
         };
         let caller = self.string("CallerArn")?;
+        if let Some(c) = &caller {
+            // AWS: "You can specify only the ARN of an IAM user. You cannot specify the ARN
+            // of an assumed role, federated user, or a service principal."
+            if iam_kind(c).as_deref() != Some("user") {
+                return Err(self.err(
+                    "CallerArn",
+                    format!("`{c}` is not an IAM user ARN: AWS takes only an IAM user as CallerArn (not a role, an assumed-role session, a federated user or a service principal)"),
+                ));
+            }
+        }
         let source = self.string("PolicySourceArn")?;
+        let mut action_of = Vec::new();
         // AWS: the resource owner is ResourceOwner only for a resource whose ARN names none.
         let owner_of = |resource: &str| {
             let named = facts::arn::Arn::parse(resource)
@@ -315,9 +418,10 @@ impl Reader<'_> {
                 }
                 let principal = caller.unwrap_or_else(|| DEFAULT_PRINCIPAL.to_string());
                 let mut scenarios = Vec::new();
-                for (ai, action) in &actions {
+                for (n, (ai, action)) in actions.iter().enumerate() {
                     for (ri, resource) in &resources {
                         check(action, resource, *ai, *ri, &principal)?;
+                        action_of.push(n);
                         scenarios.push(Scenario {
                             name: Some(format!("{action} {resource}")),
                             principal: principal.clone(),
@@ -343,27 +447,39 @@ impl Reader<'_> {
                 AwsInput::Custom { scenarios }
             }
             Some(source) => {
-                let kind = facts::arn::Arn::parse(&source)
-                    .filter(|a| a.service == "iam")
-                    .map(|a| a.resource.split('/').next().unwrap_or("").to_string());
-                if !matches!(kind.as_deref(), Some("user" | "role")) {
+                let kind = iam_kind(&source);
+                let Some(kind) = kind.filter(|k| matches!(k.as_str(), "user" | "group" | "role"))
+                else {
                     return Err(self.err(
                         "PolicySourceArn",
-                        format!("`{source}`: expected the ARN of an IAM user or role of the loaded data (groups are not supported: give one of the group's users)"),
+                        format!("`{source}`: expected the ARN of an IAM user, group or role of the loaded data"),
                     ));
-                }
-                if caller.as_ref().is_some_and(|c| *c != source) {
+                };
+                // AWS: "CallerArn is required if you include a ResourcePolicy and the
+                // PolicySourceArn is not the ARN for an IAM user".
+                if resource_policy.is_some() && caller.is_none() && kind != "user" {
                     return Err(self.err(
                         "CallerArn",
-                        "a CallerArn other than the PolicySourceArn (one principal with another's policies) is not supported",
+                        format!("required with a ResourcePolicy when PolicySourceArn is a {kind}, not an IAM user (as AWS requires), so that the policy's Principal element has a caller to match"),
                     ));
                 }
-                if !boundaries.is_empty() {
+                if boundaries.len() > 1 {
                     return Err(self.err(
                         "PermissionsBoundaryPolicyInputList",
-                        "not supported with PolicySourceArn: the loaded data gives the entity's boundary",
+                        "give at most one permissions boundary (an entity has one)",
                     ));
                 }
+                // The caller: CallerArn, else the user itself; a role calls as itself; a
+                // group has no caller of its own, so a member of only that group calls.
+                let caller_arn = match (&caller, kind.as_str()) {
+                    (Some(c), _) => c.clone(),
+                    (None, "group") => {
+                        let a = facts::arn::Arn::parse(&source).map(|a| (a.partition, a.account));
+                        let (partition, account) = a.unwrap_or_default();
+                        format!("arn:{partition}:iam::{account}:user/{GROUP_MEMBER_NAME}")
+                    }
+                    (None, _) => source.clone(),
+                };
                 let mut extra = ExtraPolicies::default();
                 for (i, p) in identity.iter().enumerate() {
                     extra.identity.push((
@@ -372,12 +488,29 @@ impl Reader<'_> {
                         Arc::clone(p),
                     ));
                 }
+                // AWS: "if a permissions boundary is attached to an entity and you pass in a
+                // different permissions boundary policy using this parameter, then the new
+                // permissions boundary policy is used for the simulation."
+                let boundary = boundaries.first().map(|p| {
+                    (
+                        "PermissionsBoundaryPolicyInputList.1".to_string(),
+                        Arc::clone(p),
+                    )
+                });
+                if caller_arn != source || boundary.is_some() || kind == "group" {
+                    extra.caller = Some(SimulatedCaller {
+                        caller: caller_arn.clone(),
+                        source: source.clone(),
+                        boundary,
+                    });
+                }
                 let mut specs = Vec::new();
-                for (ai, action) in &actions {
+                for (n, (ai, action)) in actions.iter().enumerate() {
                     for (ri, resource) in &resources {
-                        check(action, resource, *ai, *ri, &source)?;
+                        check(action, resource, *ai, *ri, &caller_arn)?;
+                        action_of.push(n);
                         specs.push(RequestSpec {
-                            principal: source.clone(),
+                            principal: caller_arn.clone(),
                             action: action.clone(),
                             resource: resource.clone(),
                             resource_account: owner_of(resource),
@@ -398,7 +531,11 @@ impl Reader<'_> {
                         }
                     }
                 }
-                AwsInput::Principal { specs, extra }
+                AwsInput::Principal {
+                    specs,
+                    extra,
+                    source,
+                }
             }
         };
         if let Some(p) = &resource_policy {
@@ -412,8 +549,19 @@ impl Reader<'_> {
             input,
             warnings,
             positions,
+            action_of,
         })
     }
+}
+
+/// The IAM entity type of an IAM ARN (`user`, `group`, `role`, `root`...), if it is one.
+fn iam_kind(arn: &str) -> Option<String> {
+    facts::arn::Arn::parse(arn)
+        .filter(|a| a.service == "iam" && facts::arn::is_account_id(&a.account))
+        .and_then(|a| {
+            let (kind, name) = a.resource.split_once('/')?;
+            (!name.is_empty()).then(|| kind.to_string())
+        })
 }
 
 /// The 12-digit account of a `ResourceOwner`: `arn:aws:iam::<id>:root` (SimulateCustomPolicy)

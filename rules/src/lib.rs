@@ -107,6 +107,14 @@ pub struct Decision {
     /// S3 Block Public Access `RestrictPublicBuckets` voids a public bucket policy for callers
     /// outside the bucket owner's account (they are not in [`Decision::matched`]).
     pub restricted: Vec<MatchedStatement>,
+    /// Every layer the request needed an Allow from and did not get one, whatever the
+    /// outcome ([`Decision::missing`] keeps them only for `implicitDeny`): with
+    /// [`Decision::matched`] and [`Decision::overridden`] this gives each policy type's own
+    /// decision (IAM API Reference, "EvaluationResult": `EvalDecisionDetails`).
+    pub lacking: Vec<Layer>,
+    /// For `explicitDeny`: the applicable Allow statements the deny overrides (not in
+    /// [`Decision::matched`]); empty otherwise.
+    pub overridden: Vec<MatchedStatement>,
 }
 
 /// What the engine precomputes over one set of fact tables: statements indexed by action,
@@ -253,6 +261,8 @@ impl<'t> Engine<'t> {
                 missing_levels: Vec::new(),
                 rule: None,
                 restricted: Vec::new(),
+                lacking: Vec::new(),
+                overridden: Vec::new(),
             })
             .collect();
         let void: std::collections::HashSet<(u32, StmtId)> = restricted
@@ -304,9 +314,12 @@ impl<'t> Engine<'t> {
                 } else {
                     Effect::Allow
                 };
-                v.retain(|m| m.effect == want);
                 v.sort();
-                d.matched = v;
+                let (keep, other): (Vec<_>, Vec<_>) = v.into_iter().partition(|m| m.effect == want);
+                d.matched = keep;
+                if d.outcome == Outcome::ExplicitDeny {
+                    d.overridden = other;
+                }
             }
         }
         for decide::Missing(r, layer) in missing {
@@ -314,6 +327,7 @@ impl<'t> Engine<'t> {
                 if d.outcome == Outcome::ImplicitDeny {
                     d.missing.push(layer);
                 }
+                d.lacking.push(layer);
             }
         }
         for decide::MissingLevel(r, layer, node) in missing_levels {
@@ -325,6 +339,7 @@ impl<'t> Engine<'t> {
         }
         for d in &mut out {
             d.missing.sort();
+            d.lacking.sort();
             d.restricted.sort();
             // Root first: order each layer's levels by their depth on the path.
             let facts = &self.index.facts;

@@ -76,28 +76,48 @@ enum Ran {
     },
 }
 
+/// What `--format aws` needs of one request beside its result.
+struct AwsRowData {
+    action: String,
+    resource: String,
+    missing_context_values: Vec<String>,
+    cross_account: bool,
+}
+
+/// Whether `caller` and a resource owned by `owner` are in different accounts (an unknown
+/// owner is the caller's account, docs/evaluation-logic.md "unknown owner").
+fn cross_account(caller: &str, owner: Option<String>) -> bool {
+    let caller = queries::simulate::caller_account(caller);
+    matches!((caller, owner), (Some(c), Some(o)) if c != o)
+}
+
 impl Ran {
-    /// `(action, resource, MissingContextValues)` per request.
-    fn aws_rows(&self) -> Vec<(String, String, Vec<String>)> {
+    /// Per request: what `--format aws` prints beside the decision.
+    fn aws_rows(&self) -> Vec<AwsRowData> {
         match self {
             Ran::Scenarios(sc) => sc
                 .iter()
-                .map(|s| {
-                    (
-                        s.action.clone(),
-                        s.resource.clone(),
-                        queries::scenario::missing_context_values(s),
-                    )
+                .map(|s| AwsRowData {
+                    action: s.action.clone(),
+                    resource: s.resource.clone(),
+                    missing_context_values: queries::scenario::missing_context_values(s),
+                    cross_account: cross_account(
+                        &s.principal,
+                        s.resource_account.clone().or_else(|| {
+                            facts::arn::Arn::parse(&s.resource)
+                                .map(|a| a.account)
+                                .filter(|a| facts::arn::is_account_id(a))
+                        }),
+                    ),
                 })
                 .collect(),
             Ran::Account { sim, specs, extra } => specs
                 .iter()
-                .map(|s| {
-                    (
-                        s.action.clone(),
-                        s.resource.clone(),
-                        sim.missing_context_values(s, extra),
-                    )
+                .map(|s| AwsRowData {
+                    action: s.action.clone(),
+                    resource: s.resource.clone(),
+                    missing_context_values: sim.missing_context_values(s, extra),
+                    cross_account: cross_account(&s.principal, sim.resource_account(s)),
                 })
                 .collect(),
         }
@@ -110,9 +130,12 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     // The line of each request of `--requests FILE`, carried by its JSON result.
     let mut lines: Vec<usize> = Vec::new();
     let mut positions = queries::simulate::positions::StatementPositions::new();
+    // Requests of one `EvaluationResult` (`--aws-input`: one per action).
+    let mut groups: Option<Vec<usize>> = None;
     let (results, labels, ran) = if let Some(file) = &args.aws_input {
         let parsed = queries::aws_input::read_aws_input(file)?;
         positions = parsed.positions;
+        groups = Some(parsed.action_of);
         if ui.warnings() {
             for w in &parsed.warnings {
                 eprintln!("warning: {w}");
@@ -140,7 +163,11 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                     .collect::<Vec<_>>();
                 (r, labels, Ran::Scenarios(scenarios))
             }
-            queries::aws_input::AwsInput::Principal { specs, extra } => {
+            queries::aws_input::AwsInput::Principal {
+                specs,
+                extra,
+                source,
+            } => {
                 if args.inputs.is_empty() {
                     return Err("a `simulate-principal-policy` input (with `PolicySourceArn`) needs the account data: `-i PATH`".into());
                 }
@@ -149,7 +176,23 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                 spinner.finish_and_clear();
                 // Warnings always reach stderr; `--quiet` hides progress and notes only.
                 crate::progress::print_load_warnings(ui, sim.warnings());
-                for w in sim.unknown_principals(&specs) {
+                // AWS answers NoSuchEntity for a PolicySourceArn it does not have.
+                if !sim.has_entity(&source) {
+                    return Err(format!(
+                        "{}: $.PolicySourceArn: `{source}` is not a user, group or role of the loaded data (AWS: NoSuchEntity)",
+                        file.display()
+                    )
+                    .into());
+                }
+                let known: Vec<RequestSpec> = specs
+                    .iter()
+                    .filter(|s| {
+                        !s.principal
+                            .ends_with(&format!(":user/{}", queries::aws_input::GROUP_MEMBER_NAME))
+                    })
+                    .cloned()
+                    .collect();
+                for w in sim.unknown_principals(&known) {
                     eprintln!("warning: {w}");
                 }
                 let at = file.display().to_string();
@@ -288,7 +331,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         )
     };
     if args.format == Format::Aws {
-        print_aws(&results, &ran.aws_rows(), &positions)?;
+        print_aws(&results, &ran.aws_rows(), groups.as_deref(), &positions)?;
     } else {
         print_results(&results, &labels, &lines, args.format)?;
     }
@@ -383,23 +426,29 @@ fn json_line(r: &SimulationResult, line: Option<usize>) -> serde_json::Result<St
     }
 }
 
-/// Print AWS's simulator response: `{"EvaluationResults": [...], "IsTruncated": false}`.
+/// Print AWS's simulator response: `{"EvaluationResults": [...], "IsTruncated": false}`,
+/// one `EvaluationResult` per group of requests (`groups[i]`, else each request its own).
 fn print_aws(
     results: &[SimulationResult],
-    rows: &[(String, String, Vec<String>)],
+    rows: &[AwsRowData],
+    groups: Option<&[usize]>,
     positions: &queries::simulate::positions::StatementPositions,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    use queries::simulate::aws_format::{evaluation_result, EvaluationResults};
-    let doc = EvaluationResults {
-        evaluation_results: results
-            .iter()
-            .zip(rows)
-            .map(|(r, (action, resource, missing))| {
-                evaluation_result(action, resource, r, missing.clone(), positions)
-            })
-            .collect(),
-        is_truncated: false,
-    };
+    use queries::simulate::aws_format::{evaluation_results, AwsRow};
+    let rows: Vec<AwsRow<'_>> = results
+        .iter()
+        .zip(rows)
+        .enumerate()
+        .map(|(i, (r, d))| AwsRow {
+            group: groups.and_then(|g| g.get(i).copied()).unwrap_or(i),
+            action: &d.action,
+            resource: &d.resource,
+            result: r,
+            missing_context_values: d.missing_context_values.clone(),
+            cross_account: d.cross_account,
+        })
+        .collect();
+    let doc = evaluation_results(&rows, positions);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = serde_json::to_writer_pretty(&mut out, &doc)

@@ -146,6 +146,35 @@ pub struct ExtraPolicies {
     /// `(resource ARN, policy name, policy)`: resource-based policies (a role's trust policy
     /// for a role ARN).
     pub resource: Vec<(String, String, Arc<facts::policy::Policy>)>,
+    /// AWS's `SimulatePrincipalPolicy` caller, when it is not simply the entity whose
+    /// policies are simulated: another user (`CallerArn`), a group's member, or the entity
+    /// with its boundary replaced.
+    pub caller: Option<SimulatedCaller>,
+}
+
+/// `CallerArn` calling with the policies of `PolicySourceArn` (IAM API Reference,
+/// "SimulatePrincipalPolicy": "you simulate calling the API operations as Bob, as if Bob
+/// had David's policies"). The caller's ARN is what resource policies' `Principal` and the
+/// context keys see; the identity-based policies (and their groups'), the boundary and the
+/// SCPs of the caller's account are the source's, the boundary replaced when given.
+#[derive(Debug, Clone)]
+pub struct SimulatedCaller {
+    /// The caller's ARN (an IAM user; for a group source without `CallerArn`, a member of
+    /// that group only; for a role source without one, the role).
+    pub caller: String,
+    /// The user, group or role whose policies are simulated.
+    pub source: String,
+    /// `(name, policy)`: the permissions boundary that replaces the source's
+    /// (`PermissionsBoundaryPolicyInputList`).
+    pub boundary: Option<(String, Arc<facts::policy::Policy>)>,
+}
+
+impl SimulatedCaller {
+    /// The entity standing for the caller in the fact tables (distinct from any entity of
+    /// the data, so that a user of the data keeps its own policies).
+    fn entity(&self) -> String {
+        format!("{}#with-policies-of:{}", self.caller, self.source)
+    }
 }
 
 /// Loaded accounts compiled to fact tables and indexed, ready to decide requests.
@@ -255,6 +284,10 @@ impl AccountSimulator {
                 b.attach_resource_policy(x, id);
             }
         }
+        let simulated = extra
+            .caller
+            .as_ref()
+            .map(|sc| self.add_simulated(&mut b, sc));
         let mut principals = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
             check_request(
@@ -268,6 +301,12 @@ impl AccountSimulator {
                 path: format!("request {}: {field}", i + 1),
                 reason,
             })?;
+            if let (Some(e), Some(sc)) = (simulated, &extra.caller) {
+                if spec.principal == sc.caller {
+                    principals.push(e);
+                    continue;
+                }
+            }
             let p = self.principal(&mut b, &spec.principal).ok_or_else(|| {
                 SimulateError::Invalid {
                     file: origin.to_path_buf(),
@@ -410,6 +449,96 @@ impl AccountSimulator {
         Ok(out)
     }
 
+    /// Add the entity of a [`SimulatedCaller`]: the caller's ARN, kind and account, with the
+    /// source's groups (or the source group), identity-based policies (with those added for
+    /// this run) and boundary (or the one that replaces it).
+    fn add_simulated(&self, b: &mut TablesBuilder, sc: &SimulatedCaller) -> Sym {
+        let caller = classify(&sc.caller);
+        let kind = match caller.as_ref().map(|c| c.kind) {
+            Some(PrincipalKind::Role) => PrincipalKind::Role,
+            _ => PrincipalKind::User,
+        };
+        let acct = caller
+            .as_ref()
+            .and_then(|c| c.account.clone())
+            .map(|a| b.account(&a));
+        let entity = b.principal(&sc.entity(), &sc.caller, kind, acct);
+        let source = b.sym(&sc.source);
+        let t = b.tables();
+        let is_group = self.model.groups.values().any(|g| g.arn == sc.source);
+        let mut groups: Vec<Sym> = t
+            .member_of
+            .iter()
+            .filter(|m| m.0 == source)
+            .map(|m| m.1)
+            .collect();
+        if is_group {
+            groups.push(source);
+        }
+        let identity: Vec<PolicyId> = t
+            .identity_policies
+            .iter()
+            .filter(|(h, _)| *h == source && !is_group)
+            .map(|&(_, p)| p)
+            .collect();
+        let boundaries: Vec<PolicyId> = t
+            .boundaries
+            .iter()
+            .filter(|(h, _)| *h == source)
+            .map(|&(_, p)| p)
+            .collect();
+        let service_linked = t.service_linked_roles.contains(&source);
+        for g in groups {
+            b.member_of(entity, g);
+        }
+        let name = sc.entity();
+        for p in identity {
+            b.attach_identity(&name, p);
+        }
+        match &sc.boundary {
+            Some((n, doc)) => {
+                let id = b.policy(n, Arc::clone(doc));
+                b.attach_boundary(&name, id);
+            }
+            None => {
+                for p in boundaries {
+                    b.attach_boundary(&name, p);
+                }
+            }
+        }
+        if service_linked {
+            b.service_linked(entity);
+        }
+        entity
+    }
+
+    /// Whether `arn` names a user, group or role of the loaded data (AWS refuses a
+    /// `PolicySourceArn` that names no entity: `NoSuchEntity`).
+    pub fn has_entity(&self, arn: &str) -> bool {
+        self.model.users.values().any(|u| u.arn == arn)
+            || self.model.groups.values().any(|g| g.arn == arn)
+            || self.model.roles.values().any(|r| r.arn == arn)
+    }
+
+    /// The 12-digit account owning `spec`'s resource: as given, from the data, or from its
+    /// ARN; `None` when nothing says (then it is taken to be the caller's).
+    pub fn resource_account(&self, spec: &RequestSpec) -> Option<String> {
+        spec.resource_account
+            .clone()
+            .or_else(|| {
+                self.tables
+                    .resource_for(&spec.resource)
+                    .and_then(|x| x.account)
+                    .and_then(|a| self.tables.account_id_of(a))
+                    .map(str::to_string)
+            })
+            .or_else(|| {
+                facts::arn::Arn::parse(&spec.resource)
+                    .map(|a| a.account)
+                    .filter(|a| facts::arn::is_account_id(a))
+            })
+    }
+
     /// The endpoint policy a request goes through, and its context: a request whose
     /// `aws:SourceVpce` names a VPC endpoint of the data is also evaluated against that
     /// endpoint's policy (Amazon VPC, "Control access to VPC endpoints using endpoint
@@ -476,7 +605,22 @@ impl AccountSimulator {
             Some(c) if c.kind == PrincipalKind::Root => c.arn.clone(),
             _ => spec.principal.clone(),
         };
-        let me = t.principal_by_arn(&entity);
+        let simulated = extra
+            .caller
+            .as_ref()
+            .filter(|sc| sc.caller == spec.principal);
+        // The simulated caller holds its source's policies (a group source: the group's).
+        let me = match simulated {
+            Some(sc) => {
+                let p = t.principal_by_arn(&sc.source);
+                if p.is_none() {
+                    // A group: its policies, as the member's.
+                    holders.extend(t.symbols.get(&sc.source));
+                }
+                p
+            }
+            None => t.principal_by_arn(&entity),
+        };
         if let Some(p) = me {
             holders.push(p.id);
             holders.extend(t.member_of.iter().filter(|m| m.0 == p.id).map(|m| m.1));
@@ -491,8 +635,14 @@ impl AccountSimulator {
             holders.extend(role.map(|r| r.id));
         }
         let mut ids: Vec<facts::tables::PolicyId> = Vec::new();
-        for (h, pol) in t.identity_policies.iter().chain(&t.boundaries) {
+        let replaced = simulated.is_some_and(|sc| sc.boundary.is_some());
+        for (h, pol) in t.identity_policies.iter() {
             if holders.contains(h) {
+                ids.push(*pol);
+            }
+        }
+        for (h, pol) in t.boundaries.iter() {
+            if holders.contains(h) && !replaced {
                 ids.push(*pol);
             }
         }
@@ -519,17 +669,22 @@ impl AccountSimulator {
             .iter()
             .filter_map(|&i| t.policies.get(i as usize))
             .map(|row| row.document.as_ref());
+        let holder = simulated.map_or(spec.principal.as_str(), |sc| sc.source.as_str());
+        let replacement = simulated
+            .and_then(|sc| sc.boundary.as_ref())
+            .map(|(_, p)| p.as_ref());
         let extras = extra
             .identity
             .iter()
-            .filter(|(h, _, _)| *h == spec.principal)
+            .filter(|(h, _, _)| *h == holder)
             .chain(
                 extra
                     .resource
                     .iter()
                     .filter(|(r, _, _)| *r == spec.resource),
             )
-            .map(|(_, _, p)| p.as_ref());
+            .map(|(_, _, p)| p.as_ref())
+            .chain(replacement);
         super::aws_format::missing_context_values(docs.chain(extras), &request)
     }
 

@@ -18,10 +18,16 @@ use rules::Decision;
 
 pub use account::{
     read_numbered_requests, read_requests, AccountSimulator, ExtraPolicies, RequestSpec,
+    SimulatedCaller,
 };
 pub use error::SimulateError;
 pub use input::{check_request_flags, parse_context_flags};
 pub use rules::Outcome;
+
+/// The 12-digit account of a caller given as text (`*` and service principals have none).
+pub fn caller_account(principal: &str) -> Option<String> {
+    principal::classify(principal).and_then(|c| c.account)
+}
 
 /// A statement that decided a request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -62,6 +68,34 @@ pub struct SimulationResult {
     /// when none did): an AWS-owned resource, or an action that needs no permission.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleOut>,
+    /// Each policy type's own decision, for the layers this request was evaluated in
+    /// (`--format aws`: `EvalDecisionDetails`, `OrganizationsDecisionDetail`,
+    /// `PermissionsBoundaryDecisionDetail`); not part of the JSON output.
+    #[serde(skip)]
+    pub layers: Vec<(Layer, Outcome)>,
+}
+
+/// Each layer's own decision: `explicitDeny` when one of its Deny statements applies,
+/// `implicitDeny` when the request needed an Allow from it and got none, `allowed` when one
+/// of its Allow statements applies; layers with none of these are left out.
+fn layer_decisions(d: &Decision) -> Vec<(Layer, Outcome)> {
+    let has = |list: &[rules::MatchedStatement], layer: Layer, effect: Effect| {
+        list.iter().any(|m| m.layer == layer && m.effect == effect)
+    };
+    Layer::ALL
+        .iter()
+        .filter_map(|&l| {
+            if has(&d.matched, l, Effect::Deny) {
+                Some((l, Outcome::ExplicitDeny))
+            } else if d.lacking.contains(&l) {
+                Some((l, Outcome::ImplicitDeny))
+            } else if has(&d.matched, l, Effect::Allow) || has(&d.overridden, l, Effect::Allow) {
+                Some((l, Outcome::Allowed))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// A rule of AWS outside every policy (`facts::aws_rules`), as printed.
@@ -147,5 +181,6 @@ pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
             })
             .collect(),
         rule: d.rule.map(RuleOut::from),
+        layers: layer_decisions(d),
     }
 }

@@ -217,6 +217,8 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
     ]);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
     only_unimplemented_failures(&o);
+    // Piped, no progress bar is drawn (the terminal test below has them).
+    assert!(o.stderr.is_empty(), "{}", text(&o));
     let summary = String::from_utf8_lossy(&o.stdout).into_owned();
 
     let management = s(&seed, "management");

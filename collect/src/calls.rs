@@ -172,19 +172,25 @@ mod tests {
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
 
-    type Result = std::result::Result<(), SdkError<GetBucketPolicyError, Response>>;
+    type Error = SdkError<GetBucketPolicyError, Response>;
+    type Result = std::result::Result<(), Error>;
 
-    fn service_error(status: u16, code: &str, message: &str) -> Result {
+    /// The error a service answers with (the tests wrap it in `Err`).
+    fn service_error(status: u16, code: &str, message: &str) -> Error {
         let err = GetBucketPolicyError::generic(
             ErrorMetadata::builder().code(code).message(message).build(),
         );
         let raw = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::empty());
-        Err(SdkError::service_error(err, raw))
+        SdkError::service_error(err, raw)
     }
 
     #[test]
     fn error_codes_are_classified() {
-        let kind = |status, code| required(service_error(status, code, "m")).unwrap_err().kind;
+        let kind = |status, code| {
+            required(Result::Err(service_error(status, code, "m")))
+                .unwrap_err()
+                .kind
+        };
         assert_eq!(kind(403, "AccessDenied"), FailureKind::AccessDenied);
         assert_eq!(
             kind(400, "AccessDeniedException"),
@@ -207,11 +213,11 @@ mod tests {
 
     #[test]
     fn the_message_keeps_the_code_and_aws_text() {
-        let f = required(service_error(
+        let f = required(Result::Err(service_error(
             403,
             "AccessDenied",
             "not authorized to s3:GetBucketPolicy",
-        ))
+        )))
         .unwrap_err();
         assert_eq!(
             f.message,
@@ -223,17 +229,24 @@ mod tests {
     fn an_absence_code_is_nothing_configured_and_other_codes_fail() {
         let absent = ["NoSuchBucketPolicy"];
         assert!(matches!(
-            outcome(service_error(404, "NoSuchBucketPolicy", "none"), &absent),
+            outcome(
+                Result::Err(service_error(404, "NoSuchBucketPolicy", "none")),
+                &absent
+            ),
             Ok(None)
         ));
-        assert!(outcome(service_error(403, "AccessDenied", "no"), &absent).is_err());
+        assert!(outcome(
+            Result::Err(service_error(403, "AccessDenied", "no")),
+            &absent
+        )
+        .is_err());
         assert!(matches!(outcome(Result::Ok(()), &absent), Ok(Some(()))));
     }
 
     #[test]
     fn the_recorder_ties_failures_to_account_region_and_resource() {
         let rec = Recorder::new("111122223333");
-        let f = required(service_error(403, "AccessDenied", "no")).unwrap_err();
+        let f = required(Result::Err(service_error(403, "AccessDenied", "no"))).unwrap_err();
         rec.fail(Some("eu-west-1"), "arn:aws:s3:::b", "s3:GetBucketPolicy", f);
         assert_eq!(rec.count(), 1);
         let got = rec.take();

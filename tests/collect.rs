@@ -257,6 +257,41 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
         );
         assert!(summary.contains(&format!("account {a} ")), "{summary}");
     }
+    // The password policy and account summary of every account, read by the loader: prod's
+    // policy as seed.py set it; the others have none (AWS answers NoSuchEntity, which is
+    // "no password policy", not a failure: only_unimplemented_failures checked that).
+    let model = facts::account::load(std::slice::from_ref(&out)).expect("the estate loads");
+    for a in &all {
+        let id = facts::account::AccountId::parse(a).unwrap();
+        for f in [
+            format!("iam-password-policy.{a}.json"),
+            format!("iam-account-summary.{a}.json"),
+        ] {
+            assert!(out.join(a).join(&f).is_file(), "{a}/{f}\n{summary}");
+        }
+        let policy = &model.password_policies[&id];
+        if *a == prod {
+            let facts::account::PasswordPolicyState::Set(p) = policy else {
+                panic!("prod has a password policy: {policy:?}");
+            };
+            assert_eq!(p.minimum_password_length, Some(14));
+            assert!(p.require_symbols && !p.require_numbers);
+            assert_eq!(p.max_password_age, Some(90));
+            assert_eq!(p.password_reuse_prevention, Some(5));
+        } else {
+            assert_eq!(
+                *policy,
+                facts::account::PasswordPolicyState::NoPolicy,
+                "{a}"
+            );
+        }
+        // prod has carol; the summary counts her.
+        let users = model.account_summaries[&id].get("Users");
+        assert!(users.is_some(), "{a}: {:?}", model.account_summaries[&id]);
+        if *a == prod {
+            assert!(users >= Some(1), "{a}: {users:?}");
+        }
+    }
     let deny_scp = s(&seed, "denyScp");
     let scp = org["policies"]
         .as_array()
@@ -501,13 +536,14 @@ fn a_progress_bar_per_account_on_a_terminal() {
             .map(|v| v.as_str().unwrap().to_string()),
     );
     for a in &all {
-        // The bar: the account, then `[===...]` and its steps done of 11 (4 account-wide
-        // steps, then 7 regional services in one region).
+        // The bar: the account, then `[===...]` and its steps done of 13 (6 account-wide
+        // steps: GAAD, credential report, password policy, account summary, S3 buckets, S3
+        // account block; then 7 regional services in one region).
         let bar = tty
             .split(['\r', '\n'])
             .find(|l| l.contains(&format!("{a} [")))
             .unwrap_or_else(|| panic!("no bar for {a} in the terminal output:\n{tty}"));
-        assert!(bar.contains("/11"), "{bar}");
+        assert!(bar.contains("/13"), "{bar}");
     }
     assert!(tty.contains("accounts collected"), "{tty}");
 }

@@ -76,7 +76,10 @@ fn unknown_members_are_warned_with_their_path() {
         .map(|w| w.source.path.to_string())
         .collect();
     warned.sort();
-    assert_eq!(warned, ["$.PasswordPolicy.RequireEmoji", "$.ResponseMetadata"]);
+    assert_eq!(
+        warned,
+        ["$.PasswordPolicy.RequireEmoji", "$.ResponseMetadata"]
+    );
 }
 
 #[test]

@@ -6,12 +6,14 @@ use serde_json::Value;
 
 use super::builder::Builder;
 use super::error::IngestError;
+use super::iam_account::IamAccountOutput;
 use super::model::{Model, WarningKind};
 use super::read::FileCtx;
 use super::resources::RawOutput;
 use super::s3_read::S3Output;
 use super::{
-    compute, credential_report, gaad, organization, resources, roots, s3_read, vpc_endpoints,
+    compute, credential_report, gaad, iam_account, organization, resources, roots, s3_read,
+    vpc_endpoints,
 };
 use crate::error::JsonPath;
 use crate::parse::json::JsonTextError;
@@ -257,6 +259,8 @@ fn ingest(ctx: &FileCtx, prepared: &Prepared, b: &mut Builder) -> Result<(), Ing
                 resources::ingest_wrapper(ctx, o, b)
             } else if let Some(kind) = compute::RawCompute::detect(o) {
                 compute::ingest(ctx, o, kind, b)
+            } else if let Some(kind) = IamAccountOutput::detect(o) {
+                iam_account::ingest_file(ctx, o, kind, b)
             } else if let Some(kind) = S3Output::detect(o) {
                 s3_read::ingest_file(ctx, o, kind, b)
             } else if let Some(kind) = RawOutput::detect(o) {
@@ -271,7 +275,7 @@ fn ingest(ctx: &FileCtx, prepared: &Prepared, b: &mut Builder) -> Result<(), Ing
                 Err(IngestError::UnknownFormat {
                     file: ctx.file.as_ref().clone(),
                     reason: format!(
-                        "an object with members [{}] is none of GAAD, organization.json, list-roots or describe-vpc-endpoints output, or a resource-policy output (see docs/inputs.md)",
+                        "an object with members [{}] is none of GAAD, organization.json, list-roots, describe-vpc-endpoints, get-account-password-policy or get-account-summary output, or a resource-policy output (see docs/inputs.md)",
                         keys.join(", ")
                     ),
                 })

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// A moto server on 127.0.0.1, stopped when dropped.
 struct Moto {
@@ -667,4 +667,113 @@ fn another_account_without_role_name_is_an_error() {
         "{}",
         text(&o)
     );
+}
+
+/// `aws lambda list-functions` and `aws lambda get-policy` as AWS answers them, in one JSON
+/// body (each operation's reader skips the other's members), for the function `recorded-fn`
+/// of `account`. moto 5.2 stores an `AddPermission` principal as a bare ARN string, which AWS
+/// never returns (and the IAM grammar refuses), so the function policy is tested on AWS's
+/// recorded shape instead (docs/collect.md, "What moto 5.2.1 lacks").
+fn lambda_function_and_policy(account: &str) -> &'static str {
+    let arn = format!("arn:aws:lambda:us-east-1:{account}:function:recorded-fn");
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Id": "default",
+        "Statement": [{
+            "Sid": "CrossAccountInvoke",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "lambda:InvokeFunction",
+            "Resource": arn,
+        }],
+    });
+    let body = json!({
+        "Functions": [{
+            "FunctionName": "recorded-fn",
+            "FunctionArn": arn,
+            "Runtime": "python3.12",
+            "Role": format!("arn:aws:iam::{account}:role/service-role/recorded-fn-role"),
+            "Handler": "index.handler",
+            "CodeSize": 299,
+            "Description": "",
+            "Timeout": 3,
+            "MemorySize": 128,
+            "LastModified": "2026-11-30T10:00:00.000+0000",
+            "CodeSha256": "mV2c3Q0Vx1d1dQv4Cq1y7kq3n3Qn2m9b1gq8n2Q0q1A=",
+            "Version": "$LATEST",
+            "PackageType": "Zip",
+            "Architectures": ["x86_64"],
+        }],
+        "Policy": policy.to_string(),
+        "RevisionId": "4f1b2d9e-6c1a-4f5e-9d2b-1a2b3c4d5e6f",
+    });
+    Box::leak(body.to_string().into_boxed_str())
+}
+
+/// A function's resource policy (lambda:GetPolicy) is collected with the function's execution
+/// role, loads, and answers who-can: the account the policy names may invoke the function.
+#[test]
+fn lambda_function_policy_is_collected_and_answers_who_can() {
+    let Some(moto) = Moto::start() else { return };
+    let seed = moto.seed();
+    let management = s(&seed, "management");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lambda");
+    let o = moto
+        .command(env!("CARGO_BIN_EXE_iamlogic"))
+        .env(
+            "AWS_ENDPOINT_URL_LAMBDA",
+            recorded_answer(lambda_function_and_policy(&management)),
+        )
+        .args(["collect", "--region", "us-east-1", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    only_unimplemented_failures(&o);
+    let lambda = read_json(
+        &out.join(&management)
+            .join("resources.lambda.us-east-1.json"),
+    );
+    let function = format!("arn:aws:lambda:us-east-1:{management}:function:recorded-fn");
+    let f = lambda
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["arn"] == json!(function)))
+        .unwrap_or_else(|| panic!("no {function} in {lambda}"));
+    assert_eq!(
+        f["role"],
+        json!(format!(
+            "arn:aws:iam::{management}:role/service-role/recorded-fn-role"
+        )),
+        "{f}"
+    );
+    assert!(
+        f["policy"].to_string().contains("CrossAccountInvoke"),
+        "{f}"
+    );
+
+    let who = iamlogic(&[
+        "who-can",
+        "-q",
+        "-i",
+        out.to_str().unwrap(),
+        "--resource",
+        &function,
+        "--action",
+        "lambda:InvokeFunction",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(who.status.code(), Some(0), "{}", text(&who));
+    // One JSON object per principal and line (docs/who-can.md).
+    let stdout = String::from_utf8_lossy(&who.stdout);
+    let answers: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("who-can prints a JSON object per line"))
+        .collect();
+    let external = answers
+        .iter()
+        .find(|a| a["principal"] == "arn:aws:iam::111122223333:root")
+        .unwrap_or_else(|| panic!("account 111122223333 not listed: {stdout}"));
+    assert_eq!(external["kind"], "externalAccount", "{external}");
+    assert_eq!(external["decision"], "allowed", "{external}");
 }

@@ -289,12 +289,12 @@ impl<'e> Search<'e> {
                 }
                 Err(Stop::Refined)
             }
-            Realized::OtherValues(hint) => Err(Stop::OtherValues(value_proposals(
+            Realized::OtherValues(hint) => { if std::env::var_os("IAMLOGIC_TRACE").is_some() { eprintln!("TRACE  other: preds={preds:?} want={want:?} ctx={ctx:?} hint={hint:?}"); } Err(Stop::OtherValues(value_proposals(
                 preds,
                 &want,
                 ctx,
                 hint.iter().chain(first),
-            ))),
+            )))},
             Realized::GaveUp(r) => Err(Stop::GaveUp(r)),
         }
     }
@@ -310,7 +310,11 @@ impl<'e> Search<'e> {
                 break;
             }
             tried.push(values.clone());
-            match self.decode_with(model, &values) {
+            let r = self.decode_with(model, &values);
+            if std::env::var_os("IAMLOGIC_TRACE").is_some() {
+                eprintln!("TRACE values={values:?} -> {}", match &r { Ok(f) => format!("ok {:?}", f.request), Err(Stop::Refined) => "refined".into(), Err(Stop::GaveUp(g)) => g.clone(), Err(Stop::OtherValues(p)) => format!("other {p:?}") });
+            }
+            match r {
                 Ok(f) => return Decoded::Request(f),
                 Err(Stop::Refined) => return Decoded::Refined,
                 Err(Stop::GaveUp(r)) => return Decoded::GaveUp(r),

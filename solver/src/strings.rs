@@ -636,13 +636,16 @@ pub(crate) fn realize(
         return Realized::Impossible(core);
     }
     // The automata search with the variables' values substituted.
-    let langs: Option<Vec<Option<Wanted>>> = want
+    // Patterns of operators the automata do not cover (`StringEqualsIgnoreCase`, ...) are
+    // left out of it: a core of the others is still impossible, and a string it finds is
+    // checked against every pattern (with facts) before it is a witness.
+    let langs: Vec<Option<Wanted>> = want
         .iter()
-        .map(|&(i, v)| match preds.get(i)?.lang(ctx)? {
-            Lang::Tokens(t) => Some(Some((t, v))),
-            // A pattern that matches nothing is false, whatever the string (wanted true: see
-            // `empty_wanted`).
-            Lang::Empty => Some(None),
+        .map(|&(i, v)| match preds.get(i).and_then(|p| p.lang(ctx)) {
+            Some(Lang::Tokens(t)) => Some((t, v)),
+            // A pattern that matches nothing is false, whatever the string (wanted true:
+            // see `empty_wanted`).
+            Some(Lang::Empty) | None => None,
         })
         .collect();
     // A pattern wanted true that matches nothing with these values: other values may do.
@@ -652,7 +655,7 @@ pub(crate) fn realize(
     if empty_wanted {
         return impossible_for_all_values(preds, want, deadline);
     }
-    if let Some(langs) = langs {
+    {
         let kept: Vec<usize> = (0..want.len())
             .filter(|&n| langs.get(n).is_some_and(Option::is_some))
             .collect();

@@ -590,10 +590,11 @@ fn value_proposals<'s>(
 ) -> Vec<(String, String)> {
     let mut strings: Vec<String> = likely.take(4).cloned().collect();
     for &(i, v) in want {
+        // A pattern with variables gives its candidates under the current values: another
+        // pattern's variable may be what makes the two meet (`${s3:prefix}` against
+        // `b/${aws:username}`).
         if let (true, Some(p)) = (v, preds.get(i)) {
-            if !p.opaque() {
-                strings.extend(p.candidates(ctx).into_iter().take(1));
-            }
+            strings.extend(p.candidates(ctx).into_iter().take(1));
         }
     }
     strings.truncate(12);
@@ -619,7 +620,7 @@ fn value_proposals<'s>(
         }
         // `piece0 ${k} piece1`: every split of a likely string into a prefix piece0 accepts
         // and a suffix piece1 accepts proposes the middle.
-        let Some((pieces, keys)) = p.split() else {
+        let Some((pieces, keys)) = p.split_with(true) else {
             continue;
         };
         let ([k], [before, after]) = (keys.as_slice(), pieces.as_slice()) else {

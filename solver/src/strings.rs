@@ -143,6 +143,43 @@ impl StrPred {
         }
     }
 
+    /// Tokens of a language that contains every string the pattern matches whatever the
+    /// values of the keys single-valued in `ctx` (their variables `*`), the other keys
+    /// staying as in `ctx` (absent or sets: the default, or no string at all, `Lang::Empty`).
+    /// For resources, `StringLike` and `StringEquals`; `None` otherwise.
+    fn lang_over_singles(&self, ctx: &Context) -> Option<Lang> {
+        use facts::variables::split_at_variables;
+        use facts::wildcard::GlobToken;
+        let (text, wildcards) = match self {
+            StrPred::Resource { pattern, .. } => (pattern, true),
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => (value, true),
+                BaseOperator::StringEquals => (value, false),
+                _ => return None,
+            },
+        };
+        if !self.opaque() {
+            return self.lang(ctx);
+        }
+        let (pieces, vars) = split_at_variables(text, wildcards);
+        let mut glob: Vec<GlobToken> = Vec::new();
+        for (n, piece) in pieces.into_iter().enumerate() {
+            if n > 0 {
+                let (key, default) = vars.get(n - 1)?;
+                if matches!(ctx.get(key), Some(ContextValue::Single(_))) {
+                    glob.push(GlobToken::AnyRun);
+                } else {
+                    match default {
+                        Some(d) => glob.extend(d.chars().map(GlobToken::Char)),
+                        None => return Some(Lang::Empty),
+                    }
+                }
+            }
+            glob.extend(piece);
+        }
+        Some(Lang::Tokens(automata::from_glob(&glob)))
+    }
+
     /// Tokens of a language that contains every string the pattern matches under any values
     /// of its variables (each variable a `*`), for the patterns whose variables cannot
     /// shift anything else (resources, `StringLike`, `StringEquals`); `None` otherwise.
@@ -215,6 +252,13 @@ impl StrPred {
     /// is `piece0 v1 piece1 ... vn piecen` and no variable has a default. For `ArnLike` the
     /// variables must lie after the fifth colon (in the resource part, a plain glob).
     pub(crate) fn split(&self) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
+        self.split_with(false)
+    }
+
+    /// [`StrPred::split`], also for variables with a default when `defaults` (the language
+    /// under a value of the key is the same; only the absent key differs): for proposing
+    /// values, never for comparing two patterns.
+    pub(crate) fn split_with(&self, defaults: bool) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
         use facts::variables::split_at_variables;
         use facts::wildcard::GlobToken;
         if !self.opaque() {
@@ -230,7 +274,7 @@ impl StrPred {
             _ => return None,
         };
         let (pieces, vars) = split_at_variables(text, wildcards);
-        if vars.iter().any(|(_, d)| d.is_some()) {
+        if !defaults && vars.iter().any(|(_, d)| d.is_some()) {
             return None;
         }
         let keys = vars.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
@@ -653,6 +697,9 @@ pub(crate) fn realize(
         .iter()
         .any(|&(i, v)| v && matches!(preds.get(i).and_then(|p| p.lang(ctx)), Some(Lang::Empty)));
     if empty_wanted {
+        if let Some(r) = impossible_unless_single(preds, want, ctx, deadline) {
+            return r;
+        }
         return impossible_for_all_values(preds, want, deadline);
     }
     {
@@ -677,24 +724,8 @@ pub(crate) fn realize(
                     .filter_map(|&m| kept.get(m).and_then(|&n| want.get(n)).copied())
                     .collect();
                 if core.iter().any(live) {
-                    // Variables whose keys have no single value take their defaults (or
-                    // match nothing) whatever the key's other values: the core holds
-                    // whenever those keys are so.
-                    let mut keys: Vec<String> = Vec::new();
-                    let fixed = core.iter().all(|&(i, _)| {
-                        preds.get(i).is_some_and(|p| {
-                            p.variable_keys().into_iter().all(|(k, _)| {
-                                let no_single =
-                                    !matches!(ctx.get(&k), Some(ContextValue::Single(_)));
-                                if no_single && !keys.contains(&k) {
-                                    keys.push(k);
-                                }
-                                no_single
-                            })
-                        })
-                    });
-                    if fixed {
-                        return Realized::ImpossibleUnlessSingle(core, keys);
+                    if let Some(r) = impossible_unless_single(preds, want, ctx, deadline) {
+                        return r;
                     }
                     return impossible_for_all_values(preds, want, deadline);
                 }
@@ -706,6 +737,74 @@ pub(crate) fn realize(
         return impossible_for_all_values(preds, want, deadline);
     }
     string_solver(preds, want, &ok, deadline)
+}
+
+/// Whether no string has the memberships `want` while the keys of the variables that have
+/// no single value in `ctx` stay so (they are absent or sets: their variables take their
+/// defaults or match nothing), whatever the values of the single-valued ones: patterns wanted
+/// true are read with each single-valued key's variable a `*`; patterns wanted false with
+/// such a variable are dropped. The core found is a valid lemma under that proviso
+/// (`ImpossibleUnlessSingle`, or `Impossible` when no such key takes part).
+fn impossible_unless_single(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    ctx: &Context,
+    deadline: std::time::Instant,
+) -> Option<Realized> {
+    let single = |k: &str| matches!(ctx.get(k), Some(ContextValue::Single(_)));
+    let mut kept = Vec::new();
+    let mut list = Vec::new();
+    for &(i, v) in want {
+        let Some(p) = preds.get(i) else { continue };
+        let keys = p.variable_keys();
+        let lang = if keys.iter().any(|(k, _)| single(k)) {
+            if !v {
+                continue;
+            }
+            p.lang_over_singles(ctx)
+        } else {
+            p.lang(ctx)
+        };
+        match lang {
+            Some(Lang::Tokens(t)) => {
+                kept.push((i, v));
+                list.push((t, v));
+            }
+            // Matches nothing while the keys stay so: impossible wanted true.
+            Some(Lang::Empty) if v => {
+                kept.clear();
+                list.clear();
+                kept.push((i, v));
+                break;
+            }
+            Some(Lang::Empty) | None => {}
+        }
+    }
+    let core: Vec<(usize, bool)> = if list.is_empty() && kept.len() == 1 {
+        kept
+    } else {
+        let ok_at = |m: usize, w: &str| {
+            list.get(m)
+                .is_some_and(|(t, v)| automata::accepts(t, w) == *v)
+        };
+        match automata_search(&list, &ok_at, deadline) {
+            Automata::Impossible(c) => c.iter().filter_map(|&n| kept.get(n).copied()).collect(),
+            _ => return None,
+        }
+    };
+    let mut keys: Vec<String> = Vec::new();
+    for &(i, _) in &core {
+        for (k, _) in preds.get(i).map(StrPred::variable_keys).unwrap_or_default() {
+            if !single(&k) && !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    Some(if keys.is_empty() {
+        Realized::Impossible(core)
+    } else {
+        Realized::ImpossibleUnlessSingle(core, keys)
+    })
 }
 
 /// Whether no string has the memberships `want` whatever the values of the variables:

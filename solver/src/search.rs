@@ -253,15 +253,23 @@ impl<'e> Search<'e> {
             .enumerate()
             .filter_map(|(i, _)| atoms.get(i).map(|a| (i, model_bool(model, a))))
             .collect();
-        match realize(preds, &want, ctx, first, self.deadline) {
+        let pins = self.pins(model, ctx);
+        let pinned: Vec<String> = pins.iter().map(|(k, _)| k.clone()).collect();
+        match realize(preds, &want, ctx, &pinned, first, self.deadline) {
             Realized::Witness(w) => Ok(w),
-            Realized::ImpossibleUnlessSingle(core, keys) => {
-                // ¬(core ∧ every key absent or a set) = ¬core ∨ some key single-valued.
-                let single: Vec<Bool> = keys
+            Realized::ImpossibleUnlessSingle(core, keys, used) => {
+                // ¬(core ∧ every key absent or a set ∧ every pinned key its value)
+                // = ¬core ∨ some key single-valued ∨ some pinned key another value.
+                let mut single: Vec<Bool> = keys
                     .iter()
                     .filter_map(|k| self.engine.keys.iter().find(|kv| kv.name == *k))
                     .map(|kv| Bool::and(&[kv.present.clone(), kv.multi.not()]))
                     .collect();
+                single.extend(
+                    pins.iter()
+                        .filter(|(k, _)| used.contains(k))
+                        .map(|(_, pin)| pin.not()),
+                );
                 for vars in all_atoms {
                     let mut lits: Vec<Bool> = core
                         .iter()
@@ -297,6 +305,36 @@ impl<'e> Search<'e> {
             )))},
             Realized::GaveUp(r) => Err(Stop::GaveUp(r)),
         }
+    }
+
+    /// The keys of `ctx` whose single value the model fixes exactly: element 0 of the key
+    /// (its single value) is said to equal a literal (`StringEquals alice`), which `ctx`
+    /// holds; with the Boolean saying so (key single, that atom true).
+    fn pins(&self, model: &Model, ctx: &Context) -> Vec<(String, Bool)> {
+        let mut out = Vec::new();
+        for kv in &self.engine.keys {
+            let Some(ContextValue::Single(v)) = ctx.get(&kv.name) else {
+                continue;
+            };
+            if !model_bool(model, &kv.present) || model_bool(model, &kv.multi) {
+                continue;
+            }
+            let Some(el) = kv.elems.first() else { continue };
+            let pin = kv
+                .usage
+                .strings
+                .preds
+                .iter()
+                .zip(&el.atoms)
+                .find(|(p, a)| p.literal() == Some(v.as_str()) && model_bool(model, a));
+            if let Some((_, atom)) = pin {
+                out.push((
+                    kv.name.clone(),
+                    Bool::and(&[kv.present.clone(), kv.multi.not(), atom.clone()]),
+                ));
+            }
+        }
+        out
     }
 
     /// Decode a model, trying values for the policy variables until every pattern has the

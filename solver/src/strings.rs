@@ -147,7 +147,9 @@ impl StrPred {
     /// values of the keys single-valued in `ctx` (their variables `*`), the other keys
     /// staying as in `ctx` (absent or sets: the default, or no string at all, `Lang::Empty`).
     /// For resources, `StringLike` and `StringEquals`; `None` otherwise.
-    fn lang_over_singles(&self, ctx: &Context) -> Option<Lang> {
+    /// `relaxed` says which keys' variables are read as `*` (single-valued keys by default,
+    /// less the pinned ones, which are substituted).
+    fn lang_over_singles(&self, ctx: &Context, relaxed: &dyn Fn(&str) -> bool) -> Option<Lang> {
         use facts::variables::split_at_variables;
         use facts::wildcard::GlobToken;
         let (text, wildcards) = match self {
@@ -166,8 +168,10 @@ impl StrPred {
         for (n, piece) in pieces.into_iter().enumerate() {
             if n > 0 {
                 let (key, default) = vars.get(n - 1)?;
-                if matches!(ctx.get(key), Some(ContextValue::Single(_))) {
+                if relaxed(&key.to_ascii_lowercase()) {
                     glob.push(GlobToken::AnyRun);
+                } else if let Some(ContextValue::Single(v)) = ctx.get(key) {
+                    glob.extend(v.chars().map(GlobToken::Char));
                 } else {
                     match default {
                         Some(d) => glob.extend(d.chars().map(GlobToken::Char)),
@@ -543,7 +547,10 @@ pub(crate) enum Realized {
     Impossible(Vec<(usize, bool)>),
     /// No string has them while these keys (named by variables) have no single value (they
     /// are absent or sets, so their variables take their defaults or match nothing).
-    ImpossibleUnlessSingle(Vec<(usize, bool)>, Vec<String>),
+    /// The third list names the keys whose single value in the context was read exactly
+    /// (pinned by a literal the request's model says it equals): the lemma holds while they
+    /// keep that value.
+    ImpossibleUnlessSingle(Vec<(usize, bool)>, Vec<String>, Vec<String>),
     /// No string has them with the variable values of this context, but other values may
     /// give one: a string of the relaxed languages (each variable `*`), if one was found,
     /// hints at them.
@@ -630,6 +637,7 @@ pub(crate) fn realize(
     preds: &[StrPred],
     want: &[(usize, bool)],
     ctx: &Context,
+    pinned: &[String],
     first: &[String],
     deadline: std::time::Instant,
 ) -> Realized {
@@ -697,7 +705,7 @@ pub(crate) fn realize(
         .iter()
         .any(|&(i, v)| v && matches!(preds.get(i).and_then(|p| p.lang(ctx)), Some(Lang::Empty)));
     if empty_wanted {
-        if let Some(r) = impossible_unless_single(preds, want, ctx, deadline) {
+        if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
             return r;
         }
         return impossible_for_all_values(preds, want, deadline);
@@ -724,7 +732,7 @@ pub(crate) fn realize(
                     .filter_map(|&m| kept.get(m).and_then(|&n| want.get(n)).copied())
                     .collect();
                 if core.iter().any(live) {
-                    if let Some(r) = impossible_unless_single(preds, want, ctx, deadline) {
+                    if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
                         return r;
                     }
                     return impossible_for_all_values(preds, want, deadline);
@@ -744,14 +752,17 @@ pub(crate) fn realize(
 /// defaults or match nothing), whatever the values of the single-valued ones: patterns wanted
 /// true are read with each single-valued key's variable a `*`; patterns wanted false with
 /// such a variable are dropped. The core found is a valid lemma under that proviso
-/// (`ImpossibleUnlessSingle`, or `Impossible` when no such key takes part).
+/// (`ImpossibleUnlessSingle`, or `Impossible` when no such key takes part). The keys of
+/// `pinned` keep their value exactly (the lemma then names it).
 fn impossible_unless_single(
     preds: &[StrPred],
     want: &[(usize, bool)],
     ctx: &Context,
+    pinned: &[String],
     deadline: std::time::Instant,
 ) -> Option<Realized> {
-    let single = |k: &str| matches!(ctx.get(k), Some(ContextValue::Single(_)));
+    let is_single = |k: &str| matches!(ctx.get(k), Some(ContextValue::Single(_)));
+    let single = |k: &str| is_single(k) && !pinned.iter().any(|p| p.eq_ignore_ascii_case(k));
     let mut kept = Vec::new();
     let mut list = Vec::new();
     for &(i, v) in want {
@@ -761,7 +772,7 @@ fn impossible_unless_single(
             if !v {
                 continue;
             }
-            p.lang_over_singles(ctx)
+            p.lang_over_singles(ctx, &single)
         } else {
             p.lang(ctx)
         };
@@ -793,17 +804,20 @@ fn impossible_unless_single(
         }
     };
     let mut keys: Vec<String> = Vec::new();
+    let mut pins: Vec<String> = Vec::new();
     for &(i, _) in &core {
         for (k, _) in preds.get(i).map(StrPred::variable_keys).unwrap_or_default() {
-            if !single(&k) && !keys.contains(&k) {
+            if !is_single(&k) && !keys.contains(&k) {
                 keys.push(k);
+            } else if is_single(&k) && !single(&k) && !pins.contains(&k) {
+                pins.push(k);
             }
         }
     }
-    Some(if keys.is_empty() {
+    Some(if keys.is_empty() && pins.is_empty() {
         Realized::Impossible(core)
     } else {
-        Realized::ImpossibleUnlessSingle(core, keys)
+        Realized::ImpossibleUnlessSingle(core, keys, pins)
     })
 }
 

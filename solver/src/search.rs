@@ -10,7 +10,7 @@ use z3::ast::{Bool, Int};
 use z3::{Model, Params, SatResult, Solver};
 
 use crate::encode::{Elem, Engine, KeyVars};
-use crate::strings::{realize, Realized, StrPred};
+use crate::strings::{realize, Pin, Realized, StrPred};
 use crate::values::{date_text, decimal_text, ipv4_text, ipv6_text};
 
 /// How many assignments of values to policy variables one model may try.
@@ -254,7 +254,7 @@ impl<'e> Search<'e> {
             .filter_map(|(i, _)| atoms.get(i).map(|a| (i, model_bool(model, a))))
             .collect();
         let pins = self.pins(model, ctx);
-        let pinned: Vec<String> = pins.iter().map(|(k, _)| k.clone()).collect();
+        let pinned: Vec<Pin> = pins.iter().map(|(p, _)| p.clone()).collect();
         match realize(preds, &want, ctx, &pinned, first, self.deadline) {
             Realized::Witness(w) => Ok(w),
             Realized::ImpossibleUnlessSingle(core, keys, used) => {
@@ -267,7 +267,7 @@ impl<'e> Search<'e> {
                     .collect();
                 single.extend(
                     pins.iter()
-                        .filter(|(k, _)| used.contains(k))
+                        .filter(|(p, _)| used.contains(&p.key))
                         .map(|(_, pin)| pin.not()),
                 );
                 for vars in all_atoms {
@@ -307,10 +307,13 @@ impl<'e> Search<'e> {
         }
     }
 
-    /// The keys of `ctx` whose single value the model fixes exactly: element 0 of the key
+    /// What the model says of the single values of the keys of `ctx`: element 0 of the key
     /// (its single value) is said to equal a literal (`StringEquals alice`), which `ctx`
-    /// holds; with the Boolean saying so (key single, that atom true).
-    fn pins(&self, model: &Model, ctx: &Context) -> Vec<(String, Bool)> {
+    /// holds, or to match a pattern (`StringEquals home/${aws:username}`, read with each
+    /// variable a `*`: the one with the most fixed characters); with the Boolean saying so
+    /// (key single, that atom true).
+    fn pins(&self, model: &Model, ctx: &Context) -> Vec<(Pin, Bool)> {
+        use facts::wildcard::GlobToken;
         let mut out = Vec::new();
         for kv in &self.engine.keys {
             let Some(ContextValue::Single(v)) = ctx.get(&kv.name) else {
@@ -320,16 +323,33 @@ impl<'e> Search<'e> {
                 continue;
             }
             let Some(el) = kv.elems.first() else { continue };
-            let pin = kv
-                .usage
-                .strings
-                .preds
-                .iter()
-                .zip(&el.atoms)
-                .find(|(p, a)| p.literal() == Some(v.as_str()) && model_bool(model, a));
-            if let Some((_, atom)) = pin {
+            let said = || {
+                kv.usage
+                    .strings
+                    .preds
+                    .iter()
+                    .zip(&el.atoms)
+                    .filter(|(_, a)| model_bool(model, a))
+            };
+            let literal = said().find(|(p, _)| p.literal() == Some(v.as_str()));
+            let pin = match literal {
+                Some((_, atom)) => Some((v.chars().map(GlobToken::Char).collect(), true, atom)),
+                None => said()
+                    .filter_map(|(p, a)| p.relaxed_glob().map(|g| (g, a)))
+                    .max_by_key(|(g, _)| {
+                        g.iter()
+                            .filter(|t| matches!(t, GlobToken::Char(_)))
+                            .count()
+                    })
+                    .map(|(g, a)| (g, false, a)),
+            };
+            if let Some((glob, exact, atom)) = pin {
                 out.push((
-                    kv.name.clone(),
+                    Pin {
+                        key: kv.name.clone(),
+                        glob,
+                        exact,
+                    },
                     Bool::and(&[kv.present.clone(), kv.multi.not(), atom.clone()]),
                 ));
             }

@@ -16,6 +16,20 @@ use facts::request::{Context, ContextValue};
 use z3::ast::{Bool, Regexp, String as ZString};
 use z3::{Params, SatResult, Solver};
 
+/// What the model says of a single-valued key's value, for the impossibility check: the
+/// value matches `glob` (a pattern of the key's conditions that its value is said to match,
+/// each of that pattern's own variables a `*`); `exact` when the glob is a literal, so the
+/// value is exactly it.
+#[derive(Debug, Clone)]
+pub(crate) struct Pin {
+    /// The key (lowercased).
+    pub(crate) key: String,
+    /// A glob every value the model allows matches.
+    pub(crate) glob: Vec<facts::wildcard::GlobToken>,
+    /// Whether `glob` is one string.
+    pub(crate) exact: bool,
+}
+
 /// Automaton tokens with the membership wanted.
 type Wanted = (Vec<Tok>, bool);
 
@@ -147,9 +161,13 @@ impl StrPred {
     /// values of the keys single-valued in `ctx` (their variables `*`), the other keys
     /// staying as in `ctx` (absent or sets: the default, or no string at all, `Lang::Empty`).
     /// For resources, `StringLike` and `StringEquals`; `None` otherwise.
-    /// `relaxed` says which keys' variables are read as `*` (single-valued keys by default,
-    /// less the pinned ones, which are substituted).
-    fn lang_over_singles(&self, ctx: &Context, relaxed: &dyn Fn(&str) -> bool) -> Option<Lang> {
+    /// `over` gives, for a key whose variables are read over a language rather than its
+    /// value, that language as a glob (`*`, or what a [`Pin`] says).
+    fn lang_over_singles(
+        &self,
+        ctx: &Context,
+        over: &dyn Fn(&str) -> Option<Vec<facts::wildcard::GlobToken>>,
+    ) -> Option<Lang> {
         use facts::variables::split_at_variables;
         use facts::wildcard::GlobToken;
         let (text, wildcards) = match self {
@@ -168,8 +186,8 @@ impl StrPred {
         for (n, piece) in pieces.into_iter().enumerate() {
             if n > 0 {
                 let (key, default) = vars.get(n - 1)?;
-                if relaxed(&key.to_ascii_lowercase()) {
-                    glob.push(GlobToken::AnyRun);
+                if let Some(g) = over(&key.to_ascii_lowercase()) {
+                    glob.extend(g);
                 } else if let Some(ContextValue::Single(v)) = ctx.get(key) {
                     glob.extend(v.chars().map(GlobToken::Char));
                 } else {
@@ -182,6 +200,20 @@ impl StrPred {
             glob.extend(piece);
         }
         Some(Lang::Tokens(automata::from_glob(&glob)))
+    }
+
+    /// For a key's condition pattern (`StringEquals`, `StringLike`): a glob every value it
+    /// matches matches, whatever its variables (each a `*`).
+    pub(crate) fn relaxed_glob(&self) -> Option<Vec<facts::wildcard::GlobToken>> {
+        use facts::variables::relaxed_pattern;
+        match self {
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => Some(relaxed_pattern(value, true)),
+                BaseOperator::StringEquals => Some(relaxed_pattern(value, false)),
+                _ => None,
+            },
+            StrPred::Resource { .. } => None,
+        }
     }
 
     /// Tokens of a language that contains every string the pattern matches under any values
@@ -637,7 +669,7 @@ pub(crate) fn realize(
     preds: &[StrPred],
     want: &[(usize, bool)],
     ctx: &Context,
-    pinned: &[String],
+    pinned: &[Pin],
     first: &[String],
     deadline: std::time::Instant,
 ) -> Realized {
@@ -758,21 +790,34 @@ fn impossible_unless_single(
     preds: &[StrPred],
     want: &[(usize, bool)],
     ctx: &Context,
-    pinned: &[String],
+    pinned: &[Pin],
     deadline: std::time::Instant,
 ) -> Option<Realized> {
+    use facts::wildcard::GlobToken;
     let is_single = |k: &str| matches!(ctx.get(k), Some(ContextValue::Single(_)));
-    let single = |k: &str| is_single(k) && !pinned.iter().any(|p| p.eq_ignore_ascii_case(k));
+    let pin = |k: &str| pinned.iter().find(|p| p.key.eq_ignore_ascii_case(k));
+    // Keys read exactly: absent or sets (defaults), or pinned to one literal.
+    let exact = |k: &str| !is_single(k) || pin(k).is_some_and(|p| p.exact);
+    let over = |k: &str| -> Option<Vec<GlobToken>> {
+        if !is_single(k) {
+            return None;
+        }
+        match pin(k) {
+            Some(p) if p.exact => None,
+            Some(p) => Some(p.glob.clone()),
+            None => Some(vec![GlobToken::AnyRun]),
+        }
+    };
     let mut kept = Vec::new();
     let mut list = Vec::new();
     for &(i, v) in want {
         let Some(p) = preds.get(i) else { continue };
         let keys = p.variable_keys();
-        let lang = if keys.iter().any(|(k, _)| single(k)) {
+        let lang = if keys.iter().any(|(k, _)| !exact(k)) {
             if !v {
                 continue;
             }
-            p.lang_over_singles(ctx, &single)
+            p.lang_over_singles(ctx, &over)
         } else {
             p.lang(ctx)
         };
@@ -809,7 +854,7 @@ fn impossible_unless_single(
         for (k, _) in preds.get(i).map(StrPred::variable_keys).unwrap_or_default() {
             if !is_single(&k) && !keys.contains(&k) {
                 keys.push(k);
-            } else if is_single(&k) && !single(&k) && !pins.contains(&k) {
+            } else if is_single(&k) && pin(&k).is_some() && !pins.contains(&k) {
                 pins.push(k);
             }
         }

@@ -926,7 +926,119 @@ fn impossible_for_all_values(
             }
         }
     }
+    if let Some(core) = impossible_with_tied_variables(preds, want, deadline) {
+        return Realized::Impossible(core);
+    }
     Realized::OtherValues(hint)
+}
+
+/// Whether no string has the memberships `want` for any values of the variables, each key's
+/// variables standing for one string wherever they occur (`b/${aws:username}` and
+/// `b/${aws:username}/*` never match the same string), proved by Z3's string theory: the
+/// string is `piece0 v1 piece1 ... vn piecen` for each pattern with variables wanted true
+/// (pieces in their glob languages), and in or out of the language of each pattern without
+/// variables. Patterns with variables wanted false, or with a default (an absent key gives
+/// each occurrence its own default), are left out: the core found is then a valid lemma.
+fn impossible_with_tied_variables(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    deadline: std::time::Instant,
+) -> Option<Vec<(usize, bool)>> {
+    use facts::variables::split_at_variables;
+    use std::collections::BTreeMap;
+    let tied = want.iter().filter(|&&(i, v)| {
+        v && preds
+            .get(i)
+            .is_some_and(|p| p.opaque() && p.split().is_some())
+    });
+    if tied.count() < 2 {
+        return None;
+    }
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX).min(300);
+    if timeout_ms == 0 {
+        return None;
+    }
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", timeout_ms);
+    solver.set_params(&params);
+    let x = ZString::new_const("w");
+    let mut vars: BTreeMap<String, ZString> = BTreeMap::new();
+    let mut tracks = Vec::new();
+    for (n, &(i, v)) in want.iter().enumerate() {
+        let Some(p) = preds.get(i) else { continue };
+        let fact = if p.opaque() {
+            let (text, wildcards) = match p {
+                StrPred::Resource { pattern, .. } => (pattern, true),
+                StrPred::Cond { op, value, .. } => match op {
+                    BaseOperator::StringLike => (value, true),
+                    BaseOperator::StringEquals => (value, false),
+                    _ => continue,
+                },
+            };
+            if !v || p.split().is_none() {
+                continue;
+            }
+            let (pieces, keys) = split_at_variables(text, wildcards);
+            let mut parts: Vec<ZString> = Vec::new();
+            let mut memberships: Vec<Bool> = Vec::new();
+            for (m, piece) in pieces.iter().enumerate() {
+                if m > 0 {
+                    let (k, _) = keys.get(m - 1)?;
+                    let k = k.to_ascii_lowercase();
+                    let var = vars
+                        .entry(k.clone())
+                        .or_insert_with(|| ZString::new_const(format!("v_{k}")))
+                        .clone();
+                    parts.push(var);
+                }
+                let part = ZString::fresh_const("piece");
+                memberships.push(part.regex_matches(&glob_tokens_regex(piece)));
+                parts.push(part);
+            }
+            memberships.push(x.eq(ZString::concat(&parts)));
+            Bool::and(&memberships)
+        } else {
+            let m = x.regex_matches(&p.regex());
+            if v {
+                m
+            } else {
+                m.not()
+            }
+        };
+        let lit = Bool::new_const(format!("t{n}"));
+        solver.assert(lit.implies(fact));
+        tracks.push((lit, (i, v)));
+    }
+    let lits: Vec<Bool> = tracks.iter().map(|(l, _)| l.clone()).collect();
+    match solver.check_assumptions(&lits) {
+        SatResult::Unsat => {
+            let core = solver.get_unsat_core();
+            Some(
+                tracks
+                    .iter()
+                    .filter(|(l, _)| core.iter().any(|c| c == l))
+                    .map(|(_, a)| *a)
+                    .collect(),
+            )
+        }
+        SatResult::Sat | SatResult::Unknown => None,
+    }
+}
+
+/// A glob (as tokens) as a Z3 regular expression.
+fn glob_tokens_regex(glob: &[facts::wildcard::GlobToken]) -> Regexp {
+    use facts::wildcard::GlobToken;
+    let parts: Vec<Regexp> = glob
+        .iter()
+        .map(|t| match t {
+            GlobToken::AnyRun => Regexp::allchar().star(),
+            GlobToken::AnyChar => Regexp::allchar(),
+            GlobToken::Char(c) => Regexp::literal(&c.to_string()),
+        })
+        .collect();
+    concat_all(parts)
 }
 
 /// Whether `p`'s language lies inside `q`'s for every value of their variables (a

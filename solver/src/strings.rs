@@ -774,6 +774,19 @@ pub(crate) fn realize(
         }
     }
     if want.iter().any(live) {
+        // The patterns without variables the automata do not cover
+        // (`StringEqualsIgnoreCase`) may contradict each other alone: Z3's string theory
+        // over them gives a valid lemma.
+        let uncovered = fixed
+            .iter()
+            .any(|&(i, _)| preds.get(i).is_some_and(|p| p.lang(ctx).is_none()));
+        if uncovered {
+            if let Realized::Impossible(core) =
+                string_solver(preds, &fixed, &|_: &str| false, deadline)
+            {
+                return Realized::Impossible(core);
+            }
+        }
         return impossible_for_all_values(preds, want, deadline);
     }
     string_solver(preds, want, &ok, deadline)

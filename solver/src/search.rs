@@ -343,16 +343,38 @@ impl<'e> Search<'e> {
                     })
                     .map(|(g, a)| (g, false, a)),
             };
-            if let Some((glob, exact, atom)) = pin {
-                out.push((
-                    Pin {
-                        key: kv.name.clone(),
-                        glob,
-                        exact,
-                    },
-                    Bool::and(&[kv.present.clone(), kv.multi.not(), atom.clone()]),
-                ));
+            // The patterns without variables, as the model says the value matches them.
+            let facts: Vec<(StrPred, bool, Bool)> = kv
+                .usage
+                .strings
+                .preds
+                .iter()
+                .zip(&el.atoms)
+                .filter(|(p, _)| !p.opaque())
+                .map(|(p, a)| {
+                    let v = model_bool(model, a);
+                    (p.clone(), v, if v { a.clone() } else { a.not() })
+                })
+                .collect();
+            if pin.is_none() && facts.is_empty() {
+                continue;
             }
+            let (glob, exact, atom) = pin.map_or_else(
+                || (vec![GlobToken::AnyRun], false, None),
+                |(g, e, a)| (g, e, Some(a.clone())),
+            );
+            let mut said_so = vec![kv.present.clone(), kv.multi.not()];
+            said_so.extend(atom);
+            said_so.extend(facts.iter().map(|(_, _, l)| l.clone()));
+            out.push((
+                Pin {
+                    key: kv.name.clone(),
+                    glob,
+                    exact,
+                    facts: facts.into_iter().map(|(p, v, _)| (p, v)).collect(),
+                },
+                Bool::and(&said_so),
+            ));
         }
         out
     }

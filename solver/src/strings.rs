@@ -28,6 +28,9 @@ pub(crate) struct Pin {
     pub(crate) glob: Vec<facts::wildcard::GlobToken>,
     /// Whether `glob` is one string.
     pub(crate) exact: bool,
+    /// The patterns without variables of the key's conditions, with whether the model says
+    /// its value matches each.
+    pub(crate) facts: Vec<(StrPred, bool)>,
 }
 
 /// Automaton tokens with the membership wanted.
@@ -740,7 +743,7 @@ pub(crate) fn realize(
         if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
             return r;
         }
-        return impossible_for_all_values(preds, want, deadline);
+        return impossible_for_all_values(preds, want, pinned, deadline);
     }
     {
         let kept: Vec<usize> = (0..want.len())
@@ -767,7 +770,7 @@ pub(crate) fn realize(
                     if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
                         return r;
                     }
-                    return impossible_for_all_values(preds, want, deadline);
+                    return impossible_for_all_values(preds, want, pinned, deadline);
                 }
                 return Realized::Impossible(core);
             }
@@ -787,7 +790,7 @@ pub(crate) fn realize(
                 return Realized::Impossible(core);
             }
         }
-        return impossible_for_all_values(preds, want, deadline);
+        return impossible_for_all_values(preds, want, pinned, deadline);
     }
     string_solver(preds, want, &ok, deadline)
 }
@@ -886,6 +889,7 @@ fn impossible_unless_single(
 fn impossible_for_all_values(
     preds: &[StrPred],
     want: &[(usize, bool)],
+    pinned: &[Pin],
     deadline: std::time::Instant,
 ) -> Realized {
     let empty = Context::new();
@@ -939,8 +943,11 @@ fn impossible_for_all_values(
             }
         }
     }
-    if let Some(core) = impossible_with_tied_variables(preds, want, deadline) {
-        return Realized::Impossible(core);
+    if let Some((core, pins)) = impossible_with_tied_variables(preds, want, pinned, deadline) {
+        if pins.is_empty() {
+            return Realized::Impossible(core);
+        }
+        return Realized::ImpossibleUnlessSingle(core, Vec::new(), pins);
     }
     Realized::OtherValues(hint)
 }
@@ -952,19 +959,40 @@ fn impossible_for_all_values(
 /// (pieces in their glob languages), and in or out of the language of each pattern without
 /// variables. Patterns with variables wanted false, or with a default (an absent key gives
 /// each occurrence its own default), are left out: the core found is then a valid lemma.
+///
+/// A pinned key's variable is moreover in the languages of the patterns without variables
+/// that the model says its value matches or not (`StringEqualsIgnoreCase ALICE`), and may
+/// have a default (the pin says the key has one value); the pins the proof uses are returned
+/// beside the core.
 fn impossible_with_tied_variables(
     preds: &[StrPred],
     want: &[(usize, bool)],
+    pinned: &[Pin],
     deadline: std::time::Instant,
-) -> Option<Vec<(usize, bool)>> {
+) -> Option<(Vec<(usize, bool)>, Vec<String>)> {
     use facts::variables::split_at_variables;
     use std::collections::BTreeMap;
-    let tied = want.iter().filter(|&&(i, v)| {
-        v && preds
-            .get(i)
-            .is_some_and(|p| p.opaque() && p.split().is_some())
-    });
-    if tied.count() < 2 {
+    let pin = |k: &str| pinned.iter().find(|p| p.key.eq_ignore_ascii_case(k));
+    let usable = |p: &StrPred| {
+        p.opaque()
+            && (p.split().is_some()
+                || p.split_with(true).is_some_and(|(_, keys)| {
+                    p.variable_keys()
+                        .iter()
+                        .all(|(k, d)| !d || pin(k).is_some())
+                        && !keys.is_empty()
+                }))
+    };
+    let tied: Vec<&StrPred> = want
+        .iter()
+        .filter(|&&(_, v)| v)
+        .filter_map(|&(i, _)| preds.get(i))
+        .filter(|p| usable(p))
+        .collect();
+    let pinned_vars = tied
+        .iter()
+        .any(|p| p.variable_keys().iter().any(|(k, _)| pin(k).is_some()));
+    if tied.len() < 2 && !pinned_vars {
         return None;
     }
     let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -990,7 +1018,7 @@ fn impossible_with_tied_variables(
                     _ => continue,
                 },
             };
-            if !v || p.split().is_none() {
+            if !v || !usable(p) {
                 continue;
             }
             let (pieces, keys) = split_at_variables(text, wildcards);
@@ -1024,17 +1052,58 @@ fn impossible_with_tied_variables(
         solver.assert(lit.implies(fact));
         tracks.push((lit, (i, v)));
     }
-    let lits: Vec<Bool> = tracks.iter().map(|(l, _)| l.clone()).collect();
+    // What the model says of the pinned keys' values.
+    let mut pin_tracks = Vec::new();
+    for (k, var) in &vars {
+        let Some(p) = pin(k) else { continue };
+        let facts: Vec<Bool> = p
+            .facts
+            .iter()
+            .map(|(q, v)| {
+                let m = var.regex_matches(&q.regex());
+                if *v {
+                    m
+                } else {
+                    m.not()
+                }
+            })
+            .collect();
+        if facts.is_empty() {
+            continue;
+        }
+        let lit = Bool::new_const(format!("pin_{k}"));
+        solver.assert(lit.implies(Bool::and(&facts)));
+        pin_tracks.push((lit, k.clone()));
+    }
+    let lits: Vec<Bool> = tracks
+        .iter()
+        .map(|(l, _)| l.clone())
+        .chain(pin_tracks.iter().map(|(l, _)| l.clone()))
+        .collect();
     match solver.check_assumptions(&lits) {
         SatResult::Unsat => {
             let core = solver.get_unsat_core();
-            Some(
-                tracks
-                    .iter()
-                    .filter(|(l, _)| core.iter().any(|c| c == l))
-                    .map(|(_, a)| *a)
-                    .collect(),
-            )
+            let used = |l: &Bool| core.iter().any(|c| c == l);
+            let atoms = tracks
+                .iter()
+                .filter(|(l, _)| used(l))
+                .map(|(_, a)| *a)
+                .collect();
+            // A variable with a default is read as the key's value only while the key is
+            // pinned (single): such keys are named whether or not their facts were used.
+            let mut pins: Vec<String> = pin_tracks
+                .iter()
+                .filter(|(l, _)| used(l))
+                .map(|(_, k)| k.clone())
+                .collect();
+            for p in &tied {
+                for (k, d) in p.variable_keys() {
+                    if d && !pins.contains(&k) {
+                        pins.push(k);
+                    }
+                }
+            }
+            Some((atoms, pins))
         }
         SatResult::Sat | SatResult::Unknown => None,
     }

@@ -273,6 +273,30 @@ impl StrPred {
         }
     }
 
+    /// The language of the pattern under the variable values of `ctx` as a Z3 regular
+    /// expression (`None`: a variable has no value, or an ARN pattern with variables).
+    fn regex_in(&self, ctx: &Context) -> Option<Regexp> {
+        use facts::variables::{substitute, substitute_pattern};
+        if !self.opaque() {
+            return Some(self.regex());
+        }
+        match self {
+            StrPred::Resource { pattern, .. } => {
+                Some(glob_tokens_regex(&substitute_pattern(pattern, ctx)?))
+            }
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => {
+                    Some(glob_tokens_regex(&substitute_pattern(value, ctx)?))
+                }
+                BaseOperator::StringEqualsIgnoreCase => {
+                    Some(literal_regex(&substitute(value, ctx)?, true))
+                }
+                BaseOperator::ArnLike | BaseOperator::ArnEquals => None,
+                _ => Some(literal_regex(&substitute(value, ctx)?, false)),
+            },
+        }
+    }
+
     /// The language of the pattern as a Z3 regular expression.
     fn regex(&self) -> Regexp {
         match self {
@@ -790,6 +814,9 @@ pub(crate) fn realize(
                 return Realized::Impossible(core);
             }
         }
+        if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
+            return r;
+        }
         return impossible_for_all_values(preds, want, pinned, deadline);
     }
     string_solver(preds, want, &ok, deadline)
@@ -861,7 +888,30 @@ fn impossible_unless_single(
         };
         match automata_search(&list, &ok_at, deadline) {
             Automata::Impossible(c) => c.iter().filter_map(|&n| kept.get(n).copied()).collect(),
-            _ => return None,
+            _ => {
+                // Patterns the automata do not cover (`StringEqualsIgnoreCase`), read
+                // exactly with the values of `ctx`: Z3's string theory over them and the
+                // others read exactly.
+                let uncovered = want.iter().any(|&(i, _)| {
+                    preds.get(i).is_some_and(|p| {
+                        p.variable_keys().iter().all(|(k, _)| exact(k)) && p.lang(ctx).is_none()
+                    })
+                });
+                if !uncovered {
+                    return None;
+                }
+                let exact_list: Vec<(Regexp, (usize, bool))> = want
+                    .iter()
+                    .filter_map(|&(i, v)| {
+                        let p = preds.get(i)?;
+                        if !p.variable_keys().iter().all(|(k, _)| exact(k)) {
+                            return None;
+                        }
+                        Some((p.regex_in(ctx)?, (i, v)))
+                    })
+                    .collect();
+                z3_impossible(&exact_list, deadline)?
+            }
         }
     };
     let mut keys: Vec<String> = Vec::new();
@@ -995,6 +1045,20 @@ fn impossible_with_tied_variables(
     if tied.len() < 2 && !pinned_vars {
         return None;
     }
+    let query = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for &(i, v) in want {
+            (preds.get(i), v).hash(&mut h);
+        }
+        for p in pinned {
+            (&p.key, &p.facts).hash(&mut h);
+        }
+        h.finish()
+    };
+    if UNDECIDED.with(|u| u.borrow().contains(&query)) {
+        return None;
+    }
     let left = deadline.saturating_duration_since(std::time::Instant::now());
     let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX).min(300);
     if timeout_ms == 0 {
@@ -1104,6 +1168,55 @@ fn impossible_with_tied_variables(
                 }
             }
             Some((atoms, pins))
+        }
+        SatResult::Sat | SatResult::Unknown => {
+            UNDECIDED.with(|u| u.borrow_mut().insert(query));
+            None
+        }
+    }
+}
+
+thread_local! {
+    /// Queries of [`impossible_with_tied_variables`] that found no proof (sat, or Z3 gave
+    /// up in its time): the decoder asks the same one for each value it tries, and the
+    /// answer does not depend on the values.
+    static UNDECIDED: std::cell::RefCell<std::collections::HashSet<u64>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// Whether no string is in or out of each regular expression as listed, by Z3's string
+/// theory in a short time: the entries of an unsat core.
+fn z3_impossible(
+    list: &[(Regexp, (usize, bool))],
+    deadline: std::time::Instant,
+) -> Option<Vec<(usize, bool)>> {
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX).min(300);
+    if timeout_ms == 0 || list.is_empty() {
+        return None;
+    }
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", timeout_ms);
+    solver.set_params(&params);
+    let x = ZString::new_const("w");
+    let mut lits = Vec::new();
+    for (n, (r, (_, v))) in list.iter().enumerate() {
+        let m = x.regex_matches(r);
+        let lit = Bool::new_const(format!("t{n}"));
+        solver.assert(lit.implies(if *v { m } else { m.not() }));
+        lits.push(lit);
+    }
+    match solver.check_assumptions(&lits) {
+        SatResult::Unsat => {
+            let core = solver.get_unsat_core();
+            Some(
+                lits.iter()
+                    .zip(list)
+                    .filter(|(l, _)| core.iter().any(|c| c == *l))
+                    .map(|(_, (_, a))| *a)
+                    .collect(),
+            )
         }
         SatResult::Sat | SatResult::Unknown => None,
     }

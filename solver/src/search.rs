@@ -297,12 +297,12 @@ impl<'e> Search<'e> {
                 }
                 Err(Stop::Refined)
             }
-            Realized::OtherValues(hint) => { if std::env::var_os("IAMLOGIC_TRACE").is_some() { eprintln!("TRACE  other: preds={preds:?} want={want:?} ctx={ctx:?} hint={hint:?}"); } Err(Stop::OtherValues(value_proposals(
+            Realized::OtherValues(hint) => Err(Stop::OtherValues(value_proposals(
                 preds,
                 &want,
                 ctx,
                 hint.iter().chain(first),
-            )))},
+            ))),
             Realized::GaveUp(r) => Err(Stop::GaveUp(r)),
         }
     }
@@ -337,9 +337,7 @@ impl<'e> Search<'e> {
                 None => said()
                     .filter_map(|(p, a)| p.relaxed_glob().map(|g| (g, a)))
                     .max_by_key(|(g, _)| {
-                        g.iter()
-                            .filter(|t| matches!(t, GlobToken::Char(_)))
-                            .count()
+                        g.iter().filter(|t| matches!(t, GlobToken::Char(_))).count()
                     })
                     .map(|(g, a)| (g, false, a)),
             };
@@ -390,11 +388,7 @@ impl<'e> Search<'e> {
                 break;
             }
             tried.push(values.clone());
-            let r = self.decode_with(model, &values);
-            if std::env::var_os("IAMLOGIC_TRACE").is_some() {
-                eprintln!("TRACE values={values:?} -> {}", match &r { Ok(f) => format!("ok {:?}", f.request), Err(Stop::Refined) => "refined".into(), Err(Stop::GaveUp(g)) => g.clone(), Err(Stop::OtherValues(p)) => format!("other {p:?}") });
-            }
-            match r {
+            match self.decode_with(model, &values) {
                 Ok(f) => return Decoded::Request(f),
                 Err(Stop::Refined) => return Decoded::Refined,
                 Err(Stop::GaveUp(r)) => return Decoded::GaveUp(r),

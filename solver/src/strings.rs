@@ -33,6 +33,9 @@ pub(crate) struct Pin {
     pub(crate) facts: Vec<(StrPred, bool)>,
 }
 
+/// Atoms (index, value) that cannot hold together.
+type Core = Vec<(usize, bool)>;
+
 /// Automaton tokens with the membership wanted.
 type Wanted = (Vec<Tok>, bool);
 
@@ -1019,7 +1022,7 @@ fn impossible_with_tied_variables(
     want: &[(usize, bool)],
     pinned: &[Pin],
     deadline: std::time::Instant,
-) -> Option<(Vec<(usize, bool)>, Vec<String>)> {
+) -> Option<(Core, Vec<String>)> {
     use facts::variables::split_at_variables;
     use std::collections::BTreeMap;
     let pin = |k: &str| pinned.iter().find(|p| p.key.eq_ignore_ascii_case(k));

@@ -51,6 +51,8 @@ enum Command {
     Paths(cmd::paths::Args),
     /// Every principal that can become an administrator, with each step proved.
     Escalation(cmd::escalation::Args),
+    /// Collect live AWS accounts (IAM, resource policies, organization) into a directory.
+    Collect(cmd::collect::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -67,6 +69,7 @@ fn main() -> std::process::ExitCode {
         Command::WhatCan(a) => cmd::what_can::run(a, &ui),
         Command::Paths(a) => cmd::paths::run(a, &ui),
         Command::Escalation(a) => cmd::escalation::run(a, &ui),
+        Command::Collect(a) => cmd::collect::run(a, &ui),
     };
     match result {
         Ok(code) => code.into(),

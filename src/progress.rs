@@ -53,6 +53,12 @@ impl Ui {
         true
     }
 
+    /// Whether progress bars are drawn (on a terminal, without `--quiet`), for commands that
+    /// draw their own (`collect`'s bar per account).
+    pub fn shows_progress(&self) -> bool {
+        self.show
+    }
+
     /// Whether `--quiet` was given.
     pub fn quiet(&self) -> bool {
         self.quiet

@@ -243,7 +243,8 @@ fn every_technique_escalates_and_is_stopped_by_a_deny_a_boundary_or_an_scp() {
     let mut failures = Vec::new();
     let mut cases = 0;
     for (i, &t) in Technique::ALL.iter().enumerate() {
-        if t == Technique::Administrator {
+        // Service-specific credentials are no step of a path (their own test below).
+        if t == Technique::Administrator || t.category() == Category::ServiceAccess {
             continue;
         }
         cases += 1;
@@ -272,6 +273,61 @@ fn every_technique_escalates_and_is_stopped_by_a_deny_a_boundary_or_an_scp() {
     }
     assert_eq!(cases, 72, "65 catalogue techniques and 7 of iamlogic's");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The service-specific credentials the attacker of technique `t`'s account (with `stop`)
+/// can get, as `(technique, user, status)`.
+fn service_credentials(
+    t: Technique,
+    stop: Option<(Stop, &str)>,
+) -> Vec<(String, String, queries::escalation::Status)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let attacker = account(dir.path(), t, stop);
+    let sim = AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load");
+    let opts = Options {
+        from: vec![attacker.clone()],
+        ..Options::default()
+    };
+    let r = escalation(&sim, &opts, &mut |_| {}).expect("escalation");
+    assert!(
+        r.escalations.is_empty(),
+        "service-specific credentials are no path: {:?}",
+        r.escalations
+    );
+    r.service_credentials
+        .iter()
+        .inspect(|s| assert_eq!(s.from, attacker))
+        .map(|s| (s.technique.clone(), s.to.clone(), s.status))
+        .collect()
+}
+
+/// IAM API Reference, CreateServiceSpecificCredential / ResetServiceSpecificCredential:
+/// credentials of another user that work in one service only.
+#[test]
+fn service_specific_credentials_of_another_user_are_reported_and_stopped() {
+    use queries::escalation::Status;
+    for t in [
+        Technique::CreateServiceCredential,
+        Technique::ResetServiceCredential,
+    ] {
+        let found = service_credentials(t, None);
+        let want = if t == Technique::ResetServiceCredential {
+            Status::Hypothetical
+        } else {
+            Status::Allowed
+        };
+        assert_eq!(
+            found,
+            vec![(t.id().to_string(), arn("user", "victim"), want)],
+            "{}",
+            t.id()
+        );
+        let action = t.required()[0].0.name();
+        for stop in [Stop::Deny, Stop::Boundary, Stop::Scp] {
+            let found = service_credentials(t, Some((stop, action)));
+            assert!(found.is_empty(), "{} with {stop:?}: {found:?}", t.id());
+        }
+    }
 }
 
 #[test]

@@ -863,3 +863,97 @@ fn vpc_endpoint_policies_make_access_conditional() {
         "allowed"
     );
 }
+
+// IAM User Guide, "IAM policy elements: Variables and tags": a variable in a Resource element
+// is replaced by the request's value (`${aws:username}` by the caller's user name); a
+// principal without that key (a role) matches nothing there.
+#[test]
+fn policy_variable_object_patterns_are_enumerated_per_principal_iam_policy_variables() {
+    let r = who_can(
+        "arn:aws:s3:::example-prod-data",
+        &["--action", "s3:DeleteObject", "--max-depth", "0"],
+    );
+    let alice = "arn:aws:iam::222222222222:user/alice";
+    let home = "arn:aws:s3:::example-prod-data/home/alice/*";
+    let a = action(&r, alice, "s3:DeleteObject", home)
+        .unwrap_or_else(|| panic!("alice's own prefix is listed: {r:?}"));
+    let sids: Vec<&str> = a["via"][0]["reason"]["allowedBy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["sid"].as_str())
+        .collect();
+    assert!(sids.contains(&"OwnHomePrefix"), "{a}");
+    // Nobody else is given alice's prefix, and the variable pattern itself is never a
+    // resource of the answer.
+    for p in &r {
+        for x in p["actions"].as_array().unwrap() {
+            let res = x["resource"].as_str().unwrap();
+            assert!(!res.contains("${"), "{res}");
+            if res == home {
+                assert_eq!(p["principal"], alice);
+            }
+        }
+    }
+    // The answer replays: alice may delete an object under her prefix, and not under
+    // another user's.
+    let ctx =
+        serde_json::json!({"aws:SecureTransport": "true", "aws:RequestedRegion": "eu-west-1"});
+    let decision = |res: &str| simulate(alice, "s3:DeleteObject", res, &ctx);
+    assert_eq!(
+        decision("arn:aws:s3:::example-prod-data/home/alice/notes.txt"),
+        "allowed"
+    );
+    assert_ne!(
+        decision("arn:aws:s3:::example-prod-data/home/bob/notes.txt"),
+        "allowed"
+    );
+    assert_witnesses_replay(&r);
+}
+
+// Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3":
+// each action acts on its resource types only — ListBucket on `bucket`, GetObject and
+// PutObject on `object`.
+#[test]
+fn what_can_lists_actions_on_their_resource_types_only_service_authorization_reference() {
+    let ex = examples();
+    for principal in [
+        "arn:aws:iam::222222222222:user/alice",
+        "arn:aws:iam::333333333333:user/erin",
+    ] {
+        let (code, out, err) = iamlogic(&[
+            "what-can",
+            "-q",
+            "-i",
+            &ex,
+            "--principal",
+            principal,
+            "--service",
+            "s3",
+            "--include-chains",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let on = |a: &str| {
+            rows.iter()
+                .filter(|x| x["action"] == a)
+                .map(|x| x["resource"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let (list, get) = (on("s3:ListBucket"), on("s3:GetObject"));
+        assert!(!list.is_empty() && !get.is_empty(), "{principal}: {rows:?}");
+        for r in &list {
+            let name = r.strip_prefix("arn:aws:s3:::").unwrap();
+            assert!(!name.contains('/'), "{principal}: s3:ListBucket on {r}");
+        }
+        for r in get.iter().chain(&on("s3:PutObject")) {
+            let name = r.strip_prefix("arn:aws:s3:::").unwrap();
+            assert!(name.contains('/'), "{principal}: object action on {r}");
+        }
+    }
+}

@@ -15,13 +15,15 @@ use crate::client::{self, HOME_REGION};
 use crate::layout::{write_bytes, write_json, Layout};
 use crate::regional::Service;
 use crate::summary::{AccountSummary, FailureKind};
-use crate::{gaad, s3, Progress};
+use crate::{gaad, iam_settings, s3, Progress};
 
 /// One step of an account's collection; each writes its own files.
 #[derive(Debug, Clone)]
 enum Step {
     Gaad,
     CredentialReport,
+    PasswordPolicy,
+    AccountSummary,
     Buckets,
     AccountBlock,
     Regional(Service, String),
@@ -32,6 +34,8 @@ impl Step {
         match self {
             Step::Gaad => "iam".to_string(),
             Step::CredentialReport => "credential report".to_string(),
+            Step::PasswordPolicy => "password policy".to_string(),
+            Step::AccountSummary => "account summary".to_string(),
             Step::Buckets => "s3 buckets".to_string(),
             Step::AccountBlock => "s3 account block".to_string(),
             Step::Regional(s, r) => format!("{} {r}", s.name()),
@@ -42,6 +46,8 @@ impl Step {
         match self {
             Step::Gaad => vec![layout.gaad(account)],
             Step::CredentialReport => vec![layout.credential_report(account)],
+            Step::PasswordPolicy => vec![layout.password_policy(account)],
+            Step::AccountSummary => vec![layout.account_summary(account)],
             Step::Buckets => vec![layout.s3_list_buckets(account), layout.s3_buckets(account)],
             Step::AccountBlock => vec![layout.s3_account_public_access_block(account)],
             Step::Regional(s, r) => vec![layout.regional(account, s.name(), r)],
@@ -102,6 +108,8 @@ pub(crate) async fn collect(
     let mut steps = vec![
         Step::Gaad,
         Step::CredentialReport,
+        Step::PasswordPolicy,
+        Step::AccountSummary,
         Step::Buckets,
         Step::AccountBlock,
     ];
@@ -203,6 +211,14 @@ async fn run(step: &Step, conf: &SdkConfig, layout: &Layout, rec: &Recorder) -> 
             }
             Err(f) => rec.fail(None, "credential report", "iam:GetCredentialReport", f),
         },
+        Step::PasswordPolicy => match iam_settings::password_policy(&iam()).await {
+            Ok(v) => write(rec, layout.password_policy(account), &v, &mut done),
+            Err(f) => rec.fail(None, "password policy", "iam:GetAccountPasswordPolicy", f),
+        },
+        Step::AccountSummary => match iam_settings::account_summary(&iam()).await {
+            Ok(v) => write(rec, layout.account_summary(account), &v, &mut done),
+            Err(f) => rec.fail(None, "account summary", "iam:GetAccountSummary", f),
+        },
         Step::Buckets => match s3::buckets(conf, rec).await {
             Ok((listing, entries)) => {
                 let n = entries.as_array().map_or(0, Vec::len);
@@ -228,16 +244,8 @@ async fn run(step: &Step, conf: &SdkConfig, layout: &Layout, rec: &Recorder) -> 
                 write(rec, file, &Value::Array(entries), &mut done);
                 done.counts = vec![(service.noun(), n)];
             }
-            Err(f) => rec.fail(Some(region), service.noun(), list_operation(*service), f),
+            Err(f) => rec.fail(Some(region), service.noun(), service.list_operation(), f),
         },
     }
     done
-}
-
-/// The listing call of a regional service (the IAM action it needs).
-fn list_operation(s: Service) -> &'static str {
-    match s {
-        Service::Kms => "kms:ListKeys",
-        Service::Sqs => "sqs:ListQueues",
-    }
 }

@@ -2,10 +2,10 @@
 //! `NoSuchBucketPolicy`), or a [`CallFailure`] classified by AWS's error code; and the
 //! per-account [`Recorder`] that turns failures into the summary's [`Failure`]s.
 
-use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -41,13 +41,12 @@ const OPT_IN: [&str; 4] = [
 
 /// The outcome of a call whose absence codes (`absent`) mean "nothing configured":
 /// `Ok(Some(output))`, `Ok(None)` for an absence code, or the failure.
-pub(crate) fn outcome<T, E, R>(
-    result: Result<T, SdkError<E, R>>,
+pub(crate) fn outcome<T, E>(
+    result: Result<T, SdkError<E, Response>>,
     absent: &[&str],
 ) -> Result<Option<T>, CallFailure>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
 {
     match result {
         Ok(v) => Ok(Some(v)),
@@ -62,19 +61,17 @@ where
 }
 
 /// The outcome of a call that has no "nothing configured" answer.
-pub(crate) fn required<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<T, CallFailure>
+pub(crate) fn required<T, E>(result: Result<T, SdkError<E, Response>>) -> Result<T, CallFailure>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
 {
     result.map_err(|e| classify(&e))
 }
 
 /// Classify an SDK error by its AWS error code (or, without one, by how it failed).
-pub(crate) fn classify<E, R>(e: &SdkError<E, R>) -> CallFailure
+pub(crate) fn classify<E>(e: &SdkError<E, Response>) -> CallFailure
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
 {
     let code = e.code().map(str::to_string);
     let message = match (&code, e.message()) {
@@ -82,6 +79,17 @@ where
         (Some(c), None) => c.clone(),
         _ => DisplayErrorContext(e).to_string(),
     };
+    // An emulator answers an operation it lacks with HTTP 404 or 501 and no AWS error code.
+    let status = e
+        .raw_response()
+        .map(|r| r.status().as_u16())
+        .unwrap_or_default();
+    if code.is_none() && matches!(status, 404 | 501) {
+        return CallFailure {
+            kind: FailureKind::NotImplemented,
+            message: format!("HTTP {status} without an AWS error code"),
+        };
+    }
     let kind = match (e, code.as_deref()) {
         (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_), _) => FailureKind::Network,
         (_, Some(c)) if c.starts_with("AccessDenied") || c == "UnauthorizedOperation" => {
@@ -160,23 +168,29 @@ impl Recorder {
 mod tests {
     use super::*;
     use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyError;
-    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
 
-    type Result = std::result::Result<(), SdkError<GetBucketPolicyError, Response>>;
+    type Error = SdkError<GetBucketPolicyError, Response>;
+    type Result = std::result::Result<(), Error>;
 
-    fn service_error(status: u16, code: &str, message: &str) -> Result {
+    /// The error a service answers with (the tests wrap it in `Err`).
+    fn service_error(status: u16, code: &str, message: &str) -> Error {
         let err = GetBucketPolicyError::generic(
             ErrorMetadata::builder().code(code).message(message).build(),
         );
         let raw = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::empty());
-        Err(SdkError::service_error(err, raw))
+        SdkError::service_error(err, raw)
     }
 
     #[test]
     fn error_codes_are_classified() {
-        let kind = |status, code| required(service_error(status, code, "m")).unwrap_err().kind;
+        let kind = |status, code| {
+            required(Result::Err(service_error(status, code, "m")))
+                .unwrap_err()
+                .kind
+        };
         assert_eq!(kind(403, "AccessDenied"), FailureKind::AccessDenied);
         assert_eq!(
             kind(400, "AccessDeniedException"),
@@ -190,15 +204,20 @@ mod tests {
         );
         assert_eq!(kind(501, "NotImplemented"), FailureKind::NotImplemented);
         assert_eq!(kind(400, "InvalidParameterValue"), FailureKind::Other);
+        // An emulator's 404 page for an operation it lacks (moto: account:ListRegions).
+        let raw = Response::new(StatusCode::try_from(404).unwrap(), SdkBody::empty());
+        let err = GetBucketPolicyError::generic(ErrorMetadata::builder().build());
+        let r: Result = Err(SdkError::service_error(err, raw));
+        assert_eq!(required(r).unwrap_err().kind, FailureKind::NotImplemented);
     }
 
     #[test]
     fn the_message_keeps_the_code_and_aws_text() {
-        let f = required(service_error(
+        let f = required(Result::Err(service_error(
             403,
             "AccessDenied",
             "not authorized to s3:GetBucketPolicy",
-        ))
+        )))
         .unwrap_err();
         assert_eq!(
             f.message,
@@ -210,17 +229,24 @@ mod tests {
     fn an_absence_code_is_nothing_configured_and_other_codes_fail() {
         let absent = ["NoSuchBucketPolicy"];
         assert!(matches!(
-            outcome(service_error(404, "NoSuchBucketPolicy", "none"), &absent),
+            outcome(
+                Result::Err(service_error(404, "NoSuchBucketPolicy", "none")),
+                &absent
+            ),
             Ok(None)
         ));
-        assert!(outcome(service_error(403, "AccessDenied", "no"), &absent).is_err());
+        assert!(outcome(
+            Result::Err(service_error(403, "AccessDenied", "no")),
+            &absent
+        )
+        .is_err());
         assert!(matches!(outcome(Result::Ok(()), &absent), Ok(Some(()))));
     }
 
     #[test]
     fn the_recorder_ties_failures_to_account_region_and_resource() {
         let rec = Recorder::new("111122223333");
-        let f = required(service_error(403, "AccessDenied", "no")).unwrap_err();
+        let f = required(Result::Err(service_error(403, "AccessDenied", "no"))).unwrap_err();
         rec.fail(Some("eu-west-1"), "arn:aws:s3:::b", "s3:GetBucketPolicy", f);
         assert_eq!(rec.count(), 1);
         let got = rec.take();

@@ -196,7 +196,10 @@ fn role(r: &RoleDetail) -> Value {
 
 fn managed_policy(p: &ManagedPolicyDetail) -> Value {
     let mut m = Map::new();
-    put(&mut m, "PolicyName", p.policy_name());
+    // A policy's name is the last part of its ARN (IAM User Guide, "IAM identifiers"); moto
+    // 5.2 leaves `PolicyName` out of GetAccountAuthorizationDetails, AWS never does.
+    let from_arn = p.arn().and_then(|a| a.rsplit('/').next());
+    put(&mut m, "PolicyName", p.policy_name().or(from_arn));
     put(&mut m, "PolicyId", p.policy_id());
     put(&mut m, "Arn", p.arn());
     put(&mut m, "Path", p.path());
@@ -225,4 +228,41 @@ fn managed_policy(p: &ManagedPolicyDetail) -> Value {
         .collect();
     m.insert("PolicyVersionList".into(), Value::Array(versions));
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_iam::types::PermissionsBoundaryAttachmentType;
+
+    // moto 5.2's GetAccountAuthorizationDetails leaves users' PermissionsBoundary out; the
+    // member as AWS returns it (IAM API Reference, `UserDetail`) is written as the CLI prints it.
+    #[test]
+    fn a_users_permissions_boundary_is_written_as_the_cli_prints_it() {
+        let u = UserDetail::builder()
+            .user_name("bob")
+            .arn("arn:aws:iam::111122223333:user/bob")
+            .permissions_boundary(
+                AttachedPermissionsBoundary::builder()
+                    .permissions_boundary_type(PermissionsBoundaryAttachmentType::Policy)
+                    .permissions_boundary_arn("arn:aws:iam::111122223333:policy/OnlyS3")
+                    .build(),
+            )
+            .build();
+        let v = user(&u);
+        assert_eq!(
+            v["PermissionsBoundary"],
+            json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                   "PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/OnlyS3"})
+        );
+        assert_eq!(v["UserName"], "bob");
+    }
+
+    #[test]
+    fn a_managed_policy_without_a_name_is_named_by_its_arn() {
+        let p = ManagedPolicyDetail::builder()
+            .arn("arn:aws:iam::111122223333:policy/team/ReadS3")
+            .build();
+        assert_eq!(managed_policy(&p)["PolicyName"], "ReadS3");
+    }
 }

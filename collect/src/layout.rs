@@ -43,6 +43,19 @@ impl Layout {
         self.account_dir(account).join("credential-report.csv")
     }
 
+    /// `<account>/iam-password-policy.<account>.json` (`{"PasswordPolicy": null}` for an
+    /// account without one).
+    pub fn password_policy(&self, account: &str) -> PathBuf {
+        self.account_dir(account)
+            .join(format!("iam-password-policy.{account}.json"))
+    }
+
+    /// `<account>/iam-account-summary.<account>.json`.
+    pub fn account_summary(&self, account: &str) -> PathBuf {
+        self.account_dir(account)
+            .join(format!("iam-account-summary.{account}.json"))
+    }
+
     /// `<account>/s3-list-buckets.<account>.json` (the account's canonical user id).
     pub fn s3_list_buckets(&self, account: &str) -> PathBuf {
         self.account_dir(account)

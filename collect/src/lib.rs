@@ -14,6 +14,7 @@ mod calls;
 mod client;
 mod error;
 mod gaad;
+mod iam_settings;
 pub mod layout;
 mod organization;
 mod regional;

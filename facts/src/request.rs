@@ -82,6 +82,23 @@ impl Context {
             .or_insert(value);
     }
 
+    /// [`Context::insert_default`] for a key already lowercased (as [`Context::iter`]
+    /// gives them), cloning `value` only when the key is new.
+    pub fn insert_default_lowercase(&mut self, key: &str, value: &ContextValue) {
+        debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
+        if !self.entries.contains_key(key) {
+            self.entries.insert(key.to_string(), value.clone());
+        }
+    }
+
+    /// Add every key of `other` that this context lacks (as [`Context::insert_default`]
+    /// does one key at a time), moving its values.
+    pub fn merge_defaults(&mut self, other: Context) {
+        for (k, v) in other.entries {
+            self.entries.entry(k).or_insert(v);
+        }
+    }
+
     /// The value of `key`, looked up case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {

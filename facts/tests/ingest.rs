@@ -1142,6 +1142,62 @@ fn the_batch_filler_fills_exactly_what_fill_fills() {
     assert!(compared > 500);
 }
 
+/// `FillCache` (what `simulate --requests` uses) fills exactly what `fill_with` fills,
+/// including a role's sessions sharing the role's keys with their own `aws:userid` ("IAM
+/// policy elements: Variables and tags", "Principal key values") and the KMS and S3
+/// service keys that copy the caller's and resource's accounts.
+#[test]
+fn the_stream_cache_fills_exactly_what_fill_with_fills() {
+    let m = load_examples();
+    let roles = context::RoleNames::new(&m);
+    let mut cache = context::FillCache::new(&m, &roles);
+    let mut principals: Vec<RequestPrincipal> = vec![
+        RequestPrincipal::Anonymous,
+        RequestPrincipal::Service {
+            name: "sns.amazonaws.com".into(),
+        },
+        aws("arn:aws:iam::999988887777:root"),
+        aws("arn:aws:iam::222222222222:user/not-loaded"),
+        aws("arn:aws:sts::222222222222:assumed-role/NotLoaded/s"),
+        aws("arn:aws:sts::222222222222:assumed-role/NotLoaded/t"),
+        aws("arn:aws:sts::222222222222:federated-user/jane"),
+    ];
+    principals.extend(m.users.keys().map(|u| aws(u)));
+    for r in m.roles.values() {
+        principals.push(aws(&r.arn));
+        for session in ["session-1", "session-2"] {
+            principals.push(aws(&format!(
+                "arn:aws:sts::{}:assumed-role/{}/{session}",
+                r.account, r.name
+            )));
+        }
+    }
+    let mut resources: Vec<String> = m.resources.keys().cloned().collect();
+    resources.extend(m.roles.keys().cloned());
+    resources.push("arn:aws:s3:::example-prod-data/shared/x".into());
+    resources.push("*".into());
+    let mut compared = 0;
+    for action in ["s3:GetObject", "kms:Decrypt"] {
+        for p in &principals {
+            for res in &resources {
+                let mut slow = req(p.clone(), res);
+                slow.action = action.into();
+                slow.context.insert(
+                    "aws:PrincipalTag/team",
+                    ContextValue::Single("given".into()),
+                );
+                let mut fast = slow.context.clone();
+                context::fill_with(&m, Some(&roles), &mut slow);
+                cache.fill(&slow.principal, action, res, &mut fast);
+                assert_eq!(fast, slow.context, "{action} by {p:?} on {res}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1000);
+    assert!(!cache.is_empty());
+}
+
 #[test]
 fn the_same_entities_loaded_twice_are_kept_once_with_duplicate_warnings() {
     let Some(path) = corpus_path(GAAD_FILES[1]) else {

@@ -20,12 +20,34 @@ use queries::simulate::{read_requests, AccountSimulator, Outcome};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// CPU time of this thread so far, in seconds (Linux `schedstat`), if the system says: the
-/// machine may be shared, and then wall time overstates the work.
+/// CPU time of this process so far (user + system, every thread, including the loader's
+/// reading thread), in seconds, from Linux `/proc/self/stat` (in clock ticks of 1/100 s),
+/// if the system says: the machine may be shared, and then wall time overstates the work.
 fn cpu() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = text.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let utime: f64 = fields.nth(11)?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// CPU time of the calling thread so far, in seconds (Linux `schedstat`): what load spends
+/// on the thread that ingests, the part a second core cannot take over.
+fn thread_cpu() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
     Some(ns / 1e9)
+}
+
+/// The peak resident memory of this process so far (`VmHWM`), in MiB.
+fn peak_mib() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// `wall (CPU cpu)` for a measurement that started at `t` and CPU time `c`.
@@ -74,9 +96,19 @@ fn bench(c: &mut Criterion) {
     let (t, c0) = (Instant::now(), cpu());
     let specs = read_requests(&requests_file).expect("requests parse");
     eprintln!("read {} requests: {}", specs.len(), took(t, c0));
-    let (t, c0) = (Instant::now(), cpu());
+    let (t, c0, tc0) = (Instant::now(), cpu(), thread_cpu());
     let sim = AccountSimulator::load(&inputs).expect("the organization loads");
-    eprintln!("load + facts: {} (target < 1 s)", took(t, c0));
+    let on_thread = match (tc0, thread_cpu()) {
+        (Some(a), Some(b)) => format!(", {:.3} s CPU on the calling thread", b - a),
+        _ => String::new(),
+    };
+    let peak = peak_mib().map_or(String::new(), |m| {
+        format!("; process peak so far (generation, requests, load) {m:.0} MiB")
+    });
+    eprintln!(
+        "load + facts: {}{on_thread} (target < 1 s){peak} (target < 1 GiB)",
+        took(t, c0)
+    );
     let (t, c0) = (Instant::now(), cpu());
     let results = sim
         .simulate(&specs, &requests_file)
@@ -86,9 +118,10 @@ fn bench(c: &mut Criterion) {
         (Some(a), Some(b)) => format!(", {:.0}/s of CPU", results.len() as f64 / (b - a)),
         _ => String::new(),
     };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let count = |o: Outcome| results.iter().filter(|r| r.decision == o).count();
     eprintln!(
-        "simulate {} requests: {} = {:.0} decisions/s{per_cpu} (target >= 300,000): {} allowed, {} explicitDeny, {} implicitDeny",
+        "simulate {} requests on {threads} threads: {} = {:.0} decisions/s{per_cpu} (target >= 300,000): {} allowed, {} explicitDeny, {} implicitDeny",
         results.len(),
         took(t, c0),
         results.len() as f64 / el.as_secs_f64(),

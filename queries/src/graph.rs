@@ -27,6 +27,8 @@ pub enum NodeKind {
     Public,
     /// A resource (a bucket, a key, a queue...).
     Resource,
+    /// Administrator access, the goal of privilege escalation.
+    Administrator,
 }
 
 impl NodeKind {
@@ -39,6 +41,7 @@ impl NodeKind {
             NodeKind::Service => "service",
             NodeKind::Public => "public",
             NodeKind::Resource => "resource",
+            NodeKind::Administrator => "administrator",
         }
     }
 }
@@ -96,6 +99,10 @@ pub struct Edge {
     pub label: String,
     /// Whether the edge holds only for some values of request keys (drawn dashed).
     pub conditional: bool,
+    /// Whether the edge holds only if a resource the data does not show exists (drawn
+    /// dotted; privilege escalation through compute "if such a resource exists").
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hypothetical: bool,
 }
 
 /// A graph of nodes and edges.
@@ -133,6 +140,24 @@ impl Graph {
     /// nodes of the graph; an end that is not gets a node of kind
     /// [`NodeKind::Principal`] labelled with its id, so the graph stays well formed.
     pub fn edge(&mut self, from: &str, to: &str, kind: EdgeKind, label: &str, conditional: bool) {
+        self.push_edge(from, to, kind, label, conditional, false);
+    }
+
+    /// Add an edge that holds only if a resource the data does not show exists (drawn
+    /// dotted), as [`Graph::edge`] does.
+    pub fn hypothetical_edge(&mut self, from: &str, to: &str, kind: EdgeKind, label: &str) {
+        self.push_edge(from, to, kind, label, false, true);
+    }
+
+    fn push_edge(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: EdgeKind,
+        label: &str,
+        conditional: bool,
+        hypothetical: bool,
+    ) {
         for end in [from, to] {
             if !self.ids.contains(end) {
                 self.node(end, NodeKind::Principal, end);
@@ -146,6 +171,7 @@ impl Graph {
                 kind,
                 label: label.to_string(),
                 conditional,
+                hypothetical,
             });
         }
     }

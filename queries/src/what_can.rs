@@ -129,8 +129,8 @@ fn cells_of(a: &Analyzer<'_>, p: Sym, q: &Query) -> Vec<Cell> {
                     continue;
                 };
                 for r in &resources {
-                    if info.accepts_resource(r) {
-                        out.push((action.clone(), r.clone()));
+                    if let Some(r) = decided_on(&info, r) {
+                        out.push((action.clone(), r));
                     }
                 }
             }
@@ -173,7 +173,11 @@ fn cells_of(a: &Analyzer<'_>, p: Sym, q: &Query) -> Vec<Cell> {
                         }
                         for r in &resources {
                             let r = if r == "*" { arn.clone() } else { r.clone() };
-                            out.push((n.clone(), r));
+                            // On a bucket's policy, `*` and the bucket ARN reach its
+                            // objects too (as who-can decides them: `bucket/*`).
+                            let r = crate::who_can::actions::resource_for(&info, &r)
+                                .or_else(|| decided_on(&info, &r));
+                            out.extend(r.map(|r| (n.clone(), r)));
                         }
                     }
                 }
@@ -189,6 +193,30 @@ fn cells_of(a: &Analyzer<'_>, p: Sym, q: &Query) -> Vec<Cell> {
             resource,
         })
         .collect()
+}
+
+/// The resource an action is decided on for a policy's resource pattern, or `None` when the
+/// pattern names no resource the action acts on (Service Authorization Reference: each
+/// action's resource types; [`facts::catalogue::Action::acts_on`]): `s3:ListBucket` is not
+/// listed on `bucket/*`, nor `s3:GetObject` on the bucket ARN. A pattern whose literal name
+/// is of another type of the service but ends in a wildcard may still cover resources of
+/// the action's types below it (`arn:aws:s3:::b-*` covers the objects `b-x/key`): it is
+/// decided on `pattern/*`. A pattern no type of the service matches literally
+/// (`arn:aws:iam::111111111111:*`) is kept when it may name a resource of the action.
+fn decided_on(info: &facts::catalogue::Action<'_>, pattern: &str) -> Option<String> {
+    if info.acts_on(pattern) {
+        return Some(pattern.to_string());
+    }
+    if info.service().resource_types_of(pattern).is_empty() {
+        return info.accepts_resource(pattern).then(|| pattern.to_string());
+    }
+    if pattern.ends_with('*') {
+        let below = format!("{pattern}/*");
+        if info.acts_on(&below) {
+            return Some(below);
+        }
+    }
+    None
 }
 
 fn answer(

@@ -197,7 +197,7 @@ proptest! {
         write(&acc, dir.path());
         let sim = AccountSimulator::load(&[PathBuf::from(dir.path())]).unwrap();
         let prepared = Prepared::new(&sim);
-        let analyzer = Analyzer::new(&prepared, sim.model());
+        let analyzer = Analyzer::new(&prepared, &sim);
         let q = Query {
             resource: Some(BUCKET.to_string()),
             actions: vec!["s3:GetObject".to_string()],

@@ -88,6 +88,21 @@ impl ActionIndex {
         }
     }
 
+    /// Whether `memo` already has every action of `actions`.
+    pub(crate) fn covers<'a>(
+        &self,
+        memo: &ActionMemo,
+        mut actions: impl Iterator<Item = &'a str>,
+    ) -> bool {
+        actions.all(|a| {
+            if a.bytes().any(|b| b.is_ascii_uppercase()) {
+                memo.0.contains_key(&a.to_ascii_lowercase())
+            } else {
+                memo.0.contains_key(a)
+            }
+        })
+    }
+
     /// Every statement whose action element matches `action`, in increasing id order.
     pub(crate) fn statements_for(&self, action: &str) -> Vec<StmtId> {
         let any = |pats: &[String]| pats.iter().any(|p| glob_match(p, action, true));

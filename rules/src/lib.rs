@@ -174,8 +174,9 @@ pub struct Engine<'t> {
     tables: &'t FactTables,
     index: IndexRef<'t>,
     /// The statements of every action seen so far, kept across calls so that a caller
-    /// streaming a large batch in pieces matches each distinct action once.
-    memo: std::sync::Mutex<action_index::ActionMemo>,
+    /// streaming a large batch in pieces matches each distinct action once. Threads
+    /// deciding batches at once share it: each extends it briefly, then only reads it.
+    memo: std::sync::RwLock<action_index::ActionMemo>,
 }
 
 impl<'t> Engine<'t> {
@@ -184,7 +185,7 @@ impl<'t> Engine<'t> {
         Engine {
             tables,
             index: IndexRef::Owned(Box::new(Index::new(tables))),
-            memo: std::sync::Mutex::default(),
+            memo: std::sync::RwLock::default(),
         }
     }
 
@@ -198,7 +199,7 @@ impl<'t> Engine<'t> {
         Engine {
             tables,
             index: IndexRef::Shared(index),
-            memo: std::sync::Mutex::default(),
+            memo: std::sync::RwLock::default(),
         }
     }
 
@@ -210,10 +211,7 @@ impl<'t> Engine<'t> {
     /// Decide every request of `batch`; decisions come back in batch order. The batch is
     /// evaluated in runs of [`Engine::RUN_SIZE`] requests (one Datalog evaluation each).
     pub fn decide(&self, batch: &[BatchRequest]) -> Vec<Decision> {
-        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-        self.index
-            .actions
-            .extend_memo(&mut memo, batch.iter().map(|b| b.request.action.as_str()));
+        let memo = self.memo_for(batch);
         let mut out = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(Self::RUN_SIZE) {
             out.extend(self.run(chunk, &memo));
@@ -229,11 +227,26 @@ impl<'t> Engine<'t> {
 
     /// Decide `batch` in exactly one Datalog run.
     pub fn decide_run(&self, batch: &[BatchRequest]) -> Vec<Decision> {
-        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-        self.index
-            .actions
-            .extend_memo(&mut memo, batch.iter().map(|b| b.request.action.as_str()));
+        let memo = self.memo_for(batch);
         self.run(batch, &memo)
+    }
+
+    /// The action memo, extended with the actions of `batch` (under a short write lock
+    /// when one is missing), then shared for reading.
+    fn memo_for(
+        &self,
+        batch: &[BatchRequest],
+    ) -> std::sync::RwLockReadGuard<'_, action_index::ActionMemo> {
+        let actions = || batch.iter().map(|b| b.request.action.as_str());
+        let complete = {
+            let memo = self.memo.read().unwrap_or_else(|e| e.into_inner());
+            self.index.actions.covers(&memo, actions())
+        };
+        if !complete {
+            let mut memo = self.memo.write().unwrap_or_else(|e| e.into_inner());
+            self.index.actions.extend_memo(&mut memo, actions());
+        }
+        self.memo.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn run(&self, batch: &[BatchRequest], memo: &action_index::ActionMemo) -> Vec<Decision> {
@@ -265,7 +278,7 @@ impl<'t> Engine<'t> {
                 overridden: Vec::new(),
             })
             .collect();
-        let void: std::collections::HashSet<(u32, StmtId)> = restricted
+        let void: std::collections::HashSet<(u32, StmtId), hash::FxBuildHasher> = restricted
             .into_iter()
             .map(|decide::Restricted(r, s)| (r, s))
             .collect();
@@ -294,7 +307,8 @@ impl<'t> Engine<'t> {
                 }
             }
         }
-        let mut by_req: HashMap<u32, Vec<MatchedStatement>> = HashMap::new();
+        let mut by_req: HashMap<u32, Vec<MatchedStatement>, hash::FxBuildHasher> =
+            HashMap::default();
         for decide::Matched(r, _, _, s, pol, layer, effect) in matched {
             let m = MatchedStatement {
                 layer,

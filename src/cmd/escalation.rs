@@ -5,11 +5,10 @@
 //!
 //! Exit code: 0 when no principal can escalate, 1 when some can, 2 on an error.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use queries::escalation::{escalation, Escalation, EscalationReport, Options, Path, Status, Step};
+use queries::escalation::{escalation, Escalation, EscalationReport, Options, Status, Step};
 use queries::simulate::AccountSimulator;
 
 use crate::exit::{CmdResult, Exit};
@@ -79,8 +78,12 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             .map_err(std::io::Error::other)
             .and_then(|_| writeln!(out)),
         Format::Text => write_text(&mut out, &report),
-        Format::Dot => write_dot(&mut out, &report),
-        Format::Mermaid => write_mermaid(&mut out, &report),
+        Format::Dot => out.write_all(
+            crate::render::graph::to_dot(&queries::escalation::to_graph(&report)).as_bytes(),
+        ),
+        Format::Mermaid => out.write_all(
+            crate::render::graph::to_mermaid(&queries::escalation::to_graph(&report)).as_bytes(),
+        ),
     };
     match written.and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
@@ -116,6 +119,17 @@ fn write_text(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()>
     )?;
     for e in &r.escalations {
         write_escalation(out, e)?;
+    }
+    if !r.service_credentials.is_empty() {
+        writeln!(
+            out,
+            "\nservice-specific credentials of other users ({}; the user's permissions in Amazon Bedrock, CodeCommit or Amazon Keyspaces only):",
+            r.service_credentials.len()
+        )?;
+        for s in &r.service_credentials {
+            writeln!(out, "\n{}:", s.from)?;
+            write_steps(out, std::slice::from_ref(s), "  ")?;
+        }
     }
     Ok(())
 }
@@ -167,13 +181,25 @@ fn write_steps(out: &mut impl Write, steps: &[Step], indent: &str) -> std::io::R
         if let Some(a) = &s.assumption {
             writeln!(out, "{indent}     {a}")?;
         }
+        if let Some(c) = &s.condition {
+            writeln!(out, "{indent}     only if {c}")?;
+        }
         for p in &s.permissions {
             let ctx = if p.context.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", p.context.join(", "))
             };
-            writeln!(out, "{indent}     {} on {}{ctx}", p.action, p.resource)?;
+            let cond = p
+                .condition
+                .as_deref()
+                .map(|c| format!(" [conditional: {c}]"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{indent}     {} on {}{ctx}{cond}",
+                p.action, p.resource
+            )?;
             for m in &p.allowed_by {
                 let sid = m
                     .sid
@@ -195,94 +221,6 @@ fn write_steps(out: &mut impl Write, steps: &[Step], indent: &str) -> std::io::R
             )?;
             write_steps(out, &s.then, &format!("{indent}       "))?;
         }
-    }
-    Ok(())
-}
-
-/// The paths a picture shows: each escalation's shortest path, or all of them with `--all`.
-fn shown_paths(r: &EscalationReport) -> Vec<&Path> {
-    r.escalations
-        .iter()
-        .flat_map(|e| {
-            if e.all_paths.is_empty() {
-                vec![&e.path]
-            } else {
-                e.all_paths.iter().collect()
-            }
-        })
-        .collect()
-}
-
-/// The distinct edges of the shown paths: (from, to) → techniques.
-fn picture(r: &EscalationReport) -> BTreeMap<(String, String), (Vec<String>, Status)> {
-    let mut edges: BTreeMap<(String, String), (Vec<String>, Status)> = BTreeMap::new();
-    for p in shown_paths(r) {
-        for s in &p.steps {
-            let e = edges
-                .entry((s.from.clone(), s.to.clone()))
-                .or_insert((Vec::new(), s.status));
-            if !e.0.contains(&s.technique) {
-                e.0.push(s.technique.clone());
-            }
-            e.1 = e.1.min(s.status);
-        }
-    }
-    edges
-}
-
-fn short(arn: &str) -> &str {
-    arn.rsplit(':').next().unwrap_or(arn)
-}
-
-fn write_dot(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()> {
-    writeln!(out, "digraph escalation {{")?;
-    writeln!(out, "  rankdir=LR;")?;
-    writeln!(out, "  \"{}\" [shape=doubleoctagon];", r.target)?;
-    for ((a, b), (ts, st)) in picture(r) {
-        let style = match st {
-            Status::Allowed => "solid",
-            Status::Conditional => "dashed",
-            Status::Hypothetical => "dotted",
-        };
-        writeln!(
-            out,
-            "  \"{a}\" -> \"{b}\" [label=\"{}\", style={style}];",
-            ts.join(", ")
-        )?;
-    }
-    writeln!(out, "}}")
-}
-
-fn write_mermaid(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()> {
-    writeln!(out, "flowchart LR")?;
-    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-    let edges = picture(r);
-    for (a, b) in edges.keys() {
-        for n in [a, b] {
-            let next = ids.len();
-            ids.entry(n.clone()).or_insert(next);
-        }
-    }
-    for (n, i) in &ids {
-        if n == &r.target {
-            writeln!(out, "  n{i}{{{{\"{}\"}}}}", n)?;
-        } else {
-            writeln!(out, "  n{i}[\"{}\"]", short(n).replace('"', "'"))?;
-        }
-    }
-    for ((a, b), (ts, st)) in &edges {
-        let arrow = if *st == Status::Allowed {
-            "-->"
-        } else {
-            "-.->"
-        };
-        writeln!(
-            out,
-            "  n{} {arrow}|\"{}\"| n{}",
-            ids.get(a).copied().unwrap_or(0),
-            ts.join(", "),
-            ids.get(b).copied().unwrap_or(0)
-        )?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand: each holds its clap `Args` and a `run` function.
 
 pub mod check;
+pub mod collect;
 pub mod diff;
 pub mod escalation;
 pub mod facts;

@@ -47,7 +47,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     let context = parse_context_flags(&args.context)?;
     let sim = load(&args.inputs, ui)?;
     let prepared = Prepared::new(&sim);
-    let analyzer = Analyzer::new(&prepared, sim.model());
+    let analyzer = Analyzer::new(&prepared, &sim);
     let spinner = ui.spinner("deciding");
     let r = paths::paths(
         &analyzer,

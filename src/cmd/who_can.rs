@@ -90,7 +90,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     }
     let sim = load(&args.inputs, ui)?;
     let prepared = Prepared::new(&sim);
-    let analyzer = Analyzer::new(&prepared, sim.model());
+    let analyzer = Analyzer::new(&prepared, &sim);
     let q = who_can::Query {
         resource: args.resource.clone(),
         resource_account: args.resource_account.clone(),

@@ -2,7 +2,8 @@
 //!
 //! Both renderers give every node a stable short identifier (`n0`, `n1`, ... in node order)
 //! and put the node's label in quotes, so ARNs with `:` and `/` are safe. Conditional edges
-//! are dashed.
+//! are dashed; hypothetical ones dotted in DOT (Mermaid has one broken line: both are
+//! drawn `-.->`, the label says which).
 
 use queries::graph::{EdgeKind, Graph, NodeKind};
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ fn dot_shape(k: NodeKind) -> &'static str {
         NodeKind::Service => "hexagon",
         NodeKind::Public => "doubleoctagon",
         NodeKind::Resource => "cylinder",
+        NodeKind::Administrator => "tripleoctagon",
     }
 }
 
@@ -58,7 +60,13 @@ pub fn to_dot(g: &Graph) -> String {
         } else {
             e.label.clone()
         };
-        let style = if e.conditional { ", style=dashed" } else { "" };
+        let style = if e.hypothetical {
+            ", style=dotted"
+        } else if e.conditional {
+            ", style=dashed"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "  {} -> {} [label=\"{}\"{}];",
@@ -86,6 +94,7 @@ pub fn to_mermaid(g: &Graph) -> String {
             NodeKind::Service => writeln!(out, "  {id}{{{{\"{label}\"}}}}"),
             NodeKind::Public => writeln!(out, "  {id}((\"{label}\"))"),
             NodeKind::Resource => writeln!(out, "  {id}[(\"{label}\")]"),
+            NodeKind::Administrator => writeln!(out, "  {id}[[\"{label}\"]]"),
         };
     }
     for e in &g.edges {
@@ -94,7 +103,11 @@ pub fn to_mermaid(g: &Graph) -> String {
         } else {
             e.label.clone()
         };
-        let arrow = if e.conditional { "-.->" } else { "-->" };
+        let arrow = if e.conditional || e.hypothetical {
+            "-.->"
+        } else {
+            "-->"
+        };
         let (from, to) = (&ids[e.from.as_str()], &ids[e.to.as_str()]);
         let _ = if label.is_empty() {
             writeln!(out, "  {from} {arrow} {to}")

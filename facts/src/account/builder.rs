@@ -2,11 +2,14 @@
 //! group memberships by name, attached policies by ARN (from the input, else from the
 //! bundled AWS-managed snapshot, else a warning).
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::documents::Documents;
 use super::error::IngestError;
 use super::managed;
 use super::model::{
@@ -23,6 +26,8 @@ pub(crate) struct Builder {
     pub pending_groups: Vec<(String, Vec<(String, Source)>)>,
     /// Roots of `list-roots` output, matched with organizations when every file is read.
     pub pending_roots: Vec<super::roots::PendingRoot>,
+    /// The policy documents parsed so far, shared by the files of the load.
+    pub documents: Rc<RefCell<Documents>>,
 }
 
 /// Insert `value` under `key` unless present; a duplicate becomes a warning. Returns whether

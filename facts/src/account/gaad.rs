@@ -107,29 +107,33 @@ const VERSION_KEYS: [&str; 4] = ["Document", "VersionId", "IsDefaultVersion", "C
 pub(crate) fn ingest(ctx: &FileCtx, root: &Object, b: &mut Builder) -> Result<(), IngestError> {
     let top = JsonPath::default();
     ctx.check_keys(root, &top, &TOP_KEYS, &mut b.model.warnings);
+    let at = top.key("Policies");
     for (i, v) in ctx.opt_array(root, "Policies", &top)?.iter().enumerate() {
-        managed_policy(ctx, v, &top.key("Policies").index(i), b)?;
+        managed_policy(ctx, v, &at.index(i), b)?;
     }
+    let at = top.key("GroupDetailList");
     for (i, v) in ctx
         .opt_array(root, "GroupDetailList", &top)?
         .iter()
         .enumerate()
     {
-        group(ctx, v, &top.key("GroupDetailList").index(i), b)?;
+        group(ctx, v, &at.index(i), b)?;
     }
+    let at = top.key("UserDetailList");
     for (i, v) in ctx
         .opt_array(root, "UserDetailList", &top)?
         .iter()
         .enumerate()
     {
-        user(ctx, v, &top.key("UserDetailList").index(i), b)?;
+        user(ctx, v, &at.index(i), b)?;
     }
+    let at = top.key("RoleDetailList");
     for (i, v) in ctx
         .opt_array(root, "RoleDetailList", &top)?
         .iter()
         .enumerate()
     {
-        role(ctx, v, &top.key("RoleDetailList").index(i), b)?;
+        role(ctx, v, &at.index(i), b)?;
     }
     Ok(())
 }
@@ -138,7 +142,7 @@ fn user(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
     let o = ctx.object(v, path)?;
     ctx.check_keys(o, path, &USER_KEYS, &mut b.model.warnings);
     let arn = ctx.req_str(o, "Arn", path)?;
-    let account = ctx.account_of(arn, &path.key("Arn"))?;
+    let account = ctx.account_of_member(arn, path, "Arn")?;
     let mut group_names = Vec::new();
     for (i, g) in ctx.opt_array(o, "GroupList", path)?.iter().enumerate() {
         let p = path.key("GroupList").index(i);
@@ -174,7 +178,7 @@ fn group(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<(
     let o = ctx.object(v, path)?;
     ctx.check_keys(o, path, &GROUP_KEYS, &mut b.model.warnings);
     let arn = ctx.req_str(o, "Arn", path)?;
-    let account = ctx.account_of(arn, &path.key("Arn"))?;
+    let account = ctx.account_of_member(arn, path, "Arn")?;
     let group = Group {
         arn: arn.to_string(),
         name: ctx.req_str(o, "GroupName", path)?.to_string(),
@@ -197,7 +201,7 @@ fn role(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
     let o = ctx.object(v, path)?;
     ctx.check_keys(o, path, &ROLE_KEYS, &mut b.model.warnings);
     let arn = ctx.req_str(o, "Arn", path)?;
-    let account = ctx.account_of(arn, &path.key("Arn"))?;
+    let account = ctx.account_of_member(arn, path, "Arn")?;
     let name = ctx.req_str(o, "RoleName", path)?.to_string();
     let role_path = ctx.opt_str(o, "Path", path)?.unwrap_or("/").to_string();
     let trust_policy = match o.get("AssumeRolePolicyDocument") {
@@ -272,11 +276,11 @@ fn managed_policy(
     let o = ctx.object(v, path)?;
     ctx.check_keys(o, path, &POLICY_KEYS, &mut b.model.warnings);
     let arn = ctx.req_str(o, "Arn", path)?;
-    let parsed = ctx.arn(arn, &path.key("Arn"))?;
+    let parsed = ctx.arn_member(arn, path, "Arn")?;
     let (owner, account) = if parsed.account == "aws" {
         (PolicyOwner::AwsManaged, None)
     } else {
-        let a = ctx.account_of(arn, &path.key("Arn"))?;
+        let a = ctx.account_of_member(arn, path, "Arn")?;
         b.model.accounts.insert(a.clone());
         (PolicyOwner::Customer, Some(a))
     };
@@ -372,7 +376,7 @@ fn attachments(
         let p = path.key("AttachedManagedPolicies").index(i);
         let ao = ctx.members(v, &p, &["PolicyName", "PolicyArn"])?;
         let arn = ctx.req_str(ao, "PolicyArn", &p)?;
-        ctx.arn(arn, &p.key("PolicyArn"))?;
+        ctx.arn_member(arn, &p, "PolicyArn")?;
         out.push(PolicyAttachment {
             arn: arn.to_string(),
             name: ctx.opt_str(ao, "PolicyName", &p)?.map(str::to_string),
@@ -388,17 +392,17 @@ fn boundary(
     o: &Object,
     path: &JsonPath,
 ) -> Result<Option<PolicyAttachment>, IngestError> {
-    let p = path.key("PermissionsBoundary");
     match o.get("PermissionsBoundary") {
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
+            let p = path.key("PermissionsBoundary");
             let bo = ctx.members(
                 v,
                 &p,
                 &["PermissionsBoundaryType", "PermissionsBoundaryArn"],
             )?;
             let arn = ctx.req_str(bo, "PermissionsBoundaryArn", &p)?;
-            ctx.arn(arn, &p.key("PermissionsBoundaryArn"))?;
+            ctx.arn_member(arn, &p, "PermissionsBoundaryArn")?;
             Ok(Some(PolicyAttachment {
                 arn: arn.to_string(),
                 name: None,

@@ -6,12 +6,14 @@ use serde_json::Value;
 
 use super::builder::Builder;
 use super::error::IngestError;
+use super::iam_account::IamAccountOutput;
 use super::model::{Model, WarningKind};
 use super::read::FileCtx;
 use super::resources::RawOutput;
 use super::s3_read::S3Output;
 use super::{
-    compute, credential_report, gaad, organization, resources, roots, s3_read, vpc_endpoints,
+    compute, credential_report, gaad, iam_account, organization, resources, roots, s3_read,
+    vpc_endpoints,
 };
 use crate::error::JsonPath;
 use crate::parse::json::JsonTextError;
@@ -26,17 +28,87 @@ const MAX_DEPTH: usize = 32;
 /// skipped with a warning). A path given explicitly is always read. The same rule picks the
 /// files of a directory given to `validate`: [`is_hidden`], [`has_extension`].
 /// A file's format is detected from its content, as `docs/inputs.md` describes.
+///
+/// The files are read and decoded as JSON on a second thread, a few files ahead of the one
+/// being ingested (ingest itself, which merges into one model, stays on the calling thread
+/// and in file order), so on a machine with two cores decoding and ingest overlap; the
+/// decoded documents are dropped on that thread too. Errors and warnings are the ones, in
+/// the order, that reading the files one after the other gives.
 pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
-    let mut b = Builder::default();
+    let mut plan = Vec::new();
     for p in paths {
-        load_path(p, &mut b, 0, true)?;
+        if let Err(e) = plan_path(p, &mut plan, 0, true) {
+            plan.push(Step::Fail(e));
+            break;
+        }
     }
-    b.finish()
+    let files: Vec<PathBuf> = plan
+        .iter()
+        .filter_map(|s| match s {
+            Step::Read(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        let (ready, decoded) = std::sync::mpsc::sync_channel(READ_AHEAD);
+        let (done, to_drop) = std::sync::mpsc::channel::<Prepared>();
+        scope.spawn(move || {
+            for f in &files {
+                // Drop what the ingest thread has finished with before decoding more.
+                to_drop.try_iter().for_each(drop);
+                if ready.send(prepare(f)).is_err() {
+                    return;
+                }
+            }
+            to_drop.iter().for_each(drop);
+        });
+        let mut b = Builder::default();
+        for step in plan {
+            match step {
+                Step::Warn(path, kind) => {
+                    let ctx = FileCtx::new(path);
+                    b.model
+                        .warnings
+                        .push(ctx.warning(&JsonPath::default(), kind));
+                }
+                Step::Fail(e) => return Err(e),
+                Step::Read(path) => {
+                    let prepared = decoded.recv().map_err(|_| IngestError::Io {
+                        file: path.clone(),
+                        message: "the reading thread stopped".to_string(),
+                    })??;
+                    let ctx = FileCtx::sharing(path, std::rc::Rc::clone(&b.documents));
+                    let pending = ctx.pending_warnings();
+                    let loaded = ingest(&ctx, &prepared, &mut b);
+                    b.model.warnings.extend(pending.take());
+                    loaded?;
+                    // A failed send means the reading thread is gone: drop it here.
+                    let _ = done.send(prepared);
+                }
+            }
+        }
+        drop(done);
+        b.finish()
+    })
 }
 
-fn load_path(
+/// How many decoded files may wait for ingest (bounds the memory held by decoded JSON).
+const READ_AHEAD: usize = 2;
+
+/// What loading does, in order, once the inputs are walked.
+enum Step {
+    /// Read this file.
+    Read(PathBuf),
+    /// Warn about this entry (skipped file, not a regular file).
+    Warn(PathBuf, WarningKind),
+    /// Stop with this error (walking the inputs failed here).
+    Fail(IngestError),
+}
+
+/// Walk `path` (a file, or a directory read recursively) into `plan`.
+fn plan_path(
     path: &Path,
-    b: &mut Builder,
+    plan: &mut Vec<Step>,
     depth: usize,
     explicit: bool,
 ) -> Result<(), IngestError> {
@@ -54,37 +126,63 @@ fn load_path(
         }
         entries.sort();
         for e in entries.iter().filter(|e| !is_hidden(e)) {
-            load_path(e, b, depth + 1, false)?;
+            plan_path(e, plan, depth + 1, false)?;
         }
         return Ok(());
     }
     // Inside a directory only regular files are read: a FIFO (or socket, device) would
     // block the read forever. A path given explicitly is read as given (`-i <(cmd)`).
     if !explicit && !meta.is_file() {
-        let ctx = FileCtx::new(path.to_path_buf());
-        b.model
-            .warnings
-            .push(ctx.warning(&JsonPath::default(), WarningKind::NotRegularFile));
+        plan.push(Step::Warn(path.to_path_buf(), WarningKind::NotRegularFile));
         return Ok(());
     }
     let wanted = has_extension(path, &["json", "csv"]);
     if !explicit && !wanted {
-        if is_documentation(path) {
-            return Ok(());
+        if !is_documentation(path) {
+            plan.push(Step::Warn(path.to_path_buf(), WarningKind::SkippedFile));
         }
-        let ctx = FileCtx::new(path.to_path_buf());
-        b.model
-            .warnings
-            .push(ctx.warning(&JsonPath::default(), WarningKind::SkippedFile));
         return Ok(());
     }
+    plan.push(Step::Read(path.to_path_buf()));
+    Ok(())
+}
+
+/// A file read and decoded, ready for its reader.
+enum Prepared {
+    /// A credential report: its text (without a byte-order mark).
+    Report(String),
+    /// Any other input: its JSON value.
+    Json(Value),
+}
+
+/// Read `path` and decode it: a credential report stays text, anything else is decoded by
+/// the one strict JSON reader (a key given twice anywhere is an error, never last-wins).
+fn prepare(path: &Path) -> Result<Prepared, IngestError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
     let text = utf8_text(path, bytes)?;
-    let ctx = FileCtx::new(path.to_path_buf());
-    let pending = ctx.pending_warnings();
-    let loaded = load_text(ctx, &text, b);
-    b.model.warnings.extend(pending.take());
-    loaded
+    let body = text.trim_start_matches('\u{feff}');
+    if credential_report::looks_like_report(body) {
+        return Ok(Prepared::Report(body.to_string()));
+    }
+    crate::parse::json::decode_unique(body)
+        .map(Prepared::Json)
+        .map_err(|e| match e {
+            JsonTextError::Syntax {
+                line,
+                column,
+                message,
+            } => IngestError::Json {
+                file: path.to_path_buf(),
+                line,
+                column,
+                message,
+            },
+            JsonTextError::DuplicateKey { path: at, key } => IngestError::Invalid {
+                file: path.to_path_buf(),
+                path: at,
+                reason: format!("`{key}` is given more than once"),
+            },
+        })
 }
 
 /// A file's bytes as text; text that is not UTF-8 is an error naming the byte offset.
@@ -140,47 +238,33 @@ pub fn io_error(path: &Path, e: &std::io::Error) -> IngestError {
     }
 }
 
-/// Detect the format of one file's text and read it.
-fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestError> {
-    let body = text.trim_start_matches('\u{feff}');
-    if credential_report::looks_like_report(body) {
-        return credential_report::ingest(&ctx, body, b);
-    }
-    // The one strict reader: a key given twice anywhere is an error, never last-wins.
-    let value: Value = crate::parse::json::decode_unique(body).map_err(|e| match e {
-        JsonTextError::Syntax {
-            line,
-            column,
-            message,
-        } => IngestError::Json {
-            file: ctx.file.as_ref().clone(),
-            line,
-            column,
-            message,
-        },
-        JsonTextError::DuplicateKey { path, key } => {
-            ctx.invalid(&path, format!("`{key}` is given more than once"))
-        }
-    })?;
-    match &value {
-        Value::Array(items) => resources::ingest_list(&ctx, items, b),
+/// Hand one decoded file to the reader of its format.
+fn ingest(ctx: &FileCtx, prepared: &Prepared, b: &mut Builder) -> Result<(), IngestError> {
+    let value = match prepared {
+        Prepared::Report(text) => return credential_report::ingest(ctx, text, b),
+        Prepared::Json(value) => value,
+    };
+    match value {
+        Value::Array(items) => resources::ingest_list(ctx, items, b),
         Value::Object(o) => {
             if gaad::GAAD_KEYS.iter().any(|k| o.contains_key(*k)) {
-                gaad::ingest(&ctx, o, b)
+                gaad::ingest(ctx, o, b)
             } else if o.contains_key(organization::MARKER) {
-                organization::ingest(&ctx, o, b)
+                organization::ingest(ctx, o, b)
             } else if o.contains_key(roots::MARKER) {
-                roots::ingest(&ctx, o, b)
+                roots::ingest(ctx, o, b)
             } else if o.contains_key(vpc_endpoints::MARKER) {
-                vpc_endpoints::ingest_described(&ctx, o, b)
+                vpc_endpoints::ingest_described(ctx, o, b)
             } else if o.contains_key("resourceArn") && o.contains_key("output") {
-                resources::ingest_wrapper(&ctx, o, b)
+                resources::ingest_wrapper(ctx, o, b)
             } else if let Some(kind) = compute::RawCompute::detect(o) {
-                compute::ingest(&ctx, o, kind, b)
+                compute::ingest(ctx, o, kind, b)
+            } else if let Some(kind) = IamAccountOutput::detect(o) {
+                iam_account::ingest_file(ctx, o, kind, b)
             } else if let Some(kind) = S3Output::detect(o) {
-                s3_read::ingest_file(&ctx, o, kind, b)
+                s3_read::ingest_file(ctx, o, kind, b)
             } else if let Some(kind) = RawOutput::detect(o) {
-                resources::ingest_raw(&ctx, o, &JsonPath::default(), kind, None, b)
+                resources::ingest_raw(ctx, o, &JsonPath::default(), kind, None, b)
             } else if o.contains_key("Statement") {
                 Err(IngestError::UnknownFormat {
                     file: ctx.file.as_ref().clone(),
@@ -191,7 +275,7 @@ fn load_text(ctx: FileCtx, text: &str, b: &mut Builder) -> Result<(), IngestErro
                 Err(IngestError::UnknownFormat {
                     file: ctx.file.as_ref().clone(),
                     reason: format!(
-                        "an object with members [{}] is none of GAAD, organization.json, list-roots or describe-vpc-endpoints output, or a resource-policy output (see docs/inputs.md)",
+                        "an object with members [{}] is none of GAAD, organization.json, list-roots, describe-vpc-endpoints, get-account-password-policy or get-account-summary output, or a resource-policy output (see docs/inputs.md)",
                         keys.join(", ")
                     ),
                 })

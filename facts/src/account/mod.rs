@@ -5,16 +5,18 @@
 //! (GAAD, possibly paginated and for several accounts), resource policies (`resources.json`
 //! or the raw outputs of the services' `get-*-policy` commands), S3 Block Public Access,
 //! bucket ACLs and Object Ownership (`s3_read`, modelled in `s3_public`), an
-//! `organization.json`, and credential report CSVs. `docs/inputs.md` documents every format
-//! and file-name convention.
+//! `organization.json`, credential report CSVs, and the IAM password policy and account
+//! summary (`iam_account`). `docs/inputs.md` documents every format and file-name convention.
 //! [`context::fill`] then adds the global condition keys AWS itself fills to a request.
 
 mod builder;
 mod compute;
 pub mod context;
 mod credential_report;
+mod documents;
 mod error;
 mod gaad;
+mod iam_account;
 mod loader;
 mod managed;
 mod model;
@@ -30,11 +32,12 @@ mod vpc_endpoints;
 pub use error::IngestError;
 pub use loader::{has_extension, io_error, is_hidden, load, read_text};
 pub use model::{
-    AccessKeyStatus, AccountId, Compute, ComputeRole, ComputeType, CredentialReportRow,
-    EnabledPolicyTypes, Group, InlinePolicy, InstanceProfile, ManagedPolicy, Model, OrgAccount,
-    OrgNode, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, PolicyAttachment,
-    PolicyOwner, PolicyTypesOrigin, Resource, ResourceType, Role, RoleLastUsed, Severity, Source,
-    Tags, User, VpcEndpoint, Warning, WarningKind,
+    AccessKeyStatus, AccountId, AccountSummary, Compute, ComputeRole, ComputeType,
+    CredentialReportRow, EnabledPolicyTypes, Group, InlinePolicy, InstanceProfile, ManagedPolicy,
+    Model, OrgAccount, OrgNode, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit,
+    PasswordPolicy, PasswordPolicyState, PolicyAttachment, PolicyOwner, PolicyTypesOrigin,
+    Resource, ResourceType, Role, RoleLastUsed, Severity, Source, Tags, User, VpcEndpoint, Warning,
+    WarningKind,
 };
 pub use s3_public::{
     AclGrant, AclGrantee, AclPermission, BucketAccess, BucketAcl, EffectiveBlock, ObjectOwnership,

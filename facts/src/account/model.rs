@@ -106,6 +106,63 @@ pub struct Model {
     /// S3 canonical user ids by the `aws s3api list-buckets` outputs that name them: id →
     /// account.
     pub s3_canonical_ids: IndexMap<String, AccountId>,
+    /// IAM password policies of accounts (`aws iam get-account-password-policy`), for audits;
+    /// no decision depends on them. An account absent here was not collected.
+    pub password_policies: IndexMap<AccountId, PasswordPolicyState>,
+    /// IAM account summaries (`aws iam get-account-summary`), for audits; no decision
+    /// depends on them.
+    pub account_summaries: IndexMap<AccountId, AccountSummary>,
+}
+
+/// What an account's password policy input says (IAM API Reference,
+/// "GetAccountPasswordPolicy": an account without a custom policy answers `NoSuchEntity`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordPolicyState {
+    /// The account has no password policy: IAM's defaults apply.
+    NoPolicy,
+    /// The account's password policy.
+    Set(PasswordPolicy),
+}
+
+/// An IAM account password policy (IAM API Reference, "PasswordPolicy"). A flag absent
+/// from the output is `false`; a number absent is `None` (not set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// `MinimumPasswordLength`.
+    pub minimum_password_length: Option<u32>,
+    /// `RequireSymbols`.
+    pub require_symbols: bool,
+    /// `RequireNumbers`.
+    pub require_numbers: bool,
+    /// `RequireUppercaseCharacters`.
+    pub require_uppercase_characters: bool,
+    /// `RequireLowercaseCharacters`.
+    pub require_lowercase_characters: bool,
+    /// `AllowUsersToChangePassword`.
+    pub allow_users_to_change_password: bool,
+    /// `ExpirePasswords`.
+    pub expire_passwords: bool,
+    /// `MaxPasswordAge`, in days.
+    pub max_password_age: Option<u32>,
+    /// `PasswordReusePrevention`: how many previous passwords cannot be reused.
+    pub password_reuse_prevention: Option<u32>,
+    /// `HardExpiry`: users cannot set a new password once theirs has expired.
+    pub hard_expiry: bool,
+}
+
+/// An IAM account summary (IAM API Reference, "GetAccountSummary"): every `SummaryMap`
+/// entry (entity counts and quotas, `AccountMFAEnabled`, `AccountAccessKeysPresent`...).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountSummary {
+    /// Entry name → value.
+    pub entries: std::collections::BTreeMap<String, u32>,
+}
+
+impl AccountSummary {
+    /// The value of entry `name`, if the summary has it.
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.entries.get(name).copied()
+    }
 }
 
 impl Model {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::documents::{Documents, Key};
 use super::error::IngestError;
 use super::model::{AccountId, Source, Tags, Warning, WarningKind};
 use crate::arn::Arn;
@@ -25,6 +26,9 @@ pub(crate) struct FileCtx {
     /// Warnings raised by accessors that have no model at hand ([`FileCtx::members`],
     /// [`FileCtx::tags`]); the loader moves them into the model once the file is read.
     pending: Rc<RefCell<Vec<Warning>>>,
+    /// The documents parsed so far (shared by every file of a load), so that a document
+    /// repeated in the data is parsed once.
+    documents: Rc<RefCell<Documents>>,
 }
 
 pub(crate) use crate::parse::type_name;
@@ -32,9 +36,15 @@ pub(crate) use crate::parse::type_name;
 impl FileCtx {
     /// A context for `file`.
     pub fn new(file: PathBuf) -> FileCtx {
+        FileCtx::sharing(file, Rc::default())
+    }
+
+    /// A context for `file` that finds and keeps parsed documents in `documents`.
+    pub fn sharing(file: PathBuf, documents: Rc<RefCell<Documents>>) -> FileCtx {
         FileCtx {
             file: Arc::new(file),
             pending: Rc::new(RefCell::new(Vec::new())),
+            documents,
         }
     }
 
@@ -138,10 +148,11 @@ impl FileCtx {
     /// Tags at member `key`: AWS's `[{"Key": k, "Value": v}]` form, or a plain `{k: v}` map.
     pub fn tags(&self, obj: &Object, key: &str, path: &JsonPath) -> Result<Tags, IngestError> {
         let mut tags = Tags::new();
-        let at = path.key(key);
+        let at = || path.key(key);
         match obj.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::Array(items)) => {
+                let at = at();
                 for (i, item) in items.iter().enumerate() {
                     let p = at.index(i);
                     let o = self.members(item, &p, &["Key", "Value"])?;
@@ -151,6 +162,7 @@ impl FileCtx {
                 }
             }
             Some(Value::Object(map)) => {
+                let at = at();
                 for (k, v) in map {
                     match v {
                         Value::String(s) => {
@@ -167,7 +179,7 @@ impl FileCtx {
             }
             Some(other) => {
                 return Err(self.invalid(
-                    &at,
+                    &at(),
                     format!(
                         "expected tags as an array of {{Key, Value}} or an object, found {}",
                         type_name(other)
@@ -214,6 +226,29 @@ impl FileCtx {
         })
     }
 
+    /// [`Self::account_of`] for member `key` of the object at `path` (the path is built only
+    /// for an error).
+    pub fn account_of_member(
+        &self,
+        arn: &str,
+        path: &JsonPath,
+        key: &str,
+    ) -> Result<AccountId, IngestError> {
+        match Arn::parse(arn).and_then(|a| AccountId::parse(&a.account)) {
+            Some(account) => Ok(account),
+            None => self.account_of(arn, &path.key(key)),
+        }
+    }
+
+    /// [`Self::arn`] for member `key` of the object at `path` (the path is built only for
+    /// an error).
+    pub fn arn_member(&self, arn: &str, path: &JsonPath, key: &str) -> Result<Arn, IngestError> {
+        match Arn::parse(arn) {
+            Some(a) => Ok(a),
+            None => self.arn(arn, &path.key(key)),
+        }
+    }
+
     /// Parse `arn` (at `path`) with the one ARN parser of `facts`.
     pub fn arn(&self, arn: &str, path: &JsonPath) -> Result<Arn, IngestError> {
         Arn::parse(arn).ok_or_else(|| IngestError::InvalidArn {
@@ -239,21 +274,43 @@ impl FileCtx {
         path: &JsonPath,
         warnings: &mut Vec<Warning>,
     ) -> Result<Arc<Policy>, IngestError> {
-        let p = self.policy(v, path)?;
+        let (p, key) = self.parsed(v, path)?;
         for i in crate::aws_rules::refused::statements_without_principal(&p) {
             warnings.push(self.warning(
                 &path.key("Statement").index(i),
                 WarningKind::StatementWithoutPrincipal,
             ));
         }
-        Ok(Arc::new(crate::aws_rules::refused::as_resource_policy(
-            Arc::unwrap_or_clone(p),
-        )))
+        let shared = self.documents.borrow_mut().as_resource(key, |p| {
+            crate::aws_rules::refused::as_resource_policy(p.clone())
+        });
+        Ok(shared.unwrap_or_else(|| {
+            Arc::new(crate::aws_rules::refused::as_resource_policy(
+                Arc::unwrap_or_clone(p),
+            ))
+        }))
+    }
+
+    /// A policy document at `path`, as [`Self::parse_document`] reads it; a document met
+    /// before in this load is not parsed again, its parsed form is shared.
+    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+        self.parsed(v, path).map(|(p, _)| p)
+    }
+
+    /// The parsed document `v` and its key among the documents of this load.
+    fn parsed(&self, v: &Value, path: &JsonPath) -> Result<(Arc<Policy>, Key), IngestError> {
+        let key = self.documents.borrow().key(v);
+        if let Some(p) = self.documents.borrow().policy(key) {
+            return Ok((p, key));
+        }
+        let p = self.parse_document(v, path)?;
+        let key = self.documents.borrow_mut().insert(key, v, Arc::clone(&p));
+        Ok((p, key))
     }
 
     /// A policy document at `path`: a JSON object, a JSON string holding the document, or a
     /// URL-encoded JSON string (as the IAM API returns documents).
-    pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+    fn parse_document(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
         let decoded;
         let value = match v {
             Value::String(s) => {

@@ -10,7 +10,7 @@
 //! | `s3:ResourceAccount` | every `s3:` action | the resource owner's account (`aws:ResourceAccount`) | Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3" |
 //! | `s3express:ResourceAccount` | every `s3express:` action | the same | Service Authorization Reference, "... for Amazon S3 Express" |
 
-use crate::request::{ContextValue, Request};
+use crate::request::{Context, ContextValue, Request};
 
 /// One derived key: for actions of `service`, `key` takes the value of `from`.
 struct Derived {
@@ -50,14 +50,19 @@ pub fn keys_for(action: &str) -> impl Iterator<Item = (&'static str, &'static st
 /// Add the service keys of `req.action` whose global key `req.context` holds, unless the
 /// request already gives them. Call after the global keys are filled.
 pub fn fill(req: &mut Request) {
+    fill_context(&req.action, &mut req.context);
+}
+
+/// [`fill`] for a request of `action` with context `context`.
+pub fn fill_context(action: &str, context: &mut Context) {
     let mut add: Vec<(&str, ContextValue)> = Vec::new();
-    for (key, from) in keys_for(&req.action) {
-        if let Some(v) = req.context.get(from) {
+    for (key, from) in keys_for(action) {
+        if let Some(v) = context.get(from) {
             add.push((key, v.clone()));
         }
     }
     for (k, v) in add {
-        req.context.insert_default(k, v);
+        context.insert_default(k, v);
     }
 }
 

@@ -229,6 +229,27 @@ impl Service {
         &self.resource_types
     }
 
+    /// The resource types a resource ARN is of: among the types whose ARN format matches
+    /// it (placeholders as `*`; a `*` or `?` in `arn` is read as a literal character, so a
+    /// policy pattern is taken as the resource of that literal name), the most specific,
+    /// those whose format has the most literal characters. `arn:aws:s3:::b/k` is an S3
+    /// `object` (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`), not a `bucket`, though
+    /// the bucket format's `*` also matches it; `arn:aws:s3:::b` is only a `bucket`.
+    /// Empty when no type's format matches.
+    pub fn resource_types_of(&self, arn: &str) -> Vec<&ResourceType> {
+        let literal = |t: &ResourceType| t.arn_glob.chars().filter(|&c| c != '*').count();
+        let matching: Vec<&ResourceType> = self
+            .resource_types
+            .iter()
+            .filter(|t| glob_match(&t.arn_glob, arn, true))
+            .collect();
+        let best = matching.iter().map(|t| literal(t)).max().unwrap_or(0);
+        matching
+            .into_iter()
+            .filter(|t| literal(t) == best)
+            .collect()
+    }
+
     /// The service's actions, sorted case-insensitively by name.
     pub fn actions(&self) -> impl Iterator<Item = Action<'_>> + '_ {
         self.actions.iter().map(move |data| Action {
@@ -352,6 +373,23 @@ impl<'c> Action<'c> {
         }
         self.resource_types()
             .any(|r| r.resource_type.accepts(resource_pattern))
+    }
+
+    /// Whether this action acts on the resource `arn` (a concrete ARN, or a policy pattern
+    /// taken as the resource of that literal name): `*` always; otherwise the action lists
+    /// one of the resource types `arn` is of ([`Service::resource_types_of`]). Unlike
+    /// [`Action::accepts_resource`], which asks whether a pattern *could* name a resource of
+    /// the action, this tells bucket from object: `s3:ListBucket` acts on
+    /// `arn:aws:s3:::b` and not on `arn:aws:s3:::b/*`, `s3:GetObject` the other way round
+    /// (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+    /// S3": the resource types column of each action).
+    pub fn acts_on(&self, arn: &str) -> bool {
+        if arn == "*" {
+            return true;
+        }
+        let types = self.service.resource_types_of(arn);
+        self.resource_types()
+            .any(|r| types.iter().any(|t| std::ptr::eq(*t, r.resource_type)))
     }
 
     /// The condition keys specific to this action: those the action lists and those of its

@@ -215,3 +215,33 @@ fn glob_covers_fast_paths_agree_with_languages() {
         false
     ));
 }
+
+#[test]
+fn acts_on_tells_bucket_from_object_service_authorization_reference() {
+    // Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+    // S3": ListBucket acts on `bucket`, GetObject on `object`; a bucket ARN with `/` is an
+    // object, though the bucket format's placeholder would match it.
+    let c = Catalogue::get();
+    let list = c.action("s3:ListBucket").unwrap();
+    let get = c.action("s3:GetObject").unwrap();
+    assert!(list.acts_on("arn:aws:s3:::b"));
+    assert!(!list.acts_on("arn:aws:s3:::b/*"));
+    assert!(!list.acts_on("arn:aws:s3:::b/home/alice/x"));
+    assert!(get.acts_on("arn:aws:s3:::b/*"));
+    assert!(get.acts_on("arn:aws:s3:::b/home/alice/x"));
+    assert!(!get.acts_on("arn:aws:s3:::b"));
+    assert!(get.acts_on("*") && list.acts_on("*"));
+    // Another service's ARN is no resource of S3.
+    assert!(!get.acts_on("arn:aws:sqs:eu-west-1:111111111111:q"));
+    let s3 = c.service("s3").unwrap();
+    let names: Vec<&str> = s3
+        .resource_types_of("arn:aws:s3:::b/k")
+        .iter()
+        .map(|t| t.name())
+        .collect();
+    assert_eq!(names, ["object"]);
+    // IAM: a role ARN is a role, not a user.
+    let assume = c.action("sts:AssumeRole").unwrap();
+    assert!(assume.acts_on("arn:aws:iam::111111111111:role/R"));
+    assert!(!assume.acts_on("arn:aws:iam::111111111111:user/u"));
+}

@@ -18,9 +18,12 @@
 
 mod graph;
 mod hypothetical;
+mod live;
 mod nodes;
+mod picture;
 mod plan;
 mod principals;
+mod reach;
 mod result;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -37,6 +40,7 @@ use crate::simulate::{AccountSimulator, Outcome, SimulateError, SimulationResult
 use nodes::{NodeKind, Nodes};
 use plan::{Plan, Purpose, Variant};
 
+pub use picture::to_graph;
 pub use principals::Kind;
 pub use result::{Escalation, EscalationReport, Path, Permission, Status, Step};
 
@@ -68,8 +72,9 @@ impl Default for Options {
 }
 
 /// The phases of a run, for progress reports.
-pub const PHASES: [&str; 4] = [
+pub const PHASES: [&str; 5] = [
     "deciding permissions",
+    "deciding conditions on live keys",
     "deciding hypothetical changes",
     "deriving steps",
     "finding paths",
@@ -99,6 +104,36 @@ pub fn escalation(
     let mut nodes = Nodes::default();
     let base = plan::base_context(opts.now);
     let probes = plan::probe_actions(model);
+    // Administrator probes first: with "administrator" as the target, an administrator's
+    // own steps lead nowhere new (it reaches the target in one step), so its permissions
+    // are not decided.
+    let mut plan_p = Plan::default();
+    for c in &callers {
+        let id = nodes.id(c.arn, NodeKind::Principal);
+        plan::probes(c, id, Variant::Real, &base, &probes, &mut plan_p);
+    }
+    let accounts: Vec<String> = model
+        .accounts
+        .iter()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    plan::root_probes(&accounts, &mut nodes, &base, &probes, &mut plan_p);
+    let origin = FsPath::new("<escalation>");
+    let results_p = sim.simulate(&plan_p.specs, origin)?;
+    let mut decisions = results_p.len();
+    let mut state = State::default();
+    state.absorb(&plan_p, &results_p, &[], probes.len());
+    let admin_ids: HashSet<u32> = callers
+        .iter()
+        .filter_map(|c| nodes.get(c.arn))
+        .filter(|&p| state.is_admin(p, Variant::Real, account_node(&nodes, p)))
+        .collect();
+    let skip_admins = opts.to.is_none();
+    let admin_arns: HashSet<String> = admin_ids
+        .iter()
+        .map(|&p| nodes.name(p).to_string())
+        .collect();
+    let skip = |arn: &str| skip_admins && admin_arns.contains(arn);
     let mut plan_a = Plan::default();
     plan::phase_a(
         model,
@@ -107,28 +142,74 @@ pub fn escalation(
         &by,
         &mut nodes,
         &base,
-        &probes,
+        &skip,
         &mut plan_a,
     );
-    let accounts: Vec<String> = model
-        .accounts
-        .iter()
-        .map(|a| a.as_str().to_string())
-        .collect();
-    plan::root_probes(&accounts, &mut nodes, &base, &probes, &mut plan_a);
-    let origin = FsPath::new("<escalation>");
     let results_a = sim.simulate(&plan_a.specs, origin)?;
-    let mut decisions = results_a.len();
-    let mut state = State::default();
-    state.absorb(&plan_a, &results_a, probes.len());
+    decisions += results_a.len();
+    progress(1);
+    // The technique's permissions again over the keys only a live request carries:
+    // allowed for every value, or only under a condition (who-can's exact machinery).
+    let can: Vec<usize> = (0..plan_a.specs.len())
+        .filter(|&i| matches!(plan_a.purposes[i], Purpose::Can { .. }))
+        .collect();
+    let asks: Vec<live::Ask<'_>> = can
+        .iter()
+        .map(|&i| {
+            let s = &plan_a.specs[i];
+            live::Ask {
+                principal: &s.principal,
+                action: &s.action,
+                resource: &s.resource,
+                context: &s.context,
+            }
+        })
+        .collect();
+    let mut live_a: Vec<Option<live::LiveAnswer>> = vec![None; plan_a.specs.len()];
+    for (i, a) in can.iter().zip(live::decide(sim, &asks)) {
+        live_a[*i] = a;
+    }
+    state.absorb(&plan_a, &results_a, &live_a, probes.len());
 
     // Phase 2: hypothetical changes.
-    progress(1);
+    progress(2);
     let caller_ix = principals::index(&callers);
     let mut facts = base_facts(model, &mut nodes);
     let mut plan_b = Plan::default();
     let mut copy = model.clone();
-    let mut granted = state.grant_targets(&facts, &nodes);
+    let grantors: HashSet<u32> = if skip_admins {
+        admin_ids.clone()
+    } else {
+        HashSet::new()
+    };
+    // Only grants the grantor can then use: to itself, or to a principal it may come to act
+    // as (the others could never lead to "administrator").
+    let compute_roles: HashMap<&str, &str> = model
+        .compute
+        .iter()
+        .filter_map(|c| Some((c.arn.as_str(), compute_role(model, c)?)))
+        .collect();
+    let runs = |c: u32| -> Vec<u32> {
+        match nodes.kind(c) {
+            Some(NodeKind::Compute(_)) => compute_roles
+                .get(nodes.name(c))
+                .and_then(|r| nodes.get(r))
+                .into_iter()
+                .collect(),
+            Some(NodeKind::Hypothetical(k, acct)) => by
+                .roles
+                .get(acct.as_str())
+                .into_iter()
+                .flatten()
+                .filter_map(|r| nodes.get(r))
+                .filter(|&q| state.service_assumes.contains(&(k.service(), q)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut reach = reach::Reach::new(state.can.keys(), &nodes, &runs);
+    let mut granted =
+        state.grant_targets(&facts, &nodes, &grantors, &mut |p, x| reach.reaches(p, x));
     // A user that joins a group may then give itself anything: test it granted too.
     for &(u, _) in &state.joins {
         let name = nodes.name(u).to_string();
@@ -207,7 +288,7 @@ pub fn escalation(
         let sim_b = AccountSimulator::from_model(copy);
         let r = sim_b.simulate(&plan_b.specs, origin)?;
         decisions += r.len();
-        state.absorb(&plan_b, &r, probes.len());
+        state.absorb(&plan_b, &r, &[], probes.len());
     }
     let unbounded: Vec<String> = state
         .unbound
@@ -234,16 +315,16 @@ pub fn escalation(
         let sim_c = AccountSimulator::from_model(copy);
         let r = sim_c.simulate(&plan_c.specs, origin)?;
         decisions += r.len();
-        state.absorb(&plan_c, &r, probes.len());
+        state.absorb(&plan_c, &r, &[], probes.len());
     }
 
     // Phase 3: the rules.
-    progress(2);
+    progress(3);
     state.fill(&mut facts, model, &mut nodes, &by);
     let derived = rules::escalation::run(&facts);
 
     // Phase 4: paths.
-    progress(3);
+    progress(4);
     let admins: Vec<String> = {
         let mut v: Vec<String> = facts
             .admins
@@ -260,6 +341,25 @@ pub fn escalation(
         facts: &facts,
     };
     let escalations = report.paths(&derived.edges, &derived.grants, &granted_ok, opts, model);
+    let service_credentials = derived
+        .service_access
+        .iter()
+        .filter(|r| {
+            !admin_ids.contains(&r.from)
+                && (opts.from.is_empty() || opts.from.iter().any(|f| f == nodes.name(r.from)))
+        })
+        .map(|r| {
+            report.step_of(
+                r.from,
+                r.user,
+                r.technique,
+                NONE,
+                NONE,
+                row_status(r.conditional, r.hypothetical),
+                Vec::new(),
+            )
+        })
+        .collect();
     Ok(EscalationReport {
         target: opts
             .to
@@ -267,8 +367,18 @@ pub fn escalation(
             .unwrap_or_else(|| "administrator".to_string()),
         administrators: admins,
         escalations,
+        service_credentials,
         decisions,
     })
+}
+
+/// The node of the account of principal `p` (the root probes' ceiling).
+fn account_node(nodes: &Nodes, p: u32) -> Option<u32> {
+    nodes
+        .name(p)
+        .split(':')
+        .nth(4)
+        .and_then(|a| nodes.get(&format!("account:{a}")))
 }
 
 /// Per account: roles, users, groups, attached customer-managed policies, compute.
@@ -465,7 +575,10 @@ fn base_facts(model: &Model, nodes: &mut Nodes) -> Facts {
 struct Decided {
     resource: String,
     context: Vec<String>,
-    result: SimulationResult,
+    /// The statements that allow it.
+    allowed_by: Vec<crate::simulate::MatchedOut>,
+    /// Allowed only under this condition on keys a live request carries.
+    condition: Option<String>,
 }
 
 /// What the decisions say, gathered across phases.
@@ -490,9 +603,23 @@ struct State {
 }
 
 impl State {
-    fn absorb(&mut self, plan: &Plan, results: &[SimulationResult], probes: usize) {
+    /// Take in the decisions of `plan`; `live`, when not empty, has per request its answer
+    /// over the keys only a live request carries ([`live::decide`]).
+    fn absorb(
+        &mut self,
+        plan: &Plan,
+        results: &[SimulationResult],
+        live: &[Option<live::LiveAnswer>],
+        probes: usize,
+    ) {
         self.probe_count = probes;
-        for ((purpose, spec), r) in plan.purposes.iter().zip(&plan.specs).zip(results) {
+        for (i, ((purpose, spec), r)) in plan
+            .purposes
+            .iter()
+            .zip(&plan.specs)
+            .zip(results)
+            .enumerate()
+        {
             let allowed = r.decision == Outcome::Allowed;
             match *purpose {
                 Purpose::Can {
@@ -500,14 +627,49 @@ impl State {
                     action,
                     target,
                 } => {
-                    if allowed {
-                        self.can
-                            .entry((caller, action, target))
-                            .or_insert_with(|| Decided {
+                    let mut context = technique_context(action, &spec.context);
+                    let decided = match live.get(i).and_then(Option::as_ref) {
+                        // Allowed for every live value (or values the caller sets): keep
+                        // simulate's evidence when it allowed the request too.
+                        Some(l) if l.condition.is_none() => {
+                            context.extend(l.chosen.iter().cloned());
+                            Some(Decided {
                                 resource: spec.resource.clone(),
-                                context: technique_context(action, &spec.context),
-                                result: r.clone(),
-                            });
+                                context,
+                                allowed_by: if allowed {
+                                    r.matched.clone()
+                                } else {
+                                    l.allowed_by.clone()
+                                },
+                                condition: None,
+                            })
+                        }
+                        Some(l) => Some(Decided {
+                            resource: spec.resource.clone(),
+                            context,
+                            allowed_by: l.allowed_by.clone(),
+                            condition: l.condition.clone(),
+                        }),
+                        None => allowed.then(|| Decided {
+                            resource: spec.resource.clone(),
+                            context,
+                            allowed_by: r.matched.clone(),
+                            condition: None,
+                        }),
+                    };
+                    if let Some(d) = decided {
+                        // An unconditional target of the action wins over a conditional one.
+                        let e = self.can.entry((caller, action, target));
+                        match e {
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert(d);
+                            }
+                            std::collections::hash_map::Entry::Occupied(mut o) => {
+                                if o.get().condition.is_some() && d.condition.is_none() {
+                                    o.insert(d);
+                                }
+                            }
+                        }
                     }
                 }
                 Purpose::ServiceAssume { service, role } => {
@@ -533,7 +695,8 @@ impl State {
                             .or_insert_with(|| Decided {
                                 resource: "*".to_string(),
                                 context: Vec::new(),
-                                result: r.clone(),
+                                allowed_by: r.matched.clone(),
+                                condition: None,
                             });
                     }
                 }
@@ -579,8 +742,16 @@ impl State {
     }
 
     /// The principals a rewriting permission could give anything to (for the granted
-    /// probes), and the joins, trust rewrites and boundary removals to test.
-    fn grant_targets(&mut self, facts: &Facts, nodes: &Nodes) -> Vec<String> {
+    /// probes), and the joins, trust rewrites and boundary removals to test; callers in
+    /// `skip` (administrators, when they are the target) are left out.
+    /// `keep(grantor, x)`: whether a grant to `x` can serve the grantor.
+    fn grant_targets(
+        &mut self,
+        facts: &Facts,
+        nodes: &Nodes,
+        skip: &HashSet<u32>,
+        keep: &mut dyn FnMut(u32, u32) -> bool,
+    ) -> Vec<String> {
         let mut out: BTreeSet<u32> = BTreeSet::new();
         let members = |g: u32| {
             facts
@@ -592,21 +763,25 @@ impl State {
         let mut joins = BTreeSet::new();
         let mut retrust = BTreeSet::new();
         let mut unbound = BTreeSet::new();
-        for &(p, a, t) in self.can.keys() {
+        for &(p, a, t) in self.can.keys().filter(|(p, _, _)| !skip.contains(p)) {
             match a {
                 Action::PutRolePolicy
                 | Action::AttachRolePolicy
                 | Action::PutUserPolicy
-                | Action::AttachUserPolicy => {
+                | Action::AttachUserPolicy
+                    if keep(p, t) =>
+                {
                     out.insert(t);
                 }
-                Action::PutGroupPolicy | Action::AttachGroupPolicy => out.extend(members(t)),
+                Action::PutGroupPolicy | Action::AttachGroupPolicy => {
+                    out.extend(members(t).filter(|&m| keep(p, m)))
+                }
                 Action::CreatePolicyVersion | Action::SetDefaultPolicyVersion => {
                     for &(pol, h) in &facts.policy_holders {
                         if pol == t {
                             if matches!(nodes.kind(h), Some(NodeKind::Group)) {
-                                out.extend(members(h));
-                            } else {
+                                out.extend(members(h).filter(|&m| keep(p, m)));
+                            } else if keep(p, h) {
                                 out.insert(h);
                             }
                         }
@@ -635,7 +810,11 @@ impl State {
 
     /// Turn the decisions into the program's facts.
     fn fill(&self, f: &mut Facts, model: &Model, nodes: &mut Nodes, by: &plan::ByAccount<'_>) {
-        let mut can: Vec<_> = self.can.keys().map(|&(p, a, t)| (p, a, t, false)).collect();
+        let mut can: Vec<_> = self
+            .can
+            .iter()
+            .map(|(&(p, a, t), d)| (p, a, t, d.condition.is_some()))
+            .collect();
         can.sort();
         f.can = can;
         f.service_assumes = self.service_assumes.iter().copied().collect();
@@ -645,12 +824,7 @@ impl State {
         let mut joined = BTreeSet::new();
         let keys: Vec<(u32, Variant)> = self.probes.keys().copied().collect();
         for (p, v) in keys {
-            let account = nodes
-                .name(p)
-                .split(':')
-                .nth(4)
-                .and_then(|a| nodes.get(&format!("account:{a}")));
-            if !self.is_admin(p, v, account) {
+            if !self.is_admin(p, v, account_node(nodes, p)) {
                 continue;
             }
             match v {
@@ -960,7 +1134,8 @@ impl Report<'_> {
                     action: format!("every probed action the account's root user may perform ({n} probes: one per service and per action pattern a Deny or NotAction names)"),
                     resource: d.resource.clone(),
                     context: Vec::new(),
-                    allowed_by: d.result.matched.clone(),
+                    allowed_by: d.allowed_by.clone(),
+                    condition: None,
                 });
             }
         }
@@ -977,12 +1152,24 @@ impl Report<'_> {
                     action: action.name().to_string(),
                     resource: d.resource.clone(),
                     context: d.context.clone(),
-                    allowed_by: d.result.matched.clone(),
+                    allowed_by: d.allowed_by.clone(),
+                    condition: d.condition.clone(),
                 });
             }
         }
         let assumption =
             (status == Status::Hypothetical).then(|| self.assumption(t, from, to, via, through));
+        let mut conditions: Vec<String> = Vec::new();
+        for c in permissions
+            .iter()
+            .filter_map(|p| p.condition.as_ref())
+            .chain(then.iter().filter_map(|s| s.condition.as_ref()))
+        {
+            if !conditions.contains(c) {
+                conditions.push(c.clone());
+            }
+        }
+        let condition = (!conditions.is_empty()).then(|| conditions.join("; and "));
         Step {
             from: self.nodes.name(from).to_string(),
             to: self.nodes.name(to).to_string(),
@@ -993,6 +1180,7 @@ impl Report<'_> {
             through: self.opt_name(through),
             status,
             assumption,
+            condition,
             citation: t.citation().to_string(),
             permissions,
             then,
@@ -1026,6 +1214,10 @@ impl Report<'_> {
             ),
             Technique::Iam006 => format!(
                 "if {} has a console password and no MFA device (no credential report row)",
+                self.nodes.name(user)
+            ),
+            Technique::ResetServiceCredential => format!(
+                "if {} has a service-specific credential (no input lists them)",
                 self.nodes.name(user)
             ),
             Technique::Iam002 | Technique::Iam015 | Technique::Iam018 => format!(

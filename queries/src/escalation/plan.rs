@@ -313,7 +313,7 @@ pub(crate) fn phase_a<'m>(
     by: &ByAccount<'m>,
     nodes: &mut Nodes,
     base: &Context,
-    probe_actions: &[String],
+    skip: &dyn Fn(&str) -> bool,
     plan: &mut Plan,
 ) {
     // Which services may assume which roles: "Grant a user permissions to pass a role to an
@@ -342,7 +342,7 @@ pub(crate) fn phase_a<'m>(
         .into_iter()
         .map(|a| (a, context_for(base, a)))
         .collect();
-    for c in callers {
+    for c in callers.iter().filter(|c| !skip(c.arn)) {
         let me = nodes.id(c.arn, NodeKind::Principal);
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
@@ -452,9 +452,8 @@ pub(crate) fn phase_a<'m>(
                 );
             }
         }
-        let _ = model;
-        probes(c, me, Variant::Real, base, probe_actions, plan);
     }
+    let _ = model;
 }
 
 /// Whether a role is owned by AWS (service-linked, or reserved by IAM Identity Center).

@@ -31,6 +31,10 @@ pub struct Permission {
     /// The statements that allow it (identity, resource, SCP, RCP...).
     #[serde(rename = "allowedBy")]
     pub allowed_by: Vec<MatchedOut>,
+    /// For a conditional permission: the condition on keys only a live request carries
+    /// under which it is allowed (`aws:MultiFactorAuthPresent = true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 /// One step of a path.
@@ -57,6 +61,10 @@ pub struct Step {
     /// For a hypothetical step: what must exist ("if such a resource exists: ...").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assumption: Option<String>,
+    /// For a conditional step: the conditions of its conditional permissions (and of the
+    /// steps of `then`), on keys only a live request carries, joined with `; and `.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
     /// The AWS documentation of the action semantics the technique relies on.
     pub citation: String,
     /// The permissions, each decided by the engine.
@@ -102,6 +110,11 @@ pub struct EscalationReport {
     pub administrators: Vec<String>,
     /// Principals that can become administrators (or reach the target), by principal.
     pub escalations: Vec<Escalation>,
+    /// Service-specific credentials of other users a principal can get (the user's
+    /// permissions in Amazon Bedrock, CodeCommit or Amazon Keyspaces only): one step each,
+    /// `to` the user. Not steps of any path.
+    #[serde(rename = "serviceCredentials")]
+    pub service_credentials: Vec<Step>,
     /// How many requests the decision engine decided.
     pub decisions: usize,
 }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use facts::account::{Model, Warning};
 use facts::request::{Context, ContextValue, Request};
 use facts::tables::{FactTables, PolicyId, PrincipalKind, Sym, TablesBuilder};
-use rules::{BatchRequest, Engine};
+use rules::Engine;
 use serde_json::Value;
 
 use super::input::check_request;
 use super::principal::classify;
-use super::{result_of, SimulateError, SimulationResult};
+use super::{SimulateError, SimulationResult};
 use crate::scenario::{context_of, line_file, strict_json};
 
 /// One request in account mode (a line of `--requests FILE`, or the flags).
@@ -241,6 +241,18 @@ impl AccountSimulator {
         &self.model
     }
 
+    /// The model's roles by account and name (to fill the context keys of sessions).
+    pub(super) fn role_names(&self) -> &facts::account::context::RoleNames {
+        &self.role_names
+    }
+
+    /// The decision index over [`AccountSimulator::tables`], built once at load: engines over
+    /// these tables, or over tables that only add principals to them, share it
+    /// ([`rules::Engine::with_index`]).
+    pub fn index(&self) -> &rules::Index {
+        &self.index
+    }
+
     /// Decide `specs`; results in input order. `origin` names the source of the specs in
     /// errors (the requests file, or `<command line>`). The specs are compiled and decided
     /// in runs of [`Engine::RUN_SIZE`], so memory stays small for large request files.
@@ -321,131 +333,7 @@ impl AccountSimulator {
         }
         let tables = b.finish();
         let engine = Engine::with_index(&tables, &self.index);
-        // The keys AWS fills depend only on caller, resource and the action's service (its
-        // service keys, `facts::account::service_keys`): fill once per combination, shared
-        // from its second request on (within a few runs).
-        type FillKey<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
-        let mut filled: HashMap<FillKey<'_>, Option<Arc<Context>>> = HashMap::new();
-        // Per distinct caller and resource: the matcher's principal, the resource entity and
-        // its owning account.
-        let mut callers: HashMap<&str, facts::request::RequestPrincipal> = HashMap::new();
-        // Per distinct caller: its account id, if it has one.
-        let mut callers_account: HashMap<&str, Option<String>> = HashMap::new();
-        type ResourceInfo = (Option<Sym>, Option<String>);
-        let mut resources: HashMap<(&str, Option<&str>), ResourceInfo> = HashMap::new();
-        let mut out = Vec::with_capacity(specs.len());
-        for (chunk, ps) in specs
-            .chunks(Engine::RUN_SIZE)
-            .zip(principals.chunks(Engine::RUN_SIZE))
-        {
-            // The caches hold one run's callers and resources: memory stays bounded however
-            // many requests there are (a caller or resource of another run is filled again).
-            if filled.len() + resources.len() + callers.len() > 4 * Engine::RUN_SIZE {
-                filled.clear();
-                resources.clear();
-                callers.clear();
-            }
-            let mut batch = Vec::with_capacity(chunk.len());
-            for (spec, &p) in chunk.iter().zip(ps) {
-                let (known, resource_account_id) = resources
-                    .entry((spec.resource.as_str(), spec.resource_account.as_deref()))
-                    .or_insert_with(|| {
-                        let known = tables.resource_for(&spec.resource);
-                        let owner = spec
-                            .resource_account
-                            .clone()
-                            .or_else(|| {
-                                known
-                                    .and_then(|x| x.account)
-                                    .and_then(|a| tables.account_id_of(a))
-                                    .map(str::to_string)
-                            })
-                            .or_else(|| {
-                                facts::arn::Arn::parse(&spec.resource)
-                                    .map(|a| a.account)
-                                    .filter(|a| a.len() == 12)
-                            });
-                        (known.map(|x| x.id), owner)
-                    })
-                    .clone();
-                // docs/evaluation-logic.md, "unknown owner": a resource whose owner is
-                // unknown is taken to be in the caller's account, for the identity side
-                // (no cross-account rule) and for that account's RCPs alike, as in
-                // scenario mode (`aws:ResourceAccount` stays absent).
-                let resource_account = resource_account_id
-                    .as_deref()
-                    .or_else(|| {
-                        callers_account
-                            .entry(spec.principal.as_str())
-                            .or_insert_with(|| classify(&spec.principal).and_then(|c| c.account))
-                            .as_deref()
-                    })
-                    .and_then(|a| tables.account_entity(a));
-                let principal = callers
-                    .entry(spec.principal.as_str())
-                    .or_insert_with(|| {
-                        classify(&spec.principal)
-                            .map(|c| c.principal)
-                            .unwrap_or(facts::request::RequestPrincipal::Anonymous)
-                    })
-                    .clone();
-                let key = (
-                    spec.principal.as_str(),
-                    spec.resource.as_str(),
-                    spec.resource_account.as_deref(),
-                    spec.action.split(':').next().unwrap_or(""),
-                );
-                let (vpc_endpoint_policy, context) = self.through_endpoint(&tables, spec);
-                let mut request = Request {
-                    principal,
-                    action: spec.action.clone(),
-                    resource: spec.resource.clone(),
-                    context,
-                };
-                // The keys AWS fills for this caller, resource and service.
-                let fill = |r: &Request| {
-                    let mut f = Request {
-                        principal: r.principal.clone(),
-                        action: r.action.clone(),
-                        resource: r.resource.clone(),
-                        context: Context::new(),
-                    };
-                    if let Some(a) = &resource_account_id {
-                        f.context
-                            .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
-                    }
-                    facts::account::context::fill_with(&self.model, Some(&self.role_names), &mut f);
-                    f.context
-                };
-                // What the request gives wins over what AWS would fill. A combination seen
-                // for the first time merges its keys into the request's context at once;
-                // from its second request on, its keys are built once and shared, merged
-                // only for the statements that read the context.
-                let shared_context = match filled.entry(key) {
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        for (k, v) in fill(&request).iter() {
-                            request.context.insert_default(k, v.clone());
-                        }
-                        e.insert(None);
-                        None
-                    }
-                    std::collections::hash_map::Entry::Occupied(mut e) => {
-                        let base = e.get_mut().get_or_insert_with(|| Arc::new(fill(&request)));
-                        Some(Arc::clone(base))
-                    }
-                };
-                batch.push(BatchRequest {
-                    principal: p,
-                    resource: known,
-                    resource_account,
-                    resource_account_id,
-                    vpc_endpoint_policy,
-                    shared_context,
-                    request,
-                });
-            }
-            out.extend(engine.decide(&batch).iter().map(|d| result_of(&tables, d)));
-        }
+        let out = super::batch::decide_all(self, &tables, &engine, specs, &principals);
         Ok(out)
     }
 
@@ -546,7 +434,7 @@ impl AccountSimulator {
     /// ("AWS global condition context keys": AWS fills `aws:SourceVpc` for requests through
     /// an endpoint). An endpoint the data does not describe, or one without a policy (its
     /// service supports none: full access), adds no layer.
-    fn through_endpoint(
+    pub(super) fn through_endpoint(
         &self,
         tables: &FactTables,
         spec: &RequestSpec,

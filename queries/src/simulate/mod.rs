@@ -7,6 +7,7 @@
 
 mod account;
 pub mod aws_format;
+mod batch;
 mod error;
 pub(crate) mod input;
 pub mod positions;

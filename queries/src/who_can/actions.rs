@@ -34,22 +34,47 @@ pub fn s3_objects(resource: &str) -> Option<String> {
     (!bucket.is_empty() && !bucket.contains('/')).then(|| format!("{resource}/*"))
 }
 
-/// The resources an action on `resource` is decided on: the resource itself when the
-/// action's resource types accept it, its objects for an S3 object action on a bucket,
-/// `*` for an action that takes no resource. `None` when the action does not apply.
-fn resource_for(action: &facts::catalogue::Action<'_>, resource: &str) -> Option<String> {
+/// The resources an action on `resource` is decided on: the resource itself when it is of
+/// one of the action's resource types ([`facts::catalogue::Action::acts_on`]), its objects
+/// for an S3 object action on a bucket, `*` for an action that takes no resource. `None`
+/// when the action does not apply.
+pub fn resource_for(action: &facts::catalogue::Action<'_>, resource: &str) -> Option<String> {
     if resource == "*" {
         return Some("*".to_string());
     }
-    if action.accepts_resource(resource) {
+    if action.acts_on(resource) {
         return Some(resource.to_string());
     }
     if let Some(objects) = s3_objects(resource) {
-        if action.accepts_resource(&objects) {
+        if action.acts_on(&objects) {
             return Some(objects);
         }
     }
     None
+}
+
+/// The object pattern of bucket ARN `bucket` that a policy's resource pattern `pattern`
+/// names: `pattern` split at its first `/` into a bucket part and a key part; when the
+/// bucket part (a glob) matches the bucket and the key part is not `*` alone, the pattern
+/// `bucket/<key part>` (`arn:aws:s3:::synth-*/export/*` on bucket `synth-a` gives
+/// `arn:aws:s3:::synth-a/export/*`). `None` otherwise, and for a pattern that still holds a
+/// policy variable (substitute it first).
+pub fn object_pattern_under(bucket: &str, pattern: &str) -> Option<String> {
+    let objects = s3_objects(bucket)?;
+    let name = bucket.strip_prefix("arn:")?.split_once(":s3:::")?.1;
+    let rest = pattern.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(":s3:::")?;
+    if !facts::wildcard::glob_match(partition, bucket.split(':').nth(1)?, false) {
+        return None;
+    }
+    let (bucket_part, key) = rest.split_once('/')?;
+    if key == "*" || key.is_empty() || facts::variables::has_variables(pattern) {
+        return None;
+    }
+    if !facts::wildcard::glob_match(bucket_part, name, false) {
+        return None;
+    }
+    Some(format!("{}{key}", &objects[..objects.len() - 1]))
 }
 
 /// The actions to decide on `resource`. With `patterns`, every catalogue action they match
@@ -111,12 +136,13 @@ pub fn asked(patterns: &[String], resource: &str, object_patterns: &[String]) ->
 }
 
 /// The object patterns policies in `t` name under bucket ARN `bucket` (without policy
-/// variables), sorted: `arn:aws:s3:::b/public/*`, `arn:aws:s3:::b/shared/*`...
+/// variables: see [`object_pattern_under`]), sorted: `arn:aws:s3:::b/public/*`,
+/// `arn:aws:s3:::b/shared/*`... Patterns with a policy variable are enumerated per
+/// principal by who-can (`Analyzer::object_patterns_for`).
 pub fn object_patterns(t: &facts::tables::FactTables, bucket: &str) -> Vec<String> {
-    let Some(objects) = s3_objects(bucket) else {
+    if s3_objects(bucket).is_none() {
         return Vec::new();
-    };
-    let prefix = &objects[..objects.len() - 1];
+    }
     let mut out: Vec<String> = Vec::new();
     for p in &t.policies {
         for st in &p.document.statements {
@@ -125,12 +151,10 @@ pub fn object_patterns(t: &facts::tables::FactTables, bucket: &str) -> Vec<Strin
                 | Some(facts::policy::ResourceClause::NotResource(ps)) => ps,
                 None => continue,
             };
-            for rp in pats {
-                let text = &rp.0;
-                if text.starts_with(prefix) && *text != objects && !text.contains("${") {
-                    out.push(text.clone());
-                }
-            }
+            out.extend(
+                pats.iter()
+                    .filter_map(|rp| object_pattern_under(bucket, &rp.0)),
+            );
         }
     }
     out.sort();
@@ -156,6 +180,29 @@ mod tests {
         assert!(!got.iter().any(|a| !a.action.starts_with("s3:")));
         let ranks: Vec<u8> = got.iter().map(|a| level_rank(a.level)).collect();
         assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn object_patterns_under_a_bucket() {
+        let b = "arn:aws:s3:::synth-a-data-000";
+        assert_eq!(
+            object_pattern_under(b, "arn:aws:s3:::synth-a-*/export/*").as_deref(),
+            Some("arn:aws:s3:::synth-a-data-000/export/*")
+        );
+        assert_eq!(
+            object_pattern_under(b, "arn:aws:s3:::synth-a-data-000/public/*").as_deref(),
+            Some("arn:aws:s3:::synth-a-data-000/public/*")
+        );
+        assert_eq!(
+            object_pattern_under(b, "arn:aws:s3:::synth-a-data-000/*"),
+            None
+        );
+        assert_eq!(object_pattern_under(b, "arn:aws:s3:::other/x/*"), None);
+        assert_eq!(
+            object_pattern_under(b, "arn:aws:s3:::synth-a-*/${aws:username}/*"),
+            None
+        );
+        assert_eq!(object_pattern_under(b, "arn:aws:sqs:eu-west-1:1:q"), None);
     }
 
     #[test]

@@ -279,9 +279,13 @@ fn resource_may_match(rc: &facts::policy::ResourceClause, resource: &str, vars: 
 }
 
 impl<'p> Analyzer<'p> {
-    /// An analyzer over `prepared`, with `model` for the keys AWS fills.
-    pub fn new(prepared: &'p Prepared, model: &'p Model) -> Analyzer<'p> {
+    /// An analyzer over `prepared` (made from `sim`), with `sim`'s model for the keys AWS
+    /// fills. Its engine shares the decision index `sim` built at load
+    /// ([`rules::Engine::with_index`]): `prepared` only adds principals to `sim`'s tables, so
+    /// the index fits and nothing is indexed again.
+    pub fn new(prepared: &'p Prepared, sim: &'p AccountSimulator) -> Analyzer<'p> {
         let tables = &prepared.tables;
+        let model = sim.model();
         let ix = index(tables);
         let mut callers = HashMap::new();
         let mut allows: HashMap<Sym, Vec<(PolicyId, usize)>> = HashMap::new();
@@ -322,7 +326,7 @@ impl<'p> Analyzer<'p> {
         }
         Analyzer {
             tables,
-            engine: Engine::new(tables),
+            engine: Engine::with_index(tables, sim.index()),
             filler: Filler::new(model),
             ix,
             atoms: std::sync::Mutex::default(),
@@ -518,6 +522,73 @@ impl<'p> Analyzer<'p> {
                     .any(|s| facts::wildcard::glob_match(svc, s, true))
             }),
         })
+    }
+
+    /// The object patterns under `bucket` that policies with a policy variable name for
+    /// principal `p` (`arn:aws:s3:::b/home/${aws:username}/*` gives
+    /// `arn:aws:s3:::b/home/alice/*` for alice): the resource patterns of its identity-side
+    /// `Allow` statements and of the bucket's resource policies, each substituted with the
+    /// keys AWS fills for `p` and `user` (IAM User Guide, "IAM policy elements: Variables and
+    /// tags"; a variable without a value and without a default leaves the statement
+    /// unmatched, so it gives no pattern), then placed under the bucket
+    /// ([`super::actions::object_pattern_under`]). A principal of an account the data does
+    /// not hold has no known identity keys: none.
+    pub fn object_patterns_for(&self, p: Sym, bucket: &str, user: &Context) -> Vec<String> {
+        let t = self.tables;
+        let Some(row) = t.principal(p) else {
+            return Vec::new();
+        };
+        let loaded = row
+            .account
+            .and_then(|a| t.account_id_of(a))
+            .is_some_and(|a| self.loaded.contains(a));
+        if !loaded || row.kind == PrincipalKind::Anonymous {
+            return Vec::new();
+        }
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut take = |st: &'p facts::policy::Statement| {
+            if st.effect != Effect::Allow {
+                return;
+            }
+            if let Some(facts::policy::ResourceClause::Resource(ps)) = &st.resource {
+                patterns.extend(
+                    ps.iter()
+                        .map(|x| x.0.as_str())
+                        .filter(|x| facts::variables::has_variables(x)),
+                );
+            }
+        };
+        for st in self.allow_statements(p) {
+            take(st);
+        }
+        if let Some(x) = t.resource_for(bucket) {
+            for &pid in self.ix.resource.get(&x.id).into_iter().flatten() {
+                if let Some(prow) = t.policies.get(pid as usize) {
+                    if prow.document.version.supports_variables() {
+                        prow.document.statements.iter().for_each(&mut take);
+                    }
+                }
+            }
+        }
+        if patterns.is_empty() {
+            return Vec::new();
+        }
+        let mut req = Request {
+            principal: self.request_principal(p),
+            action: "s3:GetObject".to_string(),
+            resource: bucket.to_string(),
+            context: Context::new(),
+        };
+        self.filler.fill(&mut req);
+        let ctx = merged(user, &req.context);
+        let mut out: Vec<String> = patterns
+            .into_iter()
+            .filter_map(|x| facts::variables::substitute(x, &ctx))
+            .filter_map(|x| super::actions::object_pattern_under(bucket, &x))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The tables decided over.
@@ -857,6 +928,26 @@ impl<'p> Analyzer<'p> {
             atoms: ids,
             signature,
         })
+    }
+
+    /// Per cell: whether some statement that could apply to it has a condition on a key
+    /// only a live request carries (an atom: neither in `user` nor filled from the data),
+    /// so that one decision with such keys absent may not be its whole answer. The same
+    /// screen as [`Analyzer::decide`]; a cell no `Allow` could apply to is `false`.
+    pub fn reads_live_keys(&self, cells: &[Cell], user: &Context) -> Vec<bool> {
+        let mut guard = self.atoms.lock().unwrap_or_else(|e| e.into_inner());
+        let (atoms, _) = &mut *guard;
+        let mut infos: HashMap<&str, ResourceInfo> = HashMap::new();
+        cells
+            .iter()
+            .map(|cell| {
+                let info = infos
+                    .entry(cell.resource.as_str())
+                    .or_insert_with(|| self.resource_info(&cell.resource));
+                self.screen(cell, info, user, false, atoms)
+                    .is_some_and(|s| !s.atoms.is_empty())
+            })
+            .collect()
     }
 
     /// Decide `cells` exactly; answers in cell order (`None`: never allowed). `user` is the

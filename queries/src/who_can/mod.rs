@@ -111,8 +111,7 @@ pub fn who_can(
         .cloned()
         .collect();
     let mut stats = Stats::default();
-    let total = (principals.len() * asked.len()) as u64;
-    let cells: Vec<Cell> = asked
+    let mut cells: Vec<Cell> = asked
         .iter()
         .flat_map(|a| {
             principals.iter().map(move |c| Cell {
@@ -122,6 +121,34 @@ pub fn who_can(
             })
         })
         .collect();
+    // Object patterns with a policy variable (`b/home/${aws:username}/*`), one concrete
+    // prefix per principal, for the object actions asked on the bucket's objects.
+    for r in &resources {
+        let Some(objects) = actions::s3_objects(r) else {
+            continue;
+        };
+        let object_actions: Vec<&str> = asked
+            .iter()
+            .filter(|a| a.resource == objects)
+            .map(|a| a.action.as_str())
+            .collect();
+        if object_actions.is_empty() {
+            continue;
+        }
+        for c in &principals {
+            for pattern in analyzer.object_patterns_for(c.id, r, &q.context) {
+                if asked.iter().any(|a| a.resource == pattern) {
+                    continue;
+                }
+                cells.extend(object_actions.iter().map(|&action| Cell {
+                    principal: c.id,
+                    action: action.to_string(),
+                    resource: pattern.clone(),
+                }));
+            }
+        }
+    }
+    let total = cells.len() as u64;
     let answers = analyzer.decide(&cells, &q.context, q.strict, &mut stats, &|d| {
         progress(d as u64, total)
     });
@@ -130,7 +157,7 @@ pub fn who_can(
         let Some(ans) = ans else { continue };
         let level = asked
             .iter()
-            .find(|a| a.action == cell.action && a.resource == cell.resource)
+            .find(|a| a.action == cell.action)
             .map(|a| a.level.name().to_string())
             .unwrap_or_default();
         direct.push(chains::Reached {

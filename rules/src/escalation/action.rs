@@ -240,6 +240,10 @@ actions! {
     CreateLoginProfile = "iam:CreateLoginProfile" => Target::User;
     /// `iam:UpdateLoginProfile`.
     UpdateLoginProfile = "iam:UpdateLoginProfile" => Target::User;
+    /// `iam:CreateServiceSpecificCredential` (the user is the resource).
+    CreateServiceSpecificCredential = "iam:CreateServiceSpecificCredential" => Target::User;
+    /// `iam:ResetServiceSpecificCredential`.
+    ResetServiceSpecificCredential = "iam:ResetServiceSpecificCredential" => Target::User;
     /// `sts:AssumeRole` (the role's trust policy is its resource policy).
     AssumeRole = "sts:AssumeRole" => Target::Role;
     // Lambda ("Actions, resources, and condition keys for AWS Lambda").

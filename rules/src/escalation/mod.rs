@@ -3,6 +3,7 @@
 //! permissions already decided by the decision program for concrete targets.
 //!
 //! The program never decides a permission itself: every `Can` fact it reads is an allowed
+//! (or conditional: allowed only under a condition on keys a live request carries)
 //! decision of [`crate::Engine`] (through `queries::simulate`) for the exact target — the
 //! role passed, the policy changed, the user whose key is created — after denies,
 //! boundaries, SCPs and RCPs.
@@ -12,5 +13,7 @@ mod program;
 mod technique;
 
 pub use action::{Action, ComputeKind, Service, Target};
-pub use program::{run, Derived, EdgeRow, Facts, GrantRow, Known, ADMIN, NEW, NONE};
+pub use program::{
+    run, Derived, EdgeRow, Facts, GrantRow, Known, ServiceAccessRow, ADMIN, NEW, NONE,
+};
 pub use technique::{Category, Slot, Technique};

@@ -94,6 +94,10 @@ crepe! {
     /// `from` can give principal `x` any permissions (by `technique`, changing `via`); it
     /// becomes an administrator when it can also act as `x`.
     pub struct Grant(pub u32, pub u32, pub T, pub u32, pub bool, pub bool);
+    @output
+    /// `from` can get credentials of user `u` that work in one service only, with `u`'s
+    /// permissions there (by `technique`; `cond`, `hypo` as for [`Edge`]).
+    pub struct ServiceAccess(pub u32, pub u32, pub T, pub bool, pub bool);
 
     // The principals a policy holder gives its policies to: itself (user or role), or the
     // members of a group ("IAM user groups": a group's policies apply to its members).
@@ -168,6 +172,17 @@ crepe! {
         AssumeAfterTrustRewrite(p, q);
     // sts-001: AssumeRole ("Methods to assume a role"; chains compose: "Role chaining").
     Edge(p, q, T::Sts001, NONE, NONE, c, false) <- Can(p, A::AssumeRole, q, c), IsRole(q);
+
+    // Service-specific credentials of another user (IAM API Reference,
+    // CreateServiceSpecificCredential: "the same permissions as the associated user except
+    // that they can be used only to access the specified service" — Amazon Bedrock,
+    // CodeCommit, Amazon Keyspaces). Not a step to the user: nothing else can be done with
+    // them. Creating one needs a free slot (two per service and user; three services, and
+    // no input lists them); resetting one needs an existing one, which no input shows.
+    ServiceAccess(p, u, T::CreateServiceCredential, c, false) <-
+        Can(p, A::CreateServiceSpecificCredential, u, c), IsUser(u), (p != u);
+    ServiceAccess(p, u, T::ResetServiceCredential, c, true) <-
+        Can(p, A::ResetServiceSpecificCredential, u, c), IsUser(u), (p != u);
 
     // ------------------------------------------------------------ change, then act as
     // iam-014: AttachRolePolicy on a role, then assume it.
@@ -423,6 +438,22 @@ pub struct GrantRow {
     pub hypothetical: bool,
 }
 
+/// A derived service-specific credential of another user (the [`ServiceAccess`] relation
+/// as a plain row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceAccessRow {
+    /// The caller.
+    pub from: u32,
+    /// The user whose credential it gets.
+    pub user: u32,
+    /// The technique.
+    pub technique: T,
+    /// Conditional, as for [`EdgeRow`].
+    pub conditional: bool,
+    /// Hypothetical, as for [`EdgeRow`].
+    pub hypothetical: bool,
+}
+
 /// The outputs of one run, sorted.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Derived {
@@ -430,6 +461,8 @@ pub struct Derived {
     pub edges: Vec<EdgeRow>,
     /// Every grant (including grants to oneself).
     pub grants: Vec<GrantRow>,
+    /// Every service-specific credential of another user.
+    pub service_access: Vec<ServiceAccessRow>,
 }
 
 /// Run the escalation program.
@@ -459,7 +492,7 @@ pub fn run(f: &Facts) -> Derived {
     rt.extend(f.exists.iter().map(|&(c, k, h)| Exists(c, k, h)));
     rt.extend(f.console.iter().map(|&(u, a, b)| Console(u, a, b)));
     rt.extend(f.keys_full.iter().map(|&(u, k)| KeysFull(u, k)));
-    let (edges, grants) = rt.run();
+    let (edges, grants, service) = rt.run();
     let mut edges: Vec<EdgeRow> = edges
         .into_iter()
         .map(
@@ -487,7 +520,24 @@ pub fn run(f: &Facts) -> Derived {
             },
         )
         .collect();
+    let mut service_access: Vec<ServiceAccessRow> = service
+        .into_iter()
+        .map(
+            |ServiceAccess(from, user, technique, conditional, hypothetical)| ServiceAccessRow {
+                from,
+                user,
+                technique,
+                conditional,
+                hypothetical,
+            },
+        )
+        .collect();
     edges.sort();
     grants.sort();
-    Derived { edges, grants }
+    service_access.sort();
+    Derived {
+        edges,
+        grants,
+        service_access,
+    }
 }

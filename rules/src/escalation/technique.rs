@@ -36,6 +36,10 @@ pub enum Category {
     ExistingPassrole,
     /// Not an escalation step: the principal already has administrator access.
     Administrator,
+    /// Not a step to another principal: the caller gets credentials of another user that
+    /// work in one service only (service-specific credentials), with that user's
+    /// permissions there.
+    ServiceAccess,
 }
 
 macro_rules! techniques {
@@ -300,6 +304,12 @@ techniques! {
     CodeBuildUpdateProject = "x-codebuild-updateproject", "codebuild:UpdateProject + codebuild:StartBuild", ExistingPassrole,
         [A::CodeBuildUpdateProject => Via, A::CodeBuildStartBuildExisting => Via],
         "CodeBuild API Reference, UpdateProject (buildspec) and StartBuild";
+    CreateServiceCredential = "x-iam-createservicespecificcredential", "iam:CreateServiceSpecificCredential", ServiceAccess,
+        [A::CreateServiceSpecificCredential => To],
+        "IAM API Reference, CreateServiceSpecificCredential: credentials of the user with \"the same permissions as the associated user\", usable only for the service named (Amazon Bedrock, CodeCommit, Amazon Keyspaces); at most two per service and user";
+    ResetServiceCredential = "x-iam-resetservicespecificcredential", "iam:ResetServiceSpecificCredential", ServiceAccess,
+        [A::ResetServiceSpecificCredential => To],
+        "IAM API Reference, ResetServiceSpecificCredential: resets the password of the user's existing service-specific credential to a new value, returned to the caller";
 }
 
 impl Technique {

@@ -1,0 +1,147 @@
+//! Whole-organization privilege escalation, measured through the functions `iamlogic
+//! escalation -i DIR` calls: [`AccountSimulator::load`] (read, model, facts, index) and
+//! [`queries::escalation::escalation`] with the command's defaults (every user and role to
+//! administrator, shortest paths).
+//!
+//! The organization is `iamlogic gen --accounts 100 --roles-per-account 500` (the `synth`
+//! crate's other defaults, seed 1), generated into a temporary directory first. Target
+//! (issue 11): the whole run < 10 s, peak memory < 2 GiB.
+//!
+//! Run with `cargo bench -p iamlogic-queries --bench escalation` (`SCALE_ACCOUNTS` /
+//! `SCALE_ROLES` change the organization's size, `ESCALATION_RUNS` the number of runs;
+//! `ESCALATION_DIR=DIR` measures an organization already generated). It prints wall and
+//! CPU time of each phase and the measuring process's peak resident memory.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use queries::escalation::{escalation, Options, PHASES};
+use queries::simulate::AccountSimulator;
+
+/// The allocator the `iamlogic` binary uses, so the figures match the command line.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// CPU time (user + system) of this process so far, in seconds (`getrusage` through
+/// `/proc/self/stat`, clock ticks of 10 ms), if the system says.
+fn cpu() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = text.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// The peak resident memory of this process (`VmHWM`), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// `wall, CPU` of a measurement that started at `t` with CPU time `c`.
+fn took(t: Instant, c: Option<f64>) -> (Duration, Option<f64>) {
+    (t.elapsed(), c.zip(cpu()).map(|(a, b)| b - a))
+}
+
+fn show((wall, cpu): (Duration, Option<f64>)) -> String {
+    match cpu {
+        Some(c) => format!("{:.2} s wall, {c:.2} s CPU", wall.as_secs_f64()),
+        None => format!("{:.2} s wall", wall.as_secs_f64()),
+    }
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn generate(dir: &Path) {
+    let spec = synth::Spec {
+        accounts: env("SCALE_ACCOUNTS", 100),
+        roles_per_account: env("SCALE_ROLES", 500),
+        ..synth::Spec::default()
+    };
+    let t = Instant::now();
+    let s = synth::generate(&spec, dir, &mut || {}).expect("the organization is written");
+    eprintln!(
+        "generated {} accounts, {} users, {} roles, {} resources in {:?}",
+        s.accounts,
+        s.users,
+        s.roles,
+        s.resources,
+        t.elapsed()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter that names another benchmark skips this one.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args
+        .iter()
+        .any(|a| !a.starts_with('-') && !"escalation".contains(a.as_str()))
+    {
+        return;
+    }
+    // Measured in a child process of its own, so the peak memory is the escalation's, not
+    // the generator's.
+    if let Ok(dir) = std::env::var("ESCALATION_DIR") {
+        measure(vec![PathBuf::from(dir)]);
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("org");
+    generate(&dir);
+    let status = std::process::Command::new(std::env::current_exe().expect("this benchmark"))
+        .env("ESCALATION_DIR", &dir)
+        .status()
+        .expect("the measuring process runs");
+    assert!(status.success(), "the measuring process failed: {status}");
+}
+
+/// Load `inputs` and run the escalation, `ESCALATION_RUNS` times, printing the figures.
+fn measure(inputs: Vec<PathBuf>) {
+    for run in 1..=env("ESCALATION_RUNS", 1) {
+        let (t0, c0) = (Instant::now(), cpu());
+        let sim = AccountSimulator::load(&inputs).expect("the organization loads");
+        let load = took(t0, c0);
+        let (t, c) = (Instant::now(), cpu());
+        let mut marks: Vec<(usize, Instant, Option<f64>)> = Vec::new();
+        let report = escalation(&sim, &Options::default(), &mut |i| {
+            marks.push((i, Instant::now(), cpu()))
+        })
+        .expect("escalation runs");
+        let esc = took(t, c);
+        let total = took(t0, c0);
+        eprintln!("run {run}:");
+        eprintln!("  load + facts + index: {}", show(load));
+        marks.push((PHASES.len(), Instant::now(), cpu()));
+        for w in marks.windows(2) {
+            let (i, t, c) = w[0];
+            let (_, t2, c2) = w[1];
+            let cpu = c.zip(c2).map(|(a, b)| b - a);
+            eprintln!(
+                "    {}: {}",
+                PHASES.get(i).copied().unwrap_or("?"),
+                show((t2 - t, cpu))
+            );
+        }
+        eprintln!(
+            "  escalation: {} ({} decisions, {} administrators, {} principals escalate)",
+            show(esc),
+            report.decisions,
+            report.administrators.len(),
+            report.escalations.len()
+        );
+        eprintln!("  total: {} (target < 10 s)", show(total));
+    }
+    match peak_rss_mib() {
+        Some(p) => eprintln!("peak resident memory: {p:.0} MiB (target < 2048 MiB)"),
+        None => eprintln!("peak resident memory: unknown (no /proc/self/status)"),
+    }
+}

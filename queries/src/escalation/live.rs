@@ -1,0 +1,216 @@
+//! Permissions decided over the keys only a live request carries (`aws:SourceIp`,
+//! `aws:MultiFactorAuthPresent`, `aws:RequestTag/*`...), with who-can's exact machinery
+//! ([`crate::who_can::Analyzer`]): a permission is `allowed` when every value of those keys
+//! allows it, `conditional` (with the deciding condition) when only some do.
+//!
+//! A condition the caller controls does not make a step conditional: the caller sets the
+//! keys that describe its own request — the tags it sends (`aws:RequestTag/*`,
+//! `aws:TagKeys`), its user agent and referer, the region it calls and TLS ("AWS global
+//! condition context keys", properties of the request). The keys a technique itself sets
+//! (`iam:PassedToService`, `iam:PolicyARN`, `iam:PermissionsBoundary`) and the base keys of
+//! [`super::plan::base_context`] are fixed in the request, never live. Every other key
+//! (the network it calls from, MFA, the VPC endpoint, a service calling on its behalf,
+//! service-specific request keys) is one the attacker may not control: a permission that
+//! needs it is `conditional`.
+
+use std::collections::HashMap;
+
+use facts::policy::Effect;
+use facts::request::Context;
+
+use crate::simulate::{AccountSimulator, MatchedOut};
+use crate::who_can::{Access, Analyzer, Cell, CellAnswer, Conditions, Prepared, Stats};
+
+/// One permission decided over the live keys.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveAnswer {
+    /// `None`: allowed for every value of the live keys (or for values the caller sets);
+    /// `Some`: allowed only under this condition.
+    pub condition: Option<String>,
+    /// The keys the caller sets to be allowed (`aws:RequestTag/team = dev`), when that is
+    /// what allows it.
+    pub chosen: Vec<String>,
+    /// The statements that allow it (grants, then guardrails).
+    pub allowed_by: Vec<MatchedOut>,
+}
+
+/// Whether the caller itself sets `key` (lowercase) in its request.
+fn caller_sets(key: &str) -> bool {
+    key.starts_with("aws:requesttag/")
+        || matches!(
+            key,
+            "aws:tagkeys"
+                | "aws:useragent"
+                | "aws:referer"
+                | "aws:requestedregion"
+                | "aws:securetransport"
+                | "iam:passedtoservice"
+                | "iam:policyarn"
+                | "iam:permissionsboundary"
+        )
+}
+
+/// The term of `c` whose literals are all on keys the caller sets, if any: the caller makes
+/// its request satisfy it, so the permission is allowed.
+fn chosen_term(c: &Conditions) -> Option<Vec<String>> {
+    c.any_of
+        .iter()
+        .find(|t| {
+            t.iter()
+                .all(|l| caller_sets(&l.atom.key.to_ascii_lowercase()))
+        })
+        .map(|t| {
+            t.iter()
+                .map(|l| {
+                    if l.holds {
+                        l.atom.text.clone()
+                    } else {
+                        format!("not {}", l.atom.text)
+                    }
+                })
+                .collect()
+        })
+}
+
+/// The statements of who-can's reason, as simulate prints them.
+fn allowed_by(a: &CellAnswer) -> Vec<MatchedOut> {
+    a.reason
+        .allowed_by
+        .iter()
+        .chain(&a.reason.guardrails)
+        .map(|r| MatchedOut {
+            policy: r.policy.clone(),
+            layer: r.layer,
+            statement: r.statement,
+            sid: r.sid.clone(),
+            effect: Effect::Allow,
+        })
+        .collect()
+}
+
+/// The fixed context of a group of requests, as `(key, values)` pairs.
+type FixedKeys = Vec<(String, String)>;
+
+/// One request to decide over its live keys: caller ARN, action, resource, the context the
+/// technique fixes.
+pub(crate) struct Ask<'a> {
+    pub principal: &'a str,
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub context: &'a Context,
+}
+
+/// Decide `asks` over their live keys. Answers in order: `None` when the request reads no
+/// live key (one decision with them absent, simulate's, is its whole answer) or is never
+/// allowed. Requests are grouped by their fixed context; only those whose applicable
+/// statements read a live key are decided by the solver and the engine.
+pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<LiveAnswer>> {
+    let mut out: Vec<Option<LiveAnswer>> = vec![None; asks.len()];
+    if asks.is_empty() {
+        return out;
+    }
+    let prepared = Prepared::new(sim);
+    let analyzer = Analyzer::new(&prepared, sim);
+    // Group by fixed context (a handful: the base, per service passed to, per key set).
+    let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::new();
+    for (i, a) in asks.iter().enumerate() {
+        let key: Vec<(String, String)> = a
+            .context
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.values().join(",")))
+            .collect();
+        groups.entry(key).or_default().push(i);
+    }
+    let mut groups: Vec<(FixedKeys, Vec<usize>)> = groups.into_iter().collect();
+    groups.sort();
+    for (_, idx) in groups {
+        let user = asks[idx[0]].context;
+        let mut cells = Vec::new();
+        let mut at = Vec::new();
+        for &i in &idx {
+            let a = &asks[i];
+            let Some(p) = analyzer.tables().principal_by_arn(a.principal) else {
+                continue;
+            };
+            cells.push(Cell {
+                principal: p.id,
+                action: a.action.to_string(),
+                resource: a.resource.to_string(),
+            });
+            at.push(i);
+        }
+        let live = analyzer.reads_live_keys(&cells, user);
+        let (cells, at): (Vec<Cell>, Vec<usize>) = cells
+            .into_iter()
+            .zip(at)
+            .zip(live)
+            .filter(|(_, l)| *l)
+            .map(|(c, _)| c)
+            .unzip();
+        if cells.is_empty() {
+            continue;
+        }
+        let mut stats = Stats::default();
+        let answers = analyzer.decide(&cells, user, false, &mut stats, &|_| {});
+        for (i, ans) in at.into_iter().zip(answers) {
+            let Some(ans) = ans else { continue };
+            let (condition, chosen) = match (&ans.access, &ans.conditions) {
+                (Access::Conditional, Some(c)) => match chosen_term(c) {
+                    Some(t) => (None, t),
+                    None => (Some(c.text.clone()), Vec::new()),
+                },
+                _ => (None, Vec::new()),
+            };
+            out[i] = Some(LiveAnswer {
+                condition,
+                chosen,
+                allowed_by: allowed_by(&ans),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::who_can::{ConditionAtom, ConditionLiteral};
+
+    fn lit(key: &str, holds: bool) -> ConditionLiteral {
+        ConditionLiteral {
+            atom: ConditionAtom {
+                operator: "StringEquals".into(),
+                key: key.into(),
+                values: vec!["v".into()],
+                text: format!("{key} = v"),
+            },
+            holds,
+        }
+    }
+
+    #[test]
+    fn a_term_of_keys_the_caller_sets_is_chosen_others_are_not() {
+        let c = Conditions {
+            text: String::new(),
+            any_of: vec![
+                vec![lit("aws:SourceIp", true)],
+                vec![lit("aws:RequestTag/team", true), lit("aws:TagKeys", false)],
+            ],
+        };
+        assert_eq!(
+            chosen_term(&c),
+            Some(vec![
+                "aws:RequestTag/team = v".to_string(),
+                "not aws:TagKeys = v".to_string()
+            ])
+        );
+        let c = Conditions {
+            text: String::new(),
+            any_of: vec![vec![
+                lit("aws:MultiFactorAuthPresent", true),
+                lit("aws:RequestTag/team", true),
+            ]],
+        };
+        assert_eq!(chosen_term(&c), None);
+    }
+}

@@ -1,0 +1,232 @@
+//! Account mode's requests → the engine's batches: each request spec tied to the entities of
+//! the tables (resource, owning account, endpoint policy) with the context keys AWS fills
+//! from the data, run after run, and the runs decided on every core.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use facts::account::context::FillCache;
+use facts::request::{Context, ContextValue, Request, RequestPrincipal};
+use facts::tables::{FactTables, Sym};
+use rules::{BatchRequest, Engine};
+
+use super::account::{AccountSimulator, RequestSpec};
+use super::principal::classify;
+use super::{result_of, SimulationResult};
+
+/// The key of the keys AWS fills: caller, resource, resource owner given by the request, and
+/// the action's service (its service keys, `facts::account::service_keys`).
+type FillKey<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
+
+/// A known resource's entity and the account id owning the resource.
+type ResourceInfo = (Option<Sym>, Option<String>);
+
+/// Builds the batches of one thread. Its caches hold a few runs' callers and resources, so
+/// memory stays bounded however many requests there are (a caller or resource of an older
+/// run is looked up again).
+pub(super) struct Batcher<'s> {
+    sim: &'s AccountSimulator,
+    tables: &'s FactTables,
+    /// Per caller and resource: the keys AWS fills, computed once.
+    fill: FillCache<'s>,
+    /// Per [`FillKey`]: `None` once seen (its keys were merged into the request), then the
+    /// keys built once and shared by its later requests.
+    filled: HashMap<FillKey<'s>, Option<Arc<Context>>>,
+    /// Per distinct caller: the matcher's principal.
+    callers: HashMap<&'s str, RequestPrincipal>,
+    /// Per distinct caller: its account id, if it has one.
+    callers_account: HashMap<&'s str, Option<String>>,
+    /// Per resource and given owner: the resource entity and its owning account.
+    resources: HashMap<(&'s str, Option<&'s str>), ResourceInfo>,
+}
+
+impl<'s> Batcher<'s> {
+    pub(super) fn new(sim: &'s AccountSimulator, tables: &'s FactTables) -> Batcher<'s> {
+        Batcher {
+            sim,
+            tables,
+            fill: FillCache::new(sim.model(), sim.role_names()),
+            filled: HashMap::new(),
+            callers: HashMap::new(),
+            callers_account: HashMap::new(),
+            resources: HashMap::new(),
+        }
+    }
+
+    /// The batch of one run: `specs[i]` by principal entity `principals[i]`.
+    pub(super) fn batch(
+        &mut self,
+        specs: &'s [RequestSpec],
+        principals: &[Sym],
+    ) -> Vec<BatchRequest> {
+        let held = self.filled.len() + self.resources.len() + self.callers.len();
+        if held > 4 * Engine::RUN_SIZE {
+            self.filled.clear();
+            self.resources.clear();
+            self.callers.clear();
+            self.callers_account.clear();
+        }
+        // Callers (a role's sessions share its keys) and resources recur across runs.
+        if self.fill.len() > 16 * Engine::RUN_SIZE {
+            self.fill.clear();
+        }
+        specs
+            .iter()
+            .zip(principals)
+            .map(|(spec, &p)| self.request(spec, p))
+            .collect()
+    }
+
+    /// One request of principal entity `p`.
+    fn request(&mut self, spec: &'s RequestSpec, p: Sym) -> BatchRequest {
+        let tables = self.tables;
+        let (known, resource_account_id) = self
+            .resources
+            .entry((spec.resource.as_str(), spec.resource_account.as_deref()))
+            .or_insert_with(|| {
+                let known = tables.resource_for(&spec.resource);
+                let owner = spec
+                    .resource_account
+                    .clone()
+                    .or_else(|| {
+                        known
+                            .and_then(|x| x.account)
+                            .and_then(|a| tables.account_id_of(a))
+                            .map(str::to_string)
+                    })
+                    .or_else(|| {
+                        facts::arn::Arn::parse(&spec.resource)
+                            .map(|a| a.account)
+                            .filter(|a| a.len() == 12)
+                    });
+                (known.map(|x| x.id), owner)
+            })
+            .clone();
+        // docs/evaluation-logic.md, "unknown owner": a resource whose owner is unknown is
+        // taken to be in the caller's account, for the identity side (no cross-account
+        // rule) and for that account's RCPs alike, as in scenario mode
+        // (`aws:ResourceAccount` stays absent).
+        let resource_account = resource_account_id
+            .as_deref()
+            .or_else(|| {
+                self.callers_account
+                    .entry(spec.principal.as_str())
+                    .or_insert_with(|| classify(&spec.principal).and_then(|c| c.account))
+                    .as_deref()
+            })
+            .and_then(|a| tables.account_entity(a));
+        let principal = self
+            .callers
+            .entry(spec.principal.as_str())
+            .or_insert_with(|| {
+                classify(&spec.principal)
+                    .map(|c| c.principal)
+                    .unwrap_or(RequestPrincipal::Anonymous)
+            })
+            .clone();
+        let key = (
+            spec.principal.as_str(),
+            spec.resource.as_str(),
+            spec.resource_account.as_deref(),
+            spec.action.split(':').next().unwrap_or(""),
+        );
+        let (vpc_endpoint_policy, context) = self.sim.through_endpoint(tables, spec);
+        let mut request = Request {
+            principal,
+            action: spec.action.clone(),
+            resource: spec.resource.clone(),
+            context,
+        };
+        // The keys AWS fills for this caller, resource and service (the owner first, as
+        // `aws:ResourceAccount`).
+        let fill = &mut self.fill;
+        let mut filled = |r: &Request| {
+            let mut c = Context::new();
+            if let Some(a) = &resource_account_id {
+                c.insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
+            }
+            fill.fill(&r.principal, &r.action, &r.resource, &mut c);
+            c
+        };
+        // What the request gives wins over what AWS would fill. A combination seen for the
+        // first time merges its keys into the request's context at once; from its second
+        // request on, its keys are built once and shared, merged only for the statements
+        // that read the context.
+        let shared_context = match self.filled.entry(key) {
+            Entry::Vacant(e) => {
+                request.context.merge_defaults(filled(&request));
+                e.insert(None);
+                None
+            }
+            Entry::Occupied(mut e) => {
+                let base = e
+                    .get_mut()
+                    .get_or_insert_with(|| Arc::new(filled(&request)));
+                Some(Arc::clone(base))
+            }
+        };
+        BatchRequest {
+            principal: p,
+            resource: known,
+            resource_account,
+            resource_account_id,
+            vpc_endpoint_policy,
+            shared_context,
+            request,
+        }
+    }
+}
+
+/// Decide `specs` (by principal entities `principals`) in runs of [`Engine::RUN_SIZE`],
+/// on as many threads as the machine has cores (each with its own [`Batcher`]); results in
+/// input order.
+pub(super) fn decide_all(
+    sim: &AccountSimulator,
+    tables: &FactTables,
+    engine: &Engine<'_>,
+    specs: &[RequestSpec],
+    principals: &[Sym],
+) -> Vec<SimulationResult> {
+    let runs: Vec<(&[RequestSpec], &[Sym])> = specs
+        .chunks(Engine::RUN_SIZE)
+        .zip(principals.chunks(Engine::RUN_SIZE))
+        .collect();
+    let next = AtomicUsize::new(0);
+    // Each thread takes the next undecided run until none is left.
+    let work = || {
+        let mut batcher = Batcher::new(sim, tables);
+        let mut done: Vec<(usize, Vec<SimulationResult>)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(chunk, ps)) = runs.get(i) else {
+                break;
+            };
+            let batch = batcher.batch(chunk, ps);
+            let decided = engine.decide(&batch);
+            done.push((i, decided.iter().map(|d| result_of(tables, d)).collect()));
+        }
+        done
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(runs.len());
+    let mut pieces = if threads <= 1 {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+            let mut all = Vec::new();
+            for h in handles {
+                match h.join() {
+                    Ok(done) => all.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            all
+        })
+    };
+    pieces.sort_unstable_by_key(|(i, _)| *i);
+    pieces.into_iter().flat_map(|(_, r)| r).collect()
+}

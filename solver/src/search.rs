@@ -10,7 +10,7 @@ use z3::ast::{Bool, Int};
 use z3::{Model, Params, SatResult, Solver};
 
 use crate::encode::{Elem, Engine, KeyVars};
-use crate::strings::{realize, Realized, StrPred};
+use crate::strings::{realize, Pin, Realized, StrPred};
 use crate::values::{date_text, decimal_text, ipv4_text, ipv6_text};
 
 /// How many assignments of values to policy variables one model may try.
@@ -253,15 +253,23 @@ impl<'e> Search<'e> {
             .enumerate()
             .filter_map(|(i, _)| atoms.get(i).map(|a| (i, model_bool(model, a))))
             .collect();
-        match realize(preds, &want, ctx, first, self.deadline) {
+        let pins = self.pins(model, ctx);
+        let pinned: Vec<Pin> = pins.iter().map(|(p, _)| p.clone()).collect();
+        match realize(preds, &want, ctx, &pinned, first, self.deadline) {
             Realized::Witness(w) => Ok(w),
-            Realized::ImpossibleUnlessSingle(core, keys) => {
-                // ¬(core ∧ every key absent or a set) = ¬core ∨ some key single-valued.
-                let single: Vec<Bool> = keys
+            Realized::ImpossibleUnlessSingle(core, keys, used) => {
+                // ¬(core ∧ every key absent or a set ∧ every pinned key its value)
+                // = ¬core ∨ some key single-valued ∨ some pinned key another value.
+                let mut single: Vec<Bool> = keys
                     .iter()
                     .filter_map(|k| self.engine.keys.iter().find(|kv| kv.name == *k))
                     .map(|kv| Bool::and(&[kv.present.clone(), kv.multi.not()]))
                     .collect();
+                single.extend(
+                    pins.iter()
+                        .filter(|(p, _)| used.contains(&p.key))
+                        .map(|(_, pin)| pin.not()),
+                );
                 for vars in all_atoms {
                     let mut lits: Vec<Bool> = core
                         .iter()
@@ -297,6 +305,76 @@ impl<'e> Search<'e> {
             ))),
             Realized::GaveUp(r) => Err(Stop::GaveUp(r)),
         }
+    }
+
+    /// What the model says of the single values of the keys of `ctx`: element 0 of the key
+    /// (its single value) is said to equal a literal (`StringEquals alice`), which `ctx`
+    /// holds, or to match a pattern (`StringEquals home/${aws:username}`, read with each
+    /// variable a `*`: the one with the most fixed characters); with the Boolean saying so
+    /// (key single, that atom true).
+    fn pins(&self, model: &Model, ctx: &Context) -> Vec<(Pin, Bool)> {
+        use facts::wildcard::GlobToken;
+        let mut out = Vec::new();
+        for kv in &self.engine.keys {
+            let Some(ContextValue::Single(v)) = ctx.get(&kv.name) else {
+                continue;
+            };
+            if !model_bool(model, &kv.present) || model_bool(model, &kv.multi) {
+                continue;
+            }
+            let Some(el) = kv.elems.first() else { continue };
+            let said = || {
+                kv.usage
+                    .strings
+                    .preds
+                    .iter()
+                    .zip(&el.atoms)
+                    .filter(|(_, a)| model_bool(model, a))
+            };
+            let literal = said().find(|(p, _)| p.literal() == Some(v.as_str()));
+            let pin = match literal {
+                Some((_, atom)) => Some((v.chars().map(GlobToken::Char).collect(), true, atom)),
+                None => said()
+                    .filter_map(|(p, a)| p.relaxed_glob().map(|g| (g, a)))
+                    .max_by_key(|(g, _)| {
+                        g.iter().filter(|t| matches!(t, GlobToken::Char(_))).count()
+                    })
+                    .map(|(g, a)| (g, false, a)),
+            };
+            // The patterns without variables, as the model says the value matches them.
+            let facts: Vec<(StrPred, bool, Bool)> = kv
+                .usage
+                .strings
+                .preds
+                .iter()
+                .zip(&el.atoms)
+                .filter(|(p, _)| !p.opaque())
+                .map(|(p, a)| {
+                    let v = model_bool(model, a);
+                    (p.clone(), v, if v { a.clone() } else { a.not() })
+                })
+                .collect();
+            if pin.is_none() && facts.is_empty() {
+                continue;
+            }
+            let (glob, exact, atom) = pin.map_or_else(
+                || (vec![GlobToken::AnyRun], false, None),
+                |(g, e, a)| (g, e, Some(a.clone())),
+            );
+            let mut said_so = vec![kv.present.clone(), kv.multi.not()];
+            said_so.extend(atom);
+            said_so.extend(facts.iter().map(|(_, _, l)| l.clone()));
+            out.push((
+                Pin {
+                    key: kv.name.clone(),
+                    glob,
+                    exact,
+                    facts: facts.into_iter().map(|(p, v, _)| (p, v)).collect(),
+                },
+                Bool::and(&said_so),
+            ));
+        }
+        out
     }
 
     /// Decode a model, trying values for the policy variables until every pattern has the
@@ -586,10 +664,11 @@ fn value_proposals<'s>(
 ) -> Vec<(String, String)> {
     let mut strings: Vec<String> = likely.take(4).cloned().collect();
     for &(i, v) in want {
+        // A pattern with variables gives its candidates under the current values: another
+        // pattern's variable may be what makes the two meet (`${s3:prefix}` against
+        // `b/${aws:username}`).
         if let (true, Some(p)) = (v, preds.get(i)) {
-            if !p.opaque() {
-                strings.extend(p.candidates(ctx).into_iter().take(1));
-            }
+            strings.extend(p.candidates(ctx).into_iter().take(1));
         }
     }
     strings.truncate(12);
@@ -615,7 +694,7 @@ fn value_proposals<'s>(
         }
         // `piece0 ${k} piece1`: every split of a likely string into a prefix piece0 accepts
         // and a suffix piece1 accepts proposes the middle.
-        let Some((pieces, keys)) = p.split() else {
+        let Some((pieces, keys)) = p.split_with(true) else {
             continue;
         };
         let ([k], [before, after]) = (keys.as_slice(), pieces.as_slice()) else {

@@ -16,6 +16,26 @@ use facts::request::{Context, ContextValue};
 use z3::ast::{Bool, Regexp, String as ZString};
 use z3::{Params, SatResult, Solver};
 
+/// What the model says of a single-valued key's value, for the impossibility check: the
+/// value matches `glob` (a pattern of the key's conditions that its value is said to match,
+/// each of that pattern's own variables a `*`); `exact` when the glob is a literal, so the
+/// value is exactly it.
+#[derive(Debug, Clone)]
+pub(crate) struct Pin {
+    /// The key (lowercased).
+    pub(crate) key: String,
+    /// A glob every value the model allows matches.
+    pub(crate) glob: Vec<facts::wildcard::GlobToken>,
+    /// Whether `glob` is one string.
+    pub(crate) exact: bool,
+    /// The patterns without variables of the key's conditions, with whether the model says
+    /// its value matches each.
+    pub(crate) facts: Vec<(StrPred, bool)>,
+}
+
+/// Atoms (index, value) that cannot hold together.
+type Core = Vec<(usize, bool)>;
+
 /// Automaton tokens with the membership wanted.
 type Wanted = (Vec<Tok>, bool);
 
@@ -143,6 +163,65 @@ impl StrPred {
         }
     }
 
+    /// Tokens of a language that contains every string the pattern matches whatever the
+    /// values of the keys single-valued in `ctx` (their variables `*`), the other keys
+    /// staying as in `ctx` (absent or sets: the default, or no string at all, `Lang::Empty`).
+    /// For resources, `StringLike` and `StringEquals`; `None` otherwise.
+    /// `over` gives, for a key whose variables are read over a language rather than its
+    /// value, that language as a glob (`*`, or what a [`Pin`] says).
+    fn lang_over_singles(
+        &self,
+        ctx: &Context,
+        over: &dyn Fn(&str) -> Option<Vec<facts::wildcard::GlobToken>>,
+    ) -> Option<Lang> {
+        use facts::variables::split_at_variables;
+        use facts::wildcard::GlobToken;
+        let (text, wildcards) = match self {
+            StrPred::Resource { pattern, .. } => (pattern, true),
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => (value, true),
+                BaseOperator::StringEquals => (value, false),
+                _ => return None,
+            },
+        };
+        if !self.opaque() {
+            return self.lang(ctx);
+        }
+        let (pieces, vars) = split_at_variables(text, wildcards);
+        let mut glob: Vec<GlobToken> = Vec::new();
+        for (n, piece) in pieces.into_iter().enumerate() {
+            if n > 0 {
+                let (key, default) = vars.get(n - 1)?;
+                if let Some(g) = over(&key.to_ascii_lowercase()) {
+                    glob.extend(g);
+                } else if let Some(ContextValue::Single(v)) = ctx.get(key) {
+                    glob.extend(v.chars().map(GlobToken::Char));
+                } else {
+                    match default {
+                        Some(d) => glob.extend(d.chars().map(GlobToken::Char)),
+                        None => return Some(Lang::Empty),
+                    }
+                }
+            }
+            glob.extend(piece);
+        }
+        Some(Lang::Tokens(automata::from_glob(&glob)))
+    }
+
+    /// For a key's condition pattern (`StringEquals`, `StringLike`): a glob every value it
+    /// matches matches, whatever its variables (each a `*`).
+    pub(crate) fn relaxed_glob(&self) -> Option<Vec<facts::wildcard::GlobToken>> {
+        use facts::variables::relaxed_pattern;
+        match self {
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => Some(relaxed_pattern(value, true)),
+                BaseOperator::StringEquals => Some(relaxed_pattern(value, false)),
+                _ => None,
+            },
+            StrPred::Resource { .. } => None,
+        }
+    }
+
     /// Tokens of a language that contains every string the pattern matches under any values
     /// of its variables (each variable a `*`), for the patterns whose variables cannot
     /// shift anything else (resources, `StringLike`, `StringEquals`); `None` otherwise.
@@ -197,6 +276,30 @@ impl StrPred {
         }
     }
 
+    /// The language of the pattern under the variable values of `ctx` as a Z3 regular
+    /// expression (`None`: a variable has no value, or an ARN pattern with variables).
+    fn regex_in(&self, ctx: &Context) -> Option<Regexp> {
+        use facts::variables::{substitute, substitute_pattern};
+        if !self.opaque() {
+            return Some(self.regex());
+        }
+        match self {
+            StrPred::Resource { pattern, .. } => {
+                Some(glob_tokens_regex(&substitute_pattern(pattern, ctx)?))
+            }
+            StrPred::Cond { op, value, .. } => match op {
+                BaseOperator::StringLike => {
+                    Some(glob_tokens_regex(&substitute_pattern(value, ctx)?))
+                }
+                BaseOperator::StringEqualsIgnoreCase => {
+                    Some(literal_regex(&substitute(value, ctx)?, true))
+                }
+                BaseOperator::ArnLike | BaseOperator::ArnEquals => None,
+                _ => Some(literal_regex(&substitute(value, ctx)?, false)),
+            },
+        }
+    }
+
     /// The language of the pattern as a Z3 regular expression.
     fn regex(&self) -> Regexp {
         match self {
@@ -215,6 +318,13 @@ impl StrPred {
     /// is `piece0 v1 piece1 ... vn piecen` and no variable has a default. For `ArnLike` the
     /// variables must lie after the fifth colon (in the resource part, a plain glob).
     pub(crate) fn split(&self) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
+        self.split_with(false)
+    }
+
+    /// [`StrPred::split`], also for variables with a default when `defaults` (the language
+    /// under a value of the key is the same; only the absent key differs): for proposing
+    /// values, never for comparing two patterns.
+    pub(crate) fn split_with(&self, defaults: bool) -> Option<(Vec<Vec<Tok>>, Vec<String>)> {
         use facts::variables::split_at_variables;
         use facts::wildcard::GlobToken;
         if !self.opaque() {
@@ -230,7 +340,7 @@ impl StrPred {
             _ => return None,
         };
         let (pieces, vars) = split_at_variables(text, wildcards);
-        if vars.iter().any(|(_, d)| d.is_some()) {
+        if !defaults && vars.iter().any(|(_, d)| d.is_some()) {
             return None;
         }
         let keys = vars.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
@@ -499,7 +609,10 @@ pub(crate) enum Realized {
     Impossible(Vec<(usize, bool)>),
     /// No string has them while these keys (named by variables) have no single value (they
     /// are absent or sets, so their variables take their defaults or match nothing).
-    ImpossibleUnlessSingle(Vec<(usize, bool)>, Vec<String>),
+    /// The third list names the keys whose single value in the context was read exactly
+    /// (pinned by a literal the request's model says it equals): the lemma holds while they
+    /// keep that value.
+    ImpossibleUnlessSingle(Vec<(usize, bool)>, Vec<String>, Vec<String>),
     /// No string has them with the variable values of this context, but other values may
     /// give one: a string of the relaxed languages (each variable `*`), if one was found,
     /// hints at them.
@@ -586,6 +699,7 @@ pub(crate) fn realize(
     preds: &[StrPred],
     want: &[(usize, bool)],
     ctx: &Context,
+    pinned: &[Pin],
     first: &[String],
     deadline: std::time::Instant,
 ) -> Realized {
@@ -636,13 +750,16 @@ pub(crate) fn realize(
         return Realized::Impossible(core);
     }
     // The automata search with the variables' values substituted.
-    let langs: Option<Vec<Option<Wanted>>> = want
+    // Patterns of operators the automata do not cover (`StringEqualsIgnoreCase`, ...) are
+    // left out of it: a core of the others is still impossible, and a string it finds is
+    // checked against every pattern (with facts) before it is a witness.
+    let langs: Vec<Option<Wanted>> = want
         .iter()
-        .map(|&(i, v)| match preds.get(i)?.lang(ctx)? {
-            Lang::Tokens(t) => Some(Some((t, v))),
-            // A pattern that matches nothing is false, whatever the string (wanted true: see
-            // `empty_wanted`).
-            Lang::Empty => Some(None),
+        .map(|&(i, v)| match preds.get(i).and_then(|p| p.lang(ctx)) {
+            Some(Lang::Tokens(t)) => Some((t, v)),
+            // A pattern that matches nothing is false, whatever the string (wanted true:
+            // see `empty_wanted`).
+            Some(Lang::Empty) | None => None,
         })
         .collect();
     // A pattern wanted true that matches nothing with these values: other values may do.
@@ -650,9 +767,12 @@ pub(crate) fn realize(
         .iter()
         .any(|&(i, v)| v && matches!(preds.get(i).and_then(|p| p.lang(ctx)), Some(Lang::Empty)));
     if empty_wanted {
-        return impossible_for_all_values(preds, want, deadline);
+        if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
+            return r;
+        }
+        return impossible_for_all_values(preds, want, pinned, deadline);
     }
-    if let Some(langs) = langs {
+    {
         let kept: Vec<usize> = (0..want.len())
             .filter(|&n| langs.get(n).is_some_and(Option::is_some))
             .collect();
@@ -674,35 +794,145 @@ pub(crate) fn realize(
                     .filter_map(|&m| kept.get(m).and_then(|&n| want.get(n)).copied())
                     .collect();
                 if core.iter().any(live) {
-                    // Variables whose keys have no single value take their defaults (or
-                    // match nothing) whatever the key's other values: the core holds
-                    // whenever those keys are so.
-                    let mut keys: Vec<String> = Vec::new();
-                    let fixed = core.iter().all(|&(i, _)| {
-                        preds.get(i).is_some_and(|p| {
-                            p.variable_keys().into_iter().all(|(k, _)| {
-                                let no_single =
-                                    !matches!(ctx.get(&k), Some(ContextValue::Single(_)));
-                                if no_single && !keys.contains(&k) {
-                                    keys.push(k);
-                                }
-                                no_single
-                            })
-                        })
-                    });
-                    if fixed {
-                        return Realized::ImpossibleUnlessSingle(core, keys);
+                    if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
+                        return r;
                     }
-                    return impossible_for_all_values(preds, want, deadline);
+                    return impossible_for_all_values(preds, want, pinned, deadline);
                 }
                 return Realized::Impossible(core);
             }
         }
     }
     if want.iter().any(live) {
-        return impossible_for_all_values(preds, want, deadline);
+        // The patterns without variables the automata do not cover
+        // (`StringEqualsIgnoreCase`) may contradict each other alone: Z3's string theory
+        // over them gives a valid lemma.
+        let uncovered = fixed
+            .iter()
+            .any(|&(i, _)| preds.get(i).is_some_and(|p| p.lang(ctx).is_none()));
+        if uncovered {
+            if let Realized::Impossible(core) =
+                string_solver(preds, &fixed, &|_: &str| false, deadline)
+            {
+                return Realized::Impossible(core);
+            }
+        }
+        if let Some(r) = impossible_unless_single(preds, want, ctx, pinned, deadline) {
+            return r;
+        }
+        return impossible_for_all_values(preds, want, pinned, deadline);
     }
     string_solver(preds, want, &ok, deadline)
+}
+
+/// Whether no string has the memberships `want` while the keys of the variables that have
+/// no single value in `ctx` stay so (they are absent or sets: their variables take their
+/// defaults or match nothing), whatever the values of the single-valued ones: patterns wanted
+/// true are read with each single-valued key's variable a `*`; patterns wanted false with
+/// such a variable are dropped. The core found is a valid lemma under that proviso
+/// (`ImpossibleUnlessSingle`, or `Impossible` when no such key takes part). The keys of
+/// `pinned` keep their value exactly (the lemma then names it).
+fn impossible_unless_single(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    ctx: &Context,
+    pinned: &[Pin],
+    deadline: std::time::Instant,
+) -> Option<Realized> {
+    use facts::wildcard::GlobToken;
+    let is_single = |k: &str| matches!(ctx.get(k), Some(ContextValue::Single(_)));
+    let pin = |k: &str| pinned.iter().find(|p| p.key.eq_ignore_ascii_case(k));
+    // Keys read exactly: absent or sets (defaults), or pinned to one literal.
+    let exact = |k: &str| !is_single(k) || pin(k).is_some_and(|p| p.exact);
+    let over = |k: &str| -> Option<Vec<GlobToken>> {
+        if !is_single(k) {
+            return None;
+        }
+        match pin(k) {
+            Some(p) if p.exact => None,
+            Some(p) => Some(p.glob.clone()),
+            None => Some(vec![GlobToken::AnyRun]),
+        }
+    };
+    let mut kept = Vec::new();
+    let mut list = Vec::new();
+    for &(i, v) in want {
+        let Some(p) = preds.get(i) else { continue };
+        let keys = p.variable_keys();
+        let lang = if keys.iter().any(|(k, _)| !exact(k)) {
+            if !v {
+                continue;
+            }
+            p.lang_over_singles(ctx, &over)
+        } else {
+            p.lang(ctx)
+        };
+        match lang {
+            Some(Lang::Tokens(t)) => {
+                kept.push((i, v));
+                list.push((t, v));
+            }
+            // Matches nothing while the keys stay so: impossible wanted true.
+            Some(Lang::Empty) if v => {
+                kept.clear();
+                list.clear();
+                kept.push((i, v));
+                break;
+            }
+            Some(Lang::Empty) | None => {}
+        }
+    }
+    let core: Vec<(usize, bool)> = if list.is_empty() && kept.len() == 1 {
+        kept
+    } else {
+        let ok_at = |m: usize, w: &str| {
+            list.get(m)
+                .is_some_and(|(t, v)| automata::accepts(t, w) == *v)
+        };
+        match automata_search(&list, &ok_at, deadline) {
+            Automata::Impossible(c) => c.iter().filter_map(|&n| kept.get(n).copied()).collect(),
+            _ => {
+                // Patterns the automata do not cover (`StringEqualsIgnoreCase`), read
+                // exactly with the values of `ctx`: Z3's string theory over them and the
+                // others read exactly.
+                let uncovered = want.iter().any(|&(i, _)| {
+                    preds.get(i).is_some_and(|p| {
+                        p.variable_keys().iter().all(|(k, _)| exact(k)) && p.lang(ctx).is_none()
+                    })
+                });
+                if !uncovered {
+                    return None;
+                }
+                let exact_list: Vec<(Regexp, (usize, bool))> = want
+                    .iter()
+                    .filter_map(|&(i, v)| {
+                        let p = preds.get(i)?;
+                        if !p.variable_keys().iter().all(|(k, _)| exact(k)) {
+                            return None;
+                        }
+                        Some((p.regex_in(ctx)?, (i, v)))
+                    })
+                    .collect();
+                z3_impossible(&exact_list, deadline)?
+            }
+        }
+    };
+    let mut keys: Vec<String> = Vec::new();
+    let mut pins: Vec<String> = Vec::new();
+    for &(i, _) in &core {
+        for (k, _) in preds.get(i).map(StrPred::variable_keys).unwrap_or_default() {
+            if !is_single(&k) && !keys.contains(&k) {
+                keys.push(k);
+            } else if is_single(&k) && pin(&k).is_some() && !pins.contains(&k) {
+                pins.push(k);
+            }
+        }
+    }
+    Some(if keys.is_empty() && pins.is_empty() {
+        Realized::Impossible(core)
+    } else {
+        Realized::ImpossibleUnlessSingle(core, keys, pins)
+    })
 }
 
 /// Whether no string has the memberships `want` whatever the values of the variables:
@@ -712,6 +942,7 @@ pub(crate) fn realize(
 fn impossible_for_all_values(
     preds: &[StrPred],
     want: &[(usize, bool)],
+    pinned: &[Pin],
     deadline: std::time::Instant,
 ) -> Realized {
     let empty = Context::new();
@@ -765,7 +996,247 @@ fn impossible_for_all_values(
             }
         }
     }
+    if let Some((core, pins)) = impossible_with_tied_variables(preds, want, pinned, deadline) {
+        if pins.is_empty() {
+            return Realized::Impossible(core);
+        }
+        return Realized::ImpossibleUnlessSingle(core, Vec::new(), pins);
+    }
     Realized::OtherValues(hint)
+}
+
+/// Whether no string has the memberships `want` for any values of the variables, each key's
+/// variables standing for one string wherever they occur (`b/${aws:username}` and
+/// `b/${aws:username}/*` never match the same string), proved by Z3's string theory: the
+/// string is `piece0 v1 piece1 ... vn piecen` for each pattern with variables wanted true
+/// (pieces in their glob languages), and in or out of the language of each pattern without
+/// variables. Patterns with variables wanted false, or with a default (an absent key gives
+/// each occurrence its own default), are left out: the core found is then a valid lemma.
+///
+/// A pinned key's variable is moreover in the languages of the patterns without variables
+/// that the model says its value matches or not (`StringEqualsIgnoreCase ALICE`), and may
+/// have a default (the pin says the key has one value); the pins the proof uses are returned
+/// beside the core.
+fn impossible_with_tied_variables(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    pinned: &[Pin],
+    deadline: std::time::Instant,
+) -> Option<(Core, Vec<String>)> {
+    use facts::variables::split_at_variables;
+    use std::collections::BTreeMap;
+    let pin = |k: &str| pinned.iter().find(|p| p.key.eq_ignore_ascii_case(k));
+    let usable = |p: &StrPred| {
+        p.opaque()
+            && (p.split().is_some()
+                || p.split_with(true).is_some_and(|(_, keys)| {
+                    p.variable_keys()
+                        .iter()
+                        .all(|(k, d)| !d || pin(k).is_some())
+                        && !keys.is_empty()
+                }))
+    };
+    let tied: Vec<&StrPred> = want
+        .iter()
+        .filter(|&&(_, v)| v)
+        .filter_map(|&(i, _)| preds.get(i))
+        .filter(|p| usable(p))
+        .collect();
+    let pinned_vars = tied
+        .iter()
+        .any(|p| p.variable_keys().iter().any(|(k, _)| pin(k).is_some()));
+    if tied.len() < 2 && !pinned_vars {
+        return None;
+    }
+    let query = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for &(i, v) in want {
+            (preds.get(i), v).hash(&mut h);
+        }
+        for p in pinned {
+            (&p.key, &p.facts).hash(&mut h);
+        }
+        h.finish()
+    };
+    if UNDECIDED.with(|u| u.borrow().contains(&query)) {
+        return None;
+    }
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX).min(300);
+    if timeout_ms == 0 {
+        return None;
+    }
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", timeout_ms);
+    solver.set_params(&params);
+    let x = ZString::new_const("w");
+    let mut vars: BTreeMap<String, ZString> = BTreeMap::new();
+    let mut tracks = Vec::new();
+    for (n, &(i, v)) in want.iter().enumerate() {
+        let Some(p) = preds.get(i) else { continue };
+        let fact = if p.opaque() {
+            let (text, wildcards) = match p {
+                StrPred::Resource { pattern, .. } => (pattern, true),
+                StrPred::Cond { op, value, .. } => match op {
+                    BaseOperator::StringLike => (value, true),
+                    BaseOperator::StringEquals => (value, false),
+                    _ => continue,
+                },
+            };
+            if !v || !usable(p) {
+                continue;
+            }
+            let (pieces, keys) = split_at_variables(text, wildcards);
+            let mut parts: Vec<ZString> = Vec::new();
+            let mut memberships: Vec<Bool> = Vec::new();
+            for (m, piece) in pieces.iter().enumerate() {
+                if m > 0 {
+                    let (k, _) = keys.get(m - 1)?;
+                    let k = k.to_ascii_lowercase();
+                    let var = vars
+                        .entry(k.clone())
+                        .or_insert_with(|| ZString::new_const(format!("v_{k}")))
+                        .clone();
+                    parts.push(var);
+                }
+                let part = ZString::fresh_const("piece");
+                memberships.push(part.regex_matches(&glob_tokens_regex(piece)));
+                parts.push(part);
+            }
+            memberships.push(x.eq(ZString::concat(&parts)));
+            Bool::and(&memberships)
+        } else {
+            let m = x.regex_matches(&p.regex());
+            if v {
+                m
+            } else {
+                m.not()
+            }
+        };
+        let lit = Bool::new_const(format!("t{n}"));
+        solver.assert(lit.implies(fact));
+        tracks.push((lit, (i, v)));
+    }
+    // What the model says of the pinned keys' values.
+    let mut pin_tracks = Vec::new();
+    for (k, var) in &vars {
+        let Some(p) = pin(k) else { continue };
+        let facts: Vec<Bool> = p
+            .facts
+            .iter()
+            .map(|(q, v)| {
+                let m = var.regex_matches(&q.regex());
+                if *v {
+                    m
+                } else {
+                    m.not()
+                }
+            })
+            .collect();
+        if facts.is_empty() {
+            continue;
+        }
+        let lit = Bool::new_const(format!("pin_{k}"));
+        solver.assert(lit.implies(Bool::and(&facts)));
+        pin_tracks.push((lit, k.clone()));
+    }
+    let lits: Vec<Bool> = tracks
+        .iter()
+        .map(|(l, _)| l.clone())
+        .chain(pin_tracks.iter().map(|(l, _)| l.clone()))
+        .collect();
+    match solver.check_assumptions(&lits) {
+        SatResult::Unsat => {
+            let core = solver.get_unsat_core();
+            let used = |l: &Bool| core.iter().any(|c| c == l);
+            let atoms = tracks
+                .iter()
+                .filter(|(l, _)| used(l))
+                .map(|(_, a)| *a)
+                .collect();
+            // A variable with a default is read as the key's value only while the key is
+            // pinned (single): such keys are named whether or not their facts were used.
+            let mut pins: Vec<String> = pin_tracks
+                .iter()
+                .filter(|(l, _)| used(l))
+                .map(|(_, k)| k.clone())
+                .collect();
+            for p in &tied {
+                for (k, d) in p.variable_keys() {
+                    if d && !pins.contains(&k) {
+                        pins.push(k);
+                    }
+                }
+            }
+            Some((atoms, pins))
+        }
+        SatResult::Sat | SatResult::Unknown => {
+            UNDECIDED.with(|u| u.borrow_mut().insert(query));
+            None
+        }
+    }
+}
+
+thread_local! {
+    /// Queries of [`impossible_with_tied_variables`] that found no proof (sat, or Z3 gave
+    /// up in its time): the decoder asks the same one for each value it tries, and the
+    /// answer does not depend on the values.
+    static UNDECIDED: std::cell::RefCell<std::collections::HashSet<u64>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// Whether no string is in or out of each regular expression as listed, by Z3's string
+/// theory in a short time: the entries of an unsat core.
+fn z3_impossible(
+    list: &[(Regexp, (usize, bool))],
+    deadline: std::time::Instant,
+) -> Option<Vec<(usize, bool)>> {
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX).min(300);
+    if timeout_ms == 0 || list.is_empty() {
+        return None;
+    }
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", timeout_ms);
+    solver.set_params(&params);
+    let x = ZString::new_const("w");
+    let mut lits = Vec::new();
+    for (n, (r, (_, v))) in list.iter().enumerate() {
+        let m = x.regex_matches(r);
+        let lit = Bool::new_const(format!("t{n}"));
+        solver.assert(lit.implies(if *v { m } else { m.not() }));
+        lits.push(lit);
+    }
+    match solver.check_assumptions(&lits) {
+        SatResult::Unsat => {
+            let core = solver.get_unsat_core();
+            Some(
+                lits.iter()
+                    .zip(list)
+                    .filter(|(l, _)| core.iter().any(|c| c == *l))
+                    .map(|(_, (_, a))| *a)
+                    .collect(),
+            )
+        }
+        SatResult::Sat | SatResult::Unknown => None,
+    }
+}
+
+/// A glob (as tokens) as a Z3 regular expression.
+fn glob_tokens_regex(glob: &[facts::wildcard::GlobToken]) -> Regexp {
+    use facts::wildcard::GlobToken;
+    let parts: Vec<Regexp> = glob
+        .iter()
+        .map(|t| match t {
+            GlobToken::AnyRun => Regexp::allchar().star(),
+            GlobToken::AnyChar => Regexp::allchar(),
+            GlobToken::Char(c) => Regexp::literal(&c.to_string()),
+        })
+        .collect();
+    concat_all(parts)
 }
 
 /// Whether `p`'s language lies inside `q`'s for every value of their variables (a

@@ -22,6 +22,10 @@ use crate::policy::Policy;
 #[derive(Default)]
 pub(crate) struct Documents {
     slots: HashMap<u64, Vec<Slot>, BuildHasherDefault<IdentityHasher>>,
+    /// The documents numbered by their text ([`super::doc_texts`]), parsed, by number.
+    by_number: Vec<Option<(Arc<Policy>, Key)>>,
+    /// The decoded value of each numbered document not parsed yet.
+    unparsed: HashMap<u32, Value>,
 }
 
 /// One distinct document.
@@ -94,6 +98,31 @@ impl Documents {
         }
     }
 
+    /// Keep the decoded values of documents numbered for the first time, until they are
+    /// parsed ([`Documents::take_unparsed`]).
+    pub fn add_numbered(&mut self, new_docs: Vec<(u32, Value)>) {
+        self.unparsed.extend(new_docs);
+    }
+
+    /// The parsed document numbered `n`, if it was parsed before.
+    pub fn numbered(&self, n: u32) -> Option<(Arc<Policy>, Key)> {
+        self.by_number.get(n as usize)?.clone()
+    }
+
+    /// The decoded value of the document numbered `n`, not parsed yet.
+    pub fn take_unparsed(&mut self, n: u32) -> Option<Value> {
+        self.unparsed.remove(&n)
+    }
+
+    /// Keep the parsed document numbered `n`.
+    pub fn set_numbered(&mut self, n: u32, parsed: (Arc<Policy>, Key)) {
+        let i = n as usize;
+        if self.by_number.len() <= i {
+            self.by_number.resize(i + 1, None);
+        }
+        self.by_number[i] = Some(parsed);
+    }
+
     fn slot(&self, key: Key) -> Option<&Slot> {
         self.slots.get(&key.hash)?.get(key.slot?)
     }
@@ -159,7 +188,7 @@ fn walk(v: &Value, h: &mut FxHasher) {
 /// The multiply-rotate hasher of rustc (FxHasher): the documents are the user's own data,
 /// loaded once, so SipHash's resistance to chosen collisions buys nothing here.
 #[derive(Default)]
-struct FxHasher {
+pub(crate) struct FxHasher {
     hash: u64,
 }
 

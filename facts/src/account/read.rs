@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::doc_texts::Doc;
 use super::documents::{Documents, Key};
 use super::error::IngestError;
 use super::model::{AccountId, Source, Tags, Warning, WarningKind};
@@ -275,6 +276,60 @@ impl FileCtx {
         warnings: &mut Vec<Warning>,
     ) -> Result<Arc<Policy>, IngestError> {
         let (p, key) = self.parsed(v, path)?;
+        Ok(self.as_resource_policy(p, key, path, warnings))
+    }
+
+    /// [`Self::resource_policy`] for a document of a typed GAAD page.
+    pub fn resource_policy_doc(
+        &self,
+        doc: Doc,
+        path: &JsonPath,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Arc<Policy>, IngestError> {
+        let (p, key) = self.parsed_doc(doc, path)?;
+        Ok(self.as_resource_policy(p, key, path, warnings))
+    }
+
+    /// [`Self::policy`] for a document of a typed GAAD page: parsed the first time its
+    /// number is met, shared after.
+    pub fn policy_doc(&self, doc: Doc, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+        self.parsed_doc(doc, path).map(|(p, _)| p)
+    }
+
+    /// Keep the decoded values of the documents a typed GAAD page numbered first.
+    pub fn add_numbered(&self, new_docs: Vec<(u32, Value)>) {
+        self.documents.borrow_mut().add_numbered(new_docs);
+    }
+
+    fn parsed_doc(&self, doc: Doc, path: &JsonPath) -> Result<(Arc<Policy>, Key), IngestError> {
+        let n = match doc {
+            Doc::Null => return self.parsed(&Value::Null, path),
+            Doc::Id(n) => n,
+        };
+        if let Some(found) = self.documents.borrow().numbered(n) {
+            return Ok(found);
+        }
+        let value = self
+            .documents
+            .borrow_mut()
+            .take_unparsed(n)
+            .ok_or_else(|| self.invalid(path, "the document's text was not decoded"))?;
+        let parsed = self.parsed(&value, path)?;
+        self.documents
+            .borrow_mut()
+            .set_numbered(n, (Arc::clone(&parsed.0), parsed.1));
+        Ok(parsed)
+    }
+
+    /// The resource-policy form of `p` (at `key` among the documents), with each statement
+    /// that lacks `Principal` reported in `warnings`.
+    fn as_resource_policy(
+        &self,
+        p: Arc<Policy>,
+        key: Key,
+        path: &JsonPath,
+        warnings: &mut Vec<Warning>,
+    ) -> Arc<Policy> {
         for i in crate::aws_rules::refused::statements_without_principal(&p) {
             warnings.push(self.warning(
                 &path.key("Statement").index(i),
@@ -284,11 +339,11 @@ impl FileCtx {
         let shared = self.documents.borrow_mut().as_resource(key, |p| {
             crate::aws_rules::refused::as_resource_policy(p.clone())
         });
-        Ok(shared.unwrap_or_else(|| {
+        shared.unwrap_or_else(|| {
             Arc::new(crate::aws_rules::refused::as_resource_policy(
                 Arc::unwrap_or_clone(p),
             ))
-        }))
+        })
     }
 
     /// A policy document at `path`, as [`Self::parse_document`] reads it; a document met

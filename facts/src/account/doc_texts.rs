@@ -1,8 +1,8 @@
 //! Policy documents named by their text while a GAAD file is decoded (on the loader's
 //! reading thread): each distinct document text gets a number, and is decoded (by the one
-//! strict JSON reader) only the first time it is met. The ingesting thread receives the
-//! decoded value of each new number once and parses it once ([`super::documents`]); every
-//! other occurrence is a number.
+//! strict JSON reader) and parsed only the first time it is met, on the reading thread.
+//! The ingesting thread receives each new number's parsed document once
+//! ([`super::documents`]); every other occurrence is a number.
 //!
 //! The typed GAAD shape ([`super::gaad_page`]) is decoded by serde's derived code, which
 //! takes no state; its [`Doc`] fields find the registry of the decoding thread in a
@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
@@ -18,6 +19,17 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::documents::FxHasher;
+use crate::policy::Policy;
+
+/// A document text met for the first time in a load.
+pub(crate) struct NewDoc {
+    /// Its number.
+    pub number: u32,
+    /// The document parsed; or, for a document given as a string or one that does not
+    /// parse, its decoded value (the ingesting thread reads it as the general reader does,
+    /// with the errors it reports).
+    pub parsed: Result<Arc<Policy>, Value>,
+}
 
 /// A policy document member of a typed GAAD page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +53,8 @@ struct Decoding {
     texts: DocTexts,
     /// Texts numbered during this decode (to forget them if the decode fails).
     added: Vec<Box<str>>,
-    /// The decoded value of each text numbered during this decode.
-    new_docs: Vec<(u32, Value)>,
+    /// Each text numbered during this decode, parsed.
+    new_docs: Vec<NewDoc>,
 }
 
 thread_local! {
@@ -58,7 +70,7 @@ impl DocTexts {
     pub fn decoding<T, E>(
         &mut self,
         decode: impl FnOnce() -> Result<T, E>,
-    ) -> Option<(T, Vec<(u32, Value)>)> {
+    ) -> Option<(T, Vec<NewDoc>)> {
         let texts = std::mem::take(self);
         DECODING.with(|slot| {
             *slot.borrow_mut() = Some(Decoding {
@@ -91,7 +103,7 @@ impl DocTexts {
 }
 
 impl Decoding {
-    /// The number of `text`, decoding it if it is new; `None` if it does not decode
+    /// The number of `text`, decoding and parsing it if it is new; `None` if it does not decode
     /// strictly (a repeated key: the whole file is then read by the general reader, which
     /// reports it with its path).
     fn id(&mut self, text: &str) -> Option<u32> {
@@ -103,7 +115,13 @@ impl Decoding {
         self.texts.next += 1;
         self.texts.ids.insert(text.into(), id);
         self.added.push(text.into());
-        self.new_docs.push((id, value));
+        let parsed = match &value {
+            Value::Object(_) => crate::parse::parse_policy_value(&value)
+                .map(Arc::new)
+                .map_err(|_| value),
+            _ => Err(value),
+        };
+        self.new_docs.push(NewDoc { number: id, parsed });
         Some(id)
     }
 }

@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::builder::Builder;
-use super::doc_texts::{some_doc, Doc, DocTexts};
+use super::doc_texts::{some_doc, Doc, DocTexts, NewDoc};
 use super::error::IngestError;
 use super::model::{
     Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyAttachment, PolicyOwner, Role,
@@ -297,11 +297,8 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 /// Decode `text` as a typed GAAD page, numbering its documents in `texts`; `None` when it
 /// is not exactly the shape [`Page`] accepts (then the general reader reads it). Also
-/// returns the decoded value of each document text met for the first time.
-pub(crate) fn decode(
-    text: &str,
-    texts: &mut DocTexts,
-) -> Option<(Page, Vec<(u32, serde_json::Value)>)> {
+/// returns each document text met for the first time, parsed.
+pub(crate) fn decode(text: &str, texts: &mut DocTexts) -> Option<(Page, Vec<NewDoc>)> {
     if !text.trim_start().starts_with('{') {
         return None;
     }
@@ -317,6 +314,10 @@ pub(crate) fn decode(
 /// Read one typed GAAD page into `b`, as [`super::gaad::ingest`] reads its JSON.
 pub(crate) fn ingest(ctx: &FileCtx, page: &Page, b: &mut Builder) -> Result<(), IngestError> {
     let top = JsonPath::default();
+    b.model.policies.reserve(list(&page.policies).len());
+    b.model.groups.reserve(list(&page.groups).len());
+    b.model.users.reserve(list(&page.users).len());
+    b.model.roles.reserve(list(&page.roles).len());
     let at = top.key("Policies");
     for (i, v) in list(&page.policies).iter().enumerate() {
         managed_policy(ctx, v, &at.index(i), b)?;

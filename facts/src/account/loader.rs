@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::builder::Builder;
-use super::doc_texts::DocTexts;
+use super::doc_texts::{DocTexts, NewDoc};
 use super::error::IngestError;
 use super::iam_account::IamAccountOutput;
 use super::model::{Model, WarningKind};
@@ -156,11 +156,11 @@ fn plan_path(
 enum Prepared {
     /// A credential report: its text (without a byte-order mark).
     Report(String),
-    /// A GAAD page in exactly the shape [`gaad_page::Page`] reads, with the decoded values
-    /// of the document texts met for the first time in this load.
+    /// A GAAD page in exactly the shape [`gaad_page::Page`] reads, with the document texts
+    /// met for the first time in this load, parsed.
     Gaad {
         page: Box<gaad_page::Page>,
-        new_docs: Vec<(u32, Value)>,
+        new_docs: Vec<NewDoc>,
     },
     /// Any other input: its JSON value.
     Json(Value),

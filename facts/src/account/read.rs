@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::doc_texts::Doc;
+use super::doc_texts::{Doc, NewDoc};
 use super::documents::{Documents, Key};
 use super::error::IngestError;
 use super::model::{AccountId, Source, Tags, Warning, WarningKind};
@@ -286,39 +286,60 @@ impl FileCtx {
         path: &JsonPath,
         warnings: &mut Vec<Warning>,
     ) -> Result<Arc<Policy>, IngestError> {
-        let (p, key) = self.parsed_doc(doc, path)?;
-        Ok(self.as_resource_policy(p, key, path, warnings))
+        let n = match doc {
+            Doc::Null => return self.resource_policy(&Value::Null, path, warnings),
+            Doc::Id(n) => n,
+        };
+        let p = self.numbered(n, path)?;
+        for i in crate::aws_rules::refused::statements_without_principal(&p) {
+            warnings.push(self.warning(
+                &path.key("Statement").index(i),
+                WarningKind::StatementWithoutPrincipal,
+            ));
+        }
+        let mut documents = self.documents.borrow_mut();
+        let numbered = documents
+            .numbered(n)
+            .ok_or_else(|| self.invalid(path, "the document was not kept"))?;
+        let shared = numbered.as_resource.get_or_insert_with(|| {
+            Arc::new(crate::aws_rules::refused::as_resource_policy(
+                numbered.policy.as_ref().clone(),
+            ))
+        });
+        Ok(Arc::clone(shared))
     }
 
-    /// [`Self::policy`] for a document of a typed GAAD page: parsed the first time its
-    /// number is met, shared after.
+    /// [`Self::policy`] for a document of a typed GAAD page: parsed (on the reading
+    /// thread) the first time its text is met, shared after.
     pub fn policy_doc(&self, doc: Doc, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
-        self.parsed_doc(doc, path).map(|(p, _)| p)
+        match doc {
+            Doc::Null => self.policy(&Value::Null, path),
+            Doc::Id(n) => self.numbered(n, path),
+        }
     }
 
-    /// Keep the decoded values of the documents a typed GAAD page numbered first.
-    pub fn add_numbered(&self, new_docs: Vec<(u32, Value)>) {
+    /// Keep the documents a typed GAAD page numbered first.
+    pub fn add_numbered(&self, new_docs: Vec<NewDoc>) {
         self.documents.borrow_mut().add_numbered(new_docs);
     }
 
-    fn parsed_doc(&self, doc: Doc, path: &JsonPath) -> Result<(Arc<Policy>, Key), IngestError> {
-        let n = match doc {
-            Doc::Null => return self.parsed(&Value::Null, path),
-            Doc::Id(n) => n,
-        };
-        if let Some(found) = self.documents.borrow().numbered(n) {
-            return Ok(found);
+    /// The document numbered `n` (met at `path`).
+    fn numbered(&self, n: u32, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+        if let Some(found) = self.documents.borrow_mut().numbered(n) {
+            return Ok(Arc::clone(&found.policy));
         }
-        let value = self
-            .documents
-            .borrow_mut()
-            .take_unparsed(n)
-            .ok_or_else(|| self.invalid(path, "the document's text was not decoded"))?;
-        let parsed = self.parsed(&value, path)?;
+        let unmet = self.documents.borrow_mut().take_unmet(n);
+        let policy = match unmet {
+            Some(Ok(p)) => p,
+            // A string, or a document that does not parse: read as any other document
+            // (the error names this occurrence's path).
+            Some(Err(value)) => self.policy(&value, path)?,
+            None => return Err(self.invalid(path, "the document's text was not decoded")),
+        };
         self.documents
             .borrow_mut()
-            .set_numbered(n, (Arc::clone(&parsed.0), parsed.1));
-        Ok(parsed)
+            .set_numbered(n, Arc::clone(&policy));
+        Ok(policy)
     }
 
     /// The resource-policy form of `p` (at `key` among the documents), with each statement

@@ -64,6 +64,12 @@ impl TestCommand {
         self
     }
 
+    /// Remove a variable from the environment it inherits.
+    pub fn env_remove(&mut self, key: impl AsRef<OsStr>) -> &mut TestCommand {
+        self.cmd.env_remove(key);
+        self
+    }
+
     /// Run in `dir`.
     pub fn current_dir(&mut self, dir: impl AsRef<Path>) -> &mut TestCommand {
         self.cmd.current_dir(dir);

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod support;
-use support::{iamlogic, Run, TestCommand};
+use support::{iamlogic, simulate_one, Run, TestCommand};
 
 /// A moto server on 127.0.0.1, stopped when dropped.
 struct Moto {
@@ -152,14 +152,7 @@ fn simulate_with(
     resource: &str,
     context: &[&str],
 ) -> Value {
-    let mut args = vec![
-        "simulate",
-        "-i",
-        dir.to_str().unwrap(),
-        "--principal",
-        principal,
-        "--action",
-        action,
+    let mut extra = vec![
         "--resource",
         resource,
         "--context",
@@ -168,9 +161,9 @@ fn simulate_with(
         "json",
     ];
     for c in context {
-        args.extend(["--context", c]);
+        extra.extend(["--context", c]);
     }
-    let o = iamlogic(&args);
+    let o = simulate_one(dir, principal, action, &extra);
     serde_json::from_str(o.stdout().trim()).unwrap_or_else(|e| panic!("{e}\n{o:?}"))
 }
 

@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use support::{Run, TestCommand};
+use support::{simulate_one, Run, TestCommand};
 use tempfile::TempDir;
 
 const ALICE: &str = "arn:aws:iam::222222222222:user/alice";
@@ -132,19 +132,9 @@ fn decisions(results: &[Value]) -> Vec<&str> {
 
 /// `simulate -i dir --principal alice --action s3:GetObject --resource data-a EXTRA...`.
 fn simulate_alice_get(dir: &Path, extra: &[&str]) -> Run {
-    TestCommand::new()
-        .args(["simulate", "-i"])
-        .arg(dir)
-        .args([
-            "--principal",
-            ALICE,
-            "--action",
-            "s3:GetObject",
-            "--resource",
-            DATA_A,
-        ])
-        .args(extra)
-        .run()
+    let mut args = vec!["--resource", DATA_A];
+    args.extend_from_slice(extra);
+    simulate_one(dir, ALICE, "s3:GetObject", &args)
 }
 
 /// A fresh directory with the GAAD of `alice` (222222222222) only.

@@ -6,7 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{examples, iamlogic, write, Run, TestCommand};
+use support::{examples, iamlogic, simulate_one, write, Run, TestCommand};
 
 /// A fresh directory under the target directory, for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -17,21 +17,6 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 const ALICE: &str = "arn:aws:iam::222222222222:user/alice";
-
-/// `iamlogic simulate -i INPUT --principal P --action A EXTRA...`.
-fn simulate_one(input: &Path, principal: &str, action: &str, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "simulate",
-        "-i",
-        input.to_str().unwrap(),
-        "--principal",
-        principal,
-        "--action",
-        action,
-    ];
-    args.extend_from_slice(extra);
-    iamlogic(&args)
-}
 
 /// `iamlogic simulate -i INPUT --requests FILE EXTRA...`.
 fn simulate_requests(input: &Path, requests: &Path, extra: &[&str]) -> Run {

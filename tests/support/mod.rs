@@ -120,6 +120,16 @@ pub fn iamlogic<S: AsRef<OsStr>>(args: &[S]) -> Run {
     TestCommand::new().args(args).run()
 }
 
+/// Run `iamlogic simulate -i INPUT --principal P --action A EXTRA...` to the end.
+pub fn simulate_one(input: &Path, principal: &str, action: &str, extra: &[&str]) -> Run {
+    TestCommand::new()
+        .args(["simulate", "-i"])
+        .arg(input)
+        .args(["--principal", principal, "--action", action])
+        .args(extra)
+        .run()
+}
+
 /// A finished run of `iamlogic`: its exit code and output.
 pub struct Run {
     /// The process output (also reached through `Deref`: `run.status`, `run.stdout`).

@@ -17,6 +17,7 @@ pub mod actions;
 pub mod atoms;
 pub mod candidates;
 pub mod chains;
+pub mod classes;
 pub mod engine;
 pub mod exact;
 pub mod model;

@@ -977,7 +977,11 @@ impl<'p> Analyzer<'p> {
         stats: &mut Stats,
         progress: &dyn Fn(usize),
     ) -> Vec<Option<CellAnswer>> {
+        let t0 = std::time::Instant::now();
         let lead = self.leaders(cells, user, strict);
+        if std::env::var_os("WHO_CAN_TRACE").is_some() {
+            eprintln!("  leaders: {:?}", t0.elapsed())
+        }
         let mut pos = vec![usize::MAX; cells.len()];
         let mut leading: Vec<Cell> = Vec::new();
         for (i, &l) in lead.iter().enumerate() {
@@ -990,6 +994,9 @@ impl<'p> Analyzer<'p> {
         let answers = self.decide_each(&leading, user, strict, stats, &|d| {
             progress(d * cells.len() / n.max(1))
         });
+        if std::env::var_os("WHO_CAN_TRACE").is_some() {
+            eprintln!("  decided leaders: {:?}", t0.elapsed())
+        }
         stats.cells += cells.len() - n;
         stats.shared += cells.len() - n;
         lead.iter()
@@ -1073,16 +1080,35 @@ impl<'p> Analyzer<'p> {
         if tests.is_empty() {
             return vec![(0..members.len()).collect()];
         }
+        // Tests that read only `aws:PrincipalArn` (an SCP's exception for an admin role) need
+        // no filled context: for a user, role or root user of a loaded account it is the
+        // entity's ARN (facts::account::context), unless the user fixes it.
+        let arn_only = tests.iter().all(|t| {
+            !t.resource
+                && t.conditions.iter().all(|c| {
+                    c.key.eq_ignore_ascii_case("aws:PrincipalArn")
+                        && !(t.variables && c.values.iter().any(|v| v.contains("${")))
+                })
+        });
         let mut out: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
         for (j, &m) in members.iter().enumerate() {
             let caller = self.request_principal(m);
+            let arn = self.arn(m);
             let v = super::classes::outcome(
                 &tests,
                 &caller,
-                self.arn(m),
+                arn,
                 resource,
-                &mut || self.filled_context(&caller, action, info, resource, user),
+                &mut || {
+                    if arn_only {
+                        let mut c = user.clone();
+                        c.insert_default("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
+                        c
+                    } else {
+                        self.filled_context(&caller, action, info, resource, user)
+                    }
+                },
                 &|c, vars, ctx| !strict && is_atom(c, vars, user, ctx),
             );
             match v {
@@ -1123,6 +1149,65 @@ impl<'p> Analyzer<'p> {
         merged(user, &req.context)
     }
 
+    /// Per ask (action, resource): the index of the ask whose answers it shares (itself for
+    /// one decided on its own). Two asks share when their resource and action class
+    /// ([`action_class`]) are the same and the `Action` elements of every statement of every
+    /// policy in play for `principals` on those resources match both or neither: then, for
+    /// every principal, the same statements may apply to both, and the engine, which reads
+    /// the action only through them and its service, decides both alike.
+    pub fn action_classes(&self, asks: &[(String, String)], principals: &[Sym]) -> Vec<usize> {
+        let t = self.tables;
+        let mut reps: HashMap<ClassId, Sym> = HashMap::new();
+        for &p in principals {
+            reps.entry(self.profiles.class(p)).or_insert(p);
+        }
+        let mut resources: Vec<&str> = asks.iter().map(|(_, r)| r.as_str()).collect();
+        resources.sort_unstable();
+        resources.dedup();
+        let mut docs: HashMap<usize, &facts::policy::Policy> = HashMap::new();
+        let mut take = |pid: PolicyId| {
+            if let Some(prow) = t.policies.get(pid as usize) {
+                docs.insert(Arc::as_ptr(&prow.document) as usize, &prow.document);
+            }
+        };
+        for r in &resources {
+            let info = self.resource_info(r);
+            for &rep in reps.values() {
+                for (pid, _) in self.policies(rep, info.entity, info.account) {
+                    take(pid);
+                }
+            }
+        }
+        for &(_, pid) in &t.vpc_endpoint_policies {
+            take(pid);
+        }
+        let mut docs: Vec<(usize, &facts::policy::Policy)> = docs.into_iter().collect();
+        docs.sort_unstable_by_key(|d| d.0);
+        let mut seen: HashMap<(&str, String, Vec<(usize, usize)>), usize> = HashMap::new();
+        asks.iter()
+            .enumerate()
+            .map(|(i, (action, resource))| {
+                let signature: Vec<(usize, usize)> = docs
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(d, (_, doc))| {
+                        doc.statements
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, st)| facts::eval::action_matches(&st.action, action))
+                            .map(move |(k, _)| (d, k))
+                    })
+                    .collect();
+                let key = (
+                    resource.as_str(),
+                    action_class(action, resource),
+                    signature,
+                );
+                *seen.entry(key).or_insert(i)
+            })
+            .collect()
+    }
+
     /// The answer of `leader` given to `member` of its class: the member's name in the
     /// witnesses, its own inline policies in the reason.
     fn follow(&self, leader: Sym, member: Sym, a: &CellAnswer) -> CellAnswer {
@@ -1132,15 +1217,14 @@ impl<'p> Analyzer<'p> {
             w.allowed.principal = text.clone();
             w.denied.principal = text;
         }
-        let from = format!("{}#", self.arn(leader));
-        let to = format!("{}#", self.arn(member));
+        let (from, to) = (self.arn(leader), self.arn(member));
         for r in a
             .reason
             .allowed_by
             .iter_mut()
             .chain(a.reason.guardrails.iter_mut())
         {
-            if let Some(rest) = r.policy.strip_prefix(&from) {
+            if let Some(rest) = r.policy.strip_prefix(from).filter(|x| x.starts_with('#')) {
                 r.policy = format!("{to}{rest}");
             }
         }

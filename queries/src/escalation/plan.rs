@@ -15,6 +15,7 @@ use rules::escalation::{Action, ComputeKind, Service, Target, NEW};
 
 use super::nodes::{NodeKind, Nodes};
 use super::principals::{Caller, Kind};
+use super::probe_class::ProbeSet;
 use crate::simulate::RequestSpec;
 
 /// The AWS-managed policy an attacker attaches (`iam:PolicyARN`) or sets as its boundary
@@ -253,18 +254,37 @@ impl<'m> TrustIndex<'m> {
     }
 
     /// Roles whose trust policy could allow IAM principal `arn` of `account`.
-    pub fn roles_for(&self, arn: &str, account: &str) -> Vec<&'m str> {
+    /// `identity_may(role)`: whether some identity `Allow` statement of the caller could
+    /// allow `sts:AssumeRole` on the role. A trust policy that names only the caller's
+    /// account (not the caller itself, nor everyone) lets the caller in only when its
+    /// identity side allows too (docs/evaluation-logic.md, rule 9, from IAM User Guide,
+    /// "IAM roles" and "Cross-account resource access in IAM"), so those roles are
+    /// candidates only then: a sound pre-filter, the engine still decides each request.
+    pub fn roles_for(
+        &self,
+        arn: &str,
+        account: &str,
+        identity_may: &dyn Fn(&str) -> bool,
+    ) -> Vec<&'m str> {
         let who = RequestPrincipal::Aws {
             arn: arn.to_string(),
         };
-        let mut out: Vec<&'m str> = self
+        let named = self
             .by_arn
             .get(arn)
             .into_iter()
-            .chain(self.by_account.get(account))
             .flatten()
             .chain(self.anyone.iter())
+            .copied();
+        let by_account = self
+            .by_account
+            .get(account)
+            .into_iter()
+            .flatten()
             .copied()
+            .filter(|r| identity_may(r));
+        let mut out: Vec<&'m str> = named
+            .chain(by_account)
             .filter(|r| *r != arn && self.names(r, &who))
             .collect();
         out.sort_unstable();
@@ -346,7 +366,8 @@ pub(crate) fn phase_a<'m>(
         let me = nodes.id(c.arn, NodeKind::Principal);
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
-        for role in trust.roles_for(c.arn, c.account) {
+        let assume = |role: &str| c.may_allow(Action::AssumeRole.name(), role);
+        for role in trust.roles_for(c.arn, c.account, &assume) {
             let q = nodes.id(role, NodeKind::Principal);
             plan.push(
                 spec(c.arn, Action::AssumeRole, role, &contexts),
@@ -483,24 +504,25 @@ fn spec(
     }
 }
 
-/// The administrator probes of `c` (only when some statement could allow every action).
+/// The administrator probes of `c` (only when some statement could allow every action):
+/// one request per class of [`ProbeSet`], answering for every probe of the class.
 pub(crate) fn probes(
     c: &Caller<'_>,
     id: u32,
     variant: Variant,
     base: &Context,
-    probe_actions: &[String],
+    set: &ProbeSet,
     plan: &mut Plan,
 ) {
     let any = format!("iamlogic:{PROBE_ACTION}");
     if variant == Variant::Real && !c.may_allow(&any, "*") {
         return;
     }
-    for (i, a) in probe_actions.iter().enumerate() {
+    for (i, a) in set.each() {
         plan.push(
             RequestSpec {
                 principal: c.arn.to_string(),
-                action: a.clone(),
+                action: a.to_string(),
                 resource: "*".to_string(),
                 resource_account: None,
                 context: base.clone(),
@@ -508,7 +530,7 @@ pub(crate) fn probes(
             Purpose::Probe {
                 principal: id,
                 variant,
-                index: i as u32,
+                index: i,
             },
         );
     }
@@ -521,23 +543,23 @@ pub(crate) fn root_probes(
     accounts: &[String],
     nodes: &mut Nodes,
     base: &Context,
-    probe_actions: &[String],
+    set: &ProbeSet,
     plan: &mut Plan,
 ) {
     for acct in accounts {
         let id = nodes.id(&format!("account:{acct}"), NodeKind::Group);
-        for (i, a) in probe_actions.iter().enumerate() {
+        for (i, a) in set.each() {
             plan.push(
                 RequestSpec {
                     principal: format!("arn:aws:iam::{acct}:root"),
-                    action: a.clone(),
+                    action: a.to_string(),
                     resource: "*".to_string(),
                     resource_account: None,
                     context: base.clone(),
                 },
                 Purpose::RootProbe {
                     account: id,
-                    index: i as u32,
+                    index: i,
                 },
             );
         }

@@ -26,6 +26,7 @@ mod principals;
 mod probe_class;
 mod reach;
 mod result;
+mod target_class;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path as FsPath;
@@ -145,14 +146,19 @@ pub fn escalation(
         &mut nodes,
         &base,
         &skip,
+        &target_class::Statements::new(sim.tables()),
         &mut plan_a,
     );
-    let results_a = sim.simulate(&plan_a.specs, origin)?;
-    decisions += results_a.len();
+    let results_a = plan_a.simulate(sim, origin)?;
+    decisions += plan_a.decided().len();
     progress(1);
     // The technique's permissions again over the keys only a live request carries:
     // allowed for every value, or only under a condition (who-can's exact machinery).
-    let can: Vec<usize> = (0..plan_a.specs.len())
+    // Once per class: a class's requests read no condition (target_class), so its answer is
+    // its first request's.
+    let can: Vec<usize> = plan_a
+        .decided()
+        .into_iter()
         .filter(|&i| matches!(plan_a.purposes[i], Purpose::Can { .. }))
         .collect();
     let asks: Vec<live::Ask<'_>> = can
@@ -170,6 +176,11 @@ pub fn escalation(
     let mut live_a: Vec<Option<live::LiveAnswer>> = vec![None; plan_a.specs.len()];
     for (i, a) in can.iter().zip(live::decide(sim, &asks)) {
         live_a[*i] = a;
+    }
+    for (i, &j) in plan_a.same_as.iter().enumerate() {
+        if j as usize != i {
+            live_a[i] = live_a[j as usize].clone();
+        }
     }
     state.absorb(&plan_a, &results_a, &live_a, &probes);
 
@@ -229,6 +240,24 @@ pub fn escalation(
             state.joins.len(),
             state.retrust.len(),
             state.unbound.len()
+        );
+        let mut by: HashMap<&str, usize> = HashMap::new();
+        for sp in plan_a.decided().into_iter().map(|i| &plan_a.specs[i]) {
+            *by.entry(sp.action.as_str()).or_default() += 1;
+        }
+        let mut v: Vec<_> = by.into_iter().collect();
+        v.sort_by_key(|x| std::cmp::Reverse(x.1));
+        eprintln!("debug: plan_a by action {:?}", &v[..v.len().min(25)]);
+        let mut byc: HashMap<&str, usize> = HashMap::new();
+        for sp in &plan_a.specs {
+            *byc.entry(sp.principal.as_str()).or_default() += 1;
+        }
+        let mut v: Vec<_> = byc.into_iter().collect();
+        v.sort_by_key(|x| std::cmp::Reverse(x.1));
+        eprintln!(
+            "debug: plan_a callers {} top {:?}",
+            v.len(),
+            &v[..v.len().min(8)]
         );
     }
     // The copy of the model the changes are made on, cloned only when there is a change

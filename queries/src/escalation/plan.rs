@@ -16,6 +16,7 @@ use rules::escalation::{Action, ComputeKind, Service, Target, NEW};
 use super::nodes::{NodeKind, Nodes};
 use super::principals::{Caller, Kind};
 use super::probe_class::ProbeSet;
+use super::target_class;
 use crate::simulate::RequestSpec;
 
 /// The AWS-managed policy an attacker attaches (`iam:PolicyARN`) or sets as its boundary
@@ -77,12 +78,54 @@ pub(crate) enum Purpose {
 pub(crate) struct Plan {
     pub specs: Vec<RequestSpec>,
     pub purposes: Vec<Purpose>,
+    /// Per request: the request whose decision is its own (itself, or an earlier request
+    /// of the same class, [`super::target_class`]).
+    pub same_as: Vec<u32>,
 }
 
 impl Plan {
     pub fn push(&mut self, spec: RequestSpec, purpose: Purpose) {
+        self.same_as.push(self.specs.len() as u32);
         self.specs.push(spec);
         self.purposes.push(purpose);
+    }
+
+    /// Push a request whose decision is that of request `like` (same class).
+    pub fn push_like(&mut self, spec: RequestSpec, purpose: Purpose, like: u32) {
+        self.same_as.push(like);
+        self.specs.push(spec);
+        self.purposes.push(purpose);
+    }
+
+    /// The requests decided: one per class.
+    pub fn decided(&self) -> Vec<usize> {
+        (0..self.specs.len())
+            .filter(|&i| self.same_as.get(i).is_none_or(|&j| j as usize == i))
+            .collect()
+    }
+
+    /// Decide every request, once per class.
+    pub fn simulate(
+        &self,
+        sim: &crate::simulate::AccountSimulator,
+        origin: &std::path::Path,
+    ) -> Result<Vec<crate::simulate::SimulationResult>, crate::simulate::SimulateError> {
+        let decided = self.decided();
+        if decided.len() == self.specs.len() {
+            return sim.simulate(&self.specs, origin);
+        }
+        let specs: Vec<RequestSpec> = decided.iter().map(|&i| self.specs[i].clone()).collect();
+        let results = sim.simulate(&specs, origin)?;
+        let mut at: HashMap<usize, usize> = HashMap::with_capacity(decided.len());
+        for (k, &i) in decided.iter().enumerate() {
+            at.insert(i, k);
+        }
+        Ok((0..self.specs.len())
+            .map(|i| {
+                let rep = self.same_as.get(i).map_or(i, |&j| j as usize);
+                results[at[&rep]].clone()
+            })
+            .collect())
     }
 }
 
@@ -334,6 +377,7 @@ pub(crate) fn phase_a<'m>(
     nodes: &mut Nodes,
     base: &Context,
     skip: &dyn Fn(&str) -> bool,
+    classes: &target_class::Statements<'_>,
     plan: &mut Plan,
 ) {
     // Which services may assume which roles: "Grant a user permissions to pass a role to an
@@ -364,6 +408,9 @@ pub(crate) fn phase_a<'m>(
         .collect();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let me = nodes.id(c.arn, NodeKind::Principal);
+        // The caller's statements, for the target classes (looked up at its first target).
+        type Stmts<'t> = Option<Vec<(&'t Policy, &'t facts::policy::Statement)>>;
+        let mut mine: Option<Stmts<'_>> = None;
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
         let assume = |role: &str| c.may_allow(Action::AssumeRole.name(), role);
@@ -459,18 +506,30 @@ pub(crate) fn phase_a<'m>(
                     }
                 },
             }
+            let mut first: HashMap<target_class::Key, u32> = HashMap::new();
             for (target, arn) in targets {
                 if !c.may_allow(action.name(), &arn) {
                     continue;
                 }
-                plan.push(
-                    spec(c.arn, action, &arn, &contexts),
-                    Purpose::Can {
-                        caller: me,
-                        action,
-                        target,
-                    },
-                );
+                let purpose = Purpose::Can {
+                    caller: me,
+                    action,
+                    target,
+                };
+                let stmts = mine.get_or_insert_with(|| classes.of_principal(c.arn));
+                let key = stmts
+                    .as_deref()
+                    .and_then(|st| classes.key(st, action.name(), &arn));
+                let like = key.is_some().then(|| first.get(&key).copied()).flatten();
+                match like {
+                    Some(j) => plan.push_like(spec(c.arn, action, &arn, &contexts), purpose, j),
+                    None => {
+                        if key.is_some() {
+                            first.insert(key, plan.specs.len() as u32);
+                        }
+                        plan.push(spec(c.arn, action, &arn, &contexts), purpose);
+                    }
+                }
             }
         }
     }

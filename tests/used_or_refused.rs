@@ -148,7 +148,7 @@ const DENY_THEN_ALLOW: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effec
 
 fn anonymous_get(dir: &Path) -> Run {
     simulate_one(
-        &dir,
+        dir,
         "*",
         "s3:GetObject",
         &["--resource", "arn:aws:s3:::dup-bucket/k"],

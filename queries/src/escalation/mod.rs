@@ -8,7 +8,9 @@
 //!    on each concrete target its statements could allow (the role passed, the policy
 //!    changed, the user whose key is created; a resource the caller names itself; compute
 //!    of the data, or "if such a resource exists"); which services may assume which roles;
-//!    administrator probes.
+//!    administrator probes. A question the engine cannot tell apart from an earlier one is
+//!    decided once: probes by action class ([`probe_class`]), a caller's targets by class
+//!    ([`target_class`]).
 //! 2. **Hypothetical changes** ([`hypothetical`]): what a principal could do once a
 //!    technique changed it (a policy allowing `*` added, its boundary removed, a group
 //!    joined, its trust policy rewritten), decided on copies of the model.

@@ -185,16 +185,24 @@ mod tests {
             resource_account: None,
             context: facts::request::Context::new(),
         };
-        sim.simulate(&[spec], std::path::Path::new("<test>")).expect("simulate")[0].decision
+        sim.simulate(&[spec], std::path::Path::new("<test>"))
+            .expect("simulate")[0]
+            .decision
     }
 
     #[test]
     fn targets_matched_alike_share_a_class_and_get_the_same_decision() {
         let sim = load();
         let classes = Statements::new(sim.tables());
-        let stmts = classes.of_principal(&arn("user", "ops")).expect("ops is a principal");
+        let stmts = classes
+            .of_principal(&arn("user", "ops"))
+            .expect("ops is a principal");
         let put = "iam:PutRolePolicy";
-        let (a1, a2, db) = (arn("role", "app-1"), arn("role", "app-2"), arn("role", "db-1"));
+        let (a1, a2, db) = (
+            arn("role", "app-1"),
+            arn("role", "app-2"),
+            arn("role", "db-1"),
+        );
         let k1 = classes.key(&stmts, put, &a1);
         assert!(k1.is_some());
         assert_eq!(k1, classes.key(&stmts, put, &a2));
@@ -209,7 +217,9 @@ mod tests {
     fn a_condition_or_a_role_assumption_makes_a_class_of_its_own() {
         let sim = load();
         let classes = Statements::new(sim.tables());
-        let stmts = classes.of_principal(&arn("user", "ops")).expect("ops is a principal");
+        let stmts = classes
+            .of_principal(&arn("user", "ops"))
+            .expect("ops is a principal");
         let a1 = arn("role", "app-1");
         assert_eq!(classes.key(&stmts, "iam:AttachRolePolicy", &a1), None);
         assert_eq!(classes.key(&stmts, "sts:AssumeRole", &a1), None);

@@ -8,7 +8,9 @@
 //!    on each concrete target its statements could allow (the role passed, the policy
 //!    changed, the user whose key is created; a resource the caller names itself; compute
 //!    of the data, or "if such a resource exists"); which services may assume which roles;
-//!    administrator probes.
+//!    administrator probes. A question the engine cannot tell apart from an earlier one is
+//!    decided once: probes by action class ([`probe_class`]), a caller's targets by class
+//!    ([`target_class`]).
 //! 2. **Hypothetical changes** ([`hypothetical`]): what a principal could do once a
 //!    technique changed it (a policy allowing `*` added, its boundary removed, a group
 //!    joined, its trust policy rewritten), decided on copies of the model.
@@ -228,37 +230,6 @@ pub fn escalation(
         if !granted.contains(&name) {
             granted.push(name);
         }
-    }
-    if std::env::var_os("IAMLOGIC_ESCALATION_DEBUG").is_some() {
-        eprintln!(
-            "debug: probe classes {}/{}, plan_p {}, plan_a {}, granted {}, joins {}, retrust {}, unbound {}",
-            probes.decided.len(),
-            probes.len(),
-            plan_p.specs.len(),
-            plan_a.specs.len(),
-            granted.len(),
-            state.joins.len(),
-            state.retrust.len(),
-            state.unbound.len()
-        );
-        let mut by: HashMap<&str, usize> = HashMap::new();
-        for sp in plan_a.decided().into_iter().map(|i| &plan_a.specs[i]) {
-            *by.entry(sp.action.as_str()).or_default() += 1;
-        }
-        let mut v: Vec<_> = by.into_iter().collect();
-        v.sort_by_key(|x| std::cmp::Reverse(x.1));
-        eprintln!("debug: plan_a by action {:?}", &v[..v.len().min(25)]);
-        let mut byc: HashMap<&str, usize> = HashMap::new();
-        for sp in &plan_a.specs {
-            *byc.entry(sp.principal.as_str()).or_default() += 1;
-        }
-        let mut v: Vec<_> = byc.into_iter().collect();
-        v.sort_by_key(|x| std::cmp::Reverse(x.1));
-        eprintln!(
-            "debug: plan_a callers {} top {:?}",
-            v.len(),
-            &v[..v.len().min(8)]
-        );
     }
     // The copy of the model the changes are made on, cloned only when there is a change
     // to test (a clone of a large organization costs time and memory).

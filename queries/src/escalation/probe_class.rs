@@ -138,3 +138,43 @@ fn patterns(model: &Model) -> Vec<ActionClause> {
         .map(|p| ActionClause::Action(vec![facts::policy::ActionPattern(p)]))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn model(statements: serde_json::Value) -> Model {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let user = json!({"UserName": "u", "UserId": "AIDAU", "Arn": "arn:aws:iam::111122223333:user/u",
+            "Path": "/", "GroupList": [], "AttachedManagedPolicies": [],
+            "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]});
+        let gaad = json!({"UserDetailList": [user], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+        std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
+        facts::account::load(&[dir.path().to_path_buf()]).expect("load")
+    }
+
+    #[test]
+    fn probes_the_policies_match_alike_share_a_class_and_others_do_not() {
+        let m = model(json!([
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:Create*", "Resource": "*"}]));
+        let probe = |s: &str| format!("{s}:IamlogicAdministratorProbe");
+        let set = ProbeSet::new(
+            &m,
+            vec![
+                probe("appflow"),
+                probe("braket"),
+                "iam:CreateUser".to_string(),
+                probe("iam"),
+                // RCPs apply to S3 actions: a class of its own whatever the patterns.
+                probe("s3"),
+            ],
+        );
+        assert_eq!(set.len(), 5);
+        assert_eq!(set.decided, vec![0, 2, 4]);
+        assert_eq!(set.class_of(0), &[0, 1, 3]);
+        assert_eq!(set.class_of(2), &[2]);
+        assert_eq!(set.class_of(4), &[4]);
+    }
+}

@@ -138,3 +138,90 @@ impl<'t> Statements<'t> {
         Some((bits, resource.map(|r| r.kind), account, rule))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{AccountSimulator, Outcome, RequestSpec};
+    use serde_json::json;
+
+    const ACCT: &str = "111122223333";
+
+    fn arn(kind: &str, name: &str) -> String {
+        format!("arn:aws:iam::{ACCT}:{kind}/{name}")
+    }
+
+    fn role(name: &str) -> serde_json::Value {
+        json!({"RoleName": name, "RoleId": format!("AROA{name}"), "Arn": arn("role", name),
+               "Path": "/", "RolePolicyList": [], "AttachedManagedPolicies": [],
+               "InstanceProfileList": [],
+               "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                   {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCT}:root")},
+                    "Action": "sts:AssumeRole"}]}})
+    }
+
+    /// User `ops` may put policies on `app-*` roles only, attach policies only from one
+    /// network, and is denied nothing; roles `app-1`, `app-2`, `db-1`.
+    fn load() -> AccountSimulator {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let user = json!({"UserName": "ops", "UserId": "AIDAOPS", "Arn": arn("user", "ops"),
+            "Path": "/", "GroupList": [], "AttachedManagedPolicies": [],
+            "UserPolicyList": [{"PolicyName": "ops", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": arn("role", "app-*")},
+                {"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "*",
+                 "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}]});
+        let gaad = json!({"UserDetailList": [user], "GroupDetailList": [],
+            "RoleDetailList": [role("app-1"), role("app-2"), role("db-1")], "Policies": []});
+        std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
+        AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load")
+    }
+
+    fn decide(sim: &AccountSimulator, action: &str, resource: &str) -> Outcome {
+        let spec = RequestSpec {
+            principal: arn("user", "ops"),
+            action: action.to_string(),
+            resource: resource.to_string(),
+            resource_account: None,
+            context: facts::request::Context::new(),
+        };
+        sim.simulate(&[spec], std::path::Path::new("<test>"))
+            .expect("simulate")[0]
+            .decision
+    }
+
+    #[test]
+    fn targets_matched_alike_share_a_class_and_get_the_same_decision() {
+        let sim = load();
+        let classes = Statements::new(sim.tables());
+        let stmts = classes
+            .of_principal(&arn("user", "ops"))
+            .expect("ops is a principal");
+        let put = "iam:PutRolePolicy";
+        let (a1, a2, db) = (
+            arn("role", "app-1"),
+            arn("role", "app-2"),
+            arn("role", "db-1"),
+        );
+        let k1 = classes.key(&stmts, put, &a1);
+        assert!(k1.is_some());
+        assert_eq!(k1, classes.key(&stmts, put, &a2));
+        assert_ne!(k1, classes.key(&stmts, put, &db));
+        // What the classes stand for: the engine's decisions.
+        assert_eq!(decide(&sim, put, &a1), Outcome::Allowed);
+        assert_eq!(decide(&sim, put, &a2), Outcome::Allowed);
+        assert_eq!(decide(&sim, put, &db), Outcome::ImplicitDeny);
+    }
+
+    #[test]
+    fn a_condition_or_a_role_assumption_makes_a_class_of_its_own() {
+        let sim = load();
+        let classes = Statements::new(sim.tables());
+        let stmts = classes
+            .of_principal(&arn("user", "ops"))
+            .expect("ops is a principal");
+        let a1 = arn("role", "app-1");
+        assert_eq!(classes.key(&stmts, "iam:AttachRolePolicy", &a1), None);
+        assert_eq!(classes.key(&stmts, "sts:AssumeRole", &a1), None);
+    }
+}

@@ -225,7 +225,7 @@ fn meet_in_the_middle(
             .flat_map(|&r| {
                 a.trust_callers(r)
                     .into_iter()
-                    .filter(move |&c| c != r)
+                    .filter(move |&c| index.could_assume(c, r))
                     .map(move |c| ask(c, r))
             })
             .filter(|h| may_call(a, h.caller))

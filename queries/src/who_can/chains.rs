@@ -156,7 +156,7 @@ pub fn through_roles(
         .collect();
     callers.sort_unstable();
     callers.dedup();
-    let mut decided: HashMap<(Sym, Sym), Option<HopAnswer>> = HashMap::new();
+    let mut decided: HashMap<(Sym, Sym), Option<Box<HopAnswer>>> = HashMap::new();
     let mut out = Vec::new();
     for _ in 0..max_depth {
         if pending.is_empty() {
@@ -215,7 +215,7 @@ pub fn through_roles(
             for chunk in asks.chunks(HOP_CHUNK) {
                 let answers = decide_hops(analyzer, chunk, context, strict, stats);
                 for (h, a) in chunk.iter().zip(answers) {
-                    decided.insert((h.caller, h.role), a);
+                    decided.insert((h.caller, h.role), a.map(Box::new));
                 }
             }
             for w in &mut walks {

@@ -34,9 +34,7 @@ use facts::tables::Sym;
 
 use crate::trust_index::is_session_key;
 use crate::who_can::exact::{condition_sentence, Literal};
-use crate::who_can::{
-    Access, Analyzer, Cell, CellAnswer, ConditionLiteral, Conditions, Stats,
-};
+use crate::who_can::{Access, Analyzer, Cell, CellAnswer, ConditionLiteral, Conditions, Stats};
 
 /// The action of a hop.
 pub const ASSUME_ROLE: &str = "sts:AssumeRole";
@@ -374,7 +372,8 @@ pub fn decide_hops(
             }
             let next = carried(carry, &terms);
             if !next.is_empty() {
-                ans.notes.push(format!("the new session carries {}", next.describe()));
+                ans.notes
+                    .push(format!("the new session carries {}", next.describe()));
             }
             out[i] = Some(HopAnswer {
                 answer: ans,
@@ -408,12 +407,52 @@ mod tests {
     #[test]
     fn which_terms_need_session_tags_pass_session_tags_in_aws_sts() {
         let t = |l: ConditionLiteral| term_needs(&[l]);
-        assert!(t(lit("StringEquals", "aws:RequestTag/project", &["alpha"], true)).tags);
-        assert!(!t(lit("StringEquals", "aws:RequestTag/project", &["alpha"], false)).tags);
-        assert!(!t(lit("StringNotEquals", "aws:RequestTag/project", &["x"], true)).tags);
+        assert!(
+            t(lit(
+                "StringEquals",
+                "aws:RequestTag/project",
+                &["alpha"],
+                true
+            ))
+            .tags
+        );
+        assert!(
+            !t(lit(
+                "StringEquals",
+                "aws:RequestTag/project",
+                &["alpha"],
+                false
+            ))
+            .tags
+        );
+        assert!(
+            !t(lit(
+                "StringNotEquals",
+                "aws:RequestTag/project",
+                &["x"],
+                true
+            ))
+            .tags
+        );
         assert!(t(lit("Null", "aws:RequestTag/project", &["false"], true)).tags);
-        assert!(!t(lit("ForAllValues:StringEquals", "aws:TagKeys", &["project"], true)).tags);
-        assert!(t(lit("ForAnyValue:StringEquals", "aws:TagKeys", &["project"], true)).tags);
+        assert!(
+            !t(lit(
+                "ForAllValues:StringEquals",
+                "aws:TagKeys",
+                &["project"],
+                true
+            ))
+            .tags
+        );
+        assert!(
+            t(lit(
+                "ForAnyValue:StringEquals",
+                "aws:TagKeys",
+                &["project"],
+                true
+            ))
+            .tags
+        );
         let si = t(lit("StringEquals", "sts:SourceIdentity", &["carol"], true));
         assert!(si.source_identity && !si.tags);
         assert_eq!(
@@ -431,7 +470,10 @@ mod tests {
     fn carried_state_is_what_every_term_fixes() {
         let tag = lit("StringEquals", "aws:RequestTag/project", &["alpha"], true);
         let mfa = lit("Bool", "aws:MultiFactorAuthPresent", &["true"], true);
-        let c = carried(&Carry::default(), &[vec![tag.clone(), mfa.clone()], vec![tag.clone()]]);
+        let c = carried(
+            &Carry::default(),
+            &[vec![tag.clone(), mfa.clone()], vec![tag.clone()]],
+        );
         assert_eq!(c.tags.get("project").map(String::as_str), Some("alpha"));
         let c = carried(&Carry::default(), &[vec![tag.clone()], vec![mfa]]);
         assert!(c.is_empty(), "one term does not need the tag");

@@ -34,9 +34,7 @@ use facts::tables::Sym;
 
 use crate::trust_index::is_session_key;
 use crate::who_can::exact::{condition_sentence, Literal};
-use crate::who_can::{
-    Access, Analyzer, Cell, CellAnswer, ConditionLiteral, Conditions, Stats,
-};
+use crate::who_can::{Access, Analyzer, Cell, CellAnswer, ConditionLiteral, Conditions, Stats};
 
 /// The action of a hop.
 pub const ASSUME_ROLE: &str = "sts:AssumeRole";
@@ -315,6 +313,9 @@ pub fn decide_hops(
         };
         for ((&i, ans), (ts, si)) in idx.iter().zip(answers).zip(extra_of) {
             let Some(mut ans) = ans else { continue };
+            // A hop shows its decision, condition and reason; its witnesses are never shown
+            // (the chain's answer has none), so they are not kept.
+            ans.witnesses = None;
             let mut changed = false;
             let mut terms = Vec::new();
             for t in terms_of(&ans) {
@@ -368,11 +369,11 @@ pub fn decide_hops(
                     ans.access = Access::Conditional;
                     ans.conditions = Some(conditions_of(&terms));
                 }
-                ans.witnesses = None;
             }
             let next = carried(carry, &terms);
             if !next.is_empty() {
-                ans.notes.push(format!("the new session carries {}", next.describe()));
+                ans.notes
+                    .push(format!("the new session carries {}", next.describe()));
             }
             out[i] = Some(HopAnswer {
                 answer: ans,
@@ -381,4 +382,109 @@ pub fn decide_hops(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::who_can::ConditionAtom;
+
+    fn lit(operator: &str, key: &str, values: &[&str], holds: bool) -> ConditionLiteral {
+        ConditionLiteral {
+            atom: ConditionAtom {
+                operator: operator.to_string(),
+                key: key.to_string(),
+                values: values.iter().map(|v| v.to_string()).collect(),
+                text: format!("{key} {operator} {values:?}"),
+            },
+            holds,
+        }
+    }
+
+    // IAM User Guide, "Pass session tags in AWS STS": a condition that an absent tag fails
+    // needs the caller to pass tags (and so sts:TagSession); one an absent tag satisfies
+    // does not.
+    #[test]
+    fn which_terms_need_session_tags_pass_session_tags_in_aws_sts() {
+        let t = |l: ConditionLiteral| term_needs(&[l]);
+        assert!(
+            t(lit(
+                "StringEquals",
+                "aws:RequestTag/project",
+                &["alpha"],
+                true
+            ))
+            .tags
+        );
+        assert!(
+            !t(lit(
+                "StringEquals",
+                "aws:RequestTag/project",
+                &["alpha"],
+                false
+            ))
+            .tags
+        );
+        assert!(
+            !t(lit(
+                "StringNotEquals",
+                "aws:RequestTag/project",
+                &["x"],
+                true
+            ))
+            .tags
+        );
+        assert!(t(lit("Null", "aws:RequestTag/project", &["false"], true)).tags);
+        assert!(
+            !t(lit(
+                "ForAllValues:StringEquals",
+                "aws:TagKeys",
+                &["project"],
+                true
+            ))
+            .tags
+        );
+        assert!(
+            t(lit(
+                "ForAnyValue:StringEquals",
+                "aws:TagKeys",
+                &["project"],
+                true
+            ))
+            .tags
+        );
+        let si = t(lit("StringEquals", "sts:SourceIdentity", &["carol"], true));
+        assert!(si.source_identity && !si.tags);
+        assert_eq!(
+            t(lit("Bool", "aws:MultiFactorAuthPresent", &["true"], true)),
+            Needs {
+                tags: false,
+                source_identity: false
+            }
+        );
+    }
+
+    // "Chaining roles with session tags" and "Monitor and control actions taken with
+    // assumed roles": what every term fixes is carried; a source identity once set stays.
+    #[test]
+    fn carried_state_is_what_every_term_fixes() {
+        let tag = lit("StringEquals", "aws:RequestTag/project", &["alpha"], true);
+        let mfa = lit("Bool", "aws:MultiFactorAuthPresent", &["true"], true);
+        let c = carried(
+            &Carry::default(),
+            &[vec![tag.clone(), mfa.clone()], vec![tag.clone()]],
+        );
+        assert_eq!(c.tags.get("project").map(String::as_str), Some("alpha"));
+        let c = carried(&Carry::default(), &[vec![tag.clone()], vec![mfa]]);
+        assert!(c.is_empty(), "one term does not need the tag");
+        let before = Carry {
+            source_identity: Some("carol".into()),
+            ..Carry::default()
+        };
+        let si = lit("StringEquals", "sts:SourceIdentity", &["dave"], true);
+        let c = carried(&before, &[vec![si]]);
+        assert_eq!(c.source_identity.as_deref(), Some("carol"));
+        let ctx = c.context(&Context::new());
+        assert!(ctx.get("aws:sourceidentity").is_some());
+    }
 }

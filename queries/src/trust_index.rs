@@ -29,6 +29,10 @@ pub struct TrustIndex {
     by_principal: HashMap<Sym, Vec<Sym>>,
     /// Session → its role.
     role_of: HashMap<Sym, Sym>,
+    /// Principals whose identity side has an `Allow` statement whose action element matches
+    /// `sts:AssumeRole` (own, their groups', their role's policies; conditions and resources
+    /// aside).
+    identity_assume: std::collections::HashSet<Sym>,
     /// Roles whose trust policy has a condition on a key the caller sets when assuming
     /// (`aws:RequestTag/*`, `aws:TagKeys`, `sts:SourceIdentity`, `sts:TransitiveTagKeys`):
     /// a hop into them may carry session state to later hops.
@@ -53,6 +57,32 @@ impl TrustIndex {
         for &(s, r) in &t.session_of {
             ix.role_of.insert(s, r);
         }
+        // Holders (users, groups, roles) with an identity-side Allow for sts:AssumeRole.
+        let holders: std::collections::HashSet<Sym> = t
+            .identity_policies
+            .iter()
+            .filter(|&&(_, pid)| {
+                t.policies.get(pid as usize).is_some_and(|p| {
+                    p.document.statements.iter().any(|st| {
+                        st.effect == Effect::Allow
+                            && facts::eval::action_matches(&st.action, "sts:AssumeRole")
+                    })
+                })
+            })
+            .map(|&(h, _)| h)
+            .collect();
+        let mut groups: HashMap<Sym, Vec<Sym>> = HashMap::new();
+        for &(u, g) in &t.member_of {
+            groups.entry(u).or_default().push(g);
+        }
+        for p in &t.principals {
+            let mut mine = vec![p.id];
+            mine.extend(ix.role_of.get(&p.id).copied());
+            mine.extend(groups.get(&p.id).into_iter().flatten().copied());
+            if mine.iter().any(|h| holders.contains(h)) {
+                ix.identity_assume.insert(p.id);
+            }
+        }
         for &(role, pid) in &t.trust_policies {
             let Some(prow) = t.policies.get(pid as usize) else {
                 continue;
@@ -64,11 +94,7 @@ impl TrustIndex {
                 .iter()
                 .filter(|s| s.effect == Effect::Allow)
             {
-                if st
-                    .conditions
-                    .iter()
-                    .any(|c| is_session_key(&c.key))
-                {
+                if st.conditions.iter().any(|c| is_session_key(&c.key)) {
                     ix.sets_session_state = true;
                 }
                 match &st.principal {
@@ -111,7 +137,11 @@ impl TrustIndex {
                 ix.open.push(role);
             }
         }
-        for v in ix.by_account.values_mut().chain(ix.by_principal.values_mut()) {
+        for v in ix
+            .by_account
+            .values_mut()
+            .chain(ix.by_principal.values_mut())
+        {
             v.sort_unstable();
             v.dedup();
         }
@@ -120,14 +150,27 @@ impl TrustIndex {
         ix
     }
 
-    /// The roles whose trust policy may name `caller` (not `caller` itself), sorted: the
-    /// roles to decide `sts:AssumeRole` for.
+    /// Whether `caller`'s identity side may allow `sts:AssumeRole` at all. Without it, a
+    /// trust policy that names the caller's account grants nothing ("Cross-account policy
+    /// evaluation logic"; in one account, a role trust policy that names the account leaves
+    /// the grant to identity policies: IAM User Guide, "IAM roles"), so only roles whose
+    /// trust names the caller itself or anyone may be assumed.
+    pub fn identity_may_assume(&self, caller: Sym) -> bool {
+        self.identity_assume.contains(&caller)
+    }
+
+    /// The roles whose trust policy may let `caller` assume them (not `caller` itself),
+    /// sorted: the roles to decide `sts:AssumeRole` for. A superset of those it may assume.
     pub fn roles_for(&self, t: &FactTables, caller: Sym) -> Vec<Sym> {
         let mut out: Vec<Sym> = self.open.clone();
         let mut holders = vec![caller];
         holders.extend(self.role_of.get(&caller).copied());
+        let by_account = self.identity_may_assume(caller);
         for h in holders {
             out.extend(self.by_principal.get(&h).into_iter().flatten());
+            if !by_account {
+                continue;
+            }
             if let Some(acct) = t.principal(h).and_then(|p| p.account) {
                 out.extend(self.by_account.get(&acct).into_iter().flatten());
             }
@@ -136,6 +179,24 @@ impl TrustIndex {
         out.dedup();
         out.retain(|&r| r != caller);
         out
+    }
+
+    /// Whether `caller` may be let in by `role`'s trust policy (as [`TrustIndex::roles_for`]).
+    pub fn could_assume(&self, caller: Sym, role: Sym) -> bool {
+        if caller == role {
+            return false;
+        }
+        if self.identity_may_assume(caller) {
+            return true;
+        }
+        let named = |h: Sym| {
+            self.by_principal
+                .get(&h)
+                .is_some_and(|rs| rs.binary_search(&role).is_ok())
+        };
+        self.open.binary_search(&role).is_ok()
+            || named(caller)
+            || self.role_of.get(&caller).is_some_and(|&r| named(r))
     }
 
     /// Whether some trust policy conditions on a key the caller sets for the session

@@ -16,9 +16,9 @@ use facts::tables::Sym;
 
 use super::candidates::Candidate;
 use super::engine::{Analyzer, Cell, CellAnswer};
+use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalAnswer, PrincipalKind, Stats};
 use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk};
 use crate::trust_index::TrustIndex;
-use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalAnswer, PrincipalKind, Stats};
 
 pub use crate::assume_hop::ASSUME_ROLE;
 
@@ -142,10 +142,10 @@ pub fn through_roles(
             *have_count.entry(r.principal).or_default() += 1;
         }
         if assumable.contains(&r.principal) {
-            pending
-                .entry(r.principal)
-                .or_default()
-                .push((id, r.clone()));
+            // Chained answers show no witnesses ([`group`]): not copied.
+            let mut r = r.clone();
+            r.answer.witnesses = None;
+            pending.entry(r.principal).or_default().push((id, r));
         }
     }
     let n_targets = target_ids.len();
@@ -156,7 +156,7 @@ pub fn through_roles(
         .collect();
     callers.sort_unstable();
     callers.dedup();
-    let mut decided: HashMap<(Sym, Sym), Option<HopAnswer>> = HashMap::new();
+    let mut decided: HashMap<(Sym, Sym), Option<Box<HopAnswer>>> = HashMap::new();
     let mut out = Vec::new();
     for _ in 0..max_depth {
         if pending.is_empty() {
@@ -188,11 +188,20 @@ pub fn through_roles(
         let mut next: HashMap<Sym, Vec<(u32, Reached)>> = HashMap::new();
         let mut width = 1;
         while !walks.is_empty() {
+            // Past the roles that have nothing left to give their caller (they would give
+            // nothing): a caller with everything those roles have stops.
+            for w in &mut walks {
+                while w.pos < w.roles.len() && !gives(w.caller, w.roles[w.pos], &have) {
+                    w.pos += 1;
+                }
+            }
+            walks.retain(|w| w.pos < w.roles.len());
             let asks: Vec<HopAsk> = walks
                 .iter()
                 .flat_map(|w| {
                     w.roles[w.pos..]
                         .iter()
+                        .filter(|&&r| gives(w.caller, r, &have))
                         .take(width)
                         .map(move |&r| (w.caller, r))
                 })
@@ -206,7 +215,7 @@ pub fn through_roles(
             for chunk in asks.chunks(HOP_CHUNK) {
                 let answers = decide_hops(analyzer, chunk, context, strict, stats);
                 for (h, a) in chunk.iter().zip(answers) {
-                    decided.insert((h.caller, h.role), a);
+                    decided.insert((h.caller, h.role), a.map(Box::new));
                 }
             }
             for w in &mut walks {
@@ -223,7 +232,7 @@ pub fn through_roles(
                         if !simple || have.contains(&(c, *id)) {
                             continue;
                         }
-                        let (later, answer) = if ans.carry.is_empty() || p.hops.is_empty() {
+                        let (later, mut answer) = if ans.carry.is_empty() {
                             (p.hops.clone(), p.answer.clone())
                         } else {
                             match with_carry(analyzer, &ans.carry, p, context, strict, stats) {
@@ -231,6 +240,8 @@ pub fn through_roles(
                                 None => continue,
                             }
                         };
+                        // A chain's answer shows no witnesses ([`group`]): not kept.
+                        answer.witnesses = None;
                         have.insert((c, *id));
                         *have_count.entry(c).or_default() += 1;
                         let mut hops = vec![(c, role, ans.answer.clone())];

@@ -485,7 +485,14 @@ impl<'p> Analyzer<'p> {
         let Some(row) = t.principal(p) else {
             return false;
         };
-        let caller = self.request_principal(p);
+        let owned;
+        let caller = match self.callers.get(&p) {
+            Some(c) => c,
+            None => {
+                owned = self.request_principal(p);
+                &owned
+            }
+        };
         let infos = &resources.0;
         for r in infos {
             let Some(x) = r.entity else { continue };
@@ -501,7 +508,7 @@ impl<'p> Analyzer<'p> {
                         prow.document.statements.iter().any(|st| {
                             st.effect == Effect::Allow
                                 && st.principal.as_ref().is_none_or(|pc| {
-                                    facts::eval::principal_clause_matches(pc, &caller)
+                                    facts::eval::principal_clause_matches(pc, caller)
                                 })
                         })
                     })
@@ -1093,11 +1100,18 @@ impl<'p> Analyzer<'p> {
         let mut out: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
         for (j, &m) in members.iter().enumerate() {
-            let caller = self.request_principal(m);
+            let owned;
+            let caller = match self.callers.get(&m) {
+                Some(c) => c,
+                None => {
+                    owned = self.request_principal(m);
+                    &owned
+                }
+            };
             let arn = self.arn(m);
             let v = super::classes::outcome(
                 &tests,
-                &caller,
+                caller,
                 arn,
                 resource,
                 &mut || {
@@ -1106,7 +1120,7 @@ impl<'p> Analyzer<'p> {
                         c.insert_default("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
                         c
                     } else {
-                        self.filled_context(&caller, action, info, resource, user)
+                        self.filled_context(caller, action, info, resource, user)
                     }
                 },
                 &|c, vars, ctx| !strict && is_atom(c, vars, user, ctx),

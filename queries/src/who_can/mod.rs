@@ -229,17 +229,18 @@ pub fn who_can(
     stats.shared += followers.values().map(Vec::len).sum::<usize>() * principals.len();
     stats.cells += followers.values().map(Vec::len).sum::<usize>() * principals.len();
     direct.extend(shared);
-    let mut all = direct.clone();
+    let mut all = direct;
     if q.max_depth > 0 {
-        all.extend(chains::through_roles(
+        let chained = chains::through_roles(
             analyzer,
             &all_principals,
-            &direct,
+            &all,
             &q.context,
             q.strict,
             q.max_depth,
             &mut stats,
-        ));
+        );
+        all.extend(chained);
     }
     tr("reached");
     let principals_out = chains::group(analyzer, &all_principals, all);

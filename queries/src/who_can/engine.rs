@@ -334,7 +334,11 @@ impl<'p> Analyzer<'p> {
             &ix.identity,
             &ix.boundary,
             &ix.session,
-            &|a| tables.account_id_of(a).is_some_and(|id| loaded.contains(id)),
+            &|a| {
+                tables
+                    .account_id_of(a)
+                    .is_some_and(|id| loaded.contains(id))
+            },
         );
         Analyzer {
             tables,
@@ -984,11 +988,7 @@ impl<'p> Analyzer<'p> {
         stats: &mut Stats,
         progress: &dyn Fn(usize),
     ) -> Vec<Option<CellAnswer>> {
-        let t0 = std::time::Instant::now();
         let lead = self.leaders(cells, user, strict);
-        if std::env::var_os("WHO_CAN_TRACE").is_some() {
-            eprintln!("  leaders: {:?}", t0.elapsed())
-        }
         let mut pos = vec![usize::MAX; cells.len()];
         let mut leading: Vec<Cell> = Vec::new();
         for (i, &l) in lead.iter().enumerate() {
@@ -1001,9 +1001,6 @@ impl<'p> Analyzer<'p> {
         let answers = self.decide_each(&leading, user, strict, stats, &|d| {
             progress(d * cells.len() / n.max(1))
         });
-        if std::env::var_os("WHO_CAN_TRACE").is_some() {
-            eprintln!("  decided leaders: {:?}", t0.elapsed())
-        }
         stats.cells += cells.len() - n;
         stats.shared += cells.len() - n;
         lead.iter()
@@ -1212,11 +1209,7 @@ impl<'p> Analyzer<'p> {
                             .map(move |(k, _)| (d, k))
                     })
                     .collect();
-                let key = (
-                    resource.as_str(),
-                    action_class(action, resource),
-                    signature,
-                );
+                let key = (resource.as_str(), action_class(action, resource), signature);
                 *seen.entry(key).or_insert(i)
             })
             .collect()

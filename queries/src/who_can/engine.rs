@@ -249,6 +249,10 @@ struct Screened {
 /// An action class of a cell: principal, resource, service (or action), statement signature.
 type ClassKey<'a> = (Sym, &'a str, String, Vec<(PolicyId, usize)>);
 
+/// An action class of an ask: resource, service (or action), and the (document, statement)
+/// pairs whose `Action` element matches it among the policies in play.
+type AskKey<'a> = (&'a str, String, Vec<(usize, usize)>);
+
 /// Resources looked up in the tables ([`Analyzer::targets`]).
 #[derive(Debug, Clone)]
 pub struct Targets(Vec<ResourceInfo>);
@@ -1194,7 +1198,7 @@ impl<'p> Analyzer<'p> {
         }
         let mut docs: Vec<(usize, &facts::policy::Policy)> = docs.into_iter().collect();
         docs.sort_unstable_by_key(|d| d.0);
-        let mut seen: HashMap<(&str, String, Vec<(usize, usize)>), usize> = HashMap::new();
+        let mut seen: HashMap<AskKey<'_>, usize> = HashMap::new();
         asks.iter()
             .enumerate()
             .map(|(i, (action, resource))| {

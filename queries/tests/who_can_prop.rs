@@ -21,7 +21,7 @@ const BUCKET: &str = "arn:aws:s3:::prop-bucket";
 
 /// Condition blocks on live keys (and none).
 fn condition(i: u8) -> Value {
-    match i % 6 {
+    match i % 7 {
         0 => json!({}),
         1 => json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
         2 => json!({"Bool": {"aws:SecureTransport": "false"}}),
@@ -29,7 +29,9 @@ fn condition(i: u8) -> Value {
         4 => {
             json!({"NotIpAddress": {"aws:SourceIp": "10.1.0.0/16"}, "BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}})
         }
-        _ => json!({"StringEquals": {"aws:PrincipalTag/team": "data"}}),
+        5 => json!({"StringEquals": {"aws:PrincipalTag/team": "data"}}),
+        // A principal-specific key: principals alike in every other way are told apart.
+        _ => json!({"ArnNotLike": {"aws:PrincipalArn": format!("arn:aws:iam::{ACCOUNT}:user/u1")}}),
     }
 }
 
@@ -42,7 +44,7 @@ struct Stmt {
 }
 
 fn stmt_strategy() -> impl Strategy<Value = Stmt> {
-    (any::<bool>(), 0u8..3, 0u8..3, 0u8..6).prop_map(|(deny, action, resource, cond)| Stmt {
+    (any::<bool>(), 0u8..3, 0u8..3, 0u8..7).prop_map(|(deny, action, resource, cond)| Stmt {
         deny: deny && cond != 0,
         action,
         resource,
@@ -85,11 +87,21 @@ fn account_strategy() -> impl Strategy<Value = Account> {
         ),
         prop::collection::vec(prop::collection::vec(stmt_strategy(), 0..3), 0..2),
         prop::collection::vec((0u8..4, stmt_strategy()), 0..3),
+        any::<bool>(),
     )
-        .prop_map(|(users, roles, bucket)| Account {
-            users,
-            roles,
-            bucket,
+        .prop_map(|(mut users, roles, bucket, alike)| {
+            // Users with the same policy document (one profile class of who-can) whose tags,
+            // ARN or naming by the bucket policy may still set them apart.
+            if alike {
+                let first = users[0].0.clone();
+                users.push((first.clone(), false));
+                users.push((first, true));
+            }
+            Account {
+                users,
+                roles,
+                bucket,
+            }
         })
 }
 

@@ -249,6 +249,10 @@ struct Screened {
 /// An action class of a cell: principal, resource, service (or action), statement signature.
 type ClassKey<'a> = (Sym, &'a str, String, Vec<(PolicyId, usize)>);
 
+/// An action class of an ask: resource, service (or action), and the (document, statement)
+/// pairs whose `Action` element matches it among the policies in play.
+type AskKey<'a> = (&'a str, String, Vec<(usize, usize)>);
+
 /// Resources looked up in the tables ([`Analyzer::targets`]).
 #[derive(Debug, Clone)]
 pub struct Targets(Vec<ResourceInfo>);
@@ -334,7 +338,11 @@ impl<'p> Analyzer<'p> {
             &ix.identity,
             &ix.boundary,
             &ix.session,
-            &|a| tables.account_id_of(a).is_some_and(|id| loaded.contains(id)),
+            &|a| {
+                tables
+                    .account_id_of(a)
+                    .is_some_and(|id| loaded.contains(id))
+            },
         );
         Analyzer {
             tables,
@@ -485,7 +493,14 @@ impl<'p> Analyzer<'p> {
         let Some(row) = t.principal(p) else {
             return false;
         };
-        let caller = self.request_principal(p);
+        let owned;
+        let caller = match self.callers.get(&p) {
+            Some(c) => c,
+            None => {
+                owned = self.request_principal(p);
+                &owned
+            }
+        };
         let infos = &resources.0;
         for r in infos {
             let Some(x) = r.entity else { continue };
@@ -501,7 +516,7 @@ impl<'p> Analyzer<'p> {
                         prow.document.statements.iter().any(|st| {
                             st.effect == Effect::Allow
                                 && st.principal.as_ref().is_none_or(|pc| {
-                                    facts::eval::principal_clause_matches(pc, &caller)
+                                    facts::eval::principal_clause_matches(pc, caller)
                                 })
                         })
                     })
@@ -977,11 +992,7 @@ impl<'p> Analyzer<'p> {
         stats: &mut Stats,
         progress: &dyn Fn(usize),
     ) -> Vec<Option<CellAnswer>> {
-        let t0 = std::time::Instant::now();
         let lead = self.leaders(cells, user, strict);
-        if std::env::var_os("WHO_CAN_TRACE").is_some() {
-            eprintln!("  leaders: {:?}", t0.elapsed())
-        }
         let mut pos = vec![usize::MAX; cells.len()];
         let mut leading: Vec<Cell> = Vec::new();
         for (i, &l) in lead.iter().enumerate() {
@@ -994,9 +1005,6 @@ impl<'p> Analyzer<'p> {
         let answers = self.decide_each(&leading, user, strict, stats, &|d| {
             progress(d * cells.len() / n.max(1))
         });
-        if std::env::var_os("WHO_CAN_TRACE").is_some() {
-            eprintln!("  decided leaders: {:?}", t0.elapsed())
-        }
         stats.cells += cells.len() - n;
         stats.shared += cells.len() - n;
         lead.iter()
@@ -1093,11 +1101,18 @@ impl<'p> Analyzer<'p> {
         let mut out: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
         for (j, &m) in members.iter().enumerate() {
-            let caller = self.request_principal(m);
+            let owned;
+            let caller = match self.callers.get(&m) {
+                Some(c) => c,
+                None => {
+                    owned = self.request_principal(m);
+                    &owned
+                }
+            };
             let arn = self.arn(m);
             let v = super::classes::outcome(
                 &tests,
-                &caller,
+                caller,
                 arn,
                 resource,
                 &mut || {
@@ -1106,7 +1121,7 @@ impl<'p> Analyzer<'p> {
                         c.insert_default("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
                         c
                     } else {
-                        self.filled_context(&caller, action, info, resource, user)
+                        self.filled_context(caller, action, info, resource, user)
                     }
                 },
                 &|c, vars, ctx| !strict && is_atom(c, vars, user, ctx),
@@ -1183,7 +1198,7 @@ impl<'p> Analyzer<'p> {
         }
         let mut docs: Vec<(usize, &facts::policy::Policy)> = docs.into_iter().collect();
         docs.sort_unstable_by_key(|d| d.0);
-        let mut seen: HashMap<(&str, String, Vec<(usize, usize)>), usize> = HashMap::new();
+        let mut seen: HashMap<AskKey<'_>, usize> = HashMap::new();
         asks.iter()
             .enumerate()
             .map(|(i, (action, resource))| {
@@ -1198,11 +1213,7 @@ impl<'p> Analyzer<'p> {
                             .map(move |(k, _)| (d, k))
                     })
                     .collect();
-                let key = (
-                    resource.as_str(),
-                    action_class(action, resource),
-                    signature,
-                );
+                let key = (resource.as_str(), action_class(action, resource), signature);
                 *seen.entry(key).or_insert(i)
             })
             .collect()

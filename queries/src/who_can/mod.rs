@@ -60,12 +60,6 @@ pub fn who_can(
     q: &Query,
     progress: &dyn Fn(u64, u64),
 ) -> Result<WhoCanResult, WhoCanError> {
-    let t0 = std::time::Instant::now();
-    let tr = |l: &str| {
-        if std::env::var_os("WHO_CAN_TRACE").is_some() {
-            eprintln!("{l}: {:?}", t0.elapsed())
-        }
-    };
     let resources: Vec<String> = match (&q.resource, &q.resource_account) {
         (Some(r), None) => vec![r.clone()],
         (None, Some(acct)) => candidates::account_resources(analyzer.tables(), acct),
@@ -113,7 +107,6 @@ pub fn who_can(
             Some(facts::aws_rules::AwsRule::NoPermissionRequired)
         )
     });
-    tr("targets");
     let principals: Vec<candidates::Candidate> = all_principals
         .iter()
         .filter(|c| free || analyzer.may_act(c.id, &services, &targets))
@@ -166,12 +159,10 @@ pub fn who_can(
             }
         }
     }
-    tr("cells");
     let total = cells.len() as u64;
     let answers = analyzer.decide(&cells, &q.context, q.strict, &mut stats, &|d| {
         progress(d as u64, total)
     });
-    tr("decided");
     let mut levels: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for a in &asked {
         levels.entry(a.action.as_str()).or_insert(a.level.name());
@@ -229,21 +220,20 @@ pub fn who_can(
     stats.shared += followers.values().map(Vec::len).sum::<usize>() * principals.len();
     stats.cells += followers.values().map(Vec::len).sum::<usize>() * principals.len();
     direct.extend(shared);
-    let mut all = direct.clone();
+    let mut all = direct;
     if q.max_depth > 0 {
-        all.extend(chains::through_roles(
+        let chained = chains::through_roles(
             analyzer,
             &all_principals,
-            &direct,
+            &all,
             &q.context,
             q.strict,
             q.max_depth,
             &mut stats,
-        ));
+        );
+        all.extend(chained);
     }
-    tr("reached");
     let principals_out = chains::group(analyzer, &all_principals, all);
-    tr("grouped");
     Ok(WhoCanResult {
         resources,
         actions: asked

@@ -7,10 +7,13 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+mod support;
+use support::{iamlogic, simulate_one, Run, TestCommand};
 
 /// A moto server on 127.0.0.1, stopped when dropped.
 struct Moto {
@@ -67,20 +70,40 @@ impl Moto {
         Some(moto)
     }
 
-    /// A command with the environment that points the AWS SDKs at this server, with
-    /// moto's dummy credentials and no shared config files.
+    /// The environment that points the AWS SDKs at this server, with moto's dummy
+    /// credentials and no shared config files (and [`UNSET`]: no profile, no session).
+    fn aws_env(&self) -> [(&'static str, &str); 8] {
+        [
+            ("AWS_ENDPOINT_URL", &self.url),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_CONFIG_FILE", "/dev/null"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]
+    }
+
+    /// Another program (`python3`, `script`) in the environment of [`Moto::aws_env`].
     fn command(&self, program: &str) -> Command {
         let mut c = Command::new(program);
-        c.env("AWS_ENDPOINT_URL", &self.url)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_SESSION_TOKEN");
+        c.envs(self.aws_env());
+        for key in UNSET {
+            c.env_remove(key);
+        }
+        c
+    }
+
+    /// `iamlogic` in the environment of [`Moto::aws_env`].
+    fn iamlogic(&self) -> TestCommand {
+        let mut c = TestCommand::new();
+        for (key, value) in self.aws_env() {
+            c.env(key, value);
+        }
+        for key in UNSET {
+            c.env_remove(key);
+        }
         c
     }
 
@@ -101,36 +124,19 @@ impl Moto {
     }
 
     /// Run `iamlogic collect ARGS` against this server.
-    fn collect(&self, args: &[&str]) -> Output {
-        self.command(env!("CARGO_BIN_EXE_iamlogic"))
-            .arg("collect")
-            .args(args)
-            .output()
-            .expect("run iamlogic collect")
+    fn collect(&self, args: &[&str]) -> Run {
+        self.iamlogic().arg("collect").args(args).run()
     }
 }
+
+/// The variables removed from the environment of the programs run against moto.
+const UNSET: [&str; 2] = ["AWS_PROFILE", "AWS_SESSION_TOKEN"];
 
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn iamlogic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-        .args(args)
-        .output()
-        .expect("run iamlogic")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// `iamlogic simulate -i DIR` of one request: its JSON result.
@@ -146,14 +152,7 @@ fn simulate_with(
     resource: &str,
     context: &[&str],
 ) -> Value {
-    let mut args = vec![
-        "simulate",
-        "-i",
-        dir.to_str().unwrap(),
-        "--principal",
-        principal,
-        "--action",
-        action,
+    let mut extra = vec![
         "--resource",
         resource,
         "--context",
@@ -162,11 +161,10 @@ fn simulate_with(
         "json",
     ];
     for c in context {
-        args.extend(["--context", c]);
+        extra.extend(["--context", c]);
     }
-    let o = iamlogic(&args);
-    let out = String::from_utf8_lossy(&o.stdout);
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}\n{}", text(&o)))
+    let o = simulate_one(dir, principal, action, &extra);
+    serde_json::from_str(o.stdout().trim()).unwrap_or_else(|e| panic!("{e}\n{o:?}"))
 }
 
 fn decision(dir: &Path, principal: &str, action: &str, resource: &str) -> String {
@@ -189,13 +187,12 @@ fn s(v: &Value, k: &str) -> String {
 
 /// The operations moto 5.2 does not implement, which the collector must list as failed
 /// (and nothing else may fail).
-fn only_unimplemented_failures(o: &Output) {
-    let out = String::from_utf8_lossy(&o.stdout);
+fn only_unimplemented_failures(o: &Run) {
+    let out = o.stdout();
     for line in out.lines().filter(|l| l.starts_with("  ")) {
         assert!(
             line.contains("not implemented by the server"),
-            "a call failed for another reason than moto lacking it: {line}\n{}",
-            text(o)
+            "a call failed for another reason than moto lacking it: {line}\n{o:?}"
         );
     }
 }
@@ -215,11 +212,11 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
     only_unimplemented_failures(&o);
     // Piped, no progress bar is drawn (the terminal test below has them).
-    assert!(o.stderr.is_empty(), "{}", text(&o));
-    let summary = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.stderr.is_empty(), "{o:?}");
+    let summary = o.stdout();
 
     let management = s(&seed, "management");
     let prod = s(&seed["accounts"], "prod");
@@ -369,8 +366,9 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
         "--format",
         "json",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let rows: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let rows: Vec<Value> = o
+        .stdout()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -439,12 +437,11 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
         "--out",
         out.to_str().unwrap(),
     ]);
-    let again_text = String::from_utf8_lossy(&again.stdout);
+    let again_text = again.stdout();
     for a in &all {
         assert!(
             again_text.contains(&format!("account {a} (1 regions): 0 files written")),
-            "{}",
-            text(&again)
+            "{again:?}"
         );
     }
 }
@@ -462,7 +459,7 @@ fn collect_one_account_without_organization() {
         out.to_str().unwrap(),
         "-q",
     ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
     only_unimplemented_failures(&o);
     let management = s(&seed, "management");
     // Only the caller's account; no organization.json.
@@ -470,7 +467,7 @@ fn collect_one_account_without_organization() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(entries, vec![out.join(&management)], "{}", text(&o));
+    assert_eq!(entries, vec![out.join(&management)], "{o:?}");
     let gaad = read_json(&out.join(&management).join("gaad.json"));
     let users: Vec<&str> = gaad["UserDetailList"]
         .as_array()
@@ -597,14 +594,13 @@ fn regions_come_from_list_regions_and_its_failure_is_listed() {
     // configured region (us-east-1) is collected.
     let out = dir.path().join("fallback");
     let o = moto.collect(&["--out", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let summary = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let summary = o.stdout();
     assert!(
         summary.contains(&format!(
             "  {management} global account:ListRegions enabled regions: not implemented by the server"
         )),
-        "{}",
-        text(&o)
+        "{o:?}"
     );
     assert!(
         summary.contains(&format!("account {management} (1 regions)")),
@@ -619,17 +615,15 @@ fn regions_come_from_list_regions_and_its_failure_is_listed() {
     // both enabled regions are collected and no call fails.
     let out = dir.path().join("regions");
     let o = moto
-        .command(env!("CARGO_BIN_EXE_iamlogic"))
+        .iamlogic()
         .env("AWS_ENDPOINT_URL_ACCOUNT", recorded_answer(LIST_REGIONS))
         .args(["collect", "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
+        .run();
     only_unimplemented_failures(&o);
-    let summary = String::from_utf8_lossy(&o.stdout);
+    let summary = o.stdout();
     assert!(
         summary.contains(&format!("account {management} (2 regions)")),
-        "{}",
-        text(&o)
+        "{o:?}"
     );
     for region in ["eu-west-1", "us-east-1"] {
         for service in [
@@ -644,7 +638,7 @@ fn regions_come_from_list_regions_and_its_failure_is_listed() {
             let f = out
                 .join(&management)
                 .join(format!("resources.{service}.{region}.json"));
-            assert!(f.is_file(), "{}\n{}", f.display(), text(&o));
+            assert!(f.is_file(), "{}\n{o:?}", f.display());
         }
     }
 }
@@ -661,12 +655,8 @@ fn another_account_without_role_name_is_an_error() {
         "--out",
         dir.path().to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("--role-name"),
-        "{}",
-        text(&o)
-    );
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(o.stderr().contains("--role-name"), "{o:?}");
 }
 
 /// `aws lambda list-functions` and `aws lambda get-policy` as AWS answers them, in one JSON
@@ -720,15 +710,14 @@ fn lambda_function_policy_is_collected_and_answers_who_can() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lambda");
     let o = moto
-        .command(env!("CARGO_BIN_EXE_iamlogic"))
+        .iamlogic()
         .env(
             "AWS_ENDPOINT_URL_LAMBDA",
             recorded_answer(lambda_function_and_policy(&management)),
         )
         .args(["collect", "--region", "us-east-1", "-q", "--out"])
         .arg(&out)
-        .output()
-        .unwrap();
+        .run();
     only_unimplemented_failures(&o);
     let lambda = read_json(
         &out.join(&management)
@@ -763,9 +752,9 @@ fn lambda_function_policy_is_collected_and_answers_who_can() {
         "--format",
         "json",
     ]);
-    assert_eq!(who.status.code(), Some(0), "{}", text(&who));
+    assert_eq!(who.status.code(), Some(0), "{who:?}");
     // One JSON object per principal and line (docs/who-can.md).
-    let stdout = String::from_utf8_lossy(&who.stdout);
+    let stdout = who.stdout();
     let answers: Vec<Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).expect("who-can prints a JSON object per line"))

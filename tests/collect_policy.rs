@@ -5,27 +5,12 @@
 //! Tagging action of any service it names. The management account's extra policy
 //! (docs/collect-assume-policy.json) grants nothing but `sts:AssumeRole` on the collector role.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use facts::catalogue::{AccessLevel, Catalogue};
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 
-fn iamlogic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-        .args(args)
-        .output()
-        .expect("run iamlogic")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+mod support;
+use support::iamlogic;
 
 fn doc(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -87,8 +72,8 @@ fn check_access_not_granted_proves_the_collector_policy_grants_no_write_action()
         &writes.join(","),
         policy,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("access-not-granted: PASS"));
+    o.assert_code(0);
+    assert!(o.stdout().contains("access-not-granted: PASS"), "{o:?}");
     // Not vacuous: the same check finds the Read actions the policy does grant.
     let o = iamlogic(&[
         "check",
@@ -97,12 +82,8 @@ fn check_access_not_granted_proves_the_collector_policy_grants_no_write_action()
         "s3:GetBucketPolicy,iam:GetAccountAuthorizationDetails",
         policy,
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("actions (2)"),
-        "{}",
-        text(&o)
-    );
+    o.assert_code(1);
+    assert!(o.stdout().contains("actions (2)"), "{o:?}");
 }
 
 #[test]
@@ -119,7 +100,7 @@ fn the_assume_role_policy_grants_only_assuming_the_collector_role() {
         "arn:aws:iam::111122223333:role/Admin",
         policy,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    o.assert_code(0);
     // ... and on the collector role, nothing but sts:AssumeRole.
     let o = iamlogic(&[
         "check",
@@ -130,5 +111,5 @@ fn the_assume_role_policy_grants_only_assuming_the_collector_role() {
         "arn:aws:iam::111122223333:role/IamlogicCollector",
         policy,
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    o.assert_code(1);
 }

@@ -4,10 +4,13 @@
 //! names the AWS documentation page of the rule it checks (docs/evaluation-logic.md lists
 //! them with these tests).
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{json, Value};
+use support::{simulate_one, Run, TestCommand};
+use tempfile::TempDir;
 
 const ALICE: &str = "arn:aws:iam::222222222222:user/alice";
 const OPS: &str = "arn:aws:iam::111111111111:user/ops";
@@ -94,16 +97,15 @@ fn simulate(dir: &Path, requests: &[Value]) -> Vec<Value> {
     let lines: Vec<String> = requests.iter().map(Value::to_string).collect();
     let req = dir.join("requests.jsonl");
     std::fs::write(&req, lines.join("\n")).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
+    let o = TestCommand::new()
         .args(["simulate", "-q", "-i"])
         .arg(dir)
         .arg("--requests")
         .arg(&req)
         .args(["--format", "json"])
-        .output()
-        .expect("run iamlogic");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    let results: Vec<Value> = out
+        .run();
+    let results: Vec<Value> = o
+        .stdout()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
@@ -128,24 +130,41 @@ fn decisions(results: &[Value]) -> Vec<&str> {
         .collect()
 }
 
-/// Organization A (management 111111111111, member 222222222222) with admin users `ops` and
-/// `alice`, buckets `data-a` (member) and `mgmt-logs` (management).
-fn org_a_fixture(dir: &Path, policies: Value, enabled: Option<Value>) {
+/// `simulate -i dir --principal alice --action s3:GetObject --resource data-a EXTRA...`.
+fn simulate_alice_get(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["--resource", DATA_A];
+    args.extend_from_slice(extra);
+    simulate_one(dir, ALICE, "s3:GetObject", &args)
+}
+
+/// A fresh directory with the GAAD of `alice` (222222222222) only.
+fn alice_dir() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gaad.json", &gaad(&[("222222222222", "alice")]));
+    dir
+}
+
+/// A fresh directory with organization A (management 111111111111, member 222222222222)
+/// under `policies` (and `enabledPolicyTypes` when given), admin users `ops` and `alice`,
+/// buckets `data-a` (member) and `mgmt-logs` (management).
+fn org_a_dir(policies: Value, enabled: Option<Value>) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
     let mut o = org("aa", "111111111111", &["222222222222"], policies);
     if let Some(e) = enabled {
         o["enabledPolicyTypes"] = e;
     }
-    write(dir, "organization.json", &o);
+    write(dir.path(), "organization.json", &o);
     write(
-        dir,
+        dir.path(),
         "gaad.json",
         &gaad(&[("111111111111", "ops"), ("222222222222", "alice")]),
     );
     write(
-        dir,
+        dir.path(),
         "resources.json",
         &json!([{"arn": DATA_A, "account": "222222222222"}, {"arn": MGMT_BUCKET, "account": "111111111111"}]),
     );
+    dir
 }
 
 // ---- point 4 ----
@@ -156,13 +175,8 @@ fn an_organization_without_rcps_enabled_does_not_deny_rcp_services() {
     // (RCPs)": RCPs are evaluated only once enabled on the root. An organization.json that
     // lists SCPs but no RCP has RCPs not enabled: S3, KMS, SQS... are not denied for lack of
     // an RCP (before: implicitDeny, missing rcp).
-    let dir = tempfile::tempdir().unwrap();
     let members = ["222222222222"];
-    org_a_fixture(
-        dir.path(),
-        json!([full_access("aa", "111111111111", &members)]),
-        None,
-    );
+    let dir = org_a_dir(json!([full_access("aa", "111111111111", &members)]), None);
     let r = simulate(
         dir.path(),
         &[
@@ -197,15 +211,13 @@ fn scps_of_a_type_not_enabled_on_the_root_are_not_evaluated() {
             &["r-aa".to_string()]
         )
     ]);
-    let dir = tempfile::tempdir().unwrap();
-    org_a_fixture(dir.path(), pols.clone(), Some(json!([])));
+    let dir = org_a_dir(pols.clone(), Some(json!([])));
     let r = simulate(
         dir.path(),
         &[req(ALICE, "s3:GetObject", &format!("{DATA_A}/x"))],
     );
     assert_eq!(decisions(&r), ["allowed"]);
-    let dir = tempfile::tempdir().unwrap();
-    org_a_fixture(dir.path(), pols, Some(json!(["SERVICE_CONTROL_POLICY"])));
+    let dir = org_a_dir(pols, Some(json!(["SERVICE_CONTROL_POLICY"])));
     let r = simulate(
         dir.path(),
         &[req(ALICE, "s3:GetObject", &format!("{DATA_A}/x"))],
@@ -220,10 +232,8 @@ fn rcps_enabled_by_list_roots_get_rcp_full_aws_access_everywhere() {
     // root, every OU and every account when RCPs are enabled and cannot be detached; an RCP
     // Deny attached to one OU still denies there. `aws organizations list-roots` says RCPs
     // are enabled although the file lists only the Deny.
-    let dir = tempfile::tempdir().unwrap();
     let members = ["222222222222"];
-    org_a_fixture(
-        dir.path(),
+    let dir = org_a_dir(
         json!([
             full_access("aa", "111111111111", &members),
             policy(
@@ -269,11 +279,9 @@ fn the_management_account_is_not_affected_by_scps_or_rcps() {
     // AWS Organizations User Guide, "Service control policies (SCPs)": "SCPs don't affect
     // users or roles in the management account"; "Resource control policies (RCPs)": "RCPs
     // don't affect resources in the management account".
-    let dir = tempfile::tempdir().unwrap();
     let members = ["222222222222"];
     let all = everywhere("aa", "111111111111", &members);
-    org_a_fixture(
-        dir.path(),
+    let dir = org_a_dir(
         json!([
             full_access("aa", "111111111111", &members),
             policy(
@@ -419,21 +427,9 @@ fn an_account_in_two_organizations_is_a_load_error_naming_both_files() {
         "org-b.json",
         &org("bb", "444444444444", &["222222222222"], json!([])),
     );
-    let o = Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-        .args(["simulate", "-q", "-i"])
-        .arg(dir.path())
-        .args([
-            "--principal",
-            ALICE,
-            "--action",
-            "s3:GetObject",
-            "--resource",
-            DATA_A,
-        ])
-        .output()
-        .unwrap();
+    let o = simulate_alice_get(dir.path(), &["-q"]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = o.stderr();
     assert!(
         err.contains("org-a.json") && err.contains("org-b.json") && err.contains("222222222222"),
         "{err}"
@@ -448,8 +444,7 @@ fn a_request_through_a_vpc_endpoint_of_the_data_is_evaluated_against_its_policy(
     // policy controls which principals can use the endpoint to access a service; it does
     // not grant (identity and resource policies still must allow). A request whose
     // aws:SourceVpce names the endpoint goes through it.
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gaad.json", &gaad(&[("222222222222", "alice")]));
+    let dir = alice_dir();
     let get_only = json!({"Version": "2012-10-17", "Statement": [{"Sid": "ReadOnly", "Effect": "Allow",
         "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]});
     let no_delete = json!({"Version": "2012-10-17", "Statement": [
@@ -528,36 +523,25 @@ fn a_request_through_a_vpc_endpoint_of_the_data_is_evaluated_against_its_policy(
 fn a_source_vpce_naming_no_loaded_endpoint_is_a_warning_when_the_data_has_endpoints() {
     // The request is decided without an endpoint policy (nothing in the data says what the
     // endpoint allows); the user is told rather than left to assume it was evaluated.
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gaad.json", &gaad(&[("222222222222", "alice")]));
+    let dir = alice_dir();
     write(
         dir.path(),
         "resources.json",
         &json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0aaa1111", "policy": allow_all_rcp()}]),
     );
     let run = |vpce: &str| {
-        Command::new(env!("CARGO_BIN_EXE_iamlogic"))
-            .args(["simulate", "-i"])
-            .arg(dir.path())
-            .args([
-                "--principal",
-                ALICE,
-                "--action",
-                "s3:GetObject",
-                "--resource",
-                DATA_A,
-            ])
-            .args(["--context", &format!("aws:SourceVpce={vpce}")])
-            .output()
-            .unwrap()
+        simulate_alice_get(
+            dir.path(),
+            &["--context", &format!("aws:SourceVpce={vpce}")],
+        )
     };
     let o = run("vpce-0fff9999");
     assert_eq!(o.status.code(), Some(0), "{o:?}");
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = o.stderr();
     assert!(
         err.contains("warning: aws:SourceVpce `vpce-0fff9999` names no loaded VPC endpoint"),
         "{err}"
     );
     let o = run("vpce-0aaa1111");
-    assert!(!String::from_utf8_lossy(&o.stderr).contains("names no loaded VPC endpoint"));
+    assert!(!o.stderr().contains("names no loaded VPC endpoint"));
 }

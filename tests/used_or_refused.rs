@@ -6,7 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{examples, iamlogic, write, Run, TestCommand};
+use support::{examples, iamlogic, simulate_one, write, Run, TestCommand};
 
 /// A fresh directory under the target directory, for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -17,6 +17,30 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 const ALICE: &str = "arn:aws:iam::222222222222:user/alice";
+
+/// `iamlogic simulate -i INPUT --requests FILE EXTRA...`.
+fn simulate_requests(input: &Path, requests: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "simulate",
+        "-i",
+        input.to_str().unwrap(),
+        "--requests",
+        requests.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    iamlogic(&args)
+}
+
+/// `iamlogic facts -i INPUT --out OUT`.
+fn facts_into(input: &Path, out: &Path) -> Run {
+    iamlogic(&[
+        "facts",
+        "-i",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
 
 // ---------------------------------------------------------------------------------------
 // Flags that a request file makes meaningless are refused, never ignored.
@@ -43,15 +67,7 @@ fn request_flags_with_a_requests_or_scenario_file_are_refused_naming_the_flag() 
         (&["--resource", "*"], "--resource"),
     ];
     for (extra, flag) in cases {
-        let mut args = vec![
-            "simulate",
-            "-i",
-            ex.to_str().unwrap(),
-            "--requests",
-            requests.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        let o = iamlogic(&args);
+        let o = simulate_requests(&ex, &requests, extra);
         assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", o.stderr());
         assert!(
             o.stderr()
@@ -131,17 +147,12 @@ fn quiet_keeps_load_warnings_and_hides_notes() {
 const DENY_THEN_ALLOW: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::dup-bucket/*"}]}"#;
 
 fn anonymous_get(dir: &Path) -> Run {
-    iamlogic(&[
-        "simulate",
-        "-i",
-        dir.to_str().unwrap(),
-        "--principal",
+    simulate_one(
+        &dir,
         "*",
-        "--action",
         "s3:GetObject",
-        "--resource",
-        "arn:aws:s3:::dup-bucket/k",
-    ])
+        &["--resource", "arn:aws:s3:::dup-bucket/k"],
+    )
 }
 
 #[test]
@@ -194,15 +205,12 @@ fn repeated_key_in_gaad_and_organization_is_an_error() {
         "gaad.json",
         r#"{"UserDetailList": [{"UserName": "a", "Arn": "arn:aws:iam::111111111111:user/a", "Arn": "arn:aws:iam::111111111111:user/b"}]}"#,
     );
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        dir.to_str().unwrap(),
-        "--principal",
+    let o = simulate_one(
+        &dir,
         "arn:aws:iam::111111111111:user/b",
-        "--action",
         "s3:GetObject",
-    ]);
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(
         o.stderr()
@@ -217,13 +225,7 @@ fn repeated_key_in_gaad_and_organization_is_an_error() {
         "organization.json",
         r#"{"organizationId": "o-aaaaaaaaaa", "managementAccountId": "111111111111", "rootId": "r-aaaa", "rootId": "r-bbbb"}"#,
     );
-    let o = iamlogic(&[
-        "facts",
-        "-i",
-        dir.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let o = facts_into(&dir, &dir.join("out"));
     assert_eq!(o.status.code(), Some(2));
     assert!(
         o.stderr()
@@ -277,13 +279,7 @@ fn repeated_key_in_a_scenario_or_a_request_context_is_an_error() {
             "{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}\n{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\", \"context\": {{\"aws:SourceIp\": \"10.0.0.1\", \"aws:SourceIp\": \"192.0.2.1\"}}}}\n"
         ),
     );
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        examples().to_str().unwrap(),
-        "--requests",
-        requests.to_str().unwrap(),
-    ]);
+    let o = simulate_requests(&examples(), &requests, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", o.stdout());
     assert!(
         o.stderr().contains(&format!(
@@ -324,13 +320,7 @@ fn unknown_members_of_nested_gaad_and_resource_objects_are_warned_with_their_pat
                           {"Document": {"Statement": []}, "VersionId": "v0", "IsDefaultVersion": false, "Later": 1}]}]
 }"#,
     );
-    let o = iamlogic(&[
-        "facts",
-        "-i",
-        dir.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let o = facts_into(&dir, &dir.join("out"));
     assert_eq!(o.status.code(), Some(0), "{}", o.stderr());
     let err = o.stderr();
     for path in [
@@ -357,15 +347,7 @@ fn invalid_utf8_names_the_byte_offset_in_simulate_and_facts() {
     let dir = scratch("utf8");
     let file = dir.join("resources.json");
     std::fs::write(&file, b"[{\"arn\": \"arn:aws:s3:::b\xff\"}]").unwrap();
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        file.to_str().unwrap(),
-        "--principal",
-        "*",
-        "--action",
-        "s3:GetObject",
-    ]);
+    let o = simulate_one(&file, "*", "s3:GetObject", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         o.stderr().trim(),
@@ -374,13 +356,7 @@ fn invalid_utf8_names_the_byte_offset_in_simulate_and_facts() {
             file.display()
         )
     );
-    let o = iamlogic(&[
-        "facts",
-        "-i",
-        dir.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let o = facts_into(&dir, &dir.join("out"));
     assert_eq!(o.status.code(), Some(2));
     assert!(
         o.stderr().contains("invalid byte at offset 24"),
@@ -405,17 +381,12 @@ fn directories_skip_hidden_entries_and_read_upper_case_extensions_in_validate_an
         "BUCKET.JSON",
         r#"[{"arn": "arn:aws:s3:::upper", "account": "111111111111", "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::upper/*"}]}}]"#,
     );
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        dir.to_str().unwrap(),
-        "--principal",
+    let o = simulate_one(
+        &dir,
         "*",
-        "--action",
         "s3:GetObject",
-        "--resource",
-        "arn:aws:s3:::upper/k",
-    ]);
+        &["--resource", "arn:aws:s3:::upper/k"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}{}", o.stdout(), o.stderr());
 
     let vdir = scratch("hidden-validate");
@@ -443,15 +414,7 @@ fn directories_skip_hidden_entries_and_read_upper_case_extensions_in_validate_an
 #[test]
 fn unknown_actions_are_warned_with_did_you_mean_in_simulate_and_check() {
     let ex = examples();
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        ex.to_str().unwrap(),
-        "--principal",
-        ALICE,
-        "--action",
-        "s3:GetObjekt",
-    ]);
+    let o = simulate_one(&ex, ALICE, "s3:GetObjekt", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         o.stderr().contains("warning: --action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?"),
@@ -467,13 +430,7 @@ fn unknown_actions_are_warned_with_did_you_mean_in_simulate_and_check() {
             "{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}\n\n{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObjekt\"}}\n"
         ),
     );
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        ex.to_str().unwrap(),
-        "--requests",
-        requests.to_str().unwrap(),
-    ]);
+    let o = simulate_requests(&ex, &requests, &[]);
     assert!(
         o.stderr().contains(&format!(
             "warning: {}:3: $.action: `s3:GetObjekt` is not a known action of `s3`; did you mean `s3:GetObject`?",
@@ -522,15 +479,7 @@ fn requests_json_output_carries_each_request_line() {
             "{{\"principal\": \"{ALICE}\", \"action\": \"s3:GetObject\"}}\n\n{{\"principal\": \"{ALICE}\", \"action\": \"s3:PutObject\"}}\n"
         ),
     );
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        examples().to_str().unwrap(),
-        "--requests",
-        requests.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let o = simulate_requests(&examples(), &requests, &["--format", "json"]);
     let lines: Vec<serde_json::Value> = o
         .stdout()
         .lines()
@@ -580,15 +529,7 @@ fn ou_trees_deeper_than_five_levels_are_refused_per_the_organizations_quota() {
     for (depth, ok) in [(5, true), (6, false), (5000, false)] {
         let dir = scratch(&format!("ou-depth-{depth}"));
         let org = write(&dir, "organization.json", &ou_chain(depth));
-        let o = iamlogic(&[
-            "simulate",
-            "-i",
-            org.to_str().unwrap(),
-            "--principal",
-            "222222222222",
-            "--action",
-            "s3:ListAllMyBuckets",
-        ]);
+        let o = simulate_one(&org, "222222222222", "s3:ListAllMyBuckets", &[]);
         if ok {
             assert_eq!(o.status.code(), Some(0), "{depth}: {}", o.stderr());
         } else {
@@ -635,19 +576,17 @@ fn a_bucket_of_unknown_owner_gets_the_callers_rcps_in_account_mode_as_in_scenari
   "UserPolicyList": [{{"PolicyName": "all", "PolicyDocument": {allow_all}}}]}}]}}"#
         ),
     );
-    let account = iamlogic(&[
-        "simulate",
-        "-i",
-        dir.to_str().unwrap(),
-        "--principal",
+    let account = simulate_one(
+        &dir,
         "arn:aws:iam::222222222222:user/u",
-        "--action",
         "s3:GetObject",
-        "--resource",
-        "arn:aws:s3:::bucket-of-unknown-owner/k",
-        "--format",
-        "json",
-    ]);
+        &[
+            "--resource",
+            "arn:aws:s3:::bucket-of-unknown-owner/k",
+            "--format",
+            "json",
+        ],
+    );
     let scenario = write(
         &dir,
         "scenario.jsonl",
@@ -707,19 +646,17 @@ fn scps_are_named_by_name_and_id() {
         .find(|p| p["id"] == "p-regions01")
         .and_then(|p| p["name"].as_str())
         .expect("examples/organization.json names p-regions01");
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        ex.to_str().unwrap(),
-        "--principal",
+    let o = simulate_one(
+        &ex,
         ALICE,
-        "--action",
         "s3:GetObject",
-        "--resource",
-        "arn:aws:s3:::example-prod-data/shared/report.csv",
-        "--context",
-        "aws:RequestedRegion=ap-southeast-2",
-    ]);
+        &[
+            "--resource",
+            "arn:aws:s3:::example-prod-data/shared/report.csv",
+            "--context",
+            "aws:RequestedRegion=ap-southeast-2",
+        ],
+    );
     let out = o.stdout();
     assert!(
         out.contains(&format!(
@@ -741,13 +678,7 @@ fn credential_report_columns_in_any_order_and_never_twice() {
         "report.csv",
         "arn,user,mfa_active,password_enabled\narn:aws:iam::111111111111:user/u,u,true,false\n",
     );
-    let o = iamlogic(&[
-        "facts",
-        "-i",
-        file.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let o = facts_into(&file, &dir.join("out"));
     assert_eq!(o.status.code(), Some(0), "{}", o.stderr());
     let accounts = std::fs::read_to_string(dir.join("out/account.facts")).unwrap();
     assert!(accounts.contains("111111111111"), "{accounts}");
@@ -757,13 +688,7 @@ fn credential_report_columns_in_any_order_and_never_twice() {
         "twice.csv",
         "user,arn,mfa_active,password_enabled,mfa_active\nu,arn:aws:iam::111111111111:user/u,true,false,false\n",
     );
-    let o = iamlogic(&[
-        "facts",
-        "-i",
-        file.to_str().unwrap(),
-        "--out",
-        dir.join("out2").to_str().unwrap(),
-    ]);
+    let o = facts_into(&file, &dir.join("out2"));
     assert_eq!(o.status.code(), Some(2));
     assert!(
         o.stderr().contains("twice.csv: line 1: malformed credential report: column `mfa_active` is given more than once"),
@@ -826,13 +751,7 @@ fn unknown_members_of_raw_policy_outputs_are_warned_and_diff_words_file_errors_a
         "secret.json",
         r#"{"ARN": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf", "Name": "db", "ResourcePolicy": null, "VersionIdsToStages": {}}"#,
     );
-    let o = iamlogic(&[
-        "facts",
-        "-i",
-        dir.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let o = facts_into(&dir, &dir.join("out"));
     assert_eq!(o.status.code(), Some(0), "{}", o.stderr());
     assert!(
         o.stderr().contains(
@@ -887,15 +806,7 @@ fn a_bad_flag_is_worded_alike_in_simulate_and_check() {
         "p.json",
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
     );
-    let sim = iamlogic(&[
-        "simulate",
-        "-i",
-        examples().to_str().unwrap(),
-        "--principal",
-        ALICE,
-        "--action",
-        "nocolon",
-    ]);
+    let sim = simulate_one(&examples(), ALICE, "nocolon", &[]);
     let chk = iamlogic(&[
         "check",
         "access-not-granted",
@@ -934,15 +845,7 @@ fn malformed_json_gives_its_location_once_in_every_reader() {
     );
     let data = dir.join("data");
     let file = write(&data, "resources.json", "[{\"arn\": \"arn:aws:s3:::b\",}]");
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        data.to_str().unwrap(),
-        "--principal",
-        "*",
-        "--action",
-        "s3:GetObject",
-    ]);
+    let o = simulate_one(&data, "*", "s3:GetObject", &[]);
     assert_eq!(
         o.stderr().trim(),
         format!(
@@ -970,17 +873,12 @@ fn simulate_help_names_context_types_as_the_docs_and_errors_do() {
     );
     assert!(help.contains("one block per request"), "{help}");
     // The error for an unknown type lists the same names.
-    let o = iamlogic(&[
-        "simulate",
-        "-i",
-        examples().to_str().unwrap(),
-        "--principal",
+    let o = simulate_one(
+        &examples(),
         ALICE,
-        "--action",
         "s3:GetObject",
-        "--context",
-        "aws:RequestedRegion:frob=x",
-    ]);
+        &["--context", "aws:RequestedRegion:frob=x"],
+    );
     assert!(
         o.stderr()
             .contains("expected string, numeric, date, boolean, ip, arn, binary"),

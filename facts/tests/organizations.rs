@@ -13,11 +13,31 @@ use facts::account::{
 use facts::request::{Context, ContextValue, Request, RequestPrincipal};
 use facts::tables::FactTables;
 use serde_json::{json, Value};
+use tempfile::TempDir;
 
 fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, serde_json::to_string_pretty(v).unwrap()).unwrap();
     p
+}
+
+/// A fresh directory holding `files` (name, JSON document).
+fn dir_with(files: &[(&str, &Value)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, v) in files {
+        write(dir.path(), name, v);
+    }
+    dir
+}
+
+/// The model of a fresh directory holding `files`, which must load.
+fn loaded_files(files: &[(&str, &Value)]) -> Model {
+    loaded(dir_with(files).path())
+}
+
+/// The error loading a fresh directory holding `files` fails with, as printed.
+fn load_files_error(files: &[(&str, &Value)]) -> String {
+    load_error(dir_with(files).path())
 }
 
 fn load(dir: &Path) -> Result<Model, IngestError> {
@@ -96,19 +116,16 @@ fn enabling_a_policy_type_defaults_to_the_types_the_file_lists() {
     // AWS Organizations User Guide, "Enabling a policy type": a policy can be attached only
     // once its type is enabled on the root, so a file that lists SCPs but no RCP has SCPs
     // enabled and RCPs not.
-    let dir = tempfile::tempdir().unwrap();
     let members = ["222222222222"];
     let pols = json!([scp(
         "p-FullAWSAccess",
         allow_all(),
         &["r-aa", "ou-aa-11111111", "222222222222"]
     )]);
-    write(
-        dir.path(),
+    let m = loaded_files(&[(
         "organization.json",
         &org_doc("aa", "111111111111", &members, pols),
-    );
-    let m = loaded(dir.path());
+    )]);
     let o = &m.organizations[0];
     assert!(o.enabled.scp && !o.enabled.rcp);
     assert_eq!(o.enabled.origin, PolicyTypesOrigin::Listed);
@@ -125,7 +142,6 @@ fn enabling_a_policy_type_defaults_to_the_types_the_file_lists() {
 fn disabling_a_policy_type_leaves_its_listed_policies_unevaluated_with_a_warning() {
     // AWS Organizations User Guide, "Disabling a policy type": "When you disable a policy
     // type, all policies of the specified type are automatically detached from all entities".
-    let dir = tempfile::tempdir().unwrap();
     let mut o = org_doc(
         "aa",
         "111111111111",
@@ -136,8 +152,7 @@ fn disabling_a_policy_type_leaves_its_listed_policies_unevaluated_with_a_warning
         ]),
     );
     o["enabledPolicyTypes"] = json!(["TAG_POLICY", "RESOURCE_CONTROL_POLICY"]);
-    write(dir.path(), "organization.json", &o);
-    let m = loaded(dir.path());
+    let m = loaded_files(&[("organization.json", &o)]);
     let org = &m.organizations[0];
     assert!(!org.enabled.scp && org.enabled.rcp);
     assert!(matches!(org.enabled.origin, PolicyTypesOrigin::Given(_)));
@@ -160,15 +175,13 @@ fn rcp_full_aws_access_is_attached_everywhere_once_rcps_are_enabled() {
     // AWS Organizations User Guide, "RCP evaluation": RCPFullAWSAccess "is automatically
     // attached to the organization root, every OU, and every account in your organization,
     // when you enable resource control policies (RCPs). You cannot detach this policy."
-    let dir = tempfile::tempdir().unwrap();
     let o = org_doc(
         "aa",
         "111111111111",
         &["222222222222"],
         json!([rcp("p-rdenys3", deny_s3(), &["ou-aa-11111111"])]),
     );
-    write(dir.path(), "organization.json", &o);
-    let m = loaded(dir.path());
+    let m = loaded_files(&[("organization.json", &o)]);
     let org = &m.organizations[0];
     let full = &org.policies["p-RCPFullAWSAccess"];
     assert_eq!(full.kind, OrgPolicyKind::Rcp);
@@ -181,7 +194,6 @@ fn rcp_full_aws_access_is_attached_everywhere_once_rcps_are_enabled() {
         assert!(full.targets.contains(&node), "{node:?}");
     }
     // A listed RCPFullAWSAccess attached to the root only is extended to every node.
-    let dir = tempfile::tempdir().unwrap();
     let listed = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});
     let o = org_doc(
         "aa",
@@ -190,8 +202,7 @@ fn rcp_full_aws_access_is_attached_everywhere_once_rcps_are_enabled() {
         json!([{"id": "p-RCPFullAWSAccess", "name": "RCPFullAWSAccess", "type": "RESOURCE_CONTROL_POLICY",
                 "document": listed, "targets": ["r-aa"]}]),
     );
-    write(dir.path(), "organization.json", &o);
-    let m = loaded(dir.path());
+    let m = loaded_files(&[("organization.json", &o)]);
     let org = &m.organizations[0];
     assert_eq!(org.policies.len(), 1);
     assert_eq!(org.policies["p-RCPFullAWSAccess"].targets.len(), 4);
@@ -202,24 +213,18 @@ fn list_roots_output_says_which_policy_types_are_enabled_in_any_file_order() {
     // AWS Organizations API Reference, "PolicyTypeSummary" (Status ENABLED | PENDING_ENABLE |
     // PENDING_DISABLE) and User Guide "Enabling a policy type": `aws organizations
     // list-roots` shows each root's PolicyTypes. The output may come before organization.json.
-    let dir = tempfile::tempdir().unwrap();
     let o = org_doc(
         "aa",
         "111111111111",
         &["222222222222"],
         json!([scp("p-denys3", deny_s3(), &["r-aa"])]),
     );
-    write(dir.path(), "b-organization.json", &o);
-    write(
-        dir.path(),
-        "a-roots.json",
-        &list_roots(
-            "r-aa",
-            json!([{"Type": "RESOURCE_CONTROL_POLICY", "Status": "ENABLED"},
-                   {"Type": "TAG_POLICY", "Status": "ENABLED"}]),
-        ),
+    let roots = list_roots(
+        "r-aa",
+        json!([{"Type": "RESOURCE_CONTROL_POLICY", "Status": "ENABLED"},
+               {"Type": "TAG_POLICY", "Status": "ENABLED"}]),
     );
-    let m = loaded(dir.path());
+    let m = loaded_files(&[("b-organization.json", &o), ("a-roots.json", &roots)]);
     let org = &m.organizations[0];
     assert!(!org.enabled.scp && org.enabled.rcp, "{:?}", org.enabled);
     let src = match &org.enabled.origin {
@@ -238,19 +243,13 @@ fn pending_policy_types_read_as_their_attachments_stand_with_a_warning() {
     // "Enabling a policy type" / "Disabling a policy type" are asynchronous: while
     // PENDING_ENABLE nothing of the type can be attached yet (not enabled); while
     // PENDING_DISABLE its policies are still attached (enabled) until the detachment is done.
-    let dir = tempfile::tempdir().unwrap();
     let o = org_doc("aa", "111111111111", &["222222222222"], json!([]));
-    write(dir.path(), "organization.json", &o);
-    write(
-        dir.path(),
-        "roots.json",
-        &list_roots(
-            "r-aa",
-            json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "PENDING_DISABLE"},
-                   {"Type": "RESOURCE_CONTROL_POLICY", "Status": "PENDING_ENABLE"}]),
-        ),
+    let roots = list_roots(
+        "r-aa",
+        json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "PENDING_DISABLE"},
+               {"Type": "RESOURCE_CONTROL_POLICY", "Status": "PENDING_ENABLE"}]),
     );
-    let m = loaded(dir.path());
+    let m = loaded_files(&[("organization.json", &o), ("roots.json", &roots)]);
     let org = &m.organizations[0];
     assert!(org.enabled.scp && !org.enabled.rcp);
     let pending: Vec<String> =
@@ -262,12 +261,12 @@ fn pending_policy_types_read_as_their_attachments_stand_with_a_warning() {
 
 #[test]
 fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
-    let dir = tempfile::tempdir().unwrap();
     let mut o = org_doc("aa", "111111111111", &["222222222222"], json!([]));
     o["enabledPolicyTypes"] = json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]);
-    write(dir.path(), "organization.json", &o);
-    write(dir.path(), "roots.json", &list_roots("r-aa", json!([])));
-    let e = load_error(dir.path());
+    let e = load_files_error(&[
+        ("organization.json", &o),
+        ("roots.json", &list_roots("r-aa", json!([]))),
+    ]);
     assert!(
         e.contains("roots.json") && e.contains("Roots[0].PolicyTypes"),
         "{e}"
@@ -277,40 +276,33 @@ fn list_roots_errors_and_unmatched_roots_name_the_file_and_path() {
         "{e}"
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
+    let e = load_files_error(&[(
         "roots.json",
         &list_roots(
             "r-aa",
             json!([{"Type": "SERVICE_CONTROL_POLICIES", "Status": "ENABLED"}]),
         ),
-    );
-    let e = load_error(dir.path());
+    )]);
     assert!(
         e.contains("roots.json: $.Roots[0].PolicyTypes[0].Type"),
         "{e}"
     );
-    write(
-        dir.path(),
+    let e = load_files_error(&[(
         "roots.json",
         &list_roots(
             "r-aa",
             json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ON"}]),
         ),
-    );
-    let e = load_error(dir.path());
+    )]);
     assert!(e.contains("Roots[0].PolicyTypes[0].Status"), "{e}");
 
-    write(
-        dir.path(),
+    let m = loaded_files(&[(
         "roots.json",
         &list_roots(
             "r-zz",
             json!([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED", "Extra": 1}]),
         ),
-    );
-    let m = loaded(dir.path());
+    )]);
     let kinds: Vec<&WarningKind> = m.warnings.iter().map(|w| &w.kind).collect();
     assert!(
         kinds.contains(&&WarningKind::UnmatchedRoot {
@@ -331,7 +323,6 @@ fn nodes_without_an_scp_while_scps_are_enabled_are_a_warning() {
     // Organizations API Reference, "DetachPolicy": "Every root, OU, and account must have at
     // least one SCP attached." Data where SCPs are enabled and a node has none is incomplete
     // (such a level allows nothing), so the loader says so, once per organization.
-    let dir = tempfile::tempdir().unwrap();
     let mut o = org_doc(
         "aa",
         "111111111111",
@@ -342,8 +333,7 @@ fn nodes_without_an_scp_while_scps_are_enabled_are_a_warning() {
             &["r-aa", "222222222222"]
         )]),
     );
-    write(dir.path(), "organization.json", &o);
-    let m = loaded(dir.path());
+    let m = loaded_files(&[("organization.json", &o)]);
     let w: Vec<&WarningKind> = m
         .warnings
         .iter()
@@ -359,8 +349,7 @@ fn nodes_without_an_scp_while_scps_are_enabled_are_a_warning() {
     );
     // SCPs not enabled: no SCP is required anywhere.
     o["enabledPolicyTypes"] = json!([]);
-    write(dir.path(), "organization.json", &o);
-    let m = loaded(dir.path());
+    let m = loaded_files(&[("organization.json", &o)]);
     assert!(!m
         .warnings
         .iter()
@@ -373,18 +362,16 @@ fn nodes_without_an_scp_while_scps_are_enabled_are_a_warning() {
 fn each_account_belongs_to_the_organization_that_lists_it() {
     // "AWS global condition context keys", aws:PrincipalOrgID / aws:ResourceOrgID: the id of
     // the organization the principal's (resource's) account belongs to.
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "org-a.json",
-        &org_doc("aa", "111111111111", &["222222222222"], json!([])),
-    );
-    write(
-        dir.path(),
-        "org-b.json",
-        &org_doc("bb", "444444444444", &["555555555555"], json!([])),
-    );
-    let m = loaded(dir.path());
+    let m = loaded_files(&[
+        (
+            "org-a.json",
+            &org_doc("aa", "111111111111", &["222222222222"], json!([])),
+        ),
+        (
+            "org-b.json",
+            &org_doc("bb", "444444444444", &["555555555555"], json!([])),
+        ),
+    ]);
     assert_eq!(m.organizations.len(), 2);
     let of = |a: &str| {
         m.organization_of(&AccountId(a.into()))
@@ -418,18 +405,16 @@ fn each_account_belongs_to_the_organization_that_lists_it() {
 
 #[test]
 fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "org-a.json",
-        &org_doc("aa", "111111111111", &["222222222222"], json!([])),
-    );
-    write(
-        dir.path(),
-        "org-b.json",
-        &org_doc("bb", "444444444444", &["222222222222"], json!([])),
-    );
-    let e = load_error(dir.path());
+    let e = load_files_error(&[
+        (
+            "org-a.json",
+            &org_doc("aa", "111111111111", &["222222222222"], json!([])),
+        ),
+        (
+            "org-b.json",
+            &org_doc("bb", "444444444444", &["222222222222"], json!([])),
+        ),
+    ]);
     assert!(e.contains("org-b.json: $.accounts[0].id"), "{e}");
     assert!(
         e.contains("org-a.json") && e.contains("o-aa00000000") && e.contains("222222222222"),
@@ -437,36 +422,32 @@ fn an_account_listed_by_two_organizations_is_an_error_naming_both_files() {
     );
 
     // The management account of one organization listed as a member of another.
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "org-a.json",
-        &org_doc("aa", "111111111111", &["222222222222"], json!([])),
-    );
-    write(
-        dir.path(),
-        "org-b.json",
-        &org_doc("bb", "111111111111", &["555555555555"], json!([])),
-    );
-    let e = load_error(dir.path());
+    let e = load_files_error(&[
+        (
+            "org-a.json",
+            &org_doc("aa", "111111111111", &["222222222222"], json!([])),
+        ),
+        (
+            "org-b.json",
+            &org_doc("bb", "111111111111", &["555555555555"], json!([])),
+        ),
+    ]);
     assert!(
         e.contains("org-b.json: $.managementAccountId") && e.contains("org-a.json"),
         "{e}"
     );
 
     // The same organization twice, and a root id reused.
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "org-a.json",
-        &org_doc("aa", "111111111111", &["222222222222"], json!([])),
-    );
-    write(
-        dir.path(),
-        "org-b.json",
-        &org_doc("aa", "444444444444", &["555555555555"], json!([])),
-    );
-    let e = load_error(dir.path());
+    let e = load_files_error(&[
+        (
+            "org-a.json",
+            &org_doc("aa", "111111111111", &["222222222222"], json!([])),
+        ),
+        (
+            "org-b.json",
+            &org_doc("aa", "444444444444", &["555555555555"], json!([])),
+        ),
+    ]);
     assert!(
         e.contains("org-b.json: $.organizationId") && e.contains("org-a.json"),
         "{e}"
@@ -484,31 +465,25 @@ fn endpoint_policy() -> Value {
 fn vpc_endpoints_load_from_resources_json_and_describe_vpc_endpoints() {
     // Amazon VPC, "Control access to VPC endpoints using endpoint policies": an endpoint
     // policy is a resource-based policy attached to the endpoint.
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "resources.json",
-        &json!([
-            {"type": "ec2:vpc-endpoint", "id": "vpce-0aaa1111", "vpcId": "vpc-0a", "account": "222222222222",
-             "policy": endpoint_policy()},
-            {"arn": "arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-0bbb2222",
-             "tags": {"team": "net"}, "policy": serde_json::to_string(&endpoint_policy()).unwrap()}
-        ]),
-    );
-    write(
-        dir.path(),
-        "endpoints.json",
-        &json!({"VpcEndpoints": [
-            {"VpcEndpointId": "vpce-0ccc3333", "VpcEndpointType": "Gateway", "VpcId": "vpc-0c",
-             "ServiceName": "com.amazonaws.eu-west-1.s3", "State": "available",
-             "PolicyDocument": serde_json::to_string(&endpoint_policy()).unwrap(),
-             "RouteTableIds": ["rtb-1"], "OwnerId": "333333333333", "Tags": [{"Key": "env", "Value": "prod"}],
-             "NewField": true},
-            {"VpcEndpointId": "vpce-0ddd4444", "VpcEndpointType": "GatewayLoadBalancer", "VpcId": "vpc-0d",
-             "OwnerId": "333333333333"}
-        ]}),
-    );
-    let m = loaded(dir.path());
+    let resources = json!([
+        {"type": "ec2:vpc-endpoint", "id": "vpce-0aaa1111", "vpcId": "vpc-0a", "account": "222222222222",
+         "policy": endpoint_policy()},
+        {"arn": "arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-0bbb2222",
+         "tags": {"team": "net"}, "policy": serde_json::to_string(&endpoint_policy()).unwrap()}
+    ]);
+    let endpoints = json!({"VpcEndpoints": [
+        {"VpcEndpointId": "vpce-0ccc3333", "VpcEndpointType": "Gateway", "VpcId": "vpc-0c",
+         "ServiceName": "com.amazonaws.eu-west-1.s3", "State": "available",
+         "PolicyDocument": serde_json::to_string(&endpoint_policy()).unwrap(),
+         "RouteTableIds": ["rtb-1"], "OwnerId": "333333333333", "Tags": [{"Key": "env", "Value": "prod"}],
+         "NewField": true},
+        {"VpcEndpointId": "vpce-0ddd4444", "VpcEndpointType": "GatewayLoadBalancer", "VpcId": "vpc-0d",
+         "OwnerId": "333333333333"}
+    ]});
+    let m = loaded_files(&[
+        ("resources.json", &resources),
+        ("endpoints.json", &endpoints),
+    ]);
     let ids: Vec<&str> = m.vpc_endpoints.keys().map(String::as_str).collect();
     assert_eq!(
         ids,
@@ -555,7 +530,6 @@ fn vpc_endpoints_load_from_resources_json_and_describe_vpc_endpoints() {
 
 #[test]
 fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
-    let dir = tempfile::tempdir().unwrap();
     let cases = [
         (
             json!([{"type": "ec2:vpc-endpoint", "policy": endpoint_policy()}]),
@@ -575,20 +549,16 @@ fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
         ),
     ];
     for (doc, want) in cases {
-        write(dir.path(), "resources.json", &doc);
-        let e = load_error(dir.path());
+        let e = load_files_error(&[("resources.json", &doc)]);
         assert!(
             e.contains("resources.json") && e.contains(want),
             "{e} (wanted {want})"
         );
     }
-    std::fs::remove_file(dir.path().join("resources.json")).unwrap();
-    write(
-        dir.path(),
+    let e = load_files_error(&[(
         "endpoints.json",
         &json!({"VpcEndpoints": [{"VpcId": "vpc-1"}]}),
-    );
-    let e = load_error(dir.path());
+    )]);
     assert!(
         e.contains("endpoints.json: $.VpcEndpoints[0]") && e.contains("VpcEndpointId"),
         "{e}"
@@ -599,14 +569,11 @@ fn bad_vpc_endpoint_entries_are_errors_naming_the_file_and_path() {
 fn an_endpoint_policy_statement_without_principal_warns_and_matches_no_one() {
     // "Control access to VPC endpoints using endpoint policies": an endpoint policy "must
     // contain a Principal element"; read like any resource-based policy AWS would refuse.
-    let dir = tempfile::tempdir().unwrap();
     let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
-    write(
-        dir.path(),
+    let m = loaded_files(&[(
         "resources.json",
         &json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": doc}]),
-    );
-    let m = loaded(dir.path());
+    )]);
     let w: Vec<String> = warnings_where(&m, |k| *k == WarningKind::StatementWithoutPrincipal);
     assert_eq!(w.len(), 1, "{:?}", m.warnings);
     assert!(
@@ -618,15 +585,12 @@ fn an_endpoint_policy_statement_without_principal_warns_and_matches_no_one() {
 
 #[test]
 fn an_endpoint_described_twice_with_different_policies_keeps_the_first_with_a_warning() {
-    let dir = tempfile::tempdir().unwrap();
     let other = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});
-    write(
-        dir.path(),
+    let m = loaded_files(&[(
         "resources.json",
         &json!([{"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": endpoint_policy()},
                 {"type": "ec2:vpc-endpoint", "id": "vpce-0a", "policy": other}]),
-    );
-    let m = loaded(dir.path());
+    )]);
     assert_eq!(m.vpc_endpoints.len(), 1);
     let kept = m.vpc_endpoints["vpce-0a"].policy.as_ref().unwrap();
     assert_eq!(kept.source.path.to_string(), "$[0].policy");

@@ -9,8 +9,10 @@
 //!
 //! Run with `cargo bench -p iamlogic-queries --bench escalation` (`SCALE_ACCOUNTS` /
 //! `SCALE_ROLES` change the organization's size, `ESCALATION_RUNS` the number of runs;
-//! `ESCALATION_DIR=DIR` measures an organization already generated). It prints wall and
-//! CPU time of each phase and the measuring process's peak resident memory.
+//! `ESCALATION_DIR=DIR` measures the organization in `DIR`, generating it there first when
+//! `DIR` does not exist; `ESCALATION_JSON=FILE` writes the last run's report to `FILE` as
+//! `iamlogic escalation --format json` prints it). It prints wall and CPU time of each
+//! phase and the measuring process's peak resident memory.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -90,12 +92,15 @@ fn main() {
     }
     // Measured in a child process of its own, so the peak memory is the escalation's, not
     // the generator's.
-    if let Ok(dir) = std::env::var("ESCALATION_DIR") {
-        measure(vec![PathBuf::from(dir)]);
-        return;
-    }
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let dir = tmp.path().join("org");
+    let dir = match std::env::var("ESCALATION_DIR") {
+        Ok(dir) if Path::new(&dir).exists() => {
+            measure(vec![PathBuf::from(dir)]);
+            return;
+        }
+        Ok(dir) => PathBuf::from(dir),
+        Err(_) => tmp.path().join("org"),
+    };
     generate(&dir);
     let status = std::process::Command::new(std::env::current_exe().expect("this benchmark"))
         .env("ESCALATION_DIR", &dir)
@@ -139,6 +144,10 @@ fn measure(inputs: Vec<PathBuf>) {
             report.escalations.len()
         );
         eprintln!("  total: {} (target < 10 s)", show(total));
+        if let Ok(file) = std::env::var("ESCALATION_JSON") {
+            let text = serde_json::to_string_pretty(&report).expect("the report serializes");
+            std::fs::write(&file, text).expect("the report is written");
+        }
     }
     match peak_rss_mib() {
         Some(p) => eprintln!("peak resident memory: {p:.0} MiB (target < 2048 MiB)"),

@@ -1,21 +1,31 @@
 //! `paths`: the assume-role chains from one principal to a role, each hop decided exactly
-//! as AWS decides `sts:AssumeRole` (trust policy, the caller's identity policies, boundary,
-//! SCPs, conditions: the who-can [`Analyzer`]), over a petgraph graph of those decisions.
+//! as AWS decides it (trust policy, the caller's identity policies, boundary, SCPs,
+//! conditions, and `sts:TagSession` / `sts:SetSourceIdentity` where the hop needs them:
+//! [`crate::assume_hop`]), over a petgraph graph of those decisions.
 //!
-//! The graph is built forward, breadth first from `--from`, up to the depth asked: at each
-//! depth, every role of the data is asked whether the callers reached so far may assume it.
-//! The shortest chain is found with A* (unit costs); `--all` lists every simple path up to
-//! `--max-depth` hops (`petgraph::algo::all_simple_paths`). The root user of an account
+//! No whole graph is built. Without session state to carry (no trust policy conditions on
+//! keys the caller sets: [`TrustIndex::sets_session_state`]), the search runs from both
+//! ends: forwards from `--from` over the roles whose trust policy may name each caller
+//! ([`TrustIndex`]), backwards from `--to` over the callers its trust policy admits
+//! ([`Analyzer::trust_callers`]), one level at a time on the side with fewer hops to decide,
+//! until the two depths add up to `--max-depth`; the last level only decides hops that land
+//! on a node the other side reached. Every hop of every path of at most `--max-depth` hops is
+//! then decided: a path's hops before its meeting point were expanded forwards, the others
+//! backwards. With session state to carry, the search runs forwards only, over (principal,
+//! carried state) nodes, so each hop is decided with the tags and source identity its chain
+//! set. The shortest chain is found with A* (unit costs); `--all` lists every simple path up
+//! to `--max-depth` hops (`petgraph::algo::all_simple_paths`). The root user of an account
 //! cannot assume a role (AWS STS API Reference, "AssumeRole").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use facts::request::Context;
 use facts::tables::{PrincipalKind, Sym};
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::who_can::chains::ASSUME_ROLE;
-use crate::who_can::{Access, Analyzer, Cell, CellAnswer, Hop, Stats, WhoCanError};
+use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk, ASSUME_ROLE};
+use crate::trust_index::TrustIndex;
+use crate::who_can::{Access, Analyzer, CellAnswer, Hop, Stats, WhoCanError};
 
 /// What to ask.
 #[derive(Debug, Clone, Default)]
@@ -56,17 +66,79 @@ pub struct PathsResult {
     pub stats: Stats,
 }
 
-/// The graph of exact `sts:AssumeRole` decisions reachable from `from` in `depth` hops.
+/// A node of the search: a principal and the session state its chain carries.
+pub type State = (Sym, Carry);
+
+/// The graph of exact `sts:AssumeRole` decisions a search found.
 pub struct AssumeGraph {
-    /// Nodes are principal entities; edges carry the decision of the hop.
-    pub graph: DiGraph<Sym, CellAnswer>,
-    /// The node of each entity.
-    pub nodes: HashMap<Sym, NodeIndex>,
+    /// Nodes are (principal, carried state); edges carry the decision of the hop.
+    pub graph: DiGraph<State, CellAnswer>,
+    /// The node of each state.
+    pub nodes: HashMap<State, NodeIndex>,
 }
 
-/// Build the [`AssumeGraph`] from `from`, breadth first.
-pub fn assume_graph(
+impl AssumeGraph {
+    fn new() -> AssumeGraph {
+        AssumeGraph {
+            graph: DiGraph::new(),
+            nodes: HashMap::new(),
+        }
+    }
+
+    fn node(&mut self, s: &State) -> NodeIndex {
+        if let Some(&n) = self.nodes.get(s) {
+            return n;
+        }
+        let n = self.graph.add_node(s.clone());
+        self.nodes.insert(s.clone(), n);
+        n
+    }
+
+    fn edge(&mut self, from: &State, to: &State, answer: CellAnswer) {
+        let f = self.node(from);
+        let t = self.node(to);
+        if self.graph.find_edge(f, t).is_none() {
+            self.graph.add_edge(f, t, answer);
+        }
+    }
+}
+
+/// Whether `p` may call `sts:AssumeRole`: not a root user, not anonymous.
+fn may_call(a: &Analyzer<'_>, p: Sym) -> bool {
+    a.tables()
+        .principal(p)
+        .is_some_and(|r| !matches!(r.kind, PrincipalKind::Root | PrincipalKind::Anonymous))
+}
+
+/// Decide `asks`, once each.
+fn decide_new(
     a: &Analyzer<'_>,
+    asks: Vec<HopAsk>,
+    decided: &mut HashMap<HopAsk, Option<HopAnswer>>,
+    context: &Context,
+    strict: bool,
+    stats: &mut Stats,
+) {
+    let mut seen = HashSet::new();
+    let asks: Vec<HopAsk> = asks
+        .into_iter()
+        .filter(|h| !decided.contains_key(h) && seen.insert(h.clone()))
+        .collect();
+    for chunk in asks.chunks(8192) {
+        for (h, ans) in chunk
+            .iter()
+            .zip(decide_hops(a, chunk, context, strict, stats))
+        {
+            decided.insert(h.clone(), ans);
+        }
+    }
+}
+
+/// Forwards, breadth first, from `from` over (principal, carried state) nodes, up to
+/// `depth` hops: every allowed hop out of every node reached in fewer than `depth` hops.
+pub fn forward_graph(
+    a: &Analyzer<'_>,
+    index: &TrustIndex,
     from: Sym,
     context: &Context,
     strict: bool,
@@ -74,33 +146,34 @@ pub fn assume_graph(
     stats: &mut Stats,
 ) -> AssumeGraph {
     let t = a.tables();
-    let mut g = AssumeGraph {
-        graph: DiGraph::new(),
-        nodes: HashMap::new(),
-    };
-    let start = g.graph.add_node(from);
-    g.nodes.insert(from, start);
-    // Every hop a path of at most `depth` roles may take, found structurally (the roles
-    // whose trust policy may name each caller), then decided in one engine run.
-    let may_call = |c: Sym| {
-        t.principal(c)
-            .is_some_and(|r| !matches!(r.kind, PrincipalKind::Root | PrincipalKind::Anonymous))
-    };
-    let mut cells = Vec::new();
-    let mut seen: std::collections::HashSet<Sym> = std::collections::HashSet::from([from]);
-    let mut frontier = vec![from];
+    let mut g = AssumeGraph::new();
+    let start: State = (from, Carry::default());
+    g.node(&start);
+    let mut seen: HashSet<State> = HashSet::from([start.clone()]);
+    let mut frontier = vec![start];
+    let mut decided = HashMap::new();
     for _ in 0..depth {
+        let asks: Vec<HopAsk> = frontier
+            .iter()
+            .filter(|(c, _)| may_call(a, *c))
+            .flat_map(|(c, carry)| {
+                index.roles_for(t, *c).into_iter().map(|r| HopAsk {
+                    caller: *c,
+                    role: r,
+                    carry: carry.clone(),
+                })
+            })
+            .collect();
+        decide_new(a, asks.clone(), &mut decided, context, strict, stats);
         let mut next = Vec::new();
-        for &c in frontier.iter().filter(|&&c| may_call(c)) {
-            for r in a.assumable_by(c) {
-                cells.push(Cell {
-                    principal: c,
-                    action: ASSUME_ROLE.to_string(),
-                    resource: a.arn(r).to_string(),
-                });
-                if seen.insert(r) {
-                    next.push(r);
-                }
+        for h in asks {
+            let Some(Some(ans)) = decided.get(&h) else {
+                continue;
+            };
+            let to: State = (h.role, ans.carry.clone());
+            g.edge(&(h.caller, h.carry.clone()), &to, ans.answer.clone());
+            if seen.insert(to.clone()) {
+                next.push(to);
             }
         }
         if next.is_empty() {
@@ -108,28 +181,92 @@ pub fn assume_graph(
         }
         frontier = next;
     }
-    let answers = a.decide(&cells, context, strict, stats, &|_| {});
-    for (cell, ans) in cells.iter().zip(answers) {
-        let Some(ans) = ans else { continue };
-        let Some(role) = t.principal_by_arn(&cell.resource).map(|p| p.id) else {
-            continue;
+    g
+}
+
+/// From both ends (no session state carried): every allowed hop of every path of at most
+/// `depth` hops from `from` to `to`, and maybe others.
+fn meet_in_the_middle(
+    a: &Analyzer<'_>,
+    index: &TrustIndex,
+    (from, to): (Sym, Sym),
+    context: &Context,
+    strict: bool,
+    depth: usize,
+    stats: &mut Stats,
+) -> AssumeGraph {
+    let t = a.tables();
+    let roles: HashSet<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
+    let mut g = AssumeGraph::new();
+    let state = |p: Sym| -> State { (p, Carry::default()) };
+    g.node(&state(from));
+    g.node(&state(to));
+    let mut fwd_seen: HashSet<Sym> = HashSet::from([from]);
+    let mut bwd_seen: HashSet<Sym> = HashSet::from([to]);
+    let mut fwd_frontier = vec![from];
+    let mut bwd_frontier = vec![to];
+    let mut levels = 0;
+    let mut decided = HashMap::new();
+    while levels < depth {
+        let last = levels + 1 == depth;
+        let ask = |caller: Sym, role: Sym| HopAsk {
+            caller,
+            role,
+            carry: Carry::default(),
         };
-        let node = |x: Sym, g: &mut AssumeGraph| match g.nodes.get(&x) {
-            Some(&n) => n,
-            None => {
-                let n = g.graph.add_node(x);
-                g.nodes.insert(x, n);
-                n
+        let mut fwd: Vec<HopAsk> = fwd_frontier
+            .iter()
+            .filter(|&&c| may_call(a, c))
+            .flat_map(|&c| index.roles_for(t, c).into_iter().map(move |r| ask(c, r)))
+            .collect();
+        let mut bwd: Vec<HopAsk> = bwd_frontier
+            .iter()
+            .filter(|r| roles.contains(r))
+            .flat_map(|&r| {
+                a.trust_callers(r)
+                    .into_iter()
+                    .filter(move |&c| c != r)
+                    .map(move |c| ask(c, r))
+            })
+            .filter(|h| may_call(a, h.caller))
+            .collect();
+        if last {
+            // The meeting level: only hops that join the two sides.
+            fwd.retain(|h| bwd_seen.contains(&h.role));
+            bwd.retain(|h| fwd_seen.contains(&h.caller));
+        }
+        let forwards = fwd.len() <= bwd.len();
+        let asks = if forwards { fwd } else { bwd };
+        decide_new(a, asks.clone(), &mut decided, context, strict, stats);
+        let mut next = Vec::new();
+        for h in asks {
+            let Some(Some(ans)) = decided.get(&h) else {
+                continue;
+            };
+            g.edge(&state(h.caller), &state(h.role), ans.answer.clone());
+            let (seen, n) = if forwards {
+                (&mut fwd_seen, h.role)
+            } else {
+                (&mut bwd_seen, h.caller)
+            };
+            if seen.insert(n) {
+                next.push(n);
             }
-        };
-        let f = node(cell.principal, &mut g);
-        let to = node(role, &mut g);
-        g.graph.add_edge(f, to, ans);
+        }
+        next.sort_unstable();
+        next.dedup();
+        if forwards {
+            fwd_frontier = next;
+        } else {
+            bwd_frontier = next;
+        }
+        levels += 1;
     }
     g
 }
 
-/// Every role `p` can reach, with the hops of its shortest chain.
+/// Every role `p` can reach, with the hops of its shortest chain (forwards, each hop
+/// decided with the session state its chain carries).
 pub fn reachable_roles(
     a: &Analyzer<'_>,
     p: Sym,
@@ -138,32 +275,38 @@ pub fn reachable_roles(
     depth: usize,
     stats: &mut Stats,
 ) -> Vec<(Sym, crate::who_can::chains::Hops)> {
-    let g = assume_graph(a, p, context, strict, depth, stats);
-    let start = g.nodes[&p];
-    let mut out = Vec::new();
-    // Breadth first over the graph: the first path found to a node is a shortest one.
+    let index = TrustIndex::new(a.tables());
+    let g = forward_graph(a, &index, p, context, strict, depth, stats);
+    let start = g.nodes[&(p, Carry::default())];
+    // Breadth first over the graph: the first path found to a principal is a shortest one.
     let mut prev: HashMap<NodeIndex, (NodeIndex, petgraph::graph::EdgeIndex)> = HashMap::new();
     let mut queue = std::collections::VecDeque::from([start]);
-    let mut seen = std::collections::HashSet::from([start]);
+    let mut seen = HashSet::from([start]);
+    let mut first: HashMap<Sym, NodeIndex> = HashMap::new();
     while let Some(n) = queue.pop_front() {
         for e in g.graph.edges(n) {
             use petgraph::visit::EdgeRef;
             let m = e.target();
             if seen.insert(m) {
                 prev.insert(m, (n, e.id()));
+                first.entry(g.graph[m].0).or_insert(m);
                 queue.push_back(m);
             }
         }
     }
-    for (&m, _) in prev.iter() {
+    let mut out = Vec::new();
+    for (&role, &m) in first.iter() {
+        if role == p {
+            continue;
+        }
         let mut hops = Vec::new();
         let mut cur = m;
         while let Some(&(from, e)) = prev.get(&cur) {
-            hops.push((g.graph[from], g.graph[cur], g.graph[e].clone()));
+            hops.push((g.graph[from].0, g.graph[cur].0, g.graph[e].clone()));
             cur = from;
         }
         hops.reverse();
-        out.push((g.graph[m], hops));
+        out.push((role, hops));
     }
     out.sort_by_key(|(r, h)| (h.len(), *r));
     out
@@ -193,22 +336,45 @@ pub fn paths(a: &Analyzer<'_>, q: &Query) -> Result<PathsResult, WhoCanError> {
     let from = find(&q.from, "--from")?;
     let to = find(&q.to, "--to")?;
     let mut stats = Stats::default();
-    let g = assume_graph(a, from, &q.context, q.strict, q.max_depth, &mut stats);
+    let index = TrustIndex::new(t);
+    let g = if index.sets_session_state() {
+        forward_graph(a, &index, from, &q.context, q.strict, q.max_depth, &mut stats)
+    } else {
+        meet_in_the_middle(a, &index, (from, to), &q.context, q.strict, q.max_depth, &mut stats)
+    };
     let mut node_paths: Vec<Vec<NodeIndex>> = Vec::new();
-    if let (Some(&s), Some(&e)) = (g.nodes.get(&from), g.nodes.get(&to)) {
-        if q.all {
-            node_paths = petgraph::algo::all_simple_paths::<Vec<_>, _, std::hash::RandomState>(
-                &g.graph,
-                s,
-                e,
-                0,
-                Some(q.max_depth.saturating_sub(1)),
-            )
-            .collect();
-        } else if let Some((_, p)) =
-            petgraph::algo::astar(&g.graph, s, |n| n == e, |_| 1usize, |_| 0)
-        {
-            node_paths.push(p);
+    let start = g.nodes.get(&(from, Carry::default())).copied();
+    let ends: Vec<NodeIndex> = g
+        .graph
+        .node_indices()
+        .filter(|&n| g.graph[n].0 == to && Some(n) != start)
+        .collect();
+    if let Some(s) = start {
+        for &e in &ends {
+            if q.all {
+                node_paths.extend(
+                    petgraph::algo::all_simple_paths::<Vec<_>, _, std::hash::RandomState>(
+                        &g.graph,
+                        s,
+                        e,
+                        0,
+                        Some(q.max_depth.saturating_sub(1)),
+                    )
+                    // Simple in principals too, not only in (principal, state) nodes.
+                    .filter(|p: &Vec<NodeIndex>| {
+                        let mut seen = HashSet::new();
+                        p.iter().all(|&n| seen.insert(g.graph[n].0))
+                    }),
+                );
+            } else if let Some((_, p)) =
+                petgraph::algo::astar(&g.graph, s, |n| n == e, |_| 1usize, |_| 0)
+            {
+                node_paths.push(p);
+            }
+        }
+        if !q.all {
+            node_paths.sort_by_key(|p| p.len());
+            node_paths.truncate(1);
         }
     }
     node_paths.sort_by_key(|p| p.len());
@@ -219,7 +385,7 @@ pub fn paths(a: &Analyzer<'_>, q: &Query) -> Result<PathsResult, WhoCanError> {
                 .windows(2)
                 .filter_map(|w| {
                     let e = g.graph.find_edge(w[0], w[1])?;
-                    Some(hop(a, g.graph[w[0]], g.graph[w[1]], &g.graph[e]))
+                    Some(hop(a, g.graph[w[0]].0, g.graph[w[1]].0, &g.graph[e]))
                 })
                 .collect();
             let decision = if hops.iter().all(|h| h.decision == Access::Allowed) {

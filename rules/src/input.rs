@@ -32,11 +32,20 @@ pub(crate) const RCP_SERVICES: [&str; 10] = [
 /// even under a wildcard `Action` (who may retire a grant is decided by the grant).
 pub(crate) const RCP_EXEMPT_ACTIONS: [&str; 1] = ["kms:retiregrant"];
 
-/// The role-assumption actions whose resource policy is the role's trust policy.
-const ASSUME_ROLE_ACTIONS: [&str; 3] = [
+/// The actions on a role whose resource policy is the role's trust policy, which must allow
+/// them: the role-assumption actions (IAM User Guide, "IAM roles": "Cross-account policy
+/// evaluation logic"), and the permissions a caller needs to pass session tags
+/// (`sts:TagSession`: IAM User Guide, "Pass session tags in AWS STS", "Permissions required
+/// to add session tags": the role trust policy must allow it) and to set a source identity
+/// (`sts:SetSourceIdentity`: IAM User Guide, "Monitor and control actions taken with assumed
+/// roles", "Permissions required to set source identity": the role trust policy must allow
+/// it).
+const ASSUME_ROLE_ACTIONS: [&str; 5] = [
     "sts:assumerole",
     "sts:assumerolewithsaml",
     "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
 ];
 
 /// Declares [`Sink`] over one list of input relations, so that the trait and its blanket

@@ -41,17 +41,24 @@ pub(crate) struct KeyVars {
     pub(crate) name: String,
     pub(crate) usage: KeyUse,
     pub(crate) present: Bool,
-    /// The value is a set (only for keys a policy uses with a set qualifier or that the
-    /// catalogue documents as multivalued; constant false otherwise).
+    /// The value is a set (only for keys that may be one, see [`may_be_set`]; constant false
+    /// otherwise).
     pub(crate) multi: Bool,
     pub(crate) elems: Vec<Elem>,
 }
 
-/// Whether the catalogue documents `key` as multivalued (`ArrayOf...`).
-fn catalogue_multivalued(key: &str) -> bool {
-    facts::catalogue::Catalogue::get()
-        .condition_key(key)
-        .is_some_and(|k| k.key_type().is_multivalued())
+/// Whether a request may carry `key` as a set of values. IAM User Guide, "Single-valued vs.
+/// multivalued context keys": a single-valued key has at most one value in the request
+/// context, and the Service Authorization Reference marks multivalued keys with the
+/// `ArrayOf` prefix; so a key the catalogue documents is a set only when its type is
+/// `ArrayOf...`, whatever set qualifiers (`ForAnyValue:`, `ForAllValues:`) the policies put
+/// on it (`ForAnyValue:StringEquals` on the `String` key `ec2:CreateAction` still reads one
+/// value). A key outside the catalogue may be a set when a policy uses it with a qualifier.
+fn may_be_set(key: &str, usage: &KeyUse) -> bool {
+    match facts::catalogue::Catalogue::get().condition_key(key) {
+        Some(k) => k.key_type().is_multivalued(),
+        None => usage.multi,
+    }
 }
 
 /// The symbolic request.
@@ -112,7 +119,7 @@ impl Engine {
         let mut keys = Vec::new();
         for (ki, (name, usage)) in vocab.keys.iter().enumerate() {
             let present = Bool::new_const(format!("k{ki}"));
-            let may_multi = usage.multi || catalogue_multivalued(name);
+            let may_multi = may_be_set(name, usage);
             let n = if may_multi {
                 usage.set_conditions.len().max(1)
             } else {

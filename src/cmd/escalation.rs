@@ -201,15 +201,10 @@ fn write_steps(out: &mut impl Write, steps: &[Step], indent: &str) -> std::io::R
                 p.action, p.resource
             )?;
             for m in &p.allowed_by {
-                let sid = m
-                    .sid
-                    .as_deref()
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{indent}       {:?} by {} policy {} Statement[{}]{sid}",
-                    m.effect, m.layer, m.policy, m.statement
+                    "{indent}       {}",
+                    crate::render::matched::MatchedText(m)
                 )?;
             }
         }

@@ -15,6 +15,7 @@ use queries::simulate::{
 
 use crate::exit::{CmdResult, Exit};
 use crate::progress::Ui;
+use crate::render::matched::MatchedText;
 
 /// Arguments of `iamlogic simulate`.
 #[derive(clap::Args, Debug)]
@@ -471,27 +472,13 @@ fn write_text(out: &mut impl Write, r: &SimulationResult) -> std::io::Result<()>
         )?;
     }
     for m in &r.matched {
-        let sid = m
-            .sid
-            .as_deref()
-            .map(|s| format!(" ({s})"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  {:?} by {} policy {} Statement[{}]{sid}",
-            m.effect, m.layer, m.policy, m.statement
-        )?;
+        writeln!(out, "  {}", MatchedText(m))?;
     }
     for m in &r.restricted {
-        let sid = m
-            .sid
-            .as_deref()
-            .map(|s| format!(" ({s})"))
-            .unwrap_or_default();
         writeln!(
             out,
-            "  {:?} by {} policy {} Statement[{}]{sid} restricted: S3 Block Public Access RestrictPublicBuckets limits this public bucket policy to AWS service principals and the bucket owner's account",
-            m.effect, m.layer, m.policy, m.statement
+            "  {} restricted: S3 Block Public Access RestrictPublicBuckets limits this public bucket policy to AWS service principals and the bucket owner's account",
+            MatchedText(m)
         )?;
     }
     if !r.missing.is_empty() {

@@ -64,6 +64,12 @@ impl TestCommand {
         self
     }
 
+    /// Remove a variable from the environment it inherits.
+    pub fn env_remove(&mut self, key: impl AsRef<OsStr>) -> &mut TestCommand {
+        self.cmd.env_remove(key);
+        self
+    }
+
     /// Run in `dir`.
     pub fn current_dir(&mut self, dir: impl AsRef<Path>) -> &mut TestCommand {
         self.cmd.current_dir(dir);
@@ -112,6 +118,16 @@ impl TestCommand {
 /// Run `iamlogic ARGS` to the end, whatever its exit code.
 pub fn iamlogic<S: AsRef<OsStr>>(args: &[S]) -> Run {
     TestCommand::new().args(args).run()
+}
+
+/// Run `iamlogic simulate -i INPUT --principal P --action A EXTRA...` to the end.
+pub fn simulate_one(input: &Path, principal: &str, action: &str, extra: &[&str]) -> Run {
+    TestCommand::new()
+        .args(["simulate", "-i"])
+        .arg(input)
+        .args(["--principal", principal, "--action", action])
+        .args(extra)
+        .run()
 }
 
 /// A finished run of `iamlogic`: its exit code and output.

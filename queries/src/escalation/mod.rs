@@ -23,8 +23,10 @@ mod nodes;
 mod picture;
 mod plan;
 mod principals;
+mod probe_class;
 mod reach;
 mod result;
+mod target_class;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path as FsPath;
@@ -39,6 +41,7 @@ use rules::escalation::{
 use crate::simulate::{AccountSimulator, Outcome, SimulateError, SimulationResult};
 use nodes::{NodeKind, Nodes};
 use plan::{Plan, Purpose, Variant};
+use probe_class::ProbeSet;
 
 pub use picture::to_graph;
 pub use principals::Kind;
@@ -103,7 +106,7 @@ pub fn escalation(
     let by = by_account(model);
     let mut nodes = Nodes::default();
     let base = plan::base_context(opts.now);
-    let probes = plan::probe_actions(model);
+    let probes = ProbeSet::new(model, plan::probe_actions(model));
     // Administrator probes first: with "administrator" as the target, an administrator's
     // own steps lead nowhere new (it reaches the target in one step), so its permissions
     // are not decided.
@@ -122,7 +125,7 @@ pub fn escalation(
     let results_p = sim.simulate(&plan_p.specs, origin)?;
     let mut decisions = results_p.len();
     let mut state = State::default();
-    state.absorb(&plan_p, &results_p, &[], probes.len());
+    state.absorb(&plan_p, &results_p, &[], &probes);
     let admin_ids: HashSet<u32> = callers
         .iter()
         .filter_map(|c| nodes.get(c.arn))
@@ -143,14 +146,19 @@ pub fn escalation(
         &mut nodes,
         &base,
         &skip,
+        &target_class::Statements::new(sim.tables()),
         &mut plan_a,
     );
-    let results_a = sim.simulate(&plan_a.specs, origin)?;
-    decisions += results_a.len();
+    let results_a = plan_a.simulate(sim, origin)?;
+    decisions += plan_a.decided().len();
     progress(1);
     // The technique's permissions again over the keys only a live request carries:
     // allowed for every value, or only under a condition (who-can's exact machinery).
-    let can: Vec<usize> = (0..plan_a.specs.len())
+    // Once per class: a class's requests read no condition (target_class), so its answer is
+    // its first request's.
+    let can: Vec<usize> = plan_a
+        .decided()
+        .into_iter()
         .filter(|&i| matches!(plan_a.purposes[i], Purpose::Can { .. }))
         .collect();
     let asks: Vec<live::Ask<'_>> = can
@@ -169,14 +177,18 @@ pub fn escalation(
     for (i, a) in can.iter().zip(live::decide(sim, &asks)) {
         live_a[*i] = a;
     }
-    state.absorb(&plan_a, &results_a, &live_a, probes.len());
+    for (i, &j) in plan_a.same_as.iter().enumerate() {
+        if j as usize != i {
+            live_a[i] = live_a[j as usize].clone();
+        }
+    }
+    state.absorb(&plan_a, &results_a, &live_a, &probes);
 
     // Phase 2: hypothetical changes.
     progress(2);
     let caller_ix = principals::index(&callers);
     let mut facts = base_facts(model, &mut nodes);
     let mut plan_b = Plan::default();
-    let mut copy = model.clone();
     let grantors: HashSet<u32> = if skip_admins {
         admin_ids.clone()
     } else {
@@ -217,6 +229,44 @@ pub fn escalation(
             granted.push(name);
         }
     }
+    if std::env::var_os("IAMLOGIC_ESCALATION_DEBUG").is_some() {
+        eprintln!(
+            "debug: probe classes {}/{}, plan_p {}, plan_a {}, granted {}, joins {}, retrust {}, unbound {}",
+            probes.decided.len(),
+            probes.len(),
+            plan_p.specs.len(),
+            plan_a.specs.len(),
+            granted.len(),
+            state.joins.len(),
+            state.retrust.len(),
+            state.unbound.len()
+        );
+        let mut by: HashMap<&str, usize> = HashMap::new();
+        for sp in plan_a.decided().into_iter().map(|i| &plan_a.specs[i]) {
+            *by.entry(sp.action.as_str()).or_default() += 1;
+        }
+        let mut v: Vec<_> = by.into_iter().collect();
+        v.sort_by_key(|x| std::cmp::Reverse(x.1));
+        eprintln!("debug: plan_a by action {:?}", &v[..v.len().min(25)]);
+        let mut byc: HashMap<&str, usize> = HashMap::new();
+        for sp in &plan_a.specs {
+            *byc.entry(sp.principal.as_str()).or_default() += 1;
+        }
+        let mut v: Vec<_> = byc.into_iter().collect();
+        v.sort_by_key(|x| std::cmp::Reverse(x.1));
+        eprintln!(
+            "debug: plan_a callers {} top {:?}",
+            v.len(),
+            &v[..v.len().min(8)]
+        );
+    }
+    // The copy of the model the changes are made on, cloned only when there is a change
+    // to test (a clone of a large organization costs time and memory).
+    let mut copy = if granted.is_empty() && state.joins.is_empty() && state.retrust.is_empty() {
+        Model::default()
+    } else {
+        model.clone()
+    };
     hypothetical::grant_all(&mut copy, &granted);
     for arn in &granted {
         if let Some(&i) = caller_ix.get(arn.as_str()) {
@@ -234,11 +284,11 @@ pub fn escalation(
     for &(u, g) in &state.joins {
         let (user, group) = (nodes.name(u).to_string(), nodes.name(g).to_string());
         if let Some(copy_arn) = hypothetical::join(&mut copy, model, &user, &group) {
-            for (index, a) in probes.iter().enumerate() {
+            for (index, a) in probes.each() {
                 plan_b.push(
                     crate::simulate::RequestSpec {
                         principal: copy_arn.clone(),
-                        action: a.clone(),
+                        action: a.to_string(),
                         resource: "*".to_string(),
                         resource_account: None,
                         context: base.clone(),
@@ -246,7 +296,7 @@ pub fn escalation(
                     Purpose::Probe {
                         principal: u,
                         variant: Variant::Joined(g),
-                        index: index as u32,
+                        index,
                     },
                 );
             }
@@ -288,7 +338,7 @@ pub fn escalation(
         let sim_b = AccountSimulator::from_model(copy);
         let r = sim_b.simulate(&plan_b.specs, origin)?;
         decisions += r.len();
-        state.absorb(&plan_b, &r, &[], probes.len());
+        state.absorb(&plan_b, &r, &[], &probes);
     }
     let unbounded: Vec<String> = state
         .unbound
@@ -315,7 +365,7 @@ pub fn escalation(
         let sim_c = AccountSimulator::from_model(copy);
         let r = sim_c.simulate(&plan_c.specs, origin)?;
         decisions += r.len();
-        state.absorb(&plan_c, &r, &[], probes.len());
+        state.absorb(&plan_c, &r, &[], &probes);
     }
 
     // Phase 3: the rules.
@@ -610,8 +660,9 @@ impl State {
         plan: &Plan,
         results: &[SimulationResult],
         live: &[Option<live::LiveAnswer>],
-        probes: usize,
+        set: &ProbeSet,
     ) {
+        let probes = set.len();
         self.probe_count = probes;
         for (i, ((purpose, spec), r)) in plan
             .purposes
@@ -686,8 +737,10 @@ impl State {
                         .probes
                         .entry((principal, variant))
                         .or_insert_with(|| vec![false; probes]);
-                    if let Some(slot) = e.get_mut(index as usize) {
-                        *slot = allowed;
+                    for &j in set.class_of(index) {
+                        if let Some(slot) = e.get_mut(j as usize) {
+                            *slot = allowed;
+                        }
                     }
                     if allowed {
                         self.probe_evidence
@@ -705,8 +758,10 @@ impl State {
                         .ceilings
                         .entry(account)
                         .or_insert_with(|| vec![false; probes]);
-                    if let Some(slot) = e.get_mut(index as usize) {
-                        *slot = allowed;
+                    for &j in set.class_of(index) {
+                        if let Some(slot) = e.get_mut(j as usize) {
+                            *slot = allowed;
+                        }
                     }
                 }
                 Purpose::TrustRewrite { caller, role } => {

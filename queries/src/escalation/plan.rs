@@ -15,6 +15,8 @@ use rules::escalation::{Action, ComputeKind, Service, Target, NEW};
 
 use super::nodes::{NodeKind, Nodes};
 use super::principals::{Caller, Kind};
+use super::probe_class::ProbeSet;
+use super::target_class;
 use crate::simulate::RequestSpec;
 
 /// The AWS-managed policy an attacker attaches (`iam:PolicyARN`) or sets as its boundary
@@ -76,12 +78,54 @@ pub(crate) enum Purpose {
 pub(crate) struct Plan {
     pub specs: Vec<RequestSpec>,
     pub purposes: Vec<Purpose>,
+    /// Per request: the request whose decision is its own (itself, or an earlier request
+    /// of the same class, [`super::target_class`]).
+    pub same_as: Vec<u32>,
 }
 
 impl Plan {
     pub fn push(&mut self, spec: RequestSpec, purpose: Purpose) {
+        self.same_as.push(self.specs.len() as u32);
         self.specs.push(spec);
         self.purposes.push(purpose);
+    }
+
+    /// Push a request whose decision is that of request `like` (same class).
+    pub fn push_like(&mut self, spec: RequestSpec, purpose: Purpose, like: u32) {
+        self.same_as.push(like);
+        self.specs.push(spec);
+        self.purposes.push(purpose);
+    }
+
+    /// The requests decided: one per class.
+    pub fn decided(&self) -> Vec<usize> {
+        (0..self.specs.len())
+            .filter(|&i| self.same_as.get(i).is_none_or(|&j| j as usize == i))
+            .collect()
+    }
+
+    /// Decide every request, once per class.
+    pub fn simulate(
+        &self,
+        sim: &crate::simulate::AccountSimulator,
+        origin: &std::path::Path,
+    ) -> Result<Vec<crate::simulate::SimulationResult>, crate::simulate::SimulateError> {
+        let decided = self.decided();
+        if decided.len() == self.specs.len() {
+            return sim.simulate(&self.specs, origin);
+        }
+        let specs: Vec<RequestSpec> = decided.iter().map(|&i| self.specs[i].clone()).collect();
+        let results = sim.simulate(&specs, origin)?;
+        let mut at: HashMap<usize, usize> = HashMap::with_capacity(decided.len());
+        for (k, &i) in decided.iter().enumerate() {
+            at.insert(i, k);
+        }
+        Ok((0..self.specs.len())
+            .map(|i| {
+                let rep = self.same_as.get(i).map_or(i, |&j| j as usize);
+                results[at[&rep]].clone()
+            })
+            .collect())
     }
 }
 
@@ -253,18 +297,37 @@ impl<'m> TrustIndex<'m> {
     }
 
     /// Roles whose trust policy could allow IAM principal `arn` of `account`.
-    pub fn roles_for(&self, arn: &str, account: &str) -> Vec<&'m str> {
+    /// `identity_may(role)`: whether some identity `Allow` statement of the caller could
+    /// allow `sts:AssumeRole` on the role. A trust policy that names only the caller's
+    /// account (not the caller itself, nor everyone) lets the caller in only when its
+    /// identity side allows too (docs/evaluation-logic.md, rule 9, from IAM User Guide,
+    /// "IAM roles" and "Cross-account resource access in IAM"), so those roles are
+    /// candidates only then: a sound pre-filter, the engine still decides each request.
+    pub fn roles_for(
+        &self,
+        arn: &str,
+        account: &str,
+        identity_may: &dyn Fn(&str) -> bool,
+    ) -> Vec<&'m str> {
         let who = RequestPrincipal::Aws {
             arn: arn.to_string(),
         };
-        let mut out: Vec<&'m str> = self
+        let named = self
             .by_arn
             .get(arn)
             .into_iter()
-            .chain(self.by_account.get(account))
             .flatten()
             .chain(self.anyone.iter())
+            .copied();
+        let by_account = self
+            .by_account
+            .get(account)
+            .into_iter()
+            .flatten()
             .copied()
+            .filter(|r| identity_may(r));
+        let mut out: Vec<&'m str> = named
+            .chain(by_account)
             .filter(|r| *r != arn && self.names(r, &who))
             .collect();
         out.sort_unstable();
@@ -314,6 +377,7 @@ pub(crate) fn phase_a<'m>(
     nodes: &mut Nodes,
     base: &Context,
     skip: &dyn Fn(&str) -> bool,
+    classes: &target_class::Statements<'_>,
     plan: &mut Plan,
 ) {
     // Which services may assume which roles: "Grant a user permissions to pass a role to an
@@ -344,9 +408,13 @@ pub(crate) fn phase_a<'m>(
         .collect();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let me = nodes.id(c.arn, NodeKind::Principal);
+        // The caller's statements, for the target classes (looked up at its first target).
+        type Stmts<'t> = Option<Vec<(&'t Policy, &'t facts::policy::Statement)>>;
+        let mut mine: Option<Stmts<'_>> = None;
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
-        for role in trust.roles_for(c.arn, c.account) {
+        let assume = |role: &str| c.may_allow(Action::AssumeRole.name(), role);
+        for role in trust.roles_for(c.arn, c.account, &assume) {
             let q = nodes.id(role, NodeKind::Principal);
             plan.push(
                 spec(c.arn, Action::AssumeRole, role, &contexts),
@@ -438,18 +506,30 @@ pub(crate) fn phase_a<'m>(
                     }
                 },
             }
+            let mut first: HashMap<target_class::Key, u32> = HashMap::new();
             for (target, arn) in targets {
                 if !c.may_allow(action.name(), &arn) {
                     continue;
                 }
-                plan.push(
-                    spec(c.arn, action, &arn, &contexts),
-                    Purpose::Can {
-                        caller: me,
-                        action,
-                        target,
-                    },
-                );
+                let purpose = Purpose::Can {
+                    caller: me,
+                    action,
+                    target,
+                };
+                let stmts = mine.get_or_insert_with(|| classes.of_principal(c.arn));
+                let key = stmts
+                    .as_deref()
+                    .and_then(|st| classes.key(st, action.name(), &arn));
+                let like = key.is_some().then(|| first.get(&key).copied()).flatten();
+                match like {
+                    Some(j) => plan.push_like(spec(c.arn, action, &arn, &contexts), purpose, j),
+                    None => {
+                        if key.is_some() {
+                            first.insert(key, plan.specs.len() as u32);
+                        }
+                        plan.push(spec(c.arn, action, &arn, &contexts), purpose);
+                    }
+                }
             }
         }
     }
@@ -483,24 +563,25 @@ fn spec(
     }
 }
 
-/// The administrator probes of `c` (only when some statement could allow every action).
+/// The administrator probes of `c` (only when some statement could allow every action):
+/// one request per class of [`ProbeSet`], answering for every probe of the class.
 pub(crate) fn probes(
     c: &Caller<'_>,
     id: u32,
     variant: Variant,
     base: &Context,
-    probe_actions: &[String],
+    set: &ProbeSet,
     plan: &mut Plan,
 ) {
     let any = format!("iamlogic:{PROBE_ACTION}");
     if variant == Variant::Real && !c.may_allow(&any, "*") {
         return;
     }
-    for (i, a) in probe_actions.iter().enumerate() {
+    for (i, a) in set.each() {
         plan.push(
             RequestSpec {
                 principal: c.arn.to_string(),
-                action: a.clone(),
+                action: a.to_string(),
                 resource: "*".to_string(),
                 resource_account: None,
                 context: base.clone(),
@@ -508,7 +589,7 @@ pub(crate) fn probes(
             Purpose::Probe {
                 principal: id,
                 variant,
-                index: i as u32,
+                index: i,
             },
         );
     }
@@ -521,23 +602,23 @@ pub(crate) fn root_probes(
     accounts: &[String],
     nodes: &mut Nodes,
     base: &Context,
-    probe_actions: &[String],
+    set: &ProbeSet,
     plan: &mut Plan,
 ) {
     for acct in accounts {
         let id = nodes.id(&format!("account:{acct}"), NodeKind::Group);
-        for (i, a) in probe_actions.iter().enumerate() {
+        for (i, a) in set.each() {
             plan.push(
                 RequestSpec {
                     principal: format!("arn:aws:iam::{acct}:root"),
-                    action: a.clone(),
+                    action: a.to_string(),
                     resource: "*".to_string(),
                     resource_account: None,
                     context: base.clone(),
                 },
                 Purpose::RootProbe {
                     account: id,
-                    index: i as u32,
+                    index: i,
                 },
             );
         }

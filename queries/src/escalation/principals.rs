@@ -28,6 +28,10 @@ pub(crate) struct Caller<'m> {
     pub kind: Kind,
     pub has_boundary: bool,
     allows: Vec<(&'m Policy, &'m Statement)>,
+    /// The context keys AWS fills for the caller itself (`aws:username`,
+    /// `aws:PrincipalTag/*`...), when a resource pattern of its statements has a policy
+    /// variable; empty otherwise.
+    own_keys: Context,
 }
 
 impl<'m> Caller<'m> {
@@ -70,6 +74,7 @@ impl<'m> Caller<'m> {
             kind: Kind::User,
             has_boundary: u.permissions_boundary.is_some(),
             allows: Caller::collect(model, inline, attached),
+            own_keys: Context::new(),
         }
     }
 
@@ -84,6 +89,7 @@ impl<'m> Caller<'m> {
                 r.inline_policies.iter().map(|p| &*p.document),
                 r.attached_policies.iter().map(|a| a.arn.as_str()),
             ),
+            own_keys: Context::new(),
         }
     }
 
@@ -97,9 +103,9 @@ impl<'m> Caller<'m> {
     /// Whether some `Allow` statement could allow `action` on `resource` (conditions are
     /// left to the engine; a pattern with a policy variable counts as matching).
     pub fn may_allow(&self, action: &str, resource: &str) -> bool {
-        self.allows
-            .iter()
-            .any(|(p, s)| action_matches(&s.action, action) && resource_may_match(p, s, resource))
+        self.allows.iter().any(|(p, s)| {
+            action_matches(&s.action, action) && resource_may_match(p, s, resource, &self.own_keys)
+        })
     }
 
     /// The resource patterns of the `Allow` statements that name `action`.
@@ -117,22 +123,65 @@ impl<'m> Caller<'m> {
     }
 }
 
-fn resource_may_match(p: &Policy, s: &Statement, resource: &str) -> bool {
+/// Whether statement `s` of `p` could match `resource`, conditions left to the engine. A
+/// pattern with a policy variable is matched with the caller's own keys (`own`) when every
+/// variable it reads is one of them (AWS fills those from the caller alone, as the engine
+/// does), and otherwise counts as matching.
+fn resource_may_match(p: &Policy, s: &Statement, resource: &str, own: &Context) -> bool {
     match &s.resource {
         None => true,
         Some(clause) => {
             let vars = p.version.supports_variables();
-            let has_var = |ps: &[facts::policy::ResourcePattern]| {
-                vars && ps.iter().any(|x| x.0.contains("${"))
-            };
-            match clause {
-                ResourceClause::Resource(ps) | ResourceClause::NotResource(ps) if has_var(ps) => {
-                    true
-                }
-                _ => facts::eval::resource_clause_matches(clause, resource, &Context::new(), vars),
+            let (ResourceClause::Resource(ps) | ResourceClause::NotResource(ps)) = clause;
+            let with_vars = vars && ps.iter().any(|x| x.0.contains("${"));
+            if !with_vars {
+                return facts::eval::resource_clause_matches(
+                    clause,
+                    resource,
+                    &Context::new(),
+                    vars,
+                );
             }
+            let known = ps.iter().all(|x| {
+                facts::variables::variable_keys(&x.0)
+                    .iter()
+                    .all(|k| principal_key(k) && own.get(k).is_some())
+            });
+            !known || facts::eval::resource_clause_matches(clause, resource, own, vars)
         }
     }
+}
+
+/// Whether `key` describes the caller alone ("AWS global condition context keys",
+/// properties of the principal): no request the engine decides gives it otherwise.
+fn principal_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("aws:principal") || k == "aws:username" || k == "aws:userid"
+}
+
+/// Whether some statement of `allows` has a resource pattern with a policy variable.
+fn has_variables(allows: &[(&Policy, &Statement)]) -> bool {
+    allows.iter().any(|(p, s)| {
+        p.version.supports_variables()
+            && s.resource.as_ref().is_some_and(|c| {
+                let (ResourceClause::Resource(ps) | ResourceClause::NotResource(ps)) = c;
+                ps.iter().any(|x| x.0.contains("${"))
+            })
+    })
+}
+
+/// The keys AWS fills for caller `arn` alone (no resource), as the engine fills them.
+fn own_keys(model: &Model, roles: &facts::account::context::RoleNames, arn: &str) -> Context {
+    let mut req = facts::request::Request {
+        principal: facts::request::RequestPrincipal::Aws {
+            arn: arn.to_string(),
+        },
+        action: String::new(),
+        resource: String::new(),
+        context: Context::new(),
+    };
+    facts::account::context::fill_with(model, Some(roles), &mut req);
+    req.context
 }
 
 /// Every user and role of the model, by ARN, in model order.
@@ -143,6 +192,11 @@ pub(crate) fn callers(model: &Model) -> Vec<Caller<'_>> {
         .map(|u| Caller::of_user(model, u))
         .collect();
     out.extend(model.roles.values().map(|r| Caller::of_role(model, r)));
+    let mut roles = None;
+    for c in out.iter_mut().filter(|c| has_variables(&c.allows)) {
+        let roles = roles.get_or_insert_with(|| facts::account::context::RoleNames::new(model));
+        c.own_keys = own_keys(model, roles, c.arn);
+    }
     out
 }
 

@@ -16,10 +16,11 @@ use facts::tables::Sym;
 
 use super::candidates::Candidate;
 use super::engine::{Analyzer, Cell, CellAnswer};
+use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk};
+use crate::trust_index::TrustIndex;
 use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalAnswer, PrincipalKind, Stats};
 
-/// The action of a hop.
-pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+pub use crate::assume_hop::ASSUME_ROLE;
 
 /// Role hops, first to last: (caller, role, decision of its `sts:AssumeRole`).
 pub type Hops = Vec<(Sym, Sym, CellAnswer)>;
@@ -53,9 +54,63 @@ fn may_assume(kind: PrincipalKind) -> bool {
     !matches!(kind, PrincipalKind::Root | PrincipalKind::Public)
 }
 
+/// Hops decided in one engine run at most.
+const HOP_CHUNK: usize = 8192;
+
+/// A caller's walk over the roles it may assume this round, in role order.
+struct Walk {
+    caller: Sym,
+    roles: Vec<Sym>,
+    pos: usize,
+}
+
+/// The later hops and the access of a chain decided again with the session state its new
+/// first hop fixes (session tags, source identity: [`crate::assume_hop`]); `None` when the
+/// chain no longer holds with that state.
+fn with_carry(
+    analyzer: &Analyzer<'_>,
+    carry: &Carry,
+    p: &Reached,
+    context: &Context,
+    strict: bool,
+    stats: &mut Stats,
+) -> Option<(Hops, CellAnswer)> {
+    let mut carry = carry.clone();
+    let mut hops = Hops::new();
+    for (from, to, _) in &p.hops {
+        let ask = HopAsk {
+            caller: *from,
+            role: *to,
+            carry: carry.clone(),
+        };
+        let h = decide_hops(analyzer, &[ask], context, strict, stats)
+            .pop()
+            .flatten()?;
+        hops.push((*from, *to, h.answer));
+        carry = h.carry;
+    }
+    let cell = Cell {
+        principal: p.actor(),
+        action: p.action.clone(),
+        resource: p.resource.clone(),
+    };
+    let answer = analyzer
+        .decide(&[cell], &carry.context(context), strict, stats, &|_| {})
+        .pop()
+        .flatten()?;
+    Some((hops, answer))
+}
+
 /// The chained accesses of `candidates`, up to `max_depth` role hops, from the `direct`
 /// accesses. A principal is listed for an action and resource only when it has no direct
 /// access to it.
+///
+/// Lazily, round by round (one more hop each): each caller still missing some access walks
+/// the roles it may assume that have one ([`TrustIndex`]: only roles whose trust policy may
+/// name it), in role order, deciding hops in growing batches until nothing it misses is left
+/// to gain; the first role (in order) that gives an access gives its chain, as a whole-graph
+/// search in that order would. Memory stays bounded by the accesses found and the hops
+/// decided, not by callers × roles.
 pub fn through_roles(
     analyzer: &Analyzer<'_>,
     candidates: &[Candidate],
@@ -66,104 +121,140 @@ pub fn through_roles(
     stats: &mut Stats,
 ) -> Vec<Reached> {
     let t = analyzer.tables();
+    let index = TrustIndex::new(t);
     let assumable: HashSet<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
-    let mut have: HashSet<(Sym, String, String)> = direct
-        .iter()
-        .map(|r| (r.principal, r.action.clone(), r.resource.clone()))
-        .collect();
-    // Accesses not yet propagated, by the role that performs their first step.
-    let mut pending: HashMap<Sym, Vec<Reached>> = HashMap::new();
+    // Every (action, resource) asked, numbered.
+    let mut target_ids: HashMap<(String, String), u32> = HashMap::new();
+    let mut tid = |r: &Reached| {
+        let n = target_ids.len() as u32;
+        *target_ids
+            .entry((r.action.clone(), r.resource.clone()))
+            .or_insert(n)
+    };
+    let mut have: HashSet<(Sym, u32)> = HashSet::new();
+    let mut have_count: HashMap<Sym, usize> = HashMap::new();
+    // Accesses not yet propagated, by the role that performs their first step, each with
+    // its target number.
+    let mut pending: HashMap<Sym, Vec<(u32, Reached)>> = HashMap::new();
     for r in direct {
+        let id = tid(r);
+        if have.insert((r.principal, id)) {
+            *have_count.entry(r.principal).or_default() += 1;
+        }
         if assumable.contains(&r.principal) {
-            pending.entry(r.principal).or_default().push(r.clone());
-        }
-    }
-    // Who can assume each role (decided once per role).
-    // Every hop a chain of at most `max_depth` roles may take, found structurally (the
-    // callers each trust policy may name), then decided in one engine run.
-    let kinds: HashMap<Sym, PrincipalKind> = candidates.iter().map(|c| (c.id, c.kind)).collect();
-    let sts = ["sts".to_string()];
-    let mut cells = Vec::new();
-    let mut level: Vec<Sym> = pending.keys().copied().collect();
-    level.sort_unstable();
-    let mut expanded: HashSet<Sym> = HashSet::new();
-    for _ in 0..max_depth {
-        let mut next_level = Vec::new();
-        for &role in &level {
-            if !expanded.insert(role) {
-                continue;
-            }
-            let arn = analyzer.arn(role).to_string();
-            let target = analyzer.targets(std::slice::from_ref(&arn));
-            for c in analyzer.trust_callers(role) {
-                let Some(&kind) = kinds.get(&c) else { continue };
-                if c == role || !may_assume(kind) || !analyzer.may_act(c, &sts, &target) {
-                    continue;
-                }
-                cells.push(Cell {
-                    principal: c,
-                    action: ASSUME_ROLE.to_string(),
-                    resource: arn.clone(),
-                });
-                if assumable.contains(&c) && !expanded.contains(&c) {
-                    next_level.push(c);
-                }
-            }
-        }
-        next_level.sort_unstable();
-        next_level.dedup();
-        level = next_level;
-    }
-    let answers = analyzer.decide(&cells, context, strict, stats, &|_| {});
-    // Who can assume each role.
-    let mut callers_of: HashMap<Sym, Vec<(Sym, CellAnswer)>> = HashMap::new();
-    for (cell, ans) in cells.iter().zip(answers) {
-        let Some(ans) = ans else { continue };
-        if let Some(role) = t.principal_by_arn(&cell.resource).map(|p| p.id) {
-            callers_of
-                .entry(role)
+            pending
+                .entry(r.principal)
                 .or_default()
-                .push((cell.principal, ans));
+                .push((id, r.clone()));
         }
     }
+    let n_targets = target_ids.len();
+    let mut callers: Vec<Sym> = candidates
+        .iter()
+        .filter(|c| may_assume(c.kind))
+        .map(|c| c.id)
+        .collect();
+    callers.sort_unstable();
+    callers.dedup();
+    let mut decided: HashMap<(Sym, Sym), Option<HopAnswer>> = HashMap::new();
     let mut out = Vec::new();
-    // Breadth first: accesses reached with one more hop per round.
     for _ in 0..max_depth {
         if pending.is_empty() {
             break;
         }
-        let mut roles: Vec<Sym> = pending.keys().copied().collect();
-        roles.sort_unstable();
-        let mut next: HashMap<Sym, Vec<Reached>> = HashMap::new();
-        for role in roles {
-            let entries = pending.remove(&role).unwrap_or_default();
-            for (caller, ans) in callers_of.get(&role).into_iter().flatten() {
-                let caller = *caller;
-                for p in &entries {
-                    let simple = caller != p.principal && !p.hops.iter().any(|h| h.0 == caller);
-                    if !simple {
-                        continue;
-                    }
-                    let key = (caller, p.action.clone(), p.resource.clone());
-                    if !have.insert(key) {
-                        continue;
-                    }
-                    let mut hops = vec![(caller, role, ans.clone())];
-                    hops.extend(p.hops.iter().cloned());
-                    let reached = Reached {
-                        principal: caller,
-                        action: p.action.clone(),
-                        level: p.level.clone(),
-                        resource: p.resource.clone(),
-                        answer: p.answer.clone(),
-                        hops,
-                    };
-                    if assumable.contains(&caller) {
-                        next.entry(caller).or_default().push(reached.clone());
-                    }
-                    out.push(reached);
+        let gives = |c: Sym, r: Sym, have: &HashSet<(Sym, u32)>| {
+            pending.get(&r).into_iter().flatten().any(|(id, p)| {
+                c != p.principal && !p.hops.iter().any(|h| h.0 == c) && !have.contains(&(c, *id))
+            })
+        };
+        let mut walks: Vec<Walk> = Vec::new();
+        for &c in &callers {
+            if have_count.get(&c).copied().unwrap_or(0) >= n_targets {
+                continue;
+            }
+            let roles: Vec<Sym> = index
+                .roles_for(t, c)
+                .into_iter()
+                .filter(|&r| gives(c, r, &have))
+                .collect();
+            if !roles.is_empty() {
+                walks.push(Walk {
+                    caller: c,
+                    roles,
+                    pos: 0,
+                });
+            }
+        }
+        let mut next: HashMap<Sym, Vec<(u32, Reached)>> = HashMap::new();
+        let mut width = 1;
+        while !walks.is_empty() {
+            let asks: Vec<HopAsk> = walks
+                .iter()
+                .flat_map(|w| {
+                    w.roles[w.pos..]
+                        .iter()
+                        .take(width)
+                        .map(move |&r| (w.caller, r))
+                })
+                .filter(|k| !decided.contains_key(k))
+                .map(|(caller, role)| HopAsk {
+                    caller,
+                    role,
+                    carry: Carry::default(),
+                })
+                .collect();
+            for chunk in asks.chunks(HOP_CHUNK) {
+                let answers = decide_hops(analyzer, chunk, context, strict, stats);
+                for (h, a) in chunk.iter().zip(answers) {
+                    decided.insert((h.caller, h.role), a);
                 }
             }
+            for w in &mut walks {
+                let c = w.caller;
+                while w.pos < w.roles.len() {
+                    let role = w.roles[w.pos];
+                    let Some(ans) = decided.get(&(c, role)) else {
+                        break;
+                    };
+                    w.pos += 1;
+                    let Some(ans) = ans else { continue };
+                    for (id, p) in pending.get(&role).into_iter().flatten() {
+                        let simple = c != p.principal && !p.hops.iter().any(|h| h.0 == c);
+                        if !simple || have.contains(&(c, *id)) {
+                            continue;
+                        }
+                        let (later, answer) = if ans.carry.is_empty() || p.hops.is_empty() {
+                            (p.hops.clone(), p.answer.clone())
+                        } else {
+                            match with_carry(analyzer, &ans.carry, p, context, strict, stats) {
+                                Some(x) => x,
+                                None => continue,
+                            }
+                        };
+                        have.insert((c, *id));
+                        *have_count.entry(c).or_default() += 1;
+                        let mut hops = vec![(c, role, ans.answer.clone())];
+                        hops.extend(later);
+                        let reached = Reached {
+                            principal: c,
+                            action: p.action.clone(),
+                            level: p.level.clone(),
+                            resource: p.resource.clone(),
+                            answer,
+                            hops,
+                        };
+                        if assumable.contains(&c) {
+                            next.entry(c).or_default().push((*id, reached.clone()));
+                        }
+                        out.push(reached);
+                    }
+                    if have_count.get(&c).copied().unwrap_or(0) >= n_targets {
+                        w.pos = w.roles.len();
+                    }
+                }
+            }
+            walks.retain(|w| w.pos < w.roles.len());
+            width *= 2;
         }
         pending = next;
     }

@@ -21,6 +21,7 @@ use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, Sym, TablesBuild
 use rules::{BatchRequest, Decision, Engine, Outcome};
 
 use super::atoms::{is_atom, Atoms};
+use super::classes::{ClassId, Profiles};
 use super::exact::{condition_sentence, merged, separating_condition, Exact};
 use super::model::{
     Access, ConditionAtom, ConditionLiteral, Conditions, Reason, StatementRef, Stats, Witness,
@@ -145,7 +146,7 @@ pub struct CellAnswer {
 
 /// Per-entity indices of the policies that can take part in a decision.
 #[derive(Debug, Default)]
-struct Index {
+pub(super) struct Index {
     groups: HashMap<Sym, Vec<Sym>>,
     identity: HashMap<Sym, Vec<PolicyId>>,
     boundary: HashMap<Sym, Vec<PolicyId>>,
@@ -217,6 +218,8 @@ pub struct Analyzer<'p> {
     model: &'p Model,
     /// Per role: [`Analyzer::trust_callers`], computed on first need.
     trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
+    /// The profile class of each principal ([`super::classes`]).
+    profiles: Profiles,
 }
 
 impl std::fmt::Debug for Analyzer<'_> {
@@ -324,8 +327,18 @@ impl<'p> Analyzer<'p> {
                 allows.insert(row.id, mine);
             }
         }
+        let loaded = &prepared.loaded;
+        let profiles = super::classes::profiles(
+            tables,
+            &ix.groups,
+            &ix.identity,
+            &ix.boundary,
+            &ix.session,
+            &|a| tables.account_id_of(a).is_some_and(|id| loaded.contains(id)),
+        );
         Analyzer {
             tables,
+            profiles,
             engine: Engine::with_index(tables, sim.index()),
             filler: Filler::new(model),
             ix,
@@ -952,7 +965,273 @@ impl<'p> Analyzer<'p> {
 
     /// Decide `cells` exactly; answers in cell order (`None`: never allowed). `user` is the
     /// query's `--context`; `strict` treats keys no one gives as absent.
+    ///
+    /// Cells of one action and resource whose principals are alike ([`super::classes`]) are
+    /// decided once, by their first cell; the others take its answer, their principal's
+    /// name put in its witnesses and own inline policies.
     pub fn decide(
+        &self,
+        cells: &[Cell],
+        user: &Context,
+        strict: bool,
+        stats: &mut Stats,
+        progress: &dyn Fn(usize),
+    ) -> Vec<Option<CellAnswer>> {
+        let t0 = std::time::Instant::now();
+        let lead = self.leaders(cells, user, strict);
+        if std::env::var_os("WHO_CAN_TRACE").is_some() {
+            eprintln!("  leaders: {:?}", t0.elapsed())
+        }
+        let mut pos = vec![usize::MAX; cells.len()];
+        let mut leading: Vec<Cell> = Vec::new();
+        for (i, &l) in lead.iter().enumerate() {
+            if l == i {
+                pos[i] = leading.len();
+                leading.push(cells[i].clone());
+            }
+        }
+        let n = leading.len();
+        let answers = self.decide_each(&leading, user, strict, stats, &|d| {
+            progress(d * cells.len() / n.max(1))
+        });
+        if std::env::var_os("WHO_CAN_TRACE").is_some() {
+            eprintln!("  decided leaders: {:?}", t0.elapsed())
+        }
+        stats.cells += cells.len() - n;
+        stats.shared += cells.len() - n;
+        lead.iter()
+            .enumerate()
+            .map(|(i, &l)| {
+                let a = answers[pos[l]].as_ref()?;
+                Some(if l == i {
+                    a.clone()
+                } else {
+                    self.follow(cells[l].principal, cells[i].principal, a)
+                })
+            })
+            .collect()
+    }
+
+    /// Per cell: the index of the cell whose decision it shares (itself for a cell decided
+    /// on its own). Cells share when action and resource are the same and their principals
+    /// are in one class ([`super::classes`]) that the statements that may apply do not tell
+    /// apart.
+    fn leaders(&self, cells: &[Cell], user: &Context, strict: bool) -> Vec<usize> {
+        let mut lead: Vec<usize> = (0..cells.len()).collect();
+        let mut asks: HashMap<(&str, &str), HashMap<ClassId, Vec<usize>>> = HashMap::new();
+        for (i, c) in cells.iter().enumerate() {
+            asks.entry((c.action.as_str(), c.resource.as_str()))
+                .or_default()
+                .entry(self.profiles.class(c.principal))
+                .or_default()
+                .push(i);
+        }
+        for ((action, resource), classes) in asks {
+            let info = self.resource_info(resource);
+            for (_, idx) in classes {
+                if idx.len() < 2 {
+                    continue;
+                }
+                let members: Vec<Sym> = idx.iter().map(|&i| cells[i].principal).collect();
+                for group in self.refine(action, resource, &info, &members, user, strict) {
+                    let first = idx[group[0]];
+                    for &j in &group {
+                        lead[idx[j]] = first;
+                    }
+                }
+            }
+        }
+        lead
+    }
+
+    /// Split `members` (principals of one profile class) into the groups that the
+    /// principal-specific parts of the statements that may apply to `action` on `resource`
+    /// do not tell apart ([`super::classes::outcome`]); indices into `members`, the first of
+    /// each group its leader.
+    fn refine(
+        &self,
+        action: &str,
+        resource: &str,
+        info: &ResourceInfo,
+        members: &[Sym],
+        user: &Context,
+        strict: bool,
+    ) -> Vec<Vec<usize>> {
+        let t = self.tables;
+        let rep = members[0];
+        let mut policies = self.policies(rep, info.entity, info.account);
+        policies.extend(
+            t.vpc_endpoint_policies
+                .iter()
+                .map(|&(_, p)| (p, Layer::VpcEndpoint)),
+        );
+        let mut tests = Vec::new();
+        for (pid, _) in policies {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                continue;
+            };
+            let vars = prow.document.version.supports_variables();
+            for st in &prow.document.statements {
+                if facts::eval::action_matches(&st.action, action) {
+                    tests.extend(super::classes::test_of(st, vars));
+                }
+            }
+        }
+        if tests.is_empty() {
+            return vec![(0..members.len()).collect()];
+        }
+        // Tests that read only `aws:PrincipalArn` (an SCP's exception for an admin role) need
+        // no filled context: for a user, role or root user of a loaded account it is the
+        // entity's ARN (facts::account::context), unless the user fixes it.
+        let arn_only = tests.iter().all(|t| {
+            !t.resource
+                && t.conditions.iter().all(|c| {
+                    c.key.eq_ignore_ascii_case("aws:PrincipalArn")
+                        && !(t.variables && c.values.iter().any(|v| v.contains("${")))
+                })
+        });
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
+        for (j, &m) in members.iter().enumerate() {
+            let caller = self.request_principal(m);
+            let arn = self.arn(m);
+            let v = super::classes::outcome(
+                &tests,
+                &caller,
+                arn,
+                resource,
+                &mut || {
+                    if arn_only {
+                        let mut c = user.clone();
+                        c.insert_default("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
+                        c
+                    } else {
+                        self.filled_context(&caller, action, info, resource, user)
+                    }
+                },
+                &|c, vars, ctx| !strict && is_atom(c, vars, user, ctx),
+            );
+            match v {
+                None => out.push(vec![j]),
+                Some(v) => match seen.get(&v) {
+                    Some(&g) => out[g].push(j),
+                    None => {
+                        seen.insert(v, out.len());
+                        out.push(vec![j]);
+                    }
+                },
+            }
+        }
+        out
+    }
+
+    /// The context of a request by `caller`: the user's keys over those AWS fills (as
+    /// [`Analyzer::screen`] builds it for a principal of a loaded account).
+    fn filled_context(
+        &self,
+        caller: &RequestPrincipal,
+        action: &str,
+        info: &ResourceInfo,
+        resource: &str,
+        user: &Context,
+    ) -> Context {
+        let mut req = Request {
+            principal: caller.clone(),
+            action: action.to_string(),
+            resource: resource.to_string(),
+            context: Context::new(),
+        };
+        if let Some(a) = &info.account_id {
+            req.context
+                .insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
+        }
+        self.filler.fill(&mut req);
+        merged(user, &req.context)
+    }
+
+    /// Per ask (action, resource): the index of the ask whose answers it shares (itself for
+    /// one decided on its own). Two asks share when their resource and action class
+    /// ([`action_class`]) are the same and the `Action` elements of every statement of every
+    /// policy in play for `principals` on those resources match both or neither: then, for
+    /// every principal, the same statements may apply to both, and the engine, which reads
+    /// the action only through them and its service, decides both alike.
+    pub fn action_classes(&self, asks: &[(String, String)], principals: &[Sym]) -> Vec<usize> {
+        let t = self.tables;
+        let mut reps: HashMap<ClassId, Sym> = HashMap::new();
+        for &p in principals {
+            reps.entry(self.profiles.class(p)).or_insert(p);
+        }
+        let mut resources: Vec<&str> = asks.iter().map(|(_, r)| r.as_str()).collect();
+        resources.sort_unstable();
+        resources.dedup();
+        let mut docs: HashMap<usize, &facts::policy::Policy> = HashMap::new();
+        let mut take = |pid: PolicyId| {
+            if let Some(prow) = t.policies.get(pid as usize) {
+                docs.insert(Arc::as_ptr(&prow.document) as usize, &prow.document);
+            }
+        };
+        for r in &resources {
+            let info = self.resource_info(r);
+            for &rep in reps.values() {
+                for (pid, _) in self.policies(rep, info.entity, info.account) {
+                    take(pid);
+                }
+            }
+        }
+        for &(_, pid) in &t.vpc_endpoint_policies {
+            take(pid);
+        }
+        let mut docs: Vec<(usize, &facts::policy::Policy)> = docs.into_iter().collect();
+        docs.sort_unstable_by_key(|d| d.0);
+        let mut seen: HashMap<(&str, String, Vec<(usize, usize)>), usize> = HashMap::new();
+        asks.iter()
+            .enumerate()
+            .map(|(i, (action, resource))| {
+                let signature: Vec<(usize, usize)> = docs
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(d, (_, doc))| {
+                        doc.statements
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, st)| facts::eval::action_matches(&st.action, action))
+                            .map(move |(k, _)| (d, k))
+                    })
+                    .collect();
+                let key = (
+                    resource.as_str(),
+                    action_class(action, resource),
+                    signature,
+                );
+                *seen.entry(key).or_insert(i)
+            })
+            .collect()
+    }
+
+    /// The answer of `leader` given to `member` of its class: the member's name in the
+    /// witnesses, its own inline policies in the reason.
+    fn follow(&self, leader: Sym, member: Sym, a: &CellAnswer) -> CellAnswer {
+        let mut a = a.clone();
+        if let Some(w) = a.witnesses.as_mut() {
+            let text = principal_text(&self.request_principal(member));
+            w.allowed.principal = text.clone();
+            w.denied.principal = text;
+        }
+        let (from, to) = (self.arn(leader), self.arn(member));
+        for r in a
+            .reason
+            .allowed_by
+            .iter_mut()
+            .chain(a.reason.guardrails.iter_mut())
+        {
+            if let Some(rest) = r.policy.strip_prefix(from).filter(|x| x.starts_with('#')) {
+                r.policy = format!("{to}{rest}");
+            }
+        }
+        a
+    }
+
+    fn decide_each(
         &self,
         cells: &[Cell],
         user: &Context,

@@ -17,11 +17,13 @@ pub mod actions;
 pub mod atoms;
 pub mod candidates;
 pub mod chains;
+pub mod classes;
 pub mod engine;
 pub mod exact;
 pub mod model;
 
 use facts::request::Context;
+use facts::tables::Sym;
 
 pub use engine::{Analyzer, Cell, CellAnswer, Prepared};
 pub use model::*;
@@ -58,6 +60,12 @@ pub fn who_can(
     q: &Query,
     progress: &dyn Fn(u64, u64),
 ) -> Result<WhoCanResult, WhoCanError> {
+    let t0 = std::time::Instant::now();
+    let tr = |l: &str| {
+        if std::env::var_os("WHO_CAN_TRACE").is_some() {
+            eprintln!("{l}: {:?}", t0.elapsed())
+        }
+    };
     let resources: Vec<String> = match (&q.resource, &q.resource_account) {
         (Some(r), None) => vec![r.clone()],
         (None, Some(acct)) => candidates::account_resources(analyzer.tables(), acct),
@@ -105,15 +113,25 @@ pub fn who_can(
             Some(facts::aws_rules::AwsRule::NoPermissionRequired)
         )
     });
+    tr("targets");
     let principals: Vec<candidates::Candidate> = all_principals
         .iter()
         .filter(|c| free || analyzer.may_act(c.id, &services, &targets))
         .cloned()
         .collect();
     let mut stats = Stats::default();
+    // Actions whose statements match alike are decided once (the first of each class).
+    let ids: Vec<Sym> = principals.iter().map(|c| c.id).collect();
+    let pairs: Vec<(String, String)> = asked
+        .iter()
+        .map(|a| (a.action.clone(), a.resource.clone()))
+        .collect();
+    let ask_lead = analyzer.action_classes(&pairs, &ids);
     let mut cells: Vec<Cell> = asked
         .iter()
-        .flat_map(|a| {
+        .enumerate()
+        .filter(|&(i, _)| ask_lead[i] == i)
+        .flat_map(|(_, a)| {
             principals.iter().map(move |c| Cell {
                 principal: c.id,
                 action: a.action.clone(),
@@ -148,17 +166,22 @@ pub fn who_can(
             }
         }
     }
+    tr("cells");
     let total = cells.len() as u64;
     let answers = analyzer.decide(&cells, &q.context, q.strict, &mut stats, &|d| {
         progress(d as u64, total)
     });
+    tr("decided");
+    let mut levels: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for a in &asked {
+        levels.entry(a.action.as_str()).or_insert(a.level.name());
+    }
     let mut direct: Vec<chains::Reached> = Vec::new();
     for (cell, ans) in cells.iter().zip(answers) {
         let Some(ans) = ans else { continue };
-        let level = asked
-            .iter()
-            .find(|a| a.action == cell.action)
-            .map(|a| a.level.name().to_string())
+        let level = levels
+            .get(cell.action.as_str())
+            .map(|l| l.to_string())
             .unwrap_or_default();
         direct.push(chains::Reached {
             principal: cell.principal,
@@ -169,6 +192,43 @@ pub fn who_can(
             hops: Vec::new(),
         });
     }
+    // The asks that share a leader's answers.
+    let mut followers: std::collections::HashMap<(&str, &str), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, &l) in ask_lead.iter().enumerate() {
+        if l != i {
+            followers
+                .entry((asked[l].action.as_str(), asked[l].resource.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut shared = Vec::new();
+    for r in &direct {
+        for &f in followers
+            .get(&(r.action.as_str(), r.resource.as_str()))
+            .into_iter()
+            .flatten()
+        {
+            let a = &asked[f];
+            let mut answer = r.answer.clone();
+            if let Some(w) = answer.witnesses.as_mut() {
+                w.allowed.action = a.action.clone();
+                w.denied.action = a.action.clone();
+            }
+            shared.push(chains::Reached {
+                principal: r.principal,
+                action: a.action.clone(),
+                level: a.level.name().to_string(),
+                resource: a.resource.clone(),
+                answer,
+                hops: Vec::new(),
+            });
+        }
+    }
+    stats.shared += followers.values().map(Vec::len).sum::<usize>() * principals.len();
+    stats.cells += followers.values().map(Vec::len).sum::<usize>() * principals.len();
+    direct.extend(shared);
     let mut all = direct.clone();
     if q.max_depth > 0 {
         all.extend(chains::through_roles(
@@ -181,7 +241,9 @@ pub fn who_can(
             &mut stats,
         ));
     }
+    tr("reached");
     let principals_out = chains::group(analyzer, &all_principals, all);
+    tr("grouped");
     Ok(WhoCanResult {
         resources,
         actions: asked

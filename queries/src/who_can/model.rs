@@ -240,6 +240,9 @@ pub struct Stats {
     pub symbolic: usize,
     /// Cells decided like another action of theirs whose statements match alike.
     pub grouped: usize,
+    /// Cells that took the answer of a principal of their class ([`super::classes`]), and
+    /// of an action whose statements match alike across every policy in play.
+    pub shared: usize,
     /// Solver calls made.
     pub solver_calls: usize,
     /// Requests decided by the engine.

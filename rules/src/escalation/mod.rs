@@ -17,3 +17,14 @@ pub use program::{
     run, Derived, EdgeRow, Facts, GrantRow, Known, ServiceAccessRow, ADMIN, NEW, NONE,
 };
 pub use technique::{Category, Slot, Technique};
+
+/// Whether the decision program applies RCPs to `action` (AWS Organizations User Guide,
+/// "Resource control policies": the services that support RCPs, less the actions an RCP
+/// cannot restrict). Escalation groups its administrator probes by what the program reads
+/// of an action, and this is one of those inputs.
+pub fn rcp_applies(action: &str) -> bool {
+    let lower = action.to_ascii_lowercase();
+    let service = lower.split(':').next().unwrap_or("");
+    crate::input::RCP_SERVICES.contains(&service)
+        && !crate::input::RCP_EXEMPT_ACTIONS.contains(&lower.as_str())
+}

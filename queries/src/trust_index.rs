@@ -1,0 +1,146 @@
+//! Which roles could trust a caller: an index from the principals trust policies name to the
+//! roles, so a role-chain search only decides the hops a trust policy may allow.
+//!
+//! A role can only be assumed when its trust policy allows the caller (IAM User Guide, "IAM
+//! roles"; the trust policy is the role's resource-based policy: "Cross-account policy
+//! evaluation logic"). The index is the exact reverse of [`Analyzer::trust_callers`]: a role
+//! is listed for a caller when one of the `Allow` statements of its trust policy names the
+//! caller by ARN, names the caller's account (account id or `:root` ARN: every principal of
+//! that account, "AWS JSON policy elements: Principal"), names the role of a session (a
+//! role's ARN names its sessions), names a service the caller is, or names anyone (`*`, a
+//! `NotPrincipal`, or no principal element): the last bucket also holds statements whose
+//! `aws:PrincipalOrgID`-style conditions only the decision can check.
+//!
+//! [`Analyzer::trust_callers`]: crate::who_can::Analyzer::trust_callers
+
+use std::collections::HashMap;
+
+use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals};
+use facts::tables::{FactTables, Sym};
+
+/// Trust-policy principals → roles.
+#[derive(Debug, Default)]
+pub struct TrustIndex {
+    /// Roles whose trust policy may name anyone.
+    open: Vec<Sym>,
+    /// Account entity → roles whose trust policy names the account.
+    by_account: HashMap<Sym, Vec<Sym>>,
+    /// Principal entity (user, role, service, external principal) → roles naming it.
+    by_principal: HashMap<Sym, Vec<Sym>>,
+    /// Session → its role.
+    role_of: HashMap<Sym, Sym>,
+    /// Roles whose trust policy has a condition on a key the caller sets when assuming
+    /// (`aws:RequestTag/*`, `aws:TagKeys`, `sts:SourceIdentity`, `sts:TransitiveTagKeys`):
+    /// a hop into them may carry session state to later hops.
+    sets_session_state: bool,
+}
+
+/// Whether a condition key is one the caller sets for the new session (session tags,
+/// source identity): IAM User Guide, "Pass session tags in AWS STS" and "Monitor and
+/// control actions taken with assumed roles".
+pub fn is_session_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("aws:requesttag/")
+        || k == "aws:tagkeys"
+        || k == "sts:sourceidentity"
+        || k == "sts:transitivetagkeys"
+}
+
+impl TrustIndex {
+    /// Index the trust policies of `t`.
+    pub fn new(t: &FactTables) -> TrustIndex {
+        let mut ix = TrustIndex::default();
+        for &(s, r) in &t.session_of {
+            ix.role_of.insert(s, r);
+        }
+        for &(role, pid) in &t.trust_policies {
+            let Some(prow) = t.policies.get(pid as usize) else {
+                continue;
+            };
+            let mut open = false;
+            for st in prow
+                .document
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                if st
+                    .conditions
+                    .iter()
+                    .any(|c| is_session_key(&c.key))
+                {
+                    ix.sets_session_state = true;
+                }
+                match &st.principal {
+                    None | Some(PrincipalClause::NotPrincipal(_)) => open = true,
+                    Some(PrincipalClause::Principal(Principals::Any)) => open = true,
+                    Some(PrincipalClause::Principal(Principals::Specific(es))) => {
+                        for e in es {
+                            match e {
+                                PrincipalEntry::Aws(v) if v == "*" => open = true,
+                                PrincipalEntry::Aws(v) => {
+                                    let account = if facts::arn::is_account_id(v) {
+                                        Some(v.as_str())
+                                    } else {
+                                        v.strip_suffix(":root").and_then(|x| x.rsplit(':').next())
+                                    };
+                                    match account.and_then(|a| t.account_entity(a)) {
+                                        Some(acct) => {
+                                            ix.by_account.entry(acct).or_default().push(role)
+                                        }
+                                        None => {
+                                            if let Some(p) = t.principal_by_arn(v) {
+                                                ix.by_principal.entry(p.id).or_default().push(role)
+                                            }
+                                        }
+                                    }
+                                }
+                                PrincipalEntry::Service(v)
+                                | PrincipalEntry::Federated(v)
+                                | PrincipalEntry::CanonicalUser(v) => {
+                                    if let Some(p) = t.principal_by_arn(v) {
+                                        ix.by_principal.entry(p.id).or_default().push(role)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if open {
+                ix.open.push(role);
+            }
+        }
+        for v in ix.by_account.values_mut().chain(ix.by_principal.values_mut()) {
+            v.sort_unstable();
+            v.dedup();
+        }
+        ix.open.sort_unstable();
+        ix.open.dedup();
+        ix
+    }
+
+    /// The roles whose trust policy may name `caller` (not `caller` itself), sorted: the
+    /// roles to decide `sts:AssumeRole` for.
+    pub fn roles_for(&self, t: &FactTables, caller: Sym) -> Vec<Sym> {
+        let mut out: Vec<Sym> = self.open.clone();
+        let mut holders = vec![caller];
+        holders.extend(self.role_of.get(&caller).copied());
+        for h in holders {
+            out.extend(self.by_principal.get(&h).into_iter().flatten());
+            if let Some(acct) = t.principal(h).and_then(|p| p.account) {
+                out.extend(self.by_account.get(&acct).into_iter().flatten());
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&r| r != caller);
+        out
+    }
+
+    /// Whether some trust policy conditions on a key the caller sets for the session
+    /// ([`is_session_key`]): then a hop may carry session tags or a source identity.
+    pub fn sets_session_state(&self) -> bool {
+        self.sets_session_state
+    }
+}

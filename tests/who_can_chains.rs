@@ -1,0 +1,235 @@
+//! Role-chain hops decided as AWS decides them, end to end through `who-can`, `paths` and
+//! `what-can --include-chains`: session tags need `sts:TagSession` (IAM User Guide, "Pass
+//! session tags in AWS STS", "Permissions required to add session tags"), a source identity
+//! needs `sts:SetSourceIdentity` (IAM User Guide, "Monitor and control actions taken with
+//! assumed roles"), and the tags a hop passes are the next session's `aws:PrincipalTag/*`,
+//! carried on as transitive tags ("Chaining roles with session tags").
+
+mod support;
+
+use serde_json::{json, Value};
+use support::TestCommand;
+
+const ACCT: &str = "111111111111";
+const BUCKET: &str = "arn:aws:s3:::chain-bucket";
+const OBJECTS: &str = "arn:aws:s3:::chain-bucket/*";
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:iam::{ACCT}:{kind}/{name}")
+}
+
+fn doc(stmts: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": stmts})
+}
+
+fn user(name: &str, actions: &[&str]) -> Value {
+    json!({
+        "UserName": name, "UserId": format!("AIDA{}", name.to_uppercase()), "Arn": arn("user", name),
+        "Path": "/", "GroupList": [], "AttachedManagedPolicies": [],
+        "UserPolicyList": [{"PolicyName": "assume", "PolicyDocument": doc(json!([
+            {"Effect": "Allow", "Action": actions, "Resource": "*"}]))}]
+    })
+}
+
+fn role(name: &str, trust: Value, actions: &[&str]) -> Value {
+    json!({
+        "RoleName": name, "RoleId": format!("AROA{}", name.to_uppercase()), "Arn": arn("role", name),
+        "Path": "/", "AssumeRolePolicyDocument": doc(trust), "AttachedManagedPolicies": [],
+        "InstanceProfileList": [],
+        "RolePolicyList": [{"PolicyName": "work", "PolicyDocument": doc(json!([
+            {"Effect": "Allow", "Action": actions, "Resource": "*"}]))}]
+    })
+}
+
+/// Trust of the account's principals for `actions`, under `condition`.
+fn trust_account(actions: &[&str], condition: Value) -> Value {
+    json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCT}:root")},
+        "Action": actions, "Condition": condition}])
+}
+
+/// One account:
+/// - `Tagged` may be assumed only with the session tag `project=alpha` (trust allows
+///   `sts:AssumeRole` and `sts:TagSession` under `aws:RequestTag/project`); `alice` is
+///   allowed `sts:TagSession`, `bob` is not.
+/// - `Audited` may be assumed only with the source identity `carol`; `carol` is allowed
+///   `sts:SetSourceIdentity`, `dave` is not.
+/// - `First` (tag `project=alpha` required, as `Tagged`) → `Second` (trusts `First` when the
+///   caller's `aws:PrincipalTag/project` is `alpha`, which `First` lacks as an IAM tag) →
+///   `Third` (the same condition): `erin` reaches `Third` only with the tag carried.
+/// - `Tagged`, `Audited` and `Third` read the bucket; nobody else does.
+fn account() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tag_alpha = json!({"StringEquals": {"aws:RequestTag/project": "alpha"}});
+    let principal_alpha = json!({"StringEquals": {"aws:PrincipalTag/project": "alpha"}});
+    let read = ["s3:GetObject", "sts:AssumeRole", "sts:TagSession"];
+    let gaad = json!({
+        "UserDetailList": [
+            user("alice", &["sts:AssumeRole", "sts:TagSession"]),
+            user("bob", &["sts:AssumeRole"]),
+            user("carol", &["sts:AssumeRole", "sts:SetSourceIdentity"]),
+            user("dave", &["sts:AssumeRole"]),
+            user("erin", &["sts:AssumeRole", "sts:TagSession"]),
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [
+            role("Tagged", trust_account(&["sts:AssumeRole", "sts:TagSession"], tag_alpha.clone()), &["s3:GetObject"]),
+            role("Audited", trust_account(&["sts:AssumeRole", "sts:SetSourceIdentity"],
+                json!({"StringEquals": {"sts:SourceIdentity": "carol"}})), &["s3:GetObject"]),
+            role("First", trust_account(&["sts:AssumeRole", "sts:TagSession"], tag_alpha), &["sts:AssumeRole"]),
+            role("Second", json!([{"Effect": "Allow", "Principal": {"AWS": arn("role", "First")},
+                "Action": "sts:AssumeRole", "Condition": principal_alpha.clone()}]), &["sts:AssumeRole"]),
+            role("Third", json!([{"Effect": "Allow", "Principal": {"AWS": arn("role", "Second")},
+                "Action": "sts:AssumeRole", "Condition": principal_alpha}]), &read),
+        ],
+        "Policies": []
+    });
+    std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
+    let res = json!([{"arn": BUCKET, "account": ACCT, "type": "s3:bucket"}]);
+    std::fs::write(dir.path().join("resources.json"), res.to_string()).expect("write");
+    dir
+}
+
+fn json_lines(args: &[&str], code: i32) -> Vec<Value> {
+    TestCommand::new().args(args).expect_code(code).json_lines()
+}
+
+fn who_can(dir: &str) -> Vec<Value> {
+    json_lines(
+        &[
+            "who-can", "-q", "-i", dir, "--resource", BUCKET, "--action", "s3:GetObject",
+            "--format", "json",
+        ],
+        0,
+    )
+}
+
+/// The answer of `principal` for s3:GetObject on the bucket's objects.
+fn object_read<'a>(r: &'a [Value], principal: &str) -> Option<&'a Value> {
+    r.iter().find(|p| p["principal"] == principal)?["actions"]
+        .as_array()?
+        .iter()
+        .find(|a| a["action"] == "s3:GetObject" && a["resource"] == OBJECTS)
+}
+
+fn roles_of(a: &Value) -> Vec<String> {
+    a["via"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["action"] == "sts:AssumeRole")
+        .map(|h| h["to"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn paths(dir: &str, from: &str, to: &str) -> (i32, Vec<Value>) {
+    let run = TestCommand::new()
+        .args([
+            "paths", "-q", "-i", dir, "--from", from, "--to", to, "--all", "--max-depth", "4",
+            "--format", "json",
+        ])
+        .run();
+    (run.code().unwrap_or(-1), run.json_lines())
+}
+
+// IAM User Guide, "Pass session tags in AWS STS" ("Permissions required to add session
+// tags"): the trust policy requires a session tag, so the caller must be allowed
+// sts:TagSession too; alice is, bob is not.
+#[test]
+fn trust_requiring_session_tags_needs_tag_session_pass_session_tags_in_aws_sts() {
+    let dir = account();
+    let d = dir.path().to_str().unwrap();
+    let r = who_can(d);
+    let alice = object_read(&r, &arn("user", "alice")).expect("alice reaches it through Tagged");
+    assert_eq!(roles_of(alice), vec![arn("role", "Tagged")]);
+    assert_eq!(alice["decision"], "conditional");
+    let text = alice["conditions"]["text"].as_str().unwrap();
+    assert!(text.contains("aws:RequestTag/project"), "{text}");
+    // The hop itself carries the condition (the access by Tagged is unconditional).
+    let hop = &alice["via"][0];
+    assert_eq!(hop["action"], "sts:AssumeRole");
+    assert_eq!(hop["decision"], "conditional");
+    assert_eq!(alice["via"][1]["decision"], "allowed");
+    assert!(object_read(&r, &arn("user", "bob")).is_none(), "bob may not tag: {r:?}");
+    // The same through paths: one for alice, none for bob (exit code 1: no path).
+    let (code, p) = paths(d, &arn("user", "alice"), &arn("role", "Tagged"));
+    assert_eq!((code, p.len()), (0, 1));
+    assert_eq!(p[0]["decision"], "conditional");
+    let (code, p) = paths(d, &arn("user", "bob"), &arn("role", "Tagged"));
+    assert_eq!((code, p.len()), (1, 0));
+}
+
+// IAM User Guide, "Monitor and control actions taken with assumed roles" ("Permissions
+// required to set source identity"): the trust policy requires a source identity, so the
+// caller must be allowed sts:SetSourceIdentity; carol is, dave is not.
+#[test]
+fn trust_requiring_source_identity_needs_set_source_identity_monitor_and_control_actions() {
+    let dir = account();
+    let d = dir.path().to_str().unwrap();
+    let r = who_can(d);
+    let carol = object_read(&r, &arn("user", "carol")).expect("carol reaches it through Audited");
+    assert_eq!(roles_of(carol), vec![arn("role", "Audited")]);
+    assert_eq!(carol["decision"], "conditional");
+    let text = carol["conditions"]["text"].as_str().unwrap();
+    assert!(text.contains("sts:SourceIdentity"), "{text}");
+    assert!(text.contains("carol"), "{text}");
+    assert!(object_read(&r, &arn("user", "dave")).is_none(), "{r:?}");
+    let (code, p) = paths(d, &arn("user", "dave"), &arn("role", "Audited"));
+    assert_eq!((code, p.len()), (1, 0));
+}
+
+// IAM User Guide, "Pass session tags in AWS STS" ("Chaining roles with session tags"): the
+// tag erin must pass to assume First is First's session tag, seen by Second's trust policy as
+// aws:PrincipalTag/project, and, transitive, by Third's at the next hop.
+#[test]
+fn session_tag_passed_at_hop_one_is_seen_at_hops_two_and_three_chaining_roles_with_session_tags()
+{
+    let dir = account();
+    let d = dir.path().to_str().unwrap();
+    let (code, p) = paths(d, &arn("user", "erin"), &arn("role", "Third"));
+    assert_eq!(code, 0, "{p:?}");
+    assert_eq!(p.len(), 1, "{p:?}");
+    let hops = p[0]["hops"].as_array().unwrap();
+    let to: Vec<&str> = hops.iter().map(|h| h["to"].as_str().unwrap()).collect();
+    assert_eq!(
+        to,
+        vec![arn("role", "First"), arn("role", "Second"), arn("role", "Third")]
+    );
+    // The first hop is conditional on the tag; the later ones are allowed with it carried.
+    assert_eq!(hops[0]["decision"], "conditional");
+    assert_eq!(hops[1]["decision"], "allowed");
+    assert_eq!(hops[2]["decision"], "allowed");
+    // Without the tag carried, First alone cannot assume Second: its IAM tags lack it.
+    let run = TestCommand::new()
+        .args([
+            "simulate",
+            "-q",
+            "-i",
+            d,
+            "--principal",
+            &arn("role", "First"),
+            "--action",
+            "sts:AssumeRole",
+            "--resource",
+            &arn("role", "Second"),
+        ])
+        .run();
+    assert!(run.stdout().starts_with("implicitDeny"), "{}", run.stdout());
+    // what-can --include-chains follows the same carried tag: erin reads through Third.
+    let run = TestCommand::new()
+        .args([
+            "what-can",
+            "-q",
+            "-i",
+            d,
+            "--principal",
+            &arn("user", "erin"),
+            "--service",
+            "s3",
+            "--include-chains",
+            "--format",
+            "json",
+        ])
+        .run();
+    run.assert_code(0);
+    assert!(run.stdout().contains(&arn("role", "Third")), "{}", run.stdout());
+}

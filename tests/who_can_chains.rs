@@ -96,8 +96,16 @@ fn json_lines(args: &[&str], code: i32) -> Vec<Value> {
 fn who_can(dir: &str) -> Vec<Value> {
     json_lines(
         &[
-            "who-can", "-q", "-i", dir, "--resource", BUCKET, "--action", "s3:GetObject",
-            "--format", "json",
+            "who-can",
+            "-q",
+            "-i",
+            dir,
+            "--resource",
+            BUCKET,
+            "--action",
+            "s3:GetObject",
+            "--format",
+            "json",
         ],
         0,
     )
@@ -124,8 +132,19 @@ fn roles_of(a: &Value) -> Vec<String> {
 fn paths(dir: &str, from: &str, to: &str) -> (i32, Vec<Value>) {
     let run = TestCommand::new()
         .args([
-            "paths", "-q", "-i", dir, "--from", from, "--to", to, "--all", "--max-depth", "4",
-            "--format", "json",
+            "paths",
+            "-q",
+            "-i",
+            dir,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--all",
+            "--max-depth",
+            "4",
+            "--format",
+            "json",
         ])
         .run();
     (run.code().unwrap_or(-1), run.json_lines())
@@ -149,7 +168,10 @@ fn trust_requiring_session_tags_needs_tag_session_pass_session_tags_in_aws_sts()
     assert_eq!(hop["action"], "sts:AssumeRole");
     assert_eq!(hop["decision"], "conditional");
     assert_eq!(alice["via"][1]["decision"], "allowed");
-    assert!(object_read(&r, &arn("user", "bob")).is_none(), "bob may not tag: {r:?}");
+    assert!(
+        object_read(&r, &arn("user", "bob")).is_none(),
+        "bob may not tag: {r:?}"
+    );
     // The same through paths: one for alice, none for bob (exit code 1: no path).
     let (code, p) = paths(d, &arn("user", "alice"), &arn("role", "Tagged"));
     assert_eq!((code, p.len()), (0, 1));
@@ -181,8 +203,7 @@ fn trust_requiring_source_identity_needs_set_source_identity_monitor_and_control
 // tag erin must pass to assume First is First's session tag, seen by Second's trust policy as
 // aws:PrincipalTag/project, and, transitive, by Third's at the next hop.
 #[test]
-fn session_tag_passed_at_hop_one_is_seen_at_hops_two_and_three_chaining_roles_with_session_tags()
-{
+fn session_tag_passed_at_hop_one_is_seen_at_hops_two_and_three_chaining_roles_with_session_tags() {
     let dir = account();
     let d = dir.path().to_str().unwrap();
     let (code, p) = paths(d, &arn("user", "erin"), &arn("role", "Third"));
@@ -192,7 +213,11 @@ fn session_tag_passed_at_hop_one_is_seen_at_hops_two_and_three_chaining_roles_wi
     let to: Vec<&str> = hops.iter().map(|h| h["to"].as_str().unwrap()).collect();
     assert_eq!(
         to,
-        vec![arn("role", "First"), arn("role", "Second"), arn("role", "Third")]
+        vec![
+            arn("role", "First"),
+            arn("role", "Second"),
+            arn("role", "Third")
+        ]
     );
     // The first hop is conditional on the tag; the later ones are allowed with it carried.
     assert_eq!(hops[0]["decision"], "conditional");
@@ -231,5 +256,9 @@ fn session_tag_passed_at_hop_one_is_seen_at_hops_two_and_three_chaining_roles_wi
         ])
         .run();
     run.assert_code(0);
-    assert!(run.stdout().contains(&arn("role", "Third")), "{}", run.stdout());
+    assert!(
+        run.stdout().contains(&arn("role", "Third")),
+        "{}",
+        run.stdout()
+    );
 }

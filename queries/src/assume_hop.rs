@@ -34,9 +34,7 @@ use facts::tables::Sym;
 
 use crate::trust_index::is_session_key;
 use crate::who_can::exact::{condition_sentence, Literal};
-use crate::who_can::{
-    Access, Analyzer, Cell, CellAnswer, ConditionLiteral, Conditions, Stats,
-};
+use crate::who_can::{Access, Analyzer, Cell, CellAnswer, ConditionLiteral, Conditions, Stats};
 
 /// The action of a hop.
 pub const ASSUME_ROLE: &str = "sts:AssumeRole";
@@ -372,7 +370,8 @@ pub fn decide_hops(
             }
             let next = carried(carry, &terms);
             if !next.is_empty() {
-                ans.notes.push(format!("the new session carries {}", next.describe()));
+                ans.notes
+                    .push(format!("the new session carries {}", next.describe()));
             }
             out[i] = Some(HopAnswer {
                 answer: ans,

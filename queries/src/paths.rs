@@ -338,9 +338,25 @@ pub fn paths(a: &Analyzer<'_>, q: &Query) -> Result<PathsResult, WhoCanError> {
     let mut stats = Stats::default();
     let index = TrustIndex::new(t);
     let g = if index.sets_session_state() {
-        forward_graph(a, &index, from, &q.context, q.strict, q.max_depth, &mut stats)
+        forward_graph(
+            a,
+            &index,
+            from,
+            &q.context,
+            q.strict,
+            q.max_depth,
+            &mut stats,
+        )
     } else {
-        meet_in_the_middle(a, &index, (from, to), &q.context, q.strict, q.max_depth, &mut stats)
+        meet_in_the_middle(
+            a,
+            &index,
+            (from, to),
+            &q.context,
+            q.strict,
+            q.max_depth,
+            &mut stats,
+        )
     };
     let mut node_paths: Vec<Vec<NodeIndex>> = Vec::new();
     let start = g.nodes.get(&(from, Carry::default())).copied();

@@ -64,11 +64,7 @@ impl TrustIndex {
                 .iter()
                 .filter(|s| s.effect == Effect::Allow)
             {
-                if st
-                    .conditions
-                    .iter()
-                    .any(|c| is_session_key(&c.key))
-                {
+                if st.conditions.iter().any(|c| is_session_key(&c.key)) {
                     ix.sets_session_state = true;
                 }
                 match &st.principal {
@@ -111,7 +107,11 @@ impl TrustIndex {
                 ix.open.push(role);
             }
         }
-        for v in ix.by_account.values_mut().chain(ix.by_principal.values_mut()) {
+        for v in ix
+            .by_account
+            .values_mut()
+            .chain(ix.by_principal.values_mut())
+        {
             v.sort_unstable();
             v.dedup();
         }

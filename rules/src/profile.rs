@@ -267,3 +267,94 @@ impl LocalProfiles {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use facts::account::OrgPolicyKind;
+    use facts::tables::TablesBuilder;
+
+    fn doc() -> Arc<facts::policy::Policy> {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        Arc::new(facts::parse::parse_policy(text).expect("a valid policy"))
+    }
+
+    /// IAM User Guide, "IAM user groups" (a group's policies apply to its members),
+    /// "Temporary security credentials in IAM" (a session has its role's permissions) and
+    /// "Permissions boundaries for IAM entities"; AWS Organizations User Guide, "Service
+    /// control policies (SCPs)" (every level root → account; not the management account,
+    /// not service-linked roles).
+    #[test]
+    fn profiles_union_holders_and_share_classes() {
+        let mut b = TablesBuilder::new();
+        let member = b.account("111111111111");
+        let mgmt = b.account("222222222222");
+        b.management_account(mgmt);
+        let (root_scp, acct_scp) = (b.policy("root-scp", doc()), b.policy("acct-scp", doc()));
+        b.org_level(OrgPolicyKind::Scp, member, 0, "org:r-1", &[root_scp]);
+        b.org_level(
+            OrgPolicyKind::Scp,
+            member,
+            1,
+            "org:111111111111",
+            &[acct_scp],
+        );
+        b.org_level(OrgPolicyKind::Scp, mgmt, 0, "org:r-1", &[root_scp]);
+        let user_arn = "arn:aws:iam::111111111111:user/alice";
+        let user = b.principal(user_arn, user_arn, PrincipalKind::User, Some(member));
+        let group = b.sym("arn:aws:iam::111111111111:group/devs");
+        b.member_of(user, group);
+        let (own, grp) = (b.policy("own", doc()), b.policy("grp", doc()));
+        b.attach_identity(user_arn, own);
+        b.attach_identity("arn:aws:iam::111111111111:group/devs", grp);
+        let role_arn = "arn:aws:iam::111111111111:role/app";
+        let role = b.principal(role_arn, role_arn, PrincipalKind::Role, Some(member));
+        let (rp, bound) = (b.policy("role-policy", doc()), b.policy("boundary", doc()));
+        b.attach_identity(role_arn, rp);
+        b.attach_boundary(role_arn, bound);
+        // Two roles with the same policies share a class.
+        let twin_arn = "arn:aws:iam::111111111111:role/app-twin";
+        let twin = b.principal(twin_arn, twin_arn, PrincipalKind::Role, Some(member));
+        b.attach_identity(twin_arn, rp);
+        b.attach_boundary(twin_arn, bound);
+        let mgmt_arn = "arn:aws:iam::222222222222:role/admin";
+        let admin = b.principal(mgmt_arn, mgmt_arn, PrincipalKind::Role, Some(mgmt));
+        let t = b.finish();
+        let index = FactIndex::new(&t);
+        let profiles = Profiles::new(&t, &index);
+
+        let class = |p| profiles.class_of(p).expect("a known principal");
+        let alice = profiles.get(class(user)).expect("a profile");
+        assert_eq!(&*alice.identity, &[own, grp]);
+        let levels: Vec<_> = alice.scp_levels.iter().map(|(_, p)| p.to_vec()).collect();
+        assert_eq!(levels, vec![vec![root_scp], vec![acct_scp]]);
+        assert!(alice.boundary.is_empty() && !alice.has_layer(Layer::Boundary));
+        let app = profiles.get(class(role)).expect("a profile");
+        assert_eq!((&*app.identity, &*app.boundary), (&[rp][..], &[bound][..]));
+        assert_eq!(class(role), class(twin));
+        assert_ne!(class(role), class(user));
+        // The management account: no SCP level applies.
+        let admin = profiles.get(class(admin)).expect("a profile");
+        assert!(admin.scp_levels.is_empty());
+
+        // A session added after the profiles were built: its role's policies and boundary.
+        let mut b = TablesBuilder::from_tables(t);
+        let s_arn = "arn:aws:sts::111111111111:assumed-role/app/s1";
+        let session = b.principal(s_arn, s_arn, PrincipalKind::Session, Some(member));
+        b.session_of(session, role);
+        let t = b.finish();
+        let mut added = LocalProfiles::default();
+        let c = added.class_of(&profiles, &t, &index, session);
+        let s = added.get(&profiles, c).expect("a profile");
+        assert_eq!((&*s.identity, &*s.boundary), (&[rp][..], &[bound][..]));
+        assert_eq!(s.kind, PrincipalKind::Session);
+        assert_eq!(s.scp_levels.len(), 2);
+        assert_eq!(added.known(&profiles, session), Some(c));
+        // No principal: no class.
+        let nobody = t
+            .symbols
+            .get("arn:aws:iam::111111111111:group/devs")
+            .expect("a symbol");
+        assert_eq!(added.class_of(&profiles, &t, &index, nobody), UNKNOWN);
+    }
+}

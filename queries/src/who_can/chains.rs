@@ -16,9 +16,9 @@ use facts::tables::Sym;
 
 use super::candidates::Candidate;
 use super::engine::{Analyzer, Cell, CellAnswer};
+use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalAnswer, PrincipalKind, Stats};
 use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk};
 use crate::trust_index::TrustIndex;
-use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalAnswer, PrincipalKind, Stats};
 
 pub use crate::assume_hop::ASSUME_ROLE;
 

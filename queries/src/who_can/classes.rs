@@ -186,9 +186,9 @@ pub struct Test<'p> {
 pub fn test_of(st: &Statement, variables: bool) -> Option<Test<'_>> {
     let principal = match &st.principal {
         None | Some(PrincipalClause::Principal(Principals::Any)) => false,
-        Some(PrincipalClause::Principal(Principals::Specific(es))) => {
-            !es.iter().all(|e| matches!(e, PrincipalEntry::Aws(v) if v == "*"))
-        }
+        Some(PrincipalClause::Principal(Principals::Specific(es))) => !es
+            .iter()
+            .all(|e| matches!(e, PrincipalEntry::Aws(v) if v == "*")),
         Some(PrincipalClause::NotPrincipal(_)) => true,
     };
     let resource = variables
@@ -257,7 +257,11 @@ pub fn outcome(
                 if live(cond, t.variables, c) {
                     return None;
                 }
-                out.push(facts::condition::eval::condition_holds(cond, c, t.variables));
+                out.push(facts::condition::eval::condition_holds(
+                    cond,
+                    c,
+                    t.variables,
+                ));
             }
         }
     }

@@ -334,7 +334,11 @@ impl<'p> Analyzer<'p> {
             &ix.identity,
             &ix.boundary,
             &ix.session,
-            &|a| tables.account_id_of(a).is_some_and(|id| loaded.contains(id)),
+            &|a| {
+                tables
+                    .account_id_of(a)
+                    .is_some_and(|id| loaded.contains(id))
+            },
         );
         Analyzer {
             tables,
@@ -1198,11 +1202,7 @@ impl<'p> Analyzer<'p> {
                             .map(move |(k, _)| (d, k))
                     })
                     .collect();
-                let key = (
-                    resource.as_str(),
-                    action_class(action, resource),
-                    signature,
-                );
+                let key = (resource.as_str(), action_class(action, resource), signature);
                 *seen.entry(key).or_insert(i)
             })
             .collect()

@@ -3,6 +3,9 @@
 //! - [`Engine::decide`] evaluates a *batch* of requests in one run of the decision program
 //!   (`decide.rs`): AWS's policy evaluation logic, one cited rule per line.
 //! - [`can_assume`] closes `sts:AssumeRole` decisions transitively into role chains.
+//! - [`profile`]: each principal's request-independent side (identity policies over its
+//!   holders, boundary, session policies, SCP levels), computed once per index and interned
+//!   into classes ([`profile::ProfileId`]) that the decision program joins requests with.
 //!
 //! **Invariant:** matching a statement against a request is always
 //! [`facts::eval::statement_applies`], called as a guard from the Datalog rules; no

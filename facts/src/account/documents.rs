@@ -16,12 +16,26 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::doc_texts::NewDoc;
 use crate::policy::Policy;
 
 /// The parsed documents seen so far, by the hash of their JSON value.
 #[derive(Default)]
 pub(crate) struct Documents {
     slots: HashMap<u64, Vec<Slot>, BuildHasherDefault<IdentityHasher>>,
+    /// The documents numbered by their text ([`super::doc_texts`]), by number, once met.
+    by_number: Vec<Option<Numbered>>,
+    /// The numbered documents not met yet, as the reading thread sent them.
+    unmet: HashMap<u32, Result<Arc<Policy>, Value>>,
+}
+
+/// A document numbered by its text.
+#[derive(Clone)]
+pub(crate) struct Numbered {
+    /// The document parsed.
+    pub policy: Arc<Policy>,
+    /// Its resource-policy form, once asked for.
+    pub as_resource: Option<Arc<Policy>>,
 }
 
 /// One distinct document.
@@ -94,6 +108,34 @@ impl Documents {
         }
     }
 
+    /// Keep the documents a typed GAAD page numbered for the first time, until met.
+    pub fn add_numbered(&mut self, new_docs: Vec<NewDoc>) {
+        self.unmet
+            .extend(new_docs.into_iter().map(|d| (d.number, d.parsed)));
+    }
+
+    /// The document numbered `n`, if it was met before.
+    pub fn numbered(&mut self, n: u32) -> Option<&mut Numbered> {
+        self.by_number.get_mut(n as usize)?.as_mut()
+    }
+
+    /// The document numbered `n` as the reading thread sent it, when met the first time.
+    pub fn take_unmet(&mut self, n: u32) -> Option<Result<Arc<Policy>, Value>> {
+        self.unmet.remove(&n)
+    }
+
+    /// Keep the document numbered `n`, met for the first time.
+    pub fn set_numbered(&mut self, n: u32, policy: Arc<Policy>) {
+        let i = n as usize;
+        if self.by_number.len() <= i {
+            self.by_number.resize(i + 1, None);
+        }
+        self.by_number[i] = Some(Numbered {
+            policy,
+            as_resource: None,
+        });
+    }
+
     fn slot(&self, key: Key) -> Option<&Slot> {
         self.slots.get(&key.hash)?.get(key.slot?)
     }
@@ -159,7 +201,7 @@ fn walk(v: &Value, h: &mut FxHasher) {
 /// The multiply-rotate hasher of rustc (FxHasher): the documents are the user's own data,
 /// loaded once, so SipHash's resistance to chosen collisions buys nothing here.
 #[derive(Default)]
-struct FxHasher {
+pub(crate) struct FxHasher {
     hash: u64,
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::builder::Builder;
+use super::doc_texts::{DocTexts, NewDoc};
 use super::error::IngestError;
 use super::iam_account::IamAccountOutput;
 use super::model::{Model, WarningKind};
@@ -12,8 +13,8 @@ use super::read::FileCtx;
 use super::resources::RawOutput;
 use super::s3_read::S3Output;
 use super::{
-    compute, credential_report, gaad, iam_account, organization, resources, roots, s3_read,
-    vpc_endpoints,
+    compute, credential_report, gaad, gaad_page, iam_account, organization, resources, roots,
+    s3_read, vpc_endpoints,
 };
 use crate::error::JsonPath;
 use crate::parse::json::JsonTextError;
@@ -53,10 +54,11 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
         let (ready, decoded) = std::sync::mpsc::sync_channel(READ_AHEAD);
         let (done, to_drop) = std::sync::mpsc::channel::<Prepared>();
         scope.spawn(move || {
+            let mut texts = DocTexts::default();
             for f in &files {
                 // Drop what the ingest thread has finished with before decoding more.
                 to_drop.try_iter().for_each(drop);
-                if ready.send(prepare(f)).is_err() {
+                if ready.send(prepare(f, &mut texts)).is_err() {
                     return;
                 }
             }
@@ -73,11 +75,14 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
                 }
                 Step::Fail(e) => return Err(e),
                 Step::Read(path) => {
-                    let prepared = decoded.recv().map_err(|_| IngestError::Io {
+                    let mut prepared = decoded.recv().map_err(|_| IngestError::Io {
                         file: path.clone(),
                         message: "the reading thread stopped".to_string(),
                     })??;
                     let ctx = FileCtx::sharing(path, std::rc::Rc::clone(&b.documents));
+                    if let Prepared::Gaad { new_docs, .. } = &mut prepared {
+                        ctx.add_numbered(std::mem::take(new_docs));
+                    }
                     let pending = ctx.pending_warnings();
                     let loaded = ingest(&ctx, &prepared, &mut b);
                     b.model.warnings.extend(pending.take());
@@ -151,18 +156,32 @@ fn plan_path(
 enum Prepared {
     /// A credential report: its text (without a byte-order mark).
     Report(String),
+    /// A GAAD page in exactly the shape [`gaad_page::Page`] reads, with the document texts
+    /// met for the first time in this load, parsed.
+    Gaad {
+        page: Box<gaad_page::Page>,
+        new_docs: Vec<NewDoc>,
+    },
     /// Any other input: its JSON value.
     Json(Value),
 }
 
-/// Read `path` and decode it: a credential report stays text, anything else is decoded by
-/// the one strict JSON reader (a key given twice anywhere is an error, never last-wins).
-fn prepare(path: &Path) -> Result<Prepared, IngestError> {
+/// Read `path` and decode it: a credential report stays text, a GAAD page in the shape
+/// [`gaad_page`] reads is decoded into it (its documents numbered in `texts`), anything
+/// else is decoded by the one strict JSON reader (a key given twice anywhere is an error,
+/// never last-wins).
+fn prepare(path: &Path, texts: &mut DocTexts) -> Result<Prepared, IngestError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
     let text = utf8_text(path, bytes)?;
     let body = text.trim_start_matches('\u{feff}');
     if credential_report::looks_like_report(body) {
         return Ok(Prepared::Report(body.to_string()));
+    }
+    if let Some((page, new_docs)) = gaad_page::decode(body, texts) {
+        return Ok(Prepared::Gaad {
+            page: Box::new(page),
+            new_docs,
+        });
     }
     crate::parse::json::decode_unique(body)
         .map(Prepared::Json)
@@ -242,6 +261,7 @@ pub fn io_error(path: &Path, e: &std::io::Error) -> IngestError {
 fn ingest(ctx: &FileCtx, prepared: &Prepared, b: &mut Builder) -> Result<(), IngestError> {
     let value = match prepared {
         Prepared::Report(text) => return credential_report::ingest(ctx, text, b),
+        Prepared::Gaad { page, .. } => return gaad_page::ingest(ctx, page, b),
         Prepared::Json(value) => value,
     };
     match value {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::doc_texts::{Doc, NewDoc};
 use super::documents::{Documents, Key};
 use super::error::IngestError;
 use super::model::{AccountId, Source, Tags, Warning, WarningKind};
@@ -275,6 +276,81 @@ impl FileCtx {
         warnings: &mut Vec<Warning>,
     ) -> Result<Arc<Policy>, IngestError> {
         let (p, key) = self.parsed(v, path)?;
+        Ok(self.as_resource_policy(p, key, path, warnings))
+    }
+
+    /// [`Self::resource_policy`] for a document of a typed GAAD page.
+    pub fn resource_policy_doc(
+        &self,
+        doc: Doc,
+        path: &JsonPath,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Arc<Policy>, IngestError> {
+        let n = match doc {
+            Doc::Null => return self.resource_policy(&Value::Null, path, warnings),
+            Doc::Id(n) => n,
+        };
+        let p = self.numbered(n, path)?;
+        for i in crate::aws_rules::refused::statements_without_principal(&p) {
+            warnings.push(self.warning(
+                &path.key("Statement").index(i),
+                WarningKind::StatementWithoutPrincipal,
+            ));
+        }
+        let mut documents = self.documents.borrow_mut();
+        let numbered = documents
+            .numbered(n)
+            .ok_or_else(|| self.invalid(path, "the document was not kept"))?;
+        let shared = numbered.as_resource.get_or_insert_with(|| {
+            Arc::new(crate::aws_rules::refused::as_resource_policy(
+                numbered.policy.as_ref().clone(),
+            ))
+        });
+        Ok(Arc::clone(shared))
+    }
+
+    /// [`Self::policy`] for a document of a typed GAAD page: parsed (on the reading
+    /// thread) the first time its text is met, shared after.
+    pub fn policy_doc(&self, doc: Doc, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+        match doc {
+            Doc::Null => self.policy(&Value::Null, path),
+            Doc::Id(n) => self.numbered(n, path),
+        }
+    }
+
+    /// Keep the documents a typed GAAD page numbered first.
+    pub fn add_numbered(&self, new_docs: Vec<NewDoc>) {
+        self.documents.borrow_mut().add_numbered(new_docs);
+    }
+
+    /// The document numbered `n` (met at `path`).
+    fn numbered(&self, n: u32, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {
+        if let Some(found) = self.documents.borrow_mut().numbered(n) {
+            return Ok(Arc::clone(&found.policy));
+        }
+        let unmet = self.documents.borrow_mut().take_unmet(n);
+        let policy = match unmet {
+            Some(Ok(p)) => p,
+            // A string, or a document that does not parse: read as any other document
+            // (the error names this occurrence's path).
+            Some(Err(value)) => self.policy(&value, path)?,
+            None => return Err(self.invalid(path, "the document's text was not decoded")),
+        };
+        self.documents
+            .borrow_mut()
+            .set_numbered(n, Arc::clone(&policy));
+        Ok(policy)
+    }
+
+    /// The resource-policy form of `p` (at `key` among the documents), with each statement
+    /// that lacks `Principal` reported in `warnings`.
+    fn as_resource_policy(
+        &self,
+        p: Arc<Policy>,
+        key: Key,
+        path: &JsonPath,
+        warnings: &mut Vec<Warning>,
+    ) -> Arc<Policy> {
         for i in crate::aws_rules::refused::statements_without_principal(&p) {
             warnings.push(self.warning(
                 &path.key("Statement").index(i),
@@ -284,11 +360,11 @@ impl FileCtx {
         let shared = self.documents.borrow_mut().as_resource(key, |p| {
             crate::aws_rules::refused::as_resource_policy(p.clone())
         });
-        Ok(shared.unwrap_or_else(|| {
+        shared.unwrap_or_else(|| {
             Arc::new(crate::aws_rules::refused::as_resource_policy(
                 Arc::unwrap_or_clone(p),
             ))
-        }))
+        })
     }
 
     /// A policy document at `path`, as [`Self::parse_document`] reads it; a document met

@@ -198,19 +198,34 @@ impl AccountSimulator {
     }
 
     /// Compile an already loaded model.
+    ///
+    /// Work that does not depend on each other runs on two threads: the roles' names for the
+    /// context keys beside the fact tables, then the role lookup beside the decision index.
     pub fn from_model(model: Model) -> AccountSimulator {
-        let tables = FactTables::from_model(&model);
-        let index = rules::Index::new(&tables);
-        let roles = tables
-            .principals
-            .iter()
-            .filter(|p| p.kind == PrincipalKind::Role)
-            .filter_map(|p| {
-                let name = tables.symbols.name(p.arn).rsplit('/').next()?;
-                Some(((p.account?, name.to_string()), p.id))
-            })
-            .collect();
-        let role_names = facts::account::context::RoleNames::new(&model);
+        let (tables, role_names) = std::thread::scope(|s| {
+            let names = s.spawn(|| facts::account::context::RoleNames::new(&model));
+            let tables = FactTables::from_model(&model);
+            let names = names
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (tables, names)
+        });
+        let (index, roles) = std::thread::scope(|s| {
+            let index = s.spawn(|| rules::Index::new(&tables));
+            let roles = tables
+                .principals
+                .iter()
+                .filter(|p| p.kind == PrincipalKind::Role)
+                .filter_map(|p| {
+                    let name = tables.symbols.name(p.arn).rsplit('/').next()?;
+                    Some(((p.account?, name.to_string()), p.id))
+                })
+                .collect();
+            let index = index
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (index, roles)
+        });
         AccountSimulator {
             model,
             tables,

@@ -48,6 +48,7 @@ use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals, Resourc
 use facts::request::{Request, RequestPrincipal};
 use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
 
+use crate::profile::ProfileId;
 use crate::BatchRequest;
 
 /// How a matching `Allow` statement of a resource-based policy names the caller; decides
@@ -269,56 +270,60 @@ crepe! {
     /// The oracle that calls `facts` (single row).
     pub(crate) struct Env<'a>(pub OracleRef<'a>);
     @input
-    /// Request `r` by principal `p` for batch-local action `a`; `same`: the caller is in the
-    /// account that owns the resource.
-    pub(crate) struct Req(pub u32, pub Sym, pub u32, pub bool);
+    /// Request `r` by a caller of class `c` (its principal profile, `profile.rs`) for
+    /// batch-local action `a`; `same`: the caller is in the account that owns the resource.
+    pub(crate) struct Req(pub u32, pub ProfileId, pub u32, pub bool);
     @input
     /// Request `r` is on known resource `x`.
-    pub(crate) struct ReqResource(pub u32, pub Sym, pub u32, pub bool, pub Sym);
+    pub(crate) struct ReqResource(pub u32, pub ProfileId, pub u32, pub bool, pub Sym);
     @input
     /// Request `r` is `sts:AssumeRole`, `sts:AssumeRoleWithSAML` or
     /// `sts:AssumeRoleWithWebIdentity` on known role `x`.
-    pub(crate) struct ReqAssumeRole(pub u32, pub Sym, pub u32, pub bool, pub Sym);
+    pub(crate) struct ReqAssumeRole(pub u32, pub ProfileId, pub u32, pub bool, pub Sym);
     @input
     /// Request `r` is an action of a service that supports RCPs, on a resource of account
     /// entity `acct`.
-    pub(crate) struct ReqRcp(pub u32, pub Sym, pub u32, pub bool, pub Sym);
+    pub(crate) struct ReqRcp(pub u32, pub ProfileId, pub u32, pub bool, pub Sym);
     @input
     /// Request `r` goes through a VPC endpoint whose policy is `pol`.
-    pub(crate) struct ReqVpcEndpoint(pub u32, pub Sym, pub u32, pub bool, pub PolicyId);
+    pub(crate) struct ReqVpcEndpoint(pub u32, pub ProfileId, pub u32, pub bool, pub PolicyId);
     @input
     /// The caller of request `r` is not in the account that owns the resource.
     pub(crate) struct CrossAccount(pub u32);
     @input
-    /// Principal `p` is of kind `k`.
-    pub(crate) struct Principal(pub Sym, pub PrincipalKind);
+    /// Callers of class `c` are principals of kind `k`.
+    pub(crate) struct ClassKind(pub ProfileId, pub PrincipalKind);
     @input
-    /// Principal `p` belongs to account entity `a`.
-    pub(crate) struct PrincipalAccount(pub Sym, pub Sym);
+    /// Callers of class `c` have a policy in layer `l` (boundary or session policy).
+    pub(crate) struct ClassHasLayer(pub ProfileId, pub Layer);
     @input
-    /// User `u` is a member of group `g`.
-    pub(crate) struct MemberOf(pub Sym, pub Sym);
+    /// Node `n` is an SCP level that must allow every request of a caller of class `c`.
+    /// [SCP] SCPs affect IAM users and roles (and the root user) of member accounts: "every
+    /// level of the path root → OUs → account" must have an Allow. They do not affect the
+    /// management account nor service-linked roles; anonymous and service callers have no
+    /// account, so no SCP applies to them (computed once per profile, `profile.rs`).
+    pub(crate) struct ClassScpLevel(pub ProfileId, pub Sym);
     @input
-    /// Principal `s` is a session of role `role`.
-    pub(crate) struct SessionOf(pub Sym, pub Sym);
+    /// Callers of class `c` are a service-linked role or one of its sessions.
+    pub(crate) struct ClassServiceLinked(pub ProfileId);
     @input
-    /// Holder `h` has identity-based policy `pol`.
-    pub(crate) struct IdentityPolicy(pub Sym, pub PolicyId);
-    @input
-    /// Holder `h` has permissions boundary `pol`.
-    pub(crate) struct BoundaryPolicy(pub Sym, pub PolicyId);
-    @input
-    /// Session principal `p` carries session policy `pol`.
-    pub(crate) struct SessionPolicy(pub Sym, pub PolicyId);
-    @input
-    /// Role `role` is service-linked.
-    pub(crate) struct ServiceLinkedRole(pub Sym);
+    /// Statement `s` of policy `pol`, with effect `e`, is evaluated in layer `l` for every
+    /// request of a caller of class `c` and can match action `a` (action index). Which
+    /// policies count for a caller — [DENYALLOW] its own identity-based policies, its
+    /// groups' ("IAM user groups"), its session's role's ("Temporary security
+    /// credentials"); [BOUNDARY] its or its role's boundary; [SESSION] its session
+    /// policies; [SCP] the SCPs of its levels — is its profile (`profile.rs`).
+    pub(crate) struct ClassActionStatement(
+        pub ProfileId,
+        pub u32,
+        pub StmtId,
+        pub PolicyId,
+        pub Layer,
+        pub Effect,
+    );
     @input
     /// Account entity `a` is the organization's management account.
     pub(crate) struct ManagementAccount(pub Sym);
-    @input
-    /// Node `n` is an SCP level on account `a`'s path.
-    pub(crate) struct ScpLevel(pub Sym, pub Sym);
     @input
     /// SCP `pol` is attached to node `n`.
     pub(crate) struct ScpAttachment(pub Sym, pub PolicyId);
@@ -345,94 +350,55 @@ crepe! {
     /// Statement `s` of policy `pol`, with effect `e`, can match action `a` (action index).
     pub(crate) struct PolicyActionStatement(pub PolicyId, pub u32, pub StmtId, pub Effect);
     @input
-    /// Request `r` by customer principal `p` would change a resource AWS owns, of kind `k`.
-    pub(crate) struct AwsOwnedReq(pub u32, pub Sym, pub AwsOwned);
+    /// Request `r` by a customer principal of class `c` would change a resource AWS owns,
+    /// of kind `k`.
+    pub(crate) struct AwsOwnedReq(pub u32, pub ProfileId, pub AwsOwned);
     @input
     /// Request `r`, by an authenticated caller, is for an action that needs no permission.
     pub(crate) struct NoPermissionReq(pub u32);
 
     // ------------------------------------------------------------------- which policies count
 
-    // The identity-based policies of principal `p` are those of holder `h`.
-    struct Holder(Sym, Sym);
-    // [DENYALLOW] identity-based policies: the user's own (inline and managed) ...
-    Holder(p, p) <- Principal(p, k), (k.has_identity_side());
-    // ... and those of the groups the user belongs to ("IAM groups": a group's policies apply
-    // to its members) ...
-    Holder(p, g) <- MemberOf(p, g);
-    // ... and for a role session, the role's ("Temporary security credentials": a session
-    // has the permissions of the role's identity-based policies).
-    Holder(p, role) <- SessionOf(p, role);
-
-    // The permissions boundary of `p` is that of `h` (itself, or the role of a session).
-    struct BoundaryHolder(Sym, Sym);
-    BoundaryHolder(p, p) <- Principal(p, _);
-    // [BOUNDARY] a role's boundary applies to its sessions.
-    BoundaryHolder(p, role) <- SessionOf(p, role);
-
-    // The principal is a service-linked role or one of its sessions.
-    struct ServiceLinkedPrincipal(Sym);
-    ServiceLinkedPrincipal(p) <- ServiceLinkedRole(p);
-    ServiceLinkedPrincipal(p) <- SessionOf(p, role), ServiceLinkedRole(role);
-
-    // Node `n` is an SCP level that must allow every request of principal `p`.
-    struct PrincipalScpLevel(Sym, Sym);
-    // [SCP] SCPs affect IAM users and roles (and the root user) of member accounts: "every
-    // level of the path root → OUs → account" must have an Allow. They do not affect the
-    // management account nor service-linked roles. Anonymous and service callers have no
-    // account, so no SCP applies to them.
-    PrincipalScpLevel(p, n) <- PrincipalAccount(p, a), !ManagementAccount(a),
-        !ServiceLinkedPrincipal(p), ScpLevel(a, n);
-
-    // Policy `pol` is evaluated in layer `l` for every request of principal `p` (computed
-    // once per principal, not per request).
-    struct PrincipalPolicy(Sym, PolicyId, Layer);
-    PrincipalPolicy(p, pol, Layer::Identity) <- Holder(p, h), IdentityPolicy(h, pol);
-    PrincipalPolicy(p, pol, Layer::Boundary) <- BoundaryHolder(p, h), BoundaryPolicy(h, pol);
-    // [SESSION] session policies passed when the session was created.
-    PrincipalPolicy(p, pol, Layer::Session) <- SessionPolicy(p, pol);
-    PrincipalPolicy(p, pol, Layer::Scp) <- PrincipalScpLevel(p, n), ScpAttachment(n, pol);
-
-    // Principal `p` has at least one policy in layer `l`.
-    struct PrincipalHasLayer(Sym, Layer);
-    PrincipalHasLayer(p, l) <- PrincipalPolicy(p, _, l);
+    // The caller-side policies of every class (identity, boundary, session, SCP levels) are
+    // its profile (`profile.rs`, computed once at load, where each is cited); here only the
+    // policies that depend on the request.
 
     // Node `n` is an RCP level that must allow request `r`.
-    struct ReqRcpLevel(u32, Sym, u32, bool, Sym);
+    struct ReqRcpLevel(u32, ProfileId, u32, bool, Sym);
     // [RCP] RCPs apply to resources of member accounts for the services that support them,
     // at every level of the resource account's path; they do not affect resources of the
     // management account, nor requests made by service-linked roles ("Resources and
     // entities not restricted by RCPs").
-    ReqRcpLevel(r, p, a, same, n) <- ReqRcp(r, p, a, same, acct), !ManagementAccount(acct),
-        !ServiceLinkedPrincipal(p), RcpLevel(acct, n);
+    ReqRcpLevel(r, c, a, same, n) <- ReqRcp(r, c, a, same, acct), !ManagementAccount(acct),
+        !ClassServiceLinked(c), RcpLevel(acct, n);
 
     // Policy `pol` is evaluated in layer `l` for request `r` (request-specific layers).
-    struct ReqPolicy(u32, Sym, u32, bool, PolicyId, Layer);
-    ReqPolicy(r, p, a, same, pol, Layer::Rcp) <- ReqRcpLevel(r, p, a, same, n),
+    struct ReqPolicy(u32, ProfileId, u32, bool, PolicyId, Layer);
+    ReqPolicy(r, c, a, same, pol, Layer::Rcp) <- ReqRcpLevel(r, c, a, same, n),
         RcpAttachment(n, pol);
-    ReqPolicy(r, p, a, same, pol, Layer::Resource) <- ReqResource(r, p, a, same, x),
+    ReqPolicy(r, c, a, same, pol, Layer::Resource) <- ReqResource(r, c, a, same, x),
         ResourcePolicy(x, pol);
     // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
-    ReqPolicy(r, p, a, same, pol, Layer::Resource) <- ReqAssumeRole(r, p, a, same, x),
+    ReqPolicy(r, c, a, same, pol, Layer::Resource) <- ReqAssumeRole(r, c, a, same, x),
         TrustPolicy(x, pol);
     // [VPCE] the endpoint policy of the VPC endpoint the request goes through.
-    ReqPolicy(r, p, a, same, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, p, a, same, pol);
+    ReqPolicy(r, c, a, same, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, c, a, same, pol);
 
     // ------------------------------------------------------------------- statement matching
 
     // Statement `s` (of `pol`, in layer `l`, effect `e`) can match the action of `r`.
-    struct Candidate(u32, Sym, bool, StmtId, PolicyId, Layer, Effect);
-    Candidate(r, p, same, s, pol, l, e) <- Req(r, p, a, same), PrincipalPolicy(p, pol, l),
-        PolicyActionStatement(pol, a, s, e);
-    Candidate(r, p, same, s, pol, l, e) <- ReqPolicy(r, p, a, same, pol, l),
+    struct Candidate(u32, ProfileId, bool, StmtId, PolicyId, Layer, Effect);
+    Candidate(r, c, same, s, pol, l, e) <- Req(r, c, a, same),
+        ClassActionStatement(c, a, s, pol, l, e);
+    Candidate(r, c, same, s, pol, l, e) <- ReqPolicy(r, c, a, same, pol, l),
         PolicyActionStatement(pol, a, s, e);
 
     @output
-    /// Statement `s` of policy `pol` applies to request `r` (by `p`) in layer `l` with
-    /// effect `e`.
+    /// Statement `s` of policy `pol` applies to request `r` (by a caller of class `c`) in
+    /// layer `l` with effect `e`.
     pub(crate) struct Matched(
         pub u32,
-        pub Sym,
+        pub ProfileId,
         pub bool,
         pub StmtId,
         pub PolicyId,
@@ -440,7 +406,7 @@ crepe! {
         pub Effect,
     );
     // The concrete matcher of `facts` decides action, resource, principal and conditions.
-    Matched(r, p, same, s, pol, l, e) <- Candidate(r, p, same, s, pol, l, e), Env(o),
+    Matched(r, c, same, s, pol, l, e) <- Candidate(r, c, same, s, pol, l, e), Env(o),
         (o.0.applies(r, s));
 
     // -------------------------------------------------------------------------- the decision
@@ -459,8 +425,8 @@ crepe! {
     // [OWNED] a customer's principal cannot change what AWS owns, whatever its policies
     // allow; the owning service changes it through its service-linked role, which is exempt.
     struct AwsOwnedDenies(u32);
-    AwsOwnedDenies(r) <- AwsOwnedReq(r, p, _), !ServiceLinkedPrincipal(p);
-    AwsRuleApplies(r, rule) <- AwsOwnedReq(r, p, k), !ServiceLinkedPrincipal(p),
+    AwsOwnedDenies(r) <- AwsOwnedReq(r, c, _), !ClassServiceLinked(c);
+    AwsRuleApplies(r, rule) <- AwsOwnedReq(r, c, k), !ClassServiceLinked(c),
         let rule = AwsRule::AwsOwned(k);
     // [NOPERM] no permission is required: allowed whatever the policies say.
     AwsRuleApplies(r, AwsRule::NoPermissionRequired) <- NoPermissionReq(r);
@@ -468,12 +434,12 @@ crepe! {
     // SCP level `n` has an applicable Allow for `r`.
     struct ScpLevelAllows(u32, Sym);
     // [SCP] the policies attached at one level are unioned: one Allow among them suffices.
-    ScpLevelAllows(r, n) <- Matched(r, p, _, _, pol, Layer::Scp, Effect::Allow),
-        PrincipalScpLevel(p, n), ScpAttachment(n, pol);
+    ScpLevelAllows(r, n) <- Matched(r, c, _, _, pol, Layer::Scp, Effect::Allow),
+        ClassScpLevel(c, n), ScpAttachment(n, pol);
     // Some SCP level lacks an Allow for `r`.
     struct ScpBlocks(u32);
     // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
-    ScpBlocks(r) <- Req(r, p, _, _), PrincipalScpLevel(p, n), !ScpLevelAllows(r, n);
+    ScpBlocks(r) <- Req(r, c, _, _), ClassScpLevel(c, n), !ScpLevelAllows(r, n);
 
     // RCP level `n` has an applicable Allow for `r`.
     struct RcpLevelAllows(u32, Sym);
@@ -495,10 +461,10 @@ crepe! {
     struct LayerBlocks(u32, Layer);
     // [BOUNDARY] "an entity's permissions boundary allows only the actions allowed by both its
     // identity-based policies and its boundary" — a boundary without an Allow denies.
-    LayerBlocks(r, Layer::Boundary) <- Req(r, p, _, _), PrincipalHasLayer(p, Layer::Boundary),
+    LayerBlocks(r, Layer::Boundary) <- Req(r, c, _, _), ClassHasLayer(c, Layer::Boundary),
         !BoundaryAllows(r);
     // [SESSION] the session's permissions are the intersection with the session policy.
-    LayerBlocks(r, Layer::Session) <- Req(r, p, _, _), PrincipalHasLayer(p, Layer::Session),
+    LayerBlocks(r, Layer::Session) <- Req(r, c, _, _), ClassHasLayer(c, Layer::Session),
         !SessionAllows(r);
     // [VPCE] a request through an endpoint must also be allowed by the endpoint policy.
     LayerBlocks(r, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, _, _, _, _), !EndpointAllows(r);
@@ -522,7 +488,7 @@ crepe! {
     IdentityAllows(r) <- Matched(r, _, _, _, _, Layer::Identity, Effect::Allow);
     // [DENYALLOW] "all requests are implicitly denied with the exception of the AWS account
     // root user, which has full access" (SCPs still apply to it in member accounts).
-    IdentityAllows(r) <- Req(r, p, _, _), Principal(p, PrincipalKind::Root);
+    IdentityAllows(r) <- Req(r, c, _, _), ClassKind(c, PrincipalKind::Root);
 
     // The caller's identity side (identity ∩ boundary ∩ session policy) allows `r`.
     struct IdentitySide(u32);
@@ -531,7 +497,7 @@ crepe! {
     // The caller is not an IAM identity (anonymous, service, federated provider): AWS has
     // no identity-based policy to evaluate and only the resource policy can allow.
     struct NoIdentitySide(u32);
-    NoIdentitySide(r) <- Req(r, p, _, _), Principal(p, k), (!k.has_identity_side());
+    NoIdentitySide(r) <- Req(r, c, _, _), ClassKind(c, k), (!k.has_identity_side());
 
     // A resource-policy Allow applies to `r`, naming the caller in manner `g`; `same`: the
     // caller is in the resource's account.
@@ -547,9 +513,9 @@ crepe! {
     // public policy to only AWS service principals and authorized users within the bucket
     // owner's account": every grant of a public policy is void for a caller outside the
     // owner's account (`same` is false) that is not a service principal.
-    Restricted(r, s) <- Matched(r, p, false, s, pol, Layer::Resource, Effect::Allow),
+    Restricted(r, s) <- Matched(r, c, false, s, pol, Layer::Resource, Effect::Allow),
         ReqResource(r, _, _, _, x), RestrictedPublicPolicy(x, pol),
-        Principal(p, k), (k != PrincipalKind::Service);
+        ClassKind(c, k), (k != PrincipalKind::Service);
     struct ResourceAllows(u32);
     ResourceAllows(r) <- Grant(r, _, _);
 
@@ -595,7 +561,7 @@ crepe! {
     Missing(r, Layer::Scp) <- ScpBlocks(r);
     Missing(r, Layer::Rcp) <- RcpBlocks(r);
     Missing(r, l) <- LayerBlocks(r, l);
-    Missing(r, Layer::Identity) <- Req(r, p, _, _), Principal(p, k), (k.has_identity_side()),
+    Missing(r, Layer::Identity) <- Req(r, c, _, _), ClassKind(c, k), (k.has_identity_side()),
         !IdentityAllows(r);
     Missing(r, Layer::Resource) <- ResourceRequired(r), !ResourceAllows(r);
 
@@ -603,7 +569,7 @@ crepe! {
     /// For an implicit deny of `r`: the SCP or RCP level (root, OU or account node `n`) in
     /// layer `l` that lacked an Allow.
     pub(crate) struct MissingLevel(pub u32, pub Layer, pub Sym);
-    MissingLevel(r, Layer::Scp, n) <- Req(r, p, _, _), PrincipalScpLevel(p, n),
+    MissingLevel(r, Layer::Scp, n) <- Req(r, c, _, _), ClassScpLevel(c, n),
         !ScpLevelAllows(r, n);
     MissingLevel(r, Layer::Rcp, n) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
 }
@@ -626,6 +592,7 @@ pub(crate) fn run(
     memo: &crate::action_index::ActionMemo,
     needs_context: &[bool],
     batch: &[BatchRequest],
+    callers: &crate::input::Callers<'_>,
 ) -> Outputs {
     let oracle = Oracle {
         tables,
@@ -637,7 +604,7 @@ pub(crate) fn run(
             .collect(),
     };
     let mut rt = Crepe::new();
-    crate::input::load(&mut rt, tables, index, memo, batch, &oracle);
+    crate::input::load(&mut rt, tables, index, memo, batch, callers, &oracle);
     // crepe returns the outputs in the order the program declares them.
     let (matched, denies, aws_rules, restricted, allowed, missing, missing_levels) =
         rt.run_with_hasher::<crate::hash::FxBuildHasher>();

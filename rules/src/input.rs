@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use facts::tables::{FactTables, PrincipalKind, Sym};
 
+use crate::profile::{Profile, ProfileId};
+
 use crate::action_index::ActionMemo;
 use crate::decide::{self, Oracle, OracleRef};
 use crate::select::{FactIndex, Selection};
@@ -64,16 +66,12 @@ sink_of!(
     ReqRcp,
     CrossAccount,
     ReqVpcEndpoint,
-    Principal,
-    PrincipalAccount,
-    MemberOf,
-    SessionOf,
-    IdentityPolicy,
-    BoundaryPolicy,
-    SessionPolicy,
-    ServiceLinkedRole,
+    ClassKind,
+    ClassHasLayer,
+    ClassScpLevel,
+    ClassServiceLinked,
+    ClassActionStatement,
     ManagementAccount,
-    ScpLevel,
     ScpAttachment,
     RcpLevel,
     RcpAttachment,
@@ -86,6 +84,15 @@ sink_of!(
     NoPermissionReq,
 );
 
+/// The caller side of a batch: the class of each request's caller, and each class's
+/// profile.
+pub(crate) struct Callers<'p> {
+    /// Per request: its caller's class.
+    pub classes: &'p [ProfileId],
+    /// The profile of a class.
+    pub profile: &'p dyn Fn(ProfileId) -> Option<&'p Profile>,
+}
+
 /// Fill `rt` with the input relations for `batch`: the batch's requests, and the rows of
 /// the tables they can reach ([`Selection`]).
 pub(crate) fn load<'a>(
@@ -94,28 +101,36 @@ pub(crate) fn load<'a>(
     idx: &FactIndex,
     memo: &ActionMemo,
     batch: &'a [BatchRequest],
+    callers: &Callers<'_>,
     oracle: &'a Oracle<'a>,
 ) {
     rt.extend([decide::Env(OracleRef(oracle))]);
     let actions = Actions::of(batch);
-    load_batch(rt, tables, batch, &actions);
+    load_batch(rt, tables, batch, callers.classes, &actions);
     let sel = Selection::of(
         tables,
         idx,
         memo,
         batch,
+        callers.classes,
+        callers.profile,
         &actions.ids,
         &actions.names,
         &actions.rcp,
     );
     load_selection(rt, tables, sel);
-    load_aws_rules(rt, tables, batch);
+    load_aws_rules(rt, tables, batch, callers.classes);
 }
 
 /// `AwsOwnedReq` and `NoPermissionReq`: the requests of customers' principals (callers with
 /// an identity side) that a rule of `facts::aws_rules` covers. The resource is judged by
 /// its ARN in the tables when the tables know it (a loaded role's ARN carries its path).
-fn load_aws_rules<'a>(rt: &mut impl Sink<'a>, t: &FactTables, batch: &[BatchRequest]) {
+fn load_aws_rules<'a>(
+    rt: &mut impl Sink<'a>,
+    t: &FactTables,
+    batch: &[BatchRequest],
+    classes: &[ProfileId],
+) {
     use facts::aws_rules::{rule_for, AwsRule};
     let mut owned = Vec::new();
     let mut free = Vec::new();
@@ -132,7 +147,11 @@ fn load_aws_rules<'a>(rt: &mut impl Sink<'a>, t: &FactTables, batch: &[BatchRequ
             .map(|x| t.symbols.name(x.arn))
             .unwrap_or(&b.request.resource);
         match rule_for(&b.request.action, resource) {
-            Some(AwsRule::AwsOwned(k)) => owned.push(decide::AwsOwnedReq(i as u32, b.principal, k)),
+            Some(AwsRule::AwsOwned(k)) => {
+                if let Some(&c) = classes.get(i) {
+                    owned.push(decide::AwsOwnedReq(i as u32, c, k));
+                }
+            }
             Some(AwsRule::NoPermissionRequired) => free.push(decide::NoPermissionReq(i as u32)),
             None => {}
         }
@@ -144,47 +163,35 @@ fn load_aws_rules<'a>(rt: &mut impl Sink<'a>, t: &FactTables, batch: &[BatchRequ
 /// The relations of the rows the batch can reach.
 fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
     rt.extend(
-        s.principals
+        s.class_kinds
             .into_iter()
-            .map(|(p, k)| decide::Principal(p, k)),
+            .map(|(c, k)| decide::ClassKind(c, k)),
     );
     rt.extend(
-        s.principal_accounts
+        s.class_layers
             .into_iter()
-            .map(|(p, a)| decide::PrincipalAccount(p, a)),
-    );
-    rt.extend(s.member_of.into_iter().map(|(u, g)| decide::MemberOf(u, g)));
-    rt.extend(
-        s.session_of
-            .into_iter()
-            .map(|(x, r)| decide::SessionOf(x, r)),
+            .map(|(c, l)| decide::ClassHasLayer(c, l)),
     );
     rt.extend(
-        s.identity
+        s.class_scp_levels
             .into_iter()
-            .map(|(h, p)| decide::IdentityPolicy(h, p)),
+            .map(|(c, n)| decide::ClassScpLevel(c, n)),
     );
     rt.extend(
-        s.boundary
+        s.class_service_linked
             .into_iter()
-            .map(|(h, p)| decide::BoundaryPolicy(h, p)),
+            .map(decide::ClassServiceLinked),
     );
     rt.extend(
-        s.session
+        s.class_statements
             .into_iter()
-            .map(|(h, p)| decide::SessionPolicy(h, p)),
+            .map(|(c, a, st, pol, l, e)| decide::ClassActionStatement(c, a, st, pol, l, e)),
     );
-    rt.extend(s.service_linked.into_iter().map(decide::ServiceLinkedRole));
     // The management accounts: a handful of rows, every batch.
     rt.extend(
         t.management_accounts
             .iter()
             .map(|&a| decide::ManagementAccount(a)),
-    );
-    rt.extend(
-        s.scp_levels
-            .into_iter()
-            .map(|(a, n)| decide::ScpLevel(a, n)),
     );
     rt.extend(
         s.scp_attachments
@@ -275,6 +282,7 @@ fn load_batch<'a>(
     rt: &mut impl Sink<'a>,
     t: &FactTables,
     batch: &[BatchRequest],
+    classes: &[ProfileId],
     actions: &Actions,
 ) {
     let mut reqs = Vec::with_capacity(batch.len());
@@ -286,7 +294,7 @@ fn load_batch<'a>(
     for (i, b) in batch.iter().enumerate() {
         let r = i as u32;
         let a = actions.ids.get(i).copied().unwrap_or_default();
-        let p = b.principal;
+        let p = classes.get(i).copied().unwrap_or(crate::profile::UNKNOWN);
         let same = same_account(t, b);
         reqs.push(decide::Req(r, p, a, same));
         if !same {

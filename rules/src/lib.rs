@@ -3,6 +3,9 @@
 //! - [`Engine::decide`] evaluates a *batch* of requests in one run of the decision program
 //!   (`decide.rs`): AWS's policy evaluation logic, one cited rule per line.
 //! - [`can_assume`] closes `sts:AssumeRole` decisions transitively into role chains.
+//! - [`profile`]: each principal's request-independent side (identity policies over its
+//!   holders, boundary, session policies, SCP levels), computed once per index and interned
+//!   into classes ([`profile::ProfileId`]) that the decision program joins requests with.
 //!
 //! **Invariant:** matching a statement against a request is always
 //! [`facts::eval::statement_applies`], called as a guard from the Datalog rules; no
@@ -17,6 +20,7 @@ mod decide;
 pub mod escalation;
 mod hash;
 mod input;
+pub mod profile;
 mod select;
 
 use std::collections::HashMap;
@@ -128,16 +132,25 @@ pub struct Index {
     facts: select::FactIndex,
     /// Per statement: whether matching it reads the request context.
     needs_context: Vec<bool>,
+    /// Every principal's profile and class.
+    profiles: profile::Profiles,
 }
 
 impl Index {
     /// Index `tables`.
     pub fn new(tables: &FactTables) -> Index {
+        let facts = select::FactIndex::new(tables);
         Index {
             actions: action_index::ActionIndex::new(tables),
-            facts: select::FactIndex::new(tables),
+            profiles: profile::Profiles::new(tables, &facts),
+            facts,
             needs_context: decide::needs_context(tables),
         }
+    }
+
+    /// The principal profiles (classes) of the tables' principals.
+    pub fn profiles(&self) -> &profile::Profiles {
+        &self.profiles
     }
 
     /// Whether this index can serve `tables`: they are the tables it was built from, or
@@ -177,6 +190,9 @@ pub struct Engine<'t> {
     /// streaming a large batch in pieces matches each distinct action once. Threads
     /// deciding batches at once share it: each extends it briefly, then only reads it.
     memo: std::sync::RwLock<action_index::ActionMemo>,
+    /// The profiles of the principals the tables add to those of the index (sessions,
+    /// callers only requests name), computed on first need and shared like `memo`.
+    added: std::sync::RwLock<profile::LocalProfiles>,
 }
 
 impl<'t> Engine<'t> {
@@ -186,6 +202,7 @@ impl<'t> Engine<'t> {
             tables,
             index: IndexRef::Owned(Box::new(Index::new(tables))),
             memo: std::sync::RwLock::default(),
+            added: std::sync::RwLock::default(),
         }
     }
 
@@ -200,6 +217,7 @@ impl<'t> Engine<'t> {
             tables,
             index: IndexRef::Shared(index),
             memo: std::sync::RwLock::default(),
+            added: std::sync::RwLock::default(),
         }
     }
 
@@ -249,7 +267,40 @@ impl<'t> Engine<'t> {
         self.memo.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The profiles added for `batch`'s callers that the index does not know (under a short
+    /// write lock when one is missing), then shared for reading.
+    fn added_for(
+        &self,
+        batch: &[BatchRequest],
+    ) -> std::sync::RwLockReadGuard<'_, profile::LocalProfiles> {
+        let shared = &self.index.profiles;
+        let complete = {
+            let added = self.added.read().unwrap_or_else(|e| e.into_inner());
+            batch
+                .iter()
+                .all(|b| added.known(shared, b.principal).is_some())
+        };
+        if !complete {
+            let mut added = self.added.write().unwrap_or_else(|e| e.into_inner());
+            for b in batch {
+                added.class_of(shared, self.tables, &self.index.facts, b.principal);
+            }
+        }
+        self.added.read().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn run(&self, batch: &[BatchRequest], memo: &action_index::ActionMemo) -> Vec<Decision> {
+        let added = self.added_for(batch);
+        let shared = &self.index.profiles;
+        let classes: Vec<profile::ProfileId> = batch
+            .iter()
+            .map(|b| added.known(shared, b.principal).unwrap_or(profile::UNKNOWN))
+            .collect();
+        let profile = |c: profile::ProfileId| added.get(shared, c);
+        let callers = input::Callers {
+            classes: &classes,
+            profile: &profile,
+        };
         let decide::Outputs {
             matched,
             denies,
@@ -264,6 +315,7 @@ impl<'t> Engine<'t> {
             memo,
             &self.index.needs_context,
             batch,
+            &callers,
         );
         let n = batch.len();
         let mut out: Vec<Decision> = (0..n)

@@ -20,6 +20,7 @@ use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, St
 
 use crate::action_index::ActionMemo;
 use crate::hash::FxBuildHasher;
+use crate::profile::{Profile, ProfileId};
 use crate::BatchRequest;
 
 type Map<K, V> = HashMap<K, V, FxBuildHasher>;
@@ -124,13 +125,18 @@ impl FactIndex {
                 depth.entry((layer, l.node)).or_insert(l.depth);
             }
         }
+        // Root first, as a profile lists them.
+        let mut scp_levels = group(t.scp_levels.iter().map(|l| (l.account, l.node)));
+        for nodes in scp_levels.values_mut() {
+            nodes.sort_by_key(|&n| (depth.get(&(Layer::Scp, n)).copied().unwrap_or(u32::MAX), n));
+        }
         FactIndex {
             groups: group(t.member_of.iter().copied()),
             identity: group(t.identity_policies.iter().copied()),
             boundary: group(t.boundaries.iter().copied()),
             session: group(t.session_policies.iter().copied()),
             service_linked: t.service_linked_roles.iter().copied().collect(),
-            scp_levels: group(t.scp_levels.iter().map(|l| (l.account, l.node))),
+            scp_levels,
             rcp_levels: group(t.rcp_levels.iter().map(|l| (l.account, l.node))),
             scp_attachments: group(t.scp_attachments.iter().copied()),
             rcp_attachments: group(t.rcp_attachments.iter().copied()),
@@ -150,6 +156,41 @@ impl FactIndex {
         self.shape == Shape::of(t)
     }
 
+    /// The groups of user `p`.
+    pub(crate) fn groups_of(&self, p: Sym) -> &[Sym] {
+        self.groups.get(&p).map_or(&[], Vec::as_slice)
+    }
+
+    /// The identity-based policies held by `h` itself.
+    pub(crate) fn identity_of(&self, h: Sym) -> &[PolicyId] {
+        self.identity.get(&h).map_or(&[], Vec::as_slice)
+    }
+
+    /// The permissions boundary policies of `h` itself.
+    pub(crate) fn boundary_of(&self, h: Sym) -> &[PolicyId] {
+        self.boundary.get(&h).map_or(&[], Vec::as_slice)
+    }
+
+    /// The session policies of session principal `p`.
+    pub(crate) fn session_of(&self, p: Sym) -> &[PolicyId] {
+        self.session.get(&p).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether role `r` is service-linked.
+    pub(crate) fn is_service_linked(&self, r: Sym) -> bool {
+        self.service_linked.contains(&r)
+    }
+
+    /// The SCP level nodes of account `a`, root first.
+    pub(crate) fn scp_levels_of(&self, a: Sym) -> &[Sym] {
+        self.scp_levels.get(&a).map_or(&[], Vec::as_slice)
+    }
+
+    /// The SCPs attached to node `n`.
+    pub(crate) fn scp_attachments_of(&self, n: Sym) -> &[PolicyId] {
+        self.scp_attachments.get(&n).map_or(&[], Vec::as_slice)
+    }
+
     /// Whether principal `p` (or the role of session `p`) has a permissions boundary.
     pub(crate) fn has_boundary(&self, t: &FactTables, p: Sym) -> bool {
         self.boundary.contains_key(&p)
@@ -160,28 +201,6 @@ impl FactIndex {
     /// The depth of organization level `node` in `layer` (`u32::MAX` when unknown).
     pub(crate) fn depth(&self, layer: Layer, node: Sym) -> u32 {
         self.depth.get(&(layer, node)).copied().unwrap_or(u32::MAX)
-    }
-
-    /// Every policy of the identity side, boundary, session and SCP levels that requests
-    /// of principal `p` can be evaluated against.
-    fn principal_policies(&self, t: &FactTables, p: Sym, out: &mut Vec<PolicyId>) {
-        let role = t.role_of_session(p);
-        let groups = self.groups.get(&p).map(Vec::as_slice).unwrap_or(&[]);
-        for h in std::iter::once(p).chain(role).chain(groups.iter().copied()) {
-            out.extend(self.identity.get(&h).into_iter().flatten());
-        }
-        for h in std::iter::once(p).chain(role) {
-            out.extend(self.boundary.get(&h).into_iter().flatten());
-        }
-        out.extend(self.session.get(&p).into_iter().flatten());
-        let account = t.principal(p).and_then(|r| r.account);
-        for n in account
-            .and_then(|a| self.scp_levels.get(&a))
-            .into_iter()
-            .flatten()
-        {
-            out.extend(self.scp_attachments.get(n).into_iter().flatten());
-        }
     }
 
     /// Every policy of the resource side of request `b`: resource or trust policy, RCP
@@ -214,83 +233,94 @@ impl FactIndex {
 /// The rows of the tables one batch can reach, ready to become input relations.
 #[derive(Debug, Default)]
 pub(crate) struct Selection {
-    pub principals: Vec<(Sym, PrincipalKind)>,
-    pub principal_accounts: Vec<(Sym, Sym)>,
-    pub member_of: Vec<(Sym, Sym)>,
-    pub session_of: Vec<(Sym, Sym)>,
-    pub identity: Vec<(Sym, PolicyId)>,
-    pub boundary: Vec<(Sym, PolicyId)>,
-    pub session: Vec<(Sym, PolicyId)>,
-    pub service_linked: Vec<Sym>,
-    pub scp_levels: Vec<(Sym, Sym)>,
-    pub rcp_levels: Vec<(Sym, Sym)>,
+    /// The kind of each caller class.
+    pub class_kinds: Vec<(ProfileId, PrincipalKind)>,
+    /// The layers (boundary, session) each caller class has a policy in.
+    pub class_layers: Vec<(ProfileId, Layer)>,
+    /// The SCP levels of each caller class.
+    pub class_scp_levels: Vec<(ProfileId, Sym)>,
+    /// The caller classes that are service-linked roles or their sessions.
+    pub class_service_linked: Vec<ProfileId>,
+    /// (class, batch-local action, statement, policy, layer, effect): the statements of a
+    /// class's policies that can match the action (action index).
+    pub class_statements: Vec<(ProfileId, u32, StmtId, PolicyId, Layer, Effect)>,
     pub scp_attachments: Vec<(Sym, PolicyId)>,
+    pub rcp_levels: Vec<(Sym, Sym)>,
     pub rcp_attachments: Vec<(Sym, PolicyId)>,
     pub resource_kinds: Vec<(Sym, ResourceKind)>,
     pub resource_policies: Vec<(Sym, PolicyId)>,
     pub trust: Vec<(Sym, PolicyId)>,
     pub restricted: Vec<(Sym, PolicyId)>,
-    /// (policy, batch-local action, statement, effect).
+    /// (policy, batch-local action, statement, effect) of the request-side policies
+    /// (resource, trust, RCP, VPC endpoint).
     pub statements: Vec<(PolicyId, u32, StmtId, Effect)>,
 }
 
 impl Selection {
-    /// The rows `batch` can reach. `actions[i]` is the batch-local id of request `i`'s
-    /// action and `action_names[a]` its lowercased name (a key of `memo`); `rcp[i]`
+    /// The rows `batch` can reach. `classes[i]` is the caller class of request `i` and
+    /// `profile` gives each class's profile; `actions[i]` is the batch-local id of request
+    /// `i`'s action and `action_names[a]` its lowercased name (a key of `memo`); `rcp[i]`
     /// whether RCPs apply to request `i`'s action.
-    pub(crate) fn of(
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn of<'p>(
         t: &FactTables,
         idx: &FactIndex,
         memo: &ActionMemo,
         batch: &[BatchRequest],
+        classes: &[ProfileId],
+        profile: &dyn Fn(ProfileId) -> Option<&'p Profile>,
         actions: &[u32],
         action_names: &[String],
         rcp: &[bool],
     ) -> Selection {
         let mut s = Selection::default();
-        let mut seen: Set<Sym> = Set::default();
-        let mut holders: Set<Sym> = Set::default();
-        let mut accounts: Set<Sym> = Set::default();
-        let mut rcp_accounts: Set<Sym> = Set::default();
-        // Principals: their kind, account, groups, role, and the policies they hold.
-        for b in batch {
-            let p = b.principal;
-            if !seen.insert(p) {
+        // Caller classes: their kind, layers, SCP levels, and the statements of their
+        // policies that can match the actions they request, each (class, action) once.
+        let mut class_seen: Set<ProfileId> = Set::default();
+        let mut class_action: Set<(ProfileId, u32)> = Set::default();
+        let mut nodes: Set<Sym> = Set::default();
+        for (i, &c) in classes.iter().enumerate() {
+            let Some(p) = profile(c) else { continue };
+            if class_seen.insert(c) {
+                s.class_kinds.push((c, p.kind));
+                for l in [Layer::Boundary, Layer::Session] {
+                    if p.has_layer(l) {
+                        s.class_layers.push((c, l));
+                    }
+                }
+                if p.service_linked {
+                    s.class_service_linked.push(c);
+                }
+                for (n, pols) in p.scp_levels.iter() {
+                    s.class_scp_levels.push((c, *n));
+                    if nodes.insert(*n) {
+                        s.scp_attachments.extend(pols.iter().map(|&pol| (*n, pol)));
+                    }
+                }
+            }
+            let (Some(&a), Some(name)) = (
+                actions.get(i),
+                actions.get(i).and_then(|&a| action_names.get(a as usize)),
+            ) else {
+                continue;
+            };
+            if !class_action.insert((c, a)) {
                 continue;
             }
-            let Some(row) = t.principal(p) else { continue };
-            s.principals.push((p, row.kind));
-            if let Some(a) = row.account {
-                s.principal_accounts.push((p, a));
-                accounts.insert(a);
-            }
-            let role = t.role_of_session(p);
-            if let Some(role) = role {
-                s.session_of.push((p, role));
-            }
-            let groups = idx.groups.get(&p).map(Vec::as_slice).unwrap_or(&[]);
-            s.member_of.extend(groups.iter().map(|&g| (p, g)));
-            for h in std::iter::once(p).chain(role) {
-                if idx.service_linked.contains(&h) {
-                    s.service_linked.push(h);
-                }
-                for &pol in idx.boundary.get(&h).into_iter().flatten() {
-                    s.boundary.push((h, pol));
-                }
-            }
-            for &pol in idx.session.get(&p).into_iter().flatten() {
-                s.session.push((p, pol));
-            }
-            for h in std::iter::once(p).chain(role).chain(groups.iter().copied()) {
-                if holders.insert(h) {
-                    for &pol in idx.identity.get(&h).into_iter().flatten() {
-                        s.identity.push((h, pol));
+            let Some(stmts) = memo.0.get(name) else {
+                continue;
+            };
+            for (pol, layer) in p.policies() {
+                for &st in idx.statements_of(pol, stmts) {
+                    if let Some(row) = t.statements.get(st as usize) {
+                        s.class_statements.push((c, a, st, pol, layer, row.effect));
                     }
                 }
             }
         }
         // Resources: their kind and policies; resource accounts for RCPs.
         let mut resources: Set<Sym> = Set::default();
+        let mut rcp_accounts: Set<Sym> = Set::default();
         for (i, b) in batch.iter().enumerate() {
             if let Some(x) = b.resource {
                 if resources.insert(x) {
@@ -312,18 +342,7 @@ impl Selection {
                 rcp_accounts.insert(a);
             }
         }
-        // Organization levels of the principals' and resources' accounts.
-        let mut nodes: Set<Sym> = Set::default();
-        for &a in &accounts {
-            for &n in idx.scp_levels.get(&a).into_iter().flatten() {
-                s.scp_levels.push((a, n));
-                if nodes.insert(n) {
-                    for &pol in idx.scp_attachments.get(&n).into_iter().flatten() {
-                        s.scp_attachments.push((n, pol));
-                    }
-                }
-            }
-        }
+        // Organization RCP levels of the resources' accounts.
         let mut rcp_nodes: Set<Sym> = Set::default();
         for &a in &rcp_accounts {
             for &n in idx.rcp_levels.get(&a).into_iter().flatten() {
@@ -335,10 +354,9 @@ impl Selection {
                 }
             }
         }
-        // Statements: for each request, the statements of its policies that can match its
-        // action; each (policy, action) once.
+        // Request-side statements: for each request, the statements of its resource, trust,
+        // RCP and endpoint policies that can match its action; each (policy, action) once.
         let mut pairs: Set<(PolicyId, u32)> = Set::default();
-        let mut by_principal: Map<Sym, Vec<PolicyId>> = Map::default();
         let mut pols = Vec::new();
         for (i, b) in batch.iter().enumerate() {
             let (Some(&a), Some(name)) = (
@@ -351,13 +369,6 @@ impl Selection {
                 continue;
             };
             pols.clear();
-            pols.extend_from_slice(by_principal.entry(b.principal).or_insert_with(|| {
-                let mut v = Vec::new();
-                idx.principal_policies(t, b.principal, &mut v);
-                v.sort_unstable();
-                v.dedup();
-                v
-            }));
             idx.request_policies(b, rcp.get(i).copied().unwrap_or(false), &mut pols);
             for &pol in &pols {
                 if !pairs.insert((pol, a)) {

@@ -1,0 +1,360 @@
+//! Principal profiles: everything the decision program needs to know about a caller that
+//! does not depend on the request, computed once per principal instead of in every run.
+//!
+//! A [`Profile`] holds, for one principal:
+//! - its kind (whether AWS evaluates an identity side for it, whether it is the root user);
+//! - its identity-based policies, unioned from every holder AWS evaluates for it (IAM User
+//!   Guide, "Policy evaluation logic", [DENYALLOW]): the principal's own inline and managed
+//!   policies; the policies of the groups a user belongs to ("IAM user groups": a group's
+//!   policies apply to its members); for a role session, its role's ("Temporary security
+//!   credentials in IAM": a session has the permissions of the role's identity-based
+//!   policies);
+//! - its permissions boundary: its own, or its role's for a session ("Permissions
+//!   boundaries for IAM entities");
+//! - the session policies passed when its session was created ("Session policies");
+//! - the SCP levels that must each allow its requests, root first (AWS Organizations User
+//!   Guide, "Service control policies (SCPs)": every level of the path root → OUs →
+//!   account must have an Allow; SCPs do not affect the management account nor
+//!   service-linked roles, and a caller without an account — anonymous, a service — has
+//!   none);
+//! - whether it is a service-linked role or one of its sessions (RCPs and AWS's rules on
+//!   AWS-owned resources exempt those: see `decide.rs`).
+//!
+//! [`Profiles`] interns profiles: principals whose profiles are equal share one
+//! [`ProfileId`], their *class*. Two principals of one class receive the same decision on
+//! every request that reads neither the caller's name (resource-policy `Principal`,
+//! `aws:PrincipalArn`, `aws:username`...) nor its account (same-account rules, RCPs of the
+//! resource's account), so queries that ask about many principals (who-can, escalation) can
+//! decide one representative per class and name-dependent statements separately.
+//!
+//! Principals added to the tables after the profiles were built (role sessions and callers
+//! a request names) get their profile from [`Profiles::profile_of`], computed from the
+//! tables on demand: a session without session policies has its role's profile but for its
+//! kind.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, Sym};
+
+use crate::hash::FxBuildHasher;
+use crate::select::FactIndex;
+
+type Map<K, V> = HashMap<K, V, FxBuildHasher>;
+
+/// The class of a principal: the id of its interned [`Profile`] in a [`Profiles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProfileId(pub u32);
+
+/// The class of an entity that is no principal of the tables: it has no profile, so no
+/// caller-side fact holds for it.
+pub(crate) const UNKNOWN: ProfileId = ProfileId(u32::MAX);
+
+/// What the decision program needs to know about a caller, independent of the request
+/// (see the module documentation for the AWS rule behind each field).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Profile {
+    /// The principal's kind.
+    pub kind: PrincipalKind,
+    /// Identity-based policies: its own, its groups', its session's role's (sorted, each
+    /// once). Empty for callers without an identity side (anonymous, services...), whose
+    /// groups AWS never evaluates.
+    pub identity: Box<[PolicyId]>,
+    /// Permissions boundary policies: its own, or its session's role's (sorted).
+    pub boundary: Box<[PolicyId]>,
+    /// Session policies of a role session (sorted).
+    pub session: Box<[PolicyId]>,
+    /// SCP levels (root, OU and account nodes), root first, with the SCPs attached at each;
+    /// empty when SCPs do not apply (management account, service-linked role, no account).
+    pub scp_levels: Box<[(Sym, Box<[PolicyId]>)]>,
+    /// A service-linked role, or a session of one.
+    pub service_linked: bool,
+}
+
+impl Profile {
+    /// Every policy the profile puts in force for the caller's requests, with its layer:
+    /// identity, boundary, session, then SCP levels root first.
+    pub fn policies(&self) -> impl Iterator<Item = (PolicyId, Layer)> + '_ {
+        fn of(list: &[PolicyId], l: Layer) -> impl Iterator<Item = (PolicyId, Layer)> + '_ {
+            list.iter().map(move |&p| (p, l))
+        }
+        of(&self.identity, Layer::Identity)
+            .chain(of(&self.boundary, Layer::Boundary))
+            .chain(of(&self.session, Layer::Session))
+            .chain(
+                self.scp_levels
+                    .iter()
+                    .flat_map(|(_, pols)| pols.iter().map(|&p| (p, Layer::Scp))),
+            )
+    }
+
+    /// Whether the profile has at least one policy in `layer` (a boundary or session
+    /// policy then limits the identity side).
+    pub fn has_layer(&self, layer: Layer) -> bool {
+        match layer {
+            Layer::Identity => !self.identity.is_empty(),
+            Layer::Boundary => !self.boundary.is_empty(),
+            Layer::Session => !self.session.is_empty(),
+            Layer::Scp => self.scp_levels.iter().any(|(_, p)| !p.is_empty()),
+            _ => false,
+        }
+    }
+
+    /// Compute the profile of principal `p` from `tables` (`index` groups them by entity);
+    /// `None` when `p` is no principal of the tables.
+    pub(crate) fn of(t: &FactTables, index: &FactIndex, p: Sym) -> Option<Profile> {
+        let row = t.principal(p)?;
+        let kind = row.kind;
+        let role = t.role_of_session(p);
+        let sorted = |mut v: Vec<PolicyId>| -> Box<[PolicyId]> {
+            v.sort_unstable();
+            v.dedup();
+            v.into_boxed_slice()
+        };
+        // Holders of identity-based policies: the principal (an IAM identity), its groups,
+        // its session's role.
+        let mut identity = Vec::new();
+        if kind.has_identity_side() {
+            identity.extend_from_slice(index.identity_of(p));
+        }
+        for &g in index.groups_of(p) {
+            identity.extend_from_slice(index.identity_of(g));
+        }
+        if let Some(role) = role {
+            identity.extend_from_slice(index.identity_of(role));
+        }
+        let mut boundary = index.boundary_of(p).to_vec();
+        if let Some(role) = role {
+            boundary.extend_from_slice(index.boundary_of(role));
+        }
+        let session = index.session_of(p).to_vec();
+        let service_linked =
+            index.is_service_linked(p) || role.is_some_and(|r| index.is_service_linked(r));
+        let scp_levels = match row.account {
+            Some(a) if !service_linked && !t.management_accounts.contains(&a) => index
+                .scp_levels_of(a)
+                .iter()
+                .map(|&n| (n, sorted(index.scp_attachments_of(n).to_vec())))
+                .collect(),
+            _ => Box::default(),
+        };
+        Some(Profile {
+            kind,
+            identity: sorted(identity),
+            boundary: sorted(boundary),
+            session: sorted(session),
+            scp_levels,
+            service_linked,
+        })
+    }
+}
+
+/// Interned principal profiles: one [`ProfileId`] per distinct [`Profile`], and the class
+/// of every principal of the tables they were built from.
+#[derive(Debug, Default)]
+pub struct Profiles {
+    profiles: Vec<Arc<Profile>>,
+    ids: Map<Arc<Profile>, ProfileId>,
+    by_principal: Map<Sym, ProfileId>,
+}
+
+impl Profiles {
+    /// The profiles of every principal of `t`.
+    pub(crate) fn new(t: &FactTables, index: &FactIndex) -> Profiles {
+        let mut out = Profiles::default();
+        for row in &t.principals {
+            if let Some(profile) = Profile::of(t, index, row.id) {
+                let id = out.intern(profile);
+                out.by_principal.insert(row.id, id);
+            }
+        }
+        out
+    }
+
+    fn intern(&mut self, p: Profile) -> ProfileId {
+        if let Some(&id) = self.ids.get(&p) {
+            return id;
+        }
+        let id = ProfileId(self.profiles.len() as u32);
+        let p = Arc::new(p);
+        self.profiles.push(Arc::clone(&p));
+        self.ids.insert(p, id);
+        id
+    }
+
+    /// The class of principal `p`, when `p` was in the tables the profiles were built from.
+    pub fn class_of(&self, p: Sym) -> Option<ProfileId> {
+        self.by_principal.get(&p).copied()
+    }
+
+    /// The profile of class `id`.
+    pub fn get(&self, id: ProfileId) -> Option<&Profile> {
+        self.profiles.get(id.0 as usize).map(Arc::as_ref)
+    }
+
+    /// How many distinct profiles (classes) there are.
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    /// The number of principals with a class.
+    pub fn principals(&self) -> usize {
+        self.by_principal.len()
+    }
+}
+
+/// The profiles of one engine: the shared [`Profiles`] of its index, and the principals
+/// the engine's tables add (sessions, callers named only by requests), profiled on first
+/// need and interned on top of the shared classes.
+#[derive(Debug, Default)]
+pub(crate) struct LocalProfiles {
+    /// Classes added here, numbered after the shared ones.
+    added: Vec<Arc<Profile>>,
+    ids: Map<Arc<Profile>, ProfileId>,
+    by_principal: Map<Sym, ProfileId>,
+}
+
+impl LocalProfiles {
+    /// The class of `p` when it is known already (shared, or profiled here before).
+    pub(crate) fn known(&self, shared: &Profiles, p: Sym) -> Option<ProfileId> {
+        shared
+            .class_of(p)
+            .or_else(|| self.by_principal.get(&p).copied())
+    }
+
+    /// The class of `p`: from `shared` when it knows `p`, else profiled from the tables.
+    pub(crate) fn class_of(
+        &mut self,
+        shared: &Profiles,
+        t: &FactTables,
+        index: &FactIndex,
+        p: Sym,
+    ) -> ProfileId {
+        if let Some(id) = shared.class_of(p) {
+            return id;
+        }
+        if let Some(&id) = self.by_principal.get(&p) {
+            return id;
+        }
+        let Some(profile) = Profile::of(t, index, p) else {
+            return UNKNOWN;
+        };
+        let id = match shared.ids.get(&profile).or_else(|| self.ids.get(&profile)) {
+            Some(&id) => id,
+            None => {
+                let id = ProfileId((shared.profiles.len() + self.added.len()) as u32);
+                let profile = Arc::new(profile);
+                self.added.push(Arc::clone(&profile));
+                self.ids.insert(profile, id);
+                id
+            }
+        };
+        self.by_principal.insert(p, id);
+        id
+    }
+
+    /// The profile of class `id` (shared or added here).
+    pub(crate) fn get<'a>(&'a self, shared: &'a Profiles, id: ProfileId) -> Option<&'a Profile> {
+        let i = id.0 as usize;
+        match i.checked_sub(shared.profiles.len()) {
+            None => shared.get(id),
+            Some(j) => self.added.get(j).map(Arc::as_ref),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use facts::account::OrgPolicyKind;
+    use facts::tables::TablesBuilder;
+
+    fn doc() -> Arc<facts::policy::Policy> {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        Arc::new(facts::parse::parse_policy(text).expect("a valid policy"))
+    }
+
+    /// IAM User Guide, "IAM user groups" (a group's policies apply to its members),
+    /// "Temporary security credentials in IAM" (a session has its role's permissions) and
+    /// "Permissions boundaries for IAM entities"; AWS Organizations User Guide, "Service
+    /// control policies (SCPs)" (every level root → account; not the management account,
+    /// not service-linked roles).
+    #[test]
+    fn profiles_union_holders_and_share_classes() {
+        let mut b = TablesBuilder::new();
+        let member = b.account("111111111111");
+        let mgmt = b.account("222222222222");
+        b.management_account(mgmt);
+        let (root_scp, acct_scp) = (b.policy("root-scp", doc()), b.policy("acct-scp", doc()));
+        b.org_level(OrgPolicyKind::Scp, member, 0, "org:r-1", &[root_scp]);
+        b.org_level(
+            OrgPolicyKind::Scp,
+            member,
+            1,
+            "org:111111111111",
+            &[acct_scp],
+        );
+        b.org_level(OrgPolicyKind::Scp, mgmt, 0, "org:r-1", &[root_scp]);
+        let user_arn = "arn:aws:iam::111111111111:user/alice";
+        let user = b.principal(user_arn, user_arn, PrincipalKind::User, Some(member));
+        let group = b.sym("arn:aws:iam::111111111111:group/devs");
+        b.member_of(user, group);
+        let (own, grp) = (b.policy("own", doc()), b.policy("grp", doc()));
+        b.attach_identity(user_arn, own);
+        b.attach_identity("arn:aws:iam::111111111111:group/devs", grp);
+        let role_arn = "arn:aws:iam::111111111111:role/app";
+        let role = b.principal(role_arn, role_arn, PrincipalKind::Role, Some(member));
+        let (rp, bound) = (b.policy("role-policy", doc()), b.policy("boundary", doc()));
+        b.attach_identity(role_arn, rp);
+        b.attach_boundary(role_arn, bound);
+        // Two roles with the same policies share a class.
+        let twin_arn = "arn:aws:iam::111111111111:role/app-twin";
+        let twin = b.principal(twin_arn, twin_arn, PrincipalKind::Role, Some(member));
+        b.attach_identity(twin_arn, rp);
+        b.attach_boundary(twin_arn, bound);
+        let mgmt_arn = "arn:aws:iam::222222222222:role/admin";
+        let admin = b.principal(mgmt_arn, mgmt_arn, PrincipalKind::Role, Some(mgmt));
+        let t = b.finish();
+        let index = FactIndex::new(&t);
+        let profiles = Profiles::new(&t, &index);
+
+        let class = |p| profiles.class_of(p).expect("a known principal");
+        let alice = profiles.get(class(user)).expect("a profile");
+        assert_eq!(&*alice.identity, &[own, grp]);
+        let levels: Vec<_> = alice.scp_levels.iter().map(|(_, p)| p.to_vec()).collect();
+        assert_eq!(levels, vec![vec![root_scp], vec![acct_scp]]);
+        assert!(alice.boundary.is_empty() && !alice.has_layer(Layer::Boundary));
+        let app = profiles.get(class(role)).expect("a profile");
+        assert_eq!((&*app.identity, &*app.boundary), (&[rp][..], &[bound][..]));
+        assert_eq!(class(role), class(twin));
+        assert_ne!(class(role), class(user));
+        // The management account: no SCP level applies.
+        let admin = profiles.get(class(admin)).expect("a profile");
+        assert!(admin.scp_levels.is_empty());
+
+        // A session added after the profiles were built: its role's policies and boundary.
+        let mut b = TablesBuilder::from_tables(t);
+        let s_arn = "arn:aws:sts::111111111111:assumed-role/app/s1";
+        let session = b.principal(s_arn, s_arn, PrincipalKind::Session, Some(member));
+        b.session_of(session, role);
+        let t = b.finish();
+        let mut added = LocalProfiles::default();
+        let c = added.class_of(&profiles, &t, &index, session);
+        let s = added.get(&profiles, c).expect("a profile");
+        assert_eq!((&*s.identity, &*s.boundary), (&[rp][..], &[bound][..]));
+        assert_eq!(s.kind, PrincipalKind::Session);
+        assert_eq!(s.scp_levels.len(), 2);
+        assert_eq!(added.known(&profiles, session), Some(c));
+        // No principal: no class.
+        let nobody = t
+            .symbols
+            .get("arn:aws:iam::111111111111:group/devs")
+            .expect("a symbol");
+        assert_eq!(added.class_of(&profiles, &t, &index, nobody), UNKNOWN);
+    }
+}

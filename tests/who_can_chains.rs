@@ -172,10 +172,24 @@ fn trust_requiring_session_tags_needs_tag_session_pass_session_tags_in_aws_sts()
         object_read(&r, &arn("user", "bob")).is_none(),
         "bob may not tag: {r:?}"
     );
-    // The same through paths: one for alice, none for bob (exit code 1: no path).
+    // The same through paths: for alice, the direct hop first, then (with `--all`) the chain
+    // First → Second → Third → Tagged that the tag she passes at the first hop carries
+    // through (Third may assume and tag too); none for bob (exit code 1: no path).
     let (code, p) = paths(d, &arn("user", "alice"), &arn("role", "Tagged"));
-    assert_eq!((code, p.len()), (0, 1));
+    assert_eq!((code, p.len()), (0, 2), "{p:#?}");
     assert_eq!(p[0]["decision"], "conditional");
+    assert_eq!(p[0]["hops"].as_array().unwrap().len(), 1);
+    let long: Vec<&str> = p[1]["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        long,
+        ["First", "Second", "Third", "Tagged"].map(|r| arn("role", r)),
+        "{p:#?}"
+    );
     let (code, p) = paths(d, &arn("user", "bob"), &arn("role", "Tagged"));
     assert_eq!((code, p.len()), (1, 0));
 }

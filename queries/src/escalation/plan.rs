@@ -649,23 +649,7 @@ pub(crate) fn probe_actions(model: &Model) -> Vec<String> {
             }
         }
     };
-    for u in model.users.values() {
-        u.inline_policies.iter().for_each(|p| take(&p.document));
-    }
-    for g in model.groups.values() {
-        g.inline_policies.iter().for_each(|p| take(&p.document));
-    }
-    for r in model.roles.values() {
-        r.inline_policies.iter().for_each(|p| take(&p.document));
-    }
-    for p in model.policies.values() {
-        take(&p.document);
-    }
-    for org in model.organizations.iter() {
-        for p in org.policies.values() {
-            take(&p.document);
-        }
-    }
+    super::probe_class::permission_documents(model).for_each(&mut take);
     let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
     for pat in patterns {
         let (prefix, _) = pat.split_once(':').unwrap_or(("*", ""));

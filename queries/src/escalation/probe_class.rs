@@ -103,6 +103,24 @@ fn key(action: &str, patterns: &[ActionClause]) -> Key {
     }
 }
 
+/// Every permission-policy document of `model`: users', groups' and roles' inline policies,
+/// managed policies (identity policies and boundaries), and each organization's SCPs and RCPs.
+pub(crate) fn permission_documents(model: &Model) -> impl Iterator<Item = &Policy> {
+    let inline = model
+        .users
+        .values()
+        .flat_map(|u| &u.inline_policies)
+        .chain(model.groups.values().flat_map(|g| &g.inline_policies))
+        .chain(model.roles.values().flat_map(|r| &r.inline_policies))
+        .map(|p| &*p.document);
+    let managed = model.policies.values().map(|p| &*p.document);
+    let org = model
+        .organizations
+        .iter()
+        .flat_map(|o| o.policies.values().map(|p| &*p.document));
+    inline.chain(managed).chain(org)
+}
+
 /// Every distinct action pattern of the identity policies, boundaries, SCPs and RCPs of
 /// `model`, each as a one-pattern `Action` element.
 fn patterns(model: &Model) -> Vec<ActionClause> {
@@ -117,23 +135,7 @@ fn patterns(model: &Model) -> Vec<ActionClause> {
             }
         }
     };
-    for u in model.users.values() {
-        u.inline_policies.iter().for_each(|p| take(&p.document));
-    }
-    for g in model.groups.values() {
-        g.inline_policies.iter().for_each(|p| take(&p.document));
-    }
-    for r in model.roles.values() {
-        r.inline_policies.iter().for_each(|p| take(&p.document));
-    }
-    for p in model.policies.values() {
-        take(&p.document);
-    }
-    for org in &model.organizations {
-        for p in org.policies.values() {
-            take(&p.document);
-        }
-    }
+    permission_documents(model).for_each(&mut take);
     seen.into_iter()
         .map(|p| ActionClause::Action(vec![facts::policy::ActionPattern(p)]))
         .collect()

@@ -24,6 +24,7 @@ mod live;
 mod nodes;
 mod picture;
 mod plan;
+mod principal_class;
 mod principals;
 mod probe_class;
 mod reach;
@@ -239,9 +240,18 @@ pub fn escalation(
         model.clone()
     };
     hypothetical::grant_all(&mut copy, &granted);
+    // One probe set per class of principals the engine cannot tell apart (each member is
+    // changed alike), its answers copied to the members (`principal_class`).
+    let mut pclasses = principal_class::Classes::new(model, sim.tables(), &base);
+    let mut like_granted: Vec<(u32, u32)> = Vec::new();
+    let mut reps: HashMap<principal_class::Key, u32> = HashMap::new();
     for arn in &granted {
         if let Some(&i) = caller_ix.get(arn.as_str()) {
             let id = nodes.id(arn, NodeKind::Principal);
+            if let Some(rep) = principal_class::representative(&mut pclasses, &mut reps, arn, id) {
+                like_granted.push((id, rep));
+                continue;
+            }
             plan::probes(
                 &callers[i],
                 id,
@@ -289,28 +299,55 @@ pub fn escalation(
     for &(p, q) in &state.retrust {
         retrust.entry(q).or_default().push(p);
     }
-    for (&q, ps) in &retrust {
+    // A caller's assumptions of roles whose rewritten trust policies name the same callers
+    // are decided once per class of roles (`target_class`).
+    let statements = target_class::Statements::new(sim.tables());
+    type StmtsOf<'t> = Option<Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>>;
+    let mut stmts_of: HashMap<u32, StmtsOf<'_>> = HashMap::new();
+    let mut first: HashMap<(u32, Vec<u32>, target_class::Key), u32> = HashMap::new();
+    let mut retrust: Vec<(u32, Vec<u32>)> = retrust.into_iter().collect();
+    retrust.sort_unstable();
+    for (q, mut ps) in retrust {
+        ps.sort_unstable();
         let names: Vec<String> = ps.iter().map(|&p| nodes.name(p).to_string()).collect();
         hypothetical::retrust(&mut copy, nodes.name(q), &names);
-        for &p in ps {
-            plan_b.push(
-                crate::simulate::RequestSpec {
-                    principal: nodes.name(p).to_string(),
-                    action: "sts:AssumeRole".to_string(),
-                    resource: nodes.name(q).to_string(),
-                    resource_account: None,
-                    context: base.clone(),
-                },
-                Purpose::TrustRewrite { caller: p, role: q },
-            );
+        for &p in &ps {
+            let spec = crate::simulate::RequestSpec {
+                principal: nodes.name(p).to_string(),
+                action: "sts:AssumeRole".to_string(),
+                resource: nodes.name(q).to_string(),
+                resource_account: None,
+                context: base.clone(),
+            };
+            let purpose = Purpose::TrustRewrite { caller: p, role: q };
+            let stmts = stmts_of
+                .entry(p)
+                .or_insert_with(|| statements.of_principal(nodes.name(p)));
+            let key = stmts
+                .as_deref()
+                .and_then(|st| statements.rewritten_trust_key(st, nodes.name(q)));
+            let Some(key) = key else {
+                plan_b.push(spec, purpose);
+                continue;
+            };
+            match first.entry((p, ps.clone(), Some(key))) {
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    plan_b.push_like(spec, purpose, *o.get())
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(plan_b.specs.len() as u32);
+                    plan_b.push(spec, purpose);
+                }
+            }
         }
     }
     if !plan_b.specs.is_empty() {
         let sim_b = AccountSimulator::from_model(copy);
-        let r = sim_b.simulate(&plan_b.specs, origin)?;
-        decisions += r.len();
+        let r = plan_b.simulate(&sim_b, origin)?;
+        decisions += plan_b.decided().len();
         state.absorb(&plan_b, &r, &[], &probes);
     }
+    state.copy_probes(&like_granted, Variant::Granted);
     let unbounded: Vec<String> = state
         .unbound
         .iter()
@@ -320,9 +357,17 @@ pub fn escalation(
         let mut copy = model.clone();
         hypothetical::unbound(&mut copy, &unbounded);
         let mut plan_c = Plan::default();
+        let mut like_unbounded: Vec<(u32, u32)> = Vec::new();
+        let mut reps: HashMap<principal_class::Key, u32> = HashMap::new();
         for arn in &unbounded {
             if let Some(&i) = caller_ix.get(arn.as_str()) {
                 let id = nodes.id(arn, NodeKind::Principal);
+                if let Some(rep) =
+                    principal_class::representative(&mut pclasses, &mut reps, arn, id)
+                {
+                    like_unbounded.push((id, rep));
+                    continue;
+                }
                 plan::probes(
                     &callers[i],
                     id,
@@ -337,6 +382,7 @@ pub fn escalation(
         let r = sim_c.simulate(&plan_c.specs, origin)?;
         decisions += r.len();
         state.absorb(&plan_c, &r, &[], &probes);
+        state.copy_probes(&like_unbounded, Variant::Unbounded);
     }
 
     // Phase 3: the rules.
@@ -745,6 +791,16 @@ impl State {
                         self.joined_self_grant.insert((user, group));
                     }
                 }
+            }
+        }
+    }
+
+    /// Give each `(member, representative)` of `pairs` the representative's probe answers
+    /// in variant `v` (a class the engine decides alike, [`principal_class`]).
+    fn copy_probes(&mut self, pairs: &[(u32, u32)], v: Variant) {
+        for &(m, r) in pairs {
+            if let Some(a) = self.probes.get(&(r, v)).cloned() {
+                self.probes.insert((m, v), a);
             }
         }
     }

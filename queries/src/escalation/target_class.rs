@@ -28,6 +28,9 @@ pub(crate) struct Statements<'t> {
     scp: HashMap<Sym, Vec<PolicyId>>,
     /// Resources with a resource policy or a public policy S3 restricts.
     own_policy: std::collections::HashSet<Sym>,
+    /// The statements of every RCP of the data (a superset of those that apply to one
+    /// account: more statements only split classes further).
+    rcps: Vec<(&'t Policy, &'t Statement)>,
 }
 
 /// The key of one target (see the module documentation); `None`: a class of its own.
@@ -49,7 +52,17 @@ impl<'t> Statements<'t> {
                 .chain(&t.s3_restricted_policies)
                 .map(|&(x, _)| x)
                 .collect(),
+            rcps: Vec::new(),
         };
+        let mut rcp_ids: Vec<PolicyId> = t.rcp_attachments.iter().map(|&(_, p)| p).collect();
+        rcp_ids.sort_unstable();
+        rcp_ids.dedup();
+        for p in rcp_ids {
+            if let Some(row) = t.policies.get(p as usize) {
+                let doc: &'t Policy = &row.document;
+                s.rcps.extend(doc.statements.iter().map(|st| (doc, st)));
+            }
+        }
         for &(h, p) in &t.identity_policies {
             s.identity.entry(h).or_default().push(p);
         }
@@ -66,6 +79,11 @@ impl<'t> Statements<'t> {
             s.scp.entry(n).or_default().push(p);
         }
         s
+    }
+
+    /// The entity of principal `arn`, if the tables have it.
+    pub fn principal(&self, arn: &str) -> Option<Sym> {
+        self.t.principal_by_arn(arn).map(|r| r.id)
     }
 
     /// Every statement that can apply to a request of the principal `arn` (a superset:
@@ -111,31 +129,83 @@ impl<'t> Statements<'t> {
         if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {
             return None;
         }
-        let ctx = facts::request::Context::new();
-        let mut bits = Vec::new();
-        for (doc, s) in stmts {
-            if !facts::eval::action_matches(&s.action, action) {
-                continue;
-            }
-            let vars = doc.version.supports_variables();
-            let reads = !s.conditions.is_empty()
-                || s.principal.is_some()
-                || s.resource.as_ref().is_some_and(|r| {
-                    let (facts::policy::ResourceClause::Resource(ps)
-                    | facts::policy::ResourceClause::NotResource(ps)) = r;
-                    vars && ps.iter().any(|p| p.0.contains("${"))
-                });
-            if reads {
-                return None;
-            }
-            bits.push(match &s.resource {
-                None => true,
-                Some(c) => facts::eval::resource_clause_matches(c, target, &ctx, vars),
-            });
-        }
+        let bits = bits(stmts, action, target, false)?;
         let account = target.split(':').nth(4).unwrap_or("").to_string();
         let rule = facts::aws_rules::rule_for(action, target).map(|r| format!("{r:?}"));
         Some((bits, resource.map(|r| r.kind), account, rule))
+    }
+
+    /// The class key of role `role` for `sts:AssumeRole` by a caller with statements
+    /// `stmts`, when the role's trust policy is one the caller wrote (the same document for
+    /// every role of the class, [`super::hypothetical::retrust`]): as [`Statements::key`],
+    /// the trust policy standing for the resource policy, and the RCPs' statements (every
+    /// one that matches the action matching the roles alike, none with a condition, a
+    /// variable or a principal other than `*`) added. The caller must add what the trust
+    /// policies name.
+    pub fn rewritten_trust_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Key {
+        const ACTION: &str = "sts:AssumeRole";
+        let resource = self.t.resource_for(role);
+        if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {
+            return None;
+        }
+        let mut b = bits(stmts, ACTION, role, false)?;
+        if rules::escalation::rcp_applies(ACTION) {
+            b.extend(bits(&self.rcps, ACTION, role, true)?);
+        }
+        let account = role.split(':').nth(4).unwrap_or("").to_string();
+        let rule = facts::aws_rules::rule_for(ACTION, role).map(|r| format!("{r:?}"));
+        Some((b, resource.map(|r| r.kind), account, rule))
+    }
+}
+
+/// Per statement of `stmts` whose action element matches `action`: whether its resource
+/// element matches `target`; `None` when one of them reads more of the request than the
+/// target's ARN (a condition, a policy variable, a principal element other than `*` when
+/// `any_principal`, any principal element otherwise).
+fn bits(
+    stmts: &[(&Policy, &Statement)],
+    action: &str,
+    target: &str,
+    any_principal: bool,
+) -> Option<Vec<bool>> {
+    let ctx = facts::request::Context::new();
+    let mut bits = Vec::new();
+    for (doc, s) in stmts {
+        if !facts::eval::action_matches(&s.action, action) {
+            continue;
+        }
+        let vars = doc.version.supports_variables();
+        let principal = match &s.principal {
+            None => false,
+            Some(p) => !(any_principal && everyone(p)),
+        };
+        let reads = !s.conditions.is_empty()
+            || principal
+            || s.resource.as_ref().is_some_and(|r| {
+                let (facts::policy::ResourceClause::Resource(ps)
+                | facts::policy::ResourceClause::NotResource(ps)) = r;
+                vars && ps.iter().any(|p| p.0.contains("${"))
+            });
+        if reads {
+            return None;
+        }
+        bits.push(match &s.resource {
+            None => true,
+            Some(c) => facts::eval::resource_clause_matches(c, target, &ctx, vars),
+        });
+    }
+    Some(bits)
+}
+
+/// Whether a principal element is `"*"` (or `{"AWS": "*"}`): it matches every caller alike.
+fn everyone(p: &facts::policy::PrincipalClause) -> bool {
+    use facts::policy::{PrincipalClause, PrincipalEntry, Principals};
+    match p {
+        PrincipalClause::Principal(Principals::Any) => true,
+        PrincipalClause::Principal(Principals::Specific(es)) => es
+            .iter()
+            .all(|e| matches!(e, PrincipalEntry::Aws(v) if v == "*")),
+        PrincipalClause::NotPrincipal(_) => false,
     }
 }
 

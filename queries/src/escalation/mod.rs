@@ -152,6 +152,20 @@ pub fn escalation(
         &target_class::Statements::new(sim.tables()),
         &mut plan_a,
     );
+    if std::env::var("ESCALATION_DEBUG").is_ok() {
+        let mut by: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for (i, sp) in plan_a.specs.iter().enumerate() {
+            let e = by.entry(sp.action.clone()).or_default();
+            e.0 += 1;
+            if plan_a.same_as[i] as usize == i {
+                e.1 += 1;
+            }
+        }
+        eprintln!("probes: {}", plan_p.specs.len());
+        for (a, (n, d)) in by {
+            eprintln!("{a}: {n} requests, {d} decided");
+        }
+    }
     let results_a = plan_a.simulate(sim, origin)?;
     decisions += plan_a.decided().len();
     progress(1);
@@ -183,6 +197,13 @@ pub fn escalation(
     for (i, &j) in plan_a.same_as.iter().enumerate() {
         if j as usize != i {
             live_a[i] = live_a[j as usize].clone();
+            if let Some(a) = live_a[i].as_mut() {
+                target_class::rename_trust(
+                    &mut a.allowed_by,
+                    &plan_a.specs[j as usize].resource,
+                    &plan_a.specs[i].resource,
+                );
+            }
         }
     }
     state.absorb(&plan_a, &results_a, &live_a, &probes);

@@ -123,7 +123,13 @@ impl Plan {
         Ok((0..self.specs.len())
             .map(|i| {
                 let rep = self.same_as.get(i).map_or(i, |&j| j as usize);
-                results[at[&rep]].clone()
+                let mut r = results[at[&rep]].clone();
+                target_class::rename_trust(
+                    &mut r.matched,
+                    &self.specs[rep].resource,
+                    &self.specs[i].resource,
+                );
+                r
             })
             .collect())
     }
@@ -413,17 +419,36 @@ pub(crate) fn phase_a<'m>(
         let mut mine: Option<Stmts<'_>> = None;
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
+        // Roles whose trust policies are one document are decided once per class
+        // (`target_class::Statements::trust_key`).
         let assume = |role: &str| c.may_allow(Action::AssumeRole.name(), role);
+        let mut first: HashMap<(target_class::Key, usize), u32> = HashMap::new();
         for role in trust.roles_for(c.arn, c.account, &assume) {
             let q = nodes.id(role, NodeKind::Principal);
-            plan.push(
-                spec(c.arn, Action::AssumeRole, role, &contexts),
-                Purpose::Can {
-                    caller: me,
-                    action: Action::AssumeRole,
-                    target: q,
-                },
-            );
+            let purpose = Purpose::Can {
+                caller: me,
+                action: Action::AssumeRole,
+                target: q,
+            };
+            let stmts = mine.get_or_insert_with(|| classes.of_principal(c.arn));
+            let key = stmts
+                .as_deref()
+                .filter(|_| !aws_owned(role))
+                .and_then(|st| classes.trust_key(st, role));
+            let like = key.as_ref().and_then(|k| first.get(k).copied());
+            match (key, like) {
+                (_, Some(j)) => plan.push_like(
+                    spec(c.arn, Action::AssumeRole, role, &contexts),
+                    purpose,
+                    j,
+                ),
+                (key, None) => {
+                    if let Some(k) = key {
+                        first.insert(k, plan.specs.len() as u32);
+                    }
+                    plan.push(spec(c.arn, Action::AssumeRole, role, &contexts), purpose);
+                }
+            }
         }
         for action in Action::all() {
             if action == Action::AssumeRole || !c.may_act(action.name()) {

@@ -31,6 +31,8 @@ pub(crate) struct Statements<'t> {
     /// The statements of every RCP of the data (a superset of those that apply to one
     /// account: more statements only split classes further).
     rcps: Vec<(&'t Policy, &'t Statement)>,
+    /// Each role's trust policy.
+    trust: HashMap<Sym, PolicyId>,
 }
 
 /// The key of one target (see the module documentation); `None`: a class of its own.
@@ -53,6 +55,7 @@ impl<'t> Statements<'t> {
                 .map(|&(x, _)| x)
                 .collect(),
             rcps: Vec::new(),
+            trust: t.trust_policies.iter().copied().collect(),
         };
         let mut rcp_ids: Vec<PolicyId> = t.rcp_attachments.iter().map(|&(_, p)| p).collect();
         rcp_ids.sort_unstable();
@@ -143,6 +146,39 @@ impl<'t> Statements<'t> {
     /// variable or a principal other than `*`) added. The caller must add what the trust
     /// policies name.
     pub fn rewritten_trust_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Key {
+        self.assume_key(stmts, role)
+    }
+
+    /// The class key of role `role` for `sts:AssumeRole` by a caller with statements
+    /// `stmts`, under the role's own trust policy: [`Statements::rewritten_trust_key`] and
+    /// the trust policy's document (roles whose trust policies are one document share a
+    /// decision, but for the policy's name in its evidence: [`rename_trust`]). `None` (a
+    /// class of its own) when a trust statement has a condition on a key AWS fills from the
+    /// resource (`aws:ResourceTag/*`, `aws:ResourceAccount`...) or a policy variable in its
+    /// values, or the role has no trust policy.
+    pub fn trust_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Option<(Key, usize)> {
+        let row = self.t.resource_for(role)?;
+        let doc = &self.t.policies.get(*self.trust.get(&row.id)? as usize)?.document;
+        let reads_resource = doc.statements.iter().any(|s| {
+            s.conditions.iter().any(|c| {
+                let k = c.key.to_ascii_lowercase();
+                k.starts_with("aws:resource")
+                    || k.starts_with("iam:resource")
+                    || c.values.iter().any(|v| v.contains("${"))
+            })
+        });
+        if reads_resource {
+            return None;
+        }
+        let key = self.assume_key(stmts, role)?;
+        Some((Some(key), std::sync::Arc::as_ptr(doc) as usize))
+    }
+
+    fn assume_key(
+        &self,
+        stmts: &[(&Policy, &Statement)],
+        role: &str,
+    ) -> Option<(Vec<bool>, Option<ResourceKind>, String, Option<String>)> {
         const ACTION: &str = "sts:AssumeRole";
         let resource = self.t.resource_for(role);
         if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {
@@ -155,6 +191,19 @@ impl<'t> Statements<'t> {
         let account = role.split(':').nth(4).unwrap_or("").to_string();
         let rule = facts::aws_rules::rule_for(ACTION, role).map(|r| format!("{r:?}"));
         Some((b, resource.map(|r| r.kind), account, rule))
+    }
+}
+
+/// The statements of a decision shared by role `from` with role `to` (same trust document,
+/// [`Statements::trust_key`]), as `to`'s: `from`'s trust policy renamed to `to`'s.
+pub(crate) fn rename_trust(matched: &mut [crate::simulate::MatchedOut], from: &str, to: &str) {
+    if from == to {
+        return;
+    }
+    for m in matched {
+        if m.policy.strip_suffix("#trust") == Some(from) {
+            m.policy = format!("{to}#trust");
+        }
     }
 }
 

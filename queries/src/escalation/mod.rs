@@ -125,7 +125,7 @@ pub fn escalation(
         .collect();
     plan::root_probes(&accounts, &mut nodes, &base, &probes, &mut plan_p);
     let origin = FsPath::new("<escalation>");
-    let results_p = sim.simulate(&plan_p.specs, origin)?;
+    let results_p = plan_p.simulate(sim, origin)?;
     let mut decisions = results_p.len();
     let mut state = State::default();
     state.absorb(&plan_p, &results_p, &[], &probes);
@@ -152,36 +152,24 @@ pub fn escalation(
         &target_class::Statements::new(sim.tables()),
         &mut plan_a,
     );
-    if std::env::var("ESCALATION_DEBUG").is_ok() {
-        let mut by: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-        for (i, sp) in plan_a.specs.iter().enumerate() {
-            let e = by.entry(sp.action.clone()).or_default();
-            e.0 += 1;
-            if plan_a.same_as[i] as usize == i {
-                e.1 += 1;
-            }
-        }
-        eprintln!("probes: {}", plan_p.specs.len());
-        for (a, (n, d)) in by {
-            eprintln!("{a}: {n} requests, {d} decided");
-        }
-    }
     let results_a = plan_a.simulate(sim, origin)?;
-    decisions += plan_a.decided().len();
+    decisions += plan_a.specs.len();
     progress(1);
     // The technique's permissions again over the keys only a live request carries:
     // allowed for every value, or only under a condition (who-can's exact machinery).
     // Once per class: a class's requests read no condition (target_class), so its answer is
     // its first request's.
     let can: Vec<usize> = plan_a
-        .decided()
+        .decided_purposes()
         .into_iter()
-        .filter(|&i| matches!(plan_a.purposes[i], Purpose::Can { .. }))
+        .enumerate()
+        .filter(|(_, p)| matches!(p, Purpose::Can { .. }))
+        .map(|(k, _)| k)
         .collect();
     let asks: Vec<live::Ask<'_>> = can
         .iter()
-        .map(|&i| {
-            let s = &plan_a.specs[i];
+        .map(|&k| {
+            let s = &plan_a.specs[k];
             live::Ask {
                 principal: &s.principal,
                 action: &s.action,
@@ -191,22 +179,12 @@ pub fn escalation(
         })
         .collect();
     let mut live_a: Vec<Option<live::LiveAnswer>> = vec![None; plan_a.specs.len()];
-    for (i, a) in can.iter().zip(live::decide(sim, &asks)) {
-        live_a[*i] = a;
+    for (k, a) in can.iter().zip(live::decide(sim, &asks)) {
+        live_a[*k] = a;
     }
-    for (i, &j) in plan_a.same_as.iter().enumerate() {
-        if j as usize != i {
-            live_a[i] = live_a[j as usize].clone();
-            if let Some(a) = live_a[i].as_mut() {
-                target_class::rename_trust(
-                    &mut a.allowed_by,
-                    &plan_a.specs[j as usize].resource,
-                    &plan_a.specs[i].resource,
-                );
-            }
-        }
-    }
+    drop(asks);
     state.absorb(&plan_a, &results_a, &live_a, &probes);
+    drop((plan_a, results_a, live_a, plan_p, results_p));
 
     // Phase 2: hypothetical changes.
     progress(2);
@@ -353,10 +331,10 @@ pub fn escalation(
             };
             match first.entry((p, ps.clone(), Some(key))) {
                 std::collections::hash_map::Entry::Occupied(o) => {
-                    plan_b.push_like(spec, purpose, *o.get())
+                    plan_b.push_like(nodes.name(q), purpose, *o.get())
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(plan_b.specs.len() as u32);
+                    v.insert(plan_b.len() as u32);
                     plan_b.push(spec, purpose);
                 }
             }
@@ -365,7 +343,7 @@ pub fn escalation(
     if !plan_b.specs.is_empty() {
         let sim_b = AccountSimulator::from_model(copy);
         let r = plan_b.simulate(&sim_b, origin)?;
-        decisions += plan_b.decided().len();
+        decisions += r.len();
         state.absorb(&plan_b, &r, &[], &probes);
     }
     state.copy_probes(&like_granted, Variant::Granted);
@@ -400,7 +378,7 @@ pub fn escalation(
             }
         }
         let sim_c = AccountSimulator::from_model(copy);
-        let r = sim_c.simulate(&plan_c.specs, origin)?;
+        let r = plan_c.simulate(&sim_c, origin)?;
         decisions += r.len();
         state.absorb(&plan_c, &r, &[], &probes);
         state.copy_probes(&like_unbounded, Variant::Unbounded);
@@ -702,13 +680,12 @@ impl State {
     ) {
         let probes = set.len();
         self.probe_count = probes;
-        for (i, ((purpose, spec), r)) in plan
-            .purposes
-            .iter()
-            .zip(&plan.specs)
-            .zip(results)
-            .enumerate()
-        {
+        for (i, purpose) in plan.purposes.iter().enumerate() {
+            // A request of a class shares its decided request's decision (`results` and
+            // `live` are per decided request), but for its resource.
+            let k = plan.decided_as(i);
+            let (spec, r) = (&plan.specs[k], &results[k]);
+            let resource = plan.resource(i);
             let allowed = r.decision == Outcome::Allowed;
             match *purpose {
                 Purpose::Can {
@@ -717,32 +694,39 @@ impl State {
                     target,
                 } => {
                     let mut context = technique_context(action, &spec.context);
-                    let decided = match live.get(i).and_then(Option::as_ref) {
+                    // The evidence names the decided request's trust policy: name this
+                    // request's (`target_class::rename_trust`).
+                    let evidence = |m: &[crate::simulate::MatchedOut]| {
+                        let mut m = m.to_vec();
+                        target_class::rename_trust(&mut m, &spec.resource, resource);
+                        m
+                    };
+                    let decided = match live.get(k).and_then(Option::as_ref) {
                         // Allowed for every live value (or values the caller sets): keep
                         // simulate's evidence when it allowed the request too.
                         Some(l) if l.condition.is_none() => {
                             context.extend(l.chosen.iter().cloned());
                             Some(Decided {
-                                resource: spec.resource.clone(),
+                                resource: resource.to_string(),
                                 context,
                                 allowed_by: if allowed {
-                                    r.matched.clone()
+                                    evidence(&r.matched)
                                 } else {
-                                    l.allowed_by.clone()
+                                    evidence(&l.allowed_by)
                                 },
                                 condition: None,
                             })
                         }
                         Some(l) => Some(Decided {
-                            resource: spec.resource.clone(),
+                            resource: resource.to_string(),
                             context,
-                            allowed_by: l.allowed_by.clone(),
+                            allowed_by: evidence(&l.allowed_by),
                             condition: l.condition.clone(),
                         }),
                         None => allowed.then(|| Decided {
-                            resource: spec.resource.clone(),
+                            resource: resource.to_string(),
                             context,
-                            allowed_by: r.matched.clone(),
+                            allowed_by: evidence(&r.matched),
                             condition: None,
                         }),
                     };

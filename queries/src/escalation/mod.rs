@@ -140,6 +140,7 @@ pub fn escalation(
         .map(|&p| nodes.name(p).to_string())
         .collect();
     let skip = |arn: &str| skip_admins && admin_arns.contains(arn);
+    let mut pclasses = principal_class::Classes::new(model, sim.tables(), &base);
     let mut plan_a = Plan::default();
     plan::phase_a(
         model,
@@ -150,6 +151,7 @@ pub fn escalation(
         &base,
         &skip,
         &target_class::Statements::new(sim.tables()),
+        &mut pclasses,
         &mut plan_a,
     );
     let results_a = plan_a.simulate(sim, origin)?;
@@ -241,7 +243,6 @@ pub fn escalation(
     hypothetical::grant_all(&mut copy, &granted);
     // One probe set per class of principals the engine cannot tell apart (each member is
     // changed alike), its answers copied to the members (`principal_class`).
-    let mut pclasses = principal_class::Classes::new(model, sim.tables(), &base);
     let mut like_granted: Vec<(u32, u32)> = Vec::new();
     let mut reps: HashMap<principal_class::Key, u32> = HashMap::new();
     for arn in &granted {

@@ -395,6 +395,7 @@ pub(crate) fn phase_a<'m>(
     base: &Context,
     skip: &dyn Fn(&str) -> bool,
     classes: &target_class::Statements<'_>,
+    principals: &mut super::principal_class::Classes<'_>,
     plan: &mut Plan,
 ) {
     // Which services may assume which roles: "Grant a user permissions to pass a role to an
@@ -427,7 +428,14 @@ pub(crate) fn phase_a<'m>(
     // share their policies with others).
     let actions = Action::all();
     let mut acts_of: HashMap<Vec<usize>, Vec<bool>> = HashMap::new();
+    // Requests of callers of one principal class ([`super::principal_class`]) for the same
+    // action and target, when no statement the action matches reads more than the target's
+    // ARN (a target class): one decision. Callers with an inline policy of their own are
+    // left out (their evidence names it).
+    let mut class_ids: HashMap<super::principal_class::Key, u32> = HashMap::new();
+    let mut shared: HashMap<(u32, Action, String), u32> = HashMap::new();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
+        let mut class: Option<Option<u32>> = None;
         let me = nodes.id(c.arn, NodeKind::Principal);
         let acts = acts_of
             .entry(c.signature())
@@ -559,12 +567,35 @@ pub(crate) fn phase_a<'m>(
                 let key = stmts
                     .as_deref()
                     .and_then(|st| classes.key(st, action.name(), &arn));
-                let like = key.is_some().then(|| first.get(&key).copied()).flatten();
+                let mut like = key.is_some().then(|| first.get(&key).copied()).flatten();
+                let class = match key {
+                    Some(_) => *class.get_or_insert_with(|| {
+                        if own_inline(model, c.arn) {
+                            return None;
+                        }
+                        let k = principals.key(c.arn)?;
+                        let next = class_ids.len() as u32;
+                        Some(*class_ids.entry(k).or_insert(next))
+                    }),
+                    None => None,
+                };
+                if like.is_none() {
+                    like = class.and_then(|k| shared.get(&(k, action, arn.clone())).copied());
+                }
                 match like {
-                    Some(j) => plan.push_like(&arn, purpose, j),
-                    None => {
+                    Some(j) => {
                         if key.is_some() {
-                            first.insert(key, plan.len() as u32);
+                            first.entry(key).or_insert(j);
+                        }
+                        plan.push_like(&arn, purpose, j)
+                    }
+                    None => {
+                        let at = plan.len() as u32;
+                        if key.is_some() {
+                            first.insert(key, at);
+                        }
+                        if let Some(k) = class {
+                            shared.insert((k, action, arn.clone()), at);
                         }
                         plan.push(spec(c.arn, action, &arn, &contexts), purpose);
                     }
@@ -572,7 +603,16 @@ pub(crate) fn phase_a<'m>(
             }
         }
     }
-    let _ = model;
+}
+
+/// Whether user or role `arn` has an inline policy of its own.
+fn own_inline(model: &Model, arn: &str) -> bool {
+    model
+        .users
+        .get(arn)
+        .map(|u| !u.inline_policies.is_empty())
+        .or_else(|| model.roles.get(arn).map(|r| !r.inline_policies.is_empty()))
+        .unwrap_or(true)
 }
 
 /// Whether a role is owned by AWS (service-linked, or reserved by IAM Identity Center).

@@ -200,3 +200,91 @@ pub(crate) fn representative(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{AccountSimulator, Outcome, RequestSpec};
+    use serde_json::json;
+
+    const ACCT: &str = "111122223333";
+
+    fn arn(kind: &str, name: &str) -> String {
+        format!("arn:aws:iam::{ACCT}:{kind}/{name}")
+    }
+
+    fn user(name: &str, team: &str) -> serde_json::Value {
+        json!({"UserName": name, "UserId": format!("AIDA{name}"), "Arn": arn("user", name),
+               "Path": "/", "GroupList": ["ops"], "AttachedManagedPolicies": [],
+               "UserPolicyList": [], "Tags": [{"Key": "team", "Value": team}]})
+    }
+
+    /// Users `a1`, `a2` (tag team=a) and `b1` (team=b), all in group `ops`, which allows
+    /// everything but denies `s3:*` to team b.
+    fn load() -> AccountSimulator {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let group = json!({"GroupName": "ops", "GroupId": "AGPAOPS", "Arn": arn("group", "ops"),
+            "Path": "/", "AttachedManagedPolicies": [],
+            "GroupPolicyList": [{"PolicyName": "ops", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "b"}}}]}}]});
+        let gaad = json!({"UserDetailList": [user("a1", "a"), user("a2", "a"), user("b1", "b")],
+            "GroupDetailList": [group], "RoleDetailList": [], "Policies": []});
+        std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
+        AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load")
+    }
+
+    fn probe(sim: &AccountSimulator, who: &str) -> Outcome {
+        let spec = RequestSpec {
+            principal: arn("user", who),
+            action: "s3:IamlogicAdministratorProbe".to_string(),
+            resource: "*".to_string(),
+            resource_account: None,
+            context: Context::new(),
+        };
+        sim.simulate(&[spec], std::path::Path::new("<test>"))
+            .expect("simulate")[0]
+            .decision
+    }
+
+    /// IAM User Guide, "Policy evaluation logic": the decision reads the principal only
+    /// through the statements that apply and the keys AWS fills for it, here
+    /// `aws:PrincipalTag/team` ("AWS global condition context keys").
+    #[test]
+    fn principals_alike_but_for_a_tag_no_condition_reads_share_a_class() {
+        let sim = load();
+        let mut classes = Classes::new(sim.model(), sim.tables(), &Context::new());
+        let (a1, a2, b1) = (
+            classes.key(&arn("user", "a1")),
+            classes.key(&arn("user", "a2")),
+            classes.key(&arn("user", "b1")),
+        );
+        assert!(a1.is_some());
+        assert_eq!(a1, a2);
+        assert_ne!(a1, b1);
+        // What the classes stand for: the engine's decisions.
+        assert_eq!(probe(&sim, "a1"), Outcome::Allowed);
+        assert_eq!(probe(&sim, "a2"), Outcome::Allowed);
+        assert_eq!(probe(&sim, "b1"), Outcome::ExplicitDeny);
+    }
+
+    #[test]
+    fn a_member_is_answered_by_its_class_representative() {
+        let sim = load();
+        let mut classes = Classes::new(sim.model(), sim.tables(), &Context::new());
+        let mut reps = HashMap::new();
+        assert_eq!(
+            representative(&mut classes, &mut reps, &arn("user", "a1"), 1),
+            None
+        );
+        assert_eq!(
+            representative(&mut classes, &mut reps, &arn("user", "b1"), 3),
+            None
+        );
+        assert_eq!(
+            representative(&mut classes, &mut reps, &arn("user", "a2"), 2),
+            Some(1)
+        );
+    }
+}

@@ -332,6 +332,42 @@ mod tests {
         assert_eq!(decide(&sim, put, &db), Outcome::ImplicitDeny);
     }
 
+    /// IAM User Guide, "IAM roles" and "Policy evaluation logic": `sts:AssumeRole` is
+    /// decided by the caller's identity policies and the role's trust policy; roles whose
+    /// trust policies are one document get the same decision, each naming its own trust
+    /// policy.
+    #[test]
+    fn roles_with_one_trust_document_share_an_assumption_and_its_renamed_evidence() {
+        let sim = load();
+        let classes = Statements::new(sim.tables());
+        let stmts = classes
+            .of_principal(&arn("user", "ops"))
+            .expect("ops is a principal");
+        let (a1, db) = (arn("role", "app-1"), arn("role", "db-1"));
+        let k = classes.trust_key(&stmts, &a1);
+        assert!(k.is_some());
+        assert_eq!(k, classes.trust_key(&stmts, &db));
+        let assume = |role: &str| {
+            let spec = RequestSpec {
+                principal: arn("user", "ops"),
+                action: "sts:AssumeRole".to_string(),
+                resource: role.to_string(),
+                resource_account: None,
+                context: facts::request::Context::new(),
+            };
+            sim.simulate(&[spec], std::path::Path::new("<test>"))
+                .expect("simulate")
+                .remove(0)
+        };
+        let (r1, r2) = (assume(&a1), assume(&db));
+        assert_eq!(r1.decision, Outcome::Allowed);
+        assert_eq!(r1.decision, r2.decision);
+        assert!(r2.matched.iter().any(|m| m.policy == format!("{db}#trust")));
+        let mut shared = r1.matched.clone();
+        rename_trust(&mut shared, &a1, &db);
+        assert_eq!(shared, r2.matched);
+    }
+
     #[test]
     fn a_condition_or_a_role_assumption_makes_a_class_of_its_own() {
         let sim = load();

@@ -262,25 +262,13 @@ pub fn escalation(
             );
         }
     }
+    // The users that joined a group, with the ARN of their copy (probed once the copy is
+    // compiled, by class).
+    let mut joined: Vec<(u32, u32, String)> = Vec::new();
     for &(u, g) in &state.joins {
         let (user, group) = (nodes.name(u).to_string(), nodes.name(g).to_string());
         if let Some(copy_arn) = hypothetical::join(&mut copy, model, &user, &group) {
-            for (index, a) in probes.each() {
-                plan_b.push(
-                    crate::simulate::RequestSpec {
-                        principal: copy_arn.clone(),
-                        action: a.to_string(),
-                        resource: "*".to_string(),
-                        resource_account: None,
-                        context: base.clone(),
-                    },
-                    Purpose::Probe {
-                        principal: u,
-                        variant: Variant::Joined(g),
-                        index,
-                    },
-                );
-            }
+            joined.push((u, g, copy_arn.clone()));
             for action in [Action::PutUserPolicy, Action::AttachUserPolicy] {
                 plan_b.push(
                     crate::simulate::RequestSpec {
@@ -341,13 +329,47 @@ pub fn escalation(
             }
         }
     }
-    if !plan_b.specs.is_empty() {
+    let mut like_joined: Vec<((u32, Variant), (u32, Variant))> = Vec::new();
+    if !plan_b.specs.is_empty() || !joined.is_empty() {
         let sim_b = AccountSimulator::from_model(copy);
+        // A joined user's probes, once per class of the copies (`principal_class`, over
+        // the changed model: the copy's groups, ARN and keys).
+        let mut classes_b = principal_class::Classes::new(sim_b.model(), sim_b.tables(), &base);
+        let mut reps: HashMap<principal_class::Key, u32> = HashMap::new();
+        let mut rep_variant: HashMap<u32, Variant> = HashMap::new();
+        for (i, (u, g, copy_arn)) in joined.iter().enumerate() {
+            let variant = Variant::Joined(*g);
+            if let Some(r) =
+                principal_class::representative(&mut classes_b, &mut reps, copy_arn, i as u32)
+            {
+                let (ru, rv) = (joined[r as usize].0, rep_variant[&r]);
+                like_joined.push(((*u, variant), (ru, rv)));
+                continue;
+            }
+            rep_variant.insert(i as u32, variant);
+            for (index, a) in probes.each() {
+                plan_b.push(
+                    crate::simulate::RequestSpec {
+                        principal: copy_arn.clone(),
+                        action: a.to_string(),
+                        resource: "*".to_string(),
+                        resource_account: None,
+                        context: base.clone(),
+                    },
+                    Purpose::Probe {
+                        principal: *u,
+                        variant,
+                        index,
+                    },
+                );
+            }
+        }
         let r = plan_b.simulate(&sim_b, origin)?;
         decisions += r.len();
         state.absorb(&plan_b, &r, &[], &probes);
     }
     state.copy_probes(&like_granted, Variant::Granted);
+    state.copy_probes_between(&like_joined);
     let unbounded: Vec<String> = state
         .unbound
         .iter()
@@ -807,6 +829,16 @@ impl State {
         for &(m, r) in pairs {
             if let Some(a) = self.probes.get(&(r, v)).cloned() {
                 self.probes.insert((m, v), a);
+            }
+        }
+    }
+
+    /// Give each `(member, representative)` of `pairs`, each with its variant, the
+    /// representative's probe answers.
+    fn copy_probes_between(&mut self, pairs: &[((u32, Variant), (u32, Variant))]) {
+        for &(m, r) in pairs {
+            if let Some(a) = self.probes.get(&r).cloned() {
+                self.probes.insert(m, a);
             }
         }
     }

@@ -554,8 +554,22 @@ pub(crate) fn phase_a<'m>(
                 },
             }
             let mut first: HashMap<target_class::Key, u32> = HashMap::new();
+            if targets.is_empty() {
+                continue;
+            }
+            // The statements that name the action, matched once for every target.
+            let allowing = c.statements_for(action.name());
+            let stmts: Option<Vec<_>> = mine
+                .get_or_insert_with(|| classes.of_principal(c.arn))
+                .as_deref()
+                .map(|st| {
+                    st.iter()
+                        .filter(|(_, s)| facts::eval::action_matches(&s.action, action.name()))
+                        .copied()
+                        .collect()
+                });
             for (target, arn) in targets {
-                if !c.may_allow(action.name(), &arn) {
+                if !c.may_allow_among(&allowing, &arn) {
                     continue;
                 }
                 let purpose = Purpose::Can {
@@ -563,7 +577,6 @@ pub(crate) fn phase_a<'m>(
                     action,
                     target,
                 };
-                let stmts = mine.get_or_insert_with(|| classes.of_principal(c.arn));
                 let key = stmts
                     .as_deref()
                     .and_then(|st| classes.key(st, action.name(), &arn));

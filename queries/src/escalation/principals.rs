@@ -117,6 +117,24 @@ impl<'m> Caller<'m> {
         })
     }
 
+    /// The `Allow` statements whose action element names `action`, for
+    /// [`Caller::may_allow_among`] over many resources.
+    pub fn statements_for(&self, action: &str) -> Vec<(&'m Policy, &'m Statement)> {
+        self.allows
+            .iter()
+            .filter(|(_, s)| action_matches(&s.action, action))
+            .copied()
+            .collect()
+    }
+
+    /// [`Caller::may_allow`] for the action whose statements `among` are
+    /// ([`Caller::statements_for`]).
+    pub fn may_allow_among(&self, among: &[(&Policy, &Statement)], resource: &str) -> bool {
+        among
+            .iter()
+            .any(|(p, s)| resource_may_match(p, s, resource, &self.own_keys))
+    }
+
     /// The resource patterns of the `Allow` statements that name `action`.
     pub fn patterns(&self, action: &str) -> Vec<&'m str> {
         let mut out = Vec::new();

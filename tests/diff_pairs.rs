@@ -6,7 +6,12 @@
 //! - every request shown is confirmed, and replays through the evaluator (`facts::eval`)
 //!   with the verdict's direction (NEW allows and OLD does not, or the reverse);
 //! - identical and canonically equal pairs are `equivalent`;
-//! - the 1,074 `simple_allow_star` pairs agree with `catalogue_oracle.verdict`.
+//! - the 1,074 `simple_allow_star` pairs agree with `catalogue_oracle.verdict`;
+//! - every request looks real (issue 10): its resource is of a type its action acts on
+//!   (`facts`' catalogue, `Action::acts_on`, with the type's ARN format matched field by
+//!   field; `*` for an action without resource types, and only for it), and
+//!   its principal agrees with its context (`aws:username`, `aws:PrincipalAccount`,
+//!   `aws:PrincipalArn`).
 //!
 //! `cargo test --test diff_pairs` runs a deterministic subset (every 8th pair plus every
 //! oracle pair); `IAMLOGIC_ALL_PAIRS=1 cargo test --release --test diff_pairs` runs all
@@ -14,6 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
+use facts::request::{ContextValue, RequestPrincipal};
 use facts::{Policy, Request};
 use queries::diff::{diff_files, Comparison, Options, Verdict};
 
@@ -91,6 +97,67 @@ fn allows(p: &Policy, r: &Request) -> bool {
     !m.allows.is_empty() && m.denies.is_empty()
 }
 
+/// Why `r` is not a request AWS could receive, if it is not: a resource of no type its
+/// action acts on (Service Authorization Reference, "Actions, resources, and condition keys":
+/// the resource types column), or a principal its context contradicts (IAM User Guide, "AWS
+/// global condition context keys": `aws:username` is the user's name, `aws:PrincipalAccount`
+/// the principal's account, `aws:PrincipalArn` its ARN).
+fn unreal(r: &Request) -> Option<String> {
+    if let Some(a) = facts::catalogue::Catalogue::get().action(&r.action) {
+        let globs: Vec<&str> = a
+            .resource_types()
+            .map(|t| t.resource_type.arn_glob())
+            .collect();
+        let plain = facts::request::Context::new();
+        // Field by field, as AWS reads an ARN pattern: `arn:aws:apigateway:ssm::/x:document/`
+        // is no SSM document, though `arn:*:ssm:*:*:document/*` matches it as a plain glob.
+        let of_format = globs
+            .iter()
+            .any(|g| facts::eval::resource_pattern_matches(g, &r.resource, &plain, false));
+        let real = if globs.is_empty() {
+            r.resource == "*"
+        } else {
+            r.resource != "*" && a.acts_on(&r.resource) && of_format
+        };
+        if !real {
+            let types = if globs.is_empty() {
+                " (it has no resource type: only `*`)"
+            } else {
+                ""
+            };
+            return Some(format!(
+                "{} does not act on {}{types}",
+                r.action, r.resource
+            ));
+        }
+    }
+    let RequestPrincipal::Aws { arn } = &r.principal else {
+        return None;
+    };
+    let single = |k: &str| match r.context.get(k) {
+        Some(ContextValue::Single(v)) => Some(v.as_str()),
+        _ => None,
+    };
+    let parsed = facts::arn::Arn::parse(arn)?;
+    let user = (parsed.service == "iam")
+        .then(|| parsed.resource.strip_prefix("user/"))
+        .flatten()
+        .map(|u| u.rsplit('/').next().unwrap_or(u));
+    match (single("aws:username"), user) {
+        (Some(name), Some(u)) if name != u => {
+            return Some(format!("aws:username {name} but principal {arn}"));
+        }
+        _ => {}
+    }
+    if let Some(acc) = single("aws:principalaccount").filter(|a| *a != parsed.account) {
+        return Some(format!("aws:PrincipalAccount {acc} but principal {arn}"));
+    }
+    if let Some(p) = single("aws:principalarn").filter(|p| *p != arn) {
+        return Some(format!("aws:PrincipalArn {p} but principal {arn}"));
+    }
+    None
+}
+
 fn verdict_of(gained: bool, lost: bool) -> &'static str {
     match (gained, lost) {
         (false, false) => "equivalent",
@@ -130,6 +197,8 @@ fn every_managed_policy_pair_is_decided_with_confirmed_requests() {
     let opts = Options::default();
     let mut failures = Vec::new();
     let (mut checked, mut equal_checked, mut oracle_checked, mut requests) = (0, 0, 0, 0);
+    let mut unreal_requests = 0;
+    let mut verdicts: std::collections::BTreeMap<String, usize> = Default::default();
     let mut explained = Vec::new();
     for (i, p) in pairs.iter().enumerate() {
         if !all && i % 8 != 0 && p.oracle.is_none() {
@@ -143,6 +212,7 @@ fn every_managed_policy_pair_is_decided_with_confirmed_requests() {
                 continue;
             }
         };
+        *verdicts.entry(format!("{:?}", c.verdict)).or_insert(0) += 1;
         if c.verdict == Verdict::Unknown {
             failures.push(format!(
                 "{}: unknown ({:?} / {:?})",
@@ -163,6 +233,10 @@ fn every_managed_policy_pair_is_decided_with_confirmed_requests() {
                         "{}: {dir} request not confirmed: {:?}",
                         p.name, e.request
                     ));
+                }
+                if let Some(why) = unreal(&e.request) {
+                    unreal_requests += 1;
+                    failures.push(format!("{}: {dir} request not real: {why}", p.name));
                 }
             }
         }
@@ -194,9 +268,14 @@ fn every_managed_policy_pair_is_decided_with_confirmed_requests() {
             }
         }
     }
+    let verdicts = verdicts
+        .iter()
+        .map(|(v, n)| format!("{n} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     eprintln!(
-        "checked {checked} pairs, {requests} requests replayed, {equal_checked} equal pairs, \
-         {oracle_checked} oracle pairs; {} oracle differences explained by names outside the \
+        "checked {checked} pairs ({verdicts}), {requests} requests replayed, {unreal_requests} \
+         not real, {equal_checked} equal pairs, {oracle_checked} oracle pairs; {} oracle differences explained by names outside the \
          catalogue:\n{}",
         explained.len(),
         explained.join("\n")

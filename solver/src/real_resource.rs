@@ -4,6 +4,8 @@
 //! resource types column of each action; an action with no resource type takes `*`).
 
 use facts::catalogue::Catalogue;
+use facts::condition::eval::compare;
+use facts::condition::BaseOperator;
 use facts::request::{Context, ContextValue, RequestPrincipal};
 
 use crate::actions::ActionDomain;
@@ -15,9 +17,10 @@ const DEFAULT_REGION: &str = "us-east-1";
 
 /// Whether `resource` is one `action` acts on: for a catalogue action with resource types, the
 /// catalogue says it acts on it (`Action::acts_on`: the most specific type the ARN has is one
-/// of the action's) and the ARN has one of their formats field by field (a policy's resource
-/// pattern read as AWS reads it, wildcards within one of the first five fields, so that
-/// `arn:aws:apigateway:ssm::/x:document/` is no SSM document); for a catalogue action without
+/// of the action's) and the ARN has one of their formats field by field (`ArnLike`, IAM User
+/// Guide, "IAM JSON policy elements: Condition operators", "Amazon Resource Name (ARN)
+/// condition operators": each of the six colon-delimited fields is matched separately, so
+/// that `arn:aws:apigateway:ssm::/x:document/` is no SSM document); for a catalogue action without
 /// one, `*`. `true` for an action outside the catalogue (nothing to check it against).
 pub(crate) fn acted_on(action: &str, resource: &str) -> bool {
     let Some(a) = Catalogue::get().action(action) else {
@@ -30,10 +33,9 @@ pub(crate) fn acted_on(action: &str, resource: &str) -> bool {
     if globs.peek().is_none() {
         return resource == "*";
     }
-    let plain = Context::new();
     resource != "*"
         && a.acts_on(resource)
-        && globs.any(|g| facts::eval::resource_pattern_matches(g, resource, &plain, false))
+        && globs.any(|g| compare(BaseOperator::ArnLike, g, resource))
 }
 
 fn single<'c>(ctx: &'c Context, key: &str) -> Option<&'c str> {

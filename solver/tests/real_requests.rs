@@ -63,9 +63,9 @@ fn a_denied_stream_and_an_action_without_resource_types_are_shown_real() {
     let old = stack(&format!(
         r#"{STREAM}, {{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:ListKeys"], "Resource": "*"}}"#
     ));
-    let new = stack(&format!(
-        r#"{{"Effect": "Allow", "Action": "*", "Resource": "*"}},
-           {{"Effect": "Deny", "Action": "firehose:*", "Resource": "arn:aws:firehose:*:*:deliverystream/logs-*"}}"#
-    ));
+    let new = stack(
+        r#"{"Effect": "Allow", "Action": "*", "Resource": "*"},
+           {"Effect": "Deny", "Action": "firehose:*", "Resource": "arn:aws:firehose:*:*:deliverystream/logs-*"}"#,
+    );
     assert!(assert_real(&old, &new) >= 2);
 }

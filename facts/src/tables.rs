@@ -35,10 +35,9 @@ pub type PolicyId = u32;
 /// A statement's index in [`FactTables::statements`].
 pub type StmtId = u32;
 
-/// A hash map keyed by interned ids or by text the tables own: a fast, fixed hash
-/// (foldhash), since no key comes from an adversary and the maps are never iterated for
-/// output.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+/// A hash map keyed by interned ids or by the data's own text: a fast hash
+/// ([`crate::hash::FxHasher`]), since no key comes from an adversary.
+type FastMap<K, V> = HashMap<K, V, crate::hash::FxBuild>;
 
 /// The string interner shared by every table. Each text is stored once, shared by the
 /// lookup map and the list of names (cloning the interner copies no text).

@@ -10,6 +10,7 @@
 //! `aws:PrincipalType` per kind of principal).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::model::{AccountId, Model, Role, Tags};
 use crate::arn::Arn;
@@ -290,15 +291,17 @@ pub fn fill_with(model: &Model, roles: Option<&RoleNames>, req: &mut Request) {
 /// [`fill_with`] for a stream of requests whose callers rarely repeat (role sessions): the
 /// keys of each caller and resource are computed on first need and kept, a role session
 /// sharing its role's keys (only `aws:userid`, `<RoleId>:<session>`, is its own). Fills
-/// exactly what [`fill_with`] fills; unlike [`Filler`], nothing is computed up front.
+/// exactly what [`fill_with`] fills; unlike [`Filler`], nothing is computed up front. The
+/// keys of a caller and of a resource are each built once as a shared context and put below
+/// the request's keys as layers ([`crate::request::Context::add_layer`]), not copied.
 pub struct FillCache<'m> {
     model: &'m Model,
     roles: &'m RoleNames,
     /// By caller ARN, or for a session by its ARN without the session name: the caller's
     /// keys without a session's `aws:userid`, and the role id of a session's role.
-    callers: HashMap<String, (Entries, Option<String>)>,
+    callers: HashMap<String, (Arc<crate::request::Context>, Option<String>)>,
     /// By resource ARN.
-    resources: HashMap<String, Entries>,
+    resources: HashMap<String, Arc<crate::request::Context>>,
 }
 
 impl<'m> FillCache<'m> {
@@ -358,10 +361,10 @@ impl<'m> FillCache<'m> {
                         None => (Entries::new(), None),
                     };
                     self.callers
-                        .insert(key.to_string(), (lowercased(value.0), value.1));
+                        .insert(key.to_string(), (layer(value.0), value.1));
                 }
                 if let Some((entries, role_id)) = self.callers.get(key) {
-                    insert_all(context, entries);
+                    context.add_layer(Arc::clone(entries));
                     if let (Some(id), Some((_, name))) = (role_id, session) {
                         context.insert_default("aws:userid", single(&format!("{id}:{name}")));
                     }
@@ -376,11 +379,11 @@ impl<'m> FillCache<'m> {
         if !self.resources.contains_key(resource) {
             self.resources.insert(
                 resource.to_string(),
-                lowercased(resource_entries(model, resource)),
+                layer(resource_entries(model, resource)),
             );
         }
         if let Some(e) = self.resources.get(resource) {
-            insert_all(context, e);
+            context.add_layer(Arc::clone(e));
         }
         super::service_keys::fill_context(action, context);
     }
@@ -398,19 +401,14 @@ fn session_parts(arn: &str) -> Option<(&str, &str)> {
     Some((arn.get(..cut)?, arn.get(cut..)?))
 }
 
-/// `entries` with their keys lowercased, as the context stores them.
-fn lowercased(mut entries: Entries) -> Entries {
-    for (k, _) in &mut entries {
-        k.make_ascii_lowercase();
-    }
-    entries
-}
-
-/// Insert lowercased `entries` unless `context` has them.
-fn insert_all(context: &mut crate::request::Context, entries: &[(String, ContextValue)]) {
+/// `entries` as a shared context layer, the first of equal keys winning (as when they are
+/// inserted one by one unless present).
+fn layer(entries: Entries) -> Arc<crate::request::Context> {
+    let mut c = crate::request::Context::new();
     for (k, v) in entries {
-        context.insert_default_lowercase(k, v);
+        c.insert_default(&k, v);
     }
+    Arc::new(c)
 }
 
 /// [`fill`] for batches: the keys of every principal and resource of the model are computed

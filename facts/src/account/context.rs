@@ -228,21 +228,12 @@ fn principal_entries(
 
 /// The resource keys of `resource`.
 fn resource_entries(model: &Model, resource: &str) -> Entries {
-    let mut out = Entries::new();
     let known = model.resources.get(resource);
     let account = known
         .and_then(|r| r.account.clone())
         .or_else(|| s3_bucket_account(model, resource))
         .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
-    if let Some(acct) = &account {
-        out.push(("aws:ResourceAccount".into(), single(acct.as_str())));
-        if let Some(o) = model.organization_of(acct) {
-            out.push(("aws:ResourceOrgID".into(), single(&o.id)));
-            if let Some(p) = o.org_path(acct) {
-                out.push(("aws:ResourceOrgPaths".into(), ContextValue::Multi(vec![p])));
-            }
-        }
-    }
+    let mut out = account_entries(model, account.as_ref());
     if let Some(r) = known {
         for (k, v) in &r.tags {
             out.push((format!("aws:ResourceTag/{k}"), single(v)));
@@ -263,6 +254,31 @@ fn resource_entries(model: &Model, resource: &str) -> Entries {
         out.push((format!("iam:ResourceTag/{k}"), single(v)));
     }
     out
+}
+
+/// The keys of a resource that come from its owning account: `aws:ResourceAccount`, and the
+/// account's organization id and path.
+fn account_entries(model: &Model, account: Option<&AccountId>) -> Entries {
+    let mut out = Entries::new();
+    if let Some(acct) = account {
+        out.push(("aws:ResourceAccount".into(), single(acct.as_str())));
+        if let Some(o) = model.organization_of(acct) {
+            out.push(("aws:ResourceOrgID".into(), single(&o.id)));
+            if let Some(p) = o.org_path(acct) {
+                out.push(("aws:ResourceOrgPaths".into(), ContextValue::Multi(vec![p])));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the model describes `resource` itself (a resource, or a role or user as the
+/// resource of `sts:AssumeRole*` and `iam:*`): its keys then include its tags; otherwise
+/// they are those of its owning account alone ([`resource_entries`]).
+fn describes(model: &Model, resource: &str) -> bool {
+    model.resources.contains_key(resource)
+        || model.roles.contains_key(resource)
+        || model.users.contains_key(resource)
 }
 
 fn apply(req: &mut Request, entries: &[(String, ContextValue)]) {
@@ -300,8 +316,10 @@ pub struct FillCache<'m> {
     /// By caller ARN, or for a session by its ARN without the session name: the caller's
     /// keys without a session's `aws:userid`, and the role id of a session's role.
     callers: HashMap<String, (Arc<crate::request::Context>, Option<String>)>,
-    /// By resource ARN.
+    /// By resource ARN, for the resources the model describes.
     resources: HashMap<String, Arc<crate::request::Context>>,
+    /// By owning account, for the resources the model does not describe.
+    accounts: HashMap<Option<AccountId>, Arc<crate::request::Context>>,
 }
 
 impl<'m> FillCache<'m> {
@@ -312,6 +330,7 @@ impl<'m> FillCache<'m> {
             roles,
             callers: HashMap::new(),
             resources: HashMap::new(),
+            accounts: HashMap::new(),
         }
     }
 
@@ -329,6 +348,7 @@ impl<'m> FillCache<'m> {
     pub fn clear(&mut self) {
         self.callers.clear();
         self.resources.clear();
+        self.accounts.clear();
     }
 
     /// Add to `context` what [`fill_with`] adds to a request of `principal`, `action` and
@@ -376,13 +396,21 @@ impl<'m> FillCache<'m> {
                 }
             }
         }
-        if !self.resources.contains_key(resource) {
-            self.resources.insert(
-                resource.to_string(),
-                layer(resource_entries(model, resource)),
-            );
-        }
         if let Some(e) = self.resources.get(resource) {
+            context.add_layer(Arc::clone(e));
+        } else if describes(model, resource) {
+            let e = layer(resource_entries(model, resource));
+            context.add_layer(Arc::clone(&e));
+            self.resources.insert(resource.to_string(), e);
+        } else {
+            // A resource the data does not describe (an S3 object, most often): its keys
+            // are its account's, shared by every such resource of the account.
+            let account = s3_bucket_account(model, resource)
+                .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
+            let e = self
+                .accounts
+                .entry(account)
+                .or_insert_with_key(|a| layer(account_entries(model, a.as_ref())));
             context.add_layer(Arc::clone(e));
         }
         super::service_keys::fill_context(action, context);

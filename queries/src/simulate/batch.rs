@@ -25,10 +25,9 @@ pub(super) struct Batcher<'s> {
     tables: &'s FactTables,
     /// Per caller and resource: the keys AWS fills, computed once.
     fill: FillCache<'s>,
-    /// Per distinct caller: the matcher's principal.
-    callers: HashMap<&'s str, RequestPrincipal>,
-    /// Per distinct caller: its account id, if it has one.
-    callers_account: HashMap<&'s str, Option<String>>,
+    /// Per distinct caller: the matcher's principal and its account id, if it has one
+    /// (classified once).
+    callers: HashMap<&'s str, (RequestPrincipal, Option<String>)>,
     /// Per resource and given owner: the resource entity and its owning account.
     resources: HashMap<(&'s str, Option<&'s str>), ResourceInfo>,
 }
@@ -40,7 +39,6 @@ impl<'s> Batcher<'s> {
             tables,
             fill: FillCache::new(sim.model(), sim.role_names()),
             callers: HashMap::new(),
-            callers_account: HashMap::new(),
             resources: HashMap::new(),
         }
     }
@@ -55,7 +53,6 @@ impl<'s> Batcher<'s> {
         if held > 4 * Engine::RUN_SIZE {
             self.resources.clear();
             self.callers.clear();
-            self.callers_account.clear();
         }
         // Callers (a role's sessions share its keys) and resources recur across runs.
         if self.fill.len() > 16 * Engine::RUN_SIZE {
@@ -93,28 +90,22 @@ impl<'s> Batcher<'s> {
                 (known.map(|x| x.id), owner)
             })
             .clone();
+        let (principal, caller_account) = self
+            .callers
+            .entry(spec.principal.as_str())
+            .or_insert_with(|| match classify(&spec.principal) {
+                Some(c) => (c.principal, c.account),
+                None => (RequestPrincipal::Anonymous, None),
+            })
+            .clone();
         // docs/evaluation-logic.md, "unknown owner": a resource whose owner is unknown is
         // taken to be in the caller's account, for the identity side (no cross-account
         // rule) and for that account's RCPs alike, as in scenario mode
         // (`aws:ResourceAccount` stays absent).
         let resource_account = resource_account_id
             .as_deref()
-            .or_else(|| {
-                self.callers_account
-                    .entry(spec.principal.as_str())
-                    .or_insert_with(|| classify(&spec.principal).and_then(|c| c.account))
-                    .as_deref()
-            })
+            .or(caller_account.as_deref())
             .and_then(|a| tables.account_entity(a));
-        let principal = self
-            .callers
-            .entry(spec.principal.as_str())
-            .or_insert_with(|| {
-                classify(&spec.principal)
-                    .map(|c| c.principal)
-                    .unwrap_or(RequestPrincipal::Anonymous)
-            })
-            .clone();
         let (vpc_endpoint_policy, context) = self.sim.through_endpoint(tables, spec);
         let mut request = Request {
             principal,

@@ -149,8 +149,27 @@ pub struct CellAnswer {
 pub struct SharedAnswers {
     /// Per cell: the index of the cell whose decision it shares (itself for a leader).
     pub lead: Vec<usize>,
-    /// Per cell: the answer of a leader (`None` for a follower, or never allowed).
-    pub answers: Vec<Option<CellAnswer>>,
+    /// Per cell: the index of its leader's answer in `answers`.
+    slot: Vec<u32>,
+    /// Per leader: its answer (`None`: never allowed).
+    answers: Vec<Option<CellAnswer>>,
+}
+
+impl SharedAnswers {
+    /// The answer cell `i` shares (its leader's), if allowed.
+    pub fn answer(&self, i: usize) -> Option<&CellAnswer> {
+        self.answers[self.slot[i] as usize].as_ref()
+    }
+
+    /// The number of the answer cell `i` shares: equal for the cells of one class.
+    pub fn slot(&self, i: usize) -> usize {
+        self.slot[i] as usize
+    }
+
+    /// How many answers (leaders).
+    pub fn leaders(&self) -> usize {
+        self.answers.len()
+    }
 }
 
 /// Per-entity indices of the policies that can take part in a decision.
@@ -229,6 +248,9 @@ pub struct Analyzer<'p> {
     trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
     /// The profile class of each principal ([`super::classes`]).
     profiles: Profiles,
+    /// Per principal: the keys AWS fills for it that name it ([`is_principal_key`]),
+    /// computed on first need.
+    principal_keys: std::sync::Mutex<HashMap<Sym, Arc<Context>>>,
 }
 
 impl std::fmt::Debug for Analyzer<'_> {
@@ -359,6 +381,7 @@ impl<'p> Analyzer<'p> {
             loaded: &prepared.loaded,
             model,
             trust_cache: std::sync::Mutex::default(),
+            principal_keys: std::sync::Mutex::default(),
         }
     }
 
@@ -633,14 +656,25 @@ impl<'p> Analyzer<'p> {
         if patterns.is_empty() {
             return Vec::new();
         }
-        let mut req = Request {
-            principal: self.request_principal(p),
-            action: "s3:GetObject".to_string(),
-            resource: bucket.to_string(),
-            context: Context::new(),
+        let principal = self.request_principal(p);
+        // Variables that name the principal only: its own keys, computed once.
+        let own_only = patterns.iter().all(|x| {
+            facts::variables::variable_keys(x)
+                .iter()
+                .all(|k| is_principal_key(k))
+        });
+        let ctx = if own_only {
+            merged(user, &self.principal_keys(p, &principal))
+        } else {
+            let mut req = Request {
+                principal,
+                action: "s3:GetObject".to_string(),
+                resource: bucket.to_string(),
+                context: Context::new(),
+            };
+            self.filler.fill(&mut req);
+            merged(user, &req.context)
         };
-        self.filler.fill(&mut req);
-        let ctx = merged(user, &req.context);
         let mut out: Vec<String> = patterns
             .into_iter()
             .filter_map(|x| facts::variables::substitute(x, &ctx))
@@ -1030,7 +1064,7 @@ impl<'p> Analyzer<'p> {
             .iter()
             .enumerate()
             .map(|(i, &l)| {
-                let a = shared.answers[l].as_ref()?;
+                let a = shared.answer(i)?;
                 Some(if l == i {
                     a.clone()
                 } else {
@@ -1061,13 +1095,18 @@ impl<'p> Analyzer<'p> {
         });
         stats.cells += cells.len() - n;
         stats.shared += cells.len() - n;
-        let mut answers: Vec<Option<CellAnswer>> = vec![None; cells.len()];
-        for (i, a) in decided.into_iter().enumerate() {
-            if let Some(a) = a {
-                answers[at[i]] = Some(a);
-            }
+        let mut slot = vec![u32::MAX; cells.len()];
+        for (k, &i) in at.iter().enumerate() {
+            slot[i] = k as u32;
         }
-        SharedAnswers { lead, answers }
+        for i in 0..cells.len() {
+            slot[i] = slot[lead[i]];
+        }
+        SharedAnswers {
+            lead,
+            slot,
+            answers: decided,
+        }
     }
 
     /// Per cell: the index of the cell whose decision it shares (itself for a cell decided
@@ -1193,6 +1232,8 @@ impl<'p> Analyzer<'p> {
         use super::classes::ContextOf;
         let fixed_arn = user.get("aws:principalarn").is_some();
         let mut arn_ctx = user.clone();
+        // Tests that read only keys naming the principal take them from its own keys.
+        let own_keys = tests.iter().all(|t| reads_principal_keys_only(t));
         let mut out: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
         for (j, &m) in members.iter().enumerate() {
@@ -1220,6 +1261,16 @@ impl<'p> Analyzer<'p> {
                     ContextOf::Given(&arn_ctx),
                     &live,
                 )
+            } else if own_keys {
+                let own = self.principal_keys(m, caller);
+                let ctx;
+                let c: &Context = if user.is_empty() {
+                    &own
+                } else {
+                    ctx = merged(user, &own);
+                    &ctx
+                };
+                super::classes::outcome(tests, caller, arn, resource, ContextOf::Given(c), &live)
             } else {
                 super::classes::outcome(
                     tests,
@@ -1244,6 +1295,36 @@ impl<'p> Analyzer<'p> {
             }
         }
         out
+    }
+
+    /// The keys AWS fills for principal `p` that are its own ([`is_principal_key`]:
+    /// `aws:PrincipalArn`, `aws:PrincipalTag/*`, `aws:username`...), as the one filler
+    /// (`facts::account::context`) fills them; the same for every action and resource, so
+    /// computed once per principal.
+    fn principal_keys(&self, p: Sym, caller: &RequestPrincipal) -> Arc<Context> {
+        let mut cache = self
+            .principal_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cache.get(&p) {
+            return Arc::clone(c);
+        }
+        let mut req = Request {
+            principal: caller.clone(),
+            action: String::new(),
+            resource: String::new(),
+            context: Context::new(),
+        };
+        self.filler.fill(&mut req);
+        let mut own = Context::new();
+        for (k, v) in req.context.iter() {
+            if is_principal_key(k) {
+                own.insert(k, v.clone());
+            }
+        }
+        let own = Arc::new(own);
+        cache.insert(p, Arc::clone(&own));
+        own
     }
 
     /// The context of a request by `caller`: the user's keys over those AWS fills (as
@@ -1642,4 +1723,33 @@ fn no_permission(action: &str, resource: &str) -> bool {
         facts::aws_rules::rule_for(action, resource),
         Some(facts::aws_rules::AwsRule::NoPermissionRequired)
     )
+}
+
+/// Whether `key` (any case) is one AWS fills from the principal alone, the same whatever
+/// the action and resource (IAM User Guide, "AWS global condition context keys",
+/// principal keys): `aws:Principal*`, `aws:username`, `aws:userid`.
+fn is_principal_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("aws:principal") || k == "aws:username" || k == "aws:userid"
+}
+
+/// Whether a principal-specific test reads no key but principal keys: its conditions'
+/// keys, and the policy variables of their values and of its resource patterns.
+fn reads_principal_keys_only(t: &super::classes::Test<'_>) -> bool {
+    let vars_ok = |text: &str| {
+        !t.variables
+            || facts::variables::variable_keys(text)
+                .iter()
+                .all(|k| is_principal_key(k))
+    };
+    let conditions = t
+        .conditions
+        .iter()
+        .all(|c| is_principal_key(&c.key) && c.values.iter().all(|v| vars_ok(v)));
+    let resource = !t.resource
+        || t.statement.resource.as_ref().is_none_or(|rc| match rc {
+            facts::policy::ResourceClause::Resource(ps)
+            | facts::policy::ResourceClause::NotResource(ps) => ps.iter().all(|p| vars_ok(&p.0)),
+        });
+    conditions && resource
 }

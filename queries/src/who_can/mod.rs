@@ -185,6 +185,7 @@ pub fn who_can(
     let mut out = Results::default();
     // Each leader cell's answer becomes one shared action answer (one more per follower
     // ask); every cell of its class refers to it.
+    let mut direct_k: Vec<u32> = vec![u32::MAX; decided.leaders()];
     let mut memo: HashMap<(usize, usize), u32> = HashMap::new();
     let level_of = |action: &str| {
         levels
@@ -193,23 +194,23 @@ pub fn who_can(
             .unwrap_or_default()
     };
     for (i, cell) in cells.iter().enumerate() {
-        let l = decided.lead[i];
-        let Some(ans) = &decided.answers[l] else {
+        let Some(ans) = decided.answer(i) else {
             continue;
         };
-        let k = *memo.entry((l, usize::MAX)).or_insert_with(|| {
-            let leader = &cells[l];
-            out.share(
+        let slot = decided.slot(i);
+        if direct_k[slot] == u32::MAX {
+            let leader = &cells[decided.lead[i]];
+            direct_k[slot] = out.share(
                 analyzer,
                 leader.principal,
                 &direct_reached(leader, level_of(&leader.action), ans.clone()),
-            )
-        });
-        out.refer(cell.principal, k);
+            );
+        }
+        out.refer(cell.principal, direct_k[slot]);
     }
     for (i, cell) in cells.iter().enumerate() {
-        let l = decided.lead[i];
-        let Some(ans) = &decided.answers[l] else {
+        let l = decided.slot(i);
+        let Some(ans) = decided.answer(i) else {
             continue;
         };
         for &f in followers
@@ -225,7 +226,7 @@ pub fn who_can(
                     w.denied.action = a.action.clone();
                 }
                 let leader = Cell {
-                    principal: cells[l].principal,
+                    principal: cells[decided.lead[i]].principal,
                     action: a.action.clone(),
                     resource: a.resource.clone(),
                 };

@@ -208,11 +208,16 @@ impl Context {
     /// Iterate over `(lowercased key, value)` in key order, layers merged in.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         let (own, merged) = if self.layers.is_empty() {
-            (Some(self.entries.iter().map(|(k, v)| (k.as_str(), v))), None)
+            (
+                Some(self.entries.iter().map(|(k, v)| (k.as_str(), v))),
+                None,
+            )
         } else {
             (None, Some(self.merged().into_iter()))
         };
-        own.into_iter().flatten().chain(merged.into_iter().flatten())
+        own.into_iter()
+            .flatten()
+            .chain(merged.into_iter().flatten())
     }
 
     /// Number of keys (layers merged in).

@@ -140,7 +140,8 @@ pub fn escalation(
         .map(|&p| nodes.name(p).to_string())
         .collect();
     let skip = |arn: &str| skip_admins && admin_arns.contains(arn);
-    let mut pclasses = principal_class::Classes::new(model, sim.tables(), &base);
+    let mut pclasses =
+        principal_class::Classes::new(model, sim.tables(), sim.index().profiles(), &base);
     let mut plan_a = Plan::default();
     plan::phase_a(
         model,

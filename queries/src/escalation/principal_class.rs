@@ -52,29 +52,19 @@ pub(crate) struct Classes<'t> {
 }
 
 impl<'t> Classes<'t> {
-    /// The classes of the principals of `t` (compiled from `model`), for requests carrying
-    /// the `base` context.
-    pub fn new(model: &'t Model, t: &'t FactTables, base: &Context) -> Classes<'t> {
+    /// The classes of the principals of `t` (compiled from `model`, with the decision
+    /// engine's profiles `decisions`), for requests carrying the `base` context.
+    pub fn new(
+        model: &'t Model,
+        t: &'t FactTables,
+        decisions: &rules::profile::Profiles,
+        base: &Context,
+    ) -> Classes<'t> {
         let mut groups: HashMap<Sym, Vec<Sym>> = HashMap::new();
         for &(u, g) in &t.member_of {
             groups.entry(u).or_default().push(g);
         }
-        let mut identity: HashMap<Sym, Vec<u32>> = HashMap::new();
-        for &(h, p) in &t.identity_policies {
-            identity.entry(h).or_default().push(p);
-        }
-        let mut boundary: HashMap<Sym, Vec<u32>> = HashMap::new();
-        for &(h, p) in &t.boundaries {
-            boundary.entry(h).or_default().push(p);
-        }
-        let mut session: HashMap<Sym, Vec<u32>> = HashMap::new();
-        for &(h, p) in &t.session_policies {
-            session.entry(h).or_default().push(p);
-        }
-        for &(s, _) in &t.session_of {
-            session.entry(s).or_default();
-        }
-        let profiles = classes::profiles(t, &groups, &identity, &boundary, &session, &|_| true);
+        let profiles = classes::profiles(t, decisions, &groups, &|_| true);
         let mut rcp_ids: Vec<u32> = t.rcp_attachments.iter().map(|&(_, p)| p).collect();
         rcp_ids.sort_unstable();
         rcp_ids.dedup();
@@ -146,7 +136,7 @@ impl<'t> Classes<'t> {
                 &caller,
                 arn,
                 "*",
-                &mut context,
+                classes::ContextOf::Build(&mut context),
                 // A probe carries no live key: the engine decides with them absent, as here.
                 &|_: &Condition, _, _: &Context| false,
             )?;
@@ -254,7 +244,12 @@ mod tests {
     #[test]
     fn principals_alike_but_for_a_tag_no_condition_reads_share_a_class() {
         let sim = load();
-        let mut classes = Classes::new(sim.model(), sim.tables(), &Context::new());
+        let mut classes = Classes::new(
+            sim.model(),
+            sim.tables(),
+            sim.index().profiles(),
+            &Context::new(),
+        );
         let (a1, a2, b1) = (
             classes.key(&arn("user", "a1")),
             classes.key(&arn("user", "a2")),
@@ -272,7 +267,12 @@ mod tests {
     #[test]
     fn a_member_is_answered_by_its_class_representative() {
         let sim = load();
-        let mut classes = Classes::new(sim.model(), sim.tables(), &Context::new());
+        let mut classes = Classes::new(
+            sim.model(),
+            sim.tables(),
+            sim.index().profiles(),
+            &Context::new(),
+        );
         let mut reps = HashMap::new();
         assert_eq!(
             representative(&mut classes, &mut reps, &arn("user", "a1"), 1),

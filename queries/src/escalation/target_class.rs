@@ -158,7 +158,11 @@ impl<'t> Statements<'t> {
     /// values, or the role has no trust policy.
     pub fn trust_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Option<(Key, usize)> {
         let row = self.t.resource_for(role)?;
-        let doc = &self.t.policies.get(*self.trust.get(&row.id)? as usize)?.document;
+        let doc = &self
+            .t
+            .policies
+            .get(*self.trust.get(&row.id)? as usize)?
+            .document;
         let reads_resource = doc.statements.iter().any(|s| {
             s.conditions.iter().any(|c| {
                 let k = c.key.to_ascii_lowercase();

@@ -335,7 +335,12 @@ pub fn escalation(
         let sim_b = AccountSimulator::from_model(copy);
         // A joined user's probes, once per class of the copies (`principal_class`, over
         // the changed model: the copy's groups, ARN and keys).
-        let mut classes_b = principal_class::Classes::new(sim_b.model(), sim_b.tables(), &base);
+        let mut classes_b = principal_class::Classes::new(
+            sim_b.model(),
+            sim_b.tables(),
+            sim_b.index().profiles(),
+            &base,
+        );
         let mut reps: HashMap<principal_class::Key, u32> = HashMap::new();
         let mut rep_variant: HashMap<u32, Variant> = HashMap::new();
         for (i, (u, g, copy_arn)) in joined.iter().enumerate() {

@@ -330,7 +330,7 @@ pub fn escalation(
             }
         }
     }
-    let mut like_joined: Vec<((u32, Variant), (u32, Variant))> = Vec::new();
+    let mut like_joined: Vec<(ProbeOf, ProbeOf)> = Vec::new();
     if !plan_b.specs.is_empty() || !joined.is_empty() {
         let sim_b = AccountSimulator::from_model(copy);
         // A joined user's probes, once per class of the copies (`principal_class`, over
@@ -665,6 +665,9 @@ fn base_facts(model: &Model, nodes: &mut Nodes) -> Facts {
     f
 }
 
+/// The probes of one principal in one variant.
+type ProbeOf = (u32, Variant);
+
 /// One decided request kept for explanations.
 #[derive(Debug, Clone)]
 struct Decided {
@@ -841,7 +844,7 @@ impl State {
 
     /// Give each `(member, representative)` of `pairs`, each with its variant, the
     /// representative's probe answers.
-    fn copy_probes_between(&mut self, pairs: &[((u32, Variant), (u32, Variant))]) {
+    fn copy_probes_between(&mut self, pairs: &[(ProbeOf, ProbeOf)]) {
         for &(m, r) in pairs {
             if let Some(a) = self.probes.get(&r).cloned() {
                 self.probes.insert(m, a);

@@ -36,7 +36,11 @@ pub(crate) struct Statements<'t> {
 }
 
 /// The key of one target (see the module documentation); `None`: a class of its own.
-pub(crate) type Key = Option<(Vec<bool>, Option<ResourceKind>, String, Option<String>)>;
+pub(crate) type Key = Option<KeyOf>;
+
+/// A class key: per statement whether it matches the target, the target's resource kind,
+/// account and AWS rule.
+pub(crate) type KeyOf = (Vec<bool>, Option<ResourceKind>, String, Option<String>);
 
 impl<'t> Statements<'t> {
     /// Group the tables' attachments by holder.
@@ -182,7 +186,7 @@ impl<'t> Statements<'t> {
         &self,
         stmts: &[(&Policy, &Statement)],
         role: &str,
-    ) -> Option<(Vec<bool>, Option<ResourceKind>, String, Option<String>)> {
+    ) -> Option<KeyOf> {
         const ACTION: &str = "sts:AssumeRole";
         let resource = self.t.resource_for(role);
         if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {

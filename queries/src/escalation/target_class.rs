@@ -182,11 +182,7 @@ impl<'t> Statements<'t> {
         Some((Some(key), std::sync::Arc::as_ptr(doc) as usize))
     }
 
-    fn assume_key(
-        &self,
-        stmts: &[(&Policy, &Statement)],
-        role: &str,
-    ) -> Option<KeyOf> {
+    fn assume_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Option<KeyOf> {
         const ACTION: &str = "sts:AssumeRole";
         let resource = self.t.resource_for(role);
         if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {

@@ -140,7 +140,21 @@ fn main() {
         let (r, _) = time("who-can, one action on a bucket", Some(0.5), || {
             who_can::who_can(&analyzer, &prepared, &one, &|_, _| {}).unwrap()
         });
-        println!("  {} principals listed", r.principals.len());
+        println!(
+            "  {} principals listed ({} classes, {} distinct action answers)",
+            r.principals.len(),
+            r.classes.len(),
+            r.answers.len()
+        );
+        // What `who-can --format json` then does to print it (src/cmd/who_can.rs): each
+        // principal's answer expanded from its class and serialised on its own line.
+        let (text, _) = time("  + printing it as --format json", None, || {
+            r.principal_answers()
+                .map(|p| serde_json::to_string(&p).map(|s| s + "\n"))
+                .collect::<Result<String, _>>()
+                .unwrap()
+        });
+        println!("  {} bytes of JSON", text.len());
     }
     if step("what") {
         let app = member

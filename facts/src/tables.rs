@@ -67,10 +67,7 @@ impl Symbols {
 
     /// The text of `id` (empty for an id this interner never returned).
     pub fn name(&self, id: Sym) -> &str {
-        self.names
-            .get(id as usize)
-            .map(|n| &**n)
-            .unwrap_or("")
+        self.names.get(id as usize).map(|n| &**n).unwrap_or("")
     }
 
     /// How many strings are interned.
@@ -711,7 +708,13 @@ impl FactTables {
             }
         };
         for g in model.groups.values() {
-            identity(&mut b, None, &g.arn, &g.inline_policies, &g.attached_policies);
+            identity(
+                &mut b,
+                None,
+                &g.arn,
+                &g.inline_policies,
+                &g.attached_policies,
+            );
         }
         for u in model.users.values() {
             let acct = b.account(u.account.as_str());
@@ -720,7 +723,13 @@ impl FactTables {
                 let g = b.sym(g);
                 b.tables.member_of.push((p, g));
             }
-            identity(&mut b, Some(p), &u.arn, &u.inline_policies, &u.attached_policies);
+            identity(
+                &mut b,
+                Some(p),
+                &u.arn,
+                &u.inline_policies,
+                &u.attached_policies,
+            );
             if let Some(id) = u
                 .permissions_boundary
                 .as_ref()
@@ -738,7 +747,13 @@ impl FactTables {
             if r.service_linked {
                 b.tables.service_linked_roles.push(p);
             }
-            identity(&mut b, Some(p), &r.arn, &r.inline_policies, &r.attached_policies);
+            identity(
+                &mut b,
+                Some(p),
+                &r.arn,
+                &r.inline_policies,
+                &r.attached_policies,
+            );
             if let Some(id) = r
                 .permissions_boundary
                 .as_ref()

@@ -178,11 +178,7 @@ impl<'t> Statements<'t> {
         Some((Some(key), std::sync::Arc::as_ptr(doc) as usize))
     }
 
-    fn assume_key(
-        &self,
-        stmts: &[(&Policy, &Statement)],
-        role: &str,
-    ) -> Option<(Vec<bool>, Option<ResourceKind>, String, Option<String>)> {
+    fn assume_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Option<AssumeKey> {
         const ACTION: &str = "sts:AssumeRole";
         let resource = self.t.resource_for(role);
         if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {
@@ -261,6 +257,9 @@ fn everyone(p: &facts::policy::PrincipalClause) -> bool {
         PrincipalClause::NotPrincipal(_) => false,
     }
 }
+
+/// What tells two `sts:AssumeRole` targets apart for a caller (see `assume_key`).
+type AssumeKey = (Vec<bool>, Option<ResourceKind>, String, Option<String>);
 
 #[cfg(test)]
 mod tests {

@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::builder::Builder;
 use super::error::IngestError;
 use super::model::{
-    Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyAttachment, PolicyOwner, Role,
-    RoleLastUsed, User, WarningKind,
+    AccountId, Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyAttachment, PolicyOwner,
+    Role, RoleLastUsed, Source, User, WarningKind,
 };
 use super::read::{FileCtx, Object};
 use crate::error::JsonPath;
@@ -107,35 +107,19 @@ const VERSION_KEYS: [&str; 4] = ["Document", "VersionId", "IsDefaultVersion", "C
 pub(crate) fn ingest(ctx: &FileCtx, root: &Object, b: &mut Builder) -> Result<(), IngestError> {
     let top = JsonPath::default();
     ctx.check_keys(root, &top, &TOP_KEYS, &mut b.model.warnings);
-    let at = top.key("Policies");
-    for (i, v) in ctx.opt_array(root, "Policies", &top)?.iter().enumerate() {
-        managed_policy(ctx, v, &at.index(i), b)?;
-    }
-    let at = top.key("GroupDetailList");
-    for (i, v) in ctx
-        .opt_array(root, "GroupDetailList", &top)?
-        .iter()
-        .enumerate()
-    {
-        group(ctx, v, &at.index(i), b)?;
-    }
-    let at = top.key("UserDetailList");
-    for (i, v) in ctx
-        .opt_array(root, "UserDetailList", &top)?
-        .iter()
-        .enumerate()
-    {
-        user(ctx, v, &at.index(i), b)?;
-    }
-    let at = top.key("RoleDetailList");
-    for (i, v) in ctx
-        .opt_array(root, "RoleDetailList", &top)?
-        .iter()
-        .enumerate()
-    {
-        role(ctx, v, &at.index(i), b)?;
-    }
-    Ok(())
+    let list = |key| ctx.opt_array(root, key, &top);
+    each_item(list("Policies")?, "Policies", |v, p| {
+        managed_policy(ctx, v, p, b)
+    })?;
+    each_item(list("GroupDetailList")?, "GroupDetailList", |v, p| {
+        group(ctx, v, p, b)
+    })?;
+    each_item(list("UserDetailList")?, "UserDetailList", |v, p| {
+        user(ctx, v, p, b)
+    })?;
+    each_item(list("RoleDetailList")?, "RoleDetailList", |v, p| {
+        role(ctx, v, p, b)
+    })
 }
 
 fn user(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<(), IngestError> {
@@ -159,7 +143,7 @@ fn user(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
             .unwrap_or_default()
             .to_string(),
         path: ctx.opt_str(o, "Path", path)?.unwrap_or("/").to_string(),
-        account: account.clone(),
+        account,
         tags: ctx.tags(o, "Tags", path)?,
         groups: Vec::new(),
         inline_policies: inline_policies(ctx, o, "UserPolicyList", path)?,
@@ -167,10 +151,7 @@ fn user(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
         permissions_boundary: boundary(ctx, o, path)?,
         source: ctx.source(path),
     };
-    if b.add_user(user) {
-        b.pending_groups.push((arn.to_string(), group_names));
-    }
-    b.model.accounts.insert(account);
+    add_user(b, user, group_names);
     Ok(())
 }
 
@@ -187,13 +168,12 @@ fn group(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<(
             .unwrap_or_default()
             .to_string(),
         path: ctx.opt_str(o, "Path", path)?.unwrap_or("/").to_string(),
-        account: account.clone(),
+        account,
         inline_policies: inline_policies(ctx, o, "GroupPolicyList", path)?,
         attached_policies: attachments(ctx, o, path)?,
         source: ctx.source(path),
     };
-    b.add_group(group);
-    b.model.accounts.insert(account);
+    add_group(b, group);
     Ok(())
 }
 
@@ -249,10 +229,9 @@ fn role(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
             .opt_str(o, "RoleId", path)?
             .unwrap_or_default()
             .to_string(),
-        // AWS: service-linked roles live under the path /aws-service-role/.
-        service_linked: role_path.starts_with("/aws-service-role/"),
+        service_linked: is_service_linked(&role_path),
         path: role_path,
-        account: account.clone(),
+        account,
         tags: ctx.tags(o, "Tags", path)?,
         trust_policy,
         inline_policies: inline_policies(ctx, o, "RolePolicyList", path)?,
@@ -262,8 +241,7 @@ fn role(ctx: &FileCtx, v: &Value, path: &JsonPath, b: &mut Builder) -> Result<()
         last_used,
         source: ctx.source(path),
     };
-    b.add_role(role);
-    b.model.accounts.insert(account);
+    add_role(b, role);
     Ok(())
 }
 
@@ -276,14 +254,7 @@ fn managed_policy(
     let o = ctx.object(v, path)?;
     ctx.check_keys(o, path, &POLICY_KEYS, &mut b.model.warnings);
     let arn = ctx.req_str(o, "Arn", path)?;
-    let parsed = ctx.arn_member(arn, path, "Arn")?;
-    let (owner, account) = if parsed.account == "aws" {
-        (PolicyOwner::AwsManaged, None)
-    } else {
-        let a = ctx.account_of_member(arn, path, "Arn")?;
-        b.model.accounts.insert(a.clone());
-        (PolicyOwner::Customer, Some(a))
-    };
+    let (owner, account) = policy_owner(ctx, arn, path, b)?;
     let default_version = ctx
         .opt_str(o, "DefaultVersionId", path)?
         .map(str::to_string);
@@ -298,10 +269,10 @@ fn managed_policy(
         }
         let is_default = match vo.get("IsDefaultVersion") {
             Some(Value::Bool(d)) => *d,
-            None | Some(Value::Null) => {
-                ctx.opt_str(vo, "VersionId", &p)?.is_some()
-                    && ctx.opt_str(vo, "VersionId", &p)? == default_version.as_deref()
-            }
+            None | Some(Value::Null) => is_default_id(
+                ctx.opt_str(vo, "VersionId", &p)?,
+                default_version.as_deref(),
+            ),
             Some(_) => return Err(ctx.invalid(&p.key("IsDefaultVersion"), "expected a boolean")),
         };
         if is_default {
@@ -312,12 +283,7 @@ fn managed_policy(
         }
     }
     let Some((doc, doc_path)) = chosen else {
-        b.model.warnings.push(ctx.warning(
-            path,
-            WarningKind::NoDefaultVersion {
-                arn: arn.to_string(),
-            },
-        ));
+        no_default_version(ctx, path, arn, b);
         return Ok(());
     };
     let policy = ManagedPolicy {
@@ -375,13 +341,9 @@ fn attachments(
     {
         let p = path.key("AttachedManagedPolicies").index(i);
         let ao = ctx.members(v, &p, &["PolicyName", "PolicyArn"])?;
-        let arn = ctx.req_str(ao, "PolicyArn", &p)?;
-        ctx.arn_member(arn, &p, "PolicyArn")?;
-        out.push(PolicyAttachment {
-            arn: arn.to_string(),
-            name: ctx.opt_str(ao, "PolicyName", &p)?.map(str::to_string),
-            source: ctx.source(&p),
-        });
+        let mut attachment = attachment(ctx, ctx.req_str(ao, "PolicyArn", &p)?, &p, "PolicyArn")?;
+        attachment.name = ctx.opt_str(ao, "PolicyName", &p)?.map(str::to_string);
+        out.push(attachment);
     }
     Ok(out)
 }
@@ -402,12 +364,103 @@ fn boundary(
                 &["PermissionsBoundaryType", "PermissionsBoundaryArn"],
             )?;
             let arn = ctx.req_str(bo, "PermissionsBoundaryArn", &p)?;
-            ctx.arn_member(arn, &p, "PermissionsBoundaryArn")?;
-            Ok(Some(PolicyAttachment {
-                arn: arn.to_string(),
-                name: None,
-                source: ctx.source(&p),
-            }))
+            attachment(ctx, arn, &p, "PermissionsBoundaryArn").map(Some)
         }
     }
+}
+
+// What both readers share: the typed reader ([`super::gaad_page`]) reads the same members
+// from its typed page and hands them to the same functions, so the model, errors and
+// warnings of the two readers agree.
+
+/// Read each item of the list member `key` (its items `items`), with its path, in order.
+pub(super) fn each_item<T>(
+    items: &[T],
+    key: &str,
+    mut read: impl FnMut(&T, &JsonPath) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
+    let at = JsonPath::default().key(key);
+    for (i, v) in items.iter().enumerate() {
+        read(v, &at.index(i))?;
+    }
+    Ok(())
+}
+
+/// Add a user read from GAAD, with its account and the `GroupList` names to resolve once
+/// every file is read (none when the user was already described: a duplicate warning).
+pub(super) fn add_user(b: &mut Builder, user: User, group_names: Vec<(String, Source)>) {
+    let (arn, account) = (user.arn.clone(), user.account.clone());
+    if b.add_user(user) {
+        b.pending_groups.push((arn, group_names));
+    }
+    b.model.accounts.insert(account);
+}
+
+/// Add a group read from GAAD, with its account.
+pub(super) fn add_group(b: &mut Builder, group: Group) {
+    let account = group.account.clone();
+    b.add_group(group);
+    b.model.accounts.insert(account);
+}
+
+/// Add a role read from GAAD, with its account.
+pub(super) fn add_role(b: &mut Builder, role: Role) {
+    let account = role.account.clone();
+    b.add_role(role);
+    b.model.accounts.insert(account);
+}
+
+/// AWS: service-linked roles live under the path `/aws-service-role/` (IAM User Guide,
+/// "Using service-linked roles").
+pub(super) fn is_service_linked(role_path: &str) -> bool {
+    role_path.starts_with("/aws-service-role/")
+}
+
+/// Who owns the managed policy `arn` (member `Arn` at `path`): AWS for
+/// `arn:aws:iam::aws:policy/...`, else the customer account of the ARN (added to the model).
+pub(super) fn policy_owner(
+    ctx: &FileCtx,
+    arn: &str,
+    path: &JsonPath,
+    b: &mut Builder,
+) -> Result<(PolicyOwner, Option<AccountId>), IngestError> {
+    let parsed = ctx.arn_member(arn, path, "Arn")?;
+    if parsed.account == "aws" {
+        return Ok((PolicyOwner::AwsManaged, None));
+    }
+    let a = ctx.account_of_member(arn, path, "Arn")?;
+    b.model.accounts.insert(a.clone());
+    Ok((PolicyOwner::Customer, Some(a)))
+}
+
+/// Without `IsDefaultVersion`, a version is the default when its `VersionId` is the
+/// policy's `DefaultVersionId`.
+pub(super) fn is_default_id(version_id: Option<&str>, default_version: Option<&str>) -> bool {
+    version_id.is_some() && version_id == default_version
+}
+
+/// A managed policy none of whose versions is the default grants nothing: a warning.
+pub(super) fn no_default_version(ctx: &FileCtx, path: &JsonPath, arn: &str, b: &mut Builder) {
+    b.model.warnings.push(ctx.warning(
+        path,
+        WarningKind::NoDefaultVersion {
+            arn: arn.to_string(),
+        },
+    ));
+}
+
+/// An attachment (or boundary) of policy `arn`, member `key` of the object at `p`, its ARN
+/// checked; named by the caller when the data names it.
+pub(super) fn attachment(
+    ctx: &FileCtx,
+    arn: &str,
+    p: &JsonPath,
+    key: &str,
+) -> Result<PolicyAttachment, IngestError> {
+    ctx.arn_member(arn, p, key)?;
+    Ok(PolicyAttachment {
+        arn: arn.to_string(),
+        name: None,
+        source: ctx.source(p),
+    })
 }

@@ -18,9 +18,13 @@ use serde::{Deserialize, Deserializer};
 use super::builder::Builder;
 use super::doc_texts::{some_doc, Doc, DocTexts, NewDoc};
 use super::error::IngestError;
+use super::gaad::{
+    add_group, add_role, add_user, attachment, each_item, is_default_id, is_service_linked,
+    no_default_version, policy_owner,
+};
 use super::model::{
-    Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyAttachment, PolicyOwner, Role,
-    RoleLastUsed, Tags, User, WarningKind,
+    Group, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyAttachment, Role, RoleLastUsed,
+    Tags, User,
 };
 use super::read::FileCtx;
 use crate::error::JsonPath;
@@ -313,28 +317,22 @@ pub(crate) fn decode(text: &str, texts: &mut DocTexts) -> Option<(Page, Vec<NewD
 
 /// Read one typed GAAD page into `b`, as [`super::gaad::ingest`] reads its JSON.
 pub(crate) fn ingest(ctx: &FileCtx, page: &Page, b: &mut Builder) -> Result<(), IngestError> {
-    let top = JsonPath::default();
     b.model.policies.reserve(list(&page.policies).len());
     b.model.groups.reserve(list(&page.groups).len());
     b.model.users.reserve(list(&page.users).len());
     b.model.roles.reserve(list(&page.roles).len());
-    let at = top.key("Policies");
-    for (i, v) in list(&page.policies).iter().enumerate() {
-        managed_policy(ctx, v, &at.index(i), b)?;
-    }
-    let at = top.key("GroupDetailList");
-    for (i, v) in list(&page.groups).iter().enumerate() {
-        group(ctx, v, &at.index(i), b)?;
-    }
-    let at = top.key("UserDetailList");
-    for (i, v) in list(&page.users).iter().enumerate() {
-        user(ctx, v, &at.index(i), b)?;
-    }
-    let at = top.key("RoleDetailList");
-    for (i, v) in list(&page.roles).iter().enumerate() {
-        role(ctx, v, &at.index(i), b)?;
-    }
-    Ok(())
+    each_item(list(&page.policies), "Policies", |v, p| {
+        managed_policy(ctx, v, p, b)
+    })?;
+    each_item(list(&page.groups), "GroupDetailList", |v, p| {
+        group(ctx, v, p, b)
+    })?;
+    each_item(list(&page.users), "UserDetailList", |v, p| {
+        user(ctx, v, p, b)
+    })?;
+    each_item(list(&page.roles), "RoleDetailList", |v, p| {
+        role(ctx, v, p, b)
+    })
 }
 
 /// The items of a list member (absent or `null`: none).
@@ -371,7 +369,7 @@ fn user(
         name: req(ctx, &u.name, "UserName", path)?.to_string(),
         id: u.id.clone().unwrap_or_default(),
         path: u.path.as_deref().unwrap_or("/").to_string(),
-        account: account.clone(),
+        account,
         tags: tags(ctx, &u.tags, path)?,
         groups: Vec::new(),
         inline_policies: inline_policies(ctx, &u.inline, "UserPolicyList", path)?,
@@ -379,10 +377,7 @@ fn user(
         permissions_boundary: boundary(ctx, &u.boundary, path)?,
         source: ctx.source(path),
     };
-    if b.add_user(user) {
-        b.pending_groups.push((arn.to_string(), group_names));
-    }
-    b.model.accounts.insert(account);
+    add_user(b, user, group_names);
     Ok(())
 }
 
@@ -399,13 +394,12 @@ fn group(
         name: req(ctx, &g.name, "GroupName", path)?.to_string(),
         id: g.id.clone().unwrap_or_default(),
         path: g.path.as_deref().unwrap_or("/").to_string(),
-        account: account.clone(),
+        account,
         inline_policies: inline_policies(ctx, &g.inline, "GroupPolicyList", path)?,
         attached_policies: attachments(ctx, &g.attached, path)?,
         source: ctx.source(path),
     };
-    b.add_group(group);
-    b.model.accounts.insert(account);
+    add_group(b, group);
     Ok(())
 }
 
@@ -446,10 +440,9 @@ fn role(
         arn: arn.to_string(),
         name,
         id: r.id.clone().unwrap_or_default(),
-        // AWS: service-linked roles live under the path /aws-service-role/.
-        service_linked: role_path.starts_with("/aws-service-role/"),
+        service_linked: is_service_linked(&role_path),
         path: role_path,
-        account: account.clone(),
+        account,
         tags: tags(ctx, &r.tags, path)?,
         trust_policy,
         inline_policies: inline_policies(ctx, &r.inline, "RolePolicyList", path)?,
@@ -459,8 +452,7 @@ fn role(
         last_used,
         source: ctx.source(path),
     };
-    b.add_role(role);
-    b.model.accounts.insert(account);
+    add_role(b, role);
     Ok(())
 }
 
@@ -471,21 +463,14 @@ fn managed_policy(
     b: &mut Builder,
 ) -> Result<(), IngestError> {
     let arn = req(ctx, &m.arn, "Arn", path)?;
-    let parsed = ctx.arn_member(arn, path, "Arn")?;
-    let (owner, account) = if parsed.account == "aws" {
-        (PolicyOwner::AwsManaged, None)
-    } else {
-        let a = ctx.account_of_member(arn, path, "Arn")?;
-        b.model.accounts.insert(a.clone());
-        (PolicyOwner::Customer, Some(a))
-    };
+    let (owner, account) = policy_owner(ctx, arn, path, b)?;
     let default_version = m.default_version.clone();
     // The effective document is the default version; the others are history and grant nothing.
     let mut chosen = None;
     for (i, ver) in m.versions.iter().flatten().enumerate() {
         let is_default = match ver.is_default {
             Some(d) => d,
-            None => ver.id.is_some() && ver.id == default_version,
+            None => is_default_id(ver.id.as_deref(), default_version.as_deref()),
         };
         if is_default {
             let p = path.key("PolicyVersionList").index(i);
@@ -497,12 +482,7 @@ fn managed_policy(
         }
     }
     let Some((doc, doc_path)) = chosen else {
-        b.model.warnings.push(ctx.warning(
-            path,
-            WarningKind::NoDefaultVersion {
-                arn: arn.to_string(),
-            },
-        ));
+        no_default_version(ctx, path, arn, b);
         return Ok(());
     };
     let policy = ManagedPolicy {
@@ -554,13 +534,9 @@ fn attachments(
     let mut out = Vec::new();
     for (i, v) in list.iter().flatten().enumerate() {
         let p = path.key("AttachedManagedPolicies").index(i);
-        let arn = req(ctx, &v.arn, "PolicyArn", &p)?;
-        ctx.arn_member(arn, &p, "PolicyArn")?;
-        out.push(PolicyAttachment {
-            arn: arn.to_string(),
-            name: v.name.clone(),
-            source: ctx.source(&p),
-        });
+        let mut attachment = attachment(ctx, req(ctx, &v.arn, "PolicyArn", &p)?, &p, "PolicyArn")?;
+        attachment.name = v.name.clone();
+        out.push(attachment);
     }
     Ok(out)
 }
@@ -576,12 +552,7 @@ fn boundary(
     };
     let p = path.key("PermissionsBoundary");
     let arn = req(ctx, &bo.arn, "PermissionsBoundaryArn", &p)?;
-    ctx.arn_member(arn, &p, "PermissionsBoundaryArn")?;
-    Ok(Some(PolicyAttachment {
-        arn: arn.to_string(),
-        name: None,
-        source: ctx.source(&p),
-    }))
+    attachment(ctx, arn, &p, "PermissionsBoundaryArn").map(Some)
 }
 
 /// Tags in AWS's `[{"Key": k, "Value": v}]` form (the map form is read by the general

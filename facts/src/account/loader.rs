@@ -1,6 +1,7 @@
 //! Walking the `-i PATH` inputs and dispatching each file to its reader by content.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -18,6 +19,7 @@ use super::{
 };
 use crate::error::JsonPath;
 use crate::parse::json::JsonTextError;
+use crate::policy::Policy;
 
 /// How deep a directory tree is walked (a guard against symlink loops).
 const MAX_DEPTH: usize = 32;
@@ -80,8 +82,18 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
                         message: "the reading thread stopped".to_string(),
                     })??;
                     let ctx = FileCtx::sharing(path, std::rc::Rc::clone(&b.documents));
-                    if let Prepared::Gaad { new_docs, .. } = &mut prepared {
-                        ctx.add_numbered(std::mem::take(new_docs));
+                    match &mut prepared {
+                        Prepared::Gaad { new_docs, .. } => {
+                            ctx.add_numbered(std::mem::take(new_docs))
+                        }
+                        Prepared::Json(value, parsed) => {
+                            for (doc, policy) in resource_policies(value).zip(parsed.drain(..)) {
+                                if let Some(policy) = policy {
+                                    ctx.add_parsed(doc, policy);
+                                }
+                            }
+                        }
+                        Prepared::Report(_) => {}
                     }
                     let pending = ctx.pending_warnings();
                     let loaded = ingest(&ctx, &prepared, &mut b);
@@ -162,8 +174,27 @@ enum Prepared {
         page: Box<gaad_page::Page>,
         new_docs: Vec<NewDoc>,
     },
-    /// Any other input: its JSON value.
-    Json(Value),
+    /// Any other input: its JSON value, with the policy documents of a `resources.json`
+    /// list parsed ahead (see [`resource_policies`]; `None` for one that does not parse).
+    Json(Value, Vec<Option<Arc<Policy>>>),
+}
+
+/// The `policy` member of each entry of a `resources.json` list (an array of objects; VPC
+/// endpoint entries are read by their own reader), in order; nothing for any other value.
+/// The reading thread parses them ahead ([`FileCtx::parse_ahead`]); the ingesting thread
+/// finds them parsed ([`FileCtx::add_parsed`]).
+fn resource_policies(value: &Value) -> impl Iterator<Item = &Value> {
+    let items = match value {
+        Value::Array(items) => items.as_slice(),
+        _ => &[],
+    };
+    items.iter().filter_map(|v| {
+        let o = v.as_object()?;
+        if vpc_endpoints::is_entry(o) {
+            return None;
+        }
+        o.get("policy").filter(|p| !p.is_null())
+    })
 }
 
 /// Read `path` and decode it: a credential report stays text, a GAAD page in the shape
@@ -184,7 +215,13 @@ fn prepare(path: &Path, texts: &mut DocTexts) -> Result<Prepared, IngestError> {
         });
     }
     crate::parse::json::decode_unique(body)
-        .map(Prepared::Json)
+        .map(|value| {
+            let ctx = FileCtx::new(path.to_path_buf());
+            let parsed = resource_policies(&value)
+                .map(|doc| ctx.parse_ahead(doc))
+                .collect();
+            Prepared::Json(value, parsed)
+        })
         .map_err(|e| match e {
             JsonTextError::Syntax {
                 line,
@@ -262,7 +299,7 @@ fn ingest(ctx: &FileCtx, prepared: &Prepared, b: &mut Builder) -> Result<(), Ing
     let value = match prepared {
         Prepared::Report(text) => return credential_report::ingest(ctx, text, b),
         Prepared::Gaad { page, .. } => return gaad_page::ingest(ctx, page, b),
-        Prepared::Json(value) => value,
+        Prepared::Json(value, _) => value,
     };
     match value {
         Value::Array(items) => resources::ingest_list(ctx, items, b),

@@ -367,6 +367,24 @@ impl FileCtx {
         })
     }
 
+    /// Keep `policy`, parsed from `v` ahead of time (on the loader's reading thread), for
+    /// the reader that meets `v` to find instead of parsing it; a document already kept
+    /// stays as it is.
+    pub fn add_parsed(&self, v: &Value, policy: Arc<Policy>) {
+        let mut documents = self.documents.borrow_mut();
+        let key = documents.key(v);
+        if documents.policy(key).is_none() {
+            documents.insert(key, v, policy);
+        }
+    }
+
+    /// `v` parsed as a policy document (once per distinct document of this context), or
+    /// `None` if it does not parse (the reader that meets it reports the error, at its
+    /// path).
+    pub fn parse_ahead(&self, v: &Value) -> Option<Arc<Policy>> {
+        self.policy(v, &JsonPath::default()).ok()
+    }
+
     /// A policy document at `path`, as [`Self::parse_document`] reads it; a document met
     /// before in this load is not parsed again, its parsed form is shared.
     pub fn policy(&self, v: &Value, path: &JsonPath) -> Result<Arc<Policy>, IngestError> {

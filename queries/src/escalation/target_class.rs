@@ -262,6 +262,7 @@ fn everyone(p: &facts::policy::PrincipalClause) -> bool {
     }
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,7 +262,6 @@ fn everyone(p: &facts::policy::PrincipalClause) -> bool {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,9 @@
 //! (on a shared machine the wall time includes waiting for a core; the CPU time is read from
 //! Linux's `/proc`: `schedstat` of the thread in process, `cutime`+`cstime` of the reaped
 //! children, in 10 ms ticks, for the process), the verdict counts and every pair answered
-//! `unknown` with its reason. Run with
+//! `unknown` with its reason, the requests shown and the solver checks the decoder made to find
+//! resources of the types their actions act on (issue 10, "Counterexamples that look like real
+//! requests"; `tests/diff_pairs.rs` checks every request). Run with
 //! `cargo bench --bench diff_pairs`; `DIFF_FILTER=name,name` keeps the pairs whose name
 //! (`Policy v1->v2`) contains one of the names, `DIFF_STRIDE=n` every n-th pair,
 //! `DIFF_PROCESS=0` skips the whole-process run, `DIFF_TIMEOUT=s` sets `--timeout`,
@@ -21,7 +23,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use queries::diff::{diff_files, Options, Verdict};
+use queries::diff::{diff_files, resource_checks, Options, Verdict};
 
 struct Pair {
     name: String,
@@ -113,6 +115,7 @@ fn main() {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut unknown = Vec::new();
     let mut unconfirmed = 0usize;
+    let mut requests = 0usize;
     let mut slow: Vec<(f64, &str)> = Vec::new();
     let mut verdicts = String::new();
     let mut cpu = Vec::with_capacity(pairs.len());
@@ -144,6 +147,7 @@ fn main() {
                     .chain(&c.lost.examples)
                     .filter(|e| !e.confirmed)
                     .count();
+                requests += c.gained.examples.len() + c.lost.examples.len();
                 if c.verdict == Verdict::Unknown {
                     let why = c.gained.unknown.or(c.lost.unknown).unwrap_or_default();
                     unknown.push(format!("{}: {why}", p.name));
@@ -167,6 +171,11 @@ fn main() {
         }
     }
     println!("verdicts: {counts:?}; unconfirmed requests: {unconfirmed}");
+    println!(
+        "requests: {requests}; solver checks the decoder made for resources of the action's \
+         types: {}",
+        resource_checks()
+    );
     println!("unknown or error: {}", unknown.len());
     for u in &unknown {
         println!("  {u}");

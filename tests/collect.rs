@@ -127,6 +127,59 @@ impl Moto {
     fn collect(&self, args: &[&str]) -> Run {
         self.iamlogic().arg("collect").args(args).run()
     }
+
+    /// Run `iamlogic collect --organization --role-name OrganizationAccountAccessRole
+    /// --region us-east-1 EXTRA --out OUT` against this server.
+    fn collect_organization(&self, out: &Path, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "--organization",
+            "--role-name",
+            "OrganizationAccountAccessRole",
+            "--region",
+            "us-east-1",
+        ];
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        self.collect(&args)
+    }
+}
+
+/// A moto server holding seed.py's organization, and a temporary directory to collect into.
+struct Seeded {
+    moto: Moto,
+    /// seed.py's JSON description of what it created.
+    seed: Value,
+    /// The management account's id.
+    management: String,
+    dir: tempfile::TempDir,
+}
+
+impl Seeded {
+    /// Start moto and seed it, or `None` (the test is skipped) when moto is missing.
+    fn start() -> Option<Seeded> {
+        let moto = Moto::start()?;
+        let seed = moto.seed();
+        let management = s(&seed, "management");
+        Some(Seeded {
+            moto,
+            seed,
+            management,
+            dir: tempfile::tempdir().unwrap(),
+        })
+    }
+}
+
+/// Every account seed.py created: the management account, then the member accounts.
+fn accounts(seed: &Value) -> Vec<String> {
+    let mut all = vec![s(seed, "management")];
+    all.extend(
+        seed["accounts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_str().unwrap().to_string()),
+    );
+    all
 }
 
 /// The variables removed from the environment of the programs run against moto.
@@ -199,35 +252,25 @@ fn only_unimplemented_failures(o: &Run) {
 
 #[test]
 fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() {
-    let Some(moto) = Moto::start() else { return };
-    let seed = moto.seed();
-    let dir = tempfile::tempdir().unwrap();
+    let Some(Seeded {
+        moto,
+        seed,
+        management,
+        dir,
+    }) = Seeded::start()
+    else {
+        return;
+    };
     let out = dir.path().join("estate");
-    let o = moto.collect(&[
-        "--organization",
-        "--role-name",
-        "OrganizationAccountAccessRole",
-        "--region",
-        "us-east-1",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = moto.collect_organization(&out, &[]);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
     only_unimplemented_failures(&o);
     // Piped, no progress bar is drawn (the terminal test below has them).
     assert!(o.stderr.is_empty(), "{o:?}");
     let summary = o.stdout();
 
-    let management = s(&seed, "management");
     let prod = s(&seed["accounts"], "prod");
-    let mut all = vec![management.clone()];
-    all.extend(
-        seed["accounts"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_str().unwrap().to_string()),
-    );
+    let all = accounts(&seed);
     assert_eq!(all.len(), 5);
     assert!(summary.contains("accounts collected"), "{summary}");
 
@@ -427,16 +470,7 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
     );
 
     // --resume: every file is kept, nothing is written again.
-    let again = moto.collect(&[
-        "--organization",
-        "--role-name",
-        "OrganizationAccountAccessRole",
-        "--region",
-        "us-east-1",
-        "--resume",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let again = moto.collect_organization(&out, &["--resume"]);
     let again_text = again.stdout();
     for a in &all {
         assert!(
@@ -448,9 +482,15 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
 
 #[test]
 fn collect_one_account_without_organization() {
-    let Some(moto) = Moto::start() else { return };
-    let seed = moto.seed();
-    let dir = tempfile::tempdir().unwrap();
+    let Some(Seeded {
+        moto,
+        management,
+        dir,
+        ..
+    }) = Seeded::start()
+    else {
+        return;
+    };
     let out = dir.path().join("one");
     let o = moto.collect(&[
         "--region",
@@ -461,7 +501,6 @@ fn collect_one_account_without_organization() {
     ]);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
     only_unimplemented_failures(&o);
-    let management = s(&seed, "management");
     // Only the caller's account; no organization.json.
     let entries: Vec<PathBuf> = std::fs::read_dir(&out)
         .unwrap()
@@ -509,9 +548,12 @@ fn a_progress_bar_per_account_on_a_terminal() {
         eprintln!("skipped: util-linux `script` is missing");
         return;
     }
-    let Some(moto) = Moto::start() else { return };
-    let seed = moto.seed();
-    let dir = tempfile::tempdir().unwrap();
+    let Some(Seeded {
+        moto, seed, dir, ..
+    }) = Seeded::start()
+    else {
+        return;
+    };
     let out = dir.path().join("tty");
     let line = format!(
         "{} collect --organization --role-name OrganizationAccountAccessRole --region us-east-1 --out {}",
@@ -524,15 +566,7 @@ fn a_progress_bar_per_account_on_a_terminal() {
         .output()
         .expect("run script");
     let tty = String::from_utf8_lossy(&o.stdout);
-    let mut all = vec![s(&seed, "management")];
-    all.extend(
-        seed["accounts"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_str().unwrap().to_string()),
-    );
-    for a in &all {
+    for a in &accounts(&seed) {
         // The bar: the account, then `[===...]` and its steps done of 13 (6 account-wide
         // steps: GAAD, credential report, password policy, account summary, S3 buckets, S3
         // account block; then 7 regional services in one region).
@@ -585,10 +619,15 @@ const LIST_REGIONS: &str = r#"{"Regions": [{"RegionName": "eu-west-1", "RegionOp
 /// that call fails it is listed and the configured region is collected.
 #[test]
 fn regions_come_from_list_regions_and_its_failure_is_listed() {
-    let Some(moto) = Moto::start() else { return };
-    let seed = moto.seed();
-    let management = s(&seed, "management");
-    let dir = tempfile::tempdir().unwrap();
+    let Some(Seeded {
+        moto,
+        management,
+        dir,
+        ..
+    }) = Seeded::start()
+    else {
+        return;
+    };
 
     // moto lacks ListRegions: the failure is listed with account and operation, and the
     // configured region (us-east-1) is collected.
@@ -704,10 +743,15 @@ fn lambda_function_and_policy(account: &str) -> &'static str {
 /// role, loads, and answers who-can: the account the policy names may invoke the function.
 #[test]
 fn lambda_function_policy_is_collected_and_answers_who_can() {
-    let Some(moto) = Moto::start() else { return };
-    let seed = moto.seed();
-    let management = s(&seed, "management");
-    let dir = tempfile::tempdir().unwrap();
+    let Some(Seeded {
+        moto,
+        management,
+        dir,
+        ..
+    }) = Seeded::start()
+    else {
+        return;
+    };
     let out = dir.path().join("lambda");
     let o = moto
         .iamlogic()

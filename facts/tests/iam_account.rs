@@ -1,15 +1,11 @@
 //! Reading the IAM password policy and account summary (docs/inputs.md, "IAM password policy
 //! and account summary"; IAM API Reference, "GetAccountPasswordPolicy", "GetAccountSummary").
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{assert_each_load_fails_naming_file_and_path, write};
 
 use facts::account::{self, AccountId, PasswordPolicyState, WarningKind};
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 fn acct(id: &str) -> AccountId {
     AccountId::parse(id).unwrap()
@@ -105,7 +101,7 @@ fn a_different_second_output_for_an_account_is_a_duplicate_warning() {
 #[test]
 fn bad_values_and_unnamed_accounts_are_errors_naming_file_and_path() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text, needle) in [
+    let cases = [
         (
             "iam-password-policy.111111111111.json",
             r#"{"PasswordPolicy": {"MinimumPasswordLength": "fourteen"}}"#,
@@ -141,12 +137,6 @@ fn bad_values_and_unnamed_accounts_are_errors_naming_file_and_path() {
             r#"{"PasswordPolicy": null}"#,
             "iam-password-policy.<account>.json",
         ),
-    ] {
-        let p = write(dir.path(), name, text);
-        let e = account::load(std::slice::from_ref(&p))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains(name) && e.contains(needle), "{name}: {e}");
-        std::fs::remove_file(p).unwrap();
-    }
+    ];
+    assert_each_load_fails_naming_file_and_path(dir.path(), &cases);
 }

@@ -887,37 +887,41 @@ fn single(ctx: &Context, key: &str) -> Option<String> {
     }
 }
 
+/// The context `context::fill` gives a `s3:GetObject` request by `principal` on `resource`.
+fn filled(m: &Model, principal: RequestPrincipal, resource: &str) -> Context {
+    let mut r = req(principal, resource);
+    context::fill(m, &mut r);
+    r.context
+}
+
+/// Each `(key, value)`: the context holds `key` with that one value.
+#[track_caller]
+fn assert_singles(c: &Context, expected: &[(&str, &str)]) {
+    for (key, value) in expected {
+        assert_eq!(single(c, key).as_deref(), Some(*value), "{key}");
+    }
+}
+
 #[test]
 fn an_iam_user_gets_principal_keys_tags_and_organization_keys() {
     let m = load_examples();
-    let mut r = req(
+    let c = &filled(
+        &m,
         aws("arn:aws:iam::222222222222:user/alice"),
         "arn:aws:s3:::example-prod-data/shared/report.csv",
     );
-    context::fill(&m, &mut r);
-    let c = &r.context;
-    assert_eq!(
-        single(c, "aws:PrincipalArn").as_deref(),
-        Some("arn:aws:iam::222222222222:user/alice")
-    );
-    assert_eq!(
-        single(c, "aws:PrincipalAccount").as_deref(),
-        Some("222222222222")
-    );
-    assert_eq!(single(c, "aws:PrincipalType").as_deref(), Some("User"));
-    assert_eq!(single(c, "aws:username").as_deref(), Some("alice"));
-    assert_eq!(
-        single(c, "aws:userid").as_deref(),
-        Some("AIDAPRODALICE0000001")
-    );
-    assert_eq!(single(c, "aws:PrincipalTag/team").as_deref(), Some("data"));
-    assert_eq!(
-        single(c, "aws:PrincipalIsAWSService").as_deref(),
-        Some("false")
-    );
-    assert_eq!(
-        single(c, "aws:PrincipalOrgID").as_deref(),
-        Some("o-a1b2c3d4e5")
+    assert_singles(
+        c,
+        &[
+            ("aws:PrincipalArn", "arn:aws:iam::222222222222:user/alice"),
+            ("aws:PrincipalAccount", "222222222222"),
+            ("aws:PrincipalType", "User"),
+            ("aws:username", "alice"),
+            ("aws:userid", "AIDAPRODALICE0000001"),
+            ("aws:PrincipalTag/team", "data"),
+            ("aws:PrincipalIsAWSService", "false"),
+            ("aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+        ],
     );
     assert_eq!(
         c.get("aws:PrincipalOrgPaths"),
@@ -926,13 +930,12 @@ fn an_iam_user_gets_principal_keys_tags_and_organization_keys() {
         ]))
     );
     // The object's owner is the bucket's account; its org is the principal's org.
-    assert_eq!(
-        single(c, "aws:ResourceAccount").as_deref(),
-        Some("222222222222")
-    );
-    assert_eq!(
-        single(c, "aws:ResourceOrgID").as_deref(),
-        Some("o-a1b2c3d4e5")
+    assert_singles(
+        c,
+        &[
+            ("aws:ResourceAccount", "222222222222"),
+            ("aws:ResourceOrgID", "o-a1b2c3d4e5"),
+        ],
     );
 }
 
@@ -940,127 +943,106 @@ fn an_iam_user_gets_principal_keys_tags_and_organization_keys() {
 fn a_role_session_has_the_role_arn_as_principal_arn_and_role_id_colon_session_as_userid() {
     let m = load_examples();
     // The session ARN omits the role path (/app/); aws:PrincipalArn is the role's ARN.
-    let mut r = req(
+    let c = &filled(
+        &m,
         aws("arn:aws:sts::222222222222:assumed-role/AppRole/i-0123456789abcdef0"),
         "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-2222-4bbb-8bbb-222222222222",
     );
-    context::fill(&m, &mut r);
-    let c = &r.context;
-    assert_eq!(
-        single(c, "aws:PrincipalArn").as_deref(),
-        Some("arn:aws:iam::222222222222:role/app/AppRole")
-    );
-    assert_eq!(
-        single(c, "aws:PrincipalType").as_deref(),
-        Some("AssumedRole")
-    );
-    assert_eq!(
-        single(c, "aws:userid").as_deref(),
-        Some("AROAPRODAPPROLE00001:i-0123456789abcdef0")
+    assert_singles(
+        c,
+        &[
+            (
+                "aws:PrincipalArn",
+                "arn:aws:iam::222222222222:role/app/AppRole",
+            ),
+            ("aws:PrincipalType", "AssumedRole"),
+            ("aws:userid", "AROAPRODAPPROLE00001:i-0123456789abcdef0"),
+        ],
     );
     assert_eq!(c.get("aws:username"), None, "roles have no aws:username");
-    assert_eq!(single(c, "aws:PrincipalTag/app").as_deref(), Some("orders"));
-    assert_eq!(
-        single(c, "aws:ResourceAccount").as_deref(),
-        Some("222222222222")
+    assert_singles(
+        c,
+        &[
+            ("aws:PrincipalTag/app", "orders"),
+            ("aws:ResourceAccount", "222222222222"),
+        ],
     );
 }
 
 #[test]
 fn root_anonymous_service_and_federated_callers_get_their_documented_keys() {
     let m = load_examples();
-    let mut r = req(
+    let c = &filled(
+        &m,
         aws("arn:aws:iam::111111111111:root"),
         "arn:aws:s3:::example-public-site/i.html",
     );
-    context::fill(&m, &mut r);
-    assert_eq!(
-        single(&r.context, "aws:PrincipalType").as_deref(),
-        Some("Account")
+    assert_singles(
+        c,
+        &[
+            ("aws:PrincipalType", "Account"),
+            ("aws:userid", "111111111111"),
+        ],
     );
     assert_eq!(
-        single(&r.context, "aws:userid").as_deref(),
-        Some("111111111111")
-    );
-    assert_eq!(
-        r.context.get("aws:PrincipalOrgPaths"),
+        c.get("aws:PrincipalOrgPaths"),
         Some(&ContextValue::Multi(vec!["o-a1b2c3d4e5/r-ex01/".into()]))
     );
-    assert_eq!(
-        single(&r.context, "aws:ResourceAccount").as_deref(),
-        Some("111111111111")
-    );
+    assert_singles(c, &[("aws:ResourceAccount", "111111111111")]);
 
-    let mut r = req(
+    let c = &filled(
+        &m,
         RequestPrincipal::Anonymous,
         "arn:aws:s3:::example-public-site/i.html",
     );
-    context::fill(&m, &mut r);
-    assert_eq!(
-        single(&r.context, "aws:PrincipalType").as_deref(),
-        Some("Anonymous")
-    );
-    assert_eq!(r.context.get("aws:PrincipalAccount"), None);
-    assert_eq!(r.context.get("aws:PrincipalIsAWSService"), None);
+    assert_singles(c, &[("aws:PrincipalType", "Anonymous")]);
+    assert_eq!(c.get("aws:PrincipalAccount"), None);
+    assert_eq!(c.get("aws:PrincipalIsAWSService"), None);
 
-    let mut r = req(
+    let c = &filled(
+        &m,
         RequestPrincipal::Service {
             name: "sns.amazonaws.com".into(),
         },
         "arn:aws:sqs:eu-west-1:222222222222:orders",
     );
-    context::fill(&m, &mut r);
-    assert_eq!(
-        single(&r.context, "aws:PrincipalIsAWSService").as_deref(),
-        Some("true")
+    assert_singles(
+        c,
+        &[
+            ("aws:PrincipalIsAWSService", "true"),
+            ("aws:PrincipalServiceName", "sns.amazonaws.com"),
+        ],
     );
-    assert_eq!(
-        single(&r.context, "aws:PrincipalServiceName").as_deref(),
-        Some("sns.amazonaws.com")
-    );
-    assert_eq!(r.context.get("aws:PrincipalOrgID"), None);
-    assert_eq!(
-        single(&r.context, "aws:ResourceTag/app").as_deref(),
-        Some("orders")
-    );
+    assert_eq!(c.get("aws:PrincipalOrgID"), None);
+    assert_singles(c, &[("aws:ResourceTag/app", "orders")]);
 
-    let mut r = req(
+    let c = &filled(
+        &m,
         aws("arn:aws:sts::222222222222:federated-user/jane"),
         "arn:aws:s3:::example-prod-data",
     );
-    context::fill(&m, &mut r);
-    assert_eq!(
-        single(&r.context, "aws:PrincipalType").as_deref(),
-        Some("FederatedUser")
-    );
-    assert_eq!(
-        single(&r.context, "aws:userid").as_deref(),
-        Some("222222222222:jane")
-    );
-    assert_eq!(
-        single(&r.context, "aws:ResourceTag/classification").as_deref(),
-        Some("confidential")
+    assert_singles(
+        c,
+        &[
+            ("aws:PrincipalType", "FederatedUser"),
+            ("aws:userid", "222222222222:jane"),
+            ("aws:ResourceTag/classification", "confidential"),
+        ],
     );
 }
 
 #[test]
 fn an_outside_principal_has_no_organization_keys() {
     let m = load_examples();
-    let mut r = req(
+    let c = &filled(
+        &m,
         aws("arn:aws:iam::999988887777:root"),
         "arn:aws:s3:::example-prod-data/shared/x",
     );
-    context::fill(&m, &mut r);
-    assert_eq!(
-        single(&r.context, "aws:PrincipalAccount").as_deref(),
-        Some("999988887777")
-    );
-    assert_eq!(r.context.get("aws:PrincipalOrgID"), None);
-    assert_eq!(r.context.get("aws:PrincipalOrgPaths"), None);
-    assert_eq!(
-        single(&r.context, "aws:ResourceOrgID").as_deref(),
-        Some("o-a1b2c3d4e5")
-    );
+    assert_singles(c, &[("aws:PrincipalAccount", "999988887777")]);
+    assert_eq!(c.get("aws:PrincipalOrgID"), None);
+    assert_eq!(c.get("aws:PrincipalOrgPaths"), None);
+    assert_singles(c, &[("aws:ResourceOrgID", "o-a1b2c3d4e5")]);
 }
 
 #[test]
@@ -1290,24 +1272,20 @@ fn a_role_as_the_resource_has_its_tags_as_aws_and_iam_resource_tags() {
     );
     r.action = "sts:AssumeRole".into();
     context::fill(&m, &mut r);
-    assert_eq!(
-        single(&r.context, "aws:ResourceTag/purpose").as_deref(),
-        Some("deploy")
-    );
-    assert_eq!(
-        single(&r.context, "iam:ResourceTag/purpose").as_deref(),
-        Some("deploy")
-    );
-    assert_eq!(
-        single(&r.context, "aws:ResourceAccount").as_deref(),
-        Some("222222222222")
+    assert_singles(
+        &r.context,
+        &[
+            ("aws:ResourceTag/purpose", "deploy"),
+            ("iam:ResourceTag/purpose", "deploy"),
+            ("aws:ResourceAccount", "222222222222"),
+        ],
     );
     // A bucket's tags are not IAM resource tags.
-    let mut r = req(
+    let c = filled(
+        &m,
         aws("arn:aws:iam::222222222222:user/alice"),
         "arn:aws:s3:::example-prod-data",
     );
-    context::fill(&m, &mut r);
-    assert!(r.context.get("iam:ResourceTag/classification").is_none());
-    assert!(r.context.get("aws:ResourceTag/classification").is_some());
+    assert!(c.get("iam:ResourceTag/classification").is_none());
+    assert!(c.get("aws:ResourceTag/classification").is_some());
 }

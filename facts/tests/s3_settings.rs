@@ -1,16 +1,12 @@
 //! Reading S3 Block Public Access, bucket ACLs and Object Ownership (docs/inputs.md, "S3
 //! Block Public Access, ACLs and Object Ownership") and compiling them into fact tables.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{assert_each_load_fails_naming_file_and_path, write};
 
 use facts::account::{self, AccountId, AclGrantee, AclPermission, ObjectOwnership, WarningKind};
 use facts::tables::FactTables;
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 const C_A: &str = "caaaa";
 const C_B: &str = "cbbbb";
@@ -160,7 +156,7 @@ fn a_non_public_policy_is_not_restricted() {
 #[test]
 fn bad_settings_are_errors_naming_file_and_path() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text, needle) in [
+    let cases = [
         (
             "s3-bucket-ownership-controls.b.json",
             r#"{"OwnershipControls": {"Rules": [{"ObjectOwnership": "Nobody"}]}}"#,
@@ -181,14 +177,8 @@ fn bad_settings_are_errors_naming_file_and_path() {
             r#"{"PublicAccessBlockConfiguration": {}}"#,
             "s3-account-public-access-block.<account>.json",
         ),
-    ] {
-        let p = write(dir.path(), name, text);
-        let e = account::load(std::slice::from_ref(&p))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains(name) && e.contains(needle), "{name}: {e}");
-        std::fs::remove_file(p).unwrap();
-    }
+    ];
+    assert_each_load_fails_naming_file_and_path(dir.path(), &cases);
     let p = write(
         dir.path(),
         "resources.json",

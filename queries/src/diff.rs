@@ -6,7 +6,7 @@ use facts::Policy;
 use solver::{Catalogue, Stack};
 
 pub use facts::request::RequestPrincipal;
-pub use solver::{Comparison, Counterexample, Direction, Options, Verdict};
+pub use solver::{resource_checks, Comparison, Counterexample, Direction, Options, Verdict};
 use thiserror::Error;
 
 /// Why a proof could not run.

@@ -13,6 +13,7 @@ mod encode;
 mod error;
 mod prove;
 mod public;
+mod real_resource;
 mod search;
 mod stack;
 mod strings;
@@ -25,6 +26,7 @@ pub use prove::{
     compare, find_allowed, AllowedRequests, Comparison, Counterexample, Direction, Options, Verdict,
 };
 pub use public::find_public;
+pub use search::resource_checks;
 pub use stack::{Layer, Stack};
 
 /// The version of the Z3 library this program runs with, e.g. `5.4.0.0`.

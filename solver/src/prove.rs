@@ -220,6 +220,7 @@ pub(crate) fn enumerate(
     // resource pattern or other context keys present) within the classes found.
     if dir.complete && dir.differs() && dir.examples.len() < opts.max_examples {
         let more = Search::new(engine, goal, deadline, fixed);
+        more.real_only();
         for e in &shapes {
             more.block_shape(e);
         }

@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use facts::request::{Context, ContextValue, Request};
@@ -10,11 +11,30 @@ use z3::ast::{Bool, Int};
 use z3::{Model, Params, SatResult, Solver};
 
 use crate::encode::{Elem, Engine, KeyVars};
+use crate::real_resource::{acted_on, member_acting_on, resource_examples, resource_type_globs};
 use crate::strings::{realize, Pin, Realized, StrPred};
 use crate::values::{date_text, decimal_text, ipv4_text, ipv6_text};
 
 /// How many assignments of values to policy variables one model may try.
 const VALUE_ATTEMPTS: usize = 16;
+/// How many resources of the action's types one request may check against the model.
+const MAX_RESOURCE_CHECKS: usize = 8;
+/// How many models a search that reports only real requests may exclude before it stops.
+const MAX_UNREAL: usize = 8;
+
+/// Checks of a resource of the action's types against a model, since the process started
+/// (see [`resource_checks`]).
+static RESOURCE_CHECKS: AtomicU64 = AtomicU64::new(0);
+
+/// How many solver checks the decoder has made, in this process, to replace a model's
+/// resource by one of the action's own resource types (the cost of requests that look real).
+pub fn resource_checks() -> u64 {
+    RESOURCE_CHECKS.load(Ordering::Relaxed)
+}
+
+/// How long (ms) the search for a string within the action's ARN formats may take, per
+/// request, before the decoder turns to other resources.
+const FORMAT_SEARCH_MS: u64 = 50;
 /// How many models may be skipped (no values found for their variables, nor a proof that
 /// none exist) before the search gives up.
 const MAX_SKIPPED: usize = 64;
@@ -26,6 +46,9 @@ pub(crate) struct Found {
     /// The model's action class, resource atoms and key presence bits: blocking it makes
     /// the next request differ in the action, the resource or the shape of the context.
     pub(crate) shape: Bool,
+    /// Whether the resource is one the action acts on (the catalogue's resource types, `*`
+    /// for an action without one), or the action is outside the catalogue.
+    pub(crate) real: bool,
 }
 
 /// One step of a search.
@@ -64,6 +87,11 @@ pub(crate) struct Search<'e> {
     skipped_classes: RefCell<BTreeSet<usize>>,
     /// The action classes blocked (found).
     blocked: RefCell<BTreeSet<usize>>,
+    /// Report only requests whose resource the action acts on: a model that gives no such
+    /// request is excluded (for extra examples, where completeness does not matter).
+    real_only: Cell<bool>,
+    /// Models excluded for that.
+    unreal: Cell<usize>,
 }
 
 fn model_bool(m: &Model, b: &Bool) -> bool {
@@ -97,6 +125,8 @@ impl<'e> Search<'e> {
             skipped: Cell::new(0),
             skipped_classes: RefCell::new(BTreeSet::new()),
             blocked: RefCell::new(BTreeSet::new()),
+            real_only: Cell::new(false),
+            unreal: Cell::new(0),
         }
     }
 
@@ -125,6 +155,11 @@ impl<'e> Search<'e> {
     /// Assert a lemma true of every request (an impossible combination of atoms).
     fn learn(&self, lemma: &Bool) {
         self.solver.assert(lemma);
+    }
+
+    /// Report only requests whose resource the action acts on (see [`Found::real`]).
+    pub(crate) fn real_only(&self) {
+        self.real_only.set(true);
     }
 
     /// Exclude requests of the same shape as one already reported.
@@ -169,6 +204,13 @@ impl<'e> Search<'e> {
                 return Step::Unknown("no model".to_string());
             };
             match self.decode(&model) {
+                Decoded::Request(f) if !f.real && self.real_only.get() => {
+                    self.assert_here(&f.shape.not());
+                    self.unreal.set(self.unreal.get() + 1);
+                    if self.unreal.get() > MAX_UNREAL {
+                        return Step::Exhausted;
+                    }
+                }
                 Decoded::Request(f) => return Step::Found(f),
                 Decoded::Refined => continue,
                 Decoded::GaveUp(r) => return Step::Unknown(r),
@@ -465,8 +507,9 @@ impl<'e> Search<'e> {
             };
             context.insert(&kv.name, value);
         }
-        let first = resource_examples(&action, &context);
-        let resource = self.string_of(
+        let principal = e.principal_candidate(principal_k);
+        let first = resource_examples(&action, &context, &principal);
+        let witness = self.string_of(
             model,
             &e.vocab.resources.preds,
             &e.res_atoms,
@@ -474,6 +517,7 @@ impl<'e> Search<'e> {
             &context,
             &first,
         )?;
+        let chosen = self.real_resource(model, class, action, witness, &context, &first);
         let lit = |b: &Bool| {
             if model_bool(model, b) {
                 b.clone()
@@ -482,18 +526,159 @@ impl<'e> Search<'e> {
             }
         };
         let mut shape = vec![e.act.eq(Int::from_u64(class as u64))];
-        shape.extend(e.res_atoms.iter().map(lit));
+        match &chosen.truth {
+            Some(truth) => {
+                shape.extend(
+                    e.res_atoms
+                        .iter()
+                        .zip(truth)
+                        .map(|(a, &v)| if v { a.clone() } else { a.not() }),
+                )
+            }
+            None => shape.extend(e.res_atoms.iter().map(lit)),
+        }
         shape.extend(e.keys.iter().map(|k| lit(&k.present)));
         Ok(Found {
             request: Request {
-                principal: e.principal_candidate(principal_k),
-                action,
-                resource,
+                principal,
+                action: chosen.action,
+                resource: chosen.resource,
                 context,
             },
             class,
             shape: Bool::and(&shape),
+            real: chosen.real,
         })
+    }
+
+    /// The action and resource of a request, for the model's witness `witness`: the witness
+    /// when the action acts on it; else the first of the action's own resources (its
+    /// `examples`, then the policies' resources of its types) with which the model, every
+    /// other variable kept, still satisfies what the search asserts (one check each, under
+    /// assumptions); else another action of the class that acts on the witness; else the
+    /// witness, marked not real.
+    fn real_resource(
+        &self,
+        model: &Model,
+        class: usize,
+        action: String,
+        witness: String,
+        ctx: &Context,
+        examples: &[String],
+    ) -> Chosen {
+        if acted_on(&action, &witness) {
+            return Chosen::model(action, witness, true);
+        }
+        let e = self.engine;
+        let preds = &e.vocab.resources.preds;
+        // A string with the model's memberships within one of the action's ARN formats:
+        // the model stands as it is.
+        let want: Vec<(usize, bool)> = e
+            .res_atoms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, model_bool(model, a)))
+            .collect();
+        let pinned: Vec<Pin> = self.pins(model, ctx).into_iter().map(|(p, _)| p).collect();
+        let budget = self
+            .deadline
+            .min(Instant::now() + std::time::Duration::from_millis(FORMAT_SEARCH_MS));
+        for glob in resource_type_globs(&action) {
+            let mut within = preds.clone();
+            within.push(StrPred::Resource {
+                pattern: glob,
+                variables: false,
+            });
+            let mut want = want.clone();
+            want.push((preds.len(), true));
+            if let Realized::Witness(w) = realize(&within, &want, ctx, &pinned, examples, budget) {
+                if acted_on(&action, &w) {
+                    return Chosen::model(action, w, true);
+                }
+            }
+        }
+        let policy_resources = preds
+            .iter()
+            .flat_map(|p| p.candidates(ctx).into_iter().take(1))
+            .filter(|r| acted_on(&action, r));
+        let mut tried: Vec<Vec<bool>> =
+            vec![e.res_atoms.iter().map(|a| model_bool(model, a)).collect()];
+        let mut pins: Option<Vec<Bool>> = None;
+        for example in examples.iter().cloned().chain(policy_resources) {
+            if tried.len() > MAX_RESOURCE_CHECKS || Instant::now() >= self.deadline {
+                break;
+            }
+            let truth: Vec<bool> = preds.iter().map(|p| p.holds(&example, ctx)).collect();
+            if tried.contains(&truth) {
+                continue;
+            }
+            tried.push(truth.clone());
+            let pins = pins.get_or_insert_with(|| self.model_pins(model));
+            let mut lits = pins.clone();
+            lits.extend(
+                e.res_atoms
+                    .iter()
+                    .zip(&truth)
+                    .map(|(a, &v)| if v { a.clone() } else { a.not() }),
+            );
+            RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
+            if self.solver.check_assumptions(&lits) == SatResult::Sat {
+                return Chosen {
+                    action,
+                    resource: example,
+                    truth: Some(truth),
+                    real: true,
+                };
+            }
+        }
+        match member_acting_on(&e.actions, class, &witness) {
+            Some(member) => Chosen::model(member, witness, true),
+            None => Chosen::model(action, witness, false),
+        }
+    }
+
+    /// The model's values of every variable but the resource atoms, as literals: the model
+    /// with another resource is checked under them.
+    fn model_pins(&self, model: &Model) -> Vec<Bool> {
+        let e = self.engine;
+        let lit = |b: &Bool| {
+            if model_bool(model, b) {
+                b.clone()
+            } else {
+                b.not()
+            }
+        };
+        let mut out = Vec::new();
+        if let Some(v) = model.eval(&e.act, true) {
+            out.push(e.act.eq(v));
+        }
+        if let Some(v) = model.eval(&e.principal, true) {
+            out.push(e.principal.eq(v));
+        }
+        for kv in &e.keys {
+            out.push(lit(&kv.present));
+            out.push(lit(&kv.multi));
+            for el in &kv.elems {
+                out.push(lit(&el.present));
+                out.extend(el.atoms.iter().map(lit));
+                out.push(lit(&el.is_num));
+                out.push(lit(&el.boolean));
+                out.push(lit(&el.is_v4));
+                if let Some(v) = model.eval(&el.num, true) {
+                    out.push(el.num.eq(v));
+                }
+                if let Some(v) = model.eval(&el.date, true) {
+                    out.push(el.date.eq(v));
+                }
+                if let Some(v) = model.eval(&el.ip4, true) {
+                    out.push(el.ip4.eq(v));
+                }
+                if let Some(v) = model.eval(&el.ip6, true) {
+                    out.push(el.ip6.eq(v));
+                }
+            }
+        }
+        out
     }
 
     /// Whether `value` gives element `el` of `kv` every truth value the model gives its
@@ -615,43 +800,6 @@ pub(crate) fn key_examples(key: &str) -> Vec<String> {
     }
 }
 
-/// Resources of the shape the action's resource types have (the catalogue's ARN formats,
-/// placeholders filled: partition `aws`, region `us-east-1`, the account of
-/// `aws:ResourceAccount` or `111122223333`, every other field `example`).
-pub(crate) fn resource_examples(action: &str, ctx: &Context) -> Vec<String> {
-    let Some(a) = facts::catalogue::Catalogue::get().action(action) else {
-        return Vec::new();
-    };
-    let account = match ctx.get("aws:resourceaccount") {
-        Some(ContextValue::Single(v)) if facts::arn::is_account_id(v) => v.clone(),
-        _ => "111122223333".to_string(),
-    };
-    let mut examples = a
-        .resource_types()
-        .map(|r| {
-            let mut out = String::new();
-            let mut rest = r.resource_type.arn_format();
-            while let Some(i) = rest.find("${") {
-                out.push_str(rest.get(..i).unwrap_or(""));
-                let after = rest.get(i + 2..).unwrap_or("");
-                let end = after.find('}').unwrap_or(after.len());
-                out.push_str(match after.get(..end).unwrap_or("") {
-                    "Partition" => "aws",
-                    "Region" => "us-east-1",
-                    "Account" => &account,
-                    _ => "example",
-                });
-                rest = after.get(end + 1..).unwrap_or("");
-            }
-            out.push_str(rest);
-            out
-        })
-        .collect::<Vec<String>>();
-    // The plainest first: an S3 object before an object through an access point.
-    examples.sort_by_key(String::len);
-    examples
-}
-
 /// Values to try for policy variables when the current ones give no string: for a pattern
 /// wanted true with one variable, the part of a likely string (a string of the relaxed
 /// languages, an example, a candidate of another pattern wanted true) that the variable must
@@ -746,6 +894,26 @@ fn value_proposals<'s>(
         }
     }
     out
+}
+
+/// The action and resource chosen for a request.
+struct Chosen {
+    action: String,
+    resource: String,
+    /// The truth values of the resource atoms on `resource`, when they are not the model's.
+    truth: Option<Vec<bool>>,
+    real: bool,
+}
+
+impl Chosen {
+    fn model(action: String, resource: String, real: bool) -> Chosen {
+        Chosen {
+            action,
+            resource,
+            truth: None,
+            real,
+        }
+    }
 }
 
 enum Decoded {

@@ -1,0 +1,213 @@
+//! Resources a real request could name: the catalogue's ARN formats of an action's resource
+//! types, filled in consistently with the request, and the class member that acts on a
+//! resource (Service Authorization Reference, "Actions, resources, and condition keys": the
+//! resource types column of each action; an action with no resource type takes `*`).
+
+use facts::catalogue::Catalogue;
+use facts::condition::eval::compare;
+use facts::condition::BaseOperator;
+use facts::request::{Context, ContextValue, RequestPrincipal};
+
+use crate::actions::ActionDomain;
+
+/// The account a resource example lives in when nothing in the request says otherwise.
+const DEFAULT_ACCOUNT: &str = "111122223333";
+/// The region a resource example lives in when the request names none.
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// Whether `resource` is one `action` acts on: for a catalogue action with resource types, the
+/// catalogue says it acts on it (`Action::acts_on`: the most specific type the ARN has is one
+/// of the action's) and the ARN has one of their formats field by field (`ArnLike`, IAM User
+/// Guide, "IAM JSON policy elements: Condition operators", "Amazon Resource Name (ARN)
+/// condition operators": each of the six colon-delimited fields is matched separately, so
+/// that `arn:aws:apigateway:ssm::/x:document/` is no SSM document); for a catalogue action without
+/// one, `*`. `true` for an action outside the catalogue (nothing to check it against).
+pub(crate) fn acted_on(action: &str, resource: &str) -> bool {
+    let Some(a) = Catalogue::get().action(action) else {
+        return true;
+    };
+    let mut globs = a
+        .resource_types()
+        .map(|r| r.resource_type.arn_glob())
+        .peekable();
+    if globs.peek().is_none() {
+        return resource == "*";
+    }
+    resource != "*"
+        && a.acts_on(resource)
+        && globs.any(|g| compare(BaseOperator::ArnLike, g, resource))
+}
+
+fn single<'c>(ctx: &'c Context, key: &str) -> Option<&'c str> {
+    match ctx.get(key) {
+        Some(ContextValue::Single(v)) => Some(v.as_str()),
+        _ => None,
+    }
+}
+
+/// The account of the resource: `aws:ResourceAccount`, else the caller's account
+/// (`aws:PrincipalAccount`, else the principal ARN's), else [`DEFAULT_ACCOUNT`].
+fn account_of(ctx: &Context, principal: &RequestPrincipal) -> String {
+    let principal_account = match principal {
+        RequestPrincipal::Aws { arn } => facts::arn::Arn::parse(arn).map(|a| a.account),
+        _ => None,
+    };
+    single(ctx, "aws:resourceaccount")
+        .filter(|v| facts::arn::is_account_id(v))
+        .or_else(|| single(ctx, "aws:principalaccount").filter(|v| facts::arn::is_account_id(v)))
+        .map(str::to_string)
+        .or(principal_account.filter(|a| facts::arn::is_account_id(a)))
+        .unwrap_or_else(|| DEFAULT_ACCOUNT.to_string())
+}
+
+/// The region of the resource: `aws:RequestedRegion` when it has one value of a region's
+/// shape, else [`DEFAULT_REGION`].
+fn region_of(ctx: &Context) -> String {
+    single(ctx, "aws:requestedregion")
+        .filter(|r| {
+            r.split('-').count() >= 3
+                && r.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+        .unwrap_or(DEFAULT_REGION)
+        .to_string()
+}
+
+/// Resources of the shape the action's resource types have (the catalogue's ARN formats,
+/// placeholders filled: partition `aws`, the region of [`region_of`], the account of
+/// [`account_of`], every other field `example`); `*` for a catalogue action that has no
+/// resource type. Empty for an action outside the catalogue.
+pub(crate) fn resource_examples(
+    action: &str,
+    ctx: &Context,
+    principal: &RequestPrincipal,
+) -> Vec<String> {
+    let Some(a) = Catalogue::get().action(action) else {
+        return Vec::new();
+    };
+    let account = account_of(ctx, principal);
+    let region = region_of(ctx);
+    let mut examples = a
+        .resource_types()
+        .map(|r| {
+            let mut out = String::new();
+            let mut rest = r.resource_type.arn_format();
+            while let Some(i) = rest.find("${") {
+                out.push_str(rest.get(..i).unwrap_or(""));
+                let after = rest.get(i + 2..).unwrap_or("");
+                let end = after.find('}').unwrap_or(after.len());
+                out.push_str(match after.get(..end).unwrap_or("") {
+                    "Partition" => "aws",
+                    "Region" => &region,
+                    "Account" => &account,
+                    _ => "example",
+                });
+                rest = after.get(end + 1..).unwrap_or("");
+            }
+            out.push_str(rest);
+            out
+        })
+        .collect::<Vec<String>>();
+    if examples.is_empty() {
+        examples.push("*".to_string());
+    }
+    // The plainest first: an S3 object before an object through an access point.
+    examples.sort_by_key(String::len);
+    examples.dedup();
+    examples
+}
+
+/// The ARN formats of the action's resource types as globs (every placeholder a `*`), the
+/// plainest first; empty for an action outside the catalogue or without resource types.
+pub(crate) fn resource_type_globs(action: &str) -> Vec<String> {
+    let Some(a) = Catalogue::get().action(action) else {
+        return Vec::new();
+    };
+    let mut globs: Vec<String> = a
+        .resource_types()
+        .map(|r| r.resource_type.arn_glob().to_string())
+        .collect();
+    globs.sort_by_key(String::len);
+    globs.dedup();
+    globs
+}
+
+/// A catalogue action of class `class` that acts on `resource` (an ARN of its service).
+pub(crate) fn member_acting_on(
+    actions: &ActionDomain,
+    class: usize,
+    resource: &str,
+) -> Option<String> {
+    let service = resource.split(':').nth(2).filter(|s| !s.is_empty())?;
+    let prefix = format!("{service}:");
+    let catalogue = Catalogue::get();
+    actions
+        .member_names(class)
+        .into_iter()
+        .filter(|n| n.starts_with(&prefix))
+        .find(|n| catalogue.action(n).is_some_and(|a| a.acts_on(resource)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aws(arn: &str) -> RequestPrincipal {
+        RequestPrincipal::Aws {
+            arn: arn.to_string(),
+        }
+    }
+
+    #[test]
+    fn examples_take_the_callers_account_and_region_service_authorization_reference() {
+        // Service Authorization Reference, "Actions, resources, and condition keys for AWS
+        // Key Management Service": kms:Decrypt acts on `key`
+        // (arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}).
+        let mut ctx = Context::new();
+        ctx.insert(
+            "aws:requestedregion",
+            ContextValue::Single("eu-west-1".to_string()),
+        );
+        let p = aws("arn:aws:iam::444455556666:user/alice");
+        let ex = resource_examples("kms:Decrypt", &ctx, &p);
+        assert!(
+            ex.contains(&"arn:aws:kms:eu-west-1:444455556666:key/example".to_string()),
+            "{ex:?}"
+        );
+        assert!(ex.iter().all(|r| acted_on("kms:Decrypt", r)), "{ex:?}");
+        // aws:ResourceAccount wins over the caller's account.
+        ctx.insert(
+            "aws:resourceaccount",
+            ContextValue::Single("777788889999".to_string()),
+        );
+        let ex = resource_examples("kms:Decrypt", &ctx, &p);
+        assert!(ex.iter().all(|r| r.contains(":777788889999:")), "{ex:?}");
+    }
+
+    #[test]
+    fn an_action_without_resource_types_takes_star_service_authorization_reference() {
+        // Service Authorization Reference, "Actions, resources, and condition keys for AWS
+        // Identity and Access Management": iam:ListRoles has no resource type.
+        let ex = resource_examples(
+            "iam:ListRoles",
+            &Context::new(),
+            &RequestPrincipal::Anonymous,
+        );
+        assert_eq!(ex, ["*"]);
+        assert!(acted_on("iam:ListRoles", "*"));
+        assert!(!acted_on("kms:Decrypt", "*"));
+        // Field by field: another service's ARN whose fields, run together, would match.
+        assert!(acted_on(
+            "ssm:GetDocument",
+            "arn:aws:ssm:us-east-1:111122223333:document/example"
+        ));
+        assert!(!acted_on(
+            "ssm:GetDocument",
+            "arn:aws:apigateway:ssm::/apis/:document/"
+        ));
+        assert!(!acted_on(
+            "iam:ListRoles",
+            "arn:aws:iam::111122223333:role/r"
+        ));
+    }
+}

@@ -186,15 +186,15 @@ impl ActionIndex {
         if !action.is_ascii() {
             // Unicode folding may make its service part any service's: try them all.
             for groups in self.by_service.values() {
-                matching(groups, action).for_each(|s| set(s));
+                matching(groups, action).for_each(&mut set);
             }
         } else if let Some(svc) = service_of(action) {
             if let Some(groups) = self.by_service.get(&svc) {
-                matching(groups, action).for_each(|s| set(s));
+                matching(groups, action).for_each(&mut set);
             }
         }
-        matching(&self.wild, action).for_each(|s| set(s));
-        matching(&self.other, action).for_each(|s| set(s));
+        matching(&self.wild, action).for_each(&mut set);
+        matching(&self.other, action).for_each(&mut set);
         for (pats, stmts) in &self.not_action {
             if !pats.iter().any(|p| glob_match(p, action, true)) {
                 set(stmts);

@@ -169,7 +169,7 @@ fn fixed_variables(t: &Test<'_>) -> bool {
         .into_iter()
         .chain(values)
         .flat_map(facts::variables::variable_keys)
-        .all(|k| classes::specific_key(&k))
+        .all(classes::specific_key)
 }
 
 /// The representative of the class of principal `arn` (node `id`) among `reps`, when an

@@ -178,6 +178,7 @@ impl<'t> Statements<'t> {
         Some((Some(key), std::sync::Arc::as_ptr(doc) as usize))
     }
 
+    #[allow(clippy::type_complexity)]
     fn assume_key(
         &self,
         stmts: &[(&Policy, &Statement)],

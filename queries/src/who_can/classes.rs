@@ -282,7 +282,7 @@ pub fn outcome(
         if t.resource || !t.conditions.is_empty() {
             let c: &Context = match &mut context {
                 ContextOf::Given(c) => c,
-                ContextOf::Build(f) => built.get_or_insert_with(|| f()),
+                ContextOf::Build(f) => built.get_or_insert_with(f),
             };
             if t.resource {
                 out.push(t.statement.resource.as_ref().is_none_or(|rc| {

@@ -248,3 +248,87 @@ pub struct Request {
     #[serde(default)]
     pub context: Context,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn single(v: &str) -> ContextValue {
+        ContextValue::Single(v.to_string())
+    }
+
+    fn flat(pairs: &[(&str, &str)]) -> Context {
+        let mut c = Context::new();
+        for (k, v) in pairs {
+            c.insert_default(k, single(v));
+        }
+        c
+    }
+
+    /// A context over layers reads as the context with the layers' keys copied in under
+    /// its own, first layer first (what the request gives wins over what AWS fills).
+    #[test]
+    fn layers_read_as_copied_keys_own_keys_and_earlier_layers_first() {
+        let caller = Arc::new(flat(&[
+            ("aws:PrincipalArn", "role"),
+            ("aws:userid", "caller"),
+        ]));
+        let resource = Arc::new(flat(&[
+            ("aws:ResourceAccount", "222233334444"),
+            ("aws:userid", "resource"),
+        ]));
+        let mut layered = flat(&[("aws:SourceIp", "10.0.0.1"), ("aws:PrincipalArn", "given")]);
+        layered.add_layer(Arc::clone(&caller));
+        layered.add_layer(Arc::clone(&resource));
+        layered.add_layer(Arc::new(Context::new()));
+        let copied = flat(&[
+            ("aws:SourceIp", "10.0.0.1"),
+            ("aws:PrincipalArn", "given"),
+            ("aws:userid", "caller"),
+            ("aws:ResourceAccount", "222233334444"),
+        ]);
+        assert_eq!(layered.get("AWS:PrincipalArn"), Some(&single("given")));
+        assert_eq!(layered.get("aws:userid"), Some(&single("caller")));
+        assert_eq!(
+            layered.get("aws:resourceaccount"),
+            Some(&single("222233334444"))
+        );
+        assert_eq!(layered.get("aws:username"), None);
+        assert_eq!(layered, copied);
+        assert_eq!(layered.len(), 4);
+        assert!(!layered.is_empty());
+        assert_eq!(
+            layered.iter().collect::<Vec<_>>(),
+            copied.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            serde_json::to_string(&layered).unwrap(),
+            serde_json::to_string(&copied).unwrap()
+        );
+        assert_eq!(format!("{layered:?}"), format!("{copied:?}"));
+        // Defaults do not override a layer's key; `insert` hides it without changing it.
+        layered.insert_default("aws:userid", single("late"));
+        assert_eq!(layered.get("aws:userid"), Some(&single("caller")));
+        layered.insert("aws:userid", single("given"));
+        assert_eq!(layered.get("aws:userid"), Some(&single("given")));
+        assert_eq!(caller.get("aws:userid"), Some(&single("caller")));
+        // Merging a layered context keeps its own keys over its layers, under ours.
+        let mut under = flat(&[("aws:ResourceAccount", "111122223333")]);
+        under.add_layer(Arc::clone(&caller));
+        let mut request = flat(&[("aws:SourceIp", "10.0.0.1")]);
+        request.merge_defaults(under);
+        assert_eq!(
+            request,
+            flat(&[
+                ("aws:SourceIp", "10.0.0.1"),
+                ("aws:ResourceAccount", "111122223333"),
+                ("aws:PrincipalArn", "role"),
+                ("aws:userid", "caller"),
+            ])
+        );
+        // A deserialized context has no layers.
+        let back: Context =
+            serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
+        assert_eq!(back, request);
+    }
+}

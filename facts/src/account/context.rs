@@ -175,6 +175,14 @@ fn single(v: &str) -> ContextValue {
 
 /// The principal keys of an IAM caller.
 fn caller_entries(model: &Model, c: &Caller<'_>) -> Entries {
+    let mut out = caller_own_entries(c);
+    out.extend(caller_account_entries(model, &c.account));
+    out
+}
+
+/// The keys of a caller that are its own (not its account's), in [`caller_entries`]'s
+/// order.
+fn caller_own_entries(c: &Caller<'_>) -> Entries {
     let mut out: Entries = vec![
         ("aws:PrincipalArn".into(), single(&c.principal_arn)),
         ("aws:PrincipalAccount".into(), single(c.account.as_str())),
@@ -192,9 +200,16 @@ fn caller_entries(model: &Model, c: &Caller<'_>) -> Entries {
             out.push((format!("aws:PrincipalTag/{k}"), single(v)));
         }
     }
-    if let Some(o) = model.organization_of(&c.account) {
+    out
+}
+
+/// The keys of a caller that come from its account's organization: its id and the
+/// account's path in it.
+fn caller_account_entries(model: &Model, account: &AccountId) -> Entries {
+    let mut out = Entries::new();
+    if let Some(o) = model.organization_of(account) {
         out.push(("aws:PrincipalOrgID".into(), single(&o.id)));
-        if let Some(p) = o.org_path(&c.account) {
+        if let Some(p) = o.org_path(account) {
             out.push(("aws:PrincipalOrgPaths".into(), ContextValue::Multi(vec![p])));
         }
     }
@@ -320,6 +335,8 @@ pub struct FillCache<'m> {
     resources: HashMap<String, Arc<crate::request::Context>>,
     /// By owning account, for the resources the model does not describe.
     accounts: HashMap<Option<AccountId>, Arc<crate::request::Context>>,
+    /// By caller account: the organization keys of its callers.
+    principal_accounts: HashMap<AccountId, Arc<crate::request::Context>>,
 }
 
 impl<'m> FillCache<'m> {
@@ -331,6 +348,7 @@ impl<'m> FillCache<'m> {
             callers: HashMap::new(),
             resources: HashMap::new(),
             accounts: HashMap::new(),
+            principal_accounts: HashMap::new(),
         }
     }
 
@@ -349,6 +367,24 @@ impl<'m> FillCache<'m> {
         self.callers.clear();
         self.resources.clear();
         self.accounts.clear();
+        self.principal_accounts.clear();
+    }
+
+    /// The keys of caller `c` ([`caller_entries`]): its own, over a layer of its account's
+    /// organization keys shared by every caller of the account (the two sets of keys are
+    /// disjoint, so their order does not matter).
+    fn caller_layer(&mut self, c: &Caller<'_>) -> Arc<crate::request::Context> {
+        let model = self.model;
+        let account = self
+            .principal_accounts
+            .entry(c.account.clone())
+            .or_insert_with_key(|a| layer(caller_account_entries(model, a)));
+        let mut own = crate::request::Context::new();
+        for (k, v) in caller_own_entries(c) {
+            own.insert_default(&k, v);
+        }
+        own.add_layer(Arc::clone(account));
+        Arc::new(own)
     }
 
     /// Add to `context` what [`fill_with`] adds to a request of `principal`, `action` and
@@ -375,13 +411,12 @@ impl<'m> FillCache<'m> {
                             // The role's keys; `aws:userid` is added per session.
                             c.userid = None;
                             let role_id = c.role_id.take();
-                            (caller_entries(model, &c), role_id)
+                            (self.caller_layer(&c), role_id)
                         }
-                        Some(c) => (caller_entries(model, &c), None),
-                        None => (Entries::new(), None),
+                        Some(c) => (self.caller_layer(&c), None),
+                        None => (layer(Entries::new()), None),
                     };
-                    self.callers
-                        .insert(key.to_string(), (layer(value.0), value.1));
+                    self.callers.insert(key.to_string(), value);
                 }
                 if let Some((entries, role_id)) = self.callers.get(key) {
                     context.add_layer(Arc::clone(entries));

@@ -1,0 +1,75 @@
+//! The keys AWS fills, as `AccountSimulator::simulate` fills them through shared context
+//! layers (`facts::account::context::FillCache`: a caller's keys over its account's
+//! organization keys, a resource's keys or those of its owning account), read exactly as
+//! the reference filler `facts::account::context::fill_with` copies them into each request
+//! (IAM User Guide, "AWS global condition context keys": the principal and resource keys
+//! AWS adds to every request), on every request of a generated organization.
+
+use std::path::PathBuf;
+
+use facts::account::context::{fill_with, FillCache, RoleNames};
+use facts::request::{Context, Request, RequestPrincipal};
+use queries::simulate::read_requests;
+
+/// The matcher's principal for the callers the generator writes: ARNs, service principals
+/// and `*`.
+fn principal_of(text: &str) -> RequestPrincipal {
+    if text == "*" {
+        RequestPrincipal::Anonymous
+    } else if text.starts_with("arn:") {
+        RequestPrincipal::Aws {
+            arn: text.to_string(),
+        }
+    } else {
+        RequestPrincipal::Service {
+            name: text.to_string(),
+        }
+    }
+}
+
+#[test]
+fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = synth::Spec {
+        accounts: 4,
+        roles_per_account: 12,
+        users_per_account: 6,
+        requests: 3000,
+        ..synth::Spec::default()
+    };
+    synth::generate(&spec, dir.path(), &mut || {}).unwrap();
+    let model = facts::account::load(&[PathBuf::from(dir.path())]).unwrap();
+    let roles = RoleNames::new(&model);
+    let specs = read_requests(&dir.path().join("requests.jsonl")).unwrap();
+    let mut cache = FillCache::new(&model, &roles);
+    let mut layered_keys = 0;
+    for s in &specs {
+        let principal = principal_of(&s.principal);
+        let mut copied = Request {
+            principal: principal.clone(),
+            action: s.action.clone(),
+            resource: s.resource.clone(),
+            context: s.context.clone(),
+        };
+        fill_with(&model, Some(&roles), &mut copied);
+        let mut filled = Context::new();
+        cache.fill(&principal, &s.action, &s.resource, &mut filled);
+        let mut layered = s.context.clone();
+        layered.merge_defaults(filled);
+        // Every reading method agrees: lookup, iteration, length, equality, JSON.
+        assert_eq!(layered, copied.context, "{s:?}");
+        assert_eq!(layered.len(), copied.context.len());
+        for (k, v) in copied.context.iter() {
+            assert_eq!(layered.get(k), Some(v), "{k} of {s:?}");
+            assert_eq!(layered.get(&k.to_ascii_uppercase()), Some(v));
+        }
+        assert_eq!(
+            serde_json::to_string(&layered).unwrap(),
+            serde_json::to_string(&copied.context).unwrap()
+        );
+        layered_keys += copied.context.len() - s.context.len();
+    }
+    // The organization's callers and resources do get keys (org ids, paths, tags...).
+    assert!(layered_keys > 10 * specs.len(), "{layered_keys}");
+    assert!(specs.iter().any(|s| s.principal.contains("assumed-role")));
+}

@@ -25,11 +25,25 @@ const MAX_UNREAL: usize = 8;
 /// Checks of a resource of the action's types against a model, since the process started
 /// (see [`resource_checks`]).
 static RESOURCE_CHECKS: AtomicU64 = AtomicU64::new(0);
+/// Those that were satisfiable (the resource was taken).
+static RESOURCE_CHECKS_TAKEN: AtomicU64 = AtomicU64::new(0);
 
-/// How many solver checks the decoder has made, in this process, to replace a model's
-/// resource by one of the action's own resource types (the cost of requests that look real).
-pub fn resource_checks() -> u64 {
-    RESOURCE_CHECKS.load(Ordering::Relaxed)
+/// The solver checks the decoder made, in this process, to replace a model's resource by one
+/// of the action's own resource types (the cost of requests that look real).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceChecks {
+    /// Checks made.
+    pub made: u64,
+    /// Checks that were satisfiable: the request took that resource.
+    pub taken: u64,
+}
+
+/// The decoder's resource checks so far, in this process.
+pub fn resource_checks() -> ResourceChecks {
+    ResourceChecks {
+        made: RESOURCE_CHECKS.load(Ordering::Relaxed),
+        taken: RESOURCE_CHECKS_TAKEN.load(Ordering::Relaxed),
+    }
 }
 
 /// How long (ms) the search for a string within the action's ARN formats may take, per
@@ -517,7 +531,7 @@ impl<'e> Search<'e> {
             &context,
             &first,
         )?;
-        let chosen = self.real_resource(model, class, action, witness, &context, &first);
+        let chosen = self.real_resource(model, action, witness, &context, &principal, &first);
         let lit = |b: &Bool| {
             if model_bool(model, b) {
                 b.clone()
@@ -560,10 +574,10 @@ impl<'e> Search<'e> {
     fn real_resource(
         &self,
         model: &Model,
-        class: usize,
         action: String,
         witness: String,
         ctx: &Context,
+        principal: &facts::request::RequestPrincipal,
         examples: &[String],
     ) -> Chosen {
         if acted_on(&action, &witness) {
@@ -583,7 +597,7 @@ impl<'e> Search<'e> {
         let budget = self
             .deadline
             .min(Instant::now() + std::time::Duration::from_millis(FORMAT_SEARCH_MS));
-        for glob in resource_type_globs(&action) {
+        for glob in resource_type_globs(&action, ctx, principal) {
             let mut within = preds.clone();
             within.push(StrPred::Resource {
                 pattern: glob,
@@ -623,6 +637,7 @@ impl<'e> Search<'e> {
             );
             RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
             if self.solver.check_assumptions(&lits) == SatResult::Sat {
+                RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
                 return Chosen {
                     action,
                     resource: example,
@@ -631,7 +646,7 @@ impl<'e> Search<'e> {
                 };
             }
         }
-        match member_acting_on(&e.actions, class, &witness) {
+        match member_acting_on(&e.actions, self.class_of(model), &witness) {
             Some(member) => Chosen::model(member, witness, true),
             None => Chosen::model(action, witness, false),
         }

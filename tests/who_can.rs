@@ -8,6 +8,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod support;
+
+use support::who_can::{action_answer as action, assumed_roles, principal_answer as find};
+
 fn examples() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
@@ -46,18 +50,6 @@ fn who_can(resource: &str, extra: &[&str]) -> Vec<Value> {
     out.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
-}
-
-fn find<'a>(r: &'a [Value], principal: &str) -> Option<&'a Value> {
-    r.iter().find(|p| p["principal"] == principal)
-}
-
-/// The answer of `principal` for `action` on `resource`.
-fn action<'a>(r: &'a [Value], principal: &str, action: &str, resource: &str) -> Option<&'a Value> {
-    find(r, principal)?["actions"]
-        .as_array()?
-        .iter()
-        .find(|a| a["action"] == action && a["resource"] == resource)
 }
 
 /// `simulate` one request with a context object; the decision.
@@ -257,15 +249,7 @@ fn public_bucket_lists_anonymous_access() {
 
 /// The role names along a principal's chain for an action on a resource.
 fn chain(r: &[Value], principal: &str, resource: &str) -> Option<Vec<String>> {
-    let a = action(r, principal, "s3:GetObject", resource)?;
-    Some(
-        a["via"]
-            .as_array()?
-            .iter()
-            .filter(|h| h["action"] == "sts:AssumeRole")
-            .map(|h| h["to"].as_str().unwrap_or("").to_string())
-            .collect(),
-    )
+    action(r, principal, "s3:GetObject", resource).map(assumed_roles)
 }
 
 // IAM User Guide, "Methods to assume a role" (role chaining): each hop is an AssumeRole

@@ -8,6 +8,7 @@
 mod support;
 
 use serde_json::{json, Value};
+use support::who_can::{action_answer, assumed_roles};
 use support::TestCommand;
 
 const ACCT: &str = "111111111111";
@@ -56,12 +57,18 @@ fn trust_account(actions: &[&str], condition: Value) -> Value {
 /// - `First` (tag `project=alpha` required, as `Tagged`) → `Second` (trusts `First` when the
 ///   caller's `aws:PrincipalTag/project` is `alpha`, which `First` lacks as an IAM tag) →
 ///   `Third` (the same condition): `erin` reaches `Third` only with the tag carried.
-/// - `Tagged`, `Audited` and `Third` read the bucket; nobody else does.
+/// - `Tagged`, `Audited` and `Third` read the bucket; nobody else does. Only `Third` writes
+///   it.
 fn account() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let tag_alpha = json!({"StringEquals": {"aws:RequestTag/project": "alpha"}});
     let principal_alpha = json!({"StringEquals": {"aws:PrincipalTag/project": "alpha"}});
-    let read = ["s3:GetObject", "sts:AssumeRole", "sts:TagSession"];
+    let read = [
+        "s3:GetObject",
+        "s3:PutObject",
+        "sts:AssumeRole",
+        "sts:TagSession",
+    ];
     let gaad = json!({
         "UserDetailList": [
             user("alice", &["sts:AssumeRole", "sts:TagSession"]),
@@ -94,6 +101,10 @@ fn json_lines(args: &[&str], code: i32) -> Vec<Value> {
 }
 
 fn who_can(dir: &str) -> Vec<Value> {
+    who_can_action(dir, "s3:GetObject")
+}
+
+fn who_can_action(dir: &str, action: &str) -> Vec<Value> {
     json_lines(
         &[
             "who-can",
@@ -103,7 +114,7 @@ fn who_can(dir: &str) -> Vec<Value> {
             "--resource",
             BUCKET,
             "--action",
-            "s3:GetObject",
+            action,
             "--format",
             "json",
         ],
@@ -113,20 +124,7 @@ fn who_can(dir: &str) -> Vec<Value> {
 
 /// The answer of `principal` for s3:GetObject on the bucket's objects.
 fn object_read<'a>(r: &'a [Value], principal: &str) -> Option<&'a Value> {
-    r.iter().find(|p| p["principal"] == principal)?["actions"]
-        .as_array()?
-        .iter()
-        .find(|a| a["action"] == "s3:GetObject" && a["resource"] == OBJECTS)
-}
-
-fn roles_of(a: &Value) -> Vec<String> {
-    a["via"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|h| h["action"] == "sts:AssumeRole")
-        .map(|h| h["to"].as_str().unwrap().to_string())
-        .collect()
+    action_answer(r, principal, "s3:GetObject", OBJECTS)
 }
 
 fn paths(dir: &str, from: &str, to: &str) -> (i32, Vec<Value>) {
@@ -159,7 +157,7 @@ fn trust_requiring_session_tags_needs_tag_session_pass_session_tags_in_aws_sts()
     let d = dir.path().to_str().unwrap();
     let r = who_can(d);
     let alice = object_read(&r, &arn("user", "alice")).expect("alice reaches it through Tagged");
-    assert_eq!(roles_of(alice), vec![arn("role", "Tagged")]);
+    assert_eq!(assumed_roles(alice), vec![arn("role", "Tagged")]);
     assert_eq!(alice["decision"], "conditional");
     let text = alice["conditions"]["text"].as_str().unwrap();
     assert!(text.contains("aws:RequestTag/project"), "{text}");
@@ -203,7 +201,7 @@ fn trust_requiring_source_identity_needs_set_source_identity_monitor_and_control
     let d = dir.path().to_str().unwrap();
     let r = who_can(d);
     let carol = object_read(&r, &arn("user", "carol")).expect("carol reaches it through Audited");
-    assert_eq!(roles_of(carol), vec![arn("role", "Audited")]);
+    assert_eq!(assumed_roles(carol), vec![arn("role", "Audited")]);
     assert_eq!(carol["decision"], "conditional");
     let text = carol["conditions"]["text"].as_str().unwrap();
     assert!(text.contains("sts:SourceIdentity"), "{text}");
@@ -275,4 +273,53 @@ fn session_tag_passed_at_hop_one_is_seen_at_hops_two_and_three_chaining_roles_wi
         "{}",
         run.stdout()
     );
+}
+
+// IAM User Guide, "Pass session tags in AWS STS" ("Chaining roles with session tags"):
+// who-can walks chains backwards from the role that has the access, so a later hop that only
+// the tag carried from an earlier hop allows (Second → Third, First → Second: their trust
+// policies read aws:PrincipalTag/project, which the roles' own tags lack) must still be kept
+// until the chain's first hop fixes the tag. Only Third writes the bucket: alice and erin
+// (allowed sts:TagSession) reach it through First → Second → Third; bob (not allowed
+// sts:TagSession) does not, nor does First or Second on its own (no tag to carry).
+#[test]
+fn who_can_keeps_a_later_hop_only_a_carried_tag_allows_chaining_roles_with_session_tags() {
+    let dir = account();
+    let d = dir.path().to_str().unwrap();
+    let r = who_can_action(d, "s3:PutObject");
+    let chain = ["First", "Second", "Third"]
+        .map(|n| arn("role", n))
+        .to_vec();
+    for who in ["alice", "erin"] {
+        let a = action_answer(&r, &arn("user", who), "s3:PutObject", OBJECTS)
+            .unwrap_or_else(|| panic!("{who} reaches it through the chain: {r:#?}"));
+        assert_eq!(assumed_roles(a), chain, "{a:#?}");
+        let via = a["via"].as_array().unwrap();
+        // Only the first hop is conditional (on the tag passed); with it carried, the later
+        // hops and the access are allowed.
+        let decisions: Vec<&str> = via
+            .iter()
+            .map(|h| h["decision"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            decisions,
+            ["conditional", "allowed", "allowed", "allowed"],
+            "{a:#?}"
+        );
+        assert_eq!(a["decision"], "conditional");
+        let text = a["conditions"]["text"].as_str().unwrap();
+        assert!(text.contains("aws:RequestTag/project"), "{text}");
+    }
+    let listed: Vec<&str> = r.iter().map(|p| p["principal"].as_str().unwrap()).collect();
+    for not in [
+        arn("user", "bob"),
+        arn("role", "First"),
+        arn("role", "Second"),
+    ] {
+        assert!(!listed.contains(&not.as_str()), "{not} listed: {listed:?}");
+    }
+    // Third writes on its own.
+    let third = action_answer(&r, &arn("role", "Third"), "s3:PutObject", OBJECTS)
+        .expect("Third writes directly");
+    assert!(assumed_roles(third).is_empty());
 }

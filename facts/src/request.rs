@@ -4,6 +4,7 @@
 //! counterexample is decoded into, so that every counterexample can be replayed.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Who makes the request, as the `Principal` element and the `aws:Principal*` keys see it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -58,10 +59,70 @@ impl ContextValue {
 /// they are stored lowercased; tag keys keep their case after the `/`, since AWS matches
 /// tag keys case-insensitively only for some services (iamlogic lowercases the whole key,
 /// and documents it).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+///
+/// A context may have *layers* below its own keys ([`Context::add_layer`]): contexts shared
+/// by many requests (the keys AWS fills for one caller, or for one resource), looked up
+/// when the context's own keys lack a key, first layer first. Every reading method sees
+/// the merged keys (own keys first), so a request filled through shared layers reads
+/// exactly as one whose keys were copied in, for the cost of a pointer per layer.
+#[derive(Clone, Default)]
 pub struct Context {
     entries: BTreeMap<String, ContextValue>,
+    /// Shared contexts below `entries`, in lookup order.
+    layers: Vec<Arc<Context>>,
 }
+
+/// The serialized form of a [`Context`]: its merged keys.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename = "Context")]
+struct ContextForm<E> {
+    entries: E,
+}
+
+impl serde::Serialize for Context {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.layers.is_empty() {
+            ContextForm {
+                entries: &self.entries,
+            }
+            .serialize(s)
+        } else {
+            ContextForm {
+                entries: self.merged(),
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Context {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Context, D::Error> {
+        let form = ContextForm::<BTreeMap<String, ContextValue>>::deserialize(d)?;
+        Ok(Context {
+            entries: form.entries,
+            layers: Vec::new(),
+        })
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("entries", &self.merged())
+            .finish()
+    }
+}
+
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        if self.layers.is_empty() && other.layers.is_empty() {
+            return self.entries == other.entries;
+        }
+        self.merged() == other.merged()
+    }
+}
+
+impl Eq for Context {}
 
 impl Context {
     /// An empty context.
@@ -69,58 +130,108 @@ impl Context {
         Context::default()
     }
 
-    /// Set `key` to `value`, replacing any earlier value.
+    /// Set `key` to `value`, replacing any earlier value (a layer's value of `key` is
+    /// hidden, not changed).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
         self.entries.insert(key.to_ascii_lowercase(), value);
     }
 
-    /// Set `key` unless the context already has it (used to fill keys AWS fills itself
-    /// without overriding what the user gave).
+    /// Set `key` unless the context (its own keys or a layer) already has it (used to fill
+    /// keys AWS fills itself without overriding what the user gave).
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
-        self.entries
-            .entry(key.to_ascii_lowercase())
-            .or_insert(value);
+        let key = key.to_ascii_lowercase();
+        if self.get(&key).is_none() {
+            self.entries.insert(key, value);
+        }
     }
 
     /// [`Context::insert_default`] for a key already lowercased (as [`Context::iter`]
     /// gives them), cloning `value` only when the key is new.
     pub fn insert_default_lowercase(&mut self, key: &str, value: &ContextValue) {
         debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
-        if !self.entries.contains_key(key) {
+        if self.get(key).is_none() {
             self.entries.insert(key.to_string(), value.clone());
         }
     }
 
     /// Add every key of `other` that this context lacks (as [`Context::insert_default`]
-    /// does one key at a time), moving its values.
+    /// does one key at a time), moving its values; `other`'s layers go below this
+    /// context's, shared rather than copied.
     pub fn merge_defaults(&mut self, other: Context) {
         for (k, v) in other.entries {
-            self.entries.entry(k).or_insert(v);
+            if self.get(&k).is_none() {
+                self.entries.insert(k, v);
+            }
+        }
+        for l in other.layers {
+            self.add_layer(l);
         }
     }
 
-    /// The value of `key`, looked up case-insensitively.
+    /// Put `layer` below the keys this context has and the layers added before: its keys
+    /// count where those lack them, without being copied.
+    pub fn add_layer(&mut self, layer: Arc<Context>) {
+        if !layer.is_empty() {
+            self.layers.push(layer);
+        }
+    }
+
+    /// The value of `key`, looked up case-insensitively: the context's own keys, then its
+    /// layers in order.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.entries.get(&key.to_ascii_lowercase())
+            self.get_lowercase(&key.to_ascii_lowercase())
         } else {
-            self.entries.get(key)
+            self.get_lowercase(key)
         }
     }
 
-    /// Iterate over `(lowercased key, value)`.
+    /// [`Context::get`] of a lowercased key.
+    fn get_lowercase(&self, key: &str) -> Option<&ContextValue> {
+        self.entries
+            .get(key)
+            .or_else(|| self.layers.iter().find_map(|l| l.get_lowercase(key)))
+    }
+
+    /// The merged keys: own keys first, then each layer's keys not seen before.
+    fn merged(&self) -> BTreeMap<&str, &ContextValue> {
+        let mut out: BTreeMap<&str, &ContextValue> =
+            self.entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        for l in &self.layers {
+            for (k, v) in l.iter() {
+                out.entry(k).or_insert(v);
+            }
+        }
+        out
+    }
+
+    /// Iterate over `(lowercased key, value)` in key order, layers merged in.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        let (own, merged) = if self.layers.is_empty() {
+            (
+                Some(self.entries.iter().map(|(k, v)| (k.as_str(), v))),
+                None,
+            )
+        } else {
+            (None, Some(self.merged().into_iter()))
+        };
+        own.into_iter()
+            .flatten()
+            .chain(merged.into_iter().flatten())
     }
 
-    /// Number of keys.
+    /// Number of keys (layers merged in).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        if self.layers.is_empty() {
+            self.entries.len()
+        } else {
+            self.merged().len()
+        }
     }
 
-    /// Whether no key is set.
+    /// Whether no key is set (in the context or its layers).
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.layers.iter().all(|l| l.is_empty())
     }
 }
 

@@ -35,11 +35,16 @@ pub type PolicyId = u32;
 /// A statement's index in [`FactTables::statements`].
 pub type StmtId = u32;
 
-/// The string interner shared by every table.
+/// A hash map keyed by interned ids or by the data's own text: a fast hash
+/// ([`crate::hash::FxHasher`]), since no key comes from an adversary.
+type FastMap<K, V> = HashMap<K, V, crate::hash::FxBuild>;
+
+/// The string interner shared by every table. Each text is stored once, shared by the
+/// lookup map and the list of names (cloning the interner copies no text).
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
-    ids: HashMap<String, Sym>,
-    names: Vec<String>,
+    ids: FastMap<Arc<str>, Sym>,
+    names: Vec<Arc<str>>,
 }
 
 impl Symbols {
@@ -49,8 +54,9 @@ impl Symbols {
             return id;
         }
         let id = Sym::try_from(self.names.len()).unwrap_or(Sym::MAX);
-        self.names.push(text.to_string());
-        self.ids.insert(text.to_string(), id);
+        let text: Arc<str> = Arc::from(text);
+        self.names.push(Arc::clone(&text));
+        self.ids.insert(text, id);
         id
     }
 
@@ -61,10 +67,7 @@ impl Symbols {
 
     /// The text of `id` (empty for an id this interner never returned).
     pub fn name(&self, id: Sym) -> &str {
-        self.names
-            .get(id as usize)
-            .map(String::as_str)
-            .unwrap_or("")
+        self.names.get(id as usize).map(|n| &**n).unwrap_or("")
     }
 
     /// How many strings are interned.
@@ -313,12 +316,12 @@ pub struct FactTables {
     /// `vpc_endpoint_policy(endpoint, policy)`: the endpoint policy of a VPC endpoint of the
     /// data, by endpoint id (`vpce-...`, the value of `aws:SourceVpce`).
     pub vpc_endpoint_policies: Vec<(Sym, PolicyId)>,
-    vpc_endpoint_index: HashMap<Sym, PolicyId>,
-    principal_index: HashMap<Sym, usize>,
-    resource_index: HashMap<Sym, usize>,
-    account_index: HashMap<Sym, Sym>,
-    account_ids: HashMap<Sym, Sym>,
-    session_roles: HashMap<Sym, Sym>,
+    vpc_endpoint_index: FastMap<Sym, PolicyId>,
+    principal_index: FastMap<Sym, usize>,
+    resource_index: FastMap<Sym, usize>,
+    account_index: FastMap<Sym, Sym>,
+    account_ids: FastMap<Sym, Sym>,
+    session_roles: FastMap<Sym, Sym>,
 }
 
 impl FactTables {
@@ -675,7 +678,8 @@ impl FactTables {
     /// [`crate::account::Warning`]s by the loader; they contribute no row here.
     pub fn from_model(model: &Model) -> FactTables {
         let mut b = TablesBuilder::new();
-        let mut managed: HashMap<&str, PolicyId> = HashMap::new();
+        let mut managed: FastMap<&str, PolicyId> = FastMap::default();
+        managed.reserve(model.policies.len());
         for (arn, p) in &model.policies {
             managed.insert(arn.as_str(), b.policy(arn, Arc::clone(&p.document)));
         }
@@ -684,19 +688,33 @@ impl FactTables {
             let root = format!("arn:aws:iam::{}:root", acct.as_str());
             b.principal(&root, &root, PrincipalKind::Root, Some(e));
         }
-        for g in model.groups.values() {
-            for ip in &g.inline_policies {
-                let id = b.policy(
-                    &format!("{}#inline/{}", g.arn, ip.name),
-                    Arc::clone(&ip.document),
-                );
-                b.attach_identity(&g.arn, id);
+        // Each holder's ARN is interned once (a group's when it first gets a policy); its
+        // policies and attachments use the id.
+        let identity = |b: &mut TablesBuilder,
+                        mut holder: Option<Sym>,
+                        arn: &str,
+                        inline: &[crate::account::InlinePolicy],
+                        attached: &[crate::account::PolicyAttachment]| {
+            for ip in inline {
+                let id = b.policy(&joined(arn, "#inline/", &ip.name), Arc::clone(&ip.document));
+                let h = *holder.get_or_insert_with(|| b.sym(arn));
+                b.tables.identity_policies.push((h, id));
             }
-            for att in &g.attached_policies {
+            for att in attached {
                 if let Some(&id) = managed.get(att.arn.as_str()) {
-                    b.attach_identity(&g.arn, id);
+                    let h = *holder.get_or_insert_with(|| b.sym(arn));
+                    b.tables.identity_policies.push((h, id));
                 }
             }
+        };
+        for g in model.groups.values() {
+            identity(
+                &mut b,
+                None,
+                &g.arn,
+                &g.inline_policies,
+                &g.attached_policies,
+            );
         }
         for u in model.users.values() {
             let acct = b.account(u.account.as_str());
@@ -705,27 +723,22 @@ impl FactTables {
                 let g = b.sym(g);
                 b.tables.member_of.push((p, g));
             }
-            for ip in &u.inline_policies {
-                let id = b.policy(
-                    &format!("{}#inline/{}", u.arn, ip.name),
-                    Arc::clone(&ip.document),
-                );
-                b.attach_identity(&u.arn, id);
-            }
-            for att in &u.attached_policies {
-                if let Some(&id) = managed.get(att.arn.as_str()) {
-                    b.attach_identity(&u.arn, id);
-                }
-            }
+            identity(
+                &mut b,
+                Some(p),
+                &u.arn,
+                &u.inline_policies,
+                &u.attached_policies,
+            );
             if let Some(id) = u
                 .permissions_boundary
                 .as_ref()
                 .and_then(|a| managed.get(a.arn.as_str()))
             {
-                b.attach_boundary(&u.arn, *id);
+                b.tables.boundaries.push((p, *id));
             }
             for (k, v) in &u.tags {
-                b.tag(&u.arn, k, v);
+                b.tag_sym(p, k, v);
             }
         }
         for r in model.roles.values() {
@@ -734,33 +747,27 @@ impl FactTables {
             if r.service_linked {
                 b.tables.service_linked_roles.push(p);
             }
-            for ip in &r.inline_policies {
-                let id = b.policy(
-                    &format!("{}#inline/{}", r.arn, ip.name),
-                    Arc::clone(&ip.document),
-                );
-                b.attach_identity(&r.arn, id);
-            }
-            for att in &r.attached_policies {
-                if let Some(&id) = managed.get(att.arn.as_str()) {
-                    b.attach_identity(&r.arn, id);
-                }
-            }
+            identity(
+                &mut b,
+                Some(p),
+                &r.arn,
+                &r.inline_policies,
+                &r.attached_policies,
+            );
             if let Some(id) = r
                 .permissions_boundary
                 .as_ref()
                 .and_then(|a| managed.get(a.arn.as_str()))
             {
-                b.attach_boundary(&r.arn, *id);
+                b.tables.boundaries.push((p, *id));
             }
             b.resource(&r.arn, &r.arn, Some(acct), ResourceKind::IamRole);
             if let Some(tp) = &r.trust_policy {
-                let id = b.policy(&format!("{}#trust", r.arn), Arc::clone(&tp.document));
-                let role = b.sym(&r.arn);
-                b.tables.trust_policies.push((role, id));
+                let id = b.policy(&joined(&r.arn, "#trust", ""), Arc::clone(&tp.document));
+                b.tables.trust_policies.push((p, id));
             }
             for (k, v) in &r.tags {
-                b.tag(&r.arn, k, v);
+                b.tag_sym(p, k, v);
             }
         }
         for res in model.resources.values() {
@@ -846,6 +853,16 @@ impl FactTables {
         }
         b.finish()
     }
+}
+
+/// `a` then `b` then `c` as one string (a policy row's name), without the formatting
+/// machinery.
+fn joined(a: &str, b: &str, c: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len() + c.len());
+    s.push_str(a);
+    s.push_str(b);
+    s.push_str(c);
+    s
 }
 
 /// One table rendered for export.
@@ -941,7 +958,7 @@ impl TablesBuilder {
         if self.tables.principal_index.contains_key(&id) {
             return id;
         }
-        let arn = self.sym(arn);
+        let arn = if arn == entity { id } else { self.sym(arn) };
         self.tables
             .principal_index
             .insert(id, self.tables.principals.len());
@@ -966,7 +983,7 @@ impl TablesBuilder {
         if self.tables.resource_index.contains_key(&id) {
             return id;
         }
-        let arn = self.sym(arn);
+        let arn = if arn == entity { id } else { self.sym(arn) };
         self.tables
             .resource_index
             .insert(id, self.tables.resources.len());
@@ -1080,9 +1097,14 @@ impl TablesBuilder {
     /// Add a tag to an entity.
     pub fn tag(&mut self, entity: &str, key: &str, value: &str) {
         let e = self.sym(entity);
+        self.tag_sym(e, key, value);
+    }
+
+    /// Add a tag to an entity already interned.
+    fn tag_sym(&mut self, entity: Sym, key: &str, value: &str) {
         let k = self.sym(key);
         let v = self.sym(value);
-        self.tables.tags.push((e, k, v));
+        self.tables.tags.push((entity, k, v));
     }
 
     /// The tables built so far (read-only).

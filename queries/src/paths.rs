@@ -134,6 +134,41 @@ fn decide_new(
     }
 }
 
+/// What a search step updates: the hops decided so far, the graph, the nodes seen on the
+/// side being expanded.
+type StepState<'s, N> = (
+    &'s mut HashMap<HopAsk, Option<HopAnswer>>,
+    &'s mut AssumeGraph,
+    &'s mut HashSet<N>,
+);
+
+/// One frontier step of a search, forwards or backwards: decide `asks` (once each), add
+/// each allowed hop to the graph as the edge `edge` gives (from state, to state, and the
+/// node it reaches on the side being expanded), and return the nodes not seen before.
+fn expand<N: Clone + Eq + std::hash::Hash>(
+    a: &Analyzer<'_>,
+    asks: Vec<HopAsk>,
+    (decided, g, seen): StepState<'_, N>,
+    context: &Context,
+    strict: bool,
+    stats: &mut Stats,
+    edge: &dyn Fn(&HopAsk, &HopAnswer) -> (State, State, N),
+) -> Vec<N> {
+    decide_new(a, asks.clone(), decided, context, strict, stats);
+    let mut next = Vec::new();
+    for h in asks {
+        let Some(Some(ans)) = decided.get(&h) else {
+            continue;
+        };
+        let (from, to, reached) = edge(&h, ans);
+        g.edge(&from, &to, ans.answer.clone());
+        if seen.insert(reached.clone()) {
+            next.push(reached);
+        }
+    }
+    next
+}
+
 /// Forwards, breadth first, from `from` over (principal, carried state) nodes, up to
 /// `depth` hops: every allowed hop out of every node reached in fewer than `depth` hops.
 pub fn forward_graph(
@@ -164,18 +199,18 @@ pub fn forward_graph(
                 })
             })
             .collect();
-        decide_new(a, asks.clone(), &mut decided, context, strict, stats);
-        let mut next = Vec::new();
-        for h in asks {
-            let Some(Some(ans)) = decided.get(&h) else {
-                continue;
-            };
-            let to: State = (h.role, ans.carry.clone());
-            g.edge(&(h.caller, h.carry.clone()), &to, ans.answer.clone());
-            if seen.insert(to.clone()) {
-                next.push(to);
-            }
-        }
+        let next = expand(
+            a,
+            asks,
+            (&mut decided, &mut g, &mut seen),
+            context,
+            strict,
+            stats,
+            &|h, ans| {
+                let to: State = (h.role, ans.carry.clone());
+                ((h.caller, h.carry.clone()), to.clone(), to)
+            },
+        );
         if next.is_empty() {
             break;
         }
@@ -237,22 +272,23 @@ fn meet_in_the_middle(
         }
         let forwards = fwd.len() <= bwd.len();
         let asks = if forwards { fwd } else { bwd };
-        decide_new(a, asks.clone(), &mut decided, context, strict, stats);
-        let mut next = Vec::new();
-        for h in asks {
-            let Some(Some(ans)) = decided.get(&h) else {
-                continue;
-            };
-            g.edge(&state(h.caller), &state(h.role), ans.answer.clone());
-            let (seen, n) = if forwards {
-                (&mut fwd_seen, h.role)
-            } else {
-                (&mut bwd_seen, h.caller)
-            };
-            if seen.insert(n) {
-                next.push(n);
-            }
-        }
+        let seen = if forwards {
+            &mut fwd_seen
+        } else {
+            &mut bwd_seen
+        };
+        let mut next = expand(
+            a,
+            asks,
+            (&mut decided, &mut g, seen),
+            context,
+            strict,
+            stats,
+            &|h, _| {
+                let n = if forwards { h.role } else { h.caller };
+                (state(h.caller), state(h.role), n)
+            },
+        );
         next.sort_unstable();
         next.dedup();
         if forwards {

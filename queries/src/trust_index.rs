@@ -39,6 +39,20 @@ pub struct TrustIndex {
     sets_session_state: bool,
 }
 
+/// The account a trust policy's `AWS` principal entry names as a whole: an account id
+/// (`123456789012`) or an account's root ARN (`arn:aws:iam::123456789012:root`), which both
+/// stand for every principal of that account (IAM User Guide, "AWS JSON policy elements:
+/// Principal", "AWS account principals"); `None` for any other entry.
+pub fn named_account(entry: &str) -> Option<&str> {
+    if facts::arn::is_account_id(entry) {
+        Some(entry)
+    } else {
+        entry
+            .strip_suffix(":root")
+            .and_then(|x| x.rsplit(':').next())
+    }
+}
+
 /// Whether a condition key is one the caller sets for the new session (session tags,
 /// source identity): IAM User Guide, "Pass session tags in AWS STS" and "Monitor and
 /// control actions taken with assumed roles".
@@ -105,12 +119,7 @@ impl TrustIndex {
                             match e {
                                 PrincipalEntry::Aws(v) if v == "*" => open = true,
                                 PrincipalEntry::Aws(v) => {
-                                    let account = if facts::arn::is_account_id(v) {
-                                        Some(v.as_str())
-                                    } else {
-                                        v.strip_suffix(":root").and_then(|x| x.rsplit(':').next())
-                                    };
-                                    match account.and_then(|a| t.account_entity(a)) {
+                                    match named_account(v).and_then(|a| t.account_entity(a)) {
                                         Some(acct) => {
                                             ix.by_account.entry(acct).or_default().push(role)
                                         }

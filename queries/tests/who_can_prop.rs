@@ -230,10 +230,13 @@ proptest! {
         let contexts = sampled_contexts();
         for resource in [format!("{BUCKET}/*"), format!("{BUCKET}/private/*")] {
             for c in &callers {
-                let answer = r
+                let mine = r
                     .principals
                     .iter()
-                    .find(|p| &p.principal == c)
+                    .position(|p| &p.principal == c)
+                    .map(|i| r.principal(i));
+                let answer = mine
+                    .as_ref()
                     .and_then(|p| p.actions.iter().find(|a| a.resource == resource));
                 let outcomes: Vec<bool> = contexts.iter().map(|x| decide(&sim, c, &resource, x)).collect();
                 match answer.map(|a| a.decision) {

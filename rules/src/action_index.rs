@@ -1,25 +1,39 @@
 //! The action index: which statements can match an action, found without looking at every
-//! statement. Statements are bucketed by the service prefix of their action patterns, so a
-//! request for `s3:GetObject` only tries the `s3:` patterns and the patterns whose service
-//! part has a wildcard. Matching itself is [`facts::wildcard::glob_match`] (case-insensitive,
-//! as AWS compares action names); the expensive full check (resource, principal, conditions)
-//! then runs only on these candidates.
+//! statement. Each distinct action pattern is kept once, with every statement that lists it
+//! (the same documents are attached in many places, so an organization's statements share
+//! few patterns): a request for `s3:GetObject` looks its exact patterns up in a map and
+//! tries only the distinct wildcard patterns of the `s3:` service and those whose service
+//! part has a wildcard. Matching itself is [`facts::wildcard::glob_match`]
+//! (case-insensitive, as AWS compares action names); the expensive full check (resource,
+//! principal, conditions) then runs only on these candidates.
 
 use std::collections::HashMap;
 
 use facts::policy::ActionClause;
 use facts::tables::{FactTables, StmtId};
-use facts::wildcard::{glob_match, has_wildcard};
+use facts::wildcard::{eq_ignore_case, glob_match, has_wildcard};
 
-/// Statements bucketed by the service prefix of their `Action` patterns.
+/// Distinct patterns, each with the statements that list it.
+type Grouped = Vec<(String, Vec<StmtId>)>;
+
+/// Statements grouped by their distinct `Action` patterns.
 #[derive(Debug, Default)]
 pub(crate) struct ActionIndex {
-    /// Lowercased service prefix → (statement, its patterns for that service).
-    by_service: HashMap<String, Vec<(StmtId, Vec<String>)>>,
-    /// Statements with patterns whose service part has a wildcard (`*`, `s3*:Get*`...).
-    wild: Vec<(StmtId, Vec<String>)>,
-    /// `NotAction` statements with all their patterns: they match when none matches.
-    not_action: Vec<(StmtId, Vec<String>)>,
+    /// ASCII patterns without wildcard, lowercased → the statements listing them.
+    exact: HashMap<String, Vec<StmtId>>,
+    /// Lowercased service prefix → its distinct ASCII wildcard patterns, lowercased.
+    by_service: HashMap<String, Grouped>,
+    /// Distinct ASCII patterns whose service part has a wildcard (`*`, `s3*:Get*`...) or
+    /// that have no `:`, lowercased.
+    wild: Grouped,
+    /// Distinct patterns with non-ASCII characters, as written (matched one by one, so the
+    /// Unicode case folding of `glob_match` decides).
+    other: Grouped,
+    /// `NotAction` statements grouped by their pattern lists: they match when none of the
+    /// patterns matches.
+    not_action: Vec<(Vec<String>, Vec<StmtId>)>,
+    /// Number of statements of the tables (the size of the merge's bit set).
+    statements: usize,
 }
 
 /// Lowercased action → the statements whose action element matches it.
@@ -37,10 +51,39 @@ fn service_of(pattern: &str) -> Option<String> {
     }
 }
 
+/// `pattern` added to the group of equal patterns in `groups` (through `seen`, pattern →
+/// position), for statement `sid`.
+fn add(groups: &mut Grouped, seen: &mut HashMap<String, usize>, pattern: String, sid: StmtId) {
+    let at = *seen.entry(pattern).or_insert_with_key(|p| {
+        groups.push((p.clone(), Vec::new()));
+        groups.len() - 1
+    });
+    if let Some((_, stmts)) = groups.get_mut(at) {
+        if stmts.last() != Some(&sid) {
+            stmts.push(sid);
+        }
+    }
+}
+
+/// The statement lists of the patterns of `groups` that match `action`.
+fn matching<'g>(groups: &'g Grouped, action: &'g str) -> impl Iterator<Item = &'g [StmtId]> {
+    groups
+        .iter()
+        .filter(move |(p, _)| glob_match(p, action, true))
+        .map(|(_, s)| s.as_slice())
+}
+
 impl ActionIndex {
     /// Index every statement of `tables`.
     pub(crate) fn new(tables: &FactTables) -> ActionIndex {
-        let mut idx = ActionIndex::default();
+        let mut idx = ActionIndex {
+            statements: tables.statements.len(),
+            ..ActionIndex::default()
+        };
+        let mut seen_service: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        let mut seen_wild = HashMap::new();
+        let mut seen_other = HashMap::new();
+        let mut seen_not: HashMap<Vec<String>, usize> = HashMap::new();
         for s in 0..tables.statements.len() {
             let sid = s as StmtId;
             let Some((_, stmt)) = tables.statement(sid) else {
@@ -48,24 +91,36 @@ impl ActionIndex {
             };
             match &stmt.action {
                 ActionClause::Action(pats) => {
-                    let mut per: HashMap<String, Vec<String>> = HashMap::new();
-                    let mut wild = Vec::new();
                     for p in pats {
-                        match service_of(&p.0) {
-                            Some(svc) => per.entry(svc).or_default().push(p.0.clone()),
-                            None => wild.push(p.0.clone()),
+                        let p = &p.0;
+                        if !p.is_ascii() {
+                            add(&mut idx.other, &mut seen_other, p.clone(), sid);
+                        } else if !has_wildcard(p) {
+                            let v = idx.exact.entry(p.to_ascii_lowercase()).or_default();
+                            if v.last() != Some(&sid) {
+                                v.push(sid);
+                            }
+                        } else {
+                            let lower = p.to_ascii_lowercase();
+                            match service_of(&lower) {
+                                Some(svc) => {
+                                    let seen = seen_service.entry(svc.clone()).or_default();
+                                    add(idx.by_service.entry(svc).or_default(), seen, lower, sid);
+                                }
+                                None => add(&mut idx.wild, &mut seen_wild, lower, sid),
+                            }
                         }
-                    }
-                    for (svc, v) in per {
-                        idx.by_service.entry(svc).or_default().push((sid, v));
-                    }
-                    if !wild.is_empty() {
-                        idx.wild.push((sid, wild));
                     }
                 }
                 ActionClause::NotAction(pats) => {
-                    idx.not_action
-                        .push((sid, pats.iter().map(|p| p.0.clone()).collect()));
+                    let list: Vec<String> = pats.iter().map(|p| p.0.clone()).collect();
+                    let at = *seen_not.entry(list).or_insert_with_key(|l| {
+                        idx.not_action.push((l.clone(), Vec::new()));
+                        idx.not_action.len() - 1
+                    });
+                    if let Some((_, stmts)) = idx.not_action.get_mut(at) {
+                        stmts.push(sid);
+                    }
                 }
             }
         }
@@ -105,22 +160,55 @@ impl ActionIndex {
 
     /// Every statement whose action element matches `action`, in increasing id order.
     pub(crate) fn statements_for(&self, action: &str) -> Vec<StmtId> {
-        let any = |pats: &[String]| pats.iter().any(|p| glob_match(p, action, true));
-        let mut out = Vec::new();
-        if let Some(svc) = service_of(action) {
-            if let Some(bucket) = self.by_service.get(&svc) {
-                out.extend(bucket.iter().filter(|(_, p)| any(p)).map(|(s, _)| *s));
+        // Statements are merged in a bit set: a popular action is listed by many
+        // statements, often by several of their patterns.
+        let mut bits = vec![0u64; self.statements.div_ceil(64)];
+        let mut set = |stmts: &[StmtId]| {
+            for &s in stmts {
+                if let Some(w) = bits.get_mut(s as usize / 64) {
+                    *w |= 1 << (s % 64);
+                }
+            }
+        };
+        if action.is_ascii() {
+            if let Some(stmts) = self.exact.get(&action.to_ascii_lowercase()) {
+                set(stmts);
+            }
+        } else {
+            // `eq_ignore_case` folds Unicode characters (the Kelvin sign is a `k`): try
+            // every exact pattern.
+            for (p, stmts) in &self.exact {
+                if eq_ignore_case(p, action) {
+                    set(stmts);
+                }
             }
         }
-        out.extend(self.wild.iter().filter(|(_, p)| any(p)).map(|(s, _)| *s));
-        out.extend(
-            self.not_action
-                .iter()
-                .filter(|(_, p)| !any(p))
-                .map(|(s, _)| *s),
-        );
-        out.sort_unstable();
-        out.dedup();
+        if !action.is_ascii() {
+            // Unicode folding may make its service part any service's: try them all.
+            for groups in self.by_service.values() {
+                matching(groups, action).for_each(|s| set(s));
+            }
+        } else if let Some(svc) = service_of(action) {
+            if let Some(groups) = self.by_service.get(&svc) {
+                matching(groups, action).for_each(|s| set(s));
+            }
+        }
+        matching(&self.wild, action).for_each(|s| set(s));
+        matching(&self.other, action).for_each(|s| set(s));
+        for (pats, stmts) in &self.not_action {
+            if !pats.iter().any(|p| glob_match(p, action, true)) {
+                set(stmts);
+            }
+        }
+        let mut out = Vec::new();
+        for (i, &w) in bits.iter().enumerate() {
+            let mut w = w;
+            while w != 0 {
+                let b = w.trailing_zeros();
+                out.push((i * 64) as StmtId + b as StmtId);
+                w &= w - 1;
+            }
+        }
         out
     }
 }
@@ -173,5 +261,65 @@ mod tests {
         assert_eq!(idx.statements_for("ec2:RunInstances"), vec![0, 1, 2]);
         assert_eq!(idx.statements_for("iam:passrole"), vec![1, 2, 3]);
         assert_eq!(idx.statements_for("s3:PutObject"), vec![1]);
+    }
+
+    /// The index finds exactly the statements the evaluator's own action matching accepts
+    /// (IAM User Guide, "IAM JSON policy elements: Action" and "NotAction": action names
+    /// are case-insensitive), when many policies share patterns, for exact, wildcard,
+    /// service-wildcard, `NotAction` and non-ASCII patterns and actions.
+    #[test]
+    fn agrees_with_the_evaluator_on_shared_and_unicode_patterns() {
+        let mut b = TablesBuilder::new();
+        let lists: [&[&str]; 6] = [
+            &["s3:GetObject", "S3:get*", "kms:Decrypt"],
+            &["s3:getobject", "sqs:*"],
+            &["*:Get?bject", "\u{212A}ms:Encrypt"],
+            &["s3:Put*", "iam:PassRole", "kms:*"],
+            &["iam:*"],
+            &["sts:AssumeRole"],
+        ];
+        for copy in 0..3 {
+            for (i, l) in lists.iter().enumerate() {
+                let clause = if i == 4 {
+                    ActionClause::NotAction(pats(l))
+                } else {
+                    ActionClause::Action(pats(l))
+                };
+                b.policy(
+                    &format!("p{copy}-{i}"),
+                    Arc::new(Policy {
+                        version: PolicyVersion::V2012_10_17,
+                        version_given: true,
+                        id: None,
+                        statements: vec![stmt(0, clause.clone()), stmt(1, clause)],
+                    }),
+                );
+            }
+        }
+        let t = b.finish();
+        let idx = ActionIndex::new(&t);
+        let actions = [
+            "s3:getobject",
+            "S3:GetObject",
+            "s3:putobject",
+            "kms:decrypt",
+            "\u{212A}ms:decrypt",
+            "kms:encrypt",
+            "\u{212A}MS:ENCRYPT",
+            "ec2:getobject",
+            "iam:passrole",
+            "sts:assumerole",
+            "sqs:sendmessage",
+        ];
+        for a in actions {
+            let want: Vec<StmtId> = (0..t.statements.len() as StmtId)
+                .filter(|&s| {
+                    t.statement(s)
+                        .is_some_and(|(_, st)| facts::eval::action_matches(&st.action, a))
+                })
+                .collect();
+            assert!(!want.is_empty(), "{a} should match some statement");
+            assert_eq!(idx.statements_for(a), want, "{a}");
+        }
     }
 }

@@ -107,19 +107,19 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     bar.finish_and_clear();
     let text = match args.format {
         Format::Json => result
-            .principals
-            .iter()
-            .map(|p| serde_json::to_string(p).map(|s| s + "\n"))
+            .principal_answers()
+            .map(|p| serde_json::to_string(&p).map(|s| s + "\n"))
             .collect::<Result<String, _>>()?,
         Format::Dot => to_dot(&who_can::to_graph(&result)),
         Format::Mermaid => to_mermaid(&who_can::to_graph(&result)),
         Format::Text => text(&result, args.witnesses),
     };
     write_out(&text)?;
-    for p in &result.principals {
-        for a in &p.actions {
-            for n in &a.notes {
-                if ui.warnings() {
+    if ui.warnings() {
+        for p in &result.principals {
+            for &k in &result.classes[p.class] {
+                let a = &result.answers[k as usize].answer;
+                for n in &a.notes {
                     eprintln!("warning: {} {}: {n}", p.principal, a.action);
                 }
             }
@@ -211,12 +211,12 @@ pub fn text(r: &WhoCanResult, witnesses: bool) -> String {
         "CONDITION / VIA".into(),
     ]];
     let mut extra: Vec<(usize, Vec<String>)> = Vec::new();
-    for p in &r.principals {
+    for p in r.principal_answers() {
         // Rows per distinct (decision, conditions, chain) of its actions.
         let mut groups: Vec<(Access, Option<String>, String, Vec<usize>)> = Vec::new();
         for (i, a) in p.actions.iter().enumerate() {
             let cond = a.conditions.as_ref().map(|c| c.text.clone());
-            let chain = chain_text(p, &a.via);
+            let chain = chain_text(&p, &a.via);
             match groups
                 .iter_mut()
                 .find(|g| g.0 == a.decision && g.1 == cond && g.2 == chain)

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod iamvulnerable;
+pub mod who_can;
 
 use std::ffi::OsStr;
 use std::io::Write;

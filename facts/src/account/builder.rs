@@ -227,9 +227,9 @@ impl Builder {
         }
     }
 
-    /// Every attachment or boundary ARN, with where it is written.
-    fn attachment_refs(&self) -> Vec<PolicyAttachment> {
-        let m = &self.model;
+    /// Every attachment or boundary ARN, with where it is written, in the order the model
+    /// lists them.
+    fn attachment_refs(m: &Model) -> impl Iterator<Item = &PolicyAttachment> {
         let users = m.users.values().flat_map(|u| {
             u.attached_policies
                 .iter()
@@ -241,16 +241,22 @@ impl Builder {
                 .iter()
                 .chain(r.permissions_boundary.iter())
         });
-        users.chain(groups).chain(roles).cloned().collect()
+        users.chain(groups).chain(roles)
     }
 
+    /// Attachments whose policy no file gave: from the bundled snapshot (a warning says
+    /// so), else unresolved (a warning). Each ARN is reported once, where first attached.
     fn resolve_policies(&mut self) {
         let snapshot_file = Arc::new(std::path::PathBuf::from(managed::SNAPSHOT_NAME));
+        let mut missing: Vec<&PolicyAttachment> = Vec::new();
         let mut reported = BTreeSet::new();
-        for att in self.attachment_refs() {
-            if self.model.policies.contains_key(&att.arn) || !reported.insert(att.arn.clone()) {
-                continue;
+        for att in Self::attachment_refs(&self.model) {
+            if !self.model.policies.contains_key(&att.arn) && reported.insert(att.arn.as_str()) {
+                missing.push(att);
             }
+        }
+        let missing: Vec<PolicyAttachment> = missing.into_iter().cloned().collect();
+        for att in missing {
             match managed::lookup(&att.arn, &snapshot_file) {
                 Some(policy) => {
                     self.model.warnings.push(Warning {

@@ -10,6 +10,7 @@
 //! `aws:PrincipalType` per kind of principal).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::model::{AccountId, Model, Role, Tags};
 use crate::arn::Arn;
@@ -227,21 +228,12 @@ fn principal_entries(
 
 /// The resource keys of `resource`.
 fn resource_entries(model: &Model, resource: &str) -> Entries {
-    let mut out = Entries::new();
     let known = model.resources.get(resource);
     let account = known
         .and_then(|r| r.account.clone())
         .or_else(|| s3_bucket_account(model, resource))
         .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
-    if let Some(acct) = &account {
-        out.push(("aws:ResourceAccount".into(), single(acct.as_str())));
-        if let Some(o) = model.organization_of(acct) {
-            out.push(("aws:ResourceOrgID".into(), single(&o.id)));
-            if let Some(p) = o.org_path(acct) {
-                out.push(("aws:ResourceOrgPaths".into(), ContextValue::Multi(vec![p])));
-            }
-        }
-    }
+    let mut out = account_entries(model, account.as_ref());
     if let Some(r) = known {
         for (k, v) in &r.tags {
             out.push((format!("aws:ResourceTag/{k}"), single(v)));
@@ -262,6 +254,31 @@ fn resource_entries(model: &Model, resource: &str) -> Entries {
         out.push((format!("iam:ResourceTag/{k}"), single(v)));
     }
     out
+}
+
+/// The keys of a resource that come from its owning account: `aws:ResourceAccount`, and the
+/// account's organization id and path.
+fn account_entries(model: &Model, account: Option<&AccountId>) -> Entries {
+    let mut out = Entries::new();
+    if let Some(acct) = account {
+        out.push(("aws:ResourceAccount".into(), single(acct.as_str())));
+        if let Some(o) = model.organization_of(acct) {
+            out.push(("aws:ResourceOrgID".into(), single(&o.id)));
+            if let Some(p) = o.org_path(acct) {
+                out.push(("aws:ResourceOrgPaths".into(), ContextValue::Multi(vec![p])));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the model describes `resource` itself (a resource, or a role or user as the
+/// resource of `sts:AssumeRole*` and `iam:*`): its keys then include its tags; otherwise
+/// they are those of its owning account alone ([`resource_entries`]).
+fn describes(model: &Model, resource: &str) -> bool {
+    model.resources.contains_key(resource)
+        || model.roles.contains_key(resource)
+        || model.users.contains_key(resource)
 }
 
 fn apply(req: &mut Request, entries: &[(String, ContextValue)]) {
@@ -290,15 +307,19 @@ pub fn fill_with(model: &Model, roles: Option<&RoleNames>, req: &mut Request) {
 /// [`fill_with`] for a stream of requests whose callers rarely repeat (role sessions): the
 /// keys of each caller and resource are computed on first need and kept, a role session
 /// sharing its role's keys (only `aws:userid`, `<RoleId>:<session>`, is its own). Fills
-/// exactly what [`fill_with`] fills; unlike [`Filler`], nothing is computed up front.
+/// exactly what [`fill_with`] fills; unlike [`Filler`], nothing is computed up front. The
+/// keys of a caller and of a resource are each built once as a shared context and put below
+/// the request's keys as layers ([`crate::request::Context::add_layer`]), not copied.
 pub struct FillCache<'m> {
     model: &'m Model,
     roles: &'m RoleNames,
     /// By caller ARN, or for a session by its ARN without the session name: the caller's
     /// keys without a session's `aws:userid`, and the role id of a session's role.
-    callers: HashMap<String, (Entries, Option<String>)>,
-    /// By resource ARN.
-    resources: HashMap<String, Entries>,
+    callers: HashMap<String, (Arc<crate::request::Context>, Option<String>)>,
+    /// By resource ARN, for the resources the model describes.
+    resources: HashMap<String, Arc<crate::request::Context>>,
+    /// By owning account, for the resources the model does not describe.
+    accounts: HashMap<Option<AccountId>, Arc<crate::request::Context>>,
 }
 
 impl<'m> FillCache<'m> {
@@ -309,6 +330,7 @@ impl<'m> FillCache<'m> {
             roles,
             callers: HashMap::new(),
             resources: HashMap::new(),
+            accounts: HashMap::new(),
         }
     }
 
@@ -326,6 +348,7 @@ impl<'m> FillCache<'m> {
     pub fn clear(&mut self) {
         self.callers.clear();
         self.resources.clear();
+        self.accounts.clear();
     }
 
     /// Add to `context` what [`fill_with`] adds to a request of `principal`, `action` and
@@ -358,10 +381,10 @@ impl<'m> FillCache<'m> {
                         None => (Entries::new(), None),
                     };
                     self.callers
-                        .insert(key.to_string(), (lowercased(value.0), value.1));
+                        .insert(key.to_string(), (layer(value.0), value.1));
                 }
                 if let Some((entries, role_id)) = self.callers.get(key) {
-                    insert_all(context, entries);
+                    context.add_layer(Arc::clone(entries));
                     if let (Some(id), Some((_, name))) = (role_id, session) {
                         context.insert_default("aws:userid", single(&format!("{id}:{name}")));
                     }
@@ -373,14 +396,22 @@ impl<'m> FillCache<'m> {
                 }
             }
         }
-        if !self.resources.contains_key(resource) {
-            self.resources.insert(
-                resource.to_string(),
-                lowercased(resource_entries(model, resource)),
-            );
-        }
         if let Some(e) = self.resources.get(resource) {
-            insert_all(context, e);
+            context.add_layer(Arc::clone(e));
+        } else if describes(model, resource) {
+            let e = layer(resource_entries(model, resource));
+            context.add_layer(Arc::clone(&e));
+            self.resources.insert(resource.to_string(), e);
+        } else {
+            // A resource the data does not describe (an S3 object, most often): its keys
+            // are its account's, shared by every such resource of the account.
+            let account = s3_bucket_account(model, resource)
+                .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
+            let e = self
+                .accounts
+                .entry(account)
+                .or_insert_with_key(|a| layer(account_entries(model, a.as_ref())));
+            context.add_layer(Arc::clone(e));
         }
         super::service_keys::fill_context(action, context);
     }
@@ -398,19 +429,14 @@ fn session_parts(arn: &str) -> Option<(&str, &str)> {
     Some((arn.get(..cut)?, arn.get(cut..)?))
 }
 
-/// `entries` with their keys lowercased, as the context stores them.
-fn lowercased(mut entries: Entries) -> Entries {
-    for (k, _) in &mut entries {
-        k.make_ascii_lowercase();
-    }
-    entries
-}
-
-/// Insert lowercased `entries` unless `context` has them.
-fn insert_all(context: &mut crate::request::Context, entries: &[(String, ContextValue)]) {
+/// `entries` as a shared context layer, the first of equal keys winning (as when they are
+/// inserted one by one unless present).
+fn layer(entries: Entries) -> Arc<crate::request::Context> {
+    let mut c = crate::request::Context::new();
     for (k, v) in entries {
-        context.insert_default_lowercase(k, v);
+        c.insert_default(&k, v);
     }
+    Arc::new(c)
 }
 
 /// [`fill`] for batches: the keys of every principal and resource of the model are computed

@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::documents::FxHasher;
+use crate::hash::FxHasher;
 use crate::policy::Policy;
 
 /// A document text met for the first time in a load.

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::doc_texts::NewDoc;
+use crate::hash::FxHasher;
 use crate::policy::Policy;
 
 /// The parsed documents seen so far, by the hash of their JSON value.
@@ -195,53 +196,6 @@ fn walk(v: &Value, h: &mut FxHasher) {
                 walk(v, h);
             }
         }
-    }
-}
-
-/// The multiply-rotate hasher of rustc (FxHasher): the documents are the user's own data,
-/// loaded once, so SipHash's resistance to chosen collisions buys nothing here.
-#[derive(Default)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-
-    /// A string's bytes and its length (so that `"ab","c"` and `"a","bc"` differ).
-    fn write_str_bytes(&mut self, s: &str) {
-        self.write(s.as_bytes());
-        self.add(s.len() as u64);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut buf = [0u8; 8];
-            buf.copy_from_slice(c);
-            self.add(u64::from_le_bytes(buf));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.hash
     }
 }
 

@@ -24,6 +24,7 @@ mod live;
 mod nodes;
 mod picture;
 mod plan;
+mod principal_class;
 mod principals;
 mod probe_class;
 mod reach;
@@ -124,7 +125,7 @@ pub fn escalation(
         .collect();
     plan::root_probes(&accounts, &mut nodes, &base, &probes, &mut plan_p);
     let origin = FsPath::new("<escalation>");
-    let results_p = sim.simulate(&plan_p.specs, origin)?;
+    let results_p = plan_p.simulate(sim, origin)?;
     let mut decisions = results_p.len();
     let mut state = State::default();
     state.absorb(&plan_p, &results_p, &[], &probes);
@@ -139,6 +140,8 @@ pub fn escalation(
         .map(|&p| nodes.name(p).to_string())
         .collect();
     let skip = |arn: &str| skip_admins && admin_arns.contains(arn);
+    let mut pclasses =
+        principal_class::Classes::new(model, sim.tables(), sim.index().profiles(), &base);
     let mut plan_a = Plan::default();
     plan::phase_a(
         model,
@@ -149,24 +152,27 @@ pub fn escalation(
         &base,
         &skip,
         &target_class::Statements::new(sim.tables()),
+        &mut pclasses,
         &mut plan_a,
     );
     let results_a = plan_a.simulate(sim, origin)?;
-    decisions += plan_a.decided().len();
+    decisions += plan_a.specs.len();
     progress(1);
     // The technique's permissions again over the keys only a live request carries:
     // allowed for every value, or only under a condition (who-can's exact machinery).
     // Once per class: a class's requests read no condition (target_class), so its answer is
     // its first request's.
     let can: Vec<usize> = plan_a
-        .decided()
+        .decided_purposes()
         .into_iter()
-        .filter(|&i| matches!(plan_a.purposes[i], Purpose::Can { .. }))
+        .enumerate()
+        .filter(|(_, p)| matches!(p, Purpose::Can { .. }))
+        .map(|(k, _)| k)
         .collect();
     let asks: Vec<live::Ask<'_>> = can
         .iter()
-        .map(|&i| {
-            let s = &plan_a.specs[i];
+        .map(|&k| {
+            let s = &plan_a.specs[k];
             live::Ask {
                 principal: &s.principal,
                 action: &s.action,
@@ -176,15 +182,12 @@ pub fn escalation(
         })
         .collect();
     let mut live_a: Vec<Option<live::LiveAnswer>> = vec![None; plan_a.specs.len()];
-    for (i, a) in can.iter().zip(live::decide(sim, &asks)) {
-        live_a[*i] = a;
+    for (k, a) in can.iter().zip(live::decide(sim, &asks)) {
+        live_a[*k] = a;
     }
-    for (i, &j) in plan_a.same_as.iter().enumerate() {
-        if j as usize != i {
-            live_a[i] = live_a[j as usize].clone();
-        }
-    }
+    drop(asks);
     state.absorb(&plan_a, &results_a, &live_a, &probes);
+    drop((plan_a, results_a, live_a, plan_p, results_p));
 
     // Phase 2: hypothetical changes.
     progress(2);
@@ -239,9 +242,17 @@ pub fn escalation(
         model.clone()
     };
     hypothetical::grant_all(&mut copy, &granted);
+    // One probe set per class of principals the engine cannot tell apart (each member is
+    // changed alike), its answers copied to the members (`principal_class`).
+    let mut like_granted: Vec<(u32, u32)> = Vec::new();
+    let mut reps: HashMap<principal_class::Key, u32> = HashMap::new();
     for arn in &granted {
         if let Some(&i) = caller_ix.get(arn.as_str()) {
             let id = nodes.id(arn, NodeKind::Principal);
+            if let Some(rep) = principal_class::representative(&mut pclasses, &mut reps, arn, id) {
+                like_granted.push((id, rep));
+                continue;
+            }
             plan::probes(
                 &callers[i],
                 id,
@@ -289,28 +300,55 @@ pub fn escalation(
     for &(p, q) in &state.retrust {
         retrust.entry(q).or_default().push(p);
     }
-    for (&q, ps) in &retrust {
+    // A caller's assumptions of roles whose rewritten trust policies name the same callers
+    // are decided once per class of roles (`target_class`).
+    let statements = target_class::Statements::new(sim.tables());
+    type StmtsOf<'t> = Option<Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>>;
+    let mut stmts_of: HashMap<u32, StmtsOf<'_>> = HashMap::new();
+    let mut first: HashMap<(u32, Vec<u32>, target_class::Key), u32> = HashMap::new();
+    let mut retrust: Vec<(u32, Vec<u32>)> = retrust.into_iter().collect();
+    retrust.sort_unstable();
+    for (q, mut ps) in retrust {
+        ps.sort_unstable();
         let names: Vec<String> = ps.iter().map(|&p| nodes.name(p).to_string()).collect();
         hypothetical::retrust(&mut copy, nodes.name(q), &names);
-        for &p in ps {
-            plan_b.push(
-                crate::simulate::RequestSpec {
-                    principal: nodes.name(p).to_string(),
-                    action: "sts:AssumeRole".to_string(),
-                    resource: nodes.name(q).to_string(),
-                    resource_account: None,
-                    context: base.clone(),
-                },
-                Purpose::TrustRewrite { caller: p, role: q },
-            );
+        for &p in &ps {
+            let spec = crate::simulate::RequestSpec {
+                principal: nodes.name(p).to_string(),
+                action: "sts:AssumeRole".to_string(),
+                resource: nodes.name(q).to_string(),
+                resource_account: None,
+                context: base.clone(),
+            };
+            let purpose = Purpose::TrustRewrite { caller: p, role: q };
+            let stmts = stmts_of
+                .entry(p)
+                .or_insert_with(|| statements.of_principal(nodes.name(p)));
+            let key = stmts
+                .as_deref()
+                .and_then(|st| statements.rewritten_trust_key(st, nodes.name(q)));
+            let Some(key) = key else {
+                plan_b.push(spec, purpose);
+                continue;
+            };
+            match first.entry((p, ps.clone(), Some(key))) {
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    plan_b.push_like(nodes.name(q), purpose, *o.get())
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(plan_b.len() as u32);
+                    plan_b.push(spec, purpose);
+                }
+            }
         }
     }
     if !plan_b.specs.is_empty() {
         let sim_b = AccountSimulator::from_model(copy);
-        let r = sim_b.simulate(&plan_b.specs, origin)?;
+        let r = plan_b.simulate(&sim_b, origin)?;
         decisions += r.len();
         state.absorb(&plan_b, &r, &[], &probes);
     }
+    state.copy_probes(&like_granted, Variant::Granted);
     let unbounded: Vec<String> = state
         .unbound
         .iter()
@@ -320,9 +358,17 @@ pub fn escalation(
         let mut copy = model.clone();
         hypothetical::unbound(&mut copy, &unbounded);
         let mut plan_c = Plan::default();
+        let mut like_unbounded: Vec<(u32, u32)> = Vec::new();
+        let mut reps: HashMap<principal_class::Key, u32> = HashMap::new();
         for arn in &unbounded {
             if let Some(&i) = caller_ix.get(arn.as_str()) {
                 let id = nodes.id(arn, NodeKind::Principal);
+                if let Some(rep) =
+                    principal_class::representative(&mut pclasses, &mut reps, arn, id)
+                {
+                    like_unbounded.push((id, rep));
+                    continue;
+                }
                 plan::probes(
                     &callers[i],
                     id,
@@ -334,9 +380,10 @@ pub fn escalation(
             }
         }
         let sim_c = AccountSimulator::from_model(copy);
-        let r = sim_c.simulate(&plan_c.specs, origin)?;
+        let r = plan_c.simulate(&sim_c, origin)?;
         decisions += r.len();
         state.absorb(&plan_c, &r, &[], &probes);
+        state.copy_probes(&like_unbounded, Variant::Unbounded);
     }
 
     // Phase 3: the rules.
@@ -635,13 +682,12 @@ impl State {
     ) {
         let probes = set.len();
         self.probe_count = probes;
-        for (i, ((purpose, spec), r)) in plan
-            .purposes
-            .iter()
-            .zip(&plan.specs)
-            .zip(results)
-            .enumerate()
-        {
+        for (i, purpose) in plan.purposes.iter().enumerate() {
+            // A request of a class shares its decided request's decision (`results` and
+            // `live` are per decided request), but for its resource.
+            let k = plan.decided_as(i);
+            let (spec, r) = (&plan.specs[k], &results[k]);
+            let resource = plan.resource(i);
             let allowed = r.decision == Outcome::Allowed;
             match *purpose {
                 Purpose::Can {
@@ -650,32 +696,39 @@ impl State {
                     target,
                 } => {
                     let mut context = technique_context(action, &spec.context);
-                    let decided = match live.get(i).and_then(Option::as_ref) {
+                    // The evidence names the decided request's trust policy: name this
+                    // request's (`target_class::rename_trust`).
+                    let evidence = |m: &[crate::simulate::MatchedOut]| {
+                        let mut m = m.to_vec();
+                        target_class::rename_trust(&mut m, &spec.resource, resource);
+                        m
+                    };
+                    let decided = match live.get(k).and_then(Option::as_ref) {
                         // Allowed for every live value (or values the caller sets): keep
                         // simulate's evidence when it allowed the request too.
                         Some(l) if l.condition.is_none() => {
                             context.extend(l.chosen.iter().cloned());
                             Some(Decided {
-                                resource: spec.resource.clone(),
+                                resource: resource.to_string(),
                                 context,
                                 allowed_by: if allowed {
-                                    r.matched.clone()
+                                    evidence(&r.matched)
                                 } else {
-                                    l.allowed_by.clone()
+                                    evidence(&l.allowed_by)
                                 },
                                 condition: None,
                             })
                         }
                         Some(l) => Some(Decided {
-                            resource: spec.resource.clone(),
+                            resource: resource.to_string(),
                             context,
-                            allowed_by: l.allowed_by.clone(),
+                            allowed_by: evidence(&l.allowed_by),
                             condition: l.condition.clone(),
                         }),
                         None => allowed.then(|| Decided {
-                            resource: spec.resource.clone(),
+                            resource: resource.to_string(),
                             context,
-                            allowed_by: r.matched.clone(),
+                            allowed_by: evidence(&r.matched),
                             condition: None,
                         }),
                     };
@@ -745,6 +798,16 @@ impl State {
                         self.joined_self_grant.insert((user, group));
                     }
                 }
+            }
+        }
+    }
+
+    /// Give each `(member, representative)` of `pairs` the representative's probe answers
+    /// in variant `v` (a class the engine decides alike, [`principal_class`]).
+    fn copy_probes(&mut self, pairs: &[(u32, u32)], v: Variant) {
+        for &(m, r) in pairs {
+            if let Some(a) = self.probes.get(&(r, v)).cloned() {
+                self.probes.insert((m, v), a);
             }
         }
     }

@@ -73,59 +73,76 @@ pub(crate) enum Purpose {
     JoinedSelfGrant { user: u32, group: u32 },
 }
 
-/// A batch of requests with their meanings.
+/// A batch of requests with their meanings. Only one request per class is held whole
+/// (its [`RequestSpec`], decided by the engine); every other request of the class keeps
+/// its meaning and its resource, so a plan of a million requests holds the few thousand
+/// it decides ([`super::target_class`]).
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
+    /// The requests decided: one per class, in order.
     pub specs: Vec<RequestSpec>,
+    /// Per request: what its answer means.
     pub purposes: Vec<Purpose>,
-    /// Per request: the request whose decision is its own (itself, or an earlier request
-    /// of the same class, [`super::target_class`]).
-    pub same_as: Vec<u32>,
+    /// Per request: the index in `specs` of the request whose decision is its own.
+    decided_as: Vec<u32>,
+    /// Per request: its resource, when it is not the decided request itself.
+    resources: Vec<Option<String>>,
 }
 
 impl Plan {
+    /// Add a request decided on its own (the first of its class).
     pub fn push(&mut self, spec: RequestSpec, purpose: Purpose) {
-        self.same_as.push(self.specs.len() as u32);
+        self.decided_as.push(self.specs.len() as u32);
         self.specs.push(spec);
         self.purposes.push(purpose);
+        self.resources.push(None);
     }
 
-    /// Push a request whose decision is that of request `like` (same class).
-    pub fn push_like(&mut self, spec: RequestSpec, purpose: Purpose, like: u32) {
-        self.same_as.push(like);
-        self.specs.push(spec);
+    /// Add a request for `resource` whose decision is that of request number `like` (same
+    /// class, the same caller, action and context).
+    pub fn push_like(&mut self, resource: &str, purpose: Purpose, like: u32) {
+        let k = self.decided_as[like as usize];
+        self.decided_as.push(k);
         self.purposes.push(purpose);
+        self.resources.push(Some(resource.to_string()));
     }
 
-    /// The requests decided: one per class.
-    pub fn decided(&self) -> Vec<usize> {
-        (0..self.specs.len())
-            .filter(|&i| self.same_as.get(i).is_none_or(|&j| j as usize == i))
-            .collect()
+    /// How many requests there are (decided or not).
+    pub fn len(&self) -> usize {
+        self.purposes.len()
     }
 
-    /// Decide every request, once per class.
+    /// The index in `specs` of the request whose decision is request `i`'s.
+    pub fn decided_as(&self, i: usize) -> usize {
+        self.decided_as[i] as usize
+    }
+
+    /// The resource of request `i`.
+    pub fn resource(&self, i: usize) -> &str {
+        match &self.resources[i] {
+            Some(r) => r,
+            None => &self.specs[self.decided_as(i)].resource,
+        }
+    }
+
+    /// The meaning of each decided request, in the order of `specs`.
+    pub fn decided_purposes(&self) -> Vec<Purpose> {
+        let mut out = Vec::with_capacity(self.specs.len());
+        for (i, p) in self.purposes.iter().enumerate() {
+            if self.resources[i].is_none() {
+                out.push(*p);
+            }
+        }
+        out
+    }
+
+    /// Decide the requests of `specs`, once per class; results in the order of `specs`.
     pub fn simulate(
         &self,
         sim: &crate::simulate::AccountSimulator,
         origin: &std::path::Path,
     ) -> Result<Vec<crate::simulate::SimulationResult>, crate::simulate::SimulateError> {
-        let decided = self.decided();
-        if decided.len() == self.specs.len() {
-            return sim.simulate(&self.specs, origin);
-        }
-        let specs: Vec<RequestSpec> = decided.iter().map(|&i| self.specs[i].clone()).collect();
-        let results = sim.simulate(&specs, origin)?;
-        let mut at: HashMap<usize, usize> = HashMap::with_capacity(decided.len());
-        for (k, &i) in decided.iter().enumerate() {
-            at.insert(i, k);
-        }
-        Ok((0..self.specs.len())
-            .map(|i| {
-                let rep = self.same_as.get(i).map_or(i, |&j| j as usize);
-                results[at[&rep]].clone()
-            })
-            .collect())
+        sim.simulate(&self.specs, origin)
     }
 }
 
@@ -378,6 +395,7 @@ pub(crate) fn phase_a<'m>(
     base: &Context,
     skip: &dyn Fn(&str) -> bool,
     classes: &target_class::Statements<'_>,
+    principals: &mut super::principal_class::Classes<'_>,
     plan: &mut Plan,
 ) {
     // Which services may assume which roles: "Grant a user permissions to pass a role to an
@@ -406,27 +424,56 @@ pub(crate) fn phase_a<'m>(
         .into_iter()
         .map(|a| (a, context_for(base, a)))
         .collect();
+    // Which actions a caller's statements name, once per set of statements (most callers
+    // share their policies with others).
+    let actions = Action::all();
+    let mut acts_of: HashMap<Vec<usize>, Vec<bool>> = HashMap::new();
+    // Requests of callers of one principal class ([`super::principal_class`]) for the same
+    // action and target, when no statement the action matches reads more than the target's
+    // ARN (a target class): one decision. Callers with an inline policy of their own are
+    // left out (their evidence names it).
+    let mut class_ids: HashMap<super::principal_class::Key, u32> = HashMap::new();
+    let mut shared: HashMap<(u32, Action, String), u32> = HashMap::new();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
+        let mut class: Option<Option<u32>> = None;
         let me = nodes.id(c.arn, NodeKind::Principal);
+        let acts = acts_of
+            .entry(c.signature())
+            .or_insert_with(|| actions.iter().map(|a| c.may_act(a.name())).collect());
         // The caller's statements, for the target classes (looked up at its first target).
         type Stmts<'t> = Option<Vec<(&'t Policy, &'t facts::policy::Statement)>>;
         let mut mine: Option<Stmts<'_>> = None;
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
+        // Roles whose trust policies are one document are decided once per class
+        // (`target_class::Statements::trust_key`).
         let assume = |role: &str| c.may_allow(Action::AssumeRole.name(), role);
+        let mut first: HashMap<(target_class::Key, usize), u32> = HashMap::new();
         for role in trust.roles_for(c.arn, c.account, &assume) {
             let q = nodes.id(role, NodeKind::Principal);
-            plan.push(
-                spec(c.arn, Action::AssumeRole, role, &contexts),
-                Purpose::Can {
-                    caller: me,
-                    action: Action::AssumeRole,
-                    target: q,
-                },
-            );
+            let purpose = Purpose::Can {
+                caller: me,
+                action: Action::AssumeRole,
+                target: q,
+            };
+            let stmts = mine.get_or_insert_with(|| classes.of_principal(c.arn));
+            let key = stmts
+                .as_deref()
+                .filter(|_| !aws_owned(role))
+                .and_then(|st| classes.trust_key(st, role));
+            let like = key.as_ref().and_then(|k| first.get(k).copied());
+            match (key, like) {
+                (_, Some(j)) => plan.push_like(role, purpose, j),
+                (key, None) => {
+                    if let Some(k) = key {
+                        first.insert(k, plan.len() as u32);
+                    }
+                    plan.push(spec(c.arn, Action::AssumeRole, role, &contexts), purpose);
+                }
+            }
         }
-        for action in Action::all() {
-            if action == Action::AssumeRole || !c.may_act(action.name()) {
+        for (&action, &acts) in actions.iter().zip(acts.iter()) {
+            if action == Action::AssumeRole || !acts {
                 continue;
             }
             let mut targets: Vec<(u32, String)> = Vec::new();
@@ -520,12 +567,35 @@ pub(crate) fn phase_a<'m>(
                 let key = stmts
                     .as_deref()
                     .and_then(|st| classes.key(st, action.name(), &arn));
-                let like = key.is_some().then(|| first.get(&key).copied()).flatten();
+                let mut like = key.is_some().then(|| first.get(&key).copied()).flatten();
+                let class = match key {
+                    Some(_) => *class.get_or_insert_with(|| {
+                        if own_inline(model, c.arn) {
+                            return None;
+                        }
+                        let k = principals.key(c.arn)?;
+                        let next = class_ids.len() as u32;
+                        Some(*class_ids.entry(k).or_insert(next))
+                    }),
+                    None => None,
+                };
+                if like.is_none() {
+                    like = class.and_then(|k| shared.get(&(k, action, arn.clone())).copied());
+                }
                 match like {
-                    Some(j) => plan.push_like(spec(c.arn, action, &arn, &contexts), purpose, j),
-                    None => {
+                    Some(j) => {
                         if key.is_some() {
-                            first.insert(key, plan.specs.len() as u32);
+                            first.entry(key).or_insert(j);
+                        }
+                        plan.push_like(&arn, purpose, j)
+                    }
+                    None => {
+                        let at = plan.len() as u32;
+                        if key.is_some() {
+                            first.insert(key, at);
+                        }
+                        if let Some(k) = class {
+                            shared.insert((k, action, arn.clone()), at);
                         }
                         plan.push(spec(c.arn, action, &arn, &contexts), purpose);
                     }
@@ -533,7 +603,16 @@ pub(crate) fn phase_a<'m>(
             }
         }
     }
-    let _ = model;
+}
+
+/// Whether user or role `arn` has an inline policy of its own.
+fn own_inline(model: &Model, arn: &str) -> bool {
+    model
+        .users
+        .get(arn)
+        .map(|u| !u.inline_policies.is_empty())
+        .or_else(|| model.roles.get(arn).map(|r| !r.inline_policies.is_empty()))
+        .unwrap_or(true)
 }
 
 /// Whether a role is owned by AWS (service-linked, or reserved by IAM Identity Center).

@@ -93,6 +93,15 @@ impl<'m> Caller<'m> {
         }
     }
 
+    /// Its `Allow` statements' identities (addresses: a document shared by callers is one
+    /// value): callers with equal signatures have the same [`Caller::may_act`] answers.
+    pub fn signature(&self) -> Vec<usize> {
+        self.allows
+            .iter()
+            .map(|(_, s)| *s as *const Statement as usize)
+            .collect()
+    }
+
     /// Whether some `Allow` statement names `action` (before resources and conditions).
     pub fn may_act(&self, action: &str) -> bool {
         self.allows

@@ -28,6 +28,11 @@ pub(crate) struct Statements<'t> {
     scp: HashMap<Sym, Vec<PolicyId>>,
     /// Resources with a resource policy or a public policy S3 restricts.
     own_policy: std::collections::HashSet<Sym>,
+    /// The statements of every RCP of the data (a superset of those that apply to one
+    /// account: more statements only split classes further).
+    rcps: Vec<(&'t Policy, &'t Statement)>,
+    /// Each role's trust policy.
+    trust: HashMap<Sym, PolicyId>,
 }
 
 /// The key of one target (see the module documentation); `None`: a class of its own.
@@ -49,7 +54,18 @@ impl<'t> Statements<'t> {
                 .chain(&t.s3_restricted_policies)
                 .map(|&(x, _)| x)
                 .collect(),
+            rcps: Vec::new(),
+            trust: t.trust_policies.iter().copied().collect(),
         };
+        let mut rcp_ids: Vec<PolicyId> = t.rcp_attachments.iter().map(|&(_, p)| p).collect();
+        rcp_ids.sort_unstable();
+        rcp_ids.dedup();
+        for p in rcp_ids {
+            if let Some(row) = t.policies.get(p as usize) {
+                let doc: &'t Policy = &row.document;
+                s.rcps.extend(doc.statements.iter().map(|st| (doc, st)));
+            }
+        }
         for &(h, p) in &t.identity_policies {
             s.identity.entry(h).or_default().push(p);
         }
@@ -66,6 +82,11 @@ impl<'t> Statements<'t> {
             s.scp.entry(n).or_default().push(p);
         }
         s
+    }
+
+    /// The entity of principal `arn`, if the tables have it.
+    pub fn principal(&self, arn: &str) -> Option<Sym> {
+        self.t.principal_by_arn(arn).map(|r| r.id)
     }
 
     /// Every statement that can apply to a request of the principal `arn` (a superset:
@@ -111,31 +132,133 @@ impl<'t> Statements<'t> {
         if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {
             return None;
         }
-        let ctx = facts::request::Context::new();
-        let mut bits = Vec::new();
-        for (doc, s) in stmts {
-            if !facts::eval::action_matches(&s.action, action) {
-                continue;
-            }
-            let vars = doc.version.supports_variables();
-            let reads = !s.conditions.is_empty()
-                || s.principal.is_some()
-                || s.resource.as_ref().is_some_and(|r| {
-                    let (facts::policy::ResourceClause::Resource(ps)
-                    | facts::policy::ResourceClause::NotResource(ps)) = r;
-                    vars && ps.iter().any(|p| p.0.contains("${"))
-                });
-            if reads {
-                return None;
-            }
-            bits.push(match &s.resource {
-                None => true,
-                Some(c) => facts::eval::resource_clause_matches(c, target, &ctx, vars),
-            });
-        }
+        let bits = bits(stmts, action, target, false)?;
         let account = target.split(':').nth(4).unwrap_or("").to_string();
         let rule = facts::aws_rules::rule_for(action, target).map(|r| format!("{r:?}"));
         Some((bits, resource.map(|r| r.kind), account, rule))
+    }
+
+    /// The class key of role `role` for `sts:AssumeRole` by a caller with statements
+    /// `stmts`, when the role's trust policy is one the caller wrote (the same document for
+    /// every role of the class, [`super::hypothetical::retrust`]): as [`Statements::key`],
+    /// the trust policy standing for the resource policy, and the RCPs' statements (every
+    /// one that matches the action matching the roles alike, none with a condition, a
+    /// variable or a principal other than `*`) added. The caller must add what the trust
+    /// policies name.
+    pub fn rewritten_trust_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Key {
+        self.assume_key(stmts, role)
+    }
+
+    /// The class key of role `role` for `sts:AssumeRole` by a caller with statements
+    /// `stmts`, under the role's own trust policy: [`Statements::rewritten_trust_key`] and
+    /// the trust policy's document (roles whose trust policies are one document share a
+    /// decision, but for the policy's name in its evidence: [`rename_trust`]). `None` (a
+    /// class of its own) when a trust statement has a condition on a key AWS fills from the
+    /// resource (`aws:ResourceTag/*`, `aws:ResourceAccount`...) or a policy variable in its
+    /// values, or the role has no trust policy.
+    pub fn trust_key(&self, stmts: &[(&Policy, &Statement)], role: &str) -> Option<(Key, usize)> {
+        let row = self.t.resource_for(role)?;
+        let doc = &self
+            .t
+            .policies
+            .get(*self.trust.get(&row.id)? as usize)?
+            .document;
+        let reads_resource = doc.statements.iter().any(|s| {
+            s.conditions.iter().any(|c| {
+                let k = c.key.to_ascii_lowercase();
+                k.starts_with("aws:resource")
+                    || k.starts_with("iam:resource")
+                    || c.values.iter().any(|v| v.contains("${"))
+            })
+        });
+        if reads_resource {
+            return None;
+        }
+        let key = self.assume_key(stmts, role)?;
+        Some((Some(key), std::sync::Arc::as_ptr(doc) as usize))
+    }
+
+    fn assume_key(
+        &self,
+        stmts: &[(&Policy, &Statement)],
+        role: &str,
+    ) -> Option<(Vec<bool>, Option<ResourceKind>, String, Option<String>)> {
+        const ACTION: &str = "sts:AssumeRole";
+        let resource = self.t.resource_for(role);
+        if resource.is_some_and(|r| self.own_policy.contains(&r.id)) {
+            return None;
+        }
+        let mut b = bits(stmts, ACTION, role, false)?;
+        if rules::escalation::rcp_applies(ACTION) {
+            b.extend(bits(&self.rcps, ACTION, role, true)?);
+        }
+        let account = role.split(':').nth(4).unwrap_or("").to_string();
+        let rule = facts::aws_rules::rule_for(ACTION, role).map(|r| format!("{r:?}"));
+        Some((b, resource.map(|r| r.kind), account, rule))
+    }
+}
+
+/// The statements of a decision shared by role `from` with role `to` (same trust document,
+/// [`Statements::trust_key`]), as `to`'s: `from`'s trust policy renamed to `to`'s.
+pub(crate) fn rename_trust(matched: &mut [crate::simulate::MatchedOut], from: &str, to: &str) {
+    if from == to {
+        return;
+    }
+    for m in matched {
+        if m.policy.strip_suffix("#trust") == Some(from) {
+            m.policy = format!("{to}#trust");
+        }
+    }
+}
+
+/// Per statement of `stmts` whose action element matches `action`: whether its resource
+/// element matches `target`; `None` when one of them reads more of the request than the
+/// target's ARN (a condition, a policy variable, a principal element other than `*` when
+/// `any_principal`, any principal element otherwise).
+fn bits(
+    stmts: &[(&Policy, &Statement)],
+    action: &str,
+    target: &str,
+    any_principal: bool,
+) -> Option<Vec<bool>> {
+    let ctx = facts::request::Context::new();
+    let mut bits = Vec::new();
+    for (doc, s) in stmts {
+        if !facts::eval::action_matches(&s.action, action) {
+            continue;
+        }
+        let vars = doc.version.supports_variables();
+        let principal = match &s.principal {
+            None => false,
+            Some(p) => !(any_principal && everyone(p)),
+        };
+        let reads = !s.conditions.is_empty()
+            || principal
+            || s.resource.as_ref().is_some_and(|r| {
+                let (facts::policy::ResourceClause::Resource(ps)
+                | facts::policy::ResourceClause::NotResource(ps)) = r;
+                vars && ps.iter().any(|p| p.0.contains("${"))
+            });
+        if reads {
+            return None;
+        }
+        bits.push(match &s.resource {
+            None => true,
+            Some(c) => facts::eval::resource_clause_matches(c, target, &ctx, vars),
+        });
+    }
+    Some(bits)
+}
+
+/// Whether a principal element is `"*"` (or `{"AWS": "*"}`): it matches every caller alike.
+fn everyone(p: &facts::policy::PrincipalClause) -> bool {
+    use facts::policy::{PrincipalClause, PrincipalEntry, Principals};
+    match p {
+        PrincipalClause::Principal(Principals::Any) => true,
+        PrincipalClause::Principal(Principals::Specific(es)) => es
+            .iter()
+            .all(|e| matches!(e, PrincipalEntry::Aws(v) if v == "*")),
+        PrincipalClause::NotPrincipal(_) => false,
     }
 }
 
@@ -211,6 +334,42 @@ mod tests {
         assert_eq!(decide(&sim, put, &a1), Outcome::Allowed);
         assert_eq!(decide(&sim, put, &a2), Outcome::Allowed);
         assert_eq!(decide(&sim, put, &db), Outcome::ImplicitDeny);
+    }
+
+    /// IAM User Guide, "IAM roles" and "Policy evaluation logic": `sts:AssumeRole` is
+    /// decided by the caller's identity policies and the role's trust policy; roles whose
+    /// trust policies are one document get the same decision, each naming its own trust
+    /// policy.
+    #[test]
+    fn roles_with_one_trust_document_share_an_assumption_and_its_renamed_evidence() {
+        let sim = load();
+        let classes = Statements::new(sim.tables());
+        let stmts = classes
+            .of_principal(&arn("user", "ops"))
+            .expect("ops is a principal");
+        let (a1, db) = (arn("role", "app-1"), arn("role", "db-1"));
+        let k = classes.trust_key(&stmts, &a1);
+        assert!(k.is_some());
+        assert_eq!(k, classes.trust_key(&stmts, &db));
+        let assume = |role: &str| {
+            let spec = RequestSpec {
+                principal: arn("user", "ops"),
+                action: "sts:AssumeRole".to_string(),
+                resource: role.to_string(),
+                resource_account: None,
+                context: facts::request::Context::new(),
+            };
+            sim.simulate(&[spec], std::path::Path::new("<test>"))
+                .expect("simulate")
+                .remove(0)
+        };
+        let (r1, r2) = (assume(&a1), assume(&db));
+        assert_eq!(r1.decision, Outcome::Allowed);
+        assert_eq!(r1.decision, r2.decision);
+        assert!(r2.matched.iter().any(|m| m.policy == format!("{db}#trust")));
+        let mut shared = r1.matched.clone();
+        rename_trust(&mut shared, &a1, &db);
+        assert_eq!(shared, r2.matched);
     }
 
     #[test]

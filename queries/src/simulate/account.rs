@@ -200,7 +200,8 @@ impl AccountSimulator {
     /// Compile an already loaded model.
     ///
     /// Work that does not depend on each other runs on two threads: the roles' names for the
-    /// context keys beside the fact tables, then the role lookup beside the decision index.
+    /// context keys beside the fact tables, then the role lookup beside the decision index
+    /// (whose action index [`rules::Index::new`] builds beside its other parts).
     pub fn from_model(model: Model) -> AccountSimulator {
         let (tables, role_names) = std::thread::scope(|s| {
             let names = s.spawn(|| facts::account::context::RoleNames::new(&model));
@@ -211,17 +212,20 @@ impl AccountSimulator {
             (tables, names)
         });
         let (index, roles) = std::thread::scope(|s| {
-            let index = s.spawn(|| rules::Index::new(&tables));
-            let roles = tables
-                .principals
-                .iter()
-                .filter(|p| p.kind == PrincipalKind::Role)
-                .filter_map(|p| {
-                    let name = tables.symbols.name(p.arn).rsplit('/').next()?;
-                    Some(((p.account?, name.to_string()), p.id))
-                })
-                .collect();
-            let index = index
+            let roles = s.spawn(|| {
+                tables
+                    .principals
+                    .iter()
+                    .filter(|p| p.kind == PrincipalKind::Role)
+                    .filter_map(|p| {
+                        let name = tables.symbols.name(p.arn).rsplit('/').next()?;
+                        Some(((p.account?, name.to_string()), p.id))
+                    })
+                    .collect()
+            });
+            // On an organization the index builds its parts on two threads itself.
+            let index = rules::Index::new(&tables);
+            let roles = roles
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             (index, roles)

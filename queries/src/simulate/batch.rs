@@ -2,10 +2,8 @@
 //! the tables (resource, owning account, endpoint policy) with the context keys AWS fills
 //! from the data, run after run, and the runs decided on every core.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use facts::account::context::FillCache;
 use facts::request::{Context, ContextValue, Request, RequestPrincipal};
@@ -15,10 +13,6 @@ use rules::{BatchRequest, Engine};
 use super::account::{AccountSimulator, RequestSpec};
 use super::principal::classify;
 use super::{result_of, SimulationResult};
-
-/// The key of the keys AWS fills: caller, resource, resource owner given by the request, and
-/// the action's service (its service keys, `facts::account::service_keys`).
-type FillKey<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
 
 /// A known resource's entity and the account id owning the resource.
 type ResourceInfo = (Option<Sym>, Option<String>);
@@ -31,13 +25,9 @@ pub(super) struct Batcher<'s> {
     tables: &'s FactTables,
     /// Per caller and resource: the keys AWS fills, computed once.
     fill: FillCache<'s>,
-    /// Per [`FillKey`]: `None` once seen (its keys were merged into the request), then the
-    /// keys built once and shared by its later requests.
-    filled: HashMap<FillKey<'s>, Option<Arc<Context>>>,
-    /// Per distinct caller: the matcher's principal.
-    callers: HashMap<&'s str, RequestPrincipal>,
-    /// Per distinct caller: its account id, if it has one.
-    callers_account: HashMap<&'s str, Option<String>>,
+    /// Per distinct caller: the matcher's principal and its account id, if it has one
+    /// (classified once).
+    callers: HashMap<&'s str, (RequestPrincipal, Option<String>)>,
     /// Per resource and given owner: the resource entity and its owning account.
     resources: HashMap<(&'s str, Option<&'s str>), ResourceInfo>,
 }
@@ -48,9 +38,7 @@ impl<'s> Batcher<'s> {
             sim,
             tables,
             fill: FillCache::new(sim.model(), sim.role_names()),
-            filled: HashMap::new(),
             callers: HashMap::new(),
-            callers_account: HashMap::new(),
             resources: HashMap::new(),
         }
     }
@@ -61,12 +49,10 @@ impl<'s> Batcher<'s> {
         specs: &'s [RequestSpec],
         principals: &[Sym],
     ) -> Vec<BatchRequest> {
-        let held = self.filled.len() + self.resources.len() + self.callers.len();
+        let held = self.resources.len() + self.callers.len();
         if held > 4 * Engine::RUN_SIZE {
-            self.filled.clear();
             self.resources.clear();
             self.callers.clear();
-            self.callers_account.clear();
         }
         // Callers (a role's sessions share its keys) and resources recur across runs.
         if self.fill.len() > 16 * Engine::RUN_SIZE {
@@ -104,34 +90,22 @@ impl<'s> Batcher<'s> {
                 (known.map(|x| x.id), owner)
             })
             .clone();
+        let (principal, caller_account) = self
+            .callers
+            .entry(spec.principal.as_str())
+            .or_insert_with(|| match classify(&spec.principal) {
+                Some(c) => (c.principal, c.account),
+                None => (RequestPrincipal::Anonymous, None),
+            })
+            .clone();
         // docs/evaluation-logic.md, "unknown owner": a resource whose owner is unknown is
         // taken to be in the caller's account, for the identity side (no cross-account
         // rule) and for that account's RCPs alike, as in scenario mode
         // (`aws:ResourceAccount` stays absent).
         let resource_account = resource_account_id
             .as_deref()
-            .or_else(|| {
-                self.callers_account
-                    .entry(spec.principal.as_str())
-                    .or_insert_with(|| classify(&spec.principal).and_then(|c| c.account))
-                    .as_deref()
-            })
+            .or(caller_account.as_deref())
             .and_then(|a| tables.account_entity(a));
-        let principal = self
-            .callers
-            .entry(spec.principal.as_str())
-            .or_insert_with(|| {
-                classify(&spec.principal)
-                    .map(|c| c.principal)
-                    .unwrap_or(RequestPrincipal::Anonymous)
-            })
-            .clone();
-        let key = (
-            spec.principal.as_str(),
-            spec.resource.as_str(),
-            spec.resource_account.as_deref(),
-            spec.action.split(':').next().unwrap_or(""),
-        );
         let (vpc_endpoint_policy, context) = self.sim.through_endpoint(tables, spec);
         let mut request = Request {
             principal,
@@ -140,40 +114,26 @@ impl<'s> Batcher<'s> {
             context,
         };
         // The keys AWS fills for this caller, resource and service (the owner first, as
-        // `aws:ResourceAccount`).
-        let fill = &mut self.fill;
-        let mut filled = |r: &Request| {
-            let mut c = Context::new();
-            if let Some(a) = &resource_account_id {
-                c.insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
-            }
-            fill.fill(&r.principal, &r.action, &r.resource, &mut c);
-            c
-        };
-        // What the request gives wins over what AWS would fill. A combination seen for the
-        // first time merges its keys into the request's context at once; from its second
-        // request on, its keys are built once and shared, merged only for the statements
-        // that read the context.
-        let shared_context = match self.filled.entry(key) {
-            Entry::Vacant(e) => {
-                request.context.merge_defaults(filled(&request));
-                e.insert(None);
-                None
-            }
-            Entry::Occupied(mut e) => {
-                let base = e
-                    .get_mut()
-                    .get_or_insert_with(|| Arc::new(filled(&request)));
-                Some(Arc::clone(base))
-            }
-        };
+        // `aws:ResourceAccount`); what the request gives wins. The caller's and the
+        // resource's keys are shared layers, built once (`FillCache`), not copies.
+        let mut filled = Context::new();
+        if let Some(a) = &resource_account_id {
+            filled.insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
+        }
+        self.fill.fill(
+            &request.principal,
+            &request.action,
+            &request.resource,
+            &mut filled,
+        );
+        request.context.merge_defaults(filled);
         BatchRequest {
             principal: p,
             resource: known,
             resource_account,
             resource_account_id,
             vpc_endpoint_policy,
-            shared_context,
+            shared_context: None,
             request,
         }
     }

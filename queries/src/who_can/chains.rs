@@ -16,7 +16,7 @@ use facts::tables::Sym;
 
 use super::candidates::Candidate;
 use super::engine::{Analyzer, Cell, CellAnswer};
-use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalAnswer, PrincipalKind, Stats};
+use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalKind, Stats};
 use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk};
 use crate::trust_index::TrustIndex;
 
@@ -56,6 +56,40 @@ fn may_assume(kind: PrincipalKind) -> bool {
 
 /// Hops decided in one engine run at most.
 const HOP_CHUNK: usize = 8192;
+
+/// The decision of one hop as the backward walk sees it.
+enum HopState {
+    /// Allowed for a caller with no session state.
+    Allowed(Box<HopAnswer>),
+    /// Denied for a caller with no session state, but its decision reads state an earlier
+    /// hop may carry (session tags, source identity: [`Analyzer::reads_session_state`]):
+    /// kept for the callers that reach the caller with such state, and decided again with
+    /// it ([`with_carry`]).
+    Carried,
+    /// Never allowed.
+    Denied,
+}
+
+/// An access not yet propagated, with its target number, and whether its chain holds a hop
+/// that only some carried session state may allow (then it is no answer of its principal,
+/// only a chain its callers may complete).
+type Pending = (u32, Reached, bool);
+
+/// The decision of a hop kept only for callers with session state: never shown, every
+/// chain that holds it is decided again ([`with_carry`]).
+fn carried_placeholder() -> CellAnswer {
+    CellAnswer {
+        access: Access::Conditional,
+        conditions: None,
+        witnesses: None,
+        reason: super::model::Reason {
+            allowed_by: Vec::new(),
+            guardrails: Vec::new(),
+            group: None,
+        },
+        notes: Vec::new(),
+    }
+}
 
 /// A caller's walk over the roles it may assume this round, in role order.
 struct Walk {
@@ -111,6 +145,12 @@ fn with_carry(
 /// to gain; the first role (in order) that gives an access gives its chain, as a whole-graph
 /// search in that order would. Memory stays bounded by the accesses found and the hops
 /// decided, not by callers × roles.
+///
+/// A hop is first decided for a caller with no session state. When some trust policy sets
+/// session state ([`TrustIndex::sets_session_state`]), a hop that is then denied but reads
+/// that state ([`HopState::Carried`]) is kept for the callers that reach its caller: their
+/// chain is decided again, hop by hop, with the tags and source identity their first hop
+/// sets ([`with_carry`], as `paths` decides forwards), and listed only when it holds.
 pub fn through_roles(
     analyzer: &Analyzer<'_>,
     candidates: &[Candidate],
@@ -135,7 +175,8 @@ pub fn through_roles(
     let mut have_count: HashMap<Sym, usize> = HashMap::new();
     // Accesses not yet propagated, by the role that performs their first step, each with
     // its target number.
-    let mut pending: HashMap<Sym, Vec<(u32, Reached)>> = HashMap::new();
+    let mut pending: HashMap<Sym, Vec<Pending>> = HashMap::new();
+    let carries = index.sets_session_state();
     for r in direct {
         let id = tid(r);
         if have.insert((r.principal, id)) {
@@ -145,7 +186,7 @@ pub fn through_roles(
             // Chained answers show no witnesses ([`group`]): not copied.
             let mut r = r.clone();
             r.answer.witnesses = None;
-            pending.entry(r.principal).or_default().push((id, r));
+            pending.entry(r.principal).or_default().push((id, r, false));
         }
     }
     let n_targets = target_ids.len();
@@ -156,14 +197,14 @@ pub fn through_roles(
         .collect();
     callers.sort_unstable();
     callers.dedup();
-    let mut decided: HashMap<(Sym, Sym), Option<Box<HopAnswer>>> = HashMap::new();
+    let mut decided: HashMap<(Sym, Sym), HopState> = HashMap::new();
     let mut out = Vec::new();
     for _ in 0..max_depth {
         if pending.is_empty() {
             break;
         }
         let gives = |c: Sym, r: Sym, have: &HashSet<(Sym, u32)>| {
-            pending.get(&r).into_iter().flatten().any(|(id, p)| {
+            pending.get(&r).into_iter().flatten().any(|(id, p, _)| {
                 c != p.principal && !p.hops.iter().any(|h| h.0 == c) && !have.contains(&(c, *id))
             })
         };
@@ -185,7 +226,7 @@ pub fn through_roles(
                 });
             }
         }
-        let mut next: HashMap<Sym, Vec<(u32, Reached)>> = HashMap::new();
+        let mut next: HashMap<Sym, Vec<Pending>> = HashMap::new();
         let mut width = 1;
         while !walks.is_empty() {
             // Past the roles that have nothing left to give their caller (they would give
@@ -215,35 +256,73 @@ pub fn through_roles(
             for chunk in asks.chunks(HOP_CHUNK) {
                 let answers = decide_hops(analyzer, chunk, context, strict, stats);
                 for (h, a) in chunk.iter().zip(answers) {
-                    decided.insert((h.caller, h.role), a.map(Box::new));
+                    let state = match a {
+                        Some(a) => HopState::Allowed(Box::new(a)),
+                        None if carries
+                            && assumable.contains(&h.caller)
+                            && analyzer.reads_session_state(
+                                h.caller,
+                                ASSUME_ROLE,
+                                analyzer.arn(h.role),
+                            ) =>
+                        {
+                            HopState::Carried
+                        }
+                        None => HopState::Denied,
+                    };
+                    decided.insert((h.caller, h.role), state);
                 }
             }
             for w in &mut walks {
                 let c = w.caller;
                 while w.pos < w.roles.len() {
                     let role = w.roles[w.pos];
-                    let Some(ans) = decided.get(&(c, role)) else {
+                    let Some(state) = decided.get(&(c, role)) else {
                         break;
                     };
                     w.pos += 1;
-                    let Some(ans) = ans else { continue };
-                    for (id, p) in pending.get(&role).into_iter().flatten() {
+                    let ans = match state {
+                        HopState::Denied => continue,
+                        HopState::Carried => None,
+                        HopState::Allowed(a) => Some(a),
+                    };
+                    for (id, p, carried) in pending.get(&role).into_iter().flatten() {
                         let simple = c != p.principal && !p.hops.iter().any(|h| h.0 == c);
                         if !simple || have.contains(&(c, *id)) {
                             continue;
                         }
-                        let (later, mut answer) = if ans.carry.is_empty() {
-                            (p.hops.clone(), p.answer.clone())
-                        } else {
-                            match with_carry(analyzer, &ans.carry, p, context, strict, stats) {
-                                Some(x) => x,
-                                None => continue,
+                        let exact = match ans {
+                            None => None,
+                            Some(ans) if ans.carry.is_empty() && !carried => {
+                                Some((p.hops.clone(), p.answer.clone()))
                             }
+                            Some(ans) => {
+                                with_carry(analyzer, &ans.carry, p, context, strict, stats)
+                            }
+                        };
+                        let Some((later, mut answer)) = exact else {
+                            // No chain of c's own; one a caller of c may complete with the
+                            // state it carries.
+                            if carries && assumable.contains(&c) {
+                                let first = ans
+                                    .map(|a| a.answer.clone())
+                                    .unwrap_or_else(carried_placeholder);
+                                let mut hops = vec![(c, role, first)];
+                                hops.extend(p.hops.iter().cloned());
+                                let reached = Reached {
+                                    principal: c,
+                                    hops,
+                                    ..p.clone()
+                                };
+                                next.entry(c).or_default().push((*id, reached, true));
+                            }
+                            continue;
                         };
                         // A chain's answer shows no witnesses ([`group`]): not kept.
                         answer.witnesses = None;
                         have.insert((c, *id));
                         *have_count.entry(c).or_default() += 1;
+                        let Some(ans) = ans else { continue };
                         let mut hops = vec![(c, role, ans.answer.clone())];
                         hops.extend(later);
                         let reached = Reached {
@@ -255,7 +334,9 @@ pub fn through_roles(
                             hops,
                         };
                         if assumable.contains(&c) {
-                            next.entry(c).or_default().push((*id, reached.clone()));
+                            next.entry(c)
+                                .or_default()
+                                .push((*id, reached.clone(), false));
                         }
                         out.push(reached);
                     }
@@ -326,7 +407,8 @@ fn chain_conditions(via: &[Hop]) -> Option<Conditions> {
     }
 }
 
-fn kind_rank(k: PrincipalKind) -> u8 {
+/// The order of kinds in a result: public and other accounts first.
+pub fn kind_rank(k: PrincipalKind) -> u8 {
     match k {
         PrincipalKind::Public => 0,
         PrincipalKind::ExternalAccount => 1,
@@ -338,73 +420,36 @@ fn kind_rank(k: PrincipalKind) -> u8 {
     }
 }
 
-/// One answer per principal, its actions in the order reached (direct first), ordered by
-/// kind (public and other accounts first) then principal.
-pub fn group(
-    analyzer: &Analyzer<'_>,
-    candidates: &[Candidate],
-    all: Vec<Reached>,
-) -> Vec<PrincipalAnswer> {
-    let kinds: HashMap<Sym, PrincipalKind> = candidates.iter().map(|c| (c.id, c.kind)).collect();
-    let mut by: HashMap<Sym, Vec<ActionAnswer>> = HashMap::new();
-    let mut order: Vec<Sym> = Vec::new();
-    for r in all {
-        let mut via: Vec<Hop> = r
-            .hops
-            .iter()
-            .map(|(from, to, a)| hop(analyzer, *from, ASSUME_ROLE, analyzer.arn(*to), a))
-            .collect();
-        via.push(hop(analyzer, r.actor(), &r.action, &r.resource, &r.answer));
-        let decision = if via.iter().all(|h| h.decision == Access::Allowed) {
-            Access::Allowed
-        } else {
-            Access::Conditional
-        };
-        let mut notes = r.answer.notes.clone();
-        for h in &r.hops {
-            notes.extend(h.2.notes.iter().cloned());
-        }
-        let a = ActionAnswer {
-            action: r.action.clone(),
-            access_level: r.level.clone(),
-            resource: r.resource.clone(),
-            decision,
-            conditions: chain_conditions(&via),
-            witnesses: if r.hops.is_empty() {
-                r.answer.witnesses.clone()
-            } else {
-                None
-            },
-            via,
-            notes,
-        };
-        if !by.contains_key(&r.principal) {
-            order.push(r.principal);
-        }
-        by.entry(r.principal).or_default().push(a);
-    }
-    let mut out: Vec<PrincipalAnswer> = order
-        .into_iter()
-        .map(|p| {
-            let actions = by.remove(&p).unwrap_or_default();
-            let decision = if actions.iter().all(|a| a.decision == Access::Allowed) {
-                Access::Allowed
-            } else {
-                Access::Conditional
-            };
-            PrincipalAnswer {
-                principal: analyzer.arn(p).to_string(),
-                kind: kinds
-                    .get(&p)
-                    .copied()
-                    .unwrap_or(PrincipalKind::ExternalPrincipal),
-                decision,
-                conditions: actions.iter().find_map(|a| a.conditions.clone()),
-                via: actions.first().map(|a| a.via.clone()).unwrap_or_default(),
-                actions,
-            }
-        })
+/// The action answer of one access reached: its chain (role hops, then the access), the
+/// decision and conditions of the whole chain, witnesses for a direct access only.
+pub fn action_answer(analyzer: &Analyzer<'_>, r: &Reached) -> ActionAnswer {
+    let mut via: Vec<Hop> = r
+        .hops
+        .iter()
+        .map(|(from, to, a)| hop(analyzer, *from, ASSUME_ROLE, analyzer.arn(*to), a))
         .collect();
-    out.sort_by(|a, b| (kind_rank(a.kind), &a.principal).cmp(&(kind_rank(b.kind), &b.principal)));
-    out
+    via.push(hop(analyzer, r.actor(), &r.action, &r.resource, &r.answer));
+    let decision = if via.iter().all(|h| h.decision == Access::Allowed) {
+        Access::Allowed
+    } else {
+        Access::Conditional
+    };
+    let mut notes = r.answer.notes.clone();
+    for h in &r.hops {
+        notes.extend(h.2.notes.iter().cloned());
+    }
+    ActionAnswer {
+        action: r.action.clone(),
+        access_level: r.level.clone(),
+        resource: r.resource.clone(),
+        decision,
+        conditions: chain_conditions(&via),
+        witnesses: if r.hops.is_empty() {
+            r.answer.witnesses.clone()
+        } else {
+            None
+        },
+        via,
+        notes,
+    }
 }

@@ -4,13 +4,14 @@
 //! decision reads of them is the same (IAM User Guide, "Policy evaluation logic": the
 //! decision is a function of the statements that apply and of the layers they sit in):
 //!
-//! - their *profile* ([`profiles`]): account (so the SCP levels, the management-account and
-//!   cross-account tests, `aws:PrincipalAccount`, `aws:PrincipalOrgID` and `OrgPaths`), kind
-//!   (`aws:PrincipalType`, the root user's rules), service-linked or not, the groups they
-//!   belong to, their identity and boundary policies (a principal's own inline policy counts
-//!   by its document and name, so that users with the same inline document share a
-//!   profile). Sessions, services, the public and principals of accounts not loaded are each
-//!   their own class.
+//! - their *profile* ([`profiles`]), built on the decision engine's profile
+//!   (`rules::profile::ProfileId`: kind, identity policies unioned over groups, boundary,
+//!   session policies, SCP levels, service-linked flag) plus what who-can needs beyond it:
+//!   the account (the management-account and cross-account tests, `aws:PrincipalAccount`,
+//!   `aws:PrincipalOrgID`, `OrgPaths`, RCPs), the groups (a reason names the group a grant
+//!   came through), and a principal's own inline policy by its document and name, so that
+//!   users with the same inline document share a profile. Sessions, services, the public and
+//!   principals of accounts not loaded are each their own class.
 //! - within a profile, what the *principal-specific* parts of the statements that may apply
 //!   say of each ([`Test`]): a `Principal`/`NotPrincipal` element that is not `*` (a
 //!   principal it names by ARN is a class of its own: the engine grants it differently), a
@@ -20,8 +21,8 @@
 //!   variable. A principal for which such a condition reads a live key is a class of its
 //!   own (its solver witnesses depend on its own values).
 //!
-//! The class of a principal is computed by one function ([`profiles`]) so that another
-//! grouping (a profile interned at load) can replace it.
+//! The class of a principal is computed by one function ([`profiles`]), from the profiles
+//! the decision index interned at load.
 
 use std::collections::HashMap;
 
@@ -42,7 +43,6 @@ pub enum ClassId {
 /// principal's own inline policy by document and name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Part {
-    Group(Sym),
     Shared(u8, u32),
     Own(u8, usize, String),
 }
@@ -66,71 +66,87 @@ impl Profiles {
 }
 
 /// The profile classes of the users, roles and root users of loaded accounts (see the
-/// module documentation). `groups`, `identity`, `boundary`, `session` are the tables'
-/// per-entity indices; `loaded(account entity)` tells whether an account's IAM data is
-/// loaded.
+/// module documentation), built on the decision engine's profiles (`rules::profile`: kind,
+/// identity policies unioned over groups, boundary, session policies, SCP levels,
+/// service-linked flag), so that "same policies" means one thing in both. Who-can adds
+/// what it needs beyond a [`rules::profile::ProfileId`]: the account (same-account rules,
+/// RCPs, `aws:PrincipalAccount`), the groups (the reason names the group a grant came
+/// through), and a principal's own inline policy taken by document and name (users with
+/// equal inline documents share a class, where the engine's profile keeps each policy id).
+/// `groups` is the tables' per-user group index; `loaded(account entity)` tells whether an
+/// account's IAM data is loaded.
 pub fn profiles(
     t: &FactTables,
+    decisions: &rules::profile::Profiles,
     groups: &HashMap<Sym, Vec<Sym>>,
-    identity: &HashMap<Sym, Vec<u32>>,
-    boundary: &HashMap<Sym, Vec<u32>>,
-    session: &HashMap<Sym, Vec<u32>>,
     loaded: &dyn Fn(Sym) -> bool,
 ) -> Profiles {
-    let service_linked: std::collections::HashSet<Sym> =
-        t.service_linked_roles.iter().copied().collect();
     let mut attached: HashMap<u32, usize> = HashMap::new();
     for &(_, p) in t.identity_policies.iter().chain(t.boundaries.iter()) {
         *attached.entry(p).or_default() += 1;
     }
-    type Key = (Sym, u8, bool, Vec<Part>);
+    // Per engine profile: its parts, for the first principal seen with it (principals
+    // that share an engine profile share every policy, so their parts are equal).
+    let mut parts_of: HashMap<rules::profile::ProfileId, std::sync::Arc<Vec<Part>>> =
+        HashMap::new();
+    type Key = (Sym, Basis, Vec<Sym>);
     let mut keys: HashMap<Key, u32> = HashMap::new();
     let mut class_of = HashMap::new();
     for row in &t.principals {
-        let kind = match row.kind {
-            PrincipalKind::User => 0u8,
-            PrincipalKind::Role => 1,
-            PrincipalKind::Root => 2,
-            _ => continue,
-        };
-        let Some(account) = row.account else { continue };
-        if !loaded(account) || session.contains_key(&row.id) {
+        if !matches!(
+            row.kind,
+            PrincipalKind::User | PrincipalKind::Role | PrincipalKind::Root
+        ) {
             continue;
         }
-        let owner = t.symbols.name(row.arn);
-        let mut parts: Vec<Part> = Vec::new();
-        let own = |layer: u8, pid: u32| -> Part {
-            let Some(prow) = t.policies.get(pid as usize) else {
-                return Part::Shared(layer, pid);
-            };
-            let inline = prow
-                .name
-                .strip_prefix(owner)
-                .and_then(|n| n.strip_prefix('#'));
-            match inline {
-                Some(name) if attached.get(&pid) == Some(&1) => Part::Own(
-                    layer,
-                    std::sync::Arc::as_ptr(&prow.document) as usize,
-                    name.to_string(),
-                ),
-                _ => Part::Shared(layer, pid),
-            }
+        let Some(account) = row.account else { continue };
+        if !loaded(account) {
+            continue;
+        }
+        let Some(id) = decisions.class_of(row.id) else {
+            continue;
         };
-        for &pid in identity.get(&row.id).into_iter().flatten() {
-            parts.push(own(0, pid));
-        }
-        for &pid in boundary.get(&row.id).into_iter().flatten() {
-            parts.push(own(1, pid));
-        }
-        parts.extend(
-            groups
-                .get(&row.id)
-                .into_iter()
-                .flatten()
-                .map(|&g| Part::Group(g)),
-        );
-        parts.sort();
-        let key = (account, kind, service_linked.contains(&row.id), parts);
+        let Some(profile) = decisions.get(id) else {
+            continue;
+        };
+        let parts = parts_of
+            .entry(id)
+            .or_insert_with(|| {
+                let owner = t.symbols.name(row.arn);
+                let own = |layer: u8, pid: u32| -> Part {
+                    let Some(prow) = t.policies.get(pid as usize) else {
+                        return Part::Shared(layer, pid);
+                    };
+                    let inline = prow
+                        .name
+                        .strip_prefix(owner)
+                        .and_then(|n| n.strip_prefix('#'));
+                    match inline {
+                        Some(name) if attached.get(&pid) == Some(&1) => Part::Own(
+                            layer,
+                            std::sync::Arc::as_ptr(&prow.document) as usize,
+                            name.to_string(),
+                        ),
+                        _ => Part::Shared(layer, pid),
+                    }
+                };
+                let mut parts: Vec<Part> = profile.identity.iter().map(|&p| own(0, p)).collect();
+                parts.extend(profile.boundary.iter().map(|&p| own(1, p)));
+                parts.sort();
+                std::sync::Arc::new(parts)
+            })
+            .clone();
+        // A profile holding an own inline policy is its owner's alone: then the parts
+        // (document and name), kind and service-linked flag are the key (SCP levels follow
+        // the account; sessions are not classed here).
+        let basis = if parts.iter().any(|p| matches!(p, Part::Own(..))) {
+            Basis::Own(profile.kind, profile.service_linked, parts)
+        } else {
+            Basis::Engine(id)
+        };
+        let mut gs: Vec<Sym> = groups.get(&row.id).cloned().unwrap_or_default();
+        gs.sort_unstable();
+        let key = (account, basis, gs);
         let next = keys.len() as u32;
         let c = *keys.entry(key).or_insert(next);
         class_of.insert(row.id, c);
@@ -139,6 +155,15 @@ pub fn profiles(
         count: keys.len(),
         class_of,
     }
+}
+
+/// What a class key takes from the engine's profile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Basis {
+    /// The engine's profile as it is.
+    Engine(rules::profile::ProfileId),
+    /// A profile with an own inline policy: kind, service-linked flag, parts.
+    Own(PrincipalKind, bool, std::sync::Arc<Vec<Part>>),
 }
 
 /// Whether the value of condition key `key` (any case) may differ between two principals
@@ -213,6 +238,14 @@ pub fn test_of(st: &Statement, variables: bool) -> Option<Test<'_>> {
     })
 }
 
+/// The context [`outcome`] reads a principal's keys from: given, or built on first need.
+pub enum ContextOf<'a> {
+    /// Already built.
+    Given(&'a Context),
+    /// Built by this function when a test needs it.
+    Build(&'a mut dyn FnMut() -> Context),
+}
+
 /// What the tests say of one principal: `None` when it must be decided on its own, else a
 /// vector that is equal for two principals of a profile exactly when every test says the
 /// same of both. `caller` is the principal as the matcher sees it, `arn` its entity's ARN;
@@ -223,11 +256,11 @@ pub fn outcome(
     caller: &RequestPrincipal,
     arn: &str,
     resource: &str,
-    context: &mut dyn FnMut() -> Context,
+    mut context: ContextOf<'_>,
     live: &dyn Fn(&Condition, bool, &Context) -> bool,
 ) -> Option<Vec<bool>> {
     let mut out = Vec::with_capacity(tests.len() * 2);
-    let mut ctx: Option<Context> = None;
+    let mut built: Option<Context> = None;
     for t in tests {
         if t.principal {
             let clause = t.statement.principal.as_ref()?;
@@ -247,7 +280,10 @@ pub fn outcome(
             out.push(facts::eval::principal_clause_matches(clause, caller));
         }
         if t.resource || !t.conditions.is_empty() {
-            let c = ctx.get_or_insert_with(&mut *context);
+            let c: &Context = match &mut context {
+                ContextOf::Given(c) => c,
+                ContextOf::Build(f) => built.get_or_insert_with(|| f()),
+            };
             if t.resource {
                 out.push(t.statement.resource.as_ref().is_none_or(|rc| {
                     facts::eval::resource_clause_matches(rc, resource, c, t.variables)

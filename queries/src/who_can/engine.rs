@@ -144,6 +144,34 @@ pub struct CellAnswer {
     pub notes: Vec<String>,
 }
 
+/// Cells decided once per class ([`Analyzer::decide_shared`]).
+#[derive(Debug)]
+pub struct SharedAnswers {
+    /// Per cell: the index of the cell whose decision it shares (itself for a leader).
+    pub lead: Vec<usize>,
+    /// Per cell: the index of its leader's answer in `answers`.
+    slot: Vec<u32>,
+    /// Per leader: its answer (`None`: never allowed).
+    answers: Vec<Option<CellAnswer>>,
+}
+
+impl SharedAnswers {
+    /// The answer cell `i` shares (its leader's), if allowed.
+    pub fn answer(&self, i: usize) -> Option<&CellAnswer> {
+        self.answers[self.slot[i] as usize].as_ref()
+    }
+
+    /// The number of the answer cell `i` shares: equal for the cells of one class.
+    pub fn slot(&self, i: usize) -> usize {
+        self.slot[i] as usize
+    }
+
+    /// How many answers (leaders).
+    pub fn leaders(&self) -> usize {
+        self.answers.len()
+    }
+}
+
 /// Per-entity indices of the policies that can take part in a decision.
 #[derive(Debug, Default)]
 pub(super) struct Index {
@@ -220,6 +248,9 @@ pub struct Analyzer<'p> {
     trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
     /// The profile class of each principal ([`super::classes`]).
     profiles: Profiles,
+    /// Per principal: the keys AWS fills for it that name it ([`is_principal_key`]),
+    /// computed on first need.
+    principal_keys: std::sync::Mutex<HashMap<Sym, Arc<Context>>>,
 }
 
 impl std::fmt::Debug for Analyzer<'_> {
@@ -332,18 +363,11 @@ impl<'p> Analyzer<'p> {
             }
         }
         let loaded = &prepared.loaded;
-        let profiles = super::classes::profiles(
-            tables,
-            &ix.groups,
-            &ix.identity,
-            &ix.boundary,
-            &ix.session,
-            &|a| {
-                tables
-                    .account_id_of(a)
-                    .is_some_and(|id| loaded.contains(id))
-            },
-        );
+        let profiles = super::classes::profiles(tables, sim.index().profiles(), &ix.groups, &|a| {
+            tables
+                .account_id_of(a)
+                .is_some_and(|id| loaded.contains(id))
+        });
         Analyzer {
             tables,
             profiles,
@@ -357,6 +381,7 @@ impl<'p> Analyzer<'p> {
             loaded: &prepared.loaded,
             model,
             trust_cache: std::sync::Mutex::default(),
+            principal_keys: std::sync::Mutex::default(),
         }
     }
 
@@ -388,12 +413,9 @@ impl<'p> Analyzer<'p> {
                             match e {
                                 PrincipalEntry::Aws(v) if v == "*" => return everyone(),
                                 PrincipalEntry::Aws(v) => {
-                                    let account = if facts::arn::is_account_id(v) {
-                                        Some(v.as_str())
-                                    } else {
-                                        v.strip_suffix(":root").and_then(|x| x.rsplit(':').next())
-                                    };
-                                    match account.and_then(|a| t.account_entity(a)) {
+                                    match crate::trust_index::named_account(v)
+                                        .and_then(|a| t.account_entity(a))
+                                    {
                                         Some(acct) => out.extend(
                                             self.by_account.get(&acct).into_iter().flatten(),
                                         ),
@@ -444,6 +466,39 @@ impl<'p> Analyzer<'p> {
             .entry(role)
             .or_insert_with(|| std::sync::Arc::new(self.trust_callers(role)))
             .clone()
+    }
+
+    /// Whether a decision of `caller` performing `action` on `resource` may read the state
+    /// of the caller's session that an earlier hop of a role chain sets: a statement of a
+    /// policy in play whose action element matches `action` has a condition on, or a policy
+    /// variable of, `aws:PrincipalTag/*` (session tags: IAM User Guide, "Pass session tags in
+    /// AWS STS", "Chaining roles with session tags") or the source identity
+    /// (`aws:SourceIdentity`, `sts:SourceIdentity`). A decision that does not is the same
+    /// whatever the session carries.
+    pub fn reads_session_state(&self, caller: Sym, action: &str, resource: &str) -> bool {
+        let info = self.resource_info(resource);
+        let session = |text: &str| {
+            let k = text.to_ascii_lowercase();
+            k.contains("aws:principaltag/")
+                || k.contains("aws:sourceidentity")
+                || k.contains("sts:sourceidentity")
+        };
+        self.policies(caller, info.entity, info.account)
+            .into_iter()
+            .filter_map(|(pid, _)| self.tables.policies.get(pid as usize))
+            .flat_map(|prow| prow.document.statements.iter())
+            .filter(|st| facts::eval::action_matches(&st.action, action))
+            .any(|st| {
+                st.conditions
+                    .iter()
+                    .any(|c| session(&c.key) || c.values.iter().any(|v| session(v)))
+                    || st.resource.as_ref().is_some_and(|rc| match rc {
+                        facts::policy::ResourceClause::Resource(ps)
+                        | facts::policy::ResourceClause::NotResource(ps) => {
+                            ps.iter().any(|p| session(&p.0))
+                        }
+                    })
+            })
     }
 
     /// The resources of a query, looked up once for [`Analyzer::may_act`].
@@ -601,14 +656,25 @@ impl<'p> Analyzer<'p> {
         if patterns.is_empty() {
             return Vec::new();
         }
-        let mut req = Request {
-            principal: self.request_principal(p),
-            action: "s3:GetObject".to_string(),
-            resource: bucket.to_string(),
-            context: Context::new(),
+        let principal = self.request_principal(p);
+        // Variables that name the principal only: its own keys, computed once.
+        let own_only = patterns.iter().all(|x| {
+            facts::variables::variable_keys(x)
+                .iter()
+                .all(|k| is_principal_key(k))
+        });
+        let ctx = if own_only {
+            merged(user, &self.principal_keys(p, &principal))
+        } else {
+            let mut req = Request {
+                principal,
+                action: "s3:GetObject".to_string(),
+                resource: bucket.to_string(),
+                context: Context::new(),
+            };
+            self.filler.fill(&mut req);
+            merged(user, &req.context)
         };
-        self.filler.fill(&mut req);
-        let ctx = merged(user, &req.context);
         let mut out: Vec<String> = patterns
             .into_iter()
             .filter_map(|x| facts::variables::substitute(x, &ctx))
@@ -992,25 +1058,13 @@ impl<'p> Analyzer<'p> {
         stats: &mut Stats,
         progress: &dyn Fn(usize),
     ) -> Vec<Option<CellAnswer>> {
-        let lead = self.leaders(cells, user, strict);
-        let mut pos = vec![usize::MAX; cells.len()];
-        let mut leading: Vec<Cell> = Vec::new();
-        for (i, &l) in lead.iter().enumerate() {
-            if l == i {
-                pos[i] = leading.len();
-                leading.push(cells[i].clone());
-            }
-        }
-        let n = leading.len();
-        let answers = self.decide_each(&leading, user, strict, stats, &|d| {
-            progress(d * cells.len() / n.max(1))
-        });
-        stats.cells += cells.len() - n;
-        stats.shared += cells.len() - n;
-        lead.iter()
+        let shared = self.decide_shared(cells, user, strict, stats, progress);
+        shared
+            .lead
+            .iter()
             .enumerate()
             .map(|(i, &l)| {
-                let a = answers[pos[l]].as_ref()?;
+                let a = shared.answer(i)?;
                 Some(if l == i {
                     a.clone()
                 } else {
@@ -1018,6 +1072,41 @@ impl<'p> Analyzer<'p> {
                 })
             })
             .collect()
+    }
+
+    /// [`Analyzer::decide`] without giving each cell its own copy: the answers of the
+    /// cells that lead their class, and per cell the index of its leader. A follower reads
+    /// its leader's answer with its own name ([`super::model::SharedAction::for_principal`]
+    /// does this for a rendered answer).
+    pub fn decide_shared(
+        &self,
+        cells: &[Cell],
+        user: &Context,
+        strict: bool,
+        stats: &mut Stats,
+        progress: &dyn Fn(usize),
+    ) -> SharedAnswers {
+        let lead = self.leaders(cells, user, strict);
+        let at: Vec<usize> = (0..cells.len()).filter(|&i| lead[i] == i).collect();
+        let leading: Vec<Cell> = at.iter().map(|&i| cells[i].clone()).collect();
+        let n = leading.len();
+        let decided = self.decide_each(&leading, user, strict, stats, &|d| {
+            progress(d * cells.len() / n.max(1))
+        });
+        stats.cells += cells.len() - n;
+        stats.shared += cells.len() - n;
+        let mut slot = vec![u32::MAX; cells.len()];
+        for (k, &i) in at.iter().enumerate() {
+            slot[i] = k as u32;
+        }
+        for i in 0..cells.len() {
+            slot[i] = slot[lead[i]];
+        }
+        SharedAnswers {
+            lead,
+            slot,
+            answers: decided,
+        }
     }
 
     /// Per cell: the index of the cell whose decision it shares (itself for a cell decided
@@ -1034,14 +1123,44 @@ impl<'p> Analyzer<'p> {
                 .or_default()
                 .push(i);
         }
+        // Tests that read only the principal's ARN say the same of a member whatever the
+        // action and resource: their groups are computed once per class and statements.
+        type ArnKey = (ClassId, Vec<usize>);
+        let mut by_arn: HashMap<ArnKey, (Vec<Sym>, Vec<Vec<usize>>)> = HashMap::new();
         for ((action, resource), classes) in asks {
             let info = self.resource_info(resource);
-            for (_, idx) in classes {
+            for (class, idx) in classes {
                 if idx.len() < 2 {
                     continue;
                 }
                 let members: Vec<Sym> = idx.iter().map(|&i| cells[i].principal).collect();
-                for group in self.refine(action, resource, &info, &members, user, strict) {
+                let (tests, arn_only) = self.refine_tests(action, &info, members[0]);
+                let groups = if tests.is_empty() {
+                    vec![(0..members.len()).collect()]
+                } else if arn_only {
+                    let key = (
+                        class,
+                        tests
+                            .iter()
+                            .map(|t| t.statement as *const facts::policy::Statement as usize)
+                            .collect(),
+                    );
+                    match by_arn.get(&key) {
+                        Some((m, g)) if *m == members => g.clone(),
+                        _ => {
+                            let g = self.refine(
+                                &tests, true, action, resource, &info, &members, user, strict,
+                            );
+                            by_arn.insert(key, (members, g.clone()));
+                            g
+                        }
+                    }
+                } else {
+                    self.refine(
+                        &tests, false, action, resource, &info, &members, user, strict,
+                    )
+                };
+                for group in groups {
                     let first = idx[group[0]];
                     for &j in &group {
                         lead[idx[j]] = first;
@@ -1052,21 +1171,19 @@ impl<'p> Analyzer<'p> {
         lead
     }
 
-    /// Split `members` (principals of one profile class) into the groups that the
-    /// principal-specific parts of the statements that may apply to `action` on `resource`
-    /// do not tell apart ([`super::classes::outcome`]); indices into `members`, the first of
-    /// each group its leader.
-    fn refine(
+    /// The principal-specific parts ([`super::classes::test_of`]) of the statements that
+    /// may apply to `action` on the resource of `info` for principals of `rep`'s class, and
+    /// whether they read nothing of a principal but its ARN (the principal element, and
+    /// conditions on `aws:PrincipalArn` without policy variables: an SCP's exception for an
+    /// admin role). For a user, role or root user of a loaded account, `aws:PrincipalArn` is
+    /// the entity's ARN (facts::account::context), unless the user fixes it.
+    fn refine_tests(
         &self,
         action: &str,
-        resource: &str,
         info: &ResourceInfo,
-        members: &[Sym],
-        user: &Context,
-        strict: bool,
-    ) -> Vec<Vec<usize>> {
+        rep: Sym,
+    ) -> (Vec<super::classes::Test<'p>>, bool) {
         let t = self.tables;
-        let rep = members[0];
         let mut policies = self.policies(rep, info.entity, info.account);
         policies.extend(
             t.vpc_endpoint_policies
@@ -1085,12 +1202,6 @@ impl<'p> Analyzer<'p> {
                 }
             }
         }
-        if tests.is_empty() {
-            return vec![(0..members.len()).collect()];
-        }
-        // Tests that read only `aws:PrincipalArn` (an SCP's exception for an admin role) need
-        // no filled context: for a user, role or root user of a loaded account it is the
-        // entity's ARN (facts::account::context), unless the user fixes it.
         let arn_only = tests.iter().all(|t| {
             !t.resource
                 && t.conditions.iter().all(|c| {
@@ -1098,6 +1209,31 @@ impl<'p> Analyzer<'p> {
                         && !(t.variables && c.values.iter().any(|v| v.contains("${")))
                 })
         });
+        (tests, arn_only)
+    }
+
+    /// Split `members` (principals of one profile class) into the groups that `tests` (the
+    /// principal-specific parts of the statements that may apply to `action` on `resource`,
+    /// [`Analyzer::refine_tests`]) do not tell apart ([`super::classes::outcome`]); indices
+    /// into `members`, the first of each group its leader. With `arn_only`, one context is
+    /// reused, only its `aws:PrincipalArn` set per member.
+    #[allow(clippy::too_many_arguments)]
+    fn refine(
+        &self,
+        tests: &[super::classes::Test<'_>],
+        arn_only: bool,
+        action: &str,
+        resource: &str,
+        info: &ResourceInfo,
+        members: &[Sym],
+        user: &Context,
+        strict: bool,
+    ) -> Vec<Vec<usize>> {
+        use super::classes::ContextOf;
+        let fixed_arn = user.get("aws:principalarn").is_some();
+        let mut arn_ctx = user.clone();
+        // Tests that read only keys naming the principal take them from its own keys.
+        let own_keys = tests.iter().all(|t| reads_principal_keys_only(t));
         let mut out: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
         for (j, &m) in members.iter().enumerate() {
@@ -1110,22 +1246,43 @@ impl<'p> Analyzer<'p> {
                 }
             };
             let arn = self.arn(m);
-            let v = super::classes::outcome(
-                &tests,
-                caller,
-                arn,
-                resource,
-                &mut || {
-                    if arn_only {
-                        let mut c = user.clone();
-                        c.insert_default("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
-                        c
-                    } else {
+            let live = |c: &facts::policy::Condition, vars: bool, ctx: &Context| {
+                !strict && is_atom(c, vars, user, ctx)
+            };
+            let v = if arn_only {
+                if !fixed_arn {
+                    arn_ctx.insert("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
+                }
+                super::classes::outcome(
+                    tests,
+                    caller,
+                    arn,
+                    resource,
+                    ContextOf::Given(&arn_ctx),
+                    &live,
+                )
+            } else if own_keys {
+                let own = self.principal_keys(m, caller);
+                let ctx;
+                let c: &Context = if user.is_empty() {
+                    &own
+                } else {
+                    ctx = merged(user, &own);
+                    &ctx
+                };
+                super::classes::outcome(tests, caller, arn, resource, ContextOf::Given(c), &live)
+            } else {
+                super::classes::outcome(
+                    tests,
+                    caller,
+                    arn,
+                    resource,
+                    ContextOf::Build(&mut || {
                         self.filled_context(caller, action, info, resource, user)
-                    }
-                },
-                &|c, vars, ctx| !strict && is_atom(c, vars, user, ctx),
-            );
+                    }),
+                    &live,
+                )
+            };
             match v {
                 None => out.push(vec![j]),
                 Some(v) => match seen.get(&v) {
@@ -1138,6 +1295,36 @@ impl<'p> Analyzer<'p> {
             }
         }
         out
+    }
+
+    /// The keys AWS fills for principal `p` that are its own ([`is_principal_key`]:
+    /// `aws:PrincipalArn`, `aws:PrincipalTag/*`, `aws:username`...), as the one filler
+    /// (`facts::account::context`) fills them; the same for every action and resource, so
+    /// computed once per principal.
+    fn principal_keys(&self, p: Sym, caller: &RequestPrincipal) -> Arc<Context> {
+        let mut cache = self
+            .principal_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cache.get(&p) {
+            return Arc::clone(c);
+        }
+        let mut req = Request {
+            principal: caller.clone(),
+            action: String::new(),
+            resource: String::new(),
+            context: Context::new(),
+        };
+        self.filler.fill(&mut req);
+        let mut own = Context::new();
+        for (k, v) in req.context.iter() {
+            if is_principal_key(k) {
+                own.insert(k, v.clone());
+            }
+        }
+        let own = Arc::new(own);
+        cache.insert(p, Arc::clone(&own));
+        own
     }
 
     /// The context of a request by `caller`: the user's keys over those AWS fills (as
@@ -1221,7 +1408,7 @@ impl<'p> Analyzer<'p> {
 
     /// The answer of `leader` given to `member` of its class: the member's name in the
     /// witnesses, its own inline policies in the reason.
-    fn follow(&self, leader: Sym, member: Sym, a: &CellAnswer) -> CellAnswer {
+    pub(crate) fn follow(&self, leader: Sym, member: Sym, a: &CellAnswer) -> CellAnswer {
         let mut a = a.clone();
         if let Some(w) = a.witnesses.as_mut() {
             let text = principal_text(&self.request_principal(member));
@@ -1536,4 +1723,33 @@ fn no_permission(action: &str, resource: &str) -> bool {
         facts::aws_rules::rule_for(action, resource),
         Some(facts::aws_rules::AwsRule::NoPermissionRequired)
     )
+}
+
+/// Whether `key` (any case) is one AWS fills from the principal alone, the same whatever
+/// the action and resource (IAM User Guide, "AWS global condition context keys",
+/// principal keys): `aws:Principal*`, `aws:username`, `aws:userid`.
+fn is_principal_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("aws:principal") || k == "aws:username" || k == "aws:userid"
+}
+
+/// Whether a principal-specific test reads no key but principal keys: its conditions'
+/// keys, and the policy variables of their values and of its resource patterns.
+fn reads_principal_keys_only(t: &super::classes::Test<'_>) -> bool {
+    let vars_ok = |text: &str| {
+        !t.variables
+            || facts::variables::variable_keys(text)
+                .iter()
+                .all(|k| is_principal_key(k))
+    };
+    let conditions = t
+        .conditions
+        .iter()
+        .all(|c| is_principal_key(&c.key) && c.values.iter().all(|v| vars_ok(v)));
+    let resource = !t.resource
+        || t.statement.resource.as_ref().is_none_or(|rc| match rc {
+            facts::policy::ResourceClause::Resource(ps)
+            | facts::policy::ResourceClause::NotResource(ps) => ps.iter().all(|p| vars_ok(&p.0)),
+        });
+    conditions && resource
 }

@@ -22,6 +22,8 @@ pub mod engine;
 pub mod exact;
 pub mod model;
 
+use std::collections::HashMap;
+
 use facts::request::Context;
 use facts::tables::Sym;
 
@@ -160,32 +162,15 @@ pub fn who_can(
         }
     }
     let total = cells.len() as u64;
-    let answers = analyzer.decide(&cells, &q.context, q.strict, &mut stats, &|d| {
+    let decided = analyzer.decide_shared(&cells, &q.context, q.strict, &mut stats, &|d| {
         progress(d as u64, total)
     });
-    let mut levels: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut levels: HashMap<&str, &str> = HashMap::new();
     for a in &asked {
         levels.entry(a.action.as_str()).or_insert(a.level.name());
     }
-    let mut direct: Vec<chains::Reached> = Vec::new();
-    for (cell, ans) in cells.iter().zip(answers) {
-        let Some(ans) = ans else { continue };
-        let level = levels
-            .get(cell.action.as_str())
-            .map(|l| l.to_string())
-            .unwrap_or_default();
-        direct.push(chains::Reached {
-            principal: cell.principal,
-            action: cell.action.clone(),
-            level,
-            resource: cell.resource.clone(),
-            answer: ans,
-            hops: Vec::new(),
-        });
-    }
     // The asks that share a leader's answers.
-    let mut followers: std::collections::HashMap<(&str, &str), Vec<usize>> =
-        std::collections::HashMap::new();
+    let mut followers: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, &l) in ask_lead.iter().enumerate() {
         if l != i {
             followers
@@ -194,55 +179,206 @@ pub fn who_can(
                 .push(i);
         }
     }
-    let mut shared = Vec::new();
-    for r in &direct {
+    let shared_asks = followers.values().map(Vec::len).sum::<usize>() * principals.len();
+    stats.shared += shared_asks;
+    stats.cells += shared_asks;
+    let mut out = Results::default();
+    // Each leader cell's answer becomes one shared action answer (one more per follower
+    // ask); every cell of its class refers to it.
+    let mut direct_k: Vec<u32> = vec![u32::MAX; decided.leaders()];
+    let mut memo: HashMap<(usize, usize), u32> = HashMap::new();
+    let level_of = |action: &str| {
+        levels
+            .get(action)
+            .map(|l| l.to_string())
+            .unwrap_or_default()
+    };
+    for (i, cell) in cells.iter().enumerate() {
+        let Some(ans) = decided.answer(i) else {
+            continue;
+        };
+        let slot = decided.slot(i);
+        if direct_k[slot] == u32::MAX {
+            let leader = &cells[decided.lead[i]];
+            direct_k[slot] = out.share(
+                analyzer,
+                leader.principal,
+                &direct_reached(leader, level_of(&leader.action), ans.clone()),
+            );
+        }
+        out.refer(cell.principal, direct_k[slot]);
+    }
+    for (i, cell) in cells.iter().enumerate() {
+        let l = decided.slot(i);
+        let Some(ans) = decided.answer(i) else {
+            continue;
+        };
         for &f in followers
-            .get(&(r.action.as_str(), r.resource.as_str()))
+            .get(&(cell.action.as_str(), cell.resource.as_str()))
             .into_iter()
             .flatten()
         {
-            let a = &asked[f];
-            let mut answer = r.answer.clone();
-            if let Some(w) = answer.witnesses.as_mut() {
-                w.allowed.action = a.action.clone();
-                w.denied.action = a.action.clone();
-            }
-            shared.push(chains::Reached {
-                principal: r.principal,
-                action: a.action.clone(),
-                level: a.level.name().to_string(),
-                resource: a.resource.clone(),
-                answer,
-                hops: Vec::new(),
+            let k = *memo.entry((l, f)).or_insert_with(|| {
+                let a = &asked[f];
+                let mut answer = ans.clone();
+                if let Some(w) = answer.witnesses.as_mut() {
+                    w.allowed.action = a.action.clone();
+                    w.denied.action = a.action.clone();
+                }
+                let leader = Cell {
+                    principal: cells[decided.lead[i]].principal,
+                    action: a.action.clone(),
+                    resource: a.resource.clone(),
+                };
+                out.share(
+                    analyzer,
+                    leader.principal,
+                    &direct_reached(&leader, a.level.name().to_string(), answer),
+                )
             });
+            out.refer(cell.principal, k);
         }
     }
-    stats.shared += followers.values().map(Vec::len).sum::<usize>() * principals.len();
-    stats.cells += followers.values().map(Vec::len).sum::<usize>() * principals.len();
-    direct.extend(shared);
-    let mut all = direct;
     if q.max_depth > 0 {
+        // The chain search reads every principal's direct accesses.
+        let direct: Vec<chains::Reached> = out
+            .order
+            .iter()
+            .flat_map(|&p| {
+                let arn = analyzer.arn(p);
+                out.items[&p].iter().map(move |&k| (p, arn, k))
+            })
+            .map(|(p, arn, k)| {
+                let s = &out.answers[k as usize];
+                let a = s.for_principal(arn);
+                let first = a.via.first();
+                chains::Reached {
+                    principal: p,
+                    action: a.action.clone(),
+                    level: a.access_level.clone(),
+                    resource: a.resource.clone(),
+                    answer: CellAnswer {
+                        access: a.decision,
+                        conditions: a.conditions.clone(),
+                        witnesses: a.witnesses.clone(),
+                        reason: first.map(|h| h.reason.clone()).unwrap_or_else(|| Reason {
+                            allowed_by: Vec::new(),
+                            guardrails: Vec::new(),
+                            group: None,
+                        }),
+                        notes: a.notes.clone(),
+                    },
+                    hops: Vec::new(),
+                }
+            })
+            .collect();
         let chained = chains::through_roles(
             analyzer,
             &all_principals,
-            &all,
+            &direct,
             &q.context,
             q.strict,
             q.max_depth,
             &mut stats,
         );
-        all.extend(chained);
+        for r in &chained {
+            let k = out.share(analyzer, r.principal, r);
+            out.refer(r.principal, k);
+        }
     }
-    let principals_out = chains::group(analyzer, &all_principals, all);
-    Ok(WhoCanResult {
-        resources,
-        actions: asked
-            .iter()
-            .map(|a| (a.action.clone(), a.level.name().to_string()))
-            .collect(),
-        principals: principals_out,
-        stats,
-    })
+    Ok(out.finish(analyzer, &all_principals, resources, &asked, stats))
+}
+
+/// A direct access of `cell`'s principal.
+fn direct_reached(cell: &Cell, level: String, answer: CellAnswer) -> chains::Reached {
+    chains::Reached {
+        principal: cell.principal,
+        action: cell.action.clone(),
+        level,
+        resource: cell.resource.clone(),
+        answer,
+        hops: Vec::new(),
+    }
+}
+
+/// A result being built: the shared action answers, and per principal the answers it
+/// refers to, in order.
+#[derive(Default)]
+struct Results {
+    answers: Vec<SharedAction>,
+    items: HashMap<Sym, Vec<u32>>,
+    order: Vec<Sym>,
+}
+
+impl Results {
+    /// Hold `r` (decided for `p`) once; its index.
+    fn share(&mut self, analyzer: &Analyzer<'_>, p: Sym, r: &chains::Reached) -> u32 {
+        self.answers.push(SharedAction {
+            decided_for: analyzer.arn(p).to_string(),
+            answer: chains::action_answer(analyzer, r),
+        });
+        (self.answers.len() - 1) as u32
+    }
+
+    /// Principal `p` has answer `k`.
+    fn refer(&mut self, p: Sym, k: u32) {
+        let items = self.items.entry(p).or_insert_with(|| {
+            self.order.push(p);
+            Vec::new()
+        });
+        items.push(k);
+    }
+
+    /// The result: principals with the same answers share a class; ordered by kind (public
+    /// and other accounts first) then principal.
+    fn finish(
+        self,
+        analyzer: &Analyzer<'_>,
+        candidates: &[candidates::Candidate],
+        resources: Vec<String>,
+        asked: &[actions::Asked],
+        stats: Stats,
+    ) -> WhoCanResult {
+        let kinds: HashMap<Sym, PrincipalKind> =
+            candidates.iter().map(|c| (c.id, c.kind)).collect();
+        let mut classes: Vec<Vec<u32>> = Vec::new();
+        let mut class_of: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut items = self.items;
+        let mut principals: Vec<PrincipalEntry> = self
+            .order
+            .into_iter()
+            .map(|p| {
+                let mine = items.remove(&p).unwrap_or_default();
+                let class = *class_of.entry(mine).or_insert_with_key(|k| {
+                    classes.push(k.clone());
+                    classes.len() - 1
+                });
+                PrincipalEntry {
+                    principal: analyzer.arn(p).to_string(),
+                    kind: kinds
+                        .get(&p)
+                        .copied()
+                        .unwrap_or(PrincipalKind::ExternalPrincipal),
+                    class,
+                }
+            })
+            .collect();
+        principals.sort_by(|a, b| {
+            (chains::kind_rank(a.kind), &a.principal)
+                .cmp(&(chains::kind_rank(b.kind), &b.principal))
+        });
+        WhoCanResult {
+            resources,
+            actions: asked
+                .iter()
+                .map(|a| (a.action.clone(), a.level.name().to_string()))
+                .collect(),
+            principals,
+            classes,
+            answers: self.answers,
+            stats,
+        }
+    }
 }
 
 /// The picture of a result: principals, the roles of their chains and the resources, with
@@ -258,12 +394,13 @@ pub fn to_graph(r: &WhoCanResult) -> crate::graph::Graph {
         PrincipalKind::Service => NodeKind::Service,
         PrincipalKind::Public => NodeKind::Public,
     };
-    for p in &r.principals {
+    let answers: Vec<PrincipalAnswer> = r.principal_answers().collect();
+    for p in &answers {
         g.node(&p.principal, node_kind(p.kind), &short_label(&p.principal));
     }
     // Edges to a resource are labelled with the actions, grouped per (actor, resource).
     let mut access: Vec<(String, String, Vec<String>, bool)> = Vec::new();
-    for p in &r.principals {
+    for p in &answers {
         for a in &p.actions {
             for h in &a.via {
                 if h.action == chains::ASSUME_ROLE && h.to != a.resource {

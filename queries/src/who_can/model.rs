@@ -211,7 +211,71 @@ pub struct PrincipalAnswer {
     pub via: Vec<Hop>,
 }
 
-/// The answer of who-can.
+/// One principal of a who-can answer: its name and kind, and the class of principals whose
+/// answer it shares ([`WhoCanResult::classes`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrincipalEntry {
+    /// The principal: an ARN, an account root ARN, a service name or `*`.
+    pub principal: String,
+    /// Its kind.
+    pub kind: PrincipalKind,
+    /// Its class: an index into [`WhoCanResult::classes`].
+    pub class: usize,
+}
+
+/// One action answer held once for every principal that shares it: as decided for
+/// `decided_for`, whose name appears in its `via`, witnesses and own inline policies'
+/// names; another principal of its class reads it with its own name there
+/// ([`SharedAction::for_principal`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedAction {
+    /// The principal the answer was decided for.
+    pub decided_for: String,
+    /// The answer.
+    pub answer: ActionAnswer,
+}
+
+impl SharedAction {
+    /// The answer as principal `member` reads it: `decided_for`'s name replaced by
+    /// `member`'s in the chain's first step, the witnesses and the names of its own inline
+    /// policies (`<arn>#inline/...`).
+    pub fn for_principal(&self, member: &str) -> ActionAnswer {
+        let mut a = self.answer.clone();
+        let from = self.decided_for.as_str();
+        if from == member {
+            return a;
+        }
+        if let Some(w) = a.witnesses.as_mut() {
+            for x in [&mut w.allowed, &mut w.denied] {
+                if x.principal == from {
+                    x.principal = member.to_string();
+                }
+            }
+        }
+        if let Some(h) = a.via.first_mut() {
+            if h.from == from {
+                h.from = member.to_string();
+                for r in h
+                    .reason
+                    .allowed_by
+                    .iter_mut()
+                    .chain(h.reason.guardrails.iter_mut())
+                {
+                    if let Some(rest) = r.policy.strip_prefix(from).filter(|x| x.starts_with('#')) {
+                        r.policy = format!("{member}{rest}");
+                    }
+                }
+            }
+        }
+        a
+    }
+}
+
+/// The answer of who-can, each distinct answer held once: principals refer to a class,
+/// a class lists its action answers by index into `answers`. [`WhoCanResult::principal`]
+/// and [`WhoCanResult::principal_answers`] give one principal's whole answer, as renderers
+/// print it (JSON: one object per principal).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WhoCanResult {
@@ -220,10 +284,51 @@ pub struct WhoCanResult {
     /// The actions asked about, with their access level.
     pub actions: Vec<(String, String)>,
     /// One entry per principal with some access, ordered by kind then name.
-    pub principals: Vec<PrincipalAnswer>,
+    pub principals: Vec<PrincipalEntry>,
+    /// Per class: its action answers, in order (indices into `answers`).
+    pub classes: Vec<Vec<u32>>,
+    /// Every distinct action answer, once.
+    pub answers: Vec<SharedAction>,
     /// How many principals were considered, dropped before the engine, decided concretely,
     /// and decided with the solver.
     pub stats: Stats,
+}
+
+impl WhoCanResult {
+    /// The whole answer of the `i`-th principal.
+    pub fn principal(&self, i: usize) -> PrincipalAnswer {
+        let e = &self.principals[i];
+        let actions: Vec<ActionAnswer> = self.classes[e.class]
+            .iter()
+            .map(|&k| self.answers[k as usize].for_principal(&e.principal))
+            .collect();
+        PrincipalAnswer::new(e.principal.clone(), e.kind, actions)
+    }
+
+    /// Every principal's whole answer, in order.
+    pub fn principal_answers(&self) -> impl Iterator<Item = PrincipalAnswer> + '_ {
+        (0..self.principals.len()).map(|i| self.principal(i))
+    }
+}
+
+impl PrincipalAnswer {
+    /// The answer of `principal` from its actions: `allowed` when every action is, the
+    /// first conditional action's condition and the first action's chain as its summary.
+    pub fn new(principal: String, kind: PrincipalKind, actions: Vec<ActionAnswer>) -> Self {
+        let decision = if actions.iter().all(|a| a.decision == Access::Allowed) {
+            Access::Allowed
+        } else {
+            Access::Conditional
+        };
+        PrincipalAnswer {
+            principal,
+            kind,
+            decision,
+            conditions: actions.iter().find_map(|a| a.conditions.clone()),
+            via: actions.first().map(|a| a.via.clone()).unwrap_or_default(),
+            actions,
+        }
+    }
 }
 
 /// Work counts of a query.

@@ -73,61 +73,65 @@ fn region_of(ctx: &Context) -> String {
         .to_string()
 }
 
-/// Resources of the shape the action's resource types have (the catalogue's ARN formats,
-/// placeholders filled: partition `aws`, the region of [`region_of`], the account of
-/// [`account_of`], every other field `example`); `*` for a catalogue action that has no
-/// resource type. Empty for an action outside the catalogue.
+/// The ARN formats of the action's resource types with the partition, region and account
+/// filled in (`aws`, [`region_of`], [`account_of`]) and `other` for every other placeholder,
+/// the plainest first (an S3 object before an object through an access point); `None` for
+/// an action outside the catalogue.
+fn filled_formats(
+    action: &str,
+    ctx: &Context,
+    principal: &RequestPrincipal,
+    other: &str,
+) -> Option<Vec<String>> {
+    let a = Catalogue::get().action(action)?;
+    let account = account_of(ctx, principal);
+    let region = region_of(ctx);
+    let mut out: Vec<String> = a
+        .resource_types()
+        .map(|r| fill(r.resource_type.arn_format(), &region, &account, other))
+        .collect();
+    out.sort_by_key(String::len);
+    out.dedup();
+    Some(out)
+}
+
+/// Resources of the shape the action's resource types have ([`filled_formats`], every other
+/// field `example`); `*` for a catalogue action that has no resource type. Empty for an
+/// action outside the catalogue.
 pub(crate) fn resource_examples(
     action: &str,
     ctx: &Context,
     principal: &RequestPrincipal,
 ) -> Vec<String> {
-    let Some(a) = Catalogue::get().action(action) else {
-        return Vec::new();
-    };
-    let account = account_of(ctx, principal);
-    let region = region_of(ctx);
-    let mut examples = a
-        .resource_types()
-        .map(|r| fill(r.resource_type.arn_format(), &region, &account, "example"))
-        .collect::<Vec<String>>();
-    if examples.is_empty() {
+    let mut examples = filled_formats(action, ctx, principal, "example").unwrap_or_default();
+    if examples.is_empty() && Catalogue::get().action(action).is_some() {
         examples.push("*".to_string());
     }
-    // The plainest first: an S3 object before an object through an access point.
-    examples.sort_by_key(String::len);
-    examples.dedup();
     examples
 }
 
-/// The ARN formats of the action's resource types as globs, for a string search: first with
-/// the partition, region and account filled as in [`resource_examples`] and every other
-/// placeholder a `*` (a plain glob's `*` may cross a `:`, so the first five fields are
-/// fixed), then with every placeholder a `*`; empty for an action outside the catalogue or
-/// without resource types.
+/// The ARN formats of the action's resource types as globs, for a string search: first
+/// [`filled_formats`] with every other placeholder a `*` (a plain glob's `*` may cross a
+/// `:`, so the first five fields are fixed), then with every placeholder a `*`; empty for an
+/// action outside the catalogue or without resource types.
 pub(crate) fn resource_type_globs(
     action: &str,
     ctx: &Context,
     principal: &RequestPrincipal,
 ) -> Vec<String> {
-    let Some(a) = Catalogue::get().action(action) else {
+    let Some(mut globs) = filled_formats(action, ctx, principal, "*") else {
         return Vec::new();
     };
-    let account = account_of(ctx, principal);
-    let region = region_of(ctx);
-    let mut filled: Vec<String> = a
-        .resource_types()
-        .map(|r| fill(r.resource_type.arn_format(), &region, &account, "*"))
-        .collect();
-    filled.sort_by_key(String::len);
-    let mut open: Vec<String> = a
-        .resource_types()
+    let mut open: Vec<String> = Catalogue::get()
+        .action(action)
+        .into_iter()
+        .flat_map(|a| a.resource_types())
         .map(|r| r.resource_type.arn_glob().to_string())
         .collect();
     open.sort_by_key(String::len);
-    filled.extend(open);
-    filled.dedup();
-    filled
+    globs.extend(open);
+    globs.dedup();
+    globs
 }
 
 /// An ARN format with its placeholders filled: partition `aws`, `region`, `account`, `other`

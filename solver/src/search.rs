@@ -112,6 +112,24 @@ fn model_bool(m: &Model, b: &Bool) -> bool {
     m.eval(b, true).and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
+/// `b` or its negation, whichever the model makes true.
+fn literal(m: &Model, b: &Bool) -> Bool {
+    if model_bool(m, b) {
+        b.clone()
+    } else {
+        b.not()
+    }
+}
+
+/// Each atom or its negation, as `truth` says.
+fn literals(atoms: &[Bool], truth: &[bool]) -> Vec<Bool> {
+    atoms
+        .iter()
+        .zip(truth)
+        .map(|(a, &v)| if v { a.clone() } else { a.not() })
+        .collect()
+}
+
 impl<'e> Search<'e> {
     pub(crate) fn new(engine: &'e Engine, goal: &Bool, deadline: Instant, fixed: Fixed) -> Self {
         let solver = Solver::new();
@@ -269,13 +287,7 @@ impl<'e> Search<'e> {
     /// Every atom and bit of a model: blocking it skips exactly this assignment.
     fn full_shape(&self, model: &Model) -> Bool {
         let e = self.engine;
-        let lit = |b: &Bool| {
-            if model_bool(model, b) {
-                b.clone()
-            } else {
-                b.not()
-            }
-        };
+        let lit = |b: &Bool| literal(model, b);
         let class = model
             .eval(&e.act, true)
             .and_then(|v| v.as_u64())
@@ -532,23 +544,10 @@ impl<'e> Search<'e> {
             &first,
         )?;
         let chosen = self.real_resource(model, action, witness, &context, &principal, &first);
-        let lit = |b: &Bool| {
-            if model_bool(model, b) {
-                b.clone()
-            } else {
-                b.not()
-            }
-        };
+        let lit = |b: &Bool| literal(model, b);
         let mut shape = vec![e.act.eq(Int::from_u64(class as u64))];
         match &chosen.truth {
-            Some(truth) => {
-                shape.extend(
-                    e.res_atoms
-                        .iter()
-                        .zip(truth)
-                        .map(|(a, &v)| if v { a.clone() } else { a.not() }),
-                )
-            }
+            Some(truth) => shape.extend(literals(&e.res_atoms, truth)),
             None => shape.extend(e.res_atoms.iter().map(lit)),
         }
         shape.extend(e.keys.iter().map(|k| lit(&k.present)));
@@ -629,12 +628,7 @@ impl<'e> Search<'e> {
             tried.push(truth.clone());
             let pins = pins.get_or_insert_with(|| self.model_pins(model));
             let mut lits = pins.clone();
-            lits.extend(
-                e.res_atoms
-                    .iter()
-                    .zip(&truth)
-                    .map(|(a, &v)| if v { a.clone() } else { a.not() }),
-            );
+            lits.extend(literals(&e.res_atoms, &truth));
             RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
             if self.solver.check_assumptions(&lits) == SatResult::Sat {
                 RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
@@ -656,13 +650,7 @@ impl<'e> Search<'e> {
     /// with another resource is checked under them.
     fn model_pins(&self, model: &Model) -> Vec<Bool> {
         let e = self.engine;
-        let lit = |b: &Bool| {
-            if model_bool(model, b) {
-                b.clone()
-            } else {
-                b.not()
-            }
-        };
+        let lit = |b: &Bool| literal(model, b);
         let mut out = Vec::new();
         if let Some(v) = model.eval(&e.act, true) {
             out.push(e.act.eq(v));

@@ -171,10 +171,11 @@ fn main() {
         }
     }
     println!("verdicts: {counts:?}; unconfirmed requests: {unconfirmed}");
+    let checks = resource_checks();
     println!(
         "requests: {requests}; solver checks the decoder made for resources of the action's \
-         types: {}",
-        resource_checks()
+         types: {} ({} taken)",
+        checks.made, checks.taken
     );
     println!("unknown or error: {}", unknown.len());
     for u in &unknown {

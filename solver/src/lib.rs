@@ -26,7 +26,7 @@ pub use prove::{
     compare, find_allowed, AllowedRequests, Comparison, Counterexample, Direction, Options, Verdict,
 };
 pub use public::find_public;
-pub use search::resource_checks;
+pub use search::{resource_checks, ResourceChecks};
 pub use stack::{Layer, Stack};
 
 /// The version of the Z3 library this program runs with, e.g. `5.4.0.0`.

@@ -73,66 +73,89 @@ fn region_of(ctx: &Context) -> String {
         .to_string()
 }
 
-/// Resources of the shape the action's resource types have (the catalogue's ARN formats,
-/// placeholders filled: partition `aws`, the region of [`region_of`], the account of
-/// [`account_of`], every other field `example`); `*` for a catalogue action that has no
-/// resource type. Empty for an action outside the catalogue.
+/// The ARN formats of the action's resource types with the partition, region and account
+/// filled in (`aws`, [`region_of`], [`account_of`]) and `other` for every other placeholder,
+/// the plainest first (an S3 object before an object through an access point); `None` for
+/// an action outside the catalogue.
+fn filled_formats(
+    action: &str,
+    ctx: &Context,
+    principal: &RequestPrincipal,
+    other: &str,
+) -> Option<Vec<String>> {
+    let a = Catalogue::get().action(action)?;
+    let account = account_of(ctx, principal);
+    let region = region_of(ctx);
+    let mut out: Vec<String> = a
+        .resource_types()
+        .map(|r| fill(r.resource_type.arn_format(), &region, &account, other))
+        .collect();
+    out.sort_by_key(String::len);
+    out.dedup();
+    Some(out)
+}
+
+/// Resources of the shape the action's resource types have ([`filled_formats`], every other
+/// field `example`); `*` for a catalogue action that has no resource type. Empty for an
+/// action outside the catalogue.
 pub(crate) fn resource_examples(
     action: &str,
     ctx: &Context,
     principal: &RequestPrincipal,
 ) -> Vec<String> {
-    let Some(a) = Catalogue::get().action(action) else {
-        return Vec::new();
-    };
-    let account = account_of(ctx, principal);
-    let region = region_of(ctx);
-    let mut examples = a
-        .resource_types()
-        .map(|r| {
-            let mut out = String::new();
-            let mut rest = r.resource_type.arn_format();
-            while let Some(i) = rest.find("${") {
-                out.push_str(rest.get(..i).unwrap_or(""));
-                let after = rest.get(i + 2..).unwrap_or("");
-                let end = after.find('}').unwrap_or(after.len());
-                out.push_str(match after.get(..end).unwrap_or("") {
-                    "Partition" => "aws",
-                    "Region" => &region,
-                    "Account" => &account,
-                    _ => "example",
-                });
-                rest = after.get(end + 1..).unwrap_or("");
-            }
-            out.push_str(rest);
-            out
-        })
-        .collect::<Vec<String>>();
-    if examples.is_empty() {
+    let mut examples = filled_formats(action, ctx, principal, "example").unwrap_or_default();
+    if examples.is_empty() && Catalogue::get().action(action).is_some() {
         examples.push("*".to_string());
     }
-    // The plainest first: an S3 object before an object through an access point.
-    examples.sort_by_key(String::len);
-    examples.dedup();
     examples
 }
 
-/// The ARN formats of the action's resource types as globs (every placeholder a `*`), the
-/// plainest first; empty for an action outside the catalogue or without resource types.
-pub(crate) fn resource_type_globs(action: &str) -> Vec<String> {
-    let Some(a) = Catalogue::get().action(action) else {
+/// The ARN formats of the action's resource types as globs, for a string search: first
+/// [`filled_formats`] with every other placeholder a `*` (a plain glob's `*` may cross a
+/// `:`, so the first five fields are fixed), then with every placeholder a `*`; empty for an
+/// action outside the catalogue or without resource types.
+pub(crate) fn resource_type_globs(
+    action: &str,
+    ctx: &Context,
+    principal: &RequestPrincipal,
+) -> Vec<String> {
+    let Some(mut globs) = filled_formats(action, ctx, principal, "*") else {
         return Vec::new();
     };
-    let mut globs: Vec<String> = a
-        .resource_types()
+    let mut open: Vec<String> = Catalogue::get()
+        .action(action)
+        .into_iter()
+        .flat_map(|a| a.resource_types())
         .map(|r| r.resource_type.arn_glob().to_string())
         .collect();
-    globs.sort_by_key(String::len);
+    open.sort_by_key(String::len);
+    globs.extend(open);
     globs.dedup();
     globs
 }
 
-/// A catalogue action of class `class` that acts on `resource` (an ARN of its service).
+/// An ARN format with its placeholders filled: partition `aws`, `region`, `account`, `other`
+/// for every other placeholder.
+fn fill(format: &str, region: &str, account: &str, other: &str) -> String {
+    let mut out = String::new();
+    let mut rest = format;
+    while let Some((before, after)) = rest.split_once("${") {
+        out.push_str(before);
+        let (name, tail) = after.split_once('}').unwrap_or((after, ""));
+        out.push_str(match name {
+            "Partition" => "aws",
+            "Region" => region,
+            "Account" => account,
+            _ => other,
+        });
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A catalogue action of class `class` that acts on `resource` (an ARN of its service; see
+/// [`acted_on`]).
 pub(crate) fn member_acting_on(
     actions: &ActionDomain,
     class: usize,
@@ -140,12 +163,11 @@ pub(crate) fn member_acting_on(
 ) -> Option<String> {
     let service = resource.split(':').nth(2).filter(|s| !s.is_empty())?;
     let prefix = format!("{service}:");
-    let catalogue = Catalogue::get();
     actions
         .member_names(class)
         .into_iter()
         .filter(|n| n.starts_with(&prefix))
-        .find(|n| catalogue.action(n).is_some_and(|a| a.acts_on(resource)))
+        .find(|n| Catalogue::get().action(n).is_some() && acted_on(n, resource))
 }
 
 #[cfg(test)]

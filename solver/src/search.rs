@@ -25,11 +25,25 @@ const MAX_UNREAL: usize = 8;
 /// Checks of a resource of the action's types against a model, since the process started
 /// (see [`resource_checks`]).
 static RESOURCE_CHECKS: AtomicU64 = AtomicU64::new(0);
+/// Those that were satisfiable (the resource was taken).
+static RESOURCE_CHECKS_TAKEN: AtomicU64 = AtomicU64::new(0);
 
-/// How many solver checks the decoder has made, in this process, to replace a model's
-/// resource by one of the action's own resource types (the cost of requests that look real).
-pub fn resource_checks() -> u64 {
-    RESOURCE_CHECKS.load(Ordering::Relaxed)
+/// The solver checks the decoder made, in this process, to replace a model's resource by one
+/// of the action's own resource types (the cost of requests that look real).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceChecks {
+    /// Checks made.
+    pub made: u64,
+    /// Checks that were satisfiable: the request took that resource.
+    pub taken: u64,
+}
+
+/// The decoder's resource checks so far, in this process.
+pub fn resource_checks() -> ResourceChecks {
+    ResourceChecks {
+        made: RESOURCE_CHECKS.load(Ordering::Relaxed),
+        taken: RESOURCE_CHECKS_TAKEN.load(Ordering::Relaxed),
+    }
 }
 
 /// How long (ms) the search for a string within the action's ARN formats may take, per
@@ -96,6 +110,24 @@ pub(crate) struct Search<'e> {
 
 fn model_bool(m: &Model, b: &Bool) -> bool {
     m.eval(b, true).and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// `b` or its negation, whichever the model makes true.
+fn literal(m: &Model, b: &Bool) -> Bool {
+    if model_bool(m, b) {
+        b.clone()
+    } else {
+        b.not()
+    }
+}
+
+/// Each atom or its negation, as `truth` says.
+fn literals(atoms: &[Bool], truth: &[bool]) -> Vec<Bool> {
+    atoms
+        .iter()
+        .zip(truth)
+        .map(|(a, &v)| if v { a.clone() } else { a.not() })
+        .collect()
 }
 
 impl<'e> Search<'e> {
@@ -255,13 +287,7 @@ impl<'e> Search<'e> {
     /// Every atom and bit of a model: blocking it skips exactly this assignment.
     fn full_shape(&self, model: &Model) -> Bool {
         let e = self.engine;
-        let lit = |b: &Bool| {
-            if model_bool(model, b) {
-                b.clone()
-            } else {
-                b.not()
-            }
-        };
+        let lit = |b: &Bool| literal(model, b);
         let class = model
             .eval(&e.act, true)
             .and_then(|v| v.as_u64())
@@ -517,24 +543,11 @@ impl<'e> Search<'e> {
             &context,
             &first,
         )?;
-        let chosen = self.real_resource(model, class, action, witness, &context, &first);
-        let lit = |b: &Bool| {
-            if model_bool(model, b) {
-                b.clone()
-            } else {
-                b.not()
-            }
-        };
+        let chosen = self.real_resource(model, action, witness, &context, &principal, &first);
+        let lit = |b: &Bool| literal(model, b);
         let mut shape = vec![e.act.eq(Int::from_u64(class as u64))];
         match &chosen.truth {
-            Some(truth) => {
-                shape.extend(
-                    e.res_atoms
-                        .iter()
-                        .zip(truth)
-                        .map(|(a, &v)| if v { a.clone() } else { a.not() }),
-                )
-            }
+            Some(truth) => shape.extend(literals(&e.res_atoms, truth)),
             None => shape.extend(e.res_atoms.iter().map(lit)),
         }
         shape.extend(e.keys.iter().map(|k| lit(&k.present)));
@@ -560,10 +573,10 @@ impl<'e> Search<'e> {
     fn real_resource(
         &self,
         model: &Model,
-        class: usize,
         action: String,
         witness: String,
         ctx: &Context,
+        principal: &facts::request::RequestPrincipal,
         examples: &[String],
     ) -> Chosen {
         if acted_on(&action, &witness) {
@@ -583,7 +596,7 @@ impl<'e> Search<'e> {
         let budget = self
             .deadline
             .min(Instant::now() + std::time::Duration::from_millis(FORMAT_SEARCH_MS));
-        for glob in resource_type_globs(&action) {
+        for glob in resource_type_globs(&action, ctx, principal) {
             let mut within = preds.clone();
             within.push(StrPred::Resource {
                 pattern: glob,
@@ -615,14 +628,10 @@ impl<'e> Search<'e> {
             tried.push(truth.clone());
             let pins = pins.get_or_insert_with(|| self.model_pins(model));
             let mut lits = pins.clone();
-            lits.extend(
-                e.res_atoms
-                    .iter()
-                    .zip(&truth)
-                    .map(|(a, &v)| if v { a.clone() } else { a.not() }),
-            );
+            lits.extend(literals(&e.res_atoms, &truth));
             RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
             if self.solver.check_assumptions(&lits) == SatResult::Sat {
+                RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
                 return Chosen {
                     action,
                     resource: example,
@@ -631,7 +640,7 @@ impl<'e> Search<'e> {
                 };
             }
         }
-        match member_acting_on(&e.actions, class, &witness) {
+        match member_acting_on(&e.actions, self.class_of(model), &witness) {
             Some(member) => Chosen::model(member, witness, true),
             None => Chosen::model(action, witness, false),
         }
@@ -641,13 +650,7 @@ impl<'e> Search<'e> {
     /// with another resource is checked under them.
     fn model_pins(&self, model: &Model) -> Vec<Bool> {
         let e = self.engine;
-        let lit = |b: &Bool| {
-            if model_bool(model, b) {
-                b.clone()
-            } else {
-                b.not()
-            }
-        };
+        let lit = |b: &Bool| literal(model, b);
         let mut out = Vec::new();
         if let Some(v) = model.eval(&e.act, true) {
             out.push(e.act.eq(v));

@@ -22,20 +22,72 @@ const DEFAULT_REGION: &str = "us-east-1";
 /// condition operators": each of the six colon-delimited fields is matched separately, so
 /// that `arn:aws:apigateway:ssm::/x:document/` is no SSM document); for a catalogue action without
 /// one, `*`. `true` for an action outside the catalogue (nothing to check it against).
+///
+/// Each placeholder of the format must stand for a value a real resource has there
+/// ([`has_format`]): the glob's `*` would let `arn:aws:s3:::reports/:accesspoint/` pass as a
+/// bucket, which no bucket name is.
 pub(crate) fn acted_on(action: &str, resource: &str) -> bool {
     let Some(a) = Catalogue::get().action(action) else {
         return true;
     };
-    let mut globs = a
-        .resource_types()
-        .map(|r| r.resource_type.arn_glob())
-        .peekable();
-    if globs.peek().is_none() {
+    let mut types = a.resource_types().map(|r| r.resource_type).peekable();
+    if types.peek().is_none() {
         return resource == "*";
     }
     resource != "*"
         && a.acts_on(resource)
-        && globs.any(|g| compare(BaseOperator::ArnLike, g, resource))
+        && types.any(|t| {
+            compare(BaseOperator::ArnLike, t.arn_glob(), resource)
+                && has_format(t.arn_format(), resource)
+        })
+}
+
+/// Whether `resource` has the ARN format `format` (`arn:${Partition}:s3:::${BucketName}`):
+/// its literal text as is, and each placeholder (`${BucketName}`, `${AccessPointName}`...)
+/// a non-empty value without `:`, and without `/` unless it is the format's last
+/// placeholder and follows a `/` (an object key, a path: `${ObjectName}`,
+/// `${RoleNameWithPath}`).
+pub(crate) fn has_format(format: &str, resource: &str) -> bool {
+    // The format as literal pieces and placeholders (`true`: the value may hold `/`).
+    let mut parts: Vec<Result<&str, bool>> = Vec::new();
+    let mut rest = format;
+    while let Some((before, after)) = rest.split_once("${") {
+        if !before.is_empty() {
+            parts.push(Ok(before));
+        }
+        let Some((_, tail)) = after.split_once('}') else {
+            return false;
+        };
+        parts.push(Err(false));
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        parts.push(Ok(rest));
+    }
+    if let Some(i) = parts.iter().rposition(Result::is_err) {
+        let after_slash = i > 0 && matches!(parts[i - 1], Ok(lit) if lit.ends_with('/'));
+        parts[i] = Err(after_slash);
+    }
+    matches_parts(&parts, resource)
+}
+
+fn matches_parts(parts: &[Result<&str, bool>], s: &str) -> bool {
+    match parts.split_first() {
+        None => s.is_empty(),
+        Some((Ok(lit), rest)) => s
+            .strip_prefix(lit)
+            .is_some_and(|tail| matches_parts(rest, tail)),
+        Some((Err(slash_ok), rest)) => {
+            // The value: a non-empty prefix of `s` without `:` (nor `/` unless allowed).
+            let stop = s
+                .find(|c: char| c == ':' || (c == '/' && !slash_ok))
+                .unwrap_or(s.len());
+            (1..=stop)
+                .rev()
+                .filter(|&n| s.is_char_boundary(n))
+                .any(|n| matches_parts(rest, &s[n..]))
+        }
+    }
 }
 
 fn single<'c>(ctx: &'c Context, key: &str) -> Option<&'c str> {
@@ -230,6 +282,44 @@ mod tests {
         assert!(!acted_on(
             "iam:ListRoles",
             "arn:aws:iam::111122223333:role/r"
+        ));
+    }
+
+    #[test]
+    fn a_placeholder_stands_for_a_value_of_its_field_service_authorization_reference() {
+        // Service Authorization Reference, "Actions, resources, and condition keys for
+        // Amazon S3": ListBucket acts on `bucket` (arn:${Partition}:s3:::${BucketName}); a
+        // bucket name has no `/` nor `:` (Amazon S3 User Guide, "Bucket naming rules"), and
+        // this string is no access point ARN either.
+        assert!(!acted_on(
+            "s3:ListBucket",
+            "arn:aws:s3:::reports/:accesspoint/"
+        ));
+        assert!(acted_on("s3:ListBucket", "arn:aws:s3:::reports"));
+        assert!(!acted_on("s3:ListBucket", "arn:aws:s3:::"));
+        // An object key, the format's last placeholder after a `/`, may hold `/`.
+        assert!(acted_on("s3:GetObject", "arn:aws:s3:::reports/2024/q1.csv"));
+        assert!(!acted_on("s3:GetObject", "arn:aws:s3:::reports/"));
+        assert!(!acted_on(
+            "s3:GetObject",
+            "arn:aws:s3:::reports/:accesspoint/x"
+        ));
+        // A role name with its path.
+        assert!(acted_on(
+            "iam:GetRole",
+            "arn:aws:iam::111122223333:role/team/app"
+        ));
+        assert!(has_format(
+            "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/ap"
+        ));
+        assert!(!has_format(
+            "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}",
+            "arn:aws:s3:::reports/:accesspoint/"
+        ));
+        assert!(!has_format(
+            "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}",
+            "arn:aws:dynamodb:us-east-1:111122223333:table/a/b/stream/s"
         ));
     }
 }

@@ -447,7 +447,19 @@ impl<'e> Search<'e> {
 
     /// Decode a model, trying values for the policy variables until every pattern has the
     /// truth value the model gives it.
+    ///
+    /// The values are first sought with the action's resource examples as the likeliest
+    /// strings (requests that look real); when none is found that way, again without them,
+    /// so that the search for a real resource never costs the model its request (the
+    /// decoder then returns the model's own witness, marked not real).
     fn decode(&self, model: &Model) -> Decoded {
+        match self.decode_values(model, true) {
+            Decoded::Skipped => self.decode_values(model, false),
+            d => d,
+        }
+    }
+
+    fn decode_values(&self, model: &Model, with_examples: bool) -> Decoded {
         let mut tried: Vec<BTreeMap<String, String>> = Vec::new();
         let mut queue: VecDeque<BTreeMap<String, String>> = VecDeque::new();
         queue.push_back(BTreeMap::new());
@@ -456,7 +468,7 @@ impl<'e> Search<'e> {
                 break;
             }
             tried.push(values.clone());
-            match self.decode_with(model, &values) {
+            match self.decode_with(model, &values, with_examples) {
                 Ok(f) => return Decoded::Request(f),
                 Err(Stop::Refined) => return Decoded::Refined,
                 Err(Stop::GaveUp(r)) => return Decoded::GaveUp(r),
@@ -474,7 +486,12 @@ impl<'e> Search<'e> {
         Decoded::Skipped
     }
 
-    fn decode_with(&self, model: &Model, values: &BTreeMap<String, String>) -> Result<Found, Stop> {
+    fn decode_with(
+        &self,
+        model: &Model,
+        values: &BTreeMap<String, String>,
+        with_examples: bool,
+    ) -> Result<Found, Stop> {
         let e = self.engine;
         let class = model
             .eval(&e.act, true)
@@ -541,7 +558,7 @@ impl<'e> Search<'e> {
             &e.res_atoms,
             &[&e.res_atoms],
             &context,
-            &first,
+            if with_examples { &first } else { &[] },
         )?;
         let chosen = self.real_resource(model, action, witness, &context, &principal, &first);
         let lit = |b: &Bool| literal(model, b);

@@ -706,15 +706,19 @@ pub(crate) fn realize(
     let holds_as_wanted =
         |&(i, v): &(usize, bool), w: &str| preds.get(i).is_some_and(|p| p.holds(w, ctx) == v);
     let ok = |w: &str| want.iter().all(|x| holds_as_wanted(x, w));
-    let mut cands: Vec<String> = first.to_vec();
+    // The policies' own candidates are kept whole (up to 64), however many examples come
+    // first: the examples only add to them.
+    let mut own: Vec<String> = Vec::new();
     for &(i, v) in want {
         if v {
             if let Some(p) = preds.get(i) {
-                cands.extend(p.candidates(ctx));
+                own.extend(p.candidates(ctx));
             }
         }
     }
-    cands.truncate(64);
+    own.truncate(64);
+    let mut cands: Vec<String> = first.to_vec();
+    cands.extend(own);
     // The shortest witness leaves an ARN's region and account empty where a wildcard allows
     // any: fill them from the first example, when every membership stays as wanted.
     let polish = |w: String| -> String {

@@ -211,6 +211,16 @@ mod tests {
 
     /// Users `a1`, `a2` (tag team=a) and `b1` (team=b), all in group `ops`, which allows
     /// everything but denies `s3:*` to team b.
+    /// The classes of `sim`'s principals, for probes with no base context.
+    fn classes_of(sim: &AccountSimulator) -> Classes<'_> {
+        Classes::new(
+            sim.model(),
+            sim.tables(),
+            sim.index().profiles(),
+            &Context::new(),
+        )
+    }
+
     fn load() -> AccountSimulator {
         let dir = tempfile::tempdir().expect("tempdir");
         let group = json!({"GroupName": "ops", "GroupId": "AGPAOPS", "Arn": arn("group", "ops"),
@@ -244,12 +254,7 @@ mod tests {
     #[test]
     fn principals_alike_but_for_a_tag_no_condition_reads_share_a_class() {
         let sim = load();
-        let mut classes = Classes::new(
-            sim.model(),
-            sim.tables(),
-            sim.index().profiles(),
-            &Context::new(),
-        );
+        let mut classes = classes_of(&sim);
         let (a1, a2, b1) = (
             classes.key(&arn("user", "a1")),
             classes.key(&arn("user", "a2")),
@@ -267,12 +272,7 @@ mod tests {
     #[test]
     fn a_member_is_answered_by_its_class_representative() {
         let sim = load();
-        let mut classes = Classes::new(
-            sim.model(),
-            sim.tables(),
-            sim.index().profiles(),
-            &Context::new(),
-        );
+        let mut classes = classes_of(&sim);
         let mut reps = HashMap::new();
         assert_eq!(
             representative(&mut classes, &mut reps, &arn("user", "a1"), 1),

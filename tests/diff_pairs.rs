@@ -107,7 +107,7 @@ fn resource_unreal(r: &Request) -> Option<String> {
     let a = facts::catalogue::Catalogue::get().action(&r.action)?;
     let globs: Vec<&str> = a
         .resource_types()
-        .map(|t| t.resource_type.arn_glob())
+        .flat_map(|t| t.resource_type.arn_globs())
         .collect();
     // Field by field (`ArnLike`: IAM User Guide, "Amazon Resource Name (ARN) condition
     // operators"): `arn:aws:apigateway:ssm::/x:document/` is no SSM document, though
@@ -157,11 +157,14 @@ fn own_resources(r: &Request) -> Vec<String> {
         .chain(["us-east-1"])
         .collect();
     let mut out = Vec::new();
-    for t in a.resource_types() {
+    for format in a
+        .resource_types()
+        .flat_map(|t| t.resource_type.arn_formats())
+    {
         for account in &accounts {
             for region in &regions {
                 let mut arn = String::new();
-                let mut rest = t.resource_type.arn_format();
+                let mut rest = format;
                 while let Some((before, after)) = rest.split_once("${") {
                     arn.push_str(before);
                     let (name, tail) = after.split_once('}').unwrap_or((after, ""));

@@ -37,8 +37,9 @@ pub(crate) fn acted_on(action: &str, resource: &str) -> bool {
     resource != "*"
         && a.acts_on(resource)
         && types.any(|t| {
-            compare(BaseOperator::ArnLike, t.arn_glob(), resource)
-                && has_format(t.arn_format(), resource)
+            t.arn_globs().zip(t.arn_formats()).any(|(g, f)| {
+                compare(BaseOperator::ArnLike, g, resource) && has_format(f, resource)
+            })
         })
 }
 
@@ -140,7 +141,8 @@ fn filled_formats(
     let region = region_of(ctx);
     let mut out: Vec<String> = a
         .resource_types()
-        .map(|r| fill(r.resource_type.arn_format(), &region, &account, other))
+        .flat_map(|r| r.resource_type.arn_formats())
+        .map(|f| fill(f, &region, &account, other))
         .collect();
     out.sort_by_key(String::len);
     out.dedup();
@@ -178,7 +180,7 @@ pub(crate) fn resource_type_globs(
         .action(action)
         .into_iter()
         .flat_map(|a| a.resource_types())
-        .map(|r| r.resource_type.arn_glob().to_string())
+        .flat_map(|r| r.resource_type.arn_globs().map(str::to_string))
         .collect();
     open.sort_by_key(String::len);
     globs.extend(open);

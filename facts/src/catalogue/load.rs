@@ -43,7 +43,9 @@ pub(super) fn parse(text: &'static str) -> Catalogue {
                 s.resource_types.push(ResourceType {
                     name,
                     arn,
-                    arn_glob: placeholders_to_glob(arn).into_boxed_str(),
+                    arn_globs: ResourceType::formats_of(arn)
+                        .map(|f| placeholders_to_glob(f).into_boxed_str())
+                        .collect(),
                     keys,
                 });
                 Ok(())

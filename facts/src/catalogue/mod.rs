@@ -170,7 +170,8 @@ fn key_prefix(key: &str) -> &str {
 pub struct ResourceType {
     name: &'static str,
     arn: &'static str,
-    arn_glob: Box<str>,
+    /// One glob per format of `arn` ([`ResourceType::arn_formats`]).
+    arn_globs: Box<[Box<str>]>,
     keys: Vec<u16>,
 }
 
@@ -180,21 +181,37 @@ impl ResourceType {
         self.name
     }
 
-    /// The ARN format, e.g. `arn:${Partition}:s3:::${BucketName}/${ObjectName}`.
+    /// The ARN format as the catalogue writes it, e.g.
+    /// `arn:${Partition}:s3:::${BucketName}/${ObjectName}`; some types list several formats
+    /// in it, separated by commas (see [`ResourceType::arn_formats`]).
     pub fn arn_format(&self) -> &'static str {
         self.arn
     }
 
-    /// The ARN format as a glob: every `${...}` placeholder becomes `*`.
-    pub fn arn_glob(&self) -> &str {
-        &self.arn_glob
+    /// Each ARN format of the type. The Service Authorization Reference gives some types
+    /// two, in one cell: API Gateway's `Authorizers` is
+    /// `arn:${Partition}:apigateway:${Region}::/apis/${ApiId}/authorizers` and
+    /// `arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/authorizers`.
+    pub fn arn_formats(&self) -> impl Iterator<Item = &'static str> {
+        Self::formats_of(self.arn)
+    }
+
+    /// The formats of a catalogue cell: comma-separated, trimmed, none empty.
+    pub(crate) fn formats_of(arn: &'static str) -> impl Iterator<Item = &'static str> {
+        arn.split(',').map(str::trim).filter(|f| !f.is_empty())
+    }
+
+    /// Each ARN format as a glob: every `${...}` placeholder becomes `*`.
+    pub fn arn_globs(&self) -> impl Iterator<Item = &str> {
+        self.arn_globs.iter().map(|g| &**g)
     }
 
     /// Whether a resource pattern from a policy can name a resource of this type: the
     /// pattern's language (policy variables count as `*`) meets the ARN format's.
     pub fn accepts(&self, resource_pattern: &str) -> bool {
         let pattern = placeholders_to_glob(resource_pattern);
-        globs_intersect(&self.arn_glob, &pattern, false)
+        self.arn_globs()
+            .any(|g| globs_intersect(g, &pattern, false))
     }
 }
 
@@ -237,16 +254,26 @@ impl Service {
     /// the bucket format's `*` also matches it; `arn:aws:s3:::b` is only a `bucket`.
     /// Empty when no type's format matches.
     pub fn resource_types_of(&self, arn: &str) -> Vec<&ResourceType> {
-        let literal = |t: &ResourceType| t.arn_glob.chars().filter(|&c| c != '*').count();
+        // The literal characters of the type's most specific format that matches `arn`.
+        let literal = |t: &ResourceType| {
+            t.arn_globs()
+                .filter(|g| glob_match(g, arn, true))
+                .map(|g| g.chars().filter(|&c| c != '*').count())
+                .max()
+        };
         let matching: Vec<&ResourceType> = self
             .resource_types
             .iter()
-            .filter(|t| glob_match(&t.arn_glob, arn, true))
+            .filter(|t| literal(t).is_some())
             .collect();
-        let best = matching.iter().map(|t| literal(t)).max().unwrap_or(0);
+        let best = matching
+            .iter()
+            .filter_map(|t| literal(t))
+            .max()
+            .unwrap_or(0);
         matching
             .into_iter()
-            .filter(|t| literal(t) == best)
+            .filter(|t| literal(t) == Some(best))
             .collect()
     }
 

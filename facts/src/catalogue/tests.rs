@@ -245,3 +245,34 @@ fn acts_on_tells_bucket_from_object_service_authorization_reference() {
     assert!(assume.acts_on("arn:aws:iam::111111111111:role/R"));
     assert!(!assume.acts_on("arn:aws:iam::111111111111:user/u"));
 }
+
+#[test]
+fn a_type_with_two_arn_formats_in_one_cell_has_both_service_authorization_reference() {
+    // Service Authorization Reference, "Actions, resources, and condition keys for Amazon API
+    // Gateway Management V2": the `Authorizers` type lists an HTTP API's and a REST API's
+    // format in one cell, comma-separated. Each is a format of the type.
+    let c = Catalogue::get();
+    let apigw = c.service("apigateway").unwrap();
+    let http = "arn:aws:apigateway:us-east-1::/apis/a1/authorizers";
+    let rest = "arn:aws:apigateway:us-east-1::/restapis/r1/authorizers";
+    for arn in [http, rest] {
+        let names: Vec<&str> = apigw
+            .resource_types_of(arn)
+            .iter()
+            .map(|t| t.name())
+            .collect();
+        assert!(
+            names.iter().any(|n| n.eq_ignore_ascii_case("Authorizers")),
+            "{arn}: {names:?}"
+        );
+    }
+    let get = c.action("apigateway:GET").unwrap();
+    assert!(get.acts_on(http) && get.acts_on(rest));
+    let authorizers = apigw
+        .resource_types()
+        .iter()
+        .find(|t| t.name().eq_ignore_ascii_case("Authorizers"))
+        .unwrap();
+    assert_eq!(authorizers.arn_formats().count(), 2);
+    assert!(authorizers.accepts("arn:aws:apigateway:*::/restapis/*/authorizers"));
+}

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 mod support;
 
-use support::who_can::{action_answer as action, assumed_roles, principal_answer as find};
+use support::who_can::{
+    action_answer as action, assumed_roles, hop_targets, principal_answer as find,
+};
 
 fn examples() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -562,12 +564,7 @@ fn paths_shortest_all_and_none() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(paths.len(), 1);
-    let hops: Vec<&str> = paths[0]["hops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["to"].as_str().unwrap())
-        .collect();
+    let hops = hop_targets(&paths[0]);
     assert_eq!(
         hops,
         vec![

@@ -8,7 +8,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::who_can::{action_answer, assumed_roles};
+use support::who_can::{action_answer, assumed_roles, hop_targets};
 use support::TestCommand;
 
 const ACCT: &str = "111111111111";
@@ -177,12 +177,7 @@ fn trust_requiring_session_tags_needs_tag_session_pass_session_tags_in_aws_sts()
     assert_eq!((code, p.len()), (0, 2), "{p:#?}");
     assert_eq!(p[0]["decision"], "conditional");
     assert_eq!(p[0]["hops"].as_array().unwrap().len(), 1);
-    let long: Vec<&str> = p[1]["hops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["to"].as_str().unwrap())
-        .collect();
+    let long = hop_targets(&p[1]);
     assert_eq!(
         long,
         ["First", "Second", "Third", "Tagged"].map(|r| arn("role", r)),

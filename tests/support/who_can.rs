@@ -30,3 +30,13 @@ pub fn assumed_roles(answer: &Value) -> Vec<String> {
         .map(|h| h["to"].as_str().unwrap_or("").to_string())
         .collect()
 }
+
+/// The roles a `paths --format json` path reaches, hop by hop (each hop's `to`).
+pub fn hop_targets(path: &Value) -> Vec<&str> {
+    path["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect()
+}

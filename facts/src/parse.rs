@@ -83,8 +83,9 @@ pub fn parse_policy_value(value: &Value) -> Result<Policy, PolicyErrors> {
     parse_owned(value.clone())
 }
 
-/// Parse a decoded document, moving its strings into the model.
-fn parse_owned(value: Value) -> Result<Policy, PolicyErrors> {
+/// Parse a decoded document, moving its strings into the model (no copy of the value, as
+/// [`parse_policy_value`] makes).
+pub(crate) fn parse_owned(value: Value) -> Result<Policy, PolicyErrors> {
     let mut p = Parser { errors: Vec::new() };
     let policy = p.policy(value, &JsonPath::default());
     match policy {

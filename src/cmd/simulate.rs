@@ -336,11 +336,14 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
     } else {
         print_results(&results, &labels, &lines, args.format)?;
     }
-    if results.iter().all(|r| r.decision == Outcome::Allowed) {
-        Ok(Exit::Ok)
+    let code = if results.iter().all(|r| r.decision == Outcome::Allowed) {
+        Exit::Ok
     } else {
-        Ok(Exit::Negative)
-    }
+        Exit::Negative
+    };
+    // The command ends here: the loaded accounts and the results go with the process.
+    crate::exit::release_at_exit((ran, results, labels));
+    Ok(code)
 }
 
 /// `--requests FILE`, `--scenario FILE` and `--aws-input FILE` carry every request's fields

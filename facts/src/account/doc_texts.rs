@@ -115,11 +115,15 @@ impl Decoding {
         self.texts.next += 1;
         self.texts.ids.insert(text.into(), id);
         self.added.push(text.into());
-        let parsed = match &value {
-            Value::Object(_) => crate::parse::parse_policy_value(&value)
-                .map(Arc::new)
-                .map_err(|_| value),
-            _ => Err(value),
+        let parsed = match value {
+            // Parsed from the decoded value itself (its strings move into the policy); a
+            // document that does not parse, which is rare, is decoded again for the
+            // ingesting thread to read and report as the general reader does.
+            Value::Object(_) => match crate::parse::parse_owned(value) {
+                Ok(policy) => Ok(Arc::new(policy)),
+                Err(_) => Err(crate::parse::json::decode_unique(text).ok()?),
+            },
+            other => Err(other),
         };
         self.new_docs.push(NewDoc { number: id, parsed });
         Some(id)

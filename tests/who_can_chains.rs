@@ -42,6 +42,17 @@ fn role(name: &str, trust: Value, actions: &[&str]) -> Value {
     })
 }
 
+/// A role allowed `action` only under `condition` (on its own policy).
+fn tag_role(name: &str, trust: Value, action: &str, condition: Value) -> Value {
+    json!({
+        "RoleName": name, "RoleId": format!("AROA{}", name.to_uppercase()), "Arn": arn("role", name),
+        "Path": "/", "AssumeRolePolicyDocument": doc(trust), "AttachedManagedPolicies": [],
+        "InstanceProfileList": [],
+        "RolePolicyList": [{"PolicyName": "work", "PolicyDocument": doc(json!([
+            {"Effect": "Allow", "Action": action, "Resource": "*", "Condition": condition}]))}]
+    })
+}
+
 /// Trust of the account's principals for `actions`, under `condition`.
 fn trust_account(actions: &[&str], condition: Value) -> Value {
     json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCT}:root")},
@@ -59,6 +70,10 @@ fn trust_account(actions: &[&str], condition: Value) -> Value {
 ///   `Third` (the same condition): `erin` reaches `Third` only with the tag carried.
 /// - `Tagged`, `Audited` and `Third` read the bucket; nobody else does. Only `Third` writes
 ///   it.
+/// - `TagWriter` (trusted as `Tagged`: the tag `project=alpha` required) may delete objects
+///   only when its `aws:PrincipalTag/project` is `alpha`, which it lacks as an IAM tag;
+///   `Fourth` (trusts `Second` as `Third` does) may delete object tags only under the same
+///   condition. Only a session tag carried from the chain's first hop gives either access.
 fn account() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let tag_alpha = json!({"StringEquals": {"aws:RequestTag/project": "alpha"}});
@@ -82,11 +97,16 @@ fn account() -> tempfile::TempDir {
             role("Tagged", trust_account(&["sts:AssumeRole", "sts:TagSession"], tag_alpha.clone()), &["s3:GetObject"]),
             role("Audited", trust_account(&["sts:AssumeRole", "sts:SetSourceIdentity"],
                 json!({"StringEquals": {"sts:SourceIdentity": "carol"}})), &["s3:GetObject"]),
-            role("First", trust_account(&["sts:AssumeRole", "sts:TagSession"], tag_alpha), &["sts:AssumeRole"]),
+            role("First", trust_account(&["sts:AssumeRole", "sts:TagSession"], tag_alpha.clone()), &["sts:AssumeRole"]),
             role("Second", json!([{"Effect": "Allow", "Principal": {"AWS": arn("role", "First")},
                 "Action": "sts:AssumeRole", "Condition": principal_alpha.clone()}]), &["sts:AssumeRole"]),
             role("Third", json!([{"Effect": "Allow", "Principal": {"AWS": arn("role", "Second")},
-                "Action": "sts:AssumeRole", "Condition": principal_alpha}]), &read),
+                "Action": "sts:AssumeRole", "Condition": principal_alpha.clone()}]), &read),
+            tag_role("TagWriter", trust_account(&["sts:AssumeRole", "sts:TagSession"], tag_alpha.clone()),
+                "s3:DeleteObject", principal_alpha.clone()),
+            tag_role("Fourth", json!([{"Effect": "Allow", "Principal": {"AWS": arn("role", "Second")},
+                "Action": "sts:AssumeRole", "Condition": principal_alpha.clone()}]),
+                "s3:DeleteObjectTagging", principal_alpha),
         ],
         "Policies": []
     });
@@ -317,4 +337,70 @@ fn who_can_keeps_a_later_hop_only_a_carried_tag_allows_chaining_roles_with_sessi
     let third = action_answer(&r, &arn("role", "Third"), "s3:PutObject", OBJECTS)
         .expect("Third writes directly");
     assert!(assumed_roles(third).is_empty());
+}
+
+// IAM User Guide, "Pass session tags in AWS STS" ("Session tags" become the session's
+// aws:PrincipalTag/*; "Chaining roles with session tags": transitive tags persist to later
+// sessions): an access itself, not only a hop, may be allowed only by a tag the chain
+// carries. TagWriter's and Fourth's own policies allow their action only with
+// aws:PrincipalTag/project = alpha, which neither role has: they are not listed, but alice and
+// erin (allowed sts:TagSession) are, through TagWriter (one hop, the tag passed) and through
+// First -> Second -> Fourth (the tag passed at the first hop, carried to the third); bob (not
+// allowed sts:TagSession) is not. simulate shows the tag is what decides.
+#[test]
+fn who_can_finds_an_access_only_a_carried_session_tag_allows_pass_session_tags_in_aws_sts() {
+    let dir = account();
+    let d = dir.path().to_str().unwrap();
+    for (action, chain) in [
+        ("s3:DeleteObject", vec![arn("role", "TagWriter")]),
+        (
+            "s3:DeleteObjectTagging",
+            ["First", "Second", "Fourth"]
+                .map(|n| arn("role", n))
+                .to_vec(),
+        ),
+    ] {
+        let r = who_can_action(d, action);
+        for who in ["alice", "erin"] {
+            let a = action_answer(&r, &arn("user", who), action, OBJECTS)
+                .unwrap_or_else(|| panic!("{who} reaches {action} through {chain:?}: {r:#?}"));
+            assert_eq!(assumed_roles(a), chain, "{a:#?}");
+            assert_eq!(a["decision"], "conditional", "{a:#?}");
+            let text = a["conditions"]["text"].as_str().unwrap();
+            assert!(text.contains("aws:RequestTag/project"), "{text}");
+            // The access by the last role is allowed with the tag carried.
+            let via = a["via"].as_array().unwrap();
+            assert_eq!(via.last().unwrap()["decision"], "allowed", "{a:#?}");
+            assert_eq!(via.last().unwrap()["action"], action, "{a:#?}");
+        }
+        let listed: Vec<&str> = r.iter().map(|p| p["principal"].as_str().unwrap()).collect();
+        let last = chain.last().unwrap();
+        for not in [arn("user", "bob"), last.clone()] {
+            assert!(!listed.contains(&not.as_str()), "{not} listed: {listed:?}");
+        }
+        // simulate: the last role is denied on its own, allowed with the session tag.
+        for (tag, expect) in [(None, "implicitDeny"), (Some("alpha"), "allowed")] {
+            let mut args = vec![
+                "simulate".to_string(),
+                "-q".into(),
+                "-i".into(),
+                d.into(),
+                "--principal".into(),
+                last.clone(),
+                "--action".into(),
+                action.into(),
+                "--resource".into(),
+                format!("{BUCKET}/k"),
+            ];
+            if let Some(v) = tag {
+                args.extend(["--context".into(), format!("aws:PrincipalTag/project={v}")]);
+            }
+            let run = TestCommand::new().args(&args).run();
+            assert!(
+                run.stdout().starts_with(expect),
+                "{args:?}: {}",
+                run.stdout()
+            );
+        }
+    }
 }

@@ -474,70 +474,69 @@ fn layer(entries: Entries) -> Arc<crate::request::Context> {
     Arc::new(c)
 }
 
-/// [`fill`] for batches: the keys of every principal and resource of the model are computed
-/// once, so filling a request is a few map lookups. Fills exactly what [`fill`] fills.
+/// [`fill`] for batches: the keys of each principal and resource of the model are computed
+/// once, on first need (a query that reads a few principals of a large model pays for those
+/// only), so filling a request again is a few map lookups. Fills exactly what [`fill`]
+/// fills.
 pub struct Filler<'m> {
     model: &'m Model,
-    /// By caller ARN: users, roles (as bare role ARNs) and account roots.
-    principals: HashMap<String, Entries>,
-    /// By account, then role name: the role, to resolve session ARNs without allocating.
-    roles_by_name: HashMap<&'m str, HashMap<&'m str, &'m Role>>,
-    /// By resource ARN: resources, roles and users of the model.
-    resources: HashMap<String, Entries>,
+    /// By caller ARN: users, roles (as bare role ARNs) and account roots, as computed.
+    principals: std::sync::Mutex<HashMap<String, Option<Arc<Entries>>>>,
+    /// By account, then role name: the role, to resolve session ARNs without allocating
+    /// (built on the first session).
+    roles_by_name: std::sync::OnceLock<HashMap<&'m str, HashMap<&'m str, &'m Role>>>,
+    /// By resource ARN: resources, roles and users of the model, as computed.
+    resources: std::sync::Mutex<HashMap<String, Arc<Entries>>>,
 }
 
 impl<'m> Filler<'m> {
-    /// Precompute the keys of every principal and resource of `model`.
+    /// A filler over `model`; nothing is computed until a request needs it.
     pub fn new(model: &'m Model) -> Filler<'m> {
-        let mut principals = HashMap::new();
-        let callers = model.users.keys().chain(model.roles.keys()).cloned().chain(
-            model
-                .accounts
-                .iter()
-                .map(|a| format!("arn:aws:iam::{a}:root")),
-        );
-        for arn in callers {
-            if let Some(c) = caller(model, None, &arn) {
-                let e = caller_entries(model, &c);
-                principals.insert(arn, e);
-            }
-        }
-        let mut roles_by_name: HashMap<&str, HashMap<&str, &Role>> = HashMap::new();
-        for r in model.roles.values() {
-            roles_by_name
-                .entry(r.account.as_str())
-                .or_default()
-                .insert(r.name.as_str(), r);
-        }
-        let resources = model
-            .resources
-            .keys()
-            .chain(model.roles.keys())
-            .chain(model.users.keys())
-            .map(|arn| (arn.clone(), resource_entries(model, arn)))
-            .collect();
         Filler {
             model,
-            principals,
-            roles_by_name,
-            resources,
+            principals: std::sync::Mutex::default(),
+            roles_by_name: std::sync::OnceLock::new(),
+            resources: std::sync::Mutex::default(),
         }
+    }
+
+    /// The keys of `arn` when it is a user, a role or an account root of the model whose
+    /// ARN classifies (`None` otherwise), computed once.
+    fn principal(&self, arn: &str) -> Option<Arc<Entries>> {
+        let mut cache = self.principals.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = cache.get(arn) {
+            return e.clone();
+        }
+        let model = self.model;
+        let known = model.users.contains_key(arn)
+            || model.roles.contains_key(arn)
+            || arn
+                .strip_prefix("arn:aws:iam::")
+                .and_then(|r| r.strip_suffix(":root"))
+                .is_some_and(|a| model.accounts.iter().any(|x| x.as_str() == a));
+        let e = if known {
+            caller(model, None, arn).map(|c| Arc::new(caller_entries(model, &c)))
+        } else {
+            None
+        };
+        cache.insert(arn.to_string(), e.clone());
+        e
     }
 
     /// Add the keys [`fill`] adds, unless the request already gives them.
     pub fn fill(&self, req: &mut Request) {
         match &req.principal {
             RequestPrincipal::Aws { arn } => {
-                if let Some(e) = self.principals.get(arn) {
-                    apply(req, e);
+                if let Some(e) = self.principal(arn) {
+                    apply(req, &e);
                 } else if let Some((role, session)) = self.session_role(arn) {
                     // A session has its role's keys, plus aws:userid = <RoleId>:<session>.
                     if !role.id.is_empty() {
                         let userid = format!("{}:{session}", role.id);
                         req.context.insert_default("aws:userid", single(&userid));
                     }
-                    if let Some(e) = self.principals.get(&role.arn) {
-                        apply(req, e);
+                    if let Some(e) = self.principal(&role.arn) {
+                        apply(req, &e);
                     }
                 } else {
                     let e = principal_entries(self.model, None, &req.principal);
@@ -549,14 +548,36 @@ impl<'m> Filler<'m> {
                 apply(req, &e);
             }
         }
-        match self.resources.get(&req.resource) {
-            Some(e) => apply(req, e),
-            None => {
-                let e = resource_entries(self.model, &req.resource);
-                apply(req, &e);
-            }
+        if describes(self.model, &req.resource) {
+            let e = {
+                let mut cache = self.resources.lock().unwrap_or_else(|e| e.into_inner());
+                match cache.get(&req.resource) {
+                    Some(e) => Arc::clone(e),
+                    None => {
+                        let e = Arc::new(resource_entries(self.model, &req.resource));
+                        cache.insert(req.resource.clone(), Arc::clone(&e));
+                        e
+                    }
+                }
+            };
+            apply(req, &e);
+        } else {
+            let e = resource_entries(self.model, &req.resource);
+            apply(req, &e);
         }
         super::service_keys::fill(req);
+    }
+
+    fn roles_by_name(&self) -> &HashMap<&'m str, HashMap<&'m str, &'m Role>> {
+        self.roles_by_name.get_or_init(|| {
+            let mut m: HashMap<&str, HashMap<&str, &Role>> = HashMap::new();
+            for r in self.model.roles.values() {
+                m.entry(r.account.as_str())
+                    .or_default()
+                    .insert(r.name.as_str(), r);
+            }
+            m
+        })
     }
 
     /// The loaded role of a session ARN `arn:aws:sts::<account>:assumed-role/<name>/<session>`.
@@ -567,7 +588,7 @@ impl<'m> Filler<'m> {
         let (account, rest) = rest.split_once(':')?;
         let rest = rest.strip_prefix("assumed-role/")?;
         let (name, session) = rest.split_once('/')?;
-        let role = self.roles_by_name.get(account)?.get(name)?;
+        let role = self.roles_by_name().get(account)?.get(name)?;
         Some((role, session))
     }
 }

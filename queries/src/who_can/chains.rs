@@ -151,10 +151,20 @@ fn with_carry(
 /// that state ([`HopState::Carried`]) is kept for the callers that reach its caller: their
 /// chain is decided again, hop by hop, with the tags and source identity their first hop
 /// sets ([`with_carry`], as `paths` decides forwards), and listed only when it holds.
+///
+/// The same holds for the access itself: a role that is not allowed an access of `asked`
+/// (action, access level, resource) on its own, but whose decision of it reads session
+/// state ([`Analyzer::reads_session_state`]: a condition on `aws:PrincipalTag/*` the role's
+/// own tags do not satisfy), may be allowed it in a session an earlier hop tagged (IAM User
+/// Guide, "Pass session tags in AWS STS", "Chaining roles with session tags"). Such an
+/// access is kept as [`HopState::Carried`] is, and decided again for each chain that
+/// reaches it with the state its first hop sets.
+#[allow(clippy::too_many_arguments)]
 pub fn through_roles(
     analyzer: &Analyzer<'_>,
     candidates: &[Candidate],
     direct: &[Reached],
+    asked: &[(String, String, String)],
     context: &Context,
     strict: bool,
     max_depth: usize,
@@ -187,6 +197,36 @@ pub fn through_roles(
             let mut r = r.clone();
             r.answer.witnesses = None;
             pending.entry(r.principal).or_default().push((id, r, false));
+        }
+    }
+    if carries {
+        // Accesses a role has only in a session that carries state (tags, source identity)
+        // from an earlier hop: no answer of the role itself, only a chain's last step.
+        for (action, level, resource) in asked {
+            let r = Reached {
+                principal: Sym::default(),
+                action: action.clone(),
+                level: level.clone(),
+                resource: resource.clone(),
+                answer: carried_placeholder(),
+                hops: Vec::new(),
+            };
+            let id = tid(&r);
+            for c in candidates {
+                let role = c.id;
+                if c.kind != PrincipalKind::Role
+                    || !assumable.contains(&role)
+                    || have.contains(&(role, id))
+                    || !analyzer.reads_session_state(role, action, resource)
+                {
+                    continue;
+                }
+                let reached = Reached {
+                    principal: role,
+                    ..r.clone()
+                };
+                pending.entry(role).or_default().push((id, reached, true));
+            }
         }
     }
     let n_targets = target_ids.len();

@@ -236,8 +236,6 @@ pub struct Analyzer<'p> {
     atoms: std::sync::Mutex<(Atoms, Exact)>,
     /// Per principal: the request principal the matcher sees (classified once).
     callers: HashMap<Sym, RequestPrincipal>,
-    /// Per principal: its identity-side `Allow` statements (own, groups', its role's).
-    allows: HashMap<Sym, Vec<(PolicyId, usize)>>,
     /// Per account entity: its principals.
     by_account: HashMap<Sym, Vec<Sym>>,
     /// Accounts whose IAM data is loaded.
@@ -326,7 +324,6 @@ impl<'p> Analyzer<'p> {
         let model = sim.model();
         let ix = index(tables);
         let mut callers = HashMap::new();
-        let mut allows: HashMap<Sym, Vec<(PolicyId, usize)>> = HashMap::new();
         let mut by_account: HashMap<Sym, Vec<Sym>> = HashMap::new();
         for row in &tables.principals {
             if let Some(a) = row.account {
@@ -339,28 +336,6 @@ impl<'p> Analyzer<'p> {
                     .unwrap_or(RequestPrincipal::Anonymous),
             };
             callers.insert(row.id, rp);
-            let mut holders = vec![row.id];
-            holders.extend(ix.role_of.get(&row.id).copied());
-            holders.extend(ix.groups.get(&row.id).into_iter().flatten().copied());
-            let mine: Vec<(PolicyId, usize)> = holders
-                .iter()
-                .flat_map(|h| ix.identity.get(h).into_iter().flatten())
-                .flat_map(|&pid| {
-                    let stmts = tables
-                        .policies
-                        .get(pid as usize)
-                        .map(|p| p.document.statements.as_slice())
-                        .unwrap_or(&[]);
-                    stmts
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, st)| st.effect == Effect::Allow)
-                        .map(move |(i, _)| (pid, i))
-                })
-                .collect();
-            if !mine.is_empty() {
-                allows.insert(row.id, mine);
-            }
         }
         let loaded = &prepared.loaded;
         let profiles = super::classes::profiles(tables, sim.index().profiles(), &ix.groups, &|a| {
@@ -376,7 +351,6 @@ impl<'p> Analyzer<'p> {
             ix,
             atoms: std::sync::Mutex::default(),
             callers,
-            allows,
             by_account,
             loaded: &prepared.loaded,
             model,
@@ -528,14 +502,19 @@ impl<'p> Analyzer<'p> {
         self.tables.vpc_endpoint_policy(&id)
     }
 
-    /// The identity-side `Allow` statements of `p`.
+    /// The identity-side `Allow` statements of `p`: its own policies', its role's (for a
+    /// session) and its groups', in that order (read from the index, nothing kept per
+    /// principal).
     fn allow_statements(&self, p: Sym) -> impl Iterator<Item = &'p facts::policy::Statement> + '_ {
         let t = self.tables;
-        self.allows
-            .get(&p)
-            .into_iter()
-            .flatten()
-            .filter_map(move |&(pid, i)| t.policies.get(pid as usize)?.document.statements.get(i))
+        let ix = &self.ix;
+        std::iter::once(p)
+            .chain(ix.role_of.get(&p).copied())
+            .chain(ix.groups.get(&p).into_iter().flatten().copied())
+            .flat_map(move |h| ix.identity.get(&h).into_iter().flatten())
+            .filter_map(move |&pid| t.policies.get(pid as usize))
+            .flat_map(|prow| prow.document.statements.iter())
+            .filter(|st| st.effect == Effect::Allow)
     }
 
     /// A quick filter before any cell is made: whether principal `p` could be allowed some

@@ -272,10 +272,21 @@ pub fn who_can(
                 }
             })
             .collect();
+        let asked_steps: Vec<(String, String, String)> = asked
+            .iter()
+            .map(|a| {
+                (
+                    a.action.clone(),
+                    a.level.name().to_string(),
+                    a.resource.clone(),
+                )
+            })
+            .collect();
         let chained = chains::through_roles(
             analyzer,
             &all_principals,
             &direct,
+            &asked_steps,
             &q.context,
             q.strict,
             q.max_depth,

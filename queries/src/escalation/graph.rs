@@ -8,6 +8,7 @@ use std::hash::RandomState;
 use petgraph::algo::{all_simple_paths, dijkstra};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{EdgeRef, Reversed};
+use petgraph::Direction;
 
 use super::result::Status;
 
@@ -76,29 +77,51 @@ impl Graph {
             .collect()
     }
 
-    /// The cheapest path from `from` to the target of `dist` (from [`Graph::distances_to`]),
-    /// as edge indexes.
-    pub fn path(&self, from: u32, target: u32, dist: &HashMap<u32, u64>) -> Option<Vec<usize>> {
-        let mut at = *self.index.get(&from)?;
-        let mut out = Vec::new();
-        let mut left = *dist.get(&from)?;
-        while self.g[at] != target {
-            let mut best: Option<(u64, usize, NodeIndex)> = None;
-            for e in self.g.edges(at) {
-                let w = self.edge_cost(*e.weight());
-                let Some(&d) = dist.get(&self.g[e.target()]) else {
+    /// The first edge of the cheapest path from each node of `dist` (from
+    /// [`Graph::distances_to`]) to its target: of the edges `a → b` with
+    /// `cost + dist(b) = dist(a)`, the cheapest, then the first added. Found from the
+    /// edges *into* the nodes of `dist`, so a node with many edges out (a principal that
+    /// can act on every role of its account) is not scanned once per path through it.
+    pub fn next_edges(&self, dist: &HashMap<u32, u64>) -> HashMap<u32, (usize, u32)> {
+        let mut best: HashMap<u32, (u64, usize, u32)> = HashMap::new();
+        for (&b, &db) in dist {
+            let Some(&ib) = self.index.get(&b) else {
+                continue;
+            };
+            for e in self.g.edges_directed(ib, Direction::Incoming) {
+                let a = self.g[e.source()];
+                let Some(&da) = dist.get(&a) else {
                     continue;
                 };
-                if w.saturating_add(d) == left
-                    && best.is_none_or(|(bw, bi, _)| (w, *e.weight()) < (bw, bi))
-                {
-                    best = Some((w, *e.weight(), e.target()));
+                let i = *e.weight();
+                let w = self.edge_cost(i);
+                if w.saturating_add(db) != da {
+                    continue;
+                }
+                let slot = best.entry(a).or_insert((w, i, b));
+                if (w, i) < (slot.0, slot.1) {
+                    *slot = (w, i, b);
                 }
             }
-            let (w, i, next) = best?;
+        }
+        best.into_iter().map(|(a, (_, i, b))| (a, (i, b))).collect()
+    }
+
+    /// The cheapest path from `from` to `target`, as edge indexes, following `next`
+    /// ([`Graph::next_edges`] of the distances to `target`).
+    pub fn path(
+        &self,
+        from: u32,
+        target: u32,
+        next: &HashMap<u32, (usize, u32)>,
+    ) -> Option<Vec<usize>> {
+        self.index.get(&from)?;
+        let mut at = from;
+        let mut out = Vec::new();
+        while at != target {
+            let &(i, b) = next.get(&at)?;
             out.push(i);
-            left -= w;
-            at = next;
+            at = b;
             if out.len() > self.g.node_count() {
                 return None;
             }

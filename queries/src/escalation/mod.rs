@@ -128,7 +128,7 @@ pub fn escalation(
     let results_p = plan_p.simulate(sim, origin)?;
     let mut decisions = results_p.len();
     let mut state = State::default();
-    state.absorb(&plan_p, &results_p, &[], &probes);
+    state.absorb(&plan_p, &results_p, &[], &probes, &nodes);
     let admin_ids: HashSet<u32> = callers
         .iter()
         .filter_map(|c| nodes.get(c.arn))
@@ -186,7 +186,7 @@ pub fn escalation(
         live_a[*k] = a;
     }
     drop(asks);
-    state.absorb(&plan_a, &results_a, &live_a, &probes);
+    state.absorb(&plan_a, &results_a, &live_a, &probes, &nodes);
     drop((plan_a, results_a, live_a, plan_p, results_p));
 
     // Phase 2: hypothetical changes.
@@ -321,7 +321,7 @@ pub fn escalation(
             };
             match first.entry((p, ps.clone(), Some(key))) {
                 std::collections::hash_map::Entry::Occupied(o) => {
-                    plan_b.push_like(nodes.name(q), purpose, *o.get())
+                    plan_b.push_like_node(q, purpose, *o.get())
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(plan_b.len() as u32);
@@ -372,7 +372,7 @@ pub fn escalation(
         }
         let r = plan_b.simulate(&sim_b, origin)?;
         decisions += r.len();
-        state.absorb(&plan_b, &r, &[], &probes);
+        state.absorb(&plan_b, &r, &[], &probes, &nodes);
     }
     state.copy_probes(&like_granted, Variant::Granted);
     state.copy_probes_between(&like_joined);
@@ -409,7 +409,7 @@ pub fn escalation(
         let sim_c = AccountSimulator::from_model(copy);
         let r = plan_c.simulate(&sim_c, origin)?;
         decisions += r.len();
-        state.absorb(&plan_c, &r, &[], &probes);
+        state.absorb(&plan_c, &r, &[], &probes, &nodes);
         state.copy_probes(&like_unbounded, Variant::Unbounded);
     }
 
@@ -668,10 +668,20 @@ fn base_facts(model: &Model, nodes: &mut Nodes) -> Facts {
 /// The probes of one principal in one variant.
 type ProbeOf = (u32, Variant);
 
-/// One decided request kept for explanations.
+/// An allowed administrator probe kept for explanations.
 #[derive(Debug, Clone)]
 struct Decided {
     resource: String,
+    /// The statements that allow it.
+    allowed_by: Vec<crate::simulate::MatchedOut>,
+}
+
+/// What a decided request says of every request of its class: its evidence, shared.
+#[derive(Debug, Clone)]
+struct Evidence {
+    /// The decided request's resource (its evidence names that role's trust policy;
+    /// each request of the class names its own: `target_class::rename_trust`).
+    of: String,
     context: Vec<String>,
     /// The statements that allow it.
     allowed_by: Vec<crate::simulate::MatchedOut>,
@@ -679,11 +689,22 @@ struct Decided {
     condition: Option<String>,
 }
 
+/// One allowed `(caller, action, target)`: its resource and the evidence of its class.
+#[derive(Debug, Clone)]
+struct CanEntry {
+    /// The resource decided; `None`: the target node's name.
+    resource: Option<Box<str>>,
+    /// Index in [`State::evidence`].
+    evidence: u32,
+}
+
 /// What the decisions say, gathered across phases.
 #[derive(Debug, Default)]
 struct State {
     /// `(caller, action, target)` → the allowed decision (the first allowed resource).
-    can: HashMap<(u32, Action, u32), Decided>,
+    can: HashMap<(u32, Action, u32), CanEntry>,
+    /// The evidence of the decided requests of `can`.
+    evidence: Vec<Evidence>,
     service_assumes: BTreeSet<(Service, u32)>,
     /// Probe answers per (principal, variant), by probe index.
     probes: HashMap<(u32, Variant), Vec<bool>>,
@@ -709,15 +730,21 @@ impl State {
         results: &[SimulationResult],
         live: &[Option<live::LiveAnswer>],
         set: &ProbeSet,
+        nodes: &Nodes,
     ) {
         let probes = set.len();
         self.probe_count = probes;
+        // Per decided request: its evidence in `self.evidence` (`UNSEEN`: not yet made,
+        // `DENIED`: not allowed).
+        const UNSEEN: u32 = u32::MAX;
+        const DENIED: u32 = u32::MAX - 1;
+        let mut evidence_of: Vec<u32> = vec![UNSEEN; plan.specs.len()];
         for (i, purpose) in plan.purposes.iter().enumerate() {
             // A request of a class shares its decided request's decision (`results` and
             // `live` are per decided request), but for its resource.
             let k = plan.decided_as(i);
             let (spec, r) = (&plan.specs[k], &results[k]);
-            let resource = plan.resource(i);
+            let resource = plan.resource(i, nodes);
             let allowed = r.decision == Outcome::Allowed;
             match *purpose {
                 Purpose::Can {
@@ -725,54 +752,32 @@ impl State {
                     action,
                     target,
                 } => {
-                    let mut context = technique_context(action, &spec.context);
-                    // The evidence names the decided request's trust policy: name this
-                    // request's (`target_class::rename_trust`).
-                    let evidence = |m: &[crate::simulate::MatchedOut]| {
-                        let mut m = m.to_vec();
-                        target_class::rename_trust(&mut m, &spec.resource, resource);
-                        m
-                    };
-                    let decided = match live.get(k).and_then(Option::as_ref) {
-                        // Allowed for every live value (or values the caller sets): keep
-                        // simulate's evidence when it allowed the request too.
-                        Some(l) if l.condition.is_none() => {
-                            context.extend(l.chosen.iter().cloned());
-                            Some(Decided {
-                                resource: resource.to_string(),
-                                context,
-                                allowed_by: if allowed {
-                                    evidence(&r.matched)
-                                } else {
-                                    evidence(&l.allowed_by)
-                                },
-                                condition: None,
-                            })
-                        }
-                        Some(l) => Some(Decided {
-                            resource: resource.to_string(),
-                            context,
-                            allowed_by: evidence(&l.allowed_by),
-                            condition: l.condition.clone(),
-                        }),
-                        None => allowed.then(|| Decided {
-                            resource: resource.to_string(),
-                            context,
-                            allowed_by: evidence(&r.matched),
-                            condition: None,
-                        }),
-                    };
-                    if let Some(d) = decided {
-                        // An unconditional target of the action wins over a conditional one.
-                        let e = self.can.entry((caller, action, target));
-                        match e {
-                            std::collections::hash_map::Entry::Vacant(v) => {
-                                v.insert(d);
+                    if evidence_of[k] == UNSEEN {
+                        evidence_of[k] = match self.evidence_for(action, spec, r, live.get(k)) {
+                            Some(e) => {
+                                self.evidence.push(e);
+                                (self.evidence.len() - 1) as u32
                             }
-                            std::collections::hash_map::Entry::Occupied(mut o) => {
-                                if o.get().condition.is_some() && d.condition.is_none() {
-                                    o.insert(d);
-                                }
+                            None => DENIED,
+                        };
+                    }
+                    let ev = evidence_of[k];
+                    if ev == DENIED {
+                        continue;
+                    }
+                    let d = CanEntry {
+                        resource: (resource != nodes.name(target)).then(|| resource.into()),
+                        evidence: ev,
+                    };
+                    // An unconditional target of the action wins over a conditional one.
+                    let conditional = |e: u32| self.evidence[e as usize].condition.is_some();
+                    match self.can.entry((caller, action, target)) {
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert(d);
+                        }
+                        std::collections::hash_map::Entry::Occupied(mut o) => {
+                            if conditional(o.get().evidence) && !conditional(ev) {
+                                o.insert(d);
                             }
                         }
                     }
@@ -801,9 +806,7 @@ impl State {
                             .entry((principal, variant))
                             .or_insert_with(|| Decided {
                                 resource: "*".to_string(),
-                                context: Vec::new(),
                                 allowed_by: r.matched.clone(),
-                                condition: None,
                             });
                     }
                 }
@@ -829,6 +832,50 @@ impl State {
                     }
                 }
             }
+        }
+    }
+
+    /// The evidence of decided `Can` request `spec` for `action` (result `r`, live answer `live`), if
+    /// it is allowed: for every live value (or values the caller sets), or only under a
+    /// condition.
+    fn evidence_for(
+        &self,
+        action: Action,
+        spec: &crate::simulate::RequestSpec,
+        r: &SimulationResult,
+        live: Option<&Option<live::LiveAnswer>>,
+    ) -> Option<Evidence> {
+        let mut context = technique_context(action, &spec.context);
+        let allowed = r.decision == Outcome::Allowed;
+        let of = spec.resource.clone();
+        match live.and_then(Option::as_ref) {
+            // Allowed for every live value (or values the caller sets): keep simulate's
+            // evidence when it allowed the request too.
+            Some(l) if l.condition.is_none() => {
+                context.extend(l.chosen.iter().cloned());
+                Some(Evidence {
+                    of,
+                    context,
+                    allowed_by: if allowed {
+                        r.matched.clone()
+                    } else {
+                        l.allowed_by.clone()
+                    },
+                    condition: None,
+                })
+            }
+            Some(l) => Some(Evidence {
+                of,
+                context,
+                allowed_by: l.allowed_by.clone(),
+                condition: l.condition.clone(),
+            }),
+            None => allowed.then(|| Evidence {
+                of,
+                context,
+                allowed_by: r.matched.clone(),
+                condition: None,
+            }),
         }
     }
 
@@ -942,7 +989,14 @@ impl State {
         let mut can: Vec<_> = self
             .can
             .iter()
-            .map(|(&(p, a, t), d)| (p, a, t, d.condition.is_some()))
+            .map(|(&(p, a, t), d)| {
+                (
+                    p,
+                    a,
+                    t,
+                    self.evidence[d.evidence as usize].condition.is_some(),
+                )
+            })
             .collect();
         can.sort();
         f.can = can;
@@ -1121,9 +1175,9 @@ impl Report<'_> {
         let mut targets: Vec<_> = by_target.into_iter().collect();
         targets.sort_by_key(|(t, _)| *t);
         for (x, gs) in targets {
-            let dist = access_graph.distances_to(x);
+            let next = access_graph.next_edges(&access_graph.distances_to(x));
             for g in gs {
-                if let Some(p) = access_graph.path(g.from, x, &dist) {
+                if let Some(p) = access_graph.path(g.from, x, &next) {
                     let then: Vec<EdgeRow> =
                         p.iter().filter_map(|&i| access.get(i).copied()).collect();
                     edges.push(GraphEdge::Composed(*g, then));
@@ -1146,7 +1200,7 @@ impl Report<'_> {
             },
             None => ADMIN,
         };
-        let dist = g.distances_to(target);
+        let next = g.next_edges(&g.distances_to(target));
         let admins: HashSet<u32> = self.facts.admins.iter().map(|&(p, _)| p).collect();
         let mut sources: Vec<u32> = if opts.from.is_empty() {
             self.facts
@@ -1164,7 +1218,7 @@ impl Report<'_> {
             if s == target || (target == ADMIN && admins.contains(&s)) {
                 continue;
             }
-            let Some(p) = g.path(s, target, &dist) else {
+            let Some(p) = g.path(s, target, &next) else {
                 continue;
             };
             let path = self.path_of(&p, &edges);
@@ -1277,12 +1331,19 @@ impl Report<'_> {
                 Slot::Caller => from,
             };
             if let Some(d) = self.state.can.get(&(from, action, target)) {
+                let e = &self.state.evidence[d.evidence as usize];
+                let resource = d
+                    .resource
+                    .as_deref()
+                    .unwrap_or_else(|| self.nodes.name(target));
+                let mut allowed_by = e.allowed_by.clone();
+                target_class::rename_trust(&mut allowed_by, &e.of, resource);
                 permissions.push(Permission {
                     action: action.name().to_string(),
-                    resource: d.resource.clone(),
-                    context: d.context.clone(),
-                    allowed_by: d.allowed_by.clone(),
-                    condition: d.condition.clone(),
+                    resource: resource.to_string(),
+                    context: e.context.clone(),
+                    allowed_by,
+                    condition: e.condition.clone(),
                 });
             }
         }

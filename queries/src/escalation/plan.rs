@@ -6,6 +6,7 @@
 //! boundaries, SCPs, RCPs and conditions are the engine's.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use facts::account::Model;
 use facts::eval::principal_clause_matches;
@@ -86,7 +87,18 @@ pub(crate) struct Plan {
     /// Per request: the index in `specs` of the request whose decision is its own.
     decided_as: Vec<u32>,
     /// Per request: its resource, when it is not the decided request itself.
-    resources: Vec<Option<String>>,
+    resources: Vec<Res>,
+}
+
+/// The resource of a request of a [`Plan`].
+#[derive(Debug)]
+enum Res {
+    /// The decided request's own.
+    Decided,
+    /// The name of this node (a role, user, group, policy or compute resource of the data).
+    Node(u32),
+    /// This ARN.
+    Own(String),
 }
 
 impl Plan {
@@ -95,7 +107,7 @@ impl Plan {
         self.decided_as.push(self.specs.len() as u32);
         self.specs.push(spec);
         self.purposes.push(purpose);
-        self.resources.push(None);
+        self.resources.push(Res::Decided);
     }
 
     /// Add a request for `resource` whose decision is that of request number `like` (same
@@ -104,7 +116,16 @@ impl Plan {
         let k = self.decided_as[like as usize];
         self.decided_as.push(k);
         self.purposes.push(purpose);
-        self.resources.push(Some(resource.to_string()));
+        self.resources.push(Res::Own(resource.to_string()));
+    }
+
+    /// [`Plan::push_like`] for a request on node `target`, whose resource is the node's
+    /// name (no copy of the ARN is kept).
+    pub fn push_like_node(&mut self, target: u32, purpose: Purpose, like: u32) {
+        let k = self.decided_as[like as usize];
+        self.decided_as.push(k);
+        self.purposes.push(purpose);
+        self.resources.push(Res::Node(target));
     }
 
     /// How many requests there are (decided or not).
@@ -117,11 +138,12 @@ impl Plan {
         self.decided_as[i] as usize
     }
 
-    /// The resource of request `i`.
-    pub fn resource(&self, i: usize) -> &str {
+    /// The resource of request `i` (`nodes` names the nodes of the requests).
+    pub fn resource<'a>(&'a self, i: usize, nodes: &'a Nodes) -> &'a str {
         match &self.resources[i] {
-            Some(r) => r,
-            None => &self.specs[self.decided_as(i)].resource,
+            Res::Own(r) => r,
+            Res::Node(n) => nodes.name(*n),
+            Res::Decided => &self.specs[self.decided_as(i)].resource,
         }
     }
 
@@ -129,7 +151,7 @@ impl Plan {
     pub fn decided_purposes(&self) -> Vec<Purpose> {
         let mut out = Vec::with_capacity(self.specs.len());
         for (i, p) in self.purposes.iter().enumerate() {
-            if self.resources[i].is_none() {
+            if matches!(self.resources[i], Res::Decided) {
                 out.push(*p);
             }
         }
@@ -419,7 +441,6 @@ pub(crate) fn phase_a<'m>(
             );
         }
     }
-    let empty: Vec<&str> = Vec::new();
     let contexts: HashMap<Action, Context> = Action::all()
         .into_iter()
         .map(|a| (a, context_for(base, a)))
@@ -434,6 +455,14 @@ pub(crate) fn phase_a<'m>(
     // left out (their evidence names it).
     let mut class_ids: HashMap<super::principal_class::Key, u32> = HashMap::new();
     let mut shared: HashMap<(u32, Action, String), u32> = HashMap::new();
+    let mut shared_node: HashMap<(u32, Action, u32), u32> = HashMap::new();
+    // The targets of the data per account and action, and the candidates among them per
+    // set of statements (see below).
+    type Sig = Vec<usize>;
+    type DataTargets<'m> = Rc<Vec<(u32, &'m str)>>;
+    type Candidates = Rc<Vec<(u32, u32)>>;
+    let mut of_data: HashMap<(&'m str, Action), DataTargets<'m>> = HashMap::new();
+    let mut filtered: HashMap<(&'m str, Action, Sig, Option<Sig>), Candidates> = HashMap::new();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let mut class: Option<Option<u32>> = None;
         let me = nodes.id(c.arn, NodeKind::Principal);
@@ -447,7 +476,9 @@ pub(crate) fn phase_a<'m>(
         // naming the caller needs no identity Allow).
         // Roles whose trust policies are one document are decided once per class
         // (`target_class::Statements::trust_key`).
-        let assume = |role: &str| c.may_allow(Action::AssumeRole.name(), role);
+        // The statements that name the action, matched once for every role.
+        let assume_allowing = c.statements_for(Action::AssumeRole.name());
+        let assume = |role: &str| c.may_allow_among(&assume_allowing, role);
         let mut first: HashMap<(target_class::Key, usize), u32> = HashMap::new();
         for role in trust.roles_for(c.arn, c.account, &assume) {
             let q = nodes.id(role, NodeKind::Principal);
@@ -476,85 +507,57 @@ pub(crate) fn phase_a<'m>(
             if action == Action::AssumeRole || !acts {
                 continue;
             }
-            let mut targets: Vec<(u32, String)> = Vec::new();
+            let caller_only = matches!(
+                action,
+                Action::DeleteRolePermissionsBoundary
+                    | Action::PutRolePermissionsBoundary
+                    | Action::DeleteUserPermissionsBoundary
+                    | Action::PutUserPermissionsBoundary
+            );
+            // Targets of the data (roles, users, groups, policies, compute of the account),
+            // found once per account and action; the others are the caller's own.
+            let listed = match action.target() {
+                Target::Role | Target::User => !caller_only,
+                Target::Group | Target::Policy => true,
+                Target::Existing(kind, _) => by.compute.contains_key(&(c.account, kind)),
+                Target::Star | Target::New(_) => false,
+            };
+            let mut owned: Vec<(u32, String)> = Vec::new();
             match action.target() {
+                _ if listed => {}
                 Target::Role | Target::User => {
-                    let caller_only = matches!(
-                        action,
-                        Action::DeleteRolePermissionsBoundary
-                            | Action::PutRolePermissionsBoundary
-                            | Action::DeleteUserPermissionsBoundary
-                            | Action::PutUserPermissionsBoundary
-                    );
-                    if caller_only {
-                        let kind_ok = match action.target() {
-                            Target::Role => c.kind == Kind::Role,
-                            _ => c.kind == Kind::User,
-                        };
-                        // Only a principal with a boundary gains by losing it.
-                        if kind_ok && c.has_boundary {
-                            targets.push((me, c.arn.to_string()));
-                        }
-                    } else {
-                        let list = match action.target() {
-                            Target::Role => by.roles.get(c.account),
-                            _ => by.users.get(c.account),
-                        };
-                        for arn in list.unwrap_or(&empty) {
-                            // AWS-owned roles cannot be changed by customers: a service-linked
-                            // role's trust and permissions are managed by its service ("Using
-                            // service-linked roles"), and IAM Identity Center manages its
-                            // reserved roles ("IAM Identity Center ... roles"). Passing and
-                            // assuming them is left to the engine.
-                            if aws_owned(arn) && !matches!(action, Action::PassRole(_)) {
-                                continue;
-                            }
-                            if let Action::PassRole(s) = action {
-                                // Only roles the service may assume can be passed usefully.
-                                if !trust
-                                    .docs
-                                    .get(arn)
-                                    .is_some_and(|_| trust.names(arn, &svc(s)))
-                                {
-                                    continue;
-                                }
-                            }
-                            targets.push((nodes.id(arn, NodeKind::Principal), arn.to_string()));
-                        }
+                    let kind_ok = match action.target() {
+                        Target::Role => c.kind == Kind::Role,
+                        _ => c.kind == Kind::User,
+                    };
+                    // Only a principal with a boundary gains by losing it.
+                    if kind_ok && c.has_boundary {
+                        owned.push((me, c.arn.to_string()));
                     }
                 }
-                Target::Group => {
-                    for arn in by.groups.get(c.account).unwrap_or(&empty) {
-                        targets.push((nodes.id(arn, NodeKind::Group), arn.to_string()));
-                    }
-                }
-                Target::Policy => {
-                    for arn in by.policies.get(c.account).unwrap_or(&empty) {
-                        targets.push((nodes.id(arn, NodeKind::Policy), arn.to_string()));
-                    }
-                }
-                Target::Star => targets.push((NEW, "*".to_string())),
+                Target::Star => owned.push((NEW, "*".to_string())),
                 Target::New(tpl) => {
                     for arn in instances(c, action.name(), tpl) {
-                        targets.push((NEW, arn));
+                        owned.push((NEW, arn));
                     }
                 }
-                Target::Existing(kind, tpl) => match by.compute.get(&(c.account, kind)) {
-                    Some(list) => {
-                        for arn in list {
-                            targets.push((nodes.id(arn, NodeKind::Compute(kind)), arn.to_string()));
-                        }
+                Target::Existing(kind, tpl) => {
+                    let h = nodes.hypothetical(kind, c.account);
+                    for arn in instances(c, action.name(), tpl) {
+                        owned.push((h, arn));
                     }
-                    None => {
-                        let h = nodes.hypothetical(kind, c.account);
-                        for arn in instances(c, action.name(), tpl) {
-                            targets.push((h, arn));
-                        }
-                    }
-                },
+                }
+                Target::Group | Target::Policy => {}
             }
-            let mut first: HashMap<target_class::Key, u32> = HashMap::new();
-            if targets.is_empty() {
+            let data: Rc<Vec<(u32, &'m str)>> =
+                if listed {
+                    Rc::clone(of_data.entry((c.account, action)).or_insert_with(|| {
+                        Rc::new(data_targets(c.account, action, by, trust, nodes))
+                    }))
+                } else {
+                    Rc::new(Vec::new())
+                };
+            if data.is_empty() && owned.is_empty() {
                 continue;
             }
             // The statements that name the action, matched once for every target.
@@ -568,54 +571,180 @@ pub(crate) fn phase_a<'m>(
                         .copied()
                         .collect()
                 });
-            for (target, arn) in targets {
-                if !c.may_allow_among(&allowing, &arn) {
-                    continue;
+            // Each target the statements could allow (by its index among the targets), with
+            // the index of its target class ([`NO_CLASS`]: a class of its own).
+            let candidates = |arns: &mut dyn Iterator<Item = &str>| -> Vec<(u32, u32)> {
+                let mut ix: HashMap<target_class::KeyOf, u32> = HashMap::new();
+                let mut out = Vec::new();
+                for (i, arn) in arns.enumerate() {
+                    if !c.may_allow_among(&allowing, arn) {
+                        continue;
+                    }
+                    let key = stmts
+                        .as_deref()
+                        .and_then(|st| classes.key(st, action.name(), arn));
+                    let cls = match key {
+                        Some(k) => {
+                            let next = ix.len() as u32;
+                            *ix.entry(k).or_insert(next)
+                        }
+                        None => NO_CLASS,
+                    };
+                    out.push((i as u32, cls));
                 }
+                out
+            };
+            // Callers of one account whose statements for the action are the same ones, with
+            // no policy variable (so nothing of the caller is read), get the same candidates
+            // of the data: found once.
+            let found: Rc<Vec<(u32, u32)>> = if data.is_empty() {
+                Rc::new(candidates(&mut owned.iter().map(|(_, a)| a.as_str())))
+            } else if super::principals::has_variables(&allowing) {
+                Rc::new(candidates(&mut data.iter().map(|&(_, a)| a)))
+            } else {
+                let sig = |st: &[(&Policy, &facts::policy::Statement)]| -> Vec<usize> {
+                    st.iter()
+                        .map(|(_, s)| *s as *const facts::policy::Statement as usize)
+                        .collect()
+                };
+                let key = (c.account, action, sig(&allowing), stmts.as_deref().map(sig));
+                Rc::clone(
+                    filtered
+                        .entry(key)
+                        .or_insert_with(|| Rc::new(candidates(&mut data.iter().map(|&(_, a)| a)))),
+                )
+            };
+            let mut first: HashMap<u32, u32> = HashMap::new();
+            for &(i, cls) in found.iter() {
+                let (target, arn): (u32, &str) = if data.is_empty() {
+                    let (t, a) = &owned[i as usize];
+                    (*t, a)
+                } else {
+                    data[i as usize]
+                };
                 let purpose = Purpose::Can {
                     caller: me,
                     action,
                     target,
                 };
-                let key = stmts
-                    .as_deref()
-                    .and_then(|st| classes.key(st, action.name(), &arn));
-                let mut like = key.is_some().then(|| first.get(&key).copied()).flatten();
-                let class = match key {
-                    Some(_) => *class.get_or_insert_with(|| {
+                let keyed = cls != NO_CLASS;
+                let mut like = if keyed {
+                    first.get(&cls).copied()
+                } else {
+                    None
+                };
+                let class = if keyed {
+                    *class.get_or_insert_with(|| {
                         if own_inline(model, c.arn) {
                             return None;
                         }
                         let k = principals.key(c.arn)?;
                         let next = class_ids.len() as u32;
                         Some(*class_ids.entry(k).or_insert(next))
-                    }),
-                    None => None,
+                    })
+                } else {
+                    None
                 };
+                // The data's targets are named by their node; the caller's own by ARN.
                 if like.is_none() {
-                    like = class.and_then(|k| shared.get(&(k, action, arn.clone())).copied());
+                    like = class.and_then(|k| {
+                        if data.is_empty() {
+                            shared.get(&(k, action, arn.to_string())).copied()
+                        } else {
+                            shared_node.get(&(k, action, target)).copied()
+                        }
+                    });
                 }
                 match like {
                     Some(j) => {
-                        if key.is_some() {
-                            first.entry(key).or_insert(j);
+                        if keyed {
+                            first.entry(cls).or_insert(j);
                         }
-                        plan.push_like(&arn, purpose, j)
+                        if data.is_empty() {
+                            plan.push_like(arn, purpose, j)
+                        } else {
+                            plan.push_like_node(target, purpose, j)
+                        }
                     }
                     None => {
                         let at = plan.len() as u32;
-                        if key.is_some() {
-                            first.insert(key, at);
+                        if keyed {
+                            first.insert(cls, at);
                         }
                         if let Some(k) = class {
-                            shared.insert((k, action, arn.clone()), at);
+                            if data.is_empty() {
+                                shared.insert((k, action, arn.to_string()), at);
+                            } else {
+                                shared_node.insert((k, action, target), at);
+                            }
                         }
-                        plan.push(spec(c.arn, action, &arn, &contexts), purpose);
+                        plan.push(spec(c.arn, action, arn, &contexts), purpose);
                     }
                 }
             }
         }
     }
+}
+
+/// No target class: a class of its own ([`target_class::Key`] `None`).
+const NO_CLASS: u32 = u32::MAX;
+
+/// The targets of the data in `account` for `action`, with their nodes: its roles (those
+/// a service may assume, for `iam:PassRole`), users, groups, customer-managed policies or
+/// compute resources.
+fn data_targets<'m>(
+    account: &'m str,
+    action: Action,
+    by: &ByAccount<'m>,
+    trust: &TrustIndex<'m>,
+    nodes: &mut Nodes,
+) -> Vec<(u32, &'m str)> {
+    let mut targets = Vec::new();
+    match action.target() {
+        Target::Role | Target::User => {
+            let list = match action.target() {
+                Target::Role => by.roles.get(account),
+                _ => by.users.get(account),
+            };
+            for &arn in list.into_iter().flatten() {
+                // AWS-owned roles cannot be changed by customers: a service-linked role's
+                // trust and permissions are managed by its service ("Using service-linked
+                // roles"), and IAM Identity Center manages its reserved roles ("IAM Identity
+                // Center ... roles"). Passing and assuming them is left to the engine.
+                if aws_owned(arn) && !matches!(action, Action::PassRole(_)) {
+                    continue;
+                }
+                if let Action::PassRole(s) = action {
+                    // Only roles the service may assume can be passed usefully.
+                    if !trust
+                        .docs
+                        .get(arn)
+                        .is_some_and(|_| trust.names(arn, &svc(s)))
+                    {
+                        continue;
+                    }
+                }
+                targets.push((nodes.id(arn, NodeKind::Principal), arn));
+            }
+        }
+        Target::Group => {
+            for &arn in by.groups.get(account).into_iter().flatten() {
+                targets.push((nodes.id(arn, NodeKind::Group), arn));
+            }
+        }
+        Target::Policy => {
+            for &arn in by.policies.get(account).into_iter().flatten() {
+                targets.push((nodes.id(arn, NodeKind::Policy), arn));
+            }
+        }
+        Target::Existing(kind, _) => {
+            for &arn in by.compute.get(&(account, kind)).into_iter().flatten() {
+                targets.push((nodes.id(arn, NodeKind::Compute(kind)), arn));
+            }
+        }
+        Target::Star | Target::New(_) => {}
+    }
+    targets
 }
 
 /// Whether user or role `arn` has an inline policy of its own.

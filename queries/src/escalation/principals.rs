@@ -187,7 +187,7 @@ fn principal_key(key: &str) -> bool {
 }
 
 /// Whether some statement of `allows` has a resource pattern with a policy variable.
-fn has_variables(allows: &[(&Policy, &Statement)]) -> bool {
+pub(crate) fn has_variables(allows: &[(&Policy, &Statement)]) -> bool {
     allows.iter().any(|(p, s)| {
         p.version.supports_variables()
             && s.resource.as_ref().is_some_and(|c| {

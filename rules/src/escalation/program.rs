@@ -34,6 +34,11 @@ crepe! {
     /// `p` is allowed `action` on target `t` (`cond`: only under a condition it does not control).
     pub struct Can(pub u32, pub A, pub u32, pub bool);
     @input
+    /// The [`Can`] facts of the actions a rule reads after its first clause ([`also`]): a
+    /// relation of its own, so that the index crepe keeps for such a clause holds these
+    /// facts only, not every permission of every principal.
+    pub struct CanAlso(pub u32, pub A, pub u32, pub bool);
+    @input
     /// `p` is allowed `iam:PassRole` of role `q` to service `s` (the [`Can`] facts of
     /// `Action::PassRole(s)`, keyed by service).
     pub struct CanPass(pub u32, pub S, pub u32, pub bool);
@@ -157,7 +162,7 @@ crepe! {
         IsUser(u), KeysFull(u, k), (k != Known::Yes);
     // iam-003: with DeleteAccessKey too, a full user's key can be replaced.
     Edge(p, u, T::Iam003, NONE, NONE, c1 || c2, false) <- Can(p, A::CreateAccessKey, u, c1),
-        Can(p, A::DeleteAccessKey, u, c2), IsUser(u), KeysFull(u, k), (k != Known::No);
+        CanAlso(p, A::DeleteAccessKey, u, c2), IsUser(u), KeysFull(u, k), (k != Known::No);
     // iam-004: CreateLoginProfile for a user without a console password; a user with an MFA
     // device needs it at sign-in ("Manage passwords for IAM users").
     Edge(p, u, T::Iam004, NONE, NONE, c, pw == Known::Unknown || mfa == Known::Unknown) <-
@@ -187,32 +192,32 @@ crepe! {
     // ------------------------------------------------------------ change, then act as
     // iam-014: AttachRolePolicy on a role, then assume it.
     Edge(p, ADMIN, T::Iam014, q, q, c1 || c2, false) <- Can(p, A::AttachRolePolicy, q, c1),
-        Can(p, A::AssumeRole, q, c2), AdminIfGranted(q);
+        CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q);
     // iam-015: AttachUserPolicy on a user, then create its access key.
     Edge(p, ADMIN, T::Iam015, u, u, c1 || c2, k == Known::Unknown) <-
-        Can(p, A::AttachUserPolicy, u, c1), Can(p, A::CreateAccessKey, u, c2), IsUser(u),
+        Can(p, A::AttachUserPolicy, u, c1), CanAlso(p, A::CreateAccessKey, u, c2), IsUser(u),
         KeysFull(u, k), (k != Known::Yes), AdminIfGranted(u);
     // iam-016: CreatePolicyVersion of a policy of a role, then assume it.
     Edge(p, ADMIN, T::Iam016, pol, q, c1 || c2, false) <- Can(p, A::CreatePolicyVersion, pol, c1),
-        PolicyHolder(pol, q), IsRole(q), Can(p, A::AssumeRole, q, c2), AdminIfGranted(q);
+        PolicyHolder(pol, q), IsRole(q), CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q);
     // iam-017: PutRolePolicy on a role, then assume it.
     Edge(p, ADMIN, T::Iam017, q, q, c1 || c2, false) <- Can(p, A::PutRolePolicy, q, c1),
-        Can(p, A::AssumeRole, q, c2), AdminIfGranted(q);
+        CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q);
     // iam-018: PutUserPolicy on a user, then create its access key.
     Edge(p, ADMIN, T::Iam018, u, u, c1 || c2, k == Known::Unknown) <-
-        Can(p, A::PutUserPolicy, u, c1), Can(p, A::CreateAccessKey, u, c2), IsUser(u),
+        Can(p, A::PutUserPolicy, u, c1), CanAlso(p, A::CreateAccessKey, u, c2), IsUser(u),
         KeysFull(u, k), (k != Known::Yes), AdminIfGranted(u);
     // iam-019: AttachRolePolicy and UpdateAssumeRolePolicy on a role.
     Edge(p, ADMIN, T::Iam019, q, q, c1 || c2, false) <- Can(p, A::AttachRolePolicy, q, c1),
-        Can(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q),
+        CanAlso(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q),
         AdminIfGranted(q);
     // iam-020: CreatePolicyVersion of a role's policy and UpdateAssumeRolePolicy.
     Edge(p, ADMIN, T::Iam020, pol, q, c1 || c2, false) <- Can(p, A::CreatePolicyVersion, pol, c1),
-        PolicyHolder(pol, q), IsRole(q), Can(p, A::UpdateAssumeRolePolicy, q, c2),
+        PolicyHolder(pol, q), IsRole(q), CanAlso(p, A::UpdateAssumeRolePolicy, q, c2),
         AssumeAfterTrustRewrite(p, q), AdminIfGranted(q);
     // iam-021: PutRolePolicy and UpdateAssumeRolePolicy.
     Edge(p, ADMIN, T::Iam021, q, q, c1 || c2, false) <- Can(p, A::PutRolePolicy, q, c1),
-        Can(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q),
+        CanAlso(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q),
         AdminIfGranted(q);
 
     // ------------------------------------------------------------ pass a role to new compute
@@ -224,145 +229,145 @@ crepe! {
 
     // apprunner-001.
     Edge(p, q, T::AppRunner001, NEW, NONE, c0 || c1, false) <- PassTo(p, S::AppRunner, q, c0),
-        Can(p, A::AppRunnerCreateService, NEW, c1);
+        CanAlso(p, A::AppRunnerCreateService, NEW, c1);
     // bedrock-001.
     Edge(p, q, T::Bedrock001, NEW, NONE, c0 || c1 || c2 || c3, false) <-
-        PassTo(p, S::BedrockAgentCore, q, c0), Can(p, A::AgentCoreCreateCodeInterpreter, NEW, c1),
-        Can(p, A::AgentCoreStartSessionNew, NEW, c2), Can(p, A::AgentCoreInvokeNew, NEW, c3);
+        PassTo(p, S::BedrockAgentCore, q, c0), CanAlso(p, A::AgentCoreCreateCodeInterpreter, NEW, c1),
+        CanAlso(p, A::AgentCoreStartSessionNew, NEW, c2), CanAlso(p, A::AgentCoreInvokeNew, NEW, c3);
     // cloudformation-001: the stack's resources are created with the service role.
     Edge(p, q, T::CloudFormation001, NEW, NONE, c0 || c1, false) <-
-        PassTo(p, S::CloudFormation, q, c0), Can(p, A::CfnCreateStack, NEW, c1);
+        PassTo(p, S::CloudFormation, q, c0), CanAlso(p, A::CfnCreateStack, NEW, c1);
     // cloudformation-003.
     Edge(p, q, T::CloudFormation003, NEW, NONE, c0 || c1 || c2, false) <-
-        PassTo(p, S::CloudFormation, q, c0), Can(p, A::CfnCreateStackSet, NEW, c1),
-        Can(p, A::CfnCreateStackInstances, NEW, c2);
+        PassTo(p, S::CloudFormation, q, c0), CanAlso(p, A::CfnCreateStackSet, NEW, c1),
+        CanAlso(p, A::CfnCreateStackInstances, NEW, c2);
     // cloudformation-004: an existing stack set updated to run with the passed role.
     Edge(p, q, T::CloudFormation004, x, NONE, c0 || c1, h) <- PassTo(p, S::CloudFormation, q, c0),
-        Exists(x, ComputeKind::CfnStackSet, h), Can(p, A::CfnUpdateStackSet, x, c1);
+        Exists(x, ComputeKind::CfnStackSet, h), CanAlso(p, A::CfnUpdateStackSet, x, c1);
     // codebuild-001.
     Edge(p, q, T::CodeBuild001, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::CodeBuild, q, c0),
-        Can(p, A::CodeBuildCreateProject, NEW, c1), Can(p, A::CodeBuildStartBuildNew, NEW, c2);
+        CanAlso(p, A::CodeBuildCreateProject, NEW, c1), CanAlso(p, A::CodeBuildStartBuildNew, NEW, c2);
     // codebuild-004.
     Edge(p, q, T::CodeBuild004, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::CodeBuild, q, c0),
-        Can(p, A::CodeBuildCreateProject, NEW, c1), Can(p, A::CodeBuildStartBuildBatchNew, NEW, c2);
+        CanAlso(p, A::CodeBuildCreateProject, NEW, c1), CanAlso(p, A::CodeBuildStartBuildBatchNew, NEW, c2);
     // datapipeline-001.
     Edge(p, q, T::DataPipeline001, NEW, NONE, c0 || c1 || c2 || c3, false) <-
-        PassTo(p, S::DataPipeline, q, c0), Can(p, A::DataPipelineCreatePipeline, NEW, c1),
-        Can(p, A::DataPipelinePutPipelineDefinition, NEW, c2),
-        Can(p, A::DataPipelineActivatePipeline, NEW, c3);
+        PassTo(p, S::DataPipeline, q, c0), CanAlso(p, A::DataPipelineCreatePipeline, NEW, c1),
+        CanAlso(p, A::DataPipelinePutPipelineDefinition, NEW, c2),
+        CanAlso(p, A::DataPipelineActivatePipeline, NEW, c3);
     // ec2-001: an instance launched with an instance profile of the role.
     Edge(p, q, T::Ec2001, NEW, NONE, c0 || c1, false) <- PassTo(p, S::Ec2, q, c0),
-        InInstanceProfile(q), Can(p, A::Ec2RunInstances, NEW, c1);
+        InInstanceProfile(q), CanAlso(p, A::Ec2RunInstances, NEW, c1);
     // ec2-003: a Spot request with an instance profile.
     Edge(p, q, T::Ec2003, NEW, NONE, c0 || c1, false) <- PassTo(p, S::Ec2, q, c0),
-        InInstanceProfile(q), Can(p, A::Ec2RequestSpotInstances, NEW, c1);
+        InInstanceProfile(q), CanAlso(p, A::Ec2RequestSpotInstances, NEW, c1);
     // x-ec2-associateiaminstanceprofile: an existing instance given the role's profile.
     Edge(p, q, T::Ec2AssociateProfile, x, NONE, c0 || c1, h) <- PassTo(p, S::Ec2, q, c0),
         InInstanceProfile(q), Exists(x, ComputeKind::Ec2Instance, h),
-        Can(p, A::Ec2AssociateIamInstanceProfile, x, c1);
+        CanAlso(p, A::Ec2AssociateIamInstanceProfile, x, c1);
     // ecs-001 .. ecs-005: a task definition with the task role, run as a service or task.
     Edge(p, q, T::Ecs001, NEW, NONE, c0 || c1 || c2 || c3, false) <- PassTo(p, S::EcsTasks, q, c0),
-        Can(p, A::EcsCreateCluster, NEW, c1), Can(p, A::EcsRegisterTaskDefinition, NEW, c2),
-        Can(p, A::EcsCreateService, NEW, c3);
+        CanAlso(p, A::EcsCreateCluster, NEW, c1), CanAlso(p, A::EcsRegisterTaskDefinition, NEW, c2),
+        CanAlso(p, A::EcsCreateService, NEW, c3);
     Edge(p, q, T::Ecs002, NEW, NONE, c0 || c1 || c2 || c3, false) <- PassTo(p, S::EcsTasks, q, c0),
-        Can(p, A::EcsCreateCluster, NEW, c1), Can(p, A::EcsRegisterTaskDefinition, NEW, c2),
-        Can(p, A::EcsRunTask, NEW, c3);
+        CanAlso(p, A::EcsCreateCluster, NEW, c1), CanAlso(p, A::EcsRegisterTaskDefinition, NEW, c2),
+        CanAlso(p, A::EcsRunTask, NEW, c3);
     Edge(p, q, T::Ecs003, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::EcsTasks, q, c0),
-        Can(p, A::EcsRegisterTaskDefinition, NEW, c1), Can(p, A::EcsCreateService, NEW, c2);
+        CanAlso(p, A::EcsRegisterTaskDefinition, NEW, c1), CanAlso(p, A::EcsCreateService, NEW, c2);
     Edge(p, q, T::Ecs004, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::EcsTasks, q, c0),
-        Can(p, A::EcsRegisterTaskDefinition, NEW, c1), Can(p, A::EcsRunTask, NEW, c2);
+        CanAlso(p, A::EcsRegisterTaskDefinition, NEW, c1), CanAlso(p, A::EcsRunTask, NEW, c2);
     Edge(p, q, T::Ecs005, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::EcsTasks, q, c0),
-        Can(p, A::EcsRegisterTaskDefinition, NEW, c1), Can(p, A::EcsStartTask, NEW, c2);
+        CanAlso(p, A::EcsRegisterTaskDefinition, NEW, c1), CanAlso(p, A::EcsStartTask, NEW, c2);
     // glue-001: a development endpoint with the role.
     Edge(p, q, T::Glue001, NEW, NONE, c0 || c1, false) <- PassTo(p, S::Glue, q, c0),
-        Can(p, A::GlueCreateDevEndpoint, NEW, c1);
+        CanAlso(p, A::GlueCreateDevEndpoint, NEW, c1);
     // glue-003, glue-004: a job with the role, started or triggered.
     Edge(p, q, T::Glue003, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::Glue, q, c0),
-        Can(p, A::GlueCreateJob, NEW, c1), Can(p, A::GlueStartJobRunNew, NEW, c2);
+        CanAlso(p, A::GlueCreateJob, NEW, c1), CanAlso(p, A::GlueStartJobRunNew, NEW, c2);
     Edge(p, q, T::Glue004, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::Glue, q, c0),
-        Can(p, A::GlueCreateJob, NEW, c1), Can(p, A::GlueCreateTrigger, NEW, c2);
+        CanAlso(p, A::GlueCreateJob, NEW, c1), CanAlso(p, A::GlueCreateTrigger, NEW, c2);
     // glue-005, glue-006: an existing job updated to run with the role.
     Edge(p, q, T::Glue005, x, NONE, c0 || c1 || c2, h) <- PassTo(p, S::Glue, q, c0),
-        Exists(x, ComputeKind::GlueJob, h), Can(p, A::GlueUpdateJob, x, c1),
-        Can(p, A::GlueStartJobRunExisting, x, c2);
+        Exists(x, ComputeKind::GlueJob, h), CanAlso(p, A::GlueUpdateJob, x, c1),
+        CanAlso(p, A::GlueStartJobRunExisting, x, c2);
     Edge(p, q, T::Glue006, x, NONE, c0 || c1 || c2, h) <- PassTo(p, S::Glue, q, c0),
-        Exists(x, ComputeKind::GlueJob, h), Can(p, A::GlueUpdateJob, x, c1),
-        Can(p, A::GlueCreateTrigger, NEW, c2);
+        Exists(x, ComputeKind::GlueJob, h), CanAlso(p, A::GlueUpdateJob, x, c1),
+        CanAlso(p, A::GlueCreateTrigger, NEW, c2);
     // lambda-001, lambda-002, lambda-006: a function with the execution role, invoked,
     // triggered by an event source, or made invocable.
     Edge(p, q, T::Lambda001, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::Lambda, q, c0),
-        Can(p, A::LambdaCreateFunction, NEW, c1), Can(p, A::LambdaInvokeNew, NEW, c2);
+        CanAlso(p, A::LambdaCreateFunction, NEW, c1), CanAlso(p, A::LambdaInvokeNew, NEW, c2);
     Edge(p, q, T::Lambda002, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::Lambda, q, c0),
-        Can(p, A::LambdaCreateFunction, NEW, c1), Can(p, A::LambdaCreateEventSourceMapping, NEW, c2);
+        CanAlso(p, A::LambdaCreateFunction, NEW, c1), CanAlso(p, A::LambdaCreateEventSourceMapping, NEW, c2);
     Edge(p, q, T::Lambda006, NEW, NONE, c0 || c1 || c2, false) <- PassTo(p, S::Lambda, q, c0),
-        Can(p, A::LambdaCreateFunction, NEW, c1), Can(p, A::LambdaAddPermissionNew, NEW, c2);
+        CanAlso(p, A::LambdaCreateFunction, NEW, c1), CanAlso(p, A::LambdaAddPermissionNew, NEW, c2);
     // sagemaker-001 .. 003.
     Edge(p, q, T::SageMaker001, NEW, NONE, c0 || c1, false) <- PassTo(p, S::SageMaker, q, c0),
-        Can(p, A::SageMakerCreateNotebookInstance, NEW, c1);
+        CanAlso(p, A::SageMakerCreateNotebookInstance, NEW, c1);
     Edge(p, q, T::SageMaker002, NEW, NONE, c0 || c1, false) <- PassTo(p, S::SageMaker, q, c0),
-        Can(p, A::SageMakerCreateTrainingJob, NEW, c1);
+        CanAlso(p, A::SageMakerCreateTrainingJob, NEW, c1);
     Edge(p, q, T::SageMaker003, NEW, NONE, c0 || c1, false) <- PassTo(p, S::SageMaker, q, c0),
-        Can(p, A::SageMakerCreateProcessingJob, NEW, c1);
+        CanAlso(p, A::SageMakerCreateProcessingJob, NEW, c1);
 
     // ------------------------------------------------------------ code into running compute
     // apprunner-002.
     Edge(p, q, T::AppRunner002, x, NONE, c, h) <- Runs(x, q, ComputeKind::AppRunnerService, h),
-        Can(p, A::AppRunnerUpdateService, x, c);
+        CanAlso(p, A::AppRunnerUpdateService, x, c);
     // bedrock-002.
     Edge(p, q, T::Bedrock002, x, NONE, c1 || c2, h) <- Runs(x, q, ComputeKind::CodeInterpreter, h),
-        Can(p, A::AgentCoreStartSessionExisting, x, c1), Can(p, A::AgentCoreInvokeExisting, x, c2);
+        CanAlso(p, A::AgentCoreStartSessionExisting, x, c1), CanAlso(p, A::AgentCoreInvokeExisting, x, c2);
     // cloudformation-002: UpdateStack of a stack with a service role.
     Edge(p, q, T::CloudFormation002, x, NONE, c, h) <- Runs(x, q, ComputeKind::CfnStack, h),
-        Can(p, A::CfnUpdateStack, x, c);
+        CanAlso(p, A::CfnUpdateStack, x, c);
     // cloudformation-005.
     Edge(p, q, T::CloudFormation005, x, NONE, c1 || c2, h) <- Runs(x, q, ComputeKind::CfnStack, h),
-        Can(p, A::CfnCreateChangeSet, x, c1), Can(p, A::CfnExecuteChangeSet, x, c2);
+        CanAlso(p, A::CfnCreateChangeSet, x, c1), CanAlso(p, A::CfnExecuteChangeSet, x, c2);
     // codebuild-002, codebuild-003: a build of an existing project with a buildspec override.
     Edge(p, q, T::CodeBuild002, x, NONE, c, h) <- Runs(x, q, ComputeKind::CodeBuildProject, h),
-        Can(p, A::CodeBuildStartBuildExisting, x, c);
+        CanAlso(p, A::CodeBuildStartBuildExisting, x, c);
     Edge(p, q, T::CodeBuild003, x, NONE, c, h) <- Runs(x, q, ComputeKind::CodeBuildProject, h),
-        Can(p, A::CodeBuildStartBuildBatchExisting, x, c);
+        CanAlso(p, A::CodeBuildStartBuildBatchExisting, x, c);
     // x-codebuild-updateproject.
     Edge(p, q, T::CodeBuildUpdateProject, x, NONE, c1 || c2, h) <-
-        Runs(x, q, ComputeKind::CodeBuildProject, h), Can(p, A::CodeBuildUpdateProject, x, c1),
-        Can(p, A::CodeBuildStartBuildExisting, x, c2);
+        Runs(x, q, ComputeKind::CodeBuildProject, h), CanAlso(p, A::CodeBuildUpdateProject, x, c1),
+        CanAlso(p, A::CodeBuildStartBuildExisting, x, c2);
     // ec2-002: new user data on a stopped instance runs at the next start.
     Edge(p, q, T::Ec2002, x, NONE, c1 || c2 || c3, h) <- Runs(x, q, ComputeKind::Ec2Instance, h),
-        Can(p, A::Ec2ModifyInstanceAttribute, x, c1), Can(p, A::Ec2StopInstances, x, c2),
-        Can(p, A::Ec2StartInstances, x, c3);
+        CanAlso(p, A::Ec2ModifyInstanceAttribute, x, c1), CanAlso(p, A::Ec2StopInstances, x, c2),
+        CanAlso(p, A::Ec2StartInstances, x, c3);
     // ec2-004: a new default launch template version with user data.
     Edge(p, q, T::Ec2004, x, NONE, c1 || c2, h) <- Runs(x, q, ComputeKind::LaunchTemplate, h),
-        Can(p, A::Ec2CreateLaunchTemplateVersion, x, c1), Can(p, A::Ec2ModifyLaunchTemplate, x, c2);
+        CanAlso(p, A::Ec2CreateLaunchTemplateVersion, x, c1), CanAlso(p, A::Ec2ModifyLaunchTemplate, x, c2);
     // ec2instanceconnect-003.
     Edge(p, q, T::Ec2InstanceConnect003, x, NONE, c1 || c2, h) <-
         Runs(x, q, ComputeKind::Ec2Instance, h),
-        Can(p, A::Ec2InstanceConnectSendSshPublicKey, x, c1),
-        Can(p, A::Ec2DescribeInstances, NEW, c2);
+        CanAlso(p, A::Ec2InstanceConnectSendSshPublicKey, x, c1),
+        CanAlso(p, A::Ec2DescribeInstances, NEW, c2);
     // glue-002: an SSH key on a development endpoint.
     Edge(p, q, T::Glue002, x, NONE, c, h) <- Runs(x, q, ComputeKind::GlueDevEndpoint, h),
-        Can(p, A::GlueUpdateDevEndpoint, x, c);
+        CanAlso(p, A::GlueUpdateDevEndpoint, x, c);
     // lambda-003 .. 005: new code in a function that runs with its execution role.
     Edge(p, q, T::Lambda003, x, NONE, c, h) <- Runs(x, q, ComputeKind::LambdaFunction, h),
-        Can(p, A::LambdaUpdateFunctionCode, x, c);
+        CanAlso(p, A::LambdaUpdateFunctionCode, x, c);
     Edge(p, q, T::Lambda004, x, NONE, c1 || c2, h) <- Runs(x, q, ComputeKind::LambdaFunction, h),
-        Can(p, A::LambdaUpdateFunctionCode, x, c1), Can(p, A::LambdaInvokeExisting, x, c2);
+        CanAlso(p, A::LambdaUpdateFunctionCode, x, c1), CanAlso(p, A::LambdaInvokeExisting, x, c2);
     Edge(p, q, T::Lambda005, x, NONE, c1 || c2, h) <- Runs(x, q, ComputeKind::LambdaFunction, h),
-        Can(p, A::LambdaUpdateFunctionCode, x, c1), Can(p, A::LambdaAddPermissionExisting, x, c2);
+        CanAlso(p, A::LambdaUpdateFunctionCode, x, c1), CanAlso(p, A::LambdaAddPermissionExisting, x, c2);
     // sagemaker-004: a presigned URL to a notebook that runs with its role.
     Edge(p, q, T::SageMaker004, x, NONE, c, h) <- Runs(x, q, ComputeKind::SageMakerNotebook, h),
-        Can(p, A::SageMakerCreatePresignedNotebookInstanceUrl, x, c);
+        CanAlso(p, A::SageMakerCreatePresignedNotebookInstanceUrl, x, c);
     // sagemaker-005: a lifecycle configuration run at the notebook's next start.
     Edge(p, q, T::SageMaker005, x, NONE, c0 || c1 || c2 || c3, h) <-
         Runs(x, q, ComputeKind::SageMakerNotebook, h),
-        Can(p, A::SageMakerCreateNotebookInstanceLifecycleConfig, NEW, c0),
-        Can(p, A::SageMakerStopNotebookInstance, x, c1),
-        Can(p, A::SageMakerUpdateNotebookInstance, x, c2),
-        Can(p, A::SageMakerStartNotebookInstance, x, c3);
+        CanAlso(p, A::SageMakerCreateNotebookInstanceLifecycleConfig, NEW, c0),
+        CanAlso(p, A::SageMakerStopNotebookInstance, x, c1),
+        CanAlso(p, A::SageMakerUpdateNotebookInstance, x, c2),
+        CanAlso(p, A::SageMakerStartNotebookInstance, x, c3);
     // ssm-001, ssm-002: a shell or a command on an instance with a profile.
     Edge(p, q, T::Ssm001, x, NONE, c, h) <- Runs(x, q, ComputeKind::Ec2Instance, h),
-        Can(p, A::SsmStartSession, x, c);
+        CanAlso(p, A::SsmStartSession, x, c);
     Edge(p, q, T::Ssm002, x, NONE, c, h) <- Runs(x, q, ComputeKind::Ec2Instance, h),
-        Can(p, A::SsmSendCommand, x, c);
+        CanAlso(p, A::SsmSendCommand, x, c);
 }
 
 /// The facts of one run.
@@ -465,10 +470,89 @@ pub struct Derived {
     pub service_access: Vec<ServiceAccessRow>,
 }
 
+/// Whether a rule reads action `a` after its first clause (as [`CanAlso`]).
+fn also(a: A) -> bool {
+    matches!(
+        a,
+        A::AgentCoreCreateCodeInterpreter
+            | A::AgentCoreInvokeExisting
+            | A::AgentCoreInvokeNew
+            | A::AgentCoreStartSessionExisting
+            | A::AgentCoreStartSessionNew
+            | A::AppRunnerCreateService
+            | A::AppRunnerUpdateService
+            | A::AssumeRole
+            | A::CfnCreateChangeSet
+            | A::CfnCreateStack
+            | A::CfnCreateStackInstances
+            | A::CfnCreateStackSet
+            | A::CfnExecuteChangeSet
+            | A::CfnUpdateStack
+            | A::CfnUpdateStackSet
+            | A::CodeBuildCreateProject
+            | A::CodeBuildStartBuildBatchExisting
+            | A::CodeBuildStartBuildBatchNew
+            | A::CodeBuildStartBuildExisting
+            | A::CodeBuildStartBuildNew
+            | A::CodeBuildUpdateProject
+            | A::CreateAccessKey
+            | A::DataPipelineActivatePipeline
+            | A::DataPipelineCreatePipeline
+            | A::DataPipelinePutPipelineDefinition
+            | A::DeleteAccessKey
+            | A::Ec2AssociateIamInstanceProfile
+            | A::Ec2CreateLaunchTemplateVersion
+            | A::Ec2DescribeInstances
+            | A::Ec2InstanceConnectSendSshPublicKey
+            | A::Ec2ModifyInstanceAttribute
+            | A::Ec2ModifyLaunchTemplate
+            | A::Ec2RequestSpotInstances
+            | A::Ec2RunInstances
+            | A::Ec2StartInstances
+            | A::Ec2StopInstances
+            | A::EcsCreateCluster
+            | A::EcsCreateService
+            | A::EcsRegisterTaskDefinition
+            | A::EcsRunTask
+            | A::EcsStartTask
+            | A::GlueCreateDevEndpoint
+            | A::GlueCreateJob
+            | A::GlueCreateTrigger
+            | A::GlueStartJobRunExisting
+            | A::GlueStartJobRunNew
+            | A::GlueUpdateDevEndpoint
+            | A::GlueUpdateJob
+            | A::LambdaAddPermissionExisting
+            | A::LambdaAddPermissionNew
+            | A::LambdaCreateEventSourceMapping
+            | A::LambdaCreateFunction
+            | A::LambdaInvokeExisting
+            | A::LambdaInvokeNew
+            | A::LambdaUpdateFunctionCode
+            | A::SageMakerCreateNotebookInstance
+            | A::SageMakerCreateNotebookInstanceLifecycleConfig
+            | A::SageMakerCreatePresignedNotebookInstanceUrl
+            | A::SageMakerCreateProcessingJob
+            | A::SageMakerCreateTrainingJob
+            | A::SageMakerStartNotebookInstance
+            | A::SageMakerStopNotebookInstance
+            | A::SageMakerUpdateNotebookInstance
+            | A::SsmSendCommand
+            | A::SsmStartSession
+            | A::UpdateAssumeRolePolicy
+    )
+}
+
 /// Run the escalation program.
 pub fn run(f: &Facts) -> Derived {
     let mut rt = Crepe::new();
     rt.extend(f.can.iter().map(|&(p, a, t, c)| Can(p, a, t, c)));
+    rt.extend(
+        f.can
+            .iter()
+            .filter(|&&(_, a, _, _)| also(a))
+            .map(|&(p, a, t, c)| CanAlso(p, a, t, c)),
+    );
     rt.extend(f.can.iter().filter_map(|&(p, a, t, c)| match a {
         A::PassRole(s) => Some(CanPass(p, s, t, c)),
         _ => None,
@@ -492,7 +576,8 @@ pub fn run(f: &Facts) -> Derived {
     rt.extend(f.exists.iter().map(|&(c, k, h)| Exists(c, k, h)));
     rt.extend(f.console.iter().map(|&(u, a, b)| Console(u, a, b)));
     rt.extend(f.keys_full.iter().map(|&(u, k)| KeysFull(u, k)));
-    let (edges, grants, service) = rt.run();
+    // The facts are small integer ids: the multiply-rotate hasher, not SipHash.
+    let (edges, grants, service) = rt.run_with_hasher::<crate::hash::FxBuildHasher>();
     let mut edges: Vec<EdgeRow> = edges
         .into_iter()
         .map(
@@ -539,5 +624,32 @@ pub fn run(f: &Facts) -> Derived {
         edges,
         grants,
         service_access,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every action a rule reads as [`CanAlso`] is one [`run`] feeds to it ([`also`]):
+    /// a missing one would drop every step of its technique.
+    #[test]
+    fn every_action_read_after_a_first_clause_is_fed_to_can_also() {
+        let text = include_str!("program.rs");
+        let needle = ["CanAlso", "(p, A::"].concat();
+        let mut seen = 0;
+        for (i, _) in text.match_indices(&needle) {
+            let name: String = text[i + needle.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let a = A::all()
+                .into_iter()
+                .find(|a| format!("{a:?}") == name)
+                .unwrap_or_else(|| panic!("`{name}` is an action"));
+            assert!(also(a), "`{name}` is read as CanAlso but not fed to it");
+            seen += 1;
+        }
+        assert!(seen > 60, "the rules read {seen} CanAlso clauses");
     }
 }

@@ -16,12 +16,6 @@ impl FxHasher {
     fn add(&mut self, word: u64) {
         self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
     }
-
-    /// A string's bytes and its length (so that `"ab","c"` and `"a","bc"` differ).
-    pub(crate) fn write_str_bytes(&mut self, s: &str) {
-        self.write(s.as_bytes());
-        self.add(s.len() as u64);
-    }
 }
 
 impl Hasher for FxHasher {

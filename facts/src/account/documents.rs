@@ -4,26 +4,29 @@
 //! different), so the loader parses each distinct document once and shares the parsed
 //! [`Policy`] between every holder.
 //!
-//! Two documents are the same when their JSON values are equal *in order* (same members in
-//! the same order, same array items, same scalars): the parser builds principals and
-//! conditions in document order, so a document written in another order is parsed on its
-//! own. Only documents that parse are kept; an invalid one is parsed (and reported, with
-//! its own path) at every occurrence.
+//! Two documents are the same when their compact JSON texts ([`text_of`]) are equal: same
+//! members in the same order, same array items, same scalars. The parser builds principals
+//! and conditions in document order, so a document written in another order is parsed on
+//! its own. A document is kept by its text (one string, not a copy of its JSON tree), so
+//! keeping and finding it costs one serialization and one hash lookup. Only documents
+//! that parse are kept; an invalid one is parsed (and reported, with its own path) at every
+//! occurrence.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::doc_texts::NewDoc;
-use crate::hash::FxHasher;
+use crate::hash::FxBuild;
 use crate::policy::Policy;
 
-/// The parsed documents seen so far, by the hash of their JSON value.
+/// The parsed documents seen so far, by their text.
 #[derive(Default)]
 pub(crate) struct Documents {
-    slots: HashMap<u64, Vec<Slot>, BuildHasherDefault<IdentityHasher>>,
+    /// Each distinct document's text ([`text_of`]), with its place in `slots`.
+    ids: HashMap<Box<str>, usize, FxBuild>,
+    slots: Vec<Slot>,
     /// The documents numbered by their text ([`super::doc_texts`]), by number, once met.
     by_number: Vec<Option<Numbered>>,
     /// The numbered documents not met yet, as the reading thread sent them.
@@ -41,8 +44,6 @@ pub(crate) struct Numbered {
 
 /// One distinct document.
 struct Slot {
-    /// The document as written (an object, or a string holding it).
-    value: Value,
     /// The document parsed.
     policy: Arc<Policy>,
     /// The document as a resource-based policy is evaluated
@@ -50,35 +51,44 @@ struct Slot {
     as_resource: Option<Arc<Policy>>,
 }
 
-/// A document's place in [`Documents`]: its hash, and its slot when it was seen before.
-#[derive(Clone, Copy)]
+/// A document's place in [`Documents`]: its slot when it was seen before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key {
-    hash: u64,
     slot: Option<usize>,
 }
 
 impl Key {
     /// Whether the document was seen (and parsed) before.
-    #[cfg(test)]
     pub fn found(&self) -> bool {
         self.slot.is_some()
     }
 }
 
+/// The text a document is known by: its compact JSON, members in document order (the
+/// crate's `serde_json` keeps object members in order). Equal texts are equal JSON values;
+/// equal values have equal texts (but for `-0.0` and `0.0`, which are then only parsed
+/// twice).
+pub(crate) fn text_of(v: &Value) -> String {
+    v.to_string()
+}
+
 impl Documents {
     /// Where `v` sits (or would sit).
+    #[cfg(test)]
     pub fn key(&self, v: &Value) -> Key {
-        let hash = hash_value(v);
-        let slot = self
-            .slots
-            .get(&hash)
-            .and_then(|slots| slots.iter().position(|s| same(&s.value, v)));
-        Key { hash, slot }
+        self.key_of_text(&text_of(v))
+    }
+
+    /// Where the document of text `text` ([`text_of`]) sits (or would sit).
+    pub fn key_of_text(&self, text: &str) -> Key {
+        Key {
+            slot: self.ids.get(text).copied(),
+        }
     }
 
     /// The parsed document at `key` (found by [`Documents::key`]).
     pub fn policy(&self, key: Key) -> Option<Arc<Policy>> {
-        self.slot(key).map(|s| Arc::clone(&s.policy))
+        self.slots.get(key.slot?).map(|s| Arc::clone(&s.policy))
     }
 
     /// The resource-policy form of the document at `key`, made with `make` the first time.
@@ -87,26 +97,23 @@ impl Documents {
         key: Key,
         make: impl FnOnce(&Policy) -> Policy,
     ) -> Option<Arc<Policy>> {
-        let s = self.slot_mut(key)?;
+        let s = self.slots.get_mut(key.slot?)?;
         let p = s
             .as_resource
             .get_or_insert_with(|| Arc::new(make(&s.policy)));
         Some(Arc::clone(p))
     }
 
-    /// Keep `policy`, parsed from `value` (at `key`, not found before); returns the key of
-    /// its slot.
-    pub fn insert(&mut self, key: Key, value: &Value, policy: Arc<Policy>) -> Key {
-        let slots = self.slots.entry(key.hash).or_default();
-        slots.push(Slot {
-            value: value.clone(),
+    /// Keep `policy`, parsed from the document of text `text` ([`text_of`]), which is not
+    /// kept yet; returns its key.
+    pub fn insert(&mut self, text: Box<str>, policy: Arc<Policy>) -> Key {
+        let slot = self.slots.len();
+        self.slots.push(Slot {
             policy,
             as_resource: None,
         });
-        Key {
-            hash: key.hash,
-            slot: Some(slots.len() - 1),
-        }
+        self.ids.insert(text, slot);
+        Key { slot: Some(slot) }
     }
 
     /// Keep the documents a typed GAAD page numbered for the first time, until met.
@@ -136,85 +143,6 @@ impl Documents {
             as_resource: None,
         });
     }
-
-    fn slot(&self, key: Key) -> Option<&Slot> {
-        self.slots.get(&key.hash)?.get(key.slot?)
-    }
-
-    fn slot_mut(&mut self, key: Key) -> Option<&mut Slot> {
-        self.slots.get_mut(&key.hash)?.get_mut(key.slot?)
-    }
-}
-
-/// Whether `a` and `b` are the same JSON, members in the same order.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(va, vb)| same(va, vb))
-        }
-        _ => a == b,
-    }
-}
-
-/// A hash of `v` that agrees with [`same`] (members hashed in order).
-fn hash_value(v: &Value) -> u64 {
-    let mut h = FxHasher::default();
-    walk(v, &mut h);
-    h.finish()
-}
-
-fn walk(v: &Value, h: &mut FxHasher) {
-    match v {
-        Value::Null => h.write_u8(0),
-        Value::Bool(b) => h.write_u8(1 + u8::from(*b)),
-        Value::Number(n) => {
-            h.write_u8(3);
-            h.write(n.to_string().as_bytes());
-        }
-        Value::String(s) => {
-            h.write_u8(4);
-            h.write_str_bytes(s);
-        }
-        Value::Array(items) => {
-            h.write_u8(5);
-            h.write_usize(items.len());
-            for i in items {
-                walk(i, h);
-            }
-        }
-        Value::Object(members) => {
-            h.write_u8(6);
-            h.write_usize(members.len());
-            for (k, v) in members {
-                h.write_str_bytes(k);
-                walk(v, h);
-            }
-        }
-    }
-}
-
-/// The map's own hasher: its keys are already hashes.
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = i;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 #[cfg(test)]
@@ -226,18 +154,22 @@ mod tests {
         Arc::new(crate::parse::parse_policy_value(v).unwrap())
     }
 
+    fn insert(docs: &mut Documents, v: &Value) -> Key {
+        docs.insert(text_of(v).into(), parsed(v))
+    }
+
     #[test]
     fn the_same_document_is_found_and_shared() {
         let mut docs = Documents::default();
         let a = json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
-        let k = docs.key(&a);
-        assert!(!k.found());
+        assert!(!docs.key(&a).found());
         let p = parsed(&a);
-        docs.insert(k, &a, Arc::clone(&p));
+        docs.insert(text_of(&a).into(), Arc::clone(&p));
         let again = docs.key(&a.clone());
         assert!(again.found());
         assert!(Arc::ptr_eq(&docs.policy(again).unwrap(), &p));
+        assert_eq!(docs.key_of_text(&text_of(&a)), again);
     }
 
     #[test]
@@ -245,8 +177,7 @@ mod tests {
         let mut docs = Documents::default();
         let a =
             json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
-        let k = docs.key(&a);
-        docs.insert(k, &a, parsed(&a));
+        insert(&mut docs, &a);
         let other_value =
             json!({"Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]});
         assert!(!docs.key(&other_value).found());
@@ -254,8 +185,13 @@ mod tests {
             json!({"Statement": [{"Action": "s3:GetObject", "Effect": "Allow", "Resource": "*"}]});
         assert!(!docs.key(&other_order).found());
         assert!(!docs.key(&json!(1)).found());
-        assert!(!docs.key(&json!(1.0)).found());
-        assert!(!same(&json!(["ab", "c"]), &json!(["a", "bc"])));
+        assert_ne!(text_of(&json!(1)), text_of(&json!(1.0)));
+        assert_ne!(text_of(&json!(["ab", "c"])), text_of(&json!(["a", "bc"])));
+        // A string holding the separators of the text is escaped in it.
+        assert_ne!(
+            text_of(&json!({"a": "b\",\"c"})),
+            text_of(&json!({"a": "b", "c": ""}))
+        );
     }
 
     #[test]
@@ -263,7 +199,7 @@ mod tests {
         let mut docs = Documents::default();
         let a =
             json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
-        let k = docs.insert(docs.key(&a), &a, parsed(&a));
+        let k = insert(&mut docs, &a);
         let mut made = 0;
         let first = docs.as_resource(k, |p| {
             made += 1;

@@ -1,7 +1,6 @@
 //! Walking the `-i PATH` inputs and dispatching each file to its reader by content.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -10,7 +9,7 @@ use super::doc_texts::{DocTexts, NewDoc};
 use super::error::IngestError;
 use super::iam_account::IamAccountOutput;
 use super::model::{Model, WarningKind};
-use super::read::FileCtx;
+use super::read::{Ahead, FileCtx};
 use super::resources::RawOutput;
 use super::s3_read::S3Output;
 use super::{
@@ -19,7 +18,6 @@ use super::{
 };
 use crate::error::JsonPath;
 use crate::parse::json::JsonTextError;
-use crate::policy::Policy;
 
 /// How deep a directory tree is walked (a guard against symlink loops).
 const MAX_DEPTH: usize = 32;
@@ -87,10 +85,8 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
                             ctx.add_numbered(std::mem::take(new_docs))
                         }
                         Prepared::Json(value, parsed) => {
-                            for (doc, policy) in resource_policies(value).zip(parsed.drain(..)) {
-                                if let Some(policy) = policy {
-                                    ctx.add_parsed(doc, policy);
-                                }
+                            for (doc, ahead) in resource_policies(value).zip(parsed.drain(..)) {
+                                ctx.add_parsed(doc, ahead);
                             }
                         }
                         Prepared::Report(_) => {}
@@ -175,8 +171,8 @@ enum Prepared {
         new_docs: Vec<NewDoc>,
     },
     /// Any other input: its JSON value, with the policy documents of a `resources.json`
-    /// list parsed ahead (see [`resource_policies`]; `None` for one that does not parse).
-    Json(Value, Vec<Option<Arc<Policy>>>),
+    /// list parsed ahead (see [`resource_policies`]), each with its text.
+    Json(Value, Vec<Ahead>),
 }
 
 /// The `policy` member of each entry of a `resources.json` list (an array of objects; VPC

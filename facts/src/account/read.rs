@@ -3,6 +3,7 @@
 //! [`super::organization`]) stay short and never index blindly.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -10,11 +11,12 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::doc_texts::{Doc, NewDoc};
-use super::documents::{Documents, Key};
+use super::documents::{text_of, Documents, Key};
 use super::error::IngestError;
 use super::model::{AccountId, Source, Tags, Warning, WarningKind};
 use crate::arn::Arn;
 use crate::error::JsonPath;
+use crate::hash::FxBuild;
 use crate::policy::Policy;
 
 /// A JSON object.
@@ -30,6 +32,21 @@ pub(crate) struct FileCtx {
     /// The documents parsed so far (shared by every file of a load), so that a document
     /// repeated in the data is parsed once.
     documents: Rc<RefCell<Documents>>,
+    /// The documents of this file parsed ahead ([`FileCtx::add_parsed`]), by the address of
+    /// their JSON value in the file's decoded tree: a reader meeting one of them finds its
+    /// key without serializing it again. The tree outlives this context and is not changed
+    /// while it is read, so an address names one value for the context's whole life.
+    ahead: RefCell<HashMap<usize, Key, FxBuild>>,
+}
+
+/// What the loader's reading thread made of one policy document of a file ahead of the
+/// reader that meets it ([`FileCtx::parse_ahead`]).
+pub(crate) struct Ahead {
+    /// The document's text ([`text_of`]).
+    text: String,
+    /// The document parsed; `None` when it does not parse (the reader that meets it parses
+    /// it again and reports the error at its path).
+    policy: Option<Arc<Policy>>,
 }
 
 pub(crate) use crate::parse::type_name;
@@ -46,6 +63,7 @@ impl FileCtx {
             file: Arc::new(file),
             pending: Rc::new(RefCell::new(Vec::new())),
             documents,
+            ahead: RefCell::default(),
         }
     }
 
@@ -370,19 +388,37 @@ impl FileCtx {
     /// Keep `policy`, parsed from `v` ahead of time (on the loader's reading thread), for
     /// the reader that meets `v` to find instead of parsing it; a document already kept
     /// stays as it is.
-    pub fn add_parsed(&self, v: &Value, policy: Arc<Policy>) {
+    pub fn add_parsed(&self, v: &Value, ahead: Ahead) {
         let mut documents = self.documents.borrow_mut();
-        let key = documents.key(v);
-        if documents.policy(key).is_none() {
-            documents.insert(key, v, policy);
+        let mut key = documents.key_of_text(&ahead.text);
+        if !key.found() {
+            let Some(policy) = ahead.policy else {
+                return;
+            };
+            key = documents.insert(ahead.text.into_boxed_str(), policy);
         }
+        self.ahead.borrow_mut().insert(address(v), key);
     }
 
-    /// `v` parsed as a policy document (once per distinct document of this context), or
-    /// `None` if it does not parse (the reader that meets it reports the error, at its
-    /// path).
-    pub fn parse_ahead(&self, v: &Value) -> Option<Arc<Policy>> {
-        self.policy(v, &JsonPath::default()).ok()
+    /// `v`'s text, and `v` parsed as a policy document (once per distinct document of this
+    /// context; `None` if it does not parse, and the reader that meets it reports the
+    /// error, at its path).
+    pub fn parse_ahead(&self, v: &Value) -> Ahead {
+        let text = text_of(v);
+        let key = self.documents.borrow().key_of_text(&text);
+        if let Some(policy) = self.documents.borrow().policy(key) {
+            return Ahead {
+                text,
+                policy: Some(policy),
+            };
+        }
+        let policy = self.parse_document(v, &JsonPath::default()).ok();
+        if let Some(p) = &policy {
+            self.documents
+                .borrow_mut()
+                .insert(text.as_str().into(), Arc::clone(p));
+        }
+        Ahead { text, policy }
     }
 
     /// A policy document at `path`, as [`Self::parse_document`] reads it; a document met
@@ -393,12 +429,22 @@ impl FileCtx {
 
     /// The parsed document `v` and its key among the documents of this load.
     fn parsed(&self, v: &Value, path: &JsonPath) -> Result<(Arc<Policy>, Key), IngestError> {
-        let key = self.documents.borrow().key(v);
+        let ahead = self.ahead.borrow().get(&address(v)).copied();
+        if let Some(key) = ahead {
+            if let Some(p) = self.documents.borrow().policy(key) {
+                return Ok((p, key));
+            }
+        }
+        let text = text_of(v);
+        let key = self.documents.borrow().key_of_text(&text);
         if let Some(p) = self.documents.borrow().policy(key) {
             return Ok((p, key));
         }
         let p = self.parse_document(v, path)?;
-        let key = self.documents.borrow_mut().insert(key, v, Arc::clone(&p));
+        let key = self
+            .documents
+            .borrow_mut()
+            .insert(text.into_boxed_str(), Arc::clone(&p));
         Ok((p, key))
     }
 
@@ -503,6 +549,12 @@ fn percent_decode(s: &str) -> Result<String, String> {
         }
     }
     String::from_utf8(out).map_err(|_| "URL-decoded document is not UTF-8".to_string())
+}
+
+/// The address of `v`, which names it among the values of one decoded tree while the tree
+/// lives ([`FileCtx::add_parsed`]).
+fn address(v: &Value) -> usize {
+    std::ptr::from_ref(v) as usize
 }
 
 #[cfg(test)]

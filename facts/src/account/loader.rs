@@ -1,5 +1,6 @@
 //! Walking the `-i PATH` inputs and dispatching each file to its reader by content.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -55,10 +56,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Model, IngestError> {
         let (done, to_drop) = std::sync::mpsc::channel::<Prepared>();
         scope.spawn(move || {
             let mut texts = DocTexts::default();
+            // One buffer for every file's bytes: a fresh one per file would be fresh pages
+            // from the kernel each time (the files of an organization are about 1 MB each).
+            let mut buf = Vec::new();
             for f in &files {
                 // Drop what the ingest thread has finished with before decoding more.
                 to_drop.try_iter().for_each(drop);
-                if ready.send(prepare(f, &mut texts)).is_err() {
+                if ready.send(prepare(f, &mut texts, &mut buf)).is_err() {
                     return;
                 }
             }
@@ -193,13 +197,19 @@ fn resource_policies(value: &Value) -> impl Iterator<Item = &Value> {
     })
 }
 
-/// Read `path` and decode it: a credential report stays text, a GAAD page in the shape
-/// [`gaad_page`] reads is decoded into it (its documents numbered in `texts`), anything
-/// else is decoded by the one strict JSON reader (a key given twice anywhere is an error,
-/// never last-wins).
-fn prepare(path: &Path, texts: &mut DocTexts) -> Result<Prepared, IngestError> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
-    let text = utf8_text(path, bytes)?;
+/// Read `path` (into `buf`, whose bytes are replaced) and decode it: a credential report
+/// stays text, a GAAD page in the shape [`gaad_page`] reads is decoded into it (its
+/// documents numbered in `texts`), anything else is decoded by the one strict JSON reader
+/// (a key given twice anywhere is an error, never last-wins).
+fn prepare(path: &Path, texts: &mut DocTexts, buf: &mut Vec<u8>) -> Result<Prepared, IngestError> {
+    buf.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(buf))
+        .map_err(|e| io_error(path, &e))?;
+    let text = std::str::from_utf8(buf).map_err(|e| IngestError::NotUtf8 {
+        file: path.to_path_buf(),
+        offset: e.valid_up_to(),
+    })?;
     let body = text.trim_start_matches('\u{feff}');
     if credential_report::looks_like_report(body) {
         return Ok(Prepared::Report(body.to_string()));

@@ -19,6 +19,8 @@ use support::{iamlogic, simulate_one, Run, TestCommand};
 struct Moto {
     child: Child,
     url: String,
+    /// A temporary directory for the test's output, removed with the server.
+    dir: tempfile::TempDir,
 }
 
 impl Moto {
@@ -58,6 +60,7 @@ impl Moto {
         let moto = Moto {
             child,
             url: format!("http://127.0.0.1:{port}"),
+            dir: tempfile::tempdir().unwrap(),
         };
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -144,29 +147,16 @@ impl Moto {
     }
 }
 
-/// A moto server holding seed.py's organization, and a temporary directory to collect into.
-struct Seeded {
-    moto: Moto,
-    /// seed.py's JSON description of what it created.
-    seed: Value,
-    /// The management account's id.
-    management: String,
-    dir: tempfile::TempDir,
-}
-
-impl Seeded {
-    /// Start moto and seed it, or `None` (the test is skipped) when moto is missing.
-    fn start() -> Option<Seeded> {
-        let moto = Moto::start()?;
-        let seed = moto.seed();
-        let management = s(&seed, "management");
-        Some(Seeded {
-            moto,
-            seed,
-            management,
-            dir: tempfile::tempdir().unwrap(),
-        })
-    }
+/// A moto server holding seed.py's organization, seed.py's JSON description of what it
+/// created, the management account's id, and `name`, the directory to collect into (inside
+/// a temporary directory that lives as long as the server); `None` (the test is skipped)
+/// when moto is missing.
+fn seeded(name: &str) -> Option<(Moto, Value, String, PathBuf)> {
+    let moto = Moto::start()?;
+    let seed = moto.seed();
+    let management = s(&seed, "management");
+    let out = moto.dir.path().join(name);
+    Some((moto, seed, management, out))
 }
 
 /// Every account seed.py created: the management account, then the member accounts.
@@ -252,16 +242,9 @@ fn only_unimplemented_failures(o: &Run) {
 
 #[test]
 fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() {
-    let Some(Seeded {
-        moto,
-        seed,
-        management,
-        dir,
-    }) = Seeded::start()
-    else {
+    let Some((moto, seed, management, out)) = seeded("estate") else {
         return;
     };
-    let out = dir.path().join("estate");
     let o = moto.collect_organization(&out, &[]);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
     only_unimplemented_failures(&o);
@@ -482,16 +465,9 @@ fn collect_an_organization_of_five_accounts_through_assume_role_then_simulate() 
 
 #[test]
 fn collect_one_account_without_organization() {
-    let Some(Seeded {
-        moto,
-        management,
-        dir,
-        ..
-    }) = Seeded::start()
-    else {
+    let Some((moto, _, management, out)) = seeded("one") else {
         return;
     };
-    let out = dir.path().join("one");
     let o = moto.collect(&[
         "--region",
         "us-east-1",
@@ -548,13 +524,9 @@ fn a_progress_bar_per_account_on_a_terminal() {
         eprintln!("skipped: util-linux `script` is missing");
         return;
     }
-    let Some(Seeded {
-        moto, seed, dir, ..
-    }) = Seeded::start()
-    else {
+    let Some((moto, seed, _, out)) = seeded("tty") else {
         return;
     };
-    let out = dir.path().join("tty");
     let line = format!(
         "{} collect --organization --role-name OrganizationAccountAccessRole --region us-east-1 --out {}",
         env!("CARGO_BIN_EXE_iamlogic"),
@@ -619,19 +591,11 @@ const LIST_REGIONS: &str = r#"{"Regions": [{"RegionName": "eu-west-1", "RegionOp
 /// that call fails it is listed and the configured region is collected.
 #[test]
 fn regions_come_from_list_regions_and_its_failure_is_listed() {
-    let Some(Seeded {
-        moto,
-        management,
-        dir,
-        ..
-    }) = Seeded::start()
-    else {
+    let Some((moto, _, management, out)) = seeded("fallback") else {
         return;
     };
-
     // moto lacks ListRegions: the failure is listed with account and operation, and the
     // configured region (us-east-1) is collected.
-    let out = dir.path().join("fallback");
     let o = moto.collect(&["--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let summary = o.stdout();
@@ -652,7 +616,7 @@ fn regions_come_from_list_regions_and_its_failure_is_listed() {
 
     // With AWS's recorded answer served for the Account API only (AWS_ENDPOINT_URL_ACCOUNT),
     // both enabled regions are collected and no call fails.
-    let out = dir.path().join("regions");
+    let out = out.with_file_name("regions");
     let o = moto
         .iamlogic()
         .env("AWS_ENDPOINT_URL_ACCOUNT", recorded_answer(LIST_REGIONS))
@@ -743,16 +707,9 @@ fn lambda_function_and_policy(account: &str) -> &'static str {
 /// role, loads, and answers who-can: the account the policy names may invoke the function.
 #[test]
 fn lambda_function_policy_is_collected_and_answers_who_can() {
-    let Some(Seeded {
-        moto,
-        management,
-        dir,
-        ..
-    }) = Seeded::start()
-    else {
+    let Some((moto, _, management, out)) = seeded("lambda") else {
         return;
     };
-    let out = dir.path().join("lambda");
     let o = moto
         .iamlogic()
         .env(

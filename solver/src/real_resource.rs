@@ -167,7 +167,7 @@ pub(crate) fn resource_examples(
 
 /// Resources of the action's own types to try for a request whose model named another
 /// (Service Authorization Reference: the action's resource types and their ARN formats),
-/// in this order, duplicates removed:
+/// in three groups, each without duplicates and in this order:
 ///
 /// 1. for each resource pattern in `patterns` (those the model says the resource matches,
 ///    as automaton tokens under the request's variable values), each ARN format of the
@@ -178,8 +178,8 @@ pub(crate) fn resource_examples(
 ///    principal's, `111122223333`) and region (`aws:RequestedRegion`, `us-east-1`);
 /// 3. `others` (the policies' own resources).
 ///
-/// Only those the action acts on ([`acted_on`]) are returned. Empty for an action outside
-/// the catalogue or without resource types.
+/// Only those the action acts on ([`acted_on`]) are returned: `*` alone for an action
+/// without resource types; nothing for an action outside the catalogue.
 pub(crate) fn own_type_resources(
     action: &str,
     ctx: &Context,
@@ -187,26 +187,23 @@ pub(crate) fn own_type_resources(
     patterns: &[Vec<crate::automata::Tok>],
     examples: &[String],
     others: impl Iterator<Item = String>,
-) -> Vec<String> {
+) -> [Vec<String>; 3] {
     let Some(a) = Catalogue::get().action(action) else {
-        return Vec::new();
+        return Default::default();
     };
     let formats: Vec<&str> = a
         .resource_types()
         .flat_map(|r| r.resource_type.arn_formats())
         .collect();
-    if formats.is_empty() {
-        return Vec::new();
-    }
     let account = account_of(ctx, principal);
     let region = region_of(ctx);
-    let mut out: Vec<String> = Vec::new();
+    let mut built: Vec<String> = Vec::new();
     for p in patterns {
         for f in &formats {
-            out.extend(within_format(f, p, &region, &account));
+            built.extend(within_format(f, p, &region, &account));
         }
     }
-    out.extend(examples.iter().cloned());
+    let mut out: Vec<String> = examples.to_vec();
     let principal_account = match principal {
         RequestPrincipal::Aws { arn } => facts::arn::Arn::parse(arn).map(|a| a.account),
         _ => None,
@@ -229,10 +226,12 @@ pub(crate) fn own_type_resources(
             }
         }
     }
-    out.extend(others);
     let mut seen = std::collections::HashSet::new();
-    out.retain(|r| seen.insert(r.clone()) && acted_on(action, r));
-    out
+    let mut own = |mut v: Vec<String>| {
+        v.retain(|r| seen.insert(r.clone()) && acted_on(action, r));
+        v
+    };
+    [own(built), own(out), own(others.collect())]
 }
 
 /// An ARN format with its placeholders filled: partition `aws`, `region`, `account`, `other`

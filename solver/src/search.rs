@@ -17,8 +17,11 @@ use crate::values::{date_text, decimal_text, ipv4_text, ipv6_text};
 
 /// How many assignments of values to policy variables one model may try.
 const VALUE_ATTEMPTS: usize = 16;
-/// How many resources of the action's types one request may try against the goal.
-const MAX_RESOURCE_TRIES: usize = 32;
+/// How many resources of the action's types, with distinct memberships of the resource
+/// patterns, one request may try against the goal: of those built inside the policies'
+/// patterns, of the ARN formats filled in, of the policies' own resources
+/// (see [`own_type_resources`]).
+const MAX_RESOURCE_TRIES: [usize; 3] = [16, 64, 16];
 /// How many models a search that reports only real requests may exclude before it stops.
 const MAX_UNREAL: usize = 8;
 
@@ -627,7 +630,8 @@ impl<'e> Search<'e> {
     /// ([`own_type_resources`]: its ARN formats built inside the patterns the model says the
     /// resource matches, filled in, the policies' resources of its types) on which the
     /// request, everything else kept, still satisfies the goal as `facts` decides it
-    /// ([`Holds`]) and has a shape not yet blocked, at most [`MAX_RESOURCE_TRIES`] tried;
+    /// ([`Holds`]) and has a shape not yet blocked, one resource per set of memberships of
+    /// the resource patterns, at most [`MAX_RESOURCE_TRIES`] sets per group;
     /// else another action of the class that acts on the witness; else the witness, marked
     /// not real.
     ///
@@ -675,27 +679,35 @@ impl<'e> Search<'e> {
             resource: String::new(),
             context: ctx.clone(),
         };
-        let mut tries = 0;
-        for resource in candidates {
-            if tries >= MAX_RESOURCE_TRIES {
-                break;
-            }
-            let truth: Vec<bool> = preds.iter().map(|p| p.holds(&resource, ctx)).collect();
-            let key = (class, truth, presence.to_vec());
-            if self.blocked_shapes.borrow().contains(&key) {
-                continue;
-            }
-            tries += 1;
-            RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
-            request.resource = resource;
-            if (self.holds)(&request) {
-                RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
-                return Chosen {
-                    action: request.action,
-                    resource: request.resource,
-                    truth: Some(key.1),
-                    real: true,
-                };
+        // The goal depends on the resource only through the patterns it matches (the rest of
+        // the request is fixed): each set of memberships is evaluated once.
+        let mut evaluated: HashSet<Vec<bool>> = HashSet::new();
+        for (group, cap) in candidates.into_iter().zip(MAX_RESOURCE_TRIES) {
+            let mut tried = 0;
+            for resource in group {
+                if tried >= cap {
+                    break;
+                }
+                let truth: Vec<bool> = preds.iter().map(|p| p.holds(&resource, ctx)).collect();
+                if !evaluated.insert(truth.clone()) {
+                    continue;
+                }
+                tried += 1;
+                let key = (class, truth, presence.to_vec());
+                if self.blocked_shapes.borrow().contains(&key) {
+                    continue;
+                }
+                RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
+                request.resource = resource;
+                if (self.holds)(&request) {
+                    RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
+                    return Chosen {
+                        action: request.action,
+                        resource: request.resource,
+                        truth: Some(key.1),
+                        real: true,
+                    };
+                }
             }
         }
         let action = request.action;

@@ -167,7 +167,7 @@ pub(crate) fn resource_examples(
 
 /// Resources of the action's own types to try for a request whose model named another
 /// (Service Authorization Reference: the action's resource types and their ARN formats),
-/// in three groups, each without duplicates and in this order:
+/// in three groups, in this order:
 ///
 /// 1. for each resource pattern in `patterns` (those the model says the resource matches,
 ///    as automaton tokens under the request's variable values), each ARN format of the
@@ -178,8 +178,9 @@ pub(crate) fn resource_examples(
 ///    principal's, `111122223333`) and region (`aws:RequestedRegion`, `us-east-1`);
 /// 3. `others` (the policies' own resources).
 ///
-/// Only those the action acts on ([`acted_on`]) are returned: `*` alone for an action
-/// without resource types; nothing for an action outside the catalogue.
+/// Not all are resources the action acts on: the caller checks each it tries with
+/// [`acted_on`] (`*` alone passes for an action without resource types). Nothing for an
+/// action outside the catalogue.
 pub(crate) fn own_type_resources(
     action: &str,
     ctx: &Context,
@@ -226,12 +227,7 @@ pub(crate) fn own_type_resources(
             }
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    let mut own = |mut v: Vec<String>| {
-        v.retain(|r| seen.insert(r.clone()) && acted_on(action, r));
-        v
-    };
-    [own(built), own(out), own(others.collect())]
+    [built, out, others.collect()]
 }
 
 /// An ARN format with its placeholders filled: partition `aws`, `region`, `account`, `other`

@@ -682,16 +682,21 @@ impl<'e> Search<'e> {
         // The goal depends on the resource only through the patterns it matches (the rest of
         // the request is fixed): each set of memberships is evaluated once.
         let mut evaluated: HashSet<Vec<bool>> = HashSet::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for (group, cap) in candidates.into_iter().zip(MAX_RESOURCE_TRIES) {
             let mut tried = 0;
             for resource in group {
                 if tried >= cap {
                     break;
                 }
-                let truth: Vec<bool> = preds.iter().map(|p| p.holds(&resource, ctx)).collect();
-                if !evaluated.insert(truth.clone()) {
+                if !seen.insert(resource.clone()) {
                     continue;
                 }
+                let truth: Vec<bool> = preds.iter().map(|p| p.holds(&resource, ctx)).collect();
+                if evaluated.contains(&truth) || !acted_on(&request.action, &resource) {
+                    continue;
+                }
+                evaluated.insert(truth.clone());
                 tried += 1;
                 let key = (class, truth, presence.to_vec());
                 if self.blocked_shapes.borrow().contains(&key) {

@@ -10,13 +10,14 @@
 //! (on a shared machine the wall time includes waiting for a core; the CPU time is read from
 //! Linux's `/proc`: `schedstat` of the thread in process, `cutime`+`cstime` of the reaped
 //! children, in 10 ms ticks, for the process), the verdict counts and every pair answered
-//! `unknown` with its reason, the requests shown and the solver checks the decoder made to find
-//! resources of the types their actions act on (issue 10, "Counterexamples that look like real
+//! `unknown` with its reason, the requests shown and the resources of the types their actions
+//! act on that the decoder tried (issue 10, "Counterexamples that look like real
 //! requests"; `tests/diff_pairs.rs` checks every request). Run with
 //! `cargo bench --bench diff_pairs`; `DIFF_FILTER=name,name` keeps the pairs whose name
 //! (`Policy v1->v2`) contains one of the names, `DIFF_STRIDE=n` every n-th pair,
 //! `DIFF_PROCESS=0` skips the whole-process run, `DIFF_TIMEOUT=s` sets `--timeout`,
-//! `DIFF_VERDICTS=FILE` writes each pair's verdict to FILE.
+//! `DIFF_VERDICTS=FILE` writes each pair's verdict to FILE, `DIFF_TIMES=FILE` each pair's
+//! in-process wall and CPU time (ms, tab-separated) to FILE.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -119,6 +120,7 @@ fn main() {
     let mut slow: Vec<(f64, &str)> = Vec::new();
     let mut verdicts = String::new();
     let mut cpu = Vec::with_capacity(pairs.len());
+    let mut per_pair = String::new();
     for (i, p) in pairs.iter().enumerate() {
         if i % 500 == 0 {
             eprintln!(
@@ -131,9 +133,14 @@ fn main() {
         let c0 = thread_cpu_ms();
         let r = diff_files(&p.old, &p.new, &opts);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
-        if let (Some(a), Some(b)) = (c0, thread_cpu_ms()) {
-            cpu.push(b - a);
+        let pair_cpu = match (c0, thread_cpu_ms()) {
+            (Some(a), Some(b)) => b - a,
+            _ => f64::NAN,
+        };
+        if !pair_cpu.is_nan() {
+            cpu.push(pair_cpu);
         }
+        per_pair.push_str(&format!("{}\t{ms:.2}\t{pair_cpu:.2}\n", p.name));
         times.push(ms);
         slow.push((ms, &p.name));
         match r {
@@ -170,11 +177,16 @@ fn main() {
             eprintln!("{path}: {e}");
         }
     }
+    if let Ok(path) = std::env::var("DIFF_TIMES") {
+        if let Err(e) = std::fs::write(&path, &per_pair) {
+            eprintln!("{path}: {e}");
+        }
+    }
     println!("verdicts: {counts:?}; unconfirmed requests: {unconfirmed}");
     let checks = resource_checks();
     println!(
-        "requests: {requests}; solver checks the decoder made for resources of the action's \
-         types: {} ({} taken)",
+        "requests: {requests}; resources of the action's types the decoder tried against the \
+         goal: {} ({} taken)",
         checks.made, checks.taken
     );
     println!("unknown or error: {}", unknown.len());

@@ -10,7 +10,7 @@ use std::collections::{HashSet, VecDeque};
 use facts::wildcard::GlobToken;
 
 /// One glob token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Tok {
     /// A literal character.
     Lit(char),
@@ -145,7 +145,15 @@ fn close_long(t: &[Tok], set: &mut Vec<u16>) {
     );
 }
 
-fn step(t: &[Tok], set: &[u16], c: char) -> Vec<u16> {
+/// The positions of `t`'s automaton before any character.
+pub(crate) fn start(t: &[Tok]) -> Vec<u16> {
+    let mut s = vec![0u16];
+    close(t, &mut s);
+    s
+}
+
+/// The positions of `t`'s automaton after reading `c` from the positions `set`.
+pub(crate) fn step(t: &[Tok], set: &[u16], c: char) -> Vec<u16> {
     let mut out = Vec::with_capacity(set.len());
     for &p in set {
         match t.get(usize::from(p)) {

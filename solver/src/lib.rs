@@ -19,6 +19,7 @@ mod stack;
 mod strings;
 mod values;
 mod vocab;
+mod within_format;
 
 pub use actions::Catalogue;
 pub use error::SolverError;

@@ -160,6 +160,10 @@ pub(crate) fn engine_for(
 }
 
 /// Enumerate requests satisfying `goal`, one per action class, replaying each with `check`.
+///
+/// `check` is the goal as `facts` decides it, for requests that differ from one decoded from
+/// a model of `goal` at most in the resource (the decoder also uses it to try resources of
+/// the action's own types, see `Search::real_resource`).
 pub(crate) fn enumerate(
     engine: &Engine,
     goal: &Bool,
@@ -169,7 +173,7 @@ pub(crate) fn enumerate(
     check: &dyn Fn(&Request) -> bool,
     what: &str,
 ) -> Result<Direction, SolverError> {
-    let search = Search::new(engine, goal, deadline, fixed.clone());
+    let search = Search::new(engine, goal, deadline, fixed.clone(), check);
     let mut dir = Direction::default();
     let mut classes = 0usize;
     let mut shapes = Vec::new();
@@ -219,7 +223,7 @@ pub(crate) fn enumerate(
     // More examples than action classes: ask for requests of other shapes (another
     // resource pattern or other context keys present) within the classes found.
     if dir.complete && dir.differs() && dir.examples.len() < opts.max_examples {
-        let more = Search::new(engine, goal, deadline, fixed);
+        let more = Search::new(engine, goal, deadline, fixed, check);
         more.real_only();
         for e in &shapes {
             more.block_shape(e);
@@ -363,13 +367,25 @@ pub fn find_allowed(
     if !resources.is_empty() {
         goal.push(engine.resource_in(resources));
     }
+    // The goal as facts decides it: allowed, on one of `resources` when given (the action
+    // and the rest of the request stay those of the model).
+    let on_resources = |r: &Request| {
+        resources.is_empty()
+            || resources.iter().any(|p| {
+                crate::strings::StrPred::Resource {
+                    pattern: p.clone(),
+                    variables: false,
+                }
+                .holds(&r.resource, &r.context)
+            })
+    };
     let found = enumerate(
         &engine,
         &Bool::and(&goal),
         deadline,
         opts,
         Vec::new(),
-        &|r| stack.allows(r),
+        &|r| stack.allows(r) && on_resources(r),
         "the policy allows it",
     )?;
     Ok(AllowedRequests {

@@ -9,6 +9,7 @@ use facts::condition::BaseOperator;
 use facts::request::{Context, ContextValue, RequestPrincipal};
 
 use crate::actions::ActionDomain;
+use crate::within_format::within_format;
 
 /// The account a resource example lives in when nothing in the request says otherwise.
 const DEFAULT_ACCOUNT: &str = "111122223333";
@@ -164,28 +165,69 @@ pub(crate) fn resource_examples(
     examples
 }
 
-/// The ARN formats of the action's resource types as globs, for a string search: first
-/// [`filled_formats`] with every other placeholder a `*` (a plain glob's `*` may cross a
-/// `:`, so the first five fields are fixed), then with every placeholder a `*`; empty for an
-/// action outside the catalogue or without resource types.
-pub(crate) fn resource_type_globs(
+/// Resources of the action's own types to try for a request whose model named another
+/// (Service Authorization Reference: the action's resource types and their ARN formats),
+/// in three groups, in this order:
+///
+/// 1. for each resource pattern in `patterns` (those the model says the resource matches,
+///    as automaton tokens under the request's variable values), each ARN format of the
+///    action's types built inside it ([`within_format`]: `arn:aws:s3:::reports/*` gives
+///    `arn:aws:s3:::reports/example`), with the request's region and account;
+/// 2. `examples` (the formats filled in, [`resource_examples`]), then the same formats with
+///    each account the request names (`aws:ResourceAccount`, `aws:PrincipalAccount`, the
+///    principal's, `111122223333`) and region (`aws:RequestedRegion`, `us-east-1`);
+/// 3. `others` (the policies' own resources).
+///
+/// Not all are resources the action acts on: the caller checks each it tries with
+/// [`acted_on`] (`*` alone passes for an action without resource types). Nothing for an
+/// action outside the catalogue.
+pub(crate) fn own_type_resources(
     action: &str,
     ctx: &Context,
     principal: &RequestPrincipal,
-) -> Vec<String> {
-    let Some(mut globs) = filled_formats(action, ctx, principal, "*") else {
-        return Vec::new();
+    patterns: &[Vec<crate::automata::Tok>],
+    examples: &[String],
+    others: impl Iterator<Item = String>,
+) -> [Vec<String>; 3] {
+    let Some(a) = Catalogue::get().action(action) else {
+        return Default::default();
     };
-    let mut open: Vec<String> = Catalogue::get()
-        .action(action)
-        .into_iter()
-        .flat_map(|a| a.resource_types())
-        .flat_map(|r| r.resource_type.arn_globs().map(str::to_string))
+    let formats: Vec<&str> = a
+        .resource_types()
+        .flat_map(|r| r.resource_type.arn_formats())
         .collect();
-    open.sort_by_key(String::len);
-    globs.extend(open);
-    globs.dedup();
-    globs
+    let account = account_of(ctx, principal);
+    let region = region_of(ctx);
+    let mut built: Vec<String> = Vec::new();
+    for p in patterns {
+        for f in &formats {
+            built.extend(within_format(f, p, &region, &account));
+        }
+    }
+    let mut out: Vec<String> = examples.to_vec();
+    let principal_account = match principal {
+        RequestPrincipal::Aws { arn } => facts::arn::Arn::parse(arn).map(|a| a.account),
+        _ => None,
+    };
+    let mut accounts: Vec<String> = ["aws:resourceaccount", "aws:principalaccount"]
+        .iter()
+        .filter_map(|k| single(ctx, k).map(str::to_string))
+        .chain(principal_account)
+        .collect();
+    accounts.push(DEFAULT_ACCOUNT.to_string());
+    let regions: Vec<String> = single(ctx, "aws:requestedregion")
+        .map(str::to_string)
+        .into_iter()
+        .chain([region.clone(), DEFAULT_REGION.to_string()])
+        .collect();
+    for f in &formats {
+        for acc in &accounts {
+            for reg in &regions {
+                out.push(fill(f, reg, acc, "example"));
+            }
+        }
+    }
+    [built, out, others.collect()]
 }
 
 /// An ARN format with its placeholders filled: partition `aws`, `region`, `account`, `other`

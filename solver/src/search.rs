@@ -2,7 +2,7 @@
 //! pattern atoms that no string has), decode it into a `facts::Request`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -11,34 +11,38 @@ use z3::ast::{Bool, Int};
 use z3::{Model, Params, SatResult, Solver};
 
 use crate::encode::{Elem, Engine, KeyVars};
-use crate::real_resource::{acted_on, member_acting_on, resource_examples, resource_type_globs};
+use crate::real_resource::{acted_on, member_acting_on, own_type_resources, resource_examples};
 use crate::strings::{realize, Pin, Realized, StrPred};
 use crate::values::{date_text, decimal_text, ipv4_text, ipv6_text};
 
 /// How many assignments of values to policy variables one model may try.
 const VALUE_ATTEMPTS: usize = 16;
-/// How many resources of the action's types one request may check against the model.
-const MAX_RESOURCE_CHECKS: usize = 8;
+/// How many resources of the action's types, with distinct memberships of the resource
+/// patterns, one request may try against the goal: of those built inside the policies'
+/// patterns, of the ARN formats filled in, of the policies' own resources
+/// (see [`own_type_resources`]).
+const MAX_RESOURCE_TRIES: [usize; 3] = [16, 64, 16];
 /// How many models a search that reports only real requests may exclude before it stops.
 const MAX_UNREAL: usize = 8;
 
-/// Checks of a resource of the action's types against a model, since the process started
-/// (see [`resource_checks`]).
+/// Resources of the action's types tried against the goal, since the process started (see
+/// [`resource_checks`]).
 static RESOURCE_CHECKS: AtomicU64 = AtomicU64::new(0);
-/// Those that were satisfiable (the resource was taken).
+/// Those that satisfied it (the resource was taken).
 static RESOURCE_CHECKS_TAKEN: AtomicU64 = AtomicU64::new(0);
 
-/// The solver checks the decoder made, in this process, to replace a model's resource by one
-/// of the action's own resource types (the cost of requests that look real).
+/// The resources the decoder tried, in this process, to replace a model's resource by one of
+/// the action's own resource types (the cost of requests that look real): each is one
+/// evaluation of the goal by `facts` on the request with that resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResourceChecks {
-    /// Checks made.
+    /// Resources tried.
     pub made: u64,
-    /// Checks that were satisfiable: the request took that resource.
+    /// Resources that satisfied the goal: the request took one.
     pub taken: u64,
 }
 
-/// The decoder's resource checks so far, in this process.
+/// The decoder's resource tries so far, in this process.
 pub fn resource_checks() -> ResourceChecks {
     ResourceChecks {
         made: RESOURCE_CHECKS.load(Ordering::Relaxed),
@@ -46,9 +50,6 @@ pub fn resource_checks() -> ResourceChecks {
     }
 }
 
-/// How long (ms) the search for a string within the action's ARN formats may take, per
-/// request, before the decoder turns to other resources.
-const FORMAT_SEARCH_MS: u64 = 50;
 /// How many models may be skipped (no values found for their variables, nor a proof that
 /// none exist) before the search gives up.
 const MAX_SKIPPED: usize = 64;
@@ -59,11 +60,28 @@ pub(crate) struct Found {
     pub(crate) class: usize,
     /// The model's action class, resource atoms and key presence bits: blocking it makes
     /// the next request differ in the action, the resource or the shape of the context.
-    pub(crate) shape: Bool,
+    pub(crate) shape: Shape,
     /// Whether the resource is one the action acts on (the catalogue's resource types, `*`
     /// for an action without one), or the action is outside the catalogue.
     pub(crate) real: bool,
 }
+
+/// The shape of a request: its action class, the truth value of each resource pattern on its
+/// resource, and which keys its context has; as a formula and as values.
+#[derive(Clone)]
+pub(crate) struct Shape {
+    /// The conjunction of those literals.
+    pub(crate) formula: Bool,
+    /// The same as values, to compare shapes without the solver.
+    key: ShapeKey,
+}
+
+type ShapeKey = (usize, Vec<bool>, Vec<bool>);
+
+/// The goal of a search as `facts` decides it, for a request decoded from a model of it:
+/// whether the request still satisfies the goal with another resource. `compare` gives
+/// "NEW allows it and OLD does not" (`Stack::allows`).
+pub(crate) type Holds<'a> = &'a dyn Fn(&Request) -> bool;
 
 /// One step of a search.
 pub(crate) enum Step {
@@ -106,6 +124,10 @@ pub(crate) struct Search<'e> {
     real_only: Cell<bool>,
     /// Models excluded for that.
     unreal: Cell<usize>,
+    /// The goal as `facts` decides it (see [`Holds`]).
+    holds: Holds<'e>,
+    /// The shapes blocked (see [`Search::block_shape`]).
+    blocked_shapes: RefCell<HashSet<ShapeKey>>,
 }
 
 fn model_bool(m: &Model, b: &Bool) -> bool {
@@ -131,7 +153,13 @@ fn literals(atoms: &[Bool], truth: &[bool]) -> Vec<Bool> {
 }
 
 impl<'e> Search<'e> {
-    pub(crate) fn new(engine: &'e Engine, goal: &Bool, deadline: Instant, fixed: Fixed) -> Self {
+    pub(crate) fn new(
+        engine: &'e Engine,
+        goal: &Bool,
+        deadline: Instant,
+        fixed: Fixed,
+        holds: Holds<'e>,
+    ) -> Self {
         let solver = Solver::new();
         // Parameters set before the first assertion are only recorded (no validation), and
         // read at each check.
@@ -159,6 +187,8 @@ impl<'e> Search<'e> {
             blocked: RefCell::new(BTreeSet::new()),
             real_only: Cell::new(false),
             unreal: Cell::new(0),
+            holds,
+            blocked_shapes: RefCell::new(HashSet::new()),
         }
     }
 
@@ -195,8 +225,9 @@ impl<'e> Search<'e> {
     }
 
     /// Exclude requests of the same shape as one already reported.
-    pub(crate) fn block_shape(&self, shape: &Bool) {
-        self.assert_here(&shape.not());
+    pub(crate) fn block_shape(&self, shape: &Shape) {
+        self.assert_here(&shape.formula.not());
+        self.blocked_shapes.borrow_mut().insert(shape.key.clone());
     }
 
     /// Exclude the action class of a request already reported.
@@ -237,7 +268,7 @@ impl<'e> Search<'e> {
             };
             match self.decode(&model) {
                 Decoded::Request(f) if !f.real && self.real_only.get() => {
-                    self.assert_here(&f.shape.not());
+                    self.block_shape(&f.shape);
                     self.unreal.set(self.unreal.get() + 1);
                     if self.unreal.get() > MAX_UNREAL {
                         return Step::Exhausted;
@@ -560,14 +591,27 @@ impl<'e> Search<'e> {
             &context,
             if with_examples { &first } else { &[] },
         )?;
-        let chosen = self.real_resource(model, action, witness, &context, &principal, &first);
-        let lit = |b: &Bool| literal(model, b);
-        let mut shape = vec![e.act.eq(Int::from_u64(class as u64))];
-        match &chosen.truth {
-            Some(truth) => shape.extend(literals(&e.res_atoms, truth)),
-            None => shape.extend(e.res_atoms.iter().map(lit)),
-        }
-        shape.extend(e.keys.iter().map(|k| lit(&k.present)));
+        let presence: Vec<bool> = e
+            .keys
+            .iter()
+            .map(|k| model_bool(model, &k.present))
+            .collect();
+        let chosen = self.real_resource(
+            model, class, action, witness, &context, &principal, &first, &presence,
+        );
+        let truth = chosen
+            .truth
+            .unwrap_or_else(|| e.res_atoms.iter().map(|a| model_bool(model, a)).collect());
+        let mut formula = vec![e.act.eq(Int::from_u64(class as u64))];
+        formula.extend(literals(&e.res_atoms, &truth));
+        formula.extend(literals(
+            &e.keys.iter().map(|k| k.present.clone()).collect::<Vec<_>>(),
+            &presence,
+        ));
+        let shape = Shape {
+            formula: Bool::and(&formula),
+            key: (class, truth, presence),
+        };
         Ok(Found {
             request: Request {
                 principal,
@@ -576,129 +620,106 @@ impl<'e> Search<'e> {
                 context,
             },
             class,
-            shape: Bool::and(&shape),
+            shape,
             real: chosen.real,
         })
     }
 
     /// The action and resource of a request, for the model's witness `witness`: the witness
-    /// when the action acts on it; else the first of the action's own resources (its
-    /// `examples`, then the policies' resources of its types) with which the model, every
-    /// other variable kept, still satisfies what the search asserts (one check each, under
-    /// assumptions); else another action of the class that acts on the witness; else the
-    /// witness, marked not real.
+    /// when the action acts on it; else the first of the action's own resources
+    /// ([`own_type_resources`]: its ARN formats built inside the patterns the model says the
+    /// resource matches, filled in, the policies' resources of its types) on which the
+    /// request, everything else kept, still satisfies the goal as `facts` decides it
+    /// ([`Holds`]) and has a shape not yet blocked, one resource per set of memberships of
+    /// the resource patterns, at most [`MAX_RESOURCE_TRIES`] sets per group;
+    /// else another action of the class that acts on the witness; else the witness, marked
+    /// not real.
+    ///
+    /// Such a request satisfies everything the search asserts: the goal (decided by
+    /// `facts`, which the encoding agrees with), the learnt lemmas (true of every request),
+    /// the blocked action classes (its class is the model's) and the blocked shapes
+    /// (compared as values).
+    #[allow(clippy::too_many_arguments)]
     fn real_resource(
         &self,
         model: &Model,
+        class: usize,
         action: String,
         witness: String,
         ctx: &Context,
         principal: &facts::request::RequestPrincipal,
         examples: &[String],
+        presence: &[bool],
     ) -> Chosen {
         if acted_on(&action, &witness) {
             return Chosen::model(action, witness, true);
         }
         let e = self.engine;
         let preds = &e.vocab.resources.preds;
-        // A string with the model's memberships within one of the action's ARN formats:
-        // the model stands as it is.
-        let want: Vec<(usize, bool)> = e
-            .res_atoms
+        let patterns: Vec<Vec<crate::automata::Tok>> = preds
             .iter()
-            .enumerate()
-            .map(|(i, a)| (i, model_bool(model, a)))
+            .zip(&e.res_atoms)
+            .filter(|(_, a)| model_bool(model, a))
+            .filter_map(|(p, _)| p.tokens(ctx))
             .collect();
-        let pinned: Vec<Pin> = self.pins(model, ctx).into_iter().map(|(p, _)| p).collect();
-        let budget = self
-            .deadline
-            .min(Instant::now() + std::time::Duration::from_millis(FORMAT_SEARCH_MS));
-        for glob in resource_type_globs(&action, ctx, principal) {
-            let mut within = preds.clone();
-            within.push(StrPred::Resource {
-                pattern: glob,
-                variables: false,
-            });
-            let mut want = want.clone();
-            want.push((preds.len(), true));
-            if let Realized::Witness(w) = realize(&within, &want, ctx, &pinned, examples, budget) {
-                if acted_on(&action, &w) {
-                    return Chosen::model(action, w, true);
+        let policy_resources = preds
+            .iter()
+            .flat_map(|p| p.candidates(ctx).into_iter().take(1));
+        let candidates = own_type_resources(
+            &action,
+            ctx,
+            principal,
+            &patterns,
+            examples,
+            policy_resources,
+        );
+        let mut request = Request {
+            principal: principal.clone(),
+            action,
+            resource: String::new(),
+            context: ctx.clone(),
+        };
+        // The goal depends on the resource only through the patterns it matches (the rest of
+        // the request is fixed): each set of memberships is evaluated once.
+        let mut evaluated: HashSet<Vec<bool>> = HashSet::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for (group, cap) in candidates.into_iter().zip(MAX_RESOURCE_TRIES) {
+            let mut tried = 0;
+            for resource in group {
+                if tried >= cap {
+                    break;
+                }
+                if !seen.insert(resource.clone()) {
+                    continue;
+                }
+                let truth: Vec<bool> = preds.iter().map(|p| p.holds(&resource, ctx)).collect();
+                if evaluated.contains(&truth) || !acted_on(&request.action, &resource) {
+                    continue;
+                }
+                evaluated.insert(truth.clone());
+                tried += 1;
+                let key = (class, truth, presence.to_vec());
+                if self.blocked_shapes.borrow().contains(&key) {
+                    continue;
+                }
+                RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
+                request.resource = resource;
+                if (self.holds)(&request) {
+                    RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
+                    return Chosen {
+                        action: request.action,
+                        resource: request.resource,
+                        truth: Some(key.1),
+                        real: true,
+                    };
                 }
             }
         }
-        let policy_resources = preds
-            .iter()
-            .flat_map(|p| p.candidates(ctx).into_iter().take(1))
-            .filter(|r| acted_on(&action, r));
-        let mut tried: Vec<Vec<bool>> =
-            vec![e.res_atoms.iter().map(|a| model_bool(model, a)).collect()];
-        let mut pins: Option<Vec<Bool>> = None;
-        for example in examples.iter().cloned().chain(policy_resources) {
-            if tried.len() > MAX_RESOURCE_CHECKS || Instant::now() >= self.deadline {
-                break;
-            }
-            let truth: Vec<bool> = preds.iter().map(|p| p.holds(&example, ctx)).collect();
-            if tried.contains(&truth) {
-                continue;
-            }
-            tried.push(truth.clone());
-            let pins = pins.get_or_insert_with(|| self.model_pins(model));
-            let mut lits = pins.clone();
-            lits.extend(literals(&e.res_atoms, &truth));
-            RESOURCE_CHECKS.fetch_add(1, Ordering::Relaxed);
-            if self.solver.check_assumptions(&lits) == SatResult::Sat {
-                RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
-                return Chosen {
-                    action,
-                    resource: example,
-                    truth: Some(truth),
-                    real: true,
-                };
-            }
-        }
-        match member_acting_on(&e.actions, self.class_of(model), &witness) {
+        let action = request.action;
+        match member_acting_on(&e.actions, class, &witness) {
             Some(member) => Chosen::model(member, witness, true),
             None => Chosen::model(action, witness, false),
         }
-    }
-
-    /// The model's values of every variable but the resource atoms, as literals: the model
-    /// with another resource is checked under them.
-    fn model_pins(&self, model: &Model) -> Vec<Bool> {
-        let e = self.engine;
-        let lit = |b: &Bool| literal(model, b);
-        let mut out = Vec::new();
-        if let Some(v) = model.eval(&e.act, true) {
-            out.push(e.act.eq(v));
-        }
-        if let Some(v) = model.eval(&e.principal, true) {
-            out.push(e.principal.eq(v));
-        }
-        for kv in &e.keys {
-            out.push(lit(&kv.present));
-            out.push(lit(&kv.multi));
-            for el in &kv.elems {
-                out.push(lit(&el.present));
-                out.extend(el.atoms.iter().map(lit));
-                out.push(lit(&el.is_num));
-                out.push(lit(&el.boolean));
-                out.push(lit(&el.is_v4));
-                if let Some(v) = model.eval(&el.num, true) {
-                    out.push(el.num.eq(v));
-                }
-                if let Some(v) = model.eval(&el.date, true) {
-                    out.push(el.date.eq(v));
-                }
-                if let Some(v) = model.eval(&el.ip4, true) {
-                    out.push(el.ip4.eq(v));
-                }
-                if let Some(v) = model.eval(&el.ip6, true) {
-                    out.push(el.ip6.eq(v));
-                }
-            }
-        }
-        out
     }
 
     /// Whether `value` gives element `el` of `kv` every truth value the model gives its

@@ -122,6 +122,15 @@ impl StrPred {
         exact.then_some(t)
     }
 
+    /// The pattern's automaton tokens under the variable values of `ctx`, when its language
+    /// is one the automata cover and not empty (see [`StrPred::lang`]).
+    pub(crate) fn tokens(&self, ctx: &Context) -> Option<Vec<Tok>> {
+        match self.lang(ctx)? {
+            Lang::Tokens(t) => Some(t),
+            Lang::Empty => None,
+        }
+    }
+
     /// The pattern as automaton tokens under the variable values of `ctx`, for the
     /// patterns whose language is a plain glob (resources, `StringLike`), one exact string
     /// (`StringEquals`, `BinaryEquals`) or an ARN pattern matched segment-wise (`ArnLike`,

@@ -69,3 +69,30 @@ fn a_denied_stream_and_an_action_without_resource_types_are_shown_real() {
     );
     assert!(assert_real(&old, &new) >= 2);
 }
+
+#[test]
+fn a_stack_name_prefix_gives_a_stack_arn_with_its_id_service_authorization_reference() {
+    // Service Authorization Reference, AWS CloudFormation: `CreateStack` acts on `stack`,
+    // `arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/${Id}`. The
+    // pattern names a prefix of the stack name and no id: the resource shown is built inside
+    // it with the format's fields (the name as the pattern spells it, an id, a region and an
+    // account), not the pattern's shortest string `...:stack/AWSAppMesh-GettingStarted`.
+    let old = stack(STREAM);
+    let new = stack(&format!(
+        r#"{STREAM}, {{"Effect": "Allow", "Action": "cloudformation:CreateStack",
+            "Resource": "arn:aws:cloudformation:*:*:stack/AWSAppMesh-GettingStarted*"}}"#
+    ));
+    assert!(assert_real(&old, &new) >= 1);
+    let c = compare(&old, &new, Catalogue::aws(), &Options::default()).expect("compared");
+    let r = &c.gained.examples.first().expect("a gained request").request;
+    assert!(r.action.eq_ignore_ascii_case("cloudformation:CreateStack"));
+    assert!(
+        facts::wildcard::glob_match(
+            "arn:aws:cloudformation:?*:????????????:stack/AWSAppMesh-GettingStarted*/?*",
+            &r.resource,
+            false
+        ),
+        "{}",
+        r.resource
+    );
+}

@@ -236,10 +236,56 @@ pub struct SharedAction {
     pub answer: ActionAnswer,
 }
 
+/// The part of an IAM ARN up to and including its account (`arn:aws:iam::111122223333:`),
+/// if `arn` is one with an account.
+pub(crate) fn account_prefix(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let (account, _) = rest.strip_prefix("iam::")?.split_once(':')?;
+    facts::arn::is_account_id(account)
+        .then(|| &arn[.."arn:".len() + partition.len() + ":iam::".len() + account.len() + 1])
+}
+
+/// The reason of an answer decided for principal `from`, as principal `to` of its class
+/// reads it: `from`'s own inline policies (`<from>#inline/...`) become `to`'s, and when
+/// `to` is in another account, the caller-side policies (identity, boundary, session
+/// policies) and the group named by `from`'s account become the ones of the same name in
+/// `to`'s account (classes across accounts hold exactly the principals whose policies and
+/// groups correspond so: `engine::Analyzer::question_key`).
+pub fn rebase_reason(reason: &mut Reason, from: &str, to: &str) {
+    let accounts = match (account_prefix(from), account_prefix(to)) {
+        (Some(a), Some(b)) if a != b => Some((a, b)),
+        _ => None,
+    };
+    let fix = |name: &mut String, caller_side: bool| {
+        if let Some(rest) = name.strip_prefix(from).filter(|x| x.starts_with('#')) {
+            *name = format!("{to}{rest}");
+            return;
+        }
+        if let (true, Some((a, b))) = (caller_side, accounts) {
+            if let Some(rest) = name.strip_prefix(a) {
+                *name = format!("{b}{rest}");
+            }
+        }
+    };
+    for r in reason
+        .allowed_by
+        .iter_mut()
+        .chain(reason.guardrails.iter_mut())
+    {
+        let caller_side = matches!(r.layer, Layer::Identity | Layer::Boundary | Layer::Session);
+        fix(&mut r.policy, caller_side);
+    }
+    if let Some(g) = reason.group.as_mut() {
+        fix(g, true);
+    }
+}
+
 impl SharedAction {
     /// The answer as principal `member` reads it: `decided_for`'s name replaced by
-    /// `member`'s in the chain's first step, the witnesses and the names of its own inline
-    /// policies (`<arn>#inline/...`).
+    /// `member`'s in the chain's first step and the witnesses, and its reason as `member`
+    /// reads it ([`rebase_reason`]: its own inline policies, and its own account's
+    /// policies and group when the answer was decided in another account).
     pub fn for_principal(&self, member: &str) -> ActionAnswer {
         let mut a = self.answer.clone();
         let from = self.decided_for.as_str();
@@ -256,16 +302,7 @@ impl SharedAction {
         if let Some(h) = a.via.first_mut() {
             if h.from == from {
                 h.from = member.to_string();
-                for r in h
-                    .reason
-                    .allowed_by
-                    .iter_mut()
-                    .chain(h.reason.guardrails.iter_mut())
-                {
-                    if let Some(rest) = r.policy.strip_prefix(from).filter(|x| x.starts_with('#')) {
-                        r.policy = format!("{member}{rest}");
-                    }
-                }
+                rebase_reason(&mut h.reason, from, member);
             }
         }
         a

@@ -280,6 +280,8 @@ pub struct Analyzer<'p> {
     decisions: &'p rules::profile::Profiles,
     /// Statement contents, numbered ([`Analyzer::content_id`]).
     contents: std::sync::Mutex<Contents>,
+    /// [`Analyzer::variable_policies`].
+    variable_policies: std::sync::OnceLock<Vec<bool>>,
 }
 
 /// Statements numbered by content: two statements with the same number are equal in
@@ -428,6 +430,7 @@ impl<'p> Analyzer<'p> {
             principal_keys: std::sync::Mutex::default(),
             decisions: sim.index().profiles(),
             contents: std::sync::Mutex::default(),
+            variable_policies: std::sync::OnceLock::new(),
         }
     }
 
@@ -704,8 +707,17 @@ impl<'p> Analyzer<'p> {
                 );
             }
         };
-        for st in self.allow_statements(p) {
-            take(st);
+        // Only the policies with such a pattern ([`Analyzer::variable_policies`]).
+        let with_variables = self.variable_policies();
+        let ix = &self.ix;
+        let own = std::iter::once(p)
+            .chain(ix.role_of.get(&p).copied())
+            .chain(ix.groups.get(&p).into_iter().flatten().copied())
+            .flat_map(|h| ix.identity.get(&h).into_iter().flatten())
+            .filter(|&&pid| with_variables.get(pid as usize).copied().unwrap_or(false))
+            .filter_map(|&pid| t.policies.get(pid as usize));
+        for prow in own {
+            prow.document.statements.iter().for_each(&mut take);
         }
         if let Some(x) = t.resource_for(bucket) {
             for &pid in self.ix.resource.get(&x.id).into_iter().flatten() {
@@ -754,6 +766,24 @@ impl<'p> Analyzer<'p> {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Per policy id: whether an `Allow` statement of it has a resource pattern with a
+    /// policy variable (computed on first need).
+    fn variable_policies(&self) -> &[bool] {
+        self.variable_policies.get_or_init(|| {
+            self.tables
+                .policies
+                .iter()
+                .map(|prow| {
+                    prow.document.statements.iter().any(|st| {
+                        st.effect == Effect::Allow
+                            && matches!(&st.resource, Some(facts::policy::ResourceClause::Resource(ps))
+                                if ps.iter().any(|x| facts::variables::has_variables(&x.0)))
+                    })
+                })
+                .collect()
+        })
     }
 
     /// The tables decided over.
@@ -1689,14 +1719,19 @@ impl<'p> Analyzer<'p> {
     /// every principal, the same statements may apply to both, and the engine, which reads
     /// the action only through them and its service, decides both alike.
     pub fn action_classes(&self, asks: &[(String, String)], principals: &[Sym]) -> Vec<usize> {
+        // Asks share only with an ask on the same resource: with one ask per resource
+        // (one action asked), each is its own class.
+        let mut resources: Vec<&str> = asks.iter().map(|(_, r)| r.as_str()).collect();
+        resources.sort_unstable();
+        resources.dedup();
+        if resources.len() == asks.len() {
+            return (0..asks.len()).collect();
+        }
         let t = self.tables;
         let mut reps: HashMap<ClassId, Sym> = HashMap::new();
         for &p in principals {
             reps.entry(self.profiles.class(p)).or_insert(p);
         }
-        let mut resources: Vec<&str> = asks.iter().map(|(_, r)| r.as_str()).collect();
-        resources.sort_unstable();
-        resources.dedup();
         let mut docs: HashMap<usize, &facts::policy::Policy> = HashMap::new();
         let mut take = |pid: PolicyId| {
             if let Some(prow) = t.policies.get(pid as usize) {
@@ -2125,4 +2160,66 @@ fn reads_principal_keys_only(t: &super::classes::Test<'_>) -> bool {
             | facts::policy::ResourceClause::NotResource(ps) => ps.iter().all(|p| vars_ok(&p.0)),
         });
     conditions && resource
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use facts::policy::{ResourceClause, ResourcePattern};
+
+    fn clause(patterns: &[&str], not: bool) -> ResourceClause {
+        let ps = patterns
+            .iter()
+            .map(|p| ResourcePattern(p.to_string()))
+            .collect();
+        if not {
+            ResourceClause::NotResource(ps)
+        } else {
+            ResourceClause::Resource(ps)
+        }
+    }
+
+    // IAM User Guide, "IAM policy elements: Variables and tags": a variable is replaced by
+    // the request's value, any string; read as `*`, the pattern matches every resource some
+    // value makes it match, and rules out only resources no value reaches.
+    #[test]
+    fn a_resource_with_variables_is_ruled_out_only_when_no_value_reaches_it() {
+        let bucket = "arn:aws:s3:::synth-222222222222-data/team/x";
+        let own = "arn:aws:s3:::synth-111111111111-*/${aws:PrincipalTag/team}/*";
+        let any = "arn:aws:s3:::synth-*/${aws:PrincipalTag/team}/*";
+        assert!(!may_match_any_value(&clause(&[own], false), bucket, true));
+        assert!(may_match_any_value(&clause(&[any], false), bucket, true));
+        assert_eq!(
+            variables_as_wildcards("a/${aws:username}/b/${x, 'y'}"),
+            "a/*/b/*"
+        );
+        // Without variable substitution (policy version 2008), `${` is literal text.
+        assert!(!may_match_any_value(&clause(&[any], false), bucket, false));
+        // NotResource: a pattern with a variable may fail to match, so it rules nothing out;
+        // a literal one that matches does.
+        assert!(may_match_any_value(&clause(&[any], true), bucket, true));
+        assert!(!may_match_any_value(
+            &clause(&["arn:aws:s3:::synth-*"], true),
+            bucket,
+            true
+        ));
+    }
+
+    #[test]
+    fn account_keys_are_the_three_that_name_the_account() {
+        for k in [
+            "aws:PrincipalAccount",
+            "aws:principalorgid",
+            "aws:PrincipalOrgPaths",
+        ] {
+            assert!(is_account_key(k), "{k}");
+        }
+        for k in [
+            "aws:PrincipalArn",
+            "aws:ResourceAccount",
+            "aws:SourceAccount",
+        ] {
+            assert!(!is_account_key(k), "{k}");
+        }
+    }
 }

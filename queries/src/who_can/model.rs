@@ -390,3 +390,86 @@ pub struct Stats {
     /// Requests decided by the engine.
     pub engine_requests: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(policy: &str, layer: Layer) -> StatementRef {
+        StatementRef {
+            policy: policy.to_string(),
+            layer,
+            statement: 0,
+            sid: None,
+        }
+    }
+
+    #[test]
+    fn account_prefix_is_the_iam_arn_up_to_its_account() {
+        assert_eq!(
+            account_prefix("arn:aws:iam::111122223333:role/x"),
+            Some("arn:aws:iam::111122223333:")
+        );
+        assert_eq!(
+            account_prefix("arn:aws-cn:iam::111122223333:root"),
+            Some("arn:aws-cn:iam::111122223333:")
+        );
+        assert_eq!(
+            account_prefix("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            None
+        );
+        assert_eq!(account_prefix("arn:aws:s3:::bucket"), None);
+    }
+
+    // A member of another account reads its own inline policy, its own account's managed
+    // policy and group; the resource policy, SCPs and AWS managed policies stay as they are.
+    #[test]
+    fn a_reason_rebased_to_another_account_names_that_accounts_policies() {
+        let from = "arn:aws:iam::111111111111:user/alice";
+        let to = "arn:aws:iam::222222222222:user/bob";
+        let mut reason = Reason {
+            allowed_by: vec![
+                r(
+                    "arn:aws:iam::111111111111:user/alice#inline/Self",
+                    Layer::Identity,
+                ),
+                r(
+                    "arn:aws:iam::111111111111:policy/ReadOnlyData",
+                    Layer::Identity,
+                ),
+                r(
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                    Layer::Identity,
+                ),
+                r("arn:aws:iam::111111111111:role/R#trust", Layer::Resource),
+            ],
+            guardrails: vec![
+                r("arn:aws:iam::111111111111:policy/Boundary", Layer::Boundary),
+                r("FullAWSAccess (p-FullAWSAccess)", Layer::Scp),
+            ],
+            group: Some("arn:aws:iam::111111111111:group/Admins".to_string()),
+        };
+        rebase_reason(&mut reason, from, to);
+        let names: Vec<&str> = reason
+            .allowed_by
+            .iter()
+            .chain(&reason.guardrails)
+            .map(|r| r.policy.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "arn:aws:iam::222222222222:user/bob#inline/Self",
+                "arn:aws:iam::222222222222:policy/ReadOnlyData",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                "arn:aws:iam::111111111111:role/R#trust",
+                "arn:aws:iam::222222222222:policy/Boundary",
+                "FullAWSAccess (p-FullAWSAccess)",
+            ]
+        );
+        assert_eq!(
+            reason.group.as_deref(),
+            Some("arn:aws:iam::222222222222:group/Admins")
+        );
+    }
+}

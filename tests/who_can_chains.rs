@@ -404,3 +404,122 @@ fn who_can_finds_an_access_only_a_carried_session_tag_allows_pass_session_tags_i
         }
     }
 }
+
+/// One account where session tags are the caller's choice:
+/// - `Open` trusts the account's principals for `sts:AssumeRole` and `sts:TagSession` with
+///   no condition: a caller allowed `sts:TagSession` passes any tags it likes. Its own
+///   policy allows `s3:DeleteObject` only with `aws:PrincipalTag/team = blue` (it has no
+///   tags of its own), and `sts:AssumeRole` into `Next`.
+/// - `Next` trusts `Open` (no condition) and allows `s3:DeleteObjectTagging` only with the
+///   same tag.
+/// - `alice` is allowed `sts:AssumeRole` and `sts:TagSession`; `bob` only `sts:AssumeRole`.
+fn free_tag_account() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blue = json!({"StringEquals": {"aws:PrincipalTag/team": "blue"}});
+    let open_policy = doc(json!([
+        {"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "*", "Condition": blue.clone()},
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arn("role", "Next")}]));
+    let gaad = json!({
+        "UserDetailList": [
+            user("alice", &["sts:AssumeRole", "sts:TagSession"]),
+            user("bob", &["sts:AssumeRole"]),
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [
+            {
+                "RoleName": "Open", "RoleId": "AROAOPEN", "Arn": arn("role", "Open"), "Path": "/",
+                "AssumeRolePolicyDocument": doc(json!([{"Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{ACCT}:root")},
+                    "Action": ["sts:AssumeRole", "sts:TagSession"]}])),
+                "AttachedManagedPolicies": [], "InstanceProfileList": [],
+                "RolePolicyList": [{"PolicyName": "work", "PolicyDocument": open_policy}]
+            },
+            tag_role("Next", json!([{"Effect": "Allow", "Principal": {"AWS": arn("role", "Open")},
+                "Action": "sts:AssumeRole"}]), "s3:DeleteObjectTagging", blue),
+        ],
+        "Policies": []
+    });
+    std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
+    let res = json!([{"arn": BUCKET, "account": ACCT, "type": "s3:bucket"}]);
+    std::fs::write(dir.path().join("resources.json"), res.to_string()).expect("write");
+    dir
+}
+
+/// `simulate` of `principal` doing `action` on an object of the bucket, with `context`.
+fn simulate_object(dir: &str, principal: &str, action: &str, context: &[String]) -> String {
+    let mut args = vec![
+        "simulate".to_string(),
+        "-q".into(),
+        "-i".into(),
+        dir.into(),
+        "--principal".into(),
+        principal.into(),
+        "--action".into(),
+        action.into(),
+        "--resource".into(),
+        format!("{BUCKET}/k"),
+    ];
+    for c in context {
+        args.extend(["--context".into(), c.clone()]);
+    }
+    TestCommand::new().args(&args).run().stdout()
+}
+
+// IAM User Guide, "Passing session tags in AWS STS": a caller that the role's trust policy
+// and its own identity policy allow sts:TagSession may pass session tags of its choice, and
+// they become the session's aws:PrincipalTag/*; passed as transitive tags they persist to
+// the later sessions of a role chain ("Chaining roles with session tags"). Open's trust
+// policy allows sts:TagSession without fixing any tag, so alice may pass team=blue: she
+// deletes objects through Open (one hop) and deletes object tags through Open -> Next (the
+// tag passed at the first hop, carried as transitive to the second), both `conditional` on
+// the tag she chooses. bob (not allowed sts:TagSession), Open and Next (no tag of their own)
+// are not listed. simulate of the last role replays the condition: allowed with the value the
+// answer names, denied with another.
+#[test]
+fn who_can_finds_an_access_a_session_tag_of_the_callers_choice_allows_passing_session_tags_in_aws_sts(
+) {
+    let dir = free_tag_account();
+    let d = dir.path().to_str().unwrap();
+    for (action, chain) in [
+        ("s3:DeleteObject", vec![arn("role", "Open")]),
+        (
+            "s3:DeleteObjectTagging",
+            vec![arn("role", "Open"), arn("role", "Next")],
+        ),
+    ] {
+        let r = who_can_action(d, action);
+        let a = action_answer(&r, &arn("user", "alice"), action, OBJECTS)
+            .unwrap_or_else(|| panic!("alice reaches {action} through {chain:?}: {r:#?}"));
+        assert_eq!(assumed_roles(a), chain, "{a:#?}");
+        assert_eq!(a["decision"], "conditional", "{a:#?}");
+        let via = a["via"].as_array().unwrap();
+        let last = via.last().unwrap();
+        assert_eq!(last["action"], action, "{a:#?}");
+        assert_eq!(last["decision"], "conditional", "{a:#?}");
+        // The condition names the tag and the value that allows.
+        let literal = a["conditions"]["anyOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t.as_array().unwrap())
+            .find(|l| l["key"] == "aws:PrincipalTag/team" && l["holds"] == true)
+            .unwrap_or_else(|| panic!("a condition on the tag: {a:#?}"));
+        let value = literal["values"][0].as_str().unwrap();
+        let listed: Vec<&str> = r.iter().map(|p| p["principal"].as_str().unwrap()).collect();
+        for not in [arn("user", "bob"), arn("role", "Open"), arn("role", "Next")] {
+            assert!(!listed.contains(&not.as_str()), "{not} listed: {listed:?}");
+        }
+        // simulate of the role that acts: allowed with the tag the condition names, denied
+        // without it and with another value.
+        let actor = chain.last().unwrap();
+        let tag = |v: &str| vec![format!("aws:PrincipalTag/team={v}")];
+        for (ctx, expect) in [
+            (Vec::new(), "implicitDeny"),
+            (tag("other"), "implicitDeny"),
+            (tag(value), "allowed"),
+        ] {
+            let out = simulate_object(d, actor, action, &ctx);
+            assert!(out.starts_with(expect), "{actor} {action} {ctx:?}: {out}");
+        }
+    }
+}

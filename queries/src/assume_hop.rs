@@ -33,6 +33,7 @@ use facts::request::{Context, ContextValue};
 use facts::tables::Sym;
 
 use crate::trust_index::is_session_key;
+use crate::who_can::engine::Decide;
 use crate::who_can::exact::{condition_sentence, Literal};
 use crate::who_can::{Access, Analyzer, Cell, CellAnswer, ConditionLiteral, Conditions, Stats};
 
@@ -51,12 +52,19 @@ pub struct Carry {
     pub tags: BTreeMap<String, String>,
     /// The source identity, once set.
     pub source_identity: Option<String>,
+    /// Whether the caller may pass session tags of its own choice, keys and values: a hop
+    /// whose trust policy and the caller's identity side allow `sts:TagSession` without
+    /// fixing the tags (IAM User Guide, "Pass session tags in AWS STS"). Passed as
+    /// transitive tags (`TransitiveTagKeys`, which the caller chooses), they persist to
+    /// every later session of the chain ("Chaining roles with session tags"), so their
+    /// `aws:PrincipalTag/*` values are the caller's choice: unknown, as a live key is.
+    pub free_tags: bool,
 }
 
 impl Carry {
     /// Whether nothing is carried.
     pub fn is_empty(&self) -> bool {
-        self.tags.is_empty() && self.source_identity.is_none()
+        self.tags.is_empty() && self.source_identity.is_none() && !self.free_tags
     }
 
     /// The context a hop made by a session with this state is decided in: `user`'s keys,
@@ -74,6 +82,12 @@ impl Carry {
             c.insert("sts:SourceIdentity", ContextValue::Single(s.clone()));
             c.insert("aws:SourceIdentity", ContextValue::Single(s.clone()));
         }
+        if self.free_tags {
+            c.insert(
+                crate::who_can::atoms::FREE_TAGS_MARK,
+                ContextValue::Single("true".to_string()),
+            );
+        }
         c
     }
 
@@ -86,6 +100,9 @@ impl Carry {
             .collect();
         if let Some(s) = &self.source_identity {
             parts.push(format!("source identity {s}"));
+        }
+        if self.free_tags {
+            parts.push("session tags of the caller's choice".to_string());
         }
         parts.join(", ")
     }
@@ -283,7 +300,7 @@ pub fn decide_hops(
             resource: a.arn(asks[i].role).to_string(),
         };
         let cells: Vec<Cell> = idx.iter().map(|&i| cell(i, ASSUME_ROLE)).collect();
-        let answers = a.decide(&cells, &ctx, strict, stats, &|_| {});
+        let answers = a.decide(&cells, &mut Decide::new(&ctx, strict, stats));
         // The extra permissions the allowed hops need.
         let mut extra_cells = Vec::new();
         let mut extra_of: Vec<(Option<usize>, Option<usize>)> = Vec::new();
@@ -299,7 +316,12 @@ pub fn decide_hops(
                     extra_cells.len() - 1
                 })
             };
-            let ts = slot(needs.iter().any(|n| n.tags), TAG_SESSION);
+            // A trust policy that allows sts:TagSession lets the caller pass tags of its
+            // choice when its own side allows it too (IAM User Guide, "Pass session tags in
+            // AWS STS", "Permissions required to add session tags"), needed or not.
+            let may_tag = needs.iter().any(|n| n.tags)
+                || (!carry.free_tags && a.trust_allows(asks[i].role, TAG_SESSION));
+            let ts = slot(may_tag, TAG_SESSION);
             let si = slot(
                 carry.source_identity.is_some() || needs.iter().any(|n| n.source_identity),
                 SET_SOURCE_IDENTITY,
@@ -309,7 +331,7 @@ pub fn decide_hops(
         let extra = if extra_cells.is_empty() {
             Vec::new()
         } else {
-            a.decide(&extra_cells, &ctx, strict, stats, &|_| {})
+            a.decide(&extra_cells, &mut Decide::new(&ctx, strict, stats))
         };
         for ((&i, ans), (ts, si)) in idx.iter().zip(answers).zip(extra_of) {
             let Some(mut ans) = ans else { continue };
@@ -370,10 +392,24 @@ pub fn decide_hops(
                     ans.conditions = Some(conditions_of(&terms));
                 }
             }
-            let next = carried(carry, &terms);
-            if !next.is_empty() {
+            let mut next = carried(carry, &terms);
+            // Tags of the caller's choice: sts:TagSession allowed with no condition on which
+            // tags ([`is_session_key`]) in some term.
+            if let Some(x) = ts.and_then(|s| extra[s].as_ref()) {
+                if terms_of(x)
+                    .iter()
+                    .any(|t| !t.iter().any(|l| is_session_key(&l.atom.key)))
+                {
+                    next.free_tags = true;
+                }
+            }
+            let fixed = Carry {
+                free_tags: false,
+                ..next.clone()
+            };
+            if !fixed.is_empty() {
                 ans.notes
-                    .push(format!("the new session carries {}", next.describe()));
+                    .push(format!("the new session carries {}", fixed.describe()));
             }
             out[i] = Some(HopAnswer {
                 answer: ans,

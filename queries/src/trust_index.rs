@@ -34,8 +34,8 @@ pub struct TrustIndex {
     /// aside).
     identity_assume: std::collections::HashSet<Sym>,
     /// Roles whose trust policy has a condition on a key the caller sets when assuming
-    /// (`aws:RequestTag/*`, `aws:TagKeys`, `sts:SourceIdentity`, `sts:TransitiveTagKeys`):
-    /// a hop into them may carry session state to later hops.
+    /// (`aws:RequestTag/*`, `aws:TagKeys`, `sts:SourceIdentity`, `sts:TransitiveTagKeys`)
+    /// or allows `sts:TagSession`: a hop into them may carry session state to later hops.
     sets_session_state: bool,
 }
 
@@ -108,7 +108,11 @@ impl TrustIndex {
                 .iter()
                 .filter(|s| s.effect == Effect::Allow)
             {
-                if st.conditions.iter().any(|c| is_session_key(&c.key)) {
+                // A trust policy that allows sts:TagSession lets callers pass session tags,
+                // of their choice unless its conditions fix them.
+                if st.conditions.iter().any(|c| is_session_key(&c.key))
+                    || facts::eval::action_matches(&st.action, "sts:TagSession")
+                {
                     ix.sets_session_state = true;
                 }
                 match &st.principal {
@@ -209,7 +213,8 @@ impl TrustIndex {
     }
 
     /// Whether some trust policy conditions on a key the caller sets for the session
-    /// ([`is_session_key`]): then a hop may carry session tags or a source identity.
+    /// ([`is_session_key`]) or allows `sts:TagSession`: then a hop may carry session tags
+    /// or a source identity.
     pub fn sets_session_state(&self) -> bool {
         self.sets_session_state
     }

@@ -18,7 +18,9 @@ use facts::tables::{PolicyId, Sym};
 
 use crate::who_can::actions::{asked, level_rank, object_patterns};
 use crate::who_can::chains::ASSUME_ROLE;
-use crate::who_can::{Access, ActionAnswer, Analyzer, Cell, CellAnswer, Hop, Stats, WhoCanError};
+use crate::who_can::{
+    Access, ActionAnswer, Analyzer, Cell, CellAnswer, Decide, Hop, Stats, WhoCanError,
+};
 
 /// What to ask.
 #[derive(Debug, Clone, Default)]
@@ -280,7 +282,7 @@ pub fn what_can(a: &Analyzer<'_>, q: &Query) -> Result<WhatCanResult, WhoCanErro
         })?;
     let mut stats = Stats::default();
     let cells = cells_of(a, p, q);
-    let answers = a.decide(&cells, &q.context, q.strict, &mut stats, &|_| {});
+    let answers = a.decide(&cells, &mut Decide::new(&q.context, q.strict, &mut stats));
     let mut actions: Vec<ActionAnswer> = Vec::new();
     for (cell, ans) in cells.iter().zip(answers) {
         if let Some(ans) = ans {
@@ -296,7 +298,7 @@ pub fn what_can(a: &Analyzer<'_>, q: &Query) -> Result<WhatCanResult, WhoCanErro
             .collect();
         for (role, hops) in reach {
             let cells = cells_of(a, role, q);
-            let answers = a.decide(&cells, &q.context, q.strict, &mut stats, &|_| {});
+            let answers = a.decide(&cells, &mut Decide::new(&q.context, q.strict, &mut stats));
             for (cell, ans) in cells.iter().zip(answers) {
                 let Some(ans) = ans else { continue };
                 if have.contains(&(cell.action.clone(), cell.resource.clone())) {

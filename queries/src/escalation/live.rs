@@ -19,7 +19,7 @@ use facts::policy::Effect;
 use facts::request::Context;
 
 use crate::simulate::{AccountSimulator, MatchedOut};
-use crate::who_can::{Access, Analyzer, Cell, CellAnswer, Conditions, Prepared, Stats};
+use crate::who_can::{Access, Analyzer, Cell, CellAnswer, Conditions, Decide, Prepared, Stats};
 
 /// One permission decided over the live keys.
 #[derive(Debug, Clone)]
@@ -151,7 +151,7 @@ pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<Liv
             continue;
         }
         let mut stats = Stats::default();
-        let answers = analyzer.decide(&cells, user, false, &mut stats, &|_| {});
+        let answers = analyzer.decide(&cells, &mut Decide::new(user, false, &mut stats));
         for (i, ans) in at.into_iter().zip(answers) {
             let Some(ans) = ans else { continue };
             let (condition, chosen) = match (&ans.access, &ans.conditions) {

@@ -39,6 +39,10 @@ const KNOWN_FAMILIES: &[&str] = &[
 /// (never a real key: the `iamlogic:` prefix is no service's).
 pub const EXTERNAL_MARK: &str = "iamlogic:externalprincipal";
 
+/// A key set in the context of a request made in a session whose tags the caller chose
+/// (`crate::assume_hop::Carry::free_tags`): its `aws:PrincipalTag/*` keys are unknown.
+pub const FREE_TAGS_MARK: &str = "iamlogic:freesessiontags";
+
 /// Identity keys the data cannot know for a principal of an account it does not hold:
 /// "anyone in account X" may be any of its users or roles, with any tags and session.
 /// `aws:PrincipalAccount` stays known, and so do `aws:PrincipalOrgID`/`OrgPaths`: an account
@@ -53,13 +57,22 @@ pub fn external_free(key_lower: &str) -> bool {
 
 /// Whether `key` (any case) is fixed by the data or by the user. For a principal of an
 /// account the data does not hold (`filled` carries [`EXTERNAL_MARK`]), its identity keys
-/// ([`external_free`]) are unknown. `user` is the `--context`
+/// ([`external_free`]) are unknown; in a session whose tags the caller chose (`user`
+/// carries [`FREE_TAGS_MARK`]), so are `aws:PrincipalTag/*` keys the user does not fix.
+/// `user` is the `--context`
 /// of the query; `filled` the keys AWS fills for this principal and resource.
 /// `aws:userid` is known only when the data filled it (a role's sessions carry their own
 /// session name in it, so for a role it is unknown).
 pub fn is_known(key: &str, user: &Context, filled: &Context) -> bool {
     let k = key.to_ascii_lowercase();
-    if user.get(&k).is_some() || filled.get(&k).is_some() {
+    if user.get(&k).is_some() {
+        return true;
+    }
+    // Session tags of the caller's choice override the data's tags of the same key.
+    if user.get(FREE_TAGS_MARK).is_some() && k.starts_with("aws:principaltag/") {
+        return false;
+    }
+    if filled.get(&k).is_some() {
         return true;
     }
     if filled.get(EXTERNAL_MARK).is_some() && external_free(&k) {

@@ -15,7 +15,7 @@ use facts::request::Context;
 use facts::tables::Sym;
 
 use super::candidates::Candidate;
-use super::engine::{Analyzer, Cell, CellAnswer};
+use super::engine::{Analyzer, Cell, CellAnswer, Decide};
 use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalKind, Stats};
 use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk};
 use crate::trust_index::TrustIndex;
@@ -129,7 +129,10 @@ fn with_carry(
         resource: p.resource.clone(),
     };
     let answer = analyzer
-        .decide(&[cell], &carry.context(context), strict, stats, &|_| {})
+        .decide(
+            &[cell],
+            &mut Decide::new(&carry.context(context), strict, stats),
+        )
         .pop()
         .flatten()?;
     Some((hops, answer))

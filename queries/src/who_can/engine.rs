@@ -144,6 +144,33 @@ pub struct CellAnswer {
     pub notes: Vec<String>,
 }
 
+/// How [`Analyzer::decide`] and [`Analyzer::decide_shared`] decide a batch of cells.
+pub struct Decide<'q> {
+    /// The keys the user fixes (`--context`).
+    pub user: &'q Context,
+    /// Treat keys nobody gives as absent (as `simulate` does), instead of unknown.
+    pub strict: bool,
+    /// Where the counts of the decisions made go.
+    pub stats: &'q mut Stats,
+    /// Told how many cells have been screened so far.
+    pub progress: &'q dyn Fn(usize),
+}
+
+impl<'q> Decide<'q> {
+    /// Decide with `user`'s keys, `strict` or not, counting into `stats`, without progress.
+    pub fn new(user: &'q Context, strict: bool, stats: &'q mut Stats) -> Decide<'q> {
+        Decide {
+            user,
+            strict,
+            stats,
+            progress: &no_progress,
+        }
+    }
+}
+
+/// Progress nobody is told of.
+fn no_progress(_: usize) {}
+
 /// Cells decided once per class ([`Analyzer::decide_shared`]).
 #[derive(Debug)]
 pub struct SharedAnswers {
@@ -249,6 +276,51 @@ pub struct Analyzer<'p> {
     /// Per principal: the keys AWS fills for it that name it ([`is_principal_key`]),
     /// computed on first need.
     principal_keys: std::sync::Mutex<HashMap<Sym, Arc<Context>>>,
+    /// The decision engine's principal profiles (SCP levels, service-linked flag).
+    decisions: &'p rules::profile::Profiles,
+    /// Statement contents, numbered ([`Analyzer::content_id`]).
+    contents: std::sync::Mutex<Contents>,
+    /// [`Analyzer::variable_policies`].
+    variable_policies: std::sync::OnceLock<Vec<bool>>,
+}
+
+/// Statements numbered by content: two statements with the same number are equal in
+/// everything the decision and its reason read (index, Sid, effect, action, resource,
+/// principal, conditions, and whether their policy substitutes variables).
+#[derive(Debug, Default)]
+struct Contents {
+    by_statement: HashMap<(PolicyId, usize), u32>,
+    by_text: HashMap<String, u32>,
+}
+
+/// What a decision of one action on one resource reads of a user, role or root user of a
+/// loaded account, beyond the principal-specific and account-reading parts of the
+/// statements that [`super::classes::outcome`] and [`Analyzer::account_split`] test per
+/// member (see [`Analyzer::question_key`]). Principals of different accounts with equal
+/// keys are decided alike.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct QuestionKey {
+    kind: PrincipalKind,
+    service_linked: bool,
+    /// Whether the caller is in the resource's account (when both are known).
+    same_account: Option<bool>,
+    /// Whether it has a permissions boundary.
+    boundary: bool,
+    /// The SCPs of each level that must allow (root first); empty when SCPs do not apply.
+    scp: Vec<Box<[PolicyId]>>,
+    /// Per identity or boundary policy, in the order the engine reports matches (layer,
+    /// policy id): layer, holder and policy name relative to the principal and its account,
+    /// and the contents of its statements that may apply.
+    policies: Vec<(Layer, String, String, Arc<[u32]>)>,
+}
+
+/// The class of a principal for one question (action and resource).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum AskClass {
+    /// Principals with this [`QuestionKey`] (numbered).
+    Key(u32),
+    /// A principal decided on its own.
+    Single(Sym),
 }
 
 impl std::fmt::Debug for Analyzer<'_> {
@@ -356,6 +428,9 @@ impl<'p> Analyzer<'p> {
             model,
             trust_cache: std::sync::Mutex::default(),
             principal_keys: std::sync::Mutex::default(),
+            decisions: sim.index().profiles(),
+            contents: std::sync::Mutex::default(),
+            variable_policies: std::sync::OnceLock::new(),
         }
     }
 
@@ -419,6 +494,18 @@ impl<'p> Analyzer<'p> {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Whether some `Allow` statement of the trust policy of `role` has an `Action` element
+    /// that matches `action` (whoever it names, under whatever conditions).
+    pub fn trust_allows(&self, role: Sym, action: &str) -> bool {
+        self.ix.trust.get(&role).into_iter().flatten().any(|&pid| {
+            self.tables.policies.get(pid as usize).is_some_and(|prow| {
+                prow.document.statements.iter().any(|st| {
+                    st.effect == Effect::Allow && facts::eval::action_matches(&st.action, action)
+                })
+            })
+        })
     }
 
     /// The roles whose trust policy may name `caller` ([`Analyzer::trust_callers`] reversed).
@@ -620,8 +707,17 @@ impl<'p> Analyzer<'p> {
                 );
             }
         };
-        for st in self.allow_statements(p) {
-            take(st);
+        // Only the policies with such a pattern ([`Analyzer::variable_policies`]).
+        let with_variables = self.variable_policies();
+        let ix = &self.ix;
+        let own = std::iter::once(p)
+            .chain(ix.role_of.get(&p).copied())
+            .chain(ix.groups.get(&p).into_iter().flatten().copied())
+            .flat_map(|h| ix.identity.get(&h).into_iter().flatten())
+            .filter(|&&pid| with_variables.get(pid as usize).copied().unwrap_or(false))
+            .filter_map(|&pid| t.policies.get(pid as usize));
+        for prow in own {
+            prow.document.statements.iter().for_each(&mut take);
         }
         if let Some(x) = t.resource_for(bucket) {
             for &pid in self.ix.resource.get(&x.id).into_iter().flatten() {
@@ -632,6 +728,14 @@ impl<'p> Analyzer<'p> {
                 }
             }
         }
+        // A pattern whose text before its first wildcard or variable already leaves the
+        // bucket names none of its objects whatever the variables hold: the keys of `p`
+        // are not needed for it ([`super::actions::object_pattern_under`] would give none).
+        let under = format!("{bucket}/");
+        patterns.retain(|x| {
+            let literal = x.split(['$', '*', '?']).next().unwrap_or("");
+            under.starts_with(literal) || literal.starts_with(&under)
+        });
         if patterns.is_empty() {
             return Vec::new();
         }
@@ -662,6 +766,24 @@ impl<'p> Analyzer<'p> {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Per policy id: whether an `Allow` statement of it has a resource pattern with a
+    /// policy variable (computed on first need).
+    fn variable_policies(&self) -> &[bool] {
+        self.variable_policies.get_or_init(|| {
+            self.tables
+                .policies
+                .iter()
+                .map(|prow| {
+                    prow.document.statements.iter().any(|st| {
+                        st.effect == Effect::Allow
+                            && matches!(&st.resource, Some(facts::policy::ResourceClause::Resource(ps))
+                                if ps.iter().any(|x| facts::variables::has_variables(&x.0)))
+                    })
+                })
+                .collect()
+        })
     }
 
     /// The tables decided over.
@@ -894,6 +1016,17 @@ impl<'p> Analyzer<'p> {
             );
             filled = kept;
         }
+        // In a session whose tags the caller chose, the data's tags of the caller are
+        // overridden by the caller's choice: unknown (`atoms::FREE_TAGS_MARK`).
+        if !strict && user.get(super::atoms::FREE_TAGS_MARK).is_some() {
+            let mut kept = Context::new();
+            for (k, v) in filled.iter() {
+                if !k.to_ascii_lowercase().starts_with("aws:principaltag/") {
+                    kept.insert(k, v.clone());
+                }
+            }
+            filled = kept;
+        }
         let full = merged(user, &filled);
         let needs_resource = self.needs_resource(row.account, cell, r);
         let mut could_allow = (row.kind == PrincipalKind::Root && !needs_resource)
@@ -1023,21 +1156,14 @@ impl<'p> Analyzer<'p> {
             .collect()
     }
 
-    /// Decide `cells` exactly; answers in cell order (`None`: never allowed). `user` is the
-    /// query's `--context`; `strict` treats keys no one gives as absent.
+    /// Decide `cells` exactly, as `how` says (the query's `--context`, `--strict`, where
+    /// the counts go); answers in cell order (`None`: never allowed).
     ///
     /// Cells of one action and resource whose principals are alike ([`super::classes`]) are
     /// decided once, by their first cell; the others take its answer, their principal's
-    /// name put in its witnesses and own inline policies.
-    pub fn decide(
-        &self,
-        cells: &[Cell],
-        user: &Context,
-        strict: bool,
-        stats: &mut Stats,
-        progress: &dyn Fn(usize),
-    ) -> Vec<Option<CellAnswer>> {
-        let shared = self.decide_shared(cells, user, strict, stats, progress);
+    /// name put in its witnesses and their own policies and group in its reason.
+    pub fn decide(&self, cells: &[Cell], how: &mut Decide<'_>) -> Vec<Option<CellAnswer>> {
+        let shared = self.decide_shared(cells, how);
         shared
             .lead
             .iter()
@@ -1057,23 +1183,24 @@ impl<'p> Analyzer<'p> {
     /// cells that lead their class, and per cell the index of its leader. A follower reads
     /// its leader's answer with its own name ([`super::model::SharedAction::for_principal`]
     /// does this for a rendered answer).
-    pub fn decide_shared(
-        &self,
-        cells: &[Cell],
-        user: &Context,
-        strict: bool,
-        stats: &mut Stats,
-        progress: &dyn Fn(usize),
-    ) -> SharedAnswers {
-        let lead = self.leaders(cells, user, strict);
+    pub fn decide_shared(&self, cells: &[Cell], how: &mut Decide<'_>) -> SharedAnswers {
+        let lead = self.leaders(cells, how.user, how.strict);
         let at: Vec<usize> = (0..cells.len()).filter(|&i| lead[i] == i).collect();
         let leading: Vec<Cell> = at.iter().map(|&i| cells[i].clone()).collect();
         let n = leading.len();
-        let decided = self.decide_each(&leading, user, strict, stats, &|d| {
-            progress(d * cells.len() / n.max(1))
-        });
-        stats.cells += cells.len() - n;
-        stats.shared += cells.len() - n;
+        let (total, progress) = (cells.len(), how.progress);
+        let scaled = |d: usize| progress(d * total / n.max(1));
+        let decided = self.decide_each(
+            &leading,
+            &mut Decide {
+                user: how.user,
+                strict: how.strict,
+                stats: how.stats,
+                progress: &scaled,
+            },
+        );
+        how.stats.cells += cells.len() - n;
+        how.stats.shared += cells.len() - n;
         let mut slot = vec![u32::MAX; cells.len()];
         for (k, &i) in at.iter().enumerate() {
             slot[i] = k as u32;
@@ -1102,18 +1229,50 @@ impl<'p> Analyzer<'p> {
                 .or_default()
                 .push(i);
         }
+        // Profiles (one account each) whose question keys are equal form one class across
+        // accounts ([`Analyzer::question_key`]).
+        let mut keys: HashMap<QuestionKey, u32> = HashMap::new();
         // Tests that read only the principal's ARN say the same of a member whatever the
         // action and resource: their groups are computed once per class and statements.
-        type ArnKey = (ClassId, Vec<usize>);
+        type ArnKey = (AskClass, Vec<usize>);
         let mut by_arn: HashMap<ArnKey, (Vec<Sym>, Vec<Vec<usize>>)> = HashMap::new();
+        // Per account entity: the keys AWS fills that name the account.
+        let mut account_keys: HashMap<Sym, Context> = HashMap::new();
+        let mut asks: Vec<_> = asks.into_iter().collect();
+        asks.sort_unstable_by_key(|(_, classes)| classes.values().map(|v| v[0]).min());
         for ((action, resource), classes) in asks {
             let info = self.resource_info(resource);
+            let mut contents: HashMap<PolicyId, Arc<[u32]>> = HashMap::new();
+            let mut merged: HashMap<AskClass, Vec<usize>> = HashMap::new();
             for (class, idx) in classes {
+                let ask_class = match class {
+                    ClassId::Single(p) => AskClass::Single(p),
+                    ClassId::Profile(_) => {
+                        let rep = cells[idx[0]].principal;
+                        match self.question_key(rep, action, resource, &info, &mut contents) {
+                            Some(k) => {
+                                let next = keys.len() as u32;
+                                AskClass::Key(*keys.entry(k).or_insert(next))
+                            }
+                            None => AskClass::Single(rep),
+                        }
+                    }
+                };
+                merged.entry(ask_class).or_default().extend(idx);
+            }
+            for (class, mut idx) in merged {
                 if idx.len() < 2 {
                     continue;
                 }
+                idx.sort_unstable();
                 let members: Vec<Sym> = idx.iter().map(|&i| cells[i].principal).collect();
-                let (tests, arn_only) = self.refine_tests(action, &info, members[0]);
+                let (tests, arn_only, account_tests) =
+                    self.refine_tests(action, &info, resource, members[0]);
+                // Members of one account say the same of account-reading conditions.
+                let one_account = members.iter().all(|&m| {
+                    self.tables.principal(m).and_then(|r| r.account)
+                        == self.tables.principal(members[0]).and_then(|r| r.account)
+                });
                 let groups = if tests.is_empty() {
                     vec![(0..members.len()).collect()]
                 } else if arn_only {
@@ -1130,13 +1289,25 @@ impl<'p> Analyzer<'p> {
                             let g = self.refine(
                                 &tests, true, action, resource, &info, &members, user, strict,
                             );
-                            by_arn.insert(key, (members, g.clone()));
+                            by_arn.insert(key, (members.clone(), g.clone()));
                             g
                         }
                     }
                 } else {
                     self.refine(
                         &tests, false, action, resource, &info, &members, user, strict,
+                    )
+                };
+                let groups = if account_tests.is_empty() || one_account {
+                    groups
+                } else {
+                    self.account_split(
+                        groups,
+                        &members,
+                        &account_tests,
+                        user,
+                        strict,
+                        &mut account_keys,
                     )
                 };
                 for group in groups {
@@ -1150,6 +1321,197 @@ impl<'p> Analyzer<'p> {
         lead
     }
 
+    /// The [`QuestionKey`] of `rep`, a user, role or root user of a loaded account, for
+    /// `action` on `resource` (`info`: its owner); `contents` caches, per policy, the contents of
+    /// its statements that may apply. `None` when `rep` has no engine profile.
+    ///
+    /// The decision reads a caller through its kind, the statements that apply to the
+    /// request and the layer each sits in (IAM User Guide, "Policy evaluation logic"), the
+    /// SCP levels of its account (AWS Organizations User Guide, "Service control policies":
+    /// none for the management account and service-linked roles), whether it is in the
+    /// resource's account ("Cross-account policy evaluation logic"; S3 Block Public Access
+    /// also reads it), whether it has a permissions boundary (a boundary with no statement
+    /// that applies denies), and the principal-specific and account-reading parts of those
+    /// statements, tested per member. A statement whose `Action` does not match the action,
+    /// or whose `Resource` cannot match the resource whatever its policy variables hold
+    /// (each `${...}` read as `*`), never applies: the key holds only the others, by
+    /// content. Customer managed policies name their own account's resources
+    /// (`arn:aws:s3:::team-<account>-*`), so two accounts' copies of a policy differ as
+    /// documents but not in what applies to one bucket. The reason names each member's own
+    /// policies and groups: the key holds their names relative to the principal (`{self}`)
+    /// and its account, so that a member's names are the leader's with its own account and
+    /// ARN ([`super::model::rebase_reason`]).
+    fn question_key(
+        &self,
+        rep: Sym,
+        action: &str,
+        resource: &str,
+        info: &ResourceInfo,
+        contents: &mut HashMap<PolicyId, Arc<[u32]>>,
+    ) -> Option<QuestionKey> {
+        let t = self.tables;
+        let row = t.principal(rep)?;
+        let profile = self.decisions.get(self.decisions.class_of(rep)?)?;
+        let account_id = row.account.and_then(|a| t.account_id_of(a));
+        let same_account = match (account_id, &info.account_id) {
+            (Some(c), Some(o)) => Some(c == o),
+            _ => None,
+        };
+        let arn = self.arn(rep);
+        let prefix = super::model::account_prefix(arn);
+        let relative = |name: &str| -> String {
+            let own = name
+                .strip_prefix(arn)
+                .filter(|rest| rest.is_empty() || rest.starts_with('#'));
+            if let Some(rest) = own {
+                return format!("{{self}}{rest}");
+            }
+            match prefix.and_then(|p| name.strip_prefix(p)) {
+                Some(rest) => format!("{{account}}:{rest}"),
+                None => name.to_string(),
+            }
+        };
+        let ix = &self.ix;
+        let mut held: Vec<(Layer, PolicyId, Sym)> = Vec::new();
+        let holders =
+            std::iter::once(rep).chain(ix.groups.get(&rep).into_iter().flatten().copied());
+        for h in holders {
+            for &pid in ix.identity.get(&h).into_iter().flatten() {
+                held.push((Layer::Identity, pid, h));
+            }
+            for &pid in ix.boundary.get(&h).into_iter().flatten() {
+                held.push((Layer::Boundary, pid, h));
+            }
+        }
+        held.sort_unstable();
+        let mut policies = Vec::new();
+        for (layer, pid, h) in held {
+            let applies = match contents.get(&pid) {
+                Some(c) => Arc::clone(c),
+                None => {
+                    let c = self.applying_contents(pid, action, resource);
+                    contents.insert(pid, Arc::clone(&c));
+                    c
+                }
+            };
+            if applies.is_empty() {
+                continue;
+            }
+            let name = t
+                .policies
+                .get(pid as usize)
+                .map(|p| p.name.as_str())
+                .unwrap_or("");
+            policies.push((layer, relative(t.symbols.name(h)), relative(name), applies));
+        }
+        Some(QuestionKey {
+            kind: row.kind,
+            service_linked: profile.service_linked,
+            same_account,
+            boundary: ix.boundary.get(&rep).is_some_and(|b| !b.is_empty()),
+            scp: profile.scp_levels.iter().map(|(_, p)| p.clone()).collect(),
+            policies,
+        })
+    }
+
+    /// The content numbers of the statements of policy `pid` that may apply to `action` on
+    /// `resource` ([`Analyzer::question_key`]).
+    fn applying_contents(&self, pid: PolicyId, action: &str, resource: &str) -> Arc<[u32]> {
+        let Some(prow) = self.tables.policies.get(pid as usize) else {
+            return Arc::from(Vec::new());
+        };
+        let vars = prow.document.version.supports_variables();
+        let mut out = Vec::new();
+        for (si, st) in prow.document.statements.iter().enumerate() {
+            if facts::eval::action_matches(&st.action, action)
+                && st
+                    .resource
+                    .as_ref()
+                    .is_none_or(|rc| may_match_any_value(rc, resource, vars))
+            {
+                out.push(self.content_id(pid, si, st, vars));
+            }
+        }
+        Arc::from(out)
+    }
+
+    /// The number of statement `si` (`st`) of policy `pid` by its content.
+    fn content_id(
+        &self,
+        pid: PolicyId,
+        si: usize,
+        st: &facts::policy::Statement,
+        vars: bool,
+    ) -> u32 {
+        let mut c = self.contents.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = c.by_statement.get(&(pid, si)) {
+            return id;
+        }
+        let text = format!("{vars}{st:?}");
+        let next = c.by_text.len() as u32;
+        let id = *c.by_text.entry(text).or_insert(next);
+        c.by_statement.insert((pid, si), id);
+        id
+    }
+
+    /// Split `groups` (indices into `members`) further by what the account-reading
+    /// conditions `tests` (on `aws:PrincipalAccount`, `aws:PrincipalOrgID`,
+    /// `aws:PrincipalOrgPaths`: the same for every principal of an account, IAM User Guide,
+    /// "AWS global condition context keys") say of each member's account; `account_keys`
+    /// caches those keys per account. A member for which such a condition reads a live key
+    /// is decided on its own.
+    fn account_split(
+        &self,
+        groups: Vec<Vec<usize>>,
+        members: &[Sym],
+        tests: &[(&facts::policy::Condition, bool)],
+        user: &Context,
+        strict: bool,
+        account_keys: &mut HashMap<Sym, Context>,
+    ) -> Vec<Vec<usize>> {
+        let t = self.tables;
+        let mut bits: HashMap<Option<Sym>, Option<Vec<bool>>> = HashMap::new();
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for group in groups {
+            let mut sub: HashMap<Vec<bool>, usize> = HashMap::new();
+            for j in group {
+                let m = members[j];
+                let account = t.principal(m).and_then(|r| r.account);
+                let b = bits.entry(account).or_insert_with(|| {
+                    let a = account?;
+                    let ctx = account_keys.entry(a).or_insert_with(|| {
+                        let own = self.principal_keys(m, &self.request_principal(m));
+                        let mut c = Context::new();
+                        for (k, v) in own.iter() {
+                            if is_account_key(k) {
+                                c.insert(k, v.clone());
+                            }
+                        }
+                        merged(user, &c)
+                    });
+                    tests
+                        .iter()
+                        .map(|&(c, vars)| {
+                            (strict || !is_atom(c, vars, user, ctx))
+                                .then(|| facts::condition::eval::condition_holds(c, ctx, vars))
+                        })
+                        .collect()
+                });
+                match b {
+                    Some(b) => match sub.get(b.as_slice()) {
+                        Some(&g) => out[g].push(j),
+                        None => {
+                            sub.insert(b.clone(), out.len());
+                            out.push(vec![j]);
+                        }
+                    },
+                    None => out.push(vec![j]),
+                }
+            }
+        }
+        out
+    }
+
     /// The principal-specific parts ([`super::classes::test_of`]) of the statements that
     /// may apply to `action` on the resource of `info` for principals of `rep`'s class, and
     /// whether they read nothing of a principal but its ARN (the principal element, and
@@ -1160,8 +1522,13 @@ impl<'p> Analyzer<'p> {
         &self,
         action: &str,
         info: &ResourceInfo,
+        resource: &str,
         rep: Sym,
-    ) -> (Vec<super::classes::Test<'p>>, bool) {
+    ) -> (
+        Vec<super::classes::Test<'p>>,
+        bool,
+        Vec<(&'p facts::policy::Condition, bool)>,
+    ) {
         let t = self.tables;
         let mut policies = self.policies(rep, info.entity, info.account);
         policies.extend(
@@ -1170,14 +1537,29 @@ impl<'p> Analyzer<'p> {
                 .map(|&(_, p)| (p, Layer::VpcEndpoint)),
         );
         let mut tests = Vec::new();
+        let mut account = Vec::new();
         for (pid, _) in policies {
             let Some(prow) = t.policies.get(pid as usize) else {
                 continue;
             };
             let vars = prow.document.version.supports_variables();
             for st in &prow.document.statements {
-                if facts::eval::action_matches(&st.action, action) {
+                if facts::eval::action_matches(&st.action, action)
+                    && st
+                        .resource
+                        .as_ref()
+                        .is_none_or(|rc| may_match_any_value(rc, resource, vars))
+                {
                     tests.extend(super::classes::test_of(st, vars));
+                    account.extend(
+                        st.conditions
+                            .iter()
+                            .filter(|c| {
+                                is_account_key(&c.key)
+                                    && !super::classes::specific_condition(c, vars)
+                            })
+                            .map(|c| (c, vars)),
+                    );
                 }
             }
         }
@@ -1188,7 +1570,7 @@ impl<'p> Analyzer<'p> {
                         && !(t.variables && c.values.iter().any(|v| v.contains("${")))
                 })
         });
-        (tests, arn_only)
+        (tests, arn_only, account)
     }
 
     /// Split `members` (principals of one profile class) into the groups that `tests` (the
@@ -1337,14 +1719,19 @@ impl<'p> Analyzer<'p> {
     /// every principal, the same statements may apply to both, and the engine, which reads
     /// the action only through them and its service, decides both alike.
     pub fn action_classes(&self, asks: &[(String, String)], principals: &[Sym]) -> Vec<usize> {
+        // Asks share only with an ask on the same resource: with one ask per resource
+        // (one action asked), each is its own class.
+        let mut resources: Vec<&str> = asks.iter().map(|(_, r)| r.as_str()).collect();
+        resources.sort_unstable();
+        resources.dedup();
+        if resources.len() == asks.len() {
+            return (0..asks.len()).collect();
+        }
         let t = self.tables;
         let mut reps: HashMap<ClassId, Sym> = HashMap::new();
         for &p in principals {
             reps.entry(self.profiles.class(p)).or_insert(p);
         }
-        let mut resources: Vec<&str> = asks.iter().map(|(_, r)| r.as_str()).collect();
-        resources.sort_unstable();
-        resources.dedup();
         let mut docs: HashMap<usize, &facts::policy::Policy> = HashMap::new();
         let mut take = |pid: PolicyId| {
             if let Some(prow) = t.policies.get(pid as usize) {
@@ -1386,7 +1773,8 @@ impl<'p> Analyzer<'p> {
     }
 
     /// The answer of `leader` given to `member` of its class: the member's name in the
-    /// witnesses, its own inline policies in the reason.
+    /// witnesses, its own policies and group in the reason
+    /// ([`super::model::rebase_reason`]).
     pub(crate) fn follow(&self, leader: Sym, member: Sym, a: &CellAnswer) -> CellAnswer {
         let mut a = a.clone();
         if let Some(w) = a.witnesses.as_mut() {
@@ -1394,28 +1782,13 @@ impl<'p> Analyzer<'p> {
             w.allowed.principal = text.clone();
             w.denied.principal = text;
         }
-        let (from, to) = (self.arn(leader), self.arn(member));
-        for r in a
-            .reason
-            .allowed_by
-            .iter_mut()
-            .chain(a.reason.guardrails.iter_mut())
-        {
-            if let Some(rest) = r.policy.strip_prefix(from).filter(|x| x.starts_with('#')) {
-                r.policy = format!("{to}{rest}");
-            }
-        }
+        super::model::rebase_reason(&mut a.reason, self.arn(leader), self.arn(member));
         a
     }
 
-    fn decide_each(
-        &self,
-        cells: &[Cell],
-        user: &Context,
-        strict: bool,
-        stats: &mut Stats,
-        progress: &dyn Fn(usize),
-    ) -> Vec<Option<CellAnswer>> {
+    fn decide_each(&self, cells: &[Cell], how: &mut Decide<'_>) -> Vec<Option<CellAnswer>> {
+        let (user, strict, progress) = (how.user, how.strict, how.progress);
+        let stats = &mut *how.stats;
         let mut guard = self.atoms.lock().unwrap_or_else(|e| e.into_inner());
         let (atoms, exact) = &mut *guard;
         let calls_before = exact.solver_calls;
@@ -1712,6 +2085,62 @@ fn is_principal_key(key: &str) -> bool {
     k.starts_with("aws:principal") || k == "aws:username" || k == "aws:userid"
 }
 
+/// Whether `key` (any case) is one AWS fills from the principal's account alone
+/// (`aws:PrincipalAccount`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`: IAM User Guide,
+/// "AWS global condition context keys"): the same for every principal of an account.
+fn is_account_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    matches!(
+        k.as_str(),
+        "aws:principalaccount" | "aws:principalorgid" | "aws:principalorgpaths"
+    )
+}
+
+/// `pattern` with every policy variable (`${...}`) read as `*`: it matches every resource
+/// that some substitution of the variables makes the pattern match (a substituted value is
+/// some string, and `*` matches any).
+fn variables_as_wildcards(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                out.push('*');
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a resource element may match `resource` for some values of its policy
+/// variables (`vars`: the policy substitutes them): a `Resource` pattern with variables is
+/// matched with each `${...}` as `*`; a `NotResource` pattern with variables may fail to
+/// match, so it never rules the statement out. `false` only when no request on `resource`
+/// can match the element.
+fn may_match_any_value(rc: &facts::policy::ResourceClause, resource: &str, vars: bool) -> bool {
+    use facts::policy::ResourceClause;
+    let has_vars = |p: &str| vars && p.contains("${");
+    match rc {
+        ResourceClause::Resource(ps) => ps.iter().any(|p| {
+            if has_vars(&p.0) {
+                facts::arn::resource_matches(&variables_as_wildcards(&p.0), resource)
+            } else {
+                facts::arn::resource_matches(&p.0, resource)
+            }
+        }),
+        ResourceClause::NotResource(ps) => !ps
+            .iter()
+            .any(|p| !has_vars(&p.0) && facts::arn::resource_matches(&p.0, resource)),
+    }
+}
+
 /// Whether a principal-specific test reads no key but principal keys: its conditions'
 /// keys, and the policy variables of their values and of its resource patterns.
 fn reads_principal_keys_only(t: &super::classes::Test<'_>) -> bool {
@@ -1731,4 +2160,66 @@ fn reads_principal_keys_only(t: &super::classes::Test<'_>) -> bool {
             | facts::policy::ResourceClause::NotResource(ps) => ps.iter().all(|p| vars_ok(&p.0)),
         });
     conditions && resource
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use facts::policy::{ResourceClause, ResourcePattern};
+
+    fn clause(patterns: &[&str], not: bool) -> ResourceClause {
+        let ps = patterns
+            .iter()
+            .map(|p| ResourcePattern(p.to_string()))
+            .collect();
+        if not {
+            ResourceClause::NotResource(ps)
+        } else {
+            ResourceClause::Resource(ps)
+        }
+    }
+
+    // IAM User Guide, "IAM policy elements: Variables and tags": a variable is replaced by
+    // the request's value, any string; read as `*`, the pattern matches every resource some
+    // value makes it match, and rules out only resources no value reaches.
+    #[test]
+    fn a_resource_with_variables_is_ruled_out_only_when_no_value_reaches_it() {
+        let bucket = "arn:aws:s3:::synth-222222222222-data/team/x";
+        let own = "arn:aws:s3:::synth-111111111111-*/${aws:PrincipalTag/team}/*";
+        let any = "arn:aws:s3:::synth-*/${aws:PrincipalTag/team}/*";
+        assert!(!may_match_any_value(&clause(&[own], false), bucket, true));
+        assert!(may_match_any_value(&clause(&[any], false), bucket, true));
+        assert_eq!(
+            variables_as_wildcards("a/${aws:username}/b/${x, 'y'}"),
+            "a/*/b/*"
+        );
+        // Without variable substitution (policy version 2008), `${` is literal text.
+        assert!(!may_match_any_value(&clause(&[any], false), bucket, false));
+        // NotResource: a pattern with a variable may fail to match, so it rules nothing out;
+        // a literal one that matches does.
+        assert!(may_match_any_value(&clause(&[any], true), bucket, true));
+        assert!(!may_match_any_value(
+            &clause(&["arn:aws:s3:::synth-*"], true),
+            bucket,
+            true
+        ));
+    }
+
+    #[test]
+    fn account_keys_are_the_three_that_name_the_account() {
+        for k in [
+            "aws:PrincipalAccount",
+            "aws:principalorgid",
+            "aws:PrincipalOrgPaths",
+        ] {
+            assert!(is_account_key(k), "{k}");
+        }
+        for k in [
+            "aws:PrincipalArn",
+            "aws:ResourceAccount",
+            "aws:SourceAccount",
+        ] {
+            assert!(!is_account_key(k), "{k}");
+        }
+    }
 }

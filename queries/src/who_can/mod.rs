@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use facts::request::Context;
 use facts::tables::Sym;
 
-pub use engine::{Analyzer, Cell, CellAnswer, Prepared};
+pub use engine::{Analyzer, Cell, CellAnswer, Decide, Prepared};
 pub use model::*;
 
 /// What to ask.
@@ -162,9 +162,15 @@ pub fn who_can(
         }
     }
     let total = cells.len() as u64;
-    let decided = analyzer.decide_shared(&cells, &q.context, q.strict, &mut stats, &|d| {
-        progress(d as u64, total)
-    });
+    let decided = analyzer.decide_shared(
+        &cells,
+        &mut engine::Decide {
+            user: &q.context,
+            strict: q.strict,
+            stats: &mut stats,
+            progress: &|d| progress(d as u64, total),
+        },
+    );
     let mut levels: HashMap<&str, &str> = HashMap::new();
     for a in &asked {
         levels.entry(a.action.as_str()).or_insert(a.level.name());

@@ -236,10 +236,56 @@ pub struct SharedAction {
     pub answer: ActionAnswer,
 }
 
+/// The part of an IAM ARN up to and including its account (`arn:aws:iam::111122223333:`),
+/// if `arn` is one with an account.
+pub(crate) fn account_prefix(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let (account, _) = rest.strip_prefix("iam::")?.split_once(':')?;
+    facts::arn::is_account_id(account)
+        .then(|| &arn[.."arn:".len() + partition.len() + ":iam::".len() + account.len() + 1])
+}
+
+/// The reason of an answer decided for principal `from`, as principal `to` of its class
+/// reads it: `from`'s own inline policies (`<from>#inline/...`) become `to`'s, and when
+/// `to` is in another account, the caller-side policies (identity, boundary, session
+/// policies) and the group named by `from`'s account become the ones of the same name in
+/// `to`'s account (classes across accounts hold exactly the principals whose policies and
+/// groups correspond so: `engine::Analyzer::question_key`).
+pub fn rebase_reason(reason: &mut Reason, from: &str, to: &str) {
+    let accounts = match (account_prefix(from), account_prefix(to)) {
+        (Some(a), Some(b)) if a != b => Some((a, b)),
+        _ => None,
+    };
+    let fix = |name: &mut String, caller_side: bool| {
+        if let Some(rest) = name.strip_prefix(from).filter(|x| x.starts_with('#')) {
+            *name = format!("{to}{rest}");
+            return;
+        }
+        if let (true, Some((a, b))) = (caller_side, accounts) {
+            if let Some(rest) = name.strip_prefix(a) {
+                *name = format!("{b}{rest}");
+            }
+        }
+    };
+    for r in reason
+        .allowed_by
+        .iter_mut()
+        .chain(reason.guardrails.iter_mut())
+    {
+        let caller_side = matches!(r.layer, Layer::Identity | Layer::Boundary | Layer::Session);
+        fix(&mut r.policy, caller_side);
+    }
+    if let Some(g) = reason.group.as_mut() {
+        fix(g, true);
+    }
+}
+
 impl SharedAction {
     /// The answer as principal `member` reads it: `decided_for`'s name replaced by
-    /// `member`'s in the chain's first step, the witnesses and the names of its own inline
-    /// policies (`<arn>#inline/...`).
+    /// `member`'s in the chain's first step and the witnesses, and its reason as `member`
+    /// reads it ([`rebase_reason`]: its own inline policies, and its own account's
+    /// policies and group when the answer was decided in another account).
     pub fn for_principal(&self, member: &str) -> ActionAnswer {
         let mut a = self.answer.clone();
         let from = self.decided_for.as_str();
@@ -256,16 +302,7 @@ impl SharedAction {
         if let Some(h) = a.via.first_mut() {
             if h.from == from {
                 h.from = member.to_string();
-                for r in h
-                    .reason
-                    .allowed_by
-                    .iter_mut()
-                    .chain(h.reason.guardrails.iter_mut())
-                {
-                    if let Some(rest) = r.policy.strip_prefix(from).filter(|x| x.starts_with('#')) {
-                        r.policy = format!("{member}{rest}");
-                    }
-                }
+                rebase_reason(&mut h.reason, from, member);
             }
         }
         a
@@ -352,4 +389,87 @@ pub struct Stats {
     pub solver_calls: usize,
     /// Requests decided by the engine.
     pub engine_requests: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(policy: &str, layer: Layer) -> StatementRef {
+        StatementRef {
+            policy: policy.to_string(),
+            layer,
+            statement: 0,
+            sid: None,
+        }
+    }
+
+    #[test]
+    fn account_prefix_is_the_iam_arn_up_to_its_account() {
+        assert_eq!(
+            account_prefix("arn:aws:iam::111122223333:role/x"),
+            Some("arn:aws:iam::111122223333:")
+        );
+        assert_eq!(
+            account_prefix("arn:aws-cn:iam::111122223333:root"),
+            Some("arn:aws-cn:iam::111122223333:")
+        );
+        assert_eq!(
+            account_prefix("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            None
+        );
+        assert_eq!(account_prefix("arn:aws:s3:::bucket"), None);
+    }
+
+    // A member of another account reads its own inline policy, its own account's managed
+    // policy and group; the resource policy, SCPs and AWS managed policies stay as they are.
+    #[test]
+    fn a_reason_rebased_to_another_account_names_that_accounts_policies() {
+        let from = "arn:aws:iam::111111111111:user/alice";
+        let to = "arn:aws:iam::222222222222:user/bob";
+        let mut reason = Reason {
+            allowed_by: vec![
+                r(
+                    "arn:aws:iam::111111111111:user/alice#inline/Self",
+                    Layer::Identity,
+                ),
+                r(
+                    "arn:aws:iam::111111111111:policy/ReadOnlyData",
+                    Layer::Identity,
+                ),
+                r(
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                    Layer::Identity,
+                ),
+                r("arn:aws:iam::111111111111:role/R#trust", Layer::Resource),
+            ],
+            guardrails: vec![
+                r("arn:aws:iam::111111111111:policy/Boundary", Layer::Boundary),
+                r("FullAWSAccess (p-FullAWSAccess)", Layer::Scp),
+            ],
+            group: Some("arn:aws:iam::111111111111:group/Admins".to_string()),
+        };
+        rebase_reason(&mut reason, from, to);
+        let names: Vec<&str> = reason
+            .allowed_by
+            .iter()
+            .chain(&reason.guardrails)
+            .map(|r| r.policy.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "arn:aws:iam::222222222222:user/bob#inline/Self",
+                "arn:aws:iam::222222222222:policy/ReadOnlyData",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                "arn:aws:iam::111111111111:role/R#trust",
+                "arn:aws:iam::222222222222:policy/Boundary",
+                "FullAWSAccess (p-FullAWSAccess)",
+            ]
+        );
+        assert_eq!(
+            reason.group.as_deref(),
+            Some("arn:aws:iam::222222222222:group/Admins")
+        );
+    }
 }

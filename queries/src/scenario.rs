@@ -209,9 +209,14 @@ pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, 
         ));
     };
     let mut ctx = Context::new();
-    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     for (k, val) in map {
-        if let Some(first) = seen.insert(k.to_ascii_lowercase(), k) {
+        if ctx.get(k).is_some() {
+            // The first key of the same lowercase spelling (the context keeps them
+            // lowercased, so the key as given is looked up again only for the message).
+            let first = map
+                .keys()
+                .find(|f| f.eq_ignore_ascii_case(k))
+                .map_or(k.as_str(), String::as_str);
             return Err(invalid(
                 file,
                 format!("{path}{}", facts::error::key_segment(k)),
@@ -224,23 +229,24 @@ pub(crate) fn context_of(v: &Value, file: &Path, path: &str) -> Result<Context, 
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
         };
-        let at = format!("{path}{}", facts::error::key_segment(k));
+        // Where the key sits, built only for an error.
+        let at = || format!("{path}{}", facts::error::key_segment(k));
         let cv =
             match val {
                 Value::Array(items) => {
                     let mut vs = Vec::with_capacity(items.len());
                     for (i, it) in items.iter().enumerate() {
                         vs.push(scalar(it).ok_or_else(|| {
-                            invalid(file, format!("{at}[{i}]"), "expected a string")
+                            invalid(file, format!("{}[{i}]", at()), "expected a string")
                         })?);
                     }
                     ContextValue::Multi(vs)
                 }
                 other => ContextValue::Single(scalar(other).ok_or_else(|| {
-                    invalid(file, at.clone(), "expected a string or an array of strings")
+                    invalid(file, at(), "expected a string or an array of strings")
                 })?),
             };
-        let cv = crate::simulate::input::typed_value(k, cv, file, &at)?;
+        let cv = crate::simulate::input::typed_value(k, cv, file, at)?;
         ctx.insert(k, cv);
     }
     Ok(ctx)

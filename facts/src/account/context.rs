@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::model::{AccountId, Model, Role, Tags};
-use crate::arn::Arn;
 use crate::request::{ContextValue, Request, RequestPrincipal};
 
 /// The value AWS gives `aws:PrincipalType` (the "Principal key values" table).
@@ -63,23 +62,27 @@ struct Caller<'m> {
 /// (`arn:aws:sts::<account>:assumed-role/<name>/<session>`, which does not carry the role's
 /// path) finds its role without scanning every role. Build it once per model.
 #[derive(Debug, Clone, Default)]
-pub struct RoleNames(HashMap<(String, String), String>);
+pub struct RoleNames(HashMap<String, HashMap<String, String>>);
 
 impl RoleNames {
     /// Index the roles of `model`.
     pub fn new(model: &Model) -> RoleNames {
-        let mut m = HashMap::new();
+        let mut m: HashMap<String, HashMap<String, String>> = HashMap::new();
         for r in model.roles.values() {
             // The first role of a name, as a scan would find it.
-            m.entry((r.account.0.clone(), r.name.clone()))
+            m.entry(r.account.0.clone())
+                .or_default()
+                .entry(r.name.clone())
                 .or_insert_with(|| r.arn.clone());
         }
         RoleNames(m)
     }
 
     fn get<'m>(&self, model: &'m Model, account: &AccountId, name: &str) -> Option<&'m Role> {
+        // By account, then by name: looked up without copying either.
         self.0
-            .get(&(account.0.clone(), name.to_string()))
+            .get(account.as_str())
+            .and_then(|names| names.get(name))
             .and_then(|arn| model.roles.get(arn.as_str()))
     }
 }
@@ -87,13 +90,11 @@ impl RoleNames {
 /// Classify an IAM/STS caller ARN and look it up in the model (sessions through `roles`
 /// when given, else by scanning the roles).
 fn caller<'m>(model: &'m Model, roles: Option<&RoleNames>, arn_text: &str) -> Option<Caller<'m>> {
-    let arn = Arn::parse(arn_text)?;
-    let account = AccountId::parse(&arn.account)?;
-    let (kind_part, rest) = arn
-        .resource
-        .split_once('/')
-        .unwrap_or((arn.resource.as_str(), ""));
-    match (arn.service.as_str(), kind_part) {
+    // Split without copying the parts: a stream of requests classifies each new caller.
+    let [_, partition, service, _, account, resource] = crate::arn::split_arn(arn_text)?;
+    let account = AccountId::parse(account)?;
+    let (kind_part, rest) = resource.split_once('/').unwrap_or((resource, ""));
+    match (service, kind_part) {
         ("iam", "root") => Some(Caller {
             kind: PrincipalType::Account,
             principal_arn: arn_text.to_string(),
@@ -138,7 +139,7 @@ fn caller<'m>(model: &'m Model, roles: Option<&RoleNames>, arn_text: &str) -> Op
                     .find(|r| r.account == account && r.name == role_name),
             };
             let principal_arn = role.map_or_else(
-                || format!("arn:{}:iam::{}:role/{role_name}", arn.partition, account),
+                || format!("arn:{partition}:iam::{account}:role/{role_name}"),
                 |r| r.arn.clone(),
             );
             Some(Caller {
@@ -247,7 +248,9 @@ fn resource_entries(model: &Model, resource: &str) -> Entries {
     let account = known
         .and_then(|r| r.account.clone())
         .or_else(|| s3_bucket_account(model, resource))
-        .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
+        .or_else(|| {
+            crate::arn::split_arn(resource).and_then(|[.., account, _]| AccountId::parse(account))
+        });
     let mut out = account_entries(model, account.as_ref());
     if let Some(r) = known {
         for (k, v) in &r.tags {
@@ -440,8 +443,10 @@ impl<'m> FillCache<'m> {
         } else {
             // A resource the data does not describe (an S3 object, most often): its keys
             // are its account's, shared by every such resource of the account.
-            let account = s3_bucket_account(model, resource)
-                .or_else(|| Arn::parse(resource).and_then(|a| AccountId::parse(&a.account)));
+            let account = s3_bucket_account(model, resource).or_else(|| {
+                crate::arn::split_arn(resource)
+                    .and_then(|[.., account, _]| AccountId::parse(account))
+            });
             let e = self
                 .accounts
                 .entry(account)

@@ -83,9 +83,10 @@ impl<'s> Batcher<'s> {
                             .map(str::to_string)
                     })
                     .or_else(|| {
-                        facts::arn::Arn::parse(&spec.resource)
-                            .map(|a| a.account)
+                        facts::arn::split_arn(&spec.resource)
+                            .map(|[.., account, _]| account)
                             .filter(|a| a.len() == 12)
+                            .map(str::to_string)
                     });
                 (known.map(|x| x.id), owner)
             })

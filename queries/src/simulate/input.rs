@@ -130,17 +130,19 @@ fn check_values(key: &str, t: ValueType, value: &ContextValue) -> Result<(), Str
 /// Type-check the value of one context key read from a file (scenario or `--requests`
 /// line): a key the action catalogue knows must hold values of its documented type, and a
 /// multivalued key given a single value becomes a one-element set (as with `--context`).
-/// `path` is where the key sits, as the user spelled it (`$.context.aws:SourceIp`).
+/// `path` gives where the key sits, as the user spelled it (`$.context.aws:SourceIp`); it
+/// is called only for an error (a requests file has hundreds of thousands of keys and,
+/// most often, no error).
 pub(crate) fn typed_value(
     key: &str,
     mut value: ContextValue,
     file: &Path,
-    path: &str,
+    path: impl FnOnce() -> String,
 ) -> Result<ContextValue, SimulateError> {
     if let Some((t, list)) = catalogue_type(key) {
         check_values(key, t, &value).map_err(|reason| SimulateError::Invalid {
             file: file.to_path_buf(),
-            path: path.to_string(),
+            path: path(),
             reason,
         })?;
         if let (true, ContextValue::Single(v)) = (list, &value) {
@@ -472,7 +474,7 @@ mod tests {
             "aws:SourceIp",
             ContextValue::Single("notanip".into()),
             Path::new("r.jsonl:2"),
-            "$.context.aws:SourceIp",
+            || "$.context.aws:SourceIp".to_string(),
         )
         .unwrap_err()
         .to_string();
@@ -482,7 +484,7 @@ mod tests {
             "aws:TagKeys",
             ContextValue::Single("env".into()),
             Path::new("r.jsonl:1"),
-            "$.context.aws:TagKeys",
+            || "$.context.aws:TagKeys".to_string(),
         )
         .unwrap();
         assert_eq!(ok, ContextValue::Multi(vec!["env".into()]));

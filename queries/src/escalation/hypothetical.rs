@@ -43,13 +43,14 @@ pub(crate) fn allow_all() -> InlinePolicy {
     )
 }
 
-/// Add [`allow_all`] to each principal (user or role) of `arns`.
+/// Add [`allow_all`] to each principal (user or role) of `arns` (one document, shared).
 pub(crate) fn grant_all(model: &mut Model, arns: &[String]) {
+    let all = allow_all();
     for a in arns {
         if let Some(u) = model.users.get_mut(a) {
-            u.inline_policies.push(allow_all());
+            u.inline_policies.push(all.clone());
         } else if let Some(r) = model.roles.get_mut(a) {
-            r.inline_policies.push(allow_all());
+            r.inline_policies.push(all.clone());
         }
     }
 }
@@ -85,16 +86,21 @@ pub(crate) fn join(model: &mut Model, original: &Model, user: &str, group: &str)
     Some(arn)
 }
 
-/// Replace the trust policy of `role` by one allowing each of `callers` to assume it.
-pub(crate) fn retrust(model: &mut Model, role: &str, callers: &[String]) {
-    let Some(r) = model.roles.get_mut(role) else {
-        return;
-    };
+/// A trust policy allowing each of `callers` to assume the role (one document for every
+/// role whose trust policy is rewritten for the same callers: [`retrust`]).
+pub(crate) fn trust_naming(callers: &[String]) -> InlinePolicy {
     let principals = serde_json::to_string(callers).unwrap_or_else(|_| "[]".to_string());
-    r.trust_policy = Some(inline(
+    inline(
         "trust",
         &format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":{principals}}},"Action":"sts:AssumeRole"}}]}}"#
         ),
-    ));
+    )
+}
+
+/// Replace the trust policy of `role` by `trust` ([`trust_naming`]).
+pub(crate) fn retrust(model: &mut Model, role: &str, trust: &InlinePolicy) {
+    if let Some(r) = model.roles.get_mut(role) {
+        r.trust_policy = Some(trust.clone());
+    }
 }

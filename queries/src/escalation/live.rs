@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use facts::policy::Effect;
 use facts::request::Context;
 
+use super::target_class::{reads_unfixed_keys, Statements};
 use crate::simulate::{AccountSimulator, MatchedOut};
 use crate::who_can::{Access, Analyzer, Cell, CellAnswer, Conditions, Decide, Prepared, Stats};
 
@@ -123,12 +124,46 @@ pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<Liv
     }
     let mut groups: Vec<(FixedKeys, Vec<usize>)> = groups.into_iter().collect();
     groups.sort();
+    // A sound pre-filter before who-can's screen: a request none of whose statements that
+    // can apply has a condition on a key its context does not fix reads no live key.
+    let statements = Statements::new(sim.tables());
+    let screen_all = statements.has_endpoint_or_session_policies();
+    type Stmts<'t> = Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>;
+    let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::new();
+    let mut of_resource: HashMap<&str, Stmts<'_>> = HashMap::new();
+    // Whether the caller's account is in the data (who-can knows the keys it fills then).
+    let loaded = |arn: &str| arn.split(':').nth(4).is_some_and(|a| prepared.is_loaded(a));
     for (_, idx) in groups {
         let user = asks[idx[0]].context;
         let mut cells = Vec::new();
         let mut at = Vec::new();
+        let mut caller_reads: HashMap<(&str, &str), bool> = HashMap::new();
+        let mut resource_reads: HashMap<(&str, &str), bool> = HashMap::new();
         for &i in &idx {
             let a = &asks[i];
+            let may_read = screen_all
+                || *caller_reads
+                    .entry((a.principal, a.action))
+                    .or_insert_with(|| {
+                        of_principal
+                            .entry(a.principal)
+                            .or_insert_with(|| statements.of_principal(a.principal))
+                            .as_deref()
+                            .is_none_or(|st| {
+                                reads_unfixed_keys(st, a.action, user, loaded(a.principal))
+                            })
+                    })
+                || *resource_reads
+                    .entry((a.resource, a.action))
+                    .or_insert_with(|| {
+                        let st = of_resource
+                            .entry(a.resource)
+                            .or_insert_with(|| statements.of_resource(a.resource));
+                        reads_unfixed_keys(st, a.action, user, loaded(a.principal))
+                    });
+            if !may_read {
+                continue;
+            }
             let Some(p) = analyzer.tables().principal_by_arn(a.principal) else {
                 continue;
             };

@@ -18,6 +18,8 @@
 //!    [`rules::escalation`], one rule per technique, which derives the steps.
 //! 4. **Paths** ([`graph`], petgraph): shortest paths to "administrator" or the target.
 
+#[cfg(test)]
+mod fixtures;
 mod graph;
 mod hypothetical;
 mod live;
@@ -291,15 +293,29 @@ pub fn escalation(
     // A caller's assumptions of roles whose rewritten trust policies name the same callers
     // are decided once per class of roles (`target_class`).
     let statements = target_class::Statements::new(sim.tables());
+    // Per caller: the number of its set of statements for `sts:AssumeRole` (the only ones
+    // a key reads of it), `None` when the tables do not have it.
     type StmtsOf<'t> = Option<Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>>;
     let mut stmts_of: HashMap<u32, StmtsOf<'_>> = HashMap::new();
-    let mut first: HashMap<(u32, Vec<u32>, target_class::Key), u32> = HashMap::new();
+    let mut sig_of: HashMap<u32, Option<u32>> = HashMap::new();
+    let mut sigs: HashMap<Vec<usize>, u32> = HashMap::new();
+    // Per set of statements and role: the number of its key (`None`: a class of its own).
+    let mut key_of: HashMap<(u32, u32), Option<u32>> = HashMap::new();
+    let mut key_ids: HashMap<target_class::KeyOf, u32> = HashMap::new();
+    // The rewritten trust policies, one per set of callers named, numbered.
+    let mut trusts: HashMap<Vec<u32>, (u32, facts::account::InlinePolicy)> = HashMap::new();
+    let mut first: HashMap<(u32, u32, u32), u32> = HashMap::new();
     let mut retrust: Vec<(u32, Vec<u32>)> = retrust.into_iter().collect();
     retrust.sort_unstable();
     for (q, mut ps) in retrust {
         ps.sort_unstable();
-        let names: Vec<String> = ps.iter().map(|&p| nodes.name(p).to_string()).collect();
-        hypothetical::retrust(&mut copy, nodes.name(q), &names);
+        let next = trusts.len() as u32;
+        let (named, trust) = trusts.entry(ps.clone()).or_insert_with(|| {
+            let names: Vec<String> = ps.iter().map(|&p| nodes.name(p).to_string()).collect();
+            (next, hypothetical::trust_naming(&names))
+        });
+        let named = *named;
+        hypothetical::retrust(&mut copy, nodes.name(q), trust);
         for &p in &ps {
             let spec = crate::simulate::RequestSpec {
                 principal: nodes.name(p).to_string(),
@@ -309,17 +325,31 @@ pub fn escalation(
                 context: base.clone(),
             };
             let purpose = Purpose::TrustRewrite { caller: p, role: q };
-            let stmts = stmts_of
+            let st = stmts_of
                 .entry(p)
                 .or_insert_with(|| statements.of_principal(nodes.name(p)));
-            let key = stmts
-                .as_deref()
-                .and_then(|st| statements.rewritten_trust_key(st, nodes.name(q)));
+            let sig = *sig_of.entry(p).or_insert_with(|| {
+                let st = st.as_deref()?;
+                let matching: Vec<usize> = st
+                    .iter()
+                    .filter(|(_, s)| facts::eval::action_matches(&s.action, "sts:AssumeRole"))
+                    .map(|(_, s)| *s as *const facts::policy::Statement as usize)
+                    .collect();
+                let next = sigs.len() as u32;
+                Some(*sigs.entry(matching).or_insert(next))
+            });
+            let key = sig.and_then(|sig| {
+                *key_of.entry((sig, q)).or_insert_with(|| {
+                    let k = statements.rewritten_trust_key(st.as_deref()?, nodes.name(q))?;
+                    let next = key_ids.len() as u32;
+                    Some(*key_ids.entry(k).or_insert(next))
+                })
+            });
             let Some(key) = key else {
                 plan_b.push(spec, purpose);
                 continue;
             };
-            match first.entry((p, ps.clone(), Some(key))) {
+            match first.entry((p, named, key)) {
                 std::collections::hash_map::Entry::Occupied(o) => {
                     plan_b.push_like_node(q, purpose, *o.get())
                 }

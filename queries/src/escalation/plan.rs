@@ -463,6 +463,7 @@ pub(crate) fn phase_a<'m>(
     type Candidates = Rc<Vec<(u32, u32)>>;
     let mut of_data: HashMap<(&'m str, Action), DataTargets<'m>> = HashMap::new();
     let mut filtered: HashMap<(&'m str, Action, Sig, Option<Sig>), Candidates> = HashMap::new();
+    let mut trust_keys = TrustKeys::default();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let mut class: Option<Option<u32>> = None;
         let me = nodes.id(c.arn, NodeKind::Principal);
@@ -479,7 +480,10 @@ pub(crate) fn phase_a<'m>(
         // The statements that name the action, matched once for every role.
         let assume_allowing = c.statements_for(Action::AssumeRole.name());
         let assume = |role: &str| c.may_allow_among(&assume_allowing, role);
-        let mut first: HashMap<(target_class::Key, usize), u32> = HashMap::new();
+        let mut first: HashMap<u32, u32> = HashMap::new();
+        // The caller's statements for the action (the only ones a trust key reads of it),
+        // by their identities, once the first candidate needs them.
+        let mut assume_sig: Option<Option<u32>> = None;
         for role in trust.roles_for(c.arn, c.account, &assume) {
             let q = nodes.id(role, NodeKind::Principal);
             let purpose = Purpose::Can {
@@ -487,12 +491,36 @@ pub(crate) fn phase_a<'m>(
                 action: Action::AssumeRole,
                 target: q,
             };
-            let stmts = mine.get_or_insert_with(|| classes.of_principal(c.arn));
-            let key = stmts
-                .as_deref()
-                .filter(|_| !aws_owned(role))
-                .and_then(|st| classes.trust_key(st, role));
-            let like = key.as_ref().and_then(|k| first.get(k).copied());
+            let sig = *assume_sig.get_or_insert_with(|| {
+                let st = mine
+                    .get_or_insert_with(|| classes.of_principal(c.arn))
+                    .as_deref()?;
+                let matching: Vec<usize> = st
+                    .iter()
+                    .filter(|(_, s)| {
+                        facts::eval::action_matches(&s.action, Action::AssumeRole.name())
+                    })
+                    .map(|(_, s)| *s as *const facts::policy::Statement as usize)
+                    .collect();
+                let next = trust_keys.sigs.len() as u32;
+                Some(*trust_keys.sigs.entry(matching).or_insert(next))
+            });
+            let key = match sig {
+                Some(sig) if !aws_owned(role) => match trust_keys.of.get(&(sig, q)) {
+                    Some(&k) => k,
+                    None => {
+                        let st = mine.as_ref().and_then(Option::as_deref).unwrap_or(&[]);
+                        let k = classes.trust_key(st, role).map(|k| {
+                            let next = trust_keys.ids.len() as u32;
+                            *trust_keys.ids.entry(k).or_insert(next)
+                        });
+                        trust_keys.of.insert((sig, q), k);
+                        k
+                    }
+                },
+                _ => None,
+            };
+            let like = key.and_then(|k| first.get(&k).copied());
             match (key, like) {
                 (_, Some(j)) => plan.push_like(role, purpose, j),
                 (key, None) => {
@@ -515,18 +543,13 @@ pub(crate) fn phase_a<'m>(
                     | Action::PutUserPermissionsBoundary
             );
             // Targets of the data (roles, users, groups, policies, compute of the account),
-            // found once per account and action; the others are the caller's own.
-            let listed = match action.target() {
-                Target::Role | Target::User => !caller_only,
-                Target::Group | Target::Policy => true,
-                Target::Existing(kind, _) => by.compute.contains_key(&(c.account, kind)),
-                Target::Star | Target::New(_) => false,
-            };
+            // found once per account and action (`listed`); the others are the caller's own.
             let mut owned: Vec<(u32, String)> = Vec::new();
-            match action.target() {
-                _ if listed => {}
-                Target::Role | Target::User => {
-                    let kind_ok = match action.target() {
+            let listed = match action.target() {
+                Target::Group | Target::Policy => true,
+                Target::Role | Target::User if !caller_only => true,
+                target @ (Target::Role | Target::User) => {
+                    let kind_ok = match target {
                         Target::Role => c.kind == Kind::Role,
                         _ => c.kind == Kind::User,
                     };
@@ -534,21 +557,27 @@ pub(crate) fn phase_a<'m>(
                     if kind_ok && c.has_boundary {
                         owned.push((me, c.arn.to_string()));
                     }
+                    false
                 }
-                Target::Star => owned.push((NEW, "*".to_string())),
-                Target::New(tpl) => {
-                    for arn in instances(c, action.name(), tpl) {
-                        owned.push((NEW, arn));
-                    }
-                }
+                Target::Existing(kind, _) if by.compute.contains_key(&(c.account, kind)) => true,
                 Target::Existing(kind, tpl) => {
                     let h = nodes.hypothetical(kind, c.account);
                     for arn in instances(c, action.name(), tpl) {
                         owned.push((h, arn));
                     }
+                    false
                 }
-                Target::Group | Target::Policy => {}
-            }
+                Target::Star => {
+                    owned.push((NEW, "*".to_string()));
+                    false
+                }
+                Target::New(tpl) => {
+                    for arn in instances(c, action.name(), tpl) {
+                        owned.push((NEW, arn));
+                    }
+                    false
+                }
+            };
             let data: Rc<Vec<(u32, &'m str)>> =
                 if listed {
                     Rc::clone(of_data.entry((c.account, action)).or_insert_with(|| {
@@ -684,6 +713,20 @@ pub(crate) fn phase_a<'m>(
             }
         }
     }
+}
+
+/// The trust keys of role assumptions ([`target_class::Statements::trust_key`]), found once
+/// per role and set of statements: a key reads of the caller only its statements whose
+/// action element matches `sts:AssumeRole`, so callers with the same ones share it.
+#[derive(Default)]
+struct TrustKeys {
+    /// The sets of statements (by their identities), numbered.
+    sigs: HashMap<Vec<usize>, u32>,
+    /// The keys, numbered.
+    ids: HashMap<(target_class::Key, usize), u32>,
+    /// Per set of statements and role node: the number of its key (`None`: a class of its
+    /// own).
+    of: HashMap<(u32, u32), Option<u32>>,
 }
 
 /// No target class: a class of its own ([`target_class::Key`] `None`).

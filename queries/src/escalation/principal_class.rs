@@ -24,13 +24,13 @@
 //! A principal whose statements hold a policy variable on a key it does not fix (a
 //! request or resource key) is a class of its own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use facts::account::context::RoleNames;
 use facts::account::Model;
-use facts::policy::{Condition, Policy, Statement};
+use facts::policy::{Condition, Policy};
 use facts::request::{Context, RequestPrincipal};
-use facts::tables::{FactTables, Sym};
+use facts::tables::FactTables;
 
 use super::target_class;
 use crate::who_can::classes::{self, ClassId, Test};
@@ -44,11 +44,11 @@ pub(crate) struct Classes<'t> {
     model: &'t Model,
     profiles: classes::Profiles,
     statements: target_class::Statements<'t>,
-    /// The statements of every RCP of the data (they apply to whichever account they are
-    /// attached to; a superset is exact: more tests only split classes further).
-    rcps: Vec<(&'t Policy, &'t Statement)>,
     base: Context,
     roles: Option<RoleNames>,
+    /// The profiles whose statements have no principal-specific part: the profile alone is
+    /// the key (principals of one profile have the same statements).
+    plain: HashSet<u32>,
 }
 
 impl<'t> Classes<'t> {
@@ -60,29 +60,15 @@ impl<'t> Classes<'t> {
         decisions: &rules::profile::Profiles,
         base: &Context,
     ) -> Classes<'t> {
-        let mut groups: HashMap<Sym, Vec<Sym>> = HashMap::new();
-        for &(u, g) in &t.member_of {
-            groups.entry(u).or_default().push(g);
-        }
-        let profiles = classes::profiles(t, decisions, &groups, &|_| true);
-        let mut rcp_ids: Vec<u32> = t.rcp_attachments.iter().map(|&(_, p)| p).collect();
-        rcp_ids.sort_unstable();
-        rcp_ids.dedup();
-        let rcps = rcp_ids
-            .into_iter()
-            .filter_map(|p| t.policies.get(p as usize))
-            .flat_map(|row| {
-                let doc: &'t Policy = &row.document;
-                doc.statements.iter().map(move |s| (doc, s))
-            })
-            .collect();
+        let statements = target_class::Statements::new(t);
+        let profiles = classes::profiles(t, decisions, statements.groups(), &|_| true);
         Classes {
             model,
             profiles,
-            statements: target_class::Statements::new(t),
-            rcps,
+            statements,
             base: base.clone(),
             roles: None,
+            plain: HashSet::new(),
         }
     }
 
@@ -92,10 +78,15 @@ impl<'t> Classes<'t> {
         let ClassId::Profile(profile) = self.profiles.class(row) else {
             return None;
         };
+        if self.plain.contains(&profile) {
+            return Some((profile, Vec::new()));
+        }
         let stmts = self.statements.of_principal(arn)?;
+        // The statements of every RCP of the data (they apply to whichever account they
+        // are attached to; a superset is exact: more tests only split classes further).
         let tests: Vec<(usize, usize, Test<'_>)> = stmts
             .iter()
-            .chain(&self.rcps)
+            .chain(self.statements.rcps())
             .filter_map(|&(doc, st)| {
                 let index = doc
                     .statements
@@ -107,6 +98,7 @@ impl<'t> Classes<'t> {
             })
             .collect();
         if tests.is_empty() {
+            self.plain.insert(profile);
             return Some((profile, Vec::new()));
         }
         // Variables must read keys the principal fixes, else the context below (which has
@@ -193,15 +185,10 @@ pub(crate) fn representative(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{self, arn};
     use super::*;
-    use crate::simulate::{AccountSimulator, Outcome, RequestSpec};
+    use crate::simulate::{AccountSimulator, Outcome};
     use serde_json::json;
-
-    const ACCT: &str = "111122223333";
-
-    fn arn(kind: &str, name: &str) -> String {
-        format!("arn:aws:iam::{ACCT}:{kind}/{name}")
-    }
 
     fn user(name: &str, team: &str) -> serde_json::Value {
         json!({"UserName": name, "UserId": format!("AIDA{name}"), "Arn": arn("user", name),
@@ -222,7 +209,6 @@ mod tests {
     }
 
     fn load() -> AccountSimulator {
-        let dir = tempfile::tempdir().expect("tempdir");
         let group = json!({"GroupName": "ops", "GroupId": "AGPAOPS", "Arn": arn("group", "ops"),
             "Path": "/", "AttachedManagedPolicies": [],
             "GroupPolicyList": [{"PolicyName": "ops", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
@@ -231,21 +217,11 @@ mod tests {
                  "Condition": {"StringEquals": {"aws:PrincipalTag/team": "b"}}}]}}]});
         let gaad = json!({"UserDetailList": [user("a1", "a"), user("a2", "a"), user("b1", "b")],
             "GroupDetailList": [group], "RoleDetailList": [], "Policies": []});
-        std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
-        AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load")
+        fixtures::load(gaad)
     }
 
     fn probe(sim: &AccountSimulator, who: &str) -> Outcome {
-        let spec = RequestSpec {
-            principal: arn("user", who),
-            action: "s3:IamlogicAdministratorProbe".to_string(),
-            resource: "*".to_string(),
-            resource_account: None,
-            context: Context::new(),
-        };
-        sim.simulate(&[spec], std::path::Path::new("<test>"))
-            .expect("simulate")[0]
-            .decision
+        fixtures::decide(sim, &arn("user", who), "s3:IamlogicAdministratorProbe", "*").decision
     }
 
     /// IAM User Guide, "Policy evaluation logic": the decision reads the principal only

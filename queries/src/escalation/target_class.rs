@@ -33,6 +33,8 @@ pub(crate) struct Statements<'t> {
     rcps: Vec<(&'t Policy, &'t Statement)>,
     /// Each role's trust policy.
     trust: HashMap<Sym, PolicyId>,
+    /// Each resource's resource policies.
+    resource_policies: HashMap<Sym, Vec<PolicyId>>,
 }
 
 /// The key of one target (see the module documentation); `None`: a class of its own.
@@ -60,7 +62,11 @@ impl<'t> Statements<'t> {
                 .collect(),
             rcps: Vec::new(),
             trust: t.trust_policies.iter().copied().collect(),
+            resource_policies: HashMap::new(),
         };
+        for &(x, p) in &t.resource_policies {
+            s.resource_policies.entry(x).or_default().push(p);
+        }
         let mut rcp_ids: Vec<PolicyId> = t.rcp_attachments.iter().map(|&(_, p)| p).collect();
         rcp_ids.sort_unstable();
         rcp_ids.dedup();
@@ -86,6 +92,17 @@ impl<'t> Statements<'t> {
             s.scp.entry(n).or_default().push(p);
         }
         s
+    }
+
+    /// The statements of every RCP of the data (a superset of those that apply to one
+    /// account).
+    pub fn rcps(&self) -> &[(&'t Policy, &'t Statement)] {
+        &self.rcps
+    }
+
+    /// The groups of each user.
+    pub fn groups(&self) -> &HashMap<Sym, Vec<Sym>> {
+        &self.groups
     }
 
     /// The entity of principal `arn`, if the tables have it.
@@ -123,6 +140,38 @@ impl<'t> Statements<'t> {
             }
         }
         Some(out)
+    }
+
+    /// The statements of the policies of resource `arn` (its resource policies, or a role's
+    /// trust policy) and of every RCP of the data: with [`Statements::of_principal`], every
+    /// statement that can apply to a request on it, but for VPC endpoint and session
+    /// policies ([`Statements::has_endpoint_or_session_policies`]).
+    pub fn of_resource(&self, arn: &str) -> Vec<(&'t Policy, &'t Statement)> {
+        let mut out = self.rcps.clone();
+        let Some(x) = self.t.resource_for(arn).map(|r| r.id) else {
+            return out;
+        };
+        let ids = self
+            .resource_policies
+            .get(&x)
+            .into_iter()
+            .flatten()
+            .chain(self.trust.get(&x));
+        for &pol in ids {
+            if let Some(row) = self.t.policies.get(pol as usize) {
+                let doc: &'t Policy = &row.document;
+                out.extend(doc.statements.iter().map(|s| (doc, s)));
+            }
+        }
+        out
+    }
+
+    /// Whether the data has VPC endpoint or session policies (which
+    /// [`Statements::of_principal`] and [`Statements::of_resource`] leave out).
+    pub fn has_endpoint_or_session_policies(&self) -> bool {
+        !self.t.vpc_endpoint_policies.is_empty()
+            || !self.t.session_policies.is_empty()
+            || !self.t.session_of.is_empty()
     }
 
     /// The class key of `target` for `action` by a caller with statements `stmts`
@@ -250,6 +299,38 @@ fn bits(
     Some(bits)
 }
 
+/// Whether some statement of `stmts` whose action element matches `action` has a condition
+/// that may read a key the request does not fix: a key neither in `fixed` nor, when
+/// `loaded` (the caller's account is in the data), of a family the data fixes for every
+/// principal and resource (`aws:PrincipalArn`, `aws:PrincipalTag/*`, `aws:ResourceTag/*`...,
+/// [`crate::who_can::atoms::is_known`]), on its own key or as a policy variable in its
+/// values (in a policy that substitutes them). `false` means no key only a live request
+/// carries can change the statements' answer: who-can's atoms are the conditions on keys
+/// neither given nor filled from the data ([`crate::who_can::atoms::is_atom`]), and there
+/// is none.
+pub(crate) fn reads_unfixed_keys(
+    stmts: &[(&Policy, &Statement)],
+    action: &str,
+    fixed: &facts::request::Context,
+    loaded: bool,
+) -> bool {
+    let none = facts::request::Context::new();
+    let known = |key: &str| {
+        fixed.get(key).is_some() || (loaded && crate::who_can::atoms::is_known(key, &none, &none))
+    };
+    stmts.iter().any(|(doc, s)| {
+        !s.conditions.is_empty()
+            && facts::eval::action_matches(&s.action, action)
+            && s.conditions.iter().any(|c| {
+                !known(&c.key)
+                    || (doc.version.supports_variables()
+                        && c.values
+                            .iter()
+                            .any(|v| facts::variables::variable_keys(v).iter().any(|k| !known(k))))
+            })
+    })
+}
+
 /// Whether a principal element is `"*"` (or `{"AWS": "*"}`): it matches every caller alike.
 fn everyone(p: &facts::policy::PrincipalClause) -> bool {
     use facts::policy::{PrincipalClause, PrincipalEntry, Principals};
@@ -264,15 +345,10 @@ fn everyone(p: &facts::policy::PrincipalClause) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{self, arn, ACCT};
     use super::*;
-    use crate::simulate::{AccountSimulator, Outcome, RequestSpec};
+    use crate::simulate::{AccountSimulator, Outcome};
     use serde_json::json;
-
-    const ACCT: &str = "111122223333";
-
-    fn arn(kind: &str, name: &str) -> String {
-        format!("arn:aws:iam::{ACCT}:{kind}/{name}")
-    }
 
     fn role(name: &str) -> serde_json::Value {
         json!({"RoleName": name, "RoleId": format!("AROA{name}"), "Arn": arn("role", name),
@@ -286,7 +362,6 @@ mod tests {
     /// User `ops` may put policies on `app-*` roles only, attach policies only from one
     /// network, and is denied nothing; roles `app-1`, `app-2`, `db-1`.
     fn load() -> AccountSimulator {
-        let dir = tempfile::tempdir().expect("tempdir");
         let user = json!({"UserName": "ops", "UserId": "AIDAOPS", "Arn": arn("user", "ops"),
             "Path": "/", "GroupList": [], "AttachedManagedPolicies": [],
             "UserPolicyList": [{"PolicyName": "ops", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
@@ -296,21 +371,11 @@ mod tests {
                 {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}]});
         let gaad = json!({"UserDetailList": [user], "GroupDetailList": [],
             "RoleDetailList": [role("app-1"), role("app-2"), role("db-1")], "Policies": []});
-        std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
-        AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load")
+        fixtures::load(gaad)
     }
 
     fn decide(sim: &AccountSimulator, action: &str, resource: &str) -> Outcome {
-        let spec = RequestSpec {
-            principal: arn("user", "ops"),
-            action: action.to_string(),
-            resource: resource.to_string(),
-            resource_account: None,
-            context: facts::request::Context::new(),
-        };
-        sim.simulate(&[spec], std::path::Path::new("<test>"))
-            .expect("simulate")[0]
-            .decision
+        fixtures::decide(sim, &arn("user", "ops"), action, resource).decision
     }
 
     #[test]
@@ -351,18 +416,8 @@ mod tests {
         let k = classes.trust_key(&stmts, &a1);
         assert!(k.is_some());
         assert_eq!(k, classes.trust_key(&stmts, &db));
-        let assume = |role: &str| {
-            let spec = RequestSpec {
-                principal: arn("user", "ops"),
-                action: "sts:AssumeRole".to_string(),
-                resource: role.to_string(),
-                resource_account: None,
-                context: facts::request::Context::new(),
-            };
-            sim.simulate(&[spec], std::path::Path::new("<test>"))
-                .expect("simulate")
-                .remove(0)
-        };
+        let assume =
+            |role: &str| fixtures::decide(&sim, &arn("user", "ops"), "sts:AssumeRole", role);
         let (r1, r2) = (assume(&a1), assume(&db));
         assert_eq!(r1.decision, Outcome::Allowed);
         assert_eq!(r1.decision, r2.decision);
@@ -370,6 +425,56 @@ mod tests {
         let mut shared = r1.matched.clone();
         rename_trust(&mut shared, &a1, &db);
         assert_eq!(shared, r2.matched);
+    }
+
+    /// "AWS global condition context keys": a condition on a key the request fixes, or on
+    /// one the data fills for every principal of a loaded account (`aws:PrincipalTag/*`),
+    /// reads no key only a live request carries; one on `aws:SourceIp` may. Where the
+    /// pre-filter says no, who-can's screen says no too.
+    #[test]
+    fn only_conditions_on_keys_the_request_does_not_fix_may_read_live_keys() {
+        use crate::who_can::{Analyzer, Cell, Prepared};
+        use facts::request::{Context, ContextValue};
+        let sim = load();
+        let classes = Statements::new(sim.tables());
+        let ops = arn("user", "ops");
+        let stmts = classes.of_principal(&ops).expect("ops is a principal");
+        let none = Context::new();
+        let (attach, put) = ("iam:AttachRolePolicy", "iam:PutRolePolicy");
+        assert!(reads_unfixed_keys(&stmts, attach, &none, true));
+        assert!(!reads_unfixed_keys(&stmts, put, &none, true));
+        let mut ip = Context::new();
+        ip.insert("aws:SourceIp", ContextValue::Single("10.1.2.3".into()));
+        assert!(!reads_unfixed_keys(&stmts, attach, &ip, true));
+        let prepared = Prepared::new(&sim);
+        let analyzer = Analyzer::new(&prepared, &sim);
+        let principal = analyzer.tables().principal_by_arn(&ops).expect("ops").id;
+        let cell = |action: &str| Cell {
+            principal,
+            action: action.to_string(),
+            resource: arn("role", "app-1"),
+        };
+        assert_eq!(
+            analyzer.reads_live_keys(&[cell(attach), cell(put)], &none),
+            vec![true, false]
+        );
+        let doc = facts::parse::parse_policy(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":"iam:PassRole","Resource":"*",
+                 "Condition":{"StringEquals":{"aws:PrincipalTag/team":"a"}}},
+                {"Effect":"Allow","Action":"iam:GetRole","Resource":"*",
+                 "Condition":{"StringEquals":{"aws:RequestedRegion":"${aws:SourceIp}"}}}]}"#,
+        )
+        .expect("a policy");
+        let tagged: Vec<_> = doc.statements.iter().map(|s| (&doc, s)).collect();
+        assert!(!reads_unfixed_keys(&tagged, "iam:PassRole", &none, true));
+        assert!(reads_unfixed_keys(&tagged, "iam:PassRole", &none, false));
+        let mut region = Context::new();
+        region.insert(
+            "aws:RequestedRegion",
+            ContextValue::Single("us-east-1".into()),
+        );
+        assert!(reads_unfixed_keys(&tagged, "iam:GetRole", &region, true));
     }
 
     #[test]

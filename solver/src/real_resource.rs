@@ -102,16 +102,20 @@ fn single<'c>(ctx: &'c Context, key: &str) -> Option<&'c str> {
 /// The account of the resource: `aws:ResourceAccount`, else the caller's account
 /// (`aws:PrincipalAccount`, else the principal ARN's), else [`DEFAULT_ACCOUNT`].
 fn account_of(ctx: &Context, principal: &RequestPrincipal) -> String {
-    let principal_account = match principal {
-        RequestPrincipal::Aws { arn } => facts::arn::Arn::parse(arn).map(|a| a.account),
-        _ => None,
-    };
     single(ctx, "aws:resourceaccount")
         .filter(|v| facts::arn::is_account_id(v))
         .or_else(|| single(ctx, "aws:principalaccount").filter(|v| facts::arn::is_account_id(v)))
         .map(str::to_string)
-        .or(principal_account.filter(|a| facts::arn::is_account_id(a)))
+        .or(principal_account(principal).filter(|a| facts::arn::is_account_id(a)))
         .unwrap_or_else(|| DEFAULT_ACCOUNT.to_string())
+}
+
+/// The account of an IAM principal's ARN; none for a service, anonymous or unparsable one.
+fn principal_account(principal: &RequestPrincipal) -> Option<String> {
+    match principal {
+        RequestPrincipal::Aws { arn } => facts::arn::Arn::parse(arn).map(|a| a.account),
+        _ => None,
+    }
 }
 
 /// The region of the resource: `aws:RequestedRegion` when it has one value of a region's
@@ -205,14 +209,10 @@ pub(crate) fn own_type_resources(
         }
     }
     let mut out: Vec<String> = examples.to_vec();
-    let principal_account = match principal {
-        RequestPrincipal::Aws { arn } => facts::arn::Arn::parse(arn).map(|a| a.account),
-        _ => None,
-    };
     let mut accounts: Vec<String> = ["aws:resourceaccount", "aws:principalaccount"]
         .iter()
         .filter_map(|k| single(ctx, k).map(str::to_string))
-        .chain(principal_account)
+        .chain(principal_account(principal))
         .collect();
     accounts.push(DEFAULT_ACCOUNT.to_string());
     let regions: Vec<String> = single(ctx, "aws:requestedregion")

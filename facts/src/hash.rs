@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// The multiply-rotate hasher of rustc (FxHasher): the documents and names are the user's
 /// own data, loaded once, so SipHash's resistance to chosen collisions buys nothing here.
 #[derive(Default)]
-pub(crate) struct FxHasher {
+pub struct FxHasher {
     hash: u64,
 }
 
@@ -51,4 +51,4 @@ impl Hasher for FxHasher {
 }
 
 /// Builds [`FxHasher`]s, for `HashMap<K, V, FxBuild>`.
-pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+pub type FxBuild = BuildHasherDefault<FxHasher>;

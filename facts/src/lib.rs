@@ -18,7 +18,7 @@ pub mod condition;
 pub mod corpus;
 pub mod error;
 pub mod eval;
-mod hash;
+pub mod hash;
 pub mod parse;
 pub mod policy;
 pub mod public;

@@ -145,6 +145,18 @@ impl Context {
         }
     }
 
+    /// [`Context::insert_default`] taking the key by value: it is lowercased in place, and a
+    /// context without layers is looked up once (what building a shared layer of many keys
+    /// does for every new caller and resource).
+    pub fn insert_default_owned(&mut self, mut key: String, value: ContextValue) {
+        key.make_ascii_lowercase();
+        if self.layers.is_empty() {
+            self.entries.entry(key).or_insert(value);
+        } else if self.get_lowercase(&key).is_none() {
+            self.entries.insert(key, value);
+        }
+    }
+
     /// [`Context::insert_default`] for a key already lowercased (as [`Context::iter`]
     /// gives them), cloning `value` only when the key is new.
     pub fn insert_default_lowercase(&mut self, key: &str, value: &ContextValue) {
@@ -263,6 +275,38 @@ mod tests {
             c.insert_default(k, single(v));
         }
         c
+    }
+
+    /// `insert_default_owned` fills exactly what `insert_default` fills: the first of keys
+    /// equal but for case wins, and a layer's key is not overridden.
+    #[test]
+    fn owned_defaults_fill_as_borrowed_defaults() {
+        let pairs = [
+            ("aws:PrincipalTag/Team", "a"),
+            ("aws:principaltag/team", "b"),
+            ("AWS:PrincipalArn", "c"),
+            ("aws:userid", "d"),
+        ];
+        let below = Arc::new(flat(&[("aws:UserId", "layer")]));
+        for layered in [false, true] {
+            let (mut borrowed, mut owned) = (Context::new(), Context::new());
+            if layered {
+                borrowed.add_layer(Arc::clone(&below));
+                owned.add_layer(Arc::clone(&below));
+            }
+            for (k, v) in pairs {
+                borrowed.insert_default(k, single(v));
+                owned.insert_default_owned(k.to_string(), single(v));
+            }
+            assert_eq!(owned, borrowed);
+            assert_eq!(
+                owned.iter().collect::<Vec<_>>(),
+                borrowed.iter().collect::<Vec<_>>()
+            );
+            assert_eq!(owned.get("aws:principaltag/team"), Some(&single("a")));
+            let userid = if layered { "layer" } else { "d" };
+            assert_eq!(owned.get("aws:userid"), Some(&single(userid)));
+        }
     }
 
     /// A context over layers reads as the context with the layers' keys copied in under

@@ -386,13 +386,6 @@ crepe! {
 
     // ------------------------------------------------------------------- statement matching
 
-    // Statement `s` (of `pol`, in layer `l`, effect `e`) can match the action of `r`.
-    struct Candidate(u32, ProfileId, bool, StmtId, PolicyId, Layer, Effect);
-    Candidate(r, c, same, s, pol, l, e) <- Req(r, c, a, same),
-        ClassActionStatement(c, a, s, pol, l, e);
-    Candidate(r, c, same, s, pol, l, e) <- ReqPolicy(r, c, a, same, pol, l),
-        PolicyActionStatement(pol, a, s, e);
-
     @output
     /// Statement `s` of policy `pol` applies to request `r` (by a caller of class `c`) in
     /// layer `l` with effect `e`.
@@ -405,9 +398,16 @@ crepe! {
         pub Layer,
         pub Effect,
     );
-    // The concrete matcher of `facts` decides action, resource, principal and conditions.
-    Matched(r, c, same, s, pol, l, e) <- Candidate(r, c, same, s, pol, l, e), Env(o),
-        (o.0.applies(r, s));
+    // The concrete matcher of `facts` decides action, resource, principal and conditions,
+    // for each statement (of `pol`, in layer `l`, effect `e`) that can match the action of
+    // `r` (action index): the caller side's from its class, the request side's from the
+    // policies of `ReqPolicy`. No intermediate relation holds the candidates: each is
+    // derived once (`ClassActionStatement` and `ReqPolicy` are sets, and the two rules give
+    // different layers), so the matcher is asked once per candidate, as before.
+    Matched(r, c, same, s, pol, l, e) <- Req(r, c, a, same),
+        ClassActionStatement(c, a, s, pol, l, e), Env(o), (o.0.applies(r, s));
+    Matched(r, c, same, s, pol, l, e) <- ReqPolicy(r, c, a, same, pol, l),
+        PolicyActionStatement(pol, a, s, e), Env(o), (o.0.applies(r, s));
 
     // -------------------------------------------------------------------------- the decision
 
@@ -514,8 +514,12 @@ crepe! {
     // owner's account": every grant of a public policy is void for a caller outside the
     // owner's account (`same` is false) that is not a service principal.
     Restricted(r, s) <- Matched(r, c, false, s, pol, Layer::Resource, Effect::Allow),
-        ReqResource(r, _, _, _, x), RestrictedPublicPolicy(x, pol),
-        ClassKind(c, k), (k != PrincipalKind::Service);
+        ReqRestrictedPolicy(r, pol), ClassKind(c, k), (k != PrincipalKind::Service);
+    // Public policy `pol` of the resource of request `r`, from outside the resource's
+    // account, is one that `RestrictPublicBuckets` restricts. (Joined from the few requests
+    // on such a bucket, so that the rule above looks requests up among those alone.)
+    struct ReqRestrictedPolicy(u32, PolicyId);
+    ReqRestrictedPolicy(r, pol) <- ReqResource(r, _, _, false, x), RestrictedPublicPolicy(x, pol);
     struct ResourceAllows(u32);
     ResourceAllows(r) <- Grant(r, _, _);
 

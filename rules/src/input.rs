@@ -247,7 +247,7 @@ struct Actions {
 
 impl Actions {
     fn of(batch: &[BatchRequest]) -> Actions {
-        let mut by_name: HashMap<String, u32> = HashMap::new();
+        let mut by_name: HashMap<String, u32, crate::hash::FxBuildHasher> = HashMap::default();
         let mut a = Actions {
             ids: Vec::with_capacity(batch.len()),
             names: Vec::new(),

@@ -242,8 +242,17 @@ fn principal_entries(
     }
 }
 
-/// The resource keys of `resource`.
+/// The resource keys of `resource`: its account's ([`account_entries`]), then its own.
 fn resource_entries(model: &Model, resource: &str) -> Entries {
+    let (account, own) = resource_parts(model, resource);
+    let mut out = account_entries(model, account.as_ref());
+    out.extend(own);
+    out
+}
+
+/// The account owning `resource`, and the keys of `resource` that are its own (its tags):
+/// no key of one is a key of [`account_entries`].
+fn resource_parts(model: &Model, resource: &str) -> (Option<AccountId>, Entries) {
     let known = model.resources.get(resource);
     let account = known
         .and_then(|r| r.account.clone())
@@ -251,12 +260,12 @@ fn resource_entries(model: &Model, resource: &str) -> Entries {
         .or_else(|| {
             crate::arn::split_arn(resource).and_then(|[.., account, _]| AccountId::parse(account))
         });
-    let mut out = account_entries(model, account.as_ref());
+    let mut out = Entries::new();
     if let Some(r) = known {
         for (k, v) in &r.tags {
             out.push((format!("aws:ResourceTag/{k}"), single(v)));
         }
-        return out;
+        return (account, out);
     }
     // A role or user is also a resource (of sts:AssumeRole*, iam:*): its tags are its
     // resource tags, under `aws:ResourceTag/*` and under the IAM key `iam:ResourceTag/*`
@@ -271,7 +280,7 @@ fn resource_entries(model: &Model, resource: &str) -> Entries {
         out.push((format!("aws:ResourceTag/{k}"), single(v)));
         out.push((format!("iam:ResourceTag/{k}"), single(v)));
     }
-    out
+    (account, out)
 }
 
 /// The keys of a resource that come from its owning account: `aws:ResourceAccount`, and the
@@ -322,6 +331,10 @@ pub fn fill_with(model: &Model, roles: Option<&RoleNames>, req: &mut Request) {
     super::service_keys::fill(req);
 }
 
+/// The maps of [`FillCache`]: looked up several times per request by ARN, with keys that
+/// come from the data, not from an adversary ([`crate::hash::FxHasher`]).
+type FxMap<K, V> = HashMap<K, V, crate::hash::FxBuild>;
+
 /// [`fill_with`] for a stream of requests whose callers rarely repeat (role sessions): the
 /// keys of each caller and resource are computed on first need and kept, a role session
 /// sharing its role's keys (only `aws:userid`, `<RoleId>:<session>`, is its own). Fills
@@ -333,13 +346,14 @@ pub struct FillCache<'m> {
     roles: &'m RoleNames,
     /// By caller ARN, or for a session by its ARN without the session name: the caller's
     /// keys without a session's `aws:userid`, and the role id of a session's role.
-    callers: HashMap<String, (Arc<crate::request::Context>, Option<String>)>,
+    callers: FxMap<String, (Arc<crate::request::Context>, Option<String>)>,
     /// By resource ARN, for the resources the model describes.
-    resources: HashMap<String, Arc<crate::request::Context>>,
-    /// By owning account, for the resources the model does not describe.
-    accounts: HashMap<Option<AccountId>, Arc<crate::request::Context>>,
+    resources: FxMap<String, Arc<crate::request::Context>>,
+    /// By owning account: its resources' account keys (all of the keys of a resource the
+    /// model does not describe; the layer below a described resource's own keys).
+    accounts: FxMap<Option<AccountId>, Arc<crate::request::Context>>,
     /// By caller account: the organization keys of its callers.
-    principal_accounts: HashMap<AccountId, Arc<crate::request::Context>>,
+    principal_accounts: FxMap<AccountId, Arc<crate::request::Context>>,
 }
 
 impl<'m> FillCache<'m> {
@@ -348,10 +362,10 @@ impl<'m> FillCache<'m> {
         FillCache {
             model,
             roles,
-            callers: HashMap::new(),
-            resources: HashMap::new(),
-            accounts: HashMap::new(),
-            principal_accounts: HashMap::new(),
+            callers: FxMap::default(),
+            resources: FxMap::default(),
+            accounts: FxMap::default(),
+            principal_accounts: FxMap::default(),
         }
     }
 
@@ -373,6 +387,16 @@ impl<'m> FillCache<'m> {
         self.principal_accounts.clear();
     }
 
+    /// The keys of the resources of `account` ([`account_entries`]), built once per account.
+    fn account_layer(&mut self, account: Option<AccountId>) -> Arc<crate::request::Context> {
+        let model = self.model;
+        Arc::clone(
+            self.accounts
+                .entry(account)
+                .or_insert_with_key(|a| layer(account_entries(model, a.as_ref()))),
+        )
+    }
+
     /// The keys of caller `c` ([`caller_entries`]): its own, over a layer of its account's
     /// organization keys shared by every caller of the account (the two sets of keys are
     /// disjoint, so their order does not matter).
@@ -384,7 +408,7 @@ impl<'m> FillCache<'m> {
             .or_insert_with_key(|a| layer(caller_account_entries(model, a)));
         let mut own = crate::request::Context::new();
         for (k, v) in caller_own_entries(c) {
-            own.insert_default(&k, v);
+            own.insert_default_owned(k, v);
         }
         own.add_layer(Arc::clone(account));
         Arc::new(own)
@@ -437,7 +461,15 @@ impl<'m> FillCache<'m> {
         if let Some(e) = self.resources.get(resource) {
             context.add_layer(Arc::clone(e));
         } else if describes(model, resource) {
-            let e = layer(resource_entries(model, resource));
+            // Its own keys (tags) over its account's, shared with the account's other
+            // resources: the two sets of keys are disjoint ([`resource_parts`]).
+            let (account, own) = resource_parts(model, resource);
+            let mut keys = crate::request::Context::new();
+            for (k, v) in own {
+                keys.insert_default_owned(k, v);
+            }
+            keys.add_layer(self.account_layer(account));
+            let e = Arc::new(keys);
             context.add_layer(Arc::clone(&e));
             self.resources.insert(resource.to_string(), e);
         } else {
@@ -447,11 +479,7 @@ impl<'m> FillCache<'m> {
                 crate::arn::split_arn(resource)
                     .and_then(|[.., account, _]| AccountId::parse(account))
             });
-            let e = self
-                .accounts
-                .entry(account)
-                .or_insert_with_key(|a| layer(account_entries(model, a.as_ref())));
-            context.add_layer(Arc::clone(e));
+            context.add_layer(self.account_layer(account));
         }
         super::service_keys::fill_context(action, context);
     }
@@ -474,7 +502,7 @@ fn session_parts(arn: &str) -> Option<(&str, &str)> {
 fn layer(entries: Entries) -> Arc<crate::request::Context> {
     let mut c = crate::request::Context::new();
     for (k, v) in entries {
-        c.insert_default(&k, v);
+        c.insert_default_owned(k, v);
     }
     Arc::new(c)
 }

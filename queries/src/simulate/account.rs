@@ -698,8 +698,10 @@ impl AccountSimulator {
             if !seen.insert(text) || self.tables.principal_by_arn(text).is_some() {
                 continue;
             }
-            let Some(c) = classify(text) else { continue };
-            let Some(acct) = c.account.as_deref().filter(|a| described.contains(a)) else {
+            let Some(c) = super::principal::parts(text) else {
+                continue;
+            };
+            let Some(acct) = c.account.filter(|a| described.contains(a)) else {
                 continue;
             };
             let why = match c.kind {
@@ -707,7 +709,7 @@ impl AccountSimulator {
                     "is not in the loaded data"
                 }
                 PrincipalKind::Session => {
-                    let name = c.role_name.as_deref().unwrap_or_default();
+                    let name = c.role_name.unwrap_or_default();
                     if self.role_named(acct, name).is_some() {
                         continue;
                     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use facts::account::context::FillCache;
+use facts::hash::FxBuild;
 use facts::request::{Context, ContextValue, Request, RequestPrincipal};
 use facts::tables::{FactTables, Sym};
 use rules::{BatchRequest, Engine};
@@ -27,9 +28,9 @@ pub(super) struct Batcher<'s> {
     fill: FillCache<'s>,
     /// Per distinct caller: the matcher's principal and its account id, if it has one
     /// (classified once).
-    callers: HashMap<&'s str, (RequestPrincipal, Option<String>)>,
+    callers: HashMap<&'s str, (RequestPrincipal, Option<String>), FxBuild>,
     /// Per resource and given owner: the resource entity and its owning account.
-    resources: HashMap<(&'s str, Option<&'s str>), ResourceInfo>,
+    resources: HashMap<(&'s str, Option<&'s str>), ResourceInfo, FxBuild>,
 }
 
 impl<'s> Batcher<'s> {
@@ -38,8 +39,8 @@ impl<'s> Batcher<'s> {
             sim,
             tables,
             fill: FillCache::new(sim.model(), sim.role_names()),
-            callers: HashMap::new(),
-            resources: HashMap::new(),
+            callers: HashMap::default(),
+            resources: HashMap::default(),
         }
     }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use facts::request::{Context, ContextValue};
 
-use super::principal::classify;
+use super::principal::is_principal;
 use super::SimulateError;
 
 /// The value type of a context key, from `KEY:TYPE=VALUE` or the action catalogue.
@@ -220,17 +220,19 @@ pub fn parse_context_flags(items: &[String]) -> Result<Context, SimulateError> {
 
 /// Whether `text` is an ARN with a partition, a service and a resource part.
 fn valid_arn(text: &str) -> bool {
-    facts::arn::Arn::parse(text)
-        .is_some_and(|a| !a.partition.is_empty() && !a.service.is_empty() && !a.resource.is_empty())
+    facts::arn::split_arn(text).is_some_and(|[_, partition, service, _, _, resource]| {
+        !partition.is_empty() && !service.is_empty() && !resource.is_empty()
+    })
 }
 
 /// Why `principal` is not a caller, if it is not one.
 pub(crate) fn check_principal(principal: &str) -> Result<(), String> {
-    match classify(principal) {
-        Some(_) => Ok(()),
-        None => Err(format!(
+    if is_principal(principal) {
+        Ok(())
+    } else {
+        Err(format!(
             "`{principal}` is not a principal: expected `*`, a 12-digit account id, an IAM/STS ARN with a 12-digit account (user, role, assumed-role session, root, federated user, SAML/OIDC provider) or a service principal"
-        )),
+        ))
     }
 }
 

@@ -23,46 +23,89 @@ pub(crate) struct Caller {
 /// ARN (root, user, role, assumed-role session, federated user, SAML/OIDC provider), or a
 /// service principal such as `lambda.amazonaws.com`. `None` when it is none of these.
 pub(crate) fn classify(text: &str) -> Option<Caller> {
-    if text == "*" {
-        return Some(Caller {
-            kind: PrincipalKind::Anonymous,
-            arn: "*".to_string(),
+    let Parts {
+        kind,
+        account,
+        role_name,
+    } = parts(text)?;
+    let (arn, principal) = match kind {
+        PrincipalKind::Anonymous => ("*".to_string(), RequestPrincipal::Anonymous),
+        PrincipalKind::Service => (
+            text.to_string(),
+            RequestPrincipal::Service {
+                name: text.to_string(),
+            },
+        ),
+        PrincipalKind::Federated => (
+            text.to_string(),
+            RequestPrincipal::Federated {
+                provider: text.to_string(),
+            },
+        ),
+        PrincipalKind::Root if !text.starts_with("arn:") => {
+            let arn = format!("arn:aws:iam::{text}:root");
+            (arn.clone(), RequestPrincipal::Aws { arn })
+        }
+        _ => (
+            text.to_string(),
+            RequestPrincipal::Aws {
+                arn: text.to_string(),
+            },
+        ),
+    };
+    Some(Caller {
+        kind,
+        arn,
+        account: account.map(str::to_string),
+        role_name: role_name.map(str::to_string),
+        principal,
+    })
+}
+
+/// Whether `text` is a caller [`classify`] accepts, without building the [`Caller`].
+pub(crate) fn is_principal(text: &str) -> bool {
+    parts(text).is_some()
+}
+
+/// What [`classify`] reads from a caller's text, borrowed from it.
+pub(crate) struct Parts<'t> {
+    /// The kind of caller.
+    pub kind: PrincipalKind,
+    /// The 12-digit account of an IAM/STS caller (or the account id given alone).
+    pub account: Option<&'t str>,
+    /// For a role session: the role's name.
+    pub role_name: Option<&'t str>,
+}
+
+/// The kind, account and role name of `text` (see [`classify`]).
+pub(crate) fn parts(text: &str) -> Option<Parts<'_>> {
+    let only = |kind| {
+        Some(Parts {
+            kind,
             account: None,
             role_name: None,
-            principal: RequestPrincipal::Anonymous,
-        });
+        })
+    };
+    if text == "*" {
+        return only(PrincipalKind::Anonymous);
     }
     if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-        let arn = format!("arn:aws:iam::{text}:root");
-        return Some(Caller {
+        return Some(Parts {
             kind: PrincipalKind::Root,
-            principal: RequestPrincipal::Aws { arn: arn.clone() },
-            arn,
-            account: Some(text.to_string()),
+            account: Some(text),
             role_name: None,
         });
     }
     if !text.starts_with("arn:") {
         // Service principals are DNS-like names: `lambda.amazonaws.com`.
         if text.contains('.') && !text.contains(':') && !text.contains('/') {
-            return Some(Caller {
-                kind: PrincipalKind::Service,
-                arn: text.to_string(),
-                account: None,
-                role_name: None,
-                principal: RequestPrincipal::Service {
-                    name: text.to_string(),
-                },
-            });
+            return only(PrincipalKind::Service);
         }
         return None;
     }
     // Split without copying the parts: a requests file classifies each caller several times.
     let [_, partition, service, _, account, resource] = facts::arn::split_arn(text)?;
     let (kind_part, rest) = resource.split_once('/').unwrap_or((resource, ""));
-    let aws = RequestPrincipal::Aws {
-        arn: text.to_string(),
-    };
     // IAM and STS principals live in an account: the ARN's account is a 12-digit id, and
     // the name after `user/`, `role/`... is not empty ("IAM identifiers").
     if !facts::arn::is_account_id(account) || partition.is_empty() {
@@ -71,33 +114,24 @@ pub(crate) fn classify(text: &str) -> Option<Caller> {
     if kind_part != "root" && rest.is_empty() {
         return None;
     }
-    let account = Some(account.to_string());
-    let (kind, role_name, principal) = match (service, kind_part) {
-        ("iam", "root") => (PrincipalKind::Root, None, aws),
-        ("iam", "user") => (PrincipalKind::User, None, aws),
-        ("iam", "role") => (PrincipalKind::Role, None, aws),
+    let (kind, role_name) = match (service, kind_part) {
+        ("iam", "root") => (PrincipalKind::Root, None),
+        ("iam", "user") => (PrincipalKind::User, None),
+        ("iam", "role") => (PrincipalKind::Role, None),
         ("sts", "assumed-role") => {
             let (role, session) = rest.split_once('/')?;
             if role.is_empty() || session.is_empty() {
                 return None;
             }
-            (PrincipalKind::Session, Some(role.to_string()), aws)
+            (PrincipalKind::Session, Some(role))
         }
-        ("sts", "federated-user") => (PrincipalKind::FederatedUser, None, aws),
-        ("iam", "saml-provider") | ("iam", "oidc-provider") => (
-            PrincipalKind::Federated,
-            None,
-            RequestPrincipal::Federated {
-                provider: text.to_string(),
-            },
-        ),
+        ("sts", "federated-user") => (PrincipalKind::FederatedUser, None),
+        ("iam", "saml-provider") | ("iam", "oidc-provider") => (PrincipalKind::Federated, None),
         _ => return None,
     };
-    Some(Caller {
+    Some(Parts {
         kind,
-        arn: text.to_string(),
-        account,
+        account: Some(account),
         role_name,
-        principal,
     })
 }

@@ -312,13 +312,36 @@ impl<'t> Engine<'t> {
     }
 
     fn run(&self, batch: &[BatchRequest], memo: &action_index::ActionMemo) -> Vec<Decision> {
-        let added = self.added_for(batch);
         let shared = &self.index.profiles;
-        let classes: Vec<profile::ProfileId> = batch
-            .iter()
-            .map(|b| added.known(shared, b.principal).unwrap_or(profile::UNKNOWN))
-            .collect();
-        let profile = |c: profile::ProfileId| added.get(shared, c);
+        // The classes of the batch's callers, and the profiles of those this engine added,
+        // taken out of the lock before the run: a thread holding the read lock for its
+        // whole run kept the other thread from adding its batch's new sessions (a write)
+        // until that run ended, so the two threads' runs took turns.
+        let (classes, local) = {
+            let added = self.added_for(batch);
+            let classes: Vec<profile::ProfileId> = batch
+                .iter()
+                .map(|b| added.known(shared, b.principal).unwrap_or(profile::UNKNOWN))
+                .collect();
+            let mut local: HashMap<
+                profile::ProfileId,
+                std::sync::Arc<profile::Profile>,
+                hash::FxBuildHasher,
+            > = HashMap::default();
+            for &c in &classes {
+                if let std::collections::hash_map::Entry::Vacant(e) = local.entry(c) {
+                    if let Some(p) = added.added(shared, c) {
+                        e.insert(p);
+                    }
+                }
+            }
+            (classes, local)
+        };
+        let profile = |c: profile::ProfileId| {
+            shared
+                .get(c)
+                .or_else(|| local.get(&c).map(std::sync::Arc::as_ref))
+        };
         let callers = input::Callers {
             classes: &classes,
             profile: &profile,

@@ -258,13 +258,11 @@ impl LocalProfiles {
         id
     }
 
-    /// The profile of class `id` (shared or added here).
-    pub(crate) fn get<'a>(&'a self, shared: &'a Profiles, id: ProfileId) -> Option<&'a Profile> {
-        let i = id.0 as usize;
-        match i.checked_sub(shared.profiles.len()) {
-            None => shared.get(id),
-            Some(j) => self.added.get(j).map(Arc::as_ref),
-        }
+    /// The profile of class `id` when it was added here (not one of `shared`'s), shared so
+    /// that it outlives a lock on these profiles.
+    pub(crate) fn added(&self, shared: &Profiles, id: ProfileId) -> Option<Arc<Profile>> {
+        let j = (id.0 as usize).checked_sub(shared.profiles.len())?;
+        self.added.get(j).cloned()
     }
 }
 
@@ -345,7 +343,8 @@ mod tests {
         let t = b.finish();
         let mut added = LocalProfiles::default();
         let c = added.class_of(&profiles, &t, &index, session);
-        let s = added.get(&profiles, c).expect("a profile");
+        // A session's kind differs from every loaded principal's: its class is added here.
+        let s = added.added(&profiles, c).expect("a profile added here");
         assert_eq!((&*s.identity, &*s.boundary), (&[rp][..], &[bound][..]));
         assert_eq!(s.kind, PrincipalKind::Session);
         assert_eq!(s.scp_levels.len(), 2);

@@ -259,3 +259,64 @@ fn a_shared_index_serves_tables_extended_with_principals_and_is_rebuilt_otherwis
         Engine::with_index(&with_policy, &index).decide(&[req(user, USER, "s3:GetObject", None)]);
     assert_eq!(got[0].outcome, Outcome::Allowed);
 }
+
+#[test]
+fn threads_deciding_at_once_give_each_session_its_roles_decision() {
+    // IAM User Guide, "Temporary security credentials": a role session has the permissions
+    // of its role. Two threads decide batches of new sessions on one engine at once, as
+    // `simulate` does on two cores: each run adds its sessions' profiles, then decides
+    // without holding the lock on them. Every session still gets its own role's decision.
+    use std::sync::Arc;
+    const READER: &str = "arn:aws:iam::111122223333:role/reader";
+    const OTHER: &str = "arn:aws:iam::111122223333:role/other";
+    let (mut b, acct, _, _) = basic();
+    let reader = b.principal(READER, READER, PrincipalKind::Role, Some(acct));
+    let other = b.principal(OTHER, OTHER, PrincipalKind::Role, Some(acct));
+    let doc = facts::parse::parse_policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let pol = b.policy("reader", Arc::new(doc));
+    b.attach_identity(READER, pol);
+    let base = b.finish();
+    let index = rules::Index::new(&base);
+    // Each thread's batch spans two runs and more, every request from a new session.
+    let mut b = TablesBuilder::from_tables(base);
+    let mut batches: [Vec<BatchRequest>; 2] = [Vec::new(), Vec::new()];
+    let mut want: [Vec<Outcome>; 2] = [Vec::new(), Vec::new()];
+    for i in 0..2 * (2 * Engine::RUN_SIZE + 100) {
+        let (role, name, outcome) = if i % 3 == 0 {
+            (reader, "reader", Outcome::Allowed)
+        } else {
+            (other, "other", Outcome::ImplicitDeny)
+        };
+        let arn = format!("arn:aws:sts::111122223333:assumed-role/{name}/s{i}");
+        let session = b.principal(&arn, &arn, PrincipalKind::Session, Some(acct));
+        b.session_of(session, role);
+        batches[i % 2].push(req(session, &arn, "s3:GetObject", None));
+        want[i % 2].push(outcome);
+    }
+    let tables = b.finish();
+    let engine = Engine::with_index(&tables, &index);
+    let got: Vec<Vec<Outcome>> = std::thread::scope(|s| {
+        let threads: Vec<_> = batches
+            .iter()
+            .map(|batch| {
+                let engine = &engine;
+                s.spawn(move || {
+                    engine
+                        .decide(batch)
+                        .into_iter()
+                        .map(|d| d.outcome)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("a deciding thread"))
+            .collect()
+    });
+    assert_eq!(got[0], want[0]);
+    assert_eq!(got[1], want[1]);
+}

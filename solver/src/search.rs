@@ -254,6 +254,11 @@ impl<'e> Search<'e> {
         self.blocked_shapes.borrow_mut().insert(shape.key.clone());
     }
 
+    /// Whether an action class was found (and blocked) in this search.
+    pub(crate) fn is_blocked(&self, class: usize) -> bool {
+        self.blocked.borrow().contains(&class)
+    }
+
     /// Exclude the action class of a request already reported.
     pub(crate) fn block_class(&self, class: usize) {
         self.blocked.borrow_mut().insert(class);

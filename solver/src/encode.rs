@@ -71,6 +71,8 @@ pub(crate) struct Engine {
     pub(crate) keys: Vec<KeyVars>,
     /// Constraints on the variables themselves (domains, set structure).
     pub(crate) domain: Vec<Bool>,
+    /// The solver every search over this engine shares, made at the first search.
+    pub(crate) base: std::cell::OnceCell<crate::search::Base>,
 }
 
 fn fresh_atoms(prefix: &str, n: usize) -> Vec<Bool> {
@@ -235,6 +237,7 @@ impl Engine {
             principal,
             keys,
             domain,
+            base: std::cell::OnceCell::new(),
         }
     }
 

@@ -176,6 +176,7 @@ pub(crate) fn enumerate(
     let search = Search::new(engine, goal, deadline, fixed.clone(), check);
     let mut dir = Direction::default();
     let mut classes = 0usize;
+    let mut tries = vec![0u8; engine.actions.classes.len()];
     let mut shapes = Vec::new();
     loop {
         if classes >= opts.max_action_classes {
@@ -209,6 +210,14 @@ pub(crate) fn enumerate(
                     dir.unknown_actions.extend(c.witnesses.iter().cloned());
                     dir.actions.extend(engine.actions.member_names(f.class));
                 }
+                search.block_class(f.class);
+                // Many classes differ: the same request, with another class's action, often
+                // separates the policies too (decided by `facts`, as every request is);
+                // such a class is found without a Z3 check of its own.
+                if classes >= SHARE_AFTER {
+                    classes +=
+                        share_request(engine, &search, &f.request, check, &mut tries, &mut dir);
+                }
                 if dir.examples.len() < opts.max_examples {
                     shapes.push(f.shape.clone());
                     dir.examples.push(crate::Counterexample {
@@ -216,7 +225,6 @@ pub(crate) fn enumerate(
                         confirmed,
                     });
                 }
-                search.block_class(f.class);
             }
         }
     }
@@ -252,6 +260,48 @@ pub(crate) fn enumerate(
     dir.actions.sort();
     dir.unknown_actions.sort();
     Ok(dir)
+}
+
+/// After how many classes found in one direction the requests found are also tried with
+/// the other classes' actions ([`share_request`]): below it, a pair has few differing classes
+/// and the tries would cost more than the Z3 checks they save.
+const SHARE_AFTER: usize = 8;
+/// How many requests each class is tried with.
+const SHARE_TRIES: u8 = 2;
+
+/// The classes not yet found for which `request`, with the class's representative action,
+/// satisfies the goal as `facts` decides it (`check`): each is a differing class (its members
+/// are treated alike by every action clause), listed and blocked like one Z3 found. Each
+/// class is tried with at most [`SHARE_TRIES`] requests. Returns how many were found.
+fn share_request(
+    engine: &Engine,
+    search: &Search<'_>,
+    request: &Request,
+    check: &dyn Fn(&Request) -> bool,
+    tries: &mut [u8],
+    dir: &mut Direction,
+) -> usize {
+    let mut found = 0;
+    let mut r = request.clone();
+    for (c, t) in tries.iter_mut().enumerate() {
+        if *t >= SHARE_TRIES || search.is_blocked(c) {
+            continue;
+        }
+        *t += 1;
+        let Some(action) = engine.actions.representative(c) else {
+            continue;
+        };
+        r.action = action;
+        if check(&r) {
+            if let Some(cl) = engine.actions.classes.get(c) {
+                dir.unknown_actions.extend(cl.witnesses.iter().cloned());
+            }
+            dir.actions.extend(engine.actions.member_names(c));
+            search.block_class(c);
+            found += 1;
+        }
+    }
+    found
 }
 
 /// The request with a principal consistent with its context, when they differ: an IAM user

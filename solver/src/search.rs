@@ -12,7 +12,7 @@ use z3::{Model, Params, SatResult, Solver};
 
 use crate::encode::{Elem, Engine, KeyVars};
 use crate::real_resource::{acted_on, member_acting_on, own_type_resources, resource_examples};
-use crate::strings::{realize, Pin, Realized, StrPred};
+use crate::strings::{candidate_witness, realize, Pin, Realized, StrPred};
 use crate::values::{date_text, decimal_text, ipv4_text, ipv6_text};
 
 /// How many assignments of values to policy variables one model may try.
@@ -104,13 +104,49 @@ fn remaining_ms(deadline: Instant, now: Instant) -> u32 {
     u32::try_from(left.as_millis()).unwrap_or(u32::MAX)
 }
 
-/// A solver over one engine with a deadline.
-pub(crate) struct Search<'e> {
-    pub(crate) engine: &'e Engine,
+/// The one Z3 solver of an engine, shared by every search over it: the domain is
+/// internalised once (the first check of a solver costs far more than the next ones on
+/// large policies), and lemmas learnt by one search (true of every request) serve the
+/// others. Each search asserts its goal and its blocking clauses under its own selector
+/// literal and checks with that literal assumed.
+pub(crate) struct Base {
     solver: Solver,
-    deadline: Instant,
     /// The timeout (ms) the solver's checks have, and when it was set.
     timeout: Cell<(u32, Instant)>,
+}
+
+impl Base {
+    /// The solver with the engine's domain asserted.
+    pub(crate) fn new(engine: &Engine, deadline: Instant) -> Base {
+        let solver = Solver::new();
+        // Parameters set before the first assertion are only recorded (no validation), and
+        // read at each check.
+        let now = Instant::now();
+        let ms = remaining_ms(deadline, now).max(1);
+        let mut params = Params::new();
+        params.set_u32("timeout", ms);
+        // The incremental SMT core from the first check: Z3's default strategy would build
+        // its tactic (probes, preprocessing) afresh for the first check of every search,
+        // which cost more than solving these small formulas.
+        params.set_bool("ignore_solver1", true);
+        solver.set_params(&params);
+        for d in &engine.domain {
+            solver.assert(d);
+        }
+        Base {
+            solver,
+            timeout: Cell::new((ms, now)),
+        }
+    }
+}
+
+/// A search over one engine with a deadline, on the engine's shared solver ([`Base`]).
+pub(crate) struct Search<'e> {
+    pub(crate) engine: &'e Engine,
+    base: &'e Base,
+    /// The literal under which this search's goal and blocking clauses are asserted.
+    selector: Bool,
+    deadline: Instant,
     fixed: Fixed,
     /// Models excluded without a proof (see [`MAX_SKIPPED`]).
     skipped: Cell<usize>,
@@ -160,27 +196,14 @@ impl<'e> Search<'e> {
         fixed: Fixed,
         holds: Holds<'e>,
     ) -> Self {
-        let solver = Solver::new();
-        // Parameters set before the first assertion are only recorded (no validation), and
-        // read at each check.
-        let now = Instant::now();
-        let ms = remaining_ms(deadline, now).max(1);
-        let mut params = Params::new();
-        params.set_u32("timeout", ms);
-        // The incremental SMT core from the first check: Z3's default strategy would build
-        // its tactic (probes, preprocessing) afresh for the first check of every search,
-        // which cost more than solving these small formulas.
-        params.set_bool("ignore_solver1", true);
-        solver.set_params(&params);
-        for d in &engine.domain {
-            solver.assert(d);
-        }
-        solver.assert(goal);
+        let base = engine.base.get_or_init(|| Base::new(engine, deadline));
+        let selector = Bool::fresh_const("search");
+        base.solver.assert(selector.implies(goal));
         Search {
             engine,
-            solver,
+            base,
+            selector,
             deadline,
-            timeout: Cell::new((ms, now)),
             fixed,
             skipped: Cell::new(0),
             skipped_classes: RefCell::new(BTreeSet::new()),
@@ -197,26 +220,27 @@ impl<'e> Search<'e> {
     fn fit_timeout(&self) -> u32 {
         let now = Instant::now();
         let left = remaining_ms(self.deadline, now);
-        let (set, at) = self.timeout.get();
+        let (set, at) = self.base.timeout.get();
         let elapsed =
             u32::try_from(now.saturating_duration_since(at).as_millis()).unwrap_or(u32::MAX);
         if left > 0 && set.saturating_sub(elapsed) > left.saturating_add(TIMEOUT_SLACK_MS) {
             let mut params = Params::new();
             params.set_u32("timeout", left);
-            self.solver.set_params(&params);
-            self.timeout.set((left, now));
+            self.base.solver.set_params(&params);
+            self.base.timeout.set((left, now));
         }
         left
     }
 
-    /// Assert a clause for this search.
+    /// Assert a clause for this search (under its selector).
     fn assert_here(&self, clause: &Bool) {
-        self.solver.assert(clause);
+        self.base.solver.assert(self.selector.implies(clause));
     }
 
-    /// Assert a lemma true of every request (an impossible combination of atoms).
+    /// Assert a lemma true of every request (an impossible combination of atoms), for
+    /// every search over the engine.
     fn learn(&self, lemma: &Bool) {
-        self.solver.assert(lemma);
+        self.base.solver.assert(lemma);
     }
 
     /// Report only requests whose resource the action acts on (see [`Found::real`]).
@@ -230,6 +254,11 @@ impl<'e> Search<'e> {
         self.blocked_shapes.borrow_mut().insert(shape.key.clone());
     }
 
+    /// Whether an action class was found (and blocked) in this search.
+    pub(crate) fn is_blocked(&self, class: usize) -> bool {
+        self.blocked.borrow().contains(&class)
+    }
+
     /// Exclude the action class of a request already reported.
     pub(crate) fn block_class(&self, class: usize) {
         self.blocked.borrow_mut().insert(class);
@@ -238,12 +267,13 @@ impl<'e> Search<'e> {
 
     /// The next request satisfying the goal.
     pub(crate) fn next(&self) -> Step {
-        let solver = &self.solver;
+        let solver = &self.base.solver;
+        let assumed = [self.selector.clone()];
         loop {
             if self.fit_timeout() == 0 {
                 return Step::Unknown("timeout".to_string());
             }
-            match solver.check() {
+            match solver.check_assumptions(&assumed) {
                 SatResult::Unsat if !self.unresolved().is_empty() => {
                     return Step::Unknown(format!(
                         "no request was found for {} assignment(s) of the patterns (values \
@@ -583,22 +613,54 @@ impl<'e> Search<'e> {
         }
         let principal = e.principal_candidate(principal_k);
         let first = resource_examples(&action, &context, &principal);
-        let witness = self.string_of(
-            model,
-            &e.vocab.resources.preds,
-            &e.res_atoms,
-            &[&e.res_atoms],
-            &context,
-            if with_examples { &first } else { &[] },
-        )?;
         let presence: Vec<bool> = e
             .keys
             .iter()
             .map(|k| model_bool(model, &k.present))
             .collect();
-        let chosen = self.real_resource(
-            model, class, action, witness, &context, &principal, &first, &presence,
-        );
+        let examples: &[String] = if with_examples { &first } else { &[] };
+        // The resource, cheapest first: a candidate string with all the memberships the
+        // model gives the resource patterns; else a resource of the action's own types on
+        // which the request satisfies the goal as `facts` decides it (its shape is then that
+        // resource's memberships, not the model's); only then the exact search for a string
+        // with the model's memberships (`realize`), whose automata product can take
+        // thousands of states when the model sets many patterns true for no reason.
+        let want: Vec<(usize, bool)> = e
+            .res_atoms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, model_bool(model, a)))
+            .collect();
+        let preds = &e.vocab.resources.preds;
+        let chosen = match candidate_witness(preds, &want, &context, examples) {
+            Some(w) => self.real_resource(
+                model, class, action, w, &context, &principal, &first, &presence, true,
+            ),
+            None => match self.goal_resource(
+                model, class, &action, &context, &principal, &first, &presence,
+            ) {
+                Some(c) => c,
+                // A search for extra examples keeps only real requests: a model for which
+                // neither gives a resource is dropped (its shape blocked) rather than
+                // realised, which may cost thousands of automaton states for a string
+                // that would be thrown away.
+                None if self.real_only.get() => Chosen::model(action, String::new(), false),
+                None => {
+                    let witness = self.string_of(
+                        model,
+                        preds,
+                        &e.res_atoms,
+                        &[&e.res_atoms],
+                        &context,
+                        examples,
+                    )?;
+                    self.real_resource(
+                        model, class, action, witness, &context, &principal, &first, &presence,
+                        false,
+                    )
+                }
+            },
+        };
         let truth = chosen
             .truth
             .unwrap_or_else(|| e.res_atoms.iter().map(|a| model_bool(model, a)).collect());
@@ -631,7 +693,8 @@ impl<'e> Search<'e> {
     /// resource matches, filled in, the policies' resources of its types) on which the
     /// request, everything else kept, still satisfies the goal as `facts` decides it
     /// ([`Holds`]) and has a shape not yet blocked, one resource per set of memberships of
-    /// the resource patterns, at most [`MAX_RESOURCE_TRIES`] sets per group;
+    /// the resource patterns, at most [`MAX_RESOURCE_TRIES`] sets per group
+    /// ([`Search::goal_resource`], skipped when `try_own` is false: the caller tried them);
     /// else another action of the class that acts on the witness; else the witness, marked
     /// not real.
     ///
@@ -650,10 +713,38 @@ impl<'e> Search<'e> {
         principal: &facts::request::RequestPrincipal,
         examples: &[String],
         presence: &[bool],
+        try_own: bool,
     ) -> Chosen {
         if acted_on(&action, &witness) {
             return Chosen::model(action, witness, true);
         }
+        if try_own {
+            if let Some(c) =
+                self.goal_resource(model, class, &action, ctx, principal, examples, presence)
+            {
+                return c;
+            }
+        }
+        match member_acting_on(&self.engine.actions, class, &witness) {
+            Some(member) => Chosen::model(member, witness, true),
+            None => Chosen::model(action, witness, false),
+        }
+    }
+
+    /// The first of the action's own resources ([`own_type_resources`]) on which the
+    /// request, everything else kept, satisfies the goal as `facts` decides it and has a
+    /// shape not yet blocked (see [`Search::real_resource`]).
+    #[allow(clippy::too_many_arguments)]
+    fn goal_resource(
+        &self,
+        model: &Model,
+        class: usize,
+        action: &str,
+        ctx: &Context,
+        principal: &facts::request::RequestPrincipal,
+        examples: &[String],
+        presence: &[bool],
+    ) -> Option<Chosen> {
         let e = self.engine;
         let preds = &e.vocab.resources.preds;
         let patterns: Vec<Vec<crate::automata::Tok>> = preds
@@ -666,7 +757,7 @@ impl<'e> Search<'e> {
             .iter()
             .flat_map(|p| p.candidates(ctx).into_iter().take(1));
         let candidates = own_type_resources(
-            &action,
+            action,
             ctx,
             principal,
             &patterns,
@@ -675,7 +766,7 @@ impl<'e> Search<'e> {
         );
         let mut request = Request {
             principal: principal.clone(),
-            action,
+            action: action.to_string(),
             resource: String::new(),
             context: ctx.clone(),
         };
@@ -706,20 +797,16 @@ impl<'e> Search<'e> {
                 request.resource = resource;
                 if (self.holds)(&request) {
                     RESOURCE_CHECKS_TAKEN.fetch_add(1, Ordering::Relaxed);
-                    return Chosen {
+                    return Some(Chosen {
                         action: request.action,
                         resource: request.resource,
                         truth: Some(key.1),
                         real: true,
-                    };
+                    });
                 }
             }
         }
-        let action = request.action;
-        match member_acting_on(&e.actions, class, &witness) {
-            Some(member) => Chosen::model(member, witness, true),
-            None => Chosen::model(action, witness, false),
-        }
+        None
     }
 
     /// Whether `value` gives element `el` of `kv` every truth value the model gives its
@@ -807,6 +894,13 @@ impl<'e> Search<'e> {
             .into_iter()
             .find(|v| self.fits(model, kv, el, v, ctx))
             .ok_or(Stop::OtherValues(Vec::new()))
+    }
+}
+
+impl Drop for Search<'_> {
+    /// Retire the selector: its clauses no longer constrain later searches' models.
+    fn drop(&mut self) {
+        self.base.solver.assert(self.selector.not());
     }
 }
 

@@ -700,6 +700,63 @@ fn automata_search(
     }
 }
 
+/// A candidate string with the memberships `want` (see [`realize`]), when one of the cheap
+/// candidates has them: `first`, then the candidates of the patterns wanted true (checked
+/// with `facts`).
+pub(crate) fn candidate_witness(
+    preds: &[StrPred],
+    want: &[(usize, bool)],
+    ctx: &Context,
+    first: &[String],
+) -> Option<String> {
+    let holds_as_wanted =
+        |&(i, v): &(usize, bool), w: &str| preds.get(i).is_some_and(|p| p.holds(w, ctx) == v);
+    let ok = |w: &str| want.iter().all(|x| holds_as_wanted(x, w));
+    if let Some(w) = first.iter().find(|w| ok(w)) {
+        return Some(polish(w.clone(), first, &ok));
+    }
+    // The policies' own candidates are kept whole (up to 64), however many examples come
+    // first: the examples only add to them.
+    let mut own: Vec<String> = Vec::new();
+    for &(i, v) in want {
+        if v {
+            if let Some(p) = preds.get(i) {
+                own.extend(p.candidates(ctx));
+            }
+        }
+    }
+    own.truncate(64);
+    own.into_iter()
+        .find(|w| ok(w))
+        .map(|w| polish(w, first, &ok))
+}
+
+/// The shortest witness leaves an ARN's region and account empty where a wildcard allows
+/// any: fill them from the first example, when every membership stays as wanted (`ok`).
+fn polish(w: String, first: &[String], ok: &dyn Fn(&str) -> bool) -> String {
+    let Some(example) = first.first() else {
+        return w;
+    };
+    let (mut ws, es): (Vec<&str>, Vec<&str>) =
+        (w.splitn(6, ':').collect(), example.splitn(6, ':').collect());
+    if ws.len() < 6 || es.len() < 6 || ws.first() != Some(&"arn") {
+        return w;
+    }
+    for f in [3, 4] {
+        if let (Some(slot), Some(e)) = (ws.get_mut(f), es.get(f)) {
+            if slot.is_empty() {
+                *slot = e;
+            }
+        }
+    }
+    let filled = ws.join(":");
+    if ok(&filled) {
+        filled
+    } else {
+        w
+    }
+}
+
 /// Find a string `w` with `preds[i].holds(w, ctx) == v` for every `(i, v)` in `want`, where
 /// `ctx` gives the values of the policy variables; `first` are candidates tried before any
 /// other (strings of the shape a real request has, such as the ARN format of the action's
@@ -715,47 +772,10 @@ pub(crate) fn realize(
     let holds_as_wanted =
         |&(i, v): &(usize, bool), w: &str| preds.get(i).is_some_and(|p| p.holds(w, ctx) == v);
     let ok = |w: &str| want.iter().all(|x| holds_as_wanted(x, w));
-    // The policies' own candidates are kept whole (up to 64), however many examples come
-    // first: the examples only add to them.
-    let mut own: Vec<String> = Vec::new();
-    for &(i, v) in want {
-        if v {
-            if let Some(p) = preds.get(i) {
-                own.extend(p.candidates(ctx));
-            }
-        }
+    if let Some(w) = candidate_witness(preds, want, ctx, first) {
+        return Realized::Witness(w);
     }
-    own.truncate(64);
-    let mut cands: Vec<String> = first.to_vec();
-    cands.extend(own);
-    // The shortest witness leaves an ARN's region and account empty where a wildcard allows
-    // any: fill them from the first example, when every membership stays as wanted.
-    let polish = |w: String| -> String {
-        let Some(example) = first.first() else {
-            return w;
-        };
-        let (mut ws, es): (Vec<&str>, Vec<&str>) =
-            (w.splitn(6, ':').collect(), example.splitn(6, ':').collect());
-        if ws.len() < 6 || es.len() < 6 || ws.first() != Some(&"arn") {
-            return w;
-        }
-        for f in [3, 4] {
-            if let (Some(slot), Some(e)) = (ws.get_mut(f), es.get(f)) {
-                if slot.is_empty() {
-                    *slot = e;
-                }
-            }
-        }
-        let filled = ws.join(":");
-        if ok(&filled) {
-            filled
-        } else {
-            w
-        }
-    };
-    if let Some(w) = cands.into_iter().find(|w| ok(w)) {
-        return Realized::Witness(polish(w));
-    }
+    let polish = |w: String| polish(w, first, &ok);
     let live = |&(i, _): &(usize, bool)| preds.get(i).is_some_and(StrPred::opaque);
     // Patterns without variables: relations decided by facts' glob functions.
     let fixed: Vec<(usize, bool)> = want.iter().copied().filter(|x| !live(x)).collect();
@@ -1075,15 +1095,7 @@ fn impossible_with_tied_variables(
     if UNDECIDED.with(|u| u.borrow().contains(&query)) {
         return None;
     }
-    let left = deadline.saturating_duration_since(std::time::Instant::now());
-    let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX).min(300);
-    if timeout_ms == 0 {
-        return None;
-    }
-    let solver = Solver::new();
-    let mut params = Params::new();
-    params.set_u32("timeout", timeout_ms);
-    solver.set_params(&params);
+    let solver = string_query(deadline, QUERY_RLIMIT)?;
     let x = ZString::new_const("w");
     let mut vars: BTreeMap<String, ZString> = BTreeMap::new();
     let mut tracks = Vec::new();
@@ -1200,21 +1212,43 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashSet::new());
 }
 
+/// The work one string-theory query may do before it gives up (Z3's `rlimit`, a count of
+/// its internal steps): a bound that does not depend on the machine's load, unlike a
+/// timeout, so the decoder's path (and the verdict's evidence) is the same on a loaded
+/// machine as on a quiet one. Z3's steps do not take a fixed time: a query over about 30
+/// regular expressions (`SageMakerStudioProjectUserRolePermissionsBoundary` v2->v3) ran
+/// 1.8 million steps in 2.4 s, so this limit stops such a query after about 0.3 s.
+const QUERY_RLIMIT: u32 = 300_000;
+/// The same for the last resort, [`string_solver`], which answers the queries it gets in
+/// far fewer seconds per step (20.9 million steps in about 1 s, measured on the corpus).
+const LAST_RESORT_RLIMIT: u32 = 50_000_000;
+
+/// A Z3 solver for one string-theory query, bounded by `rlimit` and by the proof's
+/// deadline (the `--timeout` the user gave); `None` past the deadline.
+fn string_query(deadline: std::time::Instant, rlimit: u32) -> Option<Solver> {
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX);
+    if timeout_ms == 0 {
+        return None;
+    }
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", timeout_ms);
+    params.set_u32("rlimit", rlimit);
+    solver.set_params(&params);
+    Some(solver)
+}
+
 /// Whether no string is in or out of each regular expression as listed, by Z3's string
 /// theory in a short time: the entries of an unsat core.
 fn z3_impossible(
     list: &[(Regexp, (usize, bool))],
     deadline: std::time::Instant,
 ) -> Option<Vec<(usize, bool)>> {
-    let left = deadline.saturating_duration_since(std::time::Instant::now());
-    let timeout_ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX).min(300);
-    if timeout_ms == 0 || list.is_empty() {
+    if list.is_empty() {
         return None;
     }
-    let solver = Solver::new();
-    let mut params = Params::new();
-    params.set_u32("timeout", timeout_ms);
-    solver.set_params(&params);
+    let solver = string_query(deadline, QUERY_RLIMIT)?;
     let x = ZString::new_const("w");
     let mut lits = Vec::new();
     for (n, (r, (_, v))) in list.iter().enumerate() {
@@ -1276,18 +1310,10 @@ fn string_solver(
     ok: &dyn Fn(&str) -> bool,
     deadline: std::time::Instant,
 ) -> Realized {
-    let left = deadline.saturating_duration_since(std::time::Instant::now());
-    let timeout_ms = u32::try_from(left.as_millis())
-        .unwrap_or(u32::MAX)
-        .min(5_000);
-    if timeout_ms == 0 {
-        return Realized::GaveUp("timeout".to_string());
-    }
     // Regular expressions: membership of one string in each language, tracked per atom.
-    let solver = Solver::new();
-    let mut params = Params::new();
-    params.set_u32("timeout", timeout_ms.max(1));
-    solver.set_params(&params);
+    let Some(solver) = string_query(deadline, LAST_RESORT_RLIMIT) else {
+        return Realized::GaveUp("timeout".to_string());
+    };
     let x = ZString::new_const("w");
     let mut tracks = Vec::new();
     for (n, &(i, v)) in want.iter().enumerate() {

@@ -232,12 +232,13 @@ impl TrustIndex {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         Arc::clone(cache.entry(key).or_insert_with(|| {
+            let roles = self.by_account.get(&acct).into_iter().flatten().copied();
+            // A statement on every resource (`*`, or no resource element) names every role.
+            if policies_may_allow_assume(t, pids, "*") {
+                return Arc::new(roles.collect());
+            }
             Arc::new(
-                self.by_account
-                    .get(&acct)
-                    .into_iter()
-                    .flatten()
-                    .copied()
+                roles
                     .filter(|&r| policies_may_allow_assume(t, pids, role_arn(t, r)))
                     .collect(),
             )

@@ -14,9 +14,13 @@
 //! [`Analyzer::trust_callers`]: crate::who_can::Analyzer::trust_callers
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals};
-use facts::tables::{FactTables, Sym};
+use facts::tables::{FactTables, PolicyId, Sym};
+
+/// An account entity and the identity policies of a caller in it.
+type AccountPolicies = (Sym, Vec<PolicyId>);
 
 /// Trust-policy principals → roles.
 #[derive(Debug, Default)]
@@ -29,10 +33,14 @@ pub struct TrustIndex {
     by_principal: HashMap<Sym, Vec<Sym>>,
     /// Session → its role.
     role_of: HashMap<Sym, Sym>,
-    /// Principals whose identity side has an `Allow` statement whose action element matches
-    /// `sts:AssumeRole` (own, their groups', their role's policies; conditions and resources
-    /// aside).
-    identity_assume: std::collections::HashSet<Sym>,
+    /// Per principal: the identity policies (own, its groups', its role's for a session)
+    /// that hold an `Allow` statement whose action element matches `sts:AssumeRole`.
+    identity_assume: HashMap<Sym, Vec<PolicyId>>,
+    /// Per (account entity, identity policies of a caller): the roles whose trust policy
+    /// names that account and whose ARN one of those policies' `sts:AssumeRole` statements
+    /// may match ([`TrustIndex::roles_for`]); callers of one account with the same policies
+    /// share it.
+    by_account_allowed: Mutex<HashMap<AccountPolicies, Arc<Vec<Sym>>>>,
     /// Roles whose trust policy has a condition on a key the caller sets when assuming
     /// (`aws:RequestTag/*`, `aws:TagKeys`, `sts:SourceIdentity`, `sts:TransitiveTagKeys`)
     /// or allows `sts:TagSession`: a hop into them may carry session state to later hops.
@@ -71,20 +79,20 @@ impl TrustIndex {
         for &(s, r) in &t.session_of {
             ix.role_of.insert(s, r);
         }
-        // Holders (users, groups, roles) with an identity-side Allow for sts:AssumeRole.
-        let holders: std::collections::HashSet<Sym> = t
-            .identity_policies
-            .iter()
-            .filter(|&&(_, pid)| {
-                t.policies.get(pid as usize).is_some_and(|p| {
-                    p.document.statements.iter().any(|st| {
-                        st.effect == Effect::Allow
-                            && facts::eval::action_matches(&st.action, "sts:AssumeRole")
-                    })
+        // Holders (users, groups, roles) → their identity policies with an Allow for
+        // sts:AssumeRole.
+        let mut holders: HashMap<Sym, Vec<PolicyId>> = HashMap::new();
+        for &(h, pid) in &t.identity_policies {
+            let assumes = t.policies.get(pid as usize).is_some_and(|p| {
+                p.document.statements.iter().any(|st| {
+                    st.effect == Effect::Allow
+                        && facts::eval::action_matches(&st.action, "sts:AssumeRole")
                 })
-            })
-            .map(|&(h, _)| h)
-            .collect();
+            });
+            if assumes {
+                holders.entry(h).or_default().push(pid);
+            }
+        }
         let mut groups: HashMap<Sym, Vec<Sym>> = HashMap::new();
         for &(u, g) in &t.member_of {
             groups.entry(u).or_default().push(g);
@@ -93,8 +101,14 @@ impl TrustIndex {
             let mut mine = vec![p.id];
             mine.extend(ix.role_of.get(&p.id).copied());
             mine.extend(groups.get(&p.id).into_iter().flatten().copied());
-            if mine.iter().any(|h| holders.contains(h)) {
-                ix.identity_assume.insert(p.id);
+            let mut pids: Vec<PolicyId> = mine
+                .iter()
+                .flat_map(|h| holders.get(h).into_iter().flatten().copied())
+                .collect();
+            if !pids.is_empty() {
+                pids.sort_unstable();
+                pids.dedup();
+                ix.identity_assume.insert(p.id, pids);
             }
         }
         for &(role, pid) in &t.trust_policies {
@@ -169,29 +183,66 @@ impl TrustIndex {
     /// the grant to identity policies: IAM User Guide, "IAM roles"), so only roles whose
     /// trust names the caller itself or anyone may be assumed.
     pub fn identity_may_assume(&self, caller: Sym) -> bool {
-        self.identity_assume.contains(&caller)
+        self.identity_assume.contains_key(&caller)
+    }
+
+    /// Whether an identity policy of `caller` has an `Allow` statement for `sts:AssumeRole`
+    /// whose resource element may match `role`'s ARN, conditions aside (policy variables
+    /// read as `*`, a `NotResource` with variables as matching). Without one, a trust policy
+    /// that names the caller's account, not the caller, grants `role` nothing: the grant is
+    /// left to the identity policy, which must allow `sts:AssumeRole` on that role (IAM User
+    /// Guide, "IAM roles", "Cross-account policy evaluation logic").
+    pub fn identity_may_assume_role(&self, t: &FactTables, caller: Sym, role: Sym) -> bool {
+        let pids = self.identity_assume.get(&caller);
+        pids.is_some_and(|pids| policies_may_allow_assume(t, pids, role_arn(t, role)))
     }
 
     /// The roles whose trust policy may let `caller` assume them (not `caller` itself),
-    /// sorted: the roles to decide `sts:AssumeRole` for. A superset of those it may assume.
+    /// sorted: the roles to decide `sts:AssumeRole` for. A superset of those it may assume:
+    /// every role whose trust policy names the caller (or the role of its session) or
+    /// anyone, and every role whose trust policy names the caller's account that an
+    /// identity policy of the caller may allow it to assume
+    /// ([`TrustIndex::identity_may_assume_role`]).
     pub fn roles_for(&self, t: &FactTables, caller: Sym) -> Vec<Sym> {
         let mut out: Vec<Sym> = self.open.clone();
         let mut holders = vec![caller];
         holders.extend(self.role_of.get(&caller).copied());
-        let by_account = self.identity_may_assume(caller);
+        let pids = self.identity_assume.get(&caller);
         for h in holders {
             out.extend(self.by_principal.get(&h).into_iter().flatten());
-            if !by_account {
+            let Some(pids) = pids else {
                 continue;
-            }
+            };
             if let Some(acct) = t.principal(h).and_then(|p| p.account) {
-                out.extend(self.by_account.get(&acct).into_iter().flatten());
+                out.extend(self.by_account_allowed(t, acct, pids).iter());
             }
         }
         out.sort_unstable();
         out.dedup();
         out.retain(|&r| r != caller);
         out
+    }
+
+    /// The roles whose trust policy names account `acct` that one of the identity policies
+    /// `pids` may allow to be assumed; computed once per account and set of policies.
+    fn by_account_allowed(&self, t: &FactTables, acct: Sym, pids: &[PolicyId]) -> Arc<Vec<Sym>> {
+        let key = (acct, pids.to_vec());
+        let mut cache = self
+            .by_account_allowed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        Arc::clone(cache.entry(key).or_insert_with(|| {
+            let roles = self.by_account.get(&acct).into_iter().flatten().copied();
+            // A statement on every resource (`*`, or no resource element) names every role.
+            if policies_may_allow_assume(t, pids, "*") {
+                return Arc::new(roles.collect());
+            }
+            Arc::new(
+                roles
+                    .filter(|&r| policies_may_allow_assume(t, pids, role_arn(t, r)))
+                    .collect(),
+            )
+        }))
     }
 
     /// Whether `caller` may be let in by `role`'s trust policy (as [`TrustIndex::roles_for`]).
@@ -218,4 +269,29 @@ impl TrustIndex {
     pub fn sets_session_state(&self) -> bool {
         self.sets_session_state
     }
+}
+
+/// The ARN of role `role`.
+fn role_arn(t: &FactTables, role: Sym) -> &str {
+    t.principal(role)
+        .map(|r| t.symbols.name(r.arn))
+        .unwrap_or_else(|| t.symbols.name(role))
+}
+
+/// Whether one of the identity policies `pids` has an `Allow` statement whose action element
+/// matches `sts:AssumeRole` and whose resource element may match `role_arn` (conditions
+/// aside; policy variables read as any value).
+fn policies_may_allow_assume(t: &FactTables, pids: &[PolicyId], role_arn: &str) -> bool {
+    pids.iter()
+        .filter_map(|&pid| t.policies.get(pid as usize))
+        .any(|p| {
+            let vars = p.document.version.supports_variables();
+            p.document.statements.iter().any(|st| {
+                st.effect == Effect::Allow
+                    && facts::eval::action_matches(&st.action, "sts:AssumeRole")
+                    && st.resource.as_ref().is_none_or(|rc| {
+                        crate::who_can::engine::may_match_any_value(rc, role_arn, vars)
+                    })
+            })
+        })
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use queries::simulate::{parse_context_flags, AccountSimulator};
-use queries::who_can::{self, Access, Analyzer, Prepared, PrincipalAnswer, WhoCanResult};
+use queries::who_can::{self, Analyzer, Prepared, WhoCanResult};
 
 use crate::exit::{CmdResult, Exit};
 use crate::progress::Ui;
@@ -105,15 +105,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
-    let text = match args.format {
-        Format::Json => result
-            .principal_answers()
-            .map(|p| serde_json::to_string(&p).map(|s| s + "\n"))
-            .collect::<Result<String, _>>()?,
-        Format::Dot => to_dot(&who_can::to_graph(&result)),
-        Format::Mermaid => to_mermaid(&who_can::to_graph(&result)),
-        Format::Text => text(&result, args.witnesses),
-    };
+    let text = render(&result, args.format, args.witnesses)?;
     write_out(&text)?;
     if ui.warnings() {
         for p in &result.principals {
@@ -125,7 +117,32 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
             }
         }
     }
+    // The loaded accounts, the analyzer and the answer are freed with the process.
+    crate::exit::release_at_exit(analyzer);
+    crate::exit::release_at_exit((prepared, sim, result, text));
     Ok(Exit::Ok)
+}
+
+/// `r` as the command prints it in `format` (text: [`who_can::text::text`]; JSON: one
+/// object per principal and line).
+pub fn render(
+    r: &WhoCanResult,
+    format: Format,
+    witnesses: bool,
+) -> Result<String, Box<dyn std::error::Error>> {
+    Ok(match format {
+        Format::Json => {
+            let mut out = Vec::new();
+            for p in r.principal_answers() {
+                serde_json::to_writer(&mut out, &p)?;
+                out.push(b'\n');
+            }
+            String::from_utf8(out)?
+        }
+        Format::Dot => to_dot(&who_can::to_graph(r)),
+        Format::Mermaid => to_mermaid(&who_can::to_graph(r)),
+        Format::Text => who_can::text::text(r, witnesses),
+    })
 }
 
 /// Write to stdout; a closed pipe ends quietly.
@@ -135,170 +152,4 @@ pub fn write_out(text: &str) -> Result<(), Box<dyn std::error::Error>> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
-}
-
-/// A chain as `alice → role/Deploy → role/Prod-Admin`.
-pub fn chain_text(p: &PrincipalAnswer, via: &[who_can::Hop]) -> String {
-    let mut parts = vec![queries::graph::short_label(&p.principal)];
-    for h in via
-        .iter()
-        .filter(|h| h.action == who_can::chains::ASSUME_ROLE)
-    {
-        parts.push(queries::graph::short_label(&h.to));
-    }
-    if parts.len() == 1 {
-        "direct".to_string()
-    } else {
-        parts.join(" → ")
-    }
-}
-
-/// Per action: the object patterns (after the resource) it was decided on.
-type ActionParts = Vec<(String, Vec<String>)>;
-
-/// Actions grouped by access level: `Read: s3:GetObject, s3:GetObjectAcl; List: ...`.
-fn actions_text(p: &PrincipalAnswer, resources: &[String]) -> String {
-    // Per level, per action: the object patterns it was decided on, when not the resource.
-    let mut levels: Vec<(String, ActionParts)> = Vec::new();
-    for a in &p.actions {
-        let level = match levels.iter_mut().find(|l| l.0 == a.access_level) {
-            Some(l) => l,
-            None => {
-                levels.push((a.access_level.clone(), Vec::new()));
-                levels.last_mut().expect("just pushed")
-            }
-        };
-        let part = resources
-            .iter()
-            .find_map(|r| a.resource.strip_prefix(r.as_str()))
-            .and_then(|rest| rest.strip_prefix('/'))
-            .map(str::to_string);
-        match level.1.iter_mut().find(|x| x.0 == a.action) {
-            Some(x) => x.1.extend(part),
-            None => level.1.push((a.action.clone(), part.into_iter().collect())),
-        }
-    }
-    levels
-        .iter()
-        .map(|(l, names)| {
-            let names: Vec<String> = names
-                .iter()
-                .map(|(n, parts)| {
-                    if parts.is_empty() {
-                        n.clone()
-                    } else {
-                        format!("{n} ({})", parts.join(", "))
-                    }
-                })
-                .collect();
-            if names.len() > 4 {
-                format!("{l}: {} actions", names.len())
-            } else {
-                format!("{l}: {}", names.join(", "))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// The table: one row per principal and distinct (decision, condition, chain), aligned.
-pub fn text(r: &WhoCanResult, witnesses: bool) -> String {
-    let mut rows: Vec<[String; 5]> = vec![[
-        "PRINCIPAL".into(),
-        "KIND".into(),
-        "DECISION".into(),
-        "ACTIONS".into(),
-        "CONDITION / VIA".into(),
-    ]];
-    let mut extra: Vec<(usize, Vec<String>)> = Vec::new();
-    for p in r.principal_answers() {
-        // Rows per distinct (decision, conditions, chain) of its actions.
-        let mut groups: Vec<(Access, Option<String>, String, Vec<usize>)> = Vec::new();
-        for (i, a) in p.actions.iter().enumerate() {
-            let cond = a.conditions.as_ref().map(|c| c.text.clone());
-            let chain = chain_text(&p, &a.via);
-            match groups
-                .iter_mut()
-                .find(|g| g.0 == a.decision && g.1 == cond && g.2 == chain)
-            {
-                Some(g) => g.3.push(i),
-                None => groups.push((a.decision, cond, chain, vec![i])),
-            }
-        }
-        for (decision, cond, chain, idx) in groups {
-            let sub = PrincipalAnswer {
-                actions: idx.iter().map(|&i| p.actions[i].clone()).collect(),
-                ..p.clone()
-            };
-            let how = match (&cond, chain.as_str()) {
-                (Some(c), "direct") => c.clone(),
-                (Some(c), ch) => format!("{ch}; {c}"),
-                (None, ch) => ch.to_string(),
-            };
-            rows.push([
-                p.principal.clone(),
-                p.kind.name().to_string(),
-                decision.name().to_string(),
-                actions_text(&sub, &r.resources),
-                how,
-            ]);
-            if witnesses {
-                let lines: Vec<String> = sub
-                    .actions
-                    .iter()
-                    .filter_map(|a| a.witnesses.as_ref().map(|w| (a, w)))
-                    .flat_map(|(a, w)| {
-                        [&w.allowed, &w.denied].into_iter().map(move |x| {
-                            format!(
-                                "  {} {} {}: {}",
-                                a.action,
-                                x.decision.name(),
-                                x.resource,
-                                serde_json::to_string(&x.context).unwrap_or_default()
-                            )
-                        })
-                    })
-                    .collect();
-                if !lines.is_empty() {
-                    extra.push((rows.len() - 1, lines));
-                }
-            }
-        }
-    }
-    let mut width = [0usize; 4];
-    for row in &rows {
-        for (w, c) in width.iter_mut().zip(row.iter()) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut names: Vec<&str> = r.actions.iter().map(|a| a.0.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    let mut out = format!(
-        "who can act on {} ({} action{}): {} principal{}\n",
-        r.resources.join(", "),
-        names.len(),
-        if names.len() == 1 { "" } else { "s" },
-        r.principals.len(),
-        if r.principals.len() == 1 { "" } else { "s" },
-    );
-    for (i, row) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (j, c) in row.iter().enumerate() {
-            if j < 4 {
-                line.push_str(&format!("{c:<w$}  ", w = width[j]));
-            } else {
-                line.push_str(c);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        for (_, lines) in extra.iter().filter(|e| e.0 == i) {
-            for l in lines {
-                out.push_str(l);
-                out.push('\n');
-            }
-        }
-    }
-    out
 }

@@ -2124,7 +2124,11 @@ fn variables_as_wildcards(pattern: &str) -> String {
 /// matched with each `${...}` as `*`; a `NotResource` pattern with variables may fail to
 /// match, so it never rules the statement out. `false` only when no request on `resource`
 /// can match the element.
-fn may_match_any_value(rc: &facts::policy::ResourceClause, resource: &str, vars: bool) -> bool {
+pub(crate) fn may_match_any_value(
+    rc: &facts::policy::ResourceClause,
+    resource: &str,
+    vars: bool,
+) -> bool {
     use facts::policy::ResourceClause;
     let has_vars = |p: &str| vars && p.contains("${");
     match rc {

@@ -21,6 +21,7 @@ pub mod classes;
 pub mod engine;
 pub mod exact;
 pub mod model;
+pub mod text;
 
 use std::collections::HashMap;
 

@@ -5,7 +5,7 @@
 //! every one is then decided by `queries::simulate` (the decision program), so denies,
 //! boundaries, SCPs, RCPs and conditions are the engine's.
 
-use std::collections::HashMap;
+use super::FastMap as HashMap;
 use std::rc::Rc;
 
 use facts::account::Model;
@@ -448,21 +448,21 @@ pub(crate) fn phase_a<'m>(
     // Which actions a caller's statements name, once per set of statements (most callers
     // share their policies with others).
     let actions = Action::all();
-    let mut acts_of: HashMap<Vec<usize>, Vec<bool>> = HashMap::new();
+    let mut acts_of: HashMap<Vec<usize>, Vec<bool>> = HashMap::default();
     // Requests of callers of one principal class ([`super::principal_class`]) for the same
     // action and target, when no statement the action matches reads more than the target's
     // ARN (a target class): one decision. Callers with an inline policy of their own are
     // left out (their evidence names it).
-    let mut class_ids: HashMap<super::principal_class::Key, u32> = HashMap::new();
-    let mut shared: HashMap<(u32, Action, String), u32> = HashMap::new();
-    let mut shared_node: HashMap<(u32, Action, u32), u32> = HashMap::new();
+    let mut class_ids: HashMap<super::principal_class::Key, u32> = HashMap::default();
+    let mut shared: HashMap<(u32, Action, String), u32> = HashMap::default();
+    let mut shared_node: HashMap<(u32, Action, u32), u32> = HashMap::default();
     // The targets of the data per account and action, and the candidates among them per
     // set of statements (see below).
     type Sig = Vec<usize>;
     type DataTargets<'m> = Rc<Vec<(u32, &'m str)>>;
     type Candidates = Rc<Vec<(u32, u32)>>;
-    let mut of_data: HashMap<(&'m str, Action), DataTargets<'m>> = HashMap::new();
-    let mut filtered: HashMap<(&'m str, Action, Sig, Option<Sig>), Candidates> = HashMap::new();
+    let mut of_data: HashMap<(&'m str, Action), DataTargets<'m>> = HashMap::default();
+    let mut filtered: HashMap<(&'m str, Action, Sig, Option<Sig>), Candidates> = HashMap::default();
     let mut trust_keys = TrustKeys::default();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let mut class: Option<Option<u32>> = None;
@@ -480,7 +480,7 @@ pub(crate) fn phase_a<'m>(
         // The statements that name the action, matched once for every role.
         let assume_allowing = c.statements_for(Action::AssumeRole.name());
         let assume = |role: &str| c.may_allow_among(&assume_allowing, role);
-        let mut first: HashMap<u32, u32> = HashMap::new();
+        let mut first: HashMap<u32, u32> = HashMap::default();
         // The caller's statements for the action (the only ones a trust key reads of it),
         // by their identities, once the first candidate needs them.
         let mut assume_sig: Option<Option<u32>> = None;
@@ -603,7 +603,7 @@ pub(crate) fn phase_a<'m>(
             // Each target the statements could allow (by its index among the targets), with
             // the index of its target class ([`NO_CLASS`]: a class of its own).
             let candidates = |arns: &mut dyn Iterator<Item = &str>| -> Vec<(u32, u32)> {
-                let mut ix: HashMap<target_class::KeyOf, u32> = HashMap::new();
+                let mut ix: HashMap<target_class::KeyOf, u32> = HashMap::default();
                 let mut out = Vec::new();
                 for (i, arn) in arns.enumerate() {
                     if !c.may_allow_among(&allowing, arn) {
@@ -643,7 +643,7 @@ pub(crate) fn phase_a<'m>(
                         .or_insert_with(|| Rc::new(candidates(&mut data.iter().map(|&(_, a)| a)))),
                 )
             };
-            let mut first: HashMap<u32, u32> = HashMap::new();
+            let mut first: HashMap<u32, u32> = HashMap::default();
             for &(i, cls) in found.iter() {
                 let (target, arn): (u32, &str) = if data.is_empty() {
                     let (t, a) = &owned[i as usize];

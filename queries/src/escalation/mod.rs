@@ -781,7 +781,6 @@ impl State {
             // `live` are per decided request), but for its resource.
             let k = plan.decided_as(i);
             let (spec, r) = (&plan.specs[k], &results[k]);
-            let resource = plan.resource(i, nodes);
             let allowed = r.decision == Outcome::Allowed;
             match *purpose {
                 Purpose::Can {
@@ -802,8 +801,11 @@ impl State {
                     if ev == DENIED {
                         continue;
                     }
+                    let own = plan
+                        .names_node(i, target)
+                        .unwrap_or_else(|| plan.resource(i, nodes) == nodes.name(target));
                     let d = CanEntry {
-                        resource: (resource != nodes.name(target)).then(|| resource.into()),
+                        resource: (!own).then(|| plan.resource(i, nodes).into()),
                         evidence: ev,
                     };
                     // An unconditional target of the action wins over a conditional one.
@@ -966,13 +968,17 @@ impl State {
         keep: &mut dyn FnMut(u32, u32) -> bool,
     ) -> Vec<String> {
         let mut out: BTreeSet<u32> = BTreeSet::new();
-        let members = |g: u32| {
-            facts
-                .member_of
-                .iter()
-                .filter(move |&&(_, gg)| gg == g)
-                .map(|&(u, _)| u)
-        };
+        // Members per group and holders per policy, indexed once (they were scanned once
+        // per permission on a group or policy).
+        let mut by_group: FastMap<u32, Vec<u32>> = FastMap::default();
+        for &(u, g) in &facts.member_of {
+            by_group.entry(g).or_default().push(u);
+        }
+        let mut by_policy: FastMap<u32, Vec<u32>> = FastMap::default();
+        for &(pol, h) in &facts.policy_holders {
+            by_policy.entry(pol).or_default().push(h);
+        }
+        let members = |g: u32| by_group.get(&g).into_iter().flatten().copied();
         let mut joins = BTreeSet::new();
         let mut retrust = BTreeSet::new();
         let mut unbound = BTreeSet::new();
@@ -990,13 +996,11 @@ impl State {
                     out.extend(members(t).filter(|&m| keep(p, m)))
                 }
                 Action::CreatePolicyVersion | Action::SetDefaultPolicyVersion => {
-                    for &(pol, h) in &facts.policy_holders {
-                        if pol == t {
-                            if matches!(nodes.kind(h), Some(NodeKind::Group)) {
-                                out.extend(members(h).filter(|&m| keep(p, m)));
-                            } else if keep(p, h) {
-                                out.insert(h);
-                            }
+                    for &h in by_policy.get(&t).into_iter().flatten() {
+                        if matches!(nodes.kind(h), Some(NodeKind::Group)) {
+                            out.extend(members(h).filter(|&m| keep(p, m)));
+                        } else if keep(p, h) {
+                            out.insert(h);
                         }
                     }
                 }

@@ -147,6 +147,15 @@ impl Plan {
         }
     }
 
+    /// Whether request `i`'s resource is the name of node `target` (`Some(true)` when it is
+    /// known without comparing names: the request was added for that node).
+    pub fn names_node(&self, i: usize, target: u32) -> Option<bool> {
+        match self.resources[i] {
+            Res::Node(n) if n == target => Some(true),
+            _ => None,
+        }
+    }
+
     /// The meaning of each decided request, in the order of `specs`.
     pub fn decided_purposes(&self) -> Vec<Purpose> {
         let mut out = Vec::with_capacity(self.specs.len());
@@ -448,7 +457,17 @@ pub(crate) fn phase_a<'m>(
     // Which actions a caller's statements name, once per set of statements (most callers
     // share their policies with others).
     let actions = Action::all();
-    let mut acts_of: HashMap<Vec<usize>, Vec<bool>> = HashMap::default();
+    let mut acts_of: HashMap<u32, Vec<bool>> = HashMap::default();
+    // The caller's `Allow` statements (by their identities), numbered: callers with the
+    // same ones share their statements for each action, matched once (`allowing_of`).
+    let mut sig_ids: HashMap<Vec<usize>, u32> = HashMap::default();
+    type Among<'m> = Rc<Vec<(&'m Policy, &'m facts::policy::Statement)>>;
+    let mut allowing_of: HashMap<(u32, Action), Among<'m>> = HashMap::default();
+    // The same for every statement that applies to the caller (identity, groups', boundary,
+    // SCPs: `target_class::Statements::of_principal`), numbered by their identities.
+    let mut all_ids: HashMap<Vec<usize>, u32> = HashMap::default();
+    type Applying<'t> = Rc<Option<Vec<(&'t Policy, &'t facts::policy::Statement)>>>;
+    let mut applying_of: HashMap<(u32, Action), Applying<'_>> = HashMap::default();
     // Requests of callers of one principal class ([`super::principal_class`]) for the same
     // action and target, when no statement the action matches reads more than the target's
     // ARN (a target class): one decision. Callers with an inline policy of their own are
@@ -467,18 +486,28 @@ pub(crate) fn phase_a<'m>(
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let mut class: Option<Option<u32>> = None;
         let me = nodes.id(c.arn, NodeKind::Principal);
+        let sid = {
+            let next = sig_ids.len() as u32;
+            *sig_ids.entry(c.signature()).or_insert(next)
+        };
         let acts = acts_of
-            .entry(c.signature())
+            .entry(sid)
             .or_insert_with(|| actions.iter().map(|a| c.may_act(a.name())).collect());
         // The caller's statements, for the target classes (looked up at its first target).
         type Stmts<'t> = Option<Vec<(&'t Policy, &'t facts::policy::Statement)>>;
         let mut mine: Option<Stmts<'_>> = None;
+        // The number of `mine` among the sets of statements (`all_ids`).
+        let mut all_of: Option<u32> = None;
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
         // Roles whose trust policies are one document are decided once per class
         // (`target_class::Statements::trust_key`).
         // The statements that name the action, matched once for every role.
-        let assume_allowing = c.statements_for(Action::AssumeRole.name());
+        let assume_allowing = Rc::clone(
+            allowing_of
+                .entry((sid, Action::AssumeRole))
+                .or_insert_with(|| Rc::new(c.statements_for(Action::AssumeRole.name()))),
+        );
         let assume = |role: &str| c.may_allow_among(&assume_allowing, role);
         let mut first: HashMap<u32, u32> = HashMap::default();
         // The caller's statements for the action (the only ones a trust key reads of it),
@@ -590,28 +619,44 @@ pub(crate) fn phase_a<'m>(
                 continue;
             }
             // The statements that name the action, matched once for every target.
-            let allowing = c.statements_for(action.name());
-            let stmts: Option<Vec<_>> = mine
-                .get_or_insert_with(|| classes.of_principal(c.arn))
-                .as_deref()
-                .map(|st| {
+            let allowing_rc = Rc::clone(
+                allowing_of
+                    .entry((sid, action))
+                    .or_insert_with(|| Rc::new(c.statements_for(action.name()))),
+            );
+            let allowing = allowing_rc.as_slice();
+            let all = mine.get_or_insert_with(|| classes.of_principal(c.arn));
+            let aid = *all_of.get_or_insert_with(|| {
+                // Not in the tables (`None`): the one number `u32::MAX`.
+                let Some(st) = all.as_deref() else {
+                    return u32::MAX;
+                };
+                let ids: Vec<usize> = st
+                    .iter()
+                    .map(|(_, s)| *s as *const facts::policy::Statement as usize)
+                    .collect();
+                let next = all_ids.len() as u32;
+                *all_ids.entry(ids).or_insert(next)
+            });
+            let stmts_rc = Rc::clone(applying_of.entry((aid, action)).or_insert_with(|| {
+                Rc::new(all.as_deref().map(|st| {
                     st.iter()
                         .filter(|(_, s)| facts::eval::action_matches(&s.action, action.name()))
                         .copied()
                         .collect()
-                });
+                }))
+            }));
+            let stmts: Option<&[_]> = stmts_rc.as_deref();
             // Each target the statements could allow (by its index among the targets), with
             // the index of its target class ([`NO_CLASS`]: a class of its own).
             let candidates = |arns: &mut dyn Iterator<Item = &str>| -> Vec<(u32, u32)> {
                 let mut ix: HashMap<target_class::KeyOf, u32> = HashMap::default();
                 let mut out = Vec::new();
                 for (i, arn) in arns.enumerate() {
-                    if !c.may_allow_among(&allowing, arn) {
+                    if !c.may_allow_among(allowing, arn) {
                         continue;
                     }
-                    let key = stmts
-                        .as_deref()
-                        .and_then(|st| classes.key(st, action.name(), arn));
+                    let key = stmts.and_then(|st| classes.key(st, action.name(), arn));
                     let cls = match key {
                         Some(k) => {
                             let next = ix.len() as u32;
@@ -628,7 +673,7 @@ pub(crate) fn phase_a<'m>(
             // of the data: found once.
             let found: Rc<Vec<(u32, u32)>> = if data.is_empty() {
                 Rc::new(candidates(&mut owned.iter().map(|(_, a)| a.as_str())))
-            } else if super::principals::has_variables(&allowing) {
+            } else if super::principals::has_variables(allowing) {
                 Rc::new(candidates(&mut data.iter().map(|&(_, a)| a)))
             } else {
                 let sig = |st: &[(&Policy, &facts::policy::Statement)]| -> Vec<usize> {
@@ -636,7 +681,7 @@ pub(crate) fn phase_a<'m>(
                         .map(|(_, s)| *s as *const facts::policy::Statement as usize)
                         .collect()
                 };
-                let key = (c.account, action, sig(&allowing), stmts.as_deref().map(sig));
+                let key = (c.account, action, sig(allowing), stmts.map(sig));
                 Rc::clone(
                     filtered
                         .entry(key)

@@ -461,12 +461,23 @@ pub(crate) fn phase_a<'m>(
     // The caller's `Allow` statements (by their identities), numbered: callers with the
     // same ones share their statements for each action, matched once (`allowing_of`).
     let mut sig_ids: HashMap<Vec<usize>, u32> = HashMap::default();
-    type Among<'m> = Rc<Vec<(&'m Policy, &'m facts::policy::Statement)>>;
+    // Each list, with the number of its statements' identities in `list_ids` (the key of
+    // `filtered` below).
+    type Among<'m> = Rc<(Vec<(&'m Policy, &'m facts::policy::Statement)>, u32)>;
+    let mut list_ids: HashMap<Vec<usize>, u32> = HashMap::default();
+    let mut number = |st: &[(&Policy, &facts::policy::Statement)]| -> u32 {
+        let ids: Vec<usize> = st
+            .iter()
+            .map(|(_, s)| *s as *const facts::policy::Statement as usize)
+            .collect();
+        let next = list_ids.len() as u32;
+        *list_ids.entry(ids).or_insert(next)
+    };
     let mut allowing_of: HashMap<(u32, Action), Among<'m>> = HashMap::default();
     // The same for every statement that applies to the caller (identity, groups', boundary,
     // SCPs: `target_class::Statements::of_principal`), numbered by their identities.
     let mut all_ids: HashMap<Vec<usize>, u32> = HashMap::default();
-    type Applying<'t> = Rc<Option<Vec<(&'t Policy, &'t facts::policy::Statement)>>>;
+    type Applying<'t> = Rc<Option<(Vec<(&'t Policy, &'t facts::policy::Statement)>, u32)>>;
     let mut applying_of: HashMap<(u32, Action), Applying<'_>> = HashMap::default();
     // Requests of callers of one principal class ([`super::principal_class`]) for the same
     // action and target, when no statement the action matches reads more than the target's
@@ -476,12 +487,11 @@ pub(crate) fn phase_a<'m>(
     let mut shared: HashMap<(u32, Action, String), u32> = HashMap::default();
     let mut shared_node: HashMap<(u32, Action, u32), u32> = HashMap::default();
     // The targets of the data per account and action, and the candidates among them per
-    // set of statements (see below).
-    type Sig = Vec<usize>;
+    // set of statements (see below; sets of statements by their number in `list_ids`).
     type DataTargets<'m> = Rc<Vec<(u32, &'m str)>>;
     type Candidates = Rc<Vec<(u32, u32)>>;
     let mut of_data: HashMap<(&'m str, Action), DataTargets<'m>> = HashMap::default();
-    let mut filtered: HashMap<(&'m str, Action, Sig, Option<Sig>), Candidates> = HashMap::default();
+    let mut filtered: HashMap<(&'m str, Action, u32, Option<u32>), Candidates> = HashMap::default();
     let mut trust_keys = TrustKeys::default();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let mut class: Option<Option<u32>> = None;
@@ -506,9 +516,13 @@ pub(crate) fn phase_a<'m>(
         let assume_allowing = Rc::clone(
             allowing_of
                 .entry((sid, Action::AssumeRole))
-                .or_insert_with(|| Rc::new(c.statements_for(Action::AssumeRole.name()))),
+                .or_insert_with(|| {
+                    let st = c.statements_for(Action::AssumeRole.name());
+                    let n = number(&st);
+                    Rc::new((st, n))
+                }),
         );
-        let assume = |role: &str| c.may_allow_among(&assume_allowing, role);
+        let assume = |role: &str| c.may_allow_among(&assume_allowing.0, role);
         let mut first: HashMap<u32, u32> = HashMap::default();
         // The caller's statements for the action (the only ones a trust key reads of it),
         // by their identities, once the first candidate needs them.
@@ -619,12 +633,12 @@ pub(crate) fn phase_a<'m>(
                 continue;
             }
             // The statements that name the action, matched once for every target.
-            let allowing_rc = Rc::clone(
-                allowing_of
-                    .entry((sid, action))
-                    .or_insert_with(|| Rc::new(c.statements_for(action.name()))),
-            );
-            let allowing = allowing_rc.as_slice();
+            let allowing_rc = Rc::clone(allowing_of.entry((sid, action)).or_insert_with(|| {
+                let st = c.statements_for(action.name());
+                let n = number(&st);
+                Rc::new((st, n))
+            }));
+            let (allowing, allowing_n) = (allowing_rc.0.as_slice(), allowing_rc.1);
             let all = mine.get_or_insert_with(|| classes.of_principal(c.arn));
             let aid = *all_of.get_or_insert_with(|| {
                 // Not in the tables (`None`): the one number `u32::MAX`.
@@ -640,13 +654,17 @@ pub(crate) fn phase_a<'m>(
             });
             let stmts_rc = Rc::clone(applying_of.entry((aid, action)).or_insert_with(|| {
                 Rc::new(all.as_deref().map(|st| {
-                    st.iter()
+                    let st: Vec<_> = st
+                        .iter()
                         .filter(|(_, s)| facts::eval::action_matches(&s.action, action.name()))
                         .copied()
-                        .collect()
+                        .collect();
+                    let n = number(&st);
+                    (st, n)
                 }))
             }));
-            let stmts: Option<&[_]> = stmts_rc.as_deref();
+            let stmts: Option<&[_]> = stmts_rc.as_ref().as_ref().map(|(st, _)| st.as_slice());
+            let stmts_n: Option<u32> = stmts_rc.as_ref().as_ref().map(|&(_, n)| n);
             // Each target the statements could allow (by its index among the targets), with
             // the index of its target class ([`NO_CLASS`]: a class of its own).
             let candidates = |arns: &mut dyn Iterator<Item = &str>| -> Vec<(u32, u32)> {
@@ -676,12 +694,7 @@ pub(crate) fn phase_a<'m>(
             } else if super::principals::has_variables(allowing) {
                 Rc::new(candidates(&mut data.iter().map(|&(_, a)| a)))
             } else {
-                let sig = |st: &[(&Policy, &facts::policy::Statement)]| -> Vec<usize> {
-                    st.iter()
-                        .map(|(_, s)| *s as *const facts::policy::Statement as usize)
-                        .collect()
-                };
-                let key = (c.account, action, sig(allowing), stmts.map(sig));
+                let key = (c.account, action, allowing_n, stmts_n);
                 Rc::clone(
                     filtered
                         .entry(key)

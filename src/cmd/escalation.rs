@@ -60,8 +60,9 @@ const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
 /// copies of the model) and allocates as much again in the next phase; mimalloc returns
 /// memory left free for a second to the kernel (`MADV_DONTNEED`), so the next phase takes
 /// a fresh, zeroed page per 4 KiB again. On the 100 x 500 organization that was about half
-/// the page faults (523,000-653,000 against 270,000-281,000) and 1.1-1.4 s of the 12.9 s of
-/// CPU (docs/escalation.md, "Performance"); the peak grows by about 100 MiB (1.0 to 1.1 GiB).
+/// the page faults (523,000-653,000 against 270,000-281,000) and, in two alternated pairs of
+/// runs of one binary at load 7, 1.1-1.4 s of its 12.9 s of CPU (docs/escalation.md,
+/// "Performance"); the peak grows by about 100 MiB (1.0 to 1.1 GiB).
 /// mimalloc reads its options from the environment when the process starts, and setting
 /// them from Rust needs `unsafe` code, which the workspace forbids: hence the child process.
 fn in_child_keeping_memory() -> Option<Exit> {

@@ -12,13 +12,18 @@
 //! `ESCALATION_DIR=DIR` measures the organization in `DIR`, generating it there first when
 //! `DIR` does not exist; `ESCALATION_JSON=FILE` writes the last run's report to `FILE` as
 //! `iamlogic escalation --format json` prints it). It prints wall and CPU time of each
-//! phase and the measuring process's peak resident memory.
+//! phase and the measuring process's peak resident memory. The measuring process runs with
+//! `MIMALLOC_PURGE_DELAY=-1`, as the command runs itself (src/cmd/escalation.rs).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use queries::escalation::{escalation, Options, PHASES};
 use queries::simulate::AccountSimulator;
+
+/// mimalloc's option for how long freed memory stays committed (`-1`: until the process
+/// ends), set by `iamlogic escalation` for itself.
+const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
 
 /// The allocator the `iamlogic` binary uses, so the figures match the command line.
 #[global_allocator]
@@ -94,16 +99,22 @@ fn main() {
     // the generator's.
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let dir = match std::env::var("ESCALATION_DIR") {
-        Ok(dir) if Path::new(&dir).exists() => {
+        // As `iamlogic escalation` runs (src/cmd/escalation.rs): with an allocator that keeps
+        // the memory it freed until the process ends (`MIMALLOC_PURGE_DELAY=-1`); the
+        // measuring process is started with it below.
+        Ok(dir) if Path::new(&dir).exists() && std::env::var_os(PURGE_DELAY).is_some() => {
             measure(vec![PathBuf::from(dir)]);
             return;
         }
         Ok(dir) => PathBuf::from(dir),
         Err(_) => tmp.path().join("org"),
     };
-    generate(&dir);
+    if !dir.exists() {
+        generate(&dir);
+    }
     let status = std::process::Command::new(std::env::current_exe().expect("this benchmark"))
         .env("ESCALATION_DIR", &dir)
+        .env(PURGE_DELAY, "-1")
         .status()
         .expect("the measuring process runs");
     assert!(status.success(), "the measuring process failed: {status}");

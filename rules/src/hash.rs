@@ -8,7 +8,7 @@ const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// Multiply-rotate hasher over machine words.
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FxHasher {
+pub struct FxHasher {
     hash: u64,
 }
 
@@ -50,8 +50,9 @@ impl Hasher for FxHasher {
     }
 }
 
-/// Builds [`FxHasher`]s.
-pub(crate) type FxBuildHasher = BuildHasherDefault<FxHasher>;
+/// Builds [`FxHasher`]s (`HashMap<K, V, FxBuildHasher>`, also for maps of ids outside this
+/// crate).
+pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
 
 #[cfg(test)]
 mod tests {

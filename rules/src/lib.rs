@@ -18,7 +18,7 @@ mod action_index;
 mod assume;
 mod decide;
 pub mod escalation;
-mod hash;
+pub mod hash;
 mod input;
 pub mod profile;
 mod select;

@@ -47,8 +47,48 @@ enum Format {
     Mermaid,
 }
 
+/// The mimalloc option that says how long freed memory stays committed before it is
+/// returned to the operating system (milliseconds; `-1`: never, while the process runs).
+const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
+
+/// Run the command again in a child process whose allocator keeps freed memory until the
+/// process ends, and give back its exit code; `None` when the variable is already set (this
+/// is the child, or the user chose a value) or the child cannot be started (the command then
+/// runs in this process, as before).
+///
+/// Why: escalation frees large structures between its phases (the phase-1 plan, the
+/// copies of the model) and allocates as much again in the next phase; mimalloc returns
+/// memory left free for a second to the kernel (`MADV_DONTNEED`), so the next phase takes
+/// a fresh, zeroed page per 4 KiB again. On the 100 x 500 organization that was about half
+/// the page faults (523,000-653,000 against 270,000-281,000) and, in two alternated pairs of
+/// runs of one binary at load 7, 1.1-1.4 s of its 12.9 s of CPU (docs/escalation.md,
+/// "Performance"); the peak grows by about 100 MiB (1.0 to 1.1 GiB).
+/// mimalloc reads its options from the environment when the process starts, and setting
+/// them from Rust needs `unsafe` code, which the workspace forbids: hence the child process.
+fn in_child_keeping_memory() -> Option<Exit> {
+    if std::env::var_os(PURGE_DELAY).is_some() {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(PURGE_DELAY, "-1")
+        .status()
+        .ok()?;
+    Some(match status.code() {
+        Some(0) => Exit::Ok,
+        Some(1) => Exit::Negative,
+        Some(3) => Exit::Unknown,
+        // 2, or killed by a signal: the child printed its error, if any.
+        _ => Exit::Error,
+    })
+}
+
 /// Run `iamlogic escalation`.
 pub fn run(args: Args, ui: &Ui) -> CmdResult {
+    if let Some(code) = in_child_keeping_memory() {
+        return Ok(code);
+    }
     let spinner = ui.spinner("loading accounts");
     let sim = AccountSimulator::load(&args.inputs)?;
     spinner.finish_and_clear();

@@ -2,7 +2,7 @@
 //! edges; shortest paths by Dijkstra on the reversed graph (one run per target gives every
 //! source's distance), every simple path up to a depth for `--all`.
 
-use std::collections::HashMap;
+use super::FastMap as HashMap;
 use std::hash::RandomState;
 
 use petgraph::algo::{all_simple_paths, dijkstra};
@@ -69,7 +69,7 @@ impl Graph {
     /// Distances to `target` from every node that reaches it.
     pub fn distances_to(&self, target: u32) -> HashMap<u32, u64> {
         let Some(&t) = self.index.get(&target) else {
-            return HashMap::new();
+            return HashMap::default();
         };
         dijkstra(Reversed(&self.g), t, None, |e| self.edge_cost(*e.weight()))
             .into_iter()
@@ -83,7 +83,7 @@ impl Graph {
     /// edges *into* the nodes of `dist`, so a node with many edges out (a principal that
     /// can act on every role of its account) is not scanned once per path through it.
     pub fn next_edges(&self, dist: &HashMap<u32, u64>) -> HashMap<u32, (usize, u32)> {
-        let mut best: HashMap<u32, (u64, usize, u32)> = HashMap::new();
+        let mut best: HashMap<u32, (u64, usize, u32)> = HashMap::default();
         for (&b, &db) in dist {
             let Some(&ib) = self.index.get(&b) else {
                 continue;
@@ -157,7 +157,7 @@ impl Graph {
             let mut partial: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new())];
             for w in nodes.windows(2) {
                 let (x, y) = (w[0], w[1]);
-                let mut best: HashMap<u32, (u64, usize)> = HashMap::new();
+                let mut best: HashMap<u32, (u64, usize)> = HashMap::default();
                 for e in self.g.edges_connecting(x, y) {
                     let i = *e.weight();
                     let c = (self.edge_cost(i), i);

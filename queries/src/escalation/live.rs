@@ -13,7 +13,7 @@
 //! service-specific request keys) is one the attacker may not control: a permission that
 //! needs it is `conditional`.
 
-use std::collections::HashMap;
+use super::FastMap as HashMap;
 
 use facts::policy::Effect;
 use facts::request::Context;
@@ -113,7 +113,7 @@ pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<Liv
     let prepared = Prepared::new(sim);
     let analyzer = Analyzer::new(&prepared, sim);
     // Group by fixed context (a handful: the base, per service passed to, per key set).
-    let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::default();
     for (i, a) in asks.iter().enumerate() {
         let key: Vec<(String, String)> = a
             .context
@@ -129,16 +129,16 @@ pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<Liv
     let statements = Statements::new(sim.tables());
     let screen_all = statements.has_endpoint_or_session_policies();
     type Stmts<'t> = Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>;
-    let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::new();
-    let mut of_resource: HashMap<&str, Stmts<'_>> = HashMap::new();
+    let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::default();
+    let mut of_resource: HashMap<&str, Stmts<'_>> = HashMap::default();
     // Whether the caller's account is in the data (who-can knows the keys it fills then).
     let loaded = |arn: &str| arn.split(':').nth(4).is_some_and(|a| prepared.is_loaded(a));
     for (_, idx) in groups {
         let user = asks[idx[0]].context;
         let mut cells = Vec::new();
         let mut at = Vec::new();
-        let mut caller_reads: HashMap<(&str, &str), bool> = HashMap::new();
-        let mut resource_reads: HashMap<(&str, &str), bool> = HashMap::new();
+        let mut caller_reads: HashMap<(&str, &str), bool> = HashMap::default();
+        let mut resource_reads: HashMap<(&str, &str), bool> = HashMap::default();
         for &i in &idx {
             let a = &asks[i];
             let may_read = screen_all

@@ -2,7 +2,7 @@
 //! resource, by name (an ARN, or `hypothetical:<kind>:<account>` for compute the data does
 //! not show).
 
-use std::collections::HashMap;
+use super::FastMap as HashMap;
 
 use rules::escalation::{ComputeKind, ADMIN, NEW, NONE};
 

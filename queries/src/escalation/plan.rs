@@ -5,7 +5,7 @@
 //! every one is then decided by `queries::simulate` (the decision program), so denies,
 //! boundaries, SCPs, RCPs and conditions are the engine's.
 
-use std::collections::HashMap;
+use super::FastMap as HashMap;
 use std::rc::Rc;
 
 use facts::account::Model;
@@ -144,6 +144,15 @@ impl Plan {
             Res::Own(r) => r,
             Res::Node(n) => nodes.name(*n),
             Res::Decided => &self.specs[self.decided_as(i)].resource,
+        }
+    }
+
+    /// Whether request `i`'s resource is the name of node `target` (`Some(true)` when it is
+    /// known without comparing names: the request was added for that node).
+    pub fn names_node(&self, i: usize, target: u32) -> Option<bool> {
+        match self.resources[i] {
+            Res::Node(n) if n == target => Some(true),
+            _ => None,
         }
     }
 
@@ -448,39 +457,73 @@ pub(crate) fn phase_a<'m>(
     // Which actions a caller's statements name, once per set of statements (most callers
     // share their policies with others).
     let actions = Action::all();
-    let mut acts_of: HashMap<Vec<usize>, Vec<bool>> = HashMap::new();
+    let mut acts_of: HashMap<u32, Vec<bool>> = HashMap::default();
+    // The caller's `Allow` statements (by their identities), numbered: callers with the
+    // same ones share their statements for each action, matched once (`allowing_of`).
+    let mut sig_ids: HashMap<Vec<usize>, u32> = HashMap::default();
+    // Each list, with the number of its statements' identities in `list_ids` (the key of
+    // `filtered` below).
+    type Among<'m> = Rc<(Vec<(&'m Policy, &'m facts::policy::Statement)>, u32)>;
+    let mut list_ids: HashMap<Vec<usize>, u32> = HashMap::default();
+    let mut number = |st: &[(&Policy, &facts::policy::Statement)]| -> u32 {
+        let ids: Vec<usize> = st
+            .iter()
+            .map(|(_, s)| *s as *const facts::policy::Statement as usize)
+            .collect();
+        let next = list_ids.len() as u32;
+        *list_ids.entry(ids).or_insert(next)
+    };
+    let mut allowing_of: HashMap<(u32, Action), Among<'m>> = HashMap::default();
+    // The same for every statement that applies to the caller (identity, groups', boundary,
+    // SCPs: `target_class::Statements::of_principal`), numbered by their identities.
+    let mut all_ids: HashMap<Vec<usize>, u32> = HashMap::default();
+    type Applying<'t> = Rc<Option<(Vec<(&'t Policy, &'t facts::policy::Statement)>, u32)>>;
+    let mut applying_of: HashMap<(u32, Action), Applying<'_>> = HashMap::default();
     // Requests of callers of one principal class ([`super::principal_class`]) for the same
     // action and target, when no statement the action matches reads more than the target's
     // ARN (a target class): one decision. Callers with an inline policy of their own are
     // left out (their evidence names it).
-    let mut class_ids: HashMap<super::principal_class::Key, u32> = HashMap::new();
-    let mut shared: HashMap<(u32, Action, String), u32> = HashMap::new();
-    let mut shared_node: HashMap<(u32, Action, u32), u32> = HashMap::new();
+    let mut class_ids: HashMap<super::principal_class::Key, u32> = HashMap::default();
+    let mut shared: HashMap<(u32, Action, String), u32> = HashMap::default();
+    let mut shared_node: HashMap<(u32, Action, u32), u32> = HashMap::default();
     // The targets of the data per account and action, and the candidates among them per
-    // set of statements (see below).
-    type Sig = Vec<usize>;
+    // set of statements (see below; sets of statements by their number in `list_ids`).
     type DataTargets<'m> = Rc<Vec<(u32, &'m str)>>;
     type Candidates = Rc<Vec<(u32, u32)>>;
-    let mut of_data: HashMap<(&'m str, Action), DataTargets<'m>> = HashMap::new();
-    let mut filtered: HashMap<(&'m str, Action, Sig, Option<Sig>), Candidates> = HashMap::new();
+    let mut of_data: HashMap<(&'m str, Action), DataTargets<'m>> = HashMap::default();
+    let mut filtered: HashMap<(&'m str, Action, u32, Option<u32>), Candidates> = HashMap::default();
     let mut trust_keys = TrustKeys::default();
     for c in callers.iter().filter(|c| !skip(c.arn)) {
         let mut class: Option<Option<u32>> = None;
         let me = nodes.id(c.arn, NodeKind::Principal);
+        let sid = {
+            let next = sig_ids.len() as u32;
+            *sig_ids.entry(c.signature()).or_insert(next)
+        };
         let acts = acts_of
-            .entry(c.signature())
+            .entry(sid)
             .or_insert_with(|| actions.iter().map(|a| c.may_act(a.name())).collect());
         // The caller's statements, for the target classes (looked up at its first target).
         type Stmts<'t> = Option<Vec<(&'t Policy, &'t facts::policy::Statement)>>;
         let mut mine: Option<Stmts<'_>> = None;
+        // The number of `mine` among the sets of statements (`all_ids`).
+        let mut all_of: Option<u32> = None;
         // sts:AssumeRole: candidates from the trust policies (a same-account trust policy
         // naming the caller needs no identity Allow).
         // Roles whose trust policies are one document are decided once per class
         // (`target_class::Statements::trust_key`).
         // The statements that name the action, matched once for every role.
-        let assume_allowing = c.statements_for(Action::AssumeRole.name());
-        let assume = |role: &str| c.may_allow_among(&assume_allowing, role);
-        let mut first: HashMap<u32, u32> = HashMap::new();
+        let assume_allowing = Rc::clone(
+            allowing_of
+                .entry((sid, Action::AssumeRole))
+                .or_insert_with(|| {
+                    let st = c.statements_for(Action::AssumeRole.name());
+                    let n = number(&st);
+                    Rc::new((st, n))
+                }),
+        );
+        let assume = |role: &str| c.may_allow_among(&assume_allowing.0, role);
+        let mut first: HashMap<u32, u32> = HashMap::default();
         // The caller's statements for the action (the only ones a trust key reads of it),
         // by their identities, once the first candidate needs them.
         let mut assume_sig: Option<Option<u32>> = None;
@@ -590,28 +633,48 @@ pub(crate) fn phase_a<'m>(
                 continue;
             }
             // The statements that name the action, matched once for every target.
-            let allowing = c.statements_for(action.name());
-            let stmts: Option<Vec<_>> = mine
-                .get_or_insert_with(|| classes.of_principal(c.arn))
-                .as_deref()
-                .map(|st| {
-                    st.iter()
+            let allowing_rc = Rc::clone(allowing_of.entry((sid, action)).or_insert_with(|| {
+                let st = c.statements_for(action.name());
+                let n = number(&st);
+                Rc::new((st, n))
+            }));
+            let (allowing, allowing_n) = (allowing_rc.0.as_slice(), allowing_rc.1);
+            let all = mine.get_or_insert_with(|| classes.of_principal(c.arn));
+            let aid = *all_of.get_or_insert_with(|| {
+                // Not in the tables (`None`): the one number `u32::MAX`.
+                let Some(st) = all.as_deref() else {
+                    return u32::MAX;
+                };
+                let ids: Vec<usize> = st
+                    .iter()
+                    .map(|(_, s)| *s as *const facts::policy::Statement as usize)
+                    .collect();
+                let next = all_ids.len() as u32;
+                *all_ids.entry(ids).or_insert(next)
+            });
+            let stmts_rc = Rc::clone(applying_of.entry((aid, action)).or_insert_with(|| {
+                Rc::new(all.as_deref().map(|st| {
+                    let st: Vec<_> = st
+                        .iter()
                         .filter(|(_, s)| facts::eval::action_matches(&s.action, action.name()))
                         .copied()
-                        .collect()
-                });
+                        .collect();
+                    let n = number(&st);
+                    (st, n)
+                }))
+            }));
+            let stmts: Option<&[_]> = stmts_rc.as_ref().as_ref().map(|(st, _)| st.as_slice());
+            let stmts_n: Option<u32> = stmts_rc.as_ref().as_ref().map(|&(_, n)| n);
             // Each target the statements could allow (by its index among the targets), with
             // the index of its target class ([`NO_CLASS`]: a class of its own).
             let candidates = |arns: &mut dyn Iterator<Item = &str>| -> Vec<(u32, u32)> {
-                let mut ix: HashMap<target_class::KeyOf, u32> = HashMap::new();
+                let mut ix: HashMap<target_class::KeyOf, u32> = HashMap::default();
                 let mut out = Vec::new();
                 for (i, arn) in arns.enumerate() {
-                    if !c.may_allow_among(&allowing, arn) {
+                    if !c.may_allow_among(allowing, arn) {
                         continue;
                     }
-                    let key = stmts
-                        .as_deref()
-                        .and_then(|st| classes.key(st, action.name(), arn));
+                    let key = stmts.and_then(|st| classes.key(st, action.name(), arn));
                     let cls = match key {
                         Some(k) => {
                             let next = ix.len() as u32;
@@ -628,22 +691,17 @@ pub(crate) fn phase_a<'m>(
             // of the data: found once.
             let found: Rc<Vec<(u32, u32)>> = if data.is_empty() {
                 Rc::new(candidates(&mut owned.iter().map(|(_, a)| a.as_str())))
-            } else if super::principals::has_variables(&allowing) {
+            } else if super::principals::has_variables(allowing) {
                 Rc::new(candidates(&mut data.iter().map(|&(_, a)| a)))
             } else {
-                let sig = |st: &[(&Policy, &facts::policy::Statement)]| -> Vec<usize> {
-                    st.iter()
-                        .map(|(_, s)| *s as *const facts::policy::Statement as usize)
-                        .collect()
-                };
-                let key = (c.account, action, sig(&allowing), stmts.as_deref().map(sig));
+                let key = (c.account, action, allowing_n, stmts_n);
                 Rc::clone(
                     filtered
                         .entry(key)
                         .or_insert_with(|| Rc::new(candidates(&mut data.iter().map(|&(_, a)| a)))),
                 )
             };
-            let mut first: HashMap<u32, u32> = HashMap::new();
+            let mut first: HashMap<u32, u32> = HashMap::default();
             for &(i, cls) in found.iter() {
                 let (target, arn): (u32, &str) = if data.is_empty() {
                     let (t, a) = &owned[i as usize];

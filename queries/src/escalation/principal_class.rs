@@ -49,6 +49,9 @@ pub(crate) struct Classes<'t> {
     /// The profiles whose statements have no principal-specific part: the profile alone is
     /// the key (principals of one profile have the same statements).
     plain: HashSet<u32>,
+    /// The keys found so far, by principal ARN: the same principal is classed in phase 1
+    /// and again for the "granted" and "unbounded" probes.
+    memo: super::FastMap<String, Option<Key>>,
 }
 
 impl<'t> Classes<'t> {
@@ -69,11 +72,22 @@ impl<'t> Classes<'t> {
             base: base.clone(),
             roles: None,
             plain: HashSet::new(),
+            memo: super::FastMap::default(),
         }
     }
 
     /// The class key of user or role `arn`; `None`: a class of its own.
     pub fn key(&mut self, arn: &str) -> Option<Key> {
+        if let Some(k) = self.memo.get(arn) {
+            return k.clone();
+        }
+        let k = self.find_key(arn);
+        self.memo.insert(arn.to_string(), k.clone());
+        k
+    }
+
+    /// [`Classes::key`], found.
+    fn find_key(&mut self, arn: &str) -> Option<Key> {
         let row = self.statements.principal(arn)?;
         let ClassId::Profile(profile) = self.profiles.class(row) else {
             return None;

@@ -5,7 +5,7 @@
 //! "administrator" only when the grantor can then act as it, so only those grants need the
 //! costly decisions on a changed copy ("granted" probes).
 
-use std::collections::{HashMap, HashSet};
+use super::{FastMap as HashMap, FastSet as HashSet};
 
 use rules::escalation::Action;
 
@@ -26,8 +26,8 @@ impl Reach {
         nodes: &Nodes,
         runs: &dyn Fn(u32) -> Vec<u32>,
     ) -> Reach {
-        let mut next: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut cache: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut next: HashMap<u32, Vec<u32>> = HashMap::default();
+        let mut cache: HashMap<u32, Vec<u32>> = HashMap::default();
         for &(p, a, t) in can {
             let to: Vec<u32> = match a {
                 Action::AssumeRole
@@ -49,7 +49,7 @@ impl Reach {
         }
         Reach {
             next,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
         }
     }
 
@@ -62,7 +62,7 @@ impl Reach {
         self.memo
             .entry(from)
             .or_insert_with(|| {
-                let mut seen = HashSet::new();
+                let mut seen = HashSet::default();
                 let mut stack = vec![from];
                 while let Some(x) = stack.pop() {
                     for &y in next.get(&x).into_iter().flatten() {

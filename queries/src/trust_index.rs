@@ -16,11 +16,16 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals};
+use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals, ResourceClause};
 use facts::tables::{FactTables, PolicyId, Sym};
 
 /// An account entity and the identity policies of a caller in it.
 type AccountPolicies = (Sym, Vec<PolicyId>);
+
+/// What a policy's `Allow` statements for `sts:AssumeRole` say about the role: whether the
+/// policy's version applies variables, and per statement its resource element (`NotResource`
+/// flag and patterns; `None` without one).
+type AssumeStatements = (bool, Vec<Option<(bool, Vec<String>)>>);
 
 /// Trust-policy principals → roles.
 #[derive(Debug, Default)]
@@ -34,7 +39,9 @@ pub struct TrustIndex {
     /// Session → its role.
     role_of: HashMap<Sym, Sym>,
     /// Per principal: the identity policies (own, its groups', its role's for a session)
-    /// that hold an `Allow` statement whose action element matches `sts:AssumeRole`.
+    /// that hold an `Allow` statement whose action element matches `sts:AssumeRole`, each
+    /// given as the first policy with the same such statements (same decision of
+    /// [`policies_may_allow_assume`]), sorted, without repeats.
     identity_assume: HashMap<Sym, Vec<PolicyId>>,
     /// Per (account entity, identity policies of a caller): the roles whose trust policy
     /// names that account and whose ARN one of those policies' `sts:AssumeRole` statements
@@ -81,16 +88,43 @@ impl TrustIndex {
         }
         // Holders (users, groups, roles) → their identity policies with an Allow for
         // sts:AssumeRole.
+        // Policies whose `sts:AssumeRole` statements are the same (resource elements and
+        // whether variables apply: all that [`policies_may_allow_assume`] reads) stand for
+        // each other: each is listed as the first of them, so callers whose policies differ
+        // only elsewhere (an inline policy per user) share their role lists.
         let mut holders: HashMap<Sym, Vec<PolicyId>> = HashMap::new();
+        let mut same: HashMap<AssumeStatements, PolicyId> = HashMap::new();
+        let mut standing: HashMap<PolicyId, Option<PolicyId>> = HashMap::new();
         for &(h, pid) in &t.identity_policies {
-            let assumes = t.policies.get(pid as usize).is_some_and(|p| {
-                p.document.statements.iter().any(|st| {
-                    st.effect == Effect::Allow
-                        && facts::eval::action_matches(&st.action, "sts:AssumeRole")
-                })
+            let rep = *standing.entry(pid).or_insert_with(|| {
+                let p = t.policies.get(pid as usize)?;
+                let sts: Vec<Option<(bool, Vec<String>)>> = p
+                    .document
+                    .statements
+                    .iter()
+                    .filter(|st| {
+                        st.effect == Effect::Allow
+                            && facts::eval::action_matches(&st.action, "sts:AssumeRole")
+                    })
+                    .map(|st| {
+                        st.resource.as_ref().map(|rc| match rc {
+                            ResourceClause::Resource(ps) => {
+                                (false, ps.iter().map(|x| x.0.clone()).collect())
+                            }
+                            ResourceClause::NotResource(ps) => {
+                                (true, ps.iter().map(|x| x.0.clone()).collect())
+                            }
+                        })
+                    })
+                    .collect();
+                if sts.is_empty() {
+                    return None;
+                }
+                let key = (p.document.version.supports_variables(), sts);
+                Some(*same.entry(key).or_insert(pid))
             });
-            if assumes {
-                holders.entry(h).or_default().push(pid);
+            if let Some(rep) = rep {
+                holders.entry(h).or_default().push(rep);
             }
         }
         let mut groups: HashMap<Sym, Vec<Sym>> = HashMap::new();

@@ -49,6 +49,20 @@ impl Reached {
     }
 }
 
+/// A direct access of a principal, as the chain search reads it.
+#[derive(Debug, Clone)]
+pub struct Direct<'a> {
+    /// Who has it.
+    pub principal: Sym,
+    /// The action.
+    pub action: &'a str,
+    /// The resource.
+    pub resource: &'a str,
+    /// The whole access, for a role some trust policy lets be assumed (a chain may end with
+    /// it); `None` for any other principal, whose direct accesses only stop its search.
+    pub reached: Option<Reached>,
+}
+
 /// Whether a candidate may call `sts:AssumeRole`.
 fn may_assume(kind: PrincipalKind) -> bool {
     !matches!(kind, PrincipalKind::Root | PrincipalKind::Public)
@@ -139,7 +153,7 @@ fn with_carry(
 }
 
 /// The chained accesses of `candidates`, up to `max_depth` role hops, from the `direct`
-/// accesses. A principal is listed for an action and resource only when it has no direct
+/// accesses (the whole access of each role that may be assumed: [`Direct::reached`]). A principal is listed for an action and resource only when it has no direct
 /// access to it.
 ///
 /// Lazily, round by round (one more hop each): each caller still missing some access walks
@@ -166,7 +180,7 @@ fn with_carry(
 pub fn through_roles(
     analyzer: &Analyzer<'_>,
     candidates: &[Candidate],
-    direct: &[Reached],
+    direct: &[Direct<'_>],
     asked: &[(String, String, String)],
     context: &Context,
     strict: bool,
@@ -178,10 +192,10 @@ pub fn through_roles(
     let assumable: HashSet<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
     // Every (action, resource) asked, numbered.
     let mut target_ids: HashMap<(String, String), u32> = HashMap::new();
-    let mut tid = |r: &Reached| {
+    let mut tid = |action: &str, resource: &str| {
         let n = target_ids.len() as u32;
         *target_ids
-            .entry((r.action.clone(), r.resource.clone()))
+            .entry((action.to_string(), resource.to_string()))
             .or_insert(n)
     };
     let mut have: HashSet<(Sym, u32)> = HashSet::new();
@@ -190,12 +204,16 @@ pub fn through_roles(
     // its target number.
     let mut pending: HashMap<Sym, Vec<Pending>> = HashMap::new();
     let carries = index.sets_session_state();
-    for r in direct {
-        let id = tid(r);
-        if have.insert((r.principal, id)) {
-            *have_count.entry(r.principal).or_default() += 1;
+    for d in direct {
+        let id = tid(d.action, d.resource);
+        if have.insert((d.principal, id)) {
+            *have_count.entry(d.principal).or_default() += 1;
         }
-        if assumable.contains(&r.principal) {
+        if let Some(r) = d
+            .reached
+            .as_ref()
+            .filter(|_| assumable.contains(&d.principal))
+        {
             // Chained answers show no witnesses ([`group`]): not copied.
             let mut r = r.clone();
             r.answer.witnesses = None;
@@ -214,7 +232,7 @@ pub fn through_roles(
                 answer: carried_placeholder(),
                 hops: Vec::new(),
             };
-            let id = tid(&r);
+            let id = tid(&r.action, &r.resource);
             for c in candidates {
                 let role = c.id;
                 if c.kind != PrincipalKind::Role

@@ -23,7 +23,7 @@ pub mod exact;
 pub mod model;
 pub mod text;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use facts::request::Context;
 use facts::tables::Sym;
@@ -247,35 +247,45 @@ pub fn who_can(
         }
     }
     if q.max_depth > 0 {
-        // The chain search reads every principal's direct accesses.
-        let direct: Vec<chains::Reached> = out
+        // The chain search reads every principal's direct accesses: which ones it has, and
+        // the whole answer only for a role some trust policy lets be assumed (the last step
+        // of a chain); the others are not copied out of their classes.
+        let t = analyzer.tables();
+        let assumable: HashSet<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
+        let direct: Vec<chains::Direct<'_>> = out
             .order
             .iter()
-            .flat_map(|&p| {
-                let arn = analyzer.arn(p);
-                out.items[&p].iter().map(move |&k| (p, arn, k))
-            })
-            .map(|(p, arn, k)| {
+            .flat_map(|&p| out.items[&p].iter().map(move |&k| (p, k)))
+            .map(|(p, k)| {
                 let s = &out.answers[k as usize];
-                let a = s.for_principal(arn);
-                let first = a.via.first();
-                chains::Reached {
+                let reached = assumable.contains(&p).then(|| {
+                    let a = s.for_principal(analyzer.arn(p));
+                    let first = a.via.first();
+                    chains::Reached {
+                        principal: p,
+                        action: a.action.clone(),
+                        level: a.access_level.clone(),
+                        resource: a.resource.clone(),
+                        answer: CellAnswer {
+                            access: a.decision,
+                            conditions: a.conditions.clone(),
+                            // Chained answers show no witnesses ([`group`]).
+                            witnesses: None,
+                            reason: first.map(|h| h.reason.clone()).unwrap_or_else(|| Reason {
+                                allowed_by: Vec::new(),
+                                guardrails: Vec::new(),
+                                group: None,
+                            }),
+                            notes: a.notes.clone(),
+                        },
+                        hops: Vec::new(),
+                    }
+                });
+                chains::Direct {
                     principal: p,
-                    action: a.action.clone(),
-                    level: a.access_level.clone(),
-                    resource: a.resource.clone(),
-                    answer: CellAnswer {
-                        access: a.decision,
-                        conditions: a.conditions.clone(),
-                        witnesses: a.witnesses.clone(),
-                        reason: first.map(|h| h.reason.clone()).unwrap_or_else(|| Reason {
-                            allowed_by: Vec::new(),
-                            guardrails: Vec::new(),
-                            group: None,
-                        }),
-                        notes: a.notes.clone(),
-                    },
-                    hops: Vec::new(),
+                    action: &s.answer.action,
+                    resource: &s.answer.resource,
+                    reached,
                 }
             })
             .collect();

@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use facts::request::Context;
-use facts::tables::Sym;
+use facts::tables::{FactTables, Sym};
 
 use super::candidates::Candidate;
 use super::engine::{Analyzer, Cell, CellAnswer, Decide};
@@ -152,6 +152,57 @@ fn with_carry(
     Some((hops, answer))
 }
 
+/// The callers a chain search starts from (every candidate that may assume a role, sorted)
+/// and, per caller, the roles whose trust policy may let it in ([`TrustIndex::roles_for`]).
+/// They read only the fact tables, so a query computes them on other cores while it decides
+/// the direct accesses ([`RoleLists::new`]); the lists are the same whatever the threads.
+pub struct RoleLists {
+    /// The trust-policy index the lists come from.
+    pub index: TrustIndex,
+    /// The callers, sorted, without repeats.
+    pub callers: Vec<Sym>,
+    /// `roles[i]`: the roles `callers[i]` may be let in by, sorted.
+    pub roles: Vec<Vec<Sym>>,
+}
+
+impl RoleLists {
+    /// The lists for `candidates`, computed in `threads` (at least one) chunks of callers,
+    /// each on its own thread, joined back in caller order.
+    pub fn new(t: &FactTables, candidates: &[Candidate], threads: usize) -> RoleLists {
+        let index = TrustIndex::new(t);
+        let mut callers: Vec<Sym> = candidates
+            .iter()
+            .filter(|c| may_assume(c.kind))
+            .map(|c| c.id)
+            .collect();
+        callers.sort_unstable();
+        callers.dedup();
+        let chunk = callers.len().div_ceil(threads.max(1)).max(1);
+        let roles: Vec<Vec<Sym>> = std::thread::scope(|s| {
+            let index = &index;
+            let parts: Vec<_> = callers
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|&c| index.roles_for(t, c))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        RoleLists {
+            index,
+            callers,
+            roles,
+        }
+    }
+}
+
 /// The chained accesses of `candidates`, up to `max_depth` role hops, from the `direct`
 /// accesses (the whole access of each role that may be assumed: [`Direct::reached`]). A principal is listed for an action and resource only when it has no direct
 /// access to it.
@@ -180,6 +231,7 @@ fn with_carry(
 pub fn through_roles(
     analyzer: &Analyzer<'_>,
     candidates: &[Candidate],
+    lists: &RoleLists,
     direct: &[Direct<'_>],
     asked: &[(String, String, String)],
     context: &Context,
@@ -188,7 +240,7 @@ pub fn through_roles(
     stats: &mut Stats,
 ) -> Vec<Reached> {
     let t = analyzer.tables();
-    let index = TrustIndex::new(t);
+    let index = &lists.index;
     let assumable: HashSet<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
     // Every (action, resource) asked, numbered.
     let mut target_ids: HashMap<(String, String), u32> = HashMap::new();
@@ -251,13 +303,6 @@ pub fn through_roles(
         }
     }
     let n_targets = target_ids.len();
-    let mut callers: Vec<Sym> = candidates
-        .iter()
-        .filter(|c| may_assume(c.kind))
-        .map(|c| c.id)
-        .collect();
-    callers.sort_unstable();
-    callers.dedup();
     let mut decided: HashMap<(Sym, Sym), HopState> = HashMap::new();
     let mut out = Vec::new();
     for _ in 0..max_depth {
@@ -270,13 +315,13 @@ pub fn through_roles(
             })
         };
         let mut walks: Vec<Walk> = Vec::new();
-        for &c in &callers {
+        for (&c, roles) in lists.callers.iter().zip(&lists.roles) {
             if have_count.get(&c).copied().unwrap_or(0) >= n_targets {
                 continue;
             }
-            let roles: Vec<Sym> = index
-                .roles_for(t, c)
-                .into_iter()
+            let roles: Vec<Sym> = roles
+                .iter()
+                .copied()
                 .filter(|&r| gives(c, r, &have))
                 .collect();
             if !roles.is_empty() {

@@ -115,6 +115,36 @@ pub fn who_can(
         .filter(|c| free || analyzer.may_act(c.id, &services, &targets))
         .cloned()
         .collect();
+    // The chain search's role lists read only the fact tables: computed on the other cores
+    // while this thread decides the direct accesses; the answer is the same either way.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all = &all_principals;
+    std::thread::scope(|s| {
+        let lists = (q.max_depth > 0 && cores > 1)
+            .then(|| s.spawn(move || chains::RoleLists::new(analyzer.tables(), all, cores - 1)));
+        let lists = move || match lists {
+            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => chains::RoleLists::new(analyzer.tables(), all, 1),
+        };
+        answer(
+            analyzer, q, progress, resources, asked, all, principals, lists,
+        )
+    })
+}
+
+/// The rest of [`who_can`]: the direct decisions of `principals` (those that may act), then
+/// the chains through roles (`lists` gives the chain search's role lists when it runs).
+#[allow(clippy::too_many_arguments)]
+fn answer(
+    analyzer: &Analyzer<'_>,
+    q: &Query,
+    progress: &dyn Fn(u64, u64),
+    resources: Vec<String>,
+    asked: Vec<actions::Asked>,
+    all_principals: &[candidates::Candidate],
+    principals: Vec<candidates::Candidate>,
+    lists: impl FnOnce() -> chains::RoleLists,
+) -> Result<WhoCanResult, WhoCanError> {
     let mut stats = Stats::default();
     // Actions whose statements match alike are decided once (the first of each class).
     let ids: Vec<Sym> = principals.iter().map(|c| c.id).collect();
@@ -299,9 +329,11 @@ pub fn who_can(
                 )
             })
             .collect();
+        let lists = lists();
         let chained = chains::through_roles(
             analyzer,
-            &all_principals,
+            all_principals,
+            &lists,
             &direct,
             &asked_steps,
             &q.context,
@@ -314,7 +346,7 @@ pub fn who_can(
             out.refer(r.principal, k);
         }
     }
-    Ok(out.finish(analyzer, &all_principals, resources, &asked, stats))
+    Ok(out.finish(analyzer, all_principals, resources, &asked, stats))
 }
 
 /// A direct access of `cell`'s principal.

@@ -163,6 +163,8 @@ pub struct RoleLists {
     pub callers: Vec<Sym>,
     /// `roles[i]`: the roles `callers[i]` may be let in by, sorted.
     pub roles: Vec<Vec<Sym>>,
+    /// The roles that have a trust policy (the only ones a chain may end with).
+    pub assumable: HashSet<Sym>,
 }
 
 impl RoleLists {
@@ -199,6 +201,7 @@ impl RoleLists {
             index,
             callers,
             roles,
+            assumable: t.trust_policies.iter().map(|&(r, _)| r).collect(),
         }
     }
 }
@@ -239,9 +242,8 @@ pub fn through_roles(
     max_depth: usize,
     stats: &mut Stats,
 ) -> Vec<Reached> {
-    let t = analyzer.tables();
     let index = &lists.index;
-    let assumable: HashSet<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
+    let assumable = &lists.assumable;
     // Every (action, resource) asked, numbered.
     let mut target_ids: HashMap<(String, String), u32> = HashMap::new();
     let mut tid = |action: &str, resource: &str| {

@@ -23,7 +23,7 @@ pub mod exact;
 pub mod model;
 pub mod text;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use facts::request::Context;
 use facts::tables::Sym;
@@ -280,8 +280,8 @@ fn answer(
         // The chain search reads every principal's direct accesses: which ones it has, and
         // the whole answer only for a role some trust policy lets be assumed (the last step
         // of a chain); the others are not copied out of their classes.
-        let t = analyzer.tables();
-        let assumable: HashSet<Sym> = t.trust_policies.iter().map(|&(r, _)| r).collect();
+        let lists = lists();
+        let assumable = &lists.assumable;
         let direct: Vec<chains::Direct<'_>> = out
             .order
             .iter()
@@ -329,7 +329,6 @@ fn answer(
                 )
             })
             .collect();
-        let lists = lists();
         let chained = chains::through_roles(
             analyzer,
             all_principals,

@@ -839,5 +839,3 @@ enum Prepared {
     /// session when the data has it.
     New(Option<super::principal::Caller>, Option<Sym>),
 }
-
-impl AccountSimulator {}

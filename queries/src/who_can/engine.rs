@@ -351,9 +351,56 @@ struct Screened {
 /// ([`Analyzer::leaders`]).
 type AskCells<'a> = ((&'a str, &'a str), Vec<(ClassId, Vec<usize>)>);
 
-/// Groups found by tests that read only the principal's ARN ([`Analyzer::class_groups`]):
-/// per merged class and statements (by address), the members and their groups.
-type ArnGroups = HashMap<(AskClass, Vec<usize>), (Vec<Sym>, Vec<Vec<usize>>)>;
+/// How the groups of a merged class are found ([`Analyzer::leaders`]).
+#[derive(Debug, Clone, Copy)]
+enum How {
+    /// No test tells its members apart: one group.
+    All,
+    /// The groups of the class at this index (same ARN-only tests, same members).
+    Copy(usize),
+    /// From what the tests say of each member.
+    Compute,
+}
+
+/// The split of one merged class of an ask ([`Analyzer::leaders`]).
+struct Refinement<'t> {
+    /// The ask (index into the asks of `leaders`).
+    ask: usize,
+    /// The principal-specific parts of the statements that may apply.
+    tests: Vec<super::classes::Test<'t>>,
+    /// Whether they read nothing of a principal but its ARN.
+    arn_only: bool,
+    /// Whether they read only keys naming the principal.
+    own_keys: bool,
+    /// Conditions on keys that name the principal's account.
+    account_tests: Vec<(&'t facts::policy::Condition, bool)>,
+    /// The members, in cell order.
+    members: Vec<Sym>,
+    /// Whether they are all of one account.
+    one_account: bool,
+    /// How their groups are found.
+    how: How,
+}
+
+/// Members grouped by what the tests say of each (`outcomes`, in member order): indices,
+/// the first of each group its leader; a member the tests say `None` of is alone.
+fn group_outcomes(outcomes: impl Iterator<Item = Option<Vec<bool>>>) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
+    for (j, v) in outcomes.enumerate() {
+        match v {
+            None => out.push(vec![j]),
+            Some(v) => match seen.get(&v) {
+                Some(&g) => out[g].push(j),
+                None => {
+                    seen.insert(v, out.len());
+                    out.push(vec![j]);
+                }
+            },
+        }
+    }
+    out
+}
 
 /// An action class of a cell: principal, resource, service (or action), statement signature.
 type ClassKey<'a> = (Sym, &'a str, String, Vec<(PolicyId, usize)>);
@@ -432,7 +479,7 @@ fn spread<T: Sync, R: Send, S>(
     /// Below this total weight, threads cost more than they save.
     const MIN_WEIGHT: usize = 2048;
     let total: usize = items.iter().map(&weight).sum();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
     if cores < 2 || items.len() < 2 || total < MIN_WEIGHT {
         let mut s = state();
         return items.iter().map(|x| f(&mut s, x)).collect();
@@ -464,6 +511,13 @@ fn spread<T: Sync, R: Send, S>(
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
+}
+
+/// The machine's cores (`available_parallelism`, which reads the system's limits: asked
+/// once).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Resources looked up in the tables ([`Analyzer::targets`]).
@@ -534,8 +588,7 @@ impl<'p> Analyzer<'p> {
                     .is_some_and(|id| loaded.contains(id))
             })
         };
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let ((callers, by_account), profiles) = if cores > 1 {
+        let ((callers, by_account), profiles) = if cores() > 1 {
             std::thread::scope(|s| {
                 let other = s.spawn(callers_of);
                 let profiles = profiles_of();
@@ -1569,27 +1622,109 @@ impl<'p> Analyzer<'p> {
                 merged_items.push((a, class, idx));
             }
         }
-        // Each merged class split by what the statements that may apply read of its members.
-        type Caches = (ArnGroups, HashMap<Sym, Context>);
-        // In order, with one cache: the members of a class are spread over the cores
-        // ([`Analyzer::refine`]).
-        let (mut by_arn, mut account_keys) = Caches::default();
-        let groups: Vec<Vec<Vec<usize>>> = merged_items
-            .iter()
-            .map(|(a, class, idx)| {
-                let ((action, resource), _) = asks[*a];
-                self.class_groups(
+        // Each merged class split by what the statements that may apply read of its
+        // members: the tests of each class, in order; classes whose tests read only the
+        // ARN take the groups of an earlier class with the same tests and members.
+        let fixed_arn = user.get("aws:principalarn").is_some();
+        let mut plans: Vec<Refinement<'_>> = Vec::with_capacity(merged_items.len());
+        let mut by_arn: HashMap<(AskClass, Vec<usize>), (Vec<Sym>, usize)> = HashMap::new();
+        let mut work: Vec<(usize, usize)> = Vec::new();
+        for (k, (a, class, idx)) in merged_items.iter().enumerate() {
+            let ((action, resource), _) = asks[*a];
+            let members: Vec<Sym> = idx.iter().map(|&i| grid.principal(i)).collect();
+            let (tests, arn_only, account_tests) =
+                self.refine_tests(action, &infos[*a], resource, members[0]);
+            // Members of one account say the same of account-reading conditions.
+            let first_account = self.tables.principal(members[0]).and_then(|r| r.account);
+            let one_account = members
+                .iter()
+                .all(|&m| self.tables.principal(m).and_then(|r| r.account) == first_account);
+            let how = if tests.is_empty() {
+                How::All
+            } else if arn_only {
+                // Tests that read only the principal's ARN say the same of a member whatever
+                // the action and resource.
+                let key = (
                     *class,
-                    idx,
-                    grid,
+                    tests
+                        .iter()
+                        .map(|t| t.statement as *const facts::policy::Statement as usize)
+                        .collect(),
+                );
+                match by_arn.get(&key) {
+                    Some((m, j)) if *m == members => How::Copy(*j),
+                    _ => {
+                        by_arn.insert(key, (members.clone(), k));
+                        How::Compute
+                    }
+                }
+            } else {
+                How::Compute
+            };
+            if matches!(how, How::Compute) {
+                work.extend((0..members.len()).map(|j| (k, j)));
+            }
+            let own_keys = tests.iter().all(|t| reads_principal_keys_only(t));
+            plans.push(Refinement {
+                ask: *a,
+                tests,
+                arn_only,
+                own_keys,
+                account_tests,
+                members,
+                one_account,
+                how,
+            });
+        }
+        // What the tests say of every member to compute, spread over the cores.
+        let outcomes: Vec<Option<Vec<bool>>> = spread(
+            &work,
+            |_| 1,
+            || user.clone(),
+            |arn_ctx, &(k, j)| {
+                let plan = &plans[k];
+                let ((action, resource), _) = asks[plan.ask];
+                self.member_outcome(
+                    plan,
+                    plan.members[j],
                     action,
                     resource,
-                    &infos[*a],
+                    &infos[plan.ask],
                     user,
                     strict,
-                    &mut by_arn,
-                    &mut account_keys,
+                    fixed_arn,
+                    arn_ctx,
                 )
+            },
+        );
+        let mut outcomes = outcomes.into_iter();
+        let mut account_keys: HashMap<Sym, Context> = HashMap::new();
+        let mut groups: Vec<Vec<Vec<usize>>> = Vec::with_capacity(plans.len());
+        for plan in &plans {
+            let g = match plan.how {
+                How::All => vec![(0..plan.members.len()).collect()],
+                How::Copy(j) => groups[j].clone(),
+                How::Compute => group_outcomes(outcomes.by_ref().take(plan.members.len())),
+            };
+            groups.push(g);
+        }
+        // Split further by what account-reading conditions say of each member's account.
+        let groups: Vec<Vec<Vec<usize>>> = plans
+            .iter()
+            .zip(groups)
+            .map(|(plan, g)| {
+                if plan.account_tests.is_empty() || plan.one_account {
+                    g
+                } else {
+                    self.account_split(
+                        g,
+                        &plan.members,
+                        &plan.account_tests,
+                        user,
+                        strict,
+                        &mut account_keys,
+                    )
+                }
             })
             .collect();
         for ((_, _, idx), groups) in merged_items.iter().zip(groups) {
@@ -1601,65 +1736,6 @@ impl<'p> Analyzer<'p> {
             }
         }
         lead
-    }
-
-    /// The groups (indices into `idx`, the first of each group its leader) that the
-    /// statements that may apply to `action` on `resource` do not tell apart among the
-    /// cells `idx` of one merged class `class` ([`Analyzer::leaders`]). `by_arn` and
-    /// `account_keys` are caches.
-    #[allow(clippy::too_many_arguments)]
-    fn class_groups(
-        &self,
-        class: AskClass,
-        idx: &[usize],
-        grid: &Grid<'_>,
-        action: &str,
-        resource: &str,
-        info: &ResourceInfo,
-        user: &Context,
-        strict: bool,
-        by_arn: &mut ArnGroups,
-        account_keys: &mut HashMap<Sym, Context>,
-    ) -> Vec<Vec<usize>> {
-        let members: Vec<Sym> = idx.iter().map(|&i| grid.principal(i)).collect();
-        let (tests, arn_only, account_tests) =
-            self.refine_tests(action, info, resource, members[0]);
-        // Members of one account say the same of account-reading conditions.
-        let one_account = members.iter().all(|&m| {
-            self.tables.principal(m).and_then(|r| r.account)
-                == self.tables.principal(members[0]).and_then(|r| r.account)
-        });
-        // Tests that read only the principal's ARN say the same of a member whatever the
-        // action and resource: their groups are computed once per class and statements.
-        let groups = if tests.is_empty() {
-            vec![(0..members.len()).collect()]
-        } else if arn_only {
-            let key = (
-                class,
-                tests
-                    .iter()
-                    .map(|t| t.statement as *const facts::policy::Statement as usize)
-                    .collect(),
-            );
-            match by_arn.get(&key) {
-                Some((m, g)) if *m == members => g.clone(),
-                _ => {
-                    let g =
-                        self.refine(&tests, true, action, resource, info, &members, user, strict);
-                    by_arn.insert(key, (members.clone(), g.clone()));
-                    g
-                }
-            }
-        } else {
-            self.refine(
-                &tests, false, action, resource, info, &members, user, strict,
-            )
-        };
-        if account_tests.is_empty() || one_account {
-            groups
-        } else {
-            self.account_split(groups, &members, &account_tests, user, strict, account_keys)
-        }
     }
 
     /// The [`QuestionKey`] of `rep`, a user, role or root user of a loaded account, for
@@ -1915,77 +1991,52 @@ impl<'p> Analyzer<'p> {
         (tests, arn_only, account)
     }
 
-    /// Split `members` (principals of one profile class) into the groups that `tests` (the
-    /// principal-specific parts of the statements that may apply to `action` on `resource`,
-    /// [`Analyzer::refine_tests`]) do not tell apart ([`super::classes::outcome`]); indices
-    /// into `members`, the first of each group its leader. With `arn_only`, one context is
-    /// reused, only its `aws:PrincipalArn` set per member.
+    /// What the tests of `plan` (the principal-specific parts of the statements that may
+    /// apply to `action` on `resource`, [`Analyzer::refine_tests`]) say of member `m`
+    /// ([`super::classes::outcome`]; `None`: decided on its own). With ARN-only tests, the
+    /// context `arn_ctx` is reused, only its `aws:PrincipalArn` set per member (unless the
+    /// user fixes it: `fixed_arn`).
     #[allow(clippy::too_many_arguments)]
-    fn refine(
+    fn member_outcome(
         &self,
-        tests: &[super::classes::Test<'_>],
-        arn_only: bool,
+        plan: &Refinement<'_>,
+        m: Sym,
         action: &str,
         resource: &str,
         info: &ResourceInfo,
-        members: &[Sym],
         user: &Context,
         strict: bool,
-    ) -> Vec<Vec<usize>> {
+        fixed_arn: bool,
+        arn_ctx: &mut Context,
+    ) -> Option<Vec<bool>> {
         use super::classes::ContextOf;
-        let fixed_arn = user.get("aws:principalarn").is_some();
-        // Tests that read only keys naming the principal take them from its own keys.
-        let own_keys = tests.iter().all(|t| reads_principal_keys_only(t));
-        // What the tests say of each member (`None`: decided on its own), computed on the
-        // cores ([`spread`]), then grouped in member order.
-        let outcomes: Vec<Option<Vec<bool>>> = spread(
-            members,
-            |_| 1,
-            || user.clone(),
-            |arn_ctx, &m| {
-                let caller = &*self.caller(m);
-                let arn = self.arn(m);
-                let live = |c: &facts::policy::Condition, vars: bool, ctx: &Context| {
-                    !strict && is_atom(c, vars, user, ctx)
-                };
-                let mut build;
-                let own;
-                let merged_own;
-                let context = if arn_only {
-                    if !fixed_arn {
-                        arn_ctx.insert("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
-                    }
-                    ContextOf::Given(arn_ctx)
-                } else if own_keys {
-                    own = self.principal_keys(m, caller);
-                    ContextOf::Given(if user.is_empty() {
-                        &own
-                    } else {
-                        merged_own = merged(user, &own);
-                        &merged_own
-                    })
-                } else {
-                    build = || self.filled_context(caller, action, info, resource, user);
-                    ContextOf::Build(&mut build)
-                };
-                super::classes::outcome(tests, caller, arn, resource, context, &live)
-            },
-        );
-        let mut out: Vec<Vec<usize>> = Vec::new();
-        let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
-        for (j, v) in outcomes.into_iter().enumerate() {
-            match v {
-                None => out.push(vec![j]),
-                Some(v) => match seen.get(&v) {
-                    Some(&g) => out[g].push(j),
-                    None => {
-                        seen.insert(v, out.len());
-                        out.push(vec![j]);
-                    }
-                },
+        let caller = &*self.caller(m);
+        let arn = self.arn(m);
+        let live = |c: &facts::policy::Condition, vars: bool, ctx: &Context| {
+            !strict && is_atom(c, vars, user, ctx)
+        };
+        let mut build;
+        let own;
+        let merged_own;
+        let context = if plan.arn_only {
+            if !fixed_arn {
+                arn_ctx.insert("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
             }
-        }
-        out
+            ContextOf::Given(arn_ctx)
+        } else if plan.own_keys {
+            // Tests that read only keys naming the principal take them from its own keys.
+            own = self.principal_keys(m, caller);
+            ContextOf::Given(if user.is_empty() {
+                &own
+            } else {
+                merged_own = merged(user, &own);
+                &merged_own
+            })
+        } else {
+            build = || self.filled_context(caller, action, info, resource, user);
+            ContextOf::Build(&mut build)
+        };
+        super::classes::outcome(&plan.tests, caller, arn, resource, context, &live)
     }
 
     /// The keys AWS fills for principal `p` that are its own ([`is_principal_key`]:

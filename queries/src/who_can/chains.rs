@@ -16,6 +16,7 @@ use facts::tables::{FactTables, Sym};
 
 use super::candidates::Candidate;
 use super::engine::{Analyzer, Cell, CellAnswer, Decide};
+use super::hash::{SymMap, SymSet};
 use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalKind, Stats};
 use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk};
 use crate::trust_index::TrustIndex;
@@ -298,11 +299,11 @@ pub fn through_roles(
             .insert(resource.to_string(), n_ids - 1);
         n_ids - 1
     };
-    let mut have: HashSet<(Sym, u32)> = HashSet::new();
-    let mut have_count: HashMap<Sym, usize> = HashMap::new();
+    let mut have: SymSet<(Sym, u32)> = SymSet::default();
+    let mut have_count: SymMap<Sym, usize> = SymMap::default();
     // Accesses not yet propagated, by the role that performs their first step, each with
     // its target number.
-    let mut pending: HashMap<Sym, Vec<Pending>> = HashMap::new();
+    let mut pending: SymMap<Sym, Vec<Pending>> = SymMap::default();
     let carries = index.sets_session_state();
     for (i, d) in direct.iter().enumerate() {
         let id = tid(d.action, d.resource);
@@ -350,13 +351,13 @@ pub fn through_roles(
         }
     }
     let n_targets = n_ids as usize;
-    let mut decided: HashMap<(Sym, Sym), HopState> = HashMap::new();
+    let mut decided: SymMap<(Sym, Sym), HopState> = SymMap::default();
     let mut out = Vec::new();
     for _ in 0..max_depth {
         if pending.is_empty() {
             break;
         }
-        let gives = |c: Sym, r: Sym, have: &HashSet<(Sym, u32)>| {
+        let gives = |c: Sym, r: Sym, have: &SymSet<(Sym, u32)>| {
             pending.get(&r).into_iter().flatten().any(|(id, p, _)| {
                 c != p.principal(direct)
                     && !p.hops().iter().any(|h| h.0 == c)
@@ -381,7 +382,7 @@ pub fn through_roles(
                 });
             }
         }
-        let mut next: HashMap<Sym, Vec<Pending>> = HashMap::new();
+        let mut next: SymMap<Sym, Vec<Pending>> = SymMap::default();
         let mut width = 1;
         while !walks.is_empty() {
             // Past the roles that have nothing left to give their caller (they would give

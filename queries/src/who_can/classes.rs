@@ -50,7 +50,7 @@ enum Part {
 /// Every principal's profile class.
 #[derive(Debug, Default)]
 pub struct Profiles {
-    class_of: HashMap<Sym, u32>,
+    class_of: super::hash::SymMap<Sym, u32>,
     /// How many profiles.
     pub count: usize,
 }
@@ -75,10 +75,10 @@ impl Profiles {
 /// equal inline documents share a class, where the engine's profile keeps each policy id).
 /// `groups` is the tables' per-user group index; `loaded(account entity)` tells whether an
 /// account's IAM data is loaded.
-pub fn profiles(
+pub fn profiles<S: std::hash::BuildHasher>(
     t: &FactTables,
     decisions: &rules::profile::Profiles,
-    groups: &HashMap<Sym, Vec<Sym>>,
+    groups: &HashMap<Sym, Vec<Sym>, S>,
     loaded: &dyn Fn(Sym) -> bool,
 ) -> Profiles {
     let mut attached: HashMap<u32, usize> = HashMap::new();
@@ -91,7 +91,7 @@ pub fn profiles(
         HashMap::new();
     type Key = (Sym, Basis, Vec<Sym>);
     let mut keys: HashMap<Key, u32> = HashMap::new();
-    let mut class_of = HashMap::new();
+    let mut class_of = super::hash::SymMap::default();
     for row in &t.principals {
         if !matches!(
             row.kind,

@@ -23,6 +23,7 @@ use rules::{BatchRequest, Decision, Engine, Outcome};
 use super::atoms::{is_atom, Atoms};
 use super::classes::{ClassId, Profiles};
 use super::exact::{condition_sentence, merged, separating_condition, Exact};
+use super::hash::{SymMap, SymSet};
 use super::model::{
     Access, ConditionAtom, ConditionLiteral, Conditions, Reason, StatementRef, Stats, Witness,
     Witnesses,
@@ -202,22 +203,22 @@ impl SharedAnswers {
 /// Per-entity indices of the policies that can take part in a decision.
 #[derive(Debug, Default)]
 pub(super) struct Index {
-    groups: HashMap<Sym, Vec<Sym>>,
-    identity: HashMap<Sym, Vec<PolicyId>>,
-    boundary: HashMap<Sym, Vec<PolicyId>>,
-    session: HashMap<Sym, Vec<PolicyId>>,
-    scp_nodes: HashMap<Sym, Vec<Sym>>,
-    scp: HashMap<Sym, Vec<PolicyId>>,
-    rcp_nodes: HashMap<Sym, Vec<Sym>>,
-    rcp: HashMap<Sym, Vec<PolicyId>>,
-    resource: HashMap<Sym, Vec<PolicyId>>,
-    trust: HashMap<Sym, Vec<PolicyId>>,
-    role_of: HashMap<Sym, Sym>,
+    groups: SymMap<Sym, Vec<Sym>>,
+    identity: SymMap<Sym, Vec<PolicyId>>,
+    boundary: SymMap<Sym, Vec<PolicyId>>,
+    session: SymMap<Sym, Vec<PolicyId>>,
+    scp_nodes: SymMap<Sym, Vec<Sym>>,
+    scp: SymMap<Sym, Vec<PolicyId>>,
+    rcp_nodes: SymMap<Sym, Vec<Sym>>,
+    rcp: SymMap<Sym, Vec<PolicyId>>,
+    resource: SymMap<Sym, Vec<PolicyId>>,
+    trust: SymMap<Sym, Vec<PolicyId>>,
+    role_of: SymMap<Sym, Sym>,
 }
 
 fn index(t: &FactTables) -> Index {
     let mut ix = Index::default();
-    let push = |m: &mut HashMap<Sym, Vec<Sym>>, k: Sym, v: Sym| m.entry(k).or_default().push(v);
+    let push = |m: &mut SymMap<Sym, Vec<Sym>>, k: Sym, v: Sym| m.entry(k).or_default().push(v);
     for &(u, g) in &t.member_of {
         push(&mut ix.groups, u, g);
     }
@@ -262,7 +263,7 @@ pub struct Analyzer<'p> {
     ix: Index,
     atoms: std::sync::Mutex<(Atoms, Exact)>,
     /// Per principal: the request principal the matcher sees (classified once).
-    callers: HashMap<Sym, RequestPrincipal>,
+    callers: SymMap<Sym, RequestPrincipal>,
     /// Per account entity: its principals.
     by_account: HashMap<Sym, Vec<Sym>>,
     /// Accounts whose IAM data is loaded.
@@ -565,7 +566,8 @@ impl<'p> Analyzer<'p> {
         // The request principal of each principal (classified once) on another core while
         // this thread computes the profile classes; one core does both in turn.
         let callers_of = || {
-            let mut callers = HashMap::with_capacity(tables.principals.len());
+            let mut callers =
+                SymMap::with_capacity_and_hasher(tables.principals.len(), Default::default());
             let mut by_account: HashMap<Sym, Vec<Sym>> = HashMap::new();
             for row in &tables.principals {
                 if let Some(a) = row.account {
@@ -916,7 +918,7 @@ impl<'p> Analyzer<'p> {
         // (themselves, through their role or a group) a policy with a pattern that may name
         // the bucket's objects can have one: found from those few policies' holders rather
         // than by reading every principal's policies.
-        let holding: Option<HashSet<Sym>> = of_bucket.is_empty().then(|| {
+        let holding: Option<SymSet<Sym>> = of_bucket.is_empty().then(|| {
             let names: Vec<bool> = t
                 .policies
                 .iter()
@@ -932,7 +934,7 @@ impl<'p> Analyzer<'p> {
                     patterns.iter().any(names_objects)
                 })
                 .collect();
-            let holders: HashSet<Sym> = t
+            let holders: SymSet<Sym> = t
                 .identity_policies
                 .iter()
                 .filter(|&&(_, pid)| names.get(pid as usize).copied().unwrap_or(false))
@@ -1519,7 +1521,7 @@ impl<'p> Analyzer<'p> {
             // The principals' profile classes, in order of first member: the same for every
             // ask of the grid.
             let mut order: Vec<(ClassId, Vec<usize>)> = Vec::new();
-            let mut at: HashMap<ClassId, usize> = HashMap::new();
+            let mut at: SymMap<ClassId, usize> = SymMap::default();
             for (j, &p) in grid.principals.iter().enumerate() {
                 let c = self.profiles.class(p);
                 let k = *at.entry(c).or_insert_with(|| {

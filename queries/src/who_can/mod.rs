@@ -20,6 +20,7 @@ pub mod chains;
 pub mod classes;
 pub mod engine;
 pub mod exact;
+pub mod hash;
 pub mod model;
 pub mod text;
 
@@ -72,19 +73,46 @@ pub fn who_can(
             ))
         }
     };
-    let mut asked = Vec::new();
-    for r in &resources {
-        let objects = actions::object_patterns(analyzer.tables(), r);
-        asked.extend(actions::asked(&q.actions, r, &objects));
-    }
-    if asked.is_empty() {
-        return Err(WhoCanError::Invalid(format!(
-            "no action of the catalogue applies: actions {:?} on {}",
-            q.actions,
-            resources.join(", ")
-        )));
-    }
     let all_principals = candidates::principals(analyzer.tables(), prepared);
+    // The chain search's role lists read only the fact tables: computed on the other cores
+    // while this thread finds the actions and decides the direct accesses; the answer is
+    // the same either way.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all = &all_principals;
+    std::thread::scope(|s| {
+        let lists = (q.max_depth > 0 && cores > 1)
+            .then(|| s.spawn(move || chains::RoleLists::new(analyzer.tables(), all, cores - 1)));
+        let lists = move || match lists {
+            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => chains::RoleLists::new(analyzer.tables(), all, 1),
+        };
+        let mut asked = Vec::new();
+        for r in &resources {
+            let objects = actions::object_patterns(analyzer.tables(), r);
+            asked.extend(actions::asked(&q.actions, r, &objects));
+        }
+        if asked.is_empty() {
+            return Err(WhoCanError::Invalid(format!(
+                "no action of the catalogue applies: actions {:?} on {}",
+                q.actions,
+                resources.join(", ")
+            )));
+        }
+        let principals = acting(analyzer, &asked, all);
+        answer(
+            analyzer, q, progress, resources, asked, all, principals, lists,
+        )
+    })
+}
+
+/// The principals of `all` that some policy could allow one of the `asked` actions
+/// ([`Analyzer::may_act`]; every one for an action AWS allows without any permission),
+/// in order. Principals that no policy could allow are never made cells.
+fn acting(
+    analyzer: &Analyzer<'_>,
+    asked: &[actions::Asked],
+    all: &[candidates::Candidate],
+) -> Vec<candidates::Candidate> {
     let mut services: Vec<String> = asked
         .iter()
         .map(|a| {
@@ -100,7 +128,6 @@ pub fn who_can(
     let mut asked_resources: Vec<String> = asked.iter().map(|a| a.resource.clone()).collect();
     asked_resources.sort();
     asked_resources.dedup();
-    // Principals that no policy could allow any of these actions are never made cells.
     let targets = analyzer.targets(&asked_resources);
     // An action AWS allows without any permission (sts:GetCallerIdentity) has no policy to
     // filter on.
@@ -110,26 +137,10 @@ pub fn who_can(
             Some(facts::aws_rules::AwsRule::NoPermissionRequired)
         )
     });
-    let principals: Vec<candidates::Candidate> = all_principals
-        .iter()
+    all.iter()
         .filter(|c| free || analyzer.may_act(c.id, &services, &targets))
         .cloned()
-        .collect();
-    // The chain search's role lists read only the fact tables: computed on the other cores
-    // while this thread decides the direct accesses; the answer is the same either way.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let all = &all_principals;
-    std::thread::scope(|s| {
-        let lists = (q.max_depth > 0 && cores > 1)
-            .then(|| s.spawn(move || chains::RoleLists::new(analyzer.tables(), all, cores - 1)));
-        let lists = move || match lists {
-            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            None => chains::RoleLists::new(analyzer.tables(), all, 1),
-        };
-        answer(
-            analyzer, q, progress, resources, asked, all, principals, lists,
-        )
-    })
+        .collect()
 }
 
 /// The rest of [`who_can`]: the direct decisions of `principals` (those that may act), then

@@ -81,16 +81,16 @@ pub fn profiles<S: std::hash::BuildHasher>(
     groups: &HashMap<Sym, Vec<Sym>, S>,
     loaded: &dyn Fn(Sym) -> bool,
 ) -> Profiles {
-    let mut attached: HashMap<u32, usize> = HashMap::new();
+    let mut attached: super::hash::SymMap<u32, usize> = Default::default();
     for &(_, p) in t.identity_policies.iter().chain(t.boundaries.iter()) {
         *attached.entry(p).or_default() += 1;
     }
     // Per engine profile: its parts, for the first principal seen with it (principals
     // that share an engine profile share every policy, so their parts are equal).
-    let mut parts_of: HashMap<rules::profile::ProfileId, std::sync::Arc<Vec<Part>>> =
-        HashMap::new();
+    let mut parts_of: super::hash::SymMap<rules::profile::ProfileId, std::sync::Arc<Vec<Part>>> =
+        Default::default();
     type Key = (Sym, Basis, Vec<Sym>);
-    let mut keys: HashMap<Key, u32> = HashMap::new();
+    let mut keys: super::hash::SymMap<Key, u32> = Default::default();
     let mut class_of = super::hash::SymMap::default();
     for row in &t.principals {
         if !matches!(

@@ -271,12 +271,12 @@ pub struct Analyzer<'p> {
     /// The loaded model (VPC endpoints).
     model: &'p Model,
     /// Per role: [`Analyzer::trust_callers`], computed on first need.
-    trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
+    trust_cache: std::sync::Mutex<SymMap<Sym, std::sync::Arc<Vec<Sym>>>>,
     /// The profile class of each principal ([`super::classes`]).
     profiles: Profiles,
     /// Per principal: the keys AWS fills for it that name it ([`is_principal_key`]),
     /// computed on first need.
-    principal_keys: std::sync::Mutex<HashMap<Sym, Arc<Context>>>,
+    principal_keys: std::sync::Mutex<SymMap<Sym, Arc<Context>>>,
     /// The decision engine's principal profiles (SCP levels, service-linked flag).
     decisions: &'p rules::profile::Profiles,
     /// Statement contents, numbered ([`Analyzer::content_id`]).

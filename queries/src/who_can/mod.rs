@@ -379,7 +379,7 @@ fn direct_reached(cell: &Cell, level: String, answer: CellAnswer) -> chains::Rea
 #[derive(Default)]
 struct Results {
     answers: Vec<SharedAction>,
-    items: HashMap<Sym, Vec<u32>>,
+    items: hash::SymMap<Sym, Vec<u32>>,
     order: Vec<Sym>,
 }
 
@@ -412,7 +412,7 @@ impl Results {
         asked: &[actions::Asked],
         stats: Stats,
     ) -> WhoCanResult {
-        let kinds: HashMap<Sym, PrincipalKind> =
+        let kinds: hash::SymMap<Sym, PrincipalKind> =
             candidates.iter().map(|c| (c.id, c.kind)).collect();
         let mut classes: Vec<Vec<u32>> = Vec::new();
         let mut class_of: HashMap<Vec<u32>, usize> = HashMap::new();

@@ -46,7 +46,10 @@ impl Prepared {
         let base = sim.tables();
         let mut b = TablesBuilder::from_tables(base.clone());
         let loaded: HashSet<String> = sim.model().accounts.iter().map(|a| a.to_string()).collect();
-        let mut named: Vec<String> = vec!["*".to_string()];
+        // Each named principal once, in order of first mention (the order gives the new
+        // principals their symbols); most are named by many policies.
+        let mut named: Vec<&str> = vec!["*"];
+        let mut seen: HashSet<&str> = named.iter().copied().collect();
         let pols = base
             .resource_policies
             .iter()
@@ -61,19 +64,20 @@ impl Prepared {
                     &st.principal
                 {
                     for e in es {
-                        match e {
-                            facts::policy::PrincipalEntry::Aws(v) if v != "*" => {
-                                named.push(v.clone())
-                            }
-                            facts::policy::PrincipalEntry::Service(v) => named.push(v.clone()),
-                            _ => {}
+                        let v = match e {
+                            facts::policy::PrincipalEntry::Aws(v) if v != "*" => v,
+                            facts::policy::PrincipalEntry::Service(v) => v,
+                            _ => continue,
+                        };
+                        if seen.insert(v) {
+                            named.push(v);
                         }
                     }
                 }
             }
         }
         for text in named {
-            add_principal(&mut b, &text);
+            add_principal(&mut b, text);
         }
         Prepared {
             tables: b.finish(),

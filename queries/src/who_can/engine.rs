@@ -2648,4 +2648,56 @@ mod tests {
         );
         assert_eq!(few, (0..10).map(|x| (x, x + 1)).collect::<Vec<_>>());
     }
+
+    #[test]
+    fn a_grid_decides_every_principal_and_ask_as_the_same_cells_given_one_by_one() {
+        // A synthetic organization (the `synth` crate) with enough principals for the
+        // class work to be spread over the cores: 3 accounts of 1,000 roles and 50 users.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = synth::Spec {
+            accounts: 3,
+            roles_per_account: 1000,
+            ..synth::Spec::default()
+        };
+        synth::generate(&spec, dir.path(), &mut || {}).expect("organization written");
+        let layout = synth::layout::Layout::new(&spec);
+        let bucket = format!("arn:aws:s3:::{}", layout.accounts[1].buckets[0].0);
+        let sim = AccountSimulator::load(&[dir.path().to_path_buf()]).expect("loads");
+        let prepared = Prepared::new(&sim);
+        let analyzer = Analyzer::new(&prepared, &sim);
+        let principals: Vec<Sym> = prepared.tables().principals.iter().map(|p| p.id).collect();
+        assert!(principals.len() > 3000, "{} principals", principals.len());
+        let asks = vec![
+            ("s3:GetObject".to_string(), format!("{bucket}/*")),
+            ("s3:ListBucket".to_string(), bucket.clone()),
+            ("s3:PutObject".to_string(), format!("{bucket}/*")),
+        ];
+        let extra = vec![Cell {
+            principal: principals[7],
+            action: "s3:GetObject".to_string(),
+            resource: format!("{bucket}/home/x/*"),
+        }];
+        let grid = Grid {
+            asks: &asks,
+            principals: &principals,
+            extra: &extra,
+        };
+        let user = Context::new();
+        let mut stats = Stats::default();
+        let by_grid = analyzer.decide_grid(&grid, &mut Decide::new(&user, false, &mut stats));
+        let cells: Vec<Cell> = (0..grid.len()).map(|i| grid.cell(i)).collect();
+        let mut stats_cells = Stats::default();
+        let by_cells =
+            analyzer.decide_shared(&cells, &mut Decide::new(&user, false, &mut stats_cells));
+        assert_eq!(by_grid.lead, by_cells.lead);
+        let allowed = (0..cells.len())
+            .filter(|&i| by_cells.answer(i).is_some())
+            .count();
+        assert!(allowed > 0 && allowed < cells.len(), "{allowed} allowed");
+        for (i, cell) in cells.iter().enumerate() {
+            assert_eq!(by_grid.answer(i), by_cells.answer(i), "cell {i}: {cell:?}");
+        }
+        assert_eq!(stats.cells, stats_cells.cells);
+        assert_eq!(stats.engine_requests, stats_cells.engine_requests);
+    }
 }

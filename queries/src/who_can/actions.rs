@@ -60,21 +60,48 @@ pub fn resource_for(action: &facts::catalogue::Action<'_>, resource: &str) -> Op
 /// `arn:aws:s3:::synth-a/export/*`). `None` otherwise, and for a pattern that still holds a
 /// policy variable (substitute it first).
 pub fn object_pattern_under(bucket: &str, pattern: &str) -> Option<String> {
-    let objects = s3_objects(bucket)?;
-    let name = bucket.strip_prefix("arn:")?.split_once(":s3:::")?.1;
-    let rest = pattern.strip_prefix("arn:")?;
-    let (partition, rest) = rest.split_once(":s3:::")?;
-    if !facts::wildcard::glob_match(partition, bucket.split(':').nth(1)?, false) {
-        return None;
+    Under::new(bucket)?.pattern(pattern)
+}
+
+/// A bucket ARN split once for [`object_pattern_under`] of many patterns.
+struct Under<'b> {
+    /// `arn:aws:s3:::b/`.
+    prefix: String,
+    /// The bucket's name.
+    name: &'b str,
+    /// The bucket ARN's partition.
+    partition: &'b str,
+}
+
+impl<'b> Under<'b> {
+    fn new(bucket: &'b str) -> Option<Under<'b>> {
+        s3_objects(bucket)?;
+        Some(Under {
+            prefix: format!("{bucket}/"),
+            name: bucket.strip_prefix("arn:")?.split_once(":s3:::")?.1,
+            partition: bucket.split(':').nth(1)?,
+        })
     }
-    let (bucket_part, key) = rest.split_once('/')?;
-    if key == "*" || key.is_empty() || facts::variables::has_variables(pattern) {
-        return None;
+
+    /// [`object_pattern_under`] of this bucket.
+    fn pattern(&self, pattern: &str) -> Option<String> {
+        let rest = pattern.strip_prefix("arn:")?;
+        let (partition, rest) = rest.split_once(":s3:::")?;
+        let (bucket_part, key) = rest.split_once('/')?;
+        if key == "*" || key.is_empty() {
+            return None;
+        }
+        if !facts::wildcard::glob_match(partition, self.partition, false) {
+            return None;
+        }
+        if facts::variables::has_variables(pattern) {
+            return None;
+        }
+        if !facts::wildcard::glob_match(bucket_part, self.name, false) {
+            return None;
+        }
+        Some(format!("{}{key}", self.prefix))
     }
-    if !facts::wildcard::glob_match(bucket_part, name, false) {
-        return None;
-    }
-    Some(format!("{}{key}", &objects[..objects.len() - 1]))
 }
 
 /// The actions to decide on `resource`. With `patterns`, every catalogue action they match
@@ -140,9 +167,9 @@ pub fn asked(patterns: &[String], resource: &str, object_patterns: &[String]) ->
 /// `arn:aws:s3:::b/shared/*`... Patterns with a policy variable are enumerated per
 /// principal by who-can (`Analyzer::object_patterns_for`).
 pub fn object_patterns(t: &facts::tables::FactTables, bucket: &str) -> Vec<String> {
-    if s3_objects(bucket).is_none() {
+    let Some(under) = Under::new(bucket) else {
         return Vec::new();
-    }
+    };
     let mut out: Vec<String> = Vec::new();
     for p in &t.policies {
         for st in &p.document.statements {
@@ -151,10 +178,7 @@ pub fn object_patterns(t: &facts::tables::FactTables, bucket: &str) -> Vec<Strin
                 | Some(facts::policy::ResourceClause::NotResource(ps)) => ps,
                 None => continue,
             };
-            out.extend(
-                pats.iter()
-                    .filter_map(|rp| object_pattern_under(bucket, &rp.0)),
-            );
+            out.extend(pats.iter().filter_map(|rp| under.pattern(&rp.0)));
         }
     }
     out.sort();

@@ -16,6 +16,7 @@ use facts::tables::{FactTables, Sym};
 
 use super::candidates::Candidate;
 use super::engine::{Analyzer, Cell, CellAnswer, Decide};
+use super::hash::{SymMap, SymSet};
 use super::model::{Access, ActionAnswer, Conditions, Hop, PrincipalKind, Stats};
 use crate::assume_hop::{decide_hops, Carry, HopAnswer, HopAsk};
 use crate::trust_index::TrustIndex;
@@ -49,7 +50,9 @@ impl Reached {
     }
 }
 
-/// A direct access of a principal, as the chain search reads it.
+/// A direct access of a principal, as the chain search reads it: who has it, and on what.
+/// The whole access (its answer and reason) is asked of the caller of
+/// [`through_roles`] only when a chain ends with it.
 #[derive(Debug, Clone)]
 pub struct Direct<'a> {
     /// Who has it.
@@ -58,9 +61,45 @@ pub struct Direct<'a> {
     pub action: &'a str,
     /// The resource.
     pub resource: &'a str,
-    /// The whole access, for a role some trust policy lets be assumed (a chain may end with
-    /// it); `None` for any other principal, whose direct accesses only stop its search.
-    pub reached: Option<Reached>,
+}
+
+/// The last step of a chain not yet propagated: a direct access (by its index in the
+/// `direct` of [`through_roles`], made whole only when a chain takes it), or an access
+/// reached through hops.
+enum Step {
+    Direct(usize),
+    Chain(Box<Reached>),
+}
+
+impl Step {
+    /// Who has the access.
+    fn principal(&self, direct: &[Direct<'_>]) -> Sym {
+        match self {
+            Step::Direct(i) => direct[*i].principal,
+            Step::Chain(r) => r.principal,
+        }
+    }
+
+    /// Its hops, first to last (none for a direct access).
+    fn hops(&self) -> &[(Sym, Sym, CellAnswer)] {
+        match self {
+            Step::Direct(_) => &[],
+            Step::Chain(r) => &r.hops,
+        }
+    }
+
+    /// The whole access (`reach` makes a direct one whole).
+    fn reached(&self, reach: &dyn Fn(usize) -> Reached) -> std::borrow::Cow<'_, Reached> {
+        match self {
+            Step::Direct(i) => {
+                let mut r = reach(*i);
+                // Chained answers show no witnesses ([`group`]).
+                r.answer.witnesses = None;
+                std::borrow::Cow::Owned(r)
+            }
+            Step::Chain(r) => std::borrow::Cow::Borrowed(r),
+        }
+    }
 }
 
 /// Whether a candidate may call `sts:AssumeRole`.
@@ -87,7 +126,7 @@ enum HopState {
 /// An access not yet propagated, with its target number, and whether its chain holds a hop
 /// that only some carried session state may allow (then it is no answer of its principal,
 /// only a chain its callers may complete).
-type Pending = (u32, Reached, bool);
+type Pending = (u32, Step, bool);
 
 /// The decision of a hop kept only for callers with session state: never shown, every
 /// chain that holds it is decided again ([`with_carry`]).
@@ -207,8 +246,9 @@ impl RoleLists {
 }
 
 /// The chained accesses of `candidates`, up to `max_depth` role hops, from the `direct`
-/// accesses (the whole access of each role that may be assumed: [`Direct::reached`]). A principal is listed for an action and resource only when it has no direct
-/// access to it.
+/// accesses (`reach(i)`: the whole access `direct[i]`, asked only for a role some trust
+/// policy lets be assumed when a chain ends with it). A principal is listed for an action
+/// and resource only when it has no direct access to it.
 ///
 /// Lazily, round by round (one more hop each): each caller still missing some access walks
 /// the roles it may assume that have one ([`TrustIndex`]: only roles whose trust policy may
@@ -236,6 +276,7 @@ pub fn through_roles(
     candidates: &[Candidate],
     lists: &RoleLists,
     direct: &[Direct<'_>],
+    reach: &dyn Fn(usize) -> Reached,
     asked: &[(String, String, String)],
     context: &Context,
     strict: bool,
@@ -245,33 +286,35 @@ pub fn through_roles(
     let index = &lists.index;
     let assumable = &lists.assumable;
     // Every (action, resource) asked, numbered.
-    let mut target_ids: HashMap<(String, String), u32> = HashMap::new();
+    let mut target_ids: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    let mut n_ids = 0u32;
     let mut tid = |action: &str, resource: &str| {
-        let n = target_ids.len() as u32;
-        *target_ids
-            .entry((action.to_string(), resource.to_string()))
-            .or_insert(n)
+        if let Some(&id) = target_ids.get(action).and_then(|m| m.get(resource)) {
+            return id;
+        }
+        n_ids += 1;
+        target_ids
+            .entry(action.to_string())
+            .or_default()
+            .insert(resource.to_string(), n_ids - 1);
+        n_ids - 1
     };
-    let mut have: HashSet<(Sym, u32)> = HashSet::new();
-    let mut have_count: HashMap<Sym, usize> = HashMap::new();
+    let mut have: SymSet<(Sym, u32)> = SymSet::default();
+    let mut have_count: SymMap<Sym, usize> = SymMap::default();
     // Accesses not yet propagated, by the role that performs their first step, each with
     // its target number.
-    let mut pending: HashMap<Sym, Vec<Pending>> = HashMap::new();
+    let mut pending: SymMap<Sym, Vec<Pending>> = SymMap::default();
     let carries = index.sets_session_state();
-    for d in direct {
+    for (i, d) in direct.iter().enumerate() {
         let id = tid(d.action, d.resource);
         if have.insert((d.principal, id)) {
             *have_count.entry(d.principal).or_default() += 1;
         }
-        if let Some(r) = d
-            .reached
-            .as_ref()
-            .filter(|_| assumable.contains(&d.principal))
-        {
-            // Chained answers show no witnesses ([`group`]): not copied.
-            let mut r = r.clone();
-            r.answer.witnesses = None;
-            pending.entry(r.principal).or_default().push((id, r, false));
+        if assumable.contains(&d.principal) {
+            pending
+                .entry(d.principal)
+                .or_default()
+                .push((id, Step::Direct(i), false));
         }
     }
     if carries {
@@ -300,20 +343,25 @@ pub fn through_roles(
                     principal: role,
                     ..r.clone()
                 };
-                pending.entry(role).or_default().push((id, reached, true));
+                pending
+                    .entry(role)
+                    .or_default()
+                    .push((id, Step::Chain(Box::new(reached)), true));
             }
         }
     }
-    let n_targets = target_ids.len();
-    let mut decided: HashMap<(Sym, Sym), HopState> = HashMap::new();
+    let n_targets = n_ids as usize;
+    let mut decided: SymMap<(Sym, Sym), HopState> = SymMap::default();
     let mut out = Vec::new();
     for _ in 0..max_depth {
         if pending.is_empty() {
             break;
         }
-        let gives = |c: Sym, r: Sym, have: &HashSet<(Sym, u32)>| {
+        let gives = |c: Sym, r: Sym, have: &SymSet<(Sym, u32)>| {
             pending.get(&r).into_iter().flatten().any(|(id, p, _)| {
-                c != p.principal && !p.hops.iter().any(|h| h.0 == c) && !have.contains(&(c, *id))
+                c != p.principal(direct)
+                    && !p.hops().iter().any(|h| h.0 == c)
+                    && !have.contains(&(c, *id))
             })
         };
         let mut walks: Vec<Walk> = Vec::new();
@@ -334,7 +382,7 @@ pub fn through_roles(
                 });
             }
         }
-        let mut next: HashMap<Sym, Vec<Pending>> = HashMap::new();
+        let mut next: SymMap<Sym, Vec<Pending>> = SymMap::default();
         let mut width = 1;
         while !walks.is_empty() {
             // Past the roles that have nothing left to give their caller (they would give
@@ -395,10 +443,12 @@ pub fn through_roles(
                         HopState::Allowed(a) => Some(a),
                     };
                     for (id, p, carried) in pending.get(&role).into_iter().flatten() {
-                        let simple = c != p.principal && !p.hops.iter().any(|h| h.0 == c);
+                        let simple = c != p.principal(direct) && !p.hops().iter().any(|h| h.0 == c);
                         if !simple || have.contains(&(c, *id)) {
                             continue;
                         }
+                        let p = p.reached(reach);
+                        let p: &Reached = &p;
                         let exact = match ans {
                             None => None,
                             Some(ans) if ans.carry.is_empty() && !carried => {
@@ -422,7 +472,11 @@ pub fn through_roles(
                                     hops,
                                     ..p.clone()
                                 };
-                                next.entry(c).or_default().push((*id, reached, true));
+                                next.entry(c).or_default().push((
+                                    *id,
+                                    Step::Chain(Box::new(reached)),
+                                    true,
+                                ));
                             }
                             continue;
                         };
@@ -442,9 +496,11 @@ pub fn through_roles(
                             hops,
                         };
                         if assumable.contains(&c) {
-                            next.entry(c)
-                                .or_default()
-                                .push((*id, reached.clone(), false));
+                            next.entry(c).or_default().push((
+                                *id,
+                                Step::Chain(Box::new(reached.clone())),
+                                false,
+                            ));
                         }
                         out.push(reached);
                     }

@@ -50,7 +50,7 @@ enum Part {
 /// Every principal's profile class.
 #[derive(Debug, Default)]
 pub struct Profiles {
-    class_of: HashMap<Sym, u32>,
+    class_of: super::hash::SymMap<Sym, u32>,
     /// How many profiles.
     pub count: usize,
 }
@@ -75,23 +75,23 @@ impl Profiles {
 /// equal inline documents share a class, where the engine's profile keeps each policy id).
 /// `groups` is the tables' per-user group index; `loaded(account entity)` tells whether an
 /// account's IAM data is loaded.
-pub fn profiles(
+pub fn profiles<S: std::hash::BuildHasher>(
     t: &FactTables,
     decisions: &rules::profile::Profiles,
-    groups: &HashMap<Sym, Vec<Sym>>,
+    groups: &HashMap<Sym, Vec<Sym>, S>,
     loaded: &dyn Fn(Sym) -> bool,
 ) -> Profiles {
-    let mut attached: HashMap<u32, usize> = HashMap::new();
+    let mut attached: super::hash::SymMap<u32, usize> = Default::default();
     for &(_, p) in t.identity_policies.iter().chain(t.boundaries.iter()) {
         *attached.entry(p).or_default() += 1;
     }
     // Per engine profile: its parts, for the first principal seen with it (principals
     // that share an engine profile share every policy, so their parts are equal).
-    let mut parts_of: HashMap<rules::profile::ProfileId, std::sync::Arc<Vec<Part>>> =
-        HashMap::new();
+    let mut parts_of: super::hash::SymMap<rules::profile::ProfileId, std::sync::Arc<Vec<Part>>> =
+        Default::default();
     type Key = (Sym, Basis, Vec<Sym>);
-    let mut keys: HashMap<Key, u32> = HashMap::new();
-    let mut class_of = HashMap::new();
+    let mut keys: super::hash::SymMap<Key, u32> = Default::default();
+    let mut class_of = super::hash::SymMap::default();
     for row in &t.principals {
         if !matches!(
             row.kind,

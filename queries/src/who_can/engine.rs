@@ -23,6 +23,7 @@ use rules::{BatchRequest, Decision, Engine, Outcome};
 use super::atoms::{is_atom, Atoms};
 use super::classes::{ClassId, Profiles};
 use super::exact::{condition_sentence, merged, separating_condition, Exact};
+use super::hash::{SymMap, SymSet};
 use super::model::{
     Access, ConditionAtom, ConditionLiteral, Conditions, Reason, StatementRef, Stats, Witness,
     Witnesses,
@@ -45,7 +46,10 @@ impl Prepared {
         let base = sim.tables();
         let mut b = TablesBuilder::from_tables(base.clone());
         let loaded: HashSet<String> = sim.model().accounts.iter().map(|a| a.to_string()).collect();
-        let mut named: Vec<String> = vec!["*".to_string()];
+        // Each named principal once, in order of first mention (the order gives the new
+        // principals their symbols); most are named by many policies.
+        let mut named: Vec<&str> = vec!["*"];
+        let mut seen: HashSet<&str> = named.iter().copied().collect();
         let pols = base
             .resource_policies
             .iter()
@@ -60,19 +64,20 @@ impl Prepared {
                     &st.principal
                 {
                     for e in es {
-                        match e {
-                            facts::policy::PrincipalEntry::Aws(v) if v != "*" => {
-                                named.push(v.clone())
-                            }
-                            facts::policy::PrincipalEntry::Service(v) => named.push(v.clone()),
-                            _ => {}
+                        let v = match e {
+                            facts::policy::PrincipalEntry::Aws(v) if v != "*" => v,
+                            facts::policy::PrincipalEntry::Service(v) => v,
+                            _ => continue,
+                        };
+                        if seen.insert(v) {
+                            named.push(v);
                         }
                     }
                 }
             }
         }
         for text in named {
-            add_principal(&mut b, &text);
+            add_principal(&mut b, text);
         }
         Prepared {
             tables: b.finish(),
@@ -202,22 +207,22 @@ impl SharedAnswers {
 /// Per-entity indices of the policies that can take part in a decision.
 #[derive(Debug, Default)]
 pub(super) struct Index {
-    groups: HashMap<Sym, Vec<Sym>>,
-    identity: HashMap<Sym, Vec<PolicyId>>,
-    boundary: HashMap<Sym, Vec<PolicyId>>,
-    session: HashMap<Sym, Vec<PolicyId>>,
-    scp_nodes: HashMap<Sym, Vec<Sym>>,
-    scp: HashMap<Sym, Vec<PolicyId>>,
-    rcp_nodes: HashMap<Sym, Vec<Sym>>,
-    rcp: HashMap<Sym, Vec<PolicyId>>,
-    resource: HashMap<Sym, Vec<PolicyId>>,
-    trust: HashMap<Sym, Vec<PolicyId>>,
-    role_of: HashMap<Sym, Sym>,
+    groups: SymMap<Sym, Vec<Sym>>,
+    identity: SymMap<Sym, Vec<PolicyId>>,
+    boundary: SymMap<Sym, Vec<PolicyId>>,
+    session: SymMap<Sym, Vec<PolicyId>>,
+    scp_nodes: SymMap<Sym, Vec<Sym>>,
+    scp: SymMap<Sym, Vec<PolicyId>>,
+    rcp_nodes: SymMap<Sym, Vec<Sym>>,
+    rcp: SymMap<Sym, Vec<PolicyId>>,
+    resource: SymMap<Sym, Vec<PolicyId>>,
+    trust: SymMap<Sym, Vec<PolicyId>>,
+    role_of: SymMap<Sym, Sym>,
 }
 
 fn index(t: &FactTables) -> Index {
     let mut ix = Index::default();
-    let push = |m: &mut HashMap<Sym, Vec<Sym>>, k: Sym, v: Sym| m.entry(k).or_default().push(v);
+    let push = |m: &mut SymMap<Sym, Vec<Sym>>, k: Sym, v: Sym| m.entry(k).or_default().push(v);
     for &(u, g) in &t.member_of {
         push(&mut ix.groups, u, g);
     }
@@ -262,7 +267,7 @@ pub struct Analyzer<'p> {
     ix: Index,
     atoms: std::sync::Mutex<(Atoms, Exact)>,
     /// Per principal: the request principal the matcher sees (classified once).
-    callers: HashMap<Sym, RequestPrincipal>,
+    callers: SymMap<Sym, RequestPrincipal>,
     /// Per account entity: its principals.
     by_account: HashMap<Sym, Vec<Sym>>,
     /// Accounts whose IAM data is loaded.
@@ -270,12 +275,12 @@ pub struct Analyzer<'p> {
     /// The loaded model (VPC endpoints).
     model: &'p Model,
     /// Per role: [`Analyzer::trust_callers`], computed on first need.
-    trust_cache: std::sync::Mutex<HashMap<Sym, std::sync::Arc<Vec<Sym>>>>,
+    trust_cache: std::sync::Mutex<SymMap<Sym, std::sync::Arc<Vec<Sym>>>>,
     /// The profile class of each principal ([`super::classes`]).
     profiles: Profiles,
     /// Per principal: the keys AWS fills for it that name it ([`is_principal_key`]),
     /// computed on first need.
-    principal_keys: std::sync::Mutex<HashMap<Sym, Arc<Context>>>,
+    principal_keys: std::sync::Mutex<SymMap<Sym, Arc<Context>>>,
     /// The decision engine's principal profiles (SCP levels, service-linked flag).
     decisions: &'p rules::profile::Profiles,
     /// Statement contents, numbered ([`Analyzer::content_id`]).
@@ -347,12 +352,178 @@ struct Screened {
     signature: Vec<(PolicyId, usize)>,
 }
 
+/// The cells of one ask (action, resource) by profile class, each class's cells in order
+/// ([`Analyzer::leaders`]).
+type AskCells<'a> = ((&'a str, &'a str), Vec<(ClassId, Vec<usize>)>);
+
+/// How the groups of a merged class are found ([`Analyzer::leaders`]).
+#[derive(Debug, Clone, Copy)]
+enum How {
+    /// No test tells its members apart: one group.
+    All,
+    /// The groups of the class at this index (same ARN-only tests, same members).
+    Copy(usize),
+    /// From what the tests say of each member.
+    Compute,
+}
+
+/// The split of one merged class of an ask ([`Analyzer::leaders`]).
+struct Refinement<'t> {
+    /// The ask (index into the asks of `leaders`).
+    ask: usize,
+    /// The principal-specific parts of the statements that may apply.
+    tests: Vec<super::classes::Test<'t>>,
+    /// Whether they read nothing of a principal but its ARN.
+    arn_only: bool,
+    /// Whether they read only keys naming the principal.
+    own_keys: bool,
+    /// Conditions on keys that name the principal's account.
+    account_tests: Vec<(&'t facts::policy::Condition, bool)>,
+    /// The members, in cell order.
+    members: Vec<Sym>,
+    /// Whether they are all of one account.
+    one_account: bool,
+    /// How their groups are found.
+    how: How,
+}
+
+/// Members grouped by what the tests say of each (`outcomes`, in member order): indices,
+/// the first of each group its leader; a member the tests say `None` of is alone.
+fn group_outcomes(outcomes: impl Iterator<Item = Option<Vec<bool>>>) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
+    for (j, v) in outcomes.enumerate() {
+        match v {
+            None => out.push(vec![j]),
+            Some(v) => match seen.get(&v) {
+                Some(&g) => out[g].push(j),
+                None => {
+                    seen.insert(v, out.len());
+                    out.push(vec![j]);
+                }
+            },
+        }
+    }
+    out
+}
+
 /// An action class of a cell: principal, resource, service (or action), statement signature.
 type ClassKey<'a> = (Sym, &'a str, String, Vec<(PolicyId, usize)>);
 
 /// An action class of an ask: resource, service (or action), and the (document, statement)
 /// pairs whose `Action` element matches it among the policies in play.
 type AskKey<'a> = (&'a str, String, Vec<(usize, usize)>);
+
+/// Cells given without a [`Cell`] each ([`Analyzer::decide_grid`]): every principal of
+/// `principals` asked every (action, resource) of `asks` — cell `a * principals.len() + j`
+/// is principal `j` asked ask `a` — then the cells of `extra`, numbered from
+/// `asks.len() * principals.len()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Grid<'c> {
+    /// The (action, resource) pairs every principal is asked.
+    pub asks: &'c [(String, String)],
+    /// The principals asked every ask.
+    pub principals: &'c [Sym],
+    /// Further cells, after the grid's.
+    pub extra: &'c [Cell],
+}
+
+impl Grid<'_> {
+    /// How many cells.
+    pub fn len(&self) -> usize {
+        self.asks.len() * self.principals.len() + self.extra.len()
+    }
+
+    /// Whether there is no cell.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The principal of cell `i`.
+    pub fn principal(&self, i: usize) -> Sym {
+        let base = self.asks.len() * self.principals.len();
+        if i < base {
+            self.principals[i % self.principals.len()]
+        } else {
+            self.extra[i - base].principal
+        }
+    }
+
+    /// The action and resource of cell `i`.
+    pub fn ask(&self, i: usize) -> (&str, &str) {
+        let base = self.asks.len() * self.principals.len();
+        if i < base {
+            let (a, r) = &self.asks[i / self.principals.len()];
+            (a, r)
+        } else {
+            let c = &self.extra[i - base];
+            (&c.action, &c.resource)
+        }
+    }
+
+    /// Cell `i`.
+    pub fn cell(&self, i: usize) -> Cell {
+        let (action, resource) = self.ask(i);
+        Cell {
+            principal: self.principal(i),
+            action: action.to_string(),
+            resource: resource.to_string(),
+        }
+    }
+}
+
+/// `f` of each of `items`, in order, spread over the machine's cores: contiguous chunks of
+/// about equal `weight`, each on its own thread with its own `state` (a cache), joined back
+/// in item order. Inline on one core, or when the items weigh little.
+fn spread<T: Sync, R: Send, S>(
+    items: &[T],
+    weight: impl Fn(&T) -> usize,
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
+    /// Below this total weight, threads cost more than they save.
+    const MIN_WEIGHT: usize = 2048;
+    let total: usize = items.iter().map(&weight).sum();
+    let cores = cores();
+    if cores < 2 || items.len() < 2 || total < MIN_WEIGHT {
+        let mut s = state();
+        return items.iter().map(|x| f(&mut s, x)).collect();
+    }
+    // Chunk boundaries where the running weight crosses each share.
+    let mut bounds = vec![0];
+    let mut run = 0;
+    for (i, x) in items.iter().enumerate() {
+        run += weight(x);
+        if run * cores >= total * bounds.len() && bounds.len() < cores && i + 1 < items.len() {
+            bounds.push(i + 1);
+        }
+    }
+    bounds.push(items.len());
+    let (state, f) = (&state, &f);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let part = &items[w[0]..w[1]];
+                s.spawn(move || {
+                    let mut st = state();
+                    part.iter().map(|x| f(&mut st, x)).collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// The machine's cores (`available_parallelism`, which reads the system's limits: asked
+/// once).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
 
 /// Resources looked up in the tables ([`Analyzer::targets`]).
 #[derive(Debug, Clone)]
@@ -395,26 +566,46 @@ impl<'p> Analyzer<'p> {
         let tables = &prepared.tables;
         let model = sim.model();
         let ix = index(tables);
-        let mut callers = HashMap::new();
-        let mut by_account: HashMap<Sym, Vec<Sym>> = HashMap::new();
-        for row in &tables.principals {
-            if let Some(a) = row.account {
-                by_account.entry(a).or_default().push(row.id);
-            }
-            let rp = match row.kind {
-                PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
-                _ => classify(tables.symbols.name(row.arn))
-                    .map(|c| c.principal)
-                    .unwrap_or(RequestPrincipal::Anonymous),
-            };
-            callers.insert(row.id, rp);
-        }
         let loaded = &prepared.loaded;
-        let profiles = super::classes::profiles(tables, sim.index().profiles(), &ix.groups, &|a| {
-            tables
-                .account_id_of(a)
-                .is_some_and(|id| loaded.contains(id))
-        });
+        // The request principal of each principal (classified once) on another core while
+        // this thread computes the profile classes; one core does both in turn.
+        let callers_of = || {
+            let mut callers =
+                SymMap::with_capacity_and_hasher(tables.principals.len(), Default::default());
+            let mut by_account: HashMap<Sym, Vec<Sym>> = HashMap::new();
+            for row in &tables.principals {
+                if let Some(a) = row.account {
+                    by_account.entry(a).or_default().push(row.id);
+                }
+                let rp = match row.kind {
+                    PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
+                    _ => classify(tables.symbols.name(row.arn))
+                        .map(|c| c.principal)
+                        .unwrap_or(RequestPrincipal::Anonymous),
+                };
+                callers.insert(row.id, rp);
+            }
+            (callers, by_account)
+        };
+        let profiles_of = || {
+            super::classes::profiles(tables, sim.index().profiles(), &ix.groups, &|a| {
+                tables
+                    .account_id_of(a)
+                    .is_some_and(|id| loaded.contains(id))
+            })
+        };
+        let ((callers, by_account), profiles) = if cores() > 1 {
+            std::thread::scope(|s| {
+                let other = s.spawn(callers_of);
+                let profiles = profiles_of();
+                let callers = other
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (callers, profiles)
+            })
+        } else {
+            (callers_of(), profiles_of())
+        };
         Analyzer {
             tables,
             profiles,
@@ -614,14 +805,7 @@ impl<'p> Analyzer<'p> {
         let Some(row) = t.principal(p) else {
             return false;
         };
-        let owned;
-        let caller = match self.callers.get(&p) {
-            Some(c) => c,
-            None => {
-                owned = self.request_principal(p);
-                &owned
-            }
-        };
+        let caller = &*self.caller(p);
         let infos = &resources.0;
         for r in infos {
             let Some(x) = r.entity else { continue };
@@ -683,19 +867,21 @@ impl<'p> Analyzer<'p> {
     /// ([`super::actions::object_pattern_under`]). A principal of an account the data does
     /// not hold has no known identity keys: none.
     pub fn object_patterns_for(&self, p: Sym, bucket: &str, user: &Context) -> Vec<String> {
+        self.object_patterns_each(&[p], bucket, user)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// [`Analyzer::object_patterns_for`] of each of `principals`, in order; what depends only
+    /// on the bucket (its resource policies' patterns with a variable) is read once.
+    pub fn object_patterns_each(
+        &self,
+        principals: &[Sym],
+        bucket: &str,
+        user: &Context,
+    ) -> Vec<Vec<String>> {
         let t = self.tables;
-        let Some(row) = t.principal(p) else {
-            return Vec::new();
-        };
-        let loaded = row
-            .account
-            .and_then(|a| t.account_id_of(a))
-            .is_some_and(|a| self.loaded.contains(a));
-        if !loaded || row.kind == PrincipalKind::Anonymous {
-            return Vec::new();
-        }
-        let mut patterns: Vec<&str> = Vec::new();
-        let mut take = |st: &'p facts::policy::Statement| {
+        let take = |patterns: &mut Vec<&'p str>, st: &'p facts::policy::Statement| {
             if st.effect != Effect::Allow {
                 return;
             }
@@ -707,38 +893,119 @@ impl<'p> Analyzer<'p> {
                 );
             }
         };
-        // Only the policies with such a pattern ([`Analyzer::variable_policies`]).
-        let with_variables = self.variable_policies();
-        let ix = &self.ix;
-        let own = std::iter::once(p)
-            .chain(ix.role_of.get(&p).copied())
-            .chain(ix.groups.get(&p).into_iter().flatten().copied())
-            .flat_map(|h| ix.identity.get(&h).into_iter().flatten())
-            .filter(|&&pid| with_variables.get(pid as usize).copied().unwrap_or(false))
-            .filter_map(|&pid| t.policies.get(pid as usize));
-        for prow in own {
-            prow.document.statements.iter().for_each(&mut take);
-        }
+        // A pattern whose text before its first wildcard or variable already leaves the
+        // bucket names none of its objects whatever the variables hold: the keys of a
+        // principal are not needed for it ([`super::actions::object_pattern_under`] would
+        // give none).
+        let under = format!("{bucket}/");
+        let names_objects = |x: &&str| {
+            let literal = x.split(['$', '*', '?']).next().unwrap_or("");
+            under.starts_with(literal) || literal.starts_with(&under)
+        };
+        let mut of_bucket: Vec<&'p str> = Vec::new();
         if let Some(x) = t.resource_for(bucket) {
             for &pid in self.ix.resource.get(&x.id).into_iter().flatten() {
                 if let Some(prow) = t.policies.get(pid as usize) {
                     if prow.document.version.supports_variables() {
-                        prow.document.statements.iter().for_each(&mut take);
+                        for st in &prow.document.statements {
+                            take(&mut of_bucket, st);
+                        }
                     }
                 }
             }
         }
-        // A pattern whose text before its first wildcard or variable already leaves the
-        // bucket names none of its objects whatever the variables hold: the keys of `p`
-        // are not needed for it ([`super::actions::object_pattern_under`] would give none).
-        let under = format!("{bucket}/");
-        patterns.retain(|x| {
-            let literal = x.split(['$', '*', '?']).next().unwrap_or("");
-            under.starts_with(literal) || literal.starts_with(&under)
+        of_bucket.retain(names_objects);
+        // Only the policies with such a pattern ([`Analyzer::variable_policies`]).
+        let with_variables = self.variable_policies();
+        let ix = &self.ix;
+        // Without such a pattern in the bucket's policies, only the principals that hold
+        // (themselves, through their role or a group) a policy with a pattern that may name
+        // the bucket's objects can have one: found from those few policies' holders rather
+        // than by reading every principal's policies.
+        let holding: Option<SymSet<Sym>> = of_bucket.is_empty().then(|| {
+            let names: Vec<bool> = t
+                .policies
+                .iter()
+                .enumerate()
+                .map(|(pid, prow)| {
+                    if !with_variables.get(pid).copied().unwrap_or(false) {
+                        return false;
+                    }
+                    let mut patterns = Vec::new();
+                    for st in &prow.document.statements {
+                        take(&mut patterns, st);
+                    }
+                    patterns.iter().any(names_objects)
+                })
+                .collect();
+            let holders: SymSet<Sym> = t
+                .identity_policies
+                .iter()
+                .filter(|&&(_, pid)| names.get(pid as usize).copied().unwrap_or(false))
+                .map(|&(h, _)| h)
+                .collect();
+            let mut out = holders.clone();
+            out.extend(
+                t.member_of
+                    .iter()
+                    .filter(|(_, g)| holders.contains(g))
+                    .map(|&(u, _)| u),
+            );
+            out.extend(
+                t.session_of
+                    .iter()
+                    .filter(|(_, r)| holders.contains(r))
+                    .map(|&(s, _)| s),
+            );
+            out
         });
-        if patterns.is_empty() {
-            return Vec::new();
-        }
+        principals
+            .iter()
+            .map(|&p| {
+                if holding.as_ref().is_some_and(|h| !h.contains(&p)) {
+                    return Vec::new();
+                }
+                let Some(row) = t.principal(p) else {
+                    return Vec::new();
+                };
+                let loaded = row
+                    .account
+                    .and_then(|a| t.account_id_of(a))
+                    .is_some_and(|a| self.loaded.contains(a));
+                if !loaded || row.kind == PrincipalKind::Anonymous {
+                    return Vec::new();
+                }
+                let mut patterns: Vec<&str> = Vec::new();
+                let own = std::iter::once(p)
+                    .chain(ix.role_of.get(&p).copied())
+                    .chain(ix.groups.get(&p).into_iter().flatten().copied())
+                    .flat_map(|h| ix.identity.get(&h).into_iter().flatten())
+                    .filter(|&&pid| with_variables.get(pid as usize).copied().unwrap_or(false))
+                    .filter_map(|&pid| t.policies.get(pid as usize));
+                for prow in own {
+                    for st in &prow.document.statements {
+                        take(&mut patterns, st);
+                    }
+                }
+                patterns.retain(names_objects);
+                patterns.extend(of_bucket.iter().copied());
+                if patterns.is_empty() {
+                    return Vec::new();
+                }
+                self.substituted_objects(p, patterns, bucket, user)
+            })
+            .collect()
+    }
+
+    /// `patterns` (resource patterns with policy variables) substituted with the keys AWS
+    /// fills for `p` and `user`, then placed under `bucket`; sorted, without repeats.
+    fn substituted_objects(
+        &self,
+        p: Sym,
+        patterns: Vec<&str>,
+        bucket: &str,
+        user: &Context,
+    ) -> Vec<String> {
         let principal = self.request_principal(p);
         // Variables that name the principal only: its own keys, computed once.
         let own_only = patterns.iter().all(|x| {
@@ -784,6 +1051,15 @@ impl<'p> Analyzer<'p> {
                 })
                 .collect()
         })
+    }
+
+    /// The request principal of `p` as the matcher sees it (classified once, at
+    /// [`Analyzer::new`], for the principals of the tables).
+    fn caller(&self, p: Sym) -> std::borrow::Cow<'_, RequestPrincipal> {
+        match self.callers.get(&p) {
+            Some(c) => std::borrow::Cow::Borrowed(c),
+            None => std::borrow::Cow::Owned(self.request_principal(p)),
+        }
     }
 
     /// The tables decided over.
@@ -1184,11 +1460,27 @@ impl<'p> Analyzer<'p> {
     /// its leader's answer with its own name ([`super::model::SharedAction::for_principal`]
     /// does this for a rendered answer).
     pub fn decide_shared(&self, cells: &[Cell], how: &mut Decide<'_>) -> SharedAnswers {
-        let lead = self.leaders(cells, how.user, how.strict);
-        let at: Vec<usize> = (0..cells.len()).filter(|&i| lead[i] == i).collect();
-        let leading: Vec<Cell> = at.iter().map(|&i| cells[i].clone()).collect();
+        self.decide_grid(
+            &Grid {
+                asks: &[],
+                principals: &[],
+                extra: cells,
+            },
+            how,
+        )
+    }
+
+    /// [`Analyzer::decide_shared`] of the cells of `grid` ([`Grid`]: every principal of a
+    /// list asked every (action, resource) of a list, then single cells), without making a
+    /// [`Cell`] of each: only the cells that lead a class are made and decided. The answers
+    /// are those of `decide_shared` over [`Grid::cell`] of every index, in index order.
+    pub fn decide_grid(&self, grid: &Grid<'_>, how: &mut Decide<'_>) -> SharedAnswers {
+        let total = grid.len();
+        let lead = self.leaders(grid, how.user, how.strict);
+        let at: Vec<usize> = (0..total).filter(|&i| lead[i] == i).collect();
+        let leading: Vec<Cell> = at.iter().map(|&i| grid.cell(i)).collect();
         let n = leading.len();
-        let (total, progress) = (cells.len(), how.progress);
+        let progress = how.progress;
         let scaled = |d: usize| progress(d * total / n.max(1));
         let decided = self.decide_each(
             &leading,
@@ -1199,13 +1491,13 @@ impl<'p> Analyzer<'p> {
                 progress: &scaled,
             },
         );
-        how.stats.cells += cells.len() - n;
-        how.stats.shared += cells.len() - n;
-        let mut slot = vec![u32::MAX; cells.len()];
+        how.stats.cells += total - n;
+        how.stats.shared += total - n;
+        let mut slot = vec![u32::MAX; total];
         for (k, &i) in at.iter().enumerate() {
             slot[i] = k as u32;
         }
-        for i in 0..cells.len() {
+        for i in 0..total {
             slot[i] = slot[lead[i]];
         }
         SharedAnswers {
@@ -1215,106 +1507,237 @@ impl<'p> Analyzer<'p> {
         }
     }
 
-    /// Per cell: the index of the cell whose decision it shares (itself for a cell decided
-    /// on its own). Cells share when action and resource are the same and their principals
-    /// are in one class ([`super::classes`]) that the statements that may apply do not tell
-    /// apart.
-    fn leaders(&self, cells: &[Cell], user: &Context, strict: bool) -> Vec<usize> {
-        let mut lead: Vec<usize> = (0..cells.len()).collect();
-        let mut asks: HashMap<(&str, &str), HashMap<ClassId, Vec<usize>>> = HashMap::new();
-        for (i, c) in cells.iter().enumerate() {
-            asks.entry((c.action.as_str(), c.resource.as_str()))
+    /// Per cell of `grid`: the index of the cell whose decision it shares (itself for a cell
+    /// decided on its own). Cells share when action and resource are the same and their
+    /// principals are in one class ([`super::classes`]) that the statements that may apply
+    /// do not tell apart.
+    ///
+    /// The profile classes of the grid's principals are found once for all its asks. The
+    /// work of each class (its [`QuestionKey`], then the split of the merged classes by
+    /// what their statements read of each member) is spread over the machine's cores in
+    /// contiguous chunks joined back in order; the grouping is the same whatever the
+    /// threads (each thread keeps its own caches, which only save work).
+    fn leaders(&self, grid: &Grid<'_>, user: &Context, strict: bool) -> Vec<usize> {
+        let total = grid.len();
+        let mut lead: Vec<usize> = (0..total).collect();
+        let mut by_ask: HashMap<(&str, &str), HashMap<ClassId, Vec<usize>>> = HashMap::new();
+        if !grid.asks.is_empty() {
+            // The principals' profile classes, in order of first member: the same for every
+            // ask of the grid.
+            let mut order: Vec<(ClassId, Vec<usize>)> = Vec::new();
+            let mut at: SymMap<ClassId, usize> = SymMap::default();
+            for (j, &p) in grid.principals.iter().enumerate() {
+                let c = self.profiles.class(p);
+                let k = *at.entry(c).or_insert_with(|| {
+                    order.push((c, Vec::new()));
+                    order.len() - 1
+                });
+                order[k].1.push(j);
+            }
+            let n = grid.principals.len();
+            for (a, (action, resource)) in grid.asks.iter().enumerate() {
+                let classes = by_ask
+                    .entry((action.as_str(), resource.as_str()))
+                    .or_default();
+                for (c, members) in &order {
+                    classes
+                        .entry(*c)
+                        .or_default()
+                        .extend(members.iter().map(|&j| a * n + j));
+                }
+            }
+        }
+        let base = grid.asks.len() * grid.principals.len();
+        for (k, c) in grid.extra.iter().enumerate() {
+            by_ask
+                .entry((c.action.as_str(), c.resource.as_str()))
                 .or_default()
                 .entry(self.profiles.class(c.principal))
                 .or_default()
-                .push(i);
+                .push(base + k);
         }
-        // Profiles (one account each) whose question keys are equal form one class across
-        // accounts ([`Analyzer::question_key`]).
+        // Asks in order of their first cell, each with its classes in order of first cell.
+        let mut asks: Vec<AskCells<'_>> = by_ask
+            .into_iter()
+            .map(|(ask, classes)| {
+                let mut classes: Vec<(ClassId, Vec<usize>)> = classes.into_iter().collect();
+                classes.sort_unstable_by_key(|(_, idx)| idx[0]);
+                (ask, classes)
+            })
+            .collect();
+        asks.sort_unstable_by_key(|(_, classes)| classes.first().map(|c| c.1[0]));
+        let infos: Vec<ResourceInfo> = asks
+            .iter()
+            .map(|((_, resource), _)| self.resource_info(resource))
+            .collect();
+        // The question key of each profile class of each ask (`None`: decided on its own).
+        let items: Vec<(usize, ClassId, Sym)> = asks
+            .iter()
+            .enumerate()
+            .flat_map(|(a, (_, classes))| {
+                classes
+                    .iter()
+                    .map(move |(c, idx)| (a, *c, grid.principal(idx[0])))
+            })
+            .collect();
+        type Contents = HashMap<(usize, PolicyId), Arc<[u32]>>;
+        let mut question_keys: Vec<Option<QuestionKey>> = spread(
+            &items,
+            |_| 1,
+            Contents::new,
+            |contents, &(a, class, rep)| match class {
+                ClassId::Single(_) => None,
+                ClassId::Profile(_) => {
+                    let ((action, resource), _) = asks[a];
+                    self.question_key(rep, action, resource, &infos[a], contents, a)
+                }
+            },
+        );
+        // Profile classes whose question keys are equal form one class across accounts
+        // ([`Analyzer::question_key`]).
         let mut keys: HashMap<QuestionKey, u32> = HashMap::new();
-        // Tests that read only the principal's ARN say the same of a member whatever the
-        // action and resource: their groups are computed once per class and statements.
-        type ArnKey = (AskClass, Vec<usize>);
-        let mut by_arn: HashMap<ArnKey, (Vec<Sym>, Vec<Vec<usize>>)> = HashMap::new();
-        // Per account entity: the keys AWS fills that name the account.
-        let mut account_keys: HashMap<Sym, Context> = HashMap::new();
-        let mut asks: Vec<_> = asks.into_iter().collect();
-        asks.sort_unstable_by_key(|(_, classes)| classes.values().map(|v| v[0]).min());
-        for ((action, resource), classes) in asks {
-            let info = self.resource_info(resource);
-            let mut contents: HashMap<PolicyId, Arc<[u32]>> = HashMap::new();
+        let mut merged_items: Vec<(usize, AskClass, Vec<usize>)> = Vec::new();
+        let mut k = 0;
+        for (a, (_, classes)) in asks.iter_mut().enumerate() {
             let mut merged: HashMap<AskClass, Vec<usize>> = HashMap::new();
-            for (class, idx) in classes {
-                let ask_class = match class {
-                    ClassId::Single(p) => AskClass::Single(p),
-                    ClassId::Profile(_) => {
-                        let rep = cells[idx[0]].principal;
-                        match self.question_key(rep, action, resource, &info, &mut contents) {
-                            Some(k) => {
-                                let next = keys.len() as u32;
-                                AskClass::Key(*keys.entry(k).or_insert(next))
-                            }
-                            None => AskClass::Single(rep),
-                        }
+            let mut first: Vec<AskClass> = Vec::new();
+            for (class, idx) in classes.drain(..) {
+                let ask_class = match (class, question_keys[k].take()) {
+                    (ClassId::Single(p), _) => AskClass::Single(p),
+                    (ClassId::Profile(_), Some(key)) => {
+                        let next = keys.len() as u32;
+                        AskClass::Key(*keys.entry(key).or_insert(next))
                     }
+                    (ClassId::Profile(_), None) => AskClass::Single(grid.principal(idx[0])),
                 };
-                merged.entry(ask_class).or_default().extend(idx);
+                k += 1;
+                let v = merged.entry(ask_class).or_insert_with(|| {
+                    first.push(ask_class);
+                    Vec::new()
+                });
+                v.extend(idx);
             }
-            for (class, mut idx) in merged {
+            for class in first {
+                let Some(mut idx) = merged.remove(&class) else {
+                    continue;
+                };
                 if idx.len() < 2 {
                     continue;
                 }
                 idx.sort_unstable();
-                let members: Vec<Sym> = idx.iter().map(|&i| cells[i].principal).collect();
-                let (tests, arn_only, account_tests) =
-                    self.refine_tests(action, &info, resource, members[0]);
-                // Members of one account say the same of account-reading conditions.
-                let one_account = members.iter().all(|&m| {
-                    self.tables.principal(m).and_then(|r| r.account)
-                        == self.tables.principal(members[0]).and_then(|r| r.account)
-                });
-                let groups = if tests.is_empty() {
-                    vec![(0..members.len()).collect()]
-                } else if arn_only {
-                    let key = (
-                        class,
-                        tests
-                            .iter()
-                            .map(|t| t.statement as *const facts::policy::Statement as usize)
-                            .collect(),
-                    );
-                    match by_arn.get(&key) {
-                        Some((m, g)) if *m == members => g.clone(),
-                        _ => {
-                            let g = self.refine(
-                                &tests, true, action, resource, &info, &members, user, strict,
-                            );
-                            by_arn.insert(key, (members.clone(), g.clone()));
-                            g
-                        }
+                merged_items.push((a, class, idx));
+            }
+        }
+        // Each merged class split by what the statements that may apply read of its
+        // members: the tests of each class, in order; classes whose tests read only the
+        // ARN take the groups of an earlier class with the same tests and members.
+        let fixed_arn = user.get("aws:principalarn").is_some();
+        let mut plans: Vec<Refinement<'_>> = Vec::with_capacity(merged_items.len());
+        let mut by_arn: HashMap<(AskClass, Vec<usize>), (Vec<Sym>, usize)> = HashMap::new();
+        let mut work: Vec<(usize, usize)> = Vec::new();
+        for (k, (a, class, idx)) in merged_items.iter().enumerate() {
+            let ((action, resource), _) = asks[*a];
+            let members: Vec<Sym> = idx.iter().map(|&i| grid.principal(i)).collect();
+            let (tests, arn_only, account_tests) =
+                self.refine_tests(action, &infos[*a], resource, members[0]);
+            // Members of one account say the same of account-reading conditions.
+            let first_account = self.tables.principal(members[0]).and_then(|r| r.account);
+            let one_account = members
+                .iter()
+                .all(|&m| self.tables.principal(m).and_then(|r| r.account) == first_account);
+            let how = if tests.is_empty() {
+                How::All
+            } else if arn_only {
+                // Tests that read only the principal's ARN say the same of a member whatever
+                // the action and resource.
+                let key = (
+                    *class,
+                    tests
+                        .iter()
+                        .map(|t| t.statement as *const facts::policy::Statement as usize)
+                        .collect(),
+                );
+                match by_arn.get(&key) {
+                    Some((m, j)) if *m == members => How::Copy(*j),
+                    _ => {
+                        by_arn.insert(key, (members.clone(), k));
+                        How::Compute
                     }
-                } else {
-                    self.refine(
-                        &tests, false, action, resource, &info, &members, user, strict,
-                    )
-                };
-                let groups = if account_tests.is_empty() || one_account {
-                    groups
+                }
+            } else {
+                How::Compute
+            };
+            if matches!(how, How::Compute) {
+                work.extend((0..members.len()).map(|j| (k, j)));
+            }
+            let own_keys = tests.iter().all(|t| reads_principal_keys_only(t));
+            plans.push(Refinement {
+                ask: *a,
+                tests,
+                arn_only,
+                own_keys,
+                account_tests,
+                members,
+                one_account,
+                how,
+            });
+        }
+        // What the tests say of every member to compute, spread over the cores.
+        let outcomes: Vec<Option<Vec<bool>>> = spread(
+            &work,
+            |_| 1,
+            || user.clone(),
+            |arn_ctx, &(k, j)| {
+                let plan = &plans[k];
+                let ((action, resource), _) = asks[plan.ask];
+                self.member_outcome(
+                    plan,
+                    plan.members[j],
+                    action,
+                    resource,
+                    &infos[plan.ask],
+                    user,
+                    strict,
+                    fixed_arn,
+                    arn_ctx,
+                )
+            },
+        );
+        let mut outcomes = outcomes.into_iter();
+        let mut account_keys: HashMap<Sym, Context> = HashMap::new();
+        let mut groups: Vec<Vec<Vec<usize>>> = Vec::with_capacity(plans.len());
+        for plan in &plans {
+            let g = match plan.how {
+                How::All => vec![(0..plan.members.len()).collect()],
+                How::Copy(j) => groups[j].clone(),
+                How::Compute => group_outcomes(outcomes.by_ref().take(plan.members.len())),
+            };
+            groups.push(g);
+        }
+        // Split further by what account-reading conditions say of each member's account.
+        let groups: Vec<Vec<Vec<usize>>> = plans
+            .iter()
+            .zip(groups)
+            .map(|(plan, g)| {
+                if plan.account_tests.is_empty() || plan.one_account {
+                    g
                 } else {
                     self.account_split(
-                        groups,
-                        &members,
-                        &account_tests,
+                        g,
+                        &plan.members,
+                        &plan.account_tests,
                         user,
                         strict,
                         &mut account_keys,
                     )
-                };
-                for group in groups {
-                    let first = idx[group[0]];
-                    for &j in &group {
-                        lead[idx[j]] = first;
-                    }
+                }
+            })
+            .collect();
+        for ((_, _, idx), groups) in merged_items.iter().zip(groups) {
+            for group in groups {
+                let first = idx[group[0]];
+                for &j in &group {
+                    lead[idx[j]] = first;
                 }
             }
         }
@@ -1347,7 +1770,8 @@ impl<'p> Analyzer<'p> {
         action: &str,
         resource: &str,
         info: &ResourceInfo,
-        contents: &mut HashMap<PolicyId, Arc<[u32]>>,
+        contents: &mut HashMap<(usize, PolicyId), Arc<[u32]>>,
+        ask: usize,
     ) -> Option<QuestionKey> {
         let t = self.tables;
         let row = t.principal(rep)?;
@@ -1386,11 +1810,11 @@ impl<'p> Analyzer<'p> {
         held.sort_unstable();
         let mut policies = Vec::new();
         for (layer, pid, h) in held {
-            let applies = match contents.get(&pid) {
+            let applies = match contents.get(&(ask, pid)) {
                 Some(c) => Arc::clone(c),
                 None => {
                     let c = self.applying_contents(pid, action, resource);
-                    contents.insert(pid, Arc::clone(&c));
+                    contents.insert((ask, pid), Arc::clone(&c));
                     c
                 }
             };
@@ -1573,89 +1997,52 @@ impl<'p> Analyzer<'p> {
         (tests, arn_only, account)
     }
 
-    /// Split `members` (principals of one profile class) into the groups that `tests` (the
-    /// principal-specific parts of the statements that may apply to `action` on `resource`,
-    /// [`Analyzer::refine_tests`]) do not tell apart ([`super::classes::outcome`]); indices
-    /// into `members`, the first of each group its leader. With `arn_only`, one context is
-    /// reused, only its `aws:PrincipalArn` set per member.
+    /// What the tests of `plan` (the principal-specific parts of the statements that may
+    /// apply to `action` on `resource`, [`Analyzer::refine_tests`]) say of member `m`
+    /// ([`super::classes::outcome`]; `None`: decided on its own). With ARN-only tests, the
+    /// context `arn_ctx` is reused, only its `aws:PrincipalArn` set per member (unless the
+    /// user fixes it: `fixed_arn`).
     #[allow(clippy::too_many_arguments)]
-    fn refine(
+    fn member_outcome(
         &self,
-        tests: &[super::classes::Test<'_>],
-        arn_only: bool,
+        plan: &Refinement<'_>,
+        m: Sym,
         action: &str,
         resource: &str,
         info: &ResourceInfo,
-        members: &[Sym],
         user: &Context,
         strict: bool,
-    ) -> Vec<Vec<usize>> {
+        fixed_arn: bool,
+        arn_ctx: &mut Context,
+    ) -> Option<Vec<bool>> {
         use super::classes::ContextOf;
-        let fixed_arn = user.get("aws:principalarn").is_some();
-        let mut arn_ctx = user.clone();
-        // Tests that read only keys naming the principal take them from its own keys.
-        let own_keys = tests.iter().all(|t| reads_principal_keys_only(t));
-        let mut out: Vec<Vec<usize>> = Vec::new();
-        let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
-        for (j, &m) in members.iter().enumerate() {
-            let owned;
-            let caller = match self.callers.get(&m) {
-                Some(c) => c,
-                None => {
-                    owned = self.request_principal(m);
-                    &owned
-                }
-            };
-            let arn = self.arn(m);
-            let live = |c: &facts::policy::Condition, vars: bool, ctx: &Context| {
-                !strict && is_atom(c, vars, user, ctx)
-            };
-            let v = if arn_only {
-                if !fixed_arn {
-                    arn_ctx.insert("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
-                }
-                super::classes::outcome(
-                    tests,
-                    caller,
-                    arn,
-                    resource,
-                    ContextOf::Given(&arn_ctx),
-                    &live,
-                )
-            } else if own_keys {
-                let own = self.principal_keys(m, caller);
-                let ctx;
-                let c: &Context = if user.is_empty() {
-                    &own
-                } else {
-                    ctx = merged(user, &own);
-                    &ctx
-                };
-                super::classes::outcome(tests, caller, arn, resource, ContextOf::Given(c), &live)
-            } else {
-                super::classes::outcome(
-                    tests,
-                    caller,
-                    arn,
-                    resource,
-                    ContextOf::Build(&mut || {
-                        self.filled_context(caller, action, info, resource, user)
-                    }),
-                    &live,
-                )
-            };
-            match v {
-                None => out.push(vec![j]),
-                Some(v) => match seen.get(&v) {
-                    Some(&g) => out[g].push(j),
-                    None => {
-                        seen.insert(v, out.len());
-                        out.push(vec![j]);
-                    }
-                },
+        let caller = &*self.caller(m);
+        let arn = self.arn(m);
+        let live = |c: &facts::policy::Condition, vars: bool, ctx: &Context| {
+            !strict && is_atom(c, vars, user, ctx)
+        };
+        let mut build;
+        let own;
+        let merged_own;
+        let context = if plan.arn_only {
+            if !fixed_arn {
+                arn_ctx.insert("aws:PrincipalArn", ContextValue::Single(arn.to_string()));
             }
-        }
-        out
+            ContextOf::Given(arn_ctx)
+        } else if plan.own_keys {
+            // Tests that read only keys naming the principal take them from its own keys.
+            own = self.principal_keys(m, caller);
+            ContextOf::Given(if user.is_empty() {
+                &own
+            } else {
+                merged_own = merged(user, &own);
+                &merged_own
+            })
+        } else {
+            build = || self.filled_context(caller, action, info, resource, user);
+            ContextOf::Build(&mut build)
+        };
+        super::classes::outcome(&plan.tests, caller, arn, resource, context, &live)
     }
 
     /// The keys AWS fills for principal `p` that are its own ([`is_principal_key`]:
@@ -2225,5 +2612,92 @@ mod tests {
         ] {
             assert!(!is_account_key(k), "{k}");
         }
+    }
+
+    #[test]
+    fn spread_gives_each_items_result_in_item_order_whatever_the_weights() {
+        // Enough weight to be spread over the cores (when there are several), uneven so
+        // that the chunks differ in length; each thread counts the items it saw in its
+        // own state.
+        let items: Vec<usize> = (0..10_000).collect();
+        let got = spread(
+            &items,
+            |&x| 1 + x % 7,
+            || 0usize,
+            |seen, &x| {
+                *seen += 1;
+                (x * 3 + 1, *seen)
+            },
+        );
+        let values: Vec<usize> = got.iter().map(|r| r.0).collect();
+        assert_eq!(values, items.iter().map(|x| x * 3 + 1).collect::<Vec<_>>());
+        // States restart at each chunk: the counts rise by one within a chunk.
+        let restarts = got.windows(2).filter(|w| w[1].1 != w[0].1 + 1).count();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(restarts < cores, "{restarts} chunks after the first");
+        assert!(got.iter().all(|r| r.1 >= 1));
+        // Little weight: one chunk, in order.
+        let few = spread(
+            &items[..10],
+            |_| 1,
+            || 0usize,
+            |seen, &x| {
+                *seen += 1;
+                (x, *seen)
+            },
+        );
+        assert_eq!(few, (0..10).map(|x| (x, x + 1)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_grid_decides_every_principal_and_ask_as_the_same_cells_given_one_by_one() {
+        // A synthetic organization (the `synth` crate) with enough principals for the
+        // class work to be spread over the cores: 3 accounts of 1,000 roles and 50 users.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = synth::Spec {
+            accounts: 3,
+            roles_per_account: 1000,
+            ..synth::Spec::default()
+        };
+        synth::generate(&spec, dir.path(), &mut || {}).expect("organization written");
+        let layout = synth::layout::Layout::new(&spec);
+        let bucket = format!("arn:aws:s3:::{}", layout.accounts[1].buckets[0].0);
+        let sim = AccountSimulator::load(&[dir.path().to_path_buf()]).expect("loads");
+        let prepared = Prepared::new(&sim);
+        let analyzer = Analyzer::new(&prepared, &sim);
+        let principals: Vec<Sym> = prepared.tables().principals.iter().map(|p| p.id).collect();
+        assert!(principals.len() > 3000, "{} principals", principals.len());
+        let asks = vec![
+            ("s3:GetObject".to_string(), format!("{bucket}/*")),
+            ("s3:ListBucket".to_string(), bucket.clone()),
+            ("s3:PutObject".to_string(), format!("{bucket}/*")),
+        ];
+        let extra = vec![Cell {
+            principal: principals[7],
+            action: "s3:GetObject".to_string(),
+            resource: format!("{bucket}/home/x/*"),
+        }];
+        let grid = Grid {
+            asks: &asks,
+            principals: &principals,
+            extra: &extra,
+        };
+        let user = Context::new();
+        let mut stats = Stats::default();
+        let by_grid = analyzer.decide_grid(&grid, &mut Decide::new(&user, false, &mut stats));
+        let cells: Vec<Cell> = (0..grid.len()).map(|i| grid.cell(i)).collect();
+        let mut stats_cells = Stats::default();
+        let by_cells =
+            analyzer.decide_shared(&cells, &mut Decide::new(&user, false, &mut stats_cells));
+        assert_eq!(by_grid.lead, by_cells.lead);
+        let allowed = (0..cells.len())
+            .filter(|&i| by_cells.answer(i).is_some())
+            .count();
+        assert!(allowed > 0 && allowed < cells.len(), "{allowed} allowed");
+        for (i, cell) in cells.iter().enumerate() {
+            assert_eq!(by_grid.answer(i), by_cells.answer(i), "cell {i}: {cell:?}");
+        }
+        assert_eq!(stats.cells, stats_cells.cells);
+        assert_eq!(stats.engine_requests, stats_cells.engine_requests);
     }
 }

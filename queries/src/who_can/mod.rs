@@ -20,6 +20,7 @@ pub mod chains;
 pub mod classes;
 pub mod engine;
 pub mod exact;
+pub mod hash;
 pub mod model;
 pub mod text;
 
@@ -72,19 +73,46 @@ pub fn who_can(
             ))
         }
     };
-    let mut asked = Vec::new();
-    for r in &resources {
-        let objects = actions::object_patterns(analyzer.tables(), r);
-        asked.extend(actions::asked(&q.actions, r, &objects));
-    }
-    if asked.is_empty() {
-        return Err(WhoCanError::Invalid(format!(
-            "no action of the catalogue applies: actions {:?} on {}",
-            q.actions,
-            resources.join(", ")
-        )));
-    }
     let all_principals = candidates::principals(analyzer.tables(), prepared);
+    // The chain search's role lists read only the fact tables: computed on the other cores
+    // while this thread finds the actions and decides the direct accesses; the answer is
+    // the same either way.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all = &all_principals;
+    std::thread::scope(|s| {
+        let lists = (q.max_depth > 0 && cores > 1)
+            .then(|| s.spawn(move || chains::RoleLists::new(analyzer.tables(), all, cores - 1)));
+        let lists = move || match lists {
+            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => chains::RoleLists::new(analyzer.tables(), all, 1),
+        };
+        let mut asked = Vec::new();
+        for r in &resources {
+            let objects = actions::object_patterns(analyzer.tables(), r);
+            asked.extend(actions::asked(&q.actions, r, &objects));
+        }
+        if asked.is_empty() {
+            return Err(WhoCanError::Invalid(format!(
+                "no action of the catalogue applies: actions {:?} on {}",
+                q.actions,
+                resources.join(", ")
+            )));
+        }
+        let principals = acting(analyzer, &asked, all);
+        answer(
+            analyzer, q, progress, resources, asked, all, principals, lists,
+        )
+    })
+}
+
+/// The principals of `all` that some policy could allow one of the `asked` actions
+/// ([`Analyzer::may_act`]; every one for an action AWS allows without any permission),
+/// in order. Principals that no policy could allow are never made cells.
+fn acting(
+    analyzer: &Analyzer<'_>,
+    asked: &[actions::Asked],
+    all: &[candidates::Candidate],
+) -> Vec<candidates::Candidate> {
     let mut services: Vec<String> = asked
         .iter()
         .map(|a| {
@@ -100,7 +128,6 @@ pub fn who_can(
     let mut asked_resources: Vec<String> = asked.iter().map(|a| a.resource.clone()).collect();
     asked_resources.sort();
     asked_resources.dedup();
-    // Principals that no policy could allow any of these actions are never made cells.
     let targets = analyzer.targets(&asked_resources);
     // An action AWS allows without any permission (sts:GetCallerIdentity) has no policy to
     // filter on.
@@ -110,26 +137,10 @@ pub fn who_can(
             Some(facts::aws_rules::AwsRule::NoPermissionRequired)
         )
     });
-    let principals: Vec<candidates::Candidate> = all_principals
-        .iter()
+    all.iter()
         .filter(|c| free || analyzer.may_act(c.id, &services, &targets))
         .cloned()
-        .collect();
-    // The chain search's role lists read only the fact tables: computed on the other cores
-    // while this thread decides the direct accesses; the answer is the same either way.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let all = &all_principals;
-    std::thread::scope(|s| {
-        let lists = (q.max_depth > 0 && cores > 1)
-            .then(|| s.spawn(move || chains::RoleLists::new(analyzer.tables(), all, cores - 1)));
-        let lists = move || match lists {
-            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            None => chains::RoleLists::new(analyzer.tables(), all, 1),
-        };
-        answer(
-            analyzer, q, progress, resources, asked, all, principals, lists,
-        )
-    })
+        .collect()
 }
 
 /// The rest of [`who_can`]: the direct decisions of `principals` (those that may act), then
@@ -153,18 +164,14 @@ fn answer(
         .map(|a| (a.action.clone(), a.resource.clone()))
         .collect();
     let ask_lead = analyzer.action_classes(&pairs, &ids);
-    let mut cells: Vec<Cell> = asked
+    // Every principal asked every leading ask (no cell made for each: [`engine::Grid`]).
+    let grid_asks: Vec<(String, String)> = pairs
         .iter()
         .enumerate()
         .filter(|&(i, _)| ask_lead[i] == i)
-        .flat_map(|(_, a)| {
-            principals.iter().map(move |c| Cell {
-                principal: c.id,
-                action: a.action.clone(),
-                resource: a.resource.clone(),
-            })
-        })
+        .map(|(_, p)| p.clone())
         .collect();
+    let mut extra: Vec<Cell> = Vec::new();
     // Object patterns with a policy variable (`b/home/${aws:username}/*`), one concrete
     // prefix per principal, for the object actions asked on the bucket's objects.
     for r in &resources {
@@ -179,22 +186,28 @@ fn answer(
         if object_actions.is_empty() {
             continue;
         }
-        for c in &principals {
-            for pattern in analyzer.object_patterns_for(c.id, r, &q.context) {
+        let each = analyzer.object_patterns_each(&ids, r, &q.context);
+        for (&p, patterns) in ids.iter().zip(each) {
+            for pattern in patterns {
                 if asked.iter().any(|a| a.resource == pattern) {
                     continue;
                 }
-                cells.extend(object_actions.iter().map(|&action| Cell {
-                    principal: c.id,
+                extra.extend(object_actions.iter().map(|&action| Cell {
+                    principal: p,
                     action: action.to_string(),
                     resource: pattern.clone(),
                 }));
             }
         }
     }
-    let total = cells.len() as u64;
-    let decided = analyzer.decide_shared(
-        &cells,
+    let grid = engine::Grid {
+        asks: &grid_asks,
+        principals: &ids,
+        extra: &extra,
+    };
+    let total = grid.len() as u64;
+    let decided = analyzer.decide_grid(
+        &grid,
         &mut engine::Decide {
             user: &q.context,
             strict: q.strict,
@@ -230,31 +243,27 @@ fn answer(
             .map(|l| l.to_string())
             .unwrap_or_default()
     };
-    for (i, cell) in cells.iter().enumerate() {
+    for i in 0..grid.len() {
         let Some(ans) = decided.answer(i) else {
             continue;
         };
         let slot = decided.slot(i);
         if direct_k[slot] == u32::MAX {
-            let leader = &cells[decided.lead[i]];
+            let leader = grid.cell(decided.lead[i]);
             direct_k[slot] = out.share(
                 analyzer,
                 leader.principal,
-                &direct_reached(leader, level_of(&leader.action), ans.clone()),
+                &direct_reached(&leader, level_of(&leader.action), ans.clone()),
             );
         }
-        out.refer(cell.principal, direct_k[slot]);
+        out.refer(grid.principal(i), direct_k[slot]);
     }
-    for (i, cell) in cells.iter().enumerate() {
+    for i in 0..grid.len() {
         let l = decided.slot(i);
         let Some(ans) = decided.answer(i) else {
             continue;
         };
-        for &f in followers
-            .get(&(cell.action.as_str(), cell.resource.as_str()))
-            .into_iter()
-            .flatten()
-        {
+        for &f in followers.get(&grid.ask(i)).into_iter().flatten() {
             let k = *memo.entry((l, f)).or_insert_with(|| {
                 let a = &asked[f];
                 let mut answer = ans.clone();
@@ -263,7 +272,7 @@ fn answer(
                     w.denied.action = a.action.clone();
                 }
                 let leader = Cell {
-                    principal: cells[decided.lead[i]].principal,
+                    principal: grid.principal(decided.lead[i]),
                     action: a.action.clone(),
                     resource: a.resource.clone(),
                 };
@@ -273,49 +282,52 @@ fn answer(
                     &direct_reached(&leader, a.level.name().to_string(), answer),
                 )
             });
-            out.refer(cell.principal, k);
+            out.refer(grid.principal(i), k);
         }
     }
     if q.max_depth > 0 {
-        // The chain search reads every principal's direct accesses: which ones it has, and
-        // the whole answer only for a role some trust policy lets be assumed (the last step
-        // of a chain); the others are not copied out of their classes.
+        // The chain search reads every principal's direct accesses (who, which action on
+        // which resource); the whole answer of one, out of its class, only when a chain
+        // ends with it (`reach`).
         let lists = lists();
-        let assumable = &lists.assumable;
-        let direct: Vec<chains::Direct<'_>> = out
+        let direct: Vec<(Sym, u32)> = out
             .order
             .iter()
             .flat_map(|&p| out.items[&p].iter().map(move |&k| (p, k)))
-            .map(|(p, k)| {
+            .collect();
+        let reach = |i: usize| {
+            let (p, k) = direct[i];
+            let s = &out.answers[k as usize];
+            let a = s.for_principal(analyzer.arn(p));
+            let first = a.via.first();
+            chains::Reached {
+                principal: p,
+                action: a.action.clone(),
+                level: a.access_level.clone(),
+                resource: a.resource.clone(),
+                answer: CellAnswer {
+                    access: a.decision,
+                    conditions: a.conditions.clone(),
+                    // Chained answers show no witnesses ([`group`]).
+                    witnesses: None,
+                    reason: first.map(|h| h.reason.clone()).unwrap_or_else(|| Reason {
+                        allowed_by: Vec::new(),
+                        guardrails: Vec::new(),
+                        group: None,
+                    }),
+                    notes: a.notes.clone(),
+                },
+                hops: Vec::new(),
+            }
+        };
+        let direct_steps: Vec<chains::Direct<'_>> = direct
+            .iter()
+            .map(|&(p, k)| {
                 let s = &out.answers[k as usize];
-                let reached = assumable.contains(&p).then(|| {
-                    let a = s.for_principal(analyzer.arn(p));
-                    let first = a.via.first();
-                    chains::Reached {
-                        principal: p,
-                        action: a.action.clone(),
-                        level: a.access_level.clone(),
-                        resource: a.resource.clone(),
-                        answer: CellAnswer {
-                            access: a.decision,
-                            conditions: a.conditions.clone(),
-                            // Chained answers show no witnesses ([`group`]).
-                            witnesses: None,
-                            reason: first.map(|h| h.reason.clone()).unwrap_or_else(|| Reason {
-                                allowed_by: Vec::new(),
-                                guardrails: Vec::new(),
-                                group: None,
-                            }),
-                            notes: a.notes.clone(),
-                        },
-                        hops: Vec::new(),
-                    }
-                });
                 chains::Direct {
                     principal: p,
                     action: &s.answer.action,
                     resource: &s.answer.resource,
-                    reached,
                 }
             })
             .collect();
@@ -333,7 +345,8 @@ fn answer(
             analyzer,
             all_principals,
             &lists,
-            &direct,
+            &direct_steps,
+            &reach,
             &asked_steps,
             &q.context,
             q.strict,
@@ -345,7 +358,8 @@ fn answer(
             out.refer(r.principal, k);
         }
     }
-    Ok(out.finish(analyzer, all_principals, resources, &asked, stats))
+    let __r = out.finish(analyzer, all_principals, resources, &asked, stats);
+    Ok(__r)
 }
 
 /// A direct access of `cell`'s principal.
@@ -365,7 +379,7 @@ fn direct_reached(cell: &Cell, level: String, answer: CellAnswer) -> chains::Rea
 #[derive(Default)]
 struct Results {
     answers: Vec<SharedAction>,
-    items: HashMap<Sym, Vec<u32>>,
+    items: hash::SymMap<Sym, Vec<u32>>,
     order: Vec<Sym>,
 }
 
@@ -398,7 +412,7 @@ impl Results {
         asked: &[actions::Asked],
         stats: Stats,
     ) -> WhoCanResult {
-        let kinds: HashMap<Sym, PrincipalKind> =
+        let kinds: hash::SymMap<Sym, PrincipalKind> =
             candidates.iter().map(|c| (c.id, c.kind)).collect();
         let mut classes: Vec<Vec<u32>> = Vec::new();
         let mut class_of: HashMap<Vec<u32>, usize> = HashMap::new();

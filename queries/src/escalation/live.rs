@@ -14,6 +14,7 @@
 //! needs it is `conditional`.
 
 use super::FastMap as HashMap;
+use super::FastSet;
 
 use facts::policy::Effect;
 use facts::request::Context;
@@ -101,109 +102,143 @@ pub(crate) struct Ask<'a> {
     pub context: &'a Context,
 }
 
-/// Decide `asks` over their live keys. Answers in order: `None` when the request reads no
-/// live key (one decision with them absent, simulate's, is its whole answer) or is never
-/// allowed. Requests are grouped by their fixed context; only those whose applicable
-/// statements read a live key are decided by the solver and the engine.
-pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<LiveAnswer>> {
-    let mut out: Vec<Option<LiveAnswer>> = vec![None; asks.len()];
-    if asks.is_empty() {
-        return out;
+/// Decides requests over their live keys on one simulator's data (the loaded model, or a
+/// hypothetical copy of it). Who-can's tables ([`Prepared`]) are built at the first request
+/// that may read a live key, once, and only then: a batch the pre-filter clears costs no
+/// more than the pre-filter.
+pub(crate) struct Live<'s> {
+    sim: &'s AccountSimulator,
+    prepared: std::cell::OnceCell<Prepared>,
+}
+
+impl<'s> Live<'s> {
+    /// A decider over `sim`'s data.
+    pub fn new(sim: &'s AccountSimulator) -> Live<'s> {
+        Live {
+            sim,
+            prepared: std::cell::OnceCell::new(),
+        }
     }
-    let prepared = Prepared::new(sim);
-    let analyzer = Analyzer::new(&prepared, sim);
-    // Group by fixed context (a handful: the base, per service passed to, per key set).
-    let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::default();
-    for (i, a) in asks.iter().enumerate() {
-        let key: Vec<(String, String)> = a
-            .context
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.values().join(",")))
-            .collect();
-        groups.entry(key).or_default().push(i);
-    }
-    let mut groups: Vec<(FixedKeys, Vec<usize>)> = groups.into_iter().collect();
-    groups.sort();
-    // A sound pre-filter before who-can's screen: a request none of whose statements that
-    // can apply has a condition on a key its context does not fix reads no live key.
-    let statements = Statements::new(sim.tables());
-    let screen_all = statements.has_endpoint_or_session_policies();
-    type Stmts<'t> = Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>;
-    let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::default();
-    let mut of_resource: HashMap<&str, Stmts<'_>> = HashMap::default();
-    // Whether the caller's account is in the data (who-can knows the keys it fills then).
-    let loaded = |arn: &str| arn.split(':').nth(4).is_some_and(|a| prepared.is_loaded(a));
-    for (_, idx) in groups {
-        let user = asks[idx[0]].context;
-        let mut cells = Vec::new();
-        let mut at = Vec::new();
-        let mut caller_reads: HashMap<(&str, &str), bool> = HashMap::default();
-        let mut resource_reads: HashMap<(&str, &str), bool> = HashMap::default();
-        for &i in &idx {
-            let a = &asks[i];
-            let may_read = screen_all
-                || *caller_reads
-                    .entry((a.principal, a.action))
-                    .or_insert_with(|| {
-                        of_principal
-                            .entry(a.principal)
-                            .or_insert_with(|| statements.of_principal(a.principal))
-                            .as_deref()
-                            .is_none_or(|st| {
-                                reads_unfixed_keys(st, a.action, user, loaded(a.principal))
-                            })
-                    })
-                || *resource_reads
-                    .entry((a.resource, a.action))
-                    .or_insert_with(|| {
-                        let st = of_resource
-                            .entry(a.resource)
-                            .or_insert_with(|| statements.of_resource(a.resource));
-                        reads_unfixed_keys(st, a.action, user, loaded(a.principal))
-                    });
-            if !may_read {
+
+    /// Decide `asks` over their live keys. Answers in order: `None` when the request reads
+    /// no live key (one decision with them absent, simulate's, is its whole answer) or is
+    /// never allowed. Requests are grouped by their fixed context; only those whose
+    /// applicable statements read a live key are decided by the solver and the engine.
+    pub fn decide(&self, asks: &[Ask<'_>]) -> Vec<Option<LiveAnswer>> {
+        let sim = self.sim;
+        let mut out: Vec<Option<LiveAnswer>> = vec![None; asks.len()];
+        if asks.is_empty() {
+            return out;
+        }
+        // Group by fixed context (a handful: the base, per service passed to, per key set).
+        let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::default();
+        for (i, a) in asks.iter().enumerate() {
+            let key: Vec<(String, String)> = a
+                .context
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.values().join(",")))
+                .collect();
+            groups.entry(key).or_default().push(i);
+        }
+        let mut groups: Vec<(FixedKeys, Vec<usize>)> = groups.into_iter().collect();
+        groups.sort();
+        // A sound pre-filter before who-can's screen: a request none of whose statements
+        // that can apply has a condition on a key its context does not fix reads no live key.
+        let statements = Statements::new(sim.tables());
+        let screen_all = statements.has_endpoint_or_session_policies();
+        type Stmts<'t> = Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>;
+        let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::default();
+        let mut of_resource: HashMap<&str, Stmts<'_>> = HashMap::default();
+        // Whether the caller's account is in the data (who-can knows the keys it fills then).
+        let accounts: FastSet<&str> = sim.model().accounts.iter().map(|a| a.as_str()).collect();
+        let loaded = |arn: &str| arn.split(':').nth(4).is_some_and(|a| accounts.contains(a));
+        let mut screened: Vec<Vec<usize>> = Vec::new();
+        for (_, idx) in &groups {
+            let user = asks[idx[0]].context;
+            let mut caller_reads: HashMap<(&str, &str), bool> = HashMap::default();
+            let mut resource_reads: HashMap<(&str, &str), bool> = HashMap::default();
+            let mut at = Vec::new();
+            for &i in idx {
+                let a = &asks[i];
+                let may_read = screen_all
+                    || *caller_reads
+                        .entry((a.principal, a.action))
+                        .or_insert_with(|| {
+                            of_principal
+                                .entry(a.principal)
+                                .or_insert_with(|| statements.of_principal(a.principal))
+                                .as_deref()
+                                .is_none_or(|st| {
+                                    reads_unfixed_keys(st, a.action, user, loaded(a.principal))
+                                })
+                        })
+                    || *resource_reads
+                        .entry((a.resource, a.action))
+                        .or_insert_with(|| {
+                            let st = of_resource
+                                .entry(a.resource)
+                                .or_insert_with(|| statements.of_resource(a.resource));
+                            reads_unfixed_keys(st, a.action, user, loaded(a.principal))
+                        });
+                if may_read {
+                    at.push(i);
+                }
+            }
+            screened.push(at);
+        }
+        if screened.iter().all(Vec::is_empty) {
+            return out;
+        }
+        let prepared = self.prepared.get_or_init(|| Prepared::new(sim));
+        let analyzer = Analyzer::new(prepared, sim);
+        for ((_, idx), at) in groups.iter().zip(screened) {
+            let user = asks[idx[0]].context;
+            let (cells, at): (Vec<Cell>, Vec<usize>) = at
+                .into_iter()
+                .filter_map(|i| {
+                    let a = &asks[i];
+                    let p = analyzer.tables().principal_by_arn(a.principal)?;
+                    Some((
+                        Cell {
+                            principal: p.id,
+                            action: a.action.to_string(),
+                            resource: a.resource.to_string(),
+                        },
+                        i,
+                    ))
+                })
+                .unzip();
+            let live = analyzer.reads_live_keys(&cells, user);
+            let (cells, at): (Vec<Cell>, Vec<usize>) = cells
+                .into_iter()
+                .zip(at)
+                .zip(live)
+                .filter(|(_, l)| *l)
+                .map(|(c, _)| c)
+                .unzip();
+            if cells.is_empty() {
                 continue;
             }
-            let Some(p) = analyzer.tables().principal_by_arn(a.principal) else {
-                continue;
-            };
-            cells.push(Cell {
-                principal: p.id,
-                action: a.action.to_string(),
-                resource: a.resource.to_string(),
-            });
-            at.push(i);
+            let mut stats = Stats::default();
+            let answers = analyzer.decide(&cells, &mut Decide::new(user, false, &mut stats));
+            for (i, ans) in at.into_iter().zip(answers) {
+                let Some(ans) = ans else { continue };
+                let (condition, chosen) = match (&ans.access, &ans.conditions) {
+                    (Access::Conditional, Some(c)) => match chosen_term(c) {
+                        Some(t) => (None, t),
+                        None => (Some(c.text.clone()), Vec::new()),
+                    },
+                    _ => (None, Vec::new()),
+                };
+                out[i] = Some(LiveAnswer {
+                    condition,
+                    chosen,
+                    allowed_by: allowed_by(&ans),
+                });
+            }
         }
-        let live = analyzer.reads_live_keys(&cells, user);
-        let (cells, at): (Vec<Cell>, Vec<usize>) = cells
-            .into_iter()
-            .zip(at)
-            .zip(live)
-            .filter(|(_, l)| *l)
-            .map(|(c, _)| c)
-            .unzip();
-        if cells.is_empty() {
-            continue;
-        }
-        let mut stats = Stats::default();
-        let answers = analyzer.decide(&cells, &mut Decide::new(user, false, &mut stats));
-        for (i, ans) in at.into_iter().zip(answers) {
-            let Some(ans) = ans else { continue };
-            let (condition, chosen) = match (&ans.access, &ans.conditions) {
-                (Access::Conditional, Some(c)) => match chosen_term(c) {
-                    Some(t) => (None, t),
-                    None => (Some(c.text.clone()), Vec::new()),
-                },
-                _ => (None, Vec::new()),
-            };
-            out[i] = Some(LiveAnswer {
-                condition,
-                chosen,
-                allowed_by: allowed_by(&ans),
-            });
-        }
+        out
     }
-    out
 }
 
 #[cfg(test)]

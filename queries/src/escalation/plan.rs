@@ -35,7 +35,7 @@ const REGION: &str = "us-east-1";
 const NAME: &str = "iamlogic-escalation";
 
 /// What a probe asks about a principal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Variant {
     /// As the data is.
     Real,

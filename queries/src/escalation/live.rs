@@ -102,21 +102,31 @@ pub(crate) struct Ask<'a> {
     pub context: &'a Context,
 }
 
-/// Decides requests over their live keys on one simulator's data (the loaded model, or a
-/// hypothetical copy of it). Who-can's tables ([`Prepared`]) are built at the first request
-/// that may read a live key, once, and only then: a batch the pre-filter clears costs no
-/// more than the pre-filter.
-pub(crate) struct Live<'s> {
-    sim: &'s AccountSimulator,
+/// Who-can's tables of one simulator's data ([`Prepared`]), built when first needed; a
+/// [`Live`] borrows them.
+#[derive(Default)]
+pub(crate) struct Tables {
     prepared: std::cell::OnceCell<Prepared>,
 }
 
+/// Decides requests over their live keys on one simulator's data (the loaded model, or a
+/// hypothetical copy of it). Who-can's tables and analyzer are built at the first request
+/// that may read a live key, once, and only then: a batch the pre-filter clears costs no
+/// more than the pre-filter; later batches (the probes, then the techniques' permissions)
+/// share them.
+pub(crate) struct Live<'s> {
+    sim: &'s AccountSimulator,
+    tables: &'s Tables,
+    analyzer: std::cell::OnceCell<Analyzer<'s>>,
+}
+
 impl<'s> Live<'s> {
-    /// A decider over `sim`'s data.
-    pub fn new(sim: &'s AccountSimulator) -> Live<'s> {
+    /// A decider over `sim`'s data, with its who-can tables kept in `tables`.
+    pub fn new(sim: &'s AccountSimulator, tables: &'s Tables) -> Live<'s> {
         Live {
             sim,
-            prepared: std::cell::OnceCell::new(),
+            tables,
+            analyzer: std::cell::OnceCell::new(),
         }
     }
 
@@ -189,8 +199,10 @@ impl<'s> Live<'s> {
         if screened.iter().all(Vec::is_empty) {
             return out;
         }
-        let prepared = self.prepared.get_or_init(|| Prepared::new(sim));
-        let analyzer = Analyzer::new(prepared, sim);
+        let tables: &'s Tables = self.tables;
+        let analyzer = self
+            .analyzer
+            .get_or_init(|| Analyzer::new(tables.prepared.get_or_init(|| Prepared::new(sim)), sim));
         for ((_, idx), at) in groups.iter().zip(screened) {
             let user = asks[idx[0]].context;
             let (cells, at): (Vec<Cell>, Vec<usize>) = at

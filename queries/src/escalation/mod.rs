@@ -140,7 +140,8 @@ pub fn escalation(
     let mut decisions = results_p.len();
     // The probes again over the keys only a live request carries (as the techniques'
     // permissions below): an administrator only under a condition is a conditional one.
-    let live_real = live::Live::new(sim);
+    let live_tables = live::Tables::default();
+    let live_real = live::Live::new(sim, &live_tables);
     let live_p = decide_live(&live_real, &plan_p, |_| true);
     let mut state = State::default();
     state.absorb(&plan_p, &results_p, &live_p, &probes, &nodes);
@@ -182,6 +183,7 @@ pub fn escalation(
     // its first request's.
     let live_a = decide_live(&live_real, &plan_a, |p| matches!(p, Purpose::Can { .. }));
     drop(live_real);
+    drop(live_tables);
     state.absorb(&plan_a, &results_a, &live_a, &probes, &nodes);
     drop((plan_a, results_a, live_a, plan_p, results_p));
 
@@ -397,7 +399,8 @@ pub fn escalation(
         let r = plan_b.simulate(&sim_b, origin)?;
         decisions += r.len();
         // Over the live keys too, on the copy.
-        let live_b = decide_live(&live::Live::new(&sim_b), &plan_b, |_| true);
+        let tables_b = live::Tables::default();
+        let live_b = decide_live(&live::Live::new(&sim_b, &tables_b), &plan_b, |_| true);
         state.absorb(&plan_b, &r, &live_b, &probes, &nodes);
     }
     state.copy_probes(&like_granted, Variant::Granted);
@@ -435,7 +438,8 @@ pub fn escalation(
         let sim_c = AccountSimulator::from_model(copy);
         let r = plan_c.simulate(&sim_c, origin)?;
         decisions += r.len();
-        let live_c = decide_live(&live::Live::new(&sim_c), &plan_c, |_| true);
+        let tables_c = live::Tables::default();
+        let live_c = decide_live(&live::Live::new(&sim_c, &tables_c), &plan_c, |_| true);
         state.absorb(&plan_c, &r, &live_c, &probes, &nodes);
         state.copy_probes(&like_unbounded, Variant::Unbounded);
     }

@@ -1,7 +1,11 @@
-//! Permissions decided over the keys only a live request carries (`aws:SourceIp`,
+//! Requests decided over the keys only a live request carries (`aws:SourceIp`,
 //! `aws:MultiFactorAuthPresent`, `aws:RequestTag/*`...), with who-can's exact machinery
-//! ([`crate::who_can::Analyzer`]): a permission is `allowed` when every value of those keys
-//! allows it, `conditional` (with the deciding condition) when only some do.
+//! ([`crate::who_can::Analyzer`]): a request is `allowed` when every value of those keys
+//! allows it, `conditional` (with the deciding condition) when only some do. The techniques'
+//! permissions, the administrator probes (of principals and of each account's root user)
+//! and the decisions on changed copies of the model (a policy granted, a boundary removed,
+//! a group joined, a trust policy rewritten) are all decided this way, each over the model
+//! it is asked of.
 //!
 //! A condition the caller controls does not make a step conditional: the caller sets the
 //! keys that describe its own request — the tags it sends (`aws:RequestTag/*`,
@@ -118,6 +122,8 @@ pub(crate) struct Live<'s> {
     sim: &'s AccountSimulator,
     tables: &'s Tables,
     analyzer: std::cell::OnceCell<Analyzer<'s>>,
+    /// The pre-filter's statement index of `sim`'s tables, built once.
+    statements: std::cell::OnceCell<Statements<'s>>,
 }
 
 impl<'s> Live<'s> {
@@ -127,6 +133,7 @@ impl<'s> Live<'s> {
             sim,
             tables,
             analyzer: std::cell::OnceCell::new(),
+            statements: std::cell::OnceCell::new(),
         }
     }
 
@@ -154,7 +161,9 @@ impl<'s> Live<'s> {
         groups.sort();
         // A sound pre-filter before who-can's screen: a request none of whose statements
         // that can apply has a condition on a key its context does not fix reads no live key.
-        let statements = Statements::new(sim.tables());
+        let statements = self
+            .statements
+            .get_or_init(|| Statements::new(sim.tables()));
         let screen_all = statements.has_endpoint_or_session_policies();
         type Stmts<'t> = Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>;
         let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::default();

@@ -158,7 +158,7 @@ fn write_text(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()>
             )?;
             for a in &r.conditional_administrators {
                 writeln!(out, "  {}", a.principal)?;
-                writeln!(out, "     only if {}", a.condition)?;
+                writeln!(out, "     condition: {}", a.condition)?;
             }
         }
     }

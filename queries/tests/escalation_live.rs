@@ -406,3 +406,76 @@ fn granting_oneself_a_policy_whose_access_needs_a_key_the_caller_sets_is_allowed
     assert_eq!(s.status, Status::Allowed, "{s:?}");
     assert!(s.condition.is_none(), "{s:?}");
 }
+
+/// User `attacker` may rewrite the trust policy of role `admin` (`*` on `*`, trusting
+/// nobody); its `sts:AssumeRole` is denied when `deny_unless` holds. (An `Allow` with a
+/// condition would not do: a same-account trust policy naming the caller allows without
+/// any identity policy, "Cross account resource access in IAM" / "IAM roles".)
+fn rewrite_trust(deny_unless: Value) -> (EscalationReport, String) {
+    let me = arn("user", "attacker");
+    let admin = arn("role", "admin");
+    let r = run(
+        vec![user(
+            "attacker",
+            vec![
+                json!({"Effect": "Allow", "Action": "iam:UpdateAssumeRolePolicy", "Resource": admin}),
+                json!({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": admin, "Condition": deny_unless}),
+            ],
+            &[],
+            None,
+        )],
+        vec![],
+        vec![role(
+            "admin",
+            vec![json!({"Effect": "Allow", "Action": "*", "Resource": "*"})],
+            &[],
+            None,
+        )],
+        vec![],
+        &me,
+    );
+    (r, me)
+}
+
+#[test]
+fn assuming_a_role_under_a_rewritten_trust_policy_only_from_an_office_network_is_conditional() {
+    let (r, me) = rewrite_trust(json!({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}));
+    let e = r
+        .escalations
+        .iter()
+        .find(|e| e.principal == me)
+        .expect("the attacker escalates under the condition");
+    let steps: Vec<&str> = e.path.steps.iter().map(|s| s.technique.as_str()).collect();
+    assert_eq!(steps, ["iam-012", "admin"]);
+    let s = &e.path.steps[0];
+    assert_eq!(s.status, Status::Conditional, "{s:?}");
+    assert!(
+        s.condition
+            .as_deref()
+            .is_some_and(|c| c.contains("aws:SourceIp")),
+        "{s:?}"
+    );
+    assert!(
+        s.permissions.iter().any(|p| p
+            .action
+            .starts_with("sts:AssumeRole, with a trust policy naming")
+            && p.condition
+                .as_deref()
+                .is_some_and(|c| c.contains("203.0.113.0/24"))),
+        "{s:?}"
+    );
+    assert_eq!(e.path.status, Status::Conditional);
+}
+
+#[test]
+fn assuming_a_role_under_a_rewritten_trust_policy_with_a_tag_the_caller_sends_is_allowed() {
+    let (r, me) = rewrite_trust(json!({"StringNotEquals": {"aws:RequestTag/team": "dev"}}));
+    let e = r
+        .escalations
+        .iter()
+        .find(|e| e.principal == me)
+        .expect("the attacker escalates");
+    let steps: Vec<&str> = e.path.steps.iter().map(|s| s.technique.as_str()).collect();
+    assert_eq!(steps, ["iam-012", "admin"]);
+    assert_eq!(e.path.status, Status::Allowed, "{e:?}");
+}

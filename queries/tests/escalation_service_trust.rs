@@ -25,6 +25,11 @@ fn doc(statements: Vec<Value>) -> Value {
 /// The attacker may pass role `svc` to Lambda, create and invoke functions; `svc` (an
 /// administrator) trusts `lambda.amazonaws.com` under `condition`.
 fn run(condition: Value) -> (EscalationReport, String, String) {
+    run_in(condition, None)
+}
+
+/// [`run`], with the account in organization `org` (its id) when given.
+fn run_in(condition: Value, org: Option<&str>) -> (EscalationReport, String, String) {
     let attacker = arn("user", "attacker");
     let svc = arn("role", "svc");
     let users = vec![json!({
@@ -48,6 +53,13 @@ fn run(condition: Value) -> (EscalationReport, String, String) {
         "RoleDetailList": roles, "Policies": []});
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
+    if let Some(id) = org {
+        let o = json!({"organizationId": id, "managementAccountId": OTHER, "rootId": "r-ab12",
+            "organizationalUnits": [{"id": "ou-ab12-workload", "name": "W", "parentId": "r-ab12"}],
+            "accounts": [{"id": OTHER, "name": "management", "parentId": "r-ab12"},
+                {"id": ACCT, "name": "work", "parentId": "ou-ab12-workload"}]});
+        std::fs::write(dir.path().join("organization.json"), o.to_string()).expect("write");
+    }
     let sim = AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load");
     let opts = Options {
         from: vec![attacker.clone()],
@@ -95,6 +107,27 @@ fn a_lambda_role_trusting_a_source_arn_pattern_of_its_account_is_reached() {
 fn a_lambda_role_trusting_a_source_arn_of_another_account_is_not_reached() {
     let pattern = format!("arn:aws:lambda:*:{OTHER}:function:build-*");
     let (r, attacker, svc) = run(json!({"ArnLike": {"aws:SourceArn": pattern}}));
+    assert!(
+        reached(&r, &attacker, &svc).is_none(),
+        "{:?}",
+        r.escalations
+    );
+}
+
+#[test]
+fn a_lambda_role_trusting_its_own_source_organization_is_reached_another_is_not() {
+    let own = json!({"StringEquals": {"aws:SourceOrgID": "o-abcd1234"}});
+    let (r, attacker, svc) = run_in(own.clone(), Some("o-abcd1234"));
+    let (status, _) = reached(&r, &attacker, &svc).expect("the function is in the organization");
+    assert_eq!(status, Status::Allowed);
+    let path = json!({"ForAnyValue:StringLike": {"aws:SourceOrgPaths": "o-abcd1234/r-ab12/ou-ab12-workload/*"}});
+    let (r, attacker, svc) = run_in(path, Some("o-abcd1234"));
+    assert!(
+        reached(&r, &attacker, &svc).is_some(),
+        "{:?}",
+        r.escalations
+    );
+    let (r, attacker, svc) = run_in(own, Some("o-other0000"));
     assert!(
         reached(&r, &attacker, &svc).is_none(),
         "{:?}",

@@ -503,7 +503,8 @@ pub(crate) fn phase_a<'m>(
     // which is in the role's account (a role is passed only to a service of its own
     // account), so the service fills `aws:SourceAccount` with that account and
     // `aws:SourceArn` with an ARN the attacker names ("AWS global condition context keys",
-    // aws:SourceAccount / aws:SourceArn; "The confused deputy problem"): one request with
+    // aws:SourceAccount / aws:SourceArn; "The confused deputy problem"), and its
+    // organization's keys when the data has them: one request with
     // no `aws:SourceArn`, and one per ARN of the service in the role's account that the
     // trust policy's `aws:SourceArn` conditions name. Allowed by any: the edge is.
     for s in Service::ALL {
@@ -515,6 +516,15 @@ pub(crate) fn phase_a<'m>(
             let mut ctx = base.clone();
             if !account.is_empty() {
                 ctx.insert("aws:SourceAccount", ContextValue::Single(account.clone()));
+                // The resource's organization, when the data has it ("AWS global condition
+                // context keys", aws:SourceOrgID, aws:SourceOrgPaths).
+                let id = facts::account::AccountId(account.clone());
+                if let Some(o) = model.organization_of(&id) {
+                    ctx.insert("aws:SourceOrgID", ContextValue::Single(o.id.clone()));
+                    if let Some(p) = o.org_path(&id) {
+                        ctx.insert("aws:SourceOrgPaths", ContextValue::Multi(vec![p]));
+                    }
+                }
             }
             let mut contexts = vec![ctx.clone()];
             for arn in trust.source_arns(role, s, &account) {

@@ -148,10 +148,11 @@ fn measure(inputs: Vec<PathBuf>) {
             );
         }
         eprintln!(
-            "  escalation: {} ({} decisions, {} administrators, {} principals escalate)",
+            "  escalation: {} ({} decisions, {} administrators, {} conditional, {} principals escalate)",
             show(esc),
             report.decisions,
             report.administrators.len(),
+            report.conditional_administrators.len(),
             report.escalations.len()
         );
         eprintln!("  total: {} (target < 10 s)", show(total));

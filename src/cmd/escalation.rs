@@ -150,6 +150,17 @@ fn write_text(out: &mut impl Write, r: &EscalationReport) -> std::io::Result<()>
         for a in &r.administrators {
             writeln!(out, "  {a}")?;
         }
+        if !r.conditional_administrators.is_empty() {
+            writeln!(
+                out,
+                "conditional administrators ({}; every probed action only under a condition a live request must meet):",
+                r.conditional_administrators.len()
+            )?;
+            for a in &r.conditional_administrators {
+                writeln!(out, "  {}", a.principal)?;
+                writeln!(out, "     condition: {}", a.condition)?;
+            }
+        }
     }
     writeln!(
         out,

@@ -1,7 +1,11 @@
-//! Permissions decided over the keys only a live request carries (`aws:SourceIp`,
+//! Requests decided over the keys only a live request carries (`aws:SourceIp`,
 //! `aws:MultiFactorAuthPresent`, `aws:RequestTag/*`...), with who-can's exact machinery
-//! ([`crate::who_can::Analyzer`]): a permission is `allowed` when every value of those keys
-//! allows it, `conditional` (with the deciding condition) when only some do.
+//! ([`crate::who_can::Analyzer`]): a request is `allowed` when every value of those keys
+//! allows it, `conditional` (with the deciding condition) when only some do. The techniques'
+//! permissions, the administrator probes (of principals and of each account's root user)
+//! and the decisions on changed copies of the model (a policy granted, a boundary removed,
+//! a group joined, a trust policy rewritten) are all decided this way, each over the model
+//! it is asked of.
 //!
 //! A condition the caller controls does not make a step conditional: the caller sets the
 //! keys that describe its own request — the tags it sends (`aws:RequestTag/*`,
@@ -14,6 +18,7 @@
 //! needs it is `conditional`.
 
 use super::FastMap as HashMap;
+use super::FastSet;
 
 use facts::policy::Effect;
 use facts::request::Context;
@@ -101,109 +106,160 @@ pub(crate) struct Ask<'a> {
     pub context: &'a Context,
 }
 
-/// Decide `asks` over their live keys. Answers in order: `None` when the request reads no
-/// live key (one decision with them absent, simulate's, is its whole answer) or is never
-/// allowed. Requests are grouped by their fixed context; only those whose applicable
-/// statements read a live key are decided by the solver and the engine.
-pub(crate) fn decide(sim: &AccountSimulator, asks: &[Ask<'_>]) -> Vec<Option<LiveAnswer>> {
-    let mut out: Vec<Option<LiveAnswer>> = vec![None; asks.len()];
-    if asks.is_empty() {
-        return out;
+/// Who-can's tables of one simulator's data ([`Prepared`]), built when first needed; a
+/// [`Live`] borrows them.
+#[derive(Default)]
+pub(crate) struct Tables {
+    prepared: std::cell::OnceCell<Prepared>,
+}
+
+/// Decides requests over their live keys on one simulator's data (the loaded model, or a
+/// hypothetical copy of it). Who-can's tables and analyzer are built at the first request
+/// that may read a live key, once, and only then: a batch the pre-filter clears costs no
+/// more than the pre-filter; later batches (the probes, then the techniques' permissions)
+/// share them.
+pub(crate) struct Live<'s> {
+    sim: &'s AccountSimulator,
+    tables: &'s Tables,
+    analyzer: std::cell::OnceCell<Analyzer<'s>>,
+    /// The pre-filter's statement index of `sim`'s tables, built once.
+    statements: std::cell::OnceCell<Statements<'s>>,
+}
+
+impl<'s> Live<'s> {
+    /// A decider over `sim`'s data, with its who-can tables kept in `tables`.
+    pub fn new(sim: &'s AccountSimulator, tables: &'s Tables) -> Live<'s> {
+        Live {
+            sim,
+            tables,
+            analyzer: std::cell::OnceCell::new(),
+            statements: std::cell::OnceCell::new(),
+        }
     }
-    let prepared = Prepared::new(sim);
-    let analyzer = Analyzer::new(&prepared, sim);
-    // Group by fixed context (a handful: the base, per service passed to, per key set).
-    let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::default();
-    for (i, a) in asks.iter().enumerate() {
-        let key: Vec<(String, String)> = a
-            .context
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.values().join(",")))
-            .collect();
-        groups.entry(key).or_default().push(i);
-    }
-    let mut groups: Vec<(FixedKeys, Vec<usize>)> = groups.into_iter().collect();
-    groups.sort();
-    // A sound pre-filter before who-can's screen: a request none of whose statements that
-    // can apply has a condition on a key its context does not fix reads no live key.
-    let statements = Statements::new(sim.tables());
-    let screen_all = statements.has_endpoint_or_session_policies();
-    type Stmts<'t> = Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>;
-    let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::default();
-    let mut of_resource: HashMap<&str, Stmts<'_>> = HashMap::default();
-    // Whether the caller's account is in the data (who-can knows the keys it fills then).
-    let loaded = |arn: &str| arn.split(':').nth(4).is_some_and(|a| prepared.is_loaded(a));
-    for (_, idx) in groups {
-        let user = asks[idx[0]].context;
-        let mut cells = Vec::new();
-        let mut at = Vec::new();
-        let mut caller_reads: HashMap<(&str, &str), bool> = HashMap::default();
-        let mut resource_reads: HashMap<(&str, &str), bool> = HashMap::default();
-        for &i in &idx {
-            let a = &asks[i];
-            let may_read = screen_all
-                || *caller_reads
-                    .entry((a.principal, a.action))
-                    .or_insert_with(|| {
-                        of_principal
-                            .entry(a.principal)
-                            .or_insert_with(|| statements.of_principal(a.principal))
-                            .as_deref()
-                            .is_none_or(|st| {
-                                reads_unfixed_keys(st, a.action, user, loaded(a.principal))
-                            })
-                    })
-                || *resource_reads
-                    .entry((a.resource, a.action))
-                    .or_insert_with(|| {
-                        let st = of_resource
-                            .entry(a.resource)
-                            .or_insert_with(|| statements.of_resource(a.resource));
-                        reads_unfixed_keys(st, a.action, user, loaded(a.principal))
-                    });
-            if !may_read {
+
+    /// Decide `asks` over their live keys. Answers in order: `None` when the request reads
+    /// no live key (one decision with them absent, simulate's, is its whole answer) or is
+    /// never allowed. Requests are grouped by their fixed context; only those whose
+    /// applicable statements read a live key are decided by the solver and the engine.
+    pub fn decide(&self, asks: &[Ask<'_>]) -> Vec<Option<LiveAnswer>> {
+        let sim = self.sim;
+        let mut out: Vec<Option<LiveAnswer>> = vec![None; asks.len()];
+        if asks.is_empty() {
+            return out;
+        }
+        // Group by fixed context (a handful: the base, per service passed to, per key set).
+        let mut groups: HashMap<FixedKeys, Vec<usize>> = HashMap::default();
+        for (i, a) in asks.iter().enumerate() {
+            let key: Vec<(String, String)> = a
+                .context
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.values().join(",")))
+                .collect();
+            groups.entry(key).or_default().push(i);
+        }
+        let mut groups: Vec<(FixedKeys, Vec<usize>)> = groups.into_iter().collect();
+        groups.sort();
+        // A sound pre-filter before who-can's screen: a request none of whose statements
+        // that can apply has a condition on a key its context does not fix reads no live key.
+        let statements = self
+            .statements
+            .get_or_init(|| Statements::new(sim.tables()));
+        let screen_all = statements.has_endpoint_or_session_policies();
+        type Stmts<'t> = Vec<(&'t facts::policy::Policy, &'t facts::policy::Statement)>;
+        let mut of_principal: HashMap<&str, Option<Stmts<'_>>> = HashMap::default();
+        let mut of_resource: HashMap<&str, Stmts<'_>> = HashMap::default();
+        // Whether the caller's account is in the data (who-can knows the keys it fills then).
+        let accounts: FastSet<&str> = sim.model().accounts.iter().map(|a| a.as_str()).collect();
+        let loaded = |arn: &str| arn.split(':').nth(4).is_some_and(|a| accounts.contains(a));
+        let mut screened: Vec<Vec<usize>> = Vec::new();
+        for (_, idx) in &groups {
+            let user = asks[idx[0]].context;
+            let mut caller_reads: HashMap<(&str, &str), bool> = HashMap::default();
+            let mut resource_reads: HashMap<(&str, &str), bool> = HashMap::default();
+            let mut at = Vec::new();
+            for &i in idx {
+                let a = &asks[i];
+                let may_read = screen_all
+                    || *caller_reads
+                        .entry((a.principal, a.action))
+                        .or_insert_with(|| {
+                            of_principal
+                                .entry(a.principal)
+                                .or_insert_with(|| statements.of_principal(a.principal))
+                                .as_deref()
+                                .is_none_or(|st| {
+                                    reads_unfixed_keys(st, a.action, user, loaded(a.principal))
+                                })
+                        })
+                    || *resource_reads
+                        .entry((a.resource, a.action))
+                        .or_insert_with(|| {
+                            let st = of_resource
+                                .entry(a.resource)
+                                .or_insert_with(|| statements.of_resource(a.resource));
+                            reads_unfixed_keys(st, a.action, user, loaded(a.principal))
+                        });
+                if may_read {
+                    at.push(i);
+                }
+            }
+            screened.push(at);
+        }
+        if screened.iter().all(Vec::is_empty) {
+            return out;
+        }
+        let tables: &'s Tables = self.tables;
+        let analyzer = self
+            .analyzer
+            .get_or_init(|| Analyzer::new(tables.prepared.get_or_init(|| Prepared::new(sim)), sim));
+        for ((_, idx), at) in groups.iter().zip(screened) {
+            let user = asks[idx[0]].context;
+            let (cells, at): (Vec<Cell>, Vec<usize>) = at
+                .into_iter()
+                .filter_map(|i| {
+                    let a = &asks[i];
+                    let p = analyzer.tables().principal_by_arn(a.principal)?;
+                    Some((
+                        Cell {
+                            principal: p.id,
+                            action: a.action.to_string(),
+                            resource: a.resource.to_string(),
+                        },
+                        i,
+                    ))
+                })
+                .unzip();
+            let live = analyzer.reads_live_keys(&cells, user);
+            let (cells, at): (Vec<Cell>, Vec<usize>) = cells
+                .into_iter()
+                .zip(at)
+                .zip(live)
+                .filter(|(_, l)| *l)
+                .map(|(c, _)| c)
+                .unzip();
+            if cells.is_empty() {
                 continue;
             }
-            let Some(p) = analyzer.tables().principal_by_arn(a.principal) else {
-                continue;
-            };
-            cells.push(Cell {
-                principal: p.id,
-                action: a.action.to_string(),
-                resource: a.resource.to_string(),
-            });
-            at.push(i);
+            let mut stats = Stats::default();
+            let answers = analyzer.decide(&cells, &mut Decide::new(user, false, &mut stats));
+            for (i, ans) in at.into_iter().zip(answers) {
+                let Some(ans) = ans else { continue };
+                let (condition, chosen) = match (&ans.access, &ans.conditions) {
+                    (Access::Conditional, Some(c)) => match chosen_term(c) {
+                        Some(t) => (None, t),
+                        None => (Some(c.text.clone()), Vec::new()),
+                    },
+                    _ => (None, Vec::new()),
+                };
+                out[i] = Some(LiveAnswer {
+                    condition,
+                    chosen,
+                    allowed_by: allowed_by(&ans),
+                });
+            }
         }
-        let live = analyzer.reads_live_keys(&cells, user);
-        let (cells, at): (Vec<Cell>, Vec<usize>) = cells
-            .into_iter()
-            .zip(at)
-            .zip(live)
-            .filter(|(_, l)| *l)
-            .map(|(c, _)| c)
-            .unzip();
-        if cells.is_empty() {
-            continue;
-        }
-        let mut stats = Stats::default();
-        let answers = analyzer.decide(&cells, &mut Decide::new(user, false, &mut stats));
-        for (i, ans) in at.into_iter().zip(answers) {
-            let Some(ans) = ans else { continue };
-            let (condition, chosen) = match (&ans.access, &ans.conditions) {
-                (Access::Conditional, Some(c)) => match chosen_term(c) {
-                    Some(t) => (None, t),
-                    None => (Some(c.text.clone()), Vec::new()),
-                },
-                _ => (None, Vec::new()),
-            };
-            out[i] = Some(LiveAnswer {
-                condition,
-                chosen,
-                allowed_by: allowed_by(&ans),
-            });
-        }
+        out
     }
-    out
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ mod reach;
 mod result;
 mod target_class;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path as FsPath;
 
 use facts::account::{Model, PolicyOwner};
@@ -50,7 +50,9 @@ use probe_class::ProbeSet;
 
 pub use picture::to_graph;
 pub use principals::Kind;
-pub use result::{Escalation, EscalationReport, Path, Permission, Status, Step};
+pub use result::{
+    ConditionalAdministrator, Escalation, EscalationReport, Path, Permission, Status, Step,
+};
 
 /// A hash map of the escalation's ids and names, with the multiply-rotate hasher of the
 /// Datalog indexes (`rules::hash`): the keys are small integers or ARNs of the data, and
@@ -136,12 +138,20 @@ pub fn escalation(
     let origin = FsPath::new("<escalation>");
     let results_p = plan_p.simulate(sim, origin)?;
     let mut decisions = results_p.len();
+    // The probes again over the keys only a live request carries (as the techniques'
+    // permissions below): an administrator only under a condition is a conditional one.
+    let live_tables = live::Tables::default();
+    let live_real = live::Live::new(sim, &live_tables);
+    let live_p = decide_live(&live_real, &plan_p, |_| true);
     let mut state = State::default();
-    state.absorb(&plan_p, &results_p, &[], &probes, &nodes);
+    state.absorb(&plan_p, &results_p, &live_p, &probes, &nodes);
+    drop(live_p);
+    // The administrators whatever the live keys: their own steps lead nowhere new. A
+    // conditional administrator's are decided (it may have an unconditional path).
     let admin_ids: HashSet<u32> = callers
         .iter()
         .filter_map(|c| nodes.get(c.arn))
-        .filter(|&p| state.is_admin(p, Variant::Real, account_node(&nodes, p)))
+        .filter(|&p| state.admin(p, Variant::Real, account_node(&nodes, p)) == Some(None))
         .collect();
     let skip_admins = opts.to.is_none();
     let admin_arns: HashSet<String> = admin_ids
@@ -171,30 +181,9 @@ pub fn escalation(
     // allowed for every value, or only under a condition (who-can's exact machinery).
     // Once per class: a class's requests read no condition (target_class), so its answer is
     // its first request's.
-    let can: Vec<usize> = plan_a
-        .decided_purposes()
-        .into_iter()
-        .enumerate()
-        .filter(|(_, p)| matches!(p, Purpose::Can { .. }))
-        .map(|(k, _)| k)
-        .collect();
-    let asks: Vec<live::Ask<'_>> = can
-        .iter()
-        .map(|&k| {
-            let s = &plan_a.specs[k];
-            live::Ask {
-                principal: &s.principal,
-                action: &s.action,
-                resource: &s.resource,
-                context: &s.context,
-            }
-        })
-        .collect();
-    let mut live_a: Vec<Option<live::LiveAnswer>> = vec![None; plan_a.specs.len()];
-    for (k, a) in can.iter().zip(live::decide(sim, &asks)) {
-        live_a[*k] = a;
-    }
-    drop(asks);
+    let live_a = decide_live(&live_real, &plan_a, |p| matches!(p, Purpose::Can { .. }));
+    drop(live_real);
+    drop(live_tables);
     state.absorb(&plan_a, &results_a, &live_a, &probes, &nodes);
     drop((plan_a, results_a, live_a, plan_p, results_p));
 
@@ -409,7 +398,10 @@ pub fn escalation(
         }
         let r = plan_b.simulate(&sim_b, origin)?;
         decisions += r.len();
-        state.absorb(&plan_b, &r, &[], &probes, &nodes);
+        // Over the live keys too, on the copy.
+        let tables_b = live::Tables::default();
+        let live_b = decide_live(&live::Live::new(&sim_b, &tables_b), &plan_b, |_| true);
+        state.absorb(&plan_b, &r, &live_b, &probes, &nodes);
     }
     state.copy_probes(&like_granted, Variant::Granted);
     state.copy_probes_between(&like_joined);
@@ -446,7 +438,9 @@ pub fn escalation(
         let sim_c = AccountSimulator::from_model(copy);
         let r = plan_c.simulate(&sim_c, origin)?;
         decisions += r.len();
-        state.absorb(&plan_c, &r, &[], &probes, &nodes);
+        let tables_c = live::Tables::default();
+        let live_c = decide_live(&live::Live::new(&sim_c, &tables_c), &plan_c, |_| true);
+        state.absorb(&plan_c, &r, &live_c, &probes, &nodes);
         state.copy_probes(&like_unbounded, Variant::Unbounded);
     }
 
@@ -461,12 +455,30 @@ pub fn escalation(
         let mut v: Vec<String> = facts
             .admins
             .iter()
+            .filter(|&&(_, c)| !c)
             .map(|&(p, _)| nodes.name(p).to_string())
             .collect();
         v.sort();
         v
     };
-    let granted_ok: HashSet<u32> = facts.admin_if_granted.iter().copied().collect();
+    let conditional_administrators: Vec<ConditionalAdministrator> = {
+        let mut v: Vec<ConditionalAdministrator> = facts
+            .admins
+            .iter()
+            .filter(|&&(_, c)| c)
+            .map(|&(p, _)| ConditionalAdministrator {
+                principal: nodes.name(p).to_string(),
+                condition: state
+                    .admin_conditions
+                    .get(&(p, Variant::Real))
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+            .collect();
+        v.sort_by(|a, b| a.principal.cmp(&b.principal));
+        v
+    };
+    let granted_ok: HashSet<u32> = facts.admin_if_granted.iter().map(|&(p, _)| p).collect();
     let report = Report {
         nodes: &nodes,
         state: &state,
@@ -498,10 +510,45 @@ pub fn escalation(
             .clone()
             .unwrap_or_else(|| "administrator".to_string()),
         administrators: admins,
+        conditional_administrators,
         escalations,
         service_credentials,
         decisions,
     })
+}
+
+/// The decided requests of `plan` whose purpose `keep` accepts, decided again over the keys
+/// only a live request carries ([`live::Live::decide`]); per decided request (index in
+/// `plan.specs`) its answer, `None` for the others.
+fn decide_live(
+    live: &live::Live<'_>,
+    plan: &Plan,
+    keep: impl Fn(&Purpose) -> bool,
+) -> Vec<Option<live::LiveAnswer>> {
+    let at: Vec<usize> = plan
+        .decided_purposes()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| keep(p))
+        .map(|(k, _)| k)
+        .collect();
+    let asks: Vec<live::Ask<'_>> = at
+        .iter()
+        .map(|&k| {
+            let s = &plan.specs[k];
+            live::Ask {
+                principal: &s.principal,
+                action: &s.action,
+                resource: &s.resource,
+                context: &s.context,
+            }
+        })
+        .collect();
+    let mut out: Vec<Option<live::LiveAnswer>> = vec![None; plan.specs.len()];
+    for (k, a) in at.iter().zip(live.decide(&asks)) {
+        out[*k] = a;
+    }
+    out
 }
 
 /// The node of the account of principal `p` (the root probes' ceiling).
@@ -743,16 +790,26 @@ struct State {
     /// The evidence of the decided requests of `can`.
     evidence: Vec<Evidence>,
     service_assumes: BTreeSet<(Service, u32)>,
-    /// Probe answers per (principal, variant), by probe index.
+    /// Probe answers per (principal, variant), by probe index: allowed whatever the keys
+    /// only a live request carries.
     probes: FastMap<(u32, Variant), Vec<bool>>,
+    /// The probes allowed only under a condition on such keys, per (principal, variant):
+    /// `(probe index, condition)`.
+    probe_conditions: FastMap<(u32, Variant), Vec<(u32, String)>>,
+    /// Per (principal, variant) that is an administrator only under a condition: the
+    /// condition ([`State::fill`]).
+    admin_conditions: FastMap<(u32, Variant), String>,
     /// The first allowed probe per (principal, variant), for explanations.
     probe_evidence: FastMap<(u32, Variant), Decided>,
     /// The root user's probe answers per account node (the ceiling).
     ceilings: FastMap<u32, Vec<bool>>,
     /// How many probes there are.
     probe_count: usize,
-    trust_rewrite_ok: BTreeSet<(u32, u32)>,
-    joined_self_grant: BTreeSet<(u32, u32)>,
+    /// `(caller, role)` → `None`: may assume under a trust policy naming it; `Some`: only
+    /// under this condition.
+    trust_rewrite_ok: BTreeMap<(u32, u32), Option<String>>,
+    /// `(user, group)` → as for `trust_rewrite_ok`.
+    joined_self_grant: BTreeMap<(u32, u32), Option<String>>,
     joins: Vec<(u32, u32)>,
     retrust: Vec<(u32, u32)>,
     unbound: Vec<u32>,
@@ -782,6 +839,12 @@ impl State {
             let k = plan.decided_as(i);
             let (spec, r) = (&plan.specs[k], &results[k]);
             let allowed = r.decision == Outcome::Allowed;
+            // Over the live keys: `Some(None)` allowed whatever they are (or for values the
+            // caller sets), `Some(Some(c))` only under `c`, `None` never.
+            let answer: Option<Option<&String>> = match live.get(k).and_then(Option::as_ref) {
+                Some(l) => Some(l.condition.as_ref()),
+                None => allowed.then_some(None),
+            };
             match *purpose {
                 Purpose::Can {
                     caller,
@@ -837,37 +900,55 @@ impl State {
                         .or_insert_with(|| vec![false; probes]);
                     for &j in set.class_of(index) {
                         if let Some(slot) = e.get_mut(j as usize) {
-                            *slot = allowed;
+                            *slot = answer == Some(None);
                         }
                     }
-                    if allowed {
+                    if let Some(Some(c)) = answer {
+                        let e = self
+                            .probe_conditions
+                            .entry((principal, variant))
+                            .or_default();
+                        e.extend(set.class_of(index).iter().map(|&j| (j, c.clone())));
+                    }
+                    if answer.is_some() {
                         self.probe_evidence
                             .entry((principal, variant))
                             .or_insert_with(|| Decided {
                                 resource: "*".to_string(),
-                                allowed_by: r.matched.clone(),
+                                allowed_by: match live.get(k).and_then(Option::as_ref) {
+                                    Some(l) if !allowed => l.allowed_by.clone(),
+                                    _ => r.matched.clone(),
+                                },
                             });
                     }
                 }
                 Purpose::RootProbe { account, index } => {
+                    // What the root user may do under some value of the live keys.
                     let e = self
                         .ceilings
                         .entry(account)
                         .or_insert_with(|| vec![false; probes]);
                     for &j in set.class_of(index) {
                         if let Some(slot) = e.get_mut(j as usize) {
-                            *slot = allowed;
+                            *slot = answer.is_some();
                         }
                     }
                 }
                 Purpose::TrustRewrite { caller, role } => {
-                    if allowed {
-                        self.trust_rewrite_ok.insert((caller, role));
+                    if let Some(c) = answer {
+                        self.trust_rewrite_ok.insert((caller, role), c.cloned());
                     }
                 }
                 Purpose::JoinedSelfGrant { user, group } => {
-                    if allowed {
-                        self.joined_self_grant.insert((user, group));
+                    // Either permission serves: the unconditional one wins.
+                    if let Some(c) = answer {
+                        let e = self
+                            .joined_self_grant
+                            .entry((user, group))
+                            .or_insert_with(|| c.cloned());
+                        if c.is_none() {
+                            *e = None;
+                        }
                     }
                 }
             }
@@ -925,6 +1006,9 @@ impl State {
             if let Some(a) = self.probes.get(&(r, v)).cloned() {
                 self.probes.insert((m, v), a);
             }
+            if let Some(c) = self.probe_conditions.get(&(r, v)).cloned() {
+                self.probe_conditions.insert((m, v), c);
+            }
         }
     }
 
@@ -935,25 +1019,41 @@ impl State {
             if let Some(a) = self.probes.get(&r).cloned() {
                 self.probes.insert(m, a);
             }
+            if let Some(c) = self.probe_conditions.get(&r).cloned() {
+                self.probe_conditions.insert(m, c);
+            }
         }
     }
 
     /// Whether `p` (in variant `v`) is allowed every probe that the root user of its
-    /// account (node `account`) is allowed, and at least one.
-    fn is_admin(&self, p: u32, v: Variant, account: Option<u32>) -> bool {
-        let Some(answers) = self.probes.get(&(p, v)) else {
-            return false;
-        };
+    /// account (node `account`) is allowed under some value of the keys only a live request
+    /// carries, and at least one: `None` when not; `Some(None)` when each is allowed
+    /// whatever those keys are; `Some(Some(c))` when some are allowed only under a
+    /// condition (`c`: their distinct conditions, joined with `; and `).
+    fn admin(&self, p: u32, v: Variant, account: Option<u32>) -> Option<Option<String>> {
+        let answers = self.probes.get(&(p, v))?;
+        let conditional = self.probe_conditions.get(&(p, v));
         let ceiling = account.and_then(|a| self.ceilings.get(&a));
         let mut any = false;
+        let mut needs: Vec<&str> = Vec::new();
         for (i, &ok) in answers.iter().enumerate() {
             let possible = ceiling.and_then(|c| c.get(i).copied()).unwrap_or(true);
+            let condition = if ok {
+                None
+            } else {
+                conditional
+                    .and_then(|cs| cs.iter().find(|(j, _)| *j as usize == i))
+                    .map(|(_, c)| c.as_str())
+            };
             if possible && !ok {
-                return false;
+                let c = condition?;
+                if !needs.contains(&c) {
+                    needs.push(c);
+                }
             }
-            any |= ok;
+            any |= ok || condition.is_some();
         }
-        any
+        any.then(|| (!needs.is_empty()).then(|| needs.join("; and ")))
     }
 
     /// The principals a rewriting permission could give anything to (for the granted
@@ -1026,7 +1126,7 @@ impl State {
     }
 
     /// Turn the decisions into the program's facts.
-    fn fill(&self, f: &mut Facts, model: &Model, nodes: &mut Nodes, by: &plan::ByAccount<'_>) {
+    fn fill(&mut self, f: &mut Facts, model: &Model, nodes: &mut Nodes, by: &plan::ByAccount<'_>) {
         let mut can: Vec<_> = self
             .can
             .iter()
@@ -1042,45 +1142,74 @@ impl State {
         can.sort();
         f.can = can;
         f.service_assumes = self.service_assumes.iter().copied().collect();
-        let mut admins = BTreeSet::new();
-        let mut granted = BTreeSet::new();
-        let mut unbounded = BTreeSet::new();
-        let mut joined = BTreeSet::new();
+        // Per (principal, variant) that is an administrator: `None` whatever the live keys,
+        // `Some` only under that condition.
+        let mut found: BTreeMap<(u32, Variant), Option<String>> = BTreeMap::new();
         let keys: Vec<(u32, Variant)> = self.probes.keys().copied().collect();
         for (p, v) in keys {
-            if !self.is_admin(p, v, account_node(nodes, p)) {
-                continue;
+            if let Some(c) = self.admin(p, v, account_node(nodes, p)) {
+                found.insert((p, v), c);
             }
-            match v {
-                Variant::Real => {
-                    admins.insert(p);
-                }
-                Variant::Granted => {
-                    granted.insert(p);
-                }
-                Variant::Unbounded => {
-                    unbounded.insert(p);
-                }
-                Variant::Joined(g) => {
-                    joined.insert((p, g));
+        }
+        // The better of two answers: unconditional wins.
+        fn better(
+            e: &mut BTreeMap<(u32, Variant), Option<String>>,
+            k: (u32, Variant),
+            c: Option<String>,
+        ) {
+            match e.get(&k) {
+                Some(None) => {}
+                Some(Some(_)) if c.is_some() => {}
+                _ => {
+                    e.insert(k, c);
                 }
             }
         }
         // A principal that is already an administrator stays one with more permissions.
-        granted.extend(admins.iter().copied());
+        let real: Vec<(u32, Option<String>)> = found
+            .iter()
+            .filter(|((_, v), _)| *v == Variant::Real)
+            .map(|(&(p, _), c)| (p, c.clone()))
+            .collect();
+        for (p, c) in real {
+            better(&mut found, (p, Variant::Granted), c);
+        }
         // A user that joined a group and may then give itself anything is an administrator
         // when it would be one granted everything ("IAM user groups": members get the
-        // group's policies).
-        for &(u, g) in &self.joined_self_grant {
-            if granted.contains(&u) {
-                joined.insert((u, g));
+        // group's policies), under both conditions.
+        for (&(u, g), c) in &self.joined_self_grant {
+            if let Some(a) = found.get(&(u, Variant::Granted)).cloned() {
+                better(
+                    &mut found,
+                    (u, Variant::Joined(g)),
+                    both(c.as_deref(), a.as_deref()),
+                );
             }
         }
-        f.admins = admins.into_iter().map(|p| (p, false)).collect();
-        f.admin_if_granted = granted.into_iter().collect();
-        f.admin_if_unbounded = unbounded.into_iter().collect();
-        f.admin_if_joined = joined.into_iter().collect();
-        f.assume_after_trust_rewrite = self.trust_rewrite_ok.iter().copied().collect();
+        let (mut admins, mut granted, mut unbounded, mut joined) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (&(p, v), c) in &found {
+            let cond = c.is_some();
+            match v {
+                Variant::Real => admins.push((p, cond)),
+                Variant::Granted => granted.push((p, cond)),
+                Variant::Unbounded => unbounded.push((p, cond)),
+                Variant::Joined(g) => joined.push((p, g, cond)),
+            }
+        }
+        self.admin_conditions = found
+            .into_iter()
+            .filter_map(|(k, c)| Some((k, c?)))
+            .collect();
+        f.admins = admins;
+        f.admin_if_granted = granted;
+        f.admin_if_unbounded = unbounded;
+        f.admin_if_joined = joined;
+        f.assume_after_trust_rewrite = self
+            .trust_rewrite_ok
+            .iter()
+            .map(|(&(p, q), c)| (p, q, c.is_some()))
+            .collect();
         // Compute: what the data shows, else one hypothetical resource per account and kind
         // that runs with each role its service may assume ("if such a resource exists").
         let kinds = [
@@ -1134,6 +1263,15 @@ impl State {
     }
 }
 
+/// Two conditions that must both hold, as one (`None`: no condition).
+fn both(a: Option<&str>, b: Option<&str>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) if a != b => Some(format!("{a}; and {b}")),
+        (Some(a), _) | (None, Some(a)) => Some(a.to_string()),
+        (None, None) => None,
+    }
+}
+
 /// The context keys a technique sets, as `key=value` (for explanations).
 fn technique_context(action: Action, ctx: &Context) -> Vec<String> {
     let key = match action {
@@ -1176,13 +1314,116 @@ fn row_status(conditional: bool, hypothetical: bool) -> Status {
 }
 
 impl Report<'_> {
+    /// Whether `x` would be an administrator granted everything only under a condition.
+    fn granted_conditional(&self, x: u32) -> bool {
+        self.state
+            .admin_conditions
+            .contains_key(&(x, Variant::Granted))
+    }
+
+    /// The decisions on a changed copy of the model (or the administrator probes) that step
+    /// `t` ends with, when they hold only under a condition on keys a live request carries:
+    /// each as a permission (a description, its resource, its condition).
+    fn end_conditions(
+        &self,
+        t: Technique,
+        from: u32,
+        to: u32,
+        via: u32,
+        through: u32,
+    ) -> Vec<Permission> {
+        let state = self.state;
+        let name = |n: u32| self.nodes.name(n).to_string();
+        let admin = |x: u32, v: Variant| state.admin_conditions.get(&(x, v)).cloned();
+        let evidence = |x: u32, v: Variant| {
+            state
+                .probe_evidence
+                .get(&(x, v))
+                .map(|d| d.allowed_by.clone())
+                .unwrap_or_default()
+        };
+        let n = state.probe_count;
+        let probes = |what: String, x: u32, v: Variant| {
+            admin(x, v).map(|c| Permission {
+                action: format!("every probed action ({n} probes), {what}"),
+                resource: "*".to_string(),
+                context: Vec::new(),
+                allowed_by: evidence(x, v),
+                condition: Some(c),
+            })
+        };
+        let trust = |p: u32, q: u32| {
+            state
+                .trust_rewrite_ok
+                .get(&(p, q))
+                .cloned()
+                .flatten()
+                .map(|c| Permission {
+                    action: format!("sts:AssumeRole, with a trust policy naming {}", name(p)),
+                    resource: name(q),
+                    context: Vec::new(),
+                    allowed_by: Vec::new(),
+                    condition: Some(c),
+                })
+        };
+        let granted = |x: u32| {
+            probes(
+                format!("with a policy allowing * on * added to {}", name(x)),
+                x,
+                Variant::Granted,
+            )
+        };
+        let x = if through != NONE { through } else { from };
+        let out = match t {
+            Technique::Iam001
+            | Technique::SetDefaultPolicyVersion
+            | Technique::Iam005
+            | Technique::Iam007
+            | Technique::Iam008
+            | Technique::Iam009
+            | Technique::Iam010
+            | Technique::Iam011
+            | Technique::Iam014
+            | Technique::Iam015
+            | Technique::Iam016
+            | Technique::Iam017
+            | Technique::Iam018
+                if to == ADMIN =>
+            {
+                vec![granted(x)]
+            }
+            Technique::Iam019 | Technique::Iam020 | Technique::Iam021 => {
+                vec![trust(from, through), granted(through)]
+            }
+            Technique::Iam012 => vec![trust(from, to)],
+            Technique::Iam013 => vec![probes(
+                format!("as a member of {} too", name(via)),
+                from,
+                Variant::Joined(via),
+            )],
+            Technique::DeleteRoleBoundary
+            | Technique::DeleteUserBoundary
+            | Technique::PutRoleBoundary
+            | Technique::PutUserBoundary => vec![probes(
+                format!("without the permissions boundary of {}", name(from)),
+                from,
+                Variant::Unbounded,
+            )],
+            _ => Vec::new(),
+        };
+        out.into_iter().flatten().collect()
+    }
+
     fn edge_status(&self, e: &GraphEdge) -> Status {
         match e {
             GraphEdge::Step(r) => row_status(r.conditional, r.hypothetical),
             GraphEdge::Composed(g, then) => then
                 .iter()
                 .map(|r| row_status(r.conditional, r.hypothetical))
-                .chain([row_status(g.conditional, g.hypothetical)])
+                .chain([row_status(
+                    g.conditional || self.granted_conditional(g.to),
+                    g.hypothetical,
+                )])
                 .max()
                 .unwrap_or(Status::Allowed),
         }
@@ -1242,7 +1483,15 @@ impl Report<'_> {
             None => ADMIN,
         };
         let next = g.next_edges(&g.distances_to(target));
-        let admins: HashSet<u32> = self.facts.admins.iter().map(|&(p, _)| p).collect();
+        // Administrators whatever the live keys have nowhere to go; a conditional one is
+        // listed with its best path (its own conditional access, or a better one).
+        let admins: HashSet<u32> = self
+            .facts
+            .admins
+            .iter()
+            .filter(|&&(_, c)| !c)
+            .map(|&(p, _)| p)
+            .collect();
         let mut sources: Vec<u32> = if opts.from.is_empty() {
             self.facts
                 .users
@@ -1331,7 +1580,10 @@ impl Report<'_> {
                 let status = then
                     .iter()
                     .map(|s| s.status)
-                    .chain([row_status(g.conditional, g.hypothetical)])
+                    .chain([row_status(
+                        g.conditional || self.granted_conditional(g.to),
+                        g.hypothetical,
+                    )])
                     .max()
                     .unwrap_or(Status::Allowed);
                 self.step_of(g.from, ADMIN, g.technique, g.via, g.to, status, then)
@@ -1359,7 +1611,7 @@ impl Report<'_> {
                     resource: d.resource.clone(),
                     context: Vec::new(),
                     allowed_by: d.allowed_by.clone(),
-                    condition: None,
+                    condition: self.state.admin_conditions.get(&(from, Variant::Real)).cloned(),
                 });
             }
         }
@@ -1388,6 +1640,7 @@ impl Report<'_> {
                 });
             }
         }
+        permissions.extend(self.end_conditions(t, from, to, via, through));
         let assumption =
             (status == Status::Hypothetical).then(|| self.assumption(t, from, to, via, through));
         let mut conditions: Vec<String> = Vec::new();

@@ -35,7 +35,7 @@ const REGION: &str = "us-east-1";
 const NAME: &str = "iamlogic-escalation";
 
 /// What a probe asks about a principal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Variant {
     /// As the data is.
     Real,
@@ -383,6 +383,28 @@ impl<'m> TrustIndex<'m> {
         out
     }
 
+    /// The ARNs of `service`'s resources in `account` that `role`'s trust policy names in an
+    /// `aws:SourceArn` condition, made concrete: the resource the attacker creates with the
+    /// role, named by it. A wildcard account becomes `account`; other wildcards (`*`, `?`)
+    /// become `x`, a name the attacker may choose. ARNs of another account or another
+    /// service are left out: the attacker cannot create those with this role.
+    pub fn source_arns(&self, role: &str, service: Service, account: &str) -> Vec<String> {
+        let Some(doc) = self.docs.get(role) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = doc
+            .statements
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .filter(|c| c.key.eq_ignore_ascii_case("aws:SourceArn"))
+            .flat_map(|c| &c.values)
+            .filter_map(|v| source_arn(v, service, account))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Roles whose trust policy could allow service principal `service`.
     pub fn roles_for_service(&self, service: &str) -> Vec<&'m str> {
         let who = RequestPrincipal::Service {
@@ -401,6 +423,52 @@ impl<'m> TrustIndex<'m> {
         out.dedup();
         out
     }
+}
+
+/// The ARN namespace of the resources `service` runs code for (the `service` field of their
+/// ARNs: `arn:aws:lambda:...:function:f`).
+fn arn_namespace(service: Service) -> &'static str {
+    match service {
+        Service::Ec2 => "ec2",
+        Service::Lambda => "lambda",
+        Service::CloudFormation => "cloudformation",
+        Service::CodeBuild => "codebuild",
+        Service::DataPipeline => "datapipeline",
+        Service::EcsTasks => "ecs",
+        Service::Glue => "glue",
+        Service::SageMaker => "sagemaker",
+        Service::AppRunner => "apprunner",
+        Service::BedrockAgentCore => "bedrock-agentcore",
+    }
+}
+
+/// Pattern `v` of an `aws:SourceArn` condition made a concrete ARN of `service` in
+/// `account` (see [`TrustIndex::source_arns`]), if it can be one.
+fn source_arn(v: &str, service: Service, account: &str) -> Option<String> {
+    let parts: Vec<&str> = v.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" || account.is_empty() {
+        return None;
+    }
+    let fill = |p: &str| p.replace(['*', '?'], "x");
+    let partition = fill(parts[1]);
+    if fill(parts[2]) != arn_namespace(service) {
+        return None;
+    }
+    let acct = match parts[4] {
+        "*" => account.to_string(),
+        a if a == account => a.to_string(),
+        _ => return None,
+    };
+    let region = match parts[3] {
+        "" => String::new(),
+        r if r.contains(['*', '?']) => REGION.to_string(),
+        r => r.to_string(),
+    };
+    let rest = fill(parts[5]);
+    Some(format!(
+        "arn:{partition}:{}:{region}:{acct}:{rest}",
+        arn_namespace(service)
+    ))
 }
 
 /// Per account: its roles, users, groups and attached customer-managed policies.
@@ -431,23 +499,54 @@ pub(crate) fn phase_a<'m>(
 ) {
     // Which services may assume which roles: "Grant a user permissions to pass a role to an
     // AWS service" — the service later assumes the role, so its trust policy must allow it.
-    let svc_ctx = base.clone();
+    // It assumes it on behalf of the resource the attacker creates (or runs) with the role,
+    // which is in the role's account (a role is passed only to a service of its own
+    // account), so the service fills `aws:SourceAccount` with that account and
+    // `aws:SourceArn` with an ARN the attacker names ("AWS global condition context keys",
+    // aws:SourceAccount / aws:SourceArn; "The confused deputy problem"), and its
+    // organization's keys when the data has them: one request with
+    // no `aws:SourceArn`, and one per ARN of the service in the role's account that the
+    // trust policy's `aws:SourceArn` conditions name. Allowed by any: the edge is.
     for s in Service::ALL {
         for role in trust.roles_for_service(s.principal()) {
             let id = nodes.id(role, NodeKind::Principal);
-            plan.push(
-                RequestSpec {
-                    principal: s.principal().to_string(),
-                    action: "sts:AssumeRole".to_string(),
-                    resource: role.to_string(),
-                    resource_account: None,
-                    context: svc_ctx.clone(),
-                },
-                Purpose::ServiceAssume {
-                    service: s,
-                    role: id,
-                },
-            );
+            let account = facts::arn::Arn::parse(role)
+                .map(|a| a.account.to_string())
+                .unwrap_or_default();
+            let mut ctx = base.clone();
+            if !account.is_empty() {
+                ctx.insert("aws:SourceAccount", ContextValue::Single(account.clone()));
+                // The resource's organization, when the data has it ("AWS global condition
+                // context keys", aws:SourceOrgID, aws:SourceOrgPaths).
+                let id = facts::account::AccountId(account.clone());
+                if let Some(o) = model.organization_of(&id) {
+                    ctx.insert("aws:SourceOrgID", ContextValue::Single(o.id.clone()));
+                    if let Some(p) = o.org_path(&id) {
+                        ctx.insert("aws:SourceOrgPaths", ContextValue::Multi(vec![p]));
+                    }
+                }
+            }
+            let mut contexts = vec![ctx.clone()];
+            for arn in trust.source_arns(role, s, &account) {
+                let mut c = ctx.clone();
+                c.insert("aws:SourceArn", ContextValue::Single(arn));
+                contexts.push(c);
+            }
+            for context in contexts {
+                plan.push(
+                    RequestSpec {
+                        principal: s.principal().to_string(),
+                        action: "sts:AssumeRole".to_string(),
+                        resource: role.to_string(),
+                        resource_account: None,
+                        context,
+                    },
+                    Purpose::ServiceAssume {
+                        service: s,
+                        role: id,
+                    },
+                );
+            }
         }
     }
     let contexts: HashMap<Action, Context> = Action::all()
@@ -992,4 +1091,39 @@ pub(crate) fn probe_actions(model: &Model) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_arn_pattern_becomes_an_arn_the_attacker_names_in_the_roles_account_only() {
+        let a = "111122223333";
+        assert_eq!(
+            source_arn(
+                "arn:aws:lambda:*:111122223333:function:build-*",
+                Service::Lambda,
+                a
+            ),
+            Some("arn:aws:lambda:us-east-1:111122223333:function:build-x".to_string())
+        );
+        assert_eq!(
+            source_arn(
+                "arn:aws:codebuild:eu-west-1:*:project/p?",
+                Service::CodeBuild,
+                a
+            ),
+            Some("arn:aws:codebuild:eu-west-1:111122223333:project/px".to_string())
+        );
+        // Another account, a partial account pattern, another service, not an ARN.
+        for v in [
+            "arn:aws:lambda:*:444455556666:function:*",
+            "arn:aws:lambda:*:1111*:function:*",
+            "arn:aws:glue:*:111122223333:job/*",
+            "*",
+        ] {
+            assert_eq!(source_arn(v, Service::Lambda, a), None, "{v}");
+        }
+    }
 }

@@ -101,13 +101,32 @@ pub struct Escalation {
     pub all_paths: Vec<Path>,
 }
 
+/// A principal that has administrator access only under a condition.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConditionalAdministrator {
+    /// The principal's ARN.
+    pub principal: String,
+    /// The condition on keys a live request carries under which every probed action is
+    /// allowed (distinct conditions joined with `; and `).
+    pub condition: String,
+}
+
 /// The whole answer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct EscalationReport {
     /// What was asked: `administrator` or a principal ARN.
     pub target: String,
-    /// Principals that already have administrator access (allowed every probed action).
+    /// Principals that already have administrator access (allowed every probed action,
+    /// whatever the keys only a live request carries).
     pub administrators: Vec<String>,
+    /// Principals allowed every probed action only under a condition on keys a live
+    /// request carries that they may not control (`aws:MultiFactorAuthPresent = true`).
+    /// Each is also listed in `escalations`, with its best path.
+    #[serde(
+        rename = "conditionalAdministrators",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub conditional_administrators: Vec<ConditionalAdministrator>,
     /// Principals that can become administrators (or reach the target), by principal.
     pub escalations: Vec<Escalation>,
     /// Service-specific credentials of other users a principal can get (the user's

@@ -59,17 +59,20 @@ crepe! {
     pub struct Admin(pub u32, pub bool);
     @input
     /// `x` would have administrator access with a policy allowing `*` on `*` added (its
-    /// boundary, SCPs and denies still apply).
-    pub struct AdminIfGranted(pub u32);
+    /// boundary, SCPs and denies still apply); `cond` as for [`Can`].
+    pub struct AdminIfGranted(pub u32, pub bool);
     @input
-    /// `x` would have administrator access without its permissions boundary.
-    pub struct AdminIfUnbounded(pub u32);
+    /// `x` would have administrator access without its permissions boundary (`cond` as for
+    /// [`Can`]).
+    pub struct AdminIfUnbounded(pub u32, pub bool);
     @input
-    /// User `u` would have administrator access as a member of group `g` too.
-    pub struct AdminIfJoined(pub u32, pub u32);
+    /// User `u` would have administrator access as a member of group `g` too (`cond` as
+    /// for [`Can`]).
+    pub struct AdminIfJoined(pub u32, pub u32, pub bool);
     @input
-    /// `p` could assume role `q` if `q`'s trust policy named `p` (decided with that trust).
-    pub struct AssumeAfterTrustRewrite(pub u32, pub u32);
+    /// `p` could assume role `q` if `q`'s trust policy named `p` (decided with that trust;
+    /// `cond` as for [`Can`]).
+    pub struct AssumeAfterTrustRewrite(pub u32, pub u32, pub bool);
     @input
     /// The principal of service `s` may assume role `q` (its trust policy allows it).
     pub struct ServiceAssumes(pub S, pub u32);
@@ -138,22 +141,23 @@ crepe! {
     Grant(p, u, T::Iam011, g, c, false) <- Can(p, A::PutGroupPolicy, g, c), MemberOf(u, g);
 
     // A grant to oneself is administrator access, unless the boundary or an SCP limits it.
-    Edge(p, ADMIN, t, via, NONE, c, h) <- Grant(p, x, t, via, c, h), (p == x), AdminIfGranted(p);
+    Edge(p, ADMIN, t, via, NONE, c || a, h) <- Grant(p, x, t, via, c, h), (p == x),
+        AdminIfGranted(p, a);
 
     // iam-013: AddUserToGroup of oneself into a group whose policies make one administrator.
-    Edge(p, ADMIN, T::Iam013, g, NONE, c, false) <- Can(p, A::AddUserToGroup, g, c), IsUser(p),
-        AdminIfJoined(p, g);
+    Edge(p, ADMIN, T::Iam013, g, NONE, c || a, false) <- Can(p, A::AddUserToGroup, g, c),
+        IsUser(p), AdminIfJoined(p, g, a);
 
     // Boundaries ("Permissions boundaries for IAM entities"): removing one's own boundary,
     // or replacing it with AdministratorAccess, leaves the identity policies alone.
-    Edge(p, ADMIN, T::DeleteRoleBoundary, p, NONE, c, false) <-
-        Can(p, A::DeleteRolePermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p);
-    Edge(p, ADMIN, T::DeleteUserBoundary, p, NONE, c, false) <-
-        Can(p, A::DeleteUserPermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p);
-    Edge(p, ADMIN, T::PutRoleBoundary, p, NONE, c, false) <-
-        Can(p, A::PutRolePermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p);
-    Edge(p, ADMIN, T::PutUserBoundary, p, NONE, c, false) <-
-        Can(p, A::PutUserPermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p);
+    Edge(p, ADMIN, T::DeleteRoleBoundary, p, NONE, c || a, false) <-
+        Can(p, A::DeleteRolePermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p, a);
+    Edge(p, ADMIN, T::DeleteUserBoundary, p, NONE, c || a, false) <-
+        Can(p, A::DeleteUserPermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p, a);
+    Edge(p, ADMIN, T::PutRoleBoundary, p, NONE, c || a, false) <-
+        Can(p, A::PutRolePermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p, a);
+    Edge(p, ADMIN, T::PutUserBoundary, p, NONE, c || a, false) <-
+        Can(p, A::PutUserPermissionsBoundary, x, c), (p == x), AdminIfUnbounded(p, a);
 
     // ------------------------------------------------------------ other principals' credentials
     // iam-002: CreateAccessKey for a user with a free key slot (at most two keys per user,
@@ -173,8 +177,8 @@ crepe! {
         Can(p, A::UpdateLoginProfile, u, c), IsUser(u), Console(u, pw, mfa), (pw != Known::No),
         (mfa != Known::Yes);
     // iam-012: UpdateAssumeRolePolicy, then AssumeRole under the new trust policy (decided).
-    Edge(p, q, T::Iam012, NONE, NONE, c, false) <- Can(p, A::UpdateAssumeRolePolicy, q, c),
-        AssumeAfterTrustRewrite(p, q);
+    Edge(p, q, T::Iam012, NONE, NONE, c || a, false) <- Can(p, A::UpdateAssumeRolePolicy, q, c),
+        AssumeAfterTrustRewrite(p, q, a);
     // sts-001: AssumeRole ("Methods to assume a role"; chains compose: "Role chaining").
     Edge(p, q, T::Sts001, NONE, NONE, c, false) <- Can(p, A::AssumeRole, q, c), IsRole(q);
 
@@ -191,34 +195,34 @@ crepe! {
 
     // ------------------------------------------------------------ change, then act as
     // iam-014: AttachRolePolicy on a role, then assume it.
-    Edge(p, ADMIN, T::Iam014, q, q, c1 || c2, false) <- Can(p, A::AttachRolePolicy, q, c1),
-        CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q);
+    Edge(p, ADMIN, T::Iam014, q, q, c1 || c2 || a, false) <- Can(p, A::AttachRolePolicy, q, c1),
+        CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q, a);
     // iam-015: AttachUserPolicy on a user, then create its access key.
-    Edge(p, ADMIN, T::Iam015, u, u, c1 || c2, k == Known::Unknown) <-
+    Edge(p, ADMIN, T::Iam015, u, u, c1 || c2 || a, k == Known::Unknown) <-
         Can(p, A::AttachUserPolicy, u, c1), CanAlso(p, A::CreateAccessKey, u, c2), IsUser(u),
-        KeysFull(u, k), (k != Known::Yes), AdminIfGranted(u);
+        KeysFull(u, k), (k != Known::Yes), AdminIfGranted(u, a);
     // iam-016: CreatePolicyVersion of a policy of a role, then assume it.
-    Edge(p, ADMIN, T::Iam016, pol, q, c1 || c2, false) <- Can(p, A::CreatePolicyVersion, pol, c1),
-        PolicyHolder(pol, q), IsRole(q), CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q);
+    Edge(p, ADMIN, T::Iam016, pol, q, c1 || c2 || a, false) <- Can(p, A::CreatePolicyVersion, pol, c1),
+        PolicyHolder(pol, q), IsRole(q), CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q, a);
     // iam-017: PutRolePolicy on a role, then assume it.
-    Edge(p, ADMIN, T::Iam017, q, q, c1 || c2, false) <- Can(p, A::PutRolePolicy, q, c1),
-        CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q);
+    Edge(p, ADMIN, T::Iam017, q, q, c1 || c2 || a, false) <- Can(p, A::PutRolePolicy, q, c1),
+        CanAlso(p, A::AssumeRole, q, c2), AdminIfGranted(q, a);
     // iam-018: PutUserPolicy on a user, then create its access key.
-    Edge(p, ADMIN, T::Iam018, u, u, c1 || c2, k == Known::Unknown) <-
+    Edge(p, ADMIN, T::Iam018, u, u, c1 || c2 || a, k == Known::Unknown) <-
         Can(p, A::PutUserPolicy, u, c1), CanAlso(p, A::CreateAccessKey, u, c2), IsUser(u),
-        KeysFull(u, k), (k != Known::Yes), AdminIfGranted(u);
+        KeysFull(u, k), (k != Known::Yes), AdminIfGranted(u, a);
     // iam-019: AttachRolePolicy and UpdateAssumeRolePolicy on a role.
-    Edge(p, ADMIN, T::Iam019, q, q, c1 || c2, false) <- Can(p, A::AttachRolePolicy, q, c1),
-        CanAlso(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q),
-        AdminIfGranted(q);
+    Edge(p, ADMIN, T::Iam019, q, q, c1 || c2 || r || a, false) <- Can(p, A::AttachRolePolicy, q, c1),
+        CanAlso(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q, r),
+        AdminIfGranted(q, a);
     // iam-020: CreatePolicyVersion of a role's policy and UpdateAssumeRolePolicy.
-    Edge(p, ADMIN, T::Iam020, pol, q, c1 || c2, false) <- Can(p, A::CreatePolicyVersion, pol, c1),
+    Edge(p, ADMIN, T::Iam020, pol, q, c1 || c2 || r || a, false) <- Can(p, A::CreatePolicyVersion, pol, c1),
         PolicyHolder(pol, q), IsRole(q), CanAlso(p, A::UpdateAssumeRolePolicy, q, c2),
-        AssumeAfterTrustRewrite(p, q), AdminIfGranted(q);
+        AssumeAfterTrustRewrite(p, q, r), AdminIfGranted(q, a);
     // iam-021: PutRolePolicy and UpdateAssumeRolePolicy.
-    Edge(p, ADMIN, T::Iam021, q, q, c1 || c2, false) <- Can(p, A::PutRolePolicy, q, c1),
-        CanAlso(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q),
-        AdminIfGranted(q);
+    Edge(p, ADMIN, T::Iam021, q, q, c1 || c2 || r || a, false) <- Can(p, A::PutRolePolicy, q, c1),
+        CanAlso(p, A::UpdateAssumeRolePolicy, q, c2), AssumeAfterTrustRewrite(p, q, r),
+        AdminIfGranted(q, a);
 
     // ------------------------------------------------------------ pass a role to new compute
     // A role can be passed to service `s` when `iam:PassRole` is allowed with
@@ -385,14 +389,15 @@ pub struct Facts {
     pub policy_holders: Vec<(u32, u32)>,
     /// `(principal, cond)` already administrators.
     pub admins: Vec<(u32, bool)>,
-    /// Principals that would be administrators with `*` on `*` added.
-    pub admin_if_granted: Vec<u32>,
-    /// Principals that would be administrators without their boundary.
-    pub admin_if_unbounded: Vec<u32>,
-    /// `(user, group)`: administrator as a member of the group too.
-    pub admin_if_joined: Vec<(u32, u32)>,
-    /// `(p, q)`: `p` could assume `q` under a trust policy naming it.
-    pub assume_after_trust_rewrite: Vec<(u32, u32)>,
+    /// `(principal, cond)`: administrators with `*` on `*` added (`cond`: only under a
+    /// condition on keys a live request carries).
+    pub admin_if_granted: Vec<(u32, bool)>,
+    /// `(principal, cond)`: administrators without their boundary.
+    pub admin_if_unbounded: Vec<(u32, bool)>,
+    /// `(user, group, cond)`: administrator as a member of the group too.
+    pub admin_if_joined: Vec<(u32, u32, bool)>,
+    /// `(p, q, cond)`: `p` could assume `q` under a trust policy naming it.
+    pub assume_after_trust_rewrite: Vec<(u32, u32, bool)>,
     /// `(service, role)`.
     pub service_assumes: Vec<(S, u32)>,
     /// Roles in an instance profile.
@@ -562,13 +567,25 @@ pub fn run(f: &Facts) -> Derived {
     rt.extend(f.member_of.iter().map(|&(u, g)| MemberOf(u, g)));
     rt.extend(f.policy_holders.iter().map(|&(p, h)| PolicyHolder(p, h)));
     rt.extend(f.admins.iter().map(|&(p, c)| Admin(p, c)));
-    rt.extend(f.admin_if_granted.iter().map(|&p| AdminIfGranted(p)));
-    rt.extend(f.admin_if_unbounded.iter().map(|&p| AdminIfUnbounded(p)));
-    rt.extend(f.admin_if_joined.iter().map(|&(u, g)| AdminIfJoined(u, g)));
+    rt.extend(
+        f.admin_if_granted
+            .iter()
+            .map(|&(p, c)| AdminIfGranted(p, c)),
+    );
+    rt.extend(
+        f.admin_if_unbounded
+            .iter()
+            .map(|&(p, c)| AdminIfUnbounded(p, c)),
+    );
+    rt.extend(
+        f.admin_if_joined
+            .iter()
+            .map(|&(u, g, c)| AdminIfJoined(u, g, c)),
+    );
     rt.extend(
         f.assume_after_trust_rewrite
             .iter()
-            .map(|&(p, q)| AssumeAfterTrustRewrite(p, q)),
+            .map(|&(p, q, c)| AssumeAfterTrustRewrite(p, q, c)),
     );
     rt.extend(f.service_assumes.iter().map(|&(s, q)| ServiceAssumes(s, q)));
     rt.extend(f.in_instance_profile.iter().map(|&q| InInstanceProfile(q)));

@@ -1,0 +1,136 @@
+//! The services' own `sts:AssumeRole` of a role passed to them, under trust policies with
+//! the confused-deputy conditions AWS recommends ("The confused deputy problem"; "AWS global
+//! condition context keys": `aws:SourceAccount`, `aws:SourceArn`). The service assumes the
+//! role on behalf of the resource the attacker creates with it, in the role's account (a
+//! role is passed only to a service of its own account), named by the attacker: a trust
+//! policy requiring the role's own account, or an ARN pattern of that account the attacker
+//! can name, still lets the Lambda technique (iam:PassRole + lambda:CreateFunction +
+//! lambda:InvokeFunction) reach the role; one requiring another account does not.
+
+use queries::escalation::{escalation, EscalationReport, Options, Status};
+use queries::simulate::AccountSimulator;
+use serde_json::{json, Value};
+
+const ACCT: &str = "111122223333";
+const OTHER: &str = "444455556666";
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:iam::{ACCT}:{kind}/{name}")
+}
+
+fn doc(statements: Vec<Value>) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The attacker may pass role `svc` to Lambda, create and invoke functions; `svc` (an
+/// administrator) trusts `lambda.amazonaws.com` under `condition`.
+fn run(condition: Value) -> (EscalationReport, String, String) {
+    run_in(condition, None)
+}
+
+/// [`run`], with the account in organization `org` (its id) when given.
+fn run_in(condition: Value, org: Option<&str>) -> (EscalationReport, String, String) {
+    let attacker = arn("user", "attacker");
+    let svc = arn("role", "svc");
+    let users = vec![json!({
+        "UserName": "attacker", "UserId": "AIDAATTACKER", "Arn": attacker, "Path": "/",
+        "GroupList": [], "AttachedManagedPolicies": [],
+        "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": doc(vec![
+            json!({"Effect": "Allow", "Action": "iam:PassRole", "Resource": svc}),
+            json!({"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}),
+        ])}]
+    })];
+    let roles = vec![json!({
+        "RoleName": "svc", "RoleId": "AROASVC", "Arn": svc, "Path": "/",
+        "AssumeRolePolicyDocument": doc(vec![json!({"Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": condition})]),
+        "RolePolicyList": [{"PolicyName": "admin", "PolicyDocument": doc(vec![
+            json!({"Effect": "Allow", "Action": "*", "Resource": "*"})])}],
+        "AttachedManagedPolicies": []
+    })];
+    let gaad = json!({"UserDetailList": users, "GroupDetailList": [],
+        "RoleDetailList": roles, "Policies": []});
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("gaad.json"), gaad.to_string()).expect("write");
+    if let Some(id) = org {
+        let o = json!({"organizationId": id, "managementAccountId": OTHER, "rootId": "r-ab12",
+            "organizationalUnits": [{"id": "ou-ab12-workload", "name": "W", "parentId": "r-ab12"}],
+            "accounts": [{"id": OTHER, "name": "management", "parentId": "r-ab12"},
+                {"id": ACCT, "name": "work", "parentId": "ou-ab12-workload"}]});
+        std::fs::write(dir.path().join("organization.json"), o.to_string()).expect("write");
+    }
+    let sim = AccountSimulator::load(&[dir.path().to_path_buf()]).expect("load");
+    let opts = Options {
+        from: vec![attacker.clone()],
+        ..Options::default()
+    };
+    let r = escalation(&sim, &opts, &mut |_| {}).expect("escalation");
+    (r, attacker, svc)
+}
+
+/// The attacker's path to the administrator role, if any, and its techniques.
+fn reached(r: &EscalationReport, attacker: &str, svc: &str) -> Option<(Status, Vec<String>)> {
+    let e = r.escalations.iter().find(|e| e.principal == attacker)?;
+    let steps: Vec<String> = e.path.steps.iter().map(|s| s.technique.clone()).collect();
+    let via = e.path.steps.iter().any(|s| s.to == svc);
+    via.then_some((e.status, steps))
+}
+
+#[test]
+fn a_lambda_role_trusting_only_its_own_source_account_is_reached() {
+    let (r, attacker, svc) = run(json!({"StringEquals": {"aws:SourceAccount": ACCT}}));
+    assert!(r.administrators.contains(&svc), "{:?}", r.administrators);
+    let (status, steps) = reached(&r, &attacker, &svc).expect("the attacker reaches the role");
+    assert_eq!(status, Status::Allowed, "{steps:?}");
+}
+
+#[test]
+fn a_lambda_role_trusting_only_another_source_account_is_not_reached() {
+    let (r, attacker, svc) = run(json!({"StringEquals": {"aws:SourceAccount": OTHER}}));
+    assert!(
+        reached(&r, &attacker, &svc).is_none(),
+        "{:?}",
+        r.escalations
+    );
+}
+
+#[test]
+fn a_lambda_role_trusting_a_source_arn_pattern_of_its_account_is_reached() {
+    let pattern = format!("arn:aws:lambda:*:{ACCT}:function:build-*");
+    let (r, attacker, svc) = run(json!({"ArnLike": {"aws:SourceArn": pattern}}));
+    let (status, _) = reached(&r, &attacker, &svc).expect("the attacker names its function");
+    assert_eq!(status, Status::Allowed);
+}
+
+#[test]
+fn a_lambda_role_trusting_a_source_arn_of_another_account_is_not_reached() {
+    let pattern = format!("arn:aws:lambda:*:{OTHER}:function:build-*");
+    let (r, attacker, svc) = run(json!({"ArnLike": {"aws:SourceArn": pattern}}));
+    assert!(
+        reached(&r, &attacker, &svc).is_none(),
+        "{:?}",
+        r.escalations
+    );
+}
+
+#[test]
+fn a_lambda_role_trusting_its_own_source_organization_is_reached_another_is_not() {
+    let own = json!({"StringEquals": {"aws:SourceOrgID": "o-abcd1234"}});
+    let (r, attacker, svc) = run_in(own.clone(), Some("o-abcd1234"));
+    let (status, _) = reached(&r, &attacker, &svc).expect("the function is in the organization");
+    assert_eq!(status, Status::Allowed);
+    let path = json!({"ForAnyValue:StringLike": {"aws:SourceOrgPaths": "o-abcd1234/r-ab12/ou-ab12-workload/*"}});
+    let (r, attacker, svc) = run_in(path, Some("o-abcd1234"));
+    assert!(
+        reached(&r, &attacker, &svc).is_some(),
+        "{:?}",
+        r.escalations
+    );
+    let (r, attacker, svc) = run_in(own, Some("o-other0000"));
+    assert!(
+        reached(&r, &attacker, &svc).is_none(),
+        "{:?}",
+        r.escalations
+    );
+}

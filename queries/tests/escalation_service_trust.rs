@@ -5,7 +5,10 @@
 //! role is passed only to a service of its own account), named by the attacker: a trust
 //! policy requiring the role's own account, or an ARN pattern of that account the attacker
 //! can name, still lets the Lambda technique (iam:PassRole + lambda:CreateFunction +
-//! lambda:InvokeFunction) reach the role; one requiring another account does not.
+//! lambda:InvokeFunction) reach the role; one requiring another account does not. A trust
+//! condition on a key the attacker does not control (`aws:SourceIp`, a service-specific
+//! key, a present `aws:SourceArn` under `ArnNotLike`) makes the path `conditional`, naming
+//! the key.
 
 use queries::escalation::{escalation, EscalationReport, Options, Status};
 use queries::simulate::AccountSimulator;
@@ -128,6 +131,68 @@ fn a_lambda_role_trusting_its_own_source_organization_is_reached_another_is_not(
         r.escalations
     );
     let (r, attacker, svc) = run_in(own, Some("o-other0000"));
+    assert!(
+        reached(&r, &attacker, &svc).is_none(),
+        "{:?}",
+        r.escalations
+    );
+}
+
+/// The attacker's path to the role is `conditional`, and the step passing the role names
+/// `key` in its condition.
+fn conditional_naming(r: &EscalationReport, attacker: &str, svc: &str, key: &str) {
+    let (status, steps) = reached(r, attacker, svc).expect("the attacker reaches the role");
+    assert_eq!(status, Status::Conditional, "{steps:?}");
+    let e = r.escalations.iter().find(|e| e.principal == attacker);
+    let step = e
+        .and_then(|e| e.path.steps.iter().find(|s| s.to == svc))
+        .expect("a step to the role");
+    assert!(step.technique.starts_with("lambda-"), "{step:?}");
+    assert_eq!(step.status, Status::Conditional, "{step:?}");
+    let c = step.condition.as_deref().unwrap_or_default();
+    assert!(c.contains(key), "{c}");
+}
+
+#[test]
+fn a_lambda_role_trusting_a_source_ip_range_is_reached_conditionally() {
+    let (r, attacker, svc) = run(json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}));
+    conditional_naming(&r, &attacker, &svc, "aws:SourceIp");
+}
+
+#[test]
+fn a_lambda_role_trusting_a_service_specific_key_is_reached_conditionally() {
+    let (r, attacker, svc) = run(json!({
+        "StringEquals": {"aws:SourceAccount": ACCT, "lambda:EventSourceToken": "tok-1"}
+    }));
+    conditional_naming(&r, &attacker, &svc, "lambda:EventSourceToken");
+}
+
+#[test]
+fn a_lambda_role_trusting_present_source_arns_not_like_a_name_is_reached_conditionally() {
+    let pattern = format!(
+        "arn:aws:lambda:*:{ACCT}:function:{}",
+        "iamlogic-escalation*"
+    );
+    // The service must name a source (`Null` false) that is not the attacker's chosen name.
+    let (r, attacker, svc) = run(json!({
+        "ArnNotLike": {"aws:SourceArn": pattern.clone()},
+        "Null": {"aws:SourceArn": "false"}
+    }));
+    conditional_naming(&r, &attacker, &svc, "aws:SourceArn");
+    // Without `Null`: a request without aws:SourceArn meets the negated operator (the
+    // engine's rule for an absent key), so the edge is allowed, as before.
+    let (r, attacker, svc) = run(json!({"ArnNotLike": {"aws:SourceArn": pattern}}));
+    let (status, _) = reached(&r, &attacker, &svc).expect("reached");
+    assert_eq!(status, Status::Allowed);
+}
+
+#[test]
+fn a_condition_the_service_cannot_meet_is_still_denied() {
+    // Another account's source and an IP range: the witness keeps aws:SourceAccount.
+    let (r, attacker, svc) = run(json!({
+        "StringEquals": {"aws:SourceAccount": OTHER},
+        "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}
+    }));
     assert!(
         reached(&r, &attacker, &svc).is_none(),
         "{:?}",

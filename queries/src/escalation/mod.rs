@@ -217,7 +217,7 @@ pub fn escalation(
                 .into_iter()
                 .flatten()
                 .filter_map(|r| nodes.get(r))
-                .filter(|&q| state.service_assumes.contains(&(k.service(), q)))
+                .filter(|&q| state.service_assumes.contains_key(&(k.service(), q)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -789,7 +789,9 @@ struct State {
     can: FastMap<(u32, Action, u32), CanEntry>,
     /// The evidence of the decided requests of `can`.
     evidence: Vec<Evidence>,
-    service_assumes: BTreeSet<(Service, u32)>,
+    /// `(service, role)` → `None`: the service may assume the role with the keys it fills for
+    /// the attacker's resource; `Some`: only under this condition on other keys.
+    service_assumes: BTreeMap<(Service, u32), Option<String>>,
     /// Probe answers per (principal, variant), by probe index: allowed whatever the keys
     /// only a live request carries.
     probes: FastMap<(u32, Variant), Vec<bool>>,
@@ -884,9 +886,22 @@ impl State {
                         }
                     }
                 }
-                Purpose::ServiceAssume { service, role } => {
+                Purpose::ServiceAssume {
+                    service,
+                    role,
+                    condition,
+                } => {
                     if allowed {
-                        self.service_assumes.insert((service, role));
+                        // The unconditional answer wins.
+                        let c = (condition != plan::NO_CONDITION)
+                            .then(|| plan.conditions[condition as usize].clone());
+                        let e = self
+                            .service_assumes
+                            .entry((service, role))
+                            .or_insert_with(|| c.clone());
+                        if c.is_none() {
+                            *e = None;
+                        }
                     }
                 }
                 Purpose::Probe {
@@ -1141,7 +1156,11 @@ impl State {
             .collect();
         can.sort();
         f.can = can;
-        f.service_assumes = self.service_assumes.iter().copied().collect();
+        f.service_assumes = self
+            .service_assumes
+            .iter()
+            .map(|(&(s, q), c)| (s, q, c.is_some()))
+            .collect();
         // Per (principal, variant) that is an administrator: `None` whatever the live keys,
         // `Some` only under that condition.
         let mut found: BTreeMap<(u32, Variant), Option<String>> = BTreeMap::new();
@@ -1252,7 +1271,7 @@ impl State {
                     let Some(q) = nodes.get(arn) else { continue };
                     let ec2 =
                         matches!(kind, ComputeKind::Ec2Instance | ComputeKind::LaunchTemplate);
-                    if self.service_assumes.contains(&(kind.service(), q))
+                    if self.service_assumes.contains_key(&(kind.service(), q))
                         && (!ec2 || profiles.contains(&q))
                     {
                         f.runs.push((h, q, kind, true));
@@ -1411,7 +1430,22 @@ impl Report<'_> {
             )],
             _ => Vec::new(),
         };
-        out.into_iter().flatten().collect()
+        // A role passed to a service that assumes it only under a condition.
+        let service = t.required().iter().find_map(|&(a, _)| match a {
+            Action::PassRole(s) => Some(s),
+            _ => None,
+        });
+        let assumed = service.and_then(|s| {
+            let c = state.service_assumes.get(&(s, to))?.clone()?;
+            Some(Permission {
+                action: format!("sts:AssumeRole by {}", s.principal()),
+                resource: name(to),
+                context: Vec::new(),
+                allowed_by: Vec::new(),
+                condition: Some(c),
+            })
+        });
+        out.into_iter().flatten().chain(assumed).collect()
     }
 
     fn edge_status(&self, e: &GraphEdge) -> Status {

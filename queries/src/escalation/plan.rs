@@ -33,6 +33,9 @@ pub(crate) const PROBE_ACTION: &str = "IamlogicAdministratorProbe";
 const REGION: &str = "us-east-1";
 /// The name of resources the caller creates.
 const NAME: &str = "iamlogic-escalation";
+/// A value of a witness request for a negated condition (`StringNotEquals`, `ArnNotLike`):
+/// unlike the names policies use.
+const OTHER: &str = "zz-iamlogic-witness";
 
 /// What a probe asks about a principal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,8 +59,15 @@ pub(crate) enum Purpose {
         action: Action,
         target: u32,
     },
-    /// Whether `service` may assume `role`.
-    ServiceAssume { service: Service, role: u32 },
+    /// Whether `service` may assume `role`; `condition`: [`NO_CONDITION`] for a request with
+    /// only the keys the service fills for the attacker's resource, else the number in
+    /// [`Plan::conditions`] of the condition a witness request (its other keys filled, see
+    /// [`TrustIndex::service_witnesses`]) is allowed under.
+    ServiceAssume {
+        service: Service,
+        role: u32,
+        condition: u32,
+    },
     /// Administrator probe number `index` of `principal`.
     Probe {
         principal: u32,
@@ -74,6 +84,9 @@ pub(crate) enum Purpose {
     JoinedSelfGrant { user: u32, group: u32 },
 }
 
+/// [`Purpose::ServiceAssume`] of a request with no condition.
+pub(crate) const NO_CONDITION: u32 = u32::MAX;
+
 /// A batch of requests with their meanings. Only one request per class is held whole
 /// (its [`RequestSpec`], decided by the engine); every other request of the class keeps
 /// its meaning and its resource, so a plan of a million requests holds the few thousand
@@ -88,6 +101,8 @@ pub(crate) struct Plan {
     decided_as: Vec<u32>,
     /// Per request: its resource, when it is not the decided request itself.
     resources: Vec<Res>,
+    /// The conditions of the service-assume witness requests ([`Purpose::ServiceAssume`]).
+    pub conditions: Vec<String>,
 }
 
 /// The resource of a request of a [`Plan`].
@@ -405,6 +420,65 @@ impl<'m> TrustIndex<'m> {
         out
     }
 
+    /// Witness requests of `service`'s `sts:AssumeRole` of `role`: per trust statement that
+    /// allows it to `service` with conditions on keys `ctx` (the keys the service fills for
+    /// the attacker's resource) does not set, `ctx` with those keys filled by values meeting
+    /// them ([`witness_value`]), and the conditions as text. The engine decides each: a
+    /// value it cannot fill leaves the key absent, so a witness never allows more than some
+    /// real request would.
+    pub fn service_witnesses(
+        &self,
+        role: &str,
+        service: Service,
+        ctx: &Context,
+        account: &str,
+    ) -> Vec<(Context, String)> {
+        let Some(doc) = self.docs.get(role) else {
+            return Vec::new();
+        };
+        let who = RequestPrincipal::Service {
+            name: service.principal().to_string(),
+        };
+        let mut out: Vec<(Context, String)> = Vec::new();
+        for st in doc.statements.iter().filter(|st| {
+            st.effect == Effect::Allow
+                && facts::eval::action_matches(&st.action, "sts:AssumeRole")
+                && st
+                    .principal
+                    .as_ref()
+                    .is_some_and(|p| principal_clause_matches(p, &who))
+        }) {
+            let unset: Vec<&facts::policy::Condition> = st
+                .conditions
+                .iter()
+                .filter(|c| ctx.get(&c.key).is_none() && !service_fills(c))
+                .collect();
+            if unset.is_empty() {
+                continue;
+            }
+            let mut c = ctx.clone();
+            for cond in &unset {
+                // `Null` false needs the key only: it keeps a value another condition chose.
+                let keeps = cond.operator.base == facts::condition::BaseOperator::Null;
+                if keeps && c.get(&cond.key).is_some() {
+                    continue;
+                }
+                if let Some(v) = witness_value(cond, service, account) {
+                    c.insert(&cond.key, v);
+                }
+            }
+            let text = unset
+                .iter()
+                .map(|c| format!("{} {} {}", c.key, c.operator, c.values.join(" or ")))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            if !out.iter().any(|(_, t)| *t == text) {
+                out.push((c, text));
+            }
+        }
+        out
+    }
+
     /// Roles whose trust policy could allow service principal `service`.
     pub fn roles_for_service(&self, service: &str) -> Vec<&'m str> {
         let who = RequestPrincipal::Service {
@@ -471,6 +545,59 @@ fn source_arn(v: &str, service: Service, account: &str) -> Option<String> {
     ))
 }
 
+/// Whether condition `c` is on a key whose value the service-assume requests already set
+/// from the data for the attacker's resource (`aws:SourceAccount`, `aws:SourceOrgID`,
+/// `aws:SourceOrgPaths`, and `aws:SourceArn` under a positive operator: the ARNs
+/// [`TrustIndex::source_arns`] makes concrete); a witness leaves those alone, so that a
+/// trust policy naming another account or organization still denies.
+fn service_fills(c: &facts::policy::Condition) -> bool {
+    use facts::condition::BaseOperator as B;
+    let key = c.key.to_ascii_lowercase();
+    match key.as_str() {
+        "aws:sourceaccount" | "aws:sourceorgid" | "aws:sourceorgpaths" => true,
+        "aws:sourcearn" => !matches!(
+            c.operator.base,
+            B::ArnNotEquals | B::ArnNotLike | B::StringNotEquals | B::StringNotLike
+        ),
+        _ => false,
+    }
+}
+
+/// A value of condition `c`'s key meeting it, for a witness request
+/// ([`TrustIndex::service_witnesses`]); `None`: leave the key absent (`Null` true, or an
+/// operator this does not fill).
+fn witness_value(
+    c: &facts::policy::Condition,
+    service: Service,
+    account: &str,
+) -> Option<ContextValue> {
+    use facts::condition::BaseOperator as B;
+    let first = c.values.first()?;
+    let fill = |v: &str| v.replace(['*', '?'], "x");
+    let other_arn = || {
+        format!(
+            "arn:aws:{}:{REGION}:{account}:{OTHER}",
+            arn_namespace(service)
+        )
+    };
+    let v = match c.operator.base {
+        B::StringEquals | B::StringEqualsIgnoreCase | B::StringLike => fill(first),
+        B::ArnEquals | B::ArnLike => fill(first),
+        B::StringNotEquals | B::StringNotEqualsIgnoreCase | B::StringNotLike => OTHER.to_string(),
+        B::ArnNotEquals | B::ArnNotLike => other_arn(),
+        B::IpAddress => first.split('/').next().unwrap_or(first).to_string(),
+        B::NotIpAddress => "192.0.2.1".to_string(),
+        B::Bool => first.clone(),
+        B::NumericEquals | B::NumericLessThanEquals | B::NumericGreaterThanEquals => first.clone(),
+        B::NumericLessThan => (first.parse::<i64>().ok()? - 1).to_string(),
+        B::NumericGreaterThan | B::NumericNotEquals => (first.parse::<i64>().ok()? + 1).to_string(),
+        B::DateEquals | B::DateLessThanEquals | B::DateGreaterThanEquals => first.clone(),
+        B::Null if first.eq_ignore_ascii_case("false") => "x".to_string(),
+        _ => return None,
+    };
+    Some(ContextValue::Single(v))
+}
+
 /// Per account: its roles, users, groups and attached customer-managed policies.
 #[derive(Default)]
 pub(crate) struct ByAccount<'m> {
@@ -532,7 +659,21 @@ pub(crate) fn phase_a<'m>(
                 c.insert("aws:SourceArn", ContextValue::Single(arn));
                 contexts.push(c);
             }
-            for context in contexts {
+            // A trust statement's conditions on keys the service may fill but the attacker
+            // does not control (`aws:SourceIp`, a service-specific key, `aws:SourceArn` under
+            // a negated operator): one witness request per statement, those keys filled so
+            // that its conditions hold. Allowed: the service assumes the role only under
+            // that condition (conditional), never a missed edge.
+            let witnesses = trust.service_witnesses(role, s, &ctx, &account);
+            let contexts = contexts
+                .into_iter()
+                .map(|c| (c, NO_CONDITION))
+                .chain(witnesses.into_iter().map(|(c, text)| {
+                    plan.conditions.push(text);
+                    (c, (plan.conditions.len() - 1) as u32)
+                }))
+                .collect::<Vec<_>>();
+            for (context, condition) in contexts {
                 plan.push(
                     RequestSpec {
                         principal: s.principal().to_string(),
@@ -544,6 +685,7 @@ pub(crate) fn phase_a<'m>(
                     Purpose::ServiceAssume {
                         service: s,
                         role: id,
+                        condition,
                     },
                 );
             }

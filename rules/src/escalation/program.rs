@@ -74,8 +74,10 @@ crepe! {
     /// `cond` as for [`Can`]).
     pub struct AssumeAfterTrustRewrite(pub u32, pub u32, pub bool);
     @input
-    /// The principal of service `s` may assume role `q` (its trust policy allows it).
-    pub struct ServiceAssumes(pub S, pub u32);
+    /// The principal of service `s` may assume role `q` (its trust policy allows it);
+    /// `cond`: only under a condition on a key the service fills that the attacker does not
+    /// control (as for [`Can`]).
+    pub struct ServiceAssumes(pub S, pub u32, pub bool);
     @input
     /// Role `q` is in an instance profile (EC2 can run with it).
     pub struct InInstanceProfile(pub u32);
@@ -229,7 +231,7 @@ crepe! {
     // iam:PassedToService = s and the role trusts s ("Grant a user permissions to pass a role
     // to an AWS service").
     struct PassTo(u32, S, u32, bool);
-    PassTo(p, s, q, c) <- CanPass(p, s, q, c), ServiceAssumes(s, q);
+    PassTo(p, s, q, c || a) <- CanPass(p, s, q, c), ServiceAssumes(s, q, a);
 
     // apprunner-001.
     Edge(p, q, T::AppRunner001, NEW, NONE, c0 || c1, false) <- PassTo(p, S::AppRunner, q, c0),
@@ -398,8 +400,9 @@ pub struct Facts {
     pub admin_if_joined: Vec<(u32, u32, bool)>,
     /// `(p, q, cond)`: `p` could assume `q` under a trust policy naming it.
     pub assume_after_trust_rewrite: Vec<(u32, u32, bool)>,
-    /// `(service, role)`.
-    pub service_assumes: Vec<(S, u32)>,
+    /// `(service, role, cond)`: the service may assume the role (`cond`: only under a
+    /// condition).
+    pub service_assumes: Vec<(S, u32, bool)>,
     /// Roles in an instance profile.
     pub in_instance_profile: Vec<u32>,
     /// `(compute, role, kind, hypothetical)`.
@@ -587,7 +590,11 @@ pub fn run(f: &Facts) -> Derived {
             .iter()
             .map(|&(p, q, c)| AssumeAfterTrustRewrite(p, q, c)),
     );
-    rt.extend(f.service_assumes.iter().map(|&(s, q)| ServiceAssumes(s, q)));
+    rt.extend(
+        f.service_assumes
+            .iter()
+            .map(|&(s, q, c)| ServiceAssumes(s, q, c)),
+    );
     rt.extend(f.in_instance_profile.iter().map(|&q| InInstanceProfile(q)));
     rt.extend(f.runs.iter().map(|&(c, q, k, h)| Runs(c, q, k, h)));
     rt.extend(f.exists.iter().map(|&(c, k, h)| Exists(c, k, h)));

@@ -186,6 +186,34 @@ fn a_lambda_role_trusting_present_source_arns_not_like_a_name_is_reached_conditi
     assert_eq!(status, Status::Allowed);
 }
 
+/// Operators whose witness is not the policy's own value: a strict date bound (written as
+/// an ISO 8601 date, filled as epoch seconds one second before it), a non-integer numeric
+/// bound, and a base64 value ("Condition operators": date, numeric, binary).
+#[test]
+fn a_lambda_role_trusting_strict_dates_numbers_and_binary_values_is_reached_conditionally() {
+    for (condition, key) in [
+        (
+            json!({"DateLessThan": {"lambda:DeployedBefore": "2030-01-01T00:00:00Z"}}),
+            "lambda:DeployedBefore",
+        ),
+        (
+            json!({"DateGreaterThan": {"lambda:DeployedAfter": "2020-01-01"}}),
+            "lambda:DeployedAfter",
+        ),
+        (
+            json!({"NumericLessThan": {"lambda:Weight": "2.5"}}),
+            "lambda:Weight",
+        ),
+        (
+            json!({"BinaryEquals": {"lambda:Token": "aWFtbG9naWM="}}),
+            "lambda:Token",
+        ),
+    ] {
+        let (r, attacker, svc) = run(condition);
+        conditional_naming(&r, &attacker, &svc, key);
+    }
+}
+
 #[test]
 fn a_condition_the_service_cannot_meet_is_still_denied() {
     // Another account's source and an IP range: the witness keeps aws:SourceAccount.

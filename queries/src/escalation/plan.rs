@@ -587,11 +587,20 @@ fn witness_value(
         B::ArnNotEquals | B::ArnNotLike => other_arn(),
         B::IpAddress => first.split('/').next().unwrap_or(first).to_string(),
         B::NotIpAddress => "192.0.2.1".to_string(),
-        B::Bool => first.clone(),
+        B::Bool | B::BinaryEquals => first.clone(),
         B::NumericEquals | B::NumericLessThanEquals | B::NumericGreaterThanEquals => first.clone(),
-        B::NumericLessThan => (first.parse::<i64>().ok()? - 1).to_string(),
-        B::NumericGreaterThan | B::NumericNotEquals => (first.parse::<i64>().ok()? + 1).to_string(),
+        // Integers below / above the bound, whole or not ("Numeric condition operators").
+        B::NumericLessThan => (first.trim().parse::<f64>().ok()?.floor() as i64 - 1).to_string(),
+        B::NumericGreaterThan | B::NumericNotEquals => {
+            (first.trim().parse::<f64>().ok()?.ceil() as i64 + 1).to_string()
+        }
         B::DateEquals | B::DateLessThanEquals | B::DateGreaterThanEquals => first.clone(),
+        // Epoch seconds (a form "Date condition operators" accepts) one second before or
+        // after the bound, whatever form the policy wrote it in.
+        B::DateLessThan => (facts::condition::eval::date::parse_date(first)?.0 - 1).to_string(),
+        B::DateGreaterThan | B::DateNotEquals => {
+            (facts::condition::eval::date::parse_date(first)?.0 + 1).to_string()
+        }
         B::Null if first.eq_ignore_ascii_case("false") => "x".to_string(),
         _ => return None,
     };

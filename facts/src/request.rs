@@ -157,6 +157,15 @@ impl Context {
         }
     }
 
+    /// [`Context::insert_default_owned`] for a key already lowercased, in a context without
+    /// layers: the first value of a key wins. What building a shared layer of keys whose
+    /// names are known lowercase does (no case folding, one lookup).
+    pub(crate) fn insert_first_lowercase(&mut self, key: String, value: ContextValue) {
+        debug_assert!(self.layers.is_empty());
+        debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
+        self.entries.entry(key).or_insert(value);
+    }
+
     /// [`Context::insert_default`] for a key already lowercased (as [`Context::iter`]
     /// gives them), cloning `value` only when the key is new.
     pub fn insert_default_lowercase(&mut self, key: &str, value: &ContextValue) {

@@ -204,6 +204,37 @@ fn caller_own_entries(c: &Caller<'_>) -> Entries {
     out
 }
 
+/// [`caller_own_entries`] as a context, built directly: the same keys and values, the
+/// first of keys equal but for case winning as there, without the intermediate list or
+/// the case folding of the fixed key names (written lowercase here). A stream of role
+/// sessions builds this once per new role.
+fn caller_own_context(c: Caller<'_>) -> crate::request::Context {
+    let mut own = crate::request::Context::new();
+    let mut put = |key: &str, value: String| {
+        own.insert_first_lowercase(key.to_string(), ContextValue::Single(value));
+    };
+    put("aws:principalarn", c.principal_arn);
+    put("aws:principalaccount", c.account.0);
+    put("aws:principaltype", c.kind.as_str().to_string());
+    put("aws:principalisawsservice", "false".to_string());
+    if let Some(u) = c.username {
+        put("aws:username", u);
+    }
+    if let Some(id) = c.userid {
+        put("aws:userid", id);
+    }
+    if let Some(tags) = c.tags {
+        for (k, v) in tags {
+            let mut key = String::with_capacity("aws:principaltag/".len() + k.len());
+            key.push_str("aws:principaltag/");
+            key.push_str(k);
+            key.make_ascii_lowercase();
+            own.insert_first_lowercase(key, single(v));
+        }
+    }
+    own
+}
+
 /// The keys of a caller that come from its account's organization: its id and the
 /// account's path in it.
 fn caller_account_entries(model: &Model, account: &AccountId) -> Entries {
@@ -400,16 +431,13 @@ impl<'m> FillCache<'m> {
     /// The keys of caller `c` ([`caller_entries`]): its own, over a layer of its account's
     /// organization keys shared by every caller of the account (the two sets of keys are
     /// disjoint, so their order does not matter).
-    fn caller_layer(&mut self, c: &Caller<'_>) -> Arc<crate::request::Context> {
+    fn caller_layer(&mut self, c: Caller<'_>) -> Arc<crate::request::Context> {
         let model = self.model;
         let account = self
             .principal_accounts
             .entry(c.account.clone())
             .or_insert_with_key(|a| layer(caller_account_entries(model, a)));
-        let mut own = crate::request::Context::new();
-        for (k, v) in caller_own_entries(c) {
-            own.insert_default_owned(k, v);
-        }
+        let mut own = caller_own_context(c);
         own.add_layer(Arc::clone(account));
         Arc::new(own)
     }
@@ -438,9 +466,9 @@ impl<'m> FillCache<'m> {
                             // The role's keys; `aws:userid` is added per session.
                             c.userid = None;
                             let role_id = c.role_id.take();
-                            (self.caller_layer(&c), role_id)
+                            (self.caller_layer(c), role_id)
                         }
-                        Some(c) => (self.caller_layer(&c), None),
+                        Some(c) => (self.caller_layer(c), None),
                         None => (layer(Entries::new()), None),
                     };
                     self.callers.insert(key.to_string(), value);
@@ -637,4 +665,78 @@ fn s3_bucket_account(model: &Model, resource: &str) -> Option<AccountId> {
         .resources
         .get(&format!("arn:{partition}:s3:::{bucket}"))
         .and_then(|r| r.account.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The caller layer built directly holds exactly the keys of `caller_own_entries`
+    /// inserted one by one (the first of tag keys equal but for case winning), for each
+    /// kind of caller and with or without username, user id and tags.
+    #[test]
+    fn caller_own_context_reads_as_caller_own_entries() {
+        let mut tags = Tags::new();
+        tags.insert("Team".to_string(), "blue".to_string());
+        tags.insert("team".to_string(), "red".to_string());
+        tags.insert("Cost-Center".to_string(), "42".to_string());
+        let no_tags = Tags::new();
+        let callers = [
+            (
+                PrincipalType::User,
+                Some("alice"),
+                Some("AIDA1"),
+                Some(&tags),
+            ),
+            (PrincipalType::AssumedRole, None, None, Some(&tags)),
+            (
+                PrincipalType::AssumedRole,
+                None,
+                Some("AROA1:s"),
+                None::<&Tags>,
+            ),
+            (PrincipalType::Account, None, Some("111122223333"), None),
+            (PrincipalType::FederatedUser, None, None, Some(&no_tags)),
+        ];
+        for (kind, username, userid, tags) in callers {
+            let c = || Caller {
+                kind,
+                principal_arn: "arn:aws:iam::111122223333:role/Path/R".to_string(),
+                account: AccountId("111122223333".to_string()),
+                username: username.map(str::to_string),
+                userid: userid.map(str::to_string),
+                tags,
+                role_id: None,
+            };
+            let mut expected = crate::request::Context::new();
+            for (k, v) in caller_own_entries(&c()) {
+                expected.insert_default_owned(k, v);
+            }
+            let built = caller_own_context(c());
+            assert_eq!(built, expected);
+            assert_eq!(
+                built.iter().collect::<Vec<_>>(),
+                expected.iter().collect::<Vec<_>>()
+            );
+        }
+        let c = Caller {
+            kind: PrincipalType::User,
+            principal_arn: "arn:aws:iam::111122223333:user/alice".to_string(),
+            account: AccountId("111122223333".to_string()),
+            username: None,
+            userid: None,
+            tags: Some(&tags),
+            role_id: None,
+        };
+        let built = caller_own_context(c);
+        assert_eq!(
+            built.get("aws:PrincipalTag/TEAM"),
+            Some(&ContextValue::Single("blue".to_string()))
+        );
+        assert_eq!(
+            built.get("aws:principaltype"),
+            Some(&ContextValue::Single("User".to_string()))
+        );
+        assert_eq!(built.len(), 6);
+    }
 }

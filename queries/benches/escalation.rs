@@ -29,25 +29,9 @@ const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// CPU time (user + system) of this process so far, in seconds (`getrusage` through
-/// `/proc/self/stat`, clock ticks of 10 ms), if the system says.
-fn cpu() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which may hold spaces) in parentheses.
-    let rest = text.rsplit_once(')')?.1;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = f.get(11)?.parse().ok()?;
-    let stime: f64 = f.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
-/// The peak resident memory of this process (`VmHWM`), in MiB.
-fn peak_rss_mib() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{peak_mib as peak_rss_mib, process_cpu as cpu};
 
 /// `wall, CPU` of a measurement that started at `t` with CPU time `c`.
 fn took(t: Instant, c: Option<f64>) -> (Duration, Option<f64>) {

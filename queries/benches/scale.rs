@@ -27,35 +27,9 @@ use queries::simulate::{read_requests, AccountSimulator, Outcome};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// CPU time of this process so far (user + system, every thread, including the loader's
-/// reading thread), in seconds, from Linux `/proc/self/stat` (in clock ticks of 1/100 s),
-/// if the system says: the machine may be shared, and then wall time overstates the work.
-fn cpu() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = text.rsplit_once(')')?.1;
-    let mut fields = rest.split_whitespace();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let utime: f64 = fields.nth(11)?.parse().ok()?;
-    let stime: f64 = fields.next()?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
-/// CPU time of the calling thread so far, in seconds (Linux `schedstat`): what load spends
-/// on the thread that ingests, the part a second core cannot take over.
-fn thread_cpu() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
-    Some(ns / 1e9)
-}
-
-/// The peak resident memory of this process so far (`VmHWM`), in MiB.
-fn peak_mib() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{peak_mib, process_cpu as cpu, thread_cpu};
 
 /// `wall (CPU cpu)` for a measurement that started at `t` and CPU time `c`.
 fn took(t: Instant, c: Option<f64>) -> String {

@@ -19,44 +19,20 @@ use queries::who_can::{self, Analyzer, Prepared};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{process_cpu, thread_cpu as cpu};
+
+/// The peak resident memory of this process so far, in MiB (`NaN` when the system does not say).
+fn peak_rss_mib() -> f64 {
+    proc_stats::peak_mib().unwrap_or(f64::NAN)
+}
+
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-/// CPU time of this thread so far, in seconds (Linux `schedstat`), if the system says.
-fn cpu() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
-    Some(ns / 1e9)
-}
-
-/// CPU time (user + system) of the whole process so far, every thread (the query spreads
-/// its work over the cores), in seconds: `/proc/self/stat`, clock ticks of 10 ms.
-fn process_cpu() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which may hold spaces) in parentheses.
-    let rest = text.rsplit_once(')')?.1;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = f.get(11)?.parse().ok()?;
-    let stime: f64 = f.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
 }
 
 /// Run `f`, print its wall time, its CPU time on this thread and in the whole process (and

@@ -38,7 +38,7 @@ pub(crate) struct ActionIndex {
 
 /// Lowercased action → the statements whose action element matches it.
 #[derive(Debug, Default)]
-pub(crate) struct ActionMemo(pub(crate) HashMap<String, Vec<StmtId>>);
+pub(crate) struct ActionMemo(pub(crate) HashMap<String, Vec<StmtId>, crate::hash::FxBuildHasher>);
 
 /// The lowercased service prefix of a pattern or action (`s3` of `S3:Get*`), or `None` when
 /// the service part has a wildcard or there is no `:`.

@@ -76,8 +76,9 @@ pub(crate) struct Oracle<'a> {
     pub batch: &'a [BatchRequest],
     /// Per statement: whether matching it reads the context.
     pub needs_context: &'a [bool],
-    /// Per request: the request with its shared context merged in, built on first need.
-    pub full: Vec<std::cell::OnceCell<Request>>,
+    /// Per request: the request with its shared context merged in, built on first need
+    /// (boxed: most requests never need it, and an empty cell is then one word).
+    pub full: Vec<std::cell::OnceCell<Box<Request>>>,
 }
 
 /// Per statement of `tables`: whether [`facts::eval::statement_applies`] can read the
@@ -125,13 +126,15 @@ impl Oracle<'_> {
         };
         let needs = self.needs_context.get(s as usize).copied().unwrap_or(true);
         let request = match (&b.shared_context, self.full.get(r as usize)) {
-            (Some(shared), Some(cell)) if needs => cell.get_or_init(|| {
-                let mut full = b.request.clone();
-                for (k, v) in shared.iter() {
-                    full.context.insert_default(k, v.clone());
-                }
-                full
-            }),
+            (Some(shared), Some(cell)) if needs => cell
+                .get_or_init(|| {
+                    let mut full = b.request.clone();
+                    for (k, v) in shared.iter() {
+                        full.context.insert_default(k, v.clone());
+                    }
+                    Box::new(full)
+                })
+                .as_ref(),
             _ => &b.request,
         };
         if stmt.effect == Effect::Deny
@@ -596,6 +599,7 @@ pub(crate) fn run(
     memo: &crate::action_index::ActionMemo,
     needs_context: &[bool],
     batch: &[BatchRequest],
+    actions: (&crate::input::Actions, &[u32]),
     callers: &crate::input::Callers<'_>,
 ) -> Outputs {
     let oracle = Oracle {
@@ -608,7 +612,10 @@ pub(crate) fn run(
             .collect(),
     };
     let mut rt = Crepe::new();
-    crate::input::load(&mut rt, tables, index, memo, batch, callers, &oracle);
+    let (actions, ids) = actions;
+    crate::input::load(
+        &mut rt, tables, index, memo, batch, actions, ids, callers, &oracle,
+    );
     // crepe returns the outputs in the order the program declares them.
     let (matched, denies, aws_rules, restricted, allowed, missing, missing_levels) =
         rt.run_with_hasher::<crate::hash::FxBuildHasher>();

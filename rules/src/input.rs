@@ -94,28 +94,36 @@ pub(crate) struct Callers<'p> {
 }
 
 /// Fill `rt` with the input relations for `batch`: the batch's requests, and the rows of
-/// the tables they can reach ([`Selection`]).
+/// the tables they can reach ([`Selection`]). `ids[i]` is the id of request `i`'s action
+/// in `actions`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn load<'a>(
     rt: &mut impl Sink<'a>,
     tables: &'a FactTables,
     idx: &FactIndex,
     memo: &ActionMemo,
     batch: &'a [BatchRequest],
+    actions: &Actions,
+    ids: &[u32],
     callers: &Callers<'_>,
     oracle: &'a Oracle<'a>,
 ) {
     rt.extend([decide::Env(OracleRef(oracle))]);
-    let actions = Actions::of(batch);
-    load_batch(rt, tables, batch, callers.classes, &actions);
+    load_batch(rt, tables, batch, callers.classes, actions, ids);
+    // The statements that can match each action, looked up once per action.
+    let stmts: Vec<&[facts::tables::StmtId]> = actions
+        .names
+        .iter()
+        .map(|n| memo.0.get(n).map_or(&[][..], Vec::as_slice))
+        .collect();
     let sel = Selection::of(
         tables,
         idx,
-        memo,
         batch,
         callers.classes,
         callers.profile,
-        &actions.ids,
-        &actions.names,
+        ids,
+        &stmts,
         &actions.rcp,
     );
     load_selection(rt, tables, sel);
@@ -236,37 +244,52 @@ fn service(action_lower: &str) -> &str {
     action_lower.split(':').next().unwrap_or("")
 }
 
-/// The actions of a batch: a batch-local id per request, the lowercased name per id, and
-/// per request whether RCPs apply to its action and whether it assumes a role.
-struct Actions {
-    ids: Vec<u32>,
-    names: Vec<String>,
-    rcp: Vec<bool>,
-    assume: Vec<bool>,
+/// The actions of a batch: an id per request, and per id the lowercased name (a key of the
+/// action memo), whether RCPs apply to the action and whether it assumes a role.
+pub(crate) struct Actions {
+    /// Per request: the id of its action.
+    pub ids: Vec<u32>,
+    /// Per id: the lowercased action.
+    pub names: Vec<String>,
+    /// Per id: whether RCPs apply to the action.
+    pub rcp: Vec<bool>,
+    /// Per id: whether the action is one of [`ASSUME_ROLE_ACTIONS`].
+    pub assume: Vec<bool>,
 }
 
 impl Actions {
-    fn of(batch: &[BatchRequest]) -> Actions {
-        let mut by_name: HashMap<String, u32, crate::hash::FxBuildHasher> = HashMap::default();
+    /// The actions of `batch`, each spelling lowercased once.
+    pub(crate) fn of(batch: &[BatchRequest]) -> Actions {
+        type Map<K> = HashMap<K, u32, crate::hash::FxBuildHasher>;
+        let mut by_spelling: Map<&str> = Map::default();
+        let mut by_name: Map<String> = Map::default();
         let mut a = Actions {
             ids: Vec::with_capacity(batch.len()),
             names: Vec::new(),
-            rcp: Vec::with_capacity(batch.len()),
-            assume: Vec::with_capacity(batch.len()),
+            rcp: Vec::new(),
+            assume: Vec::new(),
         };
         for b in batch {
-            let lower = b.request.action.to_ascii_lowercase();
-            a.assume.push(ASSUME_ROLE_ACTIONS.contains(&lower.as_str()));
-            a.rcp.push(
-                RCP_SERVICES.contains(&service(&lower))
-                    && !RCP_EXEMPT_ACTIONS.contains(&lower.as_str()),
-            );
-            let id = match by_name.get(&lower) {
+            let spelling = b.request.action.as_str();
+            let id = match by_spelling.get(spelling) {
                 Some(&id) => id,
                 None => {
-                    let id = a.names.len() as u32;
-                    a.names.push(lower.clone());
-                    by_name.insert(lower, id);
+                    let lower = spelling.to_ascii_lowercase();
+                    let id = match by_name.get(&lower) {
+                        Some(&id) => id,
+                        None => {
+                            let id = a.names.len() as u32;
+                            a.assume.push(ASSUME_ROLE_ACTIONS.contains(&lower.as_str()));
+                            a.rcp.push(
+                                RCP_SERVICES.contains(&service(&lower))
+                                    && !RCP_EXEMPT_ACTIONS.contains(&lower.as_str()),
+                            );
+                            a.names.push(lower.clone());
+                            by_name.insert(lower, id);
+                            id
+                        }
+                    };
+                    by_spelling.insert(spelling, id);
                     id
                 }
             };
@@ -284,6 +307,7 @@ fn load_batch<'a>(
     batch: &[BatchRequest],
     classes: &[ProfileId],
     actions: &Actions,
+    ids: &[u32],
 ) {
     let mut reqs = Vec::with_capacity(batch.len());
     let mut cross = Vec::new();
@@ -293,7 +317,7 @@ fn load_batch<'a>(
     let mut vpce = Vec::new();
     for (i, b) in batch.iter().enumerate() {
         let r = i as u32;
-        let a = actions.ids.get(i).copied().unwrap_or_default();
+        let a = ids.get(i).copied().unwrap_or_default();
         let p = classes.get(i).copied().unwrap_or(crate::profile::UNKNOWN);
         let same = same_account(t, b);
         reqs.push(decide::Req(r, p, a, same));
@@ -301,12 +325,12 @@ fn load_batch<'a>(
             cross.push(decide::CrossAccount(r));
         }
         if let Some(x) = b.resource {
-            if actions.assume.get(i).copied().unwrap_or(false) {
+            if actions.assume.get(a as usize).copied().unwrap_or(false) {
                 assume.push(decide::ReqAssumeRole(r, p, a, same, x));
             }
             resources.push(decide::ReqResource(r, p, a, same, x));
         }
-        if let (Some(true), Some(acct)) = (actions.rcp.get(i), b.resource_account) {
+        if let (Some(true), Some(acct)) = (actions.rcp.get(a as usize), b.resource_account) {
             rcp.push(decide::ReqRcp(r, p, a, same, acct));
         }
         if let Some(pol) = b.vpc_endpoint_policy {

@@ -251,10 +251,14 @@ impl<'t> Engine<'t> {
     /// Decide every request of `batch`; decisions come back in batch order. The batch is
     /// evaluated in runs of [`Engine::RUN_SIZE`] requests (one Datalog evaluation each).
     pub fn decide(&self, batch: &[BatchRequest]) -> Vec<Decision> {
-        let memo = self.memo_for(batch);
+        let actions = input::Actions::of(batch);
+        let memo = self.memo_for(&actions);
         let mut out = Vec::with_capacity(batch.len());
-        for chunk in batch.chunks(Self::RUN_SIZE) {
-            out.extend(self.run(chunk, &memo));
+        for (chunk, ids) in batch
+            .chunks(Self::RUN_SIZE)
+            .zip(actions.ids.chunks(Self::RUN_SIZE))
+        {
+            out.extend(self.run(chunk, (&actions, ids), &memo));
         }
         out
     }
@@ -267,76 +271,95 @@ impl<'t> Engine<'t> {
 
     /// Decide `batch` in exactly one Datalog run.
     pub fn decide_run(&self, batch: &[BatchRequest]) -> Vec<Decision> {
-        let memo = self.memo_for(batch);
-        self.run(batch, &memo)
+        let actions = input::Actions::of(batch);
+        let memo = self.memo_for(&actions);
+        self.run(batch, (&actions, &actions.ids), &memo)
     }
 
-    /// The action memo, extended with the actions of `batch` (under a short write lock
-    /// when one is missing), then shared for reading.
+    /// The action memo, extended with the distinct actions of a batch (under a short write
+    /// lock when one is missing), then shared for reading.
     fn memo_for(
         &self,
-        batch: &[BatchRequest],
+        actions: &input::Actions,
     ) -> std::sync::RwLockReadGuard<'_, action_index::ActionMemo> {
-        let actions = || batch.iter().map(|b| b.request.action.as_str());
+        let names = || actions.names.iter().map(String::as_str);
         let complete = {
             let memo = self.memo.read().unwrap_or_else(|e| e.into_inner());
-            self.index.actions.covers(&memo, actions())
+            self.index.actions.covers(&memo, names())
         };
         if !complete {
             let mut memo = self.memo.write().unwrap_or_else(|e| e.into_inner());
-            self.index.actions.extend_memo(&mut memo, actions());
+            self.index.actions.extend_memo(&mut memo, names());
         }
         self.memo.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The profiles added for `batch`'s callers that the index does not know (under a short
-    /// write lock when one is missing), then shared for reading.
-    fn added_for(
+    /// The class of each request's caller, profiling (under a short write lock) those the
+    /// index and this engine do not know yet; and the profiles of the classes this engine
+    /// added, shared so that they outlive the lock.
+    #[allow(clippy::type_complexity)]
+    fn classes_of(
         &self,
         batch: &[BatchRequest],
-    ) -> std::sync::RwLockReadGuard<'_, profile::LocalProfiles> {
+    ) -> (
+        Vec<profile::ProfileId>,
+        HashMap<profile::ProfileId, std::sync::Arc<profile::Profile>, hash::FxBuildHasher>,
+    ) {
         let shared = &self.index.profiles;
+        let mut classes: Vec<profile::ProfileId> = Vec::with_capacity(batch.len());
         let complete = {
             let added = self.added.read().unwrap_or_else(|e| e.into_inner());
-            batch
-                .iter()
-                .all(|b| added.known(shared, b.principal).is_some())
-        };
-        if !complete {
-            let mut added = self.added.write().unwrap_or_else(|e| e.into_inner());
             for b in batch {
-                added.class_of(shared, self.tables, &self.index.facts, b.principal);
+                match added.known(shared, b.principal) {
+                    Some(c) => classes.push(c),
+                    None => break,
+                }
+            }
+            classes.len() == batch.len()
+        };
+        let lock = if complete {
+            self.added.read().unwrap_or_else(|e| e.into_inner())
+        } else {
+            {
+                let mut added = self.added.write().unwrap_or_else(|e| e.into_inner());
+                let from = classes.len();
+                for b in batch.iter().skip(from) {
+                    let c = added.class_of(shared, self.tables, &self.index.facts, b.principal);
+                    classes.push(c);
+                }
+            }
+            self.added.read().unwrap_or_else(|e| e.into_inner())
+        };
+        let mut local: HashMap<
+            profile::ProfileId,
+            std::sync::Arc<profile::Profile>,
+            hash::FxBuildHasher,
+        > = HashMap::default();
+        let first_added = shared.len() as u32;
+        for &c in &classes {
+            if c.0 >= first_added && c != profile::UNKNOWN {
+                if let std::collections::hash_map::Entry::Vacant(e) = local.entry(c) {
+                    if let Some(p) = lock.added(shared, c) {
+                        e.insert(p);
+                    }
+                }
             }
         }
-        self.added.read().unwrap_or_else(|e| e.into_inner())
+        (classes, local)
     }
 
-    fn run(&self, batch: &[BatchRequest], memo: &action_index::ActionMemo) -> Vec<Decision> {
+    fn run(
+        &self,
+        batch: &[BatchRequest],
+        actions: (&input::Actions, &[u32]),
+        memo: &action_index::ActionMemo,
+    ) -> Vec<Decision> {
         let shared = &self.index.profiles;
         // The classes of the batch's callers, and the profiles of those this engine added,
         // taken out of the lock before the run: a thread holding the read lock for its
         // whole run kept the other thread from adding its batch's new sessions (a write)
         // until that run ended, so the two threads' runs took turns.
-        let (classes, local) = {
-            let added = self.added_for(batch);
-            let classes: Vec<profile::ProfileId> = batch
-                .iter()
-                .map(|b| added.known(shared, b.principal).unwrap_or(profile::UNKNOWN))
-                .collect();
-            let mut local: HashMap<
-                profile::ProfileId,
-                std::sync::Arc<profile::Profile>,
-                hash::FxBuildHasher,
-            > = HashMap::default();
-            for &c in &classes {
-                if let std::collections::hash_map::Entry::Vacant(e) = local.entry(c) {
-                    if let Some(p) = added.added(shared, c) {
-                        e.insert(p);
-                    }
-                }
-            }
-            (classes, local)
-        };
+        let (classes, local) = self.classes_of(batch);
         let profile = |c: profile::ProfileId| {
             shared
                 .get(c)
@@ -360,6 +383,7 @@ impl<'t> Engine<'t> {
             memo,
             &self.index.needs_context,
             batch,
+            actions,
             &callers,
         );
         let n = batch.len();
@@ -404,8 +428,27 @@ impl<'t> Engine<'t> {
                 }
             }
         }
-        let mut by_req: HashMap<u32, Vec<MatchedStatement>, hash::FxBuildHasher> =
-            HashMap::default();
+        // The matched statements grouped by request (a counting sort by request number, no
+        // map and no vector per request), then each request's sorted and split by effect.
+        let mut starts = vec![0u32; n + 1];
+        for m in &matched {
+            if let Some(c) = starts.get_mut(m.0 as usize + 1) {
+                *c += 1;
+            }
+        }
+        let mut sum = 0;
+        for c in starts.iter_mut() {
+            sum += *c;
+            *c = sum;
+        }
+        let mut next = starts.clone();
+        let blank = MatchedStatement {
+            layer: Layer::Identity,
+            policy: 0,
+            statement: 0,
+            effect: Effect::Allow,
+        };
+        let mut grouped = vec![blank; matched.len()];
         for decide::Matched(r, _, _, s, pol, layer, effect) in matched {
             let m = MatchedStatement {
                 layer,
@@ -413,24 +456,37 @@ impl<'t> Engine<'t> {
                 statement: s,
                 effect,
             };
-            match out.get_mut(r as usize) {
-                Some(d) if void.contains(&(r, s)) => d.restricted.push(m),
-                _ => by_req.entry(r).or_default().push(m),
+            let Some(d) = out.get_mut(r as usize) else {
+                continue;
+            };
+            if !void.is_empty() && void.contains(&(r, s)) {
+                d.restricted.push(m);
+            } else if let Some(at) = next.get_mut(r as usize) {
+                if let Some(slot) = grouped.get_mut(*at as usize) {
+                    *slot = m;
+                }
+                *at += 1;
             }
         }
-        for (r, mut v) in by_req {
-            if let Some(d) = out.get_mut(r as usize) {
-                let want = if d.outcome == Outcome::ExplicitDeny {
-                    Effect::Deny
-                } else {
-                    Effect::Allow
-                };
-                v.sort();
-                let (keep, other): (Vec<_>, Vec<_>) = v.into_iter().partition(|m| m.effect == want);
-                d.matched = keep;
-                if d.outcome == Outcome::ExplicitDeny {
-                    d.overridden = other;
-                }
+        for (r, d) in out.iter_mut().enumerate() {
+            let (Some(&lo), Some(&hi)) = (starts.get(r), next.get(r)) else {
+                continue;
+            };
+            let Some(v) = grouped.get_mut(lo as usize..hi as usize) else {
+                continue;
+            };
+            if v.is_empty() {
+                continue;
+            }
+            v.sort_unstable();
+            let want = if d.outcome == Outcome::ExplicitDeny {
+                Effect::Deny
+            } else {
+                Effect::Allow
+            };
+            d.matched = v.iter().filter(|m| m.effect == want).copied().collect();
+            if d.outcome == Outcome::ExplicitDeny {
+                d.overridden = v.iter().filter(|m| m.effect != want).copied().collect();
             }
         }
         for decide::Missing(r, layer) in missing {

@@ -217,6 +217,9 @@ pub(crate) struct LocalProfiles {
     added: Vec<Arc<Profile>>,
     ids: Map<Arc<Profile>, ProfileId>,
     by_principal: Map<Sym, ProfileId>,
+    /// A role's class → the class of its sessions that hold nothing of their own (see
+    /// [`LocalProfiles::session_class`]).
+    sessions: Map<ProfileId, ProfileId>,
 }
 
 impl LocalProfiles {
@@ -241,21 +244,78 @@ impl LocalProfiles {
         if let Some(&id) = self.by_principal.get(&p) {
             return id;
         }
+        if let Some(id) = self.session_class(shared, t, index, p) {
+            self.by_principal.insert(p, id);
+            return id;
+        }
         let Some(profile) = Profile::of(t, index, p) else {
             return UNKNOWN;
         };
-        let id = match shared.ids.get(&profile).or_else(|| self.ids.get(&profile)) {
-            Some(&id) => id,
-            None => {
-                let id = ProfileId((shared.profiles.len() + self.added.len()) as u32);
-                let profile = Arc::new(profile);
-                self.added.push(Arc::clone(&profile));
-                self.ids.insert(profile, id);
-                id
-            }
-        };
+        let id = self.intern(shared, profile);
         self.by_principal.insert(p, id);
         id
+    }
+
+    /// The class of `profile`: a shared one, one added before, or a new one added here.
+    fn intern(&mut self, shared: &Profiles, profile: Profile) -> ProfileId {
+        if let Some(&id) = shared.ids.get(&profile).or_else(|| self.ids.get(&profile)) {
+            return id;
+        }
+        let id = ProfileId((shared.profiles.len() + self.added.len()) as u32);
+        let profile = Arc::new(profile);
+        self.added.push(Arc::clone(&profile));
+        self.ids.insert(profile, id);
+        id
+    }
+
+    /// The class of role session `p` when the session holds nothing of its own (no
+    /// identity-based, boundary or session policy, no group, not service-linked itself) and
+    /// is in its role's account: [`Profile::of`] then gives the role's profile with the
+    /// session's kind (a session has its role's identity-based policies and boundary, and
+    /// the SCP levels of the same account: see the module documentation), so the class is
+    /// derived from the role's class once per role class instead of profiled per session.
+    /// `None` when that does not hold (the caller then profiles `p` from the tables).
+    fn session_class(
+        &mut self,
+        shared: &Profiles,
+        t: &FactTables,
+        index: &FactIndex,
+        p: Sym,
+    ) -> Option<ProfileId> {
+        let row = t.principal(p)?;
+        if row.kind != PrincipalKind::Session {
+            return None;
+        }
+        let role = t.role_of_session(p)?;
+        let role_row = t.principal(role)?;
+        // What `Profile::of` adds for the session beyond its role's profile, and what the
+        // role's profile holds that the session's would not (its groups, session policies,
+        // a role of its own, its own identity policies only when it has an identity side).
+        let holds_nothing = row.account == role_row.account
+            && index.identity_of(p).is_empty()
+            && index.groups_of(p).is_empty()
+            && index.boundary_of(p).is_empty()
+            && index.session_of(p).is_empty()
+            && !index.is_service_linked(p)
+            && role_row.kind.has_identity_side()
+            && index.groups_of(role).is_empty()
+            && index.session_of(role).is_empty()
+            && t.role_of_session(role).is_none();
+        if !holds_nothing {
+            return None;
+        }
+        let role_class = self.known(shared, role)?;
+        if let Some(&id) = self.sessions.get(&role_class) {
+            return Some(id);
+        }
+        let mut profile = match shared.get(role_class) {
+            Some(profile) => profile.clone(),
+            None => Profile::clone(self.added(shared, role_class)?.as_ref()),
+        };
+        profile.kind = PrincipalKind::Session;
+        let id = self.intern(shared, profile);
+        self.sessions.insert(role_class, id);
+        Some(id)
     }
 
     /// The profile of class `id` when it was added here (not one of `shared`'s), shared so
@@ -349,11 +409,74 @@ mod tests {
         assert_eq!(s.kind, PrincipalKind::Session);
         assert_eq!(s.scp_levels.len(), 2);
         assert_eq!(added.known(&profiles, session), Some(c));
+        assert_eq!(Some(s.as_ref()), Profile::of(&t, &index, session).as_ref());
         // No principal: no class.
         let nobody = t
             .symbols
             .get("arn:aws:iam::111111111111:group/devs")
             .expect("a symbol");
         assert_eq!(added.class_of(&profiles, &t, &index, nobody), UNKNOWN);
+    }
+
+    /// A role's sessions that hold nothing of their own share one class, derived from the
+    /// role's ("Temporary security credentials in IAM": a session has its role's
+    /// permissions), equal to the one profiling each session gives; a session with a session
+    /// policy ("Session policies") or of a role in another account is profiled apart.
+    #[test]
+    fn sessions_holding_nothing_share_their_role_variant() {
+        let mut b = TablesBuilder::new();
+        let member = b.account("111111111111");
+        let other = b.account("333333333333");
+        let scp = b.policy("scp", doc());
+        b.org_level(OrgPolicyKind::Scp, member, 0, "org:r-1", &[scp]);
+        let role_arn = "arn:aws:iam::111111111111:role/app";
+        let role = b.principal(role_arn, role_arn, PrincipalKind::Role, Some(member));
+        let (rp, bound) = (b.policy("role-policy", doc()), b.policy("boundary", doc()));
+        b.attach_identity(role_arn, rp);
+        b.attach_boundary(role_arn, bound);
+        let t = b.finish();
+        let index = FactIndex::new(&t);
+        let profiles = Profiles::new(&t, &index);
+
+        let mut b = TablesBuilder::from_tables(t);
+        let session = |b: &mut TablesBuilder, name: &str, account| {
+            let arn = format!("arn:aws:sts::111111111111:assumed-role/app/{name}");
+            let s = b.principal(&arn, &arn, PrincipalKind::Session, Some(account));
+            b.session_of(s, role);
+            s
+        };
+        let s1 = session(&mut b, "s1", member);
+        let s2 = session(&mut b, "s2", member);
+        let with_policy = session(&mut b, "s3", member);
+        let elsewhere = session(&mut b, "s4", other);
+        let sp = b.policy("session-policy", doc());
+        b.attach_session_policy(with_policy, sp);
+        let t = b.finish();
+        // The tables gained a session policy: the engine would index them anew; the role's
+        // shared class is unchanged.
+        let index = FactIndex::new(&t);
+        let mut added = LocalProfiles::default();
+        let class = |added: &mut LocalProfiles, p| added.class_of(&profiles, &t, &index, p);
+        let (c1, c2) = (class(&mut added, s1), class(&mut added, s2));
+        assert_eq!(c1, c2);
+        assert_eq!(added.sessions.len(), 1, "derived from the role's class");
+        let profile = |added: &LocalProfiles, c| {
+            profiles
+                .get(c)
+                .cloned()
+                .or_else(|| added.added(&profiles, c).map(|p| Profile::clone(&p)))
+        };
+        assert_eq!(profile(&added, c1), Profile::of(&t, &index, s1));
+        let c3 = class(&mut added, with_policy);
+        assert_ne!(c3, c1);
+        assert_eq!(profile(&added, c3), Profile::of(&t, &index, with_policy));
+        assert_eq!(&*profile(&added, c3).expect("a profile").session, &[sp]);
+        let c4 = class(&mut added, elsewhere);
+        assert_eq!(profile(&added, c4), Profile::of(&t, &index, elsewhere));
+        assert!(profile(&added, c4)
+            .expect("a profile")
+            .scp_levels
+            .is_empty());
+        assert_eq!(added.sessions.len(), 1, "only sessions holding nothing");
     }
 }

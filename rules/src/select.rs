@@ -18,7 +18,6 @@ use std::collections::{HashMap, HashSet};
 use facts::policy::Effect;
 use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
 
-use crate::action_index::ActionMemo;
 use crate::hash::FxBuildHasher;
 use crate::profile::{Profile, ProfileId};
 use crate::BatchRequest;
@@ -258,19 +257,18 @@ pub(crate) struct Selection {
 
 impl Selection {
     /// The rows `batch` can reach. `classes[i]` is the caller class of request `i` and
-    /// `profile` gives each class's profile; `actions[i]` is the batch-local id of request
-    /// `i`'s action and `action_names[a]` its lowercased name (a key of `memo`); `rcp[i]`
-    /// whether RCPs apply to request `i`'s action.
+    /// `profile` gives each class's profile; `actions[i]` is the id of request `i`'s action,
+    /// `stmts[a]` the statements that can match action `a` (sorted, from the action memo)
+    /// and `rcp[a]` whether RCPs apply to it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn of<'p>(
         t: &FactTables,
         idx: &FactIndex,
-        memo: &ActionMemo,
         batch: &[BatchRequest],
         classes: &[ProfileId],
         profile: &dyn Fn(ProfileId) -> Option<&'p Profile>,
         actions: &[u32],
-        action_names: &[String],
+        stmts: &[&[StmtId]],
         rcp: &[bool],
     ) -> Selection {
         let mut s = Selection::default();
@@ -298,16 +296,11 @@ impl Selection {
                     }
                 }
             }
-            let (Some(&a), Some(name)) = (
-                actions.get(i),
-                actions.get(i).and_then(|&a| action_names.get(a as usize)),
-            ) else {
-                continue;
-            };
+            let Some(&a) = actions.get(i) else { continue };
             if !class_action.insert((c, a)) {
                 continue;
             }
-            let Some(stmts) = memo.0.get(name) else {
+            let Some(&stmts) = stmts.get(a as usize) else {
                 continue;
             };
             for (pol, layer) in p.policies() {
@@ -338,7 +331,8 @@ impl Selection {
                     }
                 }
             }
-            if let (Some(true), Some(a)) = (rcp.get(i), b.resource_account) {
+            let applies = actions.get(i).and_then(|&a| rcp.get(a as usize));
+            if let (Some(true), Some(a)) = (applies, b.resource_account) {
                 rcp_accounts.insert(a);
             }
         }
@@ -359,17 +353,12 @@ impl Selection {
         let mut pairs: Set<(PolicyId, u32)> = Set::default();
         let mut pols = Vec::new();
         for (i, b) in batch.iter().enumerate() {
-            let (Some(&a), Some(name)) = (
-                actions.get(i),
-                actions.get(i).and_then(|&a| action_names.get(a as usize)),
-            ) else {
-                continue;
-            };
-            let Some(stmts) = memo.0.get(name) else {
+            let Some(&a) = actions.get(i) else { continue };
+            let Some(&stmts) = stmts.get(a as usize) else {
                 continue;
             };
             pols.clear();
-            idx.request_policies(b, rcp.get(i).copied().unwrap_or(false), &mut pols);
+            idx.request_policies(b, rcp.get(a as usize).copied().unwrap_or(false), &mut pols);
             for &pol in &pols {
                 if !pairs.insert((pol, a)) {
                     continue;

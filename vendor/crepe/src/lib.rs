@@ -724,11 +724,12 @@ fn make_extend(context: &Context) -> proc_macro2::TokenStream {
 /// actually generate code for semi-naive evaluation.
 fn make_run(context: &Context) -> proc_macro2::TokenStream {
     let mut indices: HashSet<Index> = HashSet::new();
+    let chained = chained_relations(context);
 
     let main_loops = {
         let mut loop_wrappers = Vec::new();
         for stratum in context.strata.iter() {
-            loop_wrappers.push(make_stratum(context, stratum, &mut indices));
+            loop_wrappers.push(make_stratum(context, stratum, &mut indices, &chained));
         }
         loop_wrappers
             .iter()
@@ -759,6 +760,16 @@ fn make_run(context: &Context) -> proc_macro2::TokenStream {
             let index_name = index.to_ident();
             let key_type = index.key_type(context);
 
+            if chained.contains(&index.name.to_string()) {
+                // iamlogic: a chained index (see `chained_relations`): key → (first, last)
+                // position in a store of (tuple, next position) entries.
+                return quote! {
+                    let mut #index_name: (
+                        ::std::collections::HashMap<(#(#key_type,)*), (usize, usize), CrepeHasher>,
+                        ::std::vec::Vec<(#rel_ty, usize)>,
+                    ) = ::core::default::Default::default();
+                };
+            }
             quote! {
                 let mut #index_name:
                     ::std::collections::HashMap<(#(#key_type,)*), ::std::vec::Vec<#rel_ty>, CrepeHasher> =
@@ -810,6 +821,7 @@ fn make_stratum(
     context: &Context,
     stratum: &[Ident],
     indices: &mut HashSet<Index>,
+    chained: &HashSet<String>,
 ) -> Box<QuoteWrapper> {
     let stratum: HashSet<_> = stratum.iter().collect();
     let current_rels: Vec<_> = stratum
@@ -850,7 +862,7 @@ fn make_stratum(
         .rules
         .iter()
         .filter(|rule| stratum.contains(&rule.goal.relation))
-        .map(|rule| make_rule(rule, &stratum, indices))
+        .map(|rule| make_rule(rule, &stratum, indices, chained))
         .collect();
 
     let set_update_to_new: proc_macro2::TokenStream = current_rels
@@ -880,6 +892,35 @@ fn make_stratum(
     })
 }
 
+/// iamlogic: whether some rule of `stratum` reads a relation of `stratum` (the stratum is
+/// then evaluated semi-naively, as upstream generates it).
+fn is_recursive(context: &Context, stratum: &[Ident]) -> bool {
+    let names: HashSet<&Ident> = stratum.iter().collect();
+    context
+        .rules
+        .iter()
+        .filter(|rule| names.contains(&rule.goal.relation))
+        .any(|rule| {
+            rule.clauses
+                .iter()
+                .any(|c| matches!(c, Clause::Fact(f) if names.contains(&f.relation)))
+        })
+}
+
+/// iamlogic: the relations of non-recursive strata. Their indices are filled once, when the
+/// relation is complete, and are *chained*: a map from key to the first and last positions
+/// of its tuples in one store of `(tuple, next position)` entries, instead of a map from key
+/// to a `Vec` of tuples (one allocation per key). Lookups walk the chain in insertion order,
+/// the order the `Vec` held them in.
+fn chained_relations(context: &Context) -> HashSet<String> {
+    context
+        .strata
+        .iter()
+        .filter(|stratum| !is_recursive(context, stratum))
+        .flat_map(|stratum| stratum.iter().map(|name| name.to_string()))
+        .collect()
+}
+
 fn make_updates(
     context: &Context,
     stratum: &[Ident],
@@ -889,17 +930,7 @@ fn make_updates(
     // a non-recursive program), each relation gets its tuples in one update, into an empty
     // set: the set of latest tuples becomes the relation itself (no hashing again) and the
     // full indices are filled from it; no rule reads the latest tuples apart.
-    let names: HashSet<&Ident> = stratum.iter().collect();
-    let recursive = context
-        .rules
-        .iter()
-        .filter(|rule| names.contains(&rule.goal.relation))
-        .any(|rule| {
-            rule.clauses
-                .iter()
-                .any(|c| matches!(c, Clause::Fact(f) if names.contains(&f.relation)))
-        });
-    if !recursive {
+    if !is_recursive(context, stratum) {
         return stratum
             .iter()
             .map(|name| {
@@ -910,26 +941,46 @@ fn make_updates(
                     .iter()
                     .filter(|index| !index.update && &index.name == name)
                     .collect();
+                // iamlogic: the relation's indices are chained (`chained_relations`): each
+                // tuple is appended to the store and linked after its key's last one.
                 let pushes: proc_macro2::TokenStream = of_rel
                     .iter()
                     .map(|index| {
                         let index_name = index.to_ident();
                         let bound_pos = index.bound_pos();
                         quote! {
-                            #index_name
-                                .entry((#(__crepe_var.#bound_pos,)*))
-                                .or_default()
-                                .push(*__crepe_var);
+                            {
+                                let __crepe_at = #index_name.1.len();
+                                #index_name.1.push((*__crepe_var, usize::MAX));
+                                match #index_name.0.entry((#(__crepe_var.#bound_pos,)*)) {
+                                    ::std::collections::hash_map::Entry::Occupied(mut __crepe_e) => {
+                                        let __crepe_last = ::core::mem::replace(
+                                            &mut __crepe_e.get_mut().1,
+                                            __crepe_at,
+                                        );
+                                        if let ::core::option::Option::Some(__crepe_prev) =
+                                            #index_name.1.get_mut(__crepe_last)
+                                        {
+                                            __crepe_prev.1 = __crepe_at;
+                                        }
+                                    }
+                                    ::std::collections::hash_map::Entry::Vacant(__crepe_e) => {
+                                        __crepe_e.insert((__crepe_at, __crepe_at));
+                                    }
+                                }
+                            }
                         }
                     })
                     .collect();
-                // An index has at most one key per tuple: sized once, it is never rehashed.
+                // An index has at most one key and one entry per tuple: sized once, neither
+                // is grown.
                 let reserves: proc_macro2::TokenStream = of_rel
                     .iter()
                     .map(|index| {
                         let index_name = index.to_ident();
                         quote! {
-                            #index_name.reserve(__crepe_src.len());
+                            #index_name.0.reserve(__crepe_src.len());
+                            #index_name.1.reserve(__crepe_src.len());
                         }
                     })
                     .collect();
@@ -1024,6 +1075,7 @@ fn make_rule(
     rule: &Rule,
     stratum: &HashSet<&Ident>,
     indices: &mut HashSet<Index>,
+    chained: &HashSet<String>,
 ) -> proc_macro2::TokenStream {
     let goal = {
         let relation = &rule.goal.relation;
@@ -1060,7 +1112,7 @@ fn make_rule(
             .clauses
             .iter()
             .cloned()
-            .map(|clause| make_clause(clause, false, &mut datalog_vars, indices))
+            .map(|clause| make_clause(clause, false, &mut datalog_vars, indices, chained))
             .collect();
         let eval_loop = fragments.into_iter().rev().fold(goal, |x, f| f(x));
         quote! {
@@ -1080,7 +1132,13 @@ fn make_rule(
                 .cloned()
                 .enumerate()
                 .map(|(i, clause)| {
-                    make_clause(clause, update_position == i, &mut datalog_vars, indices)
+                    make_clause(
+                        clause,
+                        update_position == i,
+                        &mut datalog_vars,
+                        indices,
+                        chained,
+                    )
                 })
                 .collect();
             let eval_loop = fragments.into_iter().rev().fold(goal.clone(), |x, f| f(x));
@@ -1095,10 +1153,12 @@ fn make_clause(
     only_update: bool,
     datalog_vars: &mut HashSet<String>,
     indices: &mut HashSet<Index>,
+    chained: &HashSet<String>,
 ) -> Box<QuoteWrapper> {
     match clause {
         Clause::Fact(fact) => {
             let name = &fact.relation;
+            let is_chained = chained.contains(&name.to_string());
             if fact.negate.is_some() {
                 // Special case: stratified negation, needs to be handled separately
                 assert!(!only_update);
@@ -1136,6 +1196,15 @@ fn make_clause(
                     .filter(|t| matches!(t, FactField::Expr(_)))
                     .cloned()
                     .collect();
+                if is_chained {
+                    return Box::new(move |body| {
+                        quote_spanned! {fact.relation.span()=>
+                            if !#index_name.0.contains_key(&(#(#bound_fields,)*)) {
+                                #body
+                            }
+                        }
+                    });
+                }
                 return Box::new(move |body| {
                     quote_spanned! {fact.relation.span()=>
                         if !#index_name.contains_key(&(#(#bound_fields,)*)) {
@@ -1232,6 +1301,25 @@ fn make_clause(
                     });
                 }
                 indices.insert(index);
+                if is_chained && !only_update {
+                    // iamlogic: walk the key's chain in the store, in insertion order.
+                    return Box::new(move |body| {
+                        quote_spanned! {fact.relation.span()=>
+                            if let ::core::option::Option::Some(&(__crepe_first, _)) =
+                                #index_name.0.get(&(#(#bound_fields,)*))
+                            {
+                                let mut __crepe_at = __crepe_first;
+                                while let ::core::option::Option::Some((__crepe_var, __crepe_next)) =
+                                    #index_name.1.get(__crepe_at)
+                                {
+                                    __crepe_at = *__crepe_next;
+                                    #setters
+                                    #body
+                                }
+                            }
+                        }
+                    });
+                }
                 Box::new(move |body| {
                     quote_spanned! {fact.relation.span()=>
                         if let Some(__crepe_iter) = #index_name.get(&(#(#bound_fields,)*)) {

@@ -223,9 +223,16 @@ impl FactIndex {
         let Some(&(first, n)) = self.statements.get(pol as usize) else {
             return &[];
         };
+        // One binary search for the first; a policy has few statements, so the end is
+        // found by stepping over them.
         let lo = stmts.partition_point(|&s| s < first);
-        let hi = stmts.partition_point(|&s| s < first + n);
-        stmts.get(lo..hi).unwrap_or(&[])
+        let rest = stmts.get(lo..).unwrap_or(&[]);
+        let len = rest
+            .iter()
+            .take(n as usize)
+            .take_while(|&&s| s < first + n)
+            .count();
+        rest.get(..len).unwrap_or(&[])
     }
 }
 
@@ -277,6 +284,7 @@ impl Selection {
         let mut class_seen: Set<ProfileId> = Set::default();
         let mut class_action: Set<(ProfileId, u32)> = Set::default();
         let mut nodes: Set<Sym> = Set::default();
+        let mut class_pols: Vec<(PolicyId, Layer)> = Vec::new();
         for (i, &c) in classes.iter().enumerate() {
             let Some(p) = profile(c) else { continue };
             if class_seen.insert(c) {
@@ -303,7 +311,14 @@ impl Selection {
             let Some(&stmts) = stmts.get(a as usize) else {
                 continue;
             };
-            for (pol, layer) in p.policies() {
+            // Each (policy, layer) once: an SCP attached at several levels of the path is
+            // one policy of the SCP layer (its statements are matched once; which levels
+            // it allows at is joined in the program).
+            class_pols.clear();
+            class_pols.extend(p.policies());
+            class_pols.sort_unstable();
+            class_pols.dedup();
+            for &(pol, layer) in &class_pols {
                 for &st in idx.statements_of(pol, stmts) {
                     if let Some(row) = t.statements.get(st as usize) {
                         s.class_statements.push((c, a, st, pol, layer, row.effect));

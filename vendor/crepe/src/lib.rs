@@ -725,11 +725,18 @@ fn make_extend(context: &Context) -> proc_macro2::TokenStream {
 fn make_run(context: &Context) -> proc_macro2::TokenStream {
     let mut indices: HashSet<Index> = HashSet::new();
     let chained = chained_relations(context);
+    let listed = listed_inputs(context);
 
     let main_loops = {
         let mut loop_wrappers = Vec::new();
         for stratum in context.strata.iter() {
-            loop_wrappers.push(make_stratum(context, stratum, &mut indices, &chained));
+            loop_wrappers.push(make_stratum(
+                context,
+                stratum,
+                &mut indices,
+                &chained,
+                &listed,
+            ));
         }
         loop_wrappers
             .iter()
@@ -745,6 +752,13 @@ fn make_run(context: &Context) -> proc_macro2::TokenStream {
             let var = format_ident!("__{}", lower);
             let var_update = format_ident!("__{}_update", lower);
 
+            if listed.contains(&rel.name.to_string()) {
+                // iamlogic: an input relation kept as the list it was given (`listed_inputs`).
+                return quote! {
+                    let mut #var: ::std::vec::Vec<#rel_ty> = ::std::vec::Vec::new();
+                    let mut #var_update: ::std::vec::Vec<#rel_ty> = ::std::vec::Vec::new();
+                };
+            }
             quote! {
                 let mut #var: ::std::collections::HashSet<#rel_ty, CrepeHasher> =
                     ::std::collections::HashSet::default();
@@ -822,6 +836,7 @@ fn make_stratum(
     stratum: &[Ident],
     indices: &mut HashSet<Index>,
     chained: &HashSet<String>,
+    listed: &HashSet<String>,
 ) -> Box<QuoteWrapper> {
     let stratum: HashSet<_> = stratum.iter().collect();
     let current_rels: Vec<_> = stratum
@@ -851,6 +866,12 @@ fn make_stratum(
             let rel_ty = relation_type(rel, LifetimeUsage::Local);
             let lower = to_lowercase(&rel.name);
             let rel_new = format_ident!("__{}_new", lower);
+            if listed.contains(&rel.name.to_string()) {
+                // iamlogic: no rule derives an input; its (empty) latest tuples are a list too.
+                return quote! {
+                    let mut #rel_new: ::std::vec::Vec<#rel_ty> = ::std::vec::Vec::new();
+                };
+            }
             quote! {
                 let mut #rel_new: ::std::collections::HashSet<#rel_ty, CrepeHasher> =
                     ::std::collections::HashSet::default();
@@ -905,6 +926,60 @@ fn is_recursive(context: &Context, stratum: &[Ident]) -> bool {
                 .iter()
                 .any(|c| matches!(c, Clause::Fact(f) if names.contains(&f.relation)))
         })
+}
+
+/// iamlogic: the input relations that no rule looks up with every field given (a negation
+/// or a check such as `!Blocked(r)`, `Marked(a, b)`: those ask the relation's set). Such a
+/// relation is only iterated or read through its indices, so it is kept as the list of
+/// tuples the caller gave instead of being hashed into a set: a tuple given twice is then
+/// read twice, and derives the same tuples twice, which the derived relations' sets keep
+/// once.
+fn listed_inputs(context: &Context) -> HashSet<String> {
+    let mut asked: HashSet<String> = HashSet::new();
+    for rule in &context.rules {
+        // Which fields are given follows `make_clause`: a variable is bound once a positive
+        // fact or a `let` names it.
+        let mut vars: HashSet<String> = HashSet::new();
+        for clause in &rule.clauses {
+            match clause {
+                Clause::Fact(fact) if fact.negate.is_some() => {
+                    if fact.fields.iter().all(|f| matches!(f, FactField::Expr(_))) {
+                        asked.insert(fact.relation.to_string());
+                    }
+                }
+                Clause::Fact(fact) => {
+                    let mut all_given = !fact.fields.is_empty();
+                    for field in fact.fields.iter() {
+                        match field {
+                            FactField::Ignored(_) => all_given = false,
+                            FactField::Ref(_, ident) => {
+                                all_given = false;
+                                vars.insert(ident.to_string());
+                            }
+                            FactField::Expr(expr) => {
+                                if let Some(var) = is_datalog_var(expr) {
+                                    if vars.insert(var.to_string()) {
+                                        all_given = false;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if all_given {
+                        asked.insert(fact.relation.to_string());
+                    }
+                }
+                Clause::Let(guard) => pat_datalog_vars(&guard.pat, &mut vars),
+                _ => {}
+            }
+        }
+    }
+    context
+        .rels_input
+        .keys()
+        .filter(|name| !asked.contains(*name))
+        .cloned()
+        .collect()
 }
 
 /// iamlogic: the relations of non-recursive strata. Their indices are filled once, when the
@@ -1182,7 +1257,7 @@ fn make_clause(
                     let rel_name = name.clone();
                     return Box::new(move |body| {
                         quote_spanned! {rel_name.span()=>
-                            if !#rel.contains(&#rel_name(#(#fields,)*)) {
+                            if !::std::collections::HashSet::contains(&#rel, &#rel_name(#(#fields,)*)) {
                                 #body
                             }
                         }
@@ -1271,7 +1346,7 @@ fn make_clause(
                 let rel_name = name.clone();
                 Box::new(move |body| {
                     quote_spanned! {rel_name.span()=>
-                        if #rel.contains(&#rel_name(#(#fields,)*)) {
+                        if ::std::collections::HashSet::contains(&#rel, &#rel_name(#(#fields,)*)) {
                             #setters
                             #body
                         }

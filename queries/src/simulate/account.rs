@@ -503,7 +503,7 @@ impl AccountSimulator {
             .get(id)
             .and_then(|e| e.vpc_id.as_ref())
         {
-            context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
+            context.insert_default_static("aws:sourcevpc", ContextValue::Single(vpc.clone()));
         }
         (tables.vpc_endpoint_policy(id), context)
     }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use facts::account::context::FillCache;
 use facts::hash::FxBuild;
-use facts::request::{Context, ContextValue, Request, RequestPrincipal};
+use facts::request::{ContextValue, Request, RequestPrincipal};
 use facts::tables::{FactTables, Sym};
 use rules::{BatchRequest, Engine};
 
@@ -108,27 +108,22 @@ impl<'s> Batcher<'s> {
             .as_deref()
             .or(caller_account.as_deref())
             .and_then(|a| tables.account_entity(a));
-        let (vpc_endpoint_policy, context) = self.sim.through_endpoint(tables, spec);
-        let mut request = Request {
+        let (vpc_endpoint_policy, mut context) = self.sim.through_endpoint(tables, spec);
+        // The keys AWS fills for this caller, resource and service (the owner first, as
+        // `aws:ResourceAccount`), filled into the request's context as defaults: what the
+        // request gives wins. The caller's and the resource's keys are shared layers, built
+        // once (`FillCache`), not copies.
+        if let Some(a) = &resource_account_id {
+            context.insert_default_static("aws:resourceaccount", ContextValue::Single(a.clone()));
+        }
+        self.fill
+            .fill(&principal, &spec.action, &spec.resource, &mut context);
+        let request = Request {
             principal,
             action: spec.action.clone(),
             resource: spec.resource.clone(),
             context,
         };
-        // The keys AWS fills for this caller, resource and service (the owner first, as
-        // `aws:ResourceAccount`); what the request gives wins. The caller's and the
-        // resource's keys are shared layers, built once (`FillCache`), not copies.
-        let mut filled = Context::new();
-        if let Some(a) = &resource_account_id {
-            filled.insert("aws:ResourceAccount", ContextValue::Single(a.clone()));
-        }
-        self.fill.fill(
-            &request.principal,
-            &request.action,
-            &request.resource,
-            &mut filled,
-        );
-        request.context.merge_defaults(filled);
         BatchRequest {
             principal: p,
             resource: known,

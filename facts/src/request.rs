@@ -82,6 +82,50 @@ pub struct Context {
     layers: Vec<Arc<Context>>,
 }
 
+/// The global keys requests carry themselves (IAM User Guide, "AWS global condition context
+/// keys"), lowercased: a request's key of one of these names is stored as the fixed name,
+/// not a copy, so that copying a request's context copies no key name. (Storage only: a
+/// key of another name is kept as a lowercased copy, and reads the same.)
+const GIVEN_KEYS: [&str; 26] = [
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:federatedprovider",
+    "aws:multifactorauthage",
+    "aws:multifactorauthpresent",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:referer",
+    "aws:requestedregion",
+    "aws:securetransport",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceip",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:tagkeys",
+    "aws:tokenissuetime",
+    "aws:useragent",
+    "aws:viaawsservice",
+    "aws:vpcsourceip",
+    "kms:viaservice",
+];
+
+/// `key` lowercased: one of [`GIVEN_KEYS`] borrowed, any other copied.
+fn lowercased(key: &str) -> ContextKey {
+    match GIVEN_KEYS
+        .iter()
+        .find(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key))
+    {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(key.to_ascii_lowercase()),
+    }
+}
+
 /// Up to this many own keys, a key is looked up by scanning them (lengths first), beyond
 /// by binary search.
 const SCAN_UP_TO: usize = 8;
@@ -210,15 +254,26 @@ impl Context {
     /// Set `key` to `value`, replacing any earlier value (a layer's value of `key` is
     /// hidden, not changed).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        self.put(Cow::Owned(key.to_ascii_lowercase()), value);
+        self.put(lowercased(key), value);
     }
 
     /// Set `key` unless the context (its own keys or a layer) already has it (used to fill
     /// keys AWS fills itself without overriding what the user gave).
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
-        let key = key.to_ascii_lowercase();
+        let key = lowercased(key);
         if self.get_lowercase(&key).is_none() {
-            self.put(Cow::Owned(key), value);
+            self.put(key, value);
+        }
+    }
+
+    /// A copy with room for `room` more own keys (the keys AWS fills into a request's copy
+    /// of the context it gives are then added without growing the array).
+    pub fn clone_with_room(&self, room: usize) -> Context {
+        let mut entries = Vec::with_capacity(self.entries.len() + room);
+        entries.extend(self.entries.iter().cloned());
+        Context {
+            entries,
+            layers: self.layers.clone(),
         }
     }
 
@@ -425,6 +480,19 @@ mod tests {
             flat(&[("aws:b", "1"), ("aws:a", "2"), ("aws:b", "3")])
         );
         assert_eq!(built.get("aws:b"), Some(&single("1")));
+        // The fixed names of given keys are stored as such, and read as any other key.
+        let mut given = Context::new();
+        given.insert("AWS:SourceIp", single("10.0.0.1"));
+        given.insert("aws:Custom", single("x"));
+        assert!(matches!(given.entries[0].0, Cow::Owned(_)));
+        assert!(matches!(given.entries[1].0, Cow::Borrowed("aws:sourceip")));
+        assert_eq!(given.get("aws:sourceIP"), Some(&single("10.0.0.1")));
+        let copy = given.clone_with_room(3);
+        assert_eq!(copy, given);
+        assert!(copy.entries.capacity() >= 5);
+        for k in GIVEN_KEYS {
+            assert_eq!(k, k.to_ascii_lowercase());
+        }
     }
 
     /// `insert_default_owned` fills exactly what `insert_default` fills: the first of keys

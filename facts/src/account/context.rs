@@ -670,12 +670,14 @@ impl<'m> Filler<'m> {
 /// bucket's account, when the model knows the bucket.
 fn s3_bucket_account(model: &Model, resource: &str) -> Option<AccountId> {
     let rest = resource.strip_prefix("arn:")?;
-    let (partition, rest) = rest.split_once(':')?;
+    let (_partition, rest) = rest.split_once(':')?;
     let object = rest.strip_prefix("s3:::")?;
-    let (bucket, _key) = object.split_once('/')?;
+    let (_bucket, key) = object.split_once('/')?;
+    // `arn:<partition>:s3:::<bucket>`: the object's ARN up to the `/` before its key.
+    let bucket_arn = resource.get(..resource.len() - key.len() - 1)?;
     model
         .resources
-        .get(&format!("arn:{partition}:s3:::{bucket}"))
+        .get(bucket_arn)
         .and_then(|r| r.account.clone())
 }
 

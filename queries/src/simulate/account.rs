@@ -490,7 +490,9 @@ impl AccountSimulator {
         tables: &FactTables,
         spec: &RequestSpec,
     ) -> (Option<PolicyId>, Context) {
-        let mut context = spec.context.clone();
+        // Room for the keys AWS fills into it (`aws:SourceVpc`, `aws:ResourceAccount`, a
+        // session's `aws:userid`, a service key).
+        let mut context = spec.context.clone_with_room(4);
         // Context keys are stored lowercased: a lowercase key is looked up without allocating.
         let id = match spec.context.get("aws:sourcevpce") {
             Some(ContextValue::Single(v)) => v.as_str(),

@@ -332,11 +332,20 @@ impl Context {
     /// The value of `key`, looked up case-insensitively: the context's own keys, then its
     /// layers in order.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.get_lowercase(&key.to_ascii_lowercase())
-        } else {
-            self.get_lowercase(key)
+        if !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.get_lowercase(key);
         }
+        // A key as a policy spells it (`aws:SourceIp`): lowercased on the stack when short.
+        let mut buf = [0u8; 96];
+        if let Some(lower) = buf.get_mut(..key.len()) {
+            lower.copy_from_slice(key.as_bytes());
+            lower.make_ascii_lowercase();
+            // ASCII case folding keeps the text UTF-8.
+            if let Ok(lower) = std::str::from_utf8(lower) {
+                return self.get_lowercase(lower);
+            }
+        }
+        self.get_lowercase(&key.to_ascii_lowercase())
     }
 
     /// [`Context::get`] of a lowercased key.
@@ -457,6 +466,9 @@ mod tests {
                 assert_eq!(c.get(&k.to_ascii_uppercase()), Some(v));
             }
             assert_eq!(c.get("aws:key99"), None);
+            assert_eq!(c.get("AWS:KEY99"), None);
+            let long = format!("aws:{}", "X".repeat(200));
+            assert_eq!(c.get(&long), None);
             assert_eq!(c.len(), model.len());
             assert_eq!(
                 serde_json::to_string(&c).unwrap(),

@@ -32,9 +32,8 @@ pub(crate) fn classify(text: &str) -> Option<Caller> {
         principal,
     ) = principal_of(text)?;
     let arn = match &principal {
-        RequestPrincipal::Anonymous => "*".to_string(),
         RequestPrincipal::Aws { arn } => arn.clone(),
-        _ => text.to_string(),
+        _ => caller_arn(text, kind).into_owned(),
     };
     Some(Caller {
         kind,
@@ -65,6 +64,18 @@ pub(crate) fn principal_of(text: &str) -> Option<(Parts<'_>, RequestPrincipal)> 
         },
     };
     Some((parts, principal))
+}
+
+/// [`Caller::arn`] of a caller `text` of kind `kind`: `*` for anonymous, the root's ARN for
+/// an account id, else `text` itself.
+pub(crate) fn caller_arn(text: &str, kind: PrincipalKind) -> std::borrow::Cow<'_, str> {
+    match kind {
+        PrincipalKind::Anonymous => "*".into(),
+        PrincipalKind::Root if !text.starts_with("arn:") => {
+            format!("arn:aws:iam::{text}:root").into()
+        }
+        _ => text.into(),
+    }
 }
 
 /// Whether `text` is a caller [`classify`] accepts, without building the [`Caller`].

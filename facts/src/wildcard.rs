@@ -23,6 +23,8 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if pattern == "*" {
         return true;
     }
+    // Byte loops: patterns are short, and a word-at-a-time search (memchr) costs more to
+    // set up than it saves on them.
     let p = pattern.as_bytes();
     let Some(first) = p.iter().position(|&b| b == b'*' || b == b'?') else {
         return if ignore_case {
@@ -50,7 +52,7 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
 /// Kelvin sign and `k`): then `None`.
 pub(crate) fn prefix_bytes_match(prefix: &[u8], text: &str, ignore_case: bool) -> Option<bool> {
     if let Some(start) = text.as_bytes().get(..prefix.len()) {
-        if bytes_eq(prefix, start, ignore_case) {
+        if start == prefix || (ignore_case && ascii_eq_ignore_case(prefix, start)) {
             return Some(true);
         }
     }
@@ -93,11 +95,13 @@ pub(crate) fn star_glob_match(pattern: &[u8], text: &[u8], ignore_case: bool) ->
 
 /// Byte equality, ASCII-case-insensitive with `ignore_case`.
 fn bytes_eq(a: &[u8], b: &[u8], ignore_case: bool) -> bool {
-    if ignore_case {
-        a.eq_ignore_ascii_case(b)
-    } else {
-        a == b
-    }
+    a == b || (ignore_case && ascii_eq_ignore_case(a, b))
+}
+
+/// `a.eq_ignore_ascii_case(b)` by a plain loop (cheaper on the short texts of policies
+/// than the standard library's word-at-a-time version).
+fn ascii_eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 
 /// The first position of `needle` (not empty) in `hay`.
@@ -179,18 +183,38 @@ pub fn has_wildcard(pattern: &str) -> bool {
 /// Case-insensitive string equality that does not allocate: character by character, ASCII
 /// letters fold directly, other characters through their Unicode lowercase forms (the same
 /// per-character rule as the glob matchers, so `glob_match(p, t, true)` with a wildcard-free
-/// `p` is exactly this). Strings equal but for ASCII case, or different and both ASCII, are
-/// answered from their bytes; others compare character by character.
+/// `p` is exactly this). Equal strings are answered by comparing their bytes; others are
+/// walked while both sides hold ASCII characters (stopping at the first difference), then
+/// compared character by character from the first non-ASCII one.
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
-    // Equal but for ASCII case, byte for byte: every character pairs with one equal to it
-    // but for case (a non-ASCII byte compares exactly).
-    if a.len() == b.len() && a.as_bytes().eq_ignore_ascii_case(b.as_bytes()) {
+    // Equal bytes (what a policy that writes an action as AWS spells it gives): equal.
+    if a == b {
         return true;
     }
-    if a.is_ascii() && b.is_ascii() {
-        return false;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    loop {
+        match (x.get(i), y.get(i)) {
+            (Some(&c), Some(&d)) if c < 0x80 && d < 0x80 => {
+                if !c.eq_ignore_ascii_case(&d) {
+                    // Every character before `i` paired with one ASCII character: these two
+                    // are compared with each other, and differ.
+                    return false;
+                }
+                i += 1;
+            }
+            // Every character before `i` was ASCII on both sides: `i` is a boundary of both.
+            (Some(_), Some(_)) => {
+                return match (a.get(i..), b.get(i..)) {
+                    (Some(ra), Some(rb)) => eq_ignore_case_chars(ra, rb),
+                    _ => false,
+                };
+            }
+            (None, None) => return true,
+            // One side ended, the other still has a character.
+            _ => return false,
+        }
     }
-    eq_ignore_case_chars(a, b)
 }
 
 /// [`eq_ignore_case`] character by character.

@@ -114,24 +114,24 @@ fn null_holds(cond: &Condition, value: Option<&ContextValue>) -> bool {
     })
 }
 
-/// Look a key up case-insensitively without allocating for keys up to 128 bytes.
+/// Look a key up case-insensitively: the key is lowercased into a buffer of the thread's
+/// (no allocation once it has grown to the longest key), as [`Context`] stores keys.
 pub(crate) fn lookup<'c>(ctx: &'c Context, key: &str) -> Option<&'c ContextValue> {
-    let bytes = key.as_bytes();
-    if !bytes.iter().any(u8::is_ascii_uppercase) {
-        return ctx.get_lowercase_key(key);
+    thread_local! {
+        static LOWER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    let mut buf = [0u8; 128];
-    match buf.get_mut(..bytes.len()) {
-        Some(dst) => {
-            dst.copy_from_slice(bytes);
-            dst.make_ascii_lowercase();
-            match std::str::from_utf8(dst) {
-                Ok(lower) => ctx.get_lowercase_key(lower),
-                Err(_) => ctx.get(key),
+    LOWER
+        .try_with(|buf| match buf.try_borrow_mut() {
+            Ok(mut lower) => {
+                lower.clear();
+                lower.push_str(key);
+                lower.make_ascii_lowercase();
+                ctx.get_lowercase_key(&lower)
             }
-        }
-        None => ctx.get(key),
-    }
+            // Only reachable from a nested lookup (none exists): take the allocating path.
+            Err(_) => ctx.get(key),
+        })
+        .unwrap_or_else(|_| ctx.get(key))
 }
 
 /// `true`/`false` in any case.

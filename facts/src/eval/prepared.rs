@@ -3,191 +3,149 @@
 //! [`statement_applies`](super::statement_applies) reads a statement as parsed: for every
 //! request it scans each action and resource pattern for wildcards and policy variables,
 //! lowercases each condition key and reads each condition value again. A
-//! [`PreparedStatement`] does that work once: patterns are classified (`*`, no wildcard,
-//! one trailing `*`, anything else, holding variables), condition keys are lowercased and
-//! condition values that hold no variable are read for their operator (`Bool` values
-//! parsed, string values kept with their glob class). Its answers are exactly those of
-//! `statement_applies` (the same AWS rules, see [`crate::eval`] and
-//! [`crate::condition::eval`]); the property test in `facts/src/eval/prepared_tests.rs`
-//! compares the two on generated statements and requests.
+//! [`PreparedStatement`] keeps what those readings find: the class of each pattern (`*`, no
+//! wildcard, one trailing `*`, anything else, holding variables), each condition key
+//! lowercased, and how each condition value compares (`Bool` values read, string values
+//! with their glob class). It holds no copy of the patterns or values: it is matched
+//! together with the statement it was made from, so making one costs a scan of the
+//! statement and at most two small allocations (worth it for a statement matched a few
+//! times). Its answers are exactly those of `statement_applies` (the same AWS rules, see
+//! [`crate::eval`] and [`crate::condition::eval`]); the property test in
+//! `facts/src/eval/prepared_tests.rs` compares the two on generated statements and requests.
 
 use crate::condition::eval::{compare, holds_with, parse_bool, value_matches};
 use crate::condition::{BaseOperator, OperatorFamily};
-use crate::policy::{
-    ActionClause, Condition, Policy, PrincipalClause, ResourceClause, ResourcePattern, Statement,
-};
+use crate::policy::{ActionClause, Condition, Policy, ResourceClause, Statement};
 use crate::request::{Context, Request};
 use crate::variables::has_variables;
 use crate::wildcard::{eq_ignore_case, glob_match, glob_match_general, prefix_bytes_match};
 
-/// A glob pattern classified once: the classes [`glob_match`] tells apart on every call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Glob {
-    /// `*`: matches everything.
+/// The class of one pattern or condition value (one byte each in a prepared statement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Class {
+    /// A glob that is `*`: matches everything.
     Any,
-    /// No wildcard: equal text (but for case when matching case-insensitively).
-    Exact(Box<str>),
-    /// One trailing `*` and no other wildcard: the pattern as written (`prefix*`).
-    Prefix(Box<str>),
-    /// Anything else: matched by [`glob_match`].
-    Other(Box<str>),
-}
-
-impl Glob {
-    fn new(pattern: &str) -> Glob {
-        if pattern == "*" {
-            return Glob::Any;
-        }
-        let p = pattern.as_bytes();
-        match p.iter().position(|&b| b == b'*' || b == b'?') {
-            None => Glob::Exact(pattern.into()),
-            Some(i) if i + 1 == p.len() && p.get(i) == Some(&b'*') => Glob::Prefix(pattern.into()),
-            Some(_) => Glob::Other(pattern.into()),
-        }
-    }
-
-    /// `glob_match(pattern, text, ignore_case)`, without classifying the pattern again.
-    fn matches(&self, text: &str, ignore_case: bool) -> bool {
-        match self {
-            Glob::Any => true,
-            Glob::Exact(p) if ignore_case => eq_ignore_case(p, text),
-            Glob::Exact(p) => **p == *text,
-            Glob::Prefix(p) => {
-                let head = p.as_bytes().split_last().map_or(&[][..], |(_, h)| h);
-                prefix_bytes_match(head, text, ignore_case)
-                    .unwrap_or_else(|| glob_match_general(p, text, ignore_case))
-            }
-            Glob::Other(p) => glob_match(p, text, ignore_case),
-        }
-    }
-}
-
-/// One `Resource`/`NotResource` pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum ResourceMatcher {
-    /// No policy variable to substitute: a case-sensitive glob over the ARN.
-    Glob(Glob),
-    /// Policy variables substituted per request ([`super::resource_pattern_matches`]).
-    Variables(Box<str>),
-}
-
-impl ResourceMatcher {
-    fn new(pattern: &ResourcePattern, variables: bool) -> ResourceMatcher {
-        if variables && has_variables(&pattern.0) {
-            ResourceMatcher::Variables(pattern.0.as_str().into())
-        } else {
-            ResourceMatcher::Glob(Glob::new(&pattern.0))
-        }
-    }
-
-    fn matches(&self, resource: &str, ctx: &Context) -> bool {
-        match self {
-            ResourceMatcher::Glob(g) => g.matches(resource, false),
-            ResourceMatcher::Variables(p) => {
-                super::resource_pattern_matches(p, resource, ctx, true)
-            }
-        }
-    }
-}
-
-/// One condition value as its (positive) operator reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum ValueMatcher {
-    /// Holds policy variables: substituted per request ([`value_matches`]).
+    /// A glob without wildcard: equal text (but for case when matching case-insensitively).
+    Exact,
+    /// A glob with one trailing `*` and no other wildcard: a prefix.
+    Prefix,
+    /// Any other glob: [`glob_match`].
+    Glob,
+    /// A resource pattern or condition value whose policy variables are substituted per
+    /// request.
     Variables,
-    /// `StringEquals`: equal text.
-    Equals(Box<str>),
     /// `StringEqualsIgnoreCase`.
-    EqualsIgnoreCase(Box<str>),
-    /// `StringLike`: a case-sensitive glob.
-    Like(Glob),
-    /// `Bool`: the value read (`None`: not a boolean, matches nothing).
-    Bool(Option<bool>),
+    EqualsIgnoreCase,
+    /// `Bool` with `true`.
+    True,
+    /// `Bool` with `false`.
+    False,
+    /// `Bool` with a value that is not a boolean: matches nothing.
+    NotBool,
     /// Any other operator: [`compare`] with the value as written.
-    Compare(Box<str>),
+    Compare,
 }
 
-impl ValueMatcher {
-    fn new(op: BaseOperator, value: &str, variables: bool) -> ValueMatcher {
-        if variables && has_variables(value) {
-            return ValueMatcher::Variables;
-        }
-        match (op.family(), op) {
-            (OperatorFamily::String, BaseOperator::StringEqualsIgnoreCase) => {
-                ValueMatcher::EqualsIgnoreCase(value.into())
-            }
-            (OperatorFamily::String, BaseOperator::StringLike) => {
-                ValueMatcher::Like(Glob::new(value))
-            }
-            (OperatorFamily::String, _) => ValueMatcher::Equals(value.into()),
-            (OperatorFamily::Bool, _) => ValueMatcher::Bool(parse_bool(value)),
-            _ => ValueMatcher::Compare(value.into()),
-        }
+/// The glob class of `pattern`, as [`glob_match`] tells it apart on each call.
+fn glob_class(pattern: &str) -> Class {
+    if pattern == "*" {
+        return Class::Any;
     }
-
-    /// `value_matches(op, written, request, ctx, variables)` for the value this was made from.
-    fn matches(&self, op: BaseOperator, written: &str, request: &str, ctx: &Context) -> bool {
-        match self {
-            ValueMatcher::Variables => value_matches(op, written, request, ctx, true),
-            ValueMatcher::Equals(p) => **p == *request,
-            ValueMatcher::EqualsIgnoreCase(p) => eq_ignore_case(p, request),
-            ValueMatcher::Like(g) => g.matches(request, false),
-            ValueMatcher::Bool(p) => p.is_some_and(|p| parse_bool(request) == Some(p)),
-            ValueMatcher::Compare(p) => compare(op, p, request),
-        }
+    let p = pattern.as_bytes();
+    match p.iter().position(|&b| b == b'*' || b == b'?') {
+        None => Class::Exact,
+        Some(i) if i + 1 == p.len() && p.get(i) == Some(&b'*') => Class::Prefix,
+        Some(_) => Class::Glob,
     }
 }
 
-/// One condition entry: its key lowercased, its values read.
-#[derive(Debug, Clone, PartialEq)]
-struct PreparedCondition {
-    condition: Condition,
-    /// The key ASCII-lowercased, as [`Context`] stores keys.
-    key: Box<str>,
-    /// One per value of `condition`, in order.
-    values: Box<[ValueMatcher]>,
-}
-
-impl PreparedCondition {
-    fn new(condition: &Condition, variables: bool) -> PreparedCondition {
-        let positive = condition.operator.base.positive();
-        PreparedCondition {
-            condition: condition.clone(),
-            key: condition.key.to_ascii_lowercase().into(),
-            values: condition
-                .values
-                .iter()
-                .map(|v| ValueMatcher::new(positive, v, variables))
-                .collect(),
+/// `glob_match(pattern, text, ignore_case)` for a pattern of class `class`.
+fn glob_matches(class: Class, pattern: &str, text: &str, ignore_case: bool) -> bool {
+    match class {
+        Class::Any => true,
+        Class::Exact if ignore_case => eq_ignore_case(pattern, text),
+        Class::Exact => pattern == text,
+        Class::Prefix => {
+            let head = pattern.as_bytes().split_last().map_or(&[][..], |(_, h)| h);
+            prefix_bytes_match(head, text, ignore_case)
+                .unwrap_or_else(|| glob_match_general(pattern, text, ignore_case))
         }
-    }
-
-    /// `condition_holds(condition, ctx, variables)`.
-    fn holds(&self, ctx: &Context) -> bool {
-        let cond = &self.condition;
-        let positive = cond.operator.base.positive();
-        holds_with(cond, ctx.get_lowercase_key(&self.key), |r| {
-            self.values
-                .iter()
-                .zip(&cond.values)
-                .any(|(m, written)| m.matches(positive, written, r, ctx))
-        })
+        _ => glob_match(pattern, text, ignore_case),
     }
 }
 
-/// A statement prepared once for matching many requests: [`PreparedStatement::applies`]
-/// answers exactly what [`super::statement_applies`] answers for the statement and policy
-/// it was made from, doing per request only the comparisons (see the module
-/// documentation).
-#[derive(Debug, Clone, PartialEq)]
+/// The class of a condition value under the positive operator `op`.
+fn value_class(op: BaseOperator, value: &str, variables: bool) -> Class {
+    if variables && has_variables(value) {
+        return Class::Variables;
+    }
+    match op.family() {
+        OperatorFamily::String => match op {
+            BaseOperator::StringEqualsIgnoreCase => Class::EqualsIgnoreCase,
+            BaseOperator::StringLike => glob_class(value),
+            // `StringEquals`: equal text, what `Exact` compares case-sensitively.
+            _ => Class::Exact,
+        },
+        OperatorFamily::Bool => match parse_bool(value) {
+            Some(true) => Class::True,
+            Some(false) => Class::False,
+            None => Class::NotBool,
+        },
+        _ => Class::Compare,
+    }
+}
+
+/// `value_matches(op, value, request, ctx, variables)` for a value of class `class`.
+fn value_class_matches(
+    class: Class,
+    op: BaseOperator,
+    value: &str,
+    request: &str,
+    ctx: &Context,
+) -> bool {
+    match class {
+        Class::Variables => value_matches(op, value, request, ctx, true),
+        Class::EqualsIgnoreCase => eq_ignore_case(value, request),
+        Class::True => parse_bool(request) == Some(true),
+        Class::False => parse_bool(request) == Some(false),
+        Class::NotBool => false,
+        Class::Compare => compare(op, value, request),
+        // String classes: `StringEquals` (`Exact`) or a `StringLike` glob.
+        glob => glob_matches(glob, value, request, false),
+    }
+}
+
+/// A statement prepared once for matching many requests (see the module documentation).
+/// Its methods take the statement it was made from: [`PreparedStatement::applies`] answers
+/// exactly what [`super::statement_applies`] answers for that statement. Given another
+/// statement, answers are unspecified (never a panic).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PreparedStatement {
-    /// `NotAction` rather than `Action`.
-    not_action: bool,
-    actions: Box<[Glob]>,
-    /// `(NotResource rather than Resource, patterns)`; `None`: no resource element.
-    resource: Option<(bool, Box<[ResourceMatcher]>)>,
-    principal: Option<PrincipalClause>,
-    conditions: Box<[PreparedCondition]>,
+    /// One class per action pattern, then per resource pattern, then per value of each
+    /// condition in order.
+    classes: Box<[Class]>,
+    /// The condition keys, ASCII-lowercased (as [`Context`] stores keys), one after the
+    /// other: each is as long as the key as written.
+    keys: Box<str>,
+}
+
+/// The patterns of a statement's action element, and whether it is `NotAction`.
+fn actions(stmt: &Statement) -> (bool, &[crate::policy::ActionPattern]) {
+    match &stmt.action {
+        ActionClause::Action(ps) => (false, ps),
+        ActionClause::NotAction(ps) => (true, ps),
+    }
+}
+
+/// The patterns of a statement's resource element (none without one), and whether it is
+/// `NotResource`.
+fn resources(stmt: &Statement) -> (bool, &[crate::policy::ResourcePattern]) {
+    match &stmt.resource {
+        Some(ResourceClause::Resource(ps)) => (false, ps),
+        Some(ResourceClause::NotResource(ps)) => (true, ps),
+        None => (false, &[]),
+    }
 }
 
 impl PreparedStatement {
@@ -195,70 +153,110 @@ impl PreparedStatement {
     /// are substituted).
     pub fn new(policy: &Policy, stmt: &Statement) -> PreparedStatement {
         let variables = policy.version.supports_variables();
-        let (not_action, actions) = match &stmt.action {
-            ActionClause::Action(ps) => (false, ps),
-            ActionClause::NotAction(ps) => (true, ps),
-        };
-        let resource = stmt.resource.as_ref().map(|r| {
-            let (not, ps) = match r {
-                ResourceClause::Resource(ps) => (false, ps),
-                ResourceClause::NotResource(ps) => (true, ps),
-            };
-            let ms = ps
-                .iter()
-                .map(|p| ResourceMatcher::new(p, variables))
-                .collect();
-            (not, ms)
-        });
+        let (_, acts) = actions(stmt);
+        let (_, res) = resources(stmt);
+        let values: usize = stmt.conditions.iter().map(|c| c.values.len()).sum();
+        let mut classes = Vec::with_capacity(acts.len() + res.len() + values);
+        classes.extend(acts.iter().map(|p| glob_class(&p.0)));
+        classes.extend(res.iter().map(|p| {
+            if variables && has_variables(&p.0) {
+                Class::Variables
+            } else {
+                glob_class(&p.0)
+            }
+        }));
+        let mut keys = String::new();
+        for c in &stmt.conditions {
+            let positive = c.operator.base.positive();
+            classes.extend(c.values.iter().map(|v| value_class(positive, v, variables)));
+            keys.push_str(&c.key);
+        }
+        keys.make_ascii_lowercase();
         PreparedStatement {
-            not_action,
-            actions: actions.iter().map(|p| Glob::new(&p.0)).collect(),
-            resource,
-            principal: stmt.principal.clone(),
-            conditions: stmt
-                .conditions
-                .iter()
-                .map(|c| PreparedCondition::new(c, variables))
-                .collect(),
+            classes: classes.into_boxed_slice(),
+            keys: keys.into_boxed_str(),
         }
     }
 
-    /// Whether the statement applies to `req`: exactly
+    /// Whether `stmt` (the statement this was prepared from) applies to `req`: exactly
     /// [`statement_applies`](super::statement_applies)`(policy, stmt, req)`.
-    pub fn applies(&self, req: &Request) -> bool {
-        self.action_matches(&req.action)
-            && self.resource_matches(&req.resource, &req.context)
-            && self
+    pub fn applies(&self, stmt: &Statement, req: &Request) -> bool {
+        self.action_matches(stmt, &req.action) && self.applies_given_action(stmt, req)
+    }
+
+    /// [`PreparedStatement::applies`] for a caller that already knows that the statement's
+    /// action element matches `req.action` (such as one that found the statement through an
+    /// exact index of action patterns): resource, principal and conditions.
+    pub fn applies_given_action(&self, stmt: &Statement, req: &Request) -> bool {
+        debug_assert!(self.action_matches(stmt, &req.action));
+        self.resource_matches(stmt, &req.resource, &req.context)
+            && stmt
                 .principal
                 .as_ref()
                 .is_none_or(|p| super::principal_clause_matches(p, &req.principal))
-            && self.conditions_hold(&req.context)
+            && self.conditions_hold(stmt, &req.context)
     }
 
     /// Whether the statement's action, resource and conditions match `req`, whatever its
     /// principal element says (what a `Deny` with `NotPrincipal` is reduced to for a
     /// caller with a permissions boundary).
-    pub fn applies_ignoring_principal(&self, req: &Request) -> bool {
-        self.action_matches(&req.action)
-            && self.resource_matches(&req.resource, &req.context)
-            && self.conditions_hold(&req.context)
+    pub fn applies_ignoring_principal(&self, stmt: &Statement, req: &Request) -> bool {
+        self.action_matches(stmt, &req.action)
+            && self.resource_matches(stmt, &req.resource, &req.context)
+            && self.conditions_hold(stmt, &req.context)
     }
 
     /// [`super::action_matches`] of the statement's action element.
-    pub fn action_matches(&self, action: &str) -> bool {
-        self.actions.iter().any(|g| g.matches(action, true)) != self.not_action
+    pub fn action_matches(&self, stmt: &Statement, action: &str) -> bool {
+        let (not, ps) = actions(stmt);
+        let any = ps
+            .iter()
+            .zip(self.classes.iter())
+            .any(|(p, &c)| glob_matches(c, &p.0, action, true));
+        any != not
     }
 
     /// [`super::resource_clause_matches`] of the statement's resource element (`true`
     /// without one).
-    pub fn resource_matches(&self, resource: &str, ctx: &Context) -> bool {
-        self.resource
-            .as_ref()
-            .is_none_or(|(not, ms)| ms.iter().any(|m| m.matches(resource, ctx)) != *not)
+    pub fn resource_matches(&self, stmt: &Statement, resource: &str, ctx: &Context) -> bool {
+        if stmt.resource.is_none() {
+            return true;
+        }
+        let (not, ps) = resources(stmt);
+        let classes = self.classes.get(actions(stmt).1.len()..).unwrap_or(&[]);
+        let any = ps.iter().zip(classes).any(|(p, &c)| match c {
+            Class::Variables => super::resource_pattern_matches(&p.0, resource, ctx, true),
+            glob => glob_matches(glob, &p.0, resource, false),
+        });
+        any != not
     }
 
-    /// Whether every condition holds in `ctx` ([`crate::condition::eval::condition_holds`]).
-    pub fn conditions_hold(&self, ctx: &Context) -> bool {
-        self.conditions.iter().all(|c| c.holds(ctx))
+    /// Whether every condition of the statement holds in `ctx`
+    /// ([`crate::condition::eval::condition_holds`] of each).
+    pub fn conditions_hold(&self, stmt: &Statement, ctx: &Context) -> bool {
+        let skip = actions(stmt).1.len() + resources(stmt).1.len();
+        let mut classes = self.classes.get(skip..).unwrap_or(&[]);
+        let mut keys = &*self.keys;
+        stmt.conditions.iter().all(|c| {
+            let (key, rest) = keys.split_at_checked(c.key.len()).unwrap_or(("", ""));
+            keys = rest;
+            let (mine, others) = classes
+                .split_at_checked(c.values.len())
+                .unwrap_or((&[], &[]));
+            classes = others;
+            condition_holds(c, key, mine, ctx)
+        })
     }
+}
+
+/// `condition_holds(cond, ctx, variables)` for a condition whose key lowercased is `key`
+/// and whose values have classes `classes`.
+fn condition_holds(cond: &Condition, key: &str, classes: &[Class], ctx: &Context) -> bool {
+    let positive = cond.operator.base.positive();
+    holds_with(cond, ctx.get_lowercase_key(key), |r| {
+        cond.values
+            .iter()
+            .zip(classes)
+            .any(|(v, &c)| value_class_matches(c, positive, v, r, ctx))
+    })
 }

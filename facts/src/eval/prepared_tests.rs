@@ -152,6 +152,7 @@ const REQUEST_VALUES: &[&str] = &[
     "alx",
     "red",
     "true",
+    "True",
     "false",
     "10.1.2.3",
     "192.168.0.1",
@@ -283,11 +284,13 @@ proptest! {
         for stmt in &policy.statements {
             let prepared = PreparedStatement::new(&policy, stmt);
             for req in &requests {
-                prop_assert_eq!(
-                    prepared.applies(req),
-                    statement_applies(&policy, stmt, req),
-                    "{} on {:?}", doc, req
-                );
+                let general = statement_applies(&policy, stmt, req);
+                prop_assert_eq!(prepared.applies(stmt, req), general, "{} on {:?}", doc, req);
+                let action = action_matches(&stmt.action, &req.action);
+                prop_assert_eq!(prepared.action_matches(stmt, &req.action), action);
+                if action {
+                    prop_assert_eq!(prepared.applies_given_action(stmt, req), general);
+                }
                 let without_principal = action_matches(&stmt.action, &req.action)
                     && stmt.resource.as_ref().is_none_or(|r| {
                         resource_clause_matches(r, &req.resource, &req.context, variables)
@@ -296,7 +299,7 @@ proptest! {
                         .conditions
                         .iter()
                         .all(|c| condition_holds(c, &req.context, variables));
-                prop_assert_eq!(prepared.applies_ignoring_principal(req), without_principal);
+                prop_assert_eq!(prepared.applies_ignoring_principal(stmt, req), without_principal);
             }
         }
     }
@@ -326,7 +329,7 @@ fn the_generated_cases_reach_both_answers() {
         for stmt in &policy.statements {
             let prepared = PreparedStatement::new(&policy, stmt);
             for req in reqs.current() {
-                if prepared.applies(&req) {
+                if prepared.applies(stmt, &req) {
                     yes += 1;
                 } else {
                     no += 1;

@@ -15,7 +15,7 @@
 
 use crate::condition::eval::{compare, holds_with, parse_bool, value_matches};
 use crate::condition::{BaseOperator, OperatorFamily};
-use crate::policy::{ActionClause, Condition, Policy, ResourceClause, Statement};
+use crate::policy::{Condition, Policy, ResourceClause, Statement};
 use crate::request::{Context, Request};
 use crate::variables::has_variables;
 use crate::wildcard::{eq_ignore_case, glob_match, glob_match_general, prefix_bytes_match};
@@ -122,20 +122,11 @@ fn value_class_matches(
 /// statement, answers are unspecified (never a panic).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PreparedStatement {
-    /// One class per action pattern, then per resource pattern, then per value of each
-    /// condition in order.
+    /// One class per resource pattern, then per value of each condition in order.
     classes: Box<[Class]>,
     /// The condition keys, ASCII-lowercased (as [`Context`] stores keys), one after the
     /// other: each is as long as the key as written.
     keys: Box<str>,
-}
-
-/// The patterns of a statement's action element, and whether it is `NotAction`.
-fn actions(stmt: &Statement) -> (bool, &[crate::policy::ActionPattern]) {
-    match &stmt.action {
-        ActionClause::Action(ps) => (false, ps),
-        ActionClause::NotAction(ps) => (true, ps),
-    }
 }
 
 /// The patterns of a statement's resource element (none without one), and whether it is
@@ -153,11 +144,9 @@ impl PreparedStatement {
     /// are substituted).
     pub fn new(policy: &Policy, stmt: &Statement) -> PreparedStatement {
         let variables = policy.version.supports_variables();
-        let (_, acts) = actions(stmt);
         let (_, res) = resources(stmt);
         let values: usize = stmt.conditions.iter().map(|c| c.values.len()).sum();
-        let mut classes = Vec::with_capacity(acts.len() + res.len() + values);
-        classes.extend(acts.iter().map(|p| glob_class(&p.0)));
+        let mut classes = Vec::with_capacity(res.len() + values);
         classes.extend(res.iter().map(|p| {
             if variables && has_variables(&p.0) {
                 Class::Variables
@@ -165,7 +154,7 @@ impl PreparedStatement {
                 glob_class(&p.0)
             }
         }));
-        let mut keys = String::new();
+        let mut keys = String::with_capacity(stmt.conditions.iter().map(|c| c.key.len()).sum());
         for c in &stmt.conditions {
             let positive = c.operator.base.positive();
             classes.extend(c.values.iter().map(|v| value_class(positive, v, variables)));
@@ -206,14 +195,10 @@ impl PreparedStatement {
             && self.conditions_hold(stmt, &req.context)
     }
 
-    /// [`super::action_matches`] of the statement's action element.
+    /// [`super::action_matches`] of the statement's action element (matched as parsed:
+    /// classifying an action pattern costs what matching it does).
     pub fn action_matches(&self, stmt: &Statement, action: &str) -> bool {
-        let (not, ps) = actions(stmt);
-        let any = ps
-            .iter()
-            .zip(self.classes.iter())
-            .any(|(p, &c)| glob_matches(c, &p.0, action, true));
-        any != not
+        super::action_matches(&stmt.action, action)
     }
 
     /// [`super::resource_clause_matches`] of the statement's resource element (`true`
@@ -223,7 +208,7 @@ impl PreparedStatement {
             return true;
         }
         let (not, ps) = resources(stmt);
-        let classes = self.classes.get(actions(stmt).1.len()..).unwrap_or(&[]);
+        let classes = self.classes.get(..ps.len()).unwrap_or(&[]);
         let any = ps.iter().zip(classes).any(|(p, &c)| match c {
             Class::Variables => super::resource_pattern_matches(&p.0, resource, ctx, true),
             glob => glob_matches(glob, &p.0, resource, false),
@@ -234,7 +219,7 @@ impl PreparedStatement {
     /// Whether every condition of the statement holds in `ctx`
     /// ([`crate::condition::eval::condition_holds`] of each).
     pub fn conditions_hold(&self, stmt: &Statement, ctx: &Context) -> bool {
-        let skip = actions(stmt).1.len() + resources(stmt).1.len();
+        let skip = resources(stmt).1.len();
         let mut classes = self.classes.get(skip..).unwrap_or(&[]);
         let mut keys = &*self.keys;
         stmt.conditions.iter().all(|c| {

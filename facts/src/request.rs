@@ -403,6 +403,13 @@ impl Context {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.layers.iter().all(|l| l.is_empty())
     }
+
+    /// [`Context::get`] of a key that has no ASCII uppercase letter (a condition key or a
+    /// variable's key lowercased once by the matcher): no case check, no copy.
+    pub fn get_lowercase_key(&self, key: &str) -> Option<&ContextValue> {
+        debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
+        self.get_lowercase(key)
+    }
 }
 
 /// One concrete request.

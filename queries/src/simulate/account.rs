@@ -785,8 +785,12 @@ impl AccountSimulator {
     /// caller as a principal of the loaded tables, or classified with the role of a
     /// session.
     fn prepared<'s>(&self, spec: &'s RequestSpec) -> PreparedOrBad<'s> {
-        check_request(
+        // Split in place, once (checked and used): nothing is copied until the caller is
+        // added to the tables.
+        let c = super::principal::parts(&spec.principal);
+        super::input::check_request_of(
             &spec.principal,
+            c.is_some(),
             &spec.action,
             &spec.resource,
             spec.resource_account.as_deref(),
@@ -794,8 +798,6 @@ impl AccountSimulator {
         if let Some(p) = self.tables.principal_by_arn(&spec.principal) {
             return Ok(Prepared::Known(p.id));
         }
-        // Split in place: nothing is copied until the caller is added to the tables.
-        let c = super::principal::parts(&spec.principal);
         let role = c
             .as_ref()
             .and_then(|c| match (c.kind, c.role_name, c.account) {

@@ -225,15 +225,11 @@ fn valid_arn(text: &str) -> bool {
     })
 }
 
-/// Why `principal` is not a caller, if it is not one.
-pub(crate) fn check_principal(principal: &str) -> Result<(), String> {
-    if is_principal(principal) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{principal}` is not a principal: expected `*`, a 12-digit account id, an IAM/STS ARN with a 12-digit account (user, role, assumed-role session, root, federated user, SAML/OIDC provider) or a service principal"
-        ))
-    }
+/// Why `principal` is not a caller.
+fn principal_error(principal: &str) -> String {
+    format!(
+        "`{principal}` is not a principal: expected `*`, a 12-digit account id, an IAM/STS ARN with a 12-digit account (user, role, assumed-role session, root, federated user, SAML/OIDC provider) or a service principal"
+    )
 }
 
 /// Why `action` is not one request action (`service:Name`, no wildcards), if it is not.
@@ -283,7 +279,27 @@ pub(crate) fn check_request(
     resource: &str,
     resource_account: Option<&str>,
 ) -> Result<(), (&'static str, String)> {
-    check_principal(principal).map_err(|e| ("principal", e))?;
+    check_request_of(
+        principal,
+        is_principal(principal),
+        action,
+        resource,
+        resource_account,
+    )
+}
+
+/// [`check_request`] for a caller already split ([`super::principal::parts`]):
+/// `principal_ok` says whether it is a principal.
+pub(crate) fn check_request_of(
+    principal: &str,
+    principal_ok: bool,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> Result<(), (&'static str, String)> {
+    if !principal_ok {
+        return Err(("principal", principal_error(principal)));
+    }
     check_action(action).map_err(|e| ("action", e))?;
     check_resource(resource).map_err(|e| ("resource", e))?;
     if let Some(a) = resource_account {

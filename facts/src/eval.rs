@@ -32,8 +32,12 @@ use crate::policy::{
     ResourcePattern, Statement,
 };
 use crate::request::{Context, Request, RequestPrincipal};
-use crate::variables::{has_variables, substitute_pattern};
+use crate::variables::{has_variables, substitute_glob, SubstitutedGlob};
 use crate::wildcard::{glob_match, glob_match_tokens};
+
+pub mod prepared;
+
+pub use prepared::PreparedStatement;
 
 /// Which statements of a policy apply to a request, by effect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,8 +117,11 @@ pub fn resource_pattern_matches(
     variables: bool,
 ) -> bool {
     if variables && has_variables(pattern) {
-        return substitute_pattern(pattern, ctx)
-            .is_some_and(|toks| glob_match_tokens(&toks, resource, false));
+        return match substitute_glob(pattern, ctx) {
+            SubstitutedGlob::Unresolved => false,
+            SubstitutedGlob::Plain(p) => resource_matches(&p, resource),
+            SubstitutedGlob::Tokens(toks) => glob_match_tokens(&toks, resource, false),
+        };
     }
     resource_matches(pattern, resource)
 }
@@ -243,3 +250,6 @@ pub fn aws_entry_matches(entry: &str, caller_arn: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod prepared_tests;

@@ -3,6 +3,7 @@
 //! This is the input of the concrete evaluator ([`crate::eval`]) and the shape a Z3
 //! counterexample is decoded into, so that every counterexample can be replayed.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -55,10 +56,18 @@ impl ContextValue {
     }
 }
 
+/// A context key as stored: lowercased; the fixed names of the keys AWS fills are
+/// borrowed, not copied ([`Context::insert_default_static`]).
+pub type ContextKey = Cow<'static, str>;
+
 /// Request context: condition keys to values. Key names are case-insensitive (AWS), so
 /// they are stored lowercased; tag keys keep their case after the `/`, since AWS matches
 /// tag keys case-insensitively only for some services (iamlogic lowercases the whole key,
 /// and documents it).
+///
+/// The own keys are one array sorted by key (a request has a handful: looked up by a
+/// short scan, built without a node per key, copied as one block); fixed key names
+/// are `&'static str`, not copies.
 ///
 /// A context may have *layers* below its own keys ([`Context::add_layer`]): contexts shared
 /// by many requests (the keys AWS fills for one caller, or for one resource), looked up
@@ -67,9 +76,75 @@ impl ContextValue {
 /// exactly as one whose keys were copied in, for the cost of a pointer per layer.
 #[derive(Clone, Default)]
 pub struct Context {
-    entries: BTreeMap<String, ContextValue>,
+    /// Own keys, sorted by key, each once.
+    entries: Vec<(ContextKey, ContextValue)>,
     /// Shared contexts below `entries`, in lookup order.
     layers: Vec<Arc<Context>>,
+}
+
+/// The global keys requests carry themselves (IAM User Guide, "AWS global condition context
+/// keys"), lowercased: a request's key of one of these names is stored as the fixed name,
+/// not a copy, so that copying a request's context copies no key name. (Storage only: a
+/// key of another name is kept as a lowercased copy, and reads the same.)
+const GIVEN_KEYS: [&str; 26] = [
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:federatedprovider",
+    "aws:multifactorauthage",
+    "aws:multifactorauthpresent",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:referer",
+    "aws:requestedregion",
+    "aws:securetransport",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceip",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:tagkeys",
+    "aws:tokenissuetime",
+    "aws:useragent",
+    "aws:viaawsservice",
+    "aws:vpcsourceip",
+    "kms:viaservice",
+];
+
+/// `key` lowercased: one of [`GIVEN_KEYS`] borrowed, any other copied.
+fn lowercased(key: &str) -> ContextKey {
+    match GIVEN_KEYS
+        .iter()
+        .find(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key))
+    {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(key.to_ascii_lowercase()),
+    }
+}
+
+/// Up to this many own keys, a key is looked up by scanning them (lengths first), beyond
+/// by binary search.
+const SCAN_UP_TO: usize = 8;
+
+/// Sorted `(key, value)` pairs serialized as a JSON object (as a `BTreeMap` is).
+struct SortedMap<'a>(&'a [(&'a str, &'a ContextValue)]);
+
+impl serde::Serialize for SortedMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl std::fmt::Debug for SortedMap<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
 }
 
 /// The serialized form of a [`Context`]: its merged keys.
@@ -81,25 +156,23 @@ struct ContextForm<E> {
 
 impl serde::Serialize for Context {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.layers.is_empty() {
-            ContextForm {
-                entries: &self.entries,
-            }
-            .serialize(s)
-        } else {
-            ContextForm {
-                entries: self.merged(),
-            }
-            .serialize(s)
+        ContextForm {
+            entries: SortedMap(&self.merged()),
         }
+        .serialize(s)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Context {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Context, D::Error> {
         let form = ContextForm::<BTreeMap<String, ContextValue>>::deserialize(d)?;
+        // A map's keys come sorted and once each.
         Ok(Context {
-            entries: form.entries,
+            entries: form
+                .entries
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k), v))
+                .collect(),
             layers: Vec::new(),
         })
     }
@@ -108,7 +181,7 @@ impl<'de> serde::Deserialize<'de> for Context {
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")
-            .field("entries", &self.merged())
+            .field("entries", &SortedMap(&self.merged()))
             .finish()
     }
 }
@@ -130,18 +203,86 @@ impl Context {
         Context::default()
     }
 
+    /// A context of `entries` (keys lowercased), the first of equal keys winning (as when
+    /// they are inserted one by one with [`Context::insert_default`]): one sort instead of
+    /// an insertion per key, what building a shared layer of many keys does.
+    pub fn from_first_lowercase(mut entries: Vec<(ContextKey, ContextValue)>) -> Context {
+        debug_assert!(entries
+            .iter()
+            .all(|(k, _)| !k.bytes().any(|b| b.is_ascii_uppercase())));
+        // A stable sort keeps equal keys in insertion order: the first is kept.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, first| later.0 == first.0);
+        Context {
+            entries,
+            layers: Vec::new(),
+        }
+    }
+
+    /// Where own key `key` (lowercased) is, or where it would go.
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(key))
+    }
+
+    /// The own value of lowercased `key`.
+    fn own(&self, key: &str) -> Option<&ContextValue> {
+        if self.entries.len() <= SCAN_UP_TO {
+            self.entries
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && k.as_ref() == key)
+                .map(|(_, v)| v)
+        } else {
+            self.position(key).ok().map(|i| &self.entries[i].1)
+        }
+    }
+
+    /// Set own lowercased `key` to `value`, replacing an own value.
+    fn put(&mut self, key: ContextKey, value: ContextValue) {
+        match self.position(&key) {
+            Ok(i) => self.entries[i].1 = value,
+            Err(i) => self.entries.insert(i, (key, value)),
+        }
+    }
+
+    /// Set own lowercased `key` to `value` unless it has an own value (layers not looked at).
+    fn put_first(&mut self, key: ContextKey, value: ContextValue) {
+        if let Err(i) = self.position(&key) {
+            self.entries.insert(i, (key, value));
+        }
+    }
+
     /// Set `key` to `value`, replacing any earlier value (a layer's value of `key` is
     /// hidden, not changed).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        self.entries.insert(key.to_ascii_lowercase(), value);
+        self.put(lowercased(key), value);
     }
 
     /// Set `key` unless the context (its own keys or a layer) already has it (used to fill
     /// keys AWS fills itself without overriding what the user gave).
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
-        let key = key.to_ascii_lowercase();
-        if self.get(&key).is_none() {
-            self.entries.insert(key, value);
+        let key = lowercased(key);
+        if self.get_lowercase(&key).is_none() {
+            self.put(key, value);
+        }
+    }
+
+    /// A copy with room for `room` more own keys (the keys AWS fills into a request's copy
+    /// of the context it gives are then added without growing the array).
+    pub fn clone_with_room(&self, room: usize) -> Context {
+        let mut entries = Vec::with_capacity(self.entries.len() + room);
+        entries.extend(self.entries.iter().cloned());
+        Context {
+            entries,
+            layers: self.layers.clone(),
+        }
+    }
+
+    /// [`Context::insert_default`] of a fixed key name already lowercased (the keys AWS
+    /// fills): the name is borrowed, not copied.
+    pub fn insert_default_static(&mut self, key: &'static str, value: ContextValue) {
+        debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
+        if self.get_lowercase(key).is_none() {
+            self.put(Cow::Borrowed(key), value);
         }
     }
 
@@ -151,27 +292,18 @@ impl Context {
     pub fn insert_default_owned(&mut self, mut key: String, value: ContextValue) {
         key.make_ascii_lowercase();
         if self.layers.is_empty() {
-            self.entries.entry(key).or_insert(value);
+            self.put_first(Cow::Owned(key), value);
         } else if self.get_lowercase(&key).is_none() {
-            self.entries.insert(key, value);
+            self.put(Cow::Owned(key), value);
         }
-    }
-
-    /// [`Context::insert_default_owned`] for a key already lowercased, in a context without
-    /// layers: the first value of a key wins. What building a shared layer of keys whose
-    /// names are known lowercase does (no case folding, one lookup).
-    pub(crate) fn insert_first_lowercase(&mut self, key: String, value: ContextValue) {
-        debug_assert!(self.layers.is_empty());
-        debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
-        self.entries.entry(key).or_insert(value);
     }
 
     /// [`Context::insert_default`] for a key already lowercased (as [`Context::iter`]
     /// gives them), cloning `value` only when the key is new.
     pub fn insert_default_lowercase(&mut self, key: &str, value: &ContextValue) {
         debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
-        if self.get(key).is_none() {
-            self.entries.insert(key.to_string(), value.clone());
+        if self.get_lowercase(key).is_none() {
+            self.put(Cow::Owned(key.to_string()), value.clone());
         }
     }
 
@@ -180,8 +312,8 @@ impl Context {
     /// context's, shared rather than copied.
     pub fn merge_defaults(&mut self, other: Context) {
         for (k, v) in other.entries {
-            if self.get(&k).is_none() {
-                self.entries.insert(k, v);
+            if self.get_lowercase(&k).is_none() {
+                self.put(k, v);
             }
         }
         for l in other.layers {
@@ -200,28 +332,45 @@ impl Context {
     /// The value of `key`, looked up case-insensitively: the context's own keys, then its
     /// layers in order.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.get_lowercase(&key.to_ascii_lowercase())
-        } else {
-            self.get_lowercase(key)
+        if !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.get_lowercase(key);
         }
+        // A key as a policy spells it (`aws:SourceIp`): lowercased on the stack when short.
+        let mut buf = [0u8; 96];
+        if let Some(lower) = buf.get_mut(..key.len()) {
+            lower.copy_from_slice(key.as_bytes());
+            lower.make_ascii_lowercase();
+            // ASCII case folding keeps the text UTF-8.
+            if let Ok(lower) = std::str::from_utf8(lower) {
+                return self.get_lowercase(lower);
+            }
+        }
+        self.get_lowercase(&key.to_ascii_lowercase())
     }
 
     /// [`Context::get`] of a lowercased key.
     fn get_lowercase(&self, key: &str) -> Option<&ContextValue> {
-        self.entries
-            .get(key)
+        self.own(key)
             .or_else(|| self.layers.iter().find_map(|l| l.get_lowercase(key)))
     }
 
-    /// The merged keys: own keys first, then each layer's keys not seen before.
-    fn merged(&self) -> BTreeMap<&str, &ContextValue> {
-        let mut out: BTreeMap<&str, &ContextValue> =
-            self.entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    /// Push every key of this context and its layers, own keys first, then each layer's
+    /// (so the first of a key is the one that counts).
+    fn collect_into<'a>(&'a self, out: &mut Vec<(&'a str, &'a ContextValue)>) {
+        out.extend(self.entries.iter().map(|(k, v)| (k.as_ref(), v)));
         for l in &self.layers {
-            for (k, v) in l.iter() {
-                out.entry(k).or_insert(v);
-            }
+            l.collect_into(out);
+        }
+    }
+
+    /// The merged keys, sorted: own keys first, then each layer's keys not seen before.
+    fn merged(&self) -> Vec<(&str, &ContextValue)> {
+        let mut out = Vec::with_capacity(self.entries.len());
+        self.collect_into(&mut out);
+        if !self.layers.is_empty() {
+            // Stable: of equal keys, the one that counts stays first.
+            out.sort_by(|a, b| a.0.cmp(b.0));
+            out.dedup_by(|later, first| later.0 == first.0);
         }
         out
     }
@@ -230,7 +379,7 @@ impl Context {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         let (own, merged) = if self.layers.is_empty() {
             (
-                Some(self.entries.iter().map(|(k, v)| (k.as_str(), v))),
+                Some(self.entries.iter().map(|(k, v)| (k.as_ref(), v))),
                 None,
             )
         } else {
@@ -253,6 +402,13 @@ impl Context {
     /// Whether no key is set (in the context or its layers).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.layers.iter().all(|l| l.is_empty())
+    }
+
+    /// [`Context::get`] of a key that has no ASCII uppercase letter (a condition key or a
+    /// variable's key lowercased once by the matcher): no case check, no copy.
+    pub fn get_lowercase_key(&self, key: &str) -> Option<&ContextValue> {
+        debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
+        self.get_lowercase(key)
     }
 }
 
@@ -284,6 +440,78 @@ mod tests {
             c.insert_default(k, single(v));
         }
         c
+    }
+
+    /// The sorted array reads as a map of its keys: inserting keys in any order (more than
+    /// are scanned, so that binary search is used too), replacing, defaults and
+    /// `from_first_lowercase` give what a `BTreeMap` given the same operations gives.
+    #[test]
+    fn sorted_entries_read_as_a_map() {
+        let keys: Vec<String> = (0..20)
+            .map(|i| format!("aws:Key{}", (i * 7) % 20))
+            .collect();
+        for n in [3, SCAN_UP_TO, SCAN_UP_TO + 1, 20] {
+            let mut c = Context::new();
+            let mut model: BTreeMap<String, ContextValue> = BTreeMap::new();
+            for (i, k) in keys.iter().take(n).enumerate() {
+                c.insert(k, single(&i.to_string()));
+                model.insert(k.to_ascii_lowercase(), single(&i.to_string()));
+                // A default of a key present changes nothing; a replacement replaces.
+                c.insert_default(k, single("late"));
+                c.insert_default_static("aws:fixed", single("first"));
+                c.insert_default_static("aws:fixed", single("second"));
+            }
+            model.insert("aws:fixed".to_string(), single("first"));
+            c.insert(&keys[0], single("replaced"));
+            model.insert(keys[0].to_ascii_lowercase(), single("replaced"));
+            let got: Vec<(&str, &ContextValue)> = c.iter().collect();
+            let want: Vec<(&str, &ContextValue)> =
+                model.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            assert_eq!(got, want, "{n} keys");
+            for (k, v) in &model {
+                assert_eq!(c.get(k), Some(v));
+                assert_eq!(c.get(&k.to_ascii_uppercase()), Some(v));
+            }
+            assert_eq!(c.get("aws:key99"), None);
+            assert_eq!(c.get("AWS:KEY99"), None);
+            let long = format!("aws:{}", "X".repeat(200));
+            assert_eq!(c.get(&long), None);
+            assert_eq!(c.len(), model.len());
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                serde_json::to_string(&ContextForm { entries: &model }).unwrap()
+            );
+            let back: Context = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+            assert_eq!(back, c);
+            assert_eq!(
+                format!("{c:?}"),
+                format!("Context {{ entries: {model:?} }}")
+            );
+        }
+        // Built at once, the first of equal keys wins, as one insertion at a time does.
+        let built = Context::from_first_lowercase(vec![
+            (Cow::Borrowed("aws:b"), single("1")),
+            (Cow::Owned("aws:a".to_string()), single("2")),
+            (Cow::Borrowed("aws:b"), single("3")),
+        ]);
+        assert_eq!(
+            built,
+            flat(&[("aws:b", "1"), ("aws:a", "2"), ("aws:b", "3")])
+        );
+        assert_eq!(built.get("aws:b"), Some(&single("1")));
+        // The fixed names of given keys are stored as such, and read as any other key.
+        let mut given = Context::new();
+        given.insert("AWS:SourceIp", single("10.0.0.1"));
+        given.insert("aws:Custom", single("x"));
+        assert!(matches!(given.entries[0].0, Cow::Owned(_)));
+        assert!(matches!(given.entries[1].0, Cow::Borrowed("aws:sourceip")));
+        assert_eq!(given.get("aws:sourceIP"), Some(&single("10.0.0.1")));
+        let copy = given.clone_with_room(3);
+        assert_eq!(copy, given);
+        assert!(copy.entries.capacity() >= 5);
+        for k in GIVEN_KEYS {
+            assert_eq!(k, k.to_ascii_lowercase());
+        }
     }
 
     /// `insert_default_owned` fills exactly what `insert_default` fills: the first of keys

@@ -367,8 +367,10 @@ impl FactTables {
             return Some(r);
         }
         if let Some(rest) = arn.strip_prefix("arn:aws:s3:::") {
+            // The bucket's ARN is the object's up to the bucket name (not copied).
             let bucket = rest.split('/').next().unwrap_or(rest);
-            return self.resource_by_arn(&format!("arn:aws:s3:::{bucket}"));
+            let end = "arn:aws:s3:::".len() + bucket.len();
+            return self.resource_by_arn(arn.get(..end).unwrap_or(arn));
         }
         let parts: Vec<&str> = arn.splitn(8, ':').collect();
         if parts.len() == 8 && parts.get(2) == Some(&"lambda") && parts.get(5) == Some(&"function")

@@ -48,7 +48,7 @@ pub fn has_variables(text: &str) -> bool {
 /// Split `text` into raw text, escapes and variables, calling `f` on each piece in order.
 fn pieces<'a>(text: &'a str, mut f: impl FnMut(Piece<'a>) -> Option<()>) -> Option<()> {
     let mut rest = text;
-    while let Some(start) = rest.find("${") {
+    while let Some(start) = find_open(rest) {
         let after = rest.get(start + 2..).unwrap_or("");
         let Some(end) = after.find('}') else {
             break;
@@ -64,6 +64,21 @@ fn pieces<'a>(text: &'a str, mut f: impl FnMut(Piece<'a>) -> Option<()>) -> Opti
         f(Piece::Raw(rest))?;
     }
     Some(())
+}
+
+/// The byte position of the first `${` in `text` (what `text.find("${")` gives, by a byte
+/// loop: cheaper than a substring search's set-up on the short texts of policies).
+fn find_open(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b'$') {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Parse what is between `${` and `}`.
@@ -95,7 +110,7 @@ fn parse_inner(inner: &str) -> Piece<'_> {
 
 /// The value a variable takes: the single value of `key`, else its default.
 fn resolve<'a>(key: &str, default: Option<&'a str>, ctx: &'a Context) -> Option<&'a str> {
-    match ctx.get(key) {
+    match crate::condition::eval::lookup(ctx, key) {
         Some(ContextValue::Single(v)) => Some(v.as_str()),
         // Multivalued keys cannot be policy variables: treated as absent.
         Some(ContextValue::Multi(_)) | None => default,
@@ -137,6 +152,50 @@ pub fn substitute_pattern(text: &str, ctx: &Context) -> Option<Vec<GlobToken>> {
         Some(())
     })?;
     Some(out)
+}
+
+/// A glob pattern after substituting its policy variables ([`substitute_glob`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubstitutedGlob {
+    /// A variable has no value and no default: the pattern matches nothing.
+    Unresolved,
+    /// The substituted text, a glob as written: no escape and no substituted value brought
+    /// a `*` or `?`, so its `*`/`?` are exactly the wildcards written in the pattern.
+    Plain(String),
+    /// The substituted pattern as tokens, since some `*` or `?` in it is literal.
+    Tokens(Vec<GlobToken>),
+}
+
+/// [`substitute_pattern`] as text when it can be: [`SubstitutedGlob::Plain`] when no literal
+/// character of the result is `*` or `?` (then [`crate::wildcard::glob_match`] over the text
+/// matches exactly what [`crate::wildcard::glob_match_tokens`] over the tokens would),
+/// else the tokens.
+pub fn substitute_glob(text: &str, ctx: &Context) -> SubstitutedGlob {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut literal_wildcard = false;
+    let resolved = pieces(text, |p| {
+        match p {
+            Piece::Raw(s) => out.push_str(s),
+            Piece::Escaped(c) => {
+                literal_wildcard |= c == '*' || c == '?';
+                out.push(c);
+            }
+            Piece::Var { key, default } => {
+                let v = resolve(key, default, ctx)?;
+                literal_wildcard |= v.bytes().any(|b| b == b'*' || b == b'?');
+                out.push_str(v);
+            }
+        }
+        Some(())
+    });
+    match resolved {
+        None => SubstitutedGlob::Unresolved,
+        Some(()) if !literal_wildcard => SubstitutedGlob::Plain(out),
+        Some(()) => match substitute_pattern(text, ctx) {
+            Some(toks) => SubstitutedGlob::Tokens(toks),
+            None => SubstitutedGlob::Unresolved,
+        },
+    }
 }
 
 /// `text` as a glob in which every variable, whatever its value or default, is a `*`
@@ -321,6 +380,22 @@ mod tests {
         let toks = substitute_pattern("${s3:prefix}/*", &c).unwrap();
         assert!(glob_match_tokens(&toks, "a*/x", false));
         assert!(!glob_match_tokens(&toks, "abc/x", false));
+    }
+
+    #[test]
+    fn find_open_is_find_of_the_opening() {
+        for t in [
+            "",
+            "$",
+            "${",
+            "a$b${c}",
+            "$$${x}",
+            "x$}{${",
+            "é${a}",
+            "no dollar",
+        ] {
+            assert_eq!(find_open(t), t.find("${"), "{t}");
+        }
     }
 
     #[test]

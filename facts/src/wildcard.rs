@@ -14,11 +14,120 @@
 /// Whether `text` matches the glob `pattern`. With `ignore_case`, letters compare
 /// case-insensitively (action names); otherwise exactly (ARNs, `StringLike`).
 ///
-/// Runs in O(len(pattern) * len(text)) worst case and does not allocate.
+/// Runs in O(len(pattern) * len(text)) worst case and does not allocate. A pattern whose
+/// only wildcard is `*` (what policies almost always hold) is matched by its literal pieces
+/// ([`star_glob_match`]); a `?`, or a case-insensitive match over non-ASCII text, takes the
+/// character-by-character walk ([`glob_match_general`]). Both give the same answers (unit
+/// tests below compare them with a reference model).
 pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if pattern == "*" {
         return true;
     }
+    // Byte loops: patterns are short, and a word-at-a-time search (memchr) costs more to
+    // set up than it saves on them.
+    let p = pattern.as_bytes();
+    let Some(first) = p.iter().position(|&b| b == b'*' || b == b'?') else {
+        return if ignore_case {
+            eq_ignore_case(pattern, text)
+        } else {
+            pattern == text
+        };
+    };
+    let (head, wild) = p.split_at(first);
+    if wild == b"*" {
+        // One trailing `*` (`s3:Get*`, `arn:aws:s3:::bucket/*`): a prefix.
+        return prefix_bytes_match(head, text, ignore_case)
+            .unwrap_or_else(|| glob_match_general(pattern, text, ignore_case));
+    }
+    if wild.contains(&b'?') || (ignore_case && !(pattern.is_ascii() && text.is_ascii())) {
+        return glob_match_general(pattern, text, ignore_case);
+    }
+    star_glob_match(p, text.as_bytes(), ignore_case)
+}
+
+/// Whether `text` starts with `prefix`, comparing as [`glob_match`] does (`prefix*`), when
+/// the bytes tell: equal bytes (but for ASCII case with `ignore_case`) are equal characters,
+/// and different ones are different characters unless `ignore_case` and a side is not
+/// ASCII (Unicode case folding can pair characters of different lengths, such as the
+/// Kelvin sign and `k`): then `None`.
+pub(crate) fn prefix_bytes_match(prefix: &[u8], text: &str, ignore_case: bool) -> Option<bool> {
+    if let Some(start) = text.as_bytes().get(..prefix.len()) {
+        if start == prefix || (ignore_case && ascii_eq_ignore_case(prefix, start)) {
+            return Some(true);
+        }
+    }
+    if !ignore_case || (prefix.is_ascii() && text.is_ascii()) {
+        return Some(false);
+    }
+    None
+}
+
+/// A glob whose only wildcard is `*`, matched by its literal pieces: the text must start
+/// with the piece before the first `*`, end with the piece after the last one (without the
+/// two overlapping), and hold the pieces between, in order, in what is left; taking each
+/// piece at its leftmost place is optimal. Bytes compare exactly (equal UTF-8 bytes are
+/// equal characters, and a piece found in valid UTF-8 starts and ends on character
+/// boundaries), or ASCII-case-insensitively with `ignore_case`, which callers use only
+/// when pattern and text are ASCII (where AWS's per-character case folding is ASCII's).
+pub(crate) fn star_glob_match(pattern: &[u8], text: &[u8], ignore_case: bool) -> bool {
+    let mut pieces = pattern.split(|&b| b == b'*');
+    let head = pieces.next().unwrap_or(&[]);
+    let Some(tail) = pieces.next_back() else {
+        // No `*` at all: the whole pattern is literal.
+        return bytes_eq(head, text, ignore_case);
+    };
+    if text.len() < head.len() + tail.len() {
+        return false;
+    }
+    let (start, rest) = text.split_at(head.len());
+    let (mut middle, end) = rest.split_at(rest.len() - tail.len());
+    if !bytes_eq(head, start, ignore_case) || !bytes_eq(tail, end, ignore_case) {
+        return false;
+    }
+    for piece in pieces.filter(|p| !p.is_empty()) {
+        match find_bytes(middle, piece, ignore_case) {
+            Some(i) => middle = middle.get(i + piece.len()..).unwrap_or(&[]),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Byte equality, ASCII-case-insensitive with `ignore_case`.
+fn bytes_eq(a: &[u8], b: &[u8], ignore_case: bool) -> bool {
+    a == b || (ignore_case && ascii_eq_ignore_case(a, b))
+}
+
+/// `a.eq_ignore_ascii_case(b)` by a plain loop (cheaper on the short texts of policies
+/// than the standard library's word-at-a-time version).
+fn ascii_eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// The first position of `needle` (not empty) in `hay`.
+fn find_bytes(hay: &[u8], needle: &[u8], ignore_case: bool) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let candidates = hay.get(..=last_start)?;
+    let mut from = 0;
+    while let Some(off) = candidates
+        .get(from..)?
+        .iter()
+        .position(|&b| b == first || (ignore_case && b.eq_ignore_ascii_case(&first)))
+    {
+        let at = from + off;
+        let after = hay.get(at + 1..at + needle.len())?;
+        if bytes_eq(rest, after, ignore_case) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// [`glob_match`] by the classic single-backtrack walk over characters (one saved `*`
+/// position), exact for any `*`/`?` glob and any case folding.
+pub fn glob_match_general(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if !has_wildcard(pattern) {
         return if ignore_case {
             eq_ignore_case(pattern, text)
@@ -74,11 +183,42 @@ pub fn has_wildcard(pattern: &str) -> bool {
 /// Case-insensitive string equality that does not allocate: character by character, ASCII
 /// letters fold directly, other characters through their Unicode lowercase forms (the same
 /// per-character rule as the glob matchers, so `glob_match(p, t, true)` with a wildcard-free
-/// `p` is exactly this).
+/// `p` is exactly this). Equal strings are answered by comparing their bytes; others are
+/// walked while both sides hold ASCII characters (stopping at the first difference), then
+/// compared character by character from the first non-ASCII one.
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
+    // Equal bytes (what a policy that writes an action as AWS spells it gives): equal.
+    if a == b {
+        return true;
     }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    loop {
+        match (x.get(i), y.get(i)) {
+            (Some(&c), Some(&d)) if c < 0x80 && d < 0x80 => {
+                if !c.eq_ignore_ascii_case(&d) {
+                    // Every character before `i` paired with one ASCII character: these two
+                    // are compared with each other, and differ.
+                    return false;
+                }
+                i += 1;
+            }
+            // Every character before `i` was ASCII on both sides: `i` is a boundary of both.
+            (Some(_), Some(_)) => {
+                return match (a.get(i..), b.get(i..)) {
+                    (Some(ra), Some(rb)) => eq_ignore_case_chars(ra, rb),
+                    _ => false,
+                };
+            }
+            (None, None) => return true,
+            // One side ended, the other still has a character.
+            _ => return false,
+        }
+    }
+}
+
+/// [`eq_ignore_case`] character by character.
+fn eq_ignore_case_chars(a: &str, b: &str) -> bool {
     let mut x = a.chars();
     let mut y = b.chars();
     loop {
@@ -308,6 +448,77 @@ mod tests {
             Some(('?', rest)) => !t.is_empty() && model(rest, &t[1..]),
             Some((c, rest)) => t.first() == Some(c) && model(rest, &t[1..]),
         }
+    }
+
+    /// Reference model with AWS's per-character case folding (`c == d` or equal Unicode
+    /// lowercase forms), by exhaustive recursion.
+    fn model_case(p: &[char], t: &[char], ignore_case: bool) -> bool {
+        let same =
+            |c: char, d: char| c == d || (ignore_case && c.to_lowercase().eq(d.to_lowercase()));
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => {
+                (0..=t.len()).any(|i| model_case(rest, t.get(i..).unwrap_or(&[]), ignore_case))
+            }
+            Some(('?', rest)) => !t.is_empty() && model_case(rest, &t[1..], ignore_case),
+            Some((&c, rest)) => {
+                t.first().is_some_and(|&d| same(c, d)) && model_case(rest, &t[1..], ignore_case)
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// The `*`-piece matcher and the character walk agree with the reference model on
+        /// patterns and texts over letters of both cases, `:`/`/`, non-ASCII letters (one
+        /// of them, the Kelvin sign, folds to ASCII `k`) and the wildcards.
+        #[test]
+        fn fast_paths_agree_with_the_model(
+            p in proptest::collection::vec(proptest::sample::select(
+                vec!['a', 'A', 'b', 'k', 'K', '\u{212A}', 'é', 'É', ':', '/', '*', '*', '?']), 0..8),
+            t in proptest::collection::vec(proptest::sample::select(
+                vec!['a', 'A', 'b', 'k', 'K', '\u{212A}', 'é', 'É', ':', '/']), 0..10),
+            ignore_case in proptest::bool::ANY,
+        ) {
+            let ps: String = p.iter().collect();
+            let ts: String = t.iter().collect();
+            let want = model_case(&p, &t, ignore_case);
+            proptest::prop_assert_eq!(glob_match(&ps, &ts, ignore_case), want, "{} vs {}", ps, ts);
+            proptest::prop_assert_eq!(glob_match_general(&ps, &ts, ignore_case), want);
+            let mut toks = Vec::new();
+            tokenize(&ps, &mut toks);
+            proptest::prop_assert_eq!(glob_match_tokens(&toks, &ts, ignore_case), want);
+            if !has_wildcard(&ps) {
+                proptest::prop_assert_eq!(eq_ignore_case(&ps, &ts), model_case(&p, &t, true));
+            }
+        }
+    }
+
+    #[test]
+    fn star_pieces_do_not_overlap_and_find_leftmost() {
+        // Head and tail may not share characters; middle pieces are found in order.
+        assert!(!glob_match("ab*ba", "aba", false));
+        assert!(glob_match("ab*ba", "abba", false));
+        assert!(glob_match("a*b*b*a", "abba", false));
+        assert!(!glob_match("a*bb*bb*a", "abbba", false));
+        assert!(glob_match("a*bb*bb*a", "abbbba", false));
+        assert!(glob_match(
+            "arn:aws:s3:::synth-1-*/*",
+            "arn:aws:s3:::synth-1-web/a/b",
+            false
+        ));
+        assert!(!glob_match(
+            "arn:aws:s3:::synth-1-*/*",
+            "arn:aws:s3:::synth-1-web",
+            false
+        ));
+        assert!(glob_match("S3:GET*", "s3:getObject", true));
+        assert!(glob_match("*:get*", "S3:GetObject", true));
+        assert!(!glob_match("*:get*", "S3:GetObject", false));
+        // Kelvin sign folds to `k` per character: the non-ASCII text takes the walk.
+        assert!(glob_match("k*", "\u{212A}ms:Decrypt", true));
+        assert!(!glob_match("k*", "\u{212A}ms:Decrypt", false));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use facts::account::context::{fill_with, FillCache, RoleNames};
-use facts::request::{Context, Request, RequestPrincipal};
+use facts::request::{Context, ContextValue, Request, RequestPrincipal};
 use queries::simulate::read_requests;
 
 /// The matcher's principal for the callers the generator writes: ARNs, service principals
@@ -43,6 +43,7 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
     let specs = read_requests(&dir.path().join("requests.jsonl")).unwrap();
     let mut cache = FillCache::new(&model, &roles);
     let mut layered_keys = 0;
+    let mut given_service_keys = 0;
     for s in &specs {
         let principal = principal_of(&s.principal);
         let mut copied = Request {
@@ -68,7 +69,42 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
             serde_json::to_string(&copied.context).unwrap()
         );
         layered_keys += copied.context.len() - s.context.len();
+        // As the batcher fills: straight into the request's own context (no second context
+        // merged in), the given keys winning; also when the request gives the global keys
+        // the service keys copy (`kms:CallerAccount`, `s3:ResourceAccount` then take the
+        // given value, as the copying fill gives them).
+        for given in [false, true] {
+            let mut request = copied.clone();
+            request.context = s.context.clone();
+            if given {
+                for key in ["aws:PrincipalAccount", "AWS:ResourceAccount"] {
+                    request
+                        .context
+                        .insert(key, ContextValue::Single("999999999999".to_string()));
+                }
+            }
+            let mut direct = request.context.clone();
+            fill_with(&model, Some(&roles), &mut request);
+            cache.fill(&principal, &s.action, &s.resource, &mut direct);
+            assert_eq!(direct, request.context, "{s:?}");
+            assert_eq!(direct.len(), request.context.len());
+            for (k, v) in request.context.iter() {
+                assert_eq!(direct.get(k), Some(v), "{k} of {s:?}");
+            }
+            assert_eq!(
+                direct.iter().collect::<Vec<_>>(),
+                request.context.iter().collect::<Vec<_>>()
+            );
+            if given && s.action.starts_with("kms:") {
+                given_service_keys += 1;
+                assert_eq!(
+                    direct.get("kms:CallerAccount"),
+                    Some(&ContextValue::Single("999999999999".to_string()))
+                );
+            }
+        }
     }
+    assert!(given_service_keys > 0);
     // The organization's callers and resources do get keys (org ids, paths, tags...).
     assert!(layered_keys > 10 * specs.len(), "{layered_keys}");
     assert!(specs.iter().any(|s| s.principal.contains("assumed-role")));

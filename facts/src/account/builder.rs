@@ -32,8 +32,8 @@ pub(crate) struct Builder {
 
 /// Insert `value` under `key` unless present; a duplicate becomes a warning. Returns whether
 /// the value was inserted.
-fn insert_unique<T>(
-    map: &mut IndexMap<String, T>,
+fn insert_unique<T, S: std::hash::BuildHasher>(
+    map: &mut IndexMap<String, T, S>,
     warnings: &mut Vec<Warning>,
     key: &str,
     value: T,

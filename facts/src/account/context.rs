@@ -62,28 +62,30 @@ struct Caller<'m> {
 /// (`arn:aws:sts::<account>:assumed-role/<name>/<session>`, which does not carry the role's
 /// path) finds its role without scanning every role. Build it once per model.
 #[derive(Debug, Clone, Default)]
-pub struct RoleNames(HashMap<String, HashMap<String, String>>);
+pub struct RoleNames(FxMap<String, FxMap<String, usize>>);
 
 impl RoleNames {
     /// Index the roles of `model`.
     pub fn new(model: &Model) -> RoleNames {
-        let mut m: HashMap<String, HashMap<String, String>> = HashMap::new();
-        for r in model.roles.values() {
+        let mut m: FxMap<String, FxMap<String, usize>> = FxMap::default();
+        for (i, r) in model.roles.values().enumerate() {
             // The first role of a name, as a scan would find it.
             m.entry(r.account.0.clone())
                 .or_default()
                 .entry(r.name.clone())
-                .or_insert_with(|| r.arn.clone());
+                .or_insert(i);
         }
         RoleNames(m)
     }
 
-    fn get<'m>(&self, model: &'m Model, account: &AccountId, name: &str) -> Option<&'m Role> {
-        // By account, then by name: looked up without copying either.
+    fn get<'m>(&self, model: &'m Model, account: &str, name: &str) -> Option<&'m Role> {
+        // By account, then by name, to the role's position in the model: looked up without
+        // copying either, and without hashing the role's ARN again.
         self.0
-            .get(account.as_str())
+            .get(account)
             .and_then(|names| names.get(name))
-            .and_then(|arn| model.roles.get(arn.as_str()))
+            .and_then(|&i| model.roles.get_index(i))
+            .map(|(_, r)| r)
     }
 }
 
@@ -132,7 +134,7 @@ fn caller<'m>(model: &'m Model, roles: Option<&RoleNames>, arn_text: &str) -> Op
         ("sts", "assumed-role") => {
             let (role_name, session) = rest.split_once('/')?;
             let role = match roles {
-                Some(ix) => ix.get(model, &account, role_name),
+                Some(ix) => ix.get(model, account.as_str(), role_name),
                 None => model
                     .roles
                     .values()
@@ -209,9 +211,11 @@ fn caller_own_entries(c: &Caller<'_>) -> Entries {
 /// the case folding of the fixed key names (written lowercase here). A stream of role
 /// sessions builds this once per new role.
 fn caller_own_context(c: Caller<'_>) -> crate::request::Context {
-    let mut own = crate::request::Context::new();
-    let mut put = |key: &str, value: String| {
-        own.insert_first_lowercase(key.to_string(), ContextValue::Single(value));
+    use std::borrow::Cow::{Borrowed, Owned};
+    let tags = c.tags.map_or(0, Tags::len);
+    let mut own = Vec::with_capacity(6 + tags);
+    let mut put = |key: &'static str, value: String| {
+        own.push((Borrowed(key), ContextValue::Single(value)));
     };
     put("aws:principalarn", c.principal_arn);
     put("aws:principalaccount", c.account.0);
@@ -223,16 +227,14 @@ fn caller_own_context(c: Caller<'_>) -> crate::request::Context {
     if let Some(id) = c.userid {
         put("aws:userid", id);
     }
-    if let Some(tags) = c.tags {
-        for (k, v) in tags {
-            let mut key = String::with_capacity("aws:principaltag/".len() + k.len());
-            key.push_str("aws:principaltag/");
-            key.push_str(k);
-            key.make_ascii_lowercase();
-            own.insert_first_lowercase(key, single(v));
-        }
+    for (k, v) in c.tags.into_iter().flatten() {
+        let mut key = String::with_capacity("aws:principaltag/".len() + k.len());
+        key.push_str("aws:principaltag/");
+        key.push_str(k);
+        key.make_ascii_lowercase();
+        own.push((Owned(key), single(v)));
     }
-    own
+    crate::request::Context::from_first_lowercase(own)
 }
 
 /// The keys of a caller that come from its account's organization: its id and the
@@ -476,15 +478,25 @@ impl<'m> FillCache<'m> {
                 if let Some((entries, role_id)) = self.callers.get(key) {
                     context.add_layer(Arc::clone(entries));
                     if let (Some(id), Some((_, name))) = (role_id, session) {
-                        context.insert_default("aws:userid", single(&format!("{id}:{name}")));
+                        let mut userid = String::with_capacity(id.len() + 1 + name.len());
+                        userid.push_str(id);
+                        userid.push(':');
+                        userid.push_str(name);
+                        context.insert_default_static("aws:userid", ContextValue::Single(userid));
                     }
                 }
             }
-            other => {
-                for (k, v) in principal_entries(model, Some(roles), other) {
-                    context.insert_default(&k, v);
-                }
+            // [`principal_entries`]' keys, lowercase and borrowed.
+            RequestPrincipal::Anonymous => {
+                let anonymous = PrincipalType::Anonymous.as_str();
+                context.insert_default_static("aws:principaltype", single(anonymous));
+                context.insert_default_static("aws:userid", single("anonymous"));
             }
+            RequestPrincipal::Service { name } => {
+                context.insert_default_static("aws:principalisawsservice", single("true"));
+                context.insert_default_static("aws:principalservicename", single(name));
+            }
+            RequestPrincipal::Federated { .. } | RequestPrincipal::CanonicalUser { .. } => {}
         }
         if let Some(e) = self.resources.get(resource) {
             context.add_layer(Arc::clone(e));
@@ -658,12 +670,14 @@ impl<'m> Filler<'m> {
 /// bucket's account, when the model knows the bucket.
 fn s3_bucket_account(model: &Model, resource: &str) -> Option<AccountId> {
     let rest = resource.strip_prefix("arn:")?;
-    let (partition, rest) = rest.split_once(':')?;
+    let (_partition, rest) = rest.split_once(':')?;
     let object = rest.strip_prefix("s3:::")?;
-    let (bucket, _key) = object.split_once('/')?;
+    let (_bucket, key) = object.split_once('/')?;
+    // `arn:<partition>:s3:::<bucket>`: the object's ARN up to the `/` before its key.
+    let bucket_arn = resource.get(..resource.len() - key.len() - 1)?;
     model
         .resources
-        .get(&format!("arn:{partition}:s3:::{bucket}"))
+        .get(bucket_arn)
         .and_then(|r| r.account.clone())
 }
 

@@ -19,6 +19,11 @@ use crate::policy::Policy;
 /// per entity; the keys keep the case they were given in.
 pub type Tags = IndexMap<String, String>;
 
+/// The model's entities by ARN (or id): looked up many times per request when requests are
+/// filled and resolved, with keys from the user's own data, so hashed with the fast
+/// [`crate::hash::FxHasher`] rather than SipHash (the keys are not an adversary's).
+pub type ByArn<T> = IndexMap<String, T, crate::hash::FxBuild>;
+
 /// A 12-digit AWS account id, taken from ARNs (`arn:aws:iam::111122223333:user/x`) or
 /// from the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,24 +78,24 @@ pub struct Model {
     /// Every account seen: from principal/policy/resource ARNs and from the organization.
     pub accounts: std::collections::BTreeSet<AccountId>,
     /// IAM users by ARN.
-    pub users: IndexMap<String, User>,
+    pub users: ByArn<User>,
     /// IAM groups by ARN.
-    pub groups: IndexMap<String, Group>,
+    pub groups: ByArn<Group>,
     /// IAM roles by ARN.
-    pub roles: IndexMap<String, Role>,
+    pub roles: ByArn<Role>,
     /// Managed policies (customer-managed and AWS-managed) by ARN, each with its default
     /// version's document. AWS-managed policies that the input attached but did not contain
     /// are added from the bundled snapshot ([`ManagedPolicy::from_snapshot`]).
-    pub policies: IndexMap<String, ManagedPolicy>,
+    pub policies: ByArn<ManagedPolicy>,
     /// Resources (with their resource-based policy, when known) by ARN.
-    pub resources: IndexMap<String, Resource>,
+    pub resources: ByArn<Resource>,
     /// The AWS Organizations loaded (one per `organization.json`); an account belongs to the
     /// one that lists it ([`Model::organization_of`]). A data set may span organizations.
     pub organizations: Vec<Organization>,
     /// VPC endpoints by id (`vpce-...`), from `resources.json` entries of type
     /// `ec2:vpc-endpoint` and `aws ec2 describe-vpc-endpoints` output. A request whose
     /// `aws:SourceVpce` names one is also evaluated against its endpoint policy.
-    pub vpc_endpoints: IndexMap<String, VpcEndpoint>,
+    pub vpc_endpoints: ByArn<VpcEndpoint>,
     /// Rows of IAM credential reports, in input order.
     pub credential_report: Vec<CredentialReportRow>,
     /// Compute that runs with a role (Lambda functions, EC2 instances, stacks, projects...),
@@ -102,7 +107,7 @@ pub struct Model {
     pub s3_account_blocks: IndexMap<AccountId, super::s3_public::PublicAccessBlock>,
     /// S3 settings of buckets beyond their policy (Block Public Access, ACL, Object
     /// Ownership), by bucket ARN; every bucket here is also in [`Model::resources`].
-    pub s3_buckets: IndexMap<String, super::s3_public::BucketAccess>,
+    pub s3_buckets: ByArn<super::s3_public::BucketAccess>,
     /// S3 canonical user ids by the `aws s3api list-buckets` outputs that name them: id →
     /// account.
     pub s3_canonical_ids: IndexMap<String, AccountId>,

@@ -10,13 +10,17 @@
 //! | `s3:ResourceAccount` | every `s3:` action | the resource owner's account (`aws:ResourceAccount`) | Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3" |
 //! | `s3express:ResourceAccount` | every `s3express:` action | the same | Service Authorization Reference, "... for Amazon S3 Express" |
 
-use crate::request::{Context, ContextValue, Request};
+use crate::request::{Context, Request};
 
 /// One derived key: for actions of `service`, `key` takes the value of `from`.
 struct Derived {
     service: &'static str,
     key: &'static str,
     from: &'static str,
+    /// `key` lowercased, as a context stores it.
+    key_lower: &'static str,
+    /// `from` lowercased.
+    from_lower: &'static str,
 }
 
 /// Every service key filled by its service on each of its requests.
@@ -25,16 +29,22 @@ const DERIVED: [Derived; 3] = [
         service: "kms",
         key: "kms:CallerAccount",
         from: "aws:PrincipalAccount",
+        key_lower: "kms:calleraccount",
+        from_lower: "aws:principalaccount",
     },
     Derived {
         service: "s3",
         key: "s3:ResourceAccount",
         from: "aws:ResourceAccount",
+        key_lower: "s3:resourceaccount",
+        from_lower: "aws:resourceaccount",
     },
     Derived {
         service: "s3express",
         key: "s3express:ResourceAccount",
         from: "aws:ResourceAccount",
+        key_lower: "s3express:resourceaccount",
+        from_lower: "aws:resourceaccount",
     },
 ];
 
@@ -53,23 +63,25 @@ pub fn fill(req: &mut Request) {
     fill_context(&req.action, &mut req.context);
 }
 
-/// [`fill`] for a request of `action` with context `context`.
+/// [`fill`] for a request of `action` with context `context` (the key names are fixed and
+/// lowercase: borrowed, looked up without case folding).
 pub fn fill_context(action: &str, context: &mut Context) {
-    let mut add: Vec<(&str, ContextValue)> = Vec::new();
-    for (key, from) in keys_for(action) {
-        if let Some(v) = context.get(from) {
-            add.push((key, v.clone()));
+    let service = action.split(':').next().unwrap_or("");
+    for d in DERIVED
+        .iter()
+        .filter(|d| d.service.eq_ignore_ascii_case(service))
+    {
+        if let Some(v) = context.get(d.from_lower) {
+            let v = v.clone();
+            context.insert_default_static(d.key_lower, v);
         }
-    }
-    for (k, v) in add {
-        context.insert_default(k, v);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::{Context, RequestPrincipal};
+    use crate::request::{Context, ContextValue, RequestPrincipal};
 
     fn request(action: &str) -> Request {
         let mut context = Context::new();
@@ -93,6 +105,15 @@ mod tests {
 
     fn single(r: &Request, k: &str) -> Option<String> {
         r.context.get(k).map(|v| v.values().join(","))
+    }
+
+    /// The lowercase names are those of the keys AWS spells (a typo would fill nothing).
+    #[test]
+    fn lowercase_names_are_the_spelled_names_lowercased() {
+        for d in &DERIVED {
+            assert_eq!(d.key_lower, d.key.to_ascii_lowercase());
+            assert_eq!(d.from_lower, d.from.to_ascii_lowercase());
+        }
     }
 
     #[test]

@@ -43,14 +43,29 @@ use crate::arn::{arn_like, arn_like_tokens};
 use crate::condition::{BaseOperator, OperatorFamily, SetQualifier};
 use crate::policy::Condition;
 use crate::request::{Context, ContextValue};
-use crate::variables::{has_variables, substitute, substitute_pattern};
+use crate::variables::{has_variables, substitute, substitute_glob, SubstitutedGlob};
 use crate::wildcard::{eq_ignore_case, glob_match, glob_match_tokens};
 
 /// Whether `cond` holds for `ctx`. `variables` says whether policy variables in condition
 /// values are substituted (policy version 2012-10-17).
 pub fn condition_holds(cond: &Condition, ctx: &Context, variables: bool) -> bool {
+    let positive = cond.operator.base.positive();
+    holds_with(cond, lookup(ctx, &cond.key), |r| {
+        cond.values
+            .iter()
+            .any(|v| value_matches(positive, v, r, ctx, variables))
+    })
+}
+
+/// Whether `cond` holds when its key has `value` in the request, given `matches_any(r)`:
+/// whether request value `r` matches any policy value under the positive operator. The
+/// absent-key, `Null`, multivalued-key and set-operator rules of the module documentation.
+pub(crate) fn holds_with(
+    cond: &Condition,
+    value: Option<&ContextValue>,
+    matches_any: impl Fn(&str) -> bool,
+) -> bool {
     let op = cond.operator;
-    let value = lookup(ctx, &cond.key);
     if op.base == BaseOperator::Null {
         return null_holds(cond, value);
     }
@@ -61,13 +76,6 @@ pub fn condition_holds(cond: &Condition, ctx: &Context, variables: bool) -> bool
         // No set operator on a multivalued key: the values do not match (module docs).
         Some(ContextValue::Multi(_)) if op.qualifier.is_none() => return negated,
         Some(ContextValue::Multi(vs)) => vs.as_slice(),
-    };
-    let positive = op.base.positive();
-    // Whether request value `r` matches any policy value under the positive operator.
-    let matches_any = |r: &str| {
-        cond.values
-            .iter()
-            .any(|v| value_matches(positive, v, r, ctx, variables))
     };
     // Whether request value `r` satisfies the (possibly negated) operator.
     let satisfies = |r: &str| matches_any(r) != negated;
@@ -106,28 +114,28 @@ fn null_holds(cond: &Condition, value: Option<&ContextValue>) -> bool {
     })
 }
 
-/// Look a key up case-insensitively without allocating for keys up to 256 bytes.
-fn lookup<'c>(ctx: &'c Context, key: &str) -> Option<&'c ContextValue> {
-    let bytes = key.as_bytes();
-    if !bytes.iter().any(u8::is_ascii_uppercase) {
-        return ctx.get(key);
+/// Look a key up case-insensitively: the key is lowercased into a buffer of the thread's
+/// (no allocation once it has grown to the longest key), as [`Context`] stores keys.
+pub(crate) fn lookup<'c>(ctx: &'c Context, key: &str) -> Option<&'c ContextValue> {
+    thread_local! {
+        static LOWER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    let mut buf = [0u8; 256];
-    match buf.get_mut(..bytes.len()) {
-        Some(dst) => {
-            dst.copy_from_slice(bytes);
-            dst.make_ascii_lowercase();
-            match std::str::from_utf8(dst) {
-                Ok(lower) => ctx.get(lower),
-                Err(_) => ctx.get(key),
+    LOWER
+        .try_with(|buf| match buf.try_borrow_mut() {
+            Ok(mut lower) => {
+                lower.clear();
+                lower.push_str(key);
+                lower.make_ascii_lowercase();
+                ctx.get_lowercase_key(&lower)
             }
-        }
-        None => ctx.get(key),
-    }
+            // Only reachable from a nested lookup (none exists): take the allocating path.
+            Err(_) => ctx.get(key),
+        })
+        .unwrap_or_else(|_| ctx.get(key))
 }
 
 /// `true`/`false` in any case.
-fn parse_bool(text: &str) -> Option<bool> {
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     if text.eq_ignore_ascii_case("true") {
         Some(true)
     } else if text.eq_ignore_ascii_case("false") {
@@ -139,7 +147,7 @@ fn parse_bool(text: &str) -> Option<bool> {
 
 /// Whether the request value `request` matches the policy value `policy` under a positive
 /// operator, substituting variables in the policy value when `variables` is set.
-fn value_matches(
+pub(crate) fn value_matches(
     op: BaseOperator,
     policy: &str,
     request: &str,
@@ -148,11 +156,16 @@ fn value_matches(
 ) -> bool {
     if variables && has_variables(policy) {
         return match op {
-            BaseOperator::StringLike => substitute_pattern(policy, ctx)
-                .is_some_and(|toks| glob_match_tokens(&toks, request, false)),
-            BaseOperator::ArnLike | BaseOperator::ArnEquals => {
-                substitute_pattern(policy, ctx).is_some_and(|toks| arn_like_tokens(&toks, request))
-            }
+            BaseOperator::StringLike => match substitute_glob(policy, ctx) {
+                SubstitutedGlob::Unresolved => false,
+                SubstitutedGlob::Plain(p) => glob_match(&p, request, false),
+                SubstitutedGlob::Tokens(toks) => glob_match_tokens(&toks, request, false),
+            },
+            BaseOperator::ArnLike | BaseOperator::ArnEquals => match substitute_glob(policy, ctx) {
+                SubstitutedGlob::Unresolved => false,
+                SubstitutedGlob::Plain(p) => arn_like(&p, request),
+                SubstitutedGlob::Tokens(toks) => arn_like_tokens(&toks, request),
+            },
             _ => substitute(policy, ctx).is_some_and(|p| compare(op, &p, request)),
         };
     }

@@ -221,7 +221,7 @@ pub struct AccountSimulator {
     /// [`AccountSimulator::simulate`] (the callers it adds do not invalidate it).
     index: rules::Index,
     /// (account entity, role name) → the role entity, to tie a session to its role.
-    roles: HashMap<(Sym, String), Sym>,
+    roles: RolesByName,
     /// The model's roles by account and name, to fill the context keys of sessions.
     role_names: facts::account::context::RoleNames,
 }
@@ -248,15 +248,24 @@ impl AccountSimulator {
         });
         let (index, roles) = std::thread::scope(|s| {
             let roles = s.spawn(|| {
-                tables
+                let mut roles = RolesByName::default();
+                for p in tables
                     .principals
                     .iter()
                     .filter(|p| p.kind == PrincipalKind::Role)
-                    .filter_map(|p| {
-                        let name = tables.symbols.name(p.arn).rsplit('/').next()?;
-                        Some(((p.account?, name.to_string()), p.id))
-                    })
-                    .collect()
+                {
+                    let (Some(name), Some(account)) =
+                        (tables.symbols.name(p.arn).rsplit('/').next(), p.account)
+                    else {
+                        continue;
+                    };
+                    // The last role of a name, as collecting pairs into a map keeps.
+                    roles
+                        .entry(account)
+                        .or_default()
+                        .insert(name.to_string(), p.id);
+                }
+                roles
             });
             // On an organization the index builds its parts on two threads itself.
             let index = rules::Index::new(&tables);
@@ -277,7 +286,7 @@ impl AccountSimulator {
     /// The role entity named `name` in account `account_id`, if the data has it.
     fn role_named(&self, account_id: &str, name: &str) -> Option<Sym> {
         let acct = self.tables.account_entity(account_id)?;
-        self.roles.get(&(acct, name.to_string())).copied()
+        self.roles.get(&acct)?.get(name).copied()
     }
 
     /// The loader's warnings (unresolved attachments, unsupported elements...).
@@ -490,7 +499,9 @@ impl AccountSimulator {
         tables: &FactTables,
         spec: &RequestSpec,
     ) -> (Option<PolicyId>, Context) {
-        let mut context = spec.context.clone();
+        // Room for the keys AWS fills into it (`aws:SourceVpc`, `aws:ResourceAccount`, a
+        // session's `aws:userid`, a service key).
+        let mut context = spec.context.clone_with_room(4);
         // Context keys are stored lowercased: a lowercase key is looked up without allocating.
         let id = match spec.context.get("aws:sourcevpce") {
             Some(ContextValue::Single(v)) => v.as_str(),
@@ -503,7 +514,7 @@ impl AccountSimulator {
             .get(id)
             .and_then(|e| e.vpc_id.as_ref())
         {
-            context.insert_default("aws:SourceVpc", ContextValue::Single(vpc.clone()));
+            context.insert_default_static("aws:sourcevpc", ContextValue::Single(vpc.clone()));
         }
         (tables.vpc_endpoint_policy(id), context)
     }
@@ -747,21 +758,22 @@ impl AccountSimulator {
 
     /// The principal entity for `text`, adding callers the data does not describe (role
     /// sessions of known roles, principals of other accounts, anonymous, services).
-    fn principal(&self, b: &mut TablesBuilder, text: &str, pre: Prepared) -> Option<Sym> {
+    fn principal(&self, b: &mut TablesBuilder, text: &str, pre: Prepared<'_>) -> Option<Sym> {
         let (c, role) = match pre {
             Prepared::Known(p) => return Some(p),
             Prepared::New(c, role) => (c?, role),
         };
-        let acct = c.account.as_deref().map(|a| b.account(a));
-        let entity = if c.kind == PrincipalKind::Root {
-            c.arn.clone()
+        let acct = c.account.map(|a| b.account(a));
+        let arn = super::principal::caller_arn(text, c.kind);
+        let entity: &str = if c.kind == PrincipalKind::Root {
+            &arn
         } else {
-            text.to_string()
+            text
         };
-        if let Some(p) = b.tables().principal_by_arn(&entity) {
+        if let Some(p) = b.tables().principal_by_arn(entity) {
             return Some(p.id);
         }
-        let id = b.principal(&entity, &c.arn, c.kind, acct);
+        let id = b.principal(entity, &arn, c.kind, acct);
         if let Some(role) = role {
             b.session_of(id, role);
         }
@@ -772,7 +784,7 @@ impl AccountSimulator {
     /// but the request and the loaded data: the request checked ([`check_request`]), its
     /// caller as a principal of the loaded tables, or classified with the role of a
     /// session.
-    fn prepared(&self, spec: &RequestSpec) -> PreparedOrBad {
+    fn prepared<'s>(&self, spec: &'s RequestSpec) -> PreparedOrBad<'s> {
         check_request(
             &spec.principal,
             &spec.action,
@@ -782,10 +794,11 @@ impl AccountSimulator {
         if let Some(p) = self.tables.principal_by_arn(&spec.principal) {
             return Ok(Prepared::Known(p.id));
         }
-        let c = classify(&spec.principal);
+        // Split in place: nothing is copied until the caller is added to the tables.
+        let c = super::principal::parts(&spec.principal);
         let role = c
             .as_ref()
-            .and_then(|c| match (c.kind, &c.role_name, &c.account) {
+            .and_then(|c| match (c.kind, c.role_name, c.account) {
                 (PrincipalKind::Session, Some(name), Some(account)) => {
                     self.role_named(account, name)
                 }
@@ -797,12 +810,12 @@ impl AccountSimulator {
     /// [`AccountSimulator::prepared`] for every spec, in order, on as many threads as the
     /// machine has cores (one contiguous share each, from [`PARALLEL_PREPARE_FROM`]
     /// requests on), beside a copy of the loaded tables made on this thread.
-    fn prepare(&self, specs: &[RequestSpec]) -> (Vec<PreparedOrBad>, FactTables) {
+    fn prepare<'s>(&self, specs: &'s [RequestSpec]) -> (Vec<PreparedOrBad<'s>>, FactTables) {
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .min(specs.len() / PARALLEL_PREPARE_FROM)
             .max(1);
-        let share = |part: &[RequestSpec]| -> Vec<_> {
+        let share = |part: &'s [RequestSpec]| -> Vec<_> {
             part.iter().map(|spec| self.prepared(spec)).collect()
         };
         if threads == 1 {
@@ -829,13 +842,17 @@ const PARALLEL_PREPARE_FROM: usize = 2_000;
 
 /// A request prepared, or the field of its first error and the reason
 /// ([`check_request`]'s error).
-type PreparedOrBad = Result<Prepared, (&'static str, String)>;
+type PreparedOrBad<'s> = Result<Prepared<'s>, (&'static str, String)>;
 
 /// A request's caller as [`AccountSimulator::prepared`] found it.
-enum Prepared {
+enum Prepared<'s> {
     /// A principal of the loaded tables.
     Known(Sym),
-    /// Not in the loaded tables: classified (`None`: no principal), with the role of a
-    /// session when the data has it.
-    New(Option<super::principal::Caller>, Option<Sym>),
+    /// Not in the loaded tables: its parts, borrowed from the request (`None`: no
+    /// principal), with the role of a session when the data has it.
+    New(Option<super::principal::Parts<'s>>, Option<Sym>),
 }
+
+/// The role entities of the loaded tables by account entity, then role name (looked up by
+/// a borrowed name).
+type RolesByName = HashMap<Sym, HashMap<String, Sym, facts::hash::FxBuild>, facts::hash::FxBuild>;

@@ -23,35 +23,17 @@ pub(crate) struct Caller {
 /// ARN (root, user, role, assumed-role session, federated user, SAML/OIDC provider), or a
 /// service principal such as `lambda.amazonaws.com`. `None` when it is none of these.
 pub(crate) fn classify(text: &str) -> Option<Caller> {
-    let Parts {
-        kind,
-        account,
-        role_name,
-    } = parts(text)?;
-    let (arn, principal) = match kind {
-        PrincipalKind::Anonymous => ("*".to_string(), RequestPrincipal::Anonymous),
-        PrincipalKind::Service => (
-            text.to_string(),
-            RequestPrincipal::Service {
-                name: text.to_string(),
-            },
-        ),
-        PrincipalKind::Federated => (
-            text.to_string(),
-            RequestPrincipal::Federated {
-                provider: text.to_string(),
-            },
-        ),
-        PrincipalKind::Root if !text.starts_with("arn:") => {
-            let arn = format!("arn:aws:iam::{text}:root");
-            (arn.clone(), RequestPrincipal::Aws { arn })
-        }
-        _ => (
-            text.to_string(),
-            RequestPrincipal::Aws {
-                arn: text.to_string(),
-            },
-        ),
+    let (
+        Parts {
+            kind,
+            account,
+            role_name,
+        },
+        principal,
+    ) = principal_of(text)?;
+    let arn = match &principal {
+        RequestPrincipal::Aws { arn } => arn.clone(),
+        _ => caller_arn(text, kind).into_owned(),
     };
     Some(Caller {
         kind,
@@ -60,6 +42,40 @@ pub(crate) fn classify(text: &str) -> Option<Caller> {
         role_name: role_name.map(str::to_string),
         principal,
     })
+}
+
+/// The parts of `text` ([`parts`]) and the principal the matcher sees, without the other
+/// copies of [`classify`] (what building each request needs).
+pub(crate) fn principal_of(text: &str) -> Option<(Parts<'_>, RequestPrincipal)> {
+    let parts = parts(text)?;
+    let principal = match parts.kind {
+        PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
+        PrincipalKind::Service => RequestPrincipal::Service {
+            name: text.to_string(),
+        },
+        PrincipalKind::Federated => RequestPrincipal::Federated {
+            provider: text.to_string(),
+        },
+        PrincipalKind::Root if !text.starts_with("arn:") => RequestPrincipal::Aws {
+            arn: format!("arn:aws:iam::{text}:root"),
+        },
+        _ => RequestPrincipal::Aws {
+            arn: text.to_string(),
+        },
+    };
+    Some((parts, principal))
+}
+
+/// [`Caller::arn`] of a caller `text` of kind `kind`: `*` for anonymous, the root's ARN for
+/// an account id, else `text` itself.
+pub(crate) fn caller_arn(text: &str, kind: PrincipalKind) -> std::borrow::Cow<'_, str> {
+    match kind {
+        PrincipalKind::Anonymous => "*".into(),
+        PrincipalKind::Root if !text.starts_with("arn:") => {
+            format!("arn:aws:iam::{text}:root").into()
+        }
+        _ => text.into(),
+    }
 }
 
 /// Whether `text` is a caller [`classify`] accepts, without building the [`Caller`].

@@ -46,20 +46,32 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
 }
 
 /// Whether `text` starts with `prefix`, comparing as [`glob_match`] does (`prefix*`), when
-/// the bytes tell: equal bytes (but for ASCII case with `ignore_case`) are equal characters,
-/// and different ones are different characters unless `ignore_case` and a side is not
-/// ASCII (Unicode case folding can pair characters of different lengths, such as the
-/// Kelvin sign and `k`): then `None`.
+/// the bytes tell: `None` when a case-insensitive comparison meets a non-ASCII character
+/// on one side only before it is decided (Unicode case folding can pair characters of
+/// different lengths, such as the Kelvin sign and `k`). Equal bytes are equal characters;
+/// the first pair of different ASCII bytes, or the end of the text, decides (every
+/// character before paired with one of the same bytes or an ASCII one).
 pub(crate) fn prefix_bytes_match(prefix: &[u8], text: &str, ignore_case: bool) -> Option<bool> {
-    if let Some(start) = text.as_bytes().get(..prefix.len()) {
-        if start == prefix || (ignore_case && ascii_eq_ignore_case(prefix, start)) {
-            return Some(true);
+    let t = text.as_bytes();
+    if !ignore_case {
+        return Some(t.starts_with(prefix));
+    }
+    for (i, &p) in prefix.iter().enumerate() {
+        let Some(&c) = t.get(i) else {
+            return Some(false);
+        };
+        if p == c {
+            continue;
         }
+        if p < 0x80 && c < 0x80 {
+            if p.eq_ignore_ascii_case(&c) {
+                continue;
+            }
+            return Some(false);
+        }
+        return None;
     }
-    if !ignore_case || (prefix.is_ascii() && text.is_ascii()) {
-        return Some(false);
-    }
-    None
+    Some(true)
 }
 
 /// A glob whose only wildcard is `*`, matched by its literal pieces: the text must start
@@ -516,6 +528,11 @@ mod tests {
         assert!(glob_match("S3:GET*", "s3:getObject", true));
         assert!(glob_match("*:get*", "S3:GetObject", true));
         assert!(!glob_match("*:get*", "S3:GetObject", false));
+        // Prefixes: decided at the first different ASCII pair or at the end of the text.
+        assert!(!glob_match("s3:GetObjectX*", "s3:getobject", true));
+        assert!(!glob_match("s3:Put*", "s3:GetObject", true));
+        assert!(glob_match("é3:GET*", "é3:getObject", true));
+        assert!(glob_match("É3:GET*", "é3:getObject", true));
         // Kelvin sign folds to `k` per character: the non-ASCII text takes the walk.
         assert!(glob_match("k*", "\u{212A}ms:Decrypt", true));
         assert!(!glob_match("k*", "\u{212A}ms:Decrypt", false));

@@ -39,9 +39,11 @@
 // (`vendor/crepe/CHANGES-iamlogic.md`, change 5).
 
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use crepe::crepe;
 use facts::aws_rules::{AwsOwned, AwsRule};
+use facts::eval::PreparedStatement;
 use facts::policy::{Effect, PrincipalClause, PrincipalEntry, Principals, ResourceClause};
 use facts::request::{Request, RequestPrincipal};
 use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
@@ -74,6 +76,9 @@ pub(crate) struct Oracle<'a> {
     pub batch: &'a [BatchRequest],
     /// Per statement: whether matching it reads the context.
     pub needs_context: &'a [bool],
+    /// Per statement: its prepared matcher, made on first need (shared by the engines of
+    /// one [`crate::Index`]).
+    pub prepared: &'a [OnceLock<PreparedStatement>],
     /// Per request: the request with its shared context merged in, built on first need
     /// (boxed: most requests never need it, and an empty cell is then one word).
     pub full: Vec<std::cell::OnceCell<Box<Request>>>,
@@ -135,6 +140,18 @@ impl Oracle<'_> {
                 .as_ref(),
             _ => &b.request,
         };
+        // Both rules that ask reach `s` through the action memo's entry for the action of
+        // `r` (`Req(r, c, a, _)` joined on `a` with `ClassActionStatement(c, a, s, ..)` or
+        // `PolicyActionStatement(_, a, s, _)`, both selected from `stmts[a]`, the statements
+        // whose action element matches `a`): the action element already matched.
+        let fresh;
+        let prepared = match self.prepared.get(s as usize) {
+            Some(cell) => cell.get_or_init(|| PreparedStatement::new(policy, stmt)),
+            None => {
+                fresh = PreparedStatement::new(policy, stmt);
+                &fresh
+            }
+        };
         if stmt.effect == Effect::Deny
             && matches!(stmt.principal, Some(PrincipalClause::NotPrincipal(_)))
             && self.has_boundary(b.principal)
@@ -142,24 +159,10 @@ impl Oracle<'_> {
             // [PRINCIPAL] NotPrincipal key points / [BOUNDARY] "Important": a `Deny` with
             // `NotPrincipal` always denies an IAM principal that has a permissions boundary,
             // whatever the element lists — only action, resource and conditions decide.
-            return facts::eval::action_matches(&stmt.action, &request.action)
-                && stmt.resource.as_ref().is_none_or(|r| {
-                    facts::eval::resource_clause_matches(
-                        r,
-                        &request.resource,
-                        &request.context,
-                        policy.version.supports_variables(),
-                    )
-                })
-                && stmt.conditions.iter().all(|c| {
-                    facts::condition::eval::condition_holds(
-                        c,
-                        &request.context,
-                        policy.version.supports_variables(),
-                    )
-                });
+            return prepared.resource_matches(stmt, &request.resource, &request.context)
+                && prepared.conditions_hold(stmt, &request.context);
         }
-        facts::eval::statement_applies(policy, stmt, request)
+        prepared.applies_given_action(stmt, request)
     }
 
     /// Whether principal `p` (a user or role, or a session of a role) has a permissions
@@ -590,21 +593,25 @@ pub(crate) struct Outputs {
     pub restricted: Vec<Restricted>,
 }
 
-/// Run the decision program over `batch` and the rows of `tables` it reaches.
+/// Run the decision program over `batch` and the rows of `tables` it reaches. `statements`
+/// holds, per statement, whether matching it reads the request context and its prepared
+/// matcher (made on first need).
 pub(crate) fn run(
     tables: &FactTables,
     index: &crate::select::FactIndex,
     memo: &crate::action_index::ActionMemo,
-    needs_context: &[bool],
+    statements: (&[bool], &[OnceLock<PreparedStatement>]),
     batch: &[BatchRequest],
     actions: (&crate::input::Actions, &[u32]),
     callers: &crate::input::Callers<'_>,
 ) -> Outputs {
+    let (needs_context, prepared) = statements;
     let oracle = Oracle {
         tables,
         index,
         batch,
         needs_context,
+        prepared,
         full: (0..batch.len())
             .map(|_| std::cell::OnceCell::new())
             .collect(),

@@ -132,6 +132,9 @@ pub struct Index {
     facts: select::FactIndex,
     /// Per statement: whether matching it reads the request context.
     needs_context: Vec<bool>,
+    /// Per statement: its prepared matcher, made on the first request that reaches it (so
+    /// building the index costs no more; both deciding threads share it).
+    prepared: Box<[std::sync::OnceLock<facts::eval::PreparedStatement>]>,
     /// Every principal's profile and class.
     profiles: profile::Profiles,
 }
@@ -162,6 +165,9 @@ impl Index {
             actions,
             facts,
             needs_context,
+            prepared: (0..tables.statements.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             profiles,
         }
     }
@@ -381,7 +387,7 @@ impl<'t> Engine<'t> {
             self.tables,
             &self.index.facts,
             memo,
-            &self.index.needs_context,
+            (&self.index.needs_context, &self.index.prepared),
             batch,
             actions,
             &callers,

@@ -866,8 +866,11 @@ fn make_stratum(
             let rel_ty = relation_type(rel, LifetimeUsage::Local);
             let lower = to_lowercase(&rel.name);
             let rel_new = format_ident!("__{}_new", lower);
-            if listed.contains(&rel.name.to_string()) {
-                // iamlogic: no rule derives an input; its (empty) latest tuples are a list too.
+            let name = rel.name.to_string();
+            if listed.contains(&name) || chained.contains(&name) {
+                // iamlogic: no rule derives an input, whose (empty) latest tuples are a list
+                // too; a relation of a non-recursive stratum collects its derived tuples in a
+                // list, made a set once at the end of the step (`set_update_to_new`).
                 return quote! {
                     let mut #rel_new: ::std::vec::Vec<#rel_ty> = ::std::vec::Vec::new();
                 };
@@ -892,6 +895,21 @@ fn make_stratum(
             let lower = to_lowercase(&rel.name);
             let rel_update = format_ident!("__{}_update", lower);
             let rel_new = format_ident!("__{}_new", lower);
+            let name = rel.name.to_string();
+            if chained.contains(&name) && !listed.contains(&name) {
+                // iamlogic: the derived tuples of a non-recursive stratum, hashed into a set
+                // sized once (it never grows; a tuple derived twice is kept once).
+                return quote! {
+                    #rel_update = {
+                        let mut __crepe_set = ::std::collections::HashSet::with_capacity_and_hasher(
+                            #rel_new.len(),
+                            <CrepeHasher as ::core::default::Default>::default(),
+                        );
+                        __crepe_set.extend(#rel_new);
+                        __crepe_set
+                    };
+                };
+            }
             quote! {
                 #rel_update = #rel_new;
             }
@@ -1155,12 +1173,21 @@ fn make_rule(
     let goal = {
         let relation = &rule.goal.relation;
         let fields = &rule.goal.fields;
-        let name = format_ident!("__{}", to_lowercase(relation));
         let name_new = format_ident!("__{}_new", to_lowercase(relation));
-        quote! {
-            let __crepe_goal = #relation(#fields);
-            if !#name.contains(&__crepe_goal) {
-                #name_new.insert(__crepe_goal);
+        if chained.contains(&relation.to_string()) {
+            // iamlogic: in a non-recursive stratum the rules run once, before the relation
+            // has any tuple: nothing to look up; the tuple joins the list (see
+            // `set_update_to_new`).
+            quote! {
+                #name_new.push(#relation(#fields));
+            }
+        } else {
+            let name = format_ident!("__{}", to_lowercase(relation));
+            quote! {
+                let __crepe_goal = #relation(#fields);
+                if !#name.contains(&__crepe_goal) {
+                    #name_new.insert(__crepe_goal);
+                }
             }
         }
     };

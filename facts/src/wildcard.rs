@@ -20,8 +20,12 @@
 /// character-by-character walk ([`glob_match_general`]). Both give the same answers (unit
 /// tests below compare them with a reference model).
 pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    // The pattern's literal head, compared while it lasts: a policy's long lists of
-    // wildcard-free actions mostly differ from the request in their first bytes.
+    if !ignore_case {
+        // ARNs: long literal heads that mostly match; their bytes are compared at once.
+        return glob_match_from_wildcard(pattern, text, false);
+    }
+    // Action names: the pattern's literal head, compared while it lasts (a policy's long
+    // lists of wildcard-free actions mostly differ from the request in their first bytes).
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let mut i = 0;
     loop {
@@ -55,8 +59,8 @@ pub fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     }
 }
 
-/// [`glob_match`] of a pattern that starts with a wildcard (or anything else, answered the
-/// same way): by the pattern's class.
+/// [`glob_match`] by the pattern's class (any pattern; [`glob_match`] calls it with what
+/// follows a case-insensitive pattern's literal head, or with a whole case-sensitive one).
 fn glob_match_from_wildcard(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if pattern == "*" {
         return true;

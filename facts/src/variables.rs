@@ -110,7 +110,7 @@ fn parse_inner(inner: &str) -> Piece<'_> {
 
 /// The value a variable takes: the single value of `key`, else its default.
 fn resolve<'a>(key: &str, default: Option<&'a str>, ctx: &'a Context) -> Option<&'a str> {
-    match crate::condition::eval::lookup(ctx, key) {
+    match ctx.get(key) {
         Some(ContextValue::Single(v)) => Some(v.as_str()),
         // Multivalued keys cannot be policy variables: treated as absent.
         Some(ContextValue::Multi(_)) | None => default,

@@ -50,7 +50,7 @@ use crate::wildcard::{eq_ignore_case, glob_match, glob_match_tokens};
 /// values are substituted (policy version 2012-10-17).
 pub fn condition_holds(cond: &Condition, ctx: &Context, variables: bool) -> bool {
     let positive = cond.operator.base.positive();
-    holds_with(cond, lookup(ctx, &cond.key), |r| {
+    holds_with(cond, ctx.get(&cond.key), |r| {
         cond.values
             .iter()
             .any(|v| value_matches(positive, v, r, ctx, variables))
@@ -112,26 +112,6 @@ fn null_holds(cond: &Condition, value: Option<&ContextValue>) -> bool {
         Some(want_absent) => want_absent == absent,
         None => false,
     })
-}
-
-/// Look a key up case-insensitively: the key is lowercased into a buffer of the thread's
-/// (no allocation once it has grown to the longest key), as [`Context`] stores keys.
-pub(crate) fn lookup<'c>(ctx: &'c Context, key: &str) -> Option<&'c ContextValue> {
-    thread_local! {
-        static LOWER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-    LOWER
-        .try_with(|buf| match buf.try_borrow_mut() {
-            Ok(mut lower) => {
-                lower.clear();
-                lower.push_str(key);
-                lower.make_ascii_lowercase();
-                ctx.get_lowercase_key(&lower)
-            }
-            // Only reachable from a nested lookup (none exists): take the allocating path.
-            Err(_) => ctx.get(key),
-        })
-        .unwrap_or_else(|_| ctx.get(key))
 }
 
 /// `true`/`false` in any case.

@@ -141,9 +141,10 @@ impl Oracle<'_> {
             _ => &b.request,
         };
         // Both rules that ask reach `s` through the action memo's entry for the action of
-        // `r` (`Req(r, c, a, _)` joined on `a` with `ClassActionStatement(c, a, s, ..)` or
-        // `PolicyActionStatement(_, a, s, _)`, both selected from `stmts[a]`, the statements
-        // whose action element matches `a`): the action element already matched.
+        // `r`: `ReqClassStatement(r, .., s, ..)` lists statements selected from `stmts[a]`,
+        // the statements whose action element matches `r`'s action `a`, and
+        // `ReqPolicy(r, _, a, ..)` is joined on `a` with `PolicyActionStatement(_, a, s, _)`,
+        // selected from the same: the action element already matched.
         let fresh;
         let prepared = match self.prepared.get(s as usize) {
             Some(cell) => cell.get_or_init(|| PreparedStatement::new(policy, stmt)),
@@ -311,15 +312,18 @@ crepe! {
     /// Callers of class `c` are a service-linked role or one of its sessions.
     pub(crate) struct ClassServiceLinked(pub ProfileId);
     @input
-    /// Statement `s` of policy `pol`, with effect `e`, is evaluated in layer `l` for every
-    /// request of a caller of class `c` and can match action `a` (action index). Which
-    /// policies count for a caller — [DENYALLOW] its own identity-based policies, its
-    /// groups' ("IAM user groups"), its session's role's ("Temporary security
-    /// credentials"); [BOUNDARY] its or its role's boundary; [SESSION] its session
-    /// policies; [SCP] the SCPs of its levels — is its profile (`profile.rs`).
-    pub(crate) struct ClassActionStatement(
-        pub ProfileId,
+    /// Statement `s` of policy `pol`, with effect `e`, is evaluated in layer `l` for request
+    /// `r` by a caller of class `c` (`same` as in `Req`), and can match the request's action
+    /// (action index). Which policies count for a caller — [DENYALLOW] its own
+    /// identity-based policies, its groups' ("IAM user groups"), its session's role's
+    /// ("Temporary security credentials"); [BOUNDARY] its or its role's boundary; [SESSION]
+    /// its session policies; [SCP] the SCPs of its levels — is its class's profile
+    /// (`profile.rs`); the selection lists, per request, the statements of its class's
+    /// policies that the action index found for its action (`select.rs`).
+    pub(crate) struct ReqClassStatement(
         pub u32,
+        pub ProfileId,
+        pub bool,
         pub StmtId,
         pub PolicyId,
         pub Layer,
@@ -405,11 +409,11 @@ crepe! {
     // The concrete matcher of `facts` decides action, resource, principal and conditions,
     // for each statement (of `pol`, in layer `l`, effect `e`) that can match the action of
     // `r` (action index): the caller side's from its class, the request side's from the
-    // policies of `ReqPolicy`. No intermediate relation holds the candidates: each is
-    // derived once (`ClassActionStatement` and `ReqPolicy` are sets, and the two rules give
-    // different layers), so the matcher is asked once per candidate, as before.
-    Matched(r, c, same, s, pol, l, e) <- Req(r, c, a, same),
-        ClassActionStatement(c, a, s, pol, l, e), Env(o), (o.0.applies(r, s));
+    // policies of `ReqPolicy`. Each candidate is given or derived once (the selection lists
+    // each (policy, layer) of a class once, `ReqPolicy` is a set, and the two rules give
+    // different layers), so the matcher is asked once per candidate.
+    Matched(r, c, same, s, pol, l, e) <- ReqClassStatement(r, c, same, s, pol, l, e),
+        Env(o), (o.0.applies(r, s));
     Matched(r, c, same, s, pol, l, e) <- ReqPolicy(r, c, a, same, pol, l),
         PolicyActionStatement(pol, a, s, e), Env(o), (o.0.applies(r, s));
 

@@ -444,18 +444,24 @@ crepe! {
     // [SCP] the policies attached at one level are unioned: one Allow among them suffices.
     ScpLevelAllows(r, n) <- Matched(r, c, _, _, pol, Layer::Scp, Effect::Allow),
         ClassScpLevel(c, n), ScpAttachment(n, pol);
+    // SCP level `n` of the caller of `r` has no applicable Allow for `r`.
+    struct ScpLevelLacks(u32, Sym);
+    ScpLevelLacks(r, n) <- Req(r, c, _, _), ClassScpLevel(c, n), !ScpLevelAllows(r, n);
     // Some SCP level lacks an Allow for `r`.
     struct ScpBlocks(u32);
     // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
-    ScpBlocks(r) <- Req(r, c, _, _), ClassScpLevel(c, n), !ScpLevelAllows(r, n);
+    ScpBlocks(r) <- ScpLevelLacks(r, _);
 
     // RCP level `n` has an applicable Allow for `r`.
     struct RcpLevelAllows(u32, Sym);
     // [RCP] as for SCPs: one Allow per level, every level on the path.
     RcpLevelAllows(r, n) <- Matched(r, _, _, _, pol, Layer::Rcp, Effect::Allow),
         ReqRcpLevel(r, _, _, _, n), RcpAttachment(n, pol);
+    // RCP level `n` of the resource of `r` has no applicable Allow for `r`.
+    struct RcpLevelLacks(u32, Sym);
+    RcpLevelLacks(r, n) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
     struct RcpBlocks(u32);
-    RcpBlocks(r) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
+    RcpBlocks(r) <- RcpLevelLacks(r, _);
 
     // An applicable Allow in the boundary, the session policy, the endpoint policy of `r`.
     struct BoundaryAllows(u32);
@@ -581,9 +587,8 @@ crepe! {
     /// For an implicit deny of `r`: the SCP or RCP level (root, OU or account node `n`) in
     /// layer `l` that lacked an Allow.
     pub(crate) struct MissingLevel(pub u32, pub Layer, pub Sym);
-    MissingLevel(r, Layer::Scp, n) <- Req(r, c, _, _), ClassScpLevel(c, n),
-        !ScpLevelAllows(r, n);
-    MissingLevel(r, Layer::Rcp, n) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
+    MissingLevel(r, Layer::Scp, n) <- ScpLevelLacks(r, n);
+    MissingLevel(r, Layer::Rcp, n) <- RcpLevelLacks(r, n);
 }
 
 /// The output relations of one run.

@@ -206,17 +206,23 @@ impl FactIndex {
     /// Every policy of the resource side of request `b`: resource or trust policy, RCP
     /// levels of the resource's account, VPC endpoint.
     fn request_policies(&self, b: &BatchRequest, rcp: bool, out: &mut Vec<PolicyId>) {
+        fn all<'m>(m: &'m Map<Sym, Vec<PolicyId>>, k: &Sym) -> &'m [PolicyId] {
+            m.get(k).map_or(&[], Vec::as_slice)
+        }
         if let Some(x) = b.resource {
-            out.extend(self.resource_policies.get(&x).into_iter().flatten());
-            out.extend(self.trust.get(&x).into_iter().flatten());
+            out.extend_from_slice(all(&self.resource_policies, &x));
+            out.extend_from_slice(all(&self.trust, &x));
         }
         if rcp {
-            let levels = b.resource_account.and_then(|a| self.rcp_levels.get(&a));
-            for n in levels.into_iter().flatten() {
-                out.extend(self.rcp_attachments.get(n).into_iter().flatten());
+            if let Some(levels) = b.resource_account.and_then(|a| self.rcp_levels.get(&a)) {
+                for n in levels {
+                    out.extend_from_slice(all(&self.rcp_attachments, n));
+                }
             }
         }
-        out.extend(b.vpc_endpoint_policy);
+        if let Some(pol) = b.vpc_endpoint_policy {
+            out.push(pol);
+        }
     }
 
     /// Call `f` with each statement of policy `pol` among `stmts` (the statements of one

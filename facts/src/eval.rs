@@ -195,7 +195,26 @@ pub fn not_principal_exempts(ps: &Principals, caller: &RequestPrincipal) -> bool
 pub fn principals_match(ps: &Principals, caller: &RequestPrincipal) -> bool {
     match ps {
         Principals::Any => true,
-        Principals::Specific(entries) => entries.iter().any(|e| entry_matches(e, caller)),
+        Principals::Specific(entries) => match caller {
+            // An IAM caller's ARN is split at most once for all entries (not once per
+            // entry), and only when an entry is neither `*` nor the caller's ARN.
+            RequestPrincipal::Aws { arn } => {
+                let mut parts: Option<Option<[&str; 6]>> = None;
+                entries.iter().any(|e| match e {
+                    PrincipalEntry::Aws(id) => {
+                        id == "*"
+                            || id == arn
+                            || aws_entry_matches_split(
+                                id,
+                                arn,
+                                parts.get_or_insert_with(|| split_arn(arn)).as_ref(),
+                            )
+                    }
+                    _ => false,
+                })
+            }
+            _ => entries.iter().any(|e| entry_matches(e, caller)),
+        },
     }
 }
 
@@ -216,32 +235,62 @@ pub fn entry_matches(entry: &PrincipalEntry, caller: &RequestPrincipal) -> bool 
 /// An `AWS` principal entry (account id, root ARN, role, user or session ARN) against the
 /// ARN of an IAM caller.
 pub fn aws_entry_matches(entry: &str, caller_arn: &str) -> bool {
+    aws_entry_matches_split(entry, caller_arn, split_arn(caller_arn).as_ref())
+}
+
+/// [`aws_entry_matches`] given the caller's ARN already split by [`split_arn`] (`None` when
+/// it is not an ARN). The entry is not split: an entry naming the caller's account or one of
+/// its roles must read `arn:<caller's partition>:iam:<any region>:<caller's account>:`
+/// followed by `root` or `role/<path><RoleName>`, which is checked against the caller's
+/// parts in one scan (the same parts [`split_arn`] would find in the entry).
+fn aws_entry_matches_split(entry: &str, caller_arn: &str, caller: Option<&[&str; 6]>) -> bool {
     if entry == caller_arn {
         return true;
     }
-    let Some([_, c_part, c_service, _, c_account, c_resource]) = split_arn(caller_arn) else {
+    let Some(&[_, c_part, c_service, _, c_account, c_resource]) = caller else {
         return false;
     };
     if is_account_id(entry) {
         return entry == c_account;
     }
-    let Some([_, e_part, e_service, _, e_account, e_resource]) = split_arn(entry) else {
+    // The entry's partition, service and account must be the caller's partition, `iam` and
+    // the caller's account; its region (empty for IAM) is not compared. The caller's parts
+    // hold no `:`, so a prefix match is an equal part.
+    let Some(rest) = entry
+        .strip_prefix("arn:")
+        .and_then(|r| r.strip_prefix(c_part))
+        .and_then(|r| r.strip_prefix(":iam:"))
+    else {
         return false;
     };
-    if e_part != c_part || e_account != c_account || e_service != "iam" {
+    let Some(e_resource) = rest
+        .bytes()
+        .position(|b| b == b':')
+        .and_then(|i| rest.get(i + 1..))
+        .and_then(|r| r.strip_prefix(c_account))
+        .and_then(|r| r.strip_prefix(':'))
+    else {
         return false;
-    }
+    };
     if e_resource == "root" {
         return true;
     }
     // A role ARN names the sessions assumed from it: assumed-role/<RoleName>/<session>.
     if let Some(role_path) = e_resource.strip_prefix("role/") {
-        let role_name = role_path.rsplit('/').next().unwrap_or(role_path);
+        // The last `/`-separated part (scanned as bytes: `/` is ASCII).
+        let role_name = role_path
+            .bytes()
+            .rposition(|b| b == b'/')
+            .and_then(|i| role_path.get(i + 1..))
+            .unwrap_or(role_path);
         if c_service == "sts" {
             if let Some(rest) = c_resource.strip_prefix("assumed-role/") {
+                // `<RoleName>/<session>`: the name is what precedes the first `/`.
                 return rest
-                    .split_once('/')
-                    .is_some_and(|(name, _session)| name == role_name);
+                    .bytes()
+                    .position(|b| b == b'/')
+                    .and_then(|i| rest.get(..i))
+                    .is_some_and(|name| name == role_name);
             }
         }
     }

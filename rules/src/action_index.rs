@@ -38,7 +38,65 @@ pub(crate) struct ActionIndex {
 
 /// Lowercased action → the statements whose action element matches it.
 #[derive(Debug, Default)]
-pub(crate) struct ActionMemo(pub(crate) HashMap<String, Vec<StmtId>, crate::hash::FxBuildHasher>);
+pub(crate) struct ActionMemo {
+    /// Per action, its statements.
+    pub(crate) actions: HashMap<String, ActionStatements, crate::hash::FxBuildHasher>,
+    /// Words of bit sets kept so far (see [`ActionMemo::BITS_BUDGET`]).
+    bit_words: usize,
+}
+
+impl ActionMemo {
+    /// How many 64-bit words of bit sets the memo keeps in all (16 MiB): an action's set has
+    /// one bit per statement of the tables, so on large tables only the first few hundred
+    /// actions keep theirs; the others are searched in their sorted lists.
+    const BITS_BUDGET: usize = 2 << 20;
+
+    /// The statements of `action` (lowercased), when the memo has it.
+    pub(crate) fn get(&self, action: &str) -> Option<&ActionStatements> {
+        self.actions.get(action)
+    }
+}
+
+/// The statements whose action element matches one action: in increasing id order, and as
+/// a bit set over statement ids when the memo's budget allowed it.
+#[derive(Debug, Default)]
+pub(crate) struct ActionStatements {
+    /// The statements, in increasing id order.
+    pub(crate) list: Vec<StmtId>,
+    /// Bit `s` is set when statement `s` is in `list`.
+    bits: Option<Box<[u64]>>,
+}
+
+impl ActionStatements {
+    /// Call `f` with each statement among ids `first .. first + n` (one policy's
+    /// statements), in increasing id order.
+    pub(crate) fn each_in(&self, first: StmtId, n: u32, mut f: impl FnMut(StmtId)) {
+        match &self.bits {
+            Some(bits) => {
+                for s in first..first.saturating_add(n) {
+                    let set = bits
+                        .get(s as usize / 64)
+                        .is_some_and(|w| w & (1 << (s % 64)) != 0);
+                    if set {
+                        f(s);
+                    }
+                }
+            }
+            None => {
+                // One binary search for the first; a policy has few statements, so the end
+                // is found by stepping over them.
+                let lo = self.list.partition_point(|&s| s < first);
+                let end = first.saturating_add(n);
+                for &s in self.list.get(lo..).unwrap_or(&[]).iter().take(n as usize) {
+                    if s >= end {
+                        break;
+                    }
+                    f(s);
+                }
+            }
+        }
+    }
+}
 
 /// The lowercased service prefix of a pattern or action (`s3` of `S3:Get*`), or `None` when
 /// the service part has a wildcard or there is no `:`.
@@ -136,9 +194,16 @@ impl ActionIndex {
     ) {
         for a in actions {
             let lower = a.to_ascii_lowercase();
-            if let std::collections::hash_map::Entry::Vacant(e) = memo.0.entry(lower) {
-                let stmts = self.statements_for(e.key());
-                e.insert(stmts);
+            if let std::collections::hash_map::Entry::Vacant(e) = memo.actions.entry(lower) {
+                let (list, bits) = self.statements_and_bits(e.key());
+                let keep = memo.bit_words + bits.len() <= ActionMemo::BITS_BUDGET;
+                if keep {
+                    memo.bit_words += bits.len();
+                }
+                e.insert(ActionStatements {
+                    list,
+                    bits: keep.then(|| bits.into_boxed_slice()),
+                });
             }
         }
     }
@@ -151,15 +216,22 @@ impl ActionIndex {
     ) -> bool {
         actions.all(|a| {
             if a.bytes().any(|b| b.is_ascii_uppercase()) {
-                memo.0.contains_key(&a.to_ascii_lowercase())
+                memo.actions.contains_key(&a.to_ascii_lowercase())
             } else {
-                memo.0.contains_key(a)
+                memo.actions.contains_key(a)
             }
         })
     }
 
     /// Every statement whose action element matches `action`, in increasing id order.
+    #[cfg(test)]
     pub(crate) fn statements_for(&self, action: &str) -> Vec<StmtId> {
+        self.statements_and_bits(action).0
+    }
+
+    /// Every statement whose action element matches `action`, in increasing id order, and
+    /// the same as a bit set over statement ids.
+    pub(crate) fn statements_and_bits(&self, action: &str) -> (Vec<StmtId>, Vec<u64>) {
         // Statements are merged in a bit set: a popular action is listed by many
         // statements, often by several of their patterns.
         let mut bits = vec![0u64; self.statements.div_ceil(64)];
@@ -209,7 +281,7 @@ impl ActionIndex {
                 w &= w - 1;
             }
         }
-        out
+        (out, bits)
     }
 }
 
@@ -234,6 +306,79 @@ mod tests {
 
     fn pats(p: &[&str]) -> Vec<ActionPattern> {
         p.iter().map(|s| ActionPattern(s.to_string())).collect()
+    }
+
+    /// `each_in` finds a policy's statements among an action's the same way with the bit
+    /// set and with the sorted list alone (the memo keeps no bit set beyond its budget).
+    #[test]
+    fn statements_of_a_policy_with_and_without_bits() {
+        let total = 300u32;
+        // Every third statement and a run, 0..300.
+        let list: Vec<StmtId> = (0..total)
+            .filter(|s| s % 3 == 0 || (100..140).contains(s))
+            .collect();
+        let mut bits = vec![0u64; (total as usize).div_ceil(64)];
+        for &s in &list {
+            bits[s as usize / 64] |= 1 << (s % 64);
+        }
+        let with = ActionStatements {
+            list: list.clone(),
+            bits: Some(bits.into_boxed_slice()),
+        };
+        let without = ActionStatements { list, bits: None };
+        let mut checked = 0;
+        for first in 0..total + 5 {
+            for n in 0..8 {
+                let want: Vec<StmtId> = without
+                    .list
+                    .iter()
+                    .copied()
+                    .filter(|&s| s >= first && s < first + n)
+                    .collect();
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                with.each_in(first, n, |s| a.push(s));
+                without.each_in(first, n, |s| b.push(s));
+                assert_eq!(a, want, "bits, first {first}, n {n}");
+                assert_eq!(b, want, "list, first {first}, n {n}");
+                checked += usize::from(!want.is_empty());
+            }
+        }
+        assert!(checked > 100, "the cases reach some statements");
+    }
+
+    /// The memo keeps bit sets within its budget, and lists for every action.
+    #[test]
+    fn memo_keeps_bits_within_budget() {
+        let mut b = TablesBuilder::new();
+        b.policy(
+            "p",
+            Arc::new(Policy {
+                version: PolicyVersion::V2012_10_17,
+                version_given: true,
+                id: None,
+                statements: vec![stmt(0, ActionClause::Action(pats(&["s3:*"])))],
+            }),
+        );
+        let t = b.finish();
+        let idx = ActionIndex::new(&t);
+        let mut memo = ActionMemo {
+            bit_words: ActionMemo::BITS_BUDGET,
+            ..ActionMemo::default()
+        };
+        idx.extend_memo(&mut memo, ["s3:getobject"].into_iter());
+        let full = memo.get("s3:getobject").expect("memoised");
+        assert_eq!(full.list, vec![0]);
+        assert!(full.bits.is_none(), "no room left for bits");
+        let mut memo = ActionMemo::default();
+        idx.extend_memo(&mut memo, ["s3:getobject", "ec2:runinstances"].into_iter());
+        let got = memo.get("s3:getobject").expect("memoised");
+        assert!(got.bits.is_some());
+        let mut found = Vec::new();
+        got.each_in(0, 1, |s| found.push(s));
+        assert_eq!(found, vec![0]);
+        let none = memo.get("ec2:runinstances").expect("memoised");
+        assert!(none.list.is_empty());
+        none.each_in(0, 1, |_| panic!("ec2:RunInstances matches no statement"));
     }
 
     #[test]

@@ -141,9 +141,10 @@ impl Oracle<'_> {
             _ => &b.request,
         };
         // Both rules that ask reach `s` through the action memo's entry for the action of
-        // `r` (`Req(r, c, a, _)` joined on `a` with `ClassActionStatement(c, a, s, ..)` or
-        // `PolicyActionStatement(_, a, s, _)`, both selected from `stmts[a]`, the statements
-        // whose action element matches `a`): the action element already matched.
+        // `r`: `ReqClassStatement(r, .., s, ..)` lists statements selected from `stmts[a]`,
+        // the statements whose action element matches `r`'s action `a`, and
+        // `ReqPolicy(r, _, a, ..)` is joined on `a` with `PolicyActionStatement(_, a, s, _)`,
+        // selected from the same: the action element already matched.
         let fresh;
         let prepared = match self.prepared.get(s as usize) {
             Some(cell) => cell.get_or_init(|| PreparedStatement::new(policy, stmt)),
@@ -311,15 +312,18 @@ crepe! {
     /// Callers of class `c` are a service-linked role or one of its sessions.
     pub(crate) struct ClassServiceLinked(pub ProfileId);
     @input
-    /// Statement `s` of policy `pol`, with effect `e`, is evaluated in layer `l` for every
-    /// request of a caller of class `c` and can match action `a` (action index). Which
-    /// policies count for a caller — [DENYALLOW] its own identity-based policies, its
-    /// groups' ("IAM user groups"), its session's role's ("Temporary security
-    /// credentials"); [BOUNDARY] its or its role's boundary; [SESSION] its session
-    /// policies; [SCP] the SCPs of its levels — is its profile (`profile.rs`).
-    pub(crate) struct ClassActionStatement(
-        pub ProfileId,
+    /// Statement `s` of policy `pol`, with effect `e`, is evaluated in layer `l` for request
+    /// `r` by a caller of class `c` (`same` as in `Req`), and can match the request's action
+    /// (action index). Which policies count for a caller — [DENYALLOW] its own
+    /// identity-based policies, its groups' ("IAM user groups"), its session's role's
+    /// ("Temporary security credentials"); [BOUNDARY] its or its role's boundary; [SESSION]
+    /// its session policies; [SCP] the SCPs of its levels — is its class's profile
+    /// (`profile.rs`); the selection lists, per request, the statements of its class's
+    /// policies that the action index found for its action (`select.rs`).
+    pub(crate) struct ReqClassStatement(
         pub u32,
+        pub ProfileId,
+        pub bool,
         pub StmtId,
         pub PolicyId,
         pub Layer,
@@ -405,11 +409,11 @@ crepe! {
     // The concrete matcher of `facts` decides action, resource, principal and conditions,
     // for each statement (of `pol`, in layer `l`, effect `e`) that can match the action of
     // `r` (action index): the caller side's from its class, the request side's from the
-    // policies of `ReqPolicy`. No intermediate relation holds the candidates: each is
-    // derived once (`ClassActionStatement` and `ReqPolicy` are sets, and the two rules give
-    // different layers), so the matcher is asked once per candidate, as before.
-    Matched(r, c, same, s, pol, l, e) <- Req(r, c, a, same),
-        ClassActionStatement(c, a, s, pol, l, e), Env(o), (o.0.applies(r, s));
+    // policies of `ReqPolicy`. Each candidate is given or derived once (the selection lists
+    // each (policy, layer) of a class once, `ReqPolicy` is a set, and the two rules give
+    // different layers), so the matcher is asked once per candidate.
+    Matched(r, c, same, s, pol, l, e) <- ReqClassStatement(r, c, same, s, pol, l, e),
+        Env(o), (o.0.applies(r, s));
     Matched(r, c, same, s, pol, l, e) <- ReqPolicy(r, c, a, same, pol, l),
         PolicyActionStatement(pol, a, s, e), Env(o), (o.0.applies(r, s));
 
@@ -440,18 +444,24 @@ crepe! {
     // [SCP] the policies attached at one level are unioned: one Allow among them suffices.
     ScpLevelAllows(r, n) <- Matched(r, c, _, _, pol, Layer::Scp, Effect::Allow),
         ClassScpLevel(c, n), ScpAttachment(n, pol);
+    // SCP level `n` of the caller of `r` has no applicable Allow for `r`.
+    struct ScpLevelLacks(u32, Sym);
+    ScpLevelLacks(r, n) <- Req(r, c, _, _), ClassScpLevel(c, n), !ScpLevelAllows(r, n);
     // Some SCP level lacks an Allow for `r`.
     struct ScpBlocks(u32);
     // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
-    ScpBlocks(r) <- Req(r, c, _, _), ClassScpLevel(c, n), !ScpLevelAllows(r, n);
+    ScpBlocks(r) <- ScpLevelLacks(r, _);
 
     // RCP level `n` has an applicable Allow for `r`.
     struct RcpLevelAllows(u32, Sym);
     // [RCP] as for SCPs: one Allow per level, every level on the path.
     RcpLevelAllows(r, n) <- Matched(r, _, _, _, pol, Layer::Rcp, Effect::Allow),
         ReqRcpLevel(r, _, _, _, n), RcpAttachment(n, pol);
+    // RCP level `n` of the resource of `r` has no applicable Allow for `r`.
+    struct RcpLevelLacks(u32, Sym);
+    RcpLevelLacks(r, n) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
     struct RcpBlocks(u32);
-    RcpBlocks(r) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
+    RcpBlocks(r) <- RcpLevelLacks(r, _);
 
     // An applicable Allow in the boundary, the session policy, the endpoint policy of `r`.
     struct BoundaryAllows(u32);
@@ -577,9 +587,8 @@ crepe! {
     /// For an implicit deny of `r`: the SCP or RCP level (root, OU or account node `n`) in
     /// layer `l` that lacked an Allow.
     pub(crate) struct MissingLevel(pub u32, pub Layer, pub Sym);
-    MissingLevel(r, Layer::Scp, n) <- Req(r, c, _, _), ClassScpLevel(c, n),
-        !ScpLevelAllows(r, n);
-    MissingLevel(r, Layer::Rcp, n) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
+    MissingLevel(r, Layer::Scp, n) <- ScpLevelLacks(r, n);
+    MissingLevel(r, Layer::Rcp, n) <- RcpLevelLacks(r, n);
 }
 
 /// The output relations of one run.

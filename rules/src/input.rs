@@ -70,7 +70,7 @@ sink_of!(
     ClassHasLayer,
     ClassScpLevel,
     ClassServiceLinked,
-    ClassActionStatement,
+    ReqClassStatement,
     ManagementAccount,
     ScpAttachment,
     RcpLevel,
@@ -109,13 +109,10 @@ pub(crate) fn load<'a>(
     oracle: &'a Oracle<'a>,
 ) {
     rt.extend([decide::Env(OracleRef(oracle))]);
-    load_batch(rt, tables, batch, callers.classes, actions, ids);
+    let same = load_batch(rt, tables, batch, callers.classes, actions, ids);
     // The statements that can match each action, looked up once per action.
-    let stmts: Vec<&[facts::tables::StmtId]> = actions
-        .names
-        .iter()
-        .map(|n| memo.0.get(n).map_or(&[][..], Vec::as_slice))
-        .collect();
+    let stmts: Vec<Option<&crate::action_index::ActionStatements>> =
+        actions.names.iter().map(|n| memo.get(n)).collect();
     let sel = Selection::of(
         tables,
         idx,
@@ -126,6 +123,7 @@ pub(crate) fn load<'a>(
         &stmts,
         &actions.rcp,
     );
+    load_candidates(rt, &sel, callers.classes, &same);
     load_selection(rt, tables, sel);
     load_aws_rules(rt, tables, batch, callers.classes);
 }
@@ -168,6 +166,28 @@ fn load_aws_rules<'a>(
     rt.extend(free);
 }
 
+/// `ReqClassStatement`: each request with the candidate statements of its caller's class
+/// for its action (its (class, action) pair's range of the selection), in request order.
+fn load_candidates<'a>(
+    rt: &mut impl Sink<'a>,
+    s: &Selection,
+    classes: &[ProfileId],
+    same: &[bool],
+) {
+    let mut rows = Vec::with_capacity(s.pair_statements.len().max(classes.len()));
+    for (i, (&(lo, hi), &c)) in s.class_candidates.iter().zip(classes).enumerate() {
+        let same = same.get(i).copied().unwrap_or(false);
+        for &(st, pol, l, e) in s
+            .pair_statements
+            .get(lo as usize..hi as usize)
+            .unwrap_or(&[])
+        {
+            rows.push(decide::ReqClassStatement(i as u32, c, same, st, pol, l, e));
+        }
+    }
+    rt.extend(rows);
+}
+
 /// The relations of the rows the batch can reach.
 fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
     rt.extend(
@@ -189,11 +209,6 @@ fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
         s.class_service_linked
             .into_iter()
             .map(decide::ClassServiceLinked),
-    );
-    rt.extend(
-        s.class_statements
-            .into_iter()
-            .map(|(c, a, st, pol, l, e)| decide::ClassActionStatement(c, a, st, pol, l, e)),
     );
     // The management accounts: a handful of rows, every batch.
     rt.extend(
@@ -301,6 +316,7 @@ impl Actions {
 
 /// The relations of the batch's requests (with their action and whether caller and
 /// resource share an account), their resources, RCP accounts and endpoint policies.
+/// Returns, per request, whether its caller is in the resource's account.
 fn load_batch<'a>(
     rt: &mut impl Sink<'a>,
     t: &FactTables,
@@ -308,7 +324,8 @@ fn load_batch<'a>(
     classes: &[ProfileId],
     actions: &Actions,
     ids: &[u32],
-) {
+) -> Vec<bool> {
+    let mut sames = Vec::with_capacity(batch.len());
     let mut reqs = Vec::with_capacity(batch.len());
     let mut cross = Vec::new();
     let mut resources = Vec::new();
@@ -320,6 +337,7 @@ fn load_batch<'a>(
         let a = ids.get(i).copied().unwrap_or_default();
         let p = classes.get(i).copied().unwrap_or(crate::profile::UNKNOWN);
         let same = same_account(t, b);
+        sames.push(same);
         reqs.push(decide::Req(r, p, a, same));
         if !same {
             cross.push(decide::CrossAccount(r));
@@ -343,6 +361,7 @@ fn load_batch<'a>(
     rt.extend(assume);
     rt.extend(rcp);
     rt.extend(vpce);
+    sames
 }
 
 /// Whether the caller of `b` is in the account that owns the resource. Callers without an

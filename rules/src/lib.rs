@@ -264,7 +264,7 @@ impl<'t> Engine<'t> {
             .chunks(Self::RUN_SIZE)
             .zip(actions.ids.chunks(Self::RUN_SIZE))
         {
-            out.extend(self.run(chunk, (&actions, ids), &memo));
+            self.run(chunk, (&actions, ids), &memo, &mut out);
         }
         out
     }
@@ -279,7 +279,9 @@ impl<'t> Engine<'t> {
     pub fn decide_run(&self, batch: &[BatchRequest]) -> Vec<Decision> {
         let actions = input::Actions::of(batch);
         let memo = self.memo_for(&actions);
-        self.run(batch, (&actions, &actions.ids), &memo)
+        let mut out = Vec::with_capacity(batch.len());
+        self.run(batch, (&actions, &actions.ids), &memo, &mut out);
+        out
     }
 
     /// The action memo, extended with the distinct actions of a batch (under a short write
@@ -354,12 +356,15 @@ impl<'t> Engine<'t> {
         (classes, local)
     }
 
+    /// Decide `batch` in one Datalog run, appending its decisions to `all` (in batch order;
+    /// written in place, not moved from a vector of the run's own).
     fn run(
         &self,
         batch: &[BatchRequest],
         actions: (&input::Actions, &[u32]),
         memo: &action_index::ActionMemo,
-    ) -> Vec<Decision> {
+        all: &mut Vec<Decision>,
+    ) {
         let shared = &self.index.profiles;
         // The classes of the batch's callers, and the profiles of those this engine added,
         // taken out of the lock before the run: a thread holding the read lock for its
@@ -393,18 +398,18 @@ impl<'t> Engine<'t> {
             &callers,
         );
         let n = batch.len();
-        let mut out: Vec<Decision> = (0..n)
-            .map(|_| Decision {
-                outcome: Outcome::ImplicitDeny,
-                matched: Vec::new(),
-                missing: Vec::new(),
-                missing_levels: Vec::new(),
-                rule: None,
-                restricted: Vec::new(),
-                lacking: Vec::new(),
-                overridden: Vec::new(),
-            })
-            .collect();
+        let base = all.len();
+        all.extend((0..n).map(|_| Decision {
+            outcome: Outcome::ImplicitDeny,
+            matched: Vec::new(),
+            missing: Vec::new(),
+            missing_levels: Vec::new(),
+            rule: None,
+            restricted: Vec::new(),
+            lacking: Vec::new(),
+            overridden: Vec::new(),
+        }));
+        let out = all.get_mut(base..).unwrap_or_default();
         let void: std::collections::HashSet<(u32, StmtId), hash::FxBuildHasher> = restricted
             .into_iter()
             .map(|decide::Restricted(r, s)| (r, s))
@@ -510,7 +515,7 @@ impl<'t> Engine<'t> {
                 }
             }
         }
-        for d in &mut out {
+        for d in out.iter_mut() {
             d.missing.sort();
             d.lacking.sort();
             d.restricted.sort();
@@ -531,6 +536,5 @@ impl<'t> Engine<'t> {
                 )
             });
         }
-        out
     }
 }

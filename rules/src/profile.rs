@@ -154,8 +154,31 @@ impl Profile {
 #[derive(Debug, Default)]
 pub struct Profiles {
     profiles: Vec<Arc<Profile>>,
-    ids: Map<Arc<Profile>, ProfileId>,
+    ids: ByHash,
     by_principal: Map<Sym, ProfileId>,
+}
+
+/// Interned profiles found by their hash ([`profile_hash`]): each profile is hashed once
+/// when it is looked up, and the map grows (rehashes) over the hashes alone.
+type ByHash = Map<u64, Vec<ProfileId>>;
+
+/// The hash of a profile that finds it in a [`ByHash`].
+fn profile_hash(p: &Profile) -> u64 {
+    use std::hash::BuildHasher;
+    FxBuildHasher::default().hash_one(p)
+}
+
+/// The class among `ids[hash]` whose profile (`get`) equals `p`.
+fn find<'a>(
+    ids: &ByHash,
+    hash: u64,
+    p: &Profile,
+    get: impl Fn(ProfileId) -> Option<&'a Profile>,
+) -> Option<ProfileId> {
+    ids.get(&hash)?
+        .iter()
+        .copied()
+        .find(|&id| get(id) == Some(p))
 }
 
 impl Profiles {
@@ -172,13 +195,13 @@ impl Profiles {
     }
 
     fn intern(&mut self, p: Profile) -> ProfileId {
-        if let Some(&id) = self.ids.get(&p) {
+        let hash = profile_hash(&p);
+        if let Some(id) = find(&self.ids, hash, &p, |id| self.get(id)) {
             return id;
         }
         let id = ProfileId(self.profiles.len() as u32);
-        let p = Arc::new(p);
-        self.profiles.push(Arc::clone(&p));
-        self.ids.insert(p, id);
+        self.profiles.push(Arc::new(p));
+        self.ids.entry(hash).or_default().push(id);
         id
     }
 
@@ -215,7 +238,7 @@ impl Profiles {
 pub(crate) struct LocalProfiles {
     /// Classes added here, numbered after the shared ones.
     added: Vec<Arc<Profile>>,
-    ids: Map<Arc<Profile>, ProfileId>,
+    ids: ByHash,
     by_principal: Map<Sym, ProfileId>,
     /// A role's class → the class of its sessions that hold nothing of their own (see
     /// [`LocalProfiles::session_class`]).
@@ -258,13 +281,22 @@ impl LocalProfiles {
 
     /// The class of `profile`: a shared one, one added before, or a new one added here.
     fn intern(&mut self, shared: &Profiles, profile: Profile) -> ProfileId {
-        if let Some(&id) = shared.ids.get(&profile).or_else(|| self.ids.get(&profile)) {
+        let hash = profile_hash(&profile);
+        let first = shared.profiles.len();
+        let mine = |id: ProfileId| {
+            (id.0 as usize)
+                .checked_sub(first)
+                .and_then(|j| self.added.get(j))
+                .map(Arc::as_ref)
+        };
+        if let Some(id) = find(&shared.ids, hash, &profile, |id| shared.get(id))
+            .or_else(|| find(&self.ids, hash, &profile, mine))
+        {
             return id;
         }
-        let id = ProfileId((shared.profiles.len() + self.added.len()) as u32);
-        let profile = Arc::new(profile);
-        self.added.push(Arc::clone(&profile));
-        self.ids.insert(profile, id);
+        let id = ProfileId((first + self.added.len()) as u32);
+        self.added.push(Arc::new(profile));
+        self.ids.entry(hash).or_default().push(id);
         id
     }
 

@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use facts::policy::Effect;
 use facts::tables::{FactTables, Layer, PolicyId, PrincipalKind, ResourceKind, StmtId, Sym};
 
+use crate::action_index::ActionStatements;
 use crate::hash::FxBuildHasher;
 use crate::profile::{Profile, ProfileId};
 use crate::BatchRequest;
@@ -205,34 +206,31 @@ impl FactIndex {
     /// Every policy of the resource side of request `b`: resource or trust policy, RCP
     /// levels of the resource's account, VPC endpoint.
     fn request_policies(&self, b: &BatchRequest, rcp: bool, out: &mut Vec<PolicyId>) {
+        fn all<'m>(m: &'m Map<Sym, Vec<PolicyId>>, k: &Sym) -> &'m [PolicyId] {
+            m.get(k).map_or(&[], Vec::as_slice)
+        }
         if let Some(x) = b.resource {
-            out.extend(self.resource_policies.get(&x).into_iter().flatten());
-            out.extend(self.trust.get(&x).into_iter().flatten());
+            out.extend_from_slice(all(&self.resource_policies, &x));
+            out.extend_from_slice(all(&self.trust, &x));
         }
         if rcp {
-            let levels = b.resource_account.and_then(|a| self.rcp_levels.get(&a));
-            for n in levels.into_iter().flatten() {
-                out.extend(self.rcp_attachments.get(n).into_iter().flatten());
+            if let Some(levels) = b.resource_account.and_then(|a| self.rcp_levels.get(&a)) {
+                for n in levels {
+                    out.extend_from_slice(all(&self.rcp_attachments, n));
+                }
             }
         }
-        out.extend(b.vpc_endpoint_policy);
+        if let Some(pol) = b.vpc_endpoint_policy {
+            out.push(pol);
+        }
     }
 
-    /// The statements of policy `pol` among `stmts` (sorted statement ids).
-    fn statements_of<'m>(&self, pol: PolicyId, stmts: &'m [StmtId]) -> &'m [StmtId] {
-        let Some(&(first, n)) = self.statements.get(pol as usize) else {
-            return &[];
-        };
-        // One binary search for the first; a policy has few statements, so the end is
-        // found by stepping over them.
-        let lo = stmts.partition_point(|&s| s < first);
-        let rest = stmts.get(lo..).unwrap_or(&[]);
-        let len = rest
-            .iter()
-            .take(n as usize)
-            .take_while(|&&s| s < first + n)
-            .count();
-        rest.get(..len).unwrap_or(&[])
+    /// Call `f` with each statement of policy `pol` among `stmts` (the statements of one
+    /// action), in increasing id order.
+    fn statements_of(&self, pol: PolicyId, stmts: &ActionStatements, f: impl FnMut(StmtId)) {
+        if let Some(&(first, n)) = self.statements.get(pol as usize) {
+            stmts.each_in(first, n, f);
+        }
     }
 }
 
@@ -247,9 +245,13 @@ pub(crate) struct Selection {
     pub class_scp_levels: Vec<(ProfileId, Sym)>,
     /// The caller classes that are service-linked roles or their sessions.
     pub class_service_linked: Vec<ProfileId>,
-    /// (class, batch-local action, statement, policy, layer, effect): the statements of a
-    /// class's policies that can match the action (action index).
-    pub class_statements: Vec<(ProfileId, u32, StmtId, PolicyId, Layer, Effect)>,
+    /// (statement, policy, layer, effect): for each (class, action) pair of the batch, the
+    /// statements of the class's policies that can match the action (action index), one
+    /// range per pair.
+    pub pair_statements: Vec<(StmtId, PolicyId, Layer, Effect)>,
+    /// Per request: the range of `pair_statements` of its (class, action) pair (empty for
+    /// a caller without a profile).
+    pub class_candidates: Vec<(u32, u32)>,
     pub scp_attachments: Vec<(Sym, PolicyId)>,
     pub rcp_levels: Vec<(Sym, Sym)>,
     pub rcp_attachments: Vec<(Sym, PolicyId)>,
@@ -265,8 +267,8 @@ pub(crate) struct Selection {
 impl Selection {
     /// The rows `batch` can reach. `classes[i]` is the caller class of request `i` and
     /// `profile` gives each class's profile; `actions[i]` is the id of request `i`'s action,
-    /// `stmts[a]` the statements that can match action `a` (sorted, from the action memo)
-    /// and `rcp[a]` whether RCPs apply to it.
+    /// `stmts[a]` the statements that can match action `a` (from the action memo) and
+    /// `rcp[a]` whether RCPs apply to it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn of<'p>(
         t: &FactTables,
@@ -275,56 +277,109 @@ impl Selection {
         classes: &[ProfileId],
         profile: &dyn Fn(ProfileId) -> Option<&'p Profile>,
         actions: &[u32],
-        stmts: &[&[StmtId]],
+        stmts: &[Option<&ActionStatements>],
         rcp: &[bool],
     ) -> Selection {
         let mut s = Selection::default();
         // Caller classes: their kind, layers, SCP levels, and the statements of their
         // policies that can match the actions they request, each (class, action) once.
-        let mut class_seen: Set<ProfileId> = Set::default();
-        let mut class_action: Set<(ProfileId, u32)> = Set::default();
-        let mut nodes: Set<Sym> = Set::default();
+        // Each class of the run gets a dense number in order of first appearance (an index
+        // into `dense`, by class id), which numbers its (class, action) pairs in a bit set.
+        let bound = classes
+            .iter()
+            .filter(|&&c| c != crate::profile::UNKNOWN)
+            .map(|c| c.0 as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut dense: Vec<u32> = vec![u32::MAX; bound];
+        // Per dense class: its policies with their layers, each (policy, layer) once (an
+        // SCP attached at several levels of the path is one policy of the SCP layer: its
+        // statements are matched once; which levels it allows at is joined in the
+        // program), as `class_pols[pol_at[d]..pol_at[d + 1]]`.
+        let mut pol_at: Vec<u32> = vec![0];
         let mut class_pols: Vec<(PolicyId, Layer)> = Vec::new();
-        for (i, &c) in classes.iter().enumerate() {
-            let Some(p) = profile(c) else { continue };
-            if class_seen.insert(c) {
-                s.class_kinds.push((c, p.kind));
-                for l in [Layer::Boundary, Layer::Session] {
-                    if p.has_layer(l) {
-                        s.class_layers.push((c, l));
-                    }
-                }
-                if p.service_linked {
-                    s.class_service_linked.push(c);
-                }
-                for (n, pols) in p.scp_levels.iter() {
-                    s.class_scp_levels.push((c, *n));
-                    if nodes.insert(*n) {
-                        s.scp_attachments.extend(pols.iter().map(|&pol| (*n, pol)));
-                    }
-                }
-            }
-            let Some(&a) = actions.get(i) else { continue };
-            if !class_action.insert((c, a)) {
-                continue;
-            }
-            let Some(&stmts) = stmts.get(a as usize) else {
+        let mut own: Vec<(PolicyId, Layer)> = Vec::new();
+        let mut nodes: Set<Sym> = Set::default();
+        for &c in classes {
+            let Some(slot) = dense.get_mut(c.0 as usize) else {
                 continue;
             };
-            // Each (policy, layer) once: an SCP attached at several levels of the path is
-            // one policy of the SCP layer (its statements are matched once; which levels
-            // it allows at is joined in the program).
-            class_pols.clear();
-            class_pols.extend(p.policies());
-            class_pols.sort_unstable();
-            class_pols.dedup();
-            for &(pol, layer) in &class_pols {
-                for &st in idx.statements_of(pol, stmts) {
-                    if let Some(row) = t.statements.get(st as usize) {
-                        s.class_statements.push((c, a, st, pol, layer, row.effect));
-                    }
+            if *slot != u32::MAX {
+                continue;
+            }
+            let Some(p) = profile(c) else { continue };
+            *slot = (pol_at.len() - 1) as u32;
+            s.class_kinds.push((c, p.kind));
+            for l in [Layer::Boundary, Layer::Session] {
+                if p.has_layer(l) {
+                    s.class_layers.push((c, l));
                 }
             }
+            if p.service_linked {
+                s.class_service_linked.push(c);
+            }
+            for (n, pols) in p.scp_levels.iter() {
+                s.class_scp_levels.push((c, *n));
+                if nodes.insert(*n) {
+                    s.scp_attachments.extend(pols.iter().map(|&pol| (*n, pol)));
+                }
+            }
+            // `p.policies()`, copied list by list (the chained iterator cost about 700
+            // instructions a class).
+            own.clear();
+            for (list, layer) in [
+                (&p.identity, Layer::Identity),
+                (&p.boundary, Layer::Boundary),
+                (&p.session, Layer::Session),
+            ] {
+                own.extend(list.iter().map(|&pol| (pol, layer)));
+            }
+            for (_, pols) in p.scp_levels.iter() {
+                own.extend(pols.iter().map(|&pol| (pol, Layer::Scp)));
+            }
+            debug_assert!(own.iter().copied().eq(p.policies()));
+            own.sort_unstable();
+            own.dedup();
+            class_pols.extend_from_slice(&own);
+            pol_at.push(class_pols.len() as u32);
+        }
+        let n_dense = pol_at.len() - 1;
+        let mut pairs = PairMap::new(n_dense, stmts.len());
+        s.class_candidates.reserve(classes.len());
+        for (i, &c) in classes.iter().enumerate() {
+            let Some(&d) = dense.get(c.0 as usize) else {
+                s.class_candidates.push((0, 0));
+                continue;
+            };
+            let Some(&a) = actions.get(i) else {
+                s.class_candidates.push((0, 0));
+                continue;
+            };
+            if d == u32::MAX {
+                s.class_candidates.push((0, 0));
+                continue;
+            }
+            if let Some(range) = pairs.get(d, a) {
+                s.class_candidates.push(range);
+                continue;
+            }
+            let from = s.pair_statements.len() as u32;
+            if let Some(&Some(stmts)) = stmts.get(a as usize) {
+                let (lo, hi) = (
+                    pol_at.get(d as usize).copied().unwrap_or(0) as usize,
+                    pol_at.get(d as usize + 1).copied().unwrap_or(0) as usize,
+                );
+                for &(pol, layer) in class_pols.get(lo..hi).unwrap_or(&[]) {
+                    idx.statements_of(pol, stmts, |st| {
+                        if let Some(row) = t.statements.get(st as usize) {
+                            s.pair_statements.push((st, pol, layer, row.effect));
+                        }
+                    });
+                }
+            }
+            let range = (from, s.pair_statements.len() as u32);
+            pairs.insert(d, a, range);
+            s.class_candidates.push(range);
         }
         // Resources: their kind and policies; resource accounts for RCPs.
         let mut resources: Set<Sym> = Set::default();
@@ -365,26 +420,197 @@ impl Selection {
         }
         // Request-side statements: for each request, the statements of its resource, trust,
         // RCP and endpoint policies that can match its action; each (policy, action) once.
-        let mut pairs: Set<(PolicyId, u32)> = Set::default();
+        let mut pairs = PolicyActions::new(idx.statements.len(), stmts.len());
         let mut pols = Vec::new();
         for (i, b) in batch.iter().enumerate() {
             let Some(&a) = actions.get(i) else { continue };
-            let Some(&stmts) = stmts.get(a as usize) else {
+            let Some(&Some(stmts)) = stmts.get(a as usize) else {
                 continue;
             };
             pols.clear();
             idx.request_policies(b, rcp.get(a as usize).copied().unwrap_or(false), &mut pols);
             for &pol in &pols {
-                if !pairs.insert((pol, a)) {
+                if !pairs.insert(pol, a) {
                     continue;
                 }
-                for &st in idx.statements_of(pol, stmts) {
+                idx.statements_of(pol, stmts, |st| {
                     if let Some(row) = t.statements.get(st as usize) {
                         s.statements.push((pol, a, st, row.effect));
                     }
-                }
+                });
             }
         }
         s
+    }
+}
+
+/// A set of (policy, action) pairs of one run: each policy met gets a dense number (an index
+/// into `local`, by policy id) and a row of one bit per action of the run; a hash set when
+/// the run has too many actions for that (one run of a very large batch).
+enum PolicyActions {
+    Bits {
+        local: Vec<u32>,
+        bits: Vec<u64>,
+        words: usize,
+        /// Pairs of policies beyond `local` (none for tables the index fits).
+        beyond: Set<(PolicyId, u32)>,
+    },
+    Hashed(Set<(PolicyId, u32)>),
+}
+
+impl PolicyActions {
+    /// Most actions a run may have for the bit rows (1,024: 16 words per policy met).
+    const MAX_WORDS: usize = 16;
+
+    fn new(policies: usize, actions: usize) -> PolicyActions {
+        let words = actions.div_ceil(64).max(1);
+        if words <= Self::MAX_WORDS {
+            PolicyActions::Bits {
+                local: vec![u32::MAX; policies],
+                bits: Vec::new(),
+                words,
+                beyond: Set::default(),
+            }
+        } else {
+            PolicyActions::Hashed(Set::default())
+        }
+    }
+
+    /// Add `(pol, action)`; whether it was new.
+    fn insert(&mut self, pol: PolicyId, action: u32) -> bool {
+        match self {
+            PolicyActions::Bits {
+                local,
+                bits,
+                words,
+                beyond,
+            } => {
+                let Some(slot) = local.get_mut(pol as usize) else {
+                    return beyond.insert((pol, action));
+                };
+                if *slot == u32::MAX {
+                    *slot = (bits.len() / *words) as u32;
+                    bits.resize(bits.len() + *words, 0);
+                }
+                let at = *slot as usize * *words + action as usize / 64;
+                match bits.get_mut(at) {
+                    Some(w) => {
+                        let new = *w & (1 << (action % 64)) == 0;
+                        *w |= 1 << (action % 64);
+                        new
+                    }
+                    None => beyond.insert((pol, action)),
+                }
+            }
+            PolicyActions::Hashed(set) => set.insert((pol, action)),
+        }
+    }
+}
+
+/// A map from the (dense class, action) pairs of one run to the range of their statements:
+/// an array of `classes × actions` slots when that is small (a run of 4,096 requests with
+/// 64 actions: 2 MiB), else a hash map (one run of a very large batch,
+/// `Engine::decide_run`).
+enum PairMap {
+    Dense {
+        slots: Vec<(u32, u32)>,
+        actions: usize,
+    },
+    Hashed(Map<(u32, u32), (u32, u32)>),
+}
+
+impl PairMap {
+    /// Largest array used, in slots.
+    const MAX_SLOTS: usize = 1 << 18;
+    /// An empty slot (no range ends before it starts).
+    const EMPTY: (u32, u32) = (u32::MAX, 0);
+
+    fn new(classes: usize, actions: usize) -> PairMap {
+        match classes.checked_mul(actions) {
+            Some(n) if n <= Self::MAX_SLOTS => PairMap::Dense {
+                slots: vec![Self::EMPTY; n],
+                actions,
+            },
+            _ => PairMap::Hashed(Map::default()),
+        }
+    }
+
+    /// The range of `(class, action)`, when it was inserted.
+    fn get(&self, class: u32, action: u32) -> Option<(u32, u32)> {
+        match self {
+            PairMap::Dense { slots, actions } => slots
+                .get(class as usize * *actions + action as usize)
+                .copied()
+                .filter(|&r| r != Self::EMPTY),
+            PairMap::Hashed(map) => map.get(&(class, action)).copied(),
+        }
+    }
+
+    /// Record the range of `(class, action)`.
+    fn insert(&mut self, class: u32, action: u32, range: (u32, u32)) {
+        match self {
+            PairMap::Dense { slots, actions } => {
+                if let Some(slot) = slots.get_mut(class as usize * *actions + action as usize) {
+                    *slot = range;
+                }
+            }
+            PairMap::Hashed(map) => {
+                map.insert((class, action), range);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (the tests need no crate for it).
+    fn next(state: &mut u64) -> u32 {
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*state >> 33) as u32
+    }
+
+    /// Both forms of [`PolicyActions`] and [`PairMap`] answer as a hash set or map would,
+    /// whatever the number of actions (bits or hashing) and for policies beyond the table.
+    #[test]
+    fn pair_sets_answer_as_hash_sets() {
+        for actions in [1usize, 3, 64, 65, 200, 5_000] {
+            let mut state = actions as u64;
+            let mut pa = PolicyActions::new(50, actions);
+            let mut want: Set<(PolicyId, u32)> = Set::default();
+            let classes = 40;
+            let mut pm = PairMap::new(classes, actions);
+            let mut want_map: Map<(u32, u32), (u32, u32)> = Map::default();
+            for i in 0..2_000u32 {
+                // Policies 0..60: ten of them beyond the 50 the set was made for.
+                let pol = next(&mut state) % 60;
+                let a = next(&mut state) % actions as u32;
+                assert_eq!(
+                    pa.insert(pol, a),
+                    want.insert((pol, a)),
+                    "{actions} actions"
+                );
+                let c = next(&mut state) % classes as u32;
+                assert_eq!(pm.get(c, a), want_map.get(&(c, a)).copied());
+                if pm.get(c, a).is_none() {
+                    pm.insert(c, a, (i, i + 1));
+                    want_map.insert((c, a), (i, i + 1));
+                }
+            }
+            assert!(want.len() > 10 && want_map.len() > 10);
+        }
+        assert!(matches!(
+            PolicyActions::new(10, 5_000),
+            PolicyActions::Hashed(_)
+        ));
+        assert!(matches!(
+            PolicyActions::new(10, 64),
+            PolicyActions::Bits { .. }
+        ));
+        assert!(matches!(PairMap::new(4_096, 4_096), PairMap::Hashed(_)));
+        assert!(matches!(PairMap::new(4_096, 31), PairMap::Dense { .. }));
     }
 }

@@ -340,3 +340,112 @@ fn the_generated_cases_reach_both_answers() {
     assert!(parsed > 100, "parsed {parsed}");
     assert!(yes > 50 && no > 50, "applies {yes}, not {no}");
 }
+
+/// The `AWS` principal entry rule as written before the caller was split once per statement:
+/// both ARNs split by `split_arn` for every entry. The reference the split-once matcher
+/// ([`aws_entry_matches`], [`principals_match`]) is compared with.
+fn aws_entry_matches_reference(entry: &str, caller_arn: &str) -> bool {
+    if entry == caller_arn {
+        return true;
+    }
+    let Some([_, c_part, c_service, _, c_account, c_resource]) = split_arn(caller_arn) else {
+        return false;
+    };
+    if is_account_id(entry) {
+        return entry == c_account;
+    }
+    let Some([_, e_part, e_service, _, e_account, e_resource]) = split_arn(entry) else {
+        return false;
+    };
+    if e_part != c_part || e_account != c_account || e_service != "iam" {
+        return false;
+    }
+    if e_resource == "root" {
+        return true;
+    }
+    if let Some(role_path) = e_resource.strip_prefix("role/") {
+        let role_name = role_path.rsplit('/').next().unwrap_or(role_path);
+        if c_service == "sts" {
+            if let Some(rest) = c_resource.strip_prefix("assumed-role/") {
+                return rest
+                    .split_once('/')
+                    .is_some_and(|(name, _session)| name == role_name);
+            }
+        }
+    }
+    false
+}
+
+/// Entries close to the callers below: other partitions, services, regions and accounts,
+/// accounts that extend the caller's, paths, and text that is not an ARN.
+const ENTRIES: &[&str] = &[
+    "*",
+    "111122223333",
+    "11112222333",
+    "444455556666",
+    "arn:aws:iam::111122223333:root",
+    "arn:aws:iam::1111222233334:root",
+    "arn:aws:iam::11112222333:root",
+    "arn:aws-cn:iam::111122223333:root",
+    "arn:aw:iam::111122223333:root",
+    "arn:aws:iamx::111122223333:root",
+    "arn:aws:sts::111122223333:root",
+    "arn:aws:iam:us-east-1:111122223333:root",
+    "arn:aws:iam::111122223333:role/r",
+    "arn:aws:iam::111122223333:role/path/r",
+    "arn:aws:iam::111122223333:role/r/",
+    "arn:aws:iam::111122223333:role/rr",
+    "arn:aws:iam::444455556666:role/r",
+    "arn:aws:iam::111122223333:user/alice",
+    "arn:aws:sts::111122223333:assumed-role/r/s",
+    "arn:aws:iam::111122223333",
+    "arn:aws:iam:",
+    "arn:",
+    "arn:aws",
+    "role/r",
+];
+
+/// Callers: users, roles, sessions, roots, of two accounts and two partitions, and text that
+/// is not an ARN.
+const ENTRY_CALLERS: &[&str] = &[
+    "arn:aws:iam::111122223333:user/alice",
+    "arn:aws:iam::111122223333:role/r",
+    "arn:aws:iam::111122223333:root",
+    "arn:aws:sts::111122223333:assumed-role/r/s",
+    "arn:aws:sts::111122223333:assumed-role/rr/s",
+    "arn:aws:sts::111122223333:assumed-role/r",
+    "arn:aws:sts::444455556666:assumed-role/r/s",
+    "arn:aws-cn:sts::111122223333:assumed-role/r/s",
+    "arn:aws:sts:us-east-1:111122223333:assumed-role/r/s",
+    "111122223333",
+    "arn:aws:iam::111122223333",
+    "not-an-arn",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// The caller split once answers every `AWS` entry as the rule splitting both ARNs per
+    /// entry does, alone and within a list of entries.
+    #[test]
+    fn principal_entries_answer_as_splitting_both_arns(
+        entries in proptest::collection::vec(pick(ENTRIES), 1..4),
+        caller in pick(ENTRY_CALLERS),
+    ) {
+        for e in &entries {
+            prop_assert_eq!(
+                aws_entry_matches(e, caller),
+                aws_entry_matches_reference(e, caller),
+                "{} against {}", e, caller
+            );
+        }
+        let expected = entries
+            .iter()
+            .any(|e| *e == "*" || aws_entry_matches_reference(e, caller));
+        let ps = Principals::Specific(
+            entries.iter().map(|e| PrincipalEntry::Aws((*e).to_string())).collect(),
+        );
+        let caller = RequestPrincipal::Aws { arn: caller.to_string() };
+        prop_assert_eq!(principals_match(&ps, &caller), expected, "{:?}", entries);
+    }
+}

@@ -340,6 +340,13 @@ impl AccountSimulator {
         // describe are then added in request order, and the tables are fixed.
         let (pre, tables) = self.prepare(specs);
         let mut b = TablesBuilder::from_tables(tables);
+        // Room for every caller the loaded tables lack (at most one principal each), so
+        // that the tables grow once.
+        let new = pre
+            .iter()
+            .filter(|p| matches!(p, Ok(Prepared::New(..))))
+            .count();
+        b.reserve_principals(new);
         for (holder, name, pol) in &extra.identity {
             let id = b.policy(name, Arc::clone(pol));
             b.attach_identity(holder, id);
@@ -770,9 +777,8 @@ impl AccountSimulator {
         } else {
             text
         };
-        if let Some(p) = b.tables().principal_by_arn(entity) {
-            return Some(p.id);
-        }
+        // Idempotent: a caller already added (an earlier request's) keeps its entity, and
+        // `session_of` its first role.
         let id = b.principal(entity, &arn, c.kind, acct);
         if let Some(role) = role {
             b.session_of(id, role);

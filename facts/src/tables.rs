@@ -190,6 +190,21 @@ impl<'a, T> IntoIterator for &'a Shared<Vec<T>> {
     }
 }
 
+impl<T: Clone> Shared<Vec<T>> {
+    /// Make room for `n` more rows; a part still shared is copied once into a vector with
+    /// that room (not copied, then grown).
+    pub fn reserve(&mut self, n: usize) {
+        match Arc::get_mut(&mut self.0) {
+            Some(rows) => rows.reserve(n),
+            None => {
+                let mut rows = Vec::with_capacity(self.0.len() + n);
+                rows.extend_from_slice(&self.0);
+                self.0 = Arc::new(rows);
+            }
+        }
+    }
+}
+
 /// Rows of one table, shared between copies of the tables until changed ([`Shared`]).
 pub type Rows<T> = Shared<Vec<T>>;
 
@@ -499,13 +514,7 @@ impl FactTables {
             let end = "arn:aws:s3:::".len() + bucket.len();
             return self.resource_by_arn(arn.get(..end).unwrap_or(arn));
         }
-        let parts: Vec<&str> = arn.splitn(8, ':').collect();
-        if parts.len() == 8 && parts.get(2) == Some(&"lambda") && parts.get(5) == Some(&"function")
-        {
-            let base = parts.get(..7).map(|p| p.join(":")).unwrap_or_default();
-            return self.resource_by_arn(&base);
-        }
-        None
+        lambda_function_of(arn).and_then(|base| self.resource_by_arn(base))
     }
 
     /// The account entity for a 12-digit account id in account mode (`account:<id>`).
@@ -984,6 +993,27 @@ impl FactTables {
     }
 }
 
+/// The function of a Lambda version or alias ARN
+/// (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER` → its first seven
+/// colon-separated parts), borrowed from `arn`; `None` for any other ARN. Stops at the
+/// third colon when the service is not `lambda`.
+fn lambda_function_of(arn: &str) -> Option<&str> {
+    let mut colons = arn
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b':')
+        .map(|(i, _)| i);
+    let (_, c2, c3) = (colons.next()?, colons.next()?, colons.next()?);
+    if arn.get(c2 + 1..c3)? != "lambda" {
+        return None;
+    }
+    let (_, c5, c6) = (colons.next()?, colons.next()?, colons.next()?);
+    if arn.get(c5 + 1..c6)? != "function" {
+        return None;
+    }
+    arn.get(..colons.next()?)
+}
+
 /// `a` then `b` then `c` as one string (a policy row's name), without the formatting
 /// machinery.
 fn joined(a: &str, b: &str, c: &str) -> String {
@@ -1186,9 +1216,11 @@ impl TablesBuilder {
 
     /// Record that `session` is a session of `role`.
     pub fn session_of(&mut self, session: Sym, role: Sym) {
-        if !self.tables.session_roles.contains_key(&session) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            self.tables.session_roles.entry(session)
+        {
+            slot.insert(role);
             self.tables.session_of.push((session, role));
-            self.tables.session_roles.insert(session, role);
         }
     }
 
@@ -1417,6 +1449,46 @@ mod tests {
             assert_eq!(alone.intern(&format!("t{i}")), id);
         }
         assert_eq!(alone.len(), 150);
+    }
+
+    /// The function of a version or alias is the first seven parts of its ARN, as the
+    /// split into at most eight parts gives them; no other ARN has one.
+    #[test]
+    fn lambda_functions_of_versions_as_the_split_gives_them() {
+        let reference = |arn: &str| -> Option<String> {
+            let parts: Vec<&str> = arn.splitn(8, ':').collect();
+            (parts.len() == 8 && parts[2] == "lambda" && parts[5] == "function")
+                .then(|| parts[..7].join(":"))
+        };
+        let pieces = ["arn", "aws", "lambda", "function", "fn", "1", "", "é", "s3"];
+        let mut n = 0;
+        let mut found = 0;
+        let mut texts = vec![String::new()];
+        for depth in 0..9 {
+            let mut next = Vec::new();
+            for t in &texts {
+                for p in pieces {
+                    let text = if depth == 0 {
+                        p.to_string()
+                    } else {
+                        format!("{t}:{p}")
+                    };
+                    if depth >= 5 && !text.starts_with("arn:aws:lambda") {
+                        continue;
+                    }
+                    assert_eq!(
+                        lambda_function_of(&text).map(str::to_string),
+                        reference(&text),
+                        "{text}"
+                    );
+                    n += 1;
+                    found += usize::from(reference(&text).is_some());
+                    next.push(text);
+                }
+            }
+            texts = next;
+        }
+        assert!(found > 10 && found < n, "{found} of {n}");
     }
 
     #[test]

@@ -254,14 +254,15 @@ impl AccountSimulator {
                     .iter()
                     .filter(|p| p.kind == PrincipalKind::Role)
                 {
-                    let (Some(name), Some(account)) =
-                        (tables.symbols.name(p.arn).rsplit('/').next(), p.account)
-                    else {
+                    let (Some(name), Some(account)) = (
+                        tables.symbols.name(p.arn).rsplit('/').next(),
+                        p.account.and_then(|a| tables.account_id_of(a)),
+                    ) else {
                         continue;
                     };
                     // The last role of a name, as collecting pairs into a map keeps.
                     roles
-                        .entry(account)
+                        .entry(account.into())
                         .or_default()
                         .insert(name.to_string(), p.id);
                 }
@@ -285,8 +286,7 @@ impl AccountSimulator {
 
     /// The role entity named `name` in account `account_id`, if the data has it.
     fn role_named(&self, account_id: &str, name: &str) -> Option<Sym> {
-        let acct = self.tables.account_entity(account_id)?;
-        self.roles.get(&acct)?.get(name).copied()
+        self.roles.get(account_id)?.get(name).copied()
     }
 
     /// The loader's warnings (unresolved attachments, unsupported elements...).
@@ -770,7 +770,13 @@ impl AccountSimulator {
             Prepared::Known(p) => return Some(p),
             Prepared::New(c, role) => (c?, role),
         };
-        let acct = c.account.map(|a| b.account(a));
+        // A session of a role of the data is in its role's account (the role was found in
+        // the session's account): that entity is on the role's row. Other callers' accounts
+        // are looked up, or added when the data has none.
+        let acct = match role.and_then(|r| b.tables().principal(r)) {
+            Some(row) => row.account,
+            None => c.account.map(|a| b.account(a)),
+        };
         let arn = super::principal::caller_arn(text, c.kind);
         let entity: &str = if c.kind == PrincipalKind::Root {
             &arn
@@ -861,6 +867,7 @@ enum Prepared<'s> {
     New(Option<super::principal::Parts<'s>>, Option<Sym>),
 }
 
-/// The role entities of the loaded tables by account entity, then role name (looked up by
-/// a borrowed name).
-type RolesByName = HashMap<Sym, HashMap<String, Sym, facts::hash::FxBuild>, facts::hash::FxBuild>;
+/// The role entities of the loaded tables by 12-digit account id, then role name (both
+/// looked up borrowed, without going through the interner).
+type RolesByName =
+    HashMap<Box<str>, HashMap<String, Sym, facts::hash::FxBuild>, facts::hash::FxBuild>;

@@ -268,11 +268,26 @@ pub(crate) fn check_action(action: &str) -> Result<(), String> {
 /// colon, a name of ASCII letters, digits, `-` and `_`, both not empty. One pass over the
 /// bytes (called for every request).
 fn action_ok(action: &[u8]) -> bool {
+    // Per byte: bit 0, allowed in the service; bit 1, allowed in the name.
+    const ALLOWED: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            if c.is_ascii_alphanumeric() || c == b'-' {
+                t[b] = 0b11;
+            } else if c == b'_' {
+                t[b] = 0b10;
+            }
+            b += 1;
+        }
+        t
+    };
     let mut in_name = false;
     let mut start = 0;
     for (i, &b) in action.iter().enumerate() {
-        let ok = b.is_ascii_alphanumeric() || b == b'-' || (in_name && b == b'_');
-        if ok {
+        let want = if in_name { 0b10 } else { 0b01 };
+        if ALLOWED[usize::from(b)] & want != 0 {
             continue;
         }
         if b == b':' && !in_name && i > 0 {

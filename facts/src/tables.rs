@@ -40,9 +40,23 @@ pub type StmtId = u32;
 type FastMap<K, V> = HashMap<K, V, crate::hash::FxBuild>;
 
 /// The string interner shared by every table. Each text is stored once, shared by the
-/// lookup map and the list of names (cloning the interner copies no text).
+/// lookup map and the list of names.
+///
+/// The texts interned when tables were finished ([`TablesBuilder::finish`]) are frozen in a
+/// part shared by every copy of these tables; what a copy interns later (account mode's
+/// callers for one run) goes to its own part, whose ids follow the frozen ones. Cloning the
+/// interner therefore copies only what was interned since the last freeze.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
+    /// Interned up to the last freeze, shared (ids `0..frozen.names.len()`).
+    frozen: Arc<SymbolTable>,
+    /// Interned since (ids from `frozen.names.len()` on).
+    own: SymbolTable,
+}
+
+/// One part of [`Symbols`].
+#[derive(Debug, Clone, Default)]
+struct SymbolTable {
     ids: FastMap<Arc<str>, Sym>,
     names: Vec<Arc<str>>,
 }
@@ -50,36 +64,149 @@ pub struct Symbols {
 impl Symbols {
     /// The id of `text`, adding it when new.
     pub fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&id) = self.ids.get(text) {
+        if let Some(id) = self.get(text) {
             return id;
         }
-        let id = Sym::try_from(self.names.len()).unwrap_or(Sym::MAX);
+        let id = Sym::try_from(self.len()).unwrap_or(Sym::MAX);
         let text: Arc<str> = Arc::from(text);
-        self.names.push(Arc::clone(&text));
-        self.ids.insert(text, id);
+        self.own.names.push(Arc::clone(&text));
+        self.own.ids.insert(text, id);
         id
     }
 
     /// The id of `text`, if it was interned.
     pub fn get(&self, text: &str) -> Option<Sym> {
-        self.ids.get(text).copied()
+        if let Some(&id) = self.frozen.ids.get(text) {
+            return Some(id);
+        }
+        if self.own.names.is_empty() {
+            return None;
+        }
+        self.own.ids.get(text).copied()
     }
 
     /// The text of `id` (empty for an id this interner never returned).
     pub fn name(&self, id: Sym) -> &str {
-        self.names.get(id as usize).map(|n| &**n).unwrap_or("")
+        self.name_shared(id).map(|n| &**n).unwrap_or("")
+    }
+
+    /// The text of `id` as the interner holds it (a clone is a reference count, not a copy
+    /// of the text); `None` for an id this interner never returned.
+    pub fn name_shared(&self, id: Sym) -> Option<&Arc<str>> {
+        let i = id as usize;
+        match self.frozen.names.get(i) {
+            Some(n) => Some(n),
+            None => self.own.names.get(i - self.frozen.names.len()),
+        }
     }
 
     /// How many strings are interned.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.frozen.names.len() + self.own.names.len()
     }
 
     /// Whether nothing is interned.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.len() == 0
+    }
+
+    /// Move what was interned since the last freeze into the shared part, when that costs
+    /// no copy of the shared part (nothing else shares it, or it is empty) or when the own
+    /// part is at least as large (so that each text is copied O(1) times over all freezes).
+    /// Ids do not change.
+    fn freeze(&mut self) {
+        if self.own.names.is_empty() {
+            return;
+        }
+        if self.frozen.names.is_empty() {
+            self.frozen = Arc::new(std::mem::take(&mut self.own));
+            return;
+        }
+        if Arc::get_mut(&mut self.frozen).is_none()
+            && self.own.names.len() < self.frozen.names.len()
+        {
+            return;
+        }
+        let own = std::mem::take(&mut self.own);
+        let frozen = Arc::make_mut(&mut self.frozen);
+        frozen.ids.extend(own.ids);
+        frozen.names.extend(own.names);
     }
 }
+
+/// [`FactTables`]'s principal index for a symbol that is no principal.
+const NO_ROW: u32 = u32::MAX;
+
+/// A part of [`FactTables`] shared by its copies until one of them changes it (copy on
+/// write): cloning the tables to add a run's callers copies none of the rows it does not
+/// add to. Reads go through [`std::ops::Deref`] to the inner value (a `Vec` of rows or an
+/// index), so `tables.principals.iter()`, `.len()`, `.get(i)` and `&tables.principals` as
+/// a slice read as before; a write (`push`) copies the part first when it is shared.
+#[derive(Default)]
+pub struct Shared<T>(Arc<T>);
+
+impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: PartialEq<U>, U> PartialEq<U> for Shared<T> {
+    fn eq(&self, other: &U) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> std::ops::DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Shared(Arc::new(value))
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<Vec<T>> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T: Clone> Shared<Vec<T>> {
+    /// Make room for `n` more rows; a part still shared is copied once into a vector with
+    /// that room (not copied, then grown).
+    pub fn reserve(&mut self, n: usize) {
+        match Arc::get_mut(&mut self.0) {
+            Some(rows) => rows.reserve(n),
+            None => {
+                let mut rows = Vec::with_capacity(self.0.len() + n);
+                rows.extend_from_slice(&self.0);
+                self.0 = Arc::new(rows);
+            }
+        }
+    }
+}
+
+/// Rows of one table, shared between copies of the tables until changed ([`Shared`]).
+pub type Rows<T> = Shared<Vec<T>>;
 
 /// What kind of caller a principal is; decides which evaluation rules apply to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -248,8 +375,9 @@ pub struct LevelRow {
 #[derive(Debug, Clone)]
 pub struct PolicyRow {
     /// A human name: the managed policy ARN, or `<owner ARN>#inline/<name>`, or a scenario
-    /// label such as `identityPolicies[0]`.
-    pub name: String,
+    /// label such as `identityPolicies[0]`. Shared text: results and copies of the tables
+    /// name the policy without copying it.
+    pub name: Arc<str>,
     /// The parsed document.
     pub document: Arc<Policy>,
 }
@@ -271,57 +399,63 @@ pub struct FactTables {
     /// The interner for every [`Sym`].
     pub symbols: Symbols,
     /// `principal(id, arn, kind, account)`.
-    pub principals: Vec<PrincipalRow>,
+    pub principals: Rows<PrincipalRow>,
     /// `account(id, account_id)`.
-    pub accounts: Vec<AccountRow>,
+    pub accounts: Rows<AccountRow>,
     /// `member_of(user, group)`.
-    pub member_of: Vec<(Sym, Sym)>,
+    pub member_of: Rows<(Sym, Sym)>,
     /// `session_of(session, role)`.
-    pub session_of: Vec<(Sym, Sym)>,
+    pub session_of: Rows<(Sym, Sym)>,
     /// `identity_policy(holder, policy)`: holder is a user, group or role (or a scenario
     /// principal).
-    pub identity_policies: Vec<(Sym, PolicyId)>,
+    pub identity_policies: Rows<(Sym, PolicyId)>,
     /// `boundary(holder, policy)`.
-    pub boundaries: Vec<(Sym, PolicyId)>,
+    pub boundaries: Rows<(Sym, PolicyId)>,
     /// `session_policy(principal, policy)`.
-    pub session_policies: Vec<(Sym, PolicyId)>,
+    pub session_policies: Rows<(Sym, PolicyId)>,
     /// `service_linked_role(role)`.
-    pub service_linked_roles: Vec<Sym>,
+    pub service_linked_roles: Rows<Sym>,
     /// `management_account(account)`.
-    pub management_accounts: Vec<Sym>,
+    pub management_accounts: Rows<Sym>,
     /// `scp_level(account, depth, node)`.
-    pub scp_levels: Vec<LevelRow>,
+    pub scp_levels: Rows<LevelRow>,
     /// `scp_attachment(node, policy)`.
-    pub scp_attachments: Vec<(Sym, PolicyId)>,
+    pub scp_attachments: Rows<(Sym, PolicyId)>,
     /// `rcp_level(account, depth, node)`.
-    pub rcp_levels: Vec<LevelRow>,
+    pub rcp_levels: Rows<LevelRow>,
     /// `rcp_attachment(node, policy)`.
-    pub rcp_attachments: Vec<(Sym, PolicyId)>,
+    pub rcp_attachments: Rows<(Sym, PolicyId)>,
     /// `resource(id, arn, account, kind)`.
-    pub resources: Vec<ResourceRow>,
+    pub resources: Rows<ResourceRow>,
     /// `resource_policy(resource, policy)`.
-    pub resource_policies: Vec<(Sym, PolicyId)>,
+    pub resource_policies: Rows<(Sym, PolicyId)>,
     /// `trust_policy(role, policy)`: the role as a resource, for `sts:AssumeRole*`.
-    pub trust_policies: Vec<(Sym, PolicyId)>,
+    pub trust_policies: Rows<(Sym, PolicyId)>,
     /// `s3_restricted_policy(bucket, policy)`: the bucket policy is public ("The meaning of
     /// public") and S3 Block Public Access `RestrictPublicBuckets` applies to the bucket, so
     /// it grants only to AWS service principals and principals of the bucket owner's account.
-    pub s3_restricted_policies: Vec<(Sym, PolicyId)>,
+    pub s3_restricted_policies: Rows<(Sym, PolicyId)>,
     /// `tag(entity, key, value)`.
-    pub tags: Vec<(Sym, Sym, Sym)>,
+    pub tags: Rows<(Sym, Sym, Sym)>,
     /// `policy(id, name)` with the document.
-    pub policies: Vec<PolicyRow>,
+    pub policies: Rows<PolicyRow>,
     /// `statement(id, policy, index, effect)`.
-    pub statements: Vec<StatementRow>,
+    pub statements: Rows<StatementRow>,
     /// `vpc_endpoint_policy(endpoint, policy)`: the endpoint policy of a VPC endpoint of the
     /// data, by endpoint id (`vpce-...`, the value of `aws:SourceVpce`).
-    pub vpc_endpoint_policies: Vec<(Sym, PolicyId)>,
-    vpc_endpoint_index: FastMap<Sym, PolicyId>,
-    principal_index: FastMap<Sym, usize>,
-    resource_index: FastMap<Sym, usize>,
-    account_index: FastMap<Sym, Sym>,
-    account_ids: FastMap<Sym, Sym>,
-    session_roles: FastMap<Sym, Sym>,
+    pub vpc_endpoint_policies: Rows<(Sym, PolicyId)>,
+    vpc_endpoint_index: Shared<FastMap<Sym, PolicyId>>,
+    /// The row of each principal entity in [`FactTables::principals`], by [`Sym`]
+    /// ([`NO_ROW`] for a symbol that is no principal): a read is one index, and a copy of
+    /// the tables that adds principals extends it.
+    principal_index: Shared<Vec<u32>>,
+    resource_index: Shared<FastMap<Sym, usize>>,
+    account_index: Shared<FastMap<Sym, Sym>>,
+    account_ids: Shared<FastMap<Sym, Sym>>,
+    session_roles: Shared<FastMap<Sym, Sym>>,
+    /// Each statement's `Sid` as shared text, by [`StmtId`] (a result names it without a
+    /// copy).
+    sids: Rows<Option<Arc<str>>>,
 }
 
 impl FactTables {
@@ -333,11 +467,19 @@ impl FactTables {
         Some((&policy.document, stmt))
     }
 
+    /// The `Sid` of statement `id` as shared text (`None` without one, or for an unknown
+    /// id): the same text as the parsed statement's `sid`.
+    pub fn sid(&self, id: StmtId) -> Option<&Arc<str>> {
+        self.sids.get(id as usize).and_then(Option::as_ref)
+    }
+
     /// The principal row of entity `id`.
     pub fn principal(&self, id: Sym) -> Option<&PrincipalRow> {
-        self.principal_index
-            .get(&id)
-            .and_then(|&i| self.principals.get(i))
+        let &row = self.principal_index.get(id as usize)?;
+        if row == NO_ROW {
+            return None;
+        }
+        self.principals.get(row as usize)
     }
 
     /// The principal entity whose ARN is `arn` (account mode: entity = ARN).
@@ -372,13 +514,7 @@ impl FactTables {
             let end = "arn:aws:s3:::".len() + bucket.len();
             return self.resource_by_arn(arn.get(..end).unwrap_or(arn));
         }
-        let parts: Vec<&str> = arn.splitn(8, ':').collect();
-        if parts.len() == 8 && parts.get(2) == Some(&"lambda") && parts.get(5) == Some(&"function")
-        {
-            let base = parts.get(..7).map(|p| p.join(":")).unwrap_or_default();
-            return self.resource_by_arn(&base);
-        }
-        None
+        lambda_function_of(arn).and_then(|base| self.resource_by_arn(base))
     }
 
     /// The account entity for a 12-digit account id in account mode (`account:<id>`).
@@ -416,7 +552,7 @@ impl FactTables {
         let pol = |id: PolicyId| {
             self.policies
                 .get(id as usize)
-                .map(|p| p.name.clone())
+                .map(|p| p.name.to_string())
                 .unwrap_or_default()
         };
         let mut out = Vec::new();
@@ -553,7 +689,7 @@ impl FactTables {
             self.policies
                 .iter()
                 .enumerate()
-                .map(|(i, p)| vec![i.to_string(), p.name.clone()])
+                .map(|(i, p)| vec![i.to_string(), p.name.to_string()])
                 .collect(),
         );
         let mut statements = Vec::new();
@@ -857,6 +993,27 @@ impl FactTables {
     }
 }
 
+/// The function of a Lambda version or alias ARN
+/// (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER` → its first seven
+/// colon-separated parts), borrowed from `arn`; `None` for any other ARN. Stops at the
+/// third colon when the service is not `lambda`.
+fn lambda_function_of(arn: &str) -> Option<&str> {
+    let mut colons = arn
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b':')
+        .map(|(i, _)| i);
+    let (_, c2, c3) = (colons.next()?, colons.next()?, colons.next()?);
+    if arn.get(c2 + 1..c3)? != "lambda" {
+        return None;
+    }
+    let (_, c5, c6) = (colons.next()?, colons.next()?, colons.next()?);
+    if arn.get(c5 + 1..c6)? != "function" {
+        return None;
+    }
+    arn.get(..colons.next()?)
+}
+
 /// `a` then `b` then `c` as one string (a policy row's name), without the formatting
 /// machinery.
 fn joined(a: &str, b: &str, c: &str) -> String {
@@ -895,6 +1052,19 @@ impl TablesBuilder {
         TablesBuilder { tables }
     }
 
+    /// Make room for `n` more principals (each with a new symbol or two, and a role for a
+    /// session), so that adding a run's callers grows no table step by step.
+    pub fn reserve_principals(&mut self, n: usize) {
+        let t = &mut self.tables;
+        t.symbols.own.ids.reserve(n);
+        t.symbols.own.names.reserve(n);
+        t.principals.reserve(n);
+        let more = (t.symbols.len() + n).saturating_sub(t.principal_index.len());
+        t.principal_index.reserve(more);
+        t.session_of.reserve(n);
+        t.session_roles.reserve(n);
+    }
+
     /// Intern `text`.
     pub fn sym(&mut self, text: &str) -> Sym {
         self.tables.symbols.intern(text)
@@ -903,15 +1073,17 @@ impl TablesBuilder {
     /// Add a policy document; returns its id.
     pub fn policy(&mut self, name: &str, document: Arc<Policy>) -> PolicyId {
         let id = PolicyId::try_from(self.tables.policies.len()).unwrap_or(PolicyId::MAX);
+        let (statements, sids) = (&mut *self.tables.statements, &mut *self.tables.sids);
         for (i, st) in document.statements.iter().enumerate() {
-            self.tables.statements.push(StatementRow {
+            statements.push(StatementRow {
                 policy: id,
                 index: i as u32,
                 effect: st.effect,
             });
+            sids.push(st.sid.as_deref().map(Arc::from));
         }
         self.tables.policies.push(PolicyRow {
-            name: name.to_string(),
+            name: Arc::from(name),
             document,
         });
         id
@@ -957,13 +1129,19 @@ impl TablesBuilder {
         account: Option<Sym>,
     ) -> Sym {
         let id = self.sym(entity);
-        if self.tables.principal_index.contains_key(&id) {
+        if self.tables.principal(id).is_some() {
             return id;
         }
         let arn = if arn == entity { id } else { self.sym(arn) };
-        self.tables
-            .principal_index
-            .insert(id, self.tables.principals.len());
+        let row = u32::try_from(self.tables.principals.len()).unwrap_or(NO_ROW);
+        let index = &mut *self.tables.principal_index;
+        let at = id as usize;
+        if index.len() <= at {
+            index.resize(at + 1, NO_ROW);
+        }
+        if let Some(slot) = index.get_mut(at) {
+            *slot = row;
+        }
         self.tables.principals.push(PrincipalRow {
             id,
             arn,
@@ -1038,9 +1216,11 @@ impl TablesBuilder {
 
     /// Record that `session` is a session of `role`.
     pub fn session_of(&mut self, session: Sym, role: Sym) {
-        if !self.tables.session_roles.contains_key(&session) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            self.tables.session_roles.entry(session)
+        {
+            slot.insert(role);
             self.tables.session_of.push((session, role));
-            self.tables.session_roles.insert(session, role);
         }
     }
 
@@ -1114,8 +1294,11 @@ impl TablesBuilder {
         &self.tables
     }
 
-    /// Finish building.
-    pub fn finish(self) -> FactTables {
+    /// Finish building. The text interned so far is frozen into the part of the interner
+    /// that copies of the tables share ([`Symbols`]), unless these tables extend others and
+    /// add little to them (a copy keeps only its additions).
+    pub fn finish(mut self) -> FactTables {
+        self.tables.symbols.freeze();
         self.tables
     }
 }
@@ -1169,6 +1352,143 @@ mod tests {
             arn_of(t.resource_for("arn:aws:sqs:eu-west-1:111122223333:q")),
             None
         );
+    }
+
+    /// A copy of finished tables that adds principals (as a run of account mode does)
+    /// shares the frozen symbols and unchanged rows, reads its additions and the original's
+    /// rows alike, and leaves the original as it was.
+    #[test]
+    fn a_copy_adds_principals_without_changing_the_original() {
+        let mut b = TablesBuilder::new();
+        let acct = b.account("111122223333");
+        let u = "arn:aws:iam::111122223333:user/alice";
+        let user = b.principal(u, u, PrincipalKind::User, Some(acct));
+        let p = b.policy("pol", doc(&[Effect::Allow, Effect::Deny]));
+        b.attach_identity(u, p);
+        let base = b.finish();
+        let symbols = base.symbols.len();
+
+        let mut b = TablesBuilder::from_tables(base.clone());
+        b.reserve_principals(2);
+        let s = "arn:aws:sts::111122223333:assumed-role/r/s";
+        let session = b.principal(s, s, PrincipalKind::Session, Some(acct));
+        // Idempotent, also for a principal of the original.
+        assert_eq!(
+            b.principal(s, s, PrincipalKind::Session, Some(acct)),
+            session
+        );
+        assert_eq!(b.principal(u, u, PrincipalKind::User, Some(acct)), user);
+        b.session_of(session, user);
+        let root = b.principal(
+            "arn:aws:iam::444455556666:root#entity",
+            "arn:aws:iam::444455556666:root",
+            PrincipalKind::Root,
+            None,
+        );
+        let copy = b.finish();
+
+        assert_eq!(copy.principals.len(), 3);
+        assert_eq!(copy.principal_by_arn(s).map(|r| r.id), Some(session));
+        assert_eq!(copy.principal_by_arn(u).map(|r| r.id), Some(user));
+        let root_row = copy.principal(root).copied();
+        assert_eq!(
+            root_row.map(|r| copy.symbols.name(r.arn)),
+            Some("arn:aws:iam::444455556666:root")
+        );
+        assert_eq!(copy.role_of_session(session), Some(user));
+        assert_eq!(copy.symbols.name(session), s);
+        assert_eq!(copy.symbols.get(u), Some(user));
+        // A symbol that is no principal, and one past every symbol.
+        assert!(copy.principal(acct).is_none());
+        assert!(copy.principal(Sym::MAX).is_none());
+        assert_eq!(copy.account_id_of(acct), Some("111122223333"));
+        assert_eq!(copy.sid(1).map(|s| &**s), Some("S1"));
+        assert!(copy.sid(2).is_none());
+
+        // The original: none of the copy's additions.
+        assert_eq!(base.symbols.len(), symbols);
+        assert_eq!(base.principals.len(), 1);
+        assert!(base.principal_by_arn(s).is_none());
+        assert!(base.symbols.get(s).is_none());
+        assert!(base.principal(session).is_none());
+        assert!(base.role_of_session(session).is_none());
+        assert_eq!(base.symbols.name(session), "");
+        // Rows neither changed are still one allocation.
+        assert!(std::ptr::eq(&*base.policies, &*copy.policies));
+        assert!(std::ptr::eq(
+            &*base.identity_policies,
+            &*copy.identity_policies
+        ));
+        assert!(!std::ptr::eq(&*base.principals, &*copy.principals));
+    }
+
+    /// Symbols interned across freezes keep their ids and texts, whichever part holds
+    /// them; a clone's additions are its own.
+    #[test]
+    fn symbols_keep_their_ids_across_freezes_and_copies() {
+        let mut s = Symbols::default();
+        let ids: Vec<Sym> = (0..100).map(|i| s.intern(&format!("t{i}"))).collect();
+        s.freeze();
+        let mut copy = s.clone();
+        let more: Vec<Sym> = (100..150).map(|i| copy.intern(&format!("t{i}"))).collect();
+        // The copy's small part stays its own while the frozen part is shared...
+        copy.freeze();
+        assert_eq!(copy.own.names.len(), 50);
+        assert_eq!(s.len(), 100);
+        assert_eq!(s.get("t120"), None);
+        assert_eq!(s.name(120), "");
+        // ...and is folded in once nothing else shares it.
+        drop(s);
+        let mut alone = copy;
+        alone.freeze();
+        assert!(alone.own.names.is_empty());
+        for (i, &id) in ids.iter().chain(&more).enumerate() {
+            assert_eq!(id as usize, i);
+            assert_eq!(alone.name(id), format!("t{i}"));
+            assert_eq!(alone.get(&format!("t{i}")), Some(id));
+            assert_eq!(alone.intern(&format!("t{i}")), id);
+        }
+        assert_eq!(alone.len(), 150);
+    }
+
+    /// The function of a version or alias is the first seven parts of its ARN, as the
+    /// split into at most eight parts gives them; no other ARN has one.
+    #[test]
+    fn lambda_functions_of_versions_as_the_split_gives_them() {
+        let reference = |arn: &str| -> Option<String> {
+            let parts: Vec<&str> = arn.splitn(8, ':').collect();
+            (parts.len() == 8 && parts[2] == "lambda" && parts[5] == "function")
+                .then(|| parts[..7].join(":"))
+        };
+        let pieces = ["arn", "aws", "lambda", "function", "fn", "1", "", "é", "s3"];
+        let mut n = 0;
+        let mut found = 0;
+        let mut texts = vec![String::new()];
+        for depth in 0..9 {
+            let mut next = Vec::new();
+            for t in &texts {
+                for p in pieces {
+                    let text = if depth == 0 {
+                        p.to_string()
+                    } else {
+                        format!("{t}:{p}")
+                    };
+                    if depth >= 5 && !text.starts_with("arn:aws:lambda") {
+                        continue;
+                    }
+                    assert_eq!(
+                        lambda_function_of(&text).map(str::to_string),
+                        reference(&text),
+                        "{text}"
+                    );
+                    n += 1;
+                    found += usize::from(reference(&text).is_some());
+                    next.push(text);
+                }
+            }
+            texts = next;
+        }
+        assert!(found > 10 && found < n, "{found} of {n}");
     }
 
     #[test]

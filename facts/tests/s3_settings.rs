@@ -102,7 +102,7 @@ fn raw_outputs_are_named_by_their_file_and_merge_with_resources_json() {
     let policy = |name: &str| {
         t.policies
             .iter()
-            .position(|p| p.name == name)
+            .position(|p| &*p.name == name)
             .map(|i| i as u32)
     };
     let bucket_policy = policy("arn:aws:s3:::my.site#policy").unwrap();

@@ -85,10 +85,10 @@ fn allowed_by(a: &CellAnswer) -> Vec<MatchedOut> {
         .iter()
         .chain(&a.reason.guardrails)
         .map(|r| MatchedOut {
-            policy: r.policy.clone(),
+            policy: r.policy.as_str().into(),
             layer: r.layer,
             statement: r.statement,
-            sid: r.sid.clone(),
+            sid: r.sid.as_deref().map(Into::into),
             effect: Effect::Allow,
         })
         .collect()

@@ -255,7 +255,7 @@ pub(crate) fn rename_trust(matched: &mut [crate::simulate::MatchedOut], from: &s
     }
     for m in matched {
         if m.policy.strip_suffix("#trust") == Some(from) {
-            m.policy = format!("{to}#trust");
+            m.policy = format!("{to}#trust").into();
         }
     }
 }
@@ -421,7 +421,10 @@ mod tests {
         let (r1, r2) = (assume(&a1), assume(&db));
         assert_eq!(r1.decision, Outcome::Allowed);
         assert_eq!(r1.decision, r2.decision);
-        assert!(r2.matched.iter().any(|m| m.policy == format!("{db}#trust")));
+        assert!(r2
+            .matched
+            .iter()
+            .any(|m| *m.policy == *format!("{db}#trust")));
         let mut shared = r1.matched.clone();
         rename_trust(&mut shared, &a1, &db);
         assert_eq!(shared, r2.matched);

@@ -254,14 +254,15 @@ impl AccountSimulator {
                     .iter()
                     .filter(|p| p.kind == PrincipalKind::Role)
                 {
-                    let (Some(name), Some(account)) =
-                        (tables.symbols.name(p.arn).rsplit('/').next(), p.account)
-                    else {
+                    let (Some(name), Some(account)) = (
+                        tables.symbols.name(p.arn).rsplit('/').next(),
+                        p.account.and_then(|a| tables.account_id_of(a)),
+                    ) else {
                         continue;
                     };
                     // The last role of a name, as collecting pairs into a map keeps.
                     roles
-                        .entry(account)
+                        .entry(account.into())
                         .or_default()
                         .insert(name.to_string(), p.id);
                 }
@@ -285,8 +286,7 @@ impl AccountSimulator {
 
     /// The role entity named `name` in account `account_id`, if the data has it.
     fn role_named(&self, account_id: &str, name: &str) -> Option<Sym> {
-        let acct = self.tables.account_entity(account_id)?;
-        self.roles.get(&acct)?.get(name).copied()
+        self.roles.get(account_id)?.get(name).copied()
     }
 
     /// The loader's warnings (unresolved attachments, unsupported elements...).
@@ -340,6 +340,13 @@ impl AccountSimulator {
         // describe are then added in request order, and the tables are fixed.
         let (pre, tables) = self.prepare(specs);
         let mut b = TablesBuilder::from_tables(tables);
+        // Room for every caller the loaded tables lack (at most one principal each), so
+        // that the tables grow once.
+        let new = pre
+            .iter()
+            .filter(|p| matches!(p, Ok(Prepared::New(..))))
+            .count();
+        b.reserve_principals(new);
         for (holder, name, pol) in &extra.identity {
             let id = b.policy(name, Arc::clone(pol));
             b.attach_identity(holder, id);
@@ -763,16 +770,21 @@ impl AccountSimulator {
             Prepared::Known(p) => return Some(p),
             Prepared::New(c, role) => (c?, role),
         };
-        let acct = c.account.map(|a| b.account(a));
+        // A session of a role of the data is in its role's account (the role was found in
+        // the session's account): that entity is on the role's row. Other callers' accounts
+        // are looked up, or added when the data has none.
+        let acct = match role.and_then(|r| b.tables().principal(r)) {
+            Some(row) => row.account,
+            None => c.account.map(|a| b.account(a)),
+        };
         let arn = super::principal::caller_arn(text, c.kind);
         let entity: &str = if c.kind == PrincipalKind::Root {
             &arn
         } else {
             text
         };
-        if let Some(p) = b.tables().principal_by_arn(entity) {
-            return Some(p.id);
-        }
+        // Idempotent: a caller already added (an earlier request's) keeps its entity, and
+        // `session_of` its first role.
         let id = b.principal(entity, &arn, c.kind, acct);
         if let Some(role) = role {
             b.session_of(id, role);
@@ -855,6 +867,7 @@ enum Prepared<'s> {
     New(Option<super::principal::Parts<'s>>, Option<Sym>),
 }
 
-/// The role entities of the loaded tables by account entity, then role name (looked up by
-/// a borrowed name).
-type RolesByName = HashMap<Sym, HashMap<String, Sym, facts::hash::FxBuild>, facts::hash::FxBuild>;
+/// The role entities of the loaded tables by 12-digit account id, then role name (both
+/// looked up borrowed, without going through the interner).
+type RolesByName =
+    HashMap<Box<str>, HashMap<String, Sym, facts::hash::FxBuild>, facts::hash::FxBuild>;

@@ -316,7 +316,7 @@ fn aggregate(rows: &[AwsRow<'_>], positions: &StatementPositions) -> EvaluationR
 /// `PolicyInputList.1`); account data policies are named as `SimulatePrincipalPolicy`
 /// names them (the managed policy's or inline policy's name).
 pub fn source_policy(m: &MatchedOut) -> (String, &'static str) {
-    let name = m.policy.as_str();
+    let name: &str = &m.policy;
     let index = |prefix: &str| {
         name.strip_prefix(prefix)
             .and_then(|r| r.strip_suffix(']'))

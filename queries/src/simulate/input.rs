@@ -220,9 +220,30 @@ pub fn parse_context_flags(items: &[String]) -> Result<Context, SimulateError> {
 
 /// Whether `text` is an ARN with a partition, a service and a resource part.
 fn valid_arn(text: &str) -> bool {
-    facts::arn::split_arn(text).is_some_and(|[_, partition, service, _, _, resource]| {
-        !partition.is_empty() && !service.is_empty() && !resource.is_empty()
-    })
+    // What `facts::arn::split_arn` checks, and the non-empty partition, service and
+    // resource, in one pass that stops at the colon before the resource (the resource, the
+    // longest part, is not scanned).
+    let Some(rest) = text.strip_prefix("arn:") else {
+        return false;
+    };
+    let mut colons = 0;
+    let mut start = 0;
+    for (i, &b) in rest.as_bytes().iter().enumerate() {
+        if b != b':' {
+            continue;
+        }
+        // The partition (before the first colon) and the service (before the second)
+        // must not be empty; region and account may be.
+        if colons < 2 && i == start {
+            return false;
+        }
+        colons += 1;
+        start = i + 1;
+        if colons == 4 {
+            return start < rest.len();
+        }
+    }
+    false
 }
 
 /// Why `principal` is not a caller.
@@ -234,21 +255,49 @@ fn principal_error(principal: &str) -> String {
 
 /// Why `action` is not one request action (`service:Name`, no wildcards), if it is not.
 pub(crate) fn check_action(action: &str) -> Result<(), String> {
-    let ok = action.split_once(':').is_some_and(|(svc, name)| {
-        !svc.is_empty()
-            && !name.is_empty()
-            && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    });
-    if ok {
+    if action_ok(action.as_bytes()) {
         Ok(())
     } else {
         Err(format!(
             "`{action}` is not an action: expected `service:ActionName` such as `s3:GetObject` (no wildcards)"
         ))
     }
+}
+
+/// Whether `action` is `service:Name`: a service of ASCII letters, digits and `-`, a
+/// colon, a name of ASCII letters, digits, `-` and `_`, both not empty. One pass over the
+/// bytes (called for every request).
+fn action_ok(action: &[u8]) -> bool {
+    // Per byte: bit 0, allowed in the service; bit 1, allowed in the name.
+    const ALLOWED: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            if c.is_ascii_alphanumeric() || c == b'-' {
+                t[b] = 0b11;
+            } else if c == b'_' {
+                t[b] = 0b10;
+            }
+            b += 1;
+        }
+        t
+    };
+    let mut in_name = false;
+    let mut start = 0;
+    for (i, &b) in action.iter().enumerate() {
+        let want = if in_name { 0b10 } else { 0b01 };
+        if ALLOWED[usize::from(b)] & want != 0 {
+            continue;
+        }
+        if b == b':' && !in_name && i > 0 {
+            in_name = true;
+            start = i + 1;
+            continue;
+        }
+        return false;
+    }
+    in_name && start < action.len()
 }
 
 /// Why `resource` is not a request resource (`*` or an ARN), if it is not.
@@ -436,6 +485,56 @@ pub(crate) fn context_entries(
 
 #[cfg(test)]
 mod tests {
+
+    /// The checks as they were written before the one-pass versions.
+    fn action_reference(action: &str) -> bool {
+        action.split_once(':').is_some_and(|(svc, name)| {
+            !svc.is_empty()
+                && !name.is_empty()
+                && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+    }
+
+    fn arn_reference(text: &str) -> bool {
+        facts::arn::split_arn(text).is_some_and(|[_, partition, service, _, _, resource]| {
+            !partition.is_empty() && !service.is_empty() && !resource.is_empty()
+        })
+    }
+
+    /// Every string of up to five pieces drawn from the separators and characters that
+    /// decide (`:`, `-`, `_`, `/`, `*`, letters, digits, a space, non-ASCII), with and
+    /// without an `arn:` head, gets the reference's answer from `action_ok` and
+    /// `valid_arn`; both answers are reached.
+    #[test]
+    fn one_pass_checks_answer_as_the_reference() {
+        let pieces = [
+            "", ":", "::", "-", "_", "/", "*", "s3", "Get", "9", " ", "é", "aws",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for t in &texts {
+                for p in pieces {
+                    next.push(format!("{t}{p}"));
+                }
+            }
+            texts = next;
+        }
+        let (mut actions, mut arns) = (0, 0);
+        for t in &texts {
+            assert_eq!(action_ok(t.as_bytes()), action_reference(t), "{t:?}");
+            actions += usize::from(action_reference(t));
+            for text in [t.clone(), format!("arn:{t}"), format!("arn:aws:s3:::{t}")] {
+                assert_eq!(valid_arn(&text), arn_reference(&text), "{text:?}");
+                arns += usize::from(arn_reference(&text));
+            }
+        }
+        assert!(actions > 100 && actions < texts.len(), "{actions}");
+        assert!(arns > 100 && arns < 3 * texts.len(), "{arns}");
+    }
     use super::*;
 
     #[test]

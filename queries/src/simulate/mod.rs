@@ -13,6 +13,8 @@ pub(crate) mod input;
 pub mod positions;
 pub(crate) mod principal;
 
+use std::sync::Arc;
+
 use facts::policy::Effect;
 use facts::tables::{FactTables, Layer};
 use rules::Decision;
@@ -31,20 +33,40 @@ pub fn caller_account(principal: &str) -> Option<String> {
 }
 
 /// A statement that decided a request.
+///
+/// The policy's name and the `Sid` are the fact tables' shared text ([`facts::tables::PolicyRow::name`],
+/// [`FactTables::sid`]): a result refers to them instead of copying them, and they
+/// serialize as plain strings.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MatchedOut {
     /// The policy's name: a managed policy ARN, `<owner ARN>#inline/<name>`,
     /// `<resource ARN>#policy`, `<role ARN>#trust`, or a scenario field such as
     /// `identityPolicies[0]`.
-    pub policy: String,
+    #[serde(serialize_with = "shared_text")]
+    pub policy: Arc<str>,
     /// The layer it was evaluated in.
     pub layer: Layer,
     /// Its index in the policy's `Statement` array.
     pub statement: usize,
     /// Its `Sid`, if any.
-    pub sid: Option<String>,
+    #[serde(serialize_with = "shared_text_opt")]
+    pub sid: Option<Arc<str>>,
     /// `Allow` or `Deny`.
     pub effect: Effect,
+}
+
+/// Serialize shared text as a JSON string (what a `String` field gives; serde's own
+/// `Arc` support needs its `rc` feature).
+fn shared_text<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
+/// [`shared_text`] of an optional text: `null` when absent, as an `Option<String>` gives.
+fn shared_text_opt<S: serde::Serializer>(text: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(t) => s.serialize_some(&**t),
+        None => s.serialize_none(),
+    }
 }
 
 /// The result of one request: `{"decision": ..., "matched": [...], "missing": [...]}`.
@@ -73,30 +95,91 @@ pub struct SimulationResult {
     /// (`--format aws`: `EvalDecisionDetails`, `OrganizationsDecisionDetail`,
     /// `PermissionsBoundaryDecisionDetail`); not part of the JSON output.
     #[serde(skip)]
-    pub layers: Vec<(Layer, Outcome)>,
+    pub layers: LayerDecisions,
+}
+
+/// Each layer's own decision, at most one per layer, in [`Layer::ALL`]'s order (see
+/// [`layer_decisions`]); read as a slice of `(layer, outcome)`. Held in place (no
+/// allocation per result).
+#[derive(Clone, Copy)]
+pub struct LayerDecisions {
+    len: u8,
+    items: [(Layer, Outcome); Layer::ALL.len()],
+}
+
+impl Default for LayerDecisions {
+    fn default() -> Self {
+        LayerDecisions {
+            len: 0,
+            items: [(Layer::Identity, Outcome::ImplicitDeny); Layer::ALL.len()],
+        }
+    }
+}
+
+impl LayerDecisions {
+    /// Add `layer`'s decision (each layer at most once, in [`Layer::ALL`]'s order).
+    fn push(&mut self, layer: Layer, outcome: Outcome) {
+        if let Some(slot) = self.items.get_mut(usize::from(self.len)) {
+            *slot = (layer, outcome);
+            self.len += 1;
+        }
+    }
+}
+
+impl std::ops::Deref for LayerDecisions {
+    type Target = [(Layer, Outcome)];
+    fn deref(&self) -> &Self::Target {
+        self.items.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl PartialEq for LayerDecisions {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for LayerDecisions {}
+
+impl std::fmt::Debug for LayerDecisions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// Each layer's own decision: `explicitDeny` when one of its Deny statements applies,
 /// `implicitDeny` when the request needed an Allow from it and got none, `allowed` when one
-/// of its Allow statements applies; layers with none of these are left out.
-fn layer_decisions(d: &Decision) -> Vec<(Layer, Outcome)> {
-    let has = |list: &[rules::MatchedStatement], layer: Layer, effect: Effect| {
-        list.iter().any(|m| m.layer == layer && m.effect == effect)
-    };
-    Layer::ALL
-        .iter()
-        .filter_map(|&l| {
-            if has(&d.matched, l, Effect::Deny) {
-                Some((l, Outcome::ExplicitDeny))
-            } else if d.lacking.contains(&l) {
-                Some((l, Outcome::ImplicitDeny))
-            } else if has(&d.matched, l, Effect::Allow) || has(&d.overridden, l, Effect::Allow) {
-                Some((l, Outcome::Allowed))
-            } else {
-                None
-            }
-        })
-        .collect()
+/// of its Allow statements applies; layers with none of these are left out. One pass over
+/// the statements (a bit per layer), then the layers in order.
+fn layer_decisions(d: &Decision) -> LayerDecisions {
+    let bit = |l: Layer| 1u8 << (l as u8);
+    let (mut deny, mut allow, mut lacking) = (0u8, 0u8, 0u8);
+    for m in &d.matched {
+        match m.effect {
+            Effect::Deny => deny |= bit(m.layer),
+            Effect::Allow => allow |= bit(m.layer),
+        }
+    }
+    for m in &d.overridden {
+        if m.effect == Effect::Allow {
+            allow |= bit(m.layer);
+        }
+    }
+    for &l in &d.lacking {
+        lacking |= bit(l);
+    }
+    let mut out = LayerDecisions::default();
+    for l in Layer::ALL {
+        let b = bit(l);
+        if deny & b != 0 {
+            out.push(l, Outcome::ExplicitDeny);
+        } else if lacking & b != 0 {
+            out.push(l, Outcome::ImplicitDeny);
+        } else if allow & b != 0 {
+            out.push(l, Outcome::Allowed);
+        }
+    }
+    out
 }
 
 /// A rule of AWS outside every policy (`facts::aws_rules`), as printed.
@@ -149,20 +232,17 @@ pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
     let named = |list: &[rules::MatchedStatement]| -> Vec<MatchedOut> {
         list.iter()
             .map(|m| {
+                // The shared texts of the tables: reference counts, not copies.
                 let name = tables
                     .policies
                     .get(m.policy as usize)
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default();
-                let (index, sid) = tables
-                    .statement(m.statement)
-                    .map(|(_, st)| (st.index, st.sid.clone()))
-                    .unwrap_or((0, None));
+                    .map_or_else(|| Arc::from(""), |p| Arc::clone(&p.name));
+                let index = tables.statement(m.statement).map_or(0, |(_, st)| st.index);
                 MatchedOut {
                     policy: name,
                     layer: m.layer,
                     statement: index,
-                    sid,
+                    sid: tables.sid(m.statement).cloned(),
                     effect: m.effect,
                 }
             })
@@ -183,5 +263,82 @@ pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
             .collect(),
         rule: d.rule.map(RuleOut::from),
         layers: layer_decisions(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rules::MatchedStatement;
+
+    /// Each layer's decision as it was computed before the one-pass version.
+    fn reference(d: &Decision) -> Vec<(Layer, Outcome)> {
+        let has = |list: &[MatchedStatement], layer: Layer, effect: Effect| {
+            list.iter().any(|m| m.layer == layer && m.effect == effect)
+        };
+        Layer::ALL
+            .iter()
+            .filter_map(|&l| {
+                if has(&d.matched, l, Effect::Deny) {
+                    Some((l, Outcome::ExplicitDeny))
+                } else if d.lacking.contains(&l) {
+                    Some((l, Outcome::ImplicitDeny))
+                } else if has(&d.matched, l, Effect::Allow) || has(&d.overridden, l, Effect::Allow)
+                {
+                    Some((l, Outcome::Allowed))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// Decisions with every small mix of matched and overridden statements (any layer,
+    /// either effect) and lacking layers get the reference's layer decisions, in order.
+    #[test]
+    fn layer_decisions_answer_as_the_reference() {
+        // A small deterministic generator (xorshift), so that failures reproduce.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        let mut kinds = std::collections::HashSet::new();
+        for _ in 0..20_000 {
+            let statements = |n: usize, next: &mut dyn FnMut(u64) -> usize| {
+                (0..n)
+                    .map(|i| MatchedStatement {
+                        layer: Layer::ALL[next(7)],
+                        policy: i as u32,
+                        statement: i as u32,
+                        effect: if next(2) == 0 {
+                            Effect::Allow
+                        } else {
+                            Effect::Deny
+                        },
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let matched = statements(next(5), &mut next);
+            let overridden = statements(next(3), &mut next);
+            let lacking = (0..next(3)).map(|_| Layer::ALL[next(7)]).collect();
+            let d = Decision {
+                outcome: Outcome::Allowed,
+                matched,
+                missing: vec![],
+                missing_levels: vec![],
+                rule: None,
+                restricted: vec![],
+                lacking,
+                overridden,
+            };
+            let want = reference(&d);
+            let got = layer_decisions(&d);
+            assert_eq!(&*got, want.as_slice(), "{d:?}");
+            kinds.extend(want.iter().map(|&(_, o)| o as u8));
+        }
+        assert_eq!(kinds.len(), 3, "every outcome is reached");
     }
 }

@@ -119,14 +119,16 @@ pub(crate) fn parts(text: &str) -> Option<Parts<'_>> {
         }
         return None;
     }
-    // Split without copying the parts: a requests file classifies each caller several times.
-    let [_, partition, service, _, account, resource] = facts::arn::split_arn(text)?;
-    let (kind_part, rest) = resource.split_once('/').unwrap_or((resource, ""));
+    // Split without copying the parts, reading only what decides: an IAM or STS principal's
+    // account is the 12 digits after the region, and its kind the resource's first segment
+    // (a session's role its second). The session name is not scanned.
+    let (account, resource, service) = arn_account_part(text)?;
+    let (kind_part, rest) = match resource.bytes().position(|b| b == b'/') {
+        Some(i) => (&resource[..i], &resource[i + 1..]),
+        None => (resource, ""),
+    };
     // IAM and STS principals live in an account: the ARN's account is a 12-digit id, and
     // the name after `user/`, `role/`... is not empty ("IAM identifiers").
-    if !facts::arn::is_account_id(account) || partition.is_empty() {
-        return None;
-    }
     if kind_part != "root" && rest.is_empty() {
         return None;
     }
@@ -135,7 +137,8 @@ pub(crate) fn parts(text: &str) -> Option<Parts<'_>> {
         ("iam", "user") => (PrincipalKind::User, None),
         ("iam", "role") => (PrincipalKind::Role, None),
         ("sts", "assumed-role") => {
-            let (role, session) = rest.split_once('/')?;
+            let i = rest.bytes().position(|b| b == b'/')?;
+            let (role, session) = (&rest[..i], &rest[i + 1..]);
             if role.is_empty() || session.is_empty() {
                 return None;
             }
@@ -150,4 +153,127 @@ pub(crate) fn parts(text: &str) -> Option<Parts<'_>> {
         account: Some(account),
         role_name,
     })
+}
+
+/// The account, resource and service of an ARN `text` whose partition is not empty and
+/// whose account is a 12-digit id: what `facts::arn::split_arn` gives, with the account
+/// checked by [`facts::arn::is_account_id`], found without scanning the resource (the
+/// account's 12 digits are followed by the `:` that ends it). `None` otherwise.
+fn arn_account_part(text: &str) -> Option<(&str, &str, &str)> {
+    let rest = text.strip_prefix("arn:")?;
+    let colon = |s: &str| s.bytes().position(|b| b == b':');
+    let p = colon(rest)?;
+    if p == 0 {
+        return None;
+    }
+    let rest = &rest[p + 1..];
+    let s = colon(rest)?;
+    let service = &rest[..s];
+    let rest = &rest[s + 1..];
+    let rest = &rest[colon(rest)? + 1..];
+    let account = rest.get(..12)?;
+    if !facts::arn::is_account_id(account) || rest.as_bytes().get(12) != Some(&b':') {
+        return None;
+    }
+    Some((account, &rest[13..], service))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The split as it was made before [`arn_account_part`]: `split_arn`, then the account
+    /// checked, the resource split at its first `/` and a session's rest at its next.
+    fn reference(text: &str) -> Option<(PrincipalKind, Option<&str>, Option<&str>)> {
+        let [_, partition, service, _, account, resource] = facts::arn::split_arn(text)?;
+        let (kind_part, rest) = resource.split_once('/').unwrap_or((resource, ""));
+        if !facts::arn::is_account_id(account) || partition.is_empty() {
+            return None;
+        }
+        if kind_part != "root" && rest.is_empty() {
+            return None;
+        }
+        let (kind, role) = match (service, kind_part) {
+            ("iam", "root") => (PrincipalKind::Root, None),
+            ("iam", "user") => (PrincipalKind::User, None),
+            ("iam", "role") => (PrincipalKind::Role, None),
+            ("sts", "assumed-role") => {
+                let (role, session) = rest.split_once('/')?;
+                if role.is_empty() || session.is_empty() {
+                    return None;
+                }
+                (PrincipalKind::Session, Some(role))
+            }
+            ("sts", "federated-user") => (PrincipalKind::FederatedUser, None),
+            ("iam", "saml-provider") | ("iam", "oidc-provider") => (PrincipalKind::Federated, None),
+            _ => return None,
+        };
+        Some((kind, Some(account), role))
+    }
+
+    /// Every ARN made of the pieces below (valid and broken partitions, services, regions,
+    /// accounts and resources, with extra colons and slashes, non-ASCII text) splits as
+    /// the reference does.
+    #[test]
+    fn arn_callers_split_as_split_arn_does() {
+        let partitions = ["aws", "", "aws-cn", "a:b"];
+        let services = ["iam", "sts", "s3", "", "iam:x"];
+        let regions = ["", "us-east-1", "é"];
+        let accounts = [
+            "123456789012",
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "",
+            "123456789012:",
+            "１２３４５６７８９０１２",
+        ];
+        let resources = [
+            "root",
+            "root/x",
+            "user/alice",
+            "user/",
+            "user",
+            "role/path/r",
+            "assumed-role/r/s",
+            "assumed-role/r/",
+            "assumed-role//s",
+            "assumed-role/r",
+            "assumed-role/r/s/t:u",
+            "federated-user/bob",
+            "saml-provider/idp",
+            "oidc-provider/x.example.com",
+            "group/g",
+            "",
+            "rôle/é",
+        ];
+        let mut n = 0;
+        let mut some = 0;
+        for p in partitions {
+            for s in services {
+                for r in regions {
+                    for a in accounts {
+                        for x in resources {
+                            let text = format!("arn:{p}:{s}:{r}:{a}:{x}");
+                            let got = parts(&text).map(|c| (c.kind, c.account, c.role_name));
+                            assert_eq!(got, reference(&text), "{text}");
+                            n += 1;
+                            some += usize::from(got.is_some());
+                        }
+                    }
+                }
+            }
+        }
+        // Both answers are reached.
+        assert!(some > 50 && some < n, "{some} of {n}");
+        for text in [
+            "arn:",
+            "arn:aws",
+            "arn:aws:iam",
+            "arn:aws:iam::",
+            "arn:aws:iam::123456789012",
+        ] {
+            assert_eq!(parts(text).map(|c| c.kind), None, "{text}");
+        }
+    }
 }

@@ -1821,11 +1821,7 @@ impl<'p> Analyzer<'p> {
             if applies.is_empty() {
                 continue;
             }
-            let name = t
-                .policies
-                .get(pid as usize)
-                .map(|p| p.name.as_str())
-                .unwrap_or("");
+            let name = t.policies.get(pid as usize).map(|p| &*p.name).unwrap_or("");
             policies.push((layer, relative(t.symbols.name(h)), relative(name), applies));
         }
         Some(QuestionKey {
@@ -2388,7 +2384,7 @@ impl<'p> Analyzer<'p> {
             let policy = t
                 .policies
                 .get(m.policy as usize)
-                .map(|p| p.name.clone())
+                .map(|p| p.name.to_string())
                 .unwrap_or_default();
             let (index, sid) = t
                 .statement(m.statement)

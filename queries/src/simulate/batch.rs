@@ -212,3 +212,91 @@ pub(super) fn decide_all(
     pieces.sort_unstable_by_key(|(i, _)| *i);
     pieces.into_iter().flat_map(|(_, r)| r).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// The batcher's requests with S3 objects resolved by their bucket read exactly as with
+    /// each object resolved alone (entity, owner, owner entity, every context key), also
+    /// when the bucket itself, tagged, was asked before its objects, and with a given owner.
+    #[test]
+    fn objects_resolved_by_bucket_build_the_requests_objects_resolved_alone_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = synth::Spec {
+            accounts: 3,
+            roles_per_account: 6,
+            users_per_account: 3,
+            requests: 600,
+            ..synth::Spec::default()
+        };
+        synth::generate(&spec, dir.path(), &mut || {}).unwrap();
+        let sim = AccountSimulator::load(&[PathBuf::from(dir.path())]).unwrap();
+        let tables = sim.tables();
+        let mut specs = super::super::read_requests(&dir.path().join("requests.jsonl")).unwrap();
+        let buckets: Vec<String> = sim
+            .model()
+            .resources
+            .keys()
+            .filter(|a| a.starts_with("arn:aws:s3:::") && !a.contains('/'))
+            .cloned()
+            .collect();
+        assert!(!buckets.is_empty());
+        let caller = specs[0].principal.clone();
+        for (i, bucket) in buckets.iter().enumerate() {
+            for (resource, owner) in [
+                (bucket.clone(), None),
+                (format!("{bucket}/a/{i}.csv"), None),
+                (format!("{bucket}/b/{i}.csv"), None),
+                (
+                    format!("{bucket}/c/{i}.csv"),
+                    Some("999999999999".to_string()),
+                ),
+            ] {
+                specs.push(RequestSpec {
+                    principal: caller.clone(),
+                    action: "s3:GetObject".to_string(),
+                    resource,
+                    resource_account: owner,
+                    context: Context::new(),
+                });
+            }
+        }
+        let p = tables.principals[0].id;
+        let principals = vec![p; specs.len()];
+        let mut by_bucket = Batcher::new(&sim, tables);
+        assert!(!by_bucket.describes_objects);
+        let mut alone = Batcher::new(&sim, tables);
+        alone.describes_objects = true;
+        let fast = by_bucket.batch(&specs, &principals);
+        let slow = alone.batch(&specs, &principals);
+        assert!(!by_bucket.objects.is_empty());
+        assert!(alone.objects.is_empty());
+        let mut objects = 0;
+        for ((f, s), spec) in fast.iter().zip(&slow).zip(&specs) {
+            assert_eq!(f, s, "{spec:?}");
+            assert_eq!(
+                f.request.context.iter().collect::<Vec<_>>(),
+                s.request.context.iter().collect::<Vec<_>>()
+            );
+            if facts::arn::s3_object_bucket(&spec.resource).is_some() {
+                objects += 1;
+                // An object is its bucket's resource, but has none of its tags.
+                assert!(f.resource.is_some(), "{spec:?}");
+                assert!(f
+                    .request
+                    .context
+                    .iter()
+                    .all(|(k, _)| !k.starts_with("aws:resourcetag/")));
+            }
+        }
+        assert!(objects > 3 * buckets.len() / 2, "{objects}");
+        // The bucket's own requests do carry its tags (the synthetic buckets are tagged).
+        assert!(fast
+            .iter()
+            .zip(&specs)
+            .any(|(f, s)| buckets.contains(&s.resource)
+                && f.request.context.get("aws:ResourceTag/team").is_some()));
+    }
+}

@@ -85,9 +85,13 @@ pub fn s3_object_bucket(arn: &str) -> Option<&str> {
     // By bytes (`:` and `/` are ASCII, so each cut is a char boundary): asked of every
     // request's resource, most of which are not S3 objects.
     let b = arn.as_bytes();
-    let rest = b.strip_prefix(b"arn:")?;
-    // After the partition's `:`.
-    let service = 4 + rest.iter().position(|&c| c == b':')? + 1;
+    // After the partition's `:` (`aws`, the common partition, without a search).
+    let service = if b.starts_with(b"arn:aws:") {
+        8
+    } else {
+        let rest = b.strip_prefix(b"arn:")?;
+        4 + rest.iter().position(|&c| c == b':')? + 1
+    };
     let bucket = service + b.get(service..)?.strip_prefix(b"s3:::").map(|_| 5)?;
     // The object's ARN up to the `/` before its key.
     let slash = bucket + b.get(bucket..)?.iter().position(|&c| c == b'/')?;

@@ -10,7 +10,7 @@
 //! `aws:PrincipalType` per kind of principal).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use super::model::{AccountId, Model, Role, Tags};
 use crate::request::{ContextValue, Request, RequestPrincipal};
@@ -65,20 +65,17 @@ struct Caller<'m> {
 /// It also keeps the keys AWS fills for each caller the model describes (its roles, for
 /// the role itself and every session of it, and its users), built on first need by
 /// [`FillCache`] and shared by every thread and batch over the model: a stream of role
-/// sessions builds each role's keys once, not once per thread or per cache.
+/// sessions builds each role's keys once, not once per thread or per cache. (The layer of
+/// a caller's account and kind below them is built once per thread that needs it.)
 #[derive(Debug, Default)]
 pub struct RoleNames {
     by_name: FxMap<String, FxMap<String, usize>>,
     /// The described callers' keys, by position in `model.roles` then `model.users`
     /// (allocated on the first caller: a query that fills no request pays nothing).
     callers: OnceLock<Box<[OnceLock<CallerKeys>]>>,
-    /// By account and kind of caller: the keys every caller of that kind in the account
-    /// shares ([`account_kind_context`]).
     /// Whether a resource, role or user of the model has an S3 object's ARN
     /// ([`RoleNames::describes_s3_objects`]).
     s3_objects: OnceLock<bool>,
-    #[allow(clippy::type_complexity)]
-    accounts: Mutex<FxMap<String, Vec<(PrincipalType, Arc<crate::request::Context>)>>>,
 }
 
 impl Clone for RoleNames {
@@ -88,7 +85,6 @@ impl Clone for RoleNames {
             by_name: self.by_name.clone(),
             callers: OnceLock::new(),
             s3_objects: OnceLock::new(),
-            accounts: Mutex::default(),
         }
     }
 }
@@ -118,7 +114,6 @@ impl RoleNames {
             by_name: m,
             callers: OnceLock::new(),
             s3_objects: OnceLock::new(),
-            accounts: Mutex::default(),
         }
     }
 
@@ -165,37 +160,17 @@ impl RoleNames {
             .get(i)
     }
 
-    /// The keys every caller of kind `kind` in `account` shares, built once.
-    fn account_keys(
-        &self,
-        model: &Model,
-        account: &str,
-        kind: PrincipalType,
-    ) -> Arc<crate::request::Context> {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        // Looked up by the borrowed id: the id is copied once per account.
-        if let Some((_, keys)) = accounts
-            .get(account)
-            .and_then(|kinds| kinds.iter().find(|(k, _)| *k == kind))
-        {
-            return Arc::clone(keys);
-        }
-        let keys = Arc::new(account_kind_context(model, account, kind));
-        accounts
-            .entry(account.to_string())
-            .or_default()
-            .push((kind, Arc::clone(&keys)));
-        keys
-    }
-
     /// The keys of caller `arn` when the model describes it (a role, a session of one, or a
     /// user), built on first need, and for a session the id of its role (when not empty)
     /// and the session name (its `aws:userid` is `<RoleId>:<session>`). `None` for any
     /// other caller, left to [`caller`]. The keys are those [`caller`] gives the same ARN.
+    /// `account_keys` gives, when the caller's keys are built, the keys of its account and
+    /// kind ([`account_kind_context`]).
     fn described<'a, 'm>(
         &'a self,
         model: &'m Model,
         arn: &'a str,
+        account_keys: impl FnOnce(&str, PrincipalType) -> Arc<crate::request::Context>,
     ) -> Option<(&'a CallerKeys, Option<(&'m str, &'a str)>)> {
         let [_, _, service, _, account, resource] = crate::arn::split_arn(arn)?;
         // As `caller`: an ARN whose account is not an account id has no keys.
@@ -234,7 +209,7 @@ impl RoleNames {
             };
             CallerKeys {
                 own: Arc::new(own),
-                account: self.account_keys(model, account, kind),
+                account: account_keys(account, kind),
             }
         });
         Some((keys, session))
@@ -593,6 +568,11 @@ pub struct FillCache<'m> {
     accounts: FxMap<String, Arc<crate::request::Context>>,
     /// The keys of a resource whose owner is unknown (none: an empty layer).
     no_account: Option<Arc<crate::request::Context>>,
+    /// By caller account, then kind: the keys every caller of that kind in the account
+    /// shares ([`account_kind_context`]), for the described callers this thread builds
+    /// (another thread may build an equal layer of its own).
+    #[allow(clippy::type_complexity)]
+    account_kinds: FxMap<String, Vec<(PrincipalType, Arc<crate::request::Context>)>>,
     /// By caller account: the organization keys of its callers.
     principal_accounts: FxMap<AccountId, Arc<crate::request::Context>>,
 }
@@ -607,6 +587,7 @@ impl<'m> FillCache<'m> {
             resources: FxMap::default(),
             accounts: FxMap::default(),
             no_account: None,
+            account_kinds: FxMap::default(),
             principal_accounts: FxMap::default(),
         }
     }
@@ -632,6 +613,7 @@ impl<'m> FillCache<'m> {
         self.resources.clear();
         self.accounts.clear();
         self.no_account = None;
+        self.account_kinds.clear();
         self.principal_accounts.clear();
     }
 
@@ -694,7 +676,23 @@ impl<'m> FillCache<'m> {
         let (model, roles) = (self.model, self.roles);
         match principal {
             RequestPrincipal::Aws { arn } => {
-                if let Some((keys, session)) = roles.described(model, arn) {
+                let kinds = &mut self.account_kinds;
+                let account_keys = |account: &str, kind| {
+                    // Looked up by the borrowed id: the id is copied once per account.
+                    if let Some((_, keys)) = kinds
+                        .get(account)
+                        .and_then(|k: &Vec<(PrincipalType, _)>| k.iter().find(|(x, _)| *x == kind))
+                    {
+                        return Arc::clone(keys);
+                    }
+                    let keys = Arc::new(account_kind_context(model, account, kind));
+                    kinds
+                        .entry(account.to_string())
+                        .or_default()
+                        .push((kind, Arc::clone(&keys)));
+                    keys
+                };
+                if let Some((keys, session)) = roles.described(model, arn, account_keys) {
                     // A role, a session of one, or a user of the model: its keys shared by
                     // every thread; a session's own `aws:userid` in the request.
                     context.add_layer(Arc::clone(&keys.own));

@@ -185,7 +185,15 @@ impl RoleNames {
                 let id = model.roles.get_index(i)?.1.id.as_str();
                 (i, (!id.is_empty()).then_some((id, session)))
             }
-            ("iam", "role") => (model.roles.get_index_of(arn)?, None),
+            ("iam", "role") => {
+                // The slot is shared with the role's sessions, whose account is the role's:
+                // a role whose ARN names another account is left to `caller`.
+                let i = model.roles.get_index_of(arn)?;
+                if model.roles.get_index(i)?.1.account.as_str() != account {
+                    return None;
+                }
+                (i, None)
+            }
             ("iam", "user") => (model.roles.len() + model.users.get_index_of(arn)?, None),
             _ => return None,
         };

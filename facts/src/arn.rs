@@ -78,6 +78,26 @@ pub fn split_arn(text: &str) -> Option<[&str; 6]> {
     Some(["arn", partition, service, region, account, resource])
 }
 
+/// The ARN of the bucket of an S3 object's ARN (`arn:<partition>:s3:::<bucket>/<key>` →
+/// `arn:<partition>:s3:::<bucket>`, borrowed from `arn`); `None` for any other text (a
+/// bucket's own ARN included).
+pub fn s3_object_bucket(arn: &str) -> Option<&str> {
+    // By bytes (`:` and `/` are ASCII, so each cut is a char boundary): asked of every
+    // request's resource, most of which are not S3 objects.
+    let b = arn.as_bytes();
+    // After the partition's `:` (`aws`, the common partition, without a search).
+    let service = if b.starts_with(b"arn:aws:") {
+        8
+    } else {
+        let rest = b.strip_prefix(b"arn:")?;
+        4 + rest.iter().position(|&c| c == b':')? + 1
+    };
+    let bucket = service + b.get(service..)?.strip_prefix(b"s3:::").map(|_| 5)?;
+    // The object's ARN up to the `/` before its key.
+    let slash = bucket + b.get(bucket..)?.iter().position(|&c| c == b'/')?;
+    arn.get(..slash)
+}
+
 /// Like [`split_arn`] but the first part may be a wildcard pattern (`*` or `arn`-glob), for
 /// condition patterns such as `*:*:s3:::bucket`.
 fn split_six(text: &str) -> Option<[&str; 6]> {
@@ -160,6 +180,37 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
 /// Whether `text` looks like a 12-digit AWS account id.
 pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod s3_object_tests {
+    use super::s3_object_bucket;
+
+    /// The bucket of an object's ARN, in any partition, with `/` and `:` in the key; no
+    /// bucket for a bucket's own ARN or any other ARN or text.
+    #[test]
+    fn the_bucket_of_an_object_arn_and_of_nothing_else() {
+        let cases = [
+            ("arn:aws:s3:::b/k", Some("arn:aws:s3:::b")),
+            (
+                "arn:aws:s3:::my-bucket/a/b:c.txt",
+                Some("arn:aws:s3:::my-bucket"),
+            ),
+            ("arn:aws-cn:s3:::b/", Some("arn:aws-cn:s3:::b")),
+            ("arn:aws:s3:::/k", Some("arn:aws:s3:::")),
+            ("arn:aws:s3:::b", None),
+            ("arn:aws:s3:us-east-1::b/k", None),
+            ("arn:aws:s3express:::b/k", None),
+            ("arn:aws:iam::111122223333:role/a/b", None),
+            ("arn:aws", None),
+            ("arn:", None),
+            ("*", None),
+            ("s3:::b/k", None),
+        ];
+        for (arn, bucket) in cases {
+            assert_eq!(s3_object_bucket(arn), bucket, "{arn}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The keys AWS fills, as `AccountSimulator::simulate` fills them through shared context
-//! layers (`facts::account::context::FillCache`: a caller's keys over its account's
-//! organization keys, a resource's keys or those of its owning account), read exactly as
+//! layers (`facts::account::context::FillCache`: a described caller's own keys and those of
+//! its account and kind, shared by every thread through `RoleNames`; a resource's keys or
+//! those of its owning account), read exactly as
 //! the reference filler `facts::account::context::fill_with` copies them into each request
 //! (IAM User Guide, "AWS global condition context keys": the principal and resource keys
 //! AWS adds to every request), on every request of a generated organization.
@@ -42,6 +43,9 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
     let roles = RoleNames::new(&model);
     let specs = read_requests(&dir.path().join("requests.jsonl")).unwrap();
     let mut cache = FillCache::new(&model, &roles);
+    // A second cache over the same index, as a second thread has: the described callers'
+    // keys are built once in the index and shared by both.
+    let mut other = FillCache::new(&model, &roles);
     let mut layered_keys = 0;
     let mut given_service_keys = 0;
     for s in &specs {
@@ -55,6 +59,9 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
         fill_with(&model, Some(&roles), &mut copied);
         let mut filled = Context::new();
         cache.fill(&principal, &s.action, &s.resource, &mut filled);
+        let mut again = Context::new();
+        other.fill(&principal, &s.action, &s.resource, &mut again);
+        assert_eq!(again, filled, "{s:?}");
         let mut layered = s.context.clone();
         layered.merge_defaults(filled);
         // Every reading method agrees: lookup, iteration, length, equality, JSON.

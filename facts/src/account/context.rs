@@ -10,13 +10,13 @@
 //! `aws:PrincipalType` per kind of principal).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::model::{AccountId, Model, Role, Tags};
 use crate::request::{ContextValue, Request, RequestPrincipal};
 
 /// The value AWS gives `aws:PrincipalType` (the "Principal key values" table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PrincipalType {
     /// The account root user (`arn:aws:iam::<account>:root`).
     Account,
@@ -61,8 +61,43 @@ struct Caller<'m> {
 /// The roles of a model by account and name, so that a session ARN
 /// (`arn:aws:sts::<account>:assumed-role/<name>/<session>`, which does not carry the role's
 /// path) finds its role without scanning every role. Build it once per model.
-#[derive(Debug, Clone, Default)]
-pub struct RoleNames(FxMap<String, FxMap<String, usize>>);
+///
+/// It also keeps the keys AWS fills for each caller the model describes (its roles, for
+/// the role itself and every session of it, and its users), built on first need by
+/// [`FillCache`] and shared by every thread and batch over the model: a stream of role
+/// sessions builds each role's keys once, not once per thread or per cache. (The layer of
+/// a caller's account and kind below them is built once per thread that needs it.)
+#[derive(Debug, Default)]
+pub struct RoleNames {
+    by_name: FxMap<String, FxMap<String, usize>>,
+    /// The described callers' keys, by position in `model.roles` then `model.users`
+    /// (allocated on the first caller: a query that fills no request pays nothing).
+    callers: OnceLock<Box<[OnceLock<CallerKeys>]>>,
+    /// Whether a resource, role or user of the model has an S3 object's ARN
+    /// ([`RoleNames::describes_s3_objects`]).
+    s3_objects: OnceLock<bool>,
+}
+
+impl Clone for RoleNames {
+    /// The same index; the keys built so far are not copied (they are built again on need).
+    fn clone(&self) -> RoleNames {
+        RoleNames {
+            by_name: self.by_name.clone(),
+            callers: OnceLock::new(),
+            s3_objects: OnceLock::new(),
+        }
+    }
+}
+
+/// The keys of a caller the model describes, as two shared layers: its own
+/// ([`described_own_context`]: `aws:PrincipalArn`, a user's `aws:username` and
+/// `aws:userid`, `aws:PrincipalTag/*`) and those of every caller of its kind in its account
+/// ([`account_kind_context`]). The two sets of keys are disjoint.
+#[derive(Debug, Clone)]
+struct CallerKeys {
+    own: Arc<crate::request::Context>,
+    account: Arc<crate::request::Context>,
+}
 
 impl RoleNames {
     /// Index the roles of `model`.
@@ -75,18 +110,176 @@ impl RoleNames {
                 .entry(r.name.clone())
                 .or_insert(i);
         }
-        RoleNames(m)
+        RoleNames {
+            by_name: m,
+            callers: OnceLock::new(),
+            s3_objects: OnceLock::new(),
+        }
+    }
+
+    /// The position in `model.roles` of the role `name` of `account`.
+    fn index(&self, account: &str, name: &str) -> Option<usize> {
+        self.by_name
+            .get(account)
+            .and_then(|names| names.get(name))
+            .copied()
     }
 
     fn get<'m>(&self, model: &'m Model, account: &str, name: &str) -> Option<&'m Role> {
         // By account, then by name, to the role's position in the model: looked up without
         // copying either, and without hashing the role's ARN again.
-        self.0
-            .get(account)
-            .and_then(|names| names.get(name))
-            .and_then(|&i| model.roles.get_index(i))
+        self.index(account, name)
+            .and_then(|i| model.roles.get_index(i))
             .map(|(_, r)| r)
     }
+
+    /// Whether `model` (the one this index was built for) describes any S3 object: a
+    /// resource, role or user whose ARN is an object's (`arn:<p>:s3:::<bucket>/<key>`,
+    /// [`crate::arn::s3_object_bucket`]). When it does not, every object of a bucket has
+    /// the same keys ([`FillCache::resource_layer`]: its bucket's account's), so a stream of
+    /// requests may resolve an object by its bucket. Computed once.
+    pub fn describes_s3_objects(&self, model: &Model) -> bool {
+        *self.s3_objects.get_or_init(|| {
+            model
+                .resources
+                .keys()
+                .chain(model.roles.keys())
+                .chain(model.users.keys())
+                .any(|arn| crate::arn::s3_object_bucket(arn).is_some())
+        })
+    }
+
+    /// The slot of the keys of caller `i` (roles first, then users) of `model`.
+    fn slot(&self, model: &Model, i: usize) -> Option<&OnceLock<CallerKeys>> {
+        self.callers
+            .get_or_init(|| {
+                std::iter::repeat_with(OnceLock::new)
+                    .take(model.roles.len() + model.users.len())
+                    .collect()
+            })
+            .get(i)
+    }
+
+    /// The keys of caller `arn` when the model describes it (a role, a session of one, or a
+    /// user), built on first need, and for a session the id of its role (when not empty)
+    /// and the session name (its `aws:userid` is `<RoleId>:<session>`). `None` for any
+    /// other caller, left to [`caller`]. The keys are those [`caller`] gives the same ARN.
+    /// `account_keys` gives, when the caller's keys are built, the keys of its account and
+    /// kind ([`account_kind_context`]).
+    fn described<'a, 'm>(
+        &'a self,
+        model: &'m Model,
+        arn: &'a str,
+        account_keys: impl FnOnce(&str, PrincipalType) -> Arc<crate::request::Context>,
+    ) -> Option<(&'a CallerKeys, Option<(&'m str, &'a str)>)> {
+        let [_, _, service, _, account, resource] = crate::arn::split_arn(arn)?;
+        // As `caller`: an ARN whose account is not an account id has no keys.
+        if !crate::arn::is_account_id(account) {
+            return None;
+        }
+        let (kind_part, rest) = resource.split_once('/')?;
+        let (i, session) = match (service, kind_part) {
+            ("sts", "assumed-role") => {
+                let (name, session) = rest.split_once('/')?;
+                let i = self.index(account, name)?;
+                let id = model.roles.get_index(i)?.1.id.as_str();
+                (i, (!id.is_empty()).then_some((id, session)))
+            }
+            ("iam", "role") => {
+                // The slot is shared with the role's sessions, whose account is the role's:
+                // a role whose ARN names another account is left to `caller`.
+                let i = model.roles.get_index_of(arn)?;
+                if model.roles.get_index(i)?.1.account.as_str() != account {
+                    return None;
+                }
+                (i, None)
+            }
+            ("iam", "user") => (model.roles.len() + model.users.get_index_of(arn)?, None),
+            _ => return None,
+        };
+        let keys = self.slot(model, i)?.get_or_init(|| {
+            let (own, kind) = match model.roles.get_index(i) {
+                Some((_, role)) => (
+                    described_own_context(&role.arn, None, None, &role.tags),
+                    PrincipalType::AssumedRole,
+                ),
+                None => {
+                    let (key, user) = model
+                        .users
+                        .get_index(i - model.roles.len())
+                        .expect("a user's position");
+                    let id = Some(user.id.as_str()).filter(|id| !id.is_empty());
+                    (
+                        described_own_context(key, Some(&user.name), id, &user.tags),
+                        PrincipalType::User,
+                    )
+                }
+            };
+            CallerKeys {
+                own: Arc::new(own),
+                account: account_keys(account, kind),
+            }
+        });
+        Some((keys, session))
+    }
+}
+
+/// The own keys of a caller the model describes ([`caller_own_entries`] but for the keys of
+/// its account and kind, [`account_kind_context`]): `aws:PrincipalArn` (for a role and its
+/// sessions, the role's ARN), a user's `aws:username` and `aws:userid`, and its tags as
+/// `aws:PrincipalTag/<key>` (IAM User Guide, "AWS global condition context keys"; "IAM
+/// policy elements: Variables and tags", "Principal key values").
+fn described_own_context(
+    arn: &str,
+    username: Option<&str>,
+    userid: Option<&str>,
+    tags: &Tags,
+) -> crate::request::Context {
+    use std::borrow::Cow::Borrowed;
+    let mut own = Vec::with_capacity(3 + tags.len());
+    own.push((Borrowed("aws:principalarn"), single(arn)));
+    if let Some(u) = username {
+        own.push((Borrowed("aws:username"), single(u)));
+    }
+    if let Some(id) = userid {
+        own.push((Borrowed("aws:userid"), single(id)));
+    }
+    push_tags(&mut own, tags);
+    crate::request::Context::from_first_lowercase(own)
+}
+
+/// Push `tags` as `aws:principaltag/<key lowercased>` entries.
+fn push_tags(own: &mut Vec<(crate::request::ContextKey, ContextValue)>, tags: &Tags) {
+    for (k, v) in tags {
+        let mut key = String::with_capacity("aws:principaltag/".len() + k.len());
+        key.push_str("aws:principaltag/");
+        key.push_str(k);
+        key.make_ascii_lowercase();
+        own.push((std::borrow::Cow::Owned(key), single(v)));
+    }
+}
+
+/// The keys every caller of kind `kind` in `account` has: `aws:PrincipalAccount`,
+/// `aws:PrincipalType`, `aws:PrincipalIsAWSService` (`false`), and the account's
+/// organization id and path ([`caller_account_entries`]).
+fn account_kind_context(
+    model: &Model,
+    account: &str,
+    kind: PrincipalType,
+) -> crate::request::Context {
+    use std::borrow::Cow::Borrowed;
+    let mut keys = vec![
+        (Borrowed("aws:principalaccount"), single(account)),
+        (Borrowed("aws:principaltype"), single(kind.as_str())),
+        (Borrowed("aws:principalisawsservice"), single("false")),
+    ];
+    let id = AccountId(account.to_string());
+    for (k, v) in caller_account_entries(model, &id) {
+        let mut k = k;
+        k.make_ascii_lowercase();
+        keys.push((std::borrow::Cow::Owned(k), v));
+    }
+    crate::request::Context::from_first_lowercase(keys)
 }
 
 /// Classify an IAM/STS caller ARN and look it up in the model (sessions through `roles`
@@ -211,7 +404,7 @@ fn caller_own_entries(c: &Caller<'_>) -> Entries {
 /// the case folding of the fixed key names (written lowercase here). A stream of role
 /// sessions builds this once per new role.
 fn caller_own_context(c: Caller<'_>) -> crate::request::Context {
-    use std::borrow::Cow::{Borrowed, Owned};
+    use std::borrow::Cow::Borrowed;
     let tags = c.tags.map_or(0, Tags::len);
     let mut own = Vec::with_capacity(6 + tags);
     let mut put = |key: &'static str, value: String| {
@@ -227,12 +420,8 @@ fn caller_own_context(c: Caller<'_>) -> crate::request::Context {
     if let Some(id) = c.userid {
         put("aws:userid", id);
     }
-    for (k, v) in c.tags.into_iter().flatten() {
-        let mut key = String::with_capacity("aws:principaltag/".len() + k.len());
-        key.push_str("aws:principaltag/");
-        key.push_str(k);
-        key.make_ascii_lowercase();
-        own.push((Owned(key), single(v)));
+    if let Some(tags) = c.tags {
+        push_tags(&mut own, tags);
     }
     crate::request::Context::from_first_lowercase(own)
 }
@@ -384,7 +573,14 @@ pub struct FillCache<'m> {
     resources: FxMap<String, Arc<crate::request::Context>>,
     /// By owning account: its resources' account keys (all of the keys of a resource the
     /// model does not describe; the layer below a described resource's own keys).
-    accounts: FxMap<Option<AccountId>, Arc<crate::request::Context>>,
+    accounts: FxMap<String, Arc<crate::request::Context>>,
+    /// The keys of a resource whose owner is unknown (none: an empty layer).
+    no_account: Option<Arc<crate::request::Context>>,
+    /// By caller account, then kind: the keys every caller of that kind in the account
+    /// shares ([`account_kind_context`]), for the described callers this thread builds
+    /// (another thread may build an equal layer of its own).
+    #[allow(clippy::type_complexity)]
+    account_kinds: FxMap<String, Vec<(PrincipalType, Arc<crate::request::Context>)>>,
     /// By caller account: the organization keys of its callers.
     principal_accounts: FxMap<AccountId, Arc<crate::request::Context>>,
 }
@@ -398,8 +594,15 @@ impl<'m> FillCache<'m> {
             callers: FxMap::default(),
             resources: FxMap::default(),
             accounts: FxMap::default(),
+            no_account: None,
+            account_kinds: FxMap::default(),
             principal_accounts: FxMap::default(),
         }
+    }
+
+    /// Whether the model describes any S3 object ([`RoleNames::describes_s3_objects`]).
+    pub fn describes_s3_objects(&self) -> bool {
+        self.roles.describes_s3_objects(self.model)
     }
 
     /// How many callers and resources the cache holds.
@@ -417,17 +620,27 @@ impl<'m> FillCache<'m> {
         self.callers.clear();
         self.resources.clear();
         self.accounts.clear();
+        self.no_account = None;
+        self.account_kinds.clear();
         self.principal_accounts.clear();
     }
 
-    /// The keys of the resources of `account` ([`account_entries`]), built once per account.
-    fn account_layer(&mut self, account: Option<AccountId>) -> Arc<crate::request::Context> {
+    /// The keys of the resources of `account` ([`account_entries`]), built once per account
+    /// (looked up by the borrowed id).
+    fn account_layer(&mut self, account: Option<&str>) -> Arc<crate::request::Context> {
         let model = self.model;
-        Arc::clone(
-            self.accounts
-                .entry(account)
-                .or_insert_with_key(|a| layer(account_entries(model, a.as_ref()))),
-        )
+        let Some(a) = account else {
+            return Arc::clone(
+                self.no_account
+                    .get_or_insert_with(|| layer(account_entries(model, None))),
+            );
+        };
+        if let Some(e) = self.accounts.get(a) {
+            return Arc::clone(e);
+        }
+        let e = layer(account_entries(model, Some(&AccountId(a.to_string()))));
+        self.accounts.insert(a.to_string(), Arc::clone(&e));
+        e
     }
 
     /// The keys of caller `c` ([`caller_entries`]): its own, over a layer of its account's
@@ -445,7 +658,9 @@ impl<'m> FillCache<'m> {
     }
 
     /// Add to `context` what [`fill_with`] adds to a request of `principal`, `action` and
-    /// `resource` with that context, unless the context already gives it.
+    /// `resource` with that context, unless the context already gives it:
+    /// [`FillCache::fill_caller`], then [`FillCache::resource_layer`] as a layer, then the
+    /// service keys ([`super::service_keys::fill_context`]).
     pub fn fill(
         &mut self,
         principal: &RequestPrincipal,
@@ -453,9 +668,52 @@ impl<'m> FillCache<'m> {
         resource: &str,
         context: &mut crate::request::Context,
     ) {
+        self.fill_caller(principal, context);
+        context.add_layer(self.resource_layer(resource));
+        super::service_keys::fill_context(action, context);
+    }
+
+    /// The caller's part of [`FillCache::fill`]: add to `context` the keys AWS fills for
+    /// `principal` (as shared layers, and a session's own `aws:userid`), unless the context
+    /// already gives them. Call before the resource's layer is added.
+    pub fn fill_caller(
+        &mut self,
+        principal: &RequestPrincipal,
+        context: &mut crate::request::Context,
+    ) {
         let (model, roles) = (self.model, self.roles);
         match principal {
             RequestPrincipal::Aws { arn } => {
+                let kinds = &mut self.account_kinds;
+                let account_keys = |account: &str, kind| {
+                    // Looked up by the borrowed id: the id is copied once per account.
+                    if let Some((_, keys)) = kinds
+                        .get(account)
+                        .and_then(|k: &Vec<(PrincipalType, _)>| k.iter().find(|(x, _)| *x == kind))
+                    {
+                        return Arc::clone(keys);
+                    }
+                    let keys = Arc::new(account_kind_context(model, account, kind));
+                    kinds
+                        .entry(account.to_string())
+                        .or_default()
+                        .push((kind, Arc::clone(&keys)));
+                    keys
+                };
+                if let Some((keys, session)) = roles.described(model, arn, account_keys) {
+                    // A role, a session of one, or a user of the model: its keys shared by
+                    // every thread; a session's own `aws:userid` in the request.
+                    context.add_layer(Arc::clone(&keys.own));
+                    context.add_layer(Arc::clone(&keys.account));
+                    if let Some((id, name)) = session {
+                        let mut userid = String::with_capacity(id.len() + 1 + name.len());
+                        userid.push_str(id);
+                        userid.push(':');
+                        userid.push_str(name);
+                        context.insert_default_static("aws:userid", ContextValue::Single(userid));
+                    }
+                    return;
+                }
                 // A session ARN `arn:<p>:sts::<account>:assumed-role/<role>/<session>`: the
                 // key is everything before the session name.
                 let session = session_parts(arn);
@@ -498,30 +756,63 @@ impl<'m> FillCache<'m> {
             }
             RequestPrincipal::Federated { .. } | RequestPrincipal::CanonicalUser { .. } => {}
         }
+    }
+
+    /// The keys AWS fills for `resource` (its tags over its owning account's keys, or its
+    /// account's alone when the model does not describe it), as one shared layer: built
+    /// once per described resource and per account.
+    pub fn resource_layer(&mut self, resource: &str) -> Arc<crate::request::Context> {
         if let Some(e) = self.resources.get(resource) {
-            context.add_layer(Arc::clone(e));
-        } else if describes(model, resource) {
-            // Its own keys (tags) over its account's, shared with the account's other
-            // resources: the two sets of keys are disjoint ([`resource_parts`]).
-            let (account, own) = resource_parts(model, resource);
-            let mut keys = crate::request::Context::new();
-            for (k, v) in own {
-                keys.insert_default_owned(k, v);
-            }
-            keys.add_layer(self.account_layer(account));
-            let e = Arc::new(keys);
-            context.add_layer(Arc::clone(&e));
-            self.resources.insert(resource.to_string(), e);
-        } else {
-            // A resource the data does not describe (an S3 object, most often): its keys
-            // are its account's, shared by every such resource of the account.
-            let account = s3_bucket_account(model, resource).or_else(|| {
-                crate::arn::split_arn(resource)
-                    .and_then(|[.., account, _]| AccountId::parse(account))
-            });
-            context.add_layer(self.account_layer(account));
+            return Arc::clone(e);
         }
-        super::service_keys::fill_context(action, context);
+        let model = self.model;
+        // [`resource_parts`] and [`describes`] with each map looked up once and the account
+        // borrowed: the model's resource, else a role or user as a resource.
+        let known = model.resources.get(resource);
+        let iam_tags = match known {
+            Some(_) => None,
+            None => model
+                .roles
+                .get(resource)
+                .map(|r| &r.tags)
+                .or_else(|| model.users.get(resource).map(|u| &u.tags)),
+        };
+        let account = known
+            .and_then(|r| r.account.as_ref())
+            .map(AccountId::as_str)
+            .or_else(|| s3_bucket_account_of(model, resource))
+            .or_else(|| {
+                crate::arn::split_arn(resource)
+                    .map(|[.., account, _]| account)
+                    .filter(|a| crate::arn::is_account_id(a))
+            });
+        let mut own = crate::request::Context::new();
+        if let Some(r) = known {
+            for (k, v) in &r.tags {
+                own.insert_default_owned(format!("aws:ResourceTag/{k}"), single(v));
+            }
+        }
+        // A role or user is also a resource (of sts:AssumeRole*, iam:*): its tags are its
+        // resource tags, under `aws:ResourceTag/*` and under the IAM key `iam:ResourceTag/*`
+        // (Service Authorization Reference: `sts:AssumeRole` and the IAM actions on roles
+        // and users list `iam:ResourceTag/${TagKey}`).
+        for (k, v) in iam_tags.into_iter().flatten() {
+            own.insert_default_owned(format!("aws:ResourceTag/{k}"), single(v));
+            own.insert_default_owned(format!("iam:ResourceTag/{k}"), single(v));
+        }
+        let account = self.account_layer(account);
+        if own.is_empty() {
+            // A resource the data does not describe (an S3 object, most often), or one
+            // without tags: its keys are its account's, shared by every such resource of
+            // the account.
+            return account;
+        }
+        // Its own keys (tags) over its account's, shared with the account's other
+        // resources: the two sets of keys are disjoint ([`account_entries`]).
+        own.add_layer(account);
+        let e = Arc::new(own);
+        self.resources.insert(resource.to_string(), Arc::clone(&e));
+        e
     }
 }
 
@@ -669,16 +960,17 @@ impl<'m> Filler<'m> {
 /// An S3 object ARN (`arn:aws:s3:::bucket/key`) has no account part: its owner is the
 /// bucket's account, when the model knows the bucket.
 fn s3_bucket_account(model: &Model, resource: &str) -> Option<AccountId> {
-    let rest = resource.strip_prefix("arn:")?;
-    let (_partition, rest) = rest.split_once(':')?;
-    let object = rest.strip_prefix("s3:::")?;
-    let (_bucket, key) = object.split_once('/')?;
-    // `arn:<partition>:s3:::<bucket>`: the object's ARN up to the `/` before its key.
-    let bucket_arn = resource.get(..resource.len() - key.len() - 1)?;
+    s3_bucket_account_of(model, resource).map(|a| AccountId(a.to_string()))
+}
+
+/// [`s3_bucket_account`], borrowed from the model.
+fn s3_bucket_account_of<'m>(model: &'m Model, resource: &str) -> Option<&'m str> {
+    let bucket_arn = crate::arn::s3_object_bucket(resource)?;
     model
         .resources
         .get(bucket_arn)
-        .and_then(|r| r.account.clone())
+        .and_then(|r| r.account.as_ref())
+        .map(AccountId::as_str)
 }
 
 #[cfg(test)]

@@ -66,7 +66,12 @@ pub fn fill(req: &mut Request) {
 /// [`fill`] for a request of `action` with context `context` (the key names are fixed and
 /// lowercase: borrowed, looked up without case folding).
 pub fn fill_context(action: &str, context: &mut Context) {
-    let service = action.split(':').next().unwrap_or("");
+    // The text before the first `:` (by bytes: every request asks).
+    let service = action
+        .as_bytes()
+        .iter()
+        .position(|&b| b == b':')
+        .map_or(action, |i| &action[..i]);
     for d in DERIVED
         .iter()
         .filter(|d| d.service.eq_ignore_ascii_case(service))

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use facts::account::context::FillCache;
 use facts::hash::FxBuild;
-use facts::request::{ContextValue, Request, RequestPrincipal};
+use facts::request::{Context, ContextValue, Request, RequestPrincipal};
 use facts::tables::{FactTables, Sym};
 use rules::{BatchRequest, Engine};
 
@@ -15,8 +16,9 @@ use super::account::{AccountSimulator, RequestSpec};
 use super::principal::principal_of;
 use super::{result_of, SimulationResult};
 
-/// A known resource's entity and the account id owning the resource.
-type ResourceInfo = (Option<Sym>, Option<String>);
+/// A known resource's entity, the account id owning the resource, and the keys AWS fills
+/// for the resource (a shared layer, [`FillCache::resource_layer`]).
+type ResourceInfo = (Option<Sym>, Option<String>, Arc<Context>);
 
 /// Builds the batches of one thread. Its caches hold a few runs' resources (and the fill's
 /// callers), so memory stays bounded however many requests there are (a caller or resource
@@ -26,8 +28,15 @@ pub(super) struct Batcher<'s> {
     tables: &'s FactTables,
     /// Per caller and resource: the keys AWS fills, computed once.
     fill: FillCache<'s>,
-    /// Per resource and given owner: the resource entity and its owning account.
+    /// Per resource and given owner: the resource entity, its owning account and its keys
+    /// (the resource's text hashed once per request).
     resources: HashMap<(&'s str, Option<&'s str>), ResourceInfo, FxBuild>,
+    /// Per bucket ARN and given owner: what `resources` holds for any object of the bucket
+    /// that neither the tables nor the model describe (all alike: the bucket's entity, the
+    /// bucket's owner, the bucket's account's keys). Objects rarely repeat; their buckets do.
+    objects: HashMap<(&'s str, Option<&'s str>), ResourceInfo, FxBuild>,
+    /// Whether the model describes some S3 object (then `objects` is not used).
+    describes_objects: bool,
 }
 
 impl<'s> Batcher<'s> {
@@ -37,6 +46,8 @@ impl<'s> Batcher<'s> {
             tables,
             fill: FillCache::new(sim.model(), sim.role_names()),
             resources: HashMap::default(),
+            objects: HashMap::default(),
+            describes_objects: sim.role_names().describes_s3_objects(sim.model()),
         }
     }
 
@@ -48,6 +59,9 @@ impl<'s> Batcher<'s> {
     ) -> Vec<BatchRequest> {
         if self.resources.len() > 4 * Engine::RUN_SIZE {
             self.resources.clear();
+        }
+        if self.objects.len() > 4 * Engine::RUN_SIZE {
+            self.objects.clear();
         }
         // Callers (a role's sessions share its keys) and resources recur across runs.
         if self.fill.len() > 16 * Engine::RUN_SIZE {
@@ -63,9 +77,19 @@ impl<'s> Batcher<'s> {
     /// One request of principal entity `p`.
     fn request(&mut self, spec: &'s RequestSpec, p: Sym) -> BatchRequest {
         let tables = self.tables;
-        let (known, resource_account_id) = self
-            .resources
-            .entry((spec.resource.as_str(), spec.resource_account.as_deref()))
+        let fill = &mut self.fill;
+        // An S3 object described by neither the tables nor the model resolves as any other
+        // object of its bucket: looked up by the bucket.
+        let bucket = facts::arn::s3_object_bucket(&spec.resource)
+            .filter(|_| !self.describes_objects)
+            .filter(|_| tables.resource_by_arn(&spec.resource).is_none());
+        let cache = match bucket {
+            Some(_) => &mut self.objects,
+            None => &mut self.resources,
+        };
+        let key = bucket.unwrap_or(&spec.resource);
+        let (known, resource_account_id, resource_keys) = cache
+            .entry((key, spec.resource_account.as_deref()))
             .or_insert_with(|| {
                 let known = tables.resource_for(&spec.resource);
                 let owner = spec
@@ -83,7 +107,11 @@ impl<'s> Batcher<'s> {
                             .filter(|a| a.len() == 12)
                             .map(str::to_string)
                     });
-                (known.map(|x| x.id), owner)
+                (
+                    known.map(|x| x.id),
+                    owner,
+                    fill.resource_layer(&spec.resource),
+                )
             })
             .clone();
         // Callers rarely repeat (role sessions): split in place, not cached.
@@ -103,12 +131,13 @@ impl<'s> Batcher<'s> {
         // The keys AWS fills for this caller, resource and service (the owner first, as
         // `aws:ResourceAccount`), filled into the request's context as defaults: what the
         // request gives wins. The caller's and the resource's keys are shared layers, built
-        // once (`FillCache`), not copies.
+        // once (`FillCache`), not copies; the order is `FillCache::fill`'s.
         if let Some(a) = &resource_account_id {
             context.insert_default_static("aws:resourceaccount", ContextValue::Single(a.clone()));
         }
-        self.fill
-            .fill(&principal, &spec.action, &spec.resource, &mut context);
+        self.fill.fill_caller(&principal, &mut context);
+        context.add_layer(resource_keys);
+        facts::account::service_keys::fill_context(&spec.action, &mut context);
         let request = Request {
             principal,
             action: spec.action.clone(),
@@ -182,4 +211,92 @@ pub(super) fn decide_all(
     };
     pieces.sort_unstable_by_key(|(i, _)| *i);
     pieces.into_iter().flat_map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// The batcher's requests with S3 objects resolved by their bucket read exactly as with
+    /// each object resolved alone (entity, owner, owner entity, every context key), also
+    /// when the bucket itself, tagged, was asked before its objects, and with a given owner.
+    #[test]
+    fn objects_resolved_by_bucket_build_the_requests_objects_resolved_alone_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = synth::Spec {
+            accounts: 3,
+            roles_per_account: 6,
+            users_per_account: 3,
+            requests: 600,
+            ..synth::Spec::default()
+        };
+        synth::generate(&spec, dir.path(), &mut || {}).unwrap();
+        let sim = AccountSimulator::load(&[PathBuf::from(dir.path())]).unwrap();
+        let tables = sim.tables();
+        let mut specs = super::super::read_requests(&dir.path().join("requests.jsonl")).unwrap();
+        let buckets: Vec<String> = sim
+            .model()
+            .resources
+            .keys()
+            .filter(|a| a.starts_with("arn:aws:s3:::") && !a.contains('/'))
+            .cloned()
+            .collect();
+        assert!(!buckets.is_empty());
+        let caller = specs[0].principal.clone();
+        for (i, bucket) in buckets.iter().enumerate() {
+            for (resource, owner) in [
+                (bucket.clone(), None),
+                (format!("{bucket}/a/{i}.csv"), None),
+                (format!("{bucket}/b/{i}.csv"), None),
+                (
+                    format!("{bucket}/c/{i}.csv"),
+                    Some("999999999999".to_string()),
+                ),
+            ] {
+                specs.push(RequestSpec {
+                    principal: caller.clone(),
+                    action: "s3:GetObject".to_string(),
+                    resource,
+                    resource_account: owner,
+                    context: Context::new(),
+                });
+            }
+        }
+        let p = tables.principals[0].id;
+        let principals = vec![p; specs.len()];
+        let mut by_bucket = Batcher::new(&sim, tables);
+        assert!(!by_bucket.describes_objects);
+        let mut alone = Batcher::new(&sim, tables);
+        alone.describes_objects = true;
+        let fast = by_bucket.batch(&specs, &principals);
+        let slow = alone.batch(&specs, &principals);
+        assert!(!by_bucket.objects.is_empty());
+        assert!(alone.objects.is_empty());
+        let mut objects = 0;
+        for ((f, s), spec) in fast.iter().zip(&slow).zip(&specs) {
+            assert_eq!(f, s, "{spec:?}");
+            assert_eq!(
+                f.request.context.iter().collect::<Vec<_>>(),
+                s.request.context.iter().collect::<Vec<_>>()
+            );
+            if facts::arn::s3_object_bucket(&spec.resource).is_some() {
+                objects += 1;
+                // An object is its bucket's resource, but has none of its tags.
+                assert!(f.resource.is_some(), "{spec:?}");
+                assert!(f
+                    .request
+                    .context
+                    .iter()
+                    .all(|(k, _)| !k.starts_with("aws:resourcetag/")));
+            }
+        }
+        assert!(objects > 3 * buckets.len() / 2, "{objects}");
+        // The bucket's own requests do carry its tags (the synthetic buckets are tagged).
+        assert!(fast
+            .iter()
+            .zip(&specs)
+            .any(|(f, s)| buckets.contains(&s.resource)
+                && f.request.context.get("aws:ResourceTag/team").is_some()));
+    }
 }

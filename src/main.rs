@@ -6,6 +6,7 @@
 
 mod cmd;
 mod exit;
+mod parallel;
 mod progress;
 mod render;
 

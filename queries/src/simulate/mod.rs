@@ -12,6 +12,7 @@ mod error;
 pub(crate) mod input;
 pub mod positions;
 pub(crate) mod principal;
+mod request_line;
 
 use std::sync::Arc;
 

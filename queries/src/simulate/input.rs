@@ -43,8 +43,36 @@ fn named_type(name: &str) -> Option<(ValueType, bool)> {
     Some((t, list))
 }
 
-/// The type the action catalogue documents for `key`, if it knows the key.
+/// The type the action catalogue documents for `key`, if it knows the key. Remembered per
+/// thread by the key's spelling: finding a key in the catalogue tries each global key's
+/// pattern in turn (about 1,800 instructions), and a requests file repeats the same few keys
+/// on every line. The memory is bounded (emptied past [`TYPES_REMEMBERED`] spellings: tag
+/// keys vary).
 fn catalogue_type(key: &str) -> Option<(ValueType, bool)> {
+    type Seen =
+        std::collections::HashMap<Box<str>, Option<(ValueType, bool)>, facts::hash::FxBuild>;
+    thread_local! {
+        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+    }
+    SEEN.with(|seen| {
+        if let Some(&t) = seen.borrow().get(key) {
+            return t;
+        }
+        let t = catalogue_type_uncached(key);
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= TYPES_REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(key.into(), t);
+        t
+    })
+}
+
+/// How many key spellings [`catalogue_type`] remembers per thread.
+const TYPES_REMEMBERED: usize = 4_096;
+
+/// [`catalogue_type`], looked up in the catalogue.
+fn catalogue_type_uncached(key: &str) -> Option<(ValueType, bool)> {
     use facts::catalogue::{Catalogue, KeyType, ScalarType};
     let scalar = |s: ScalarType| match s {
         ScalarType::String => ValueType::String,
@@ -485,6 +513,34 @@ pub(crate) fn context_entries(
 
 #[cfg(test)]
 mod tests {
+
+    /// The remembered type of a key is the catalogue's, asked first, again, in another case
+    /// and after the memory was emptied (more spellings than it keeps).
+    #[test]
+    fn remembered_key_types_are_the_catalogues() {
+        use super::{catalogue_type, catalogue_type_uncached, TYPES_REMEMBERED};
+        let keys = [
+            "aws:SourceIp",
+            "AWS:sourceip",
+            "aws:TagKeys",
+            "aws:MultiFactorAuthAge",
+            "aws:SecureTransport",
+            "aws:PrincipalTag/team",
+            "s3:x-amz-acl",
+            "kms:CallerAccount",
+            "no:such-key",
+        ];
+        assert!(catalogue_type_uncached("aws:SourceIp").is_some());
+        assert!(catalogue_type_uncached("no:such-key").is_none());
+        for round in 0..3 {
+            for k in keys {
+                assert_eq!(catalogue_type(k), catalogue_type_uncached(k), "{k} {round}");
+            }
+            for i in 0..TYPES_REMEMBERED {
+                catalogue_type(&format!("aws:PrincipalTag/t{round}-{i}"));
+            }
+        }
+    }
 
     /// The checks as they were written before the one-pass versions.
     fn action_reference(action: &str) -> bool {

@@ -97,6 +97,8 @@ impl Clone for RoleNames {
 struct CallerKeys {
     own: Arc<crate::request::Context>,
     account: Arc<crate::request::Context>,
+    /// A role's id (not empty): a session's `aws:userid` is `<RoleId>:<session>`.
+    role_id: Option<Box<str>>,
 }
 
 impl RoleNames {
@@ -123,6 +125,18 @@ impl RoleNames {
             .get(account)
             .and_then(|names| names.get(name))
             .copied()
+    }
+
+    /// Where the keys of the sessions of role `name` of `account` are kept: what
+    /// [`RoleNames::caller_slot`] finds for a session ARN of that account and role name.
+    pub fn role_slot(&self, account: &str, name: &str) -> Option<CallerSlot> {
+        // As `caller_slot`: a session's account must be an account id.
+        if !crate::arn::is_account_id(account) {
+            return None;
+        }
+        u32::try_from(self.index(account, name)?)
+            .ok()
+            .map(CallerSlot)
     }
 
     fn get<'m>(&self, model: &'m Model, account: &str, name: &str) -> Option<&'m Role> {
@@ -160,18 +174,13 @@ impl RoleNames {
             .get(i)
     }
 
-    /// The keys of caller `arn` when the model describes it (a role, a session of one, or a
-    /// user), built on first need, and for a session the id of its role (when not empty)
-    /// and the session name (its `aws:userid` is `<RoleId>:<session>`). `None` for any
-    /// other caller, left to [`caller`]. The keys are those [`caller`] gives the same ARN.
-    /// `account_keys` gives, when the caller's keys are built, the keys of its account and
-    /// kind ([`account_kind_context`]).
-    fn described<'a, 'm>(
-        &'a self,
-        model: &'m Model,
-        arn: &'a str,
-        account_keys: impl FnOnce(&str, PrincipalType) -> Arc<crate::request::Context>,
-    ) -> Option<(&'a CallerKeys, Option<(&'m str, &'a str)>)> {
+    /// Where the keys of caller `arn` are kept when the model describes it (a role, a
+    /// session of one, or a user), and for a session where its session name starts in
+    /// `arn`. `None` for any other caller, left to [`caller`]. Parsing the ARN and finding
+    /// the role or user is all it does: a caller resolved once (a principal of the loaded
+    /// data, or a session whose role was found) is filled by its slot alone
+    /// ([`FillCache::fill_caller_at`]), without parsing or looking it up again.
+    pub fn caller_slot(&self, model: &Model, arn: &str) -> Option<(CallerSlot, Option<u32>)> {
         let [_, _, service, _, account, resource] = crate::arn::split_arn(arn)?;
         // As `caller`: an ARN whose account is not an account id has no keys.
         if !crate::arn::is_account_id(account) {
@@ -182,8 +191,8 @@ impl RoleNames {
             ("sts", "assumed-role") => {
                 let (name, session) = rest.split_once('/')?;
                 let i = self.index(account, name)?;
-                let id = model.roles.get_index(i)?.1.id.as_str();
-                (i, (!id.is_empty()).then_some((id, session)))
+                // The session name is the end of the ARN.
+                (i, Some(u32::try_from(arn.len() - session.len()).ok()?))
             }
             ("iam", "role") => {
                 // The slot is shared with the role's sessions, whose account is the role's:
@@ -197,11 +206,29 @@ impl RoleNames {
             ("iam", "user") => (model.roles.len() + model.users.get_index_of(arn)?, None),
             _ => return None,
         };
+        Some((CallerSlot(u32::try_from(i).ok()?), session))
+    }
+
+    /// The keys of the caller in `slot` ([`RoleNames::caller_slot`]), built on first need:
+    /// those [`caller`] gives its ARN. `account_keys` gives, when the keys are built, the
+    /// keys of the caller's account and kind ([`account_kind_context`]).
+    fn keys_at(
+        &self,
+        model: &Model,
+        slot: CallerSlot,
+        account_keys: impl FnOnce(&str, PrincipalType) -> Arc<crate::request::Context>,
+    ) -> Option<&CallerKeys> {
+        let i = slot.0 as usize;
         let keys = self.slot(model, i)?.get_or_init(|| {
-            let (own, kind) = match model.roles.get_index(i) {
+            // The account is the one `caller_slot` read from the ARN: a role's own (the
+            // session's account found the role in it, and a role's ARN names it), or the
+            // account of the user's ARN.
+            let (own, account, kind, role_id) = match model.roles.get_index(i) {
                 Some((_, role)) => (
                     described_own_context(&role.arn, None, None, &role.tags),
+                    role.account.as_str(),
                     PrincipalType::AssumedRole,
+                    Some(role.id.as_str()).filter(|id| !id.is_empty()),
                 ),
                 None => {
                     let (key, user) = model
@@ -209,20 +236,29 @@ impl RoleNames {
                         .get_index(i - model.roles.len())
                         .expect("a user's position");
                     let id = Some(user.id.as_str()).filter(|id| !id.is_empty());
+                    let account = crate::arn::split_arn(key).map_or("", |[.., a, _]| a);
                     (
                         described_own_context(key, Some(&user.name), id, &user.tags),
+                        account,
                         PrincipalType::User,
+                        None,
                     )
                 }
             };
             CallerKeys {
                 own: Arc::new(own),
                 account: account_keys(account, kind),
+                role_id: role_id.map(Box::from),
             }
         });
-        Some((keys, session))
+        Some(keys)
     }
 }
+
+/// Where [`RoleNames`] keeps the keys of a caller the model describes: a role (shared by
+/// the role and its sessions) or a user, by position in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CallerSlot(u32);
 
 /// The own keys of a caller the model describes ([`caller_own_entries`] but for the keys of
 /// its account and kind, [`account_kind_context`]): `aws:PrincipalArn` (for a role and its
@@ -673,6 +709,47 @@ impl<'m> FillCache<'m> {
         super::service_keys::fill_context(action, context);
     }
 
+    /// [`FillCache::fill_caller`] for a caller the model describes, found before
+    /// ([`RoleNames::caller_slot`] of its ARN): `slot` and, for a session, its session name.
+    /// Adds its keys, shared by every thread, as layers, and a session's own `aws:userid`
+    /// (`<RoleId>:<session>`) when its role has an id.
+    pub fn fill_caller_at(
+        &mut self,
+        slot: CallerSlot,
+        session: Option<&str>,
+        context: &mut crate::request::Context,
+    ) {
+        let model = self.model;
+        let kinds = &mut self.account_kinds;
+        let account_keys = |account: &str, kind| {
+            // Looked up by the borrowed id: the id is copied once per account.
+            if let Some((_, keys)) = kinds
+                .get(account)
+                .and_then(|k: &Vec<(PrincipalType, _)>| k.iter().find(|(x, _)| *x == kind))
+            {
+                return Arc::clone(keys);
+            }
+            let keys = Arc::new(account_kind_context(model, account, kind));
+            kinds
+                .entry(account.to_string())
+                .or_default()
+                .push((kind, Arc::clone(&keys)));
+            keys
+        };
+        let Some(keys) = self.roles.keys_at(model, slot, account_keys) else {
+            return;
+        };
+        context.add_layer(Arc::clone(&keys.own));
+        context.add_layer(Arc::clone(&keys.account));
+        if let (Some(id), Some(name)) = (&keys.role_id, session) {
+            let mut userid = String::with_capacity(id.len() + 1 + name.len());
+            userid.push_str(id);
+            userid.push(':');
+            userid.push_str(name);
+            context.insert_default_static("aws:userid", ContextValue::Single(userid));
+        }
+    }
+
     /// The caller's part of [`FillCache::fill`]: add to `context` the keys AWS fills for
     /// `principal` (as shared layers, and a session's own `aws:userid`), unless the context
     /// already gives them. Call before the resource's layer is added.
@@ -684,34 +761,10 @@ impl<'m> FillCache<'m> {
         let (model, roles) = (self.model, self.roles);
         match principal {
             RequestPrincipal::Aws { arn } => {
-                let kinds = &mut self.account_kinds;
-                let account_keys = |account: &str, kind| {
-                    // Looked up by the borrowed id: the id is copied once per account.
-                    if let Some((_, keys)) = kinds
-                        .get(account)
-                        .and_then(|k: &Vec<(PrincipalType, _)>| k.iter().find(|(x, _)| *x == kind))
-                    {
-                        return Arc::clone(keys);
-                    }
-                    let keys = Arc::new(account_kind_context(model, account, kind));
-                    kinds
-                        .entry(account.to_string())
-                        .or_default()
-                        .push((kind, Arc::clone(&keys)));
-                    keys
-                };
-                if let Some((keys, session)) = roles.described(model, arn, account_keys) {
-                    // A role, a session of one, or a user of the model: its keys shared by
-                    // every thread; a session's own `aws:userid` in the request.
-                    context.add_layer(Arc::clone(&keys.own));
-                    context.add_layer(Arc::clone(&keys.account));
-                    if let Some((id, name)) = session {
-                        let mut userid = String::with_capacity(id.len() + 1 + name.len());
-                        userid.push_str(id);
-                        userid.push(':');
-                        userid.push_str(name);
-                        context.insert_default_static("aws:userid", ContextValue::Single(userid));
-                    }
+                if let Some((slot, session)) = roles.caller_slot(model, arn) {
+                    // A role, a session of one, or a user of the model.
+                    let session = session.and_then(|at| arn.get(at as usize..));
+                    self.fill_caller_at(slot, session, context);
                     return;
                 }
                 // A session ARN `arn:<p>:sts::<account>:assumed-role/<role>/<session>`: the

@@ -4,12 +4,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use facts::account::context::CallerSlot;
 use facts::account::{Model, Warning};
 use facts::request::{Context, ContextValue, Request};
 use facts::tables::{FactTables, PolicyId, PrincipalKind, Sym, TablesBuilder};
 use rules::Engine;
 use serde_json::Value;
 
+use super::batch::CallerAt;
 use super::input::check_request;
 use super::principal::classify;
 use super::{SimulateError, SimulationResult};
@@ -225,8 +227,10 @@ pub struct AccountSimulator {
     /// The decision index over `tables`, built once and shared by every call of
     /// [`AccountSimulator::simulate`] (the callers it adds do not invalidate it).
     index: rules::Index,
-    /// (account entity, role name) → the role entity, to tie a session to its role.
+    /// (account entity, role name) → the role entity, to tie a session to its role, and
+    /// where its sessions' context keys are kept.
     roles: RolesByName,
+
     /// The model's roles by account and name, to fill the context keys of sessions.
     role_names: facts::account::context::RoleNames,
 }
@@ -265,11 +269,13 @@ impl AccountSimulator {
                     ) else {
                         continue;
                     };
-                    // The last role of a name, as collecting pairs into a map keeps.
-                    roles
-                        .entry(account.into())
-                        .or_default()
-                        .insert(name.to_string(), p.id);
+                    // The last role of a name, as collecting pairs into a map keeps; and the
+                    // slot of the keys of its sessions (the model's role of that account and
+                    // name, as `RoleNames::caller_slot` finds it from a session's ARN).
+                    roles.entry(account.into()).or_default().insert(
+                        name.to_string(),
+                        (p.id, role_names.role_slot(account, name)),
+                    );
                 }
                 roles
             });
@@ -291,6 +297,12 @@ impl AccountSimulator {
 
     /// The role entity named `name` in account `account_id`, if the data has it.
     fn role_named(&self, account_id: &str, name: &str) -> Option<Sym> {
+        self.role_of_session(account_id, name).map(|(role, _)| role)
+    }
+
+    /// [`AccountSimulator::role_named`], with where the keys of the role's sessions are kept
+    /// (the slot of the model's role `name` of `account_id`, when the model has it).
+    fn role_of_session(&self, account_id: &str, name: &str) -> Option<(Sym, Option<CallerSlot>)> {
         self.roles.get(account_id)?.get(name).copied()
     }
 
@@ -349,7 +361,7 @@ impl AccountSimulator {
         // that the tables grow once.
         let new = pre
             .iter()
-            .filter(|p| matches!(p, Ok(Prepared::New(..))))
+            .filter(|p| matches!(p, Ok((Prepared::New(..), _))))
             .count();
         b.reserve_principals(new);
         for (holder, name, pol) in &extra.identity {
@@ -379,8 +391,9 @@ impl AccountSimulator {
             .as_ref()
             .map(|sc| self.add_simulated(&mut b, sc));
         let mut principals = Vec::with_capacity(specs.len());
+        let mut callers = Vec::with_capacity(specs.len());
         for (i, (spec, pre)) in specs.iter().zip(pre).enumerate() {
-            let pre = pre.map_err(|(field, reason)| SimulateError::Invalid {
+            let (pre, at) = pre.map_err(|(field, reason)| SimulateError::Invalid {
                 file: origin.to_path_buf(),
                 path: format!("request {}: {field}", i + 1),
                 reason,
@@ -388,6 +401,7 @@ impl AccountSimulator {
             if let (Some(e), Some(sc)) = (simulated, &extra.caller) {
                 if spec.principal == sc.caller {
                     principals.push(e);
+                    callers.push(None);
                     continue;
                 }
             }
@@ -402,10 +416,11 @@ impl AccountSimulator {
                 }
             })?;
             principals.push(p);
+            callers.push(at);
         }
         let tables = b.finish();
         let engine = Engine::with_index(&tables, &self.index);
-        let out = super::batch::decide_all(self, &tables, &engine, specs, &principals);
+        let out = super::batch::decide_all(self, &tables, &engine, specs, (&principals, &callers));
         Ok(out)
     }
 
@@ -807,7 +822,7 @@ impl AccountSimulator {
     /// but the request and the loaded data: the request checked ([`check_request`]), its
     /// caller as a principal of the loaded tables, or classified with the role of a
     /// session.
-    fn prepared<'s>(&self, spec: &'s RequestSpec) -> PreparedOrBad<'s> {
+    pub(super) fn prepared<'s>(&self, spec: &'s RequestSpec) -> PreparedOrBad<'s> {
         // Split in place, once (checked and used): nothing is copied until the caller is
         // added to the tables.
         let c = super::principal::parts(&spec.principal);
@@ -819,17 +834,30 @@ impl AccountSimulator {
             spec.resource_account.as_deref(),
         )?;
         if let Some(p) = self.tables.principal_by_arn(&spec.principal) {
-            return Ok(Prepared::Known(p.id));
+            // A principal of the data: where its keys are kept is found once per thread,
+            // by its entity (`Batcher`).
+            return Ok((Prepared::Known(p.id), None));
         }
-        let role = c
+        // A session of a role of the data: where its keys are kept is found here, on every
+        // core, with its role.
+        let (role, at) = match c
             .as_ref()
-            .and_then(|c| match (c.kind, c.role_name, c.account) {
-                (PrincipalKind::Session, Some(name), Some(account)) => {
-                    self.role_named(account, name)
+            .map(|c| (c.kind, c.role_name, c.account, c.session))
+        {
+            Some((PrincipalKind::Session, Some(name), Some(account), Some(session))) => {
+                match self.role_of_session(account, name) {
+                    // The session name ends the ARN (`parts` splits the ARN as
+                    // `RoleNames::caller_slot` does).
+                    Some((role, slot)) => {
+                        let at = u32::try_from(spec.principal.len() - session.len()).ok();
+                        (Some(role), slot.zip(at).map(|(s, at)| (s, Some(at))))
+                    }
+                    None => (None, None),
                 }
-                _ => None,
-            });
-        Ok(Prepared::New(c, role))
+            }
+            _ => (None, None),
+        };
+        Ok((Prepared::New(c, role), at))
     }
 
     /// [`AccountSimulator::prepared`] for every spec, in order, on as many threads as the
@@ -865,12 +893,14 @@ impl AccountSimulator {
 /// tens of microseconds; a request about one).
 const PARALLEL_PREPARE_FROM: usize = 2_000;
 
-/// A request prepared, or the field of its first error and the reason
-/// ([`check_request`]'s error).
-type PreparedOrBad<'s> = Result<Prepared<'s>, (&'static str, String)>;
+/// A request prepared, with where its caller's context keys are kept when the model
+/// describes it (see [`super::batch::CallerAt`]); or the field of its first error and the
+/// reason ([`check_request`]'s error).
+pub(super) type PreparedOrBad<'s> =
+    Result<(Prepared<'s>, Option<CallerAt>), (&'static str, String)>;
 
 /// A request's caller as [`AccountSimulator::prepared`] found it.
-enum Prepared<'s> {
+pub(super) enum Prepared<'s> {
     /// A principal of the loaded tables.
     Known(Sym),
     /// Not in the loaded tables: its parts, borrowed from the request (`None`: no
@@ -880,5 +910,8 @@ enum Prepared<'s> {
 
 /// The role entities of the loaded tables by 12-digit account id, then role name (both
 /// looked up borrowed, without going through the interner).
-type RolesByName =
-    HashMap<Box<str>, HashMap<String, Sym, facts::hash::FxBuild>, facts::hash::FxBuild>;
+type RolesByName = HashMap<
+    Box<str>,
+    HashMap<String, (Sym, Option<CallerSlot>), facts::hash::FxBuild>,
+    facts::hash::FxBuild,
+>;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use facts::account::context::FillCache;
+use facts::account::context::{CallerSlot, FillCache};
 use facts::hash::FxBuild;
 use facts::request::{Context, ContextValue, Request, RequestPrincipal};
 use facts::tables::{FactTables, Sym};
@@ -15,6 +15,11 @@ use rules::{BatchRequest, Engine};
 use super::account::{AccountSimulator, RequestSpec};
 use super::principal::principal_of;
 use super::{result_of, SimulationResult};
+
+/// Where the context keys of a request's caller are kept when the model describes it, found
+/// when the request was prepared ([`facts::account::context::RoleNames::caller_slot`] of
+/// its ARN): the slot, and for a session where its session name starts in the ARN.
+pub(super) type CallerAt = (CallerSlot, Option<u32>);
 
 /// A known resource's entity, the account id owning the resource, and the keys AWS fills
 /// for the resource (a shared layer, [`FillCache::resource_layer`]).
@@ -37,6 +42,12 @@ pub(super) struct Batcher<'s> {
     objects: HashMap<(&'s str, Option<&'s str>), ResourceInfo, FxBuild>,
     /// Whether the model describes some S3 object (then `objects` is not used).
     describes_objects: bool,
+    /// Per principal entity of the loaded data met as a caller: where its context keys are
+    /// kept when the model describes it ([`RoleNames::caller_slot`] of its ARN, the
+    /// request's caller), found once (users and roles call again and again).
+    ///
+    /// [`RoleNames::caller_slot`]: facts::account::context::RoleNames::caller_slot
+    known: HashMap<Sym, Option<CallerAt>, FxBuild>,
 }
 
 impl<'s> Batcher<'s> {
@@ -48,14 +59,16 @@ impl<'s> Batcher<'s> {
             resources: HashMap::default(),
             objects: HashMap::default(),
             describes_objects: sim.role_names().describes_s3_objects(sim.model()),
+            known: HashMap::default(),
         }
     }
 
-    /// The batch of one run: `specs[i]` by principal entity `principals[i]`.
+    /// The batch of one run: `specs[i]` by principal entity `principals[i]`, whose context
+    /// keys are at `callers[i]` when the model describes it.
     pub(super) fn batch(
         &mut self,
         specs: &'s [RequestSpec],
-        principals: &[Sym],
+        (principals, callers): (&[Sym], &[Option<CallerAt>]),
     ) -> Vec<BatchRequest> {
         if self.resources.len() > 4 * Engine::RUN_SIZE {
             self.resources.clear();
@@ -70,12 +83,14 @@ impl<'s> Batcher<'s> {
         specs
             .iter()
             .zip(principals)
-            .map(|(spec, &p)| self.request(spec, p))
+            .zip(callers.iter().chain(std::iter::repeat(&None)))
+            .map(|((spec, &p), &at)| self.request(spec, p, at))
             .collect()
     }
 
-    /// One request of principal entity `p`.
-    fn request(&mut self, spec: &'s RequestSpec, p: Sym) -> BatchRequest {
+    /// One request of principal entity `p`, whose context keys are at `at` when the model
+    /// describes it.
+    fn request(&mut self, spec: &'s RequestSpec, p: Sym, at: Option<CallerAt>) -> BatchRequest {
         let tables = self.tables;
         let fill = &mut self.fill;
         // An S3 object described by neither the tables nor the model resolves as any other
@@ -135,7 +150,16 @@ impl<'s> Batcher<'s> {
         if let Some(a) = &resource_account_id {
             context.insert_default_static("aws:resourceaccount", ContextValue::Single(a.clone()));
         }
-        self.fill.fill_caller(&principal, &mut context);
+        let at = at.or_else(|| self.known_caller(spec, p, &principal));
+        match at {
+            // Found when the request was prepared: the caller's ARN is not parsed nor looked
+            // up again.
+            Some((slot, session)) => {
+                let session = session.and_then(|i| spec.principal.get(i as usize..));
+                self.fill.fill_caller_at(slot, session, &mut context);
+            }
+            None => self.fill.fill_caller(&principal, &mut context),
+        }
         context.add_layer(resource_keys);
         facts::account::service_keys::fill_context(&spec.action, &mut context);
         let request = Request {
@@ -156,6 +180,33 @@ impl<'s> Batcher<'s> {
     }
 }
 
+impl Batcher<'_> {
+    /// Where the keys of caller `p` of the loaded data are kept, found once per entity. Only
+    /// a caller the matcher sees as an ARN (`principal`) may have keys kept for it: that
+    /// ARN is the request's text, and `p`'s ([`AccountSimulator::prepared`] found `p` by
+    /// it).
+    fn known_caller(
+        &mut self,
+        spec: &RequestSpec,
+        p: Sym,
+        principal: &RequestPrincipal,
+    ) -> Option<CallerAt> {
+        let RequestPrincipal::Aws { arn } = principal else {
+            return None;
+        };
+        // The entity's own ARN (an account id given alone is its root's entity, and no
+        // root has keys kept for it).
+        if arn != &spec.principal || self.sim.tables().principal(p).is_none() {
+            return None;
+        }
+        let (model, roles) = (self.sim.model(), self.sim.role_names());
+        *self
+            .known
+            .entry(p)
+            .or_insert_with(|| roles.caller_slot(model, arn))
+    }
+}
+
 /// Decide `specs` (by principal entities `principals`) in runs of [`Engine::RUN_SIZE`],
 /// on as many threads as the machine has cores (each with its own [`Batcher`]); results in
 /// input order.
@@ -164,11 +215,13 @@ pub(super) fn decide_all(
     tables: &FactTables,
     engine: &Engine<'_>,
     specs: &[RequestSpec],
-    principals: &[Sym],
+    (principals, callers): (&[Sym], &[Option<CallerAt>]),
 ) -> Vec<SimulationResult> {
-    let runs: Vec<(&[RequestSpec], &[Sym])> = specs
+    let runs: Vec<(&[RequestSpec], &[Sym], &[Option<CallerAt>])> = specs
         .chunks(Engine::RUN_SIZE)
         .zip(principals.chunks(Engine::RUN_SIZE))
+        .zip(callers.chunks(Engine::RUN_SIZE))
+        .map(|((s, p), c)| (s, p, c))
         .collect();
     let next = AtomicUsize::new(0);
     // Each thread takes the next undecided run until none is left.
@@ -177,10 +230,10 @@ pub(super) fn decide_all(
         let mut done: Vec<(usize, Vec<SimulationResult>)> = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(chunk, ps)) = runs.get(i) else {
+            let Some(&(chunk, ps, cs)) = runs.get(i) else {
                 break;
             };
-            let batch = batcher.batch(chunk, ps);
+            let batch = batcher.batch(chunk, (ps, cs));
             let decided = engine.decide(&batch);
             done.push((i, decided.iter().map(|d| result_of(tables, d)).collect()));
         }
@@ -269,8 +322,8 @@ mod tests {
         assert!(!by_bucket.describes_objects);
         let mut alone = Batcher::new(&sim, tables);
         alone.describes_objects = true;
-        let fast = by_bucket.batch(&specs, &principals);
-        let slow = alone.batch(&specs, &principals);
+        let fast = by_bucket.batch(&specs, (&principals, &[]));
+        let slow = alone.batch(&specs, (&principals, &[]));
         assert!(!by_bucket.objects.is_empty());
         assert!(alone.objects.is_empty());
         let mut objects = 0;
@@ -298,5 +351,123 @@ mod tests {
             .zip(&specs)
             .any(|(f, s)| buckets.contains(&s.resource)
                 && f.request.context.get("aws:ResourceTag/team").is_some()));
+    }
+}
+
+#[cfg(test)]
+mod caller_slots {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// A caller found when its request was prepared (a session of a role of the data, with
+    /// its role) or by its entity (a user or role of the data) gets exactly the keys its ARN
+    /// gets from the uncached reference ([`facts::account::context::fill_with`]): every
+    /// key, `aws:userid` of a session included, for the synthetic organization's callers
+    /// and for ARNs built to be awkward (session names with `/`, `@`, `=`; a role name of
+    /// another account; paths; unknown roles and users).
+    #[test]
+    fn callers_found_once_get_the_keys_their_arn_gets() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = synth::Spec {
+            accounts: 3,
+            roles_per_account: 8,
+            users_per_account: 4,
+            requests: 800,
+            ..synth::Spec::default()
+        };
+        synth::generate(&spec, dir.path(), &mut || {}).unwrap();
+        let sim = AccountSimulator::load(&[PathBuf::from(dir.path())]).unwrap();
+        let mut specs = super::super::read_requests(&dir.path().join("requests.jsonl")).unwrap();
+        let model = sim.model();
+        let mut odd: Vec<String> = Vec::new();
+        let accounts: Vec<&str> = model.roles.values().map(|r| r.account.as_str()).collect();
+        for (i, role) in model.roles.values().enumerate() {
+            let a = role.account.as_str();
+            let other = accounts.iter().find(|x| **x != a).copied().unwrap_or(a);
+            let name = &role.name;
+            odd.push(format!("arn:aws:sts::{a}:assumed-role/{name}/s-{i}"));
+            odd.push(format!("arn:aws:sts::{a}:assumed-role/{name}/a/b/{i}"));
+            odd.push(format!(
+                "arn:aws:sts::{a}:assumed-role/{name}/me@example.com"
+            ));
+            odd.push(format!("arn:aws:sts::{a}:assumed-role/{name}/k=v,{i}"));
+            odd.push(format!("arn:aws:sts::{other}:assumed-role/{name}/s"));
+            odd.push(format!("arn:aws:sts::{a}:assumed-role/{name}x/s"));
+            odd.push(role.arn.clone());
+            odd.push(format!("arn:aws:iam::{other}:role/{name}"));
+        }
+        for (arn, user) in &model.users {
+            odd.push(arn.clone());
+            odd.push(format!("{arn}x"));
+            odd.push(format!(
+                "arn:aws:iam::{}:root",
+                user.arn.split(':').nth(4).unwrap()
+            ));
+        }
+        odd.extend(["*", "lambda.amazonaws.com", "111122223333"].map(String::from));
+        for principal in odd {
+            specs.push(RequestSpec {
+                principal,
+                action: "s3:GetObject".to_string(),
+                resource: "arn:aws:s3:::synth-bucket/key".to_string(),
+                resource_account: None,
+                context: Context::new(),
+            });
+        }
+        let mut b = facts::tables::TablesBuilder::from_tables(sim.tables().clone());
+        let mut batcher = Batcher::new(&sim, sim.tables());
+        let mut fast = FillCache::new(model, sim.role_names());
+        let (mut sessions, mut known) = (0, 0);
+        for spec in &specs {
+            let Ok((pre, at)) = sim.prepared(spec) else {
+                continue;
+            };
+            let principal = match principal_of(&spec.principal) {
+                Some((_, p)) => p,
+                None => RequestPrincipal::Anonymous,
+            };
+            // The entity the run gives the caller (a new session is added to the tables).
+            let p = match pre {
+                super::super::account::Prepared::Known(p) => p,
+                super::super::account::Prepared::New(..) => b.principal(
+                    &spec.principal,
+                    &spec.principal,
+                    facts::tables::PrincipalKind::Session,
+                    None,
+                ),
+            };
+            let at = match at {
+                Some(at) => {
+                    sessions += 1;
+                    Some(at)
+                }
+                None => batcher
+                    .known_caller(spec, p, &principal)
+                    .inspect(|_| known += 1),
+            };
+            let Some((slot, session)) = at else { continue };
+            let session = session.and_then(|i| spec.principal.get(i as usize..));
+            let mut by_slot = Context::new();
+            fast.fill_caller_at(slot, session, &mut by_slot);
+            by_slot.add_layer(fast.resource_layer(&spec.resource));
+            facts::account::service_keys::fill_context(&spec.action, &mut by_slot);
+            // The reference: every key filled from the ARN, uncached (`fill_with`).
+            let mut by_arn = Request {
+                principal,
+                action: spec.action.clone(),
+                resource: spec.resource.clone(),
+                context: Context::new(),
+            };
+            facts::account::context::fill_with(model, Some(sim.role_names()), &mut by_arn);
+            assert_eq!(
+                by_slot.iter().collect::<Vec<_>>(),
+                by_arn.context.iter().collect::<Vec<_>>(),
+                "{}",
+                spec.principal
+            );
+        }
+        // Both ways of finding a caller were taken, many times.
+        assert!(sessions > 100, "{sessions}");
+        assert!(known > 100, "{known}");
     }
 }

@@ -28,6 +28,7 @@ pub(crate) fn classify(text: &str) -> Option<Caller> {
             kind,
             account,
             role_name,
+            ..
         },
         principal,
     ) = principal_of(text)?;
@@ -91,6 +92,8 @@ pub(crate) struct Parts<'t> {
     pub account: Option<&'t str>,
     /// For a role session: the role's name.
     pub role_name: Option<&'t str>,
+    /// For a role session: the session's name (the end of the ARN).
+    pub session: Option<&'t str>,
 }
 
 /// The kind, account and role name of `text` (see [`classify`]).
@@ -100,6 +103,7 @@ pub(crate) fn parts(text: &str) -> Option<Parts<'_>> {
             kind,
             account: None,
             role_name: None,
+            session: None,
         })
     };
     if text == "*" {
@@ -110,6 +114,7 @@ pub(crate) fn parts(text: &str) -> Option<Parts<'_>> {
             kind: PrincipalKind::Root,
             account: Some(text),
             role_name: None,
+            session: None,
         });
     }
     if !text.starts_with("arn:") {
@@ -132,26 +137,29 @@ pub(crate) fn parts(text: &str) -> Option<Parts<'_>> {
     if kind_part != "root" && rest.is_empty() {
         return None;
     }
-    let (kind, role_name) = match (service, kind_part) {
-        ("iam", "root") => (PrincipalKind::Root, None),
-        ("iam", "user") => (PrincipalKind::User, None),
-        ("iam", "role") => (PrincipalKind::Role, None),
+    let (kind, role_name, session) = match (service, kind_part) {
+        ("iam", "root") => (PrincipalKind::Root, None, None),
+        ("iam", "user") => (PrincipalKind::User, None, None),
+        ("iam", "role") => (PrincipalKind::Role, None, None),
         ("sts", "assumed-role") => {
             let i = rest.bytes().position(|b| b == b'/')?;
             let (role, session) = (&rest[..i], &rest[i + 1..]);
             if role.is_empty() || session.is_empty() {
                 return None;
             }
-            (PrincipalKind::Session, Some(role))
+            (PrincipalKind::Session, Some(role), Some(session))
         }
-        ("sts", "federated-user") => (PrincipalKind::FederatedUser, None),
-        ("iam", "saml-provider") | ("iam", "oidc-provider") => (PrincipalKind::Federated, None),
+        ("sts", "federated-user") => (PrincipalKind::FederatedUser, None, None),
+        ("iam", "saml-provider") | ("iam", "oidc-provider") => {
+            (PrincipalKind::Federated, None, None)
+        }
         _ => return None,
     };
     Some(Parts {
         kind,
         account: Some(account),
         role_name,
+        session,
     })
 }
 

@@ -155,7 +155,61 @@ impl Profile {
 pub struct Profiles {
     profiles: Vec<Arc<Profile>>,
     ids: ByHash,
-    by_principal: Map<Sym, ProfileId>,
+    by_principal: Classes,
+    /// The number of symbols of the tables they were built from: a principal entity from
+    /// here on was added after (see [`LocalProfiles`]).
+    symbols: Sym,
+}
+
+/// The class of each principal entity, in a slot per entity from `first` on: asked for
+/// every request's caller, and looked up by position rather than hashed (a run's new role
+/// sessions, numbered after every entity of the loaded data, each missed a hash table
+/// in memory).
+#[derive(Debug, Default)]
+struct Classes {
+    /// The entity of `slots[0]`.
+    first: Sym,
+    slots: Vec<u32>,
+    /// How many slots hold a class.
+    len: usize,
+}
+
+impl Classes {
+    /// No class.
+    const NONE: u32 = u32::MAX;
+
+    /// Slots for the entities from `first` on.
+    fn from(first: Sym) -> Classes {
+        Classes {
+            first,
+            slots: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn get(&self, p: Sym) -> Option<ProfileId> {
+        let at = p.checked_sub(self.first)? as usize;
+        match self.slots.get(at) {
+            Some(&c) if c != Self::NONE => Some(ProfileId(c)),
+            _ => None,
+        }
+    }
+
+    /// Set the class of `p`, which must not be below `first`.
+    fn insert(&mut self, p: Sym, id: ProfileId) {
+        let Some(at) = p.checked_sub(self.first).map(|a| a as usize) else {
+            return;
+        };
+        if self.slots.len() <= at {
+            self.slots.resize(at + 1, Self::NONE);
+        }
+        if let Some(slot) = self.slots.get_mut(at) {
+            if *slot == Self::NONE {
+                self.len += 1;
+            }
+            *slot = id.0;
+        }
+    }
 }
 
 /// Interned profiles found by their hash ([`profile_hash`]): each profile is hashed once
@@ -185,6 +239,7 @@ impl Profiles {
     /// The profiles of every principal of `t`.
     pub(crate) fn new(t: &FactTables, index: &FactIndex) -> Profiles {
         let mut out = Profiles::default();
+        out.symbols = Sym::try_from(t.symbols.len()).unwrap_or(Sym::MAX);
         for row in &t.principals {
             if let Some(profile) = Profile::of(t, index, row.id) {
                 let id = out.intern(profile);
@@ -207,7 +262,7 @@ impl Profiles {
 
     /// The class of principal `p`, when `p` was in the tables the profiles were built from.
     pub fn class_of(&self, p: Sym) -> Option<ProfileId> {
-        self.by_principal.get(&p).copied()
+        self.by_principal.get(p)
     }
 
     /// The profile of class `id`.
@@ -227,7 +282,7 @@ impl Profiles {
 
     /// The number of principals with a class.
     pub fn principals(&self) -> usize {
-        self.by_principal.len()
+        self.by_principal.len
     }
 }
 
@@ -239,7 +294,12 @@ pub(crate) struct LocalProfiles {
     /// Classes added here, numbered after the shared ones.
     added: Vec<Arc<Profile>>,
     ids: ByHash,
+    /// The classes of principals of the tables the shared profiles were built from that
+    /// they give none (an entity they hold nothing for).
     by_principal: Map<Sym, ProfileId>,
+    /// The classes of the principals added after them (the run's new callers), in a slot
+    /// each (see [`Classes`]).
+    added_principals: Option<Classes>,
     /// A role's class → the class of its sessions that hold nothing of their own (see
     /// [`LocalProfiles::session_class`]).
     sessions: Map<ProfileId, ProfileId>,
@@ -248,9 +308,26 @@ pub(crate) struct LocalProfiles {
 impl LocalProfiles {
     /// The class of `p` when it is known already (shared, or profiled here before).
     pub(crate) fn known(&self, shared: &Profiles, p: Sym) -> Option<ProfileId> {
-        shared
-            .class_of(p)
-            .or_else(|| self.by_principal.get(&p).copied())
+        shared.class_of(p).or_else(|| self.local(shared, p))
+    }
+
+    /// The class given to `p` here before.
+    fn local(&self, shared: &Profiles, p: Sym) -> Option<ProfileId> {
+        if p >= shared.symbols {
+            return self.added_principals.as_ref()?.get(p);
+        }
+        self.by_principal.get(&p).copied()
+    }
+
+    /// Remember the class of `p`.
+    fn remember(&mut self, shared: &Profiles, p: Sym, id: ProfileId) {
+        if p >= shared.symbols {
+            self.added_principals
+                .get_or_insert_with(|| Classes::from(shared.symbols))
+                .insert(p, id);
+        } else {
+            self.by_principal.insert(p, id);
+        }
     }
 
     /// The class of `p`: from `shared` when it knows `p`, else profiled from the tables.
@@ -264,18 +341,18 @@ impl LocalProfiles {
         if let Some(id) = shared.class_of(p) {
             return id;
         }
-        if let Some(&id) = self.by_principal.get(&p) {
+        if let Some(id) = self.local(shared, p) {
             return id;
         }
         if let Some(id) = self.session_class(shared, t, index, p) {
-            self.by_principal.insert(p, id);
+            self.remember(shared, p, id);
             return id;
         }
         let Some(profile) = Profile::of(t, index, p) else {
             return UNKNOWN;
         };
         let id = self.intern(shared, profile);
-        self.by_principal.insert(p, id);
+        self.remember(shared, p, id);
         id
     }
 

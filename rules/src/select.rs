@@ -59,6 +59,10 @@ pub(crate) struct FactIndex {
     statements: Vec<(StmtId, u32)>,
     /// The table sizes this index was built from (see [`FactIndex::fits`]).
     shape: Shape,
+    /// The number of symbols of the tables it was built from: every entity it holds is
+    /// below it. An entity added later (a run's new callers, by [`FactIndex::fits`] with
+    /// nothing attached to them) is known to hold nothing without a lookup.
+    symbols: Sym,
 }
 
 /// The sizes of the tables that carry policies and attachments.
@@ -146,6 +150,7 @@ impl FactIndex {
             restricted: group(t.s3_restricted_policies.iter().copied()),
             statements,
             shape: Shape::of(t),
+            symbols: Sym::try_from(t.symbols.len()).unwrap_or(Sym::MAX),
         }
     }
 
@@ -156,29 +161,48 @@ impl FactIndex {
         self.shape == Shape::of(t)
     }
 
+    /// Whether entity `e` was added after this index was built (see `symbols`): it holds
+    /// no group, policy or mark here. (A run adds thousands of role sessions; looking each
+    /// up in every map missed in memory each time.)
+    fn added_later(&self, e: Sym) -> bool {
+        e >= self.symbols
+    }
+
     /// The groups of user `p`.
     pub(crate) fn groups_of(&self, p: Sym) -> &[Sym] {
+        if self.added_later(p) {
+            return &[];
+        }
         self.groups.get(&p).map_or(&[], Vec::as_slice)
     }
 
     /// The identity-based policies held by `h` itself.
     pub(crate) fn identity_of(&self, h: Sym) -> &[PolicyId] {
+        if self.added_later(h) {
+            return &[];
+        }
         self.identity.get(&h).map_or(&[], Vec::as_slice)
     }
 
     /// The permissions boundary policies of `h` itself.
     pub(crate) fn boundary_of(&self, h: Sym) -> &[PolicyId] {
+        if self.added_later(h) {
+            return &[];
+        }
         self.boundary.get(&h).map_or(&[], Vec::as_slice)
     }
 
     /// The session policies of session principal `p`.
     pub(crate) fn session_of(&self, p: Sym) -> &[PolicyId] {
+        if self.added_later(p) {
+            return &[];
+        }
         self.session.get(&p).map_or(&[], Vec::as_slice)
     }
 
     /// Whether role `r` is service-linked.
     pub(crate) fn is_service_linked(&self, r: Sym) -> bool {
-        self.service_linked.contains(&r)
+        !self.added_later(r) && self.service_linked.contains(&r)
     }
 
     /// The SCP level nodes of account `a`, root first.
@@ -193,7 +217,7 @@ impl FactIndex {
 
     /// Whether principal `p` (or the role of session `p`) has a permissions boundary.
     pub(crate) fn has_boundary(&self, t: &FactTables, p: Sym) -> bool {
-        self.boundary.contains_key(&p)
+        !self.boundary_of(p).is_empty()
             || t.role_of_session(p)
                 .is_some_and(|role| self.boundary.contains_key(&role))
     }

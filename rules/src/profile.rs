@@ -59,14 +59,19 @@ pub struct Profile {
     /// Identity-based policies: its own, its groups', its session's role's (sorted, each
     /// once). Empty for callers without an identity side (anonymous, services...), whose
     /// groups AWS never evaluates.
-    pub identity: Box<[PolicyId]>,
+    pub identity: Arc<[PolicyId]>,
     /// Permissions boundary policies: its own, or its session's role's (sorted).
-    pub boundary: Box<[PolicyId]>,
+    pub boundary: Arc<[PolicyId]>,
     /// Session policies of a role session (sorted).
-    pub session: Box<[PolicyId]>,
+    pub session: Arc<[PolicyId]>,
     /// SCP levels (root, OU and account nodes), root first, with the SCPs attached at each;
     /// empty when SCPs do not apply (management account, service-linked role, no account).
-    pub scp_levels: Box<[(Sym, Box<[PolicyId]>)]>,
+    ///
+    /// The lists are shared (`Arc`): the class of a role's sessions is a copy of the role's
+    /// profile but for its kind ([`LocalProfiles::session_class`]), made for every role a
+    /// run's sessions name, and a copy shares the lists instead of allocating them again
+    /// (and freeing them when the run ends).
+    pub scp_levels: Arc<[(Sym, Box<[PolicyId]>)]>,
     /// A service-linked role, or a session of one.
     pub service_linked: bool,
 }
@@ -106,10 +111,10 @@ impl Profile {
         let row = t.principal(p)?;
         let kind = row.kind;
         let role = t.role_of_session(p);
-        let sorted = |mut v: Vec<PolicyId>| -> Box<[PolicyId]> {
+        let sorted = |mut v: Vec<PolicyId>| -> Arc<[PolicyId]> {
             v.sort_unstable();
             v.dedup();
-            v.into_boxed_slice()
+            v.into()
         };
         // Holders of identity-based policies: the principal (an IAM identity), its groups,
         // its session's role.
@@ -134,9 +139,14 @@ impl Profile {
             Some(a) if !service_linked && !t.management_accounts.contains(&a) => index
                 .scp_levels_of(a)
                 .iter()
-                .map(|&n| (n, sorted(index.scp_attachments_of(n).to_vec())))
+                .map(|&n| {
+                    let mut pols = index.scp_attachments_of(n).to_vec();
+                    pols.sort_unstable();
+                    pols.dedup();
+                    (n, pols.into_boxed_slice())
+                })
                 .collect(),
-            _ => Box::default(),
+            _ => Arc::default(),
         };
         Some(Profile {
             kind,

@@ -266,7 +266,13 @@ pub(super) fn decide_all(
         })
     };
     pieces.sort_unstable_by_key(|(i, _)| *i);
-    pieces.into_iter().flat_map(|(_, r)| r).collect()
+    // Sized once: collected from the pieces' iterator, the vector grew by doubling, copying
+    // the results each time and holding up to twice their room at the end.
+    let mut out = Vec::with_capacity(pieces.iter().map(|(_, r)| r.len()).sum());
+    for (_, r) in pieces {
+        out.extend(r);
+    }
+    out
 }
 
 /// The smallest run [`run_bounds`] makes (but for a batch smaller than it).

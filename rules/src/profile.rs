@@ -248,8 +248,10 @@ fn find<'a>(
 impl Profiles {
     /// The profiles of every principal of `t`.
     pub(crate) fn new(t: &FactTables, index: &FactIndex) -> Profiles {
-        let mut out = Profiles::default();
-        out.symbols = Sym::try_from(t.symbols.len()).unwrap_or(Sym::MAX);
+        let mut out = Profiles {
+            symbols: Sym::try_from(t.symbols.len()).unwrap_or(Sym::MAX),
+            ..Profiles::default()
+        };
         for row in &t.principals {
             if let Some(profile) = Profile::of(t, index, row.id) {
                 let id = out.intern(profile);

@@ -218,7 +218,7 @@ pub(super) fn decide_all(
     (principals, callers): (&[Sym], &[Option<CallerAt>]),
 ) -> Vec<SimulationResult> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let runs: Vec<(&[RequestSpec], &[Sym], &[Option<CallerAt>])> = run_bounds(specs.len(), threads)
+    let runs: Vec<Run<'_>> = run_bounds(specs.len(), threads)
         .into_iter()
         .map(|r| {
             (
@@ -274,6 +274,10 @@ pub(super) fn decide_all(
     }
     out
 }
+
+/// One run of [`decide_all`]: its requests, their principal entities and where their
+/// callers' context keys are kept.
+type Run<'a> = (&'a [RequestSpec], &'a [Sym], &'a [Option<CallerAt>]);
 
 /// The smallest run [`run_bounds`] makes (but for a batch smaller than it).
 const SMALLEST_RUN: usize = 512;

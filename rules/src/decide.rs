@@ -74,8 +74,8 @@ pub(crate) struct Oracle<'a> {
     /// The tables grouped by entity (for the caller's permissions boundary).
     pub index: &'a crate::select::FactIndex,
     pub batch: &'a [BatchRequest],
-    /// Per statement: whether matching it reads the context.
-    pub needs_context: &'a [bool],
+    /// Per statement: what matching it reads of a request (see [`Reads`]).
+    pub reads: &'a [Reads],
     /// Per statement: its prepared matcher, made on first need (shared by the engines of
     /// one [`crate::Index`]).
     pub prepared: &'a [OnceLock<PreparedStatement>],
@@ -84,25 +84,57 @@ pub(crate) struct Oracle<'a> {
     pub full: Vec<std::cell::OnceCell<Box<Request>>>,
 }
 
-/// Per statement of `tables`: whether [`facts::eval::statement_applies`] can read the
-/// request context for it — through its conditions, or through policy variables in its
-/// resource patterns (`facts::eval` reads the context for nothing else).
-pub(crate) fn needs_context(tables: &FactTables) -> Vec<bool> {
+/// What matching a statement reads of a request once its action element matched (the
+/// decision program only asks about statements whose action element matches the request's
+/// action: the action index found them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reads {
+    /// Nothing: no `Condition`, no `Principal` element or `"Principal": "*"`, and no
+    /// `Resource` element or one that lists `*`. Such a statement applies to every request
+    /// its action matches ([DENYALLOW]: a statement applies when its action, resource,
+    /// principal and conditions all match), so it is not looked at again: `FullAWSAccess`,
+    /// `RCPFullAWSAccess`, an identity policy's `"Resource": "*"` grant.
+    Nothing,
+    /// The request (resource, principal), not its context.
+    Request,
+    /// The request and its context: through conditions, or through policy variables in
+    /// its resource patterns (`facts::eval` reads the context for nothing else).
+    Context,
+}
+
+/// [`Reads`] of every statement of `tables`.
+pub(crate) fn statement_reads(tables: &FactTables) -> Vec<Reads> {
     (0..tables.statements.len())
         .map(|s| match tables.statement(s as StmtId) {
             Some((policy, st)) => {
                 let vars = |pats: &[facts::policy::ResourcePattern]| {
                     pats.iter().any(|p| p.0.contains("${"))
                 };
-                !st.conditions.is_empty()
+                let context = !st.conditions.is_empty()
                     || (policy.version.supports_variables()
                         && match &st.resource {
                             Some(ResourceClause::Resource(p))
                             | Some(ResourceClause::NotResource(p)) => vars(p),
                             None => false,
-                        })
+                        });
+                let any_resource = match &st.resource {
+                    None => true,
+                    Some(ResourceClause::Resource(p)) => p.iter().any(|p| p.0 == "*"),
+                    Some(ResourceClause::NotResource(_)) => false,
+                };
+                let any_principal = matches!(
+                    st.principal,
+                    None | Some(PrincipalClause::Principal(Principals::Any))
+                );
+                if context {
+                    Reads::Context
+                } else if any_resource && any_principal {
+                    Reads::Nothing
+                } else {
+                    Reads::Request
+                }
             }
-            None => true,
+            None => Reads::Context,
         })
         .collect()
 }
@@ -122,12 +154,23 @@ impl Eq for Oracle<'_> {}
 impl Oracle<'_> {
     /// Whether statement `s` applies to request `r` (action, resource, principal, conditions).
     fn applies(&self, r: u32, s: StmtId) -> bool {
+        let reads = self
+            .reads
+            .get(s as usize)
+            .copied()
+            .unwrap_or(Reads::Context);
+        if reads == Reads::Nothing && (r as usize) < self.batch.len() {
+            // Applies to every request its action matches: the statement, its policy and
+            // the request are not read (three dependent loads into policy documents spread
+            // over the heap, most of what asking cost for such a statement).
+            return true;
+        }
         let (Some(b), Some((policy, stmt))) =
             (self.batch.get(r as usize), self.tables.statement(s))
         else {
             return false;
         };
-        let needs = self.needs_context.get(s as usize).copied().unwrap_or(true);
+        let needs = reads == Reads::Context;
         let request = match (&b.shared_context, self.full.get(r as usize)) {
             (Some(shared), Some(cell)) if needs => cell
                 .get_or_init(|| {
@@ -603,23 +646,23 @@ pub(crate) struct Outputs {
 }
 
 /// Run the decision program over `batch` and the rows of `tables` it reaches. `statements`
-/// holds, per statement, whether matching it reads the request context and its prepared
+/// holds, per statement, what matching it reads of a request ([`Reads`]) and its prepared
 /// matcher (made on first need).
 pub(crate) fn run(
     tables: &FactTables,
     index: &crate::select::FactIndex,
     memo: &crate::action_index::ActionMemo,
-    statements: (&[bool], &[OnceLock<PreparedStatement>]),
+    statements: (&[Reads], &[OnceLock<PreparedStatement>]),
     batch: &[BatchRequest],
     actions: (&crate::input::Actions, &[u32]),
     callers: &crate::input::Callers<'_>,
 ) -> Outputs {
-    let (needs_context, prepared) = statements;
+    let (reads, prepared) = statements;
     let oracle = Oracle {
         tables,
         index,
         batch,
-        needs_context,
+        reads,
         prepared,
         full: (0..batch.len())
             .map(|_| std::cell::OnceCell::new())
@@ -641,5 +684,123 @@ pub(crate) fn run(
         missing_levels: missing_levels.into_iter().collect(),
         aws_rules: aws_rules.into_iter().collect(),
         restricted: restricted.into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use facts::request::Context;
+    use facts::tables::TablesBuilder;
+    use std::sync::Arc;
+
+    /// A statement that reads nothing of a request (no condition, any principal, a resource
+    /// element listing `*` or none) applies, by the full matcher, to every request its
+    /// action matches — whoever calls, whatever the resource — so the oracle may answer
+    /// without reading it; and every other form is read.
+    #[test]
+    fn statements_that_read_nothing_apply_to_every_request() {
+        let docs = [
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                Reads::Nothing,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::x","*"]}]}"#,
+                Reads::Nothing,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#,
+                Reads::Nothing,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#,
+                Reads::Nothing,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"*"}]}"#,
+                Reads::Request,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"}]}"#,
+                Reads::Request,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"}]}"#,
+                Reads::Request,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::x/*"}]}"#,
+                Reads::Request,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","NotResource":"*"}]}"#,
+                Reads::Request,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
+                Reads::Context,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::${aws:username}/*"}]}"#,
+                Reads::Context,
+            ),
+        ];
+        let mut b = TablesBuilder::new();
+        for (i, (text, _)) in docs.iter().enumerate() {
+            let doc = facts::parse::parse_policy(text).expect("a valid policy");
+            b.policy(&format!("p{i}"), Arc::new(doc));
+        }
+        let tables = b.finish();
+        let reads = statement_reads(&tables);
+        assert_eq!(
+            reads,
+            docs.iter().map(|(_, r)| *r).collect::<Vec<_>>(),
+            "one statement per policy, classified"
+        );
+        let callers = [
+            RequestPrincipal::Aws {
+                arn: "arn:aws:iam::111122223333:user/alice".into(),
+            },
+            RequestPrincipal::Aws {
+                arn: "arn:aws:sts::111122223333:assumed-role/r/s".into(),
+            },
+            RequestPrincipal::Anonymous,
+            RequestPrincipal::Service {
+                name: "lambda.amazonaws.com".into(),
+            },
+        ];
+        let resources = [
+            "*",
+            "",
+            "arn:aws:s3:::x",
+            "arn:aws:s3:::y/k/${x}",
+            "not an arn",
+        ];
+        let mut asked = 0;
+        for (s, r) in reads.iter().enumerate() {
+            let (policy, stmt) = tables.statement(s as StmtId).expect("a statement");
+            let prepared = PreparedStatement::new(policy, stmt);
+            for caller in &callers {
+                for resource in resources {
+                    let action = match &stmt.action {
+                        facts::policy::ActionClause::Action(a) => a[0].0.replace('*', "GetObject"),
+                        facts::policy::ActionClause::NotAction(_) => "s3:GetObject".into(),
+                    };
+                    let req = Request {
+                        principal: caller.clone(),
+                        action,
+                        resource: resource.to_string(),
+                        context: Context::new(),
+                    };
+                    let applies = prepared.applies_given_action(stmt, &req);
+                    if *r == Reads::Nothing {
+                        assert!(applies, "statement {s} on {req:?}");
+                        asked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(asked, 4 * callers.len() * resources.len());
     }
 }

@@ -130,8 +130,8 @@ pub struct Decision {
 pub struct Index {
     actions: action_index::ActionIndex,
     facts: select::FactIndex,
-    /// Per statement: whether matching it reads the request context.
-    needs_context: Vec<bool>,
+    /// Per statement: what matching it reads of a request.
+    reads: Vec<decide::Reads>,
     /// Per statement: its prepared matcher, made on the first request that reaches it (so
     /// building the index costs no more; both deciding threads share it).
     prepared: Box<[std::sync::OnceLock<facts::eval::PreparedStatement>]>,
@@ -146,25 +146,24 @@ impl Index {
         let rest = || {
             let facts = select::FactIndex::new(tables);
             let profiles = profile::Profiles::new(tables, &facts);
-            (facts, profiles, decide::needs_context(tables))
+            (facts, profiles, decide::statement_reads(tables))
         };
-        let (actions, (facts, profiles, needs_context)) =
-            if tables.statements.len() < Self::PARALLEL_FROM {
-                (action_index::ActionIndex::new(tables), rest())
-            } else {
-                std::thread::scope(|s| {
-                    let actions = s.spawn(|| action_index::ActionIndex::new(tables));
-                    let rest = rest();
-                    let actions = actions
-                        .join()
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                    (actions, rest)
-                })
-            };
+        let (actions, (facts, profiles, reads)) = if tables.statements.len() < Self::PARALLEL_FROM {
+            (action_index::ActionIndex::new(tables), rest())
+        } else {
+            std::thread::scope(|s| {
+                let actions = s.spawn(|| action_index::ActionIndex::new(tables));
+                let rest = rest();
+                let actions = actions
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (actions, rest)
+            })
+        };
         Index {
             actions,
             facts,
-            needs_context,
+            reads,
             prepared: (0..tables.statements.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -392,7 +391,7 @@ impl<'t> Engine<'t> {
             self.tables,
             &self.index.facts,
             memo,
-            (&self.index.needs_context, &self.index.prepared),
+            (&self.index.reads, &self.index.prepared),
             batch,
             actions,
             &callers,

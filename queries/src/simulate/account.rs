@@ -230,7 +230,6 @@ pub struct AccountSimulator {
     /// (account entity, role name) → the role entity, to tie a session to its role, and
     /// where its sessions' context keys are kept.
     roles: RolesByName,
-
     /// The model's roles by account and name, to fill the context keys of sessions.
     role_names: facts::account::context::RoleNames,
 }

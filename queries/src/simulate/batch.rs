@@ -345,23 +345,29 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    /// A synthetic organization of `spec` written to a temporary directory (kept alive by
+    /// the first value), loaded, and its requests.
+    fn synthetic(spec: &synth::Spec) -> (tempfile::TempDir, AccountSimulator, Vec<RequestSpec>) {
+        let dir = tempfile::tempdir().unwrap();
+        synth::generate(spec, dir.path(), &mut || {}).unwrap();
+        let sim = AccountSimulator::load(&[PathBuf::from(dir.path())]).unwrap();
+        let specs = super::super::read_requests(&dir.path().join("requests.jsonl")).unwrap();
+        (dir, sim, specs)
+    }
+
     /// The batcher's requests with S3 objects resolved by their bucket read exactly as with
     /// each object resolved alone (entity, owner, owner entity, every context key), also
     /// when the bucket itself, tagged, was asked before its objects, and with a given owner.
     #[test]
     fn objects_resolved_by_bucket_build_the_requests_objects_resolved_alone_build() {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = synth::Spec {
+        let (_dir, sim, mut specs) = synthetic(&synth::Spec {
             accounts: 3,
             roles_per_account: 6,
             users_per_account: 3,
             requests: 600,
             ..synth::Spec::default()
-        };
-        synth::generate(&spec, dir.path(), &mut || {}).unwrap();
-        let sim = AccountSimulator::load(&[PathBuf::from(dir.path())]).unwrap();
+        });
         let tables = sim.tables();
-        let mut specs = super::super::read_requests(&dir.path().join("requests.jsonl")).unwrap();
         let buckets: Vec<String> = sim
             .model()
             .resources
@@ -426,12 +432,6 @@ mod tests {
             .any(|(f, s)| buckets.contains(&s.resource)
                 && f.request.context.get("aws:ResourceTag/team").is_some()));
     }
-}
-
-#[cfg(test)]
-mod caller_slots {
-    use super::*;
-    use std::path::PathBuf;
 
     /// A caller found when its request was prepared (a session of a role of the data, with
     /// its role) or by its entity (a user or role of the data) gets exactly the keys its ARN
@@ -441,17 +441,13 @@ mod caller_slots {
     /// another account; paths; unknown roles and users).
     #[test]
     fn callers_found_once_get_the_keys_their_arn_gets() {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = synth::Spec {
+        let (_dir, sim, mut specs) = synthetic(&synth::Spec {
             accounts: 3,
             roles_per_account: 8,
             users_per_account: 4,
             requests: 800,
             ..synth::Spec::default()
-        };
-        synth::generate(&spec, dir.path(), &mut || {}).unwrap();
-        let sim = AccountSimulator::load(&[PathBuf::from(dir.path())]).unwrap();
-        let mut specs = super::super::read_requests(&dir.path().join("requests.jsonl")).unwrap();
+        });
         let model = sim.model();
         let mut odd: Vec<String> = Vec::new();
         let accounts: Vec<&str> = model.roles.values().map(|r| r.account.as_str()).collect();

@@ -52,6 +52,11 @@ pub(crate) const UNKNOWN: ProfileId = ProfileId(u32::MAX);
 
 /// What the decision program needs to know about a caller, independent of the request
 /// (see the module documentation for the AWS rule behind each field).
+///
+/// The lists are shared (`Arc`): the class of a role's sessions is a copy of the role's
+/// profile but for its kind ([`LocalProfiles::session_class`]), made for every role a run's
+/// sessions name, and a copy shares the lists instead of allocating them again (and freeing
+/// them when the run ends).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Profile {
     /// The principal's kind.
@@ -66,11 +71,6 @@ pub struct Profile {
     pub session: Arc<[PolicyId]>,
     /// SCP levels (root, OU and account nodes), root first, with the SCPs attached at each;
     /// empty when SCPs do not apply (management account, service-linked role, no account).
-    ///
-    /// The lists are shared (`Arc`): the class of a role's sessions is a copy of the role's
-    /// profile but for its kind ([`LocalProfiles::session_class`]), made for every role a
-    /// run's sessions name, and a copy shares the lists instead of allocating them again
-    /// (and freeing them when the run ends).
     pub scp_levels: Arc<[(Sym, Box<[PolicyId]>)]>,
     /// A service-linked role, or a session of one.
     pub service_linked: bool,
@@ -111,10 +111,10 @@ impl Profile {
         let row = t.principal(p)?;
         let kind = row.kind;
         let role = t.role_of_session(p);
-        let sorted = |mut v: Vec<PolicyId>| -> Arc<[PolicyId]> {
+        let sorted = |mut v: Vec<PolicyId>| -> Vec<PolicyId> {
             v.sort_unstable();
             v.dedup();
-            v.into()
+            v
         };
         // Holders of identity-based policies: the principal (an IAM identity), its groups,
         // its session's role.
@@ -140,9 +140,7 @@ impl Profile {
                 .scp_levels_of(a)
                 .iter()
                 .map(|&n| {
-                    let mut pols = index.scp_attachments_of(n).to_vec();
-                    pols.sort_unstable();
-                    pols.dedup();
+                    let pols = sorted(index.scp_attachments_of(n).to_vec());
                     (n, pols.into_boxed_slice())
                 })
                 .collect(),
@@ -150,9 +148,9 @@ impl Profile {
         };
         Some(Profile {
             kind,
-            identity: sorted(identity),
-            boundary: sorted(boundary),
-            session: sorted(session),
+            identity: sorted(identity).into(),
+            boundary: sorted(boundary).into(),
+            session: sorted(session).into(),
             scp_levels,
             service_linked,
         })

@@ -391,6 +391,7 @@ impl AccountSimulator {
             .map(|sc| self.add_simulated(&mut b, sc));
         let mut principals = Vec::with_capacity(specs.len());
         let mut callers = Vec::with_capacity(specs.len());
+        let mut groups = Vec::with_capacity(specs.len());
         for (i, (spec, pre)) in specs.iter().zip(pre).enumerate() {
             let (pre, at) = pre.map_err(|(field, reason)| SimulateError::Invalid {
                 file: origin.to_path_buf(),
@@ -401,9 +402,14 @@ impl AccountSimulator {
                 if spec.principal == sc.caller {
                     principals.push(e);
                     callers.push(None);
+                    groups.push(e);
                     continue;
                 }
             }
+            let role = match pre {
+                Prepared::New(_, role) => role,
+                Prepared::Known(_) => None,
+            };
             let p = self.principal(&mut b, &spec.principal, pre).ok_or_else(|| {
                 SimulateError::Invalid {
                     file: origin.to_path_buf(),
@@ -416,10 +422,18 @@ impl AccountSimulator {
             })?;
             principals.push(p);
             callers.push(at);
+            // A session is decided with its role's policies: grouped with the role.
+            groups.push(role.unwrap_or(p));
         }
         let tables = b.finish();
         let engine = Engine::with_index(&tables, &self.index);
-        let out = super::batch::decide_all(self, &tables, &engine, specs, (&principals, &callers));
+        let out = super::batch::decide_all(
+            self,
+            &tables,
+            &engine,
+            specs,
+            (&principals, &callers, &groups),
+        );
         Ok(out)
     }
 

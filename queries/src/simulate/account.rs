@@ -389,42 +389,77 @@ impl AccountSimulator {
             .caller
             .as_ref()
             .map(|sc| self.add_simulated(&mut b, sc));
-        let mut principals = Vec::with_capacity(specs.len());
-        let mut callers = Vec::with_capacity(specs.len());
-        let mut groups = Vec::with_capacity(specs.len());
-        for (i, (spec, pre)) in specs.iter().zip(pre).enumerate() {
-            let (pre, at) = pre.map_err(|(field, reason)| SimulateError::Invalid {
+        let simulated = simulated.zip(extra.caller.as_ref());
+        let by_simulated = |spec: &RequestSpec| {
+            simulated.is_some_and(|(_, sc): (Sym, &SimulatedCaller)| spec.principal == sc.caller)
+        };
+        // Every request checked first, so that the error reported is the first in input
+        // order (the callers are then added in the order they are decided).
+        for (i, (spec, pre)) in specs.iter().zip(&pre).enumerate() {
+            let invalid = |path: String, reason: String| SimulateError::Invalid {
                 file: origin.to_path_buf(),
-                path: format!("request {}: {field}", i + 1),
+                path,
                 reason,
-            })?;
-            if let (Some(e), Some(sc)) = (simulated, &extra.caller) {
-                if spec.principal == sc.caller {
-                    principals.push(e);
-                    callers.push(None);
-                    groups.push(e);
-                    continue;
-                }
-            }
-            let role = match pre {
-                Prepared::New(_, role) => role,
-                Prepared::Known(_) => None,
             };
-            let p = self.principal(&mut b, &spec.principal, pre).ok_or_else(|| {
-                SimulateError::Invalid {
-                    file: origin.to_path_buf(),
-                    path: format!("request {}: principal", i + 1),
-                    reason: format!(
-                        "`{}` is not a principal: expected `*`, an account id, an IAM/STS ARN or a service principal",
-                        spec.principal
-                    ),
+            match pre {
+                Err((field, reason)) => {
+                    return Err(invalid(format!("request {}: {field}", i + 1), reason.clone()))
                 }
-            })?;
-            principals.push(p);
-            callers.push(at);
-            // A session is decided with its role's policies: grouped with the role.
-            groups.push(role.unwrap_or(p));
+                Ok((Prepared::New(None, _), _)) if !by_simulated(spec) => {
+                    return Err(invalid(
+                        format!("request {}: principal", i + 1),
+                        format!(
+                            "`{}` is not a principal: expected `*`, an account id, an IAM/STS ARN or a service principal",
+                            spec.principal
+                        ),
+                    ))
+                }
+                Ok(_) => {}
+            }
         }
+        // The order requests are decided in: grouped by the entity whose policies decide
+        // the caller (see `decide_all`). A session goes with its role; a caller the tables
+        // lack goes with the other requests of the same text.
+        let groups: Vec<u64> = specs
+            .iter()
+            .zip(&pre)
+            .map(|(spec, pre)| match pre {
+                _ if by_simulated(spec) => u64::MAX,
+                Err(_) => 0,
+                Ok((Prepared::Known(p) | Prepared::New(_, Some(p)), _)) => u64::from(*p),
+                Ok((Prepared::New(_, None), _)) => {
+                    let mut h = facts::hash::FxHasher::default();
+                    std::hash::Hasher::write(&mut h, spec.principal.as_bytes());
+                    (1 << 32) | (std::hash::Hasher::finish(&h) >> 32)
+                }
+            })
+            .collect();
+        let order = super::batch::Order::of(&groups);
+        // Callers the tables lack are added in that order, so that the entities of one
+        // group's callers (a role's sessions) are numbered, and kept, side by side.
+        let mut principals: Vec<Sym> = vec![0; specs.len()];
+        for i in order.indices(0..specs.len()) {
+            let (Some(spec), Some(Ok((pre, _))), Some(slot)) =
+                (specs.get(i), pre.get(i), principals.get_mut(i))
+            else {
+                continue;
+            };
+            *slot = match simulated {
+                Some((e, _)) if by_simulated(spec) => e,
+                // Checked above: every other caller is a principal.
+                _ => self
+                    .principal(&mut b, &spec.principal, *pre)
+                    .unwrap_or_default(),
+            };
+        }
+        let callers: Vec<Option<CallerAt>> = specs
+            .iter()
+            .zip(&pre)
+            .map(|(spec, pre)| match pre {
+                Ok((_, at)) if !by_simulated(spec) => *at,
+                _ => None,
+            })
+            .collect();
         let tables = b.finish();
         let engine = Engine::with_index(&tables, &self.index);
         let out = super::batch::decide_all(
@@ -432,7 +467,8 @@ impl AccountSimulator {
             &tables,
             &engine,
             specs,
-            (&principals, &callers, &groups),
+            (&principals, &callers),
+            &order,
         );
         Ok(out)
     }
@@ -913,6 +949,7 @@ pub(super) type PreparedOrBad<'s> =
     Result<(Prepared<'s>, Option<CallerAt>), (&'static str, String)>;
 
 /// A request's caller as [`AccountSimulator::prepared`] found it.
+#[derive(Clone, Copy)]
 pub(super) enum Prepared<'s> {
     /// A principal of the loaded tables.
     Known(Sym),

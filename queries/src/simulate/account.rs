@@ -55,9 +55,8 @@ pub fn read_requests(path: &Path) -> Result<Vec<RequestSpec>, SimulateError> {
 /// and the JSON path in it: `FILE:LINE: $.context.aws:SourceIp: ...`.
 ///
 /// The lines are decoded on as many threads as the machine has cores, each taking one
-/// share of the lines in the order their requests will be decided ([`super::batch::Order`]:
-/// grouped by caller when they name many); the error reported is still the first in line
-/// order.
+/// contiguous share of the lines; the error reported is still the first in line order
+/// (each share stops at its first error, and an earlier share's error wins).
 pub fn read_numbered_requests(path: &Path) -> Result<Vec<(usize, RequestSpec)>, SimulateError> {
     let text = facts::account::read_text(path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -66,86 +65,43 @@ pub fn read_numbered_requests(path: &Path) -> Result<Vec<(usize, RequestSpec)>, 
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .collect();
-    let decode_line = |(n, line): (usize, &str)| -> Result<(usize, RequestSpec), SimulateError> {
-        // The common shape read straight from the text; anything else (and every error) by
-        // the strict reader.
-        if let Some(spec) = super::request_line::fast_request(line) {
-            return Ok((n + 1, spec));
-        }
-        let v = strict_json(line, path, n)?;
-        let at = line_file(path, n + 1);
-        Ok((n + 1, request_of(&v, &at)?))
+    let decode = |share: &[(usize, &str)]| -> Result<Vec<(usize, RequestSpec)>, SimulateError> {
+        share
+            .iter()
+            .map(|&(n, line)| {
+                // The common shape read straight from the text; anything else (and every
+                // error) by the strict reader.
+                if let Some(spec) = super::request_line::fast_request(line) {
+                    return Ok((n + 1, spec));
+                }
+                let v = strict_json(line, path, n)?;
+                let at = line_file(path, n + 1);
+                Ok((n + 1, request_of(&v, &at)?))
+            })
+            .collect()
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(lines.len() / PARALLEL_LINES_FROM)
         .max(1);
-    // The lines are decoded in the order their requests will be decided, grouped by caller
-    // (`Order`), so that the texts of the requests decided one after the other are
-    // allocated side by side; each share is then decoded in that order.
-    let groups: Vec<u64> = lines
-        .iter()
-        .map(|(_, line)| principal_in(line).map_or(0, super::principal::caller_group))
-        .collect();
-    let order = super::batch::Order::of(&groups);
-    let positions: Vec<usize> = order.indices(0..lines.len()).collect();
-    let decode = |share: &[usize]| -> Result<Vec<(usize, RequestSpec)>, SimulateError> {
-        share
-            .iter()
-            .filter_map(|&i| lines.get(i).copied())
-            .map(decode_line)
+    if threads == 1 {
+        return decode(&lines);
+    }
+    let shares: Vec<Result<Vec<(usize, RequestSpec)>, SimulateError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = lines
+            .chunks(lines.len().div_ceil(threads))
+            .map(|share| s.spawn(move || decode(share)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
-    };
-    let shares: Vec<Result<Vec<(usize, RequestSpec)>, SimulateError>> = if threads == 1 {
-        vec![decode(&positions)]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = positions
-                .chunks(positions.len().div_ceil(threads))
-                .map(|share| s.spawn(move || decode(share)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    };
-    if shares.iter().any(Result::is_err) {
-        // The first error in line order: the lines decoded again in that order, one after
-        // the other (an error is rare, and the decoding stops at it).
-        return lines.iter().copied().map(decode_line).collect();
+    });
+    let mut out = Vec::with_capacity(lines.len());
+    for share in shares {
+        out.extend(share?);
     }
-    if order == super::batch::Order::Input {
-        let mut out = Vec::with_capacity(lines.len());
-        for share in shares {
-            out.extend(share?);
-        }
-        return Ok(out);
-    }
-    // Back in line order.
-    let mut slots: Vec<Option<(usize, RequestSpec)>> = Vec::new();
-    slots.resize_with(lines.len(), || None);
-    for (&i, decoded) in positions.iter().zip(shares.into_iter().flatten().flatten()) {
-        if let Some(slot) = slots.get_mut(i) {
-            *slot = Some(decoded);
-        }
-    }
-    Ok(slots.into_iter().flatten().collect())
-}
-
-/// The caller of a request line, read from its text without decoding it: the string after
-/// `"principal":`, unless it holds an escape (`None`: the line is then laid out as any
-/// caller's). Only where the request's texts are allocated depends on it.
-fn principal_in(line: &str) -> Option<&str> {
-    let key = "\"principal\"";
-    let rest = line.get(line.find(key)? + key.len()..)?;
-    let rest = rest
-        .trim_start()
-        .strip_prefix(':')?
-        .trim_start()
-        .strip_prefix('"')?;
-    let value = rest.get(..rest.find('"')?)?;
-    (!value.contains('\\')).then_some(value)
+    Ok(out)
 }
 
 /// How many request lines make a second decoding thread worth starting (a thread costs

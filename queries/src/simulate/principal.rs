@@ -67,39 +67,6 @@ pub(crate) fn principal_of(text: &str) -> Option<(Parts<'_>, RequestPrincipal)> 
     Some((parts, principal))
 }
 
-/// The group of callers that caller `text` belongs to, by which requests are laid out
-/// when read and decided ([`super::batch::Order`]): a role and its sessions share one (the
-/// session's policies are its role's); any other caller is its own. The account comes first
-/// (its 12 digits as a number, in the high bits), so that the groups of one account follow
-/// one another; then a hash of the role's name (or of the rest of the ARN). Callers that
-/// are not ARNs of an account (services, `*`, an account id alone) come after, by a hash of
-/// their text. Two callers whose groups collide are only decided side by side.
-pub(crate) fn caller_group(text: &str) -> u64 {
-    let hash = |s: &str| {
-        let mut h = facts::hash::FxHasher::default();
-        std::hash::Hasher::write(&mut h, s.as_bytes());
-        std::hash::Hasher::finish(&h) & 0xFF_FFFF
-    };
-    if let Some([_, _, service, _, account, resource]) = facts::arn::split_arn(text) {
-        if let Some(n) = Some(account)
-            .filter(|a| facts::arn::is_account_id(a))
-            .and_then(|a| a.parse::<u64>().ok())
-        {
-            let role = match service {
-                "sts" => resource
-                    .strip_prefix("assumed-role/")
-                    .and_then(|r| r.split('/').next()),
-                "iam" => resource
-                    .strip_prefix("role/")
-                    .and_then(|path| path.rsplit('/').next()),
-                _ => None,
-            };
-            return (n << 24) | hash(role.unwrap_or(resource));
-        }
-    }
-    (0xFF_FFFF_FFFF << 24) | hash(text)
-}
-
 /// [`Caller::arn`] of a caller `text` of kind `kind`: `*` for anonymous, the root's ARN for
 /// an account id, else `text` itself.
 pub(crate) fn caller_arn(text: &str, kind: PrincipalKind) -> std::borrow::Cow<'_, str> {
@@ -223,34 +190,6 @@ fn arn_account_part(text: &str) -> Option<(&str, &str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A role (with or without a path) and its sessions are one group; other roles, users
-    /// and accounts are others; an account's groups come before the next account's, and
-    /// callers without an account after every account's.
-    #[test]
-    fn a_role_and_its_sessions_are_one_group_ordered_by_account() {
-        let role = caller_group("arn:aws:iam::111122223333:role/app/Deploy");
-        assert_eq!(role, caller_group("arn:aws:iam::111122223333:role/Deploy"));
-        assert_eq!(
-            role,
-            caller_group("arn:aws:sts::111122223333:assumed-role/Deploy/s1")
-        );
-        assert_eq!(
-            role,
-            caller_group("arn:aws:sts::111122223333:assumed-role/Deploy/other/s2")
-        );
-        for other in [
-            "arn:aws:iam::111122223333:role/Build",
-            "arn:aws:iam::111122223333:user/Deploy2",
-            "arn:aws:sts::444455556666:assumed-role/Deploy/s1",
-        ] {
-            assert_ne!(role, caller_group(other), "{other}");
-        }
-        assert!(role < caller_group("arn:aws:iam::111122223334:user/a"));
-        for outside in ["lambda.amazonaws.com", "*", "111122223333"] {
-            assert!(caller_group(outside) > caller_group("arn:aws:iam::999999999999:root"));
-        }
-    }
 
     /// The split as it was made before [`arn_account_part`]: `split_arn`, then the account
     /// checked, the resource split at its first `/` and a session's rest at its next.

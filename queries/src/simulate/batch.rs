@@ -453,10 +453,10 @@ mod tests {
     #[test]
     fn requests_decided_grouped_by_caller_come_back_in_input_order() {
         let (dir, sim, specs) = synthetic(&synth::Spec {
-            accounts: 6,
-            roles_per_account: 250,
+            accounts: 8,
+            roles_per_account: 300,
             users_per_account: 10,
-            requests: 4_000,
+            requests: 6_000,
             ..synth::Spec::default()
         });
         let origin = dir.path().join("requests.jsonl");
@@ -465,9 +465,17 @@ mod tests {
         // The order mattered: the requests name enough callers to be grouped (a session
         // counts as its role), callers recur scattered through the file (more stretches of
         // one caller's requests than callers), and the requests make several runs.
-        let group = |p: &str| match p.split_once(":assumed-role/") {
-            Some(_) => p.rsplit_once('/').map_or(p, |(role, _)| role).to_string(),
-            None => p.to_string(),
+        let group = |p: &str| {
+            let account = p.split(':').nth(4).unwrap_or("");
+            match (p.split_once(":assumed-role/"), p.split_once(":role/")) {
+                (Some((_, rest)), _) => {
+                    format!("{account}/{}", rest.split('/').next().unwrap_or(""))
+                }
+                (None, Some((_, path))) => {
+                    format!("{account}/{}", path.rsplit('/').next().unwrap_or(""))
+                }
+                _ => p.to_string(),
+            }
         };
         let groups: std::collections::HashSet<String> =
             specs.iter().map(|s| group(&s.principal)).collect();

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use facts::account::context::CallerSlot;
@@ -351,18 +352,15 @@ impl AccountSimulator {
         origin: &Path,
         extra: &ExtraPolicies,
     ) -> Result<Vec<SimulationResult>, SimulateError> {
-        // Each request checked and its caller looked up or classified on every core (each
-        // request alone), while this thread copies the tables; the callers the data does not
-        // describe are then added in request order, and the tables are fixed.
-        let (pre, tables) = self.prepare(specs);
-        let mut b = TablesBuilder::from_tables(tables);
-        // Room for every caller the loaded tables lack (at most one principal each), so
-        // that the tables grow once.
-        let new = pre
-            .iter()
-            .filter(|p| matches!(p, Ok((Prepared::New(..), _))))
-            .count();
-        b.reserve_principals(new);
+        // The tables copied on this thread while the requests are prepared on every core
+        // (each checked and its caller looked up or classified, runs of requests taken in
+        // turn); this thread adds the callers the data does not describe run after run, in
+        // request order, as the runs are prepared (and prepares runs itself in between), so
+        // that adding them overlaps preparing the rest. Then the tables are fixed.
+        let mut b = TablesBuilder::from_tables(self.tables.clone());
+        // Room for every caller (at most one new principal each), so that the tables grow
+        // once.
+        b.reserve_principals(specs.len());
         for (holder, name, pol) in &extra.identity {
             let id = b.policy(name, Arc::clone(pol));
             b.attach_identity(holder, id);
@@ -390,76 +388,49 @@ impl AccountSimulator {
             .as_ref()
             .map(|sc| self.add_simulated(&mut b, sc));
         let simulated = simulated.zip(extra.caller.as_ref());
-        let by_simulated = |spec: &RequestSpec| {
-            simulated.is_some_and(|(_, sc): (Sym, &SimulatedCaller)| spec.principal == sc.caller)
-        };
-        // Every request checked first, so that the error reported is the first in input
-        // order (the callers are then added in the order they are decided).
-        for (i, (spec, pre)) in specs.iter().zip(&pre).enumerate() {
+        let mut principals: Vec<Sym> = Vec::with_capacity(specs.len());
+        let mut callers: Vec<Option<CallerAt>> = Vec::with_capacity(specs.len());
+        // The entity whose policies decide each caller, for the order requests are decided
+        // in (see `decide_all`): a session goes with its role; a caller the tables lack
+        // goes with the other requests of the same text.
+        let mut groups: Vec<u64> = Vec::with_capacity(specs.len());
+        self.prepare_each(specs, |i, spec, pre| -> Result<(), SimulateError> {
             let invalid = |path: String, reason: String| SimulateError::Invalid {
                 file: origin.to_path_buf(),
                 path,
                 reason,
             };
-            match pre {
-                Err((field, reason)) => {
-                    return Err(invalid(format!("request {}: {field}", i + 1), reason.clone()))
-                }
-                Ok((Prepared::New(None, _), _)) if !by_simulated(spec) => {
-                    return Err(invalid(
-                        format!("request {}: principal", i + 1),
-                        format!(
-                            "`{}` is not a principal: expected `*`, an account id, an IAM/STS ARN or a service principal",
-                            spec.principal
-                        ),
-                    ))
-                }
-                Ok(_) => {}
+            let (pre, at) = pre.map_err(|(field, reason)| {
+                invalid(format!("request {}: {field}", i + 1), reason)
+            })?;
+            if let Some((e, _)) = simulated.filter(|(_, sc)| spec.principal == sc.caller) {
+                principals.push(e);
+                callers.push(None);
+                groups.push(u64::MAX);
+                return Ok(());
             }
-        }
-        // The order requests are decided in: grouped by the entity whose policies decide
-        // the caller (see `decide_all`). A session goes with its role; a caller the tables
-        // lack goes with the other requests of the same text.
-        let groups: Vec<u64> = specs
-            .iter()
-            .zip(&pre)
-            .map(|(spec, pre)| match pre {
-                _ if by_simulated(spec) => u64::MAX,
-                Err(_) => 0,
-                Ok((Prepared::Known(p) | Prepared::New(_, Some(p)), _)) => u64::from(*p),
-                Ok((Prepared::New(_, None), _)) => {
+            let p = self.principal(&mut b, &spec.principal, pre).ok_or_else(|| {
+                invalid(
+                    format!("request {}: principal", i + 1),
+                    format!(
+                        "`{}` is not a principal: expected `*`, an account id, an IAM/STS ARN or a service principal",
+                        spec.principal
+                    ),
+                )
+            })?;
+            principals.push(p);
+            callers.push(at);
+            groups.push(match pre {
+                Prepared::Known(p) | Prepared::New(_, Some(p)) => u64::from(p),
+                Prepared::New(_, None) => {
                     let mut h = facts::hash::FxHasher::default();
                     std::hash::Hasher::write(&mut h, spec.principal.as_bytes());
                     (1 << 32) | (std::hash::Hasher::finish(&h) >> 32)
                 }
-            })
-            .collect();
+            });
+            Ok(())
+        })?;
         let order = super::batch::Order::of(&groups);
-        // Callers the tables lack are added in that order, so that the entities of one
-        // group's callers (a role's sessions) are numbered, and kept, side by side.
-        let mut principals: Vec<Sym> = vec![0; specs.len()];
-        for i in order.indices(0..specs.len()) {
-            let (Some(spec), Some(Ok((pre, _))), Some(slot)) =
-                (specs.get(i), pre.get(i), principals.get_mut(i))
-            else {
-                continue;
-            };
-            *slot = match simulated {
-                Some((e, _)) if by_simulated(spec) => e,
-                // Checked above: every other caller is a principal.
-                _ => self
-                    .principal(&mut b, &spec.principal, *pre)
-                    .unwrap_or_default(),
-            };
-        }
-        let callers: Vec<Option<CallerAt>> = specs
-            .iter()
-            .zip(&pre)
-            .map(|(spec, pre)| match pre {
-                Ok((_, at)) if !by_simulated(spec) => *at,
-                _ => None,
-            })
-            .collect();
         let tables = b.finish();
         let engine = Engine::with_index(&tables, &self.index);
         let out = super::batch::decide_all(
@@ -909,36 +880,99 @@ impl AccountSimulator {
         Ok((Prepared::New(c, role), at))
     }
 
-    /// [`AccountSimulator::prepared`] for every spec, in order, on as many threads as the
-    /// machine has cores (one contiguous share each, from [`PARALLEL_PREPARE_FROM`]
-    /// requests on), beside a copy of the loaded tables made on this thread.
-    fn prepare<'s>(&self, specs: &'s [RequestSpec]) -> (Vec<PreparedOrBad<'s>>, FactTables) {
+    /// [`AccountSimulator::prepared`] of every spec, given to `each` in order with its
+    /// index, stopping at `each`'s first error. From [`PARALLEL_PREPARE_FROM`] requests on,
+    /// the specs are prepared in runs of [`PREPARE_RUN`] on as many threads as the machine
+    /// has cores, this one included: between the runs it prepares, this thread gives `each`
+    /// the runs prepared so far, in order.
+    fn prepare_each<'s, E>(
+        &self,
+        specs: &'s [RequestSpec],
+        mut each: impl FnMut(usize, &'s RequestSpec, PreparedOrBad<'s>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .min(specs.len() / PARALLEL_PREPARE_FROM)
             .max(1);
-        let share = |part: &'s [RequestSpec]| -> Vec<_> {
+        let share = |part: &'s [RequestSpec]| -> Vec<PreparedOrBad<'s>> {
             part.iter().map(|spec| self.prepared(spec)).collect()
         };
         if threads == 1 {
-            return (share(specs), self.tables.clone());
-        }
-        std::thread::scope(|s| {
-            let handles: Vec<_> = specs
-                .chunks(specs.len().div_ceil(threads))
-                .map(|part| s.spawn(move || share(part)))
-                .collect();
-            let tables = self.tables.clone();
-            let mut out = Vec::with_capacity(specs.len());
-            for h in handles {
-                out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            for (i, spec) in specs.iter().enumerate() {
+                each(i, spec, self.prepared(spec))?;
             }
-            (out, tables)
+            return Ok(());
+        }
+        let runs: Vec<&'s [RequestSpec]> = specs.chunks(PREPARE_RUN).collect();
+        let next = AtomicUsize::new(0);
+        // Run `i`, prepared, when one is left to take.
+        let take = || {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            runs.get(i).map(|&run| (i, share(run)))
+        };
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            for _ in 1..threads {
+                let tx = tx.clone();
+                let take = &take;
+                s.spawn(move || {
+                    while let Some(done) = take() {
+                        if tx.send(done).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            let mut ready: Vec<Option<Vec<PreparedOrBad<'s>>>> = Vec::new();
+            ready.resize_with(runs.len(), || None);
+            let mut given = 0;
+            while given < runs.len() {
+                while let Ok((i, run)) = rx.try_recv() {
+                    if let Some(slot) = ready.get_mut(i) {
+                        *slot = Some(run);
+                    }
+                }
+                if let Some(run) = ready.get_mut(given).and_then(Option::take) {
+                    let start = given * PREPARE_RUN;
+                    let specs = runs.get(given).copied().unwrap_or_default();
+                    for (k, (spec, pre)) in specs.iter().zip(run).enumerate() {
+                        if let Err(e) = each(start + k, spec, pre) {
+                            // The other threads stop after the run they are preparing.
+                            next.store(runs.len(), Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    }
+                    given += 1;
+                    continue;
+                }
+                // The next run in order is not prepared yet: prepare one, or wait for it.
+                if let Some((i, run)) = take() {
+                    if let Some(slot) = ready.get_mut(i) {
+                        *slot = Some(run);
+                    }
+                } else {
+                    match rx.recv() {
+                        Ok((i, run)) => {
+                            if let Some(slot) = ready.get_mut(i) {
+                                *slot = Some(run);
+                            }
+                        }
+                        // Every other thread has stopped (one panicked: the scope says so).
+                        Err(_) => break,
+                    }
+                }
+            }
+            Ok(())
         })
     }
 }
 
-/// How many requests make [`AccountSimulator::prepare`] worth more threads (a thread costs
+/// How many requests [`AccountSimulator::prepare_each`] prepares at once (about a
+/// millisecond of work).
+const PREPARE_RUN: usize = 2_048;
+
+/// How many requests make [`AccountSimulator::prepare_each`] worth more threads (a thread costs
 /// tens of microseconds; a request about one).
 const PARALLEL_PREPARE_FROM: usize = 2_000;
 

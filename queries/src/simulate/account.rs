@@ -352,11 +352,12 @@ impl AccountSimulator {
         origin: &Path,
         extra: &ExtraPolicies,
     ) -> Result<Vec<SimulationResult>, SimulateError> {
-        // The tables copied on this thread while the requests are prepared on every core
-        // (each checked and its caller looked up or classified, runs of requests taken in
-        // turn); this thread adds the callers the data does not describe run after run, in
-        // request order, as the runs are prepared (and prepares runs itself in between), so
-        // that adding them overlaps preparing the rest. Then the tables are fixed.
+        // A copy of the tables (sharing their rows until written) gets this run's policies
+        // and callers. The requests are prepared on every core (each checked and its caller
+        // looked up or classified, runs of requests taken in turn); this thread adds the
+        // callers the data does not describe run after run, in request order, as the runs
+        // are prepared (and prepares runs itself in between), so that adding them overlaps
+        // preparing the rest. Then the tables are fixed.
         let mut b = TablesBuilder::from_tables(self.tables.clone());
         // Room for every caller (at most one new principal each), so that the tables grow
         // once.

@@ -392,9 +392,8 @@ impl AccountSimulator {
         let mut principals: Vec<Sym> = Vec::with_capacity(specs.len());
         let mut callers: Vec<Option<CallerAt>> = Vec::with_capacity(specs.len());
         // The entity whose policies decide each caller, for the order requests are decided
-        // in (see `decide_all`): a session goes with its role; a caller the tables lack
-        // goes with the other requests of the same text.
-        let mut groups: Vec<u64> = Vec::with_capacity(specs.len());
+        // in (see `decide_all`): a session's role, else the caller's own entity.
+        let mut groups: Vec<Sym> = Vec::with_capacity(specs.len());
         self.prepare_each(specs, |i, spec, pre| -> Result<(), SimulateError> {
             let invalid = |path: String, reason: String| SimulateError::Invalid {
                 file: origin.to_path_buf(),
@@ -407,9 +406,13 @@ impl AccountSimulator {
             if let Some((e, _)) = simulated.filter(|(_, sc)| spec.principal == sc.caller) {
                 principals.push(e);
                 callers.push(None);
-                groups.push(u64::MAX);
+                groups.push(e);
                 return Ok(());
             }
+            let role = match pre {
+                Prepared::New(_, role) => role,
+                Prepared::Known(_) => None,
+            };
             let p = self.principal(&mut b, &spec.principal, pre).ok_or_else(|| {
                 invalid(
                     format!("request {}: principal", i + 1),
@@ -421,14 +424,7 @@ impl AccountSimulator {
             })?;
             principals.push(p);
             callers.push(at);
-            groups.push(match pre {
-                Prepared::Known(p) | Prepared::New(_, Some(p)) => u64::from(p),
-                Prepared::New(_, None) => {
-                    let mut h = facts::hash::FxHasher::default();
-                    std::hash::Hasher::write(&mut h, spec.principal.as_bytes());
-                    (1 << 32) | (std::hash::Hasher::finish(&h) >> 32)
-                }
-            });
+            groups.push(role.unwrap_or(p));
             Ok(())
         })?;
         let order = super::batch::Order::of(&groups);
@@ -984,7 +980,6 @@ pub(super) type PreparedOrBad<'s> =
     Result<(Prepared<'s>, Option<CallerAt>), (&'static str, String)>;
 
 /// A request's caller as [`AccountSimulator::prepared`] found it.
-#[derive(Clone, Copy)]
 pub(super) enum Prepared<'s> {
     /// A principal of the loaded tables.
     Known(Sym),

@@ -309,17 +309,18 @@ pub(super) enum Order {
 }
 
 /// How many distinct callers (groups) make [`Order::Grouped`] worth it. Measured on the
-/// release build: the 100 × 500 organization's requests name 35,918 callers, and grouping
-/// them takes the scale bench from 395–469 ms to 320–400 ms; the shared 44-user example's
-/// 100,000 requests name 115, and grouping them made the command 0.03–0.05 s slower.
+/// release build, binaries alternated: the 100 × 500 organization's requests name 35,918
+/// callers, and grouping them took the scale bench's median from 412 ms to 344 ms; the
+/// shared 44-user example's 100,000 requests name 115, and grouping them made the command
+/// 0.03–0.05 s slower.
 const GROUPED_FROM: usize = 1_024;
 
 impl Order {
     /// The order for requests whose callers belong to `groups[i]` (the entity whose
     /// policies decide the caller): grouped, in input order within a group, when there
     /// are at least [`GROUPED_FROM`] groups.
-    pub(super) fn of(groups: &[u64]) -> Order {
-        let mut seen: std::collections::HashSet<u64, FxBuild> = Default::default();
+    pub(super) fn of(groups: &[Sym]) -> Order {
+        let mut seen: std::collections::HashSet<Sym, FxBuild> = Default::default();
         for &g in groups {
             if seen.len() >= GROUPED_FROM {
                 break;
@@ -329,7 +330,7 @@ impl Order {
         if seen.len() < GROUPED_FROM {
             return Order::Input;
         }
-        let mut keyed: Vec<(u64, u32)> = groups
+        let mut keyed: Vec<(Sym, u32)> = groups
             .iter()
             .enumerate()
             .map(|(i, &g)| (g, i as u32))
@@ -351,18 +352,17 @@ impl Order {
     pub(super) fn indices(
         &self,
         at: std::ops::Range<usize>,
-    ) -> impl ExactSizeIterator<Item = usize> + '_ {
-        let grouped = match self {
-            Order::Input => None,
-            Order::Grouped(order) => Some(order.get(at.clone()).unwrap_or_default()),
-        };
-        let n = grouped.map_or(at.len(), <[u32]>::len);
-        let mut input = at;
-        let mut grouped = grouped.map(|g| g.iter());
-        (0..n).map(move |_| match grouped.as_mut() {
-            Some(g) => g.next().map_or(0, |&i| i as usize),
-            None => input.next().unwrap_or(0),
-        })
+    ) -> Box<dyn ExactSizeIterator<Item = usize> + '_> {
+        match self {
+            Order::Input => Box::new(at),
+            Order::Grouped(order) => Box::new(
+                order
+                    .get(at)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&i| i as usize),
+            ),
+        }
     }
 }
 
@@ -507,17 +507,15 @@ mod tests {
     fn requests_are_grouped_by_caller_when_they_name_many() {
         assert_eq!(Order::of(&[7, 3, 7, 1, 3, 7]), Order::Input);
         assert_eq!(Order::of(&[]), Order::Input);
-        let few: Vec<u64> = (0..GROUPED_FROM as u64 - 1).cycle().take(10_000).collect();
+        let few: Vec<Sym> = (0..GROUPED_FROM as Sym - 1).cycle().take(10_000).collect();
         assert_eq!(Order::of(&few), Order::Input);
-        let n = GROUPED_FROM as u64 + 500;
-        let many: Vec<u64> = (0..n).rev().chain(0..n).collect();
+        let n = GROUPED_FROM as Sym + 500;
+        let many: Vec<Sym> = (0..n).rev().chain(0..n).collect();
         let Order::Grouped(order) = Order::of(&many) else {
             panic!("grouped");
         };
         // Group g (at input indices n-1-g and n+g) comes g-th, its requests in input order.
-        let expected: Vec<u32> = (0..n)
-            .flat_map(|g| [(n - 1 - g) as u32, (n + g) as u32])
-            .collect();
+        let expected: Vec<u32> = (0..n).flat_map(|g| [n - 1 - g, n + g]).collect();
         assert_eq!(order, expected);
         let o = Order::Grouped(order);
         assert_eq!(

@@ -85,7 +85,6 @@ pub(crate) fn is_principal(text: &str) -> bool {
 }
 
 /// What [`classify`] reads from a caller's text, borrowed from it.
-#[derive(Clone, Copy)]
 pub(crate) struct Parts<'t> {
     /// The kind of caller.
     pub kind: PrincipalKind,

@@ -1,5 +1,5 @@
 //! `AccountSimulator::simulate` checks its requests and resolves their callers on every core
-//! before deciding (`prepare`): a large call must decide each request as a call of that
+//! before deciding (`prepare_each`): a large call must decide each request as a call of that
 //! request alone does, and report the first bad request in request order, whichever share
 //! of the requests it falls in.
 

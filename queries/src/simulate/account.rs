@@ -925,11 +925,6 @@ impl AccountSimulator {
             ready.resize_with(runs.len(), || None);
             let mut given = 0;
             while given < runs.len() {
-                while let Ok((i, run)) = rx.try_recv() {
-                    if let Some(slot) = ready.get_mut(i) {
-                        *slot = Some(run);
-                    }
-                }
                 if let Some(run) = ready.get_mut(given).and_then(Option::take) {
                     let start = given * PREPARE_RUN;
                     let specs = runs.get(given).copied().unwrap_or_default();
@@ -943,21 +938,15 @@ impl AccountSimulator {
                     given += 1;
                     continue;
                 }
-                // The next run in order is not prepared yet: prepare one, or wait for it.
-                if let Some((i, run)) = take() {
-                    if let Some(slot) = ready.get_mut(i) {
-                        *slot = Some(run);
-                    }
-                } else {
-                    match rx.recv() {
-                        Ok((i, run)) => {
-                            if let Some(slot) = ready.get_mut(i) {
-                                *slot = Some(run);
-                            }
-                        }
-                        // Every other thread has stopped (one panicked: the scope says so).
-                        Err(_) => break,
-                    }
+                // The next run in order is not prepared yet: keep a run another thread has
+                // prepared, else prepare one, else wait for one. None left to wait for: every
+                // other thread has stopped (one panicked: the scope says so).
+                let Some((i, run)) = rx.try_recv().ok().or_else(&take).or_else(|| rx.recv().ok())
+                else {
+                    break;
+                };
+                if let Some(slot) = ready.get_mut(i) {
+                    *slot = Some(run);
                 }
             }
             Ok(())

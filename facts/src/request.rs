@@ -266,15 +266,18 @@ impl Context {
         }
     }
 
-    /// A copy with room for `room` more own keys (the keys AWS fills into a request's copy
-    /// of the context it gives are then added without growing the array).
-    pub fn clone_with_room(&self, room: usize) -> Context {
-        let mut entries = Vec::with_capacity(self.entries.len() + room);
-        entries.extend(self.entries.iter().cloned());
-        Context {
-            entries,
-            layers: self.layers.clone(),
-        }
+    /// A context that reads `given` (shared, not copied) below its own keys, with room for
+    /// `room` own keys: a request's context over the keys the request gives, into which the
+    /// keys AWS fills are added as defaults (the given keys winning, since a default is only
+    /// set when no layer has the key). Reads as a copy of `given` would, for the cost of a
+    /// pointer instead of a copy of every given key and value.
+    pub fn over(given: Arc<Context>, room: usize) -> Context {
+        let mut c = Context {
+            entries: Vec::with_capacity(room),
+            layers: Vec::with_capacity(4),
+        };
+        c.add_layer(given);
+        c
     }
 
     /// [`Context::insert_default`] of a fixed key name already lowercased (the keys AWS
@@ -506,9 +509,18 @@ mod tests {
         assert!(matches!(given.entries[0].0, Cow::Owned(_)));
         assert!(matches!(given.entries[1].0, Cow::Borrowed("aws:sourceip")));
         assert_eq!(given.get("aws:sourceIP"), Some(&single("10.0.0.1")));
-        let copy = given.clone_with_room(3);
-        assert_eq!(copy, given);
-        assert!(copy.entries.capacity() >= 5);
+        let given = Arc::new(given);
+        let mut over = Context::over(Arc::clone(&given), 3);
+        assert_eq!(over, *given);
+        assert_eq!(over.get("AWS:SOURCEIP"), Some(&single("10.0.0.1")));
+        // A default never overrides a given key; a new key is the context's own.
+        over.insert_default_static("aws:sourceip", single("10.9.9.9"));
+        over.insert_default_static("aws:sourcevpc", single("vpc-1"));
+        assert_eq!(over.get("aws:SourceIp"), Some(&single("10.0.0.1")));
+        assert_eq!(over.get("aws:SourceVpc"), Some(&single("vpc-1")));
+        assert_eq!(over.entries.len(), 1);
+        assert_eq!(given.len(), 2);
+        assert_eq!(over.len(), 3);
         for k in GIVEN_KEYS {
             assert_eq!(k, k.to_ascii_lowercase());
         }

@@ -450,6 +450,11 @@ pub struct FactTables {
     /// the tables that adds principals extends it.
     principal_index: Shared<Vec<u32>>,
     resource_index: Shared<FastMap<Sym, usize>>,
+    /// Whether some row of [`FactTables::resources`] is an S3 object
+    /// (`arn:aws:s3:::bucket/key`, [`crate::arn::s3_object_bucket`]). Most data describes
+    /// buckets only: then [`FactTables::resource_by_arn`] of an object's ARN is `None`
+    /// without hashing it.
+    s3_objects: bool,
     account_index: Shared<FastMap<Sym, Sym>>,
     account_ids: Shared<FastMap<Sym, Sym>>,
     session_roles: Shared<FastMap<Sym, Sym>>,
@@ -496,6 +501,11 @@ impl FactTables {
 
     /// The resource entity whose ARN is `arn` (account mode: entity = ARN).
     pub fn resource_by_arn(&self, arn: &str) -> Option<&ResourceRow> {
+        if !self.s3_objects && crate::arn::s3_object_bucket(arn).is_some() {
+            // No object is a resource of the tables: not worth hashing the object's ARN
+            // (most requests' resources are objects no data describes).
+            return None;
+        }
         self.symbols.get(arn).and_then(|s| self.resource(s))
     }
 
@@ -1163,6 +1173,8 @@ impl TablesBuilder {
         if self.tables.resource_index.contains_key(&id) {
             return id;
         }
+        // Looked up by its entity's text (`resource_by_arn`).
+        self.tables.s3_objects |= crate::arn::s3_object_bucket(entity).is_some();
         let arn = if arn == entity { id } else { self.sym(arn) };
         self.tables
             .resource_index
@@ -1352,6 +1364,33 @@ mod tests {
             arn_of(t.resource_for("arn:aws:sqs:eu-west-1:111122223333:q")),
             None
         );
+    }
+
+    /// An object described as a resource of its own is found by its ARN before its bucket,
+    /// also in a copy that adds it to tables describing buckets only; in tables without one,
+    /// an object resolves to its bucket (the object's ARN is then not looked up).
+    #[test]
+    fn an_object_resource_is_found_before_its_bucket() {
+        let mut b = TablesBuilder::new();
+        let bucket = "arn:aws:s3:::data";
+        let object = "arn:aws:s3:::data/report.csv";
+        b.resource(bucket, bucket, None, ResourceKind::Other);
+        let t = b.finish();
+        let arn_of =
+            |t: &FactTables, x: &str| t.resource_for(x).map(|r| t.symbols.name(r.arn).to_string());
+        assert!(t.resource_by_arn(object).is_none());
+        assert_eq!(arn_of(&t, object).as_deref(), Some(bucket));
+        let mut b = TablesBuilder::from_tables(t.clone());
+        b.resource(object, object, None, ResourceKind::Other);
+        let with = b.finish();
+        assert!(with.resource_by_arn(object).is_some());
+        assert_eq!(arn_of(&with, object).as_deref(), Some(object));
+        assert_eq!(
+            arn_of(&with, "arn:aws:s3:::data/other.csv").as_deref(),
+            Some(bucket)
+        );
+        // The original is unchanged.
+        assert_eq!(arn_of(&t, object).as_deref(), Some(bucket));
     }
 
     /// A copy of finished tables that adds principals (as a run of account mode does)

@@ -504,6 +504,8 @@ impl Reader<'_> {
                         boundary,
                     });
                 }
+                // One context, shared by every request.
+                let context = std::sync::Arc::new(context.clone());
                 let mut specs = Vec::new();
                 for (n, (ai, action)) in actions.iter().enumerate() {
                     for (ri, resource) in &resources {
@@ -514,7 +516,7 @@ impl Reader<'_> {
                             action: action.clone(),
                             resource: resource.clone(),
                             resource_account: owner_of(resource),
-                            context: context.clone(),
+                            context: std::sync::Arc::clone(&context),
                         });
                     }
                 }

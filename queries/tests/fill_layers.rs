@@ -7,6 +7,7 @@
 //! AWS adds to every request), on every request of a generated organization.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use facts::account::context::{fill_with, FillCache, RoleNames};
 use facts::request::{Context, ContextValue, Request, RequestPrincipal};
@@ -54,7 +55,7 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
             principal: principal.clone(),
             action: s.action.clone(),
             resource: s.resource.clone(),
-            context: s.context.clone(),
+            context: Context::clone(&s.context),
         };
         fill_with(&model, Some(&roles), &mut copied);
         let mut filled = Context::new();
@@ -62,7 +63,7 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
         let mut again = Context::new();
         other.fill(&principal, &s.action, &s.resource, &mut again);
         assert_eq!(again, filled, "{s:?}");
-        let mut layered = s.context.clone();
+        let mut layered = Context::clone(&s.context);
         layered.merge_defaults(filled);
         // Every reading method agrees: lookup, iteration, length, equality, JSON.
         assert_eq!(layered, copied.context, "{s:?}");
@@ -76,13 +77,13 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
             serde_json::to_string(&copied.context).unwrap()
         );
         layered_keys += copied.context.len() - s.context.len();
-        // As the batcher fills: straight into the request's own context (no second context
-        // merged in), the given keys winning; also when the request gives the global keys
+        // As the batcher fills: into a context over the request's keys (shared as a layer,
+        // not copied), the given keys winning; also when the request gives the global keys
         // the service keys copy (`kms:CallerAccount`, `s3:ResourceAccount` then take the
         // given value, as the copying fill gives them).
         for given in [false, true] {
             let mut request = copied.clone();
-            request.context = s.context.clone();
+            request.context = Context::clone(&s.context);
             if given {
                 for key in ["aws:PrincipalAccount", "AWS:ResourceAccount"] {
                     request
@@ -90,7 +91,7 @@ fn layered_fill_reads_as_the_copying_fill_on_a_generated_organization() {
                         .insert(key, ContextValue::Single("999999999999".to_string()));
                 }
             }
-            let mut direct = request.context.clone();
+            let mut direct = Context::over(Arc::new(request.context.clone()), 4);
             fill_with(&model, Some(&roles), &mut request);
             cache.fill(&principal, &s.action, &s.resource, &mut direct);
             assert_eq!(direct, request.context, "{s:?}");

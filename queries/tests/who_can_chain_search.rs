@@ -81,7 +81,7 @@ fn assume_outcome(sim: &AccountSimulator, caller: &str, role: &str) -> rules::Ou
         action: "sts:AssumeRole".to_string(),
         resource: format!("arn:aws:iam::{A}:role/{role}"),
         resource_account: None,
-        context: Context::new(),
+        context: std::sync::Arc::default(),
     };
     sim.simulate(&[spec], Path::new("<chain search>"))
         .unwrap()

@@ -85,7 +85,7 @@ fn simulate(sim: &AccountSimulator, w: &who_can::Witness) -> rules::Outcome {
         action: w.action.clone(),
         resource: w.resource.clone(),
         resource_account: None,
-        context,
+        context: std::sync::Arc::new(context),
     };
     sim.simulate(&[spec], std::path::Path::new("<classes>"))
         .unwrap()
@@ -174,7 +174,7 @@ fn principals_of_two_accounts_share_a_class_and_each_reads_its_own_reason() {
         action: "s3:PutObject".into(),
         resource: format!("{BUCKET}/k"),
         resource_account: None,
-        context: Context::new(),
+        context: std::sync::Arc::default(),
     };
     let d = sim
         .simulate(

@@ -192,7 +192,7 @@ fn decide(sim: &AccountSimulator, principal: &str, resource: &str, ctx: &Context
         action: "s3:GetObject".to_string(),
         resource: resource.to_string(),
         resource_account: None,
-        context: ctx.clone(),
+        context: std::sync::Arc::new(ctx.clone()),
     };
     let r = sim
         .simulate(&[spec], std::path::Path::new("<prop>"))

@@ -293,7 +293,7 @@ pub fn run(args: Args, ui: &Ui) -> CmdResult {
                 action: action.clone(),
                 resource,
                 resource_account: args.resource_account.clone(),
-                context: parse_context_flags(&args.context)?,
+                context: std::sync::Arc::new(parse_context_flags(&args.context)?),
             };
             (vec![spec], PathBuf::from("<command line>"))
         };

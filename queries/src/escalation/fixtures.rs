@@ -30,7 +30,7 @@ pub(crate) fn decide(
         action: action.to_string(),
         resource: resource.to_string(),
         resource_account: None,
-        context: facts::request::Context::new(),
+        context: std::sync::Arc::default(),
     };
     sim.simulate(&[spec], std::path::Path::new("<test>"))
         .expect("simulate")

@@ -119,7 +119,8 @@ pub fn escalation(
     let trust = plan::TrustIndex::new(model);
     let by = by_account(model);
     let mut nodes = Nodes::default();
-    let base = plan::base_context(opts.now);
+    // Shared by every request of the plan that carries it unchanged.
+    let base = std::sync::Arc::new(plan::base_context(opts.now));
     let probes = ProbeSet::new(model, plan::probe_actions(model));
     // Administrator probes first: with "administrator" as the target, an administrator's
     // own steps lead nowhere new (it reaches the target in one step), so its permissions
@@ -275,7 +276,7 @@ pub fn escalation(
                         action: action.name().to_string(),
                         resource: copy_arn.clone(),
                         resource_account: None,
-                        context: plan::context_for(&base, action),
+                        context: std::sync::Arc::new(plan::context_for(&base, action)),
                     },
                     Purpose::JoinedSelfGrant { user: u, group: g },
                 );
@@ -318,7 +319,7 @@ pub fn escalation(
                 action: "sts:AssumeRole".to_string(),
                 resource: nodes.name(q).to_string(),
                 resource_account: None,
-                context: base.clone(),
+                context: std::sync::Arc::clone(&base),
             };
             let purpose = Purpose::TrustRewrite { caller: p, role: q };
             let st = stmts_of
@@ -386,7 +387,7 @@ pub fn escalation(
                         action: a.to_string(),
                         resource: "*".to_string(),
                         resource_account: None,
-                        context: base.clone(),
+                        context: std::sync::Arc::clone(&base),
                     },
                     Purpose::Probe {
                         principal: *u,

@@ -7,6 +7,7 @@
 
 use super::FastMap as HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use facts::account::Model;
 use facts::eval::principal_clause_matches;
@@ -689,7 +690,7 @@ pub(crate) fn phase_a<'m>(
                         action: "sts:AssumeRole".to_string(),
                         resource: role.to_string(),
                         resource_account: None,
-                        context,
+                        context: Arc::new(context),
                     },
                     Purpose::ServiceAssume {
                         service: s,
@@ -700,9 +701,9 @@ pub(crate) fn phase_a<'m>(
             }
         }
     }
-    let contexts: HashMap<Action, Context> = Action::all()
+    let contexts: HashMap<Action, Arc<Context>> = Action::all()
         .into_iter()
-        .map(|a| (a, context_for(base, a)))
+        .map(|a| (a, Arc::new(context_for(base, a))))
         .collect();
     // Which actions a caller's statements name, once per set of statements (most callers
     // share their policies with others).
@@ -1124,14 +1125,14 @@ fn spec(
     principal: &str,
     action: Action,
     resource: &str,
-    contexts: &HashMap<Action, Context>,
+    contexts: &HashMap<Action, Arc<Context>>,
 ) -> RequestSpec {
     RequestSpec {
         principal: principal.to_string(),
         action: action.name().to_string(),
         resource: resource.to_string(),
         resource_account: None,
-        context: contexts.get(&action).cloned().unwrap_or_default(),
+        context: contexts.get(&action).map_or_else(Arc::default, Arc::clone),
     }
 }
 
@@ -1141,7 +1142,7 @@ pub(crate) fn probes(
     c: &Caller<'_>,
     id: u32,
     variant: Variant,
-    base: &Context,
+    base: &Arc<Context>,
     set: &ProbeSet,
     plan: &mut Plan,
 ) {
@@ -1156,7 +1157,7 @@ pub(crate) fn probes(
                 action: a.to_string(),
                 resource: "*".to_string(),
                 resource_account: None,
-                context: base.clone(),
+                context: Arc::clone(base),
             },
             Purpose::Probe {
                 principal: id,
@@ -1173,7 +1174,7 @@ pub(crate) fn probes(
 pub(crate) fn root_probes(
     accounts: &[String],
     nodes: &mut Nodes,
-    base: &Context,
+    base: &Arc<Context>,
     set: &ProbeSet,
     plan: &mut Plan,
 ) {
@@ -1186,7 +1187,7 @@ pub(crate) fn root_probes(
                     action: a.to_string(),
                     resource: "*".to_string(),
                     resource_account: None,
-                    context: base.clone(),
+                    context: Arc::clone(base),
                 },
                 Purpose::RootProbe {
                     account: id,

@@ -29,8 +29,10 @@ pub struct RequestSpec {
     pub resource: String,
     /// The account owning the resource, when the data does not say.
     pub resource_account: Option<String>,
-    /// Context keys the request carries (AWS-filled keys are added from the data).
-    pub context: Context,
+    /// Context keys the request carries (AWS-filled keys are added from the data). Shared:
+    /// each decision reads them as a layer of its request's context instead of copying
+    /// them, and requests that carry the same keys may share one.
+    pub context: Arc<Context>,
 }
 
 /// The fields of one line of a requests file.
@@ -157,7 +159,7 @@ pub(super) fn request_of(v: &Value, at: &Path) -> Result<RequestSpec, SimulateEr
         action: required("action")?,
         resource: string("resource")?.unwrap_or_else(|| "*".to_string()),
         resource_account: string("resourceAccount")?,
-        context,
+        context: Arc::new(context),
     };
     check_request(
         &spec.principal,
@@ -543,9 +545,10 @@ impl AccountSimulator {
         tables: &FactTables,
         spec: &RequestSpec,
     ) -> (Option<PolicyId>, Context) {
-        // Room for the keys AWS fills into it (`aws:SourceVpc`, `aws:ResourceAccount`, a
-        // session's `aws:userid`, a service key).
-        let mut context = spec.context.clone_with_room(4);
+        // The keys the request gives, shared (not copied), with room for the keys AWS fills
+        // into it (`aws:SourceVpc`, `aws:ResourceAccount`, a session's `aws:userid`, a
+        // service key).
+        let mut context = Context::over(Arc::clone(&spec.context), 4);
         // Context keys are stored lowercased: a lowercase key is looked up without allocating.
         let id = match spec.context.get("aws:sourcevpce") {
             Some(ContextValue::Single(v)) => v.as_str(),
@@ -578,7 +581,7 @@ impl AccountSimulator {
                 .unwrap_or(facts::request::RequestPrincipal::Anonymous),
             action: spec.action.clone(),
             resource: spec.resource.clone(),
-            context: spec.context.clone(),
+            context: Context::clone(&spec.context),
         };
         let known = t.resource_for(&spec.resource);
         let owner = spec.resource_account.clone().or_else(|| {
@@ -697,6 +700,8 @@ impl AccountSimulator {
             .map(|p| p.id)
             .collect();
         let roles: Vec<Sym> = self.tables.trust_policies.iter().map(|&(r, _)| r).collect();
+        // One context, shared by every edge request.
+        let context = Arc::new(context.clone());
         let mut specs = Vec::new();
         let mut pairs = Vec::new();
         for &from in &callers {
@@ -709,7 +714,7 @@ impl AccountSimulator {
                     action: "sts:AssumeRole".to_string(),
                     resource: name(to),
                     resource_account: None,
-                    context: context.clone(),
+                    context: Arc::clone(&context),
                 });
                 pairs.push((from, to));
             }

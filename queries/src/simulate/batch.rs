@@ -565,7 +565,7 @@ mod tests {
                     action: "s3:GetObject".to_string(),
                     resource,
                     resource_account: owner,
-                    context: Context::new(),
+                    context: Arc::default(),
                 });
             }
         }
@@ -654,7 +654,7 @@ mod tests {
                 action: "s3:GetObject".to_string(),
                 resource: "arn:aws:s3:::synth-bucket/key".to_string(),
                 resource_account: None,
-                context: Context::new(),
+                context: Arc::default(),
             });
         }
         let mut b = facts::tables::TablesBuilder::from_tables(sim.tables().clone());

@@ -36,7 +36,7 @@ pub(super) fn fast_request(line: &str) -> Option<RequestSpec> {
             .resource
             .map_or_else(|| "*".to_string(), Cow::into_owned),
         resource_account: raw.resource_account.map(Cow::into_owned),
-        context: raw.context.map(|c| c.0).unwrap_or_default(),
+        context: std::sync::Arc::new(raw.context.map(|c| c.0).unwrap_or_default()),
     };
     check_request(
         &spec.principal,

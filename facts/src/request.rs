@@ -197,6 +197,18 @@ impl PartialEq for Context {
 
 impl Eq for Context {}
 
+/// Hashes the merged keys in key order, as [`PartialEq`] compares them: equal contexts hash
+/// alike however their keys are layered (requests that carry the same keys can then share
+/// one context).
+impl std::hash::Hash for Context {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for (k, v) in self.iter() {
+            k.hash(state);
+            v.hash(state);
+        }
+    }
+}
+
 impl Context {
     /// An empty context.
     pub fn new() -> Context {
@@ -524,6 +536,29 @@ mod tests {
         for k in GIVEN_KEYS {
             assert_eq!(k, k.to_ascii_lowercase());
         }
+    }
+
+    /// Equal contexts hash alike, however their keys are layered or spelled; a different
+    /// value hashes otherwise (with this hasher, for these keys).
+    #[test]
+    fn equal_contexts_hash_alike() {
+        use std::hash::BuildHasher;
+        let hasher = std::collections::hash_map::RandomState::new();
+        let h2 = |c: &Context| hasher.hash_one(c);
+        let flat_ctx = flat(&[
+            ("aws:SourceIp", "10.0.0.1"),
+            ("aws:SecureTransport", "true"),
+        ]);
+        let mut layered = Context::new();
+        layered.insert("AWS:SECURETRANSPORT", single("true"));
+        layered.add_layer(Arc::new(flat(&[("aws:sourceip", "10.0.0.1")])));
+        assert_eq!(flat_ctx, layered);
+        assert_eq!(h2(&flat_ctx), h2(&layered));
+        let other = flat(&[
+            ("aws:SourceIp", "10.0.0.2"),
+            ("aws:SecureTransport", "true"),
+        ]);
+        assert_ne!(h2(&flat_ctx), h2(&other));
     }
 
     /// `insert_default_owned` fills exactly what `insert_default` fills: the first of keys

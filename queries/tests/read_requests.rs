@@ -77,3 +77,57 @@ fn the_first_error_in_line_order_is_reported_whichever_share_holds_it() {
         "{e}"
     );
 }
+
+/// Requests that carry the same context keys share one context (deciding then reads it
+/// from memory once for all of them), whichever reader decodes the line and whatever the
+/// order or case of the keys; requests whose keys differ do not; and the keys each request
+/// reads are its own, also past the number of distinct contexts the reader remembers.
+#[test]
+fn requests_with_the_same_context_share_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let caller = "arn:aws:iam::111122223333:user/alice";
+    let line = |context: &str| {
+        format!(
+            r#"{{"principal":"{caller}","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{context}}}"#
+        )
+    };
+    let mut lines = vec![
+        line(r#"{"aws:SecureTransport":"true","aws:RequestedRegion":"eu-west-1"}"#),
+        // The same keys, in another order and case.
+        line(r#"{"aws:requestedregion":"eu-west-1","AWS:SecureTransport":"true"}"#),
+        // Read by the strict reader (a JSON `true`, which the fast reader leaves to it):
+        // the same keys again.
+        line(r#"{"aws:SecureTransport":true,"aws:RequestedRegion":"eu-west-1"}"#),
+        // Another value: another context.
+        line(r#"{"aws:SecureTransport":"false","aws:RequestedRegion":"eu-west-1"}"#),
+    ];
+    // More distinct contexts than the reader remembers, each read as given.
+    for i in 0..5000 {
+        lines.push(line(&format!(
+            r#"{{"aws:SourceIp":"10.0.{}.{}"}}"#,
+            i / 256,
+            i % 256
+        )));
+    }
+    let path = dir.path().join("contexts.jsonl");
+    write(&path, &lines);
+    let read = read_numbered_requests(&path).unwrap();
+    let ctx = |i: usize| &read[i].1.context;
+    assert!(std::sync::Arc::ptr_eq(ctx(0), ctx(1)));
+    assert!(std::sync::Arc::ptr_eq(ctx(0), ctx(2)));
+    assert!(!std::sync::Arc::ptr_eq(ctx(0), ctx(3)));
+    assert_eq!(
+        ctx(3).get("aws:SecureTransport"),
+        Some(&facts::request::ContextValue::Single("false".into()))
+    );
+    for i in 0..5000 {
+        assert_eq!(
+            ctx(4 + i).get("aws:sourceip"),
+            Some(&facts::request::ContextValue::Single(format!(
+                "10.0.{}.{}",
+                i / 256,
+                i % 256
+            ))),
+        );
+    }
+}

@@ -69,17 +69,21 @@ pub fn read_numbered_requests(path: &Path) -> Result<Vec<(usize, RequestSpec)>, 
         .filter(|(_, line)| !line.trim().is_empty())
         .collect();
     let decode = |share: &[(usize, &str)]| -> Result<Vec<(usize, RequestSpec)>, SimulateError> {
+        let mut contexts = SharedContexts::default();
         share
             .iter()
             .map(|&(n, line)| {
                 // The common shape read straight from the text; anything else (and every
                 // error) by the strict reader.
-                if let Some(spec) = super::request_line::fast_request(line) {
-                    return Ok((n + 1, spec));
-                }
-                let v = strict_json(line, path, n)?;
-                let at = line_file(path, n + 1);
-                Ok((n + 1, request_of(&v, &at)?))
+                let mut spec = match super::request_line::fast_request(line) {
+                    Some(spec) => spec,
+                    None => {
+                        let v = strict_json(line, path, n)?;
+                        request_of(&v, &line_file(path, n + 1))?
+                    }
+                };
+                spec.context = contexts.share(spec.context);
+                Ok((n + 1, spec))
             })
             .collect()
     };
@@ -105,6 +109,32 @@ pub fn read_numbered_requests(path: &Path) -> Result<Vec<(usize, RequestSpec)>, 
         out.extend(share?);
     }
     Ok(out)
+}
+
+/// The contexts of the requests read so far, each once: the requests of a file that carry
+/// the same keys (most of them: a region, TLS, MFA...) share one context. Deciding reads it
+/// from memory once for all of them, however far apart they lie in the file, instead of
+/// once per request (requests are decided grouped by caller, not in file order); and it
+/// takes memory once.
+#[derive(Default)]
+struct SharedContexts(std::collections::HashSet<Arc<Context>, facts::hash::FxBuild>);
+
+impl SharedContexts {
+    /// At most this many distinct contexts are remembered, then the memory starts again: a
+    /// file whose contexts all differ costs a bounded table.
+    const MAX: usize = 4_096;
+
+    /// The context equal to `c` met before, else `c`, remembered.
+    fn share(&mut self, c: Arc<Context>) -> Arc<Context> {
+        if let Some(seen) = self.0.get(&*c) {
+            return Arc::clone(seen);
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        self.0.insert(Arc::clone(&c));
+        c
+    }
 }
 
 /// How many request lines make a second decoding thread worth starting (a thread costs

@@ -544,7 +544,7 @@ mod tests {
     fn equal_contexts_hash_alike() {
         use std::hash::BuildHasher;
         let hasher = std::collections::hash_map::RandomState::new();
-        let h2 = |c: &Context| hasher.hash_one(c);
+        let hash = |c: &Context| hasher.hash_one(c);
         let flat_ctx = flat(&[
             ("aws:SourceIp", "10.0.0.1"),
             ("aws:SecureTransport", "true"),
@@ -553,12 +553,12 @@ mod tests {
         layered.insert("AWS:SECURETRANSPORT", single("true"));
         layered.add_layer(Arc::new(flat(&[("aws:sourceip", "10.0.0.1")])));
         assert_eq!(flat_ctx, layered);
-        assert_eq!(h2(&flat_ctx), h2(&layered));
+        assert_eq!(hash(&flat_ctx), hash(&layered));
         let other = flat(&[
             ("aws:SourceIp", "10.0.0.2"),
             ("aws:SecureTransport", "true"),
         ]);
-        assert_ne!(h2(&flat_ctx), h2(&other));
+        assert_ne!(hash(&flat_ctx), hash(&other));
     }
 
     /// `insert_default_owned` fills exactly what `insert_default` fills: the first of keys

@@ -1341,6 +1341,13 @@ mod tests {
         })
     }
 
+    /// The ARN of the resource whose policy governs requests on `arn` in `t`
+    /// ([`FactTables::resource_for`]).
+    fn governing_arn(t: &FactTables, arn: &str) -> Option<String> {
+        t.resource_for(arn)
+            .map(|r| t.symbols.name(r.arn).to_string())
+    }
+
     #[test]
     fn objects_and_function_versions_resolve_to_their_resource() {
         let mut b = TablesBuilder::new();
@@ -1349,21 +1356,12 @@ mod tests {
         b.resource(bucket, bucket, None, ResourceKind::Other);
         b.resource(f, f, None, ResourceKind::Other);
         let t = b.finish();
-        let arn_of = |x: Option<&ResourceRow>| x.map(|r| t.symbols.name(r.arn).to_string());
-        assert_eq!(
-            arn_of(t.resource_for("arn:aws:s3:::data/a/b.csv")).as_deref(),
-            Some(bucket)
-        );
-        assert_eq!(arn_of(t.resource_for(bucket)).as_deref(), Some(bucket));
-        assert_eq!(arn_of(t.resource_for("arn:aws:s3:::database/x")), None);
-        assert_eq!(
-            arn_of(t.resource_for(&format!("{f}:prod"))).as_deref(),
-            Some(f)
-        );
-        assert_eq!(
-            arn_of(t.resource_for("arn:aws:sqs:eu-west-1:111122223333:q")),
-            None
-        );
+        let arn_of = |x: &str| governing_arn(&t, x);
+        assert_eq!(arn_of("arn:aws:s3:::data/a/b.csv").as_deref(), Some(bucket));
+        assert_eq!(arn_of(bucket).as_deref(), Some(bucket));
+        assert_eq!(arn_of("arn:aws:s3:::database/x"), None);
+        assert_eq!(arn_of(&format!("{f}:prod")).as_deref(), Some(f));
+        assert_eq!(arn_of("arn:aws:sqs:eu-west-1:111122223333:q"), None);
     }
 
     /// An object described as a resource of its own is found by its ARN before its bucket,
@@ -1376,21 +1374,19 @@ mod tests {
         let object = "arn:aws:s3:::data/report.csv";
         b.resource(bucket, bucket, None, ResourceKind::Other);
         let t = b.finish();
-        let arn_of =
-            |t: &FactTables, x: &str| t.resource_for(x).map(|r| t.symbols.name(r.arn).to_string());
         assert!(t.resource_by_arn(object).is_none());
-        assert_eq!(arn_of(&t, object).as_deref(), Some(bucket));
+        assert_eq!(governing_arn(&t, object).as_deref(), Some(bucket));
         let mut b = TablesBuilder::from_tables(t.clone());
         b.resource(object, object, None, ResourceKind::Other);
         let with = b.finish();
         assert!(with.resource_by_arn(object).is_some());
-        assert_eq!(arn_of(&with, object).as_deref(), Some(object));
+        assert_eq!(governing_arn(&with, object).as_deref(), Some(object));
         assert_eq!(
-            arn_of(&with, "arn:aws:s3:::data/other.csv").as_deref(),
+            governing_arn(&with, "arn:aws:s3:::data/other.csv").as_deref(),
             Some(bucket)
         );
         // The original is unchanged.
-        assert_eq!(arn_of(&t, object).as_deref(), Some(bucket));
+        assert_eq!(governing_arn(&t, object).as_deref(), Some(bucket));
     }
 
     /// A copy of finished tables that adds principals (as a run of account mode does)

@@ -228,6 +228,22 @@ fn level_name(name: &str) -> String {
     }
 }
 
+impl SimulationResult {
+    /// A slot of an output being filled (no request's result: nothing allocated), to be
+    /// overwritten with the result of the request at its position.
+    pub(crate) fn slot() -> SimulationResult {
+        SimulationResult {
+            decision: Outcome::ImplicitDeny,
+            matched: Vec::new(),
+            missing: Vec::new(),
+            missing_levels: Vec::new(),
+            restricted: Vec::new(),
+            rule: None,
+            layers: LayerDecisions::default(),
+        }
+    }
+}
+
 /// Turn an engine decision into a result with names from `tables`.
 pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
     let named = |list: &[rules::MatchedStatement]| -> Vec<MatchedOut> {

@@ -81,6 +81,8 @@ impl<'s> Batcher<'s> {
         if self.fill.len() > 16 * Engine::RUN_SIZE {
             self.fill.clear();
         }
+        let which: Vec<usize> = which.collect();
+        touch(specs, (principals, callers), &which);
         let mut batch = Vec::with_capacity(which.len());
         for i in which {
             if let (Some(spec), Some(&p)) = (specs.get(i), principals.get(i)) {
@@ -183,6 +185,34 @@ impl<'s> Batcher<'s> {
     }
 }
 
+/// Read what building the requests at `which` reads first (their caller's entry and
+/// slot, the first and last bytes of their texts), one request after another, before
+/// building them. The requests of a run are scattered over memory (decided grouped by
+/// caller, far from input order), and building one waits for each of these to come from
+/// memory in turn. Read here with nothing depending on them, the reads of many requests
+/// are in flight at once, and building finds them in cache. Measured on the scale bench
+/// (12 alternated rounds): median ratio 0.925, faster in 11 of 12 rounds.
+fn touch(
+    specs: &[RequestSpec],
+    (principals, callers): (&[Sym], &[Option<CallerAt>]),
+    which: &[usize],
+) {
+    let edges = |t: &str| {
+        let b = t.as_bytes();
+        b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
+    };
+    let mut sum = 0u32;
+    for &i in which {
+        if let Some(spec) = specs.get(i) {
+            let texts = edges(&spec.principal) ^ edges(&spec.action) ^ edges(&spec.resource);
+            sum ^= u32::from(texts);
+        }
+        sum ^= principals.get(i).copied().unwrap_or(0);
+        sum ^= u32::from(callers.get(i).is_some_and(Option::is_some));
+    }
+    std::hint::black_box(sum);
+}
+
 impl Batcher<'_> {
     /// Where the keys of caller `p` of the loaded data are kept, found once per entity. Only
     /// a caller the matcher sees as an ARN (`principal`) may have keys kept for it: that
@@ -231,17 +261,17 @@ pub(super) fn decide_all(
     // by the part of the output its request's input position falls in.
     let work = || {
         let mut batcher = Batcher::new(sim, tables);
-        let mut filed = places.empty();
+        let mut filed = Filed::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(run) = runs.get(i) else {
                 break;
             };
-            let batch = batcher.batch(specs, (principals, callers), order.indices(run.clone()));
+            let positions: Vec<usize> = order.indices(run.clone()).collect();
+            let batch = batcher.batch(specs, (principals, callers), positions.iter().copied());
             let decided = engine.decide(&batch);
-            for (at, d) in order.indices(run.clone()).zip(&decided) {
-                places.file(&mut filed, at, result_of(tables, d));
-            }
+            let results = decided.iter().map(|d| result_of(tables, d));
+            places.file_run(&mut filed, &positions, results);
         }
         filed
     };
@@ -270,9 +300,9 @@ pub(super) fn decide_all(
     out
 }
 
-/// The results one thread decided, filed by part of the output: `filed[part]` holds
-/// `(input position, result)` pairs.
-type Filed = Vec<Vec<(u32, SimulationResult)>>;
+/// The results one thread decided, filed by part of the output: lists of `(input
+/// position, result)` pairs, each list tagged with the one part its positions fall in.
+type Filed = Vec<(usize, Vec<(u32, SimulationResult)>)>;
 
 /// How [`decide_all`] puts results back in input order on every core: the output's
 /// positions are cut into as many contiguous parts as threads; each deciding thread files
@@ -298,16 +328,30 @@ impl Places {
         }
     }
 
-    /// One thread's empty filing.
-    fn empty(&self) -> Filed {
-        (0..self.parts).map(|_| Vec::new()).collect()
-    }
-
-    /// File the result of the request at input position `at`.
-    fn file(&self, filed: &mut Filed, at: usize, result: SimulationResult) {
-        if let Some(part) = filed.get_mut(at / self.part) {
-            part.push((at as u32, result));
+    /// File the results of one run: `results` of the requests at input positions
+    /// `positions`, in that order. Each part's list is sized once (a growing list copied
+    /// itself and faulted fresh pages in, a few per cent of the scale bench).
+    fn file_run(
+        &self,
+        filed: &mut Filed,
+        positions: &[usize],
+        results: impl Iterator<Item = SimulationResult>,
+    ) {
+        let mut lists: Vec<Vec<(u32, SimulationResult)>> = {
+            let mut counts = vec![0usize; self.parts];
+            for &at in positions {
+                if let Some(c) = counts.get_mut(at / self.part) {
+                    *c += 1;
+                }
+            }
+            counts.into_iter().map(Vec::with_capacity).collect()
+        };
+        for (&at, result) in positions.iter().zip(results) {
+            if let Some(list) = lists.get_mut(at / self.part) {
+                list.push((at as u32, result));
+            }
         }
+        filed.extend(lists.into_iter().enumerate().filter(|(_, l)| !l.is_empty()));
     }
 
     /// The output, one slot per request, each to be overwritten by [`Places::place`].
@@ -323,11 +367,9 @@ impl Places {
         // `by_part[p]`: every thread's results for part `p`.
         let mut by_part: Vec<Vec<Vec<(u32, SimulationResult)>>> =
             (0..self.parts).map(|_| Vec::new()).collect();
-        for f in filed {
-            for (p, list) in f.into_iter().enumerate() {
-                if let Some(lists) = by_part.get_mut(p) {
-                    lists.push(list);
-                }
+        for (p, list) in filed.into_iter().flatten() {
+            if let Some(lists) = by_part.get_mut(p) {
+                lists.push(list);
             }
         }
         let fill = |base: usize, slots: &mut [SimulationResult], lists: Vec<Vec<_>>| {
@@ -480,11 +522,12 @@ mod runs {
         };
         for (n, threads) in [(0, 2), (1, 1), (1, 4), (7, 3), (100, 2), (1_001, 4)] {
             let places = Places::new(n, threads);
-            let mut filed: Vec<Filed> = (0..threads).map(|_| places.empty()).collect();
-            // Each position filed by one thread, threads taking positions out of order.
-            for at in (0..n).rev() {
-                let t = (at * 7) % threads;
-                places.file(&mut filed[t], at, marked(at));
+            let mut filed: Vec<Filed> = (0..threads).map(|_| Filed::new()).collect();
+            // Runs of up to 3 positions out of order, each filed by one thread.
+            let positions: Vec<usize> = (0..n).rev().collect();
+            for (k, run) in positions.chunks(3).enumerate() {
+                let t = (k * 7) % threads;
+                places.file_run(&mut filed[t], run, run.iter().map(|&at| marked(at)));
             }
             let mut out = places.output();
             places.place(filed, &mut out);

@@ -205,6 +205,13 @@ impl std::ops::Deref for IndexRef<'_> {
     }
 }
 
+/// What an [`Engine`] computed across its calls, no longer tied to its tables: only to be
+/// dropped ([`Engine::into_computed`]).
+pub struct Computed {
+    _memo: action_index::ActionMemo,
+    _added: profile::LocalProfiles,
+}
+
 /// The decision engine over one set of fact tables. [`Engine::decide`] runs one Datalog
 /// evaluation per run of [`Engine::RUN_SIZE`] requests, fed only the rows of the tables
 /// those requests reach (their principals, groups, roles, resources, accounts and the
@@ -251,6 +258,17 @@ impl<'t> Engine<'t> {
     /// The tables this engine decides over.
     pub fn tables(&self) -> &'t FactTables {
         self.tables
+    }
+
+    /// What this engine computed across its calls (the action memo, the profiles of the
+    /// callers its tables add), owned, so that a caller can free it on another thread:
+    /// after 100,000 requests naming tens of thousands of new callers (sessions), freeing
+    /// their profiles takes milliseconds.
+    pub fn into_computed(self) -> Computed {
+        Computed {
+            _memo: self.memo.into_inner().unwrap_or_else(|e| e.into_inner()),
+            _added: self.added.into_inner().unwrap_or_else(|e| e.into_inner()),
+        }
     }
 
     /// Decide every request of `batch`; decisions come back in batch order. The batch is

@@ -474,6 +474,8 @@ impl Selection {
 enum PolicyActions {
     Bits {
         local: Vec<u32>,
+        /// The policies numbered in `local`, in order (reset when the set is dropped).
+        met: Vec<PolicyId>,
         bits: Vec<u64>,
         words: usize,
         /// Pairs of policies beyond `local` (none for tables the index fits).
@@ -489,8 +491,16 @@ impl PolicyActions {
     fn new(policies: usize, actions: usize) -> PolicyActions {
         let words = actions.div_ceil(64).max(1);
         if words <= Self::MAX_WORDS {
+            // The thread's array from an earlier run (every slot unnumbered), when it
+            // has the size wanted.
+            let mut local = SPARE_LOCAL.with(|l| std::mem::take(&mut *l.borrow_mut()));
+            if local.len() != policies {
+                local.clear();
+                local.resize(policies, u32::MAX);
+            }
             PolicyActions::Bits {
-                local: vec![u32::MAX; policies],
+                local,
+                met: Vec::new(),
                 bits: Vec::new(),
                 words,
                 beyond: Set::default(),
@@ -505,6 +515,7 @@ impl PolicyActions {
         match self {
             PolicyActions::Bits {
                 local,
+                met,
                 bits,
                 words,
                 beyond,
@@ -514,6 +525,7 @@ impl PolicyActions {
                 };
                 if *slot == u32::MAX {
                     *slot = (bits.len() / *words) as u32;
+                    met.push(pol);
                     bits.resize(bits.len() + *words, 0);
                 }
                 let at = *slot as usize * *words + action as usize / 64;
@@ -529,6 +541,29 @@ impl PolicyActions {
             PolicyActions::Hashed(set) => set.insert((pol, action)),
         }
     }
+}
+
+impl Drop for PolicyActions {
+    /// The array of a bit set goes back to its thread, its numbered slots reset.
+    fn drop(&mut self) {
+        if let PolicyActions::Bits { local, met, .. } = self {
+            for &pol in met.iter() {
+                if let Some(slot) = local.get_mut(pol as usize) {
+                    *slot = u32::MAX;
+                }
+            }
+            let local = std::mem::take(local);
+            SPARE_LOCAL.with(|l| *l.borrow_mut() = local);
+        }
+    }
+}
+
+thread_local! {
+    /// One thread's spare [`PolicyActions::Bits`] array (`local`), every slot unnumbered,
+    /// kept from one run to the next: a run's selection numbers a few hundred policies of
+    /// the tables' tens of thousands, and making (and zeroing) a new array the size of the
+    /// tables' policies for each run cost about 1 % of deciding a large batch.
+    static SPARE_LOCAL: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// A map from the (dense class, action) pairs of one run to the range of their statements:
@@ -595,6 +630,32 @@ mod tests {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (*state >> 33) as u32
+    }
+
+    /// A bit set made after another on the same thread (which hands its array on) starts
+    /// empty: the policies the first numbered are new to it, even after other policies
+    /// took the first rows of its bits.
+    #[test]
+    fn a_bit_set_after_another_starts_empty() {
+        let mut first = PolicyActions::new(30, 5);
+        for p in 0..10 {
+            assert!(first.insert(p, p % 5));
+        }
+        drop(first);
+        let mut next = PolicyActions::new(30, 5);
+        assert!(matches!(next, PolicyActions::Bits { .. }));
+        // Policies 20..30 take rows 0..10, every action's bit set.
+        for p in 20..30 {
+            for a in 0..5 {
+                assert!(next.insert(p, a));
+            }
+        }
+        for p in 0..10 {
+            for a in 0..5 {
+                assert!(next.insert(p, a), "({p}, {a}) is new");
+                assert!(!next.insert(p, a), "({p}, {a}) is held");
+            }
+        }
     }
 
     /// Both forms of [`PolicyActions`] and [`PairMap`] answer as a hash set or map would,

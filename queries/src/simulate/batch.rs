@@ -82,12 +82,14 @@ impl<'s> Batcher<'s> {
             self.fill.clear();
         }
         let which: Vec<usize> = which.collect();
-        touch(specs, (principals, callers), &which);
         let mut batch = Vec::with_capacity(which.len());
-        for i in which {
-            if let (Some(spec), Some(&p)) = (specs.get(i), principals.get(i)) {
-                let at = callers.get(i).copied().flatten();
-                batch.push(self.request(spec, p, at));
+        for ahead in which.chunks(READ_AHEAD) {
+            touch(specs, (principals, callers), ahead);
+            for &i in ahead {
+                if let (Some(spec), Some(&p)) = (specs.get(i), principals.get(i)) {
+                    let at = callers.get(i).copied().flatten();
+                    batch.push(self.request(spec, p, at));
+                }
             }
         }
         batch
@@ -184,6 +186,8 @@ impl<'s> Batcher<'s> {
         }
     }
 }
+
+const READ_AHEAD: usize = 32;
 
 /// Read what building the requests at `which` reads first (their caller's entry and
 /// slot, the first and last bytes of their texts), one request after another, before

@@ -281,8 +281,9 @@ impl AccountSimulator {
     /// Compile an already loaded model.
     ///
     /// Work that does not depend on each other runs on two threads: the roles' names for the
-    /// context keys (and whether the model describes S3 objects) beside the fact tables, then the role lookup beside the decision index
-    /// (whose action index [`rules::Index::new`] builds beside its other parts).
+    /// context keys (and whether the model describes S3 objects) beside the fact tables,
+    /// then the role lookup beside the decision index (whose action index
+    /// [`rules::Index::new`] builds beside its other parts).
     pub fn from_model(model: Model) -> AccountSimulator {
         let (tables, role_names) = std::thread::scope(|s| {
             let names = s.spawn(|| {

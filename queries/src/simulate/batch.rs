@@ -69,7 +69,7 @@ impl<'s> Batcher<'s> {
         &mut self,
         specs: &'s [RequestSpec],
         (principals, callers): (&[Sym], &[Option<CallerAt>]),
-        which: impl ExactSizeIterator<Item = usize>,
+        which: &[usize],
     ) -> Vec<BatchRequest> {
         if self.resources.len() > 4 * Engine::RUN_SIZE {
             self.resources.clear();
@@ -81,7 +81,6 @@ impl<'s> Batcher<'s> {
         if self.fill.len() > 16 * Engine::RUN_SIZE {
             self.fill.clear();
         }
-        let which: Vec<usize> = which.collect();
         let mut batch = Vec::with_capacity(which.len());
         for ahead in which.chunks(READ_AHEAD) {
             touch(specs, (principals, callers), ahead);
@@ -187,6 +186,10 @@ impl<'s> Batcher<'s> {
     }
 }
 
+/// How many requests [`Batcher::batch`] reads ahead at a time ([`touch`]): few enough that
+/// what a window reads is still in cache when its requests are built. Measured on the
+/// scale bench against reading a whole run (1,024) ahead, 24 alternated rounds: windows of
+/// 32, median ratios 0.982 and 1.001; windows of 128, 0.968 and 0.998 — alike.
 const READ_AHEAD: usize = 32;
 
 /// Read what building the requests at `which` reads first (their caller's entry and
@@ -272,7 +275,7 @@ pub(super) fn decide_all(
                 break;
             };
             let positions: Vec<usize> = order.indices(run.clone()).collect();
-            let batch = batcher.batch(specs, (principals, callers), positions.iter().copied());
+            let batch = batcher.batch(specs, (principals, callers), &positions);
             let decided = engine.decide(&batch);
             let results = decided.iter().map(|d| result_of(tables, d));
             places.file_run(&mut filed, &positions, results);
@@ -714,8 +717,9 @@ mod tests {
         assert!(!by_bucket.describes_objects);
         let mut alone = Batcher::new(&sim, tables);
         alone.describes_objects = true;
-        let fast = by_bucket.batch(&specs, (&principals, &[]), 0..specs.len());
-        let slow = alone.batch(&specs, (&principals, &[]), 0..specs.len());
+        let all: Vec<usize> = (0..specs.len()).collect();
+        let fast = by_bucket.batch(&specs, (&principals, &[]), &all);
+        let slow = alone.batch(&specs, (&principals, &[]), &all);
         assert!(!by_bucket.objects.is_empty());
         assert!(alone.objects.is_empty());
         let mut objects = 0;

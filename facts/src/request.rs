@@ -292,6 +292,15 @@ impl Context {
         c
     }
 
+    /// Make this context [`Context::over`] `given` again, keeping the room its lists have
+    /// (a batch that builds one request after another in the same place allocates nothing
+    /// for the context of each).
+    pub fn reset_over(&mut self, given: Arc<Context>) {
+        self.entries.clear();
+        self.layers.clear();
+        self.add_layer(given);
+    }
+
     /// [`Context::insert_default`] of a fixed key name already lowercased (the keys AWS
     /// fills): the name is borrowed, not copied.
     pub fn insert_default_static(&mut self, key: &'static str, value: ContextValue) {

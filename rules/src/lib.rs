@@ -20,6 +20,7 @@ mod decide;
 pub mod escalation;
 pub mod hash;
 mod input;
+mod layer_set;
 pub mod profile;
 mod select;
 
@@ -30,6 +31,7 @@ use facts::request::Request;
 use facts::tables::{FactTables, Layer, PolicyId, StmtId, Sym};
 
 pub use assume::can_assume;
+pub use layer_set::LayerSet;
 
 /// One request of a batch, tied to the entities of the fact tables.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +117,7 @@ pub struct Decision {
     /// outcome ([`Decision::missing`] keeps them only for `implicitDeny`): with
     /// [`Decision::matched`] and [`Decision::overridden`] this gives each policy type's own
     /// decision (IAM API Reference, "EvaluationResult": `EvalDecisionDetails`).
-    pub lacking: Vec<Layer>,
+    pub lacking: LayerSet,
     /// For `explicitDeny`: the applicable Allow statements the deny overrides (not in
     /// [`Decision::matched`]); empty otherwise.
     pub overridden: Vec<MatchedStatement>,
@@ -423,7 +425,7 @@ impl<'t> Engine<'t> {
             missing_levels: Vec::new(),
             rule: None,
             restricted: Vec::new(),
-            lacking: Vec::new(),
+            lacking: LayerSet::new(),
             overridden: Vec::new(),
         }));
         let out = all.get_mut(base..).unwrap_or_default();
@@ -522,7 +524,7 @@ impl<'t> Engine<'t> {
                 if d.outcome == Outcome::ImplicitDeny {
                     d.missing.push(layer);
                 }
-                d.lacking.push(layer);
+                d.lacking.insert(layer);
             }
         }
         for decide::MissingLevel(r, layer, node) in missing_levels {
@@ -534,7 +536,6 @@ impl<'t> Engine<'t> {
         }
         for d in out.iter_mut() {
             d.missing.sort();
-            d.lacking.sort();
             d.restricted.sort();
             // Root first: order each layer's levels by their depth on the path.
             let facts = &self.index.facts;

@@ -591,20 +591,20 @@ impl AccountSimulator {
     /// ("AWS global condition context keys": AWS fills `aws:SourceVpc` for requests through
     /// an endpoint). An endpoint the data does not describe, or one without a policy (its
     /// service supports none: full access), adds no layer.
-    pub(super) fn through_endpoint(
+    /// The VPC endpoint `spec` goes through (its `aws:SourceVpce`), into `context`, a
+    /// context over the keys `spec` gives ([`Context::reset_over`]): adds the endpoint's
+    /// `aws:SourceVpc` unless given, and returns the endpoint's policy.
+    pub(super) fn endpoint_into(
         &self,
         tables: &FactTables,
         spec: &RequestSpec,
-    ) -> (Option<PolicyId>, Context) {
-        // The keys the request gives, shared (not copied), with room for the keys AWS fills
-        // into it (`aws:SourceVpc`, `aws:ResourceAccount`, a session's `aws:userid`, a
-        // service key).
-        let mut context = Context::over(Arc::clone(&spec.context), 4);
+        context: &mut Context,
+    ) -> Option<PolicyId> {
         // Context keys are stored lowercased: a lowercase key is looked up without allocating.
         let id = match spec.context.get("aws:sourcevpce") {
             Some(ContextValue::Single(v)) => v.as_str(),
             Some(ContextValue::Multi(v)) if v.len() == 1 => v[0].as_str(),
-            _ => return (None, context),
+            _ => return None,
         };
         if let Some(vpc) = self
             .model
@@ -614,7 +614,7 @@ impl AccountSimulator {
         {
             context.insert_default_static("aws:sourcevpc", ContextValue::Single(vpc.clone()));
         }
-        (tables.vpc_endpoint_policy(id), context)
+        tables.vpc_endpoint_policy(id)
     }
 
     /// AWS's `MissingContextValues` for `spec`: the condition keys that the policies in

@@ -13,8 +13,8 @@ use facts::tables::{FactTables, Sym};
 use rules::{BatchRequest, Engine};
 
 use super::account::{AccountSimulator, RequestSpec};
-use super::principal::principal_of;
-use super::{result_of, SimulationResult};
+use super::principal::principal_into;
+use super::{result_from, SimulationResult};
 
 /// Where the context keys of a request's caller are kept when the model describes it, found
 /// when the request was prepared ([`facts::account::context::RoleNames::caller_slot`] of
@@ -63,14 +63,18 @@ impl<'s> Batcher<'s> {
         }
     }
 
-    /// The batch of one run: for each `i` of `which`, `specs[i]` by principal entity
-    /// `principals[i]`, whose context keys are at `callers[i]` when the model describes it.
-    pub(super) fn batch(
+    /// The batch of one run, into `batch`: for each `i` of `which`, `specs[i]` by
+    /// principal entity `principals[i]`, whose context keys are at `callers[i]` when the
+    /// model describes it. The requests of the batch's previous run are rebuilt in place:
+    /// their texts and lists keep their room, so a run allocates almost nothing for its
+    /// requests (each used to copy its caller, action and resource into new texts).
+    pub(super) fn batch_into(
         &mut self,
         specs: &'s [RequestSpec],
         (principals, callers): (&[Sym], &[Option<CallerAt>]),
         which: &[usize],
-    ) -> Vec<BatchRequest> {
+        batch: &mut Vec<BatchRequest>,
+    ) {
         if self.resources.len() > 4 * Engine::RUN_SIZE {
             self.resources.clear();
         }
@@ -81,22 +85,47 @@ impl<'s> Batcher<'s> {
         if self.fill.len() > 16 * Engine::RUN_SIZE {
             self.fill.clear();
         }
-        let mut batch = Vec::with_capacity(which.len());
+        let mut built = 0;
         for ahead in which.chunks(READ_AHEAD) {
             touch(specs, (principals, callers), ahead);
             for &i in ahead {
                 if let (Some(spec), Some(&p)) = (specs.get(i), principals.get(i)) {
                     let at = callers.get(i).copied().flatten();
-                    batch.push(self.request(spec, p, at));
+                    if batch.len() <= built {
+                        batch.push(blank());
+                    }
+                    if let Some(slot) = batch.get_mut(built) {
+                        self.request_into(spec, p, at, slot);
+                        built += 1;
+                    }
                 }
             }
         }
+        batch.truncate(built);
+    }
+
+    /// [`Batcher::batch_into`] a new list.
+    #[cfg(test)]
+    fn batch(
+        &mut self,
+        specs: &'s [RequestSpec],
+        callers: (&[Sym], &[Option<CallerAt>]),
+        which: &[usize],
+    ) -> Vec<BatchRequest> {
+        let mut batch = Vec::new();
+        self.batch_into(specs, callers, which, &mut batch);
         batch
     }
 
     /// One request of principal entity `p`, whose context keys are at `at` when the model
-    /// describes it.
-    fn request(&mut self, spec: &'s RequestSpec, p: Sym, at: Option<CallerAt>) -> BatchRequest {
+    /// describes it, built in `slot` (whatever request it held before).
+    fn request_into(
+        &mut self,
+        spec: &'s RequestSpec,
+        p: Sym,
+        at: Option<CallerAt>,
+        slot: &mut BatchRequest,
+    ) {
         let tables = self.tables;
         let fill = &mut self.fill;
         // An S3 object described by neither the tables nor the model resolves as any other
@@ -109,7 +138,7 @@ impl<'s> Batcher<'s> {
             None => &mut self.resources,
         };
         let key = bucket.unwrap_or(&spec.resource);
-        let (known, resource_account_id, resource_keys) = cache
+        let (known, owner, keys) = cache
             .entry((key, spec.resource_account.as_deref()))
             .or_insert_with(|| {
                 let known = tables.resource_for(&spec.resource);
@@ -133,56 +162,75 @@ impl<'s> Batcher<'s> {
                     owner,
                     fill.resource_layer(&spec.resource),
                 )
-            })
-            .clone();
+            });
+        let (known, resource_keys) = (*known, Arc::clone(keys));
+        // Into the text the slot holds (no allocation when it has room).
+        slot.resource_account_id.clone_from(owner);
+        let resource_account_id = slot.resource_account_id.as_deref();
         // Callers rarely repeat (role sessions): split in place, not cached.
-        let (principal, caller_account) = match principal_of(&spec.principal) {
-            Some((parts, p)) => (p, parts.account),
-            None => (RequestPrincipal::Anonymous, None),
+        let principal = &mut slot.request.principal;
+        let caller_account = match principal_into(&spec.principal, principal) {
+            Some(parts) => parts.account,
+            None => {
+                *principal = RequestPrincipal::Anonymous;
+                None
+            }
         };
         // docs/evaluation-logic.md, "unknown owner": a resource whose owner is unknown is
         // taken to be in the caller's account, for the identity side (no cross-account
         // rule) and for that account's RCPs alike, as in scenario mode
         // (`aws:ResourceAccount` stays absent).
         let resource_account = resource_account_id
-            .as_deref()
             .or(caller_account)
             .and_then(|a| tables.account_entity(a));
-        let (vpc_endpoint_policy, mut context) = self.sim.through_endpoint(tables, spec);
+        let context = &mut slot.request.context;
+        context.reset_over(Arc::clone(&spec.context));
+        let vpc_endpoint_policy = self.sim.endpoint_into(tables, spec, context);
         // The keys AWS fills for this caller, resource and service (the owner first, as
         // `aws:ResourceAccount`), filled into the request's context as defaults: what the
         // request gives wins. The caller's and the resource's keys are shared layers, built
         // once (`FillCache`), not copies; the order is `FillCache::fill`'s.
-        if let Some(a) = &resource_account_id {
-            context.insert_default_static("aws:resourceaccount", ContextValue::Single(a.clone()));
+        if let Some(a) = resource_account_id {
+            context.insert_default_static("aws:resourceaccount", ContextValue::Single(a.into()));
         }
-        let at = at.or_else(|| self.known_caller(spec, p, &principal));
+        let at = at.or_else(|| self.known_caller(spec, p, &slot.request.principal));
+        let context = &mut slot.request.context;
         match at {
             // Found when the request was prepared: the caller's ARN is not parsed nor looked
             // up again.
-            Some((slot, session)) => {
+            Some((at, session)) => {
                 let session = session.and_then(|i| spec.principal.get(i as usize..));
-                self.fill.fill_caller_at(slot, session, &mut context);
+                self.fill.fill_caller_at(at, session, context);
             }
-            None => self.fill.fill_caller(&principal, &mut context),
+            None => self.fill.fill_caller(&slot.request.principal, context),
         }
         context.add_layer(resource_keys);
-        facts::account::service_keys::fill_context(&spec.action, &mut context);
-        let request = Request {
-            principal,
-            action: spec.action.clone(),
-            resource: spec.resource.clone(),
-            context,
-        };
-        BatchRequest {
-            principal: p,
-            resource: known,
-            resource_account,
-            resource_account_id,
-            vpc_endpoint_policy,
-            shared_context: None,
-            request,
-        }
+        facts::account::service_keys::fill_context(&spec.action, context);
+        slot.request.action.clone_from(&spec.action);
+        slot.request.resource.clone_from(&spec.resource);
+        slot.principal = p;
+        slot.resource = known;
+        slot.resource_account = resource_account;
+        slot.vpc_endpoint_policy = vpc_endpoint_policy;
+        slot.shared_context = None;
+    }
+}
+
+/// A request to be built in place ([`Batcher::request_into`]).
+fn blank() -> BatchRequest {
+    BatchRequest {
+        principal: 0,
+        resource: None,
+        resource_account: None,
+        resource_account_id: None,
+        vpc_endpoint_policy: None,
+        shared_context: None,
+        request: Request {
+            principal: RequestPrincipal::Anonymous,
+            action: String::new(),
+            resource: String::new(),
+            context: Context::new(),
+        },
     }
 }
 
@@ -269,15 +317,17 @@ pub(super) fn decide_all(
     let work = || {
         let mut batcher = Batcher::new(sim, tables);
         let mut filed = Filed::new();
+        // Each run's requests, built where the previous run's were.
+        let mut batch = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(run) = runs.get(i) else {
                 break;
             };
             let positions: Vec<usize> = order.indices(run.clone()).collect();
-            let batch = batcher.batch(specs, (principals, callers), &positions);
-            let decided = engine.decide(&batch);
-            let results = decided.iter().map(|d| result_of(tables, d));
+            batcher.batch_into(specs, (principals, callers), &positions, &mut batch);
+            let mut decided = engine.decide(&batch);
+            let results = decided.iter_mut().map(|d| result_from(tables, d));
             places.file_run(&mut filed, &positions, results);
         }
         filed
@@ -576,6 +626,7 @@ mod runs {
 
 #[cfg(test)]
 mod tests {
+    use super::super::principal::principal_of;
     use super::*;
     use std::path::PathBuf;
 
@@ -641,6 +692,54 @@ mod tests {
         assert!(
             outcomes.len() >= 2,
             "the sample has several outcomes: {outcomes:?}"
+        );
+    }
+
+    /// A request built where another was ([`Batcher::batch_into`] reuses the previous run's
+    /// requests) is the request built anew: same entities, texts and context keys, whatever
+    /// the slot held before (another caller's, with other keys, a longer or shorter run).
+    #[test]
+    fn requests_rebuilt_in_place_are_the_requests_built_anew() {
+        let (_dir, sim, specs) = synthetic(&synth::Spec {
+            accounts: 3,
+            roles_per_account: 40,
+            users_per_account: 5,
+            requests: 900,
+            ..synth::Spec::default()
+        });
+        let tables = sim.tables();
+        // The data's callers by their entity; callers the data lacks by any entity (the
+        // entity is only carried along).
+        let principals: Vec<Sym> = specs
+            .iter()
+            .map(|s| tables.principal_by_arn(&s.principal).map_or(0, |p| p.id))
+            .collect();
+        assert!(principals.iter().filter(|&&p| p != 0).count() > 50);
+        let all: Vec<usize> = (0..specs.len()).collect();
+        let fresh = Batcher::new(&sim, tables).batch(&specs, (&principals, &[]), &all);
+        let mut reused = Batcher::new(&sim, tables);
+        let mut batch = Vec::new();
+        // Slots first filled with other requests: the run backwards, then a shorter run.
+        let backwards: Vec<usize> = all.iter().rev().copied().collect();
+        reused.batch_into(&specs, (&principals, &[]), &backwards, &mut batch);
+        reused.batch_into(&specs, (&principals, &[]), &all[..100], &mut batch);
+        assert_eq!(batch.len(), 100);
+        reused.batch_into(&specs, (&principals, &[]), &all, &mut batch);
+        assert_eq!(batch.len(), fresh.len());
+        let mut differ = 0;
+        for (i, (b, f)) in batch.iter().zip(&fresh).enumerate() {
+            assert_eq!(b, f, "request {}", i + 1);
+            assert_eq!(
+                b.request.context.iter().collect::<Vec<_>>(),
+                f.request.context.iter().collect::<Vec<_>>(),
+                "request {}",
+                i + 1
+            );
+            differ += usize::from(specs[i].principal != specs[specs.len() - 1 - i].principal);
+        }
+        assert!(
+            differ > specs.len() / 2,
+            "slots held other callers: {differ}"
         );
     }
 

@@ -166,7 +166,7 @@ fn layer_decisions(d: &Decision) -> LayerDecisions {
             allow |= bit(m.layer);
         }
     }
-    for &l in &d.lacking {
+    for l in d.lacking.iter() {
         lacking |= bit(l);
     }
     let mut out = LayerDecisions::default();
@@ -246,6 +246,18 @@ impl SimulationResult {
 
 /// Turn an engine decision into a result with names from `tables`.
 pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
+    assemble(tables, d, d.missing.clone())
+}
+
+/// [`result_of`] of a decision not needed after: its list of missing layers is moved into
+/// the result, not copied (what `simulate` does for every request it decides).
+pub(crate) fn result_from(tables: &FactTables, d: &mut Decision) -> SimulationResult {
+    let missing = std::mem::take(&mut d.missing);
+    assemble(tables, d, missing)
+}
+
+/// The result of `d`, whose missing layers are `missing`.
+fn assemble(tables: &FactTables, d: &Decision, missing: Vec<Layer>) -> SimulationResult {
     let named = |list: &[rules::MatchedStatement]| -> Vec<MatchedOut> {
         list.iter()
             .map(|m| {
@@ -269,7 +281,7 @@ pub(crate) fn result_of(tables: &FactTables, d: &Decision) -> SimulationResult {
         decision: d.outcome,
         matched: named(&d.matched),
         restricted: named(&d.restricted),
-        missing: d.missing.clone(),
+        missing,
         missing_levels: d
             .missing_levels
             .iter()
@@ -298,7 +310,7 @@ mod tests {
             .filter_map(|&l| {
                 if has(&d.matched, l, Effect::Deny) {
                     Some((l, Outcome::ExplicitDeny))
-                } else if d.lacking.contains(&l) {
+                } else if d.lacking.contains(l) {
                     Some((l, Outcome::ImplicitDeny))
                 } else if has(&d.matched, l, Effect::Allow) || has(&d.overridden, l, Effect::Allow)
                 {

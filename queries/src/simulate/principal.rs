@@ -67,6 +67,29 @@ pub(crate) fn principal_of(text: &str) -> Option<(Parts<'_>, RequestPrincipal)> 
     Some((parts, principal))
 }
 
+/// [`principal_of`] into `slot`: an ARN the request names itself is copied into the text
+/// `slot` already holds (no allocation when it has room), any other caller replaces it.
+pub(crate) fn principal_into<'t>(text: &'t str, slot: &mut RequestPrincipal) -> Option<Parts<'t>> {
+    let parts = parts(text)?;
+    let own_arn = match parts.kind {
+        PrincipalKind::Anonymous | PrincipalKind::Service | PrincipalKind::Federated => false,
+        PrincipalKind::Root => text.starts_with("arn:"),
+        _ => true,
+    };
+    match slot {
+        RequestPrincipal::Aws { arn } if own_arn => {
+            arn.clear();
+            arn.push_str(text);
+        }
+        _ => {
+            if let Some((_, p)) = principal_of(text) {
+                *slot = p;
+            }
+        }
+    }
+    Some(parts)
+}
+
 /// [`Caller::arn`] of a caller `text` of kind `kind`: `*` for anonymous, the root's ARN for
 /// an account id, else `text` itself.
 pub(crate) fn caller_arn(text: &str, kind: PrincipalKind) -> std::borrow::Cow<'_, str> {

@@ -545,3 +545,126 @@ fn a_source_vpce_naming_no_loaded_endpoint_is_a_warning_when_the_data_has_endpoi
     let o = run("vpce-0aaa1111");
     assert!(!o.stderr().contains("names no loaded VPC endpoint"));
 }
+
+#[test]
+fn a_policy_attached_at_every_level_allows_at_each_and_levels_are_asked_apart_otherwise() {
+    // AWS Organizations User Guide, "SCP evaluation" and "RCP evaluation": every level of
+    // the path (root, OU, account) must allow, the policies of one level unioned. A policy
+    // attached at every level allows at each of them when it applies (the decision program
+    // then asks no level apart); policies attached at some levels only are asked level by
+    // level, and the level none of them allows is named.
+    let upper = ["r-aa".to_string(), "ou-aa-11111111".to_string()];
+    let account = ["222222222222".to_string()];
+    let all = [
+        "r-aa".to_string(),
+        "ou-aa-11111111".to_string(),
+        "222222222222".to_string(),
+    ];
+    let allow = |action: &str| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]});
+    let rcp_allow = |action: &str| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": action, "Resource": "*"}]});
+    let pols = json!([
+        policy("p-s3-all", "SERVICE_CONTROL_POLICY", allow("s3:*"), &all),
+        policy("p-sqs-all", "SERVICE_CONTROL_POLICY", allow("sqs:*"), &all),
+        policy(
+            "p-ec2-upper",
+            "SERVICE_CONTROL_POLICY",
+            allow("ec2:*"),
+            &upper
+        ),
+        policy(
+            "p-ec2-describe",
+            "SERVICE_CONTROL_POLICY",
+            allow("ec2:Describe*"),
+            &account
+        ),
+        policy(
+            "r-s3-all",
+            "RESOURCE_CONTROL_POLICY",
+            rcp_allow("s3:*"),
+            &all
+        ),
+        policy(
+            "r-sqs-upper",
+            "RESOURCE_CONTROL_POLICY",
+            rcp_allow("sqs:*"),
+            &upper
+        ),
+        policy(
+            "r-sqs-send",
+            "RESOURCE_CONTROL_POLICY",
+            rcp_allow("sqs:SendMessage"),
+            &account
+        ),
+    ]);
+    let dir = org_a_dir(pols, None);
+    let queue = "arn:aws:sqs:eu-west-1:222222222222:q";
+    let r = simulate(
+        dir.path(),
+        &[
+            // Every SCP and RCP level by the policies attached everywhere.
+            req(ALICE, "s3:GetObject", &format!("{DATA_A}/x")),
+            // SCPs: root and OU by p-ec2-upper, the account by p-ec2-describe.
+            req(ALICE, "ec2:DescribeInstances", "*"),
+            // SCPs: the account has no Allow for RunInstances.
+            req(ALICE, "ec2:RunInstances", "*"),
+            // RCPs: root and OU by r-sqs-upper, the account by r-sqs-send.
+            req(ALICE, "sqs:SendMessage", queue),
+            // RCPs: only RCPFullAWSAccess allows DeleteQueue at the account, as everywhere.
+            req(ALICE, "sqs:DeleteQueue", queue),
+            // No SCP allows IAM anywhere: every level is named.
+            req(ALICE, "iam:ListUsers", "*"),
+        ],
+    );
+    assert_eq!(
+        decisions(&r),
+        [
+            "allowed",
+            "allowed",
+            "implicitDeny",
+            "allowed",
+            "allowed",
+            "implicitDeny"
+        ],
+        "{r:?}"
+    );
+    let levels = |i: usize| r[i]["missingLevels"].clone();
+    assert_eq!(
+        levels(2),
+        json!([{"layer": "scp", "level": "org:222222222222"}])
+    );
+    assert_eq!(
+        levels(5),
+        json!([
+            {"layer": "scp", "level": "org:r-aa"},
+            {"layer": "scp", "level": "org:ou-aa-11111111"},
+            {"layer": "scp", "level": "org:222222222222"}
+        ])
+    );
+    for i in [0, 1, 3, 4] {
+        assert_eq!(r[i].get("missingLevels"), None, "{}", r[i]);
+    }
+    // The policy attached everywhere is named once among the statements that allowed.
+    let named = |i: usize, layer: &str| -> Vec<String> {
+        r[i]["matched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["layer"] == layer)
+            .map(|m| m["policy"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(named(0, "scp"), ["p-s3-all"]);
+    assert_eq!(
+        named(0, "rcp"),
+        ["r-s3-all", "RCPFullAWSAccess (p-RCPFullAWSAccess)"]
+    );
+    assert_eq!(
+        named(3, "rcp"),
+        [
+            "r-sqs-upper",
+            "r-sqs-send",
+            "RCPFullAWSAccess (p-RCPFullAWSAccess)"
+        ]
+    );
+    assert_eq!(named(1, "scp"), ["p-ec2-upper", "p-ec2-describe"]);
+}

@@ -414,19 +414,24 @@ crepe! {
     // its profile (`profile.rs`, computed once at load, where each is cited); here only the
     // policies that depend on the request.
 
-    // Node `n` is an RCP level that must allow request `r`.
-    struct ReqRcpLevel(u32, ProfileId, u32, bool, Sym);
+    // The RCPs of account `acct` apply to request `r` (the levels of its path must allow).
+    struct ReqRcpAccount(u32, ProfileId, u32, bool, Sym);
     // [RCP] RCPs apply to resources of member accounts for the services that support them,
     // at every level of the resource account's path; they do not affect resources of the
     // management account, nor requests made by service-linked roles ("Resources and
     // entities not restricted by RCPs").
-    ReqRcpLevel(r, c, a, same, n) <- ReqRcp(r, c, a, same, acct), !ManagementAccount(acct),
-        !ClassServiceLinked(c), RcpLevel(acct, n);
+    ReqRcpAccount(r, c, a, same, acct) <- ReqRcp(r, c, a, same, acct), !ManagementAccount(acct),
+        !ClassServiceLinked(c);
+
+    // RCP `pol` is attached at some RCP level of account `acct`: it is evaluated for the
+    // requests on the account's resources (once, however many levels it is attached at).
+    struct AccountRcp(Sym, PolicyId);
+    AccountRcp(acct, pol) <- RcpLevel(acct, n), RcpAttachment(n, pol);
 
     // Policy `pol` is evaluated in layer `l` for request `r` (request-specific layers).
     struct ReqPolicy(u32, ProfileId, u32, bool, PolicyId, Layer);
-    ReqPolicy(r, c, a, same, pol, Layer::Rcp) <- ReqRcpLevel(r, c, a, same, n),
-        RcpAttachment(n, pol);
+    ReqPolicy(r, c, a, same, pol, Layer::Rcp) <- ReqRcpAccount(r, c, a, same, acct),
+        AccountRcp(acct, pol);
     ReqPolicy(r, c, a, same, pol, Layer::Resource) <- ReqResource(r, c, a, same, x),
         ResourcePolicy(x, pol);
     // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
@@ -482,27 +487,62 @@ crepe! {
     // [NOPERM] no permission is required: allowed whatever the policies say.
     AwsRuleApplies(r, AwsRule::NoPermissionRequired) <- NoPermissionReq(r);
 
-    // SCP level `n` has an applicable Allow for `r`.
+    // SCP `pol` is attached at some SCP level of callers of class `c`.
+    struct ClassScp(ProfileId, PolicyId);
+    ClassScp(c, pol) <- ClassScpLevel(c, n), ScpAttachment(n, pol);
+    // SCP `pol` of class `c` is not attached at some SCP level of the class.
+    struct ClassScpMissesLevel(ProfileId, PolicyId);
+    ClassScpMissesLevel(c, pol) <- ClassScp(c, pol), ClassScpLevel(c, n), !ScpAttachment(n, pol);
+    // SCP `pol` is attached at every SCP level of callers of class `c` (as `FullAWSAccess`
+    // is, by default, on the root, every OU and every account).
+    struct ClassScpEverywhere(ProfileId, PolicyId);
+    ClassScpEverywhere(c, pol) <- ClassScp(c, pol), !ClassScpMissesLevel(c, pol);
+
+    // An SCP attached at every SCP level of the caller of `r` has an applicable Allow for
+    // `r`: every level has one, and no level need be asked apart.
+    struct ScpEveryLevelAllows(u32);
+    ScpEveryLevelAllows(r) <- Matched(r, c, _, _, pol, Layer::Scp, Effect::Allow),
+        ClassScpEverywhere(c, pol);
+    // SCP level `n` has an applicable Allow for `r` (asked only when no SCP attached at
+    // every level allows `r`).
     struct ScpLevelAllows(u32, Sym);
     // [SCP] the policies attached at one level are unioned: one Allow among them suffices.
     ScpLevelAllows(r, n) <- Matched(r, c, _, _, pol, Layer::Scp, Effect::Allow),
-        ClassScpLevel(c, n), ScpAttachment(n, pol);
+        !ScpEveryLevelAllows(r), ClassScpLevel(c, n), ScpAttachment(n, pol);
     // SCP level `n` of the caller of `r` has no applicable Allow for `r`.
     struct ScpLevelLacks(u32, Sym);
-    ScpLevelLacks(r, n) <- Req(r, c, _, _), ClassScpLevel(c, n), !ScpLevelAllows(r, n);
+    ScpLevelLacks(r, n) <- Req(r, c, _, _), !ScpEveryLevelAllows(r), ClassScpLevel(c, n),
+        !ScpLevelAllows(r, n);
     // Some SCP level lacks an Allow for `r`.
     struct ScpBlocks(u32);
     // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
     ScpBlocks(r) <- ScpLevelLacks(r, _);
 
-    // RCP level `n` has an applicable Allow for `r`.
+    // RCP `pol` of account `acct` is not attached at some RCP level of the account.
+    struct AccountRcpMissesLevel(Sym, PolicyId);
+    AccountRcpMissesLevel(acct, pol) <- AccountRcp(acct, pol), RcpLevel(acct, n),
+        !RcpAttachment(n, pol);
+    // RCP `pol` is attached at every RCP level of account `acct` (as `RCPFullAWSAccess` is,
+    // on the root, every OU and every account, once RCPs are enabled).
+    struct AccountRcpEverywhere(Sym, PolicyId);
+    AccountRcpEverywhere(acct, pol) <- AccountRcp(acct, pol), !AccountRcpMissesLevel(acct, pol);
+
+    // An RCP attached at every RCP level of the resource's account has an applicable Allow
+    // for `r`: every level has one.
+    struct RcpEveryLevelAllows(u32);
+    RcpEveryLevelAllows(r) <- Matched(r, _, _, _, pol, Layer::Rcp, Effect::Allow),
+        ReqRcpAccount(r, _, _, _, acct), AccountRcpEverywhere(acct, pol);
+    // RCP level `n` has an applicable Allow for `r` (asked only when no RCP attached at
+    // every level allows `r`).
     struct RcpLevelAllows(u32, Sym);
     // [RCP] as for SCPs: one Allow per level, every level on the path.
     RcpLevelAllows(r, n) <- Matched(r, _, _, _, pol, Layer::Rcp, Effect::Allow),
-        ReqRcpLevel(r, _, _, _, n), RcpAttachment(n, pol);
+        !RcpEveryLevelAllows(r), ReqRcpAccount(r, _, _, _, acct), RcpLevel(acct, n),
+        RcpAttachment(n, pol);
     // RCP level `n` of the resource of `r` has no applicable Allow for `r`.
     struct RcpLevelLacks(u32, Sym);
-    RcpLevelLacks(r, n) <- ReqRcpLevel(r, _, _, _, n), !RcpLevelAllows(r, n);
+    RcpLevelLacks(r, n) <- ReqRcpAccount(r, _, _, _, acct), !RcpEveryLevelAllows(r),
+        RcpLevel(acct, n), !RcpLevelAllows(r, n);
     struct RcpBlocks(u32);
     RcpBlocks(r) <- RcpLevelLacks(r, _);
 

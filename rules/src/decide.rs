@@ -352,6 +352,11 @@ crepe! {
     /// account, so no SCP applies to them (computed once per profile, `profile.rs`).
     pub(crate) struct ClassScpLevel(pub ProfileId, pub Sym);
     @input
+    /// SCP `pol` is attached at every SCP level of callers of class `c` (as `FullAWSAccess`
+    /// is, by default, on the root, every OU and every account; from the class's profile,
+    /// `Profile::scps_at_every_level`).
+    pub(crate) struct ClassScpEverywhere(pub ProfileId, pub PolicyId);
+    @input
     /// Callers of class `c` are a service-linked role or one of its sessions.
     pub(crate) struct ClassServiceLinked(pub ProfileId);
     @input
@@ -486,17 +491,6 @@ crepe! {
         let rule = AwsRule::AwsOwned(k);
     // [NOPERM] no permission is required: allowed whatever the policies say.
     AwsRuleApplies(r, AwsRule::NoPermissionRequired) <- NoPermissionReq(r);
-
-    // SCP `pol` is attached at some SCP level of callers of class `c`.
-    struct ClassScp(ProfileId, PolicyId);
-    ClassScp(c, pol) <- ClassScpLevel(c, n), ScpAttachment(n, pol);
-    // SCP `pol` of class `c` is not attached at some SCP level of the class.
-    struct ClassScpMissesLevel(ProfileId, PolicyId);
-    ClassScpMissesLevel(c, pol) <- ClassScp(c, pol), ClassScpLevel(c, n), !ScpAttachment(n, pol);
-    // SCP `pol` is attached at every SCP level of callers of class `c` (as `FullAWSAccess`
-    // is, by default, on the root, every OU and every account).
-    struct ClassScpEverywhere(ProfileId, PolicyId);
-    ClassScpEverywhere(c, pol) <- ClassScp(c, pol), !ClassScpMissesLevel(c, pol);
 
     // An SCP attached at every SCP level of the caller of `r` has an applicable Allow for
     // `r`: every level has one, and no level need be asked apart.

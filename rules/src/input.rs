@@ -69,6 +69,7 @@ sink_of!(
     ClassKind,
     ClassHasLayer,
     ClassScpLevel,
+    ClassScpEverywhere,
     ClassServiceLinked,
     ReqClassStatement,
     ManagementAccount,
@@ -209,6 +210,11 @@ fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
         s.class_service_linked
             .into_iter()
             .map(decide::ClassServiceLinked),
+    );
+    rt.extend(
+        s.class_scp_everywhere
+            .into_iter()
+            .map(|(c, pol)| decide::ClassScpEverywhere(c, pol)),
     );
     // The management accounts: a handful of rows, every batch.
     rt.extend(

@@ -93,6 +93,22 @@ impl Profile {
             )
     }
 
+    /// The SCPs attached at every SCP level of the profile (as `FullAWSAccess` is, by
+    /// default, on the root, every OU and every account), each once: when one of them
+    /// applies to a request, every level has an applicable Allow [SCP: "every level of the
+    /// path must allow"], and no level need be asked apart. Empty without SCP levels.
+    pub fn scps_at_every_level(&self) -> impl Iterator<Item = PolicyId> + '_ {
+        let (first, rest) = match self.scp_levels.split_first() {
+            Some(((_, first), rest)) => (&first[..], rest),
+            None => (&[][..], &[][..]),
+        };
+        // Each level's list is sorted and holds a policy once.
+        first
+            .iter()
+            .copied()
+            .filter(move |p| rest.iter().all(|(_, pols)| pols.binary_search(p).is_ok()))
+    }
+
     /// Whether the profile has at least one policy in `layer` (a boundary or session
     /// policy then limits the identity side).
     pub fn has_layer(&self, layer: Layer) -> bool {
@@ -535,6 +551,37 @@ mod tests {
             .get("arn:aws:iam::111111111111:group/devs")
             .expect("a symbol");
         assert_eq!(added.class_of(&profiles, &t, &index, nobody), UNKNOWN);
+    }
+
+    /// AWS Organizations User Guide, "SCP evaluation": every level must allow, so an SCP
+    /// attached at every level of a caller's path allows at each level; one attached at
+    /// some levels only does not, nor does any SCP of a caller without SCP levels.
+    #[test]
+    fn scps_at_every_level_are_those_every_level_lists() {
+        let profile = |levels: &[&[PolicyId]]| Profile {
+            kind: PrincipalKind::User,
+            identity: Arc::default(),
+            boundary: Arc::default(),
+            session: Arc::default(),
+            scp_levels: levels
+                .iter()
+                .enumerate()
+                .map(|(n, pols)| (n as Sym, pols.to_vec().into_boxed_slice()))
+                .collect(),
+            service_linked: false,
+        };
+        let everywhere = |levels: &[&[PolicyId]]| -> Vec<PolicyId> {
+            profile(levels).scps_at_every_level().collect()
+        };
+        // 1 is attached at the three levels; 2 at two; 3 at one.
+        assert_eq!(everywhere(&[&[1, 2], &[1, 2, 3], &[1]]), [1]);
+        assert_eq!(
+            everywhere(&[&[1, 2], &[2, 3], &[1, 3]]),
+            Vec::<PolicyId>::new()
+        );
+        assert_eq!(everywhere(&[&[4, 7]]), [4, 7]);
+        assert_eq!(everywhere(&[&[1], &[]]), Vec::<PolicyId>::new());
+        assert_eq!(everywhere(&[]), Vec::<PolicyId>::new());
     }
 
     /// A role's sessions that hold nothing of their own share one class, derived from the

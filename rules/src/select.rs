@@ -269,6 +269,9 @@ pub(crate) struct Selection {
     pub class_scp_levels: Vec<(ProfileId, Sym)>,
     /// The caller classes that are service-linked roles or their sessions.
     pub class_service_linked: Vec<ProfileId>,
+    /// The SCPs attached at every SCP level of each caller class
+    /// ([`crate::profile::Profile::scps_at_every_level`]).
+    pub class_scp_everywhere: Vec<(ProfileId, PolicyId)>,
     /// (statement, policy, layer, effect): for each (class, action) pair of the batch, the
     /// statements of the class's policies that can match the action (action index), one
     /// range per pair.
@@ -342,6 +345,8 @@ impl Selection {
             if p.service_linked {
                 s.class_service_linked.push(c);
             }
+            s.class_scp_everywhere
+                .extend(p.scps_at_every_level().map(|pol| (c, pol)));
             for (n, pols) in p.scp_levels.iter() {
                 s.class_scp_levels.push((c, *n));
                 if nodes.insert(*n) {

@@ -390,6 +390,14 @@ crepe! {
     /// RCP `pol` is attached to node `n`.
     pub(crate) struct RcpAttachment(pub Sym, pub PolicyId);
     @input
+    /// RCP `pol` is attached at some RCP level of account `acct`: it is evaluated for the
+    /// requests on the account's resources (once, however many levels it is attached at).
+    pub(crate) struct AccountRcp(pub Sym, pub PolicyId);
+    @input
+    /// RCP `pol` is attached at every RCP level of account `acct` (as `RCPFullAWSAccess` is,
+    /// on the root, every OU and every account, once RCPs are enabled; `select.rs`).
+    pub(crate) struct AccountRcpEverywhere(pub Sym, pub PolicyId);
+    @input
     /// Resource `x` is of kind `k`.
     pub(crate) struct ResourceKindOf(pub Sym, pub ResourceKind);
     @input
@@ -427,11 +435,6 @@ crepe! {
     // entities not restricted by RCPs").
     ReqRcpAccount(r, c, a, same, acct) <- ReqRcp(r, c, a, same, acct), !ManagementAccount(acct),
         !ClassServiceLinked(c);
-
-    // RCP `pol` is attached at some RCP level of account `acct`: it is evaluated for the
-    // requests on the account's resources (once, however many levels it is attached at).
-    struct AccountRcp(Sym, PolicyId);
-    AccountRcp(acct, pol) <- RcpLevel(acct, n), RcpAttachment(n, pol);
 
     // Policy `pol` is evaluated in layer `l` for request `r` (request-specific layers).
     struct ReqPolicy(u32, ProfileId, u32, bool, PolicyId, Layer);
@@ -477,8 +480,9 @@ crepe! {
     pub(crate) struct ExplicitDeny(pub u32);
     // [DENYALLOW] "An explicit deny in any of these policies overrides the allow": every
     // layer's applicable Deny statement counts (identity, boundary, session, SCP, RCP,
-    // resource, VPC endpoint).
-    ExplicitDeny(r) <- Matched(r, _, _, _, _, _, Effect::Deny), !NoPermissionReq(r);
+    // resource, VPC endpoint). (The effect is tested, not looked up: a lookup by effect
+    // alone would index every matched statement once more, for this rule only.)
+    ExplicitDeny(r) <- Matched(r, _, _, _, _, _, e), (e == Effect::Deny), !NoPermissionReq(r);
 
     @output
     /// A rule of AWS outside every policy decides `r` (see `facts::aws_rules`).
@@ -511,15 +515,6 @@ crepe! {
     struct ScpBlocks(u32);
     // [SCP] a level without an Allow denies (implicitly), whatever the other levels say.
     ScpBlocks(r) <- ScpLevelLacks(r, _);
-
-    // RCP `pol` of account `acct` is not attached at some RCP level of the account.
-    struct AccountRcpMissesLevel(Sym, PolicyId);
-    AccountRcpMissesLevel(acct, pol) <- AccountRcp(acct, pol), RcpLevel(acct, n),
-        !RcpAttachment(n, pol);
-    // RCP `pol` is attached at every RCP level of account `acct` (as `RCPFullAWSAccess` is,
-    // on the root, every OU and every account, once RCPs are enabled).
-    struct AccountRcpEverywhere(Sym, PolicyId);
-    AccountRcpEverywhere(acct, pol) <- AccountRcp(acct, pol), !AccountRcpMissesLevel(acct, pol);
 
     // An RCP attached at every RCP level of the resource's account has an applicable Allow
     // for `r`: every level has one.
@@ -604,13 +599,16 @@ crepe! {
     // public policy to only AWS service principals and authorized users within the bucket
     // owner's account": every grant of a public policy is void for a caller outside the
     // owner's account (`same` is false) that is not a service principal.
-    Restricted(r, s) <- Matched(r, c, false, s, pol, Layer::Resource, Effect::Allow),
+    // (`same` is tested, not looked up, so that the rule reads the matched statements through
+    // the index by layer and effect that the other rules read.)
+    Restricted(r, s) <- Matched(r, c, same, s, pol, Layer::Resource, Effect::Allow), (!same),
         ReqRestrictedPolicy(r, pol), ClassKind(c, k), (k != PrincipalKind::Service);
     // Public policy `pol` of the resource of request `r`, from outside the resource's
     // account, is one that `RestrictPublicBuckets` restricts. (Joined from the few requests
     // on such a bucket, so that the rule above looks requests up among those alone.)
     struct ReqRestrictedPolicy(u32, PolicyId);
-    ReqRestrictedPolicy(r, pol) <- ReqResource(r, _, _, false, x), RestrictedPublicPolicy(x, pol);
+    ReqRestrictedPolicy(r, pol) <- ReqResource(r, _, _, same, x), (!same),
+        RestrictedPublicPolicy(x, pol);
     struct ResourceAllows(u32);
     ResourceAllows(r) <- Grant(r, _, _);
 

@@ -76,6 +76,8 @@ sink_of!(
     ScpAttachment,
     RcpLevel,
     RcpAttachment,
+    AccountRcp,
+    AccountRcpEverywhere,
     ResourceKindOf,
     ResourcePolicy,
     TrustPolicy,
@@ -236,6 +238,16 @@ fn load_selection<'a>(rt: &mut impl Sink<'a>, t: &FactTables, s: Selection) {
         s.rcp_attachments
             .into_iter()
             .map(|(n, p)| decide::RcpAttachment(n, p)),
+    );
+    rt.extend(
+        s.account_rcps
+            .into_iter()
+            .map(|(a, pol)| decide::AccountRcp(a, pol)),
+    );
+    rt.extend(
+        s.account_rcps_everywhere
+            .into_iter()
+            .map(|(a, pol)| decide::AccountRcpEverywhere(a, pol)),
     );
     rt.extend(
         s.resource_kinds

@@ -47,6 +47,9 @@ pub(crate) struct FactIndex {
     scp_attachments: Map<Sym, Vec<PolicyId>>,
     /// node → attached RCPs.
     rcp_attachments: Map<Sym, Vec<PolicyId>>,
+    /// account entity → the RCPs attached at some RCP level of the account, and those
+    /// attached at every level (sorted, each once).
+    account_rcps: Map<Sym, (Vec<PolicyId>, Vec<PolicyId>)>,
     /// (layer, node) → depth of the level on its path (0 = root).
     depth: Map<(Layer, Sym), u32>,
     /// resource → resource-based policies.
@@ -134,6 +137,9 @@ impl FactIndex {
         for nodes in scp_levels.values_mut() {
             nodes.sort_by_key(|&n| (depth.get(&(Layer::Scp, n)).copied().unwrap_or(u32::MAX), n));
         }
+        let rcp_levels = group(t.rcp_levels.iter().map(|l| (l.account, l.node)));
+        let rcp_attachments = group(t.rcp_attachments.iter().copied());
+        let account_rcps = account_rcps(&rcp_levels, &rcp_attachments);
         FactIndex {
             groups: group(t.member_of.iter().copied()),
             identity: group(t.identity_policies.iter().copied()),
@@ -141,9 +147,10 @@ impl FactIndex {
             session: group(t.session_policies.iter().copied()),
             service_linked: t.service_linked_roles.iter().copied().collect(),
             scp_levels,
-            rcp_levels: group(t.rcp_levels.iter().map(|l| (l.account, l.node))),
+            rcp_levels,
             scp_attachments: group(t.scp_attachments.iter().copied()),
-            rcp_attachments: group(t.rcp_attachments.iter().copied()),
+            rcp_attachments,
+            account_rcps,
             depth,
             resource_policies: group(t.resource_policies.iter().copied()),
             trust: group(t.trust_policies.iter().copied()),
@@ -258,6 +265,33 @@ impl FactIndex {
     }
 }
 
+/// Per account: the RCPs attached at some RCP level of its path, and those attached at
+/// every level (as `RCPFullAWSAccess` is: AWS attaches it to the root, every OU and every
+/// account once RCPs are enabled, and it cannot be detached). When one of the latter
+/// applies to a request, every level has an applicable Allow (AWS Organizations User
+/// Guide, "RCP evaluation": every level must allow).
+fn account_rcps(
+    levels: &Map<Sym, Vec<Sym>>,
+    attachments: &Map<Sym, Vec<PolicyId>>,
+) -> Map<Sym, (Vec<PolicyId>, Vec<PolicyId>)> {
+    let at = |n: &Sym| attachments.get(n).map_or(&[][..], Vec::as_slice);
+    levels
+        .iter()
+        .map(|(&a, nodes)| {
+            let mut some: Vec<PolicyId> =
+                nodes.iter().flat_map(|n| at(n).iter().copied()).collect();
+            some.sort_unstable();
+            some.dedup();
+            let every = some
+                .iter()
+                .copied()
+                .filter(|p| nodes.iter().all(|n| at(n).contains(p)))
+                .collect();
+            (a, (some, every))
+        })
+        .collect()
+}
+
 /// The rows of the tables one batch can reach, ready to become input relations.
 #[derive(Debug, Default)]
 pub(crate) struct Selection {
@@ -282,6 +316,10 @@ pub(crate) struct Selection {
     pub scp_attachments: Vec<(Sym, PolicyId)>,
     pub rcp_levels: Vec<(Sym, Sym)>,
     pub rcp_attachments: Vec<(Sym, PolicyId)>,
+    /// (account, RCP attached at some RCP level of the account).
+    pub account_rcps: Vec<(Sym, PolicyId)>,
+    /// (account, RCP attached at every RCP level of the account).
+    pub account_rcps_everywhere: Vec<(Sym, PolicyId)>,
     pub resource_kinds: Vec<(Sym, ResourceKind)>,
     pub resource_policies: Vec<(Sym, PolicyId)>,
     pub trust: Vec<(Sym, PolicyId)>,
@@ -435,9 +473,14 @@ impl Selection {
                 rcp_accounts.insert(a);
             }
         }
-        // Organization RCP levels of the resources' accounts.
+        // Organization RCP levels of the resources' accounts, and their RCPs.
         let mut rcp_nodes: Set<Sym> = Set::default();
         for &a in &rcp_accounts {
+            if let Some((some, every)) = idx.account_rcps.get(&a) {
+                s.account_rcps.extend(some.iter().map(|&pol| (a, pol)));
+                s.account_rcps_everywhere
+                    .extend(every.iter().map(|&pol| (a, pol)));
+            }
             for &n in idx.rcp_levels.get(&a).into_iter().flatten() {
                 s.rcp_levels.push((a, n));
                 if rcp_nodes.insert(n) {
@@ -628,6 +671,30 @@ impl PairMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// AWS Organizations User Guide, "RCP evaluation": every level of the resource
+    /// account's path must allow. An account's RCPs are those attached at any of its levels,
+    /// each once; those attached at every level are the ones that allow at each.
+    #[test]
+    fn an_accounts_rcps_and_those_at_every_level() {
+        let levels: Map<Sym, Vec<Sym>> = [(1, vec![10, 11, 12]), (2, vec![10, 13]), (3, vec![])]
+            .into_iter()
+            .collect();
+        // 7 at every node (as RCPFullAWSAccess); 8 at the root and one OU; 9 on one account.
+        let attachments: Map<Sym, Vec<PolicyId>> = [
+            (10, vec![7, 8]),
+            (11, vec![8, 7]),
+            (12, vec![7, 9]),
+            (13, vec![7]),
+        ]
+        .into_iter()
+        .collect();
+        let got = account_rcps(&levels, &attachments);
+        assert_eq!(got.get(&1), Some(&(vec![7, 8, 9], vec![7])));
+        assert_eq!(got.get(&2), Some(&(vec![7, 8], vec![7])));
+        assert_eq!(got.get(&3), Some(&(vec![], vec![])));
+        assert_eq!(got.get(&4), None);
+    }
 
     /// A small deterministic generator (the tests need no crate for it).
     fn next(state: &mut u64) -> u32 {

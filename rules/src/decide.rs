@@ -183,11 +183,11 @@ impl Oracle<'_> {
                 .as_ref(),
             _ => &b.request,
         };
-        // Both rules that ask reach `s` through the action memo's entry for the action of
+        // Every rule that asks reaches `s` through the action memo's entry for the action of
         // `r`: `ReqClassStatement(r, .., s, ..)` lists statements selected from `stmts[a]`,
-        // the statements whose action element matches `r`'s action `a`, and
-        // `ReqPolicy(r, _, a, ..)` is joined on `a` with `PolicyActionStatement(_, a, s, _)`,
-        // selected from the same: the action element already matched.
+        // the statements whose action element matches `r`'s action `a`, and the request-side
+        // rules join `a` with `PolicyActionStatement(_, a, s, _)`, selected from the same:
+        // the action element already matched.
         let fresh;
         let prepared = match self.prepared.get(s as usize) {
             Some(cell) => cell.get_or_init(|| PreparedStatement::new(policy, stmt)),
@@ -436,17 +436,9 @@ crepe! {
     ReqRcpAccount(r, c, a, same, acct) <- ReqRcp(r, c, a, same, acct), !ManagementAccount(acct),
         !ClassServiceLinked(c);
 
-    // Policy `pol` is evaluated in layer `l` for request `r` (request-specific layers).
-    struct ReqPolicy(u32, ProfileId, u32, bool, PolicyId, Layer);
-    ReqPolicy(r, c, a, same, pol, Layer::Rcp) <- ReqRcpAccount(r, c, a, same, acct),
-        AccountRcp(acct, pol);
-    ReqPolicy(r, c, a, same, pol, Layer::Resource) <- ReqResource(r, c, a, same, x),
-        ResourcePolicy(x, pol);
-    // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
-    ReqPolicy(r, c, a, same, pol, Layer::Resource) <- ReqAssumeRole(r, c, a, same, x),
-        TrustPolicy(x, pol);
-    // [VPCE] the endpoint policy of the VPC endpoint the request goes through.
-    ReqPolicy(r, c, a, same, pol, Layer::VpcEndpoint) <- ReqVpcEndpoint(r, c, a, same, pol);
+    // The request-side policies (each with its layer) are read in the matching rules below:
+    // the RCPs of the resource's account, the resource's policy, a role's trust policy, the
+    // endpoint policy.
 
     // ------------------------------------------------------------------- statement matching
 
@@ -464,13 +456,27 @@ crepe! {
     );
     // The concrete matcher of `facts` decides action, resource, principal and conditions,
     // for each statement (of `pol`, in layer `l`, effect `e`) that can match the action of
-    // `r` (action index): the caller side's from its class, the request side's from the
-    // policies of `ReqPolicy`. Each candidate is given or derived once (the selection lists
-    // each (policy, layer) of a class once, `ReqPolicy` is a set, and the two rules give
-    // different layers), so the matcher is asked once per candidate.
+    // `r` (action index): the caller side's from its class, the request side's from each
+    // request-side policy. Each candidate is given or derived once (the selection lists
+    // each (policy, layer) of a class once; an account's RCPs, a resource's policies and a
+    // role's trust policies once each; the rules give different layers or policies), so
+    // the matcher is asked once per candidate.
     Matched(r, c, same, s, pol, l, e) <- ReqClassStatement(r, c, same, s, pol, l, e),
         Env(o), (o.0.applies(r, s));
-    Matched(r, c, same, s, pol, l, e) <- ReqPolicy(r, c, a, same, pol, l),
+    // [RCP] the RCPs attached at the levels of the resource account's path.
+    Matched(r, c, same, s, pol, Layer::Rcp, e) <- ReqRcpAccount(r, c, a, same, acct),
+        AccountRcp(acct, pol), PolicyActionStatement(pol, a, s, e), Env(o),
+        (o.0.applies(r, s));
+    // [DENYALLOW] the resource-based policy of the resource.
+    Matched(r, c, same, s, pol, Layer::Resource, e) <- ReqResource(r, c, a, same, x),
+        ResourcePolicy(x, pol), PolicyActionStatement(pol, a, s, e), Env(o),
+        (o.0.applies(r, s));
+    // [TRUST] for sts:AssumeRole* the role's trust policy is the resource-based policy.
+    Matched(r, c, same, s, pol, Layer::Resource, e) <- ReqAssumeRole(r, c, a, same, x),
+        TrustPolicy(x, pol), PolicyActionStatement(pol, a, s, e), Env(o),
+        (o.0.applies(r, s));
+    // [VPCE] the endpoint policy of the VPC endpoint the request goes through.
+    Matched(r, c, same, s, pol, Layer::VpcEndpoint, e) <- ReqVpcEndpoint(r, c, a, same, pol),
         PolicyActionStatement(pol, a, s, e), Env(o), (o.0.applies(r, s));
 
     // -------------------------------------------------------------------------- the decision

@@ -98,15 +98,7 @@ impl Profile {
     /// applies to a request, every level has an applicable Allow [SCP: "every level of the
     /// path must allow"], and no level need be asked apart. Empty without SCP levels.
     pub fn scps_at_every_level(&self) -> impl Iterator<Item = PolicyId> + '_ {
-        let (first, rest) = match self.scp_levels.split_first() {
-            Some(((_, first), rest)) => (&first[..], rest),
-            None => (&[][..], &[][..]),
-        };
-        // Each level's list is sorted and holds a policy once.
-        first
-            .iter()
-            .copied()
-            .filter(move |p| rest.iter().all(|(_, pols)| pols.binary_search(p).is_ok()))
+        at_every_level(self.scp_levels.iter().map(|(_, pols)| &pols[..]))
     }
 
     /// Whether the profile has at least one policy in `layer` (a boundary or session
@@ -171,6 +163,20 @@ impl Profile {
             service_linked,
         })
     }
+}
+
+/// The policies of the first of `levels` that every other level lists too: those attached
+/// at every level of an organization path (SCP or RCP levels, root first), in the first
+/// level's order. None without levels.
+pub(crate) fn at_every_level<'a>(
+    levels: impl Iterator<Item = &'a [PolicyId]> + Clone + 'a,
+) -> impl Iterator<Item = PolicyId> + 'a {
+    let mut rest = levels;
+    let first = rest.next().unwrap_or_default();
+    first
+        .iter()
+        .copied()
+        .filter(move |p| rest.clone().all(|pols| pols.contains(p)))
 }
 
 /// Interned principal profiles: one [`ProfileId`] per distinct [`Profile`], and the class

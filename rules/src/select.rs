@@ -282,11 +282,10 @@ fn account_rcps(
                 nodes.iter().flat_map(|n| at(n).iter().copied()).collect();
             some.sort_unstable();
             some.dedup();
-            let every = some
-                .iter()
-                .copied()
-                .filter(|p| nodes.iter().all(|n| at(n).contains(p)))
-                .collect();
+            let mut every: Vec<PolicyId> =
+                crate::profile::at_every_level(nodes.iter().map(at)).collect();
+            every.sort_unstable();
+            every.dedup();
             (a, (some, every))
         })
         .collect()

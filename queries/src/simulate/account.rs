@@ -584,16 +584,14 @@ impl AccountSimulator {
             })
     }
 
-    /// The endpoint policy a request goes through, and its context: a request whose
-    /// `aws:SourceVpce` names a VPC endpoint of the data is also evaluated against that
-    /// endpoint's policy (Amazon VPC, "Control access to VPC endpoints using endpoint
+    /// The policy of the VPC endpoint `spec` goes through, and the endpoint's keys into
+    /// `context` (a context over the keys `spec` gives, [`Context::reset_over`]): a request
+    /// whose `aws:SourceVpce` names a VPC endpoint of the data is also evaluated against
+    /// that endpoint's policy (Amazon VPC, "Control access to VPC endpoints using endpoint
     /// policies"), and gets the endpoint's VPC as `aws:SourceVpc` unless it gives one
     /// ("AWS global condition context keys": AWS fills `aws:SourceVpc` for requests through
     /// an endpoint). An endpoint the data does not describe, or one without a policy (its
     /// service supports none: full access), adds no layer.
-    /// The VPC endpoint `spec` goes through (its `aws:SourceVpce`), into `context`, a
-    /// context over the keys `spec` gives ([`Context::reset_over`]): adds the endpoint's
-    /// `aws:SourceVpc` unless given, and returns the endpoint's policy.
     pub(super) fn endpoint_into(
         &self,
         tables: &FactTables,

@@ -234,7 +234,7 @@ fn blank() -> BatchRequest {
     }
 }
 
-/// How many requests [`Batcher::batch`] reads ahead at a time ([`touch`]): few enough that
+/// How many requests [`Batcher::batch_into`] reads ahead at a time ([`touch`]): few enough that
 /// what a window reads is still in cache when its requests are built. Measured on the
 /// scale bench against reading a whole run (1,024) ahead, 24 alternated rounds: windows of
 /// 32, median ratios 0.982 and 1.001; windows of 128, 0.968 and 0.998 — alike.

@@ -49,7 +49,28 @@ pub(crate) fn classify(text: &str) -> Option<Caller> {
 /// copies of [`classify`] (what building each request needs).
 pub(crate) fn principal_of(text: &str) -> Option<(Parts<'_>, RequestPrincipal)> {
     let parts = parts(text)?;
-    let principal = match parts.kind {
+    let principal = principal_of_kind(text, parts.kind);
+    Some((parts, principal))
+}
+
+/// Whether a caller `text` of kind `kind` is named by its own text as an ARN (every
+/// [`RequestPrincipal::Aws`] caller but an account id given alone, whose root ARN is made).
+fn names_itself(text: &str, kind: PrincipalKind) -> bool {
+    match kind {
+        PrincipalKind::Anonymous | PrincipalKind::Service | PrincipalKind::Federated => false,
+        PrincipalKind::Root => text.starts_with("arn:"),
+        _ => true,
+    }
+}
+
+/// The [`RequestPrincipal`] of caller `text` of kind `kind`.
+fn principal_of_kind(text: &str, kind: PrincipalKind) -> RequestPrincipal {
+    if names_itself(text, kind) {
+        return RequestPrincipal::Aws {
+            arn: text.to_string(),
+        };
+    }
+    match kind {
         PrincipalKind::Anonymous => RequestPrincipal::Anonymous,
         PrincipalKind::Service => RequestPrincipal::Service {
             name: text.to_string(),
@@ -57,35 +78,22 @@ pub(crate) fn principal_of(text: &str) -> Option<(Parts<'_>, RequestPrincipal)> 
         PrincipalKind::Federated => RequestPrincipal::Federated {
             provider: text.to_string(),
         },
-        PrincipalKind::Root if !text.starts_with("arn:") => RequestPrincipal::Aws {
+        _ => RequestPrincipal::Aws {
             arn: format!("arn:aws:iam::{text}:root"),
         },
-        _ => RequestPrincipal::Aws {
-            arn: text.to_string(),
-        },
-    };
-    Some((parts, principal))
+    }
 }
 
 /// [`principal_of`] into `slot`: an ARN the request names itself is copied into the text
 /// `slot` already holds (no allocation when it has room), any other caller replaces it.
 pub(crate) fn principal_into<'t>(text: &'t str, slot: &mut RequestPrincipal) -> Option<Parts<'t>> {
     let parts = parts(text)?;
-    let own_arn = match parts.kind {
-        PrincipalKind::Anonymous | PrincipalKind::Service | PrincipalKind::Federated => false,
-        PrincipalKind::Root => text.starts_with("arn:"),
-        _ => true,
-    };
     match slot {
-        RequestPrincipal::Aws { arn } if own_arn => {
+        RequestPrincipal::Aws { arn } if names_itself(text, parts.kind) => {
             arn.clear();
             arn.push_str(text);
         }
-        _ => {
-            if let Some((_, p)) = principal_of(text) {
-                *slot = p;
-            }
-        }
+        _ => *slot = principal_of_kind(text, parts.kind),
     }
     Some(parts)
 }

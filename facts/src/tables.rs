@@ -515,9 +515,32 @@ impl FactTables {
     /// bucket and the objects in it", Amazon S3 User Guide, "Bucket policies"), the function
     /// of a Lambda version or alias (`...:function:name:qualifier` → `...:function:name`).
     pub fn resource_for(&self, arn: &str) -> Option<&ResourceRow> {
-        if let Some(r) = self.resource_by_arn(arn) {
-            return Some(r);
+        self.resource_for_named(arn).0
+    }
+
+    /// [`FactTables::resource_for`], and whether `arn` itself is a text of these tables.
+    /// Tables built from a model ([`FactTables::from_model`]) hold the ARN of each of its
+    /// resources, roles and users (entities and keys are their ARNs), so an ARN that is
+    /// not one of their texts names none of them: a caller need not look for it in the
+    /// model.
+    pub fn resource_for_named(&self, arn: &str) -> (Option<&ResourceRow>, bool) {
+        let named = if !self.s3_objects && crate::arn::s3_object_bucket(arn).is_some() {
+            // No object is a resource of the tables, nor of the model they were built
+            // from: not worth hashing the object's ARN (most requests' resources are
+            // objects no data describes).
+            None
+        } else {
+            self.symbols.get(arn)
+        };
+        if let Some(r) = named.and_then(|s| self.resource(s)) {
+            return (Some(r), true);
         }
+        (self.resource_around(arn), named.is_some())
+    }
+
+    /// The resource an ARN that is no resource of these tables belongs to (see
+    /// [`FactTables::resource_for`]).
+    fn resource_around(&self, arn: &str) -> Option<&ResourceRow> {
         if let Some(rest) = arn.strip_prefix("arn:aws:s3:::") {
             // The bucket's ARN is the object's up to the bucket name (not copied).
             let bucket = rest.split('/').next().unwrap_or(rest);

@@ -378,7 +378,7 @@ impl Reader<'_> {
         let owner_of = |resource: &str| {
             let named = facts::arn::Arn::parse(resource)
                 .map(|a| a.account)
-                .filter(|a| a.len() == 12);
+                .filter(|a| facts::arn::is_account_id(a));
             match named {
                 Some(_) => None,
                 None => owner.clone(),

@@ -815,6 +815,32 @@ impl<'m> FillCache<'m> {
     /// account's alone when the model does not describe it), as one shared layer: built
     /// once per described resource and per account.
     pub fn resource_layer(&mut self, resource: &str) -> Arc<crate::request::Context> {
+        self.resource_layer_named(resource, true)
+    }
+
+    /// [`FillCache::resource_layer`], told whether `resource` may name a resource, role or
+    /// user of the model: `false` when the ARN is not a text of tables built from the model
+    /// ([`crate::tables::FactTables::resource_for_named`]), and then the resource is not
+    /// looked for among them (its keys are those of its account: the bucket's account for
+    /// an S3 object, else the ARN's).
+    pub fn resource_layer_named(
+        &mut self,
+        resource: &str,
+        named: bool,
+    ) -> Arc<crate::request::Context> {
+        if !named {
+            debug_assert!(
+                !self.model.resources.contains_key(resource)
+                    && !self.model.roles.contains_key(resource)
+                    && !self.model.users.contains_key(resource)
+            );
+            let account = s3_bucket_account_of(self.model, resource).or_else(|| {
+                crate::arn::split_arn(resource)
+                    .map(|[.., account, _]| account)
+                    .filter(|a| crate::arn::is_account_id(a))
+            });
+            return self.account_layer(account);
+        }
         if let Some(e) = self.resources.get(resource) {
             return Arc::clone(e);
         }

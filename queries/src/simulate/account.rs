@@ -418,7 +418,7 @@ impl AccountSimulator {
                 None => {
                     let acct = facts::arn::Arn::parse(arn)
                         .map(|a| a.account)
-                        .filter(|a| a.len() == 12)
+                        .filter(|a| facts::arn::is_account_id(a))
                         .map(|a| b.account(&a));
                     b.resource(arn, arn, acct, crate::scenario::resource_kind(arn))
                 }

@@ -141,7 +141,9 @@ impl<'s> Batcher<'s> {
         let (known, owner, keys) = cache
             .entry((key, spec.resource_account.as_deref()))
             .or_insert_with(|| {
-                let known = tables.resource_for(&spec.resource);
+                // `named`: whether the ARN may name an entity of the model (when not, the
+                // model is not searched for it).
+                let (known, named) = tables.resource_for_named(&spec.resource);
                 let owner = spec
                     .resource_account
                     .clone()
@@ -154,13 +156,13 @@ impl<'s> Batcher<'s> {
                     .or_else(|| {
                         facts::arn::split_arn(&spec.resource)
                             .map(|[.., account, _]| account)
-                            .filter(|a| a.len() == 12)
+                            .filter(|a| facts::arn::is_account_id(a))
                             .map(str::to_string)
                     });
                 (
                     known.map(|x| x.id),
                     owner,
-                    fill.resource_layer(&spec.resource),
+                    fill.resource_layer_named(&spec.resource, named),
                 )
             });
         let (known, resource_keys) = (*known, Arc::clone(keys));
@@ -846,6 +848,81 @@ mod tests {
             .zip(&specs)
             .any(|(f, s)| buckets.contains(&s.resource)
                 && f.request.context.get("aws:ResourceTag/team").is_some()));
+    }
+
+    /// A resource's keys are the ones its ARN gets from the uncached reference
+    /// ([`facts::account::context::fill_with`]), whether the tables name it (a resource,
+    /// role or user of the data, looked for in the model) or not (an object, an instance,
+    /// an ARN of an unknown account, `*`: its account's keys only, the model not searched).
+    #[test]
+    fn resources_the_tables_do_not_name_get_the_keys_their_arn_gets() {
+        let (_dir, sim, mut specs) = synthetic(&synth::Spec {
+            accounts: 3,
+            roles_per_account: 8,
+            users_per_account: 4,
+            requests: 10,
+            ..synth::Spec::default()
+        });
+        let model = sim.model();
+        let tables = sim.tables();
+        let user = model.users.keys().next().cloned().expect("a user");
+        let mut resources: Vec<String> = model.resources.keys().cloned().collect();
+        resources.extend(model.roles.keys().cloned());
+        resources.extend(model.users.keys().cloned());
+        for (i, r) in model.resources.values().enumerate() {
+            let a = r.account.as_ref().map_or("111122223333", |a| a.as_str());
+            if r.arn.starts_with("arn:aws:s3:::") {
+                resources.push(format!("{}/dir/{i}.csv", r.arn));
+            }
+            resources.push(format!("arn:aws:ec2:us-east-1:{a}:instance/i-{i:08}"));
+            resources.push(format!("arn:aws:lambda:us-east-1:{a}:function:f{i}:7"));
+        }
+        resources.extend(
+            [
+                "*",
+                "arn:aws:sqs:us-east-1:999999999999:elsewhere",
+                "arn:aws:s3:::no-such-bucket/key",
+                "arn:aws:logs:us-east-1:notanaccount:log-group:x",
+            ]
+            .map(String::from),
+        );
+        specs.clear();
+        for resource in resources {
+            specs.push(RequestSpec {
+                principal: user.clone(),
+                action: "s3:GetObject".to_string(),
+                resource,
+                resource_account: None,
+                context: Arc::default(),
+            });
+        }
+        let (mut named, mut unnamed) = (0, 0);
+        for s in &specs {
+            match tables.resource_for_named(&s.resource).1 {
+                true => named += 1,
+                false => unnamed += 1,
+            }
+        }
+        assert!(named > 30 && unnamed > 30, "{named} named, {unnamed} not");
+        let p = tables.principal_by_arn(&user).map(|r| r.id).expect("user");
+        let principals = vec![p; specs.len()];
+        let all: Vec<usize> = (0..specs.len()).collect();
+        let batch = Batcher::new(&sim, tables).batch(&specs, (&principals, &[]), &all);
+        assert_eq!(batch.len(), specs.len());
+        for (b, spec) in batch.iter().zip(&specs) {
+            let mut by_arn = Request {
+                principal: b.request.principal.clone(),
+                action: spec.action.clone(),
+                resource: spec.resource.clone(),
+                context: Context::new(),
+            };
+            facts::account::context::fill_with(model, Some(sim.role_names()), &mut by_arn);
+            let mut built: Vec<_> = b.request.context.iter().collect();
+            let mut reference: Vec<_> = by_arn.context.iter().collect();
+            built.sort_by_key(|e| e.0);
+            reference.sort_by_key(|e| e.0);
+            assert_eq!(built, reference, "{}", spec.resource);
+        }
     }
 
     /// A caller found when its request was prepared (a session of a role of the data, with

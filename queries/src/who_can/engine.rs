@@ -1158,7 +1158,7 @@ impl<'p> Analyzer<'p> {
             .or_else(|| {
                 facts::arn::Arn::parse(resource)
                     .map(|a| a.account)
-                    .filter(|a| a.len() == 12)
+                    .filter(|a| facts::arn::is_account_id(a))
             });
         let account = account_id.as_deref().and_then(|a| t.account_entity(a));
         ResourceInfo {

@@ -501,12 +501,17 @@ impl FactTables {
 
     /// The resource entity whose ARN is `arn` (account mode: entity = ARN).
     pub fn resource_by_arn(&self, arn: &str) -> Option<&ResourceRow> {
+        self.resource_text(arn).and_then(|s| self.resource(s))
+    }
+
+    /// The id of `arn` when it may be a resource's: an S3 object's ARN is not looked up
+    /// when no object is a resource of the tables (not worth hashing it: most requests'
+    /// resources are objects no data describes, and no model resource is then an object).
+    fn resource_text(&self, arn: &str) -> Option<Sym> {
         if !self.s3_objects && crate::arn::s3_object_bucket(arn).is_some() {
-            // No object is a resource of the tables: not worth hashing the object's ARN
-            // (most requests' resources are objects no data describes).
             return None;
         }
-        self.symbols.get(arn).and_then(|s| self.resource(s))
+        self.symbols.get(arn)
     }
 
     /// The resource whose resource-based policy governs requests on `arn`: the resource
@@ -524,14 +529,7 @@ impl FactTables {
     /// not one of their texts names none of them: a caller need not look for it in the
     /// model.
     pub fn resource_for_named(&self, arn: &str) -> (Option<&ResourceRow>, bool) {
-        let named = if !self.s3_objects && crate::arn::s3_object_bucket(arn).is_some() {
-            // No object is a resource of the tables, nor of the model they were built
-            // from: not worth hashing the object's ARN (most requests' resources are
-            // objects no data describes).
-            None
-        } else {
-            self.symbols.get(arn)
-        };
+        let named = self.resource_text(arn);
         if let Some(r) = named.and_then(|s| self.resource(s)) {
             return (Some(r), true);
         }

@@ -514,10 +514,7 @@ fn resource_parts(model: &Model, resource: &str) -> (Option<AccountId>, Entries)
     let known = model.resources.get(resource);
     let account = known
         .and_then(|r| r.account.clone())
-        .or_else(|| s3_bucket_account(model, resource))
-        .or_else(|| {
-            crate::arn::split_arn(resource).and_then(|[.., account, _]| AccountId::parse(account))
-        });
+        .or_else(|| owner_by_arn(model, resource).map(|a| AccountId(a.to_string())));
     let mut out = Entries::new();
     if let Some(r) = known {
         for (k, v) in &r.tags {
@@ -834,12 +831,7 @@ impl<'m> FillCache<'m> {
                     && !self.model.roles.contains_key(resource)
                     && !self.model.users.contains_key(resource)
             );
-            let account = s3_bucket_account_of(self.model, resource).or_else(|| {
-                crate::arn::split_arn(resource)
-                    .map(|[.., account, _]| account)
-                    .filter(|a| crate::arn::is_account_id(a))
-            });
-            return self.account_layer(account);
+            return self.account_layer(owner_by_arn(self.model, resource));
         }
         if let Some(e) = self.resources.get(resource) {
             return Arc::clone(e);
@@ -859,12 +851,7 @@ impl<'m> FillCache<'m> {
         let account = known
             .and_then(|r| r.account.as_ref())
             .map(AccountId::as_str)
-            .or_else(|| s3_bucket_account_of(model, resource))
-            .or_else(|| {
-                crate::arn::split_arn(resource)
-                    .map(|[.., account, _]| account)
-                    .filter(|a| crate::arn::is_account_id(a))
-            });
+            .or_else(|| owner_by_arn(model, resource));
         let mut own = crate::request::Context::new();
         if let Some(r) = known {
             for (k, v) in &r.tags {
@@ -1036,13 +1023,19 @@ impl<'m> Filler<'m> {
     }
 }
 
-/// An S3 object ARN (`arn:aws:s3:::bucket/key`) has no account part: its owner is the
-/// bucket's account, when the model knows the bucket.
-fn s3_bucket_account(model: &Model, resource: &str) -> Option<AccountId> {
-    s3_bucket_account_of(model, resource).map(|a| AccountId(a.to_string()))
+/// The owner of a resource the model does not give one: its bucket's account for an S3
+/// object of a bucket the model describes, else the ARN's account field when it is an
+/// account id.
+fn owner_by_arn<'a>(model: &'a Model, resource: &'a str) -> Option<&'a str> {
+    s3_bucket_account_of(model, resource).or_else(|| {
+        crate::arn::split_arn(resource)
+            .map(|[.., account, _]| account)
+            .filter(|a| crate::arn::is_account_id(a))
+    })
 }
 
-/// [`s3_bucket_account`], borrowed from the model.
+/// An S3 object ARN (`arn:aws:s3:::bucket/key`) has no account part: its owner is the
+/// bucket's account, when the model knows the bucket.
 fn s3_bucket_account_of<'m>(model: &'m Model, resource: &str) -> Option<&'m str> {
     let bucket_arn = crate::arn::s3_object_bucket(resource)?;
     model

@@ -273,7 +273,10 @@ impl Oracle<'_> {
                 }
                 PrincipalEntry::Aws(v)
                     if !account.is_empty()
-                        && (v == account || *v == format!("arn:aws:iam::{account}:root")) =>
+                        && (v == account
+                            || v.strip_prefix("arn:aws:iam::")
+                                .and_then(|r| r.strip_suffix(":root"))
+                                == Some(account)) =>
                 {
                     consider(GrantKind::Account)
                 }

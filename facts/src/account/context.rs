@@ -287,12 +287,19 @@ fn described_own_context(
 /// Push `tags` as `aws:principaltag/<key lowercased>` entries.
 fn push_tags(own: &mut Vec<(crate::request::ContextKey, ContextValue)>, tags: &Tags) {
     for (k, v) in tags {
-        let mut key = String::with_capacity("aws:principaltag/".len() + k.len());
-        key.push_str("aws:principaltag/");
-        key.push_str(k);
+        let mut key = tag_key("aws:principaltag/", k);
         key.make_ascii_lowercase();
         own.push((std::borrow::Cow::Owned(key), single(v)));
     }
+}
+
+/// The key of tag `key` under `prefix` (`aws:ResourceTag/`...), built in one allocation
+/// (the keys of every new caller and resource are built so).
+fn tag_key(prefix: &str, key: &str) -> String {
+    let mut k = String::with_capacity(prefix.len() + key.len());
+    k.push_str(prefix);
+    k.push_str(key);
+    k
 }
 
 /// The keys every caller of kind `kind` in `account` has: `aws:PrincipalAccount`,
@@ -429,7 +436,7 @@ fn caller_own_entries(c: &Caller<'_>) -> Entries {
     }
     if let Some(tags) = c.tags {
         for (k, v) in tags {
-            out.push((format!("aws:PrincipalTag/{k}"), single(v)));
+            out.push((tag_key("aws:PrincipalTag/", k), single(v)));
         }
     }
     out
@@ -518,7 +525,7 @@ fn resource_parts(model: &Model, resource: &str) -> (Option<AccountId>, Entries)
     let mut out = Entries::new();
     if let Some(r) = known {
         for (k, v) in &r.tags {
-            out.push((format!("aws:ResourceTag/{k}"), single(v)));
+            out.push((tag_key("aws:ResourceTag/", k), single(v)));
         }
         return (account, out);
     }
@@ -532,8 +539,8 @@ fn resource_parts(model: &Model, resource: &str) -> (Option<AccountId>, Entries)
         .map(|r| &r.tags)
         .or_else(|| model.users.get(resource).map(|u| &u.tags));
     for (k, v) in iam_tags.into_iter().flatten() {
-        out.push((format!("aws:ResourceTag/{k}"), single(v)));
-        out.push((format!("iam:ResourceTag/{k}"), single(v)));
+        out.push((tag_key("aws:ResourceTag/", k), single(v)));
+        out.push((tag_key("iam:ResourceTag/", k), single(v)));
     }
     (account, out)
 }
@@ -855,7 +862,7 @@ impl<'m> FillCache<'m> {
         let mut own = crate::request::Context::new();
         if let Some(r) = known {
             for (k, v) in &r.tags {
-                own.insert_default_owned(format!("aws:ResourceTag/{k}"), single(v));
+                own.insert_default_owned(tag_key("aws:ResourceTag/", k), single(v));
             }
         }
         // A role or user is also a resource (of sts:AssumeRole*, iam:*): its tags are its
@@ -863,8 +870,8 @@ impl<'m> FillCache<'m> {
         // (Service Authorization Reference: `sts:AssumeRole` and the IAM actions on roles
         // and users list `iam:ResourceTag/${TagKey}`).
         for (k, v) in iam_tags.into_iter().flatten() {
-            own.insert_default_owned(format!("aws:ResourceTag/{k}"), single(v));
-            own.insert_default_owned(format!("iam:ResourceTag/{k}"), single(v));
+            own.insert_default_owned(tag_key("aws:ResourceTag/", k), single(v));
+            own.insert_default_owned(tag_key("iam:ResourceTag/", k), single(v));
         }
         let account = self.account_layer(account);
         if own.is_empty() {

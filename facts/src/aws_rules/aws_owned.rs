@@ -148,6 +148,13 @@ pub fn owned_kind(resource: &str) -> Option<AwsOwned> {
 /// Whether `action` on `resource` would change a resource AWS owns; the kind if so.
 /// Actions compare case-insensitively; ARNs (and their paths) case-sensitively.
 pub fn aws_owned(action: &str, resource: &str) -> Option<AwsOwned> {
+    // Every action that changes a resource AWS owns is an IAM or a KMS action (test
+    // `every_listed_action_is_an_iam_or_kms_action`): another action's resource is not
+    // read (most requests' actions; splitting the ARN cost more than this).
+    let service = action.get(..4)?;
+    if !service.eq_ignore_ascii_case("iam:") && !service.eq_ignore_ascii_case("kms:") {
+        return None;
+    }
     let kind = owned_kind(resource)?;
     kind.actions()
         .iter()
@@ -158,6 +165,36 @@ pub fn aws_owned(action: &str, resource: &str) -> Option<AwsOwned> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What lets [`aws_owned`] skip the resource of an action of another service.
+    #[test]
+    fn every_listed_action_is_an_iam_or_kms_action() {
+        let kinds = [
+            AwsOwned::AwsManagedPolicy,
+            AwsOwned::ServiceLinkedRole,
+            AwsOwned::IdentityCenterRole,
+            AwsOwned::AwsManagedKmsAlias,
+        ];
+        for kind in kinds {
+            for a in kind.actions() {
+                assert!(a.starts_with("iam:") || a.starts_with("kms:"), "{a}");
+                // Named in any case, the action is still found.
+                let upper = a.to_ascii_uppercase();
+                let resource = match kind {
+                    AwsOwned::AwsManagedPolicy => "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                    AwsOwned::ServiceLinkedRole => SLR,
+                    AwsOwned::IdentityCenterRole => SSO,
+                    AwsOwned::AwsManagedKmsAlias => {
+                        "arn:aws:kms:us-east-1:111122223333:alias/aws/s3"
+                    }
+                };
+                assert_eq!(aws_owned(&upper, resource), Some(kind), "{upper}");
+            }
+        }
+        assert_eq!(aws_owned("s3:PutObject", SLR), None);
+        assert_eq!(aws_owned("ia", SLR), None);
+        assert_eq!(aws_owned("", SLR), None);
+    }
 
     const SLR: &str =
         "arn:aws:iam::111122223333:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport";

@@ -21,9 +21,10 @@ use super::{result_from, SimulationResult};
 /// its ARN): the slot, and for a session where its session name starts in the ARN.
 pub(super) type CallerAt = (CallerSlot, Option<u32>);
 
-/// A known resource's entity, the account id owning the resource, and the keys AWS fills
-/// for the resource (a shared layer, [`FillCache::resource_layer`]).
-type ResourceInfo = (Option<Sym>, Option<String>, Arc<Context>);
+/// A known resource's entity, the account id owning the resource with that account's
+/// entity, and the keys AWS fills for the resource (a shared layer,
+/// [`FillCache::resource_layer`]).
+type ResourceInfo = (Option<Sym>, Option<(String, Option<Sym>)>, Arc<Context>);
 
 /// Builds the batches of one thread. Its caches hold a few runs' resources (and the fill's
 /// callers), so memory stays bounded however many requests there are (a caller or resource
@@ -161,13 +162,23 @@ impl<'s> Batcher<'s> {
                     });
                 (
                     known.map(|x| x.id),
-                    owner,
+                    owner.map(|a| {
+                        let entity = tables.account_entity(&a);
+                        (a, entity)
+                    }),
                     fill.resource_layer_named(&spec.resource, named),
                 )
             });
         let (known, resource_keys) = (*known, Arc::clone(keys));
+        let owner_entity = owner.as_ref().map(|o| o.1);
         // Into the text the slot holds (no allocation when it has room).
-        slot.resource_account_id.clone_from(owner);
+        match owner {
+            Some((a, _)) => match &mut slot.resource_account_id {
+                Some(text) => text.clone_from(a),
+                none => *none = Some(a.clone()),
+            },
+            None => slot.resource_account_id = None,
+        }
         let resource_account_id = slot.resource_account_id.as_deref();
         // Callers rarely repeat (role sessions): split in place, not cached.
         let principal = &mut slot.request.principal;
@@ -182,9 +193,10 @@ impl<'s> Batcher<'s> {
         // taken to be in the caller's account, for the identity side (no cross-account
         // rule) and for that account's RCPs alike, as in scenario mode
         // (`aws:ResourceAccount` stays absent).
-        let resource_account = resource_account_id
-            .or(caller_account)
-            .and_then(|a| tables.account_entity(a));
+        let resource_account = match owner_entity {
+            Some(entity) => entity,
+            None => caller_account.and_then(|a| tables.account_entity(a)),
+        };
         let context = &mut slot.request.context;
         context.reset_over(Arc::clone(&spec.context));
         let vpc_endpoint_policy = self.sim.endpoint_into(tables, spec, context);

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use facts::policy::Effect;
 use facts::tables::{FactTables, Layer};
-use rules::Decision;
+use rules::{Decision, LayerSet};
 
 pub use account::{
     read_numbered_requests, read_requests, AccountSimulator, ExtraPolicies, RequestSpec,
@@ -151,32 +151,27 @@ impl std::fmt::Debug for LayerDecisions {
 /// Each layer's own decision: `explicitDeny` when one of its Deny statements applies,
 /// `implicitDeny` when the request needed an Allow from it and got none, `allowed` when one
 /// of its Allow statements applies; layers with none of these are left out. One pass over
-/// the statements (a bit per layer), then the layers in order.
+/// the statements (a set of layers each way), then the layers in order.
 fn layer_decisions(d: &Decision) -> LayerDecisions {
-    let bit = |l: Layer| 1u8 << (l as u8);
-    let (mut deny, mut allow, mut lacking) = (0u8, 0u8, 0u8);
+    let (mut deny, mut allow) = (LayerSet::new(), LayerSet::new());
     for m in &d.matched {
         match m.effect {
-            Effect::Deny => deny |= bit(m.layer),
-            Effect::Allow => allow |= bit(m.layer),
+            Effect::Deny => deny.insert(m.layer),
+            Effect::Allow => allow.insert(m.layer),
         }
     }
     for m in &d.overridden {
         if m.effect == Effect::Allow {
-            allow |= bit(m.layer);
+            allow.insert(m.layer);
         }
-    }
-    for l in d.lacking.iter() {
-        lacking |= bit(l);
     }
     let mut out = LayerDecisions::default();
     for l in Layer::ALL {
-        let b = bit(l);
-        if deny & b != 0 {
+        if deny.contains(l) {
             out.push(l, Outcome::ExplicitDeny);
-        } else if lacking & b != 0 {
+        } else if d.lacking.contains(l) {
             out.push(l, Outcome::ImplicitDeny);
-        } else if allow & b != 0 {
+        } else if allow.contains(l) {
             out.push(l, Outcome::Allowed);
         }
     }

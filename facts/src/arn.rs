@@ -182,6 +182,13 @@ pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The account part of an account root's ARN in the `aws` partition
+/// (`arn:aws:iam::<account>:root` → `<account>`, as written); `None` for any other text.
+pub fn root_account(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:aws:iam::")
+        .and_then(|r| r.strip_suffix(":root"))
+}
+
 #[cfg(test)]
 mod s3_object_tests {
     use super::s3_object_bucket;

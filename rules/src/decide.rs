@@ -273,10 +273,7 @@ impl Oracle<'_> {
                 }
                 PrincipalEntry::Aws(v)
                     if !account.is_empty()
-                        && (v == account
-                            || v.strip_prefix("arn:aws:iam::")
-                                .and_then(|r| r.strip_suffix(":root"))
-                                == Some(account)) =>
+                        && (v == account || facts::arn::root_account(v) == Some(account)) =>
                 {
                     consider(GrantKind::Account)
                 }

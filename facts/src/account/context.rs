@@ -947,9 +947,7 @@ impl<'m> Filler<'m> {
         let model = self.model;
         let known = model.users.contains_key(arn)
             || model.roles.contains_key(arn)
-            || arn
-                .strip_prefix("arn:aws:iam::")
-                .and_then(|r| r.strip_suffix(":root"))
+            || crate::arn::root_account(arn)
                 .is_some_and(|a| model.accounts.iter().any(|x| x.as_str() == a));
         let e = if known {
             caller(model, None, arn).map(|c| Arc::new(caller_entries(model, &c)))
